@@ -1,0 +1,3 @@
+module xinfang
+
+go 1.26.8

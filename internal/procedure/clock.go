@@ -1,0 +1,174 @@
+package procedure
+
+import (
+	"fmt"
+	"time"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+)
+
+// Config holds the configurable rules (local practice).
+type Config struct {
+	NearDays       int  // 临期: due within this many days (default 3)
+	RollForward    bool // last day on a rest day rolls to the next working day (default true)
+	EvaluationDays int  // window for the petitioner's evaluation (default 30)
+}
+
+// DefaultConfig returns the rules of procedure.md.
+func DefaultConfig() Config {
+	return Config{NearDays: 3, RollForward: true, EvaluationDays: 30}
+}
+
+// Procedure applies the table with a calendar and rules.
+type Procedure struct {
+	Cal *calendar.Calendar
+	Cfg Config
+}
+
+// New returns a procedure over cal with cfg.
+func New(cal *calendar.Calendar, cfg Config) *Procedure {
+	if cfg.NearDays <= 0 {
+		cfg.NearDays = 3
+	}
+	if cfg.EvaluationDays <= 0 {
+		cfg.EvaluationDays = 30
+	}
+	return &Procedure{Cal: cal, Cfg: cfg}
+}
+
+// ClockDef defines a statutory clock.
+type ClockDef struct {
+	Kind     xinfang.ClockKind
+	Label    string
+	Article  string
+	Rule     string // the rule in words
+	Length   int
+	Workdays bool
+	Duty     bool
+}
+
+// ClockDefs are the clocks of procedure.md.
+var ClockDefs = []ClockDef{
+	{xinfang.ClockDisposal, "登记后处理/告知", "《信访工作条例》第二十二、二十三条", "信访部门收到信访事项，应当在 15 日内转送、交办或书面告知信访人", 15, false, true},
+	{xinfang.ClockNotice, "收到转送后告知是否受理", "《信访工作条例》第二十三条", "有权处理的机关收到信访事项后 15 日内书面告知信访人是否受理", 15, false, true},
+	{xinfang.ClockObjection, "异议期", "《信访工作条例》第二十三条第三款", "对转送、交办的事项有异议的，应当自收到之日起 5 个工作日内提出并说明理由", 5, true, false},
+	{xinfang.ClockHandling, "办理期限", "《信访工作条例》第三十四条", "信访事项应当自受理之日起 60 日内办结；情况复杂的，经本机关负责人批准可延长不超过 30 日", 60, false, true},
+	{xinfang.ClockReviewRequest, "申请复查期限", "《信访工作条例》第三十五条", "信访人对处理意见不服的，可以自收到书面答复之日起 30 日内请求复查", 30, false, false},
+	{xinfang.ClockReview, "复查期限", "《信访工作条例》第三十五条", "收到复查请求之日起 30 日内提出复查意见", 30, false, true},
+	{xinfang.ClockReReviewRequest, "申请复核期限", "《信访工作条例》第三十六条", "信访人对复查意见不服的，可以自收到书面答复之日起 30 日内请求复核", 30, false, false},
+	{xinfang.ClockReReview, "复核期限", "《信访工作条例》第三十六条", "收到复核请求之日起 30 日内提出复核意见，听证所需时间不计算在内", 30, false, true},
+	{xinfang.ClockEvaluation, "评价期限", "本地规定", "信访人收到答复后在规定期限内对办理情况作出评价", 30, false, false},
+}
+
+// Def returns the definition of kind.
+func Def(kind xinfang.ClockKind) (ClockDef, bool) {
+	for _, d := range ClockDefs {
+		if d.Kind == kind {
+			return d, true
+		}
+	}
+	return ClockDef{}, false
+}
+
+func (pr *Procedure) def(kind xinfang.ClockKind) ClockDef {
+	d, _ := Def(kind)
+	if kind == xinfang.ClockEvaluation {
+		d.Length = pr.Cfg.EvaluationDays
+	}
+	return d
+}
+
+// Calculation is the answer of the deadline calculator.
+type Calculation struct {
+	Clock   ClockDef             `json:"clock"`
+	Start   calendar.Date        `json:"start"`
+	Due     calendar.Date        `json:"due"`
+	Extra   int                  `json:"extra_days,omitempty"`
+	Why     []string             `json:"why"`
+	Detail  calendar.Explanation `json:"detail"`
+	Warning xinfang.Warning      `json:"warning"`
+}
+
+// Calculate gives the due date of clock kind started at instant start, with
+// extra days (an extension or paused hearing time) added, and the warning
+// level it has on today.
+func (pr *Procedure) Calculate(kind xinfang.ClockKind, start time.Time, extra int, today calendar.Date) (Calculation, error) {
+	d, ok := Def(kind)
+	if !ok {
+		return Calculation{}, xinfang.FieldError("clock", "未知的期限种类："+string(kind))
+	}
+	d = pr.def(kind)
+	if extra < 0 || extra > 366 {
+		return Calculation{}, xinfang.FieldError("extra_days", "附加天数须在 0–366 之间")
+	}
+	sd := calendar.DateOf(start)
+	c := pr.clock(d, sd, extra, 0)
+	level, _ := pr.level(c, d, today)
+	why := []string{d.Article + "：" + d.Rule, fmt.Sprintf("起算时刻 %s（北京时间），对应日期 %s", start.In(calendar.Location()).Format("2006-01-02 15:04"), sd)}
+	why = append(why, c.exp.Steps...)
+	return Calculation{Clock: d, Start: sd, Due: c.due, Extra: extra, Why: why, Detail: c.exp, Warning: level}, nil
+}
+
+type clockCalc struct {
+	due    calendar.Date
+	severe calendar.Date
+	exp    calendar.Explanation
+}
+
+func (pr *Procedure) clock(d ClockDef, start calendar.Date, extended, paused int) clockCalc {
+	var c clockCalc
+	if d.Workdays {
+		c.exp = pr.Cal.DueAfterWorkdays(start, d.Length+extended+paused)
+		c.due = c.exp.Due
+		c.severe = pr.Cal.DueAfterWorkdays(c.due, d.Length).Due
+	} else {
+		c.exp = pr.Cal.DueAfterDays(start, d.Length+extended+paused, pr.Cfg.RollForward)
+		c.due = c.exp.Due
+		c.severe = c.due.AddDays(d.Length)
+		if extended > 0 {
+			c.exp.Steps = append([]string{fmt.Sprintf("法定 %d 日，经批准延长 %d 日，共 %d 日", d.Length, extended, d.Length+extended)}, c.exp.Steps...)
+		}
+		if paused > 0 {
+			c.exp.Steps = append([]string{fmt.Sprintf("听证等中止期间 %d 日不计入", paused)}, c.exp.Steps...)
+		}
+	}
+	return c
+}
+
+// level is the warning level of a running clock on today: 严重超期 when
+// overdue by more than the clock's own length again, 超期 past due, 临期
+// within NearDays of due, else 正常.
+func (pr *Procedure) level(c clockCalc, d ClockDef, today calendar.Date) (xinfang.Warning, calendar.Date) {
+	switch {
+	case today.After(c.severe):
+		return xinfang.WarnSevere, c.severe
+	case today.After(c.due):
+		return xinfang.WarnOverdue, c.severe
+	case c.due.Sub(today) <= pr.Cfg.NearDays:
+		return xinfang.WarnNear, c.severe
+	}
+	return xinfang.WarnNormal, c.severe
+}
+
+// WarningOf returns the level on today of a projection's due and severe
+// dates ("YYYY-MM-DD"); "" when nothing runs.
+func (pr *Procedure) WarningOf(due, severe string, today calendar.Date) xinfang.Warning {
+	if due == "" {
+		return ""
+	}
+	dd, err1 := calendar.ParseDate(due)
+	sd, err2 := calendar.ParseDate(severe)
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	switch {
+	case today.After(sd):
+		return xinfang.WarnSevere
+	case today.After(dd):
+		return xinfang.WarnOverdue
+	case dd.Sub(today) <= pr.Cfg.NearDays:
+		return xinfang.WarnNear
+	}
+	return xinfang.WarnNormal
+}

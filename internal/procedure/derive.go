@@ -1,0 +1,210 @@
+package procedure
+
+import (
+	"strconv"
+	"time"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+)
+
+// Status is what the history of a petition says about it now.
+type Status struct {
+	State          xinfang.State
+	HandlingUnitID int64
+	Outcome        string
+	Extended       bool
+	Paused         bool // a hearing is running (复核时限中止)
+	Undelivered    int  // written replies not yet delivered
+	Delivered      bool // at least one reply delivered
+	Evaluated      bool
+	Evaluation     string // pending / done / expired / excluded
+	Clocks         []xinfang.Clock
+	calcs          map[xinfang.ClockKind]clockCalc
+}
+
+// Clock returns the clock of kind, if it was ever started.
+func (s *Status) Clock(kind xinfang.ClockKind) (xinfang.Clock, bool) {
+	for _, c := range s.Clocks {
+		if c.Kind == kind {
+			return c, true
+		}
+	}
+	return xinfang.Clock{}, false
+}
+
+type run struct {
+	def      ClockDef
+	start    calendar.Date
+	extended int
+	paused   int
+	pauseAt  calendar.Date
+	pausing  bool
+	done     calendar.Date
+	stopped  bool
+}
+
+// Derive replays the events of a petition (in order, the first being
+// register) and returns its state and clocks on the date of now.
+func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
+	today := calendar.DateOf(now)
+	st := &Status{State: xinfang.StateRegistered, calcs: map[xinfang.ClockKind]clockCalc{}}
+	runs := map[xinfang.ClockKind]*run{}
+	var order []xinfang.ClockKind
+	start := func(kind xinfang.ClockKind, d calendar.Date) {
+		if _, ok := runs[kind]; !ok {
+			order = append(order, kind)
+		}
+		runs[kind] = &run{def: pr.def(kind), start: d}
+	}
+	stop := func(d calendar.Date, kinds ...xinfang.ClockKind) {
+		for _, k := range kinds {
+			if r, ok := runs[k]; ok && !r.stopped {
+				r.stopped, r.done = true, d
+				if r.pausing {
+					r.paused += d.Sub(r.pauseAt) + 1
+					r.pausing = false
+				}
+			}
+		}
+	}
+	for _, e := range events {
+		d := calendar.DateOf(e.At)
+		switch e.Action {
+		case xinfang.ActRegister:
+			start(xinfang.ClockDisposal, d)
+		case xinfang.ActTransfer, xinfang.ActAssign:
+			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection)
+			st.HandlingUnitID, _ = strconv.ParseInt(e.Data["unit_id"], 10, 64)
+			start(xinfang.ClockNotice, d)
+			start(xinfang.ClockObjection, d)
+		case xinfang.ActReturn:
+			stop(d, xinfang.ClockNotice, xinfang.ClockObjection)
+			st.HandlingUnitID = 0
+		case xinfang.ActAccept:
+			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection)
+			start(xinfang.ClockHandling, d)
+		case xinfang.ActNotAccept, xinfang.ActDivert, xinfang.ActMerge:
+			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection)
+		case xinfang.ActExtend:
+			if r := runs[xinfang.ClockHandling]; r != nil {
+				n, _ := strconv.Atoi(e.Data["days"])
+				r.extended += n
+			}
+			st.Extended = true
+		case xinfang.ActReply, xinfang.ActReviewReply, xinfang.ActReReviewReply:
+			stop(d, xinfang.ClockHandling, xinfang.ClockReview, xinfang.ClockReReview)
+			st.Outcome = e.Data["outcome"]
+			st.Undelivered++
+		case xinfang.ActTerminate:
+			stop(d, xinfang.ClockHandling, xinfang.ClockReview, xinfang.ClockReReview, xinfang.ClockReviewRequest, xinfang.ClockReReviewRequest)
+			st.Undelivered++
+		case xinfang.ActDeliver:
+			st.Undelivered--
+			st.Delivered = true
+			on, err := calendar.ParseDate(e.Data["delivered_on"])
+			if err != nil {
+				on = d
+			}
+			switch e.From {
+			case xinfang.StateReplied:
+				start(xinfang.ClockReviewRequest, on)
+				if _, ok := runs[xinfang.ClockEvaluation]; !ok && !st.Evaluated {
+					start(xinfang.ClockEvaluation, on)
+				}
+			case xinfang.StateReviewed:
+				start(xinfang.ClockReReviewRequest, on)
+			}
+		case xinfang.ActEvaluate:
+			stop(d, xinfang.ClockEvaluation)
+			st.Evaluated = true
+		case xinfang.ActRequestReview:
+			stop(receivedOn(e, d), xinfang.ClockReviewRequest)
+			start(xinfang.ClockReview, receivedOn(e, d))
+		case xinfang.ActRequestRe:
+			stop(receivedOn(e, d), xinfang.ClockReReviewRequest)
+			start(xinfang.ClockReReview, receivedOn(e, d))
+		case xinfang.ActHearingStart:
+			if r := runs[xinfang.ClockReReview]; r != nil && !r.stopped {
+				r.pausing, r.pauseAt = true, d
+			}
+			st.Paused = true
+		case xinfang.ActHearingEnd:
+			if r := runs[xinfang.ClockReReview]; r != nil && r.pausing {
+				r.paused += d.Sub(r.pauseAt) + 1
+				r.pausing = false
+			}
+			st.Paused = false
+		case xinfang.ActConclude:
+			stop(d, xinfang.ClockReviewRequest, xinfang.ClockReReviewRequest)
+		case xinfang.ActWithdraw:
+			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection, xinfang.ClockHandling)
+		}
+		if e.To != "" {
+			st.State = e.To
+		}
+	}
+	for _, k := range order {
+		r := runs[k]
+		paused := r.paused
+		if r.pausing {
+			// Still in a hearing: time up to today does not count.
+			paused += today.Sub(r.pauseAt) + 1
+		}
+		c := pr.clock(r.def, r.start, r.extended, paused)
+		st.calcs[k] = c
+		clk := xinfang.Clock{
+			Kind: k, Label: r.def.Label, Article: r.def.Article, Length: r.def.Length, Workdays: r.def.Workdays, Duty: r.def.Duty,
+			Start: r.start.String(), Due: c.due.String(), ExtendedDays: r.extended, PausedDays: paused, Paused: r.pausing,
+			Running: !r.stopped && !st.State.Closed(), SevereAfter: c.severe.String(),
+			Why: append([]string{r.def.Article + "：" + r.def.Rule}, c.exp.Steps...),
+		}
+		if r.stopped {
+			clk.DoneOn = r.done.String()
+			clk.OnTime = !r.done.After(c.due)
+		} else if clk.Running && !r.pausing {
+			clk.Level, _ = pr.level(c, r.def, today)
+		}
+		st.Clocks = append(st.Clocks, clk)
+	}
+	st.Evaluation = ""
+	if c, ok := st.Clock(xinfang.ClockEvaluation); ok {
+		switch {
+		case st.Evaluated:
+			st.Evaluation = "done"
+		case c.Due < today.String():
+			st.Evaluation = "expired"
+		default:
+			st.Evaluation = "pending"
+		}
+	}
+	return st
+}
+
+func receivedOn(e *xinfang.Event, d calendar.Date) calendar.Date {
+	if s := e.Data["received_on"]; s != "" {
+		if r, err := calendar.ParseDate(s); err == nil {
+			return r
+		}
+	}
+	return d
+}
+
+// Project copies the derived status into the petition's projection: state,
+// handling unit, outcome and the running duty clock that falls due first.
+func (pr *Procedure) Project(p *xinfang.Petition, st *Status) {
+	p.State = st.State
+	p.HandlingUnitID = st.HandlingUnitID
+	p.Outcome = st.Outcome
+	p.Clocks = st.Clocks
+	p.Evaluation = st.Evaluation
+	p.DueDate, p.SevereDate, p.DueClock, p.Warning = "", "", "", ""
+	for _, c := range st.Clocks {
+		if !c.Running || !c.Duty || c.Paused {
+			continue
+		}
+		if p.DueDate == "" || c.Due < p.DueDate {
+			p.DueDate, p.SevereDate, p.DueClock, p.Warning = c.Due, c.SevereAfter, c.Kind, c.Level
+		}
+	}
+}

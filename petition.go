@@ -1,0 +1,382 @@
+package xinfang
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Channels (信访形式, 第十七条) plus items handed down and found by screening.
+var Channels = []Label{
+	{"online", "网上信访"}, {"letter", "来信"}, {"call", "来电"}, {"fax", "传真"}, {"visit", "来访"},
+	{"handed_down", "上级交办"}, {"screening", "排查发现"},
+}
+
+// Purposes (信访目的) with the three classes of 第二十九至三十一条.
+var Purposes = []Label{
+	{"proposal", "建议意见"}, {"accusation", "检举控告"}, {"claim", "申诉求决"},
+}
+
+// PurposeAccusation is 检举控告: visible only to the handling 纪检监察 body
+// and the registering registrar (security.md).
+const PurposeAccusation = "accusation"
+
+// Outcomes of a reply (第三十二条).
+var Outcomes = []Label{{"support", "支持"}, {"explain", "解释说明"}, {"reject", "不予支持"}}
+
+// LegalRoutes a claim may be diverted to (导入法定途径).
+var LegalRoutes = []Label{
+	{"litigation", "诉讼"}, {"reconsideration", "行政复议"}, {"procuratorate", "检察程序"}, {"police", "公安程序"},
+	{"arbitration", "仲裁"}, {"party_appeal", "党员申诉"}, {"admin_ruling", "行政裁决/确认/许可/处罚"},
+}
+
+// DeliveryMethods for written replies.
+var DeliveryMethods = []Label{{"in_person", "当面"}, {"post", "邮寄"}, {"electronic", "电子"}, {"other", "其他"}}
+
+// PetitionerOpinions on a delivered reply.
+var PetitionerOpinions = []Label{{"agree", "同意"}, {"disagree", "不同意"}, {"none", "无明确意见"}}
+
+// Ratings of the evaluation (评价).
+var Ratings = []Label{{"satisfied", "满意"}, {"basic", "基本满意"}, {"unsatisfied", "不满意"}}
+
+// EscalationLevels (越级).
+var EscalationLevels = []Label{{"", "无"}, {"city", "到市"}, {"province", "赴省"}, {"beijing", "进京"}}
+
+// RiskLevels (稳定风险).
+var RiskLevels = []Label{{"low", "低"}, {"medium", "中"}, {"high", "高"}}
+
+// IDTypes (证件类型).
+var IDTypes = []Label{{"id_card", "居民身份证"}, {"passport", "护照"}, {"hk_mo_pass", "港澳居民来往内地通行证"}, {"tw_pass", "台湾居民来往大陆通行证"}, {"other", "其他"}}
+
+// Petitioner is a person or organisation who petitions (信访人).
+type Petitioner struct {
+	ID            int64  `json:"id"`
+	Org           bool   `json:"org"` // an organisation (名称 + 统一社会信用代码)
+	Name          string `json:"name"`
+	IDType        string `json:"id_type,omitempty"`
+	IDNumber      string `json:"id_number,omitempty"`
+	OrgCode       string `json:"org_code,omitempty"` // 统一社会信用代码
+	Phone         string `json:"phone,omitempty"`
+	Gender        string `json:"gender,omitempty"`
+	Ethnicity     string `json:"ethnicity,omitempty"`
+	Occupation    string `json:"occupation,omitempty"`
+	HukouAddress  string `json:"hukou_address,omitempty"` // 户籍地
+	Residence     string `json:"residence,omitempty"`     // 现居住地
+	Address       string `json:"address,omitempty"`
+	KeyPerson     bool   `json:"key_person,omitempty"` // 重点人员
+	KeyReason     string `json:"key_reason,omitempty"`
+	Foreign       bool   `json:"foreign,omitempty"` // 涉外/港澳台侨
+	PetitionCount int    `json:"petition_count,omitempty"`
+}
+
+// Validate checks a petitioner; prefix names the fields ("petitioner.").
+func (pt *Petitioner) Validate(prefix string, now time.Time, p Problems) {
+	pt.Name = strings.TrimSpace(pt.Name)
+	pt.IDNumber = NormalizeIDNumber(pt.IDNumber)
+	pt.OrgCode = strings.ToUpper(strings.TrimSpace(pt.OrgCode))
+	pt.Phone = strings.TrimSpace(pt.Phone)
+	if pt.Name == "" {
+		p.Add(prefix+"name", "信访人姓名/名称不能为空")
+	} else if utf8.RuneCountInString(pt.Name) > 100 {
+		p.Add(prefix+"name", "姓名/名称过长")
+	}
+	if pt.IDType == "" && pt.IDNumber != "" {
+		pt.IDType = "id_card"
+	}
+	if pt.IDType != "" && !hasCode(IDTypes, pt.IDType) {
+		p.Add(prefix+"id_type", "未知的证件类型")
+	}
+	if pt.IDNumber != "" && pt.IDType == "id_card" {
+		if err := ValidateIDNumber(pt.IDNumber, now); err != nil {
+			p.Add(prefix+"id_number", err.Error())
+		}
+	}
+	if pt.OrgCode != "" {
+		if err := ValidateUSCC(pt.OrgCode); err != nil {
+			p.Add(prefix+"org_code", err.Error())
+		}
+	}
+	if pt.Org && pt.OrgCode == "" {
+		p.Add(prefix+"org_code", "单位信访人须填写统一社会信用代码")
+	}
+	if pt.Phone != "" {
+		if err := ValidatePhone(pt.Phone); err != nil {
+			p.Add(prefix+"phone", err.Error())
+		}
+	}
+	if pt.KeyPerson && strings.TrimSpace(pt.KeyReason) == "" {
+		p.Add(prefix+"key_reason", "重点人员须写明原因")
+	}
+}
+
+// Petition is a 信访件 with the fields of data.md. State, handling unit,
+// clocks and outcome are derived from its events (see internal/procedure);
+// the stored copy of them is a projection for lists, rebuilt on every event.
+type Petition struct {
+	ID        int64  `json:"id"`
+	Number    string `json:"number"`               // 信访件编号 {unit code}-{year}-{seq}
+	QueryCode string `json:"query_code,omitempty"` // 查询码, shown once to the registrar
+	Version   int    `json:"version"`
+
+	Channel      string    `json:"channel"`
+	ReceivedAt   time.Time `json:"received_at"`
+	RegUnitID    int64     `json:"reg_unit_id"`
+	RegUnit      *Unit     `json:"reg_unit,omitempty"`
+	RegUserID    int64     `json:"reg_user_id"`
+	RegUserName  string    `json:"reg_user_name,omitempty"`
+	FirstUnitID  int64     `json:"first_unit_id,omitempty"` // 首访单位
+	ParentNumber string    `json:"handed_down_number,omitempty"`
+
+	Petitioner    *Petitioner   `json:"petitioner"`            // 主访人
+	CoPetitioners []*Petitioner `json:"co_petitioners"`        // 联名
+	PersonCount   int           `json:"person_count"`          // 信访人数
+	InvolvedCount int           `json:"involved_count"`        // 涉及人数
+	Group         bool          `json:"group"`                 // 集体访
+	Summary       string        `json:"summary"`               // 概况
+	Content       string        `json:"content"`               // 投诉内容
+	Request       string        `json:"request"`               // 诉求
+	Category      string        `json:"category"`              // 内容分类 code, e.g. "1401"
+	Purpose       string        `json:"purpose"`               // 信访目的
+	Reason        string        `json:"reason,omitempty"`      // 信访原因
+	LocalityID    int64         `json:"locality_id"`           // 问题属地
+	Locality      *Unit         `json:"locality,omitempty"`    //
+	Accused       string        `json:"accused,omitempty"`     // 被反映人/单位
+	System        string        `json:"system,omitempty"`      // 所属系统
+	LegalCase     bool          `json:"legal_case"`            // 涉法涉诉
+	Urgent        bool          `json:"urgent"`                // 重大紧急
+	Anonymous     bool          `json:"anonymous"`             // 匿名
+	Threat        bool          `json:"threat"`                // 扬言
+	Hot           bool          `json:"hot"`                   // 热点
+	Public        bool          `json:"public"`                // 公开
+	CrossFlags    string        `json:"cross_flags,omitempty"` // 三跨三分离: comma-separated
+	Escalation    string        `json:"escalation,omitempty"`  // 越级: city/province/beijing
+	Repeat        bool          `json:"repeat"`                // 重复件
+	RepeatOfID    int64         `json:"repeat_of_id,omitempty"`
+	RepeatCount   int           `json:"repeat_count"`
+	RiskLevel     string        `json:"risk_level,omitempty"`
+	RiskReason    string        `json:"risk_reason,omitempty"`
+
+	// Derived from events.
+	State          State     `json:"state"`
+	HandlingUnitID int64     `json:"handling_unit_id,omitempty"`
+	HandlingUnit   *Unit     `json:"handling_unit,omitempty"`
+	Outcome        string    `json:"outcome,omitempty"`
+	DueDate        string    `json:"due_date,omitempty"` // due date of the running duty clock, YYYY-MM-DD
+	SevereDate     string    `json:"-"`                  // after this date the item is 严重超期
+	DueClock       ClockKind `json:"due_clock,omitempty"`
+	Warning        Warning   `json:"warning,omitempty"`
+	Clocks         []Clock   `json:"clocks,omitempty"`
+	Evaluation     string    `json:"evaluation,omitempty"` // 待评价/已评价/超期未评价 state code
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Validate checks the registration fields of a petition. It normalises
+// whitespace in place. now is used for date plausibility.
+func (pt *Petition) Validate(now time.Time) error {
+	p := Problems{}
+	if !hasCode(Channels, pt.Channel) {
+		p.Add("channel", "请选择信访形式")
+	}
+	if pt.ReceivedAt.IsZero() {
+		p.Add("received_at", "请填写收到时间")
+	} else if pt.ReceivedAt.After(now.Add(5 * time.Minute)) {
+		p.Add("received_at", "收到时间不能晚于现在")
+	} else if pt.ReceivedAt.Year() < 1990 {
+		p.Add("received_at", "收到时间不合理")
+	}
+	pt.Summary = strings.TrimSpace(pt.Summary)
+	pt.Content = strings.TrimSpace(pt.Content)
+	pt.Request = strings.TrimSpace(pt.Request)
+	if pt.Summary == "" {
+		p.Add("summary", "概况不能为空")
+	} else if utf8.RuneCountInString(pt.Summary) > 200 {
+		p.Add("summary", "概况不超过 200 字")
+	}
+	if pt.Content == "" {
+		p.Add("content", "投诉内容不能为空")
+	} else if utf8.RuneCountInString(pt.Content) > 20000 {
+		p.Add("content", "投诉内容不超过 20000 字")
+	}
+	if pt.Category == "" {
+		p.Add("category", "请选择内容分类")
+	}
+	if !hasCode(Purposes, pt.Purpose) {
+		p.Add("purpose", "请选择信访目的")
+	}
+	if pt.LocalityID <= 0 {
+		p.Add("locality_id", "请选择问题属地")
+	}
+	if pt.PersonCount <= 0 {
+		pt.PersonCount = 1
+	}
+	if pt.InvolvedCount < pt.PersonCount {
+		if pt.InvolvedCount != 0 {
+			p.Add("involved_count", "涉及人数不能少于信访人数")
+		}
+		pt.InvolvedCount = pt.PersonCount
+	}
+	if pt.PersonCount >= 5 {
+		pt.Group = true // 集体访: five or more people
+	}
+	if pt.Group && len(pt.CoPetitioners) > 4 {
+		p.Add("co_petitioners", "集体访推选代表不超过 5 人（第二十条）")
+	}
+	if !hasCode(EscalationLevels, pt.Escalation) {
+		p.Add("escalation", "未知的越级层级")
+	}
+	if pt.RiskLevel != "" && !hasCode(RiskLevels, pt.RiskLevel) {
+		p.Add("risk_level", "未知的风险等级")
+	}
+	if pt.Anonymous {
+		if pt.Petitioner == nil {
+			pt.Petitioner = &Petitioner{Name: "匿名"}
+		}
+	} else if pt.Petitioner == nil {
+		p.Add("petitioner.name", "请填写信访人")
+	}
+	if pt.Petitioner != nil {
+		pt.Petitioner.Validate("petitioner.", now, p)
+		if !pt.Anonymous && pt.Petitioner.IDNumber == "" && pt.Petitioner.Phone == "" && pt.Petitioner.OrgCode == "" && pt.Petitioner.Address == "" {
+			p.Add("petitioner.phone", "请至少填写证件号码、电话或地址之一（第十九条）")
+		}
+	}
+	for i, c := range pt.CoPetitioners {
+		c.Validate("co_petitioners."+itoa(i)+".", now, p)
+	}
+	return p.Err()
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	n := len(b)
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b[n:])
+}
+
+// ClockKind names a statutory clock.
+type ClockKind string
+
+const (
+	ClockDisposal        ClockKind = "disposal"         // 15 日 处理/告知 第二十二、二十三条
+	ClockNotice          ClockKind = "notice"           // 15 日 收到转送后告知是否受理 第二十三条
+	ClockObjection       ClockKind = "objection"        // 5 个工作日 异议 第二十三条第三款
+	ClockHandling        ClockKind = "handling"         // 60 日 + 延期 ≤30 日 第三十四条
+	ClockReviewRequest   ClockKind = "review_request"   // 30 日 申请复查 第三十五条
+	ClockReview          ClockKind = "review"           // 30 日 复查意见 第三十五条
+	ClockReReviewRequest ClockKind = "rereview_request" // 30 日 申请复核 第三十六条
+	ClockReReview        ClockKind = "rereview"         // 30 日 复核意见（听证时间不计）第三十六条
+	ClockEvaluation      ClockKind = "evaluation"       // 30 日 评价 (local practice)
+)
+
+// Warning is the warning level of a running clock.
+type Warning string
+
+const (
+	WarnNormal  Warning = "normal"  // 正常
+	WarnNear    Warning = "near"    // 临期
+	WarnOverdue Warning = "overdue" // 超期
+	WarnSevere  Warning = "severe"  // 严重超期
+)
+
+// Warnings lists the levels with labels.
+var Warnings = []Label{{string(WarnNormal), "正常"}, {string(WarnNear), "临期"}, {string(WarnOverdue), "超期"}, {string(WarnSevere), "严重超期"}}
+
+// Label returns the Chinese label of w.
+func (w Warning) Label() string { return LabelOf(Warnings, string(w)) }
+
+// Clock is the state of one statutory clock of a petition, derived from its
+// events. Dates are Asia/Shanghai calendar dates, "YYYY-MM-DD".
+type Clock struct {
+	Kind         ClockKind `json:"kind"`
+	Label        string    `json:"label"`
+	Article      string    `json:"article"`
+	Length       int       `json:"length"`   // days, or working days when Workdays
+	Workdays     bool      `json:"workdays"` // counted in working days
+	Duty         bool      `json:"duty"`     // a duty of the organisation (not a petitioner's window)
+	Start        string    `json:"start"`
+	Due          string    `json:"due"`
+	ExtendedDays int       `json:"extended_days,omitempty"`
+	PausedDays   int       `json:"paused_days,omitempty"`
+	Paused       bool      `json:"paused,omitempty"`
+	Running      bool      `json:"running"`
+	DoneOn       string    `json:"done_on,omitempty"`
+	OnTime       bool      `json:"on_time,omitempty"`
+	Level        Warning   `json:"level,omitempty"`
+	SevereAfter  string    `json:"severe_after,omitempty"`
+	Why          []string  `json:"why"`
+}
+
+// Event is one step in the history of a petition. Events are append-only
+// and chained: Hash covers the event and PrevHash, so an edited or deleted
+// event breaks the chain.
+type Event struct {
+	ID          int64             `json:"id"`
+	PetitionID  int64             `json:"petition_id"`
+	Seq         int               `json:"seq"`
+	Action      Action            `json:"action"`
+	From        State             `json:"from"`
+	To          State             `json:"to"`
+	ActorID     int64             `json:"actor_id"`
+	ActorName   string            `json:"actor_name"`
+	ActorUnitID int64             `json:"actor_unit_id"`
+	At          time.Time         `json:"at"`
+	Note        string            `json:"note,omitempty"`
+	Data        map[string]string `json:"data,omitempty"`
+	PrevHash    string            `json:"prev_hash"`
+	Hash        string            `json:"hash"`
+}
+
+// ActionInput is a request to apply one action to a petition. Version is
+// the version the client read; a different stored version is a conflict.
+type ActionInput struct {
+	Action  Action            `json:"action"`
+	Version int               `json:"version"`
+	Note    string            `json:"note,omitempty"`
+	Data    map[string]string `json:"data,omitempty"`
+	// At is the instant the action happened; zero means now. Staff may
+	// back-date a record (e.g. a delivery made on paper yesterday) but
+	// never into the future.
+	At time.Time `json:"at,omitempty"`
+}
+
+// PetitionFilter selects petitions for lists. Zero values mean no filter.
+type PetitionFilter struct {
+	State      []State   `json:"state,omitempty"`
+	UnitID     int64     `json:"unit_id,omitempty"` // registering or handling unit within this subtree
+	Channel    string    `json:"channel,omitempty"`
+	Category   string    `json:"category,omitempty"` // prefix match on the two-level code
+	Warning    Warning   `json:"warning,omitempty"`
+	From       time.Time `json:"from,omitempty"` // received at ≥
+	To         time.Time `json:"to,omitempty"`   // received at <
+	Text       string    `json:"q,omitempty"`
+	Petitioner int64     `json:"petitioner_id,omitempty"`
+	LegalCase  *bool     `json:"legal_case,omitempty"`
+	Repeat     *bool     `json:"repeat,omitempty"`
+	Open       bool      `json:"open,omitempty"` // only items whose procedure still runs
+	// Today is the Shanghai date warning filters are evaluated against,
+	// "YYYY-MM-DD"; set by the service from its clock.
+	Today string `json:"-"`
+	Sort  string `json:"sort,omitempty"` // "due" (default for open lists), "received", "-received", "number"
+
+	Offset int `json:"offset,omitempty"`
+	Limit  int `json:"limit,omitempty"`
+}
+
+// PetitionService is the petition procedure as the web layer sees it. Every
+// method applies the acting user's data scope (UserFromContext).
+type PetitionService interface {
+	FindPetitionByID(ctx context.Context, id int64) (*Petition, error)
+	FindPetitions(ctx context.Context, f PetitionFilter) ([]*Petition, int, error)
+	RegisterPetition(ctx context.Context, p *Petition) error
+	Act(ctx context.Context, id int64, in ActionInput) (*Petition, error)
+	FindEvents(ctx context.Context, petitionID int64) ([]*Event, error)
+}
