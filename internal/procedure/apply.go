@@ -59,9 +59,15 @@ func (pr *Procedure) Apply(r Request, lk Lookup) (*xinfang.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := pr.Derive(r.Events, r.Now)
+	at, err := actionTime(r)
+	if err != nil {
+		return nil, err
+	}
+	// Windows and dates are judged on the day the action happened, which is
+	// today unless staff back-dated the record.
+	st := pr.Derive(r.Events, at)
 	if t.Guard != nil {
-		g := &GuardContext{Pr: pr, Req: &r, Status: st, Today: calendar.DateOf(r.Now), Data: data, Resolved: resolved}
+		g := &GuardContext{Pr: pr, Req: &r, Status: st, Today: calendar.DateOf(at), Data: data, Resolved: resolved}
 		if err := t.Guard(g); err != nil {
 			return nil, err
 		}
@@ -78,9 +84,34 @@ func (pr *Procedure) Apply(r Request, lk Lookup) (*xinfang.Event, error) {
 	e := &xinfang.Event{
 		PetitionID: p.ID, Seq: seq, Action: t.Action, From: p.State, To: to,
 		ActorID: r.Actor.ID, ActorName: r.Actor.Name, ActorUnitID: r.Actor.UnitID,
-		At: r.Now, Note: note, Data: data,
+		At: at, Note: note, Data: data,
 	}
 	return e, nil
+}
+
+// skew is how far ahead of Now a client's clock may be.
+const skew = 5 * time.Minute
+
+// actionTime is the instant the action happened: Input.At when staff
+// back-dated it (xinfang.ActionInput: "never into the future"), else Now.
+// It was ignored before, so a back-dated delivery was recorded as of now.
+// It may not precede the last event, since the history is replayed in order.
+func actionTime(r Request) (time.Time, error) {
+	at := r.Input.At
+	if at.IsZero() {
+		return r.Now, nil
+	}
+	if at.After(r.Now.Add(skew)) {
+		return time.Time{}, xinfang.FieldError("at", "办理时间不能晚于现在")
+	}
+	if at.After(r.Now) {
+		at = r.Now
+	}
+	if n := len(r.Events); n > 0 && at.Before(r.Events[n-1].At) {
+		last := r.Events[n-1].At.In(calendar.Location()).Format("2006-01-02 15:04")
+		return time.Time{}, xinfang.FieldError("at", "办理时间不能早于上一步办理时间 "+last)
+	}
+	return at, nil
 }
 
 // Permit checks state, role and side of t for actor on p, without data.
@@ -178,6 +209,7 @@ func (pr *Procedure) checkData(t *Transition, in map[string]string, lk Lookup) (
 				probs.Add(f.Name, f.Label+"须在 "+strconv.Itoa(f.Min)+"–"+strconv.Itoa(f.Max)+" 之间")
 				continue
 			}
+			v = strconv.Itoa(n) // "+07" is stored as "7".
 		case FieldChoice:
 			if !hasChoice(f.Choices, v) {
 				probs.Add(f.Name, f.Label+"不是有效选项")
@@ -202,6 +234,7 @@ func (pr *Procedure) checkData(t *Transition, in map[string]string, lk Lookup) (
 				return nil, nil, err
 			}
 			resolved[f.Name] = x
+			v = strconv.FormatInt(id, 10)
 		}
 		out[f.Name] = v
 	}

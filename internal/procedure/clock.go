@@ -103,7 +103,14 @@ func (pr *Procedure) Calculate(kind xinfang.ClockKind, start time.Time, extra in
 		return Calculation{}, xinfang.FieldError("extra_days", "附加天数须在 0–366 之间")
 	}
 	sd := calendar.DateOf(start)
-	c := pr.clock(d, sd, extra, 0)
+	// For 复核 the extra days are hearing time, which the clock does not
+	// count (第三十六条); elsewhere they are an approved extension. Said
+	// apart so that the explanation does not call a hearing an extension.
+	extended, paused := extra, 0
+	if kind == xinfang.ClockReReview {
+		extended, paused = 0, extra
+	}
+	c := pr.clock(d, sd, extended, paused)
 	level, _ := pr.level(c, d, today)
 	why := []string{d.Article + "：" + d.Rule, fmt.Sprintf("起算时刻 %s（北京时间），对应日期 %s", start.In(calendar.Location()).Format("2006-01-02 15:04"), sd)}
 	why = append(why, c.exp.Steps...)

@@ -51,6 +51,11 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 	st := &Status{State: xinfang.StateRegistered, calcs: map[xinfang.ClockKind]clockCalc{}}
 	runs := map[xinfang.ClockKind]*run{}
 	var order []xinfang.ClockKind
+	// senders holds the handling unit before each transfer still standing,
+	// so that an objection (退回) gives the item back to the body that sent
+	// it (第二十三条第三款), not always to the registering unit: a town that
+	// passed an item on to a village gets it back from the village.
+	var senders []int64
 	start := func(kind xinfang.ClockKind, d calendar.Date) {
 		if _, ok := runs[kind]; !ok {
 			order = append(order, kind)
@@ -75,12 +80,16 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 			start(xinfang.ClockDisposal, d)
 		case xinfang.ActTransfer, xinfang.ActAssign:
 			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection)
+			senders = append(senders, st.HandlingUnitID)
 			st.HandlingUnitID, _ = strconv.ParseInt(e.Data["unit_id"], 10, 64)
 			start(xinfang.ClockNotice, d)
 			start(xinfang.ClockObjection, d)
 		case xinfang.ActReturn:
 			stop(d, xinfang.ClockNotice, xinfang.ClockObjection)
 			st.HandlingUnitID = 0
+			if n := len(senders); n > 0 {
+				st.HandlingUnitID, senders = senders[n-1], senders[:n-1]
+			}
 		case xinfang.ActAccept:
 			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection)
 			start(xinfang.ClockHandling, d)
@@ -192,12 +201,22 @@ func receivedOn(e *xinfang.Event, d calendar.Date) calendar.Date {
 
 // Project copies the derived status into the petition's projection: state,
 // handling unit, outcome and the running duty clock that falls due first.
+// A loaded HandlingUnit that is no longer the handling unit is dropped, so
+// that nothing reads a stale unit before storage loads the new one.
 func (pr *Procedure) Project(p *xinfang.Petition, st *Status) {
 	p.State = st.State
 	p.HandlingUnitID = st.HandlingUnitID
+	if p.HandlingUnit != nil && p.HandlingUnit.ID != st.HandlingUnitID {
+		p.HandlingUnit = nil
+	}
 	p.Outcome = st.Outcome
 	p.Clocks = st.Clocks
 	p.Evaluation = st.Evaluation
+	if st.Evaluation != "" && EvaluationExcluded(p) != "" {
+		// Status documents "excluded" but Derive cannot know it: it
+		// depends on the item, not on its history.
+		p.Evaluation = "excluded"
+	}
 	p.DueDate, p.SevereDate, p.DueClock, p.Warning = "", "", "", ""
 	for _, c := range st.Clocks {
 		if !c.Running || !c.Duty || c.Paused {

@@ -10,8 +10,12 @@ import (
 func invalid(field, msg string) error { return xinfang.FieldError(field, msg) }
 
 func guardTransfer(g *GuardContext) error {
-	u := g.Resolved["unit_id"].(*xinfang.Unit)
+	u, _ := g.Resolved["unit_id"].(*xinfang.Unit)
 	p := g.Req.Petition
+	if u == nil {
+		// A Lookup that answers (nil, nil) must not crash the server.
+		return invalid("unit_id", "承办单位不存在")
+	}
 	if u.Kind == xinfang.UnitSuperior {
 		return invalid("unit_id", "不能转送至上级机关")
 	}
@@ -59,16 +63,41 @@ func guardDeliver(g *GuardContext) error {
 	if on.After(g.Today) {
 		return invalid("delivered_on", "送达日期不能晚于今天")
 	}
-	last := g.Req.Events[len(g.Req.Events)-1]
-	for i := len(g.Req.Events) - 1; i >= 0; i-- {
-		switch g.Req.Events[i].Action {
-		case xinfang.ActReply, xinfang.ActReviewReply, xinfang.ActReReviewReply, xinfang.ActTerminate:
-			last = g.Req.Events[i]
-			i = 0
+	// The reply being delivered is the latest written one; Undelivered > 0
+	// says there is one, but a history handed in out of step with its
+	// projection must give an error, not an index panic.
+	if reply := lastReply(g.Req.Events); reply != nil {
+		if replied := calendar.DateOf(reply.At); on.Before(replied) {
+			return invalid("delivered_on", "送达日期不能早于答复日期 "+replied.String())
 		}
 	}
-	if on.Before(calendar.DateOf(last.At)) {
-		return invalid("delivered_on", "送达日期不能早于答复日期 "+calendar.DateOf(last.At).String())
+	return nil
+}
+
+// lastReply returns the latest event that issued a written reply, or nil.
+func lastReply(events []*xinfang.Event) *xinfang.Event {
+	for i := len(events) - 1; i >= 0; i-- {
+		switch events[i].Action {
+		case xinfang.ActReply, xinfang.ActReviewReply, xinfang.ActReReviewReply, xinfang.ActTerminate:
+			return events[i]
+		}
+	}
+	return nil
+}
+
+// guardMerge checks that an item is merged as the repeat of another, earlier
+// item (procedure.md "Intake": a repeat of an earlier item), never into itself
+// or into a later one, which would make the earlier item the repeat.
+func guardMerge(g *GuardContext) error {
+	into, _ := g.Resolved["into"].(*xinfang.Petition)
+	p := g.Req.Petition
+	switch {
+	case into == nil:
+		return invalid("into", "合并至的信访件不存在")
+	case into.ID == p.ID:
+		return invalid("into", "不能合并至本件")
+	case !into.ReceivedAt.IsZero() && !p.ReceivedAt.IsZero() && into.ReceivedAt.After(p.ReceivedAt):
+		return invalid("into", "只能合并至较早的信访件")
 	}
 	return nil
 }
@@ -80,6 +109,11 @@ func EvaluationExcluded(p *xinfang.Petition) string {
 	}
 	if p.HandlingUnit != nil && p.HandlingUnit.Kind == xinfang.UnitLegal && (containsAny(p.HandlingUnit.Name, "法院", "检察院")) {
 		return "法院、检察院办理的事项不纳入群众评价"
+	}
+	// procedure.md excludes items handled by 人大 as well; a 人大 is no
+	// 政法机关, so it is known by its name whatever its unit kind.
+	if p.HandlingUnit != nil && containsAny(p.HandlingUnit.Name, "人大", "人民代表大会") {
+		return "人大办理的事项不纳入群众评价"
 	}
 	return ""
 }

@@ -90,7 +90,7 @@ var Table = []Transition{
 	{Action: xinfang.ActDivert, From: decidable, To: xinfang.StateDiverted, Roles: handlers, Side: SideHandling,
 		Fields: []Field{{Name: "route", Label: "法定途径", Kind: FieldChoice, Required: true, Choices: xinfang.LegalRoutes}, {Name: "reason", Label: "说明", Kind: FieldText}}},
 	{Action: xinfang.ActMerge, From: []xinfang.State{xinfang.StateRegistered, xinfang.StatePendingSign, xinfang.StateSigned}, To: xinfang.StateMerged,
-		Roles: routers, Side: SideRegistering, Fields: []Field{{Name: "into", Label: "合并至信访件", Kind: FieldPetition, Required: true}}},
+		Roles: routers, Side: SideRegistering, Fields: []Field{{Name: "into", Label: "合并至信访件", Kind: FieldPetition, Required: true}}, Guard: guardMerge},
 	{Action: xinfang.ActExtend, From: []xinfang.State{xinfang.StateHandling}, Roles: []xinfang.Role{xinfang.RoleUnitHead}, Side: SideHandling,
 		Fields: []Field{{Name: "days", Label: "延长天数", Kind: FieldInt, Required: true, Min: 1, Max: 30}, reason}, Guard: guardExtend},
 	{Action: xinfang.ActReply, From: []xinfang.State{xinfang.StateHandling}, To: xinfang.StateReplied, Roles: handlers, Side: SideHandling,

@@ -1,0 +1,323 @@
+// Package sqldb stores Xinfang in SQLite (modernc.org/sqlite, no cgo) or
+// PostgreSQL (pgx) through database/sql. The two share every query; the
+// differences (placeholders, migrations, error codes) live in dialect.go.
+// It implements the domain's service interfaces and calls the pure
+// procedure for every change; it must never import the HTTP layer.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+	"xinfang/internal/procedure"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+// DB is an open database. Reads go to a pool; on SQLite writes go through
+// one connection (SQLite has one writer; queuing in Go beats SQLITE_BUSY).
+type DB struct {
+	DSN     string
+	dialect dialect
+	rdb     *sql.DB
+	wdb     *sql.DB
+
+	// Now is the clock; tests and the demo loader set it.
+	Now func() time.Time
+	// Cfg holds the procedure's configurable rules.
+	Cfg    procedure.Config
+	Logger *slog.Logger
+
+	calMu     sync.Mutex
+	cal       *calendar.Calendar
+	calLoaded time.Time
+}
+
+// NewDB returns a DB for dsn: a postgres:// URL or a SQLite file path.
+func NewDB(dsn string) *DB {
+	return &DB{DSN: dsn, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default()}
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects and runs the migrations.
+func (db *DB) Open() (err error) {
+	if db.DSN == "" {
+		return errors.New("dsn required")
+	}
+	if IsPostgres(db.DSN) {
+		db.dialect = postgres{}
+		if db.rdb, err = sql.Open("pgx", db.DSN); err != nil {
+			return err
+		}
+		db.rdb.SetMaxOpenConns(20)
+		db.rdb.SetMaxIdleConns(10)
+		db.wdb = db.rdb
+	} else {
+		db.dialect = sqlite{}
+		// synchronous=FULL: an acknowledged commit survives power loss.
+		q := "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=immediate"
+		path := strings.TrimPrefix(db.DSN, "sqlite://")
+		if db.wdb, err = sql.Open("sqlite", "file:"+path+q); err != nil {
+			return err
+		}
+		db.wdb.SetMaxOpenConns(1)
+		db.wdb.SetConnMaxLifetime(0)
+		if db.rdb, err = sql.Open("sqlite", "file:"+path+q); err != nil {
+			return err
+		}
+		db.rdb.SetMaxOpenConns(8)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := db.wdb.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return db.seed(ctx)
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	var err error
+	if db.rdb != nil {
+		err = db.rdb.Close()
+	}
+	if db.wdb != nil && db.wdb != db.rdb {
+		if e := db.wdb.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Postgres reports whether the DB is PostgreSQL.
+func (db *DB) Postgres() bool { return db.dialect != nil && db.dialect.name() == "postgres" }
+
+// migrate applies the embedded numbered .sql files of the dialect that have
+// not run yet, each in its own transaction. On PostgreSQL an advisory lock
+// keeps two instances starting together from migrating twice.
+func (db *DB) migrate(ctx context.Context) error {
+	conn, err := db.wdb.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if db.Postgres() {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7426001)`); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(7426001)`)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return err
+	}
+	dir := "migrations/" + db.dialect.name()
+	names, err := fs.Glob(migrationFS, dir+"/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var n int
+		if err := conn.QueryRowContext(ctx, db.dialect.rebind(`SELECT COUNT(*) FROM migrations WHERE name = ?`), name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		buf, err := fs.ReadFile(migrationFS, name)
+		if err != nil {
+			return err
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, db.dialect.rebind(`INSERT INTO migrations (name) VALUES (?)`), name); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Tx is a write transaction with the dialect's placeholders.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(ctx, tx.db.dialect.rebind(q), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(ctx, tx.db.dialect.rebind(q), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(q), args...)
+}
+
+// insert runs an INSERT … RETURNING id.
+func (tx *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	err := tx.queryRow(ctx, q+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// write runs fn in a write transaction and commits it; a serialization
+// failure or a busy database is retried a few times.
+func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = db.writeOnce(ctx, fn)
+		if err == nil || !db.dialect.retryable(err) {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
+	}
+	return db.wrap(err)
+}
+
+func (db *DB) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
+	stx, err := db.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{Tx: stx, db: db, now: db.Now()}
+	if err := fn(tx); err != nil {
+		stx.Rollback()
+		return err
+	}
+	return stx.Commit()
+}
+
+// wrap turns driver errors into the domain's vocabulary.
+func (db *DB) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	var xe *xinfang.Error
+	if errors.As(err, &xe) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return xinfang.Errorf(xinfang.ENOTFOUND, "记录不存在")
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if db.dialect.unique(err) {
+		return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "记录已存在或已被他人修改"}
+	}
+	return err
+}
+
+func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return db.rdb.QueryContext(ctx, db.dialect.rebind(q), args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.rdb.QueryRowContext(ctx, db.dialect.rebind(q), args...)
+}
+
+// Time values are stored as fixed-width UTC text on both databases, so that
+// they compare as strings and read back identically.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		t, _ = time.Parse(time.RFC3339Nano, s)
+	}
+	return t
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// Calendar returns the working-day calendar from the holidays table. It is
+// cached for a minute, so that an administrator's edit reaches every
+// instance sharing the database within that time.
+func (db *DB) Calendar(ctx context.Context) *calendar.Calendar {
+	db.calMu.Lock()
+	defer db.calMu.Unlock()
+	if db.cal != nil && time.Since(db.calLoaded) < time.Minute {
+		return db.cal
+	}
+	ovs, err := db.holidays(ctx)
+	if err != nil {
+		db.Logger.Error("load holidays", "err", err)
+		if db.cal != nil {
+			return db.cal
+		}
+		return calendar.Default()
+	}
+	db.cal, db.calLoaded = calendar.New(ovs), time.Now()
+	return db.cal
+}
+
+// Procedure returns the procedure over the current calendar.
+func (db *DB) Procedure(ctx context.Context) *procedure.Procedure {
+	return procedure.New(db.Calendar(ctx), db.Cfg)
+}
+
+func (db *DB) invalidateCalendar() {
+	db.calMu.Lock()
+	db.cal = nil
+	db.calMu.Unlock()
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

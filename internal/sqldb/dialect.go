@@ -1,0 +1,58 @@
+package sqldb
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	sqlite3 "modernc.org/sqlite"
+)
+
+// dialect is all that differs between SQLite and PostgreSQL.
+type dialect interface {
+	name() string
+	rebind(q string) string // "?" placeholders to the dialect's
+	unique(err error) bool  // unique or primary key violation
+	retryable(err error) bool
+}
+
+type sqlite struct{}
+
+func (sqlite) name() string           { return "sqlite" }
+func (sqlite) rebind(q string) string { return q }
+func (sqlite) unique(err error) bool {
+	var e *sqlite3.Error
+	// SQLITE_CONSTRAINT_UNIQUE 2067, SQLITE_CONSTRAINT_PRIMARYKEY 1555
+	return errors.As(err, &e) && (e.Code() == 2067 || e.Code() == 1555)
+}
+func (sqlite) retryable(err error) bool {
+	var e *sqlite3.Error
+	return errors.As(err, &e) && (e.Code()&0xff == 5 || e.Code()&0xff == 6) // BUSY, LOCKED
+}
+
+type postgres struct{}
+
+func (postgres) name() string { return "postgres" }
+func (postgres) rebind(q string) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+func (postgres) unique(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+func (postgres) retryable(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")
+}

@@ -1,0 +1,551 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+	"xinfang/internal/procedure"
+)
+
+const petitionCols = `p.id, p.number, p.version, p.channel, p.received_at, p.reg_unit_id, p.reg_user_id, COALESCE(p.first_unit_id, 0), p.petitioner_id,
+	p.person_count, p.involved_count, p.grp, p.summary, p.content, p.request, p.category, p.purpose, p.reason, p.locality_id, p.accused, p.sys,
+	p.legal_case, p.urgent, p.anonymous, p.threat, p.hot, p.public, p.cross_flags, p.escalation, p.repeat_flag, COALESCE(p.repeat_of_id, 0),
+	p.risk_level, p.risk_reason, p.state, COALESCE(p.handling_unit_id, 0), p.outcome, p.evaluation, p.due_date, p.severe_date, p.due_clock,
+	p.created_at, p.updated_at,
+	pt.name, pt.id_number, pt.phone, pt.org_code, ru.name, ru.code, ru.kind, ru.path, COALESCE(hu.name, ''), COALESCE(hu.kind, ''), COALESCE(hu.path, ''), lu.name, lu.path`
+
+const petitionFrom = ` FROM petitions p
+	JOIN petitioners pt ON pt.id = p.petitioner_id
+	JOIN units ru ON ru.id = p.reg_unit_id
+	LEFT JOIN units hu ON hu.id = p.handling_unit_id
+	JOIN units lu ON lu.id = p.locality_id`
+
+func scanPetition(s interface{ Scan(...any) error }) (*xinfang.Petition, error) {
+	p := &xinfang.Petition{Petitioner: &xinfang.Petitioner{}, RegUnit: &xinfang.Unit{}, Locality: &xinfang.Unit{}}
+	var received, created, updated, state, dueClock, ruKind, huName, huKind, huPath string
+	err := s.Scan(&p.ID, &p.Number, &p.Version, &p.Channel, &received, &p.RegUnitID, &p.RegUserID, &p.FirstUnitID, &p.Petitioner.ID,
+		&p.PersonCount, &p.InvolvedCount, &p.Group, &p.Summary, &p.Content, &p.Request, &p.Category, &p.Purpose, &p.Reason, &p.LocalityID, &p.Accused, &p.System,
+		&p.LegalCase, &p.Urgent, &p.Anonymous, &p.Threat, &p.Hot, &p.Public, &p.CrossFlags, &p.Escalation, &p.Repeat, &p.RepeatOfID,
+		&p.RiskLevel, &p.RiskReason, &state, &p.HandlingUnitID, &p.Outcome, &p.Evaluation, &p.DueDate, &p.SevereDate, &dueClock,
+		&created, &updated,
+		&p.Petitioner.Name, &p.Petitioner.IDNumber, &p.Petitioner.Phone, &p.Petitioner.OrgCode, &p.RegUnit.Name, &p.RegUnit.Code, &ruKind, &p.RegUnit.Path,
+		&huName, &huKind, &huPath, &p.Locality.Name, &p.Locality.Path)
+	if err != nil {
+		return nil, err
+	}
+	p.ReceivedAt, p.CreatedAt, p.UpdatedAt = parseTime(received), parseTime(created), parseTime(updated)
+	p.State, p.DueClock = xinfang.State(state), xinfang.ClockKind(dueClock)
+	p.RegUnit.ID, p.RegUnit.Kind = p.RegUnitID, xinfang.UnitKind(ruKind)
+	p.Locality.ID = p.LocalityID
+	if p.HandlingUnitID != 0 {
+		p.HandlingUnit = &xinfang.Unit{ID: p.HandlingUnitID, Name: huName, Kind: xinfang.UnitKind(huKind), Path: huPath}
+	}
+	return p, nil
+}
+
+// findPetition loads one petition within the actor's scope; out of scope
+// is not found, so that the existence of an item is not revealed.
+func (db *DB) findPetition(ctx context.Context, q rowQuerier, id int64) (*xinfang.Petition, error) {
+	scope, args, err := scopeClause(ctx)
+	if err != nil {
+		return nil, err
+	}
+	row := q.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+petitionCols+petitionFrom+` WHERE p.id = ? AND `+scope), append([]any{id}, args...)...)
+	p, err := scanPetition(row)
+	if err != nil {
+		return nil, db.notFound(err, "信访件不存在或无权查看")
+	}
+	return p, nil
+}
+
+// FindPetitionByID returns one petition in scope, with its co-petitioners
+// and its clocks derived from its events as of now.
+func (db *DB) FindPetitionByID(ctx context.Context, id int64) (*xinfang.Petition, error) {
+	p, err := db.findPetition(ctx, db.rdb, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.loadDetail(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// FindPetitionByNumber returns one petition in scope by its number.
+func (db *DB) FindPetitionByNumber(ctx context.Context, number string) (*xinfang.Petition, error) {
+	var id int64
+	if err := db.queryRow(ctx, `SELECT id FROM petitions WHERE number = ?`, strings.TrimSpace(number)).Scan(&id); err != nil {
+		return nil, db.notFound(err, "信访件不存在或无权查看")
+	}
+	return db.FindPetitionByID(ctx, id)
+}
+
+func (db *DB) loadDetail(ctx context.Context, p *xinfang.Petition) error {
+	pt, err := db.findPetitioner(ctx, p.Petitioner.ID)
+	if err != nil {
+		return err
+	}
+	p.Petitioner = pt
+	rows, err := db.query(ctx, `SELECT petitioner_id FROM petition_petitioners WHERE petition_id = ? AND petitioner_id <> ? ORDER BY petitioner_id`, p.ID, pt.ID)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	p.CoPetitioners = []*xinfang.Petitioner{}
+	for _, id := range ids {
+		c, err := db.findPetitioner(ctx, id)
+		if err != nil {
+			return err
+		}
+		p.CoPetitioners = append(p.CoPetitioners, c)
+	}
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions WHERE repeat_of_id = ?`, p.ID).Scan(&p.RepeatCount); err != nil {
+		return err
+	}
+	var name string
+	if err := db.queryRow(ctx, `SELECT name FROM users WHERE id = ?`, p.RegUserID).Scan(&name); err == nil {
+		p.RegUserName = name
+	}
+	events, err := db.events(ctx, db.rdb, p.ID)
+	if err != nil {
+		return err
+	}
+	pr := db.Procedure(ctx)
+	pr.Project(p, pr.Derive(events, db.Now()))
+	return nil
+}
+
+// FindEvents returns the history of a petition in scope.
+func (db *DB) FindEvents(ctx context.Context, petitionID int64) ([]*xinfang.Event, error) {
+	if _, err := db.findPetition(ctx, db.rdb, petitionID); err != nil {
+		return nil, err
+	}
+	return db.events(ctx, db.rdb, petitionID)
+}
+
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sqlRow
+	QueryContext(ctx context.Context, q string, args ...any) (*sqlRows, error)
+}
+
+func (db *DB) events(ctx context.Context, q rowQuerier, petitionID int64) ([]*xinfang.Event, error) {
+	rows, err := q.QueryContext(ctx, db.dialect.rebind(`SELECT id, petition_id, seq, action, from_state, to_state, actor_id, actor_name, actor_unit_id, at, note, data, prev_hash, hash
+		FROM events WHERE petition_id = ? ORDER BY seq`), petitionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*xinfang.Event
+	for rows.Next() {
+		e := &xinfang.Event{}
+		var action, from, to, at, data string
+		if err := rows.Scan(&e.ID, &e.PetitionID, &e.Seq, &action, &from, &to, &e.ActorID, &e.ActorName, &e.ActorUnitID, &at, &e.Note, &data, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.Action, e.From, e.To, e.At = xinfang.Action(action), xinfang.State(from), xinfang.State(to), parseTime(at)
+		if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
+			return nil, fmt.Errorf("event %d data: %w", e.ID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// VerifyEvents checks the hash chain of a petition's history.
+func (db *DB) VerifyEvents(ctx context.Context, petitionID int64) error {
+	events, err := db.FindEvents(ctx, petitionID)
+	if err != nil {
+		return err
+	}
+	return VerifyChain(events)
+}
+
+// FindPetitions lists petitions in scope with filters, and the total count.
+func (db *DB) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error) {
+	scope, args, err := scopeClause(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	where := []string{scope}
+	add := func(clause string, a ...any) {
+		where = append(where, clause)
+		args = append(args, a...)
+	}
+	if len(f.State) > 0 {
+		ph := make([]string, len(f.State))
+		for i, s := range f.State {
+			ph[i] = "?"
+			args = append(args, string(s))
+		}
+		where = append(where, "p.state IN ("+strings.Join(ph, ",")+")")
+	}
+	if f.Open {
+		add("p.state NOT IN ('concluded','terminated','not_accepted','diverted','merged','withdrawn')")
+	}
+	if f.UnitID != 0 {
+		u, err := db.FindUnitByID(ctx, f.UnitID)
+		if err != nil {
+			return nil, 0, xinfang.FieldError("unit_id", "单位不存在")
+		}
+		add("(p.reg_path LIKE ? OR p.handling_path LIKE ?)", u.Path+"%", u.Path+"%")
+	}
+	if f.Channel != "" {
+		add("p.channel = ?", f.Channel)
+	}
+	if f.Category != "" {
+		add("p.category LIKE ?", f.Category+"%")
+	}
+	if f.Petitioner != 0 {
+		add("p.id IN (SELECT petition_id FROM petition_petitioners WHERE petitioner_id = ?)", f.Petitioner)
+	}
+	if f.LegalCase != nil {
+		add("p.legal_case = ?", b2i(*f.LegalCase))
+	}
+	if f.Repeat != nil {
+		add("p.repeat_flag = ?", b2i(*f.Repeat))
+	}
+	if !f.From.IsZero() {
+		add("p.received_at >= ?", fmtTime(f.From))
+	}
+	if !f.To.IsZero() {
+		add("p.received_at < ?", fmtTime(f.To))
+	}
+	if q := strings.TrimSpace(f.Text); q != "" {
+		like := "%" + escapeLike(q) + "%"
+		add(`(p.summary LIKE ? ESCAPE '\' OR p.content LIKE ? ESCAPE '\' OR p.number LIKE ? ESCAPE '\' OR pt.name LIKE ? ESCAPE '\')`, like, like, like, like)
+	}
+	if f.Warning != "" {
+		today := calendar.DateOf(db.Now())
+		if f.Today != "" {
+			if d, err := calendar.ParseDate(f.Today); err == nil {
+				today = d
+			}
+		}
+		near := today.AddDays(db.Cfg.NearDays).String()
+		t := today.String()
+		switch f.Warning {
+		case xinfang.WarnNormal:
+			add("p.due_date > ?", near)
+		case xinfang.WarnNear:
+			add("p.due_date >= ? AND p.due_date <= ?", t, near)
+		case xinfang.WarnOverdue:
+			add("p.due_date <> '' AND p.due_date < ? AND p.severe_date >= ?", t, t)
+		case xinfang.WarnSevere:
+			add("p.due_date <> '' AND p.severe_date < ?", t)
+		default:
+			return nil, 0, xinfang.FieldError("warning", "未知的预警等级")
+		}
+	}
+	order := "p.received_at DESC, p.id DESC"
+	switch f.Sort {
+	case "", "-received":
+	case "received":
+		order = "p.received_at, p.id"
+	case "due":
+		add("p.due_date <> ''")
+		order = "p.due_date, p.id"
+	case "number":
+		order = "p.number"
+	default:
+		return nil, 0, xinfang.FieldError("sort", "未知的排序方式")
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	if f.Offset < 0 {
+		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	}
+	w := strings.Join(where, " AND ")
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*)`+petitionFrom+` WHERE `+w, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	pr := db.Procedure(ctx)
+	today := calendar.DateOf(db.Now())
+	out := []*xinfang.Petition{}
+	for rows.Next() {
+		p, err := scanPetition(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		p.Warning = pr.WarningOf(p.DueDate, p.SevereDate, today)
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// RegisterPetition validates and registers a petition: petitioners found or
+// created, a gap-free number, a 查询码, and the register event — all in one
+// transaction. p.QueryCode holds the plain 查询码 afterwards; only its hash is
+// stored.
+func (db *DB) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
+	actor := xinfang.UserFromContext(ctx)
+	if err := requireRole(ctx, xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead); err != nil {
+		return err
+	}
+	now := db.Now()
+	if err := p.Validate(now); err != nil {
+		return err
+	}
+	probs := xinfang.Problems{}
+	if _, err := db.FindUnitByID(ctx, p.LocalityID); err != nil {
+		probs.Add("locality_id", "问题属地单位不存在")
+	}
+	if db.DictLabel(ctx, "category", p.Category) == p.Category {
+		probs.Add("category", "内容分类不存在")
+	}
+	if p.Reason != "" && db.DictLabel(ctx, "reason", p.Reason) == p.Reason {
+		probs.Add("reason", "信访原因不存在")
+	}
+	if p.RepeatOfID != 0 {
+		if _, err := db.findPetition(ctx, db.rdb, p.RepeatOfID); err != nil {
+			probs.Add("repeat_of_id", "被重复的信访件不存在")
+		}
+		p.Repeat = true
+	}
+	if p.FirstUnitID != 0 {
+		if _, err := db.FindUnitByID(ctx, p.FirstUnitID); err != nil {
+			probs.Add("first_unit_id", "首访单位不存在")
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return err
+	}
+	code := newQueryCode()
+	err := db.write(ctx, func(tx *Tx) error {
+		pid, err := db.savePetitioner(ctx, tx, p.Petitioner)
+		if err != nil {
+			return err
+		}
+		p.Petitioner.ID = pid
+		seq, err := db.nextNumber(ctx, tx, actor.UnitID, calendar.DateOf(now).Year)
+		if err != nil {
+			return err
+		}
+		p.Number = fmt.Sprintf("%s-%d-%06d", actor.Unit.Code, calendar.DateOf(now).Year, seq)
+		p.RegUnitID, p.RegUserID, p.RegUnit, p.RegUserName = actor.UnitID, actor.ID, actor.Unit, actor.Name
+		if p.FirstUnitID == 0 {
+			p.FirstUnitID = actor.UnitID
+		}
+		ev := &xinfang.Event{Seq: 1, Action: xinfang.ActRegister, To: xinfang.StateRegistered, ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now, Data: map[string]string{"channel": p.Channel}}
+		pr := db.Procedure(ctx)
+		pr.Project(p, pr.Derive([]*xinfang.Event{ev}, now))
+		p.Version, p.CreatedAt, p.UpdatedAt = 1, now, now
+		id, err := tx.insert(ctx, `INSERT INTO petitions (number, query_hash, version, channel, received_at, reg_unit_id, reg_user_id, first_unit_id, petitioner_id,
+			person_count, involved_count, grp, summary, content, request, category, purpose, reason, locality_id, accused, sys,
+			legal_case, urgent, anonymous, threat, hot, public, cross_flags, escalation, repeat_flag, repeat_of_id, risk_level, risk_reason,
+			state, handling_unit_id, outcome, evaluation, due_date, severe_date, due_clock, reg_path, handling_path, created_at, updated_at)
+			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', '', ?, ?, ?, ?, '', ?, ?)`,
+			p.Number, hashCode(code), p.Channel, fmtTime(p.ReceivedAt), p.RegUnitID, p.RegUserID, nullID(p.FirstUnitID), pid,
+			p.PersonCount, p.InvolvedCount, b2i(p.Group), p.Summary, p.Content, p.Request, p.Category, p.Purpose, p.Reason, p.LocalityID, p.Accused, p.System,
+			b2i(p.LegalCase), b2i(p.Urgent), b2i(p.Anonymous), b2i(p.Threat), b2i(p.Hot), b2i(p.Public), p.CrossFlags, p.Escalation, b2i(p.Repeat), nullID(p.RepeatOfID), p.RiskLevel, p.RiskReason,
+			string(p.State), p.DueDate, p.SevereDate, string(p.DueClock), actor.Unit.Path, fmtTime(now), fmtTime(now))
+		if err != nil {
+			return err
+		}
+		p.ID = id
+		if _, err := tx.exec(ctx, `INSERT INTO petition_petitioners (petition_id, petitioner_id) VALUES (?, ?)`, id, pid); err != nil {
+			return err
+		}
+		for i, c := range p.CoPetitioners {
+			cid, err := db.savePetitioner(ctx, tx, c)
+			if err != nil {
+				return err
+			}
+			c.ID = cid
+			if cid == pid {
+				return xinfang.FieldError("co_petitioners."+strconv.Itoa(i)+".name", "联名信访人与主访人相同")
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO petition_petitioners (petition_id, petitioner_id) VALUES (?, ?)`, id, cid); db.dialect.unique(err) {
+				return xinfang.FieldError("co_petitioners."+strconv.Itoa(i)+".name", "联名信访人重复")
+			} else if err != nil {
+				return err
+			}
+		}
+		ev.PetitionID = id
+		return db.insertEvent(ctx, tx, ev, "")
+	})
+	if err != nil {
+		return err
+	}
+	p.QueryCode = code
+	return nil
+}
+
+func (db *DB) insertEvent(ctx context.Context, tx *Tx, e *xinfang.Event, prev string) error {
+	seal(e, prev)
+	data, err := json.Marshal(e.Data)
+	if err != nil {
+		return err
+	}
+	if e.Data == nil {
+		data = []byte("{}")
+	}
+	id, err := tx.insert(ctx, `INSERT INTO events (petition_id, seq, action, from_state, to_state, actor_id, actor_name, actor_unit_id, at, note, data, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.PetitionID, e.Seq, string(e.Action), string(e.From), string(e.To), e.ActorID, e.ActorName, e.ActorUnitID,
+		fmtTime(e.At), e.Note, string(data), e.PrevHash, e.Hash)
+	if db.dialect.unique(err) {
+		return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+	}
+	e.ID = id
+	return err
+}
+
+// nextNumber takes the next sequence number of a unit and year. The upsert
+// locks the counter row until the transaction ends, so concurrent writers
+// (several instances on PostgreSQL) queue, and a rolled-back registration
+// gives its number back: numbers stay unique and gap-free.
+func (db *DB) nextNumber(ctx context.Context, tx *Tx, unitID int64, year int) (int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `INSERT INTO counters (unit_id, year, next) VALUES (?, ?, 1)
+		ON CONFLICT (unit_id, year) DO UPDATE SET next = counters.next + 1 RETURNING next`, unitID, year).Scan(&n)
+	return n, err
+}
+
+// newQueryCode returns a 查询码 of 80 random bits, as 16 characters of
+// base32 in groups of four.
+func newQueryCode() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	s := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+	return s[0:4] + "-" + s[4:8] + "-" + s[8:12] + "-" + s[12:16]
+}
+
+func hashCode(code string) string {
+	code = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(code), "-", ""))
+	h := sha256.Sum256([]byte("xinfang-query:" + code))
+	return hex.EncodeToString(h[:])
+}
+
+// Act applies one action of the procedure to a petition in scope. It loads
+// the item and its history, asks the procedure for the event, appends it to
+// the chain and rebuilds the projection, in one transaction; a concurrent
+// change of the item makes it fail with ECONFLICT and write nothing.
+func (db *DB) Act(ctx context.Context, id int64, in xinfang.ActionInput) (*xinfang.Petition, error) {
+	actor := xinfang.UserFromContext(ctx)
+	if actor == nil || actor.Unit == nil {
+		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+	}
+	var out *xinfang.Petition
+	err := db.write(ctx, func(tx *Tx) error {
+		p, err := db.findPetition(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		events, err := db.events(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		pr := db.Procedure(ctx)
+		ev, err := pr.Apply(procedure.Request{Petition: p, Events: events, Actor: actor, Input: in, Now: tx.now}, &lookup{db: db, ctx: ctx, tx: tx, self: id})
+		if err != nil {
+			return err
+		}
+		prev := ""
+		if len(events) > 0 {
+			prev = events[len(events)-1].Hash
+		}
+		if err := db.insertEvent(ctx, tx, ev, prev); err != nil {
+			return err
+		}
+		events = append(events, ev)
+		pr.Project(p, pr.Derive(events, tx.now))
+		handlingPath := ""
+		if p.HandlingUnitID != 0 {
+			u, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, p.HandlingUnitID))
+			if err != nil {
+				return err
+			}
+			p.HandlingUnit, handlingPath = u, u.Path
+		} else {
+			p.HandlingUnit = nil
+		}
+		if ev.Action == xinfang.ActMerge {
+			p.Repeat = true
+			p.RepeatOfID, _ = strconv.ParseInt(ev.Data["into"], 10, 64)
+		}
+		res, err := tx.exec(ctx, `UPDATE petitions SET state = ?, handling_unit_id = ?, handling_path = ?, outcome = ?, evaluation = ?, due_date = ?, severe_date = ?, due_clock = ?,
+			repeat_flag = ?, repeat_of_id = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			string(p.State), nullID(p.HandlingUnitID), handlingPath, p.Outcome, p.Evaluation, p.DueDate, p.SevereDate, string(p.DueClock),
+			b2i(p.Repeat), nullID(p.RepeatOfID), fmtTime(tx.now), id, in.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+		}
+		p.Version = in.Version + 1
+		p.UpdatedAt = tx.now
+		out = p
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.loadDetail(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// lookup resolves the references of an action inside its transaction.
+type lookup struct {
+	db   *DB
+	ctx  context.Context
+	tx   *Tx
+	self int64
+}
+
+func (l *lookup) Unit(id int64) (*xinfang.Unit, error) {
+	u, err := scanUnit(l.tx.queryRow(l.ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, id))
+	if err != nil {
+		return nil, l.db.notFound(err, "单位不存在")
+	}
+	return u, nil
+}
+
+func (l *lookup) Petition(id int64) (*xinfang.Petition, error) {
+	if id == l.self {
+		return nil, xinfang.Errorf(xinfang.ENOTFOUND, "不能合并到自身")
+	}
+	p, err := l.db.findPetition(l.ctx, l.tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.State == xinfang.StateMerged {
+		return nil, xinfang.Errorf(xinfang.ENOTFOUND, "目标已是重复件")
+	}
+	return p, nil
+}
+
+// Today is the Shanghai date of the DB's clock.
+func (db *DB) Today() calendar.Date { return calendar.DateOf(db.Now()) }
+

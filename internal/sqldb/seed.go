@@ -1,0 +1,201 @@
+package sqldb
+
+import (
+	"context"
+	_ "embed"
+	"strings"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+)
+
+//go:embed dictionary.txt
+var defaultDictionary string
+
+// DictEntry is one entry of an editable dictionary (内容分类, 信访原因 …).
+type DictEntry struct {
+	Kind   string `json:"kind"`
+	Code   string `json:"code"`
+	Parent string `json:"parent,omitempty"`
+	Label  string `json:"label"`
+	Sort   int    `json:"sort"`
+	Active bool   `json:"active"`
+}
+
+// DictKinds are the dictionaries an administrator may edit.
+var DictKinds = []xinfang.Label{
+	{Code: "category", Label: "内容分类"}, {Code: "reason", Label: "信访原因"}, {Code: "purpose_detail", Label: "信访目的细类"},
+	{Code: "ethnicity", Label: "民族"}, {Code: "occupation", Label: "职业"}, {Code: "system", Label: "所属系统"},
+	{Code: "expert_field", Label: "专家领域"}, {Code: "mediator_kind", Label: "调解员类别"}, {Code: "observer_kind", Label: "监督员类别"},
+}
+
+// seed fills the dictionaries and the holiday calendar on an empty
+// database. It runs at every start and only inserts what is missing from
+// an empty table, so an administrator's edits stay.
+func (db *DB) seed(ctx context.Context) error {
+	return db.write(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM dictionary`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			sort := 0
+			for _, line := range strings.Split(defaultDictionary, "\n") {
+				if line == "" || strings.HasPrefix(line, "#") {
+					continue
+				}
+				f := strings.Split(line, "|")
+				sort++
+				if _, err := tx.exec(ctx, `INSERT INTO dictionary (kind, code, parent, label, sort, active) VALUES (?, ?, ?, ?, ?, 1)`, f[0], f[1], f[2], f[3], sort); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM holidays`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			for _, o := range calendar.DefaultOverrides() {
+				if _, err := tx.exec(ctx, `INSERT INTO holidays (day, kind, name) VALUES (?, ?, ?)`, o.Date.String(), string(o.Kind), o.Name); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Dictionary returns the entries of kind ("" for all), in order.
+func (db *DB) Dictionary(ctx context.Context, kind string) ([]DictEntry, error) {
+	rows, err := db.query(ctx, `SELECT kind, code, parent, label, sort, active FROM dictionary WHERE (? = '' OR kind = ?) ORDER BY kind, sort, code`, kind, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DictEntry
+	for rows.Next() {
+		var e DictEntry
+		if err := rows.Scan(&e.Kind, &e.Code, &e.Parent, &e.Label, &e.Sort, &e.Active); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// DictLabel returns the label of code in kind, or code.
+func (db *DB) DictLabel(ctx context.Context, kind, code string) string {
+	var l string
+	if err := db.queryRow(ctx, `SELECT label FROM dictionary WHERE kind = ? AND code = ?`, kind, code).Scan(&l); err != nil {
+		return code
+	}
+	return l
+}
+
+// SaveDictEntry adds or changes a dictionary entry (administrators only).
+func (db *DB) SaveDictEntry(ctx context.Context, e DictEntry) error {
+	if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
+		return err
+	}
+	p := xinfang.Problems{}
+	known := false
+	for _, k := range DictKinds {
+		known = known || k.Code == e.Kind
+	}
+	if !known {
+		p.Add("kind", "未知的字典")
+	}
+	e.Code, e.Label = strings.TrimSpace(e.Code), strings.TrimSpace(e.Label)
+	if e.Code == "" || len(e.Code) > 32 {
+		p.Add("code", "代码不能为空且不超过 32 位")
+	}
+	if e.Label == "" {
+		p.Add("label", "名称不能为空")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		if e.Parent != "" {
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM dictionary WHERE kind = ? AND code = ?`, e.Kind, e.Parent).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return xinfang.FieldError("parent", "上级条目不存在")
+			}
+		}
+		res, err := tx.exec(ctx, `UPDATE dictionary SET parent = ?, label = ?, sort = ?, active = ? WHERE kind = ? AND code = ?`, e.Parent, e.Label, e.Sort, b2i(e.Active), e.Kind, e.Code)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			_, err = tx.exec(ctx, `INSERT INTO dictionary (kind, code, parent, label, sort, active) VALUES (?, ?, ?, ?, ?, ?)`, e.Kind, e.Code, e.Parent, e.Label, e.Sort, b2i(e.Active))
+		}
+		return err
+	})
+}
+
+func (db *DB) holidays(ctx context.Context) ([]calendar.Override, error) {
+	rows, err := db.query(ctx, `SELECT day, kind, name FROM holidays ORDER BY day`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []calendar.Override
+	for rows.Next() {
+		var day, kind, name string
+		if err := rows.Scan(&day, &kind, &name); err != nil {
+			return nil, err
+		}
+		d, err := calendar.ParseDate(day)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, calendar.Override{Date: d, Kind: calendar.DayKind(kind), Name: name})
+	}
+	return out, rows.Err()
+}
+
+// Holidays returns the calendar's overrides (holidays and make-up working days).
+func (db *DB) Holidays(ctx context.Context) ([]calendar.Override, error) { return db.holidays(ctx) }
+
+// SaveHoliday sets the kind of one day (administrators only); an empty kind
+// removes the override, making the day an ordinary weekday or weekend.
+func (db *DB) SaveHoliday(ctx context.Context, o calendar.Override) error {
+	if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
+		return err
+	}
+	if o.Date.IsZero() {
+		return xinfang.FieldError("date", "请填写日期")
+	}
+	if o.Kind != "" && !o.Kind.Valid() {
+		return xinfang.FieldError("kind", "类型须为 holiday（放假）或 workday（调休上班）")
+	}
+	if o.Kind != "" && strings.TrimSpace(o.Name) == "" {
+		return xinfang.FieldError("name", "请填写节日名称")
+	}
+	err := db.write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `DELETE FROM holidays WHERE day = ?`, o.Date.String()); err != nil {
+			return err
+		}
+		if o.Kind == "" {
+			return nil
+		}
+		_, err := tx.exec(ctx, `INSERT INTO holidays (day, kind, name) VALUES (?, ?, ?)`, o.Date.String(), string(o.Kind), strings.TrimSpace(o.Name))
+		return err
+	})
+	db.invalidateCalendar()
+	return err
+}
+
+func requireRole(ctx context.Context, roles ...xinfang.Role) error {
+	u := xinfang.UserFromContext(ctx)
+	if u == nil {
+		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+	}
+	if !u.HasAny(roles...) {
+		return xinfang.Errorf(xinfang.EFORBIDDEN, "无权进行此操作")
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+// Package web serves Xinfang over HTTP: the JSON API under /api/v1, the
+// staff pages in Simplified Chinese and their embedded assets. Handlers
+// parse input, call the storage services (which apply the data scope and
+// the procedure) and render; no business rule lives here. It must never
+// be imported by the domain, the procedure or storage.
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"xinfang"
+	"xinfang/internal/sqldb"
+)
+
+// Server is the HTTP application.
+type Server struct {
+	DB     *sqldb.DB
+	Logger *slog.Logger
+	// Secure marks cookies Secure (behind TLS).
+	Secure bool
+
+	mux *http.ServeMux
+}
+
+// NewServer returns a server over db with every route registered.
+func NewServer(db *sqldb.DB, logger *slog.Logger) *Server {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Server{DB: db, Logger: logger, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// ServeHTTP applies the common middleware around the routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	securityHeaders(s.authenticate(s.mux)).ServeHTTP(w, r)
+}
+
+// routes registers every handler. API routes are in api_*.go, pages in
+// pages_*.go; each file registers its own through a method called here.
+func (s *Server) routes() {
+	s.apiRoutes()
+	s.pageRoutes()
+}
+
+const sessionCookie = "xf_session"
+
+type ctxKey int
+
+const sessionKey ctxKey = 1
+
+// sessionFrom returns the session of the request, or nil.
+func sessionFrom(ctx context.Context) *sqldb.Session {
+	s, _ := ctx.Value(sessionKey).(*sqldb.Session)
+	return s
+}
+
+// authenticate loads the session named by the cookie, puts its user in the
+// context, and checks the CSRF token on every state-changing request that
+// carries a session: in the X-CSRF-Token header (API, scripts) or the
+// csrf_token form field (pages).
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err == nil && c.Value != "" {
+			u, sess, err := s.DB.SessionUser(r.Context(), c.Value)
+			if err == nil {
+				ctx := xinfang.NewContextWithUser(r.Context(), u)
+				ctx = context.WithValue(ctx, sessionKey, sess)
+				r = r.WithContext(ctx)
+			} else if xinfang.ErrorCode(err) != xinfang.EUNAUTHORIZED {
+				s.Logger.Error("session", "err", err)
+			}
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+			if sess := sessionFrom(r.Context()); sess != nil {
+				tok := r.Header.Get("X-CSRF-Token")
+				if tok == "" {
+					tok = r.PostFormValue("csrf_token")
+				}
+				if subtle.ConstantTimeCompare([]byte(tok), []byte(sess.CSRF)) != 1 {
+					s.fail(w, r, &xinfang.Error{Code: xinfang.EFORBIDDEN, Message: "安全校验失败（CSRF），请刷新页面后重试"})
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// isAPI reports whether r is an API request (JSON errors) rather than a page.
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// statusOf maps error codes to HTTP status codes; this is the only place.
+func statusOf(code string) int {
+	switch code {
+	case xinfang.EINVALID:
+		return http.StatusUnprocessableEntity
+	case xinfang.ENOTFOUND:
+		return http.StatusNotFound
+	case xinfang.ECONFLICT:
+		return http.StatusConflict
+	case xinfang.EFORBIDDEN:
+		return http.StatusForbidden
+	case xinfang.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorBody is the one JSON shape of every API error.
+type ErrorBody struct {
+	Error struct {
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Fields  map[string]string `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+// fail writes err: JSON for the API, an error page for pages. Internal
+// errors are logged with their detail and shown as a generic message.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := xinfang.ErrorCode(err)
+	if code == xinfang.EINTERNAL {
+		s.Logger.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	status := statusOf(code)
+	if !isAPI(r) {
+		s.errorPage(w, r, status, err)
+		return
+	}
+	var body ErrorBody
+	body.Error.Code, body.Error.Message, body.Error.Fields = code, xinfang.ErrorMessage(err), xinfang.ErrorFields(err)
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// decodeJSON reads a JSON body into v, with a size limit; unknown fields
+// are refused so that a misspelt field is not silently ignored.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te):
+			return xinfang.FieldError(te.Field, "类型错误，应为 "+te.Type.String())
+		case errors.As(err, &se):
+			return xinfang.FieldError("body", "JSON 格式错误")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return xinfang.FieldError(f, "不认识的字段")
+		case err.Error() == "EOF":
+			return xinfang.FieldError("body", "请求体为空")
+		}
+		var te2 *time.ParseError
+		if errors.As(err, &te2) {
+			return xinfang.FieldError("body", "时间格式错误，应为 RFC 3339")
+		}
+		return xinfang.FieldError("body", "请求体无法解析："+err.Error())
+	}
+	return nil
+}
+
+// requireUser returns the signed-in user or writes 401.
+func (s *Server) requireUser(w http.ResponseWriter, r *http.Request) *xinfang.User {
+	u := xinfang.UserFromContext(r.Context())
+	if u == nil {
+		if isAPI(r) {
+			s.fail(w, r, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录"))
+		} else {
+			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		}
+		return nil
+	}
+	return u
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, xinfang.Errorf(xinfang.ENOTFOUND, "记录不存在")
+	}
+	return id, nil
+}
+
+// setSessionCookie writes the session cookie (HttpOnly, SameSite=Lax).
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, Expires: expires})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
