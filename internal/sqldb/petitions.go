@@ -548,4 +548,3 @@ func (l *lookup) Petition(id int64) (*xinfang.Petition, error) {
 
 // Today is the Shanghai date of the DB's clock.
 func (db *DB) Today() calendar.Date { return calendar.DateOf(db.Now()) }
-

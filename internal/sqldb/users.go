@@ -121,7 +121,6 @@ const (
 	argonThreads = 1
 )
 
-
 // HashPassword returns an argon2id hash in the PHC string format.
 func HashPassword(pw string) string {
 	salt := make([]byte, 16)
