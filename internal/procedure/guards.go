@@ -107,12 +107,18 @@ func EvaluationExcluded(p *xinfang.Petition) string {
 	if p.LegalCase {
 		return "涉法涉诉事项不纳入群众评价"
 	}
-	if p.HandlingUnit != nil && p.HandlingUnit.Kind == xinfang.UnitLegal && (containsAny(p.HandlingUnit.Name, "法院", "检察院")) {
+	// An item a court received and handled itself has no handling unit of
+	// its own: the registering unit handles it, as in sideAllows.
+	h := p.HandlingUnit
+	if h == nil && p.HandlingUnitID == 0 {
+		h = p.RegUnit
+	}
+	if h != nil && h.Kind == xinfang.UnitLegal && (containsAny(h.Name, "法院", "检察院")) {
 		return "法院、检察院办理的事项不纳入群众评价"
 	}
 	// procedure.md excludes items handled by 人大 as well; a 人大 is no
 	// 政法机关, so it is known by its name whatever its unit kind.
-	if p.HandlingUnit != nil && containsAny(p.HandlingUnit.Name, "人大", "人民代表大会") {
+	if h != nil && containsAny(h.Name, "人大", "人民代表大会") {
 		return "人大办理的事项不纳入群众评价"
 	}
 	return ""
