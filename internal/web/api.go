@@ -1,10 +1,257 @@
 package web
 
-import "net/http"
+import (
+	_ "embed"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
-// apiRoutes registers the JSON API under /api/v1.
+	"xinfang"
+	"xinfang/internal/calendar"
+)
+
+// The JSON API under /api/v1 serves other systems and scripts with the same
+// storage services as the pages. It is described by openapi.json, which a
+// test holds to apiTable: a route cannot be added without documenting it.
+
+// apiHandler handles one API route; a returned error is written by s.fail,
+// so every error has the one shape of ErrorBody.
+type apiHandler func(s *Server, w http.ResponseWriter, r *http.Request) error
+
+// apiAccess says who may call a route.
+type apiAccess int
+
+const (
+	// apiSignedIn: a signed-in user who is not holding an initial password.
+	apiSignedIn apiAccess = iota
+	// apiPublic: no session needed.
+	apiPublic
+	// apiAnyPassword: a signed-in user, also before an initial password given
+	// by an administrator is changed (security.md: forced change at first
+	// login), so that the client can show the user and change it.
+	apiAnyPassword
+)
+
+type apiRoute struct {
+	Method string
+	Path   string
+	Access apiAccess
+	Handle apiHandler
+}
+
+// apiTable is the one list of API routes: apiRoutes registers from it and
+// APIRoutes hands it to the tests that compare it with openapi.json.
+var apiTable = []apiRoute{
+	{"GET", "/api/v1/health", apiPublic, (*Server).apiHealth},
+	{"GET", "/api/v1/openapi.json", apiPublic, (*Server).apiOpenAPI},
+
+	{"POST", "/api/v1/login", apiPublic, (*Server).apiLogin},
+	{"POST", "/api/v1/logout", apiAnyPassword, (*Server).apiLogout},
+	{"GET", "/api/v1/me", apiAnyPassword, (*Server).apiMe},
+	{"POST", "/api/v1/password", apiAnyPassword, (*Server).apiPassword},
+
+	{"GET", "/api/v1/units", apiSignedIn, (*Server).apiUnits},
+	{"POST", "/api/v1/units", apiSignedIn, (*Server).apiCreateUnit},
+	{"GET", "/api/v1/users", apiSignedIn, (*Server).apiUsers},
+	{"POST", "/api/v1/users", apiSignedIn, (*Server).apiCreateUser},
+	{"GET", "/api/v1/dictionary", apiSignedIn, (*Server).apiDictionary},
+	{"PUT", "/api/v1/dictionary", apiSignedIn, (*Server).apiSaveDictEntry},
+	{"GET", "/api/v1/labels", apiSignedIn, (*Server).apiLabels},
+	{"GET", "/api/v1/holidays", apiSignedIn, (*Server).apiHolidays},
+	{"PUT", "/api/v1/holidays/{date}", apiSignedIn, (*Server).apiSaveHoliday},
+
+	{"GET", "/api/v1/petitions", apiSignedIn, (*Server).apiPetitions},
+	{"POST", "/api/v1/petitions", apiSignedIn, (*Server).apiRegister},
+	{"GET", "/api/v1/petitions/{id}", apiSignedIn, (*Server).apiPetition},
+	{"GET", "/api/v1/petitions/{id}/events", apiSignedIn, (*Server).apiEvents},
+	{"GET", "/api/v1/petitions/{id}/verify", apiSignedIn, (*Server).apiVerify},
+	{"POST", "/api/v1/petitions/{id}/actions/{action}", apiSignedIn, (*Server).apiAct},
+	{"GET", "/api/v1/petitioners/matches", apiSignedIn, (*Server).apiMatches},
+
+	{"GET", "/api/v1/deadline", apiSignedIn, (*Server).apiDeadline},
+	{"GET", "/api/v1/workbench", apiSignedIn, (*Server).apiWorkbench},
+}
+
+// APIRoute is one route of the JSON API.
+type APIRoute struct {
+	Method string // GET, POST, PUT
+	Path   string // a ServeMux path such as /api/v1/petitions/{id}
+	Public bool   // answered without a session
+}
+
+// APIRoutes returns the routes of the JSON API as registered.
+func APIRoutes() []APIRoute {
+	out := make([]APIRoute, len(apiTable))
+	for i, rt := range apiTable {
+		out[i] = APIRoute{Method: rt.Method, Path: rt.Path, Public: rt.Access == apiPublic}
+	}
+	return out
+}
+
+// apiRoutes registers the JSON API under /api/v1. Routes that are not
+// public answer 401 without a session and 403 while an initial password
+// waits to be changed, before the handler runs; what a signed-in user may
+// do is decided by storage (roles, data scope).
 func (s *Server) apiRoutes() {
-	s.mux.HandleFunc("GET /api/v1/health", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
+	for _, rt := range apiTable {
+		s.mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
+			if rt.Access != apiPublic {
+				u := s.requireUser(w, r)
+				if u == nil {
+					return
+				}
+				if u.MustChangePassword && rt.Access != apiAnyPassword {
+					s.fail(w, r, &xinfang.Error{Code: xinfang.EFORBIDDEN, Message: "请先修改初始密码（POST /api/v1/password）",
+						Fields: map[string]string{"password": "须修改初始密码"}})
+					return
+				}
+			}
+			if err := rt.Handle(s, w, r); err != nil {
+				s.fail(w, r, err)
+			}
+		})
+	}
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) apiHealth(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(openAPIDoc)
+	return nil
+}
+
+// apiOK is the reply of actions that return nothing else.
+type apiOK struct {
+	OK bool `json:"ok"`
+}
+
+// apiList wraps a list, so that the reply can grow fields later.
+type apiList[T any] struct {
+	Items []T `json:"items"`
+}
+
+// apiQuery reads query parameters, collecting a problem per bad one.
+// Unknown parameters are refused, like unknown JSON fields, so that a
+// misspelt filter is not silently ignored.
+type apiQuery struct {
+	v    url.Values
+	p    xinfang.Problems
+	used map[string]bool
+}
+
+func newAPIQuery(r *http.Request) *apiQuery {
+	return &apiQuery{v: r.URL.Query(), p: xinfang.Problems{}, used: map[string]bool{}}
+}
+
+func (q *apiQuery) str(name string) string {
+	q.used[name] = true
+	return strings.TrimSpace(q.v.Get(name))
+}
+
+// list returns a repeatable parameter; each value may also be a comma list.
+func (q *apiQuery) list(name string) []string {
+	q.used[name] = true
+	var out []string
+	for _, v := range q.v[name] {
+		for _, x := range strings.Split(v, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+// number returns a whole number within [lo, hi], or 0 when absent.
+func (q *apiQuery) number(name string, lo, hi int) int {
+	v := q.str(name)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		q.p.Add(name, name+" 须为 "+strconv.Itoa(lo)+"–"+strconv.Itoa(hi)+" 之间的整数")
+		return 0
+	}
+	return n
+}
+
+// id returns a positive id, or 0 when absent.
+func (q *apiQuery) id(name string) int64 {
+	v := q.str(name)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		q.p.Add(name, name+" 须为正整数编号")
+		return 0
+	}
+	return n
+}
+
+// boolean returns nil when absent.
+func (q *apiQuery) boolean(name string) *bool {
+	v := q.str(name)
+	if v == "" {
+		return nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		q.p.Add(name, name+" 须为 true 或 false")
+		return nil
+	}
+	return &b
+}
+
+// date returns a Shanghai date, or the zero Date when absent.
+func (q *apiQuery) date(name string) calendar.Date {
+	v := q.str(name)
+	if v == "" {
+		return calendar.Date{}
+	}
+	d, err := calendar.ParseDate(v)
+	if err != nil {
+		q.p.Add(name, err.Error())
+	}
+	return d
+}
+
+// err reports the problems found, and every parameter nobody asked for.
+func (q *apiQuery) err() error {
+	for k := range q.v {
+		if !q.used[k] {
+			q.p.Add(k, "不认识的查询参数")
+		}
+	}
+	return q.p.Err()
+}
+
+// apiInstant reads an instant from JSON input: RFC 3339, or a Shanghai
+// local time as an HTML form sends it ("2006-01-02T15:04"), or a date
+// (midnight in Shanghai). field names the input in the error.
+func apiInstant(field, v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, v, calendar.Location()); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, xinfang.FieldError(field, "时间格式错误，应为 RFC 3339（如 2026-09-25T09:30:00+08:00）或 YYYY-MM-DD")
 }

@@ -1,0 +1,49 @@
+package sqldb
+
+import (
+	"context"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+)
+
+// FindOverdue lists the open petitions in scope whose running duty clock is
+// past due — 超期 and 严重超期 together, the list a unit works off first —
+// longest overdue on top, and their count. The warning filter of
+// FindPetitions takes one level at a time.
+func (db *DB) FindOverdue(ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
+	scope, args, err := scopeClause(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	today := calendar.DateOf(db.Now())
+	where := scope + ` AND p.due_date <> '' AND p.due_date < ?
+		AND p.state NOT IN ('concluded','terminated','not_accepted','diverted','merged','withdrawn')`
+	args = append(args, today.String())
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*)`+petitionFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+where+` ORDER BY p.due_date, p.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	pr := db.Procedure(ctx)
+	out := []*xinfang.Petition{}
+	for rows.Next() {
+		p, err := scanPetition(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		p.Warning = pr.WarningOf(p.DueDate, p.SevereDate, today)
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}

@@ -1,0 +1,92 @@
+package sqldb
+
+import (
+	"context"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+)
+
+// Worklists of the staff home page (工作台): what waits for the acting
+// user's own unit, as opposed to everything the user may read.
+const (
+	TodoSign   = "sign"   // 待签收: sent to the unit, not signed for yet
+	TodoAccept = "accept" // 待受理: signed for, or registered by the unit itself and not routed
+	TodoReply  = "reply"  // 待答复: accepted and being handled by the unit
+)
+
+// TodoLabels names the worklists.
+var TodoLabels = []xinfang.Label{{Code: TodoSign, Label: "待签收"}, {Code: TodoAccept, Label: "待受理"}, {Code: TodoReply, Label: "待答复"}}
+
+// FindTodo lists the petitions in one worklist of the acting user's unit,
+// within the user's data scope, those falling due first on top, and the
+// total count. Items handed to a unit below the user's count as the unit's
+// own work only for "handling" (a town watches its villages' replies);
+// signing and deciding belong to the unit the item was sent to.
+func (db *DB) FindTodo(ctx context.Context, kind string, offset, limit int) ([]*xinfang.Petition, int, error) {
+	u := xinfang.UserFromContext(ctx)
+	if u == nil || u.Unit == nil {
+		return nil, 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+	}
+	scope, args, err := scopeClause(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	// Unit paths are digits and slashes: no LIKE escaping needed.
+	below := u.Unit.Path + "%"
+	var clause string
+	switch kind {
+	case TodoSign:
+		clause = "p.state = 'pending_sign' AND p.handling_unit_id = ?"
+		args = append(args, u.UnitID)
+	case TodoAccept:
+		// A registered item with a handling unit came back by 退回 to the
+		// unit that sent it on, which must decide again.
+		clause = "((p.state = 'signed' AND p.handling_unit_id = ?) OR (p.state = 'registered' AND ((p.handling_unit_id IS NULL AND p.reg_unit_id = ?) OR p.handling_unit_id = ?)))"
+		args = append(args, u.UnitID, u.UnitID, u.UnitID)
+	case TodoReply:
+		clause = "p.state = 'handling' AND ((p.handling_unit_id IS NULL AND p.reg_path LIKE ?) OR p.handling_path LIKE ?)"
+		args = append(args, below, below)
+	default:
+		return nil, 0, xinfang.FieldError("todo", "未知的待办类型")
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	where := scope + " AND " + clause
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*)`+petitionFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+where+
+		` ORDER BY CASE WHEN p.due_date = '' THEN 1 ELSE 0 END, p.due_date, p.received_at, p.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	pr := db.Procedure(ctx)
+	today := calendar.DateOf(db.Now())
+	out := []*xinfang.Petition{}
+	for rows.Next() {
+		p, err := scanPetition(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		p.Warning = pr.WarningOf(p.DueDate, p.SevereDate, today)
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+// TodoLabel returns the label of a worklist kind, or "".
+func TodoLabel(kind string) string {
+	for _, l := range TodoLabels {
+		if l.Code == kind {
+			return l.Label
+		}
+	}
+	return ""
+}

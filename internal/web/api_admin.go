@@ -1,0 +1,186 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+	"xinfang/internal/procedure"
+	"xinfang/internal/sqldb"
+)
+
+// apiUnitNode is a unit with the units directly below it.
+type apiUnitNode struct {
+	*xinfang.Unit
+	Children []*apiUnitNode `json:"children"`
+}
+
+// apiUnitTree nests units (ordered by path, parents first) under their parents.
+func apiUnitTree(units []*xinfang.Unit) []*apiUnitNode {
+	byID := map[int64]*apiUnitNode{}
+	roots := []*apiUnitNode{}
+	for _, u := range units {
+		n := &apiUnitNode{Unit: u, Children: []*apiUnitNode{}}
+		byID[u.ID] = n
+		if parent, ok := byID[u.ParentID]; ok {
+			parent.Children = append(parent.Children, n)
+		} else {
+			roots = append(roots, n)
+		}
+	}
+	return roots
+}
+
+func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) error {
+	units, err := s.DB.FindUnits(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apiList[*apiUnitNode]{Items: apiUnitTree(units)})
+	return nil
+}
+
+func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		ParentID   int64            `json:"parent_id"`
+		Code       string           `json:"code"`
+		Name       string           `json:"name"`
+		Kind       xinfang.UnitKind `json:"kind"`
+		RegionCode string           `json:"region_code"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	u := &xinfang.Unit{ParentID: in.ParentID, Code: strings.TrimSpace(in.Code), Name: in.Name, Kind: in.Kind, RegionCode: strings.TrimSpace(in.RegionCode)}
+	if err := s.DB.CreateUnit(r.Context(), u); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
+	users, err := s.DB.FindUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	if users == nil {
+		users = []*xinfang.User{}
+	}
+	writeJSON(w, http.StatusOK, apiList[*xinfang.User]{Items: users})
+	return nil
+}
+
+func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Username string         `json:"username"`
+		Name     string         `json:"name"`
+		UnitID   int64          `json:"unit_id"`
+		Roles    []xinfang.Role `json:"roles"`
+		Phone    string         `json:"phone"`
+		Password string         `json:"password"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	// An account an administrator opens gets a password somebody else
+	// knows: it must be changed at first login (security.md).
+	u := &xinfang.User{Username: strings.TrimSpace(in.Username), Name: strings.TrimSpace(in.Name), UnitID: in.UnitID, Roles: in.Roles,
+		Phone: strings.TrimSpace(in.Phone), MustChangePassword: true}
+	if err := s.DB.CreateUser(r.Context(), u, in.Password); err != nil {
+		return err
+	}
+	if full, err := s.DB.FindUserByID(r.Context(), u.ID); err == nil {
+		u = full
+	}
+	writeJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+func (s *Server) apiDictionary(w http.ResponseWriter, r *http.Request) error {
+	q := newAPIQuery(r)
+	kind := q.str("kind")
+	if kind != "" && xinfang.LabelOf(sqldb.DictKinds, kind) == kind {
+		q.p.Add("kind", "未知的字典")
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	entries, err := s.DB.Dictionary(r.Context(), kind)
+	if err != nil {
+		return err
+	}
+	if entries == nil {
+		entries = []sqldb.DictEntry{}
+	}
+	writeJSON(w, http.StatusOK, apiList[sqldb.DictEntry]{Items: entries})
+	return nil
+}
+
+func (s *Server) apiSaveDictEntry(w http.ResponseWriter, r *http.Request) error {
+	var e sqldb.DictEntry
+	if err := decodeJSON(r, &e); err != nil {
+		return err
+	}
+	if err := s.DB.SaveDictEntry(r.Context(), e); err != nil {
+		return err
+	}
+	e.Code, e.Label = strings.TrimSpace(e.Code), strings.TrimSpace(e.Label)
+	writeJSON(w, http.StatusOK, e)
+	return nil
+}
+
+// apiLabelLists are the fixed code lists of the domain with their Chinese labels,
+// so that a client shows what the pages show.
+var apiLabelLists = func() map[string][]xinfang.Label {
+	clocks := make([]xinfang.Label, len(procedure.ClockDefs))
+	for i, d := range procedure.ClockDefs {
+		clocks[i] = xinfang.Label{Code: string(d.Kind), Label: d.Label}
+	}
+	return map[string][]xinfang.Label{
+		"states": xinfang.States, "actions": xinfang.Actions, "channels": xinfang.Channels, "purposes": xinfang.Purposes,
+		"outcomes": xinfang.Outcomes, "warnings": xinfang.Warnings, "delivery_methods": xinfang.DeliveryMethods,
+		"petitioner_opinions": xinfang.PetitionerOpinions, "ratings": xinfang.Ratings, "legal_routes": xinfang.LegalRoutes,
+		"roles": xinfang.Roles, "unit_kinds": xinfang.UnitKinds, "id_types": xinfang.IDTypes,
+		"escalation_levels": xinfang.EscalationLevels, "risk_levels": xinfang.RiskLevels, "clocks": clocks,
+		"dictionary_kinds": sqldb.DictKinds,
+	}
+}()
+
+func (s *Server) apiLabels(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, apiLabelLists)
+	return nil
+}
+
+func (s *Server) apiHolidays(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.DB.Holidays(r.Context())
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []calendar.Override{}
+	}
+	writeJSON(w, http.StatusOK, apiList[calendar.Override]{Items: list})
+	return nil
+}
+
+func (s *Server) apiSaveHoliday(w http.ResponseWriter, r *http.Request) error {
+	d, err := calendar.ParseDate(r.PathValue("date"))
+	if err != nil {
+		return xinfang.FieldError("date", err.Error())
+	}
+	var in struct {
+		Kind calendar.DayKind `json:"kind"`
+		Name string           `json:"name"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	o := calendar.Override{Date: d, Kind: in.Kind, Name: strings.TrimSpace(in.Name)}
+	if err := s.DB.SaveHoliday(r.Context(), o); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"net/http"
+
+	"xinfang"
+)
+
+// apiSession is the reply of login and me: the user and the token every
+// state-changing call must send in the X-CSRF-Token header.
+type apiSession struct {
+	User      *xinfang.User `json:"user"`
+	CSRFToken string        `json:"csrf_token"`
+}
+
+func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	p := xinfang.Problems{}
+	if in.Username == "" {
+		p.Add("username", "请填写用户名")
+	}
+	if in.Password == "" {
+		p.Add("password", "请填写密码")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	u, sess, err := s.DB.Login(r.Context(), in.Username, in.Password)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(w, sess.Token, sess.ExpiresAt)
+	writeJSON(w, http.StatusOK, apiSession{User: u, CSRFToken: sess.CSRF})
+	return nil
+}
+
+func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := s.DB.Logout(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(w)
+	writeJSON(w, http.StatusOK, apiOK{OK: true})
+	return nil
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
+	body := apiSession{User: xinfang.UserFromContext(r.Context())}
+	if sess := sessionFrom(r.Context()); sess != nil {
+		body.CSRFToken = sess.CSRF
+	}
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		OldPassword string `json:"old_password"`
+		Password    string `json:"password"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	u := xinfang.UserFromContext(r.Context())
+	if err := s.DB.ChangePassword(r.Context(), u.ID, in.OldPassword, in.Password); err != nil {
+		return err
+	}
+	// Whoever signed in with the old password is signed out; this session stays.
+	keep := ""
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		keep = c.Value
+	}
+	if err := s.DB.EndOtherSessions(r.Context(), u.ID, keep); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apiOK{OK: true})
+	return nil
+}

@@ -1,0 +1,387 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"xinfang"
+	"xinfang/internal/procedure"
+	"xinfang/internal/sqldb"
+)
+
+// apiPage is one page of a petition list.
+type apiPage struct {
+	Items  []*xinfang.Petition `json:"items"`
+	Total  int                 `json:"total"`
+	Offset int                 `json:"offset"`
+	Limit  int                 `json:"limit"`
+}
+
+const apiDefaultLimit = 50
+
+func apiHasCode(list []xinfang.Label, code string) bool {
+	for _, l := range list {
+		if l.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// apiMask hides ID numbers and phones in lists (security.md: lists show
+// them masked); the detail of one item shows them in full.
+func apiMask(items []*xinfang.Petition) {
+	for _, p := range items {
+		if pt := p.Petitioner; pt != nil {
+			if pt.IDNumber != "" {
+				pt.IDNumber = xinfang.MaskIDNumber(pt.IDNumber)
+			}
+			if pt.Phone != "" {
+				pt.Phone = xinfang.MaskPhone(pt.Phone)
+			}
+		}
+	}
+}
+
+// apiFilter reads the list filters of GET /api/v1/petitions. Dates are
+// Shanghai calendar days, both ends included.
+func apiFilter(r *http.Request) (xinfang.PetitionFilter, error) {
+	q := newAPIQuery(r)
+	var f xinfang.PetitionFilter
+	for _, st := range q.list("state") {
+		if !xinfang.State(st).Valid() {
+			q.p.Add("state", "未知的状态："+st)
+			continue
+		}
+		f.State = append(f.State, xinfang.State(st))
+	}
+	f.UnitID = q.id("unit_id")
+	if f.Channel = q.str("channel"); f.Channel != "" && !apiHasCode(xinfang.Channels, f.Channel) {
+		q.p.Add("channel", "未知的信访形式")
+	}
+	f.Category = q.str("category")
+	if f.Warning = xinfang.Warning(q.str("warning")); f.Warning != "" && !apiHasCode(xinfang.Warnings, string(f.Warning)) {
+		q.p.Add("warning", "未知的预警等级")
+	}
+	from, to := q.date("from"), q.date("to")
+	if !from.IsZero() {
+		f.From = from.Time()
+	}
+	if !to.IsZero() {
+		f.To = to.AddDays(1).Time()
+		if !from.IsZero() && to.Before(from) {
+			q.p.Add("to", "结束日期不能早于开始日期")
+		}
+	}
+	f.Text = q.str("q")
+	f.Petitioner = q.id("petitioner_id")
+	f.LegalCase = q.boolean("legal_case")
+	f.Repeat = q.boolean("repeat")
+	if open := q.boolean("open"); open != nil {
+		f.Open = *open
+	}
+	f.Sort = q.str("sort")
+	switch f.Sort {
+	case "", "due", "received", "-received", "number":
+	default:
+		q.p.Add("sort", "排序方式须为 due、received、-received 或 number")
+	}
+	f.Offset = q.number("offset", 0, 1<<30)
+	f.Limit = q.number("limit", 1, 500)
+	if f.Limit == 0 {
+		f.Limit = apiDefaultLimit
+	}
+	return f, q.err()
+}
+
+func (s *Server) apiPetitions(w http.ResponseWriter, r *http.Request) error {
+	f, err := apiFilter(r)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.DB.FindPetitions(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	apiMask(items)
+	writeJSON(w, http.StatusOK, apiPage{Items: items, Total: total, Offset: f.Offset, Limit: f.Limit})
+	return nil
+}
+
+// apiRegistration is what a client may send to register a petition: the
+// registration fields of xinfang.Petition, nothing derived (number, state,
+// clocks), so that sending a derived field is refused as unknown.
+type apiRegistration struct {
+	Channel       string                `json:"channel"`
+	ReceivedAt    string                `json:"received_at"`
+	FirstUnitID   int64                 `json:"first_unit_id"`
+	Petitioner    *xinfang.Petitioner   `json:"petitioner"`
+	CoPetitioners []*xinfang.Petitioner `json:"co_petitioners"`
+	PersonCount   int                   `json:"person_count"`
+	InvolvedCount int                   `json:"involved_count"`
+	Group         bool                  `json:"group"`
+	Summary       string                `json:"summary"`
+	Content       string                `json:"content"`
+	Request       string                `json:"request"`
+	Category      string                `json:"category"`
+	Purpose       string                `json:"purpose"`
+	Reason        string                `json:"reason"`
+	LocalityID    int64                 `json:"locality_id"`
+	Accused       string                `json:"accused"`
+	System        string                `json:"system"`
+	LegalCase     bool                  `json:"legal_case"`
+	Urgent        bool                  `json:"urgent"`
+	Anonymous     bool                  `json:"anonymous"`
+	Threat        bool                  `json:"threat"`
+	Hot           bool                  `json:"hot"`
+	Public        bool                  `json:"public"`
+	CrossFlags    string                `json:"cross_flags"`
+	Escalation    string                `json:"escalation"`
+	Repeat        bool                  `json:"repeat"`
+	RepeatOfID    int64                 `json:"repeat_of_id"`
+	RiskLevel     string                `json:"risk_level"`
+	RiskReason    string                `json:"risk_reason"`
+}
+
+func (in *apiRegistration) petition() (*xinfang.Petition, error) {
+	// received_at is read as text so that a malformed time is reported
+	// against its field, not as an unreadable body.
+	at, err := apiInstant("received_at", in.ReceivedAt)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range in.CoPetitioners {
+		if c == nil {
+			return nil, xinfang.FieldError("co_petitioners", "联名信访人不能为空")
+		}
+	}
+	return &xinfang.Petition{
+		Channel: in.Channel, ReceivedAt: at, FirstUnitID: in.FirstUnitID, Petitioner: in.Petitioner, CoPetitioners: in.CoPetitioners,
+		PersonCount: in.PersonCount, InvolvedCount: in.InvolvedCount, Group: in.Group, Summary: in.Summary, Content: in.Content,
+		Request: in.Request, Category: in.Category, Purpose: in.Purpose, Reason: in.Reason, LocalityID: in.LocalityID,
+		Accused: in.Accused, System: in.System, LegalCase: in.LegalCase, Urgent: in.Urgent, Anonymous: in.Anonymous,
+		Threat: in.Threat, Hot: in.Hot, Public: in.Public, CrossFlags: in.CrossFlags, Escalation: in.Escalation,
+		Repeat: in.Repeat, RepeatOfID: in.RepeatOfID, RiskLevel: in.RiskLevel, RiskReason: in.RiskReason,
+	}, nil
+}
+
+func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) error {
+	var in apiRegistration
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	p, err := in.petition()
+	if err != nil {
+		return err
+	}
+	if err := s.DB.RegisterPetition(r.Context(), p); err != nil {
+		return err
+	}
+	// The 查询码 exists in plain text only in this reply; storage keeps its hash.
+	code := p.QueryCode
+	if full, err := s.DB.FindPetitionByID(r.Context(), p.ID); err == nil {
+		p = full
+	}
+	p.QueryCode = code
+	w.Header().Set("Location", "/api/v1/petitions/"+strconv.FormatInt(p.ID, 10))
+	writeJSON(w, http.StatusCreated, s.apiDetail(r, p))
+	return nil
+}
+
+// apiField describes one input of an action, for a client building the form.
+type apiField struct {
+	Name     string          `json:"name"`
+	Label    string          `json:"label"`
+	Kind     string          `json:"kind"` // text, date, int, choice, unit, petition
+	Required bool            `json:"required"`
+	Choices  []xinfang.Label `json:"choices,omitempty"`
+	Min      int             `json:"min,omitempty"`
+	Max      int             `json:"max,omitempty"`
+}
+
+// apiAction is an action the user may take now.
+type apiAction struct {
+	Code   string     `json:"code"`
+	Label  string     `json:"label"`
+	To     string     `json:"to,omitempty"` // the state it leads to; empty keeps the state
+	Fields []apiField `json:"fields"`
+}
+
+var apiFieldKinds = map[procedure.FieldKind]string{
+	procedure.FieldText: "text", procedure.FieldDate: "date", procedure.FieldInt: "int",
+	procedure.FieldChoice: "choice", procedure.FieldUnit: "unit", procedure.FieldPetition: "petition",
+}
+
+func apiActionOf(t *procedure.Transition) apiAction {
+	a := apiAction{Code: string(t.Action), Label: t.Action.Label(), To: string(t.To), Fields: []apiField{}}
+	for _, f := range t.Fields {
+		af := apiField{Name: f.Name, Label: f.Label, Kind: apiFieldKinds[f.Kind], Required: f.Required, Choices: f.Choices}
+		if f.Kind == procedure.FieldInt {
+			af.Min, af.Max = f.Min, f.Max
+		}
+		a.Fields = append(a.Fields, af)
+	}
+	return a
+}
+
+// apiPetitionDetail is a petition with the actions the user may take now.
+type apiPetitionDetail struct {
+	*xinfang.Petition
+	AllowedActions []apiAction `json:"allowed_actions"`
+}
+
+func (s *Server) apiDetail(r *http.Request, p *xinfang.Petition) apiPetitionDetail {
+	d := apiPetitionDetail{Petition: p, AllowedActions: []apiAction{}}
+	for _, t := range s.DB.Procedure(r.Context()).Allowed(p, xinfang.UserFromContext(r.Context())) {
+		d.AllowedActions = append(d.AllowedActions, apiActionOf(t))
+	}
+	return d
+}
+
+func (s *Server) apiPetition(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.DB.FindPetitionByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.apiDetail(r, p))
+	return nil
+}
+
+func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	events, err := s.DB.FindEvents(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if events == nil {
+		events = []*xinfang.Event{}
+	}
+	writeJSON(w, http.StatusOK, apiList[*xinfang.Event]{Items: events})
+	return nil
+}
+
+// apiVerification is the result of checking a petition's hash chain.
+type apiVerification struct {
+	OK      bool   `json:"ok"`
+	Message string `json:"message"`
+}
+
+func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	events, err := s.DB.FindEvents(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v := apiVerification{OK: true, Message: "共 " + strconv.Itoa(len(events)) + " 条办理记录，哈希链完整"}
+	if err := sqldb.VerifyChain(events); err != nil {
+		if xinfang.ErrorCode(err) != xinfang.ECONFLICT {
+			return err
+		}
+		v = apiVerification{OK: false, Message: xinfang.ErrorMessage(err)}
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// apiActionBody is the body of POST …/actions/{action}. Data values may be
+// JSON strings, numbers or booleans; the procedure reads them as text.
+type apiActionBody struct {
+	Version *int           `json:"version"`
+	Note    string         `json:"note"`
+	At      string         `json:"at"`
+	Data    map[string]any `json:"data"`
+}
+
+func (in *apiActionBody) input(action string) (xinfang.ActionInput, error) {
+	p := xinfang.Problems{}
+	out := xinfang.ActionInput{Action: xinfang.Action(action), Note: in.Note, Data: map[string]string{}}
+	if in.Version == nil {
+		p.Add("version", "请提供读取信访件时的版本号 version")
+	} else {
+		out.Version = *in.Version
+	}
+	at, err := apiInstant("at", in.At)
+	if err != nil {
+		p.Add("at", xinfang.ErrorFields(err)["at"])
+	}
+	out.At = at
+	for k, v := range in.Data {
+		switch x := v.(type) {
+		case nil:
+		case string:
+			out.Data[k] = x
+		case float64:
+			out.Data[k] = strconv.FormatFloat(x, 'f', -1, 64)
+		case bool:
+			out.Data[k] = strconv.FormatBool(x)
+		default:
+			p.Add(k, "须为文字、数字或布尔值")
+		}
+	}
+	return out, p.Err()
+}
+
+func (s *Server) apiAct(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var body apiActionBody
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	in, err := body.input(strings.TrimSpace(r.PathValue("action")))
+	if err != nil {
+		return err
+	}
+	p, err := s.DB.Act(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.apiDetail(r, p))
+	return nil
+}
+
+func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request) error {
+	q := newAPIQuery(r)
+	idNumber, phone, orgCode := q.str("id_number"), q.str("phone"), q.str("org_code")
+	limit := q.number("limit", 1, 50)
+	if idNumber != "" {
+		if err := xinfang.ValidateIDNumber(idNumber, s.DB.Now()); err != nil {
+			q.p.Add("id_number", err.Error())
+		}
+	}
+	if phone != "" {
+		if err := xinfang.ValidatePhone(phone); err != nil {
+			q.p.Add("phone", err.Error())
+		}
+	}
+	if orgCode != "" {
+		if err := xinfang.ValidateUSCC(orgCode); err != nil {
+			q.p.Add("org_code", err.Error())
+		}
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	matches, err := s.DB.FindPersonMatches(r.Context(), idNumber, orgCode, phone, limit)
+	if err != nil {
+		return err
+	}
+	for _, m := range matches {
+		apiMask([]*xinfang.Petition{m.Petition})
+	}
+	writeJSON(w, http.StatusOK, apiList[sqldb.PersonMatch]{Items: matches})
+	return nil
+}
