@@ -229,8 +229,10 @@ func (db *DB) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*x
 		add("p.received_at < ?", fmtTime(f.To))
 	}
 	if q := strings.TrimSpace(f.Text); q != "" {
-		like := "%" + escapeLike(q) + "%"
-		add(`(p.summary LIKE ? ESCAPE '\' OR p.content LIKE ? ESCAPE '\' OR p.number LIKE ? ESCAPE '\' OR pt.name LIKE ? ESCAPE '\')`, like, like, like, like)
+		// LOWER on both sides: SQLite's LIKE ignores ASCII case and
+		// PostgreSQL's does not; "jz-2026" must find JZ-2026-000001 on both.
+		like := "%" + escapeLike(strings.ToLower(q)) + "%"
+		add(`(LOWER(p.summary) LIKE ? ESCAPE '\' OR LOWER(p.content) LIKE ? ESCAPE '\' OR LOWER(p.number) LIKE ? ESCAPE '\' OR LOWER(pt.name) LIKE ? ESCAPE '\')`, like, like, like, like)
 	}
 	if f.Warning != "" {
 		today := calendar.DateOf(db.Now())
@@ -302,6 +304,10 @@ func escapeLike(s string) string {
 	return r.Replace(s)
 }
 
+// NoFurtherReason is the reason recorded when a repeat of a terminated
+// item is registered.
+const NoFurtherReason = "同一事实和理由已经复核终结，依据《信访工作条例》第三十六条不再受理"
+
 // RegisterPetition validates and registers a petition: petitioners found or
 // created, a gap-free number, a 查询码, and the register event — all in one
 // transaction. p.QueryCode holds the plain 查询码 afterwards; only its hash is
@@ -310,6 +316,11 @@ func (db *DB) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
 	actor := xinfang.UserFromContext(ctx)
 	if err := requireRole(ctx, xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead); err != nil {
 		return err
+	}
+	if actor.Unit == nil {
+		// The number and the scope path come from the unit; a caller that
+		// built the user by hand must load it (FindUserByID does).
+		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
 	now := db.Now()
 	if err := p.Validate(now); err != nil {
@@ -325,9 +336,14 @@ func (db *DB) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
 	if p.Reason != "" && db.DictLabel(ctx, "reason", p.Reason) == p.Reason {
 		probs.Add("reason", "信访原因不存在")
 	}
+	// An item repeating one whose re-review has concluded (终结) gets the
+	// 不再受理 notice instead of a new procedure (第三十六条).
+	noFurther := false
 	if p.RepeatOfID != 0 {
-		if _, err := db.findPetition(ctx, db.rdb, p.RepeatOfID); err != nil {
+		if earlier, err := db.findPetition(ctx, db.rdb, p.RepeatOfID); err != nil {
 			probs.Add("repeat_of_id", "被重复的信访件不存在")
+		} else {
+			noFurther = earlier.State == xinfang.StateTerminated
 		}
 		p.Repeat = true
 	}
@@ -391,7 +407,21 @@ func (db *DB) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
 			}
 		}
 		ev.PetitionID = id
-		return db.insertEvent(ctx, tx, ev, "")
+		if err := db.insertEvent(ctx, tx, ev, ""); err != nil {
+			return err
+		}
+		if !noFurther {
+			return nil
+		}
+		nf := &xinfang.Event{PetitionID: id, Seq: 2, Action: xinfang.ActNotAccept, From: xinfang.StateRegistered, To: xinfang.StateNotAccepted,
+			ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now,
+			Data: map[string]string{"reason": NoFurtherReason, "no_further": "1"}}
+		if err := db.insertEvent(ctx, tx, nf, ev.Hash); err != nil {
+			return err
+		}
+		pr.Project(p, pr.Derive([]*xinfang.Event{ev, nf}, now))
+		_, err = tx.exec(ctx, `UPDATE petitions SET state = ?, due_date = '', severe_date = '', due_clock = '' WHERE id = ?`, string(p.State), id)
+		return err
 	})
 	if err != nil {
 		return err

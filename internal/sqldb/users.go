@@ -179,14 +179,18 @@ func (db *DB) Login(ctx context.Context, username, password string) (*xinfang.Us
 		return nil, nil, err
 	}
 	now := db.Now()
-	if u.Disabled {
-		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "账号已停用")
-	}
 	if now.Before(u.LockedUntil) {
 		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "连续登录失败次数过多，账号已锁定至 %s", u.LockedUntil.In(shanghai()).Format("15:04"))
 	}
 	if !CheckPassword(u.PasswordHash, password) {
 		err := db.write(ctx, func(tx *Tx) error {
+			// A lockout that has run out starts a fresh count: one more
+			// mistyped password must not lock the account for another
+			// 15 minutes.
+			if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ? AND locked_until <> '' AND locked_until <= ?`,
+				u.ID, fmtTime(now)); err != nil {
+				return err
+			}
 			_, err := tx.exec(ctx, `UPDATE users SET failed_logins = failed_logins + 1,
 				locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?`,
 				MaxFailedLogins, fmtTime(now.Add(LockoutPeriod)), u.ID)
@@ -196,6 +200,11 @@ func (db *DB) Login(ctx context.Context, username, password string) (*xinfang.Us
 			return nil, nil, err
 		}
 		return nil, nil, bad
+	}
+	// Only after the password matched, so that the message does not tell
+	// a stranger which usernames exist.
+	if u.Disabled {
+		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "账号已停用")
 	}
 	s := &Session{Token: randomToken(32), UserID: u.ID, CSRF: randomToken(32), ExpiresAt: now.Add(SessionLifetime)}
 	err = db.write(ctx, func(tx *Tx) error {
@@ -258,8 +267,9 @@ func (db *DB) Logout(ctx context.Context, token string) error {
 	})
 }
 
-// ChangePassword sets a new password after checking the old one, and ends
-// the user's other sessions.
+// ChangePassword sets a new password after checking the old one. It cannot
+// tell the caller's session from the others, so the caller ends those with
+// EndOtherSessions.
 func (db *DB) ChangePassword(ctx context.Context, userID int64, oldPW, newPW string) error {
 	u, err := db.FindUserByID(ctx, userID)
 	if err != nil {
@@ -277,6 +287,16 @@ func (db *DB) ChangePassword(ctx context.Context, userID int64, oldPW, newPW str
 	hash := HashPassword(newPW)
 	return db.write(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?`, hash, userID)
+		return err
+	})
+}
+
+// EndOtherSessions deletes every session of userID except the one of
+// keepToken (none when empty): after a password change, whoever signed in
+// with the old password is signed out everywhere (security.md).
+func (db *DB) EndOtherSessions(ctx context.Context, userID int64, keepToken string) error {
+	return db.write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, tokenKey(keepToken))
 		return err
 	})
 }
