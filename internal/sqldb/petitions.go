@@ -21,7 +21,7 @@ const petitionCols = `p.id, p.number, p.version, p.channel, p.received_at, p.reg
 	p.legal_case, p.urgent, p.anonymous, p.threat, p.hot, p.public, p.cross_flags, p.escalation, p.repeat_flag, COALESCE(p.repeat_of_id, 0),
 	p.risk_level, p.risk_reason, p.state, COALESCE(p.handling_unit_id, 0), p.outcome, p.evaluation, p.due_date, p.severe_date, p.due_clock,
 	p.created_at, p.updated_at,
-	pt.name, pt.id_number, pt.phone, pt.org_code, ru.name, ru.code, ru.kind, ru.path, COALESCE(hu.name, ''), COALESCE(hu.kind, ''), COALESCE(hu.path, ''), lu.name, lu.path`
+	pt.name, pt.id_number, pt.phone, pt.org_code, ru.name, ru.code, ru.kind, ru.path, COALESCE(hu.name, ''), COALESCE(hu.kind, ''), COALESCE(hu.path, ''), lu.name, lu.path, lu.code, lu.kind, COALESCE(ru.parent_id, 0)`
 
 const petitionFrom = ` FROM petitions p
 	JOIN petitioners pt ON pt.id = p.petitioner_id
@@ -31,21 +31,21 @@ const petitionFrom = ` FROM petitions p
 
 func scanPetition(s interface{ Scan(...any) error }) (*xinfang.Petition, error) {
 	p := &xinfang.Petition{Petitioner: &xinfang.Petitioner{}, RegUnit: &xinfang.Unit{}, Locality: &xinfang.Unit{}}
-	var received, created, updated, state, dueClock, ruKind, huName, huKind, huPath string
+	var received, created, updated, state, dueClock, ruKind, huName, huKind, huPath, luKind string
 	err := s.Scan(&p.ID, &p.Number, &p.Version, &p.Channel, &received, &p.RegUnitID, &p.RegUserID, &p.FirstUnitID, &p.Petitioner.ID,
 		&p.PersonCount, &p.InvolvedCount, &p.Group, &p.Summary, &p.Content, &p.Request, &p.Category, &p.Purpose, &p.Reason, &p.LocalityID, &p.Accused, &p.System,
 		&p.LegalCase, &p.Urgent, &p.Anonymous, &p.Threat, &p.Hot, &p.Public, &p.CrossFlags, &p.Escalation, &p.Repeat, &p.RepeatOfID,
 		&p.RiskLevel, &p.RiskReason, &state, &p.HandlingUnitID, &p.Outcome, &p.Evaluation, &p.DueDate, &p.SevereDate, &dueClock,
 		&created, &updated,
 		&p.Petitioner.Name, &p.Petitioner.IDNumber, &p.Petitioner.Phone, &p.Petitioner.OrgCode, &p.RegUnit.Name, &p.RegUnit.Code, &ruKind, &p.RegUnit.Path,
-		&huName, &huKind, &huPath, &p.Locality.Name, &p.Locality.Path)
+		&huName, &huKind, &huPath, &p.Locality.Name, &p.Locality.Path, &p.Locality.Code, &luKind, &p.RegUnit.ParentID)
 	if err != nil {
 		return nil, err
 	}
 	p.ReceivedAt, p.CreatedAt, p.UpdatedAt = parseTime(received), parseTime(created), parseTime(updated)
 	p.State, p.DueClock = xinfang.State(state), xinfang.ClockKind(dueClock)
 	p.RegUnit.ID, p.RegUnit.Kind = p.RegUnitID, xinfang.UnitKind(ruKind)
-	p.Locality.ID = p.LocalityID
+	p.Locality.ID, p.Locality.Kind = p.LocalityID, xinfang.UnitKind(luKind)
 	if p.HandlingUnitID != 0 {
 		p.HandlingUnit = &xinfang.Unit{ID: p.HandlingUnitID, Name: huName, Kind: xinfang.UnitKind(huKind), Path: huPath}
 	}
