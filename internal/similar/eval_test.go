@@ -1,0 +1,170 @@
+package similar_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"xinfang/internal/similar"
+)
+
+// labelledPair is one line of testdata/pairs.jsonl.
+type labelledPair struct {
+	Kind       string       `json:"kind"`
+	SameMatter bool         `json:"same_matter"`
+	A          jsonPetition `json:"a"`
+	B          jsonPetition `json:"b"`
+}
+
+type jsonPetition struct {
+	Ref            string    `json:"ref"`
+	ID             int64     `json:"id"`
+	PetitionerKeys []string  `json:"petitioner_keys"`
+	Locality       string    `json:"locality"`
+	Category       string    `json:"category"`
+	ReceivedAt     time.Time `json:"received_at"`
+	Summary        string    `json:"summary"`
+	Content        string    `json:"content"`
+}
+
+func (j jsonPetition) petition() similar.Petition {
+	return similar.Petition{
+		ID: j.ID, PetitionerKeys: j.PetitionerKeys, LocalityCode: j.Locality,
+		Category: j.Category, ReceivedAt: j.ReceivedAt, Summary: j.Summary, Content: j.Content,
+	}
+}
+
+func loadPairs(tb testing.TB) []labelledPair {
+	tb.Helper()
+	f, err := os.Open("testdata/pairs.jsonl")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var out []labelledPair
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		var p labelledPair
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			tb.Fatalf("pairs.jsonl line %d: %v", len(out)+1, err)
+		}
+		out = append(out, p)
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// confusion counts SameMatter decisions against the labels.
+type confusion struct{ tp, fp, tn, fn int }
+
+func (c *confusion) add(pred, label bool) {
+	switch {
+	case pred && label:
+		c.tp++
+	case pred && !label:
+		c.fp++
+	case !pred && label:
+		c.fn++
+	default:
+		c.tn++
+	}
+}
+
+func (c confusion) precision() float64 { return ratio(c.tp, c.tp+c.fp) }
+func (c confusion) recall() float64    { return ratio(c.tp, c.tp+c.fn) }
+func (c confusion) f1() float64 {
+	p, r := c.precision(), c.recall()
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+func (c confusion) String() string {
+	return fmt.Sprintf("precision %.3f recall %.3f F1 %.3f (TP %d FP %d TN %d FN %d)",
+		c.precision(), c.recall(), c.f1(), c.tp, c.fp, c.tn, c.fn)
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// TestEvaluation measures SameMatter at RepeatThreshold on the labelled set.
+// The floors are what the method honestly reaches; see EVALUATION.md.
+func TestEvaluation(t *testing.T) {
+	pairs := loadPairs(t)
+	if len(pairs) < 220 {
+		t.Fatalf("only %d labelled pairs, want at least 220", len(pairs))
+	}
+	var all, even, odd confusion
+	kinds := map[string]*confusion{}
+	var misses []string
+	for i, p := range pairs {
+		score, same := similar.SameMatter(p.A.petition(), p.B.petition())
+		all.add(same, p.SameMatter)
+		if i%2 == 0 {
+			even.add(same, p.SameMatter)
+		} else {
+			odd.add(same, p.SameMatter)
+		}
+		if kinds[p.Kind] == nil {
+			kinds[p.Kind] = &confusion{}
+		}
+		kinds[p.Kind].add(same, p.SameMatter)
+		if same != p.SameMatter {
+			misses = append(misses, fmt.Sprintf("%s %s-%s score %.3f (labelled %v)", p.Kind, p.A.Ref, p.B.Ref, score, p.SameMatter))
+		}
+	}
+	t.Logf("SameMatter at threshold %.2f on %d pairs: %v", similar.RepeatThreshold, len(pairs), all)
+	t.Logf("  even lines: %v", even)
+	t.Logf("  odd lines:  %v", odd)
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		c := kinds[k]
+		t.Logf("  %-13s %3d pairs, %3d judged same", k, c.tp+c.fp+c.tn+c.fn, c.tp+c.fp)
+	}
+	if testing.Verbose() {
+		t.Logf("wrong decisions:\n  %s", strings.Join(misses, "\n  "))
+	}
+	if p := all.precision(); p < 0.9 {
+		t.Errorf("precision %.3f, want ≥ 0.9", p)
+	}
+	if r := all.recall(); r < 0.85 {
+		t.Errorf("recall %.3f, want ≥ 0.85", r)
+	}
+}
+
+// TestEvaluationSweep logs precision and recall over a range of thresholds,
+// to show how sensitive the chosen one is. It checks nothing.
+func TestEvaluationSweep(t *testing.T) {
+	if !testing.Verbose() {
+		t.Skip("run with -v to see the sweep")
+	}
+	pairs := loadPairs(t)
+	scores := make([]float64, len(pairs))
+	for i, p := range pairs {
+		scores[i], _ = similar.SameMatter(p.A.petition(), p.B.petition())
+	}
+	for th := 0.15; th <= 0.351; th += 0.01 {
+		var c confusion
+		for i, p := range pairs {
+			c.add(scores[i] >= th, p.SameMatter)
+		}
+		t.Logf("threshold %.3f: %v", th, c)
+	}
+}
