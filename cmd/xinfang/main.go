@@ -255,6 +255,26 @@ func runUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer db.Close()
+	pw := *password
+	if pw == "" {
+		pw = os.Getenv("XINFANG_PASSWORD")
+	}
+	u := &xinfang.User{Username: *username, Name: *name, MustChangePassword: true}
+	for _, r := range strings.Split(*roles, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			u.Roles = append(u.Roles, xinfang.Role(r))
+		}
+	}
+	// Check everything about the user before a root unit is created, so a
+	// refused command leaves nothing behind.
+	if err := xinfang.CheckPasswordRule(pw); err != nil {
+		return err
+	}
+	probe := *u
+	probe.UnitID = 1 // the unit is resolved below
+	if err := probe.Validate(); err != nil {
+		return err
+	}
 	unit, err := db.FindUnitByCode(ctx, *unitCode)
 	if xinfang.ErrorCode(err) == xinfang.ENOTFOUND && *unitName != "" {
 		units, _ := db.FindUnits(ctx)
@@ -267,16 +287,7 @@ func runUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	pw := *password
-	if pw == "" {
-		pw = os.Getenv("XINFANG_PASSWORD")
-	}
-	u := &xinfang.User{Username: *username, Name: *name, UnitID: unit.ID, MustChangePassword: true}
-	for _, r := range strings.Split(*roles, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			u.Roles = append(u.Roles, xinfang.Role(r))
-		}
-	}
+	u.UnitID = unit.ID
 	if err := db.CreateUser(ctx, u, pw); err != nil {
 		return err
 	}

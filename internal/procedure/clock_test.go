@@ -601,3 +601,14 @@ func TestDef(t *testing.T) {
 		t.Errorf("Def(nope) found")
 	}
 }
+
+// The disposal clock runs from receipt: a letter received on 2026-03-02 and
+// registered on 03-06 is due 03-17, not 15 days after registration.
+func TestDisposalClockFromReceipt(t *testing.T) {
+	it := register(t, bureau, registrar, day("2026-03-06"))
+	it.events[0].Data = map[string]string{"received_on": "2026-03-02"}
+	c, _ := procedure.New(calendar.Default(), procedure.DefaultConfig()).Derive(it.events, day("2026-03-06")).Clock(xinfang.ClockDisposal)
+	if c.Start != "2026-03-02" || c.Due != "2026-03-17" {
+		t.Errorf("start %s due %s, want 2026-03-02 and 2026-03-17", c.Start, c.Due)
+	}
+}

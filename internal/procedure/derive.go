@@ -77,7 +77,9 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 		d := calendar.DateOf(e.At)
 		switch e.Action {
 		case xinfang.ActRegister:
-			start(xinfang.ClockDisposal, d)
+			// The 15 days run from receipt (第二十二、二十三条): a letter
+			// registered days after it arrived does not gain those days.
+			start(xinfang.ClockDisposal, receivedOn(e, d))
 		case xinfang.ActTransfer, xinfang.ActAssign:
 			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection)
 			senders = append(senders, st.HandlingUnitID)

@@ -175,7 +175,17 @@ func (db *DB) VerifyEvents(ctx context.Context, petitionID int64) error {
 	if err != nil {
 		return err
 	}
-	return VerifyChain(events)
+	if err := VerifyChain(events); err != nil {
+		return err
+	}
+	var head string
+	if err := db.queryRow(ctx, `SELECT head_hash FROM petitions WHERE id = ?`, petitionID).Scan(&head); err != nil {
+		return err
+	}
+	if len(events) == 0 || events[len(events)-1].Hash != head {
+		return xinfang.Errorf(xinfang.ECONFLICT, "最新的办理记录缺失（共 %d 条），可能被删除", len(events))
+	}
+	return nil
 }
 
 // FindPetitions lists petitions in scope with filters, and the total count.
@@ -371,7 +381,7 @@ func (db *DB) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
 		if p.FirstUnitID == 0 {
 			p.FirstUnitID = actor.UnitID
 		}
-		ev := &xinfang.Event{Seq: 1, Action: xinfang.ActRegister, To: xinfang.StateRegistered, ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now, Data: map[string]string{"channel": p.Channel}}
+		ev := &xinfang.Event{Seq: 1, Action: xinfang.ActRegister, To: xinfang.StateRegistered, ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now, Data: map[string]string{"channel": p.Channel, "received_on": calendar.DateOf(p.ReceivedAt).String()}}
 		pr := db.Procedure(ctx)
 		pr.Project(p, pr.Derive([]*xinfang.Event{ev}, now))
 		p.Version, p.CreatedAt, p.UpdatedAt = 1, now, now
@@ -445,7 +455,11 @@ func (db *DB) insertEvent(ctx context.Context, tx *Tx, e *xinfang.Event, prev st
 	if db.dialect.unique(err) {
 		return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
 	}
+	if err != nil {
+		return err
+	}
 	e.ID = id
+	_, err = tx.exec(ctx, `UPDATE petitions SET head_hash = ? WHERE id = ?`, e.Hash, e.PetitionID)
 	return err
 }
 

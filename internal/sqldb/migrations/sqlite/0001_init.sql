@@ -61,6 +61,7 @@ CREATE TABLE petitions (
 	number           TEXT NOT NULL UNIQUE,
 	query_hash       TEXT NOT NULL UNIQUE,
 	version          INTEGER NOT NULL DEFAULT 1,
+	head_hash        TEXT NOT NULL DEFAULT '', -- hash of the newest event, so a deleted tail is found
 	channel          TEXT NOT NULL CHECK (channel IN ('online','letter','call','fax','visit','handed_down','screening')),
 	received_at      TEXT NOT NULL,
 	reg_unit_id      INTEGER NOT NULL REFERENCES units(id),
