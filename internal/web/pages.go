@@ -1,18 +1,471 @@
 package web
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
 
 	"xinfang"
+	"xinfang/internal/calendar"
+	"xinfang/internal/sqldb"
 )
 
+// The staff pages are server-rendered html/template pages in Simplified
+// Chinese. They work without JavaScript; static/app.js only adds the
+// repeat check while typing and small conveniences. The CSP forbids inline
+// scripts and styles, so every page loads its CSS and JS from /static/.
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
 // pageRoutes registers the staff pages.
-func (s *Server) pageRoutes() {}
+func (s *Server) pageRoutes() {
+	s.mux.HandleFunc("GET /static/{name}", serveStatic)
+
+	s.mux.HandleFunc("GET /login", s.handleLoginForm)
+	s.mux.HandleFunc("POST /login", s.handleLogin)
+	s.mux.HandleFunc("POST /logout", s.handleLogout)
+	s.mux.HandleFunc("GET /password", s.handlePasswordForm)
+	s.mux.HandleFunc("POST /password", s.handlePassword)
+
+	s.mux.HandleFunc("GET /{$}", s.handleHome)
+	s.mux.HandleFunc("GET /petitions/new", s.handleNewPetition)
+	s.mux.HandleFunc("POST /petitions", s.handleCreatePetition)
+	s.mux.HandleFunc("GET /petitions", s.handleLedger)
+	s.mux.HandleFunc("GET /petitions/{id}", s.handlePetition)
+	s.mux.HandleFunc("POST /petitions/{id}/actions/{action}", s.handleAction)
+	s.mux.HandleFunc("GET /petitions/{id}/print/{doc}", s.handlePrint)
+	s.mux.HandleFunc("GET /deadline", s.handleDeadline)
+	s.mux.HandleFunc("GET /admin/holidays", s.handleHolidays)
+	s.mux.HandleFunc("POST /admin/holidays", s.handleSaveHoliday)
+	s.mux.HandleFunc("GET /admin/dictionary", s.handleDictionary)
+	s.mux.HandleFunc("POST /admin/dictionary", s.handleSaveDictEntry)
+
+	// Anything else is a 404 in the shape of its path: JSON under /api/,
+	// the error page elsewhere.
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "页面不存在"))
+	})
+}
 
 // errorPage renders an error for a page request.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, err error) {
-	http.Error(w, xinfang.ErrorMessage(err), status)
+	v := &errorView{Status: status, Message: xinfang.ErrorMessage(err)}
+	switch status {
+	case http.StatusNotFound:
+		v.Heading = "未找到"
+		if v.Message == "" || v.Message == "记录不存在" {
+			v.Message = "信访件不存在或无权查看"
+		}
+	case http.StatusForbidden:
+		v.Heading = "无权操作"
+	case http.StatusUnauthorized:
+		v.Heading = "请先登录"
+	case http.StatusConflict:
+		v.Heading = "操作冲突"
+	case http.StatusUnprocessableEntity, http.StatusBadRequest:
+		v.Heading = "输入有误"
+	default:
+		v.Heading = "系统错误"
+	}
+	v.Title = v.Heading
+	s.fillBase(r, &v.base)
+	s.render(w, r, status, "error.html", v)
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// base is what every page shows: the signed-in user (name, unit, 退出) and
+// the CSRF token that every POST form carries.
+type base struct {
+	Title  string
+	Nav    string
+	User   *xinfang.User
+	CSRF   string
+	Notice string
+	Error  string
+	Fields map[string]string
+}
+
+func (b *base) basePtr() *base { return b }
+
+type errorView struct {
+	base
+	Status  int
+	Heading string
+	Message string
+}
+
+// fillBase sets the user and CSRF token of the request.
+func (s *Server) fillBase(r *http.Request, b *base) {
+	b.User = xinfang.UserFromContext(r.Context())
+	if sess := sessionFrom(r.Context()); sess != nil {
+		b.CSRF = sess.CSRF
+	}
+}
+
+// pageUser returns the signed-in user of a page request, or redirects to
+// the login page (not signed in) or to the password page (a password that
+// must be changed first) and returns nil.
+func (s *Server) pageUser(w http.ResponseWriter, r *http.Request) *xinfang.User {
+	u := s.requireUser(w, r)
+	if u == nil {
+		return nil
+	}
+	if u.MustChangePassword {
+		http.Redirect(w, r, "/password?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return nil
+	}
+	return u
+}
+
+// Templates: every page is parsed with the layouts and partials into its
+// own set, so that each page may define "content" without clashing.
+var pageTemplates = mustParseTemplates()
+
+func mustParseTemplates() map[string]*template.Template {
+	shared := []string{"templates/layout.html", "templates/partials.html"}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		name := path.Base(n)
+		if name == "layout.html" || name == "partials.html" {
+			continue
+		}
+		t := template.New(name).Funcs(templateFuncs)
+		t = template.Must(t.ParseFS(templateFS, append(shared, n)...))
+		out[name] = t
+	}
+	return out
+}
+
+// render executes a page into a buffer first, so that a template error
+// becomes a clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := pageTemplates[name]
+	if !ok {
+		s.Logger.Error("unknown template", "name", name)
+		http.Error(w, "系统内部错误", http.StatusInternalServerError)
+		return
+	}
+	entry := "layout"
+	if strings.HasPrefix(name, "print_") {
+		entry = "doclayout"
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, entry, data); err != nil {
+		s.Logger.Error("render", "template", name, "path", r.URL.Path, "err", err)
+		http.Error(w, "系统内部错误，请稍后重试", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	// Pages carry personal data and CSRF tokens: never cache them.
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// Static assets are served with content-hashed URLs, so that they can be
+// cached for a year and still change on the next release.
+var assetHashes = mustHashAssets()
+
+func mustHashAssets() map[string]string {
+	out := map[string]string{}
+	entries, err := fs.ReadDir(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		b, err := fs.ReadFile(staticFS, "static/"+e.Name())
+		if err != nil {
+			panic(err)
+		}
+		sum := sha256.Sum256(b)
+		out[e.Name()] = hex.EncodeToString(sum[:])[:16]
+	}
+	return out
+}
+
+// assetURL returns the versioned URL of a static file.
+func assetURL(name string) string {
+	h, ok := assetHashes[name]
+	if !ok {
+		panic("unknown asset " + name)
+	}
+	return "/static/" + name + "?v=" + h
+}
+
+func serveStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	h, ok := assetHashes[name]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	b, err := fs.ReadFile(staticFS, "static/"+name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	if r.URL.Query().Get("v") == h {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	w.Header().Set("ETag", `"`+h+`"`)
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
+}
+
+var templateFuncs = template.FuncMap{
+	"asset":      assetURL,
+	"label":      xinfang.LabelOf,
+	"channels":   func() []xinfang.Label { return xinfang.Channels },
+	"purposes":   func() []xinfang.Label { return xinfang.Purposes },
+	"states":     func() []xinfang.Label { return xinfang.States },
+	"warnings":   func() []xinfang.Label { return xinfang.Warnings },
+	"idTypes":    func() []xinfang.Label { return xinfang.IDTypes },
+	"risks":      func() []xinfang.Label { return xinfang.RiskLevels },
+	"escalation": func() []xinfang.Label { return xinfang.EscalationLevels },
+	"outcomes":   func() []xinfang.Label { return xinfang.Outcomes },
+	"roles":      func(u *xinfang.User) string { return u.RoleLabels() },
+	"maskID":     xinfang.MaskIDNumber,
+	"maskPhone":  xinfang.MaskPhone,
+	"date":       fmtDate,
+	"datetime":   fmtDateTime,
+	"cnDate":     cnDate,
+	"indent":     indentUnit,
+	"warnClass": func(w xinfang.Warning) string {
+		if w == "" {
+			return "w-none"
+		}
+		return "w-" + string(w)
+	},
+	"add": func(a, b int) int { return a + b },
+	"unitOpts": func(units []*xinfang.Unit, sel any, blank ...string) unitOptions {
+		o := unitOptions{Units: units, Sel: fmt.Sprint(sel), Blank: "请选择"}
+		if len(blank) > 0 {
+			o.Blank = blank[0]
+		}
+		return o
+	},
+	"weekday": func(d calendar.Date) string { return weekdays[d.Weekday()] },
+	"sel": func(a, b any) template.HTMLAttr {
+		if fmt.Sprint(a) == fmt.Sprint(b) {
+			return "selected"
+		}
+		return ""
+	},
+	"checked": func(v string) template.HTMLAttr {
+		if v != "" {
+			return "checked"
+		}
+		return ""
+	},
+	"statesJSON": func() string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i, l := range xinfang.States {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "%q:%q", l.Code, l.Label)
+		}
+		b.WriteString("}")
+		return b.String()
+	},
+}
+
+var weekdays = [...]string{"日", "一", "二", "三", "四", "五", "六"}
+
+// unitOptions is the argument of the "unitopts" template: the units of a
+// select and the selected id.
+type unitOptions struct {
+	Units []*xinfang.Unit
+	Sel   string
+	Blank string // the label of the empty choice
+}
+
+// fmtDate formats an instant as its Shanghai date.
+func fmtDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(calendar.Location()).Format("2006-01-02")
+}
+
+// fmtDateTime formats an instant in Shanghai time.
+func fmtDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(calendar.Location()).Format("2006-01-02 15:04")
+}
+
+// cnDate writes a date the way official documents do: 2026年3月10日. It
+// takes an instant or a "YYYY-MM-DD" string.
+func cnDate(v any) string {
+	var d calendar.Date
+	switch x := v.(type) {
+	case time.Time:
+		if x.IsZero() {
+			return ""
+		}
+		d = calendar.DateOf(x)
+	case string:
+		p, err := calendar.ParseDate(x)
+		if err != nil {
+			return x
+		}
+		d = p
+	case calendar.Date:
+		d = x
+	default:
+		return fmt.Sprint(v)
+	}
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%d年%d月%d日", d.Year, int(d.Month), d.Day)
+}
+
+// indentUnit returns a unit's name indented by its depth in the tree, for
+// selects.
+func indentUnit(u *xinfang.Unit) string {
+	depth := strings.Count(u.Path, "/") - 2
+	if depth < 0 {
+		depth = 0
+	}
+	return strings.Repeat("　", depth) + u.Name
+}
+
+// localPath returns next if it is a path on this site, else "/". It keeps
+// the login redirect from sending users to another site.
+func localPath(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
+}
+
+// unitIndex maps unit ids to units, for names in pages.
+type unitIndex map[int64]*xinfang.Unit
+
+func (s *Server) units(r *http.Request) ([]*xinfang.Unit, unitIndex, error) {
+	list, err := s.DB.FindUnits(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	idx := unitIndex{}
+	for _, u := range list {
+		idx[u.ID] = u
+	}
+	return list, idx, nil
+}
+
+// Name returns the name of unit id, or "".
+func (ix unitIndex) Name(id int64) string {
+	if u, ok := ix[id]; ok {
+		return u.Name
+	}
+	return ""
+}
+
+// category is one top-level entry of 内容分类 with its second level.
+type category struct {
+	Code, Label string
+	Children    []sqldb.DictEntry
+}
+
+// categories returns the two-level 内容分类 dictionary and a label map
+// ("劳动社保 / 拖欠工资").
+func (s *Server) categories(r *http.Request) ([]*category, map[string]string, error) {
+	entries, err := s.DB.Dictionary(r.Context(), "category")
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []*category
+	byCode := map[string]*category{}
+	labels := map[string]string{}
+	for _, e := range entries {
+		if e.Parent == "" {
+			c := &category{Code: e.Code, Label: e.Label}
+			byCode[e.Code] = c
+			labels[e.Code] = e.Label
+			if e.Active {
+				out = append(out, c)
+			}
+		}
+	}
+	for _, e := range entries {
+		if e.Parent == "" {
+			continue
+		}
+		if c, ok := byCode[e.Parent]; ok {
+			labels[e.Code] = c.Label + " / " + e.Label
+			if e.Active {
+				c.Children = append(c.Children, e)
+			}
+		} else {
+			labels[e.Code] = e.Label
+		}
+	}
+	return out, labels, nil
+}
+
+// dict returns the active entries of a dictionary kind.
+func (s *Server) dict(r *http.Request, kind string) ([]sqldb.DictEntry, error) {
+	all, err := s.DB.Dictionary(r.Context(), kind)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0:0]
+	for _, e := range all {
+		if e.Active {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// formInt parses a form number; empty is 0.
+func formInt(v string) (int, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil
+}
+
+// parseLocal parses a datetime-local ("2006-01-02T15:04") or a date as
+// Shanghai time, whatever the server's zone.
+func parseLocal(v string) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, v, calendar.Location()); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+	"xinfang/internal/sqldb"
+)
+
+// The administrator's pages: the holiday calendar (节假日与调休) and the
+// dictionaries. Storage checks the admin role again on every change.
+
+type holidaysView struct {
+	base
+	Years []int
+	Year  int
+	Days  []calendar.Override
+	Form  url.Values
+}
+
+var dayKinds = []xinfang.Label{{Code: string(calendar.Holiday), Label: "放假"}, {Code: string(calendar.Workday), Label: "调休上班"}}
+
+func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) *xinfang.User {
+	u := s.pageUser(w, r)
+	if u == nil {
+		return nil
+	}
+	if !u.Has(xinfang.RoleAdmin) {
+		s.fail(w, r, xinfang.Errorf(xinfang.EFORBIDDEN, "仅系统管理员可以维护此项"))
+		return nil
+	}
+	return u
+}
+
+func (s *Server) handleHolidays(w http.ResponseWriter, r *http.Request) {
+	if s.adminUser(w, r) == nil {
+		return
+	}
+	year, _ := strconv.Atoi(r.URL.Query().Get("year"))
+	s.renderHolidays(w, r, year, url.Values{}, nil, http.StatusOK)
+}
+
+func (s *Server) renderHolidays(w http.ResponseWriter, r *http.Request, year int, form url.Values, err error, status int) {
+	all, lerr := s.DB.Holidays(r.Context())
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	if year == 0 {
+		year = s.DB.Today().Year
+	}
+	v := &holidaysView{Year: year, Form: form}
+	v.Title, v.Nav = "节假日维护", "admin"
+	s.fillBase(r, &v.base)
+	seen := map[int]bool{year: true}
+	v.Years = append(v.Years, year)
+	for _, o := range all {
+		if !seen[o.Date.Year] {
+			seen[o.Date.Year] = true
+			v.Years = append(v.Years, o.Date.Year)
+		}
+		if o.Date.Year == year {
+			v.Days = append(v.Days, o)
+		}
+	}
+	slices.Sort(v.Years)
+	if err != nil {
+		v.Error, v.Fields = formMessage(err), xinfang.ErrorFields(err)
+	}
+	if q := r.URL.Query().Get("saved"); q != "" && err == nil {
+		v.Notice = "已保存 " + q
+	}
+	s.render(w, r, status, "holidays.html", v)
+}
+
+func (s *Server) handleSaveHoliday(w http.ResponseWriter, r *http.Request) {
+	if s.adminUser(w, r) == nil {
+		return
+	}
+	r.ParseForm()
+	form := r.PostForm
+	d, err := calendar.ParseDate(strings.TrimSpace(form.Get("date")))
+	if err != nil {
+		s.renderHolidays(w, r, 0, form, xinfang.FieldError("date", err.Error()), http.StatusUnprocessableEntity)
+		return
+	}
+	o := calendar.Override{Date: d, Kind: calendar.DayKind(form.Get("kind")), Name: form.Get("name")}
+	if err := s.DB.SaveHoliday(r.Context(), o); err != nil {
+		if xinfang.ErrorCode(err) != xinfang.EINVALID {
+			s.fail(w, r, err)
+			return
+		}
+		s.renderHolidays(w, r, d.Year, form, err, http.StatusUnprocessableEntity)
+		return
+	}
+	http.Redirect(w, r, "/admin/holidays?year="+strconv.Itoa(d.Year)+"&saved="+d.String(), http.StatusSeeOther)
+}
+
+type dictionaryView struct {
+	base
+	Kinds   []xinfang.Label
+	Kind    string
+	Entries []sqldb.DictEntry
+	Form    url.Values
+}
+
+func (s *Server) handleDictionary(w http.ResponseWriter, r *http.Request) {
+	if s.adminUser(w, r) == nil {
+		return
+	}
+	s.renderDictionary(w, r, r.URL.Query().Get("kind"), url.Values{}, nil, http.StatusOK)
+}
+
+func (s *Server) renderDictionary(w http.ResponseWriter, r *http.Request, kind string, form url.Values, err error, status int) {
+	known := false
+	for _, k := range sqldb.DictKinds {
+		known = known || k.Code == kind
+	}
+	if !known {
+		kind = "category"
+	}
+	entries, lerr := s.DB.Dictionary(r.Context(), kind)
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	v := &dictionaryView{Kinds: sqldb.DictKinds, Kind: kind, Entries: entries, Form: form}
+	v.Title, v.Nav = "字典维护", "admin"
+	s.fillBase(r, &v.base)
+	if err != nil {
+		v.Error, v.Fields = formMessage(err), xinfang.ErrorFields(err)
+	}
+	if q := r.URL.Query().Get("saved"); q != "" && err == nil {
+		v.Notice = "已保存 " + q
+	}
+	s.render(w, r, status, "dictionary.html", v)
+}
+
+func (s *Server) handleSaveDictEntry(w http.ResponseWriter, r *http.Request) {
+	if s.adminUser(w, r) == nil {
+		return
+	}
+	r.ParseForm()
+	form := r.PostForm
+	sortN, ok := formInt(form.Get("sort"))
+	if !ok {
+		s.renderDictionary(w, r, form.Get("kind"), form, xinfang.FieldError("sort", "排序须为整数"), http.StatusUnprocessableEntity)
+		return
+	}
+	e := sqldb.DictEntry{Kind: form.Get("kind"), Code: form.Get("code"), Parent: strings.TrimSpace(form.Get("parent")), Label: form.Get("label"), Sort: sortN, Active: form.Get("active") != ""}
+	if err := s.DB.SaveDictEntry(r.Context(), e); err != nil {
+		if xinfang.ErrorCode(err) != xinfang.EINVALID {
+			s.fail(w, r, err)
+			return
+		}
+		s.renderDictionary(w, r, e.Kind, form, err, http.StatusUnprocessableEntity)
+		return
+	}
+	http.Redirect(w, r, "/admin/dictionary?kind="+url.QueryEscape(e.Kind)+"&saved="+url.QueryEscape(e.Code), http.StatusSeeOther)
+}

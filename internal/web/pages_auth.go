@@ -1,0 +1,113 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"xinfang"
+)
+
+type loginView struct {
+	base
+	Username string
+	Next     string
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	next := localPath(r.URL.Query().Get("next"))
+	if u := xinfang.UserFromContext(r.Context()); u != nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	v := &loginView{Next: next}
+	v.Title = "登录"
+	s.fillBase(r, &v.base)
+	s.render(w, r, http.StatusOK, "login.html", v)
+}
+
+// handleLogin checks the password and opens a session. There is no CSRF
+// check before a session exists; the session cookie is SameSite=Lax and a
+// new token is issued on every login.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	username, password := r.PostFormValue("username"), r.PostFormValue("password")
+	next := localPath(r.PostFormValue("next"))
+	u, sess, err := s.DB.Login(r.Context(), username, password)
+	if err != nil {
+		if code := xinfang.ErrorCode(err); code == xinfang.EINTERNAL {
+			s.fail(w, r, err)
+			return
+		}
+		v := &loginView{Username: username, Next: next}
+		v.Title, v.Error = "登录", xinfang.ErrorMessage(err)
+		s.fillBase(r, &v.base)
+		s.render(w, r, http.StatusUnauthorized, "login.html", v)
+		return
+	}
+	// A session of another user in this browser ends here.
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		s.DB.Logout(r.Context(), c.Value)
+	}
+	// The cookie's lifetime is the session's, counted on the browser's clock
+	// (the database clock may be set apart, as in tests and demos).
+	s.setSessionCookie(w, sess.Token, time.Now().Add(sess.ExpiresAt.Sub(s.DB.Now())))
+	if u.MustChangePassword {
+		http.Redirect(w, r, "/password?next="+urlQueryEscape(next), http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := s.DB.Logout(r.Context(), c.Value); err != nil {
+			s.Logger.Error("logout", "err", err)
+		}
+	}
+	s.clearSessionCookie(w)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+type passwordView struct {
+	base
+	Next   string
+	Forced bool
+}
+
+func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
+	u := s.requireUser(w, r)
+	if u == nil {
+		return
+	}
+	v := &passwordView{Next: localPath(r.URL.Query().Get("next")), Forced: u.MustChangePassword}
+	v.Title, v.Nav = "修改密码", "password"
+	s.fillBase(r, &v.base)
+	s.render(w, r, http.StatusOK, "password.html", v)
+}
+
+func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
+	u := s.requireUser(w, r)
+	if u == nil {
+		return
+	}
+	next := localPath(r.PostFormValue("next"))
+	oldPW, newPW, confirm := r.PostFormValue("old_password"), r.PostFormValue("password"), r.PostFormValue("password_confirm")
+	var err error
+	if newPW != confirm {
+		err = xinfang.FieldError("password_confirm", "两次输入的新密码不一致")
+	} else {
+		err = s.DB.ChangePassword(r.Context(), u.ID, oldPW, newPW)
+	}
+	if err != nil {
+		if xinfang.ErrorCode(err) != xinfang.EINVALID {
+			s.fail(w, r, err)
+			return
+		}
+		v := &passwordView{Next: next, Forced: u.MustChangePassword}
+		v.Title, v.Nav = "修改密码", "password"
+		v.Error, v.Fields = "密码未修改，请按提示更正。", xinfang.ErrorFields(err)
+		s.fillBase(r, &v.base)
+		s.render(w, r, http.StatusUnprocessableEntity, "password.html", v)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}

@@ -1,0 +1,348 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"xinfang"
+	"xinfang/internal/procedure"
+)
+
+// kv is one labelled value of an event's data, with a link when it names
+// another item.
+type kv struct {
+	Label, Value, Href string
+}
+
+type eventView struct {
+	*xinfang.Event
+	UnitName string
+	Data     []kv
+}
+
+// fieldView is one input of an action form, built from the transition's
+// Fields so that the form always asks for what the procedure needs.
+type fieldView struct {
+	Name, Label, Kind string
+	Required          bool
+	Choices           []xinfang.Label
+	Min, Max          int
+	Value, Err        string
+}
+
+type actionView struct {
+	Action  xinfang.Action
+	Label   string
+	Fields  []fieldView
+	Note    string
+	NoteErr string
+	Open    bool
+	Error   string
+	Primary bool
+}
+
+type docLink struct {
+	Doc, Label string
+}
+
+type petitionView struct {
+	base
+	P           *xinfang.Petition
+	CatLabel    string
+	ReasonLabel string
+	FirstUnit   string
+	Flags       []string
+	Events      []*eventView
+	Actions     []*actionView
+	Units       []*xinfang.Unit
+	Docs        []docLink
+	Evaluation  string
+	RepeatOf    string // the number of the item this one repeats
+}
+
+// actionAttempt is a submitted action form that failed, to show again.
+type actionAttempt struct {
+	Action xinfang.Action
+	Values url.Values
+	Err    error
+}
+
+var evaluationLabels = []xinfang.Label{{Code: "pending", Label: "待评价"}, {Code: "done", Label: "已评价"}, {Code: "expired", Label: "超期未评价"}, {Code: "excluded", Label: "不参与评价"}}
+
+// primaryActions are shown first and open: the step that usually comes next.
+var primaryActions = map[xinfang.Action]bool{xinfang.ActSign: true, xinfang.ActAccept: true, xinfang.ActReply: true, xinfang.ActDeliver: true, xinfang.ActTransfer: true}
+
+func (s *Server) handlePetition(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
+		return
+	}
+	v, err := s.petitionPage(r, id, nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if done := xinfang.Action(r.URL.Query().Get("done")); done != "" && xinfang.LabelOf(xinfang.Actions, string(done)) != string(done) {
+		v.Notice = "已办理：" + done.Label()
+	}
+	s.render(w, r, http.StatusOK, "petition.html", v)
+}
+
+// petitionPage builds the petition page; a failed action form is shown
+// open, with its values and messages.
+func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) (*petitionView, error) {
+	ctx := r.Context()
+	u := xinfang.UserFromContext(ctx)
+	p, err := s.DB.FindPetitionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.DB.FindEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	units, idx, err := s.units(r)
+	if err != nil {
+		return nil, err
+	}
+	_, cats, err := s.categories(r)
+	if err != nil {
+		return nil, err
+	}
+	v := &petitionView{P: p, Units: units, CatLabel: cats[p.Category], FirstUnit: idx.Name(p.FirstUnitID)}
+	if v.CatLabel == "" {
+		v.CatLabel = p.Category
+	}
+	if p.Reason != "" {
+		v.ReasonLabel = s.DB.DictLabel(ctx, "reason", p.Reason)
+	}
+	v.Title, v.Nav = "信访件 "+p.Number, "ledger"
+	s.fillBase(r, &v.base)
+	for _, f := range []struct {
+		on    bool
+		label string
+	}{{p.LegalCase, "涉法涉诉"}, {p.Urgent, "重大紧急"}, {p.Anonymous, "匿名"}, {p.Threat, "扬言"}, {p.Hot, "热点"}, {p.Public, "公开"}, {p.Group, "集体访"}, {p.Repeat, "重复件"}} {
+		if f.on {
+			v.Flags = append(v.Flags, f.label)
+		}
+	}
+	if p.RepeatOfID != 0 {
+		// Out of the user's scope the earlier item stays a bare id.
+		if orig, err := s.DB.FindPetitionByID(ctx, p.RepeatOfID); err == nil {
+			v.RepeatOf = orig.Number
+		}
+	}
+	if p.Evaluation != "" {
+		v.Evaluation = xinfang.LabelOf(evaluationLabels, p.Evaluation)
+	}
+	has := map[xinfang.Action]bool{}
+	for _, e := range events {
+		has[e.Action] = true
+		v.Events = append(v.Events, &eventView{Event: e, UnitName: idx.Name(e.ActorUnitID), Data: eventData(e, idx)})
+	}
+	for _, d := range printDocs {
+		if has[d.action] {
+			v.Docs = append(v.Docs, docLink{Doc: d.doc, Label: d.title})
+		}
+	}
+	for _, t := range s.DB.Procedure(ctx).Allowed(p, u) {
+		a := &actionView{Action: t.Action, Label: t.Action.Label(), Primary: primaryActions[t.Action]}
+		var values url.Values
+		var fieldErrs map[string]string
+		if failed != nil && failed.Action == t.Action {
+			a.Open, values = true, failed.Values
+			a.Error, fieldErrs = formMessage(failed.Err), xinfang.ErrorFields(failed.Err)
+			a.Note, a.NoteErr = values.Get("note"), fieldErrs["note"]
+		}
+		for _, f := range t.Fields {
+			fv := fieldView{Name: f.Name, Label: f.Label, Kind: fieldKind(f.Kind), Required: f.Required, Choices: f.Choices, Min: f.Min, Max: f.Max}
+			if values != nil {
+				fv.Value = values.Get(f.Name)
+			}
+			fv.Err = fieldErrs[f.Name]
+			a.Fields = append(a.Fields, fv)
+		}
+		v.Actions = append(v.Actions, a)
+	}
+	// The usual next steps first; the table's order otherwise.
+	sort.SliceStable(v.Actions, func(i, j int) bool { return v.Actions[i].Primary && !v.Actions[j].Primary })
+	return v, nil
+}
+
+func fieldKind(k procedure.FieldKind) string {
+	switch k {
+	case procedure.FieldDate:
+		return "date"
+	case procedure.FieldInt:
+		return "int"
+	case procedure.FieldChoice:
+		return "choice"
+	case procedure.FieldUnit:
+		return "unit"
+	case procedure.FieldPetition:
+		return "petition"
+	}
+	return "text"
+}
+
+// eventData renders an event's data with the labels of its action's
+// fields, choices as their Chinese labels, units by name.
+func eventData(e *xinfang.Event, idx unitIndex) []kv {
+	if len(e.Data) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []kv
+	if e.Action == xinfang.ActRegister {
+		if c, ok := e.Data["channel"]; ok {
+			out = append(out, kv{Label: "信访形式", Value: xinfang.LabelOf(xinfang.Channels, c)})
+			seen["channel"] = true
+		}
+	}
+	if t, ok := procedure.Find(e.Action); ok {
+		for _, f := range t.Fields {
+			val, ok := e.Data[f.Name]
+			if !ok || val == "" {
+				continue
+			}
+			seen[f.Name] = true
+			item := kv{Label: f.Label, Value: val}
+			switch f.Kind {
+			case procedure.FieldChoice:
+				item.Value = xinfang.LabelOf(f.Choices, val)
+			case procedure.FieldUnit:
+				if id, err := strconv.ParseInt(val, 10, 64); err == nil && idx.Name(id) != "" {
+					item.Value = idx.Name(id)
+				}
+			case procedure.FieldPetition:
+				item.Value, item.Href = "信访件 #"+val, "/petitions/"+val
+			case procedure.FieldInt:
+				if f.Name == "days" {
+					item.Value = val + " 日"
+				}
+			}
+			out = append(out, item)
+		}
+	}
+	var rest []string
+	for k := range e.Data {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		label := k
+		if l, ok := extraDataLabels[k]; ok {
+			label = l
+		}
+		out = append(out, kv{Label: label, Value: e.Data[k]})
+	}
+	return out
+}
+
+// extraDataLabels name event data that no transition field describes,
+// such as what storage records with the register event.
+var extraDataLabels = map[string]string{
+	"received_on": "收到日期", "channel": "信访形式", "unit_id": "承办单位", "merged_from": "合并自", "by": "经办",
+}
+
+// formMessage is the message of a failed form for the page: the field
+// messages in words, without the field names that the API shows.
+func formMessage(err error) string {
+	fields := xinfang.ErrorFields(err)
+	if len(fields) == 0 || xinfang.ErrorCode(err) != xinfang.EINVALID {
+		// A conflict or a refusal says it best in its own sentence.
+		return xinfang.ErrorMessage(err)
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	msgs := make([]string, len(keys))
+	for i, k := range keys {
+		msgs[i] = fields[k]
+	}
+	return strings.Join(msgs, "；")
+}
+
+// handleAction applies one action from its form and goes back to the
+// petition page (303), or shows the page again with the form's messages.
+func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
+		return
+	}
+	t, ok := procedure.Find(xinfang.Action(r.PathValue("action")))
+	if !ok {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "未知的办理操作"))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
+		return
+	}
+	form := r.PostForm
+	in := xinfang.ActionInput{Action: t.Action, Note: form.Get("note"), Data: map[string]string{}}
+	probs := xinfang.Problems{}
+	if in.Version, err = strconv.Atoi(form.Get("version")); err != nil {
+		probs.Add("version", "版本号缺失，请刷新页面后重试")
+	}
+	for _, f := range t.Fields {
+		val := strings.TrimSpace(form.Get(f.Name))
+		if f.Kind == procedure.FieldPetition && val != "" {
+			// Staff type an item's number; the procedure takes its id.
+			pid, err := s.petitionRef(r, val)
+			if err != nil {
+				probs.Add(f.Name, f.Label+"不存在或无权查看")
+				continue
+			}
+			val = strconv.FormatInt(pid, 10)
+		}
+		if val != "" {
+			in.Data[f.Name] = val
+		}
+	}
+	err = probs.Err()
+	if err == nil {
+		_, err = s.DB.Act(r.Context(), id, in)
+	}
+	if err == nil {
+		http.Redirect(w, r, "/petitions/"+strconv.FormatInt(id, 10)+"?done="+url.QueryEscape(string(t.Action))+"#timeline", http.StatusSeeOther)
+		return
+	}
+	switch xinfang.ErrorCode(err) {
+	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	v, perr := s.petitionPage(r, id, &actionAttempt{Action: t.Action, Values: form, Err: err})
+	if perr != nil {
+		s.fail(w, r, perr)
+		return
+	}
+	// The action may no longer be offered (someone else moved the item
+	// on): say so at the top of the page.
+	shown := false
+	for _, a := range v.Actions {
+		shown = shown || a.Action == t.Action
+	}
+	v.Error = "「" + t.Action.Label() + "」未完成：" + formMessage(err)
+	if !shown {
+		v.Error += "（该操作当前不可用）"
+	}
+	s.render(w, r, statusOf(xinfang.ErrorCode(err)), "petition.html", v)
+}

@@ -1,0 +1,268 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+	"xinfang/internal/sqldb"
+)
+
+// coRows is how many co-petitioner (联名) rows the form offers.
+const coRows = 3
+
+// CrossFlags are the 三跨三分离 kinds recorded on an item (data.md).
+var CrossFlags = []string{"跨地区", "跨部门", "跨行业", "人户分离", "人事分离", "人事户分离"}
+
+type registerView struct {
+	base
+	Form        url.Values
+	Units       []*xinfang.Unit
+	Categories  []*category
+	Reasons     []sqldb.DictEntry
+	Ethnicities []sqldb.DictEntry
+	Occupations []sqldb.DictEntry
+	CoRows      []int
+	CrossFlags  []string
+}
+
+func (v *registerView) formValue(name string) string { return v.Form.Get(name) }
+func (v *registerView) fieldErr(name string) string  { return v.Fields[name] }
+
+// Has reports whether the multi-valued field name holds value.
+func (v *registerView) Has(name, value string) bool {
+	for _, x := range v.Form[name] {
+		if x == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Co returns the form value of a co-petitioner row.
+func (v *registerView) Co(i int, field string) string {
+	return v.Form.Get("co_petitioners." + strconv.Itoa(i) + "." + field)
+}
+
+// CoErr returns the message for a co-petitioner row's field.
+func (v *registerView) CoErr(i int, field string) string {
+	return v.Fields["co_petitioners."+strconv.Itoa(i)+"."+field]
+}
+
+type createdView struct {
+	base
+	Petition *xinfang.Petition
+}
+
+func (s *Server) registerForm(r *http.Request, form url.Values) (*registerView, error) {
+	v := &registerView{Form: form, CrossFlags: CrossFlags}
+	for i := 0; i < coRows; i++ {
+		v.CoRows = append(v.CoRows, i)
+	}
+	v.Title, v.Nav = "信访登记", "new"
+	s.fillBase(r, &v.base)
+	var err error
+	if v.Units, _, err = s.units(r); err != nil {
+		return nil, err
+	}
+	if v.Categories, _, err = s.categories(r); err != nil {
+		return nil, err
+	}
+	if v.Reasons, err = s.dict(r, "reason"); err != nil {
+		return nil, err
+	}
+	if v.Ethnicities, err = s.dict(r, "ethnicity"); err != nil {
+		return nil, err
+	}
+	if v.Occupations, err = s.dict(r, "occupation"); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (s *Server) canRegister(w http.ResponseWriter, r *http.Request) *xinfang.User {
+	u := s.pageUser(w, r)
+	if u == nil {
+		return nil
+	}
+	if !u.HasAny(xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead) {
+		s.fail(w, r, xinfang.Errorf(xinfang.EFORBIDDEN, "登记信访件须由登记员、承办人或单位负责人办理"))
+		return nil
+	}
+	return u
+}
+
+func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) {
+	u := s.canRegister(w, r)
+	if u == nil {
+		return
+	}
+	form := url.Values{}
+	form.Set("channel", "visit")
+	form.Set("received_at", s.DB.Now().In(calendar.Location()).Format("2006-01-02T15:04"))
+	form.Set("petitioner.id_type", "id_card")
+	form.Set("person_count", "1")
+	form.Set("locality_id", strconv.FormatInt(u.UnitID, 10))
+	v, err := s.registerForm(r, form)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "register.html", v)
+}
+
+// handleCreatePetition registers the form's petition. On bad input the
+// form comes back with every value kept and each message beside its field;
+// on success the page shows the number and, once only, the 查询码.
+func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) {
+	if s.canRegister(w, r) == nil {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
+		return
+	}
+	form := r.PostForm
+	p, probs := s.petitionFromForm(r, form)
+	err := probs.Err()
+	if err == nil {
+		err = s.DB.RegisterPetition(r.Context(), p)
+	} else {
+		// Report the domain's checks together with the form's own.
+		if verr := p.Validate(s.DB.Now()); verr != nil {
+			for k, m := range xinfang.ErrorFields(verr) {
+				probs.Add(k, m)
+			}
+			err = probs.Err()
+		}
+	}
+	if err != nil {
+		if xinfang.ErrorCode(err) != xinfang.EINVALID {
+			s.fail(w, r, err)
+			return
+		}
+		v, ferr := s.registerForm(r, form)
+		if ferr != nil {
+			s.fail(w, r, ferr)
+			return
+		}
+		v.Fields = map[string]string{}
+		for k, m := range xinfang.ErrorFields(err) {
+			v.Fields[k] = m
+		}
+		if m, ok := v.Fields["repeat_of_id"]; ok {
+			v.Fields["repeat_of"] = m
+		}
+		v.Error = "登记未完成，请按各栏提示更正后重新提交。"
+		s.render(w, r, http.StatusUnprocessableEntity, "register.html", v)
+		return
+	}
+	v := &createdView{Petition: p}
+	v.Title, v.Nav = "登记成功", "new"
+	s.fillBase(r, &v.base)
+	s.render(w, r, http.StatusCreated, "created.html", v)
+}
+
+// petitionFromForm reads the registration form. Problems holds what the
+// form itself could not read (numbers, dates, references); the domain's
+// Validate checks the rest.
+func (s *Server) petitionFromForm(r *http.Request, f url.Values) (*xinfang.Petition, xinfang.Problems) {
+	probs := xinfang.Problems{}
+	get := func(k string) string { return strings.TrimSpace(f.Get(k)) }
+	flag := func(k string) bool { return get(k) != "" }
+	p := &xinfang.Petition{
+		Channel: get("channel"), Summary: get("summary"), Content: get("content"), Request: get("request"),
+		Category: get("category"), Purpose: get("purpose"), Reason: get("reason"), Accused: get("accused"),
+		LegalCase: flag("legal_case"), Urgent: flag("urgent"), Anonymous: flag("anonymous"), Threat: flag("threat"),
+		Hot: flag("hot"), Public: flag("public"), Escalation: get("escalation"), RiskLevel: get("risk_level"), RiskReason: get("risk_reason"),
+	}
+	if v := get("received_at"); v != "" {
+		t, ok := parseLocal(v)
+		if !ok {
+			probs.Add("received_at", "收到时间格式错误")
+		}
+		p.ReceivedAt = t
+	}
+	intField := func(k string) int {
+		n, ok := formInt(get(k))
+		if !ok || n < 0 {
+			probs.Add(k, "须为非负整数")
+		}
+		return n
+	}
+	p.PersonCount, p.InvolvedCount = intField("person_count"), intField("involved_count")
+	idField := func(k string) int64 {
+		v := get(k)
+		if v == "" {
+			return 0
+		}
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			probs.Add(k, "请从列表中选择")
+		}
+		return id
+	}
+	p.LocalityID, p.FirstUnitID = idField("locality_id"), idField("first_unit_id")
+	var cross []string
+	for _, c := range f["cross_flags"] {
+		for _, known := range CrossFlags {
+			if c == known {
+				cross = append(cross, c)
+			}
+		}
+	}
+	p.CrossFlags = strings.Join(cross, ",")
+	if ref := get("repeat_of"); ref != "" {
+		id, err := s.petitionRef(r, ref)
+		if err != nil {
+			probs.Add("repeat_of", "原信访件不存在或无权查看")
+		}
+		p.RepeatOfID = id
+	}
+	pt := petitionerFromForm(f, "petitioner.")
+	if pt.Name != "" || !p.Anonymous {
+		p.Petitioner = pt
+	}
+	for i := 0; i < coRows; i++ {
+		c := petitionerFromForm(f, "co_petitioners."+strconv.Itoa(i)+".")
+		if c.Name == "" && c.IDNumber == "" && c.Phone == "" {
+			continue
+		}
+		p.CoPetitioners = append(p.CoPetitioners, c)
+	}
+	return p, probs
+}
+
+func petitionerFromForm(f url.Values, prefix string) *xinfang.Petitioner {
+	get := func(k string) string { return strings.TrimSpace(f.Get(prefix + k)) }
+	pt := &xinfang.Petitioner{
+		Name: get("name"), IDType: get("id_type"), IDNumber: get("id_number"), OrgCode: get("org_code"), Phone: get("phone"),
+		Gender: get("gender"), Ethnicity: get("ethnicity"), Occupation: get("occupation"), HukouAddress: get("hukou_address"),
+		Residence: get("residence"), Address: get("address"), KeyPerson: get("key_person") != "", KeyReason: get("key_reason"),
+		Foreign: get("foreign") != "", Org: get("org") != "",
+	}
+	if pt.IDNumber == "" && pt.IDType == "id_card" {
+		pt.IDType = "" // the select's default names no number
+	}
+	return pt
+}
+
+// petitionRef resolves a petition named by its number or its id, within
+// the user's scope.
+func (s *Server) petitionRef(r *http.Request, ref string) (int64, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
+		if _, err := s.DB.FindPetitionByID(r.Context(), id); err != nil {
+			return 0, err
+		}
+		return id, nil
+	}
+	p, err := s.DB.FindPetitionByNumber(r.Context(), ref)
+	if err != nil {
+		return 0, err
+	}
+	return p.ID, nil
+}

@@ -1,0 +1,140 @@
+// Xinfang staff pages: small progressive enhancements. Every page works
+// without this file; the CSP allows only scripts served from /static/.
+(function () {
+  "use strict";
+
+  // Print buttons (no inline onclick under the CSP).
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (t && t.closest && t.closest("[data-print]")) {
+      ev.preventDefault();
+      window.print();
+    }
+  });
+
+  // Repeat check at registration: while the registrar types the ID number,
+  // phone or credit code, earlier items of the same person are listed, and
+  // one can be chosen as the item this one repeats.
+  var box = document.getElementById("matches");
+  var repeatInput = document.getElementById("repeat_of");
+  if (!box || !repeatInput) {
+    return;
+  }
+  var states = {};
+  try {
+    states = JSON.parse(box.getAttribute("data-states") || "{}");
+  } catch (e) {
+    states = {};
+  }
+  var inputs = document.querySelectorAll("[data-match]");
+  var timer = null;
+  var lastQuery = "";
+  var seq = 0;
+
+  function value(kind) {
+    var el = document.querySelector('[data-match="' + kind + '"]');
+    return el ? el.value.replace(/\s+/g, "").toUpperCase() : "";
+  }
+
+  function query() {
+    var params = new URLSearchParams();
+    var id = value("id_number");
+    var phone = value("phone");
+    var org = value("org_code");
+    // Only complete identifiers: a half-typed number matches nobody.
+    if (id.length === 18) { params.set("id_number", id); }
+    if (/^\d{7,}$/.test(phone.replace(/-/g, ""))) { params.set("phone", phone); }
+    if (org.length === 18) { params.set("org_code", org); }
+    return params.toString();
+  }
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+
+  function dateOf(s) {
+    return typeof s === "string" ? s.slice(0, 10) : "";
+  }
+
+  function choose(number, row) {
+    repeatInput.value = number;
+    var note = document.getElementById("repeat-note");
+    if (note) { note.textContent = "已设为 " + number + " 的重复件"; }
+    var rows = box.querySelectorAll("tr.chosen");
+    for (var i = 0; i < rows.length; i++) { rows[i].classList.remove("chosen"); }
+    if (row) { row.classList.add("chosen"); }
+  }
+
+  function show(list) {
+    box.textContent = "";
+    if (!list.length) {
+      box.hidden = true;
+      return;
+    }
+    box.appendChild(el("h3", "可能的重复信访（同一信访人，共 " + list.length + " 件）"));
+    var table = el("table", null, "grid-table");
+    var head = el("tr");
+    ["信访件编号", "收到日期", "概况", "状态", "匹配原因", ""].forEach(function (h) { head.appendChild(el("th", h)); });
+    var thead = el("thead");
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var tbody = el("tbody");
+    list.forEach(function (m) {
+      var p = m.petition || {};
+      var tr = el("tr");
+      tr.setAttribute("data-number", p.number || "");
+      var a = el("a", p.number);
+      a.href = "/petitions/" + encodeURIComponent(p.id);
+      a.target = "_blank";
+      a.rel = "noopener";
+      var td = el("td", null, "num");
+      td.appendChild(a);
+      tr.appendChild(td);
+      tr.appendChild(el("td", dateOf(p.received_at), "nowrap"));
+      tr.appendChild(el("td", p.summary, "summary"));
+      tr.appendChild(el("td", states[p.state] || p.state, "nowrap"));
+      tr.appendChild(el("td", m.reason, "nowrap"));
+      var btn = el("button", "作为其重复件", "repeat-choose");
+      btn.type = "button";
+      btn.addEventListener("click", function () { choose(p.number, tr); });
+      var tdb = el("td");
+      tdb.appendChild(btn);
+      tr.appendChild(tdb);
+      if (repeatInput.value && repeatInput.value === p.number) { tr.classList.add("chosen"); }
+      tbody.appendChild(tr);
+    });
+    table.appendChild(tbody);
+    box.appendChild(table);
+    box.hidden = false;
+  }
+
+  function check() {
+    var q = query();
+    if (q === lastQuery) { return; }
+    lastQuery = q;
+    if (!q) {
+      show([]);
+      return;
+    }
+    var mine = ++seq;
+    fetch("/api/v1/petitioners/matches?" + q, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (data) {
+        if (mine !== seq) { return; } // a newer query is on its way
+        var list = Array.isArray(data) ? data : (data && (data.matches || data.items || data.data)) || [];
+        show(list);
+      })
+      .catch(function () { /* the check is an aid; registration works without it */ });
+  }
+
+  for (var i = 0; i < inputs.length; i++) {
+    inputs[i].addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(check, 300);
+    });
+  }
+  check();
+})();
