@@ -35,7 +35,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.setSessionCookie(w, sess.Token, sess.ExpiresAt)
+	s.setSessionCookie(w, sess.Token)
 	writeJSON(w, http.StatusOK, apiSession{User: u, CSRFToken: sess.CSRF})
 	return nil
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"xinfang"
 )
@@ -49,7 +48,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	// The cookie's lifetime is the session's, counted on the browser's clock
 	// (the database clock may be set apart, as in tests and demos).
-	s.setSessionCookie(w, sess.Token, time.Now().Add(sess.ExpiresAt.Sub(s.DB.Now())))
+	s.setSessionCookie(w, sess.Token)
 	if u.MustChangePassword {
 		http.Redirect(w, r, "/password?next="+urlQueryEscape(next), http.StatusSeeOther)
 		return
@@ -108,6 +107,13 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 		s.fillBase(r, &v.base)
 		s.render(w, r, http.StatusUnprocessableEntity, "password.html", v)
 		return
+	}
+	// Whoever signed in with the old password is signed out everywhere else.
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.DB.EndOtherSessions(r.Context(), u.ID, c.Value); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

@@ -213,9 +213,11 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-// setSessionCookie writes the session cookie (HttpOnly, SameSite=Lax).
-func (s *Server) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, Expires: expires})
+// setSessionCookie writes the session cookie (HttpOnly, SameSite=Lax). Its
+// lifetime is relative (Max-Age), so the browser's clock and the database's
+// clock need not agree; the server decides expiry and idle timeout anyway.
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sqldb.SessionLifetime.Seconds())})
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {
