@@ -26,24 +26,5 @@ func (db *DB) FindOverdue(ctx context.Context, offset, limit int) ([]*xinfang.Pe
 	where := scope + ` AND p.due_date <> '' AND p.due_date < ?
 		AND p.state NOT IN ('concluded','terminated','not_accepted','diverted','merged','withdrawn')`
 	args = append(args, today.String())
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+petitionFrom+` WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+where+` ORDER BY p.due_date, p.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	pr := db.Procedure(ctx)
-	out := []*xinfang.Petition{}
-	for rows.Next() {
-		p, err := scanPetition(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		p.Warning = pr.WarningOf(p.DueDate, p.SevereDate, today)
-		out = append(out, p)
-	}
-	return out, total, rows.Err()
+	return db.petitionPage(ctx, where, args, "p.due_date, p.id", limit, offset)
 }

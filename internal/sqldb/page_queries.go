@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"xinfang"
-	"xinfang/internal/calendar"
 )
 
 // Worklists of the staff home page (工作台): what waits for the acting
@@ -56,29 +55,7 @@ func (db *DB) FindTodo(ctx context.Context, kind string, offset, limit int) ([]*
 	if offset < 0 {
 		offset = 0
 	}
-	where := scope + " AND " + clause
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+petitionFrom+` WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+where+
-		` ORDER BY CASE WHEN p.due_date = '' THEN 1 ELSE 0 END, p.due_date, p.received_at, p.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	pr := db.Procedure(ctx)
-	today := calendar.DateOf(db.Now())
-	out := []*xinfang.Petition{}
-	for rows.Next() {
-		p, err := scanPetition(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		p.Warning = pr.WarningOf(p.DueDate, p.SevereDate, today)
-		out = append(out, p)
-	}
-	return out, total, rows.Err()
+	return db.petitionPage(ctx, scope+" AND "+clause, args, "CASE WHEN p.due_date = '' THEN 1 ELSE 0 END, p.due_date, p.received_at, p.id", limit, offset)
 }
 
 // TodoLabel returns the label of a worklist kind, or "".

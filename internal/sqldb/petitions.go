@@ -285,12 +285,18 @@ func (db *DB) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*x
 	if f.Offset < 0 {
 		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
 	}
-	w := strings.Join(where, " AND ")
+	return db.petitionPage(ctx, strings.Join(where, " AND "), args, order, f.Limit, f.Offset)
+}
+
+// petitionPage counts the petitions matching where and returns one page of
+// them in order, each with its warning level as of today. Every list of
+// petitions goes through it, after the caller has put scopeClause in where.
+func (db *DB) petitionPage(ctx context.Context, where string, args []any, order string, limit, offset int) ([]*xinfang.Petition, int, error) {
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+petitionFrom+` WHERE `+w, args...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*)`+petitionFrom+` WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -1,0 +1,500 @@
+package sqldb_test
+
+// Benchmarks for the performance goals of product.md. They are not run by
+// `go test` without -bench; BENCHMARKS.md says how to run them and what
+// they showed.
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+	"xinfang/internal/sqldb"
+	"xinfang/internal/sqldb/sqldbtest"
+)
+
+// benchIDNumber returns a valid 居民身份证号 distinct for n < 1.8×10^7: the
+// birth date runs over 1950–1999 and the sequence code takes the rest.
+func benchIDNumber(n int) string {
+	day := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n%18000)
+	first := fmt.Sprintf("429099%s%03d", day.Format("20060102"), (n/18000)%1000)
+	return first + string(xinfang.IDNumberCheckChar(first))
+}
+
+func benchPetition(f *sqldbtest.Fixture, n int, now time.Time) *xinfang.Petition {
+	village := f.VillageA
+	if n%2 == 1 {
+		village = f.VillageB
+	}
+	return &xinfang.Petition{
+		Channel:    []string{"online", "letter", "call", "visit"}[n%4],
+		ReceivedAt: now.Add(-time.Hour),
+		Petitioner: &xinfang.Petitioner{
+			Name: "张建国", IDNumber: benchIDNumber(n), Phone: fmt.Sprintf("139%08d", n%100000000),
+			Address: village.Name + "3组12号", Occupation: "01",
+		},
+		PersonCount: 1,
+		Summary:     "反映" + village.Name + "征地补偿款未足额发放问题",
+		Content: "信访人反映：2023年6月，" + village.Name + "因县道拓宽工程征收其承包地2.3亩，" +
+			"按公示标准应得土地补偿费和青苗补偿费共计9.6万元，至今仅收到4万元，余款村委会称镇里未拨付。" +
+			"多次找村、镇两级反映无果，生活困难。",
+		Request:    "要求足额发放征地补偿款并公开补偿明细",
+		Category:   "1401",
+		Purpose:    "claim",
+		Reason:     "01",
+		LocalityID: village.ID,
+	}
+}
+
+// BenchmarkRegister measures RegisterPetition: every registration is its
+// own transaction with the petitioner lookup, the number counter, the
+// projection and the first event of the hash chain. On SQLite the database
+// is a file in b.TempDir() (WAL, synchronous=FULL: each commit waits for
+// the disk). "with_person_check" adds the repeat check the registration
+// form runs first (FindPersonMatches by ID number and phone).
+func BenchmarkRegister(b *testing.B) {
+	for _, dialect := range sqldbtest.Dialects(b) {
+		for _, check := range []bool{false, true} {
+			name := dialect + "/plain"
+			if check {
+				name = dialect + "/with_person_check"
+			}
+			b.Run(name, func(b *testing.B) {
+				db := sqldbtest.Open(b, dialect)
+				f := sqldbtest.NewFixture(b, db)
+				ctx := f.Ctx(f.BureauRegistrar)
+				now := time.Now()
+				b.ReportAllocs()
+				b.ResetTimer()
+				start := time.Now()
+				for i := 0; i < b.N; i++ {
+					p := benchPetition(f, i, now)
+					if check {
+						if _, err := db.FindPersonMatches(ctx, p.Petitioner.IDNumber, "", p.Petitioner.Phone, 10); err != nil {
+							b.Fatal(err)
+						}
+					}
+					if err := db.RegisterPetition(ctx, p); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "regs/s")
+			})
+		}
+	}
+}
+
+// BenchmarkLedger100k measures one page (50 rows and the total count) of
+// the ledger (台账) with the filters staff use, over 100,000 petitions on
+// SQLite; BenchmarkLedger1M does the same over 1,000,000.
+func BenchmarkLedger100k(b *testing.B) { benchmarkLedger(b, 100_000) }
+
+// BenchmarkLedger1M needs about 1.5 GB of disk and several minutes the
+// first time; it runs only with XINFANG_BENCH_1M=1.
+func BenchmarkLedger1M(b *testing.B) {
+	if os.Getenv("XINFANG_BENCH_1M") != "1" {
+		b.Skip("set XINFANG_BENCH_1M=1 to build and query 1,000,000 petitions")
+	}
+	benchmarkLedger(b, 1_000_000)
+}
+
+// ledgerToday is the present of the ledger data, fixed so that a cached
+// database shows the same warning levels whatever day it is queried.
+var ledgerToday = time.Date(2026, time.June, 15, 10, 0, 0, 0, calendar.Location())
+
+func benchmarkLedger(b *testing.B, n int) {
+	db, lf := ledgerDB(b, n)
+	db.Now = func() time.Time { return ledgerToday }
+	leader := xinfang.NewContextWithUser(context.Background(), lf.leader)
+	townHandler := xinfang.NewContextWithUser(context.Background(), lf.townHandler)
+	cases := []struct {
+		name string
+		ctx  context.Context
+		f    func(i int) xinfang.PetitionFilter
+	}{
+		{"unit_state", leader, func(i int) xinfang.PetitionFilter {
+			return xinfang.PetitionFilter{UnitID: lf.towns[i%len(lf.towns)].ID, State: []xinfang.State{xinfang.StateHandling}}
+		}},
+		{"warning_overdue", leader, func(int) xinfang.PetitionFilter {
+			return xinfang.PetitionFilter{Warning: xinfang.WarnOverdue}
+		}},
+		{"open_sort_due", leader, func(int) xinfang.PetitionFilter {
+			return xinfang.PetitionFilter{Open: true, Sort: "due"}
+		}},
+		{"town_scope_sort_due", townHandler, func(int) xinfang.PetitionFilter {
+			return xinfang.PetitionFilter{Open: true, Sort: "due"}
+		}},
+		{"unit_state_warning_sort_due", leader, func(i int) xinfang.PetitionFilter {
+			return xinfang.PetitionFilter{UnitID: lf.towns[i%len(lf.towns)].ID, State: []xinfang.State{xinfang.StateHandling},
+				Warning: xinfang.WarnOverdue, Sort: "due"}
+		}},
+		{"text_q", leader, func(i int) xinfang.PetitionFilter {
+			return xinfang.PetitionFilter{Text: ledgerQueries[i%len(ledgerQueries)]}
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			durs := make([]time.Duration, 0, b.N)
+			var rows int
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				f := c.f(i)
+				f.Limit = 50
+				start := time.Now()
+				page, total, err := db.FindPetitions(c.ctx, f)
+				durs = append(durs, time.Since(start))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if total > 0 && len(page) == 0 {
+					b.Fatalf("%d matches but an empty page", total)
+				}
+				rows += total
+			}
+			b.StopTimer()
+			slices.Sort(durs)
+			b.ReportMetric(ms(percentile(durs, 50)), "p50-ms")
+			b.ReportMetric(ms(percentile(durs, 95)), "p95-ms")
+			b.ReportMetric(float64(rows)/float64(b.N), "matches/op")
+		})
+	}
+}
+
+// ledgerQueries are searches staff type: a matter, a place, a name.
+var ledgerQueries = []string{"征地补偿", "李家湾村", "物业", "王建国", "拖欠工资"}
+
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	return sorted[max(i-1, 0)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// ledgerFixture is the city of the ledger database.
+type ledgerFixture struct {
+	leader, townHandler *xinfang.User
+	towns               []*xinfang.Unit
+}
+
+// ledgerDataVersion changes whenever the generated data changes, so that
+// a cached database of an older generator is not reused.
+const ledgerDataVersion = 1
+
+// ledgerDB opens the ledger database of n petitions, building it the first
+// time. The file is kept in os.TempDir() under a name that carries the
+// schema (a hash of the SQLite migrations) and the generator version, so
+// that repeated runs start at once and a changed schema builds afresh.
+func ledgerDB(b *testing.B, n int) (*sqldb.DB, ledgerFixture) {
+	b.Helper()
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("xinfang-bench-ledger-%d-%s.db", n, schemaKey(b)))
+	if _, err := os.Stat(path); err != nil {
+		start := time.Now()
+		buildLedger(b, path, n)
+		b.Logf("built %d petitions in %s: %s", n, time.Since(start).Round(time.Millisecond), path)
+	}
+	db := sqldb.NewDB(path)
+	if err := db.Open(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	var lf ledgerFixture
+	var err error
+	if lf.leader, err = db.FindUserByUsername(ctx, "leader"); err != nil {
+		b.Fatal(err)
+	}
+	if lf.townHandler, err = db.FindUserByUsername(ctx, "town1.handler"); err != nil {
+		b.Fatal(err)
+	}
+	units, err := db.FindUnits(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, u := range units {
+		if u.Kind == xinfang.UnitTown {
+			lf.towns = append(lf.towns, u)
+		}
+	}
+	return db, lf
+}
+
+func schemaKey(b *testing.B) string {
+	b.Helper()
+	h := sha256.New()
+	err := fs.WalkDir(os.DirFS("migrations/sqlite"), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		buf, err := os.ReadFile(filepath.Join("migrations/sqlite", p))
+		h.Write([]byte(p))
+		h.Write(buf)
+		return err
+	})
+	if err != nil {
+		b.Fatalf("hash migrations: %v", err)
+	}
+	fmt.Fprintf(h, "data v%d", ledgerDataVersion)
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// buildLedger writes a city and n petitions into a new database at path.
+// The city goes through the storage API; the petitions are inserted with
+// SQL into the same columns RegisterPetition and Act fill, in a few large
+// transactions, since registering 100,000 items one by one takes longer
+// than the benchmark is worth (see BenchmarkRegister). Their states, units,
+// due dates and warning levels follow the shape of the demo city's ledger.
+// No events are written: the ledger reads only the projection.
+func buildLedger(b *testing.B, path string, n int) {
+	b.Helper()
+	tmp := path + ".building"
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(tmp + suffix)
+	}
+	db := sqldb.NewDB(tmp)
+	if err := db.Open(); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	unit := func(parent *xinfang.Unit, code, name string, kind xinfang.UnitKind) *xinfang.Unit {
+		u := &xinfang.Unit{Code: code, Name: name, Kind: kind}
+		if parent != nil {
+			u.ParentID = parent.ID
+		}
+		if err := db.CreateUnit(ctx, u); err != nil {
+			b.Fatal(err)
+		}
+		return u
+	}
+	city := unit(nil, "BCITY", "基准市", xinfang.UnitCity)
+	bureau := unit(city, "BXFJ", "基准市信访局", xinfang.UnitBureau)
+	discipline := unit(city, "BJW", "基准市纪委监委", xinfang.UnitDiscipline)
+	var towns, villages, depts []*xinfang.Unit
+	for t := 1; t <= 10; t++ {
+		town := unit(city, fmt.Sprintf("BT%02d", t), fmt.Sprintf("第%d镇", t), xinfang.UnitTown)
+		towns = append(towns, town)
+		for v := 1; v <= 10; v++ {
+			villages = append(villages, unit(town, fmt.Sprintf("BT%02d-%02d", t, v), ledgerVillages[(t*10+v)%len(ledgerVillages)], xinfang.UnitVillage))
+		}
+	}
+	for i, name := range []string{"人社局", "住建局", "自然资源局", "生态环境局", "民政局", "公安局", "法院", "教育局", "卫健委", "农业农村局"} {
+		kind := xinfang.UnitDepartment
+		if name == "公安局" || name == "法院" {
+			kind = xinfang.UnitLegal
+		}
+		depts = append(depts, unit(city, fmt.Sprintf("BD%02d", i+1), "基准市"+name, kind))
+	}
+	for _, u := range []*xinfang.User{
+		{Username: "leader", Name: "领导", UnitID: city.ID, Roles: []xinfang.Role{xinfang.RoleLeader}},
+		{Username: "registrar", Name: "登记员", UnitID: bureau.ID, Roles: []xinfang.Role{xinfang.RoleRegistrar}},
+		{Username: "town1.handler", Name: "承办人", UnitID: towns[0].ID, Roles: []xinfang.Role{xinfang.RoleHandler}},
+	} {
+		if err := db.CreateUser(ctx, u, sqldbtest.Password); err != nil {
+			b.Fatal(err)
+		}
+	}
+	registrar, err := db.FindUserByUsername(ctx, "registrar")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		b.Fatal(err)
+	}
+
+	// The bulk load trades durability for speed: a crash while building
+	// only loses a file that is built again.
+	raw, err := sql.Open("sqlite", "file:"+tmp+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=foreign_keys(ON)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	g := &ledgerGen{rng: rand.New(rand.NewPCG(2026, uint64(n))), towns: towns, villages: villages, depts: depts,
+		townOf: map[int64]*xinfang.Unit{}, bureau: bureau, discipline: discipline, registrar: registrar}
+	for _, t := range towns {
+		g.townOf[t.ID] = t
+	}
+	const batch = 20_000
+	for done := 0; done < n; done += batch {
+		if err := g.insert(raw, done, min(batch, n-done)); err != nil {
+			raw.Close()
+			b.Fatal(err)
+		}
+	}
+	if err := raw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+}
+
+var ledgerVillages = []string{"李家湾村", "王家庄村", "柳树沟村", "石门村", "马鞍山村", "枣园村", "黄土岭村", "大塘村", "龙泉村", "新庄村",
+	"张家渡村", "沙洲村", "东门社区", "朝阳社区", "和平社区", "新华社区", "文昌社区", "桃花村", "白果村", "兴隆村"}
+
+// ledgerMatters are summary and content templates; %s is the village.
+var ledgerMatters = []struct{ category, summary, content string }{
+	{"1401", "反映%s征地补偿款未足额发放问题", "信访人反映：%s因道路建设征收集体土地，其家庭承包地的土地补偿费、安置补助费至今仅领取一部分，余款村委会称镇里尚未拨付，多次反映未果。"},
+	{"0501", "反映%s附近工地拖欠农民工工资问题", "信访人等反映：他们在%s附近的住宅项目工地从事钢筋、木工等工作，累计被拖欠工资十余万元，项目部以开发商未付工程款为由一再拖延。"},
+	{"1305", "反映%s宅基地界址纠纷问题", "信访人反映：其家位于%s，邻居翻建房屋时将院墙外移约一米，占用其宅基地，多次找村委会调解无果。"},
+	{"1105", "反映%s养猪场粪污污染问题", "信访人反映：%s有一家生猪养殖场，粪污未经处理直接排入水塘和灌溉渠，夏季臭气熏天，周边村民苦不堪言。"},
+	{"1202", "反映%s低保评定不公问题", "信访人反映：其本人患病丧失劳动能力，向%s申请最低生活保障未获通过，而部分家庭条件较好的农户却享受了低保。"},
+	{"1502", "反映%s物业公司违规收费问题", "信访人反映：%s小区物业公司服务不到位，监控和门禁长期损坏，却擅自上调物业费并挪用公共收益。"},
+	{"1301", "反映%s承包地被收回另行发包问题", "信访人反映：其家在%s承包的耕地在其外出务工期间被组里收回发包他人，回村后要求返还被拒。"},
+	{"1803", "反映胜诉判决长期得不到执行问题", "信访人反映：其与%s村民民间借贷纠纷一案判决生效后对方拒不履行，申请强制执行两年多执行款未到位。"},
+	{"0402", "检举%s干部侵占集体资产问题", "信访人反映：%s党支部书记将集体机动地以个人名义出租，租金未入村集体账户，村务财务长期不公开。"},
+	{"1001", "建议修缮%s通村公路", "信访人反映：%s通往集镇的道路路面坑洼、路基塌陷，雨天泥泞不堪，村民出行十分困难，建议尽快修缮。"},
+}
+
+var ledgerNames = []string{"王建国", "李秀英", "张志刚", "刘桂英", "陈卫东", "杨玉兰", "黄海涛", "赵淑珍", "吴永明", "周丽华", "徐德华", "孙春梅"}
+
+// ledgerStates are the states with their share (per mille) of a ledger
+// three years old, as in the demo city.
+var ledgerStates = []struct {
+	state xinfang.State
+	share int
+	clock int // length of the running duty clock in days, 0 for none
+}{
+	{xinfang.StateConcluded, 420, 0}, {xinfang.StateHandling, 165, 60}, {xinfang.StateReplied, 60, 0},
+	{xinfang.StateRegistered, 30, 15}, {xinfang.StatePendingSign, 30, 15}, {xinfang.StateSigned, 20, 15},
+	{xinfang.StateReviewing, 24, 30}, {xinfang.StateReviewed, 21, 0}, {xinfang.StateReReviewing, 20, 30},
+	{xinfang.StateTerminated, 54, 0}, {xinfang.StateNotAccepted, 47, 0}, {xinfang.StateDiverted, 52, 0},
+	{xinfang.StateMerged, 36, 0}, {xinfang.StateWithdrawn, 21, 0},
+}
+
+type ledgerGen struct {
+	rng                    *rand.Rand
+	towns, villages, depts []*xinfang.Unit
+	townOf                 map[int64]*xinfang.Unit
+	bureau, discipline     *xinfang.Unit
+	registrar              *xinfang.User
+}
+
+func (g *ledgerGen) state() (xinfang.State, int) {
+	n := g.rng.IntN(1000)
+	for _, s := range ledgerStates {
+		if n < s.share {
+			return s.state, s.clock
+		}
+		n -= s.share
+	}
+	return xinfang.StateConcluded, 0
+}
+
+// insert writes petitions from..from+count-1 in one transaction.
+func (g *ledgerGen) insert(raw *sql.DB, from, count int) error {
+	tx, err := raw.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	insPetitioner, err := tx.Prepare(`INSERT INTO petitioners (name, id_type, id_number, phone, address, created_at) VALUES (?, 'id_card', ?, ?, ?, ?) RETURNING id`)
+	if err != nil {
+		return err
+	}
+	insPetition, err := tx.Prepare(`INSERT INTO petitions (number, query_hash, version, channel, received_at, reg_unit_id, reg_user_id, first_unit_id, petitioner_id,
+		person_count, involved_count, grp, summary, content, request, category, purpose, locality_id, legal_case, repeat_flag,
+		state, handling_unit_id, outcome, evaluation, due_date, severe_date, due_clock, reg_path, handling_path, created_at, updated_at)
+		VALUES (?, ?, 3, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	if err != nil {
+		return err
+	}
+	insLink, err := tx.Prepare(`INSERT INTO petition_petitioners (petition_id, petitioner_id) VALUES (?, ?)`)
+	if err != nil {
+		return err
+	}
+	today := calendar.DateOf(ledgerToday)
+	channels := []string{"online", "online", "online", "letter", "call", "visit", "visit", "handed_down", "screening", "fax"}
+	for i := from; i < from+count; i++ {
+		r := g.rng
+		village := g.villages[r.IntN(len(g.villages))]
+		town := g.townOf[village.ParentID]
+		m := ledgerMatters[r.IntN(len(ledgerMatters))]
+		state, clock := g.state()
+		// Open items are recent, most within their clock, some overdue,
+		// a few severely; closed ones spread over three years.
+		age := r.IntN(3 * 365)
+		due, severe, dueClock := "", "", ""
+		if clock > 0 {
+			switch k := r.IntN(100); {
+			case k < 75:
+				age = r.IntN(clock)
+			case k < 93:
+				age = clock + r.IntN(clock)
+			default:
+				age = 2*clock + r.IntN(300)
+			}
+			start := today.AddDays(-age)
+			due, severe = start.AddDays(clock).String(), start.AddDays(2*clock).String()
+			dueClock = map[int]string{15: "disposal", 30: "review", 60: "handling"}[clock]
+		}
+		received := today.AddDays(-age).Time().Add(time.Duration(8*60+r.IntN(9*60)) * time.Minute)
+		reg, handling := g.bureau, town
+		switch {
+		case m.category == "0402":
+			handling = g.discipline // 检举控告 go to the 纪委监委
+		case r.IntN(4) == 0:
+			reg = town
+		case r.IntN(10) < 4:
+			handling = g.depts[r.IntN(len(g.depts))]
+		}
+		var handlingID any
+		handlingPath := ""
+		if state != xinfang.StateRegistered && state != xinfang.StateMerged {
+			handlingID, handlingPath = handling.ID, handling.Path
+		}
+		var pid int64
+		name := ledgerNames[r.IntN(len(ledgerNames))]
+		ts := received.UTC().Format("2006-01-02T15:04:05.000000Z")
+		if err := insPetitioner.QueryRow(name, benchIDNumber(i), fmt.Sprintf("13%09d", i), village.Name, ts).Scan(&pid); err != nil {
+			return err
+		}
+		persons := 1
+		if r.IntN(10) == 0 {
+			persons = 5 + r.IntN(20)
+		}
+		purpose := "claim"
+		if m.category == "0402" {
+			purpose = "accusation"
+		}
+		outcome := ""
+		if state == xinfang.StateConcluded || state == xinfang.StateReplied || state == xinfang.StateReviewed {
+			outcome = []string{"support", "explain", "reject"}[r.IntN(3)]
+		}
+		var id int64
+		err := insPetition.QueryRow(
+			fmt.Sprintf("%s-%d-%07d", reg.Code, received.Year(), i+1), "bench-"+strconv.Itoa(i), channels[r.IntN(len(channels))], ts,
+			reg.ID, g.registrar.ID, reg.ID, pid, persons, persons*(1+r.IntN(3)), b2i(persons >= 5),
+			fmt.Sprintf(m.summary, village.Name), fmt.Sprintf(m.content, village.Name), "要求依法解决", m.category, purpose, village.ID,
+			b2i(m.category == "1803"), b2i(r.IntN(14) == 0), string(state), handlingID, outcome,
+			due, severe, dueClock, reg.Path, handlingPath, ts, ts,
+		).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if _, err := insLink.Exec(id, pid); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
