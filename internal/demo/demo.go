@@ -1,9 +1,20 @@
-// Package demo loads a realistic demo city into an empty database.
+// Package demo loads a demo city into an empty database: 示范市 with its
+// towns, villages, departments and one account per role, and about 800
+// petitions over the last three years, each driven through the real
+// procedure (sqldb.RegisterPetition and sqldb.DB.Act with the clock set to
+// the time of each step), so that states, event chains, clocks and warnings
+// are those the system itself produces. It uses storage only through its
+// exported methods and must never import the HTTP layer.
 package demo
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
 
+	"xinfang"
+	"xinfang/internal/calendar"
 	"xinfang/internal/sqldb"
 )
 
@@ -21,6 +32,98 @@ type Account struct {
 // Load fills an empty database with the demo city and returns the demo
 // accounts. On a database that already has units it does nothing and
 // returns the accounts (their passwords are the demo ones unless changed).
+//
+// The petitions end on the database clock's present (db.Now when Load is
+// called), which Load restores when it returns. The same seed gives the
+// same city and the same stories, dated relative to that day.
 func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
-	return nil, nil
+	units, err := db.FindUnits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(units) > 0 {
+		return accounts(ctx, db)
+	}
+	if opt.Petitions <= 0 {
+		opt.Petitions = 800
+	}
+	if opt.Seed == 0 {
+		opt.Seed = 2026
+	}
+	clock := db.Now
+	defer func() { db.Now = clock }()
+	end := clock()
+
+	// The accounts exist a month before the first petition.
+	setup := end.AddDate(-3, -1, 0)
+	db.Now = func() time.Time { return setup }
+	c, err := buildCity(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{dice: dice{rand.New(rand.NewPCG(uint64(opt.Seed), 0x5846_2026))}, ctx: ctx, db: db, c: c, cal: db.Calendar(ctx), end: end}
+	l.pp = newPeople(l.Rand)
+	for _, p := range l.plan(opt.Petitions) {
+		if err := l.tell(p); err != nil {
+			return nil, fmt.Errorf("demo petition %d (%s, %s): %w", p.idx, p.sc.name, p.m.key, err)
+		}
+	}
+	return accounts(ctx, db)
+}
+
+// loader holds what the stories share.
+type loader struct {
+	dice
+	ctx context.Context
+	db  *sqldb.DB
+	c   *city
+	pp  *people
+	cal *calendar.Calendar
+	end time.Time
+}
+
+// dice draws the random choices of the planner or of one story.
+type dice struct{ *rand.Rand }
+
+func (d dice) chance(percent int) bool { return d.IntN(100) < percent }
+
+// between returns a random int in [lo, hi].
+func (d dice) between(lo, hi int) int {
+	if hi <= lo {
+		return lo
+	}
+	return lo + d.IntN(hi-lo+1)
+}
+
+func (d dice) pick(list []string) string { return list[d.IntN(len(list))] }
+
+// office returns the first office-hours instant (08:30–17:30 Beijing time
+// on a working day) at or after t, at a random minute of the morning when
+// it has to move to another day.
+func (l *loader) office(d dice, t time.Time) time.Time {
+	loc := calendar.Location()
+	t = t.In(loc)
+	day := calendar.DateOf(t)
+	open := time.Date(t.Year(), t.Month(), t.Day(), 8, 30, 0, 0, loc)
+	closing := time.Date(t.Year(), t.Month(), t.Day(), 17, 30, 0, 0, loc)
+	if l.cal.IsWorkday(day) && !t.Before(open) && t.Before(closing) {
+		return t
+	}
+	if !l.cal.IsWorkday(day) || !t.Before(closing) {
+		day = l.cal.NextWorkday(day)
+	}
+	return time.Date(day.Year, day.Month, day.Day, 8, 30, 0, 0, loc).Add(time.Duration(d.IntN(240)) * time.Minute)
+}
+
+// daysBeforeEnd returns an office-hours instant on the day days before
+// the end, or on the next working day.
+func (l *loader) daysBeforeEnd(d dice, days int) time.Time {
+	day := calendar.DateOf(l.end).AddDays(-days)
+	t := time.Date(day.Year, day.Month, day.Day, 8, 30, 0, 0, calendar.Location())
+	return l.office(d, t.Add(time.Duration(d.IntN(480))*time.Minute))
+}
+
+// asUser returns a context acting as u.
+func (l *loader) asUser(u *xinfang.User) context.Context {
+	return xinfang.NewContextWithUser(l.ctx, u)
 }
