@@ -296,6 +296,16 @@ func TestLoad(t *testing.T) {
 	})
 }
 
+// TestLoadTiny loads a demo too small for every story: it must still load.
+func TestLoadTiny(t *testing.T) {
+	db := openDB(t)
+	mustLoad(t, db, 3)
+	all, total := allPetitions(t, db, userCtx(t, db, "inspector"), xinfang.PetitionFilter{})
+	if total != 3 || len(all) != 3 {
+		t.Errorf("got %d petitions (%d listed), want 3", total, len(all))
+	}
+}
+
 // TestLoadIsReproducible loads the same seed twice: the same petitions come
 // out, with the same numbers, texts and states.
 func TestLoadIsReproducible(t *testing.T) {

@@ -205,6 +205,13 @@ func (l *loader) linkMerges(plans []*plan) {
 			continue
 		}
 		orig := l.original(plans, p, func(o *plan) bool { return o.reg.Before(l.end.AddDate(0, 0, -3)) })
+		if orig == nil {
+			// A demo too small to have an earlier item: tell an
+			// ordinary story instead.
+			p.sc = scenarios[0]
+			p.reg = l.registration(l.between(p.sc.back[0], p.sc.back[1]))
+			continue
+		}
 		l.copyMatter(p, orig)
 		p.reg = l.office(l.dice, orig.reg.AddDate(0, 0, l.between(1, 20)))
 		if p.reg.After(l.end) {
