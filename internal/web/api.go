@@ -1,9 +1,13 @@
 package web
 
 import (
-	_ "embed"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -81,10 +85,24 @@ type APIRoute struct {
 	Public bool   // answered without a session
 }
 
+// apiGroups are route tables of feature files (cases, supervision …),
+// added by their init functions, so that each feature keeps its routes
+// beside its handlers.
+var apiGroups [][]apiRoute
+
+func allAPIRoutes() []apiRoute {
+	out := append([]apiRoute(nil), apiTable...)
+	for _, g := range apiGroups {
+		out = append(out, g...)
+	}
+	return out
+}
+
 // APIRoutes returns the routes of the JSON API as registered.
 func APIRoutes() []APIRoute {
-	out := make([]APIRoute, len(apiTable))
-	for i, rt := range apiTable {
+	routes := allAPIRoutes()
+	out := make([]APIRoute, len(routes))
+	for i, rt := range routes {
 		out[i] = APIRoute{Method: rt.Method, Path: rt.Path, Public: rt.Access == apiPublic}
 	}
 	return out
@@ -95,7 +113,7 @@ func APIRoutes() []APIRoute {
 // waits to be changed, before the handler runs; what a signed-in user may
 // do is decided by storage (roles, data scope).
 func (s *Server) apiRoutes() {
-	for _, rt := range apiTable {
+	for _, rt := range allAPIRoutes() {
 		s.mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
 			if rt.Access != apiPublic {
 				u := s.requireUser(w, r)
@@ -115,8 +133,73 @@ func (s *Server) apiRoutes() {
 	}
 }
 
-//go:embed openapi.json
-var openAPIDoc []byte
+// The OpenAPI document is openapi.json plus one openapi_*.json fragment
+// per feature (its paths and schemas), merged once at start.
+//
+//go:embed openapi*.json
+var openAPIFS embed.FS
+
+var openAPIDoc = mustMergeOpenAPI(openAPIFS)
+
+// MergeOpenAPI merges the base document with the fragments; the tests use
+// it on the files on disk.
+func MergeOpenAPI(fsys fs.FS) ([]byte, error) {
+	base, err := fs.ReadFile(fsys, "openapi.json")
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(base, &doc); err != nil {
+		return nil, fmt.Errorf("openapi.json: %w", err)
+	}
+	names, _ := fs.Glob(fsys, "openapi_*.json")
+	sort.Strings(names)
+	for _, name := range names {
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		var frag map[string]any
+		if err := json.Unmarshal(raw, &frag); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		mergeInto(doc, frag, "paths")
+		if c, ok := frag["components"].(map[string]any); ok {
+			dc, _ := doc["components"].(map[string]any)
+			if dc == nil {
+				dc = map[string]any{}
+				doc["components"] = dc
+			}
+			for k := range c {
+				mergeInto(dc, c, k)
+			}
+		}
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+func mergeInto(dst, src map[string]any, key string) {
+	s, ok := src[key].(map[string]any)
+	if !ok {
+		return
+	}
+	d, _ := dst[key].(map[string]any)
+	if d == nil {
+		d = map[string]any{}
+		dst[key] = d
+	}
+	for k, v := range s {
+		d[k] = v
+	}
+}
+
+func mustMergeOpenAPI(fsys fs.FS) []byte {
+	b, err := MergeOpenAPI(fsys)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
 
 func (s *Server) apiHealth(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -54,12 +54,20 @@ func (s *Server) pageRoutes() {
 	s.mux.HandleFunc("GET /admin/dictionary", s.handleDictionary)
 	s.mux.HandleFunc("POST /admin/dictionary", s.handleSaveDictEntry)
 
+	for _, g := range pageGroups {
+		g(s)
+	}
+
 	// Anything else is a 404 in the shape of its path: JSON under /api/,
 	// the error page elsewhere.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "页面不存在"))
 	})
 }
+
+// pageGroups register the pages of feature files (cases, supervision …);
+// each file adds its function from init.
+var pageGroups []func(s *Server)
 
 // errorPage renders an error for a page request.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, err error) {
@@ -98,7 +106,25 @@ type base struct {
 	Notice string
 	Error  string
 	Fields map[string]string
+	// Links are the feature menu entries this user may open (navLinks).
+	Links []NavLink
+	// Unread is the number of unread inbox messages (站内消息).
+	Unread int
 }
+
+// NavLink is a menu entry added by a feature.
+type NavLink struct {
+	Nav, Href, Label string
+	// Show decides whether the user sees it; nil shows it to everybody.
+	Show func(u *xinfang.User) bool
+}
+
+// navLinks are added by feature files from init, in menu order; baseHooks
+// fill other parts of the frame (the unread count).
+var (
+	navLinks  []NavLink
+	baseHooks []func(s *Server, r *http.Request, b *base)
+)
 
 func (b *base) basePtr() *base { return b }
 
@@ -114,6 +140,17 @@ func (s *Server) fillBase(r *http.Request, b *base) {
 	b.User = xinfang.UserFromContext(r.Context())
 	if sess := sessionFrom(r.Context()); sess != nil {
 		b.CSRF = sess.CSRF
+	}
+	if b.User == nil {
+		return
+	}
+	for _, l := range navLinks {
+		if l.Show == nil || l.Show(b.User) {
+			b.Links = append(b.Links, l)
+		}
+	}
+	for _, h := range baseHooks {
+		h(s, r, b)
 	}
 }
 
