@@ -75,7 +75,7 @@ func (db *DB) Open() (err error) {
 	} else {
 		db.dialect = sqlite{}
 		// synchronous=FULL: an acknowledged commit survives power loss.
-		q := "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=immediate"
+		q := "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_txlock=immediate"
 		path := strings.TrimPrefix(db.DSN, "sqlite://")
 		if db.wdb, err = sql.Open("sqlite", "file:"+path+q); err != nil {
 			return err

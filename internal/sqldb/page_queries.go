@@ -31,8 +31,6 @@ func (db *DB) FindTodo(ctx context.Context, kind string, offset, limit int) ([]*
 	if err != nil {
 		return nil, 0, err
 	}
-	// Unit paths are digits and slashes: no LIKE escaping needed.
-	below := u.Unit.Path + "%"
 	var clause string
 	switch kind {
 	case TodoSign:
@@ -44,8 +42,10 @@ func (db *DB) FindTodo(ctx context.Context, kind string, offset, limit int) ([]*
 		clause = "((p.state = 'signed' AND p.handling_unit_id = ?) OR (p.state = 'registered' AND ((p.handling_unit_id IS NULL AND p.reg_unit_id = ?) OR p.handling_unit_id = ?)))"
 		args = append(args, u.UnitID, u.UnitID, u.UnitID)
 	case TodoReply:
-		clause = "p.state = 'handling' AND ((p.handling_unit_id IS NULL AND p.reg_path LIKE ?) OR p.handling_path LIKE ?)"
-		args = append(args, below, below)
+		r, a := pathRange("p.reg_path", u.Unit.Path)
+		h, b := pathRange("p.handling_path", u.Unit.Path)
+		clause = "p.state = 'handling' AND ((p.handling_unit_id IS NULL AND " + r + ") OR " + h + ")"
+		args = append(append(args, a...), b...)
 	default:
 		return nil, 0, xinfang.FieldError("todo", "未知的待办类型")
 	}

@@ -33,9 +33,9 @@ func (db *DB) savePetitioner(ctx context.Context, tx *Tx, p *xinfang.Petitioner)
 	var err error
 	switch {
 	case p.IDNumber != "":
-		err = tx.queryRow(ctx, `SELECT id FROM petitioners WHERE id_number = ? ORDER BY id LIMIT 1`, p.IDNumber).Scan(&id)
+		err = tx.queryRow(ctx, `SELECT id FROM petitioners WHERE id_number = ? AND id_number <> '' ORDER BY id LIMIT 1`, p.IDNumber).Scan(&id)
 	case p.OrgCode != "":
-		err = tx.queryRow(ctx, `SELECT id FROM petitioners WHERE org_code = ? ORDER BY id LIMIT 1`, p.OrgCode).Scan(&id)
+		err = tx.queryRow(ctx, `SELECT id FROM petitioners WHERE org_code = ? AND org_code <> '' ORDER BY id LIMIT 1`, p.OrgCode).Scan(&id)
 	default:
 		err = sql.ErrNoRows
 	}
@@ -90,7 +90,7 @@ func (db *DB) FindPersonMatches(ctx context.Context, idNumber, orgCode, phone st
 	}
 	for _, k := range keys {
 		args := append([]any{k.val}, sargs...)
-		rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE p.id IN (SELECT pp.petition_id FROM petition_petitioners pp JOIN petitioners x ON x.id = pp.petitioner_id WHERE x.`+k.col+` = ?) AND `+scope+
+		rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE p.id IN (SELECT pp.petition_id FROM petition_petitioners pp JOIN petitioners x ON x.id = pp.petitioner_id WHERE x.`+k.col+` = ? AND x.`+k.col+` <> '') AND `+scope+
 			` ORDER BY p.received_at DESC LIMIT ?`, append(args, limit)...)
 		if err != nil {
 			return nil, err

@@ -25,21 +25,37 @@ func scopeClause(ctx context.Context) (string, []any, error) {
 	if s.None {
 		return "1 = 0", nil, nil
 	}
-	prefix := s.UnitPath + "%"
 	var clause string
 	var args []any
 	if s.All {
 		clause = "1 = 1"
 	} else {
-		clause = "(p.reg_path LIKE ? OR p.handling_path LIKE ?)"
-		args = append(args, prefix, prefix)
+		clause, args = subtreeClause(s.UnitPath)
 	}
 	clause += " AND (p.purpose <> 'accusation' OR p.reg_user_id = ?"
 	args = append(args, s.UserID)
 	if s.Discipline {
-		clause += " OR p.handling_path LIKE ?"
-		args = append(args, prefix)
+		c, a := pathRange("p.handling_path", s.UnitPath)
+		clause += " OR " + c
+		args = append(args, a...)
 	}
 	clause += ")"
 	return "(" + clause + ")", args, nil
+}
+
+// subtreeClause selects petitions registered or handled in the subtree at
+// path.
+func subtreeClause(path string) (string, []any) {
+	r, a := pathRange("p.reg_path", path)
+	h, b := pathRange("p.handling_path", path)
+	return "(" + r + " OR " + h + ")", append(a, b...)
+}
+
+// pathRange is "col starts with path" as a range, which the path indexes
+// serve (a LIKE prefix is not used by SQLite's default case-insensitive
+// LIKE, nor by PostgreSQL outside the C collation). Paths end in "/", and
+// "0" follows "/" in ASCII, so every path below lies in [path, path'0').
+func pathRange(col, path string) (string, []any) {
+	upper := path[:len(path)-1] + "0"
+	return "(" + col + " >= ? AND " + col + " < ?)", []any{path, upper}
 }

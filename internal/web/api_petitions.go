@@ -12,10 +12,12 @@ import (
 
 // apiPage is one page of a petition list.
 type apiPage struct {
-	Items  []*xinfang.Petition `json:"items"`
-	Total  int                 `json:"total"`
-	Offset int                 `json:"offset"`
-	Limit  int                 `json:"limit"`
+	Items []*xinfang.Petition `json:"items"`
+	Total int                 `json:"total"`
+	// TotalCapped says the count stopped: there are more than Total items.
+	TotalCapped bool `json:"total_capped"`
+	Offset      int  `json:"offset"`
+	Limit       int  `json:"limit"`
 }
 
 const apiDefaultLimit = 50
@@ -105,7 +107,11 @@ func (s *Server) apiPetitions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	apiMask(items)
-	writeJSON(w, http.StatusOK, apiPage{Items: items, Total: total, Offset: f.Offset, Limit: f.Limit})
+	capped := total > sqldb.MaxCount
+	if capped {
+		total = sqldb.MaxCount
+	}
+	writeJSON(w, http.StatusOK, apiPage{Items: items, Total: total, TotalCapped: capped, Offset: f.Offset, Limit: f.Limit})
 	return nil
 }
 

@@ -21,6 +21,7 @@ type ledgerView struct {
 	CatLabels  map[string]string
 	Items      []*xinfang.Petition
 	Total      int
+	Capped     bool // more than Total items match
 	Page       int
 	Pages      int
 	First      int // 1-based index of the first row shown
@@ -97,6 +98,9 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Error, v.Fields = "查询条件有误："+formMessage(err), xinfang.ErrorFields(err)
 		v.Items, v.Total = nil, 0
+	}
+	if v.Total > sqldb.MaxCount {
+		v.Total, v.Capped = sqldb.MaxCount, true
 	}
 	v.Pages = (v.Total + ledgerPageSize - 1) / ledgerPageSize
 	if len(v.Items) > 0 {
