@@ -21,6 +21,7 @@ import (
 	"xinfang"
 	"xinfang/internal/calendar"
 	"xinfang/internal/demo"
+	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/web"
 )
@@ -171,6 +172,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	dsn := fs.String("db", defaultDB(dbDefault), "SQLite file path or postgres:// URL")
 	withDemo := fs.Bool("demo", demoMode, "load the demo city into an empty database")
 	petitions := fs.Int("demo-petitions", 800, "number of demo petitions")
+	checkEvery := fs.Duration("check-interval", scheduler.DefaultInterval, "how often the scheduler checks the clocks and sends warnings")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -188,6 +190,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		}
 		printAccounts(stdout, accounts)
 	}
+	// The scheduler checks every running clock at start and then
+	// periodically; waiting for it before m.Close lets it give up its lease.
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		scheduler.New(m.DB, logger, *checkEvery).Run(schedCtx)
+	}()
+	defer func() { stopSched(); <-schedDone }()
 	fmt.Fprintf(stdout, "信访系统已启动：http://%s/ （数据库 %s）\n", displayAddr(m.Addr), redact(*dsn))
 	return m.Run(ctx)
 }

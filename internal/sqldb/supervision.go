@@ -1,0 +1,391 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+)
+
+// 督办单 (supervision orders). The issuing side (the 信访局, the 联席办, a
+// leader or a supervisor) orders a unit to deal with a petition or a backlog
+// case by a feedback deadline; the unit's written feedback stops the clock.
+//
+// Scope: a 督办单 is seen by the issuing unit's subtree and the target
+// unit's subtree, and by everybody who sees the whole city (xinfang.ScopeOf);
+// to anybody else it does not exist (ENOTFOUND).
+
+const supervisionCols = `s.id, s.number, s.issuer_id, s.issuer_name, s.issuer_unit_id, s.issuer_path, s.target_unit_id, s.target_path,
+	COALESCE(s.petition_id, 0), COALESCE(s.case_id, 0), s.requirements, s.deadline, s.listed, s.state,
+	s.feedback_at, COALESCE(s.feedback_by, 0), s.feedback_name, s.feedback_text, s.late, s.closed_at, s.closed_name, s.close_note,
+	s.created_at, s.updated_at, iu.name, iu.code, iu.kind, tu.name, tu.code, tu.kind, COALESCE(p.number, '')`
+
+const supervisionFrom = ` FROM supervisions s
+	JOIN units iu ON iu.id = s.issuer_unit_id
+	JOIN units tu ON tu.id = s.target_unit_id
+	LEFT JOIN petitions p ON p.id = s.petition_id`
+
+func scanSupervision(r interface{ Scan(...any) error }) (*xinfang.Supervision, error) {
+	s := &xinfang.Supervision{IssuerUnit: &xinfang.Unit{}, TargetUnit: &xinfang.Unit{}}
+	var state, fbAt, fbName, fbText, closedAt, created, updated, iuKind, tuKind string
+	var fbBy int64
+	var late bool
+	err := r.Scan(&s.ID, &s.Number, &s.IssuerID, &s.IssuerName, &s.IssuerUnitID, &s.IssuerPath, &s.TargetUnitID, &s.TargetPath,
+		&s.PetitionID, &s.CaseID, &s.Requirements, &s.Deadline, &s.Listed, &state,
+		&fbAt, &fbBy, &fbName, &fbText, &late, &closedAt, &s.ClosedBy, &s.CloseNote,
+		&created, &updated, &s.IssuerUnit.Name, &s.IssuerUnit.Code, &iuKind, &s.TargetUnit.Name, &s.TargetUnit.Code, &tuKind, &s.PetitionNumber)
+	if err != nil {
+		return nil, err
+	}
+	s.State = xinfang.SupervisionState(state)
+	s.IssuerUnit.ID, s.IssuerUnit.Kind, s.IssuerUnit.Path = s.IssuerUnitID, xinfang.UnitKind(iuKind), s.IssuerPath
+	s.TargetUnit.ID, s.TargetUnit.Kind, s.TargetUnit.Path = s.TargetUnitID, xinfang.UnitKind(tuKind), s.TargetPath
+	if fbAt != "" {
+		s.Feedback = &xinfang.Feedback{At: parseTime(fbAt), ByID: fbBy, ByName: fbName, Text: fbText, Late: late}
+	}
+	s.ClosedAt, s.CreatedAt, s.UpdatedAt = parseTime(closedAt), parseTime(created), parseTime(updated)
+	return s, nil
+}
+
+// supervisionScope is the data scope of 督办单 as SQL over alias s.
+func supervisionScope(ctx context.Context) (string, []any, error) {
+	u := xinfang.UserFromContext(ctx)
+	if u == nil {
+		return "", nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+	}
+	sc := xinfang.ScopeOf(u)
+	switch {
+	case sc.None:
+		return "1 = 0", nil, nil
+	case sc.All:
+		return "1 = 1", nil, nil
+	}
+	// Unit paths are digits and slashes: no LIKE escaping needed.
+	prefix := sc.UnitPath + "%"
+	return "(s.target_path LIKE ? OR s.issuer_path LIKE ?)", []any{prefix, prefix}, nil
+}
+
+// supervisionSevere is the day after which an open 督办单 is 严重超期: past
+// its deadline by the length of its own feedback period again, the rule of
+// the statutory clocks (procedure.WarningOf).
+func supervisionSevere(s *xinfang.Supervision) string {
+	due, err := calendar.ParseDate(s.Deadline)
+	if err != nil {
+		return ""
+	}
+	period := due.Sub(calendar.DateOf(s.CreatedAt))
+	if period < 1 {
+		period = 1
+	}
+	return due.AddDays(period).String()
+}
+
+func (db *DB) supervisionWarning(ctx context.Context, s *xinfang.Supervision, today calendar.Date) {
+	if s.State != xinfang.SupervisionOpen {
+		s.Warning = ""
+		return
+	}
+	s.Warning = db.Procedure(ctx).WarningOf(s.Deadline, supervisionSevere(s), today)
+}
+
+// CreateSupervision issues a 督办单: a city-wide number, the row, and a
+// message to the target unit's handlers and head, in one transaction.
+func (db *DB) CreateSupervision(ctx context.Context, s *xinfang.Supervision) error {
+	actor := xinfang.UserFromContext(ctx)
+	if actor == nil || actor.Unit == nil {
+		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+	}
+	if !xinfang.MayIssueSupervision(actor) {
+		return xinfang.Errorf(xinfang.EFORBIDDEN, "仅督查员、领导及信访局、联席办负责人可以发出督办单")
+	}
+	today := db.Today()
+	if err := s.Validate(today.String()); err != nil {
+		return err
+	}
+	target, err := db.FindUnitByID(ctx, s.TargetUnitID)
+	if err != nil {
+		return xinfang.FieldError("target_unit_id", "被督办单位不存在")
+	}
+	// Outside the city-wide bodies a leader supervises only the units of
+	// his own subtree.
+	cityWide := xinfang.ScopeOf(actor).All || actor.Unit.Kind == xinfang.UnitBureau || actor.Unit.Kind == xinfang.UnitJoint
+	if !cityWide && !actor.Unit.Contains(target) {
+		return xinfang.FieldError("target_unit_id", "只能督办本单位及下级单位")
+	}
+	if s.PetitionID != 0 {
+		p, err := db.findPetition(ctx, db.rdb, s.PetitionID)
+		if err != nil {
+			return xinfang.FieldError("petition_id", "信访件不存在或无权查看")
+		}
+		s.PetitionNumber = p.Number
+	}
+	if s.CaseID != 0 {
+		// The case register lives in its own table; until it is installed
+		// the query fails and no case can be named.
+		var n int
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM cases WHERE id = ?`, s.CaseID).Scan(&n); err != nil || n == 0 {
+			return xinfang.FieldError("case_id", "积案不存在")
+		}
+	}
+	recipients, err := db.unitStaff(ctx, target.ID)
+	if err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		year := calendar.DateOf(tx.now).Year
+		var seq int64
+		if err := tx.queryRow(ctx, `INSERT INTO supervision_counters (year, next) VALUES (?, 1)
+			ON CONFLICT (year) DO UPDATE SET next = supervision_counters.next + 1 RETURNING next`, year).Scan(&seq); err != nil {
+			return err
+		}
+		s.Number = fmt.Sprintf(xinfang.SupervisionNumberFormat, year, seq)
+		s.IssuerID, s.IssuerName, s.IssuerUnitID, s.IssuerUnit, s.IssuerPath = actor.ID, actor.Name, actor.UnitID, actor.Unit, actor.Unit.Path
+		s.TargetUnit, s.TargetPath = target, target.Path
+		s.State, s.CreatedAt, s.UpdatedAt = xinfang.SupervisionOpen, tx.now, tx.now
+		id, err := tx.insert(ctx, `INSERT INTO supervisions (number, issuer_id, issuer_name, issuer_unit_id, issuer_path, target_unit_id, target_path,
+			petition_id, case_id, requirements, deadline, listed, state, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
+			s.Number, s.IssuerID, s.IssuerName, s.IssuerUnitID, s.IssuerPath, s.TargetUnitID, s.TargetPath,
+			nullID(s.PetitionID), nullID(s.CaseID), s.Requirements, s.Deadline, b2i(s.Listed), fmtTime(tx.now), fmtTime(tx.now))
+		if err != nil {
+			return err
+		}
+		s.ID = id
+		subject := "收到督办单 " + s.Number
+		if s.Listed {
+			subject = "收到挂牌督办单 " + s.Number
+		}
+		notes := make([]*xinfang.Notification, 0, len(recipients))
+		for _, uid := range recipients {
+			notes = append(notes, &xinfang.Notification{UserID: uid, Kind: xinfang.NoteSupervision, Subject: subject,
+				Body: "反馈期限 " + s.Deadline + "。" + s.Requirements, Link: supervisionLink(id), ItemKind: "supervision", ItemID: id,
+				DedupeKey: fmt.Sprintf("supervision:%d:issued:u%d", id, uid)})
+		}
+		_, err = db.insertNotes(ctx, tx, notes)
+		return err
+	})
+}
+
+func supervisionLink(id int64) string { return "/supervisions/" + itoa(id) }
+
+// FindSupervisionByID returns a 督办单 in scope with its reminders.
+func (db *DB) FindSupervisionByID(ctx context.Context, id int64) (*xinfang.Supervision, error) {
+	scope, args, err := supervisionScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := scanSupervision(db.queryRow(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE s.id = ? AND `+scope, append([]any{id}, args...)...))
+	if err != nil {
+		return nil, db.notFound(err, "督办单不存在或无权查看")
+	}
+	rows, err := db.query(ctx, `SELECT id, at, by_id, by_name, text FROM supervision_reminders WHERE supervision_id = ? ORDER BY at, id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	s.Reminders = []*xinfang.Reminder{}
+	for rows.Next() {
+		r := &xinfang.Reminder{}
+		var at string
+		if err := rows.Scan(&r.ID, &at, &r.ByID, &r.ByName, &r.Text); err != nil {
+			return nil, err
+		}
+		r.At = parseTime(at)
+		s.Reminders = append(s.Reminders, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	db.supervisionWarning(ctx, s, db.Today())
+	return s, nil
+}
+
+// FindSupervisions lists 督办单 in scope: open ones first, the earliest
+// deadline on top; and the total count.
+func (db *DB) FindSupervisions(ctx context.Context, f xinfang.SupervisionFilter) ([]*xinfang.Supervision, int, error) {
+	scope, args, err := supervisionScope(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	where := []string{scope}
+	add := func(clause string, a ...any) {
+		where = append(where, clause)
+		args = append(args, a...)
+	}
+	if len(f.State) > 0 {
+		ph := make([]string, len(f.State))
+		for i, st := range f.State {
+			if !st.Valid() {
+				return nil, 0, xinfang.FieldError("state", "未知的督办状态")
+			}
+			ph[i] = "?"
+			args = append(args, string(st))
+		}
+		where = append(where, "s.state IN ("+strings.Join(ph, ",")+")")
+	}
+	if f.TargetUnitID != 0 {
+		u, err := db.FindUnitByID(ctx, f.TargetUnitID)
+		if err != nil {
+			return nil, 0, xinfang.FieldError("target_unit_id", "单位不存在")
+		}
+		add("s.target_path LIKE ?", u.Path+"%")
+	}
+	if f.PetitionID != 0 {
+		add("s.petition_id = ?", f.PetitionID)
+	}
+	if f.CaseID != 0 {
+		add("s.case_id = ?", f.CaseID)
+	}
+	if f.Listed != nil {
+		add("s.listed = ?", b2i(*f.Listed))
+	}
+	today := db.Today()
+	if f.Overdue {
+		add("s.state = 'open' AND s.deadline < ?", today.String())
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	if f.Offset < 0 {
+		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	}
+	w := strings.Join(where, " AND ")
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*)`+supervisionFrom+` WHERE `+w, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.query(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE `+w+`
+		ORDER BY CASE s.state WHEN 'open' THEN 0 ELSE 1 END, s.deadline, s.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []*xinfang.Supervision{}
+	for rows.Next() {
+		s, err := scanSupervision(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		db.supervisionWarning(ctx, s, today)
+		out = append(out, s)
+	}
+	return out, total, rows.Err()
+}
+
+// RemindSupervision records a 催办 on an open 督办单 and sends it to the
+// target unit's handlers and head.
+func (db *DB) RemindSupervision(ctx context.Context, id int64, text string) (*xinfang.Supervision, error) {
+	actor := xinfang.UserFromContext(ctx)
+	s, err := db.FindSupervisionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.IssuingSide(actor) {
+		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "仅督办方可以催办")
+	}
+	if text, err = xinfang.CheckSupervisionText("text", text); err != nil {
+		return nil, err
+	}
+	recipients, err := db.unitStaff(ctx, s.TargetUnitID)
+	if err != nil {
+		return nil, err
+	}
+	err = db.write(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE supervisions SET updated_at = ? WHERE id = ? AND state = 'open'`, fmtTime(tx.now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return supervisionStateConflict("已反馈或已办结的督办单不能催办")
+		}
+		rid, err := tx.insert(ctx, `INSERT INTO supervision_reminders (supervision_id, at, by_id, by_name, text) VALUES (?, ?, ?, ?, ?)`,
+			id, fmtTime(tx.now), actor.ID, actor.Name, text)
+		if err != nil {
+			return err
+		}
+		notes := make([]*xinfang.Notification, 0, len(recipients))
+		for _, uid := range recipients {
+			notes = append(notes, &xinfang.Notification{UserID: uid, Kind: xinfang.NoteReminder, Subject: "催办：督办单 " + s.Number + "（反馈期限 " + s.Deadline + "）",
+				Body: text, Link: supervisionLink(id), ItemKind: "supervision", ItemID: id, DedupeKey: fmt.Sprintf("reminder:%d:u%d", rid, uid)})
+		}
+		_, err = db.insertNotes(ctx, tx, notes)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.FindSupervisionByID(ctx, id)
+}
+
+// FeedbackSupervision records the target unit's written feedback, which
+// stops the clock (已反馈); feedback after the deadline is marked late. The
+// issuer is told.
+func (db *DB) FeedbackSupervision(ctx context.Context, id int64, text string) (*xinfang.Supervision, error) {
+	actor := xinfang.UserFromContext(ctx)
+	s, err := db.FindSupervisionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.MayAnswer(actor) {
+		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "仅被督办单位的承办人或负责人可以反馈")
+	}
+	if text, err = xinfang.CheckSupervisionText("text", text); err != nil {
+		return nil, err
+	}
+	err = db.write(ctx, func(tx *Tx) error {
+		late := calendar.DateOf(tx.now).String() > s.Deadline
+		res, err := tx.exec(ctx, `UPDATE supervisions SET state = 'fed_back', feedback_at = ?, feedback_by = ?, feedback_name = ?, feedback_text = ?, late = ?, updated_at = ?
+			WHERE id = ? AND state = 'open'`, fmtTime(tx.now), actor.ID, actor.Name, text, b2i(late), fmtTime(tx.now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return supervisionStateConflict("该督办单已反馈或已办结")
+		}
+		subject := s.TargetUnit.Name + " 已反馈督办单 " + s.Number
+		if late {
+			subject += "（逾期反馈）"
+		}
+		_, err = db.insertNotes(ctx, tx, []*xinfang.Notification{{UserID: s.IssuerID, Kind: xinfang.NoteFeedback, Subject: subject, Body: text,
+			Link: supervisionLink(id), ItemKind: "supervision", ItemID: id, DedupeKey: fmt.Sprintf("supervision:%d:feedback:u%d", id, s.IssuerID)}})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.FindSupervisionByID(ctx, id)
+}
+
+// CloseSupervision is the issuing side accepting the feedback (办结).
+func (db *DB) CloseSupervision(ctx context.Context, id int64, note string) (*xinfang.Supervision, error) {
+	actor := xinfang.UserFromContext(ctx)
+	s, err := db.FindSupervisionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.IssuingSide(actor) {
+		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "仅督办方可以办结督办单")
+	}
+	note = strings.TrimSpace(note)
+	err = db.write(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE supervisions SET state = 'closed', closed_at = ?, closed_name = ?, close_note = ?, updated_at = ? WHERE id = ? AND state = 'fed_back'`,
+			fmtTime(tx.now), actor.Name, note, fmtTime(tx.now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return supervisionStateConflict("被督办单位反馈后才能办结")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.FindSupervisionByID(ctx, id)
+}
+
+func supervisionStateConflict(msg string) error {
+	return &xinfang.Error{Code: xinfang.ECONFLICT, Message: msg, Fields: map[string]string{"state": msg}}
+}

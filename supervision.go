@@ -1,0 +1,226 @@
+package xinfang
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// SupervisionState is the state of a 督办单.
+type SupervisionState string
+
+const (
+	SupervisionOpen    SupervisionState = "open"     // 督办中: waiting for the target unit's feedback
+	SupervisionFedBack SupervisionState = "fed_back" // 已反馈: the unit answered in writing; the clock stops
+	SupervisionClosed  SupervisionState = "closed"   // 已办结: the issuing side accepted the feedback
+)
+
+// SupervisionNumberFormat formats the number of a 督办单 from its year and
+// its sequence, gap-free per year across the city: DB-2026-0001.
+const SupervisionNumberFormat = "DB-%d-%04d"
+
+// supervisionMaxText bounds requirements, reminders and feedback (characters).
+const supervisionMaxText = 4000
+
+// SupervisionStates lists the states with their labels.
+var SupervisionStates = []Label{
+	{string(SupervisionOpen), "督办中"}, {string(SupervisionFedBack), "已反馈"}, {string(SupervisionClosed), "已办结"},
+}
+
+// Label returns the Chinese label of the state.
+func (s SupervisionState) Label() string { return LabelOf(SupervisionStates, string(s)) }
+
+// Valid reports whether s is a known state.
+func (s SupervisionState) Valid() bool { return hasCode(SupervisionStates, string(s)) }
+
+// Supervision is a 督办单: the 信访局, 联席办 or a leader orders a unit to
+// deal with a petition or a backlog case by a feedback deadline
+// (procedure.md "Supervision and discipline"; 第三十九条 for 挂牌督办).
+// The unit's written feedback stops the clock; feedback after the deadline
+// is recorded as late.
+type Supervision struct {
+	ID     int64  `json:"id"`
+	Number string `json:"number"`
+
+	IssuerID     int64  `json:"issuer_id"`
+	IssuerName   string `json:"issuer_name"`
+	IssuerUnitID int64  `json:"issuer_unit_id"`
+	IssuerUnit   *Unit  `json:"issuer_unit,omitempty"`
+	TargetUnitID int64  `json:"target_unit_id"`
+	TargetUnit   *Unit  `json:"target_unit,omitempty"`
+
+	// The item supervised: a petition or a backlog case (信访积案), exactly one.
+	PetitionID     int64  `json:"petition_id,omitempty"`
+	PetitionNumber string `json:"petition_number,omitempty"`
+	CaseID         int64  `json:"case_id,omitempty"`
+
+	Requirements string `json:"requirements"`
+	Deadline     string `json:"deadline"` // feedback deadline, YYYY-MM-DD (Shanghai)
+	Listed       bool   `json:"listed"`   // 挂牌督办
+
+	State     SupervisionState `json:"state"`
+	Warning   Warning          `json:"warning,omitempty"` // of the feedback clock while open
+	Reminders []*Reminder      `json:"reminders"`
+	Feedback  *Feedback        `json:"feedback,omitempty"`
+
+	ClosedAt   time.Time `json:"closed_at,omitzero"`
+	ClosedBy   string    `json:"closed_by,omitempty"`
+	CloseNote  string    `json:"close_note,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	IssuerPath string    `json:"-"`
+	TargetPath string    `json:"-"`
+}
+
+// Reminder is a 催办: the issuing side presses the unit for its feedback.
+type Reminder struct {
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	ByID   int64     `json:"by_id"`
+	ByName string    `json:"by_name"`
+	Text   string    `json:"text"`
+}
+
+// Feedback is the target unit's written answer to a 督办单.
+type Feedback struct {
+	At     time.Time `json:"at"`
+	ByID   int64     `json:"by_id"`
+	ByName string    `json:"by_name"`
+	Text   string    `json:"text"`
+	Late   bool      `json:"late"` // given after the feedback deadline
+}
+
+// Validate checks a new 督办单; today is the Shanghai date "YYYY-MM-DD" on
+// which it is issued (a deadline in the past is refused).
+func (s *Supervision) Validate(today string) error {
+	p := Problems{}
+	if s.TargetUnitID <= 0 {
+		p.Add("target_unit_id", "请选择被督办单位")
+	}
+	switch {
+	case s.PetitionID > 0 && s.CaseID > 0:
+		p.Add("petition_id", "督办对象只能是一件信访件或一件积案")
+	case s.PetitionID <= 0 && s.CaseID <= 0:
+		p.Add("petition_id", "请指定督办的信访件或积案")
+	}
+	s.Requirements = strings.TrimSpace(s.Requirements)
+	if s.Requirements == "" {
+		p.Add("requirements", "请填写督办要求")
+	} else if utf8.RuneCountInString(s.Requirements) > supervisionMaxText {
+		p.Add("requirements", "督办要求不超过 4000 字")
+	}
+	if _, err := time.Parse("2006-01-02", s.Deadline); err != nil {
+		p.Add("deadline", "请填写反馈期限（YYYY-MM-DD）")
+	} else if s.Deadline < today {
+		p.Add("deadline", "反馈期限不能早于今天")
+	}
+	return p.Err()
+}
+
+// CheckSupervisionText validates the text of a 催办 or a feedback.
+func CheckSupervisionText(field, text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", FieldError(field, "请填写内容")
+	}
+	if utf8.RuneCountInString(text) > supervisionMaxText {
+		return "", FieldError(field, "内容不超过 4000 字")
+	}
+	return text, nil
+}
+
+// MayIssueSupervision reports whether u may issue 督办单: supervisors
+// (督查员) and leaders, and the heads of the 信访局 and the 联席办.
+func MayIssueSupervision(u *User) bool {
+	if u == nil || u.Unit == nil {
+		return false
+	}
+	if u.HasAny(RoleSupervisor, RoleLeader) {
+		return true
+	}
+	return u.Has(RoleUnitHead) && (u.Unit.Kind == UnitBureau || u.Unit.Kind == UnitJoint)
+}
+
+// IssuingSide reports whether u acts for the side that issued s: u may
+// issue 督办单 and is the issuer, sees the whole city, or sits at or above
+// the issuing unit. The issuing side reminds (催办) and closes.
+func (s *Supervision) IssuingSide(u *User) bool {
+	if !MayIssueSupervision(u) {
+		return false
+	}
+	return u.ID == s.IssuerID || ScopeOf(u).All || strings.HasPrefix(s.IssuerPath, u.Unit.Path)
+}
+
+// MayAnswer reports whether u may give the written feedback: a handler or
+// the head of the target unit itself.
+func (s *Supervision) MayAnswer(u *User) bool {
+	return u != nil && u.UnitID == s.TargetUnitID && u.HasAny(RoleHandler, RoleUnitHead)
+}
+
+// SupervisionFilter selects 督办单 in a list.
+type SupervisionFilter struct {
+	State        []SupervisionState
+	TargetUnitID int64 // with the units below it
+	PetitionID   int64
+	CaseID       int64
+	Listed       *bool
+	Overdue      bool // open and past the feedback deadline
+	Offset       int
+	Limit        int
+}
+
+// Notification is a message in a user's inbox (站内消息).
+type Notification struct {
+	ID        int64     `json:"id"`
+	UserID    int64     `json:"user_id"`
+	Kind      string    `json:"kind"` // NoteWarning, NoteEscalation, …
+	Subject   string    `json:"subject"`
+	Body      string    `json:"body,omitempty"`
+	Link      string    `json:"link,omitempty"` // a page of this site
+	ItemKind  string    `json:"item_kind,omitempty"`
+	ItemID    int64     `json:"item_id,omitempty"`
+	Level     Warning   `json:"level,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	ReadAt    time.Time `json:"read_at,omitzero"`
+	// DedupeKey is unique: writing a message whose key exists does nothing,
+	// so a restarted or second scheduler never sends one twice.
+	DedupeKey string `json:"-"`
+}
+
+// Kinds of notification.
+const (
+	NoteWarning     = "warning"     // 预警: an item the user is responsible for is near or past due
+	NoteEscalation  = "escalation"  // 升级: an item is seriously overdue (to supervisors)
+	NoteSupervision = "supervision" // 督办: a 督办单 reached the user's unit
+	NoteReminder    = "reminder"    // 催办
+	NoteFeedback    = "feedback"    // 督办反馈: the target unit answered
+)
+
+// NoteKinds lists the kinds with labels.
+var NoteKinds = []Label{
+	{NoteWarning, "预警"}, {NoteEscalation, "超期升级"}, {NoteSupervision, "督办"}, {NoteReminder, "催办"}, {NoteFeedback, "督办反馈"},
+}
+
+// Unread reports whether the message has not been read.
+func (n *Notification) Unread() bool { return n.ReadAt.IsZero() }
+
+// KindLabel returns the Chinese label of the kind.
+func (n *Notification) KindLabel() string { return LabelOf(NoteKinds, n.Kind) }
+
+// DueItem is one running clock the scheduler watches: a petition's duty
+// clock, a 督办单's feedback deadline, a plan step or a task. Sources
+// produce them; the scheduler turns their warning level into messages.
+type DueItem struct {
+	Kind   string // "petition", "supervision", "case_step", "task": part of the dedupe key
+	ID     int64
+	Title  string // e.g. the number and summary, shown in the message
+	Link   string // the page of the item
+	Due    string // YYYY-MM-DD
+	Severe string // YYYY-MM-DD: 严重超期 after this day ("" = never)
+	UnitID int64  // the responsible unit: supervisors above it get 严重超期
+	// Users are the responsible users (承办人, 单位负责人 of the unit).
+	Users []int64
+	// Private items (检举控告) are not escalated beyond the responsible
+	// users, so that their content stays with the discipline body.
+	Private bool
+}
