@@ -192,7 +192,12 @@ func TestBrowserRegisterFindAccept(t *testing.T) {
 		chromedp.Navigate(base+"/petitions"),
 		chromedp.WaitVisible(chromedp.ID("ledger-filter")),
 		chromedp.SendKeys(chromedp.ID("q"), number),
+		// The unfiltered ledger lists the item too: mark this page, so that
+		// the next wait only matches the filtered page that replaces it,
+		// not a node of the page being unloaded.
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`),
 		chromedp.Click(chromedp.ID("ledger-search")),
+		chromedp.WaitVisible(chromedp.CSS(`body:not([data-stale]) #ledger-total`)),
 		chromedp.WaitVisible(link),
 		screenshot("04-ledger"),
 	)
