@@ -199,6 +199,7 @@ const (
 // NoteKinds lists the kinds with labels.
 var NoteKinds = []Label{
 	{NoteWarning, "预警"}, {NoteEscalation, "超期升级"}, {NoteSupervision, "督办"}, {NoteReminder, "催办"}, {NoteFeedback, "督办反馈"},
+	{"instruction", "领导批示"},
 }
 
 // Unread reports whether the message has not been read.

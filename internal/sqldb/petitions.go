@@ -532,6 +532,13 @@ func (db *DB) Act(ctx context.Context, id int64, in xinfang.ActionInput) (*xinfa
 		if err != nil {
 			return err
 		}
+		// 三跨三分离: the whole concludes only when every task is done or
+		// released with a reason.
+		if ev.Action == xinfang.ActConclude {
+			if err := db.ConcludeAllowed(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		prev := ""
 		if len(events) > 0 {
 			prev = events[len(events)-1].Hash

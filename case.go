@@ -1,0 +1,722 @@
+package xinfang
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// CaseState is the state of a backlog case (信访积案).
+type CaseState string
+
+const (
+	CaseUnresolved CaseState = "unresolved" // 未化解
+	CaseResolving  CaseState = "resolving"  // 化解中
+	CaseResolved   CaseState = "resolved"   // 已化解
+	CaseClosed     CaseState = "closed"     // 销号
+)
+
+// CaseStates lists the states in order with their labels.
+var CaseStates = []Label{
+	{string(CaseUnresolved), "未化解"}, {string(CaseResolving), "化解中"}, {string(CaseResolved), "已化解"}, {string(CaseClosed), "销号"},
+}
+
+// Label returns the Chinese label of s.
+func (s CaseState) Label() string { return LabelOf(CaseStates, string(s)) }
+
+// Valid reports whether s is a known state.
+func (s CaseState) Valid() bool { return hasCode(CaseStates, string(s)) }
+
+// Done reports whether the case no longer runs against its 化解时限.
+func (s CaseState) Done() bool { return s == CaseResolved || s == CaseClosed }
+
+// CaseSources are where a backlog case comes from.
+var CaseSources = []Label{
+	{"central", "中央交办"}, {"province", "省交办"}, {"city", "市排查"}, {"self", "自行梳理"}, {"repeat", "重复信访"},
+}
+
+// CaseTags are the five-in-one methods (五位一体) applied to a case.
+var CaseTags = []Label{
+	{"trace", "溯源"}, {"base", "强基"}, {"consult", "会诊"}, {"special", "处特"}, {"duty", "确责"},
+}
+
+// AttendeeKinds are who sits in a consultation (会诊).
+var AttendeeKinds = []Label{{"petitioner", "信访人"}, {"unit", "单位"}, {"expert", "专家"}, {"lawyer", "律师"}}
+
+// Solutions say how the problem of a case ended: solved, or lawfully
+// terminated (依法终结) when the claim has no basis.
+var Solutions = []Label{{"solved", "问题已解决"}, {"terminated", "依法终结"}}
+
+// TaskKinds split an item under 三跨三分离 (属人、属事、单位).
+var TaskKinds = []Label{{"person", "属人"}, {"matter", "属事"}, {"unit", "单位"}}
+
+// TaskStates of a split task.
+var TaskStates = []Label{{"open", "办理中"}, {"done", "已办结"}, {"released", "已解除"}}
+
+// Task states.
+const (
+	TaskOpen     = "open"
+	TaskDone     = "done"
+	TaskReleased = "released"
+)
+
+// CaseMember is one member of the 工作专班: a staff user or a person named
+// by text (an expert, a village cadre without an account).
+type CaseMember struct {
+	ID     int64  `json:"id,omitempty"`
+	UserID int64  `json:"user_id,omitempty"`
+	Name   string `json:"name"`
+	Role   string `json:"role"` // role in the team: 组长, 成员, 法律顾问 …
+}
+
+// PlanStep is one step of the 化解方案.
+type PlanStep struct {
+	ID       int64  `json:"id"`
+	Content  string `json:"content"`
+	OwnerID  int64  `json:"owner_id,omitempty"` // a user, or
+	Owner    string `json:"owner"`              // the owner's name (always set for display)
+	Deadline string `json:"deadline"`           // YYYY-MM-DD
+	DoneOn   string `json:"done_on,omitempty"`  // YYYY-MM-DD
+	Evidence string `json:"evidence,omitempty"` // what shows it is done
+}
+
+// Late reports whether the step is past its deadline and not done.
+func (s *PlanStep) Late(today string) bool {
+	return s.DoneOn == "" && s.Deadline != "" && s.Deadline < today
+}
+
+// Attendee is one participant of a consultation.
+type Attendee struct {
+	Kind string `json:"kind"` // AttendeeKinds
+	Name string `json:"name"`
+}
+
+// Consultation is a 会诊 meeting.
+type Consultation struct {
+	ID        int64      `json:"id"`
+	Date      string     `json:"date"`
+	Attendees []Attendee `json:"attendees"`
+	Findings  string     `json:"findings"`
+	Decisions string     `json:"decisions"`
+}
+
+// ProgressReport is a 进展报告.
+type ProgressReport struct {
+	ID         int64  `json:"id"`
+	Date       string `json:"date"`
+	AuthorID   int64  `json:"author_id"`
+	AuthorName string `json:"author_name"`
+	Text       string `json:"text"`
+}
+
+// FollowupVisit is the 回访 after the problem was dealt with.
+type FollowupVisit struct {
+	Date    string `json:"date"`
+	By      string `json:"by"`
+	How     string `json:"how"`  // 当面、电话 …
+	Mood    string `json:"mood"` // the petitioner's state of mind
+	Settled bool   `json:"settled"`
+}
+
+// Resolution is the record that verifies a case as resolved:
+// "问题不查清不结案、问题不解决不销案".
+type Resolution struct {
+	Facts              string        `json:"facts"`         // 事实查清
+	Solution           string        `json:"solution"`      // solved | terminated
+	SolutionText       string        `json:"solution_text"` // how
+	PetitionerPosition string        `json:"petitioner_position"`
+	Followup           FollowupVisit `json:"followup"`
+}
+
+// SignOff is the 包案领导's signature on the resolution.
+type SignOff struct {
+	ByID   int64     `json:"by_id"`
+	ByName string    `json:"by_name"`
+	At     time.Time `json:"at"`
+	Note   string    `json:"note,omitempty"`
+}
+
+// Task is one part of a petition or a case split under 三跨三分离, with its
+// own owner and deadline. The whole concludes only when every task is done
+// or released with a reason.
+type Task struct {
+	ID            int64     `json:"id"`
+	CaseID        int64     `json:"case_id,omitempty"`
+	PetitionID    int64     `json:"petition_id,omitempty"`
+	Version       int       `json:"version"`
+	Kind          string    `json:"kind"`
+	Title         string    `json:"title"`
+	OwnerUnitID   int64     `json:"owner_unit_id,omitempty"`
+	OwnerUnitName string    `json:"owner_unit_name,omitempty"`
+	OwnerUserID   int64     `json:"owner_user_id,omitempty"`
+	OwnerUserName string    `json:"owner_user_name,omitempty"`
+	Deadline      string    `json:"deadline,omitempty"`
+	State         string    `json:"state"`
+	ReleaseReason string    `json:"release_reason,omitempty"`
+	DoneNote      string    `json:"done_note,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// Open reports whether the task still holds its whole back.
+func (t *Task) Open() bool { return t.State == TaskOpen }
+
+// Late reports whether an open task is past its deadline.
+func (t *Task) Late(today string) bool { return t.Open() && t.Deadline != "" && t.Deadline < today }
+
+// Validate checks a new task.
+func (t *Task) Validate() error {
+	p := Problems{}
+	t.Title = strings.TrimSpace(t.Title)
+	if !hasCode(TaskKinds, t.Kind) {
+		p.Add("kind", "请选择拆分方式（属人、属事、单位）")
+	}
+	if t.Title == "" {
+		p.Add("title", "请填写任务内容")
+	} else if utf8.RuneCountInString(t.Title) > 500 {
+		p.Add("title", "任务内容不超过 500 字")
+	}
+	if t.OwnerUnitID == 0 && t.OwnerUserID == 0 {
+		p.Add("owner_unit_id", "请指定责任单位或责任人")
+	}
+	checkDate(p, "deadline", t.Deadline, "完成时限")
+	return p.Err()
+}
+
+// TaskChange finishes or releases a task.
+type TaskChange struct {
+	State  string `json:"state"` // done | released | open (reopen)
+	Note   string `json:"note"`  // done note or release reason
+	Reason string `json:"release_reason"`
+}
+
+// Apply applies a change to t, refusing what the rule forbids: a task is
+// released only with a reason.
+func (t *Task) Apply(c TaskChange) error {
+	switch c.State {
+	case TaskDone:
+		t.State, t.DoneNote, t.ReleaseReason = TaskDone, strings.TrimSpace(c.Note), ""
+	case TaskReleased:
+		reason := strings.TrimSpace(c.Reason)
+		if reason == "" {
+			reason = strings.TrimSpace(c.Note)
+		}
+		if reason == "" {
+			return FieldError("release_reason", "解除任务须写明理由")
+		}
+		t.State, t.ReleaseReason = TaskReleased, reason
+	case TaskOpen:
+		t.State, t.DoneNote, t.ReleaseReason = TaskOpen, "", ""
+	default:
+		return FieldError("state", "任务状态须为 done、released 或 open")
+	}
+	return nil
+}
+
+// Instruction is a leader's 批示 on a case or a petition. It reaches the
+// responsible people (InstructionRecipients in storage) and the users and
+// units named in To.
+type Instruction struct {
+	ID         int64     `json:"id"`
+	CaseID     int64     `json:"case_id,omitempty"`
+	PetitionID int64     `json:"petition_id,omitempty"`
+	AuthorID   int64     `json:"author_id"`
+	AuthorName string    `json:"author_name"`
+	Text       string    `json:"text"`
+	At         time.Time `json:"at"`
+	ToUsers    []int64   `json:"to_users"`
+	ToUnits    []int64   `json:"to_units"`
+}
+
+// Validate checks an instruction's text.
+func (in *Instruction) Validate() error {
+	in.Text = strings.TrimSpace(in.Text)
+	if in.Text == "" {
+		return FieldError("text", "批示内容不能为空")
+	}
+	if utf8.RuneCountInString(in.Text) > 2000 {
+		return FieldError("text", "批示内容不超过 2000 字")
+	}
+	return nil
+}
+
+// CasePetition is a petition linked to a case, as far as the reader may
+// see it.
+type CasePetition struct {
+	ID      int64  `json:"id"`
+	Number  string `json:"number,omitempty"`
+	Summary string `json:"summary,omitempty"`
+	State   State  `json:"state,omitempty"`
+	Hidden  bool   `json:"hidden,omitempty"` // outside the reader's scope
+}
+
+// Case is a backlog case (信访积案) under the "五包一" method: one subject
+// (the petitioners), one 包案领导, one team, one plan, followed to the end.
+type Case struct {
+	ID      int64  `json:"id"`
+	Number  string `json:"number"` // {unit code}-JA-{year}-{seq}
+	Version int    `json:"version"`
+
+	Title               string            `json:"title"`
+	Source              string            `json:"source"`
+	Summary             string            `json:"summary"`
+	Petitioners         string            `json:"petitioners"` // the subject: names of the petitioners
+	ResponsibleUnitID   int64             `json:"responsible_unit_id"`
+	ResponsibleUnitName string            `json:"responsible_unit_name,omitempty"`
+	LeaderID            int64             `json:"leader_id,omitempty"`
+	LeaderName          string            `json:"leader_name,omitempty"`
+	PetitionIDs         []int64           `json:"petition_ids"`
+	Petitions           []*CasePetition   `json:"petitions,omitempty"`
+	Team                []CaseMember      `json:"team"`
+	Plan                []*PlanStep       `json:"plan"`
+	StabilityPlan       string            `json:"stability_plan"` // 稳控方案
+	Deadline            string            `json:"deadline"`       // 化解时限 YYYY-MM-DD
+	Tags                []string          `json:"tags"`
+	Consultations       []*Consultation   `json:"consultations"`
+	Progress            []*ProgressReport `json:"progress"`
+	Tasks               []*Task           `json:"tasks"`
+	Instructions        []*Instruction    `json:"instructions"`
+	State               CaseState         `json:"state"`
+	Resolution          Resolution        `json:"resolution"`
+	SignOff             *SignOff          `json:"sign_off,omitempty"`
+	Overdue             bool              `json:"overdue"` // 化解时限 passed, not resolved
+	Stats               CaseStats         `json:"stats"`
+
+	CreatedBy int64     `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// CaseStats count the plan and tasks of a case, for ledgers.
+type CaseStats struct {
+	Steps     int `json:"steps"`
+	StepsDone int `json:"steps_done"`
+	StepsLate int `json:"steps_late"`
+	OpenTasks int `json:"open_tasks"`
+}
+
+// CaseEvent is one entry of a case's history (append-only): who did what
+// when, with the data in plain words.
+type CaseEvent struct {
+	ID        int64             `json:"id"`
+	CaseID    int64             `json:"case_id"`
+	ActorID   int64             `json:"actor_id"`
+	ActorName string            `json:"actor_name"`
+	At        time.Time         `json:"at"`
+	What      string            `json:"what"`
+	Data      map[string]string `json:"data,omitempty"`
+}
+
+// CaseEventKinds label the entries of a case's history.
+var CaseEventKinds = []Label{
+	{"create", "立案"}, {"update", "修改案件信息"}, {"team", "调整工作专班"}, {"step_add", "新增方案步骤"}, {"step_edit", "更新方案步骤"},
+	{"consultation", "会诊"}, {"progress", "进展报告"}, {"task_add", "拆分任务"}, {"task_edit", "更新任务"},
+	{"resolution", "记录化解情况"}, {"sign_off", "包案领导签字"}, {"start", "开始化解"}, {"resolve", "认定已化解"},
+	{"close", "销号"}, {"reopen", "退回化解中"}, {"instruction", "领导批示"},
+}
+
+// Label returns the Chinese label of the event.
+func (e *CaseEvent) Label() string { return LabelOf(CaseEventKinds, e.What) }
+
+// IsOverdue reports whether the 化解时限 passed before today (YYYY-MM-DD)
+// and the case is neither 已化解 nor 销号.
+func (c *Case) IsOverdue(today string) bool {
+	return !c.State.Done() && c.Deadline != "" && c.Deadline < today
+}
+
+// HasTag reports whether the case carries tag.
+func (c *Case) HasTag(tag string) bool {
+	for _, t := range c.Tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// TagLabels returns the labels of the case's tags.
+func (c *Case) TagLabels() string {
+	out := make([]string, 0, len(c.Tags))
+	for _, t := range c.Tags {
+		out = append(out, LabelOf(CaseTags, t))
+	}
+	return strings.Join(out, "、")
+}
+
+// Involves reports whether user id is the leader, a team member or the
+// owner of a plan step or task: the people responsible for the case.
+func (c *Case) Involves(id int64) bool {
+	if id == 0 {
+		return false
+	}
+	if c.LeaderID == id {
+		return true
+	}
+	for _, m := range c.Team {
+		if m.UserID == id {
+			return true
+		}
+	}
+	for _, s := range c.Plan {
+		if s.OwnerID == id {
+			return true
+		}
+	}
+	for _, t := range c.Tasks {
+		if t.OwnerUserID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks the fields of a case a user edits (not its records).
+// It normalises whitespace and tags in place.
+func (c *Case) Validate() error {
+	p := Problems{}
+	c.Title = strings.TrimSpace(c.Title)
+	c.Summary = strings.TrimSpace(c.Summary)
+	c.Petitioners = strings.TrimSpace(c.Petitioners)
+	c.StabilityPlan = strings.TrimSpace(c.StabilityPlan)
+	if c.Title == "" {
+		p.Add("title", "请填写案件名称")
+	} else if utf8.RuneCountInString(c.Title) > 200 {
+		p.Add("title", "案件名称不超过 200 字")
+	}
+	if !hasCode(CaseSources, c.Source) {
+		p.Add("source", "请选择积案来源（中央交办、省交办、市排查、自行梳理、重复信访）")
+	}
+	if c.ResponsibleUnitID <= 0 {
+		p.Add("responsible_unit_id", "请选择责任单位")
+	}
+	if c.Petitioners == "" {
+		p.Add("petitioners", "请填写信访人（包案对象）")
+	}
+	checkDate(p, "deadline", c.Deadline, "化解时限")
+	seen := map[string]bool{}
+	for _, t := range c.Tags {
+		t = strings.TrimSpace(t)
+		if t == "" || seen[t] {
+			continue
+		}
+		if !hasCode(CaseTags, t) {
+			p.Add("tags", "未知的化解方法："+t+"（应为溯源、强基、会诊、处特、确责）")
+			continue
+		}
+		seen[t] = true
+	}
+	// Keep the tags in their canonical order.
+	c.Tags = c.Tags[:0:0]
+	for _, l := range CaseTags {
+		if seen[l.Code] {
+			c.Tags = append(c.Tags, l.Code)
+		}
+	}
+	return p.Err()
+}
+
+// Validate checks a plan step.
+func (s *PlanStep) Validate() error {
+	p := Problems{}
+	s.Content, s.Owner, s.Evidence = strings.TrimSpace(s.Content), strings.TrimSpace(s.Owner), strings.TrimSpace(s.Evidence)
+	if s.Content == "" {
+		p.Add("content", "请填写方案步骤内容")
+	}
+	if s.OwnerID == 0 && s.Owner == "" {
+		p.Add("owner", "请指定责任人")
+	}
+	if s.Deadline == "" {
+		p.Add("deadline", "请填写完成时限")
+	}
+	checkDate(p, "deadline", s.Deadline, "完成时限")
+	checkDate(p, "done_on", s.DoneOn, "完成日期")
+	if s.DoneOn != "" && s.Evidence == "" {
+		p.Add("evidence", "已完成的步骤须写明佐证材料")
+	}
+	return p.Err()
+}
+
+// Validate checks a team member.
+func (m *CaseMember) Validate(prefix string, p Problems) {
+	m.Name, m.Role = strings.TrimSpace(m.Name), strings.TrimSpace(m.Role)
+	if m.UserID == 0 && m.Name == "" {
+		p.Add(prefix+"name", "请选择人员或填写姓名")
+	}
+	if m.Role == "" {
+		p.Add(prefix+"role", "请填写在专班中的职责")
+	}
+}
+
+// Validate checks a consultation.
+func (c *Consultation) Validate() error {
+	p := Problems{}
+	c.Findings, c.Decisions = strings.TrimSpace(c.Findings), strings.TrimSpace(c.Decisions)
+	if c.Date == "" {
+		p.Add("date", "请填写会诊日期")
+	}
+	checkDate(p, "date", c.Date, "会诊日期")
+	att := c.Attendees[:0:0]
+	for _, a := range c.Attendees {
+		a.Name = strings.TrimSpace(a.Name)
+		if a.Name == "" {
+			continue
+		}
+		if !hasCode(AttendeeKinds, a.Kind) {
+			p.Add("attendees", "参加人类别须为信访人、单位、专家或律师")
+		}
+		att = append(att, a)
+	}
+	c.Attendees = att
+	if len(c.Attendees) == 0 {
+		p.Add("attendees", "请填写参加人")
+	}
+	if c.Findings == "" {
+		p.Add("findings", "请填写会诊意见（查明的情况）")
+	}
+	if c.Decisions == "" {
+		p.Add("decisions", "请填写会诊决定")
+	}
+	return p.Err()
+}
+
+// Validate checks a progress report.
+func (r *ProgressReport) Validate() error {
+	p := Problems{}
+	r.Text = strings.TrimSpace(r.Text)
+	if r.Text == "" {
+		p.Add("text", "请填写进展情况")
+	}
+	checkDate(p, "date", r.Date, "报告日期")
+	return p.Err()
+}
+
+// Validate checks the resolution record for what it contains; what is
+// missing is the business of the closure rules (ResolveProblems).
+func (r *Resolution) Validate() error {
+	p := Problems{}
+	r.Facts, r.SolutionText, r.PetitionerPosition = strings.TrimSpace(r.Facts), strings.TrimSpace(r.SolutionText), strings.TrimSpace(r.PetitionerPosition)
+	f := &r.Followup
+	f.By, f.How, f.Mood = strings.TrimSpace(f.By), strings.TrimSpace(f.How), strings.TrimSpace(f.Mood)
+	if r.Solution != "" && !hasCode(Solutions, r.Solution) {
+		p.Add("solution", "解决方式须为问题已解决或依法终结")
+	}
+	if r.Solution != "" && r.SolutionText == "" {
+		p.Add("solution_text", "请写明解决或依法终结的情况")
+	}
+	checkDate(p, "followup.date", f.Date, "回访日期")
+	return p.Err()
+}
+
+func checkDate(p Problems, field, v, label string) {
+	if v == "" {
+		return
+	}
+	if len(v) != 10 || v[4] != '-' || v[7] != '-' {
+		p.Add(field, label+"格式应为 YYYY-MM-DD")
+		return
+	}
+	if _, err := time.Parse("2006-01-02", v); err != nil {
+		p.Add(field, label+"不是有效日期")
+	}
+}
+
+// Requirement is one record the closure rule asks for before a case may
+// move to a state. Field names the record in errors; Message says, in
+// Chinese, what is missing.
+type Requirement struct {
+	Field   string
+	Message string
+	Met     func(c *Case) bool
+}
+
+// ResolveRequirements are what 已化解 needs: "问题不查清不结案". Each missing
+// one refuses the step with its own message. The order is the order the
+// messages are shown in.
+var ResolveRequirements = []Requirement{
+	{"resolution.facts", "未记录查清的事实：问题不查清不结案", func(c *Case) bool { return c.Resolution.Facts != "" }},
+	{"resolution.solution", "未记录问题已解决或已依法终结的情况：问题不解决不销案", func(c *Case) bool {
+		return hasCode(Solutions, c.Resolution.Solution) && c.Resolution.SolutionText != ""
+	}},
+	{"resolution.petitioner_position", "未记录信访人对处理结果的意见（态度）", func(c *Case) bool { return c.Resolution.PetitionerPosition != "" }},
+	{"resolution.followup", "未记录回访（回访日期、回访人、回访方式）", func(c *Case) bool {
+		f := c.Resolution.Followup
+		return f.Date != "" && f.By != "" && f.How != ""
+	}},
+	{"tasks", "尚有未办结的三跨三分离任务：每项任务须办结或写明理由解除，整体方可化解", func(c *Case) bool {
+		for _, t := range c.Tasks {
+			if t.Open() {
+				return false
+			}
+		}
+		return true
+	}},
+}
+
+// CloseRequirements are what 销号 needs beyond 已化解.
+var CloseRequirements = []Requirement{
+	{"state", "案件尚未认定为已化解，不能销号", func(c *Case) bool { return c.State == CaseResolved }},
+	{"sign_off", "未经包案领导签字确认：须由本案包案领导审核签字后方可销号", func(c *Case) bool { return c.SignOff != nil }},
+}
+
+// unmet returns the requirements of list that c does not meet.
+func unmet(c *Case, list []Requirement) Problems {
+	p := Problems{}
+	for _, r := range list {
+		if !r.Met(c) {
+			p.Add(r.Field, r.Message)
+		}
+	}
+	return p
+}
+
+// CaseActions are the transitions a user may ask for.
+var CaseActions = []Label{{"start", "开始化解"}, {"resolve", "认定已化解"}, {"close", "销号"}, {"reopen", "退回化解中"}}
+
+// caseTransitions: action → (from states, to state).
+var caseTransitions = map[string]struct {
+	from []CaseState
+	to   CaseState
+}{
+	"start":   {[]CaseState{CaseUnresolved}, CaseResolving},
+	"resolve": {[]CaseState{CaseUnresolved, CaseResolving}, CaseResolved},
+	"close":   {[]CaseState{CaseUnresolved, CaseResolving, CaseResolved}, CaseClosed},
+	"reopen":  {[]CaseState{CaseResolved}, CaseResolving},
+}
+
+// CheckTransition is the closure rule as a pure function: it returns the
+// state action leads c to, or the error that refuses it. A missing record
+// is EINVALID with one field per record, each with its own message; a
+// state from which the action cannot be taken is ECONFLICT.
+//
+// 销号 asked for before 已化解 names every record still missing for 已化解
+// as well, so that the user sees the whole list at once.
+func CheckTransition(c *Case, action string) (CaseState, error) {
+	t, ok := caseTransitions[action]
+	if !ok {
+		return "", Errorf(ENOTFOUND, "未知的积案操作")
+	}
+	allowed := false
+	for _, s := range t.from {
+		allowed = allowed || s == c.State
+	}
+	if !allowed {
+		return "", &Error{Code: ECONFLICT, Message: "案件当前为「" + c.State.Label() + "」，不能" + LabelOf(CaseActions, action),
+			Fields: map[string]string{"action": "当前状态不允许此操作"}}
+	}
+	var p Problems
+	switch action {
+	case "resolve":
+		p = unmet(c, ResolveRequirements)
+	case "close":
+		p = Problems{}
+		if c.State != CaseResolved {
+			for k, v := range unmet(c, ResolveRequirements) {
+				p.Add(k, v)
+			}
+		}
+		for k, v := range unmet(c, CloseRequirements) {
+			p.Add(k, v)
+		}
+	}
+	if len(p) > 0 {
+		err := p.Err().(*Error)
+		err.Message = "不能" + LabelOf(CaseActions, action) + "：" + joinMessages(p)
+		return "", err
+	}
+	return t.to, nil
+}
+
+// CheckSignOff says whether actor may sign off c: only the case's own
+// 包案领导, and only a case verified as 已化解.
+func CheckSignOff(c *Case, actor *User) error {
+	if actor == nil || c.LeaderID == 0 || actor.ID != c.LeaderID {
+		return &Error{Code: EFORBIDDEN, Message: "只有本案的包案领导可以签字确认销号", Fields: map[string]string{"sign_off": "须由本案包案领导签字"}}
+	}
+	if c.State != CaseResolved {
+		return &Error{Code: ECONFLICT, Message: "案件认定为已化解后，包案领导方可签字确认", Fields: map[string]string{"state": "尚未认定为已化解"}}
+	}
+	return nil
+}
+
+// joinMessages lists the messages of p in the order of the requirement
+// tables, so that the page reads in the order of the rule.
+func joinMessages(p Problems) string {
+	var out []string
+	for _, list := range [][]Requirement{ResolveRequirements, CloseRequirements} {
+		for _, r := range list {
+			if m, ok := p[r.Field]; ok {
+				out = append(out, m)
+			}
+		}
+	}
+	return strings.Join(out, "；")
+}
+
+// CaseFilter selects cases for the ledger and its export.
+type CaseFilter struct {
+	LeaderID int64       `json:"leader_id,omitempty"`
+	UnitID   int64       `json:"unit_id,omitempty"` // responsible unit within this subtree
+	Source   string      `json:"source,omitempty"`
+	State    []CaseState `json:"state,omitempty"`
+	Overdue  *bool       `json:"overdue,omitempty"`
+	Text     string      `json:"q,omitempty"`
+	Offset   int         `json:"offset,omitempty"`
+	Limit    int         `json:"limit,omitempty"` // 1–500; -1 means all (exports)
+}
+
+// CaseUpdate changes the fields of a case; nil leaves a field as it is.
+type CaseUpdate struct {
+	Title             *string   `json:"title,omitempty"`
+	Source            *string   `json:"source,omitempty"`
+	Summary           *string   `json:"summary,omitempty"`
+	Petitioners       *string   `json:"petitioners,omitempty"`
+	ResponsibleUnitID *int64    `json:"responsible_unit_id,omitempty"`
+	LeaderID          *int64    `json:"leader_id,omitempty"`
+	StabilityPlan     *string   `json:"stability_plan,omitempty"`
+	Deadline          *string   `json:"deadline,omitempty"`
+	Tags              *[]string `json:"tags,omitempty"`
+	PetitionIDs       *[]int64  `json:"petition_ids,omitempty"`
+}
+
+// Apply sets the given fields on c and names them.
+func (u *CaseUpdate) Apply(c *Case) []string {
+	var changed []string
+	set := func(name string, dst *string, v *string) {
+		if v != nil && *dst != *v {
+			*dst = *v
+			changed = append(changed, name)
+		}
+	}
+	set("title", &c.Title, u.Title)
+	set("source", &c.Source, u.Source)
+	set("summary", &c.Summary, u.Summary)
+	set("petitioners", &c.Petitioners, u.Petitioners)
+	set("stability_plan", &c.StabilityPlan, u.StabilityPlan)
+	set("deadline", &c.Deadline, u.Deadline)
+	if u.ResponsibleUnitID != nil && *u.ResponsibleUnitID != c.ResponsibleUnitID {
+		c.ResponsibleUnitID = *u.ResponsibleUnitID
+		changed = append(changed, "responsible_unit_id")
+	}
+	if u.LeaderID != nil && *u.LeaderID != c.LeaderID {
+		c.LeaderID = *u.LeaderID
+		changed = append(changed, "leader_id")
+	}
+	if u.Tags != nil {
+		c.Tags = append([]string(nil), (*u.Tags)...)
+		changed = append(changed, "tags")
+	}
+	if u.PetitionIDs != nil {
+		c.PetitionIDs = append([]int64(nil), (*u.PetitionIDs)...)
+		changed = append(changed, "petition_ids")
+	}
+	return changed
+}
+
+// CaseService is the backlog-case register as the web layer sees it.
+// Every method applies the acting user's data scope.
+type CaseService interface {
+	CreateCase(ctx context.Context, c *Case) error
+	FindCaseByID(ctx context.Context, id int64) (*Case, error)
+	FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
+}

@@ -1,0 +1,821 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"xinfang"
+	"xinfang/internal/sqldb"
+)
+
+// The pages of backlog cases: the ledger (积案台账), filing a case from a
+// petition, the case with all its records and forms, the printable
+// 一案一表, "我包的案" for leaders, and the 三跨三分离 tasks and 批示 of a
+// petition.
+
+func init() {
+	pageGroups = append(pageGroups, func(s *Server) {
+		s.mux.HandleFunc("GET /cases", s.handleCases)
+		s.mux.HandleFunc("GET /cases/new", s.handleNewCase)
+		s.mux.HandleFunc("POST /cases", s.handleCreateCase)
+		s.mux.HandleFunc("GET /cases/mine", s.handleMyCases)
+		s.mux.HandleFunc("GET /cases/{id}", s.handleCase)
+		s.mux.HandleFunc("GET /cases/{id}/print", s.handleCasePrint)
+		s.mux.HandleFunc("POST /cases/{id}/do/{form}", s.handleCaseForm)
+		s.mux.HandleFunc("GET /petitions/{id}/tasks", s.handlePetitionTasks)
+		s.mux.HandleFunc("POST /petitions/{id}/tasks/do/{form}", s.handlePetitionTaskForm)
+	})
+	navLinks = append(navLinks,
+		NavLink{Nav: "cases", Href: "/cases", Label: "积案台账", Show: func(u *xinfang.User) bool {
+			return u.HasAny(xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead, xinfang.RoleSupervisor, xinfang.RoleLeader, xinfang.RoleInspector)
+		}},
+		NavLink{Nav: "mycases", Href: "/cases/mine", Label: "我包的案", Show: func(u *xinfang.User) bool { return u.Has(xinfang.RoleLeader) }},
+	)
+}
+
+// caseLabelSet carries the code lists of cases to the templates (the
+// shared template functions are fixed before feature files load).
+type caseLabelSet struct {
+	States, Sources, Tags, TaskKinds, TaskStates, Solutions, AttendeeKinds []xinfang.Label
+}
+
+var caseLabels = &caseLabelSet{States: xinfang.CaseStates, Sources: xinfang.CaseSources, Tags: xinfang.CaseTags, TaskKinds: xinfang.TaskKinds,
+	TaskStates: xinfang.TaskStates, Solutions: xinfang.Solutions, AttendeeKinds: xinfang.AttendeeKinds}
+
+// Has reports whether list holds code (checkboxes of tags).
+func (*caseLabelSet) Has(list []string, code string) bool {
+	for _, x := range list {
+		if x == code {
+			return true
+		}
+	}
+	return false
+}
+
+const casePageSize = 50
+
+// caseFilterKeys are the ledger's query parameters, the same as the API's.
+var caseFilterKeys = []string{"leader_id", "unit_id", "source", "state", "overdue", "q"}
+
+type caseLedgerView struct {
+	base
+	L         *caseLabelSet
+	Q         url.Values
+	Units     []*xinfang.Unit
+	Leaders   []sqldb.CaseUser
+	Items     []*xinfang.Case
+	Total     int
+	Page      int
+	Pages     int
+	ExportURL string
+	Today     string
+}
+
+// PageURL returns the ledger URL of page n with the current filters.
+func (v *caseLedgerView) PageURL(n int) string {
+	q := url.Values{}
+	for k, vs := range v.Q {
+		q[k] = vs
+	}
+	q.Set("page", strconv.Itoa(n))
+	return "/cases?" + q.Encode()
+}
+
+func (s *Server) leaders(r *http.Request) ([]sqldb.CaseUser, []sqldb.CaseUser, error) {
+	all, err := s.DB.CaseUsers(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	var leaders []sqldb.CaseUser
+	for _, u := range all {
+		if u.Leader {
+			leaders = append(leaders, u)
+		}
+	}
+	return all, leaders, nil
+}
+
+// handleCases is the 积案台账: the cases in the user's scope with the
+// filters of the API, and the link that exports the same list to Excel.
+func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	v := &caseLedgerView{L: caseLabels, Q: url.Values{}, Page: 1, Today: s.DB.Today().String()}
+	v.Title, v.Nav = "积案台账", "cases"
+	s.fillBase(r, &v.base)
+	for _, k := range caseFilterKeys {
+		if val := strings.TrimSpace(r.URL.Query().Get(k)); val != "" {
+			v.Q.Set(k, val)
+		}
+	}
+	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 {
+		v.Page = n
+	}
+	var err error
+	if v.Units, _, err = s.units(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, v.Leaders, err = s.leaders(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.ExportURL = "/api/v1/cases.xlsx"
+	if len(v.Q) > 0 {
+		v.ExportURL += "?" + v.Q.Encode()
+	}
+	f, err := caseFilterFrom(v.Q, false)
+	if err == nil {
+		f.Limit, f.Offset = casePageSize, (v.Page-1)*casePageSize
+		v.Items, v.Total, err = s.DB.FindCases(r.Context(), f)
+	}
+	if err != nil {
+		if xinfang.ErrorCode(err) != xinfang.EINVALID {
+			s.fail(w, r, err)
+			return
+		}
+		v.Error, v.Fields = "查询条件有误："+formMessage(err), xinfang.ErrorFields(err)
+	}
+	v.Pages = (v.Total + casePageSize - 1) / casePageSize
+	s.render(w, r, http.StatusOK, "case_ledger.html", v)
+}
+
+type caseNewView struct {
+	base
+	L        *caseLabelSet
+	F        url.Values
+	Units    []*xinfang.Unit
+	Leaders  []sqldb.CaseUser
+	Petition *xinfang.Petition
+}
+
+// handleNewCase shows the form that files a case; ?petition=ID fills it
+// from that petition (title, petitioner, responsible unit, the link).
+func (s *Server) handleNewCase(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	v := &caseNewView{L: caseLabels, F: url.Values{"source": {"repeat"}}}
+	if pid, err := strconv.ParseInt(r.URL.Query().Get("petition"), 10, 64); err == nil && pid > 0 {
+		p, err := s.DB.FindPetitionByID(r.Context(), pid)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v.Petition = p
+		v.F.Set("title", p.Summary)
+		v.F.Set("summary", p.Content)
+		v.F.Set("petitions", p.Number)
+		names := []string{}
+		if p.Petitioner != nil && !p.Anonymous {
+			names = append(names, p.Petitioner.Name)
+		}
+		for _, c := range p.CoPetitioners {
+			names = append(names, c.Name)
+		}
+		v.F.Set("petitioners", strings.Join(names, "、"))
+		unit := p.LocalityID
+		if p.HandlingUnitID != 0 {
+			unit = p.HandlingUnitID
+		}
+		v.F.Set("responsible_unit_id", strconv.FormatInt(unit, 10))
+		if p.Repeat || p.RepeatCount > 0 {
+			v.F.Set("source", "repeat")
+		}
+	}
+	s.renderNewCase(w, r, http.StatusOK, v)
+}
+
+func (s *Server) renderNewCase(w http.ResponseWriter, r *http.Request, status int, v *caseNewView) {
+	v.Title, v.Nav = "积案立案", "cases"
+	s.fillBase(r, &v.base)
+	var err error
+	if v.Units, _, err = s.units(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, v.Leaders, err = s.leaders(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "case_new.html", v)
+}
+
+// petitionRefs turns typed petition numbers or ids (separated by commas,
+// spaces or 、) into ids the user may see.
+func (s *Server) petitionRefs(r *http.Request, text, field string, p xinfang.Problems) []int64 {
+	var ids []int64
+	for _, ref := range strings.FieldsFunc(text, func(c rune) bool { return c == ',' || c == '，' || c == '、' || c == ' ' || c == '\n' || c == '\r' }) {
+		id, err := s.petitionRef(r, ref)
+		if err != nil {
+			p.Add(field, "信访件 "+ref+" 不存在或无权查看")
+			continue
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func formID(v string) int64 {
+	id, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	return id
+}
+
+func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
+		return
+	}
+	f := r.PostForm
+	probs := xinfang.Problems{}
+	c := &xinfang.Case{Title: f.Get("title"), Source: f.Get("source"), Summary: f.Get("summary"), Petitioners: f.Get("petitioners"),
+		ResponsibleUnitID: formID(f.Get("responsible_unit_id")), LeaderID: formID(f.Get("leader_id")), StabilityPlan: f.Get("stability_plan"),
+		Deadline: strings.TrimSpace(f.Get("deadline")), Tags: f["tags"]}
+	c.PetitionIDs = s.petitionRefs(r, f.Get("petitions"), "petitions", probs)
+	if len(probs) > 0 {
+		// Show every mistake at once, not the numbers first.
+		for k, m := range xinfang.ErrorFields(c.Validate()) {
+			probs.Add(k, m)
+		}
+		if c.LeaderID == 0 {
+			probs.Add("leader_id", "请指定包案领导")
+		}
+	}
+	err := probs.Err()
+	if err == nil {
+		err = s.DB.CreateCase(r.Context(), c)
+	}
+	if err != nil {
+		switch xinfang.ErrorCode(err) {
+		case xinfang.EINVALID, xinfang.ECONFLICT:
+		default:
+			s.fail(w, r, err)
+			return
+		}
+		v := &caseNewView{L: caseLabels, F: f}
+		v.Error, v.Fields = "立案未完成："+formMessage(err), xinfang.ErrorFields(err)
+		if v.Fields != nil && v.Fields["petition_ids"] != "" {
+			v.Fields["petitions"] = v.Fields["petition_ids"]
+		}
+		s.renderNewCase(w, r, statusOf(xinfang.ErrorCode(err)), v)
+		return
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(c.ID, 10)+"?done=create", http.StatusSeeOther)
+}
+
+// caseView is the page of one case.
+type caseView struct {
+	base
+	L          *caseLabelSet
+	C          *xinfang.Case
+	Events     []*xinfang.CaseEvent
+	Units      []*xinfang.Unit
+	Users      []sqldb.CaseUser
+	Leaders    []sqldb.CaseUser
+	Today      string
+	Open       string     // the form shown open: the one that failed
+	F          url.Values // its values
+	IsLeader   bool       // the user is this case's 包案领导
+	CanInstr   bool       // the user may write a 批示
+	Actions    []xinfang.Label
+	TaskTable  *taskTable
+	TaskForm   *taskFormView
+	Requires   []xinfang.Requirement
+	CloseReqs  []xinfang.Requirement
+	AllTasksOK bool
+}
+
+// taskTable is the list of 三跨三分离 tasks with their forms, on the case
+// page and on the petition's task page.
+type taskTable struct {
+	Tasks         []*xinfang.Task
+	Today, CSRF   string
+	Action        string // where the change form posts
+	Version       int    // the case's version; 0: each task's own
+	Kinds, States []xinfang.Label
+}
+
+// taskFormView is the form that adds a task.
+type taskFormView struct {
+	V interface {
+		FV(form, name, def string) string
+	}
+	Fields map[string]string
+	Kinds  []xinfang.Label
+	Units  []*xinfang.Unit
+	Users  []sqldb.CaseUser
+}
+
+// PetitionNumbers lists the numbers of the linked petitions the user sees.
+func (v *caseView) PetitionNumbers() string {
+	var out []string
+	for _, p := range v.C.Petitions {
+		if !p.Hidden {
+			out = append(out, p.Number)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// caseDataLabels name the data of case events.
+var caseDataLabels = map[string]string{
+	"number": "编号", "title": "名称", "petitions": "关联信访件", "fields": "修改的字段", "deadline": "时限", "leader": "包案领导",
+	"team": "专班", "content": "内容", "owner": "责任人", "done_on": "完成日期", "evidence": "佐证材料", "state": "状态", "step": "步骤",
+	"date": "日期", "attendees": "参加人", "findings": "会诊意见", "decisions": "决定", "text": "内容", "task": "任务", "kind": "类别",
+	"owner_unit": "责任单位", "owner_user": "责任人", "release_reason": "解除理由", "done_note": "办结情况", "facts": "查清的事实",
+	"solution": "解决方式", "solution_text": "解决情况", "petitioner_position": "信访人意见", "followup_date": "回访日期",
+	"followup_by": "回访人", "followup_how": "回访方式", "followup_mood": "思想状况", "followup_settled": "息诉罢访", "by": "签字/批示人",
+	"note": "意见", "from": "原状态", "to": "新状态",
+}
+
+// DataLabel names one datum of a case event.
+func (v *caseView) DataLabel(k string) string {
+	if l, ok := caseDataLabels[k]; ok {
+		return l
+	}
+	return k
+}
+
+// caseReqLabels name the records of the closure rule in the checklist.
+var caseReqLabels = map[string]string{
+	"resolution.facts": "事实查清", "resolution.solution": "问题解决或依法终结", "resolution.petitioner_position": "信访人意见",
+	"resolution.followup": "回访记录", "tasks": "三跨三分离任务全部办结或解除", "state": "认定为已化解", "sign_off": "包案领导签字",
+}
+
+// ReqLabel names a requirement of the closure rule.
+func (v *caseView) ReqLabel(field string) string { return caseReqLabels[field] }
+
+// Met reports whether the case meets a requirement, for the checklist.
+func (v *caseView) Met(r xinfang.Requirement) bool { return r.Met(v.C) }
+
+// FE returns the message for a field of form when that form failed.
+func (v *caseView) FE(form, name string) string {
+	if v.Open != form {
+		return ""
+	}
+	return v.Fields[name]
+}
+
+// FV returns the value of a field of form when that form failed, or def.
+func (v *caseView) FV(form, name, def string) string {
+	if v.F != nil && v.Open == form {
+		if _, ok := v.F[name]; ok {
+			return v.F.Get(name)
+		}
+	}
+	return def
+}
+
+// caseDone are the notices after a form succeeded.
+var caseDone = map[string]string{
+	"create": "已立案", "fields": "已保存案件信息", "member": "已调整工作专班", "remove_member": "已调整工作专班", "step": "已新增方案步骤",
+	"step_done": "已更新方案步骤", "consultation": "已记录会诊", "progress": "已记录进展", "task": "已拆分任务", "task_change": "已更新任务",
+	"resolution": "已记录化解情况", "sign_off": "包案领导已签字", "start": "已开始化解", "resolve": "已认定为已化解", "close": "已销号",
+	"reopen": "已退回化解中", "instruction": "已批示",
+}
+
+var caseFormLabels = map[string]string{
+	"fields": "修改案件信息", "member": "调整工作专班", "remove_member": "调整工作专班", "step": "新增方案步骤", "step_done": "更新方案步骤",
+	"consultation": "记录会诊", "progress": "进展报告", "task": "拆分任务", "task_change": "更新任务", "resolution": "记录化解情况",
+	"sign_off": "包案领导签字", "start": "开始化解", "resolve": "认定已化解", "close": "销号", "reopen": "退回化解中", "instruction": "领导批示",
+}
+
+func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "积案不存在或无权查看"))
+		return
+	}
+	v, err := s.casePage(r, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if msg, ok := caseDone[r.URL.Query().Get("done")]; ok {
+		v.Notice = msg
+	}
+	s.render(w, r, http.StatusOK, "case_detail.html", v)
+}
+
+func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
+	ctx := r.Context()
+	u := xinfang.UserFromContext(ctx)
+	c, err := s.DB.FindCaseByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.DB.FindCaseEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	units, _, err := s.units(r)
+	if err != nil {
+		return nil, err
+	}
+	users, leaders, err := s.leaders(r)
+	if err != nil {
+		return nil, err
+	}
+	v := &caseView{L: caseLabels, C: c, Events: events, Units: units, Users: users, Leaders: leaders, Today: s.DB.Today().String(),
+		IsLeader: u.ID == c.LeaderID, CanInstr: u.Has(xinfang.RoleLeader), Requires: xinfang.ResolveRequirements, CloseReqs: xinfang.CloseRequirements}
+	v.TaskTable = &taskTable{Tasks: c.Tasks, Today: v.Today, CSRF: "", Action: "/cases/" + strconv.FormatInt(id, 10) + "/do/task_change",
+		Version: c.Version, Kinds: xinfang.TaskKinds, States: xinfang.TaskStates}
+	v.TaskForm = &taskFormView{V: v, Kinds: xinfang.TaskKinds, Units: units, Users: users}
+	// Newest first, as a history is read.
+	sort.SliceStable(v.Events, func(i, j int) bool { return v.Events[i].ID > v.Events[j].ID })
+	for _, a := range xinfang.CaseActions {
+		if _, err := xinfang.CheckTransition(c, a.Code); xinfang.ErrorCode(err) != xinfang.ECONFLICT && xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+			// Offered when the state allows it, even with records missing:
+			// the refusal names them.
+			v.Actions = append(v.Actions, a)
+		}
+	}
+	v.Title, v.Nav = "积案 "+c.Number, "cases"
+	s.fillBase(r, &v.base)
+	v.TaskTable.CSRF = v.CSRF
+	return v, nil
+}
+
+// handleCaseForm applies one form of the case page and goes back to the
+// page (303), or shows the page again with the form open and its messages.
+func (s *Server) handleCaseForm(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "积案不存在或无权查看"))
+		return
+	}
+	form := r.PathValue("form")
+	label, ok := caseFormLabels[form]
+	if !ok {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "未知的积案操作"))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
+		return
+	}
+	err = s.applyCaseForm(r, id, form, r.PostForm)
+	if err == nil {
+		anchor := map[string]string{"step": "plan", "step_done": "plan", "member": "team", "remove_member": "team", "consultation": "consultations",
+			"progress": "progress", "task": "tasks", "task_change": "tasks", "resolution": "resolution", "instruction": "instructions"}[form]
+		if anchor == "" {
+			anchor = "state"
+		}
+		http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10)+"?done="+form+"#"+anchor, http.StatusSeeOther)
+		return
+	}
+	switch xinfang.ErrorCode(err) {
+	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	v, perr := s.casePage(r, id)
+	if perr != nil {
+		s.fail(w, r, perr)
+		return
+	}
+	v.Open, v.F = form, r.PostForm
+	v.Error, v.Fields = "「"+label+"」未完成："+formMessage(err), xinfang.ErrorFields(err)
+	if apiHasCode(xinfang.CaseActions, form) {
+		// The closure rule's own message lists the missing records in the
+		// order of the rule.
+		v.Error = "「" + label + "」未完成：" + xinfang.ErrorMessage(err)
+	}
+	if form == "task" {
+		v.TaskForm.Fields = v.Fields
+	}
+	s.render(w, r, statusOf(xinfang.ErrorCode(err)), "case_detail.html", v)
+}
+
+// splitNames splits a list of names typed in one field.
+func splitNames(s string) []string {
+	return strings.FieldsFunc(s, func(c rune) bool {
+		return c == ',' || c == '，' || c == '、' || c == ';' || c == '；' || c == '\n' || c == '\r'
+	})
+}
+
+func (s *Server) applyCaseForm(r *http.Request, id int64, form string, f url.Values) error {
+	ctx := r.Context()
+	version, err := strconv.Atoi(f.Get("version"))
+	if err != nil {
+		return xinfang.FieldError("version", "版本号缺失，请刷新页面后重试")
+	}
+	switch form {
+	case "fields":
+		var u xinfang.CaseUpdate
+		str := func(name string) *string { v := f.Get(name); return &v }
+		u.Title, u.Source, u.Summary, u.Petitioners, u.StabilityPlan, u.Deadline = str("title"), str("source"), str("summary"), str("petitioners"), str("stability_plan"), str("deadline")
+		unit, leader := formID(f.Get("responsible_unit_id")), formID(f.Get("leader_id"))
+		u.ResponsibleUnitID, u.LeaderID = &unit, &leader
+		tags := f["tags"]
+		if tags == nil {
+			tags = []string{}
+		}
+		u.Tags = &tags
+		probs := xinfang.Problems{}
+		ids := s.petitionRefs(r, f.Get("petitions"), "petitions", probs)
+		if err := probs.Err(); err != nil {
+			return err
+		}
+		if ids == nil {
+			ids = []int64{}
+		}
+		u.PetitionIDs = &ids
+		_, err = s.DB.UpdateCase(ctx, id, version, u)
+	case "member", "remove_member":
+		c, err := s.DB.FindCaseByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		team := append([]xinfang.CaseMember(nil), c.Team...)
+		if form == "member" {
+			team = append(team, xinfang.CaseMember{UserID: formID(f.Get("user_id")), Name: f.Get("name"), Role: f.Get("role")})
+		} else {
+			mid := formID(f.Get("member_id"))
+			kept := team[:0]
+			for _, m := range team {
+				if m.ID != mid {
+					kept = append(kept, m)
+				}
+			}
+			team = kept
+		}
+		for i := range team {
+			team[i].ID = 0
+		}
+		_, err = s.DB.SetCaseTeam(ctx, id, version, team)
+		if err != nil {
+			// The new member is the last one: name its fields plainly.
+			if fe := xinfang.ErrorFields(err); fe != nil {
+				n := strconv.Itoa(len(team) - 1)
+				for _, k := range []string{"name", "role", "user_id"} {
+					if m, ok := fe["team."+n+"."+k]; ok {
+						fe[k] = m
+					}
+				}
+			}
+		}
+		return err
+	case "step", "step_done":
+		st := &xinfang.PlanStep{ID: formID(f.Get("step_id")), Content: f.Get("content"), OwnerID: formID(f.Get("owner_id")), Owner: f.Get("owner"),
+			Deadline: strings.TrimSpace(f.Get("deadline")), DoneOn: strings.TrimSpace(f.Get("done_on")), Evidence: f.Get("evidence")}
+		if form == "step_done" {
+			// The short form on a step only sends what changes.
+			c, err := s.DB.FindCaseByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			var old *xinfang.PlanStep
+			for _, x := range c.Plan {
+				if x.ID == st.ID {
+					old = x
+				}
+			}
+			if old == nil {
+				return xinfang.Errorf(xinfang.ENOTFOUND, "方案步骤不存在")
+			}
+			if st.DoneOn == "" {
+				return xinfang.FieldError("done_on", "请填写完成日期")
+			}
+			st.Content, st.OwnerID, st.Owner, st.Deadline = old.Content, old.OwnerID, old.Owner, old.Deadline
+		} else {
+			st.ID = 0
+		}
+		_, err = s.DB.SaveCaseStep(ctx, id, version, st)
+	case "consultation":
+		k := &xinfang.Consultation{Date: strings.TrimSpace(f.Get("date")), Findings: f.Get("findings"), Decisions: f.Get("decisions")}
+		for _, kind := range xinfang.AttendeeKinds {
+			for _, n := range splitNames(f.Get("att_" + kind.Code)) {
+				k.Attendees = append(k.Attendees, xinfang.Attendee{Kind: kind.Code, Name: n})
+			}
+		}
+		_, err = s.DB.AddConsultation(ctx, id, version, k)
+	case "progress":
+		_, err = s.DB.AddProgress(ctx, id, version, &xinfang.ProgressReport{Date: strings.TrimSpace(f.Get("date")), Text: f.Get("text")})
+	case "task":
+		_, err = s.DB.AddCaseTask(ctx, id, version, &xinfang.Task{Kind: f.Get("kind"), Title: f.Get("title"), OwnerUnitID: formID(f.Get("owner_unit_id")),
+			OwnerUserID: formID(f.Get("owner_user_id")), Deadline: strings.TrimSpace(f.Get("deadline"))})
+	case "task_change":
+		_, err = s.DB.ChangeCaseTask(ctx, id, version, formID(f.Get("task_id")), xinfang.TaskChange{State: f.Get("state"), Note: f.Get("note"), Reason: f.Get("release_reason")})
+	case "resolution":
+		_, err = s.DB.SetResolution(ctx, id, version, xinfang.Resolution{Facts: f.Get("facts"), Solution: f.Get("solution"), SolutionText: f.Get("solution_text"),
+			PetitionerPosition: f.Get("petitioner_position"), Followup: xinfang.FollowupVisit{Date: strings.TrimSpace(f.Get("followup_date")), By: f.Get("followup_by"),
+				How: f.Get("followup_how"), Mood: f.Get("followup_mood"), Settled: f.Get("followup_settled") != ""}})
+	case "sign_off":
+		_, err = s.DB.SignOffCase(ctx, id, version, f.Get("note"))
+	case "start", "resolve", "close", "reopen":
+		_, err = s.DB.ActCase(ctx, id, version, form, f.Get("note"))
+	case "instruction":
+		_, err = s.DB.AddInstruction(ctx, &xinfang.Instruction{CaseID: id, Text: f.Get("text"), ToUsers: []int64{}, ToUnits: []int64{}})
+	}
+	return err
+}
+
+// caseDocView is the printable 一案一表.
+type caseDocView struct {
+	base
+	L        *caseLabelSet
+	C        *xinfang.Case
+	PageBack string
+	Printed  string
+}
+
+// handleCasePrint renders the 一案一表 of a case as an A4 page.
+func (s *Server) handleCasePrint(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "积案不存在或无权查看"))
+		return
+	}
+	c, err := s.DB.FindCaseByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := &caseDocView{L: caseLabels, C: c, PageBack: "/cases/" + strconv.FormatInt(id, 10), Printed: s.DB.Today().String()}
+	v.Title = "一案一表 " + c.Number
+	s.fillBase(r, &v.base)
+	// The sheet has its own frame (caselayout): the toolbar goes back to
+	// the case, not to a petition.
+	t := pageTemplates["case_print.html"]
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "caselayout", v); err != nil {
+		s.Logger.Error("render", "template", "case_print.html", "err", err)
+		http.Error(w, "系统内部错误，请稍后重试", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
+type myCasesView struct {
+	base
+	L     *caseLabelSet
+	Items []*sqldb.LeaderCase
+	Today string
+}
+
+// handleMyCases is 我包的案: the cases the leader leads, with what is late
+// and what comes next.
+func (s *Server) handleMyCases(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	items, err := s.DB.LeaderCases(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := &myCasesView{L: caseLabels, Items: items, Today: s.DB.Today().String()}
+	v.Title, v.Nav = "我包的案", "mycases"
+	s.fillBase(r, &v.base)
+	s.render(w, r, http.StatusOK, "case_mine.html", v)
+}
+
+// petitionTasksView is the 三跨三分离 and 批示 page of a petition.
+type petitionTasksView struct {
+	base
+	L            *caseLabelSet
+	P            *xinfang.Petition
+	Tasks        []*xinfang.Task
+	Instructions []*xinfang.Instruction
+	Units        []*xinfang.Unit
+	Users        []sqldb.CaseUser
+	CanInstr     bool
+	Open         string
+	F            url.Values
+	Today        string
+	TaskTable    *taskTable
+	TaskForm     *taskFormView
+}
+
+// FV returns the value of a field of form when that form failed, or def.
+func (v *petitionTasksView) FV(form, name, def string) string {
+	if v.F != nil && v.Open == form {
+		if _, ok := v.F[name]; ok {
+			return v.F.Get(name)
+		}
+	}
+	return def
+}
+
+func (s *Server) petitionTasksPage(r *http.Request, id int64) (*petitionTasksView, error) {
+	ctx := r.Context()
+	p, err := s.DB.FindPetitionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	tasks, err := s.DB.FindPetitionTasks(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := s.DB.FindPetitionInstructions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	units, _, err := s.units(r)
+	if err != nil {
+		return nil, err
+	}
+	users, _, err := s.leaders(r)
+	if err != nil {
+		return nil, err
+	}
+	v := &petitionTasksView{L: caseLabels, P: p, Tasks: tasks, Instructions: ins, Units: units, Users: users, Today: s.DB.Today().String(),
+		CanInstr: xinfang.UserFromContext(ctx).Has(xinfang.RoleLeader)}
+	v.Title, v.Nav = "三跨三分离与批示 "+p.Number, "ledger"
+	s.fillBase(r, &v.base)
+	v.TaskTable = &taskTable{Tasks: tasks, Today: v.Today, CSRF: v.CSRF, Action: "/petitions/" + strconv.FormatInt(id, 10) + "/tasks/do/task_change",
+		Kinds: xinfang.TaskKinds, States: xinfang.TaskStates}
+	v.TaskForm = &taskFormView{V: v, Kinds: xinfang.TaskKinds, Units: units, Users: users}
+	return v, nil
+}
+
+func (s *Server) handlePetitionTasks(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
+		return
+	}
+	v, err := s.petitionTasksPage(r, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if msg, ok := caseDone[r.URL.Query().Get("done")]; ok {
+		v.Notice = msg
+	}
+	s.render(w, r, http.StatusOK, "case_petition_tasks.html", v)
+}
+
+func (s *Server) handlePetitionTaskForm(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
+		return
+	}
+	f, form, ctx := r.PostForm, r.PathValue("form"), r.Context()
+	switch form {
+	case "task":
+		err = s.DB.AddPetitionTask(ctx, id, &xinfang.Task{Kind: f.Get("kind"), Title: f.Get("title"), OwnerUnitID: formID(f.Get("owner_unit_id")),
+			OwnerUserID: formID(f.Get("owner_user_id")), Deadline: strings.TrimSpace(f.Get("deadline"))})
+	case "task_change":
+		version, _ := strconv.Atoi(f.Get("version"))
+		_, err = s.DB.ChangePetitionTask(ctx, id, formID(f.Get("task_id")), version, xinfang.TaskChange{State: f.Get("state"), Note: f.Get("note"), Reason: f.Get("release_reason")})
+	case "instruction":
+		_, err = s.DB.AddInstruction(ctx, &xinfang.Instruction{PetitionID: id, Text: f.Get("text"), ToUsers: []int64{}, ToUnits: []int64{}})
+	default:
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "未知的操作"))
+		return
+	}
+	if err == nil {
+		http.Redirect(w, r, "/petitions/"+strconv.FormatInt(id, 10)+"/tasks?done="+form, http.StatusSeeOther)
+		return
+	}
+	switch xinfang.ErrorCode(err) {
+	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	v, perr := s.petitionTasksPage(r, id)
+	if perr != nil {
+		s.fail(w, r, perr)
+		return
+	}
+	v.Open, v.F = form, f
+	v.Error, v.Fields = "「"+caseFormLabels[form]+"」未完成："+formMessage(err), xinfang.ErrorFields(err)
+	if form == "task" {
+		v.TaskForm.Fields = v.Fields
+	}
+	s.render(w, r, statusOf(xinfang.ErrorCode(err)), "case_petition_tasks.html", v)
+}
