@@ -1,0 +1,582 @@
+package xinfang
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Discipline (纪委监委) work on petitions: the watch list of the inspectors,
+// raised investigations with 一案双查, accountability records (问责) and the
+// yearly responsibility letters (责任书) of the units.
+
+// Watch list kinds.
+const (
+	WatchRepeat     = "repeat"      // 同一事项重复信访三次以上
+	WatchHandedDown = "handed_down" // 中央、省交办件重复信访
+	WatchEscalation = "escalation"  // 越级访（赴省、进京）
+)
+
+// WatchKinds lists the kinds of the watch list, in tab order.
+var WatchKinds = []Label{
+	{WatchRepeat, "重复信访三次以上"}, {WatchHandedDown, "交办件重复信访"}, {WatchEscalation, "赴省进京越级访"},
+}
+
+// WatchRepeatThreshold is the number of repeat items on one matter that puts
+// a petitioner on the watch list (procedure.md: "three or more").
+const WatchRepeatThreshold = 3
+
+// Watch row bases: how the repeats of a row were found.
+const (
+	WatchByChain    = "chain"    // linked as repeats (重复件) of one original
+	WatchByLocality = "locality" // same petitioner, 问题属地 and 内容分类 within a year
+)
+
+// WatchPetition is one item a watch-list row links to.
+type WatchPetition struct {
+	ID           int64     `json:"id"`
+	Number       string    `json:"number"`
+	ReceivedAt   time.Time `json:"received_at"`
+	Channel      string    `json:"channel"`
+	Summary      string    `json:"summary"`
+	State        State     `json:"state"`
+	StateLabel   string    `json:"state_label"`
+	Repeat       bool      `json:"repeat"`
+	RepeatOfID   int64     `json:"repeat_of_id,omitempty"`
+	Escalation   string    `json:"escalation,omitempty"`
+	HandlingUnit *UnitRef  `json:"handling_unit,omitempty"`
+}
+
+// UnitRef names a unit in lists.
+type UnitRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// PetitionRef names a petition in discipline records.
+type PetitionRef struct {
+	ID     int64  `json:"id"`
+	Number string `json:"number"`
+}
+
+// CaseRef names a backlog case (信访积案) in discipline records.
+type CaseRef struct {
+	ID          int64  `json:"id"`
+	Number      string `json:"number,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Source      string `json:"source,omitempty"`
+	SourceLabel string `json:"source_label,omitempty"`
+	State       string `json:"state,omitempty"`
+}
+
+// WatchRow is one entry of the watch list: a petitioner's repeated matter,
+// a handed-down matter that came back, or an escalated visit. It links to
+// its items with their count, the responsible unit and the latest state.
+type WatchRow struct {
+	Kind      string `json:"kind"`
+	KindLabel string `json:"kind_label"`
+	Basis     string `json:"basis,omitempty"`
+	Reason    string `json:"reason"`
+
+	PetitionerID   int64  `json:"petitioner_id,omitempty"`
+	PetitionerName string `json:"petitioner_name,omitempty"`
+	// Matter is the original item (the root of the repeat chain), or the
+	// escalated item itself.
+	Matter *WatchPetition `json:"matter,omitempty"`
+	Case   *CaseRef       `json:"case,omitempty"`
+	// Count is the number of repeat items (repeat kinds) or of the
+	// petitioner's escalated visits (escalation).
+	Count      int              `json:"count"`
+	Items      []*WatchPetition `json:"items"`
+	Unit       *UnitRef         `json:"unit,omitempty"` // responsible (handling) unit of the latest item
+	LatestID   int64            `json:"latest_id,omitempty"`
+	LatestAt   time.Time        `json:"latest_at"`
+	State      State            `json:"latest_state,omitempty"`
+	StateLabel string           `json:"latest_state_label,omitempty"`
+	Escalation string           `json:"escalation,omitempty"`
+	// InvestigationID is the raised investigation opened on the row's
+	// escalated item, if any.
+	InvestigationID int64 `json:"investigation_id,omitempty"`
+}
+
+// WatchFilter selects watch-list rows.
+type WatchFilter struct {
+	Kind   string
+	Offset int
+	Limit  int
+}
+
+// Validate checks the filter and applies the default page size.
+func (f *WatchFilter) Validate() error {
+	p := Problems{}
+	if f.Kind != "" && !hasCode(WatchKinds, f.Kind) {
+		p.Add("kind", "未知的关注类型，应为 repeat、handed_down 或 escalation")
+	}
+	if f.Offset < 0 {
+		p.Add("offset", "offset 不能为负数")
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	return p.Err()
+}
+
+// WatchPage is one page of the watch list with the count of every kind.
+type WatchPage struct {
+	Items  []*WatchRow    `json:"items"`
+	Total  int            `json:"total"`
+	Counts map[string]int `json:"counts"`
+	Offset int            `json:"offset"`
+	Limit  int            `json:"limit"`
+}
+
+// Causes of an escalated visit that open a raised investigation (提级调查).
+var InvestigationCauses = []Label{
+	{"unclear", "问题查不清"}, {"inadequate", "处理不到位"}, {"unrectified", "整改不落实"},
+}
+
+// Investigation states.
+const (
+	InvestigationOpen   = "open"   // 调查中
+	InvestigationClosed = "closed" // 已办结
+)
+
+// InvestigationStates lists the states with labels.
+var InvestigationStates = []Label{{InvestigationOpen, "调查中"}, {InvestigationClosed, "已办结"}}
+
+// CaseTrackOutcomes conclude the track of the matter (事).
+var CaseTrackOutcomes = []Label{
+	{"resolved", "问题已查清并解决"}, {"rectified", "已责令整改并落实"}, {"terminated", "依法终结"}, {"unfounded", "反映问题不属实"},
+}
+
+// ResponsibilityOutcomes conclude the track of the officials (人).
+var ResponsibilityOutcomes = []Label{
+	{"talk", "约谈"}, {"notice", "通报"}, {"accountability", "问责"}, {"none", "不予追究"},
+}
+
+// Official is a person whose responsibility is examined.
+type Official struct {
+	Name     string `json:"name"`
+	UnitID   int64  `json:"unit_id"`
+	UnitName string `json:"unit_name,omitempty"`
+	Position string `json:"position"`
+}
+
+// CaseTrack is the 事 of 一案双查: what went wrong in the matter, and what
+// was done about it.
+type CaseTrack struct {
+	Findings     string    `json:"findings"`
+	Measures     string    `json:"measures"`
+	Outcome      string    `json:"outcome,omitempty"`
+	OutcomeLabel string    `json:"outcome_label,omitempty"`
+	ConcludedAt  time.Time `json:"concluded_at,omitempty"`
+}
+
+// Concluded reports whether the track has its outcome.
+func (t *CaseTrack) Concluded() bool { return t.Outcome != "" }
+
+// ResponsibilityTrack is the 人 of 一案双查: the officials whose failure led
+// to the escalation, the findings and the outcome for them.
+type ResponsibilityTrack struct {
+	Officials    []Official `json:"officials"`
+	Findings     string     `json:"findings"`
+	Outcome      string     `json:"outcome,omitempty"`
+	OutcomeLabel string     `json:"outcome_label,omitempty"`
+	ConcludedAt  time.Time  `json:"concluded_at,omitempty"`
+}
+
+// Concluded reports whether the track has its outcome.
+func (t *ResponsibilityTrack) Concluded() bool { return t.Outcome != "" }
+
+// Investigation is a raised investigation (提级调查) of an escalated visit
+// caused by a unit's failure, run as 一案双查: the matter and the officials,
+// each track with its own record and outcome.
+type Investigation struct {
+	ID             int64    `json:"id"`
+	Version        int      `json:"version"`
+	PetitionID     int64    `json:"petition_id,omitempty"`
+	PetitionNumber string   `json:"petition_number,omitempty"`
+	Escalation     string   `json:"escalation,omitempty"`
+	Case           *CaseRef `json:"case,omitempty"`
+	CaseID         int64    `json:"case_id,omitempty"`
+	UnitID         int64    `json:"unit_id"` // the unit whose failure caused the escalation
+	Unit           *UnitRef `json:"unit,omitempty"`
+	Cause          string   `json:"cause"`
+	CauseLabel     string   `json:"cause_label,omitempty"`
+	Summary        string   `json:"summary"`
+	State          string   `json:"state"`
+	StateLabel     string   `json:"state_label,omitempty"`
+
+	CaseTrack           CaseTrack           `json:"case_track"`
+	ResponsibilityTrack ResponsibilityTrack `json:"responsibility_track"`
+
+	OpenedByID   int64     `json:"opened_by_id"`
+	OpenedByName string    `json:"opened_by_name"`
+	OpenedAt     time.Time `json:"opened_at"`
+	ClosedAt     time.Time `json:"closed_at,omitempty"`
+	ClosingNote  string    `json:"closing_note,omitempty"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Fill sets the labels from the codes.
+func (iv *Investigation) Fill() {
+	iv.CauseLabel = LabelOf(InvestigationCauses, iv.Cause)
+	iv.StateLabel = LabelOf(InvestigationStates, iv.State)
+	iv.CaseTrack.OutcomeLabel = ""
+	if iv.CaseTrack.Outcome != "" {
+		iv.CaseTrack.OutcomeLabel = LabelOf(CaseTrackOutcomes, iv.CaseTrack.Outcome)
+	}
+	iv.ResponsibilityTrack.OutcomeLabel = ""
+	if iv.ResponsibilityTrack.Outcome != "" {
+		iv.ResponsibilityTrack.OutcomeLabel = LabelOf(ResponsibilityOutcomes, iv.ResponsibilityTrack.Outcome)
+	}
+	if iv.ResponsibilityTrack.Officials == nil {
+		iv.ResponsibilityTrack.Officials = []Official{}
+	}
+}
+
+// InvestigationInput opens a raised investigation.
+type InvestigationInput struct {
+	PetitionID int64  `json:"petition_id,omitempty"`
+	CaseID     int64  `json:"case_id,omitempty"`
+	UnitID     int64  `json:"unit_id,omitempty"` // default: the handling unit of the petition
+	Cause      string `json:"cause"`
+	Summary    string `json:"summary"`
+}
+
+// Validate checks what can be checked without storage.
+func (in *InvestigationInput) Validate() error {
+	p := Problems{}
+	in.Summary = strings.TrimSpace(in.Summary)
+	if in.PetitionID == 0 && in.CaseID == 0 {
+		p.Add("petition_id", "请指定越级访的信访件或信访积案")
+	}
+	if in.PetitionID < 0 {
+		p.Add("petition_id", "信访件编号无效")
+	}
+	if in.CaseID < 0 {
+		p.Add("case_id", "信访积案编号无效")
+	}
+	if !hasCode(InvestigationCauses, in.Cause) {
+		p.Add("cause", "请选择越级访的原因：问题查不清、处理不到位或整改不落实")
+	}
+	if in.Summary == "" {
+		p.Add("summary", "请写明提级调查的事由")
+	} else if utf8.RuneCountInString(in.Summary) > 2000 {
+		p.Add("summary", "事由不超过 2000 字")
+	}
+	return p.Err()
+}
+
+// InvestigationUpdate changes the opening record of a running
+// investigation; a zero UnitID keeps the unit.
+type InvestigationUpdate struct {
+	Version int    `json:"version"`
+	UnitID  int64  `json:"unit_id,omitempty"`
+	Cause   string `json:"cause"`
+	Summary string `json:"summary"`
+}
+
+// CaseTrackInput records the 事 track; a non-empty outcome concludes it.
+type CaseTrackInput struct {
+	Version  int    `json:"version"`
+	Findings string `json:"findings"`
+	Measures string `json:"measures"`
+	Outcome  string `json:"outcome"`
+}
+
+// Validate checks a case-track record: an outcome needs findings and
+// measures, since a matter is not concluded before it is established.
+func (in *CaseTrackInput) Validate() error {
+	p := Problems{}
+	in.Findings, in.Measures = strings.TrimSpace(in.Findings), strings.TrimSpace(in.Measures)
+	if in.Outcome != "" && !hasCode(CaseTrackOutcomes, in.Outcome) {
+		p.Add("outcome", "未知的调查结论")
+	}
+	if in.Outcome != "" && in.Findings == "" {
+		p.Add("findings", "作出结论前须写明查明的事实")
+	}
+	if in.Outcome != "" && in.Measures == "" {
+		p.Add("measures", "作出结论前须写明采取的措施")
+	}
+	if utf8.RuneCountInString(in.Findings) > 10000 {
+		p.Add("findings", "不超过 10000 字")
+	}
+	if utf8.RuneCountInString(in.Measures) > 10000 {
+		p.Add("measures", "不超过 10000 字")
+	}
+	return p.Err()
+}
+
+// ResponsibilityTrackInput records the 人 track; a non-empty outcome
+// concludes it.
+type ResponsibilityTrackInput struct {
+	Version   int        `json:"version"`
+	Officials []Official `json:"officials"`
+	Findings  string     `json:"findings"`
+	Outcome   string     `json:"outcome"`
+}
+
+// Validate checks a responsibility-track record: every official has a
+// name, a unit and a position; an outcome needs findings, and any outcome
+// but 不予追究 names at least one official.
+func (in *ResponsibilityTrackInput) Validate() error {
+	p := Problems{}
+	in.Findings = strings.TrimSpace(in.Findings)
+	if in.Outcome != "" && !hasCode(ResponsibilityOutcomes, in.Outcome) {
+		p.Add("outcome", "未知的处理结果")
+	}
+	if len(in.Officials) > 50 {
+		p.Add("officials", "责任人不超过 50 人")
+	}
+	for i := range in.Officials {
+		o := &in.Officials[i]
+		o.Name, o.Position = strings.TrimSpace(o.Name), strings.TrimSpace(o.Position)
+		pre := "officials." + strconv.Itoa(i) + "."
+		if o.Name == "" {
+			p.Add(pre+"name", "请填写责任人姓名")
+		}
+		if o.UnitID <= 0 {
+			p.Add(pre+"unit_id", "请选择责任人所在单位")
+		}
+		if o.Position == "" {
+			p.Add(pre+"position", "请填写责任人职务")
+		}
+	}
+	if in.Outcome != "" && in.Findings == "" {
+		p.Add("findings", "作出处理前须写明责任认定")
+	}
+	if in.Outcome != "" && in.Outcome != "none" && len(in.Officials) == 0 {
+		p.Add("officials", "约谈、通报或问责须列明责任人")
+	}
+	if utf8.RuneCountInString(in.Findings) > 10000 {
+		p.Add("findings", "不超过 10000 字")
+	}
+	return p.Err()
+}
+
+// CloseRefusal lists, per track, why an investigation cannot be closed
+// yet; nil when both tracks are concluded (问题不查清不结案).
+func (iv *Investigation) CloseRefusal() error {
+	p := Problems{}
+	if !iv.CaseTrack.Concluded() {
+		p.Add("case_track", "“事”的调查（案件查处）尚未作出结论")
+	}
+	if !iv.ResponsibilityTrack.Concluded() {
+		p.Add("responsibility_track", "“人”的调查（责任追究）尚未作出处理结果")
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	msgs := []string{}
+	for _, k := range []string{"case_track", "responsibility_track"} {
+		if m, ok := p[k]; ok {
+			msgs = append(msgs, m)
+		}
+	}
+	return &Error{Code: ECONFLICT, Message: "一案双查未完成，不能办结：" + strings.Join(msgs, "；"), Fields: map[string]string(p)}
+}
+
+// InvestigationFilter selects investigations.
+type InvestigationFilter struct {
+	State      string
+	PetitionID int64
+	Offset     int
+	Limit      int
+}
+
+// Accountability targets.
+const (
+	TargetUnit     = "unit"     // 单位
+	TargetOfficial = "official" // 个人
+)
+
+// AccountabilityTargets lists the targets with labels.
+var AccountabilityTargets = []Label{{TargetUnit, "单位"}, {TargetOfficial, "个人"}}
+
+// AccountabilityMeasures are the measures of an accountability record.
+var AccountabilityMeasures = []Label{
+	{"talk", "约谈"}, {"notice", "通报"}, {"listed", "挂牌督办"}, {"rectify", "责令整改"}, {"accountability", "问责追究"},
+}
+
+// Accountability is an accountability record (问责): a measure taken
+// against a unit or an official on the ground of items, cases or an
+// investigation.
+type Accountability struct {
+	ID               int64         `json:"id"`
+	Target           string        `json:"target"`
+	TargetLabel      string        `json:"target_label,omitempty"`
+	UnitID           int64         `json:"unit_id"` // the unit, or the official's unit
+	Unit             *UnitRef      `json:"unit,omitempty"`
+	OfficialName     string        `json:"official_name,omitempty"`
+	OfficialPosition string        `json:"official_position,omitempty"`
+	Measure          string        `json:"measure"`
+	MeasureLabel     string        `json:"measure_label,omitempty"`
+	DecidedOn        string        `json:"decided_on"` // YYYY-MM-DD
+	DecidedBy        string        `json:"decided_by"`
+	Ground           string        `json:"ground"`
+	Note             string        `json:"note,omitempty"`
+	PetitionIDs      []int64       `json:"petition_ids"`
+	Petitions        []PetitionRef `json:"petitions,omitempty"` // the linked items the reader may see
+	CaseIDs          []int64       `json:"case_ids"`
+	InvestigationID  int64         `json:"investigation_id,omitempty"`
+	CreatedByID      int64         `json:"created_by_id"`
+	CreatedByName    string        `json:"created_by_name"`
+	CreatedAt        time.Time     `json:"created_at"`
+}
+
+// Fill sets the labels from the codes.
+func (a *Accountability) Fill() {
+	a.TargetLabel = LabelOf(AccountabilityTargets, a.Target)
+	a.MeasureLabel = LabelOf(AccountabilityMeasures, a.Measure)
+	if a.PetitionIDs == nil {
+		a.PetitionIDs = []int64{}
+	}
+	if a.CaseIDs == nil {
+		a.CaseIDs = []int64{}
+	}
+}
+
+// Validate checks an accountability record before it is stored.
+func (a *Accountability) Validate() error {
+	p := Problems{}
+	a.OfficialName, a.OfficialPosition = strings.TrimSpace(a.OfficialName), strings.TrimSpace(a.OfficialPosition)
+	a.DecidedBy, a.Ground, a.Note = strings.TrimSpace(a.DecidedBy), strings.TrimSpace(a.Ground), strings.TrimSpace(a.Note)
+	if !hasCode(AccountabilityTargets, a.Target) {
+		p.Add("target", "请选择问责对象：单位或个人")
+	}
+	if a.UnitID <= 0 {
+		p.Add("unit_id", "请选择被问责单位（个人问责为其所在单位）")
+	}
+	if a.Target == TargetOfficial {
+		if a.OfficialName == "" {
+			p.Add("official_name", "请填写被问责人姓名")
+		}
+		if a.OfficialPosition == "" {
+			p.Add("official_position", "请填写被问责人职务")
+		}
+	} else if a.Target == TargetUnit {
+		a.OfficialName, a.OfficialPosition = "", ""
+	}
+	if !hasCode(AccountabilityMeasures, a.Measure) {
+		p.Add("measure", "请选择问责方式：约谈、通报、挂牌督办、责令整改或问责追究")
+	}
+	if a.DecidedOn == "" {
+		p.Add("decided_on", "请填写决定日期")
+	} else if !validDate(a.DecidedOn) {
+		p.Add("decided_on", "日期格式应为 YYYY-MM-DD")
+	}
+	if a.Ground == "" && len(a.PetitionIDs) == 0 && len(a.CaseIDs) == 0 && a.InvestigationID == 0 {
+		p.Add("ground", "请写明问责依据，或关联信访件、信访积案或提级调查")
+	}
+	if utf8.RuneCountInString(a.Ground) > 5000 || utf8.RuneCountInString(a.Note) > 5000 {
+		p.Add("ground", "依据和备注各不超过 5000 字")
+	}
+	if len(a.PetitionIDs) > 100 || len(a.CaseIDs) > 100 {
+		p.Add("petition_ids", "关联件不超过 100 件")
+	}
+	return p.Err()
+}
+
+// AccountabilityFilter selects accountability records.
+type AccountabilityFilter struct {
+	UnitID  int64 // records of this unit and the units below it
+	Measure string
+	Year    int
+	Offset  int
+	Limit   int
+}
+
+// ResponsibilityLetter is a unit's yearly 信访工作责任书: signed at a date,
+// with its targets, one per unit and year.
+type ResponsibilityLetter struct {
+	ID            int64     `json:"id"`
+	UnitID        int64     `json:"unit_id"`
+	Unit          *UnitRef  `json:"unit,omitempty"`
+	Year          int       `json:"year"`
+	SignedOn      string    `json:"signed_on"` // YYYY-MM-DD
+	Targets       []string  `json:"targets"`
+	Note          string    `json:"note,omitempty"`
+	CreatedByID   int64     `json:"created_by_id"`
+	CreatedByName string    `json:"created_by_name"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// Validate checks a letter; empty target lines are dropped.
+func (l *ResponsibilityLetter) Validate() error {
+	p := Problems{}
+	if l.UnitID <= 0 {
+		p.Add("unit_id", "请选择签订单位")
+	}
+	if l.Year < 2000 || l.Year > 2100 {
+		p.Add("year", "年度应为 2000–2100 之间的年份")
+	}
+	if l.SignedOn == "" {
+		p.Add("signed_on", "请填写签订日期")
+	} else if !validDate(l.SignedOn) {
+		p.Add("signed_on", "日期格式应为 YYYY-MM-DD")
+	}
+	var targets []string
+	for _, t := range l.Targets {
+		if t = strings.TrimSpace(t); t != "" {
+			targets = append(targets, t)
+		}
+	}
+	l.Targets = targets
+	if len(l.Targets) == 0 {
+		p.Add("targets", "请至少填写一项目标任务")
+	} else if len(l.Targets) > 100 {
+		p.Add("targets", "目标任务不超过 100 项")
+	}
+	for _, t := range l.Targets {
+		if utf8.RuneCountInString(t) > 500 {
+			p.Add("targets", "每项目标不超过 500 字")
+		}
+	}
+	l.Note = strings.TrimSpace(l.Note)
+	return p.Err()
+}
+
+func validDate(s string) bool {
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
+// CanInspect reports whether u may open and change investigations and
+// accountability records: an inspector (纪检) of a 纪委监委 unit.
+func CanInspect(u *User) bool {
+	return u != nil && u.Unit != nil && u.Has(RoleInspector) && u.Unit.Kind == UnitDiscipline
+}
+
+// CanReadDiscipline reports whether u reads the watch list and the
+// investigations across the city: inspectors, and supervisors and leaders
+// with a city-wide scope.
+func CanReadDiscipline(u *User) bool {
+	if CanInspect(u) {
+		return true
+	}
+	return u != nil && u.HasAny(RoleSupervisor, RoleLeader) && ScopeOf(u).All
+}
+
+// DisciplineService is the discipline work as the web layer sees it. Every
+// method applies the acting user's rights and data scope.
+type DisciplineService interface {
+	FindWatchList(ctx context.Context, f WatchFilter) (*WatchPage, error)
+	OpenInvestigation(ctx context.Context, in InvestigationInput) (*Investigation, error)
+	FindInvestigationByID(ctx context.Context, id int64) (*Investigation, error)
+	FindInvestigations(ctx context.Context, f InvestigationFilter) ([]*Investigation, int, error)
+	UpdateInvestigation(ctx context.Context, id int64, up InvestigationUpdate) (*Investigation, error)
+	DeleteInvestigation(ctx context.Context, id int64, version int) error
+	UpdateCaseTrack(ctx context.Context, id int64, in CaseTrackInput) (*Investigation, error)
+	UpdateResponsibilityTrack(ctx context.Context, id int64, in ResponsibilityTrackInput) (*Investigation, error)
+	CloseInvestigation(ctx context.Context, id int64, version int, note string) (*Investigation, error)
+	CreateAccountability(ctx context.Context, a *Accountability) error
+	FindAccountabilityByID(ctx context.Context, id int64) (*Accountability, error)
+	FindAccountabilities(ctx context.Context, f AccountabilityFilter) ([]*Accountability, int, error)
+	SaveResponsibilityLetter(ctx context.Context, l *ResponsibilityLetter) error
+	FindResponsibilityLetterByID(ctx context.Context, id int64) (*ResponsibilityLetter, error)
+	FindResponsibilityLetters(ctx context.Context, unitID int64, year int) ([]*ResponsibilityLetter, error)
+}

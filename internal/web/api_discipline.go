@@ -1,0 +1,339 @@
+package web
+
+import (
+	"net/http"
+
+	"xinfang"
+)
+
+// The API of discipline work (纪委监委): the watch list, raised
+// investigations with 一案双查, accountability records and responsibility
+// letters. Storage decides who may read and write what.
+
+func init() {
+	apiGroups = append(apiGroups, []apiRoute{
+		{"GET", "/api/v1/discipline/watch", apiSignedIn, (*Server).apiWatchList},
+
+		{"GET", "/api/v1/discipline/investigations", apiSignedIn, (*Server).apiInvestigations},
+		{"POST", "/api/v1/discipline/investigations", apiSignedIn, (*Server).apiOpenInvestigation},
+		{"GET", "/api/v1/discipline/investigations/{id}", apiSignedIn, (*Server).apiInvestigation},
+		{"PUT", "/api/v1/discipline/investigations/{id}", apiSignedIn, (*Server).apiUpdateInvestigation},
+		{"DELETE", "/api/v1/discipline/investigations/{id}", apiSignedIn, (*Server).apiDeleteInvestigation},
+		{"PUT", "/api/v1/discipline/investigations/{id}/case-track", apiSignedIn, (*Server).apiCaseTrack},
+		{"PUT", "/api/v1/discipline/investigations/{id}/responsibility-track", apiSignedIn, (*Server).apiResponsibilityTrack},
+		{"POST", "/api/v1/discipline/investigations/{id}/close", apiSignedIn, (*Server).apiCloseInvestigation},
+
+		{"GET", "/api/v1/discipline/accountability", apiSignedIn, (*Server).apiAccountabilities},
+		{"POST", "/api/v1/discipline/accountability", apiSignedIn, (*Server).apiCreateAccountability},
+		{"GET", "/api/v1/discipline/accountability/{id}", apiSignedIn, (*Server).apiAccountability},
+
+		{"GET", "/api/v1/discipline/letters", apiSignedIn, (*Server).apiLetters},
+		{"POST", "/api/v1/discipline/letters", apiSignedIn, (*Server).apiCreateLetter},
+		{"GET", "/api/v1/discipline/letters/{id}", apiSignedIn, (*Server).apiLetter},
+		{"PUT", "/api/v1/discipline/letters/{id}", apiSignedIn, (*Server).apiUpdateLetter},
+	})
+}
+
+func (s *Server) apiWatchList(w http.ResponseWriter, r *http.Request) error {
+	q := newAPIQuery(r)
+	f := xinfang.WatchFilter{Kind: q.str("kind"), Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 1, 500)}
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.DB.FindWatchList(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// apiInvestigationPage is one page of investigations.
+type apiInvestigationPage struct {
+	Items  []*xinfang.Investigation `json:"items"`
+	Total  int                      `json:"total"`
+	Offset int                      `json:"offset"`
+	Limit  int                      `json:"limit"`
+}
+
+func (s *Server) apiInvestigations(w http.ResponseWriter, r *http.Request) error {
+	q := newAPIQuery(r)
+	f := xinfang.InvestigationFilter{State: q.str("state"), PetitionID: q.id("petition_id"), Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 1, 500)}
+	if err := q.err(); err != nil {
+		return err
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	items, total, err := s.DB.FindInvestigations(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apiInvestigationPage{Items: items, Total: total, Offset: f.Offset, Limit: f.Limit})
+	return nil
+}
+
+func (s *Server) apiOpenInvestigation(w http.ResponseWriter, r *http.Request) error {
+	var in xinfang.InvestigationInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	iv, err := s.DB.OpenInvestigation(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, iv)
+	return nil
+}
+
+func (s *Server) apiInvestigation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	iv, err := s.DB.FindInvestigationByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, iv)
+	return nil
+}
+
+func (s *Server) apiUpdateInvestigation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in xinfang.InvestigationUpdate
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	iv, err := s.DB.UpdateInvestigation(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, iv)
+	return nil
+}
+
+func (s *Server) apiDeleteInvestigation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	q := newAPIQuery(r)
+	version := q.number("version", 1, 1<<30)
+	if version == 0 {
+		q.p.Add("version", "请提供读取时的版本号 version")
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	if err := s.DB.DeleteInvestigation(r.Context(), id, version); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apiOK{OK: true})
+	return nil
+}
+
+func (s *Server) apiCaseTrack(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in xinfang.CaseTrackInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	iv, err := s.DB.UpdateCaseTrack(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, iv)
+	return nil
+}
+
+func (s *Server) apiResponsibilityTrack(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in xinfang.ResponsibilityTrackInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	iv, err := s.DB.UpdateResponsibilityTrack(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, iv)
+	return nil
+}
+
+// apiCloseInput closes an investigation.
+type apiCloseInput struct {
+	Version int    `json:"version"`
+	Note    string `json:"note"`
+}
+
+func (s *Server) apiCloseInvestigation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in apiCloseInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	iv, err := s.DB.CloseInvestigation(r.Context(), id, in.Version, in.Note)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, iv)
+	return nil
+}
+
+// apiAccountabilityPage is one page of accountability records.
+type apiAccountabilityPage struct {
+	Items  []*xinfang.Accountability `json:"items"`
+	Total  int                       `json:"total"`
+	Offset int                       `json:"offset"`
+	Limit  int                       `json:"limit"`
+}
+
+func (s *Server) apiAccountabilities(w http.ResponseWriter, r *http.Request) error {
+	q := newAPIQuery(r)
+	f := xinfang.AccountabilityFilter{UnitID: q.id("unit_id"), Measure: q.str("measure"), Year: q.number("year", 2000, 2100),
+		Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 1, 500)}
+	if err := q.err(); err != nil {
+		return err
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	items, total, err := s.DB.FindAccountabilities(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apiAccountabilityPage{Items: items, Total: total, Offset: f.Offset, Limit: f.Limit})
+	return nil
+}
+
+// apiAccountabilityInput is what a client sends to record 问责.
+type apiAccountabilityInput struct {
+	Target           string  `json:"target"`
+	UnitID           int64   `json:"unit_id"`
+	OfficialName     string  `json:"official_name"`
+	OfficialPosition string  `json:"official_position"`
+	Measure          string  `json:"measure"`
+	DecidedOn        string  `json:"decided_on"`
+	DecidedBy        string  `json:"decided_by"`
+	Ground           string  `json:"ground"`
+	Note             string  `json:"note"`
+	PetitionIDs      []int64 `json:"petition_ids"`
+	CaseIDs          []int64 `json:"case_ids"`
+	InvestigationID  int64   `json:"investigation_id"`
+}
+
+func (s *Server) apiCreateAccountability(w http.ResponseWriter, r *http.Request) error {
+	var in apiAccountabilityInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	a := &xinfang.Accountability{Target: in.Target, UnitID: in.UnitID, OfficialName: in.OfficialName, OfficialPosition: in.OfficialPosition,
+		Measure: in.Measure, DecidedOn: in.DecidedOn, DecidedBy: in.DecidedBy, Ground: in.Ground, Note: in.Note,
+		PetitionIDs: in.PetitionIDs, CaseIDs: in.CaseIDs, InvestigationID: in.InvestigationID}
+	if err := s.DB.CreateAccountability(r.Context(), a); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, a)
+	return nil
+}
+
+func (s *Server) apiAccountability(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.DB.FindAccountabilityByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (s *Server) apiLetters(w http.ResponseWriter, r *http.Request) error {
+	q := newAPIQuery(r)
+	unitID, year := q.id("unit_id"), q.number("year", 2000, 2100)
+	if err := q.err(); err != nil {
+		return err
+	}
+	items, err := s.DB.FindResponsibilityLetters(r.Context(), unitID, year)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apiList[*xinfang.ResponsibilityLetter]{Items: items})
+	return nil
+}
+
+// apiLetterInput is what a client sends for a 责任书.
+type apiLetterInput struct {
+	UnitID   int64    `json:"unit_id"`
+	Year     int      `json:"year"`
+	SignedOn string   `json:"signed_on"`
+	Targets  []string `json:"targets"`
+	Note     string   `json:"note"`
+}
+
+func (in apiLetterInput) letter(id int64) *xinfang.ResponsibilityLetter {
+	return &xinfang.ResponsibilityLetter{ID: id, UnitID: in.UnitID, Year: in.Year, SignedOn: in.SignedOn, Targets: in.Targets, Note: in.Note}
+}
+
+func (s *Server) apiCreateLetter(w http.ResponseWriter, r *http.Request) error {
+	var in apiLetterInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	l := in.letter(0)
+	if err := s.DB.SaveResponsibilityLetter(r.Context(), l); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, l)
+	return nil
+}
+
+func (s *Server) apiLetter(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	l, err := s.DB.FindResponsibilityLetterByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, l)
+	return nil
+}
+
+func (s *Server) apiUpdateLetter(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	// The letter must be readable first, so that another subtree's letter
+	// is not found rather than overwritten.
+	if _, err := s.DB.FindResponsibilityLetterByID(r.Context(), id); err != nil {
+		return err
+	}
+	var in apiLetterInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	l := in.letter(id)
+	if err := s.DB.SaveResponsibilityLetter(r.Context(), l); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, l)
+	return nil
+}
