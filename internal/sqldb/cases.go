@@ -52,6 +52,17 @@ func caseScope(ctx context.Context) (string, []any, error) {
 	return clause, append([]any{prefix, prefix, prefix}, ids...), nil
 }
 
+// Cases are searchable beside petitions, within the case scope.
+func init() {
+	registerSearchKind(SearchCase, "JOIN cases c ON c.id = d.ref_id", "c.number || ' ' || c.title", "c.created_at DESC, c.id DESC", caseScope)
+}
+
+// indexCase writes the case's full-text document: number, title, summary
+// and petitioners.
+func (db *DB) indexCase(ctx context.Context, tx *Tx, c *xinfang.Case) error {
+	return db.IndexSearchDoc(ctx, tx, SearchCase, c.ID, strings.Join([]string{c.Number, c.Title, c.Summary, c.Petitioners}, " "))
+}
+
 const caseCols = `c.id, c.number, c.version, c.title, c.source, c.summary, c.petitioners, c.responsible_unit_id, ru.name, COALESCE(c.leader_id, 0), COALESCE(lu.name, ''),
 	c.stability_plan, c.deadline, c.tags, c.state, c.facts, c.solution, c.solution_text, c.petitioner_position,
 	c.followup_date, c.followup_by, c.followup_how, c.followup_mood, c.followup_settled,
@@ -500,6 +511,9 @@ func (db *DB) CreateCase(ctx context.Context, c *xinfang.Case) error {
 		if err := db.linkPetitions(ctx, tx, id, c.PetitionIDs); err != nil {
 			return err
 		}
+		if err := db.indexCase(ctx, tx, c); err != nil {
+			return err
+		}
 		return db.caseEvent(ctx, tx, id, "create", map[string]string{"number": c.Number, "title": c.Title, "petitions": numbers})
 	})
 }
@@ -636,6 +650,9 @@ func (db *DB) UpdateCase(ctx context.Context, id int64, version int, u xinfang.C
 		if _, err := tx.exec(ctx, `UPDATE cases SET title = ?, source = ?, summary = ?, petitioners = ?, responsible_unit_id = ?, responsible_path = ?, leader_id = ?,
 			stability_plan = ?, deadline = ?, tags = ? WHERE id = ?`,
 			c.Title, c.Source, c.Summary, c.Petitioners, c.ResponsibleUnitID, path, nullID(c.LeaderID), c.StabilityPlan, c.Deadline, strings.Join(c.Tags, ","), c.ID); err != nil {
+			return "", nil, err
+		}
+		if err := db.indexCase(ctx, tx, c); err != nil {
 			return "", nil, err
 		}
 		if u.PetitionIDs != nil {

@@ -456,3 +456,26 @@ func TestConcludeWaitsForTasks(t *testing.T) {
 		}
 	})
 }
+
+// Cases are found by full-text search within the case scope, and a new
+// title is found after an update.
+func TestCaseSearch(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		w := newCaseWorld(t, db)
+		c := w.newCase(t, w.RegistrarA, w.Leader)
+		hits, total, err := db.SearchDocs(w.Ctx(w.Leader), sqldb.SearchCase, "工资拖欠", 10, 0)
+		if err != nil || total != 1 || len(hits) != 1 || hits[0].ID != c.ID {
+			t.Fatalf("leader's search: %+v %d %v", hits, total, err)
+		}
+		if hits, total, err := db.SearchDocs(w.Ctx(w.HandlerB), sqldb.SearchCase, "工资拖欠", 10, 0); err != nil || total != 0 || len(hits) != 0 {
+			t.Errorf("another town's handler finds the case: %+v %d %v", hits, total, err)
+		}
+		title := "东村养殖场污染积案"
+		if _, err := db.UpdateCase(w.Ctx(w.RegistrarA), c.ID, c.Version, xinfang.CaseUpdate{Title: &title}); err != nil {
+			t.Fatal(err)
+		}
+		if _, total, _ := db.SearchDocs(w.Ctx(w.Leader), sqldb.SearchCase, "养殖场", 10, 0); total != 1 {
+			t.Errorf("updated title not found: total %d", total)
+		}
+	})
+}

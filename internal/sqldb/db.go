@@ -95,7 +95,24 @@ func (db *DB) Open() (err error) {
 	if err := db.migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return db.seed(ctx)
+	if err := db.seed(ctx); err != nil {
+		return err
+	}
+	return db.reindexIfEmpty(ctx)
+}
+
+// reindexIfEmpty builds the repeat-detection and search indexes once for a
+// database that has petitions from before those indexes existed.
+func (db *DB) reindexIfEmpty(ctx context.Context) error {
+	var docs, petitions int
+	if err := db.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM petition_fingerprints), (SELECT COUNT(*) FROM petitions)`).Scan(&docs, &petitions); err != nil {
+		return err
+	}
+	if docs > 0 || petitions == 0 {
+		return nil
+	}
+	db.Logger.Info("building the repeat and search indexes", "petitions", petitions)
+	return db.Reindex(ctx)
 }
 
 // Close closes the pools.

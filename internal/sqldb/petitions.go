@@ -240,10 +240,11 @@ func (db *DB) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*x
 		add("p.received_at < ?", fmtTime(f.To))
 	}
 	if q := strings.TrimSpace(f.Text); q != "" {
-		// LOWER on both sides: SQLite's LIKE ignores ASCII case and
-		// PostgreSQL's does not; "jz-2026" must find JZ-2026-000001 on both.
-		like := "%" + escapeLike(strings.ToLower(q)) + "%"
-		add(`(LOWER(p.summary) LIKE ? ESCAPE '\' OR LOWER(p.content) LIKE ? ESCAPE '\' OR LOWER(p.number) LIKE ? ESCAPE '\' OR LOWER(pt.name) LIKE ? ESCAPE '\')`, like, like, like, like)
+		clause, a, err := db.petitionTextClause(q)
+		if err != nil {
+			return nil, 0, err
+		}
+		add(clause, a...)
 	}
 	if f.Warning != "" {
 		today := calendar.DateOf(db.Now())
@@ -434,6 +435,11 @@ func (db *DB) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
 			} else if err != nil {
 				return err
 			}
+		}
+		// Repeat-detection grams and the full-text document, in the same
+		// transaction, so an item is never registered but unfindable.
+		if err := db.indexPetition(ctx, tx, p); err != nil {
+			return err
 		}
 		ev.PetitionID = id
 		if err := db.insertEvent(ctx, tx, ev, ""); err != nil {

@@ -1,0 +1,1059 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/binary"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"xinfang"
+	"xinfang/internal/similar"
+)
+
+// Repeat detection (重复信访) in storage: each petition's fingerprint and
+// an inverted index of its telling bigrams are written when it is
+// registered (indexPetition); FindRepeatCandidates gathers candidates from
+// three cheap sources and lets similar.Rank score and explain them.
+//
+//	(a) the same petitioner: ID number, phone or credit code of any of the
+//	    petitioners, at any time;
+//	(b) the same 问题属地 (or one containing the other) and 内容分类 within
+//	    RepeatWindow;
+//	(c) petitions sharing the rarer bigrams of the text within RepeatWindow,
+//	    read from petition_grams.
+
+// RepeatWindow is how far apart in time two petitions of the same place
+// and kind, or of similar text, are still shown as candidates.
+const RepeatWindow = 365 * 24 * time.Hour
+
+// Limits of the candidate sources: enough for Rank to choose from, few
+// enough to stay within milliseconds at 100,000 petitions.
+const (
+	repeatByPerson   = 30
+	repeatByLocality = 50
+	repeatByText     = 60
+	// gramsPerPetition caps the grams indexed for one petition. A
+	// fingerprint is sorted and its class lives in the top bits, so the
+	// first values are the content grams (class 0), then class 1.
+	gramsPerPetition = 256
+	// A lookup reads grams rarest first until their postings would pass
+	// gramBudget, and never a gram carried by more than gramMaxDF
+	// petitions: such a gram says little and costs much.
+	gramBudget = 4000
+	gramMaxDF  = 2500
+	gramMaxUse = 96
+)
+
+// RepeatCandidate is an earlier (or, on demand, any other) petition that
+// may be the same matter, with its score and reasons in Chinese.
+type RepeatCandidate struct {
+	Petition *xinfang.Petition `json:"petition"`
+	Score    float64           `json:"score"`
+	// Repeat is the decision of similar.RepeatThreshold: the same matter.
+	// Below it the candidate is shown for the same person or the same
+	// place and kind of matter.
+	Repeat  bool     `json:"repeat"`
+	Reasons []string `json:"reasons"`
+	// Linked: the petition is already recorded as a repeat of this one.
+	Linked bool `json:"linked,omitempty"`
+}
+
+// Repeat decisions.
+const (
+	RepeatLink    = "link"    // 关联为重复件
+	RepeatDismiss = "dismiss" // 不是重复件，不再提示
+)
+
+// RepeatDecision is the record of one decision about a candidate.
+type RepeatDecision struct {
+	ID          int64     `json:"id"`
+	PetitionID  int64     `json:"petition_id"`
+	CandidateID int64     `json:"candidate_id"`
+	Decision    string    `json:"decision"`
+	UserID      int64     `json:"user_id"`
+	UserName    string    `json:"user_name"`
+	At          time.Time `json:"at"`
+	Score       float64   `json:"score"`
+	Reasons     []string  `json:"reasons"`
+	// Version is the petition's version after the decision.
+	Version int `json:"version"`
+}
+
+// RepeatDecisionInput is what the registrar sends. Version, when not 0,
+// must be the petition's current version.
+type RepeatDecisionInput struct {
+	CandidateID int64  `json:"candidate_id"`
+	Decision    string `json:"decision"`
+	Version     int    `json:"version,omitempty"`
+}
+
+// Validate checks the input.
+func (in *RepeatDecisionInput) Validate() error {
+	p := xinfang.Problems{}
+	if in.CandidateID <= 0 {
+		p.Add("candidate_id", "请选择候选信访件")
+	}
+	if in.Decision != RepeatLink && in.Decision != RepeatDismiss {
+		p.Add("decision", "处理方式须为 link（关联为重复件）或 dismiss（不是重复件）")
+	}
+	if in.Version < 0 {
+		p.Add("version", "版本号不能为负数")
+	}
+	return p.Err()
+}
+
+// RepeatCounts are the repeat figures of a petition, within the user's scope.
+type RepeatCounts struct {
+	// RootID is the first petition of the matter: following repeat_of_id
+	// up from the petition.
+	RootID int64 `json:"root_id"`
+	// Matter is the number of petitions of the matter: the root and every
+	// petition recorded as a repeat of it, directly or through another.
+	Matter int `json:"matter"`
+	// Petitioner is the number of petitions of the main petitioner.
+	Petitioner int `json:"petitioner"`
+}
+
+// fpDay is the day key of petition_grams: the Shanghai date of t in days
+// since 1970.
+func fpDay(t time.Time) int64 {
+	return (t.Unix() + 8*3600) / 86400
+}
+
+func encodeFP(fp []uint32) []byte {
+	b := make([]byte, 4*len(fp))
+	for i, v := range fp {
+		binary.LittleEndian.PutUint32(b[4*i:], v)
+	}
+	return b
+}
+
+func decodeFP(b []byte) []uint32 {
+	out := make([]uint32, len(b)/4)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	return out
+}
+
+// indexGrams returns the values of fp that go into petition_grams: classes
+// 0 and 1, at most gramsPerPetition of them (fp is sorted, so the content
+// grams come first).
+func indexGrams(fp []uint32) []uint32 {
+	var out []uint32
+	for _, v := range fp {
+		if v>>30 > 1 || len(out) == gramsPerPetition {
+			break
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// indexPetition writes what repeat detection and search need of a new
+// petition, inside the registering transaction. It is also what Reindex
+// does for every petition; it may run again for the same petition.
+func (db *DB) indexPetition(ctx context.Context, tx *Tx, p *xinfang.Petition) error {
+	fp := similar.PetitionFingerprint(similar.Petition{Summary: p.Summary, Content: p.Content})
+	day := fpDay(p.ReceivedAt)
+	if err := db.unindexGrams(ctx, tx, p.ID); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO petition_fingerprints (petition_id, version, day, fp) VALUES (?, ?, ?, ?)
+		ON CONFLICT (petition_id) DO UPDATE SET version = excluded.version, day = excluded.day, fp = excluded.fp`,
+		p.ID, similar.FingerprintVersion, day, encodeFP(fp)); err != nil {
+		return err
+	}
+	grams := indexGrams(fp)
+	if err := insertGrams(ctx, tx, grams, day, p.ID); err != nil {
+		return err
+	}
+	if err := bumpGramStats(ctx, tx, grams, 1); err != nil {
+		return err
+	}
+	return db.IndexSearchDoc(ctx, tx, SearchPetition, p.ID, petitionSearchText(p))
+}
+
+// unindexGrams removes the grams of a petition indexed before, found
+// through its stored fingerprint, so that petition_grams needs no second
+// index on petition_id.
+func (db *DB) unindexGrams(ctx context.Context, tx *Tx, id int64) error {
+	var day int64
+	var raw []byte
+	err := tx.queryRow(ctx, `SELECT day, fp FROM petition_fingerprints WHERE petition_id = ?`, id).Scan(&day, &raw)
+	if err != nil {
+		if xinfang.ErrorCode(db.wrap(err)) == xinfang.ENOTFOUND {
+			return nil
+		}
+		return err
+	}
+	grams := indexGrams(decodeFP(raw))
+	for len(grams) > 0 {
+		n := min(len(grams), 200)
+		args := []any{id, day}
+		for _, g := range grams[:n] {
+			args = append(args, int64(g))
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM petition_grams WHERE petition_id = ? AND day = ? AND gram IN (`+placeholders(n)+`)`, args...); err != nil {
+			return err
+		}
+		if err := bumpGramStats(ctx, tx, grams[:n], -1); err != nil {
+			return err
+		}
+		grams = grams[n:]
+	}
+	return nil
+}
+
+func insertGrams(ctx context.Context, tx *Tx, grams []uint32, day, id int64) error {
+	for len(grams) > 0 {
+		n := min(len(grams), 200)
+		var b strings.Builder
+		args := make([]any, 0, 3*n)
+		for i, g := range grams[:n] {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("(?, ?, ?)")
+			args = append(args, int64(g), day, id)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO petition_grams (gram, day, petition_id) VALUES `+b.String()+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			return err
+		}
+		grams = grams[n:]
+	}
+	return nil
+}
+
+// bumpGramStats adds delta to the count of each gram. The grams are sorted,
+// so concurrent registrations on PostgreSQL lock the rows in one order and
+// cannot deadlock on them.
+func bumpGramStats(ctx context.Context, tx *Tx, grams []uint32, delta int) error {
+	for len(grams) > 0 {
+		n := min(len(grams), 200)
+		var b strings.Builder
+		args := make([]any, 0, 2*n)
+		for i, g := range grams[:n] {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("(?, ?)")
+			args = append(args, int64(g), max(delta, 0))
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO gram_stats (gram, n) VALUES `+b.String()+
+			` ON CONFLICT (gram) DO UPDATE SET n = gram_stats.n + `+strconv.Itoa(delta), args...); err != nil {
+			return err
+		}
+		grams = grams[n:]
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// Reindex rebuilds the fingerprints, the gram index and the petitions'
+// search documents from the petitions, a thousand at a time, then the gram
+// counts in one transaction. It is for data that predates the index
+// (migrations of old data, bulk loads); registrations keep the index up to
+// date themselves. Registrations running meanwhile are indexed twice at
+// worst, which the final count rebuild absorbs.
+func (db *DB) Reindex(ctx context.Context) error {
+	// Start from nothing: petition_grams has no index on petition_id to
+	// delete by, on purpose.
+	err := db.write(ctx, func(tx *Tx) error {
+		for _, q := range []string{`DELETE FROM petition_grams`, `DELETE FROM petition_fingerprints`, `DELETE FROM gram_stats`} {
+			if _, err := tx.exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const batch = 1000
+	var after int64
+	for {
+		type row struct {
+			id                       int64
+			received                 string
+			summary, content, number string
+		}
+		var rows []row
+		rs, err := db.query(ctx, `SELECT p.id, p.received_at, p.summary, p.content, p.number FROM petitions p WHERE p.id > ? ORDER BY p.id LIMIT ?`, after, batch)
+		if err != nil {
+			return err
+		}
+		for rs.Next() {
+			var r row
+			if err := rs.Scan(&r.id, &r.received, &r.summary, &r.content, &r.number); err != nil {
+				rs.Close()
+				return err
+			}
+			rows = append(rows, r)
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			break
+		}
+		names, err := db.petitionerNames(ctx, rows[0].id, rows[len(rows)-1].id)
+		if err != nil {
+			return err
+		}
+		err = db.write(ctx, func(tx *Tx) error {
+			var fps, grams []any
+			var fpN, gramN int
+			flush := func() error {
+				if fpN > 0 {
+					if _, err := tx.exec(ctx, `INSERT INTO petition_fingerprints (petition_id, version, day, fp) VALUES `+
+						strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?),", fpN), ",")+` ON CONFLICT DO NOTHING`, fps...); err != nil {
+						return err
+					}
+				}
+				if gramN > 0 {
+					if _, err := tx.exec(ctx, `INSERT INTO petition_grams (gram, day, petition_id) VALUES `+
+						strings.TrimSuffix(strings.Repeat("(?, ?, ?),", gramN), ",")+` ON CONFLICT DO NOTHING`, grams...); err != nil {
+						return err
+					}
+				}
+				fps, grams, fpN, gramN = fps[:0], grams[:0], 0, 0
+				return nil
+			}
+			for _, r := range rows {
+				p := &xinfang.Petition{ID: r.id, Number: r.number, Summary: r.summary, Content: r.content, ReceivedAt: parseTime(r.received)}
+				fp := similar.PetitionFingerprint(similar.Petition{Summary: r.summary, Content: r.content})
+				day := fpDay(p.ReceivedAt)
+				fps = append(fps, r.id, similar.FingerprintVersion, day, encodeFP(fp))
+				fpN++
+				for _, g := range indexGrams(fp) {
+					grams = append(grams, int64(g), day, r.id)
+					gramN++
+					if gramN == 300 {
+						if err := flush(); err != nil {
+							return err
+						}
+					}
+				}
+				if fpN == 100 {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+				if err := db.IndexSearchDoc(ctx, tx, SearchPetition, r.id, searchText(p.Number, names[r.id], p.Summary, p.Content)); err != nil {
+					return err
+				}
+			}
+			return flush()
+		})
+		if err != nil {
+			return err
+		}
+		after = rows[len(rows)-1].id
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `DELETE FROM gram_stats`); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO gram_stats (gram, n) SELECT gram, COUNT(*) FROM petition_grams GROUP BY gram`)
+		return err
+	})
+}
+
+// petitionerNames returns the names of the petitioners of the petitions
+// with ids in [first, last], space-separated, main petitioner first.
+func (db *DB) petitionerNames(ctx context.Context, first, last int64) (map[int64]string, error) {
+	rows, err := db.query(ctx, `SELECT pp.petition_id, x.name FROM petition_petitioners pp JOIN petitions p ON p.id = pp.petition_id
+		JOIN petitioners x ON x.id = pp.petitioner_id
+		WHERE pp.petition_id BETWEEN ? AND ? ORDER BY pp.petition_id, CASE WHEN x.id = p.petitioner_id THEN 0 ELSE 1 END, x.id`, first, last)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		if out[id] != "" {
+			out[id] += " "
+		}
+		out[id] += name
+	}
+	return out, rows.Err()
+}
+
+// localityCode is what similar compares as 问题属地: the unit's 行政区划代码
+// when it has one, else its path, whose prefixes still say "contains".
+func localityCode(u *xinfang.Unit) string {
+	if u == nil {
+		return ""
+	}
+	if u.RegionCode != "" {
+		return u.RegionCode
+	}
+	return u.Path
+}
+
+// petitionerKeys are the identity keys of similar.Petition.
+func petitionerKeys(ps ...*xinfang.Petitioner) []string {
+	var out []string
+	for _, p := range ps {
+		if p == nil {
+			continue
+		}
+		if v := xinfang.NormalizeIDNumber(p.IDNumber); v != "" {
+			out = append(out, similar.KeyIDNumber+":"+v)
+		}
+		if v := strings.TrimSpace(p.Phone); v != "" {
+			out = append(out, similar.KeyPhone+":"+v)
+		}
+		if v := strings.ToUpper(strings.TrimSpace(p.OrgCode)); v != "" {
+			out = append(out, similar.KeyOrgCode+":"+v)
+		}
+	}
+	return out
+}
+
+// FindRepeatCandidatesOf returns the candidates for an existing petition
+// in scope: itself left out, candidates dismissed for it left out, the
+// one it is linked to marked.
+func (db *DB) FindRepeatCandidatesOf(ctx context.Context, id int64, limit int) ([]RepeatCandidate, error) {
+	p, err := db.findPetition(ctx, db.rdb, id)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := db.petitionersOf(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	p.CoPetitioners = nil
+	for _, x := range ps[id] {
+		if x.ID != p.Petitioner.ID {
+			p.CoPetitioners = append(p.CoPetitioners, x)
+		}
+	}
+	return db.FindRepeatCandidates(ctx, p, limit)
+}
+
+// FindRepeatCandidates returns the petitions in the user's data scope that
+// may be repeats of p, best first, at most limit (1–50, default 20). p is a
+// registered petition (ID set: itself and its dismissed candidates are left
+// out) or a draft being registered (ID 0), of which it reads the
+// petitioners, LocalityID, Category, Summary, Content and ReceivedAt (zero
+// means now).
+func (db *DB) FindRepeatCandidates(ctx context.Context, p *xinfang.Petition, limit int) ([]RepeatCandidate, error) {
+	scope, sargs, err := scopeClause(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 50 {
+		limit = 20
+	}
+	received := p.ReceivedAt
+	if received.IsZero() {
+		received = db.Now()
+	}
+	var loc *xinfang.Unit
+	if p.LocalityID != 0 {
+		if loc, err = db.FindUnitByID(ctx, p.LocalityID); err != nil {
+			return nil, xinfang.FieldError("locality_id", "问题属地单位不存在")
+		}
+	}
+	newP := similar.Petition{
+		ID:             p.ID,
+		PetitionerKeys: petitionerKeys(append([]*xinfang.Petitioner{p.Petitioner}, p.CoPetitioners...)...),
+		LocalityCode:   localityCode(loc),
+		Category:       p.Category,
+		ReceivedAt:     received,
+		Summary:        p.Summary,
+		Content:        p.Content,
+	}
+	newP.Fingerprint = similar.PetitionFingerprint(newP)
+
+	ids := map[int64]bool{}
+	add := func(list []int64) {
+		for _, id := range list {
+			if id != p.ID {
+				ids[id] = true
+			}
+		}
+	}
+	// (a) the same petitioner.
+	byPerson, err := db.candidatesByPerson(ctx, append([]*xinfang.Petitioner{p.Petitioner}, p.CoPetitioners...), scope, sargs)
+	if err != nil {
+		return nil, err
+	}
+	add(byPerson)
+	from, to := received.Add(-RepeatWindow), received.Add(RepeatWindow)
+	// (b) the same place and kind of matter.
+	if loc != nil && p.Category != "" {
+		byPlace, err := db.candidatesByLocality(ctx, loc, p.Category, from, to, scope, sargs)
+		if err != nil {
+			return nil, err
+		}
+		add(byPlace)
+	}
+	// (c) similar text.
+	byText, err := db.candidatesByText(ctx, newP.Fingerprint, fpDay(from), fpDay(to), p.ID)
+	if err != nil {
+		return nil, err
+	}
+	add(byText)
+
+	var dismissed map[int64]bool
+	if p.ID != 0 {
+		if dismissed, err = db.dismissed(ctx, p.ID); err != nil {
+			return nil, err
+		}
+		for id := range dismissed {
+			delete(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return []RepeatCandidate{}, nil
+	}
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	slices.Sort(list)
+	earlier, err := db.similarPetitions(ctx, list, scope, sargs)
+	if err != nil {
+		return nil, err
+	}
+	ranked := similar.Rank(newP, earlier, similar.Options{Window: RepeatWindow, Limit: limit})
+	if len(ranked) == 0 {
+		return []RepeatCandidate{}, nil
+	}
+	show := make([]int64, len(ranked))
+	for i, c := range ranked {
+		show[i] = c.ID
+	}
+	byID, err := db.petitionsByID(ctx, show, scope, sargs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RepeatCandidate, 0, len(ranked))
+	for _, c := range ranked {
+		cp := byID[c.ID]
+		if cp == nil {
+			continue
+		}
+		out = append(out, RepeatCandidate{Petition: cp, Score: round2(c.Score), Repeat: c.IsRepeat(), Reasons: c.Reasons,
+			Linked: p.ID != 0 && p.RepeatOfID == c.ID})
+	}
+	return out, nil
+}
+
+func round2(x float64) float64 {
+	return float64(int(x*100+0.5)) / 100
+}
+
+// candidatesByPerson returns recent petitions in scope of any petitioner
+// with the same ID number, phone or credit code. One query per kind of
+// key, so that each uses its partial index.
+func (db *DB) candidatesByPerson(ctx context.Context, ps []*xinfang.Petitioner, scope string, sargs []any) ([]int64, error) {
+	keys := map[string][]any{}
+	for _, p := range ps {
+		if p == nil {
+			continue
+		}
+		if v := xinfang.NormalizeIDNumber(p.IDNumber); v != "" {
+			keys["id_number"] = append(keys["id_number"], v)
+		}
+		if v := strings.TrimSpace(p.Phone); v != "" {
+			keys["phone"] = append(keys["phone"], v)
+		}
+		if v := strings.ToUpper(strings.TrimSpace(p.OrgCode)); v != "" {
+			keys["org_code"] = append(keys["org_code"], v)
+		}
+	}
+	var parts []string
+	var args []any
+	for _, col := range []string{"id_number", "phone", "org_code"} {
+		vals := keys[col]
+		if len(vals) == 0 {
+			continue
+		}
+		parts = append(parts, `SELECT pp.petition_id FROM petition_petitioners pp JOIN petitioners x ON x.id = pp.petitioner_id
+			WHERE x.`+col+` <> '' AND x.`+col+` IN (`+placeholders(len(vals))+`)`)
+		args = append(args, vals...)
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	args = append(args, sargs...)
+	args = append(args, repeatByPerson)
+	return db.ids(ctx, `SELECT p.id FROM petitions p WHERE p.id IN (`+strings.Join(parts, " UNION ")+`) AND `+scope+
+		` ORDER BY p.received_at DESC, p.id DESC LIMIT ?`, args...)
+}
+
+// candidatesByLocality returns recent petitions in scope within the window
+// whose 问题属地 is loc, below it or above it (not the root: a city-wide
+// locality says nothing), and whose 内容分类 is category or a prefix of it.
+func (db *DB) candidatesByLocality(ctx context.Context, loc *xinfang.Unit, category string, from, to time.Time, scope string, sargs []any) ([]int64, error) {
+	// The units are resolved first, so that the petitions are read
+	// through petitions_locality (locality_id, category, received_at).
+	units, err := db.ids(ctx, `SELECT id FROM units WHERE path LIKE ?`, loc.Path+"%")
+	if err != nil {
+		return nil, err
+	}
+	parts := strings.Split(strings.Trim(loc.Path, "/"), "/")
+	for i, s := range parts {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil && i > 0 && i < len(parts)-1 {
+			units = append(units, id)
+		}
+	}
+	if len(units) > 200 {
+		// A locality high up the tree (a county with its villages) says
+		// little about the matter; its own items and the nearest do.
+		units = units[:200]
+	}
+	var args []any
+	for _, id := range units {
+		args = append(args, id)
+	}
+	catClause := "p.category IN (?, ?)"
+	args = append(args, category, category[:min(2, len(category))])
+	if len(category) <= 2 {
+		// A top-level code matches every code below it.
+		catClause = "(p.category = ? OR p.category LIKE ?)"
+		args[len(args)-1] = category + "%"
+	}
+	args = append(args, fmtTime(from), fmtTime(to))
+	args = append(args, sargs...)
+	args = append(args, repeatByLocality)
+	return db.ids(ctx, `SELECT p.id FROM petitions p WHERE p.locality_id IN (`+placeholders(len(units))+`) AND `+catClause+`
+		AND p.received_at >= ? AND p.received_at <= ? AND `+scope+` ORDER BY p.received_at DESC, p.id DESC LIMIT ?`, args...)
+}
+
+// candidatesByText returns the petitions within the days [from, to] that
+// share the most telling grams with fp. Grams are read rarest first and
+// within a budget of postings (gram_stats), so a lookup costs about the
+// same however large the table grows. The data scope is applied when the
+// candidates are read.
+func (db *DB) candidatesByText(ctx context.Context, fp []uint32, from, to, self int64) ([]int64, error) {
+	grams := indexGrams(fp)
+	if len(grams) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(grams))
+	for i, g := range grams {
+		args[i] = int64(g)
+	}
+	rows, err := db.query(ctx, `SELECT gram, n FROM gram_stats WHERE gram IN (`+placeholders(len(grams))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	type df struct {
+		gram int64
+		n    int
+	}
+	var dfs []df
+	for rows.Next() {
+		var d df
+		if err := rows.Scan(&d.gram, &d.n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if d.n > 0 && d.n <= gramMaxDF {
+			dfs = append(dfs, d)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(dfs, func(a, b df) int { return a.n - b.n })
+	var use []any
+	total := 0
+	for _, d := range dfs {
+		if len(use) == gramMaxUse || (total+d.n > gramBudget && len(use) > 0) {
+			break
+		}
+		use = append(use, d.gram)
+		total += d.n
+	}
+	if len(use) == 0 {
+		return nil, nil
+	}
+	// Content grams (class 0, below 1<<30) weigh twice the others.
+	args = append(use, from, to, self, repeatByText)
+	return db.ids(ctx, `SELECT petition_id FROM petition_grams WHERE gram IN (`+placeholders(len(use))+`) AND day >= ? AND day <= ? AND petition_id <> ?
+		GROUP BY petition_id ORDER BY SUM(CASE WHEN gram < 1073741824 THEN 2 ELSE 1 END) DESC, petition_id DESC LIMIT ?`, args...)
+}
+
+func (db *DB) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// dismissed returns the candidates whose latest decision for petition id
+// is a dismissal.
+func (db *DB) dismissed(ctx context.Context, id int64) (map[int64]bool, error) {
+	rows, err := db.query(ctx, `SELECT candidate_id, decision FROM repeat_decisions WHERE petition_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var c int64
+		var d string
+		if err := rows.Scan(&c, &d); err != nil {
+			return nil, err
+		}
+		out[c] = d == RepeatDismiss
+	}
+	for c, d := range out {
+		if !d {
+			delete(out, c)
+		}
+	}
+	return out, rows.Err()
+}
+
+// similarPetitions reads what similar.Rank needs of the petitions ids that
+// lie in scope, with their stored fingerprints.
+func (db *DB) similarPetitions(ctx context.Context, ids []int64, scope string, sargs []any) ([]similar.Petition, error) {
+	args := make([]any, 0, len(ids)+len(sargs))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	args = append(args, sargs...)
+	rows, err := db.query(ctx, `SELECT p.id, p.category, p.received_at, p.summary, p.content, lu.region_code, lu.path, f.version, f.fp,
+		pt.id_number, pt.phone, pt.org_code
+		FROM petitions p JOIN units lu ON lu.id = p.locality_id JOIN petitioners pt ON pt.id = p.petitioner_id
+		LEFT JOIN petition_fingerprints f ON f.petition_id = p.id
+		WHERE p.id IN (`+placeholders(len(ids))+`) AND `+scope, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []similar.Petition
+	var found []int64
+	for rows.Next() {
+		var sp similar.Petition
+		var received, region, path string
+		var version *int64
+		var raw []byte
+		main := &xinfang.Petitioner{}
+		if err := rows.Scan(&sp.ID, &sp.Category, &received, &sp.Summary, &sp.Content, &region, &path, &version, &raw, &main.IDNumber, &main.Phone, &main.OrgCode); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		sp.ReceivedAt = parseTime(received)
+		sp.LocalityCode = localityCode(&xinfang.Unit{RegionCode: region, Path: path})
+		// A fingerprint of another version is recomputed by Rank.
+		if version != nil && *version == similar.FingerprintVersion {
+			sp.Fingerprint = decodeFP(raw)
+		}
+		sp.PetitionerKeys = petitionerKeys(main)
+		out = append(out, sp)
+		found = append(found, sp.ID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	co, err := db.coPetitionersOf(ctx, found)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].PetitionerKeys = append(out[i].PetitionerKeys, petitionerKeys(co[out[i].ID]...)...)
+	}
+	return out, nil
+}
+
+// coPetitionersOf returns the co-petitioners (联名信访人) of petitions:
+// few petitions have any, so the rows read are few.
+func (db *DB) coPetitionersOf(ctx context.Context, ids []int64) (map[int64][]*xinfang.Petitioner, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := db.query(ctx, `SELECT pp.petition_id, x.id_number, x.phone, x.org_code FROM petition_petitioners pp
+		JOIN petitions p ON p.id = pp.petition_id JOIN petitioners x ON x.id = pp.petitioner_id
+		WHERE pp.petition_id IN (`+placeholders(len(ids))+`) AND pp.petitioner_id <> p.petitioner_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]*xinfang.Petitioner{}
+	for rows.Next() {
+		var pid int64
+		x := &xinfang.Petitioner{}
+		if err := rows.Scan(&pid, &x.IDNumber, &x.Phone, &x.OrgCode); err != nil {
+			return nil, err
+		}
+		out[pid] = append(out[pid], x)
+	}
+	return out, rows.Err()
+}
+
+// petitionersOf returns the petitioners (identity fields) of petitions.
+func (db *DB) petitionersOf(ctx context.Context, ids []int64) (map[int64][]*xinfang.Petitioner, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := db.query(ctx, `SELECT pp.petition_id, x.id, x.name, x.id_number, x.phone, x.org_code FROM petition_petitioners pp
+		JOIN petitioners x ON x.id = pp.petitioner_id WHERE pp.petition_id IN (`+placeholders(len(ids))+`) ORDER BY pp.petition_id, x.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]*xinfang.Petitioner{}
+	for rows.Next() {
+		var pid int64
+		x := &xinfang.Petitioner{}
+		if err := rows.Scan(&pid, &x.ID, &x.Name, &x.IDNumber, &x.Phone, &x.OrgCode); err != nil {
+			return nil, err
+		}
+		out[pid] = append(out[pid], x)
+	}
+	return out, rows.Err()
+}
+
+// petitionsByID returns the petitions ids in scope, as lists show them.
+func (db *DB) petitionsByID(ctx context.Context, ids []int64, scope string, sargs []any) (map[int64]*xinfang.Petition, error) {
+	args := make([]any, 0, len(ids)+len(sargs))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	args = append(args, sargs...)
+	page, _, err := db.petitionPage(ctx, `p.id IN (`+placeholders(len(ids))+`) AND `+scope, args, "p.id", len(ids), 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*xinfang.Petition, len(page))
+	for _, p := range page {
+		out[p.ID] = p
+	}
+	return out, nil
+}
+
+// DecideRepeat records the registrar's decision about a candidate of
+// petition id: link (the petition becomes a repeat of the candidate:
+// repeat_flag and repeat_of_id set, version bumped) or dismiss (the
+// candidate is not shown again for it). Both petitions must lie in scope;
+// the candidate must have been received no later than the petition, and a
+// link may not close a circle of repeats.
+func (db *DB) DecideRepeat(ctx context.Context, id int64, in RepeatDecisionInput) (*RepeatDecision, error) {
+	if err := requireRole(ctx, xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	actor := xinfang.UserFromContext(ctx)
+	if in.CandidateID == id {
+		return nil, xinfang.FieldError("candidate_id", "不能关联到自身")
+	}
+	scope, sargs, err := scopeClause(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The score and reasons recorded are those the registrar saw.
+	pair, err := db.similarPetitions(ctx, []int64{id, in.CandidateID}, scope, sargs)
+	if err != nil {
+		return nil, err
+	}
+	var self, cand *similar.Petition
+	for i := range pair {
+		switch pair[i].ID {
+		case id:
+			self = &pair[i]
+		case in.CandidateID:
+			cand = &pair[i]
+		}
+	}
+	if self == nil {
+		return nil, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看")
+	}
+	if cand == nil {
+		return nil, xinfang.FieldError("candidate_id", "候选信访件不存在或无权查看")
+	}
+	d := &RepeatDecision{PetitionID: id, CandidateID: in.CandidateID, Decision: in.Decision, UserID: actor.ID, UserName: actor.Name, Reasons: []string{}}
+	if r := similar.Rank(*self, []similar.Petition{*cand}, similar.Options{Window: RepeatWindow, Threshold: 1e-9, Limit: 1}); len(r) == 1 {
+		d.Score, d.Reasons = round2(r[0].Score), r[0].Reasons
+	}
+	err = db.write(ctx, func(tx *Tx) error {
+		p, err := db.findPetition(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if in.Version != 0 && p.Version != in.Version {
+			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+		}
+		c, err := db.findPetition(ctx, tx, in.CandidateID)
+		if err != nil {
+			return xinfang.FieldError("candidate_id", "候选信访件不存在或无权查看")
+		}
+		d.At, d.Version = tx.now, p.Version
+		switch in.Decision {
+		case RepeatLink:
+			if c.ReceivedAt.After(p.ReceivedAt) {
+				return xinfang.FieldError("candidate_id", "只能关联为更早收到的信访件的重复件")
+			}
+			if p.RepeatOfID == c.ID {
+				return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "已关联为该信访件的重复件", Fields: map[string]string{"candidate_id": "已关联"}}
+			}
+			// Walk up from the candidate: reaching the petition would
+			// make a circle, and the repeat tree must stay a tree.
+			seen := map[int64]bool{}
+			for up := c.RepeatOfID; up != 0 && !seen[up]; {
+				if up == id {
+					return xinfang.FieldError("candidate_id", "该候选件本身是本件的重复件，不能反向关联")
+				}
+				seen[up] = true
+				var next *int64
+				if err := tx.queryRow(ctx, `SELECT repeat_of_id FROM petitions WHERE id = ?`, up).Scan(&next); err != nil {
+					return err
+				}
+				up = 0
+				if next != nil {
+					up = *next
+				}
+			}
+			res, err := tx.exec(ctx, `UPDATE petitions SET repeat_flag = 1, repeat_of_id = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+				c.ID, fmtTime(tx.now), id, p.Version)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+			}
+			d.Version = p.Version + 1
+		case RepeatDismiss:
+			if p.RepeatOfID == c.ID {
+				return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "本件已关联为该信访件的重复件，不能再标为非重复", Fields: map[string]string{"candidate_id": "已关联"}}
+			}
+		}
+		d.ID, err = tx.insert(ctx, `INSERT INTO repeat_decisions (petition_id, candidate_id, decision, user_id, user_name, at, score, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, c.ID, in.Decision, actor.ID, actor.Name, fmtTime(tx.now), d.Score, strings.Join(d.Reasons, "；"))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// FindRepeatDecisions returns the decisions recorded for a petition in
+// scope, newest first.
+func (db *DB) FindRepeatDecisions(ctx context.Context, id int64) ([]RepeatDecision, error) {
+	if _, err := db.findPetition(ctx, db.rdb, id); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT id, petition_id, candidate_id, decision, user_id, user_name, at, score, reasons FROM repeat_decisions WHERE petition_id = ? ORDER BY id DESC`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []RepeatDecision{}
+	for rows.Next() {
+		var d RepeatDecision
+		var at, reasons string
+		if err := rows.Scan(&d.ID, &d.PetitionID, &d.CandidateID, &d.Decision, &d.UserID, &d.UserName, &at, &d.Score, &reasons); err != nil {
+			return nil, err
+		}
+		d.At = parseTime(at)
+		d.Reasons = []string{}
+		if reasons != "" {
+			d.Reasons = strings.Split(reasons, "；")
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// repeatTree is the SQL of the ids in the repeat tree under root ?: the
+// root and every petition recorded as a repeat of one in the tree. UNION
+// (not UNION ALL) stops on a circle, should one ever be written by hand.
+const repeatTree = `WITH RECURSIVE tree(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT r.id FROM petitions r JOIN tree ON r.repeat_of_id = tree.id) SELECT id FROM tree`
+
+// repeatRoot follows repeat_of_id up from id to the first petition of the
+// matter.
+func (db *DB) repeatRoot(ctx context.Context, id int64) (int64, error) {
+	seen := map[int64]bool{}
+	for cur := id; ; {
+		seen[cur] = true
+		var up *int64
+		if err := db.queryRow(ctx, `SELECT repeat_of_id FROM petitions WHERE id = ?`, cur).Scan(&up); err != nil {
+			return 0, db.notFound(err, "信访件不存在或无权查看")
+		}
+		if up == nil || seen[*up] {
+			return cur, nil
+		}
+		cur = *up
+	}
+}
+
+// FindRepeatCounts returns the repeat figures of a petition in scope: the
+// petitions of its matter and of its main petitioner, counted within scope.
+func (db *DB) FindRepeatCounts(ctx context.Context, id int64) (*RepeatCounts, error) {
+	p, err := db.findPetition(ctx, db.rdb, id)
+	if err != nil {
+		return nil, err
+	}
+	scope, sargs, err := scopeClause(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root, err := db.repeatRoot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c := &RepeatCounts{RootID: root}
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE p.id IN (`+repeatTree+`) AND `+scope, append([]any{root}, sargs...)...).Scan(&c.Matter); err != nil {
+		return nil, err
+	}
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE p.id IN (SELECT petition_id FROM petition_petitioners WHERE petitioner_id = ?) AND `+scope,
+		append([]any{p.Petitioner.ID}, sargs...)...).Scan(&c.Petitioner); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// FindRepeatChain lists the petitions in scope of the matter of petition
+// id (its repeat tree), earliest first.
+func (db *DB) FindRepeatChain(ctx context.Context, id int64) ([]*xinfang.Petition, error) {
+	if _, err := db.findPetition(ctx, db.rdb, id); err != nil {
+		return nil, err
+	}
+	scope, sargs, err := scopeClause(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root, err := db.repeatRoot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	page, _, err := db.petitionPage(ctx, `p.id IN (`+repeatTree+`) AND `+scope, append([]any{root}, sargs...), "p.received_at, p.id", 500, 0)
+	return page, err
+}

@@ -1,0 +1,374 @@
+package sqldb
+
+import (
+	"context"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"xinfang"
+)
+
+// Full-text search in Chinese. Every searchable record has one row in
+// search_docs (kind, ref_id, text) with its text folded (searchFold). A
+// query is split at spaces into terms, and a record matches when its text
+// contains every term: plain substring matching, the same on both
+// databases, which only differ in how they find the rows fast:
+//
+//   - SQLite: an FTS5 table with the trigram tokenizer over search_docs. A
+//     term of three or more characters is a phrase of trigrams, which
+//     matches exactly the texts containing it. Two-character terms (低保,
+//     拆迁) have no trigram: a second FTS5 table holds each document's
+//     bigrams of letters and digits as tokens, which narrows the rows, and
+//     instr() checks them. A single character is checked with instr() on
+//     the rows left, or on every row of the kind.
+//   - PostgreSQL: pg_trgm's GIN index over search_docs.text answers
+//     LIKE '%term%' for terms of three or more characters; LIKE checks
+//     every match again, so shorter terms are correct too, only slower.
+//
+// Folding lower-cases and turns full-width letters, digits and spaces to
+// half-width, so "JZ-2026" finds jz-2026 and Ａ栋 finds A栋.
+
+// Kinds of search documents.
+const (
+	SearchPetition = "petition" // 信访件
+	SearchCase     = "case"     // 信访积案
+)
+
+// SearchHit is one record found.
+type SearchHit struct {
+	Kind    string `json:"kind"`
+	ID      int64  `json:"id"`
+	Title   string `json:"title"`
+	Snippet string `json:"snippet"`
+}
+
+// searchKind says how hits of one kind are kept within the user's data
+// scope, titled and ordered. join joins the kind's table to search_docs d;
+// scope returns the data-scope clause over that join; title and order are
+// SQL over it.
+type searchKind struct {
+	join, title, order string
+	scope              func(ctx context.Context) (string, []any, error)
+}
+
+// searchKinds are the kinds SearchDocs knows. A feature with records of
+// its own adds its kind from init with registerSearchKind and writes its
+// documents with IndexSearchDoc.
+var searchKinds = map[string]searchKind{}
+
+// registerSearchKind makes kind searchable by SearchDocs.
+func registerSearchKind(kind, join, title, order string, scope func(ctx context.Context) (string, []any, error)) {
+	searchKinds[kind] = searchKind{join: join, title: title, order: order, scope: scope}
+}
+
+func init() {
+	registerSearchKind(SearchPetition, "JOIN petitions p ON p.id = d.ref_id", "p.number || ' ' || p.summary", "p.received_at DESC, p.id DESC", scopeClause)
+}
+
+// searchFold is the one normal form of searched text and of queries.
+func searchFold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0 // full-width ASCII
+		case r == 0x3000:
+			r = ' '
+		}
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// searchText joins the parts of a record's searchable text, folded.
+func searchText(parts ...string) string {
+	return searchFold(strings.Join(parts, " "))
+}
+
+// petitionSearchText is the searchable text of a petition: its number,
+// the names of its petitioners, 概况 and 投诉内容.
+func petitionSearchText(p *xinfang.Petition) string {
+	parts := []string{p.Number}
+	if p.Petitioner != nil {
+		parts = append(parts, p.Petitioner.Name)
+	}
+	for _, c := range p.CoPetitioners {
+		parts = append(parts, c.Name)
+	}
+	return searchText(append(parts, p.Summary, p.Content)...)
+}
+
+// IndexSearchDoc writes (or replaces) the searchable text of a record of
+// kind inside tx. The text is folded here, so callers pass it as shown.
+func (db *DB) IndexSearchDoc(ctx context.Context, tx *Tx, kind string, id int64, text string) error {
+	text = searchFold(text)
+	var docID int64
+	err := tx.queryRow(ctx, `INSERT INTO search_docs (kind, ref_id, text) VALUES (?, ?, ?)
+		ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text RETURNING id`, kind, id, text).Scan(&docID)
+	if err != nil || db.Postgres() {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM search_bigrams WHERE rowid = ?`, docID); err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO search_bigrams (rowid, grams) VALUES (?, ?)`, docID, bigramText(text))
+	return err
+}
+
+// wordRune reports whether r goes into bigrams: letters and digits.
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// bigramText returns the distinct bigrams of letters and digits of a
+// folded text, space-separated: the tokens of search_bigrams.
+func bigramText(text string) string {
+	rs := []rune(text)
+	seen := map[[2]rune]bool{}
+	var b strings.Builder
+	for i := 0; i+1 < len(rs); i++ {
+		k := [2]rune{rs[i], rs[i+1]}
+		if !wordRune(k[0]) || !wordRune(k[1]) || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(k[0])
+		b.WriteRune(k[1])
+	}
+	return b.String()
+}
+
+// searchTerms splits a query into its distinct folded terms.
+func searchTerms(q string) ([]string, error) {
+	var out []string
+	for _, t := range strings.Fields(searchFold(q)) {
+		dup := false
+		for _, o := range out {
+			dup = dup || o == t
+		}
+		if !dup {
+			out = append(out, t)
+		}
+	}
+	switch {
+	case len(out) == 0:
+		return nil, xinfang.FieldError("q", "请输入检索词")
+	case len(out) > 8:
+		return nil, xinfang.FieldError("q", "检索词不超过 8 个")
+	}
+	for _, t := range out {
+		if utf8.RuneCountInString(t) > 100 {
+			return nil, xinfang.FieldError("q", "检索词过长")
+		}
+	}
+	return out, nil
+}
+
+// searchMatch returns the condition on search_docs d that its text
+// contains every term, and the expression to filter d by kind with: on
+// SQLite "+d.kind" when an FTS table drives the search, so that the
+// planner reads the matches by rowid instead of every document of the kind.
+func (db *DB) searchMatch(terms []string) (cond string, args []any, kind string) {
+	var conds []string
+	if db.Postgres() {
+		for _, t := range terms {
+			conds = append(conds, `d.text LIKE ? ESCAPE '\'`)
+			args = append(args, "%"+escapeLike(t)+"%")
+		}
+		return strings.Join(conds, " AND "), args, "d.kind"
+	}
+	var tri, bi []string
+	var checks []any
+	for _, t := range terms {
+		rs := []rune(t)
+		switch {
+		case len(rs) >= 3:
+			tri = append(tri, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+			continue
+		case len(rs) == 2 && wordRune(rs[0]) && wordRune(rs[1]):
+			bi = append(bi, `"`+t+`"`)
+		}
+		conds = append(conds, `instr(d.text, ?) > 0`)
+		checks = append(checks, t)
+	}
+	var fts []string
+	if len(tri) > 0 {
+		fts = append(fts, `d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)`)
+		args = append(args, strings.Join(tri, " "))
+	}
+	if len(bi) > 0 {
+		fts = append(fts, `d.id IN (SELECT rowid FROM search_bigrams WHERE search_bigrams MATCH ?)`)
+		args = append(args, strings.Join(bi, " "))
+	}
+	kind = "d.kind"
+	if len(fts) > 0 {
+		kind = "+d.kind"
+	}
+	return strings.Join(append(fts, conds...), " AND "), append(args, checks...), kind
+}
+
+// petitionTextClause is the condition on petitions p that their search
+// document contains every term of q: the text filter of the ledger.
+func (db *DB) petitionTextClause(q string) (string, []any, error) {
+	terms, err := searchTerms(q)
+	if err != nil {
+		return "", nil, err
+	}
+	cond, args, kind := db.searchMatch(terms)
+	return `p.id IN (SELECT d.ref_id FROM search_docs d WHERE ` + kind + ` = 'petition' AND ` + cond + `)`, args, nil
+}
+
+// SearchPetitions returns the petitions in scope whose number, petitioner
+// names, 概况 or 投诉内容 contain every term of q, newest first, and their
+// count.
+func (db *DB) SearchPetitions(ctx context.Context, q string, limit, offset int) ([]*xinfang.Petition, int, error) {
+	scope, args, err := scopeClause(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	clause, targs, err := db.petitionTextClause(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	if offset < 0 {
+		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	}
+	// Count and page over petitions alone: a common word matches
+	// thousands, and the joins of a listed row are needed for one page.
+	where := scope + " AND " + clause
+	args = append(args, targs...)
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	page, err := db.ids(ctx, `SELECT p.id FROM petitions p WHERE `+where+` ORDER BY p.received_at DESC, p.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil || len(page) == 0 {
+		return []*xinfang.Petition{}, total, err
+	}
+	byID, err := db.petitionsByID(ctx, page, "1 = 1", nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*xinfang.Petition, 0, len(page))
+	for _, id := range page {
+		if p := byID[id]; p != nil {
+			out = append(out, p)
+		}
+	}
+	return out, total, nil
+}
+
+// SearchDocs returns the records of kind in the user's scope whose text
+// contains every term of q, in the kind's order, with a snippet around the
+// first term, and their count.
+func (db *DB) SearchDocs(ctx context.Context, kind, q string, limit, offset int) ([]SearchHit, int, error) {
+	k, ok := searchKinds[kind]
+	if !ok {
+		return nil, 0, xinfang.FieldError("kind", "未知的检索类型")
+	}
+	terms, err := searchTerms(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	scope, sargs, err := k.scope(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	if offset < 0 {
+		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	}
+	cond, args, kexpr := db.searchMatch(terms)
+	from := ` FROM search_docs d ` + k.join + ` WHERE ` + kexpr + ` = ? AND ` + cond + ` AND ` + scope
+	args = append(append([]any{kind}, args...), sargs...)
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.query(ctx, `SELECT d.ref_id, `+k.title+`, d.text`+from+` ORDER BY `+k.order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []SearchHit{}
+	for rows.Next() {
+		h := SearchHit{Kind: kind}
+		var text string
+		if err := rows.Scan(&h.ID, &h.Title, &text); err != nil {
+			return nil, 0, err
+		}
+		h.Snippet = snippet(text, terms[0])
+		out = append(out, h)
+	}
+	return out, total, rows.Err()
+}
+
+// snippet returns the text around the first occurrence of term.
+func snippet(text, term string) string {
+	const before, after = 20, 60
+	i := strings.Index(text, term)
+	if i < 0 {
+		i = 0
+	}
+	start := i
+	for n := 0; n < before && start > 0; n++ {
+		_, size := utf8.DecodeLastRuneInString(text[:start])
+		start -= size
+	}
+	end := i + len(term)
+	for n := 0; n < after && end < len(text); n++ {
+		_, size := utf8.DecodeRuneInString(text[end:])
+		end += size
+	}
+	s := text[start:end]
+	if start > 0 {
+		s = "…" + s
+	}
+	if end < len(text) {
+		s += "…"
+	}
+	return s
+}
+
+// SearchTrigramsCJK reports whether the database's full-text index sees
+// Chinese characters: always on SQLite (FTS5's trigram tokenizer takes
+// every character); on PostgreSQL only when pg_trgm counts CJK as word
+// characters under the database's ctype (C.UTF-8 or a zh_CN locale do;
+// C does not, and then a search still finds the same rows, by reading
+// every document).
+func (db *DB) SearchTrigramsCJK(ctx context.Context) (bool, error) {
+	if !db.Postgres() {
+		return true, nil
+	}
+	var n int
+	err := db.queryRow(ctx, `SELECT COALESCE(array_length(show_trgm('征地拆迁补偿'), 1), 0)`).Scan(&n)
+	return n > 0, err
+}
+
+// SearchKinds lists the kinds SearchDocs knows, with their Chinese labels.
+func SearchKinds() []xinfang.Label {
+	var out []xinfang.Label
+	for _, l := range []xinfang.Label{{Code: SearchPetition, Label: "信访件"}, {Code: SearchCase, Label: "信访积案"}} {
+		if _, ok := searchKinds[l.Code]; ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,207 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"xinfang"
+	"xinfang/internal/sqldb"
+)
+
+// The repeats panel of a petition (疑似重复件) and the full-text search
+// page (全文检索).
+
+func init() {
+	pageGroups = append(pageGroups, func(s *Server) {
+		s.mux.HandleFunc("GET /petitions/{id}/repeats", s.handleRepeats)
+		s.mux.HandleFunc("POST /petitions/{id}/repeats", s.handleRepeatDecision)
+		s.mux.HandleFunc("GET /search", s.handleSearch)
+	})
+	navLinks = append(navLinks, NavLink{Nav: "search", Href: "/search", Label: "全文检索"})
+}
+
+type repeatsView struct {
+	base
+	P          *xinfang.Petition
+	Candidates []sqldb.RepeatCandidate
+	Counts     *sqldb.RepeatCounts
+	Chain      []*xinfang.Petition
+	Decisions  []sqldb.RepeatDecision
+	CanDecide  bool
+	// Numbers names the petitions the decisions refer to.
+	Numbers map[int64]string
+}
+
+// DecisionLabel names a decision in Chinese.
+func (v *repeatsView) DecisionLabel(d string) string {
+	if d == sqldb.RepeatLink {
+		return "关联为重复件"
+	}
+	return "不是重复件"
+}
+
+// Number returns the number of petition id, or #id when it is not known.
+func (v *repeatsView) Number(id int64) string {
+	if n, ok := v.Numbers[id]; ok {
+		return n
+	}
+	return "#" + strconv.FormatInt(id, 10)
+}
+
+// repeatsPage loads the panel of petition id.
+func (s *Server) repeatsPage(r *http.Request, id int64) (*repeatsView, error) {
+	ctx := r.Context()
+	v := &repeatsView{Numbers: map[int64]string{}}
+	var err error
+	if v.P, err = s.DB.FindPetitionByID(ctx, id); err != nil {
+		return nil, err
+	}
+	v.Title, v.Nav = "疑似重复件 "+v.P.Number, "ledger"
+	s.fillBase(r, &v.base)
+	if v.Candidates, err = s.DB.FindRepeatCandidatesOf(ctx, id, 20); err != nil {
+		return nil, err
+	}
+	if v.Counts, err = s.DB.FindRepeatCounts(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Chain, err = s.DB.FindRepeatChain(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Decisions, err = s.DB.FindRepeatDecisions(ctx, id); err != nil {
+		return nil, err
+	}
+	for _, c := range v.Candidates {
+		v.Numbers[c.Petition.ID] = c.Petition.Number
+	}
+	for _, p := range v.Chain {
+		v.Numbers[p.ID] = p.Number
+	}
+	v.CanDecide = v.User != nil && v.User.HasAny(xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead)
+	return v, nil
+}
+
+func (s *Server) handleRepeats(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
+		return
+	}
+	v, err := s.repeatsPage(r, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	switch r.URL.Query().Get("done") {
+	case sqldb.RepeatLink:
+		v.Notice = "已关联为重复件"
+	case sqldb.RepeatDismiss:
+		v.Notice = "已标为不是重复件，该候选不再提示"
+	}
+	s.render(w, r, http.StatusOK, "repeats_panel.html", v)
+}
+
+func (s *Server) handleRepeatDecision(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
+		return
+	}
+	in := sqldb.RepeatDecisionInput{Decision: r.PostForm.Get("decision")}
+	in.CandidateID, _ = strconv.ParseInt(r.PostForm.Get("candidate_id"), 10, 64)
+	if in.Version, err = strconv.Atoi(r.PostForm.Get("version")); err != nil {
+		err = xinfang.FieldError("version", "版本号缺失，请刷新页面后重试")
+	} else {
+		_, err = s.DB.DecideRepeat(r.Context(), id, in)
+	}
+	if err == nil {
+		http.Redirect(w, r, "/petitions/"+strconv.FormatInt(id, 10)+"/repeats?done="+url.QueryEscape(in.Decision), http.StatusSeeOther)
+		return
+	}
+	code := xinfang.ErrorCode(err)
+	switch code {
+	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	// Show the panel again, as it is now, with what went wrong on top.
+	v, perr := s.repeatsPage(r, id)
+	if perr != nil {
+		s.fail(w, r, perr)
+		return
+	}
+	v.Error = formMessage(err)
+	s.render(w, r, statusOf(code), "repeats_panel.html", v)
+}
+
+const searchPageSize = 50
+
+type searchView struct {
+	base
+	Q, Kind   string
+	Kinds     []xinfang.Label
+	Searched  bool
+	Petitions []*xinfang.Petition
+	Hits      []sqldb.SearchHit
+	Total     int
+	Page      int
+	Pages     int
+}
+
+// PageURL returns the URL of page n of the same search.
+func (v *searchView) PageURL(n int) string {
+	q := url.Values{"q": {v.Q}, "kind": {v.Kind}, "page": {strconv.Itoa(n)}}
+	return "/search?" + q.Encode()
+}
+
+// HitURL is the page of a hit.
+func (v *searchView) HitURL(h sqldb.SearchHit) string {
+	return "/" + h.Kind + "s/" + strconv.FormatInt(h.ID, 10)
+}
+
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	if s.pageUser(w, r) == nil {
+		return
+	}
+	q := r.URL.Query()
+	v := &searchView{Q: strings.TrimSpace(q.Get("q")), Kind: q.Get("kind"), Kinds: sqldb.SearchKinds(), Page: 1}
+	v.Title, v.Nav = "全文检索", "search"
+	s.fillBase(r, &v.base)
+	if v.Kind == "" {
+		v.Kind = sqldb.SearchPetition
+	}
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+		v.Page = n
+	}
+	if v.Q != "" {
+		v.Searched = true
+		offset := (v.Page - 1) * searchPageSize
+		var err error
+		if v.Kind == sqldb.SearchPetition {
+			v.Petitions, v.Total, err = s.DB.SearchPetitions(r.Context(), v.Q, searchPageSize, offset)
+		} else {
+			v.Hits, v.Total, err = s.DB.SearchDocs(r.Context(), v.Kind, v.Q, searchPageSize, offset)
+		}
+		if err != nil {
+			if xinfang.ErrorCode(err) != xinfang.EINVALID {
+				s.fail(w, r, err)
+				return
+			}
+			v.Error, v.Fields = "检索条件有误："+formMessage(err), xinfang.ErrorFields(err)
+		}
+		v.Pages = (v.Total + searchPageSize - 1) / searchPageSize
+	}
+	s.render(w, r, http.StatusOK, "repeats_search.html", v)
+}
