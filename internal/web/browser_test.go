@@ -156,7 +156,7 @@ func TestBrowserRegisterFindAccept(t *testing.T) {
 		chromedp.WaitVisible(matchRow),
 	)
 	matchText := read(t, ctx, "repeat candidate", chromedp.Text(matchRow))
-	for _, want := range []string{earlier.Number, "反映拖欠工资问题（首次来访）", "登记", "同一身份证号"} {
+	for _, want := range []string{earlier.Number, "反映拖欠工资问题（首次来访）", "登记", "同一信访人"} {
 		if !strings.Contains(matchText, want) {
 			t.Errorf("repeat candidate row %q lacks %q", matchText, want)
 		}

@@ -26,7 +26,7 @@
   } catch (e) {
     states = {};
   }
-  var inputs = document.querySelectorAll("[data-match]");
+  var inputs = document.querySelectorAll("[data-match], #petitioner-name, #locality_id, #category, #summary, #content");
   var timer = null;
   var lastQuery = "";
   var seq = 0;
@@ -36,16 +36,33 @@
     return el ? el.value.replace(/\s+/g, "").toUpperCase() : "";
   }
 
+  function field(id) {
+    var e = document.getElementById(id);
+    return e ? e.value.trim() : "";
+  }
+
+  // query is the draft as the repeat check reads it, or "" while there is
+  // nothing to compare: no complete identifier and no summary with its
+  // place and category.
   function query() {
-    var params = new URLSearchParams();
     var id = value("id_number");
     var phone = value("phone");
     var org = value("org_code");
     // Only complete identifiers: a half-typed number matches nobody.
-    if (id.length === 18) { params.set("id_number", id); }
-    if (/^\d{7,}$/.test(phone.replace(/-/g, ""))) { params.set("phone", phone); }
-    if (org.length === 18) { params.set("org_code", org); }
-    return params.toString();
+    var person = { name: field("petitioner-name") };
+    var any = false;
+    if (id.length === 18) { person.id_number = id; any = true; }
+    if (/^\d{7,}$/.test(phone.replace(/-/g, ""))) { person.phone = phone; any = true; }
+    if (org.length === 18) { person.org_code = org; any = true; }
+    var draft = {
+      petitioner: person,
+      locality_id: parseInt(field("locality_id"), 10) || 0,
+      category: field("category"),
+      summary: field("summary"),
+      content: field("content")
+    };
+    if (!any && !(draft.summary.length >= 4 && draft.locality_id && draft.category)) { return ""; }
+    return JSON.stringify(draft);
   }
 
   function el(tag, text, cls) {
@@ -74,7 +91,7 @@
       box.hidden = true;
       return;
     }
-    box.appendChild(el("h3", "可能的重复信访（同一信访人，共 " + list.length + " 件）"));
+    box.appendChild(el("h3", "可能的重复信访（共 " + list.length + " 件，按相似程度排列）"));
     var table = el("table", null, "grid-table");
     var head = el("tr");
     ["信访件编号", "收到日期", "概况", "状态", "匹配原因", ""].forEach(function (h) { head.appendChild(el("th", h)); });
@@ -96,7 +113,7 @@
       tr.appendChild(el("td", dateOf(p.received_at), "nowrap"));
       tr.appendChild(el("td", p.summary, "summary"));
       tr.appendChild(el("td", states[p.state] || p.state, "nowrap"));
-      tr.appendChild(el("td", m.reason, "nowrap"));
+      tr.appendChild(el("td", m.reason || (m.reasons || []).join("；")));
       var btn = el("button", "作为其重复件", "repeat-choose");
       btn.type = "button";
       btn.addEventListener("click", function () { choose(p.number, tr); });
@@ -120,7 +137,11 @@
       return;
     }
     var mine = ++seq;
-    fetch("/api/v1/petitioners/matches?" + q, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    var csrf = document.querySelector('input[name="csrf_token"]');
+    fetch("/api/v1/repeats/check", {
+      method: "POST", credentials: "same-origin", body: q,
+      headers: { "Accept": "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.value : "" }
+    })
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (data) {
         if (mine !== seq) { return; } // a newer query is on its way
@@ -131,9 +152,11 @@
   }
 
   for (var i = 0; i < inputs.length; i++) {
-    inputs[i].addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(check, 300);
+    ["input", "change"].forEach(function (evName) {
+      inputs[i].addEventListener(evName, function () {
+        clearTimeout(timer);
+        timer = setTimeout(check, 400);
+      });
     });
   }
   check();
