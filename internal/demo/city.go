@@ -97,6 +97,23 @@ type city struct {
 	jointHead          *xinfang.User            // 联席办: 复核 and hearings
 	leader, supervisor *xinfang.User
 	inspector          *xinfang.User
+	leaders            []*xinfang.User          // who take backlog cases (包案领导)
+	users              map[string]*xinfang.User // every account by username
+}
+
+// leaderSpec is one of the city's leaders (市四大家领导) who take backlog
+// cases; title is the office, for the texts of the demo.
+type leaderSpec struct{ username, name, title string }
+
+// caseLeaders are the accounts beyond "leader" and "leader2" that lead
+// backlog cases: the city's party committee, government, people's congress
+// and political consultative conference each give some.
+var caseLeaders = []leaderSpec{
+	{"sw.fsj", "李明远", "市委副书记"},
+	{"zf.fsz", "王建平", "副市长"},
+	{"zf.fsz2", "吴海波", "副市长、市公安局局长"},
+	{"rd.fzr", "陈振东", "市人大常委会副主任"},
+	{"zx.fzx", "黄淑华", "市政协副主席"},
 }
 
 // userSpec is one demo account.
@@ -125,6 +142,9 @@ func userSpecs() []userSpec {
 		{"expert", "林淑珍", "xfj", r(xinfang.RoleExpert)},
 		{"mediator", "杨春生", "cd", r(xinfang.RoleMediator)},
 		{"observer", "何美玲", "city", r(xinfang.RoleObserver)},
+	}
+	for _, l := range caseLeaders {
+		specs = append(specs, userSpec{l.username, l.name, "city", r(xinfang.RoleLeader)})
 	}
 	// Staff of the towns and departments: names are fixed so that the demo
 	// reads the same on every machine.
@@ -255,6 +275,11 @@ func buildCity(ctx context.Context, db *sqldb.DB) (*city, error) {
 	c.registrars = []*xinfang.User{byName["registrar"], byName["registrar2"]}
 	c.bureauHead, c.jointHead = byName["xfj.head"], byName["lxb.head"]
 	c.leader, c.supervisor, c.inspector = byName["leader"], byName["supervisor"], byName["inspector"]
+	c.users = byName
+	c.leaders = []*xinfang.User{byName["leader"], byName["leader2"]}
+	for _, l := range caseLeaders {
+		c.leaders = append(c.leaders, byName[l.username])
+	}
 	return c, nil
 }
 

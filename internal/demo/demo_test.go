@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -267,6 +268,11 @@ func TestLoad(t *testing.T) {
 		}
 	})
 
+	t.Run("cases", func(t *testing.T) { checkCases(t, db, n) })
+	t.Run("tasks", func(t *testing.T) { checkTasks(t, db, all) })
+	t.Run("supervision", func(t *testing.T) { checkSupervision(t, db) })
+	t.Run("discipline", func(t *testing.T) { checkDiscipline(t, db) })
+
 	t.Run("clock restored", func(t *testing.T) {
 		if got := db.Now(); !got.Equal(today) {
 			t.Errorf("db.Now() = %s after load, want the clock before it, %s", got, today)
@@ -296,6 +302,26 @@ func TestLoad(t *testing.T) {
 	})
 }
 
+// TestLoadPostgres loads the same demo on PostgreSQL, where the storage
+// takes another dialect, when a server is there.
+func TestLoadPostgres(t *testing.T) {
+	if !slices.Contains(sqldbtest.Dialects(t), "postgres") {
+		t.Skip("no PostgreSQL")
+	}
+	const n = 120
+	db := sqldbtest.Open(t, "postgres")
+	db.Now = func() time.Time { return today }
+	mustLoad(t, db, n)
+	all, total := allPetitions(t, db, userCtx(t, db, "inspector"), xinfang.PetitionFilter{})
+	if total != n {
+		t.Fatalf("got %d petitions, want %d", total, n)
+	}
+	t.Run("cases", func(t *testing.T) { checkCases(t, db, n) })
+	t.Run("tasks", func(t *testing.T) { checkTasks(t, db, all) })
+	t.Run("supervision", func(t *testing.T) { checkSupervision(t, db) })
+	t.Run("discipline", func(t *testing.T) { checkDiscipline(t, db) })
+}
+
 // TestLoadTiny loads a demo too small for every story: it must still load.
 func TestLoadTiny(t *testing.T) {
 	db := openDB(t)
@@ -323,6 +349,23 @@ func TestLoadIsReproducible(t *testing.T) {
 	mustLoad(t, a, n)
 	mustLoad(t, b, n)
 	sa, sb := summary(a), summary(b)
+	cases := func(db *sqldb.DB) []string {
+		var out []string
+		for _, c := range allCases(t, db) {
+			out = append(out, c.Number+" "+string(c.State)+" "+c.LeaderName+" "+c.Title)
+		}
+		list, _, err := db.FindSupervisions(userCtx(t, db, "supervisor"), xinfang.SupervisionFilter{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range list {
+			out = append(out, s.Number+" "+string(s.State)+" "+s.Deadline+" "+s.Requirements)
+		}
+		return out
+	}
+	if ca, cb := cases(a), cases(b); strings.Join(ca, "\n") != strings.Join(cb, "\n") {
+		t.Errorf("cases and 督办单 differ:\n%s\n---\n%s", strings.Join(ca, "\n"), strings.Join(cb, "\n"))
+	}
 	if len(sa) != n || len(sb) != n {
 		t.Fatalf("got %d and %d petitions, want %d", len(sa), len(sb), n)
 	}
@@ -330,5 +373,248 @@ func TestLoadIsReproducible(t *testing.T) {
 		if sa[i] != sb[i] {
 			t.Errorf("petition %d differs:\n%s\n%s", i, sa[i], sb[i])
 		}
+	}
+}
+
+// allCases returns every case with its records, as the inspector sees them.
+func allCases(t *testing.T, db *sqldb.DB) []*xinfang.Case {
+	t.Helper()
+	ctx := userCtx(t, db, "inspector")
+	list, total, err := db.FindCases(ctx, xinfang.CaseFilter{Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != total {
+		t.Fatalf("listed %d of %d cases", len(list), total)
+	}
+	out := make([]*xinfang.Case, len(list))
+	for i, row := range list {
+		if out[i], err = db.FindCaseByID(ctx, row.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// checkCases: the backlog cases scale with the petitions, cover every
+// state and source, and carry the records of 五包一; the resolved and
+// struck-off ones carry what the closure rule asks for.
+func checkCases(t *testing.T, db *sqldb.DB, petitions int) {
+	cases := allCases(t, db)
+	if want := max(4, (petitions*119+400)/800); len(cases) != want {
+		t.Errorf("got %d cases, want %d", len(cases), want)
+	}
+	states, sources := map[xinfang.CaseState]int{}, map[string]int{}
+	var withPetitions, lateSteps, lawyers, instructions, overdue int
+	for _, c := range cases {
+		states[c.State]++
+		sources[c.Source]++
+		if len(c.PetitionIDs) > 0 {
+			withPetitions++
+		}
+		if c.LeaderID == 0 || c.LeaderName == "" {
+			t.Errorf("%s has no 包案领导", c.Number)
+		}
+		if len(c.Team) < 3 {
+			t.Errorf("%s: team of %d, want a 工作专班 of several", c.Number, len(c.Team))
+		}
+		if c.StabilityPlan == "" || c.Deadline == "" || !c.HasTag("trace") || c.Petitioners == "" || c.Summary == "" {
+			t.Errorf("%s lacks its stability plan, 化解时限, tags, petitioners or summary", c.Number)
+		}
+		if !strings.Contains(c.Number, "-JA-") {
+			t.Errorf("case number %s", c.Number)
+		}
+		lateSteps += c.Stats.StepsLate
+		instructions += len(c.Instructions)
+		if c.Overdue {
+			overdue++
+		}
+		for _, k := range c.Consultations {
+			for _, a := range k.Attendees {
+				if a.Kind == "lawyer" {
+					lawyers++
+				}
+			}
+		}
+		if c.State == xinfang.CaseUnresolved {
+			if len(c.Plan) > 0 {
+				t.Errorf("%s is 未化解 with a plan", c.Number)
+			}
+			continue
+		}
+		if len(c.Plan) < 3 {
+			t.Errorf("%s (%s) has %d plan steps", c.Number, c.State.Label(), len(c.Plan))
+		}
+		for _, s := range c.Plan {
+			if s.Owner == "" || s.Deadline == "" || s.DoneOn != "" && s.Evidence == "" {
+				t.Errorf("%s: step %+v lacks owner, deadline or evidence", c.Number, s)
+			}
+		}
+		if !c.State.Done() {
+			continue
+		}
+		if _, err := xinfang.CheckTransition(&xinfang.Case{State: xinfang.CaseResolving, Resolution: c.Resolution, Tasks: c.Tasks}, "resolve"); err != nil {
+			t.Errorf("%s is %s but: %v", c.Number, c.State.Label(), err)
+		}
+		for _, s := range c.Plan {
+			if s.DoneOn == "" {
+				t.Errorf("%s is %s with step %q not done", c.Number, c.State.Label(), s.Content)
+			}
+		}
+		if len(c.Progress) == 0 {
+			t.Errorf("%s is %s without a progress report", c.Number, c.State.Label())
+		}
+		if c.State == xinfang.CaseClosed && (c.SignOff == nil || c.SignOff.ByID != c.LeaderID) {
+			t.Errorf("%s is struck off without its leader's signature: %+v", c.Number, c.SignOff)
+		}
+	}
+	for _, s := range xinfang.CaseStates {
+		if states[xinfang.CaseState(s.Code)] == 0 {
+			t.Errorf("no case in state %s; states: %v", s.Label, states)
+		}
+	}
+	if done := states[xinfang.CaseResolved] + states[xinfang.CaseClosed]; done*2 < len(cases) {
+		t.Errorf("only %d of %d cases resolved or struck off", done, len(cases))
+	}
+	if len(sources) < 3 {
+		t.Errorf("cases come from %d sources: %v", len(sources), sources)
+	}
+	for what, got := range map[string]int{"cases from petitions": withPetitions, "late plan steps": lateSteps,
+		"lawyers at consultations": lawyers, "instructions on cases": instructions} {
+		if got == 0 {
+			t.Errorf("no %s", what)
+		}
+	}
+
+	// 我包的案: the city leader leads cases, with what is late.
+	mine, err := db.LeaderCases(userCtx(t, db, "leader"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mine) == 0 {
+		t.Fatal("the leader leads no case")
+	}
+	for _, lc := range mine {
+		if lc.Case.LeaderName != "周卫国" {
+			t.Errorf("leader's case %s is led by %s", lc.Case.Number, lc.Case.LeaderName)
+		}
+	}
+
+	// The history of a struck-off case runs forward from its filing to
+	// the 销号.
+	for _, c := range cases {
+		if c.State != xinfang.CaseClosed {
+			continue
+		}
+		events, err := db.FindCaseEvents(userCtx(t, db, "inspector"), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if events[0].What != "create" || events[len(events)-1].What != "close" {
+			t.Errorf("%s: history from %s to %s", c.Number, events[0].What, events[len(events)-1].What)
+		}
+		for i := 1; i < len(events); i++ {
+			if events[i].At.Before(events[i-1].At) || events[i].At.After(today) {
+				t.Errorf("%s: event %d (%s) at %s out of order", c.Number, i, events[i].What, events[i].At)
+			}
+		}
+		break
+	}
+}
+
+// checkTasks: 三跨三分离 tasks on cases and petitions, done, released with a
+// reason, and open.
+func checkTasks(t *testing.T, db *sqldb.DB, petitions []*xinfang.Petition) {
+	inspector := userCtx(t, db, "inspector")
+	states := map[string]int{}
+	count := func(list []*xinfang.Task) {
+		for _, task := range list {
+			states[task.State]++
+			if task.State == xinfang.TaskReleased && task.ReleaseReason == "" {
+				t.Errorf("task %d released without a reason", task.ID)
+			}
+		}
+	}
+	for _, c := range allCases(t, db) {
+		count(c.Tasks)
+	}
+	onPetitions := 0
+	for _, p := range petitions {
+		list, err := db.FindPetitionTasks(inspector, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		onPetitions += len(list)
+		count(list)
+	}
+	if onPetitions == 0 {
+		t.Error("no petition is split into tasks")
+	}
+	for _, s := range xinfang.TaskStates {
+		if states[s.Code] == 0 {
+			t.Errorf("no task %s; tasks: %v", s.Label, states)
+		}
+	}
+}
+
+// checkSupervision: 督办单 in every state, some past their feedback
+// deadline, some 挂牌, with reminders.
+func checkSupervision(t *testing.T, db *sqldb.DB) {
+	ctx := userCtx(t, db, "supervisor")
+	for _, s := range xinfang.SupervisionStates {
+		if _, total, err := db.FindSupervisions(ctx, xinfang.SupervisionFilter{State: []xinfang.SupervisionState{xinfang.SupervisionState(s.Code)}}); err != nil {
+			t.Fatal(err)
+		} else if total == 0 {
+			t.Errorf("no 督办单 %s", s.Label)
+		}
+	}
+	if _, total, err := db.FindSupervisions(ctx, xinfang.SupervisionFilter{Overdue: true}); err != nil || total == 0 {
+		t.Errorf("no 督办单 open past its feedback deadline (%v)", err)
+	}
+	list, _, err := db.FindSupervisions(ctx, xinfang.SupervisionFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reminders int
+	for _, s := range list {
+		full, err := db.FindSupervisionByID(ctx, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reminders += len(full.Reminders)
+		if s.State != xinfang.SupervisionOpen && (s.Feedback == nil || s.Feedback.Text == "") {
+			t.Errorf("%s is %s without feedback", s.Number, s.State.Label())
+		}
+	}
+	if reminders == 0 {
+		t.Error("no 催办")
+	}
+}
+
+// checkDiscipline: investigations on escalated visits, accountability
+// records, and a responsibility letter of every town this year.
+func checkDiscipline(t *testing.T, db *sqldb.DB) {
+	ctx := userCtx(t, db, "inspector")
+	ivs, _, err := db.FindInvestigations(ctx, xinfang.InvestigationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ivs) == 0 {
+		t.Error("no investigation")
+	}
+	for _, iv := range ivs {
+		if iv.Escalation == "" {
+			t.Errorf("investigation %d is not on an escalated visit", iv.ID)
+		}
+	}
+	if _, total, err := db.FindAccountabilities(ctx, xinfang.AccountabilityFilter{}); err != nil || total == 0 {
+		t.Errorf("no accountability record (%v)", err)
+	}
+	letters, err := db.FindResponsibilityLetters(ctx, 0, today.Year())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(letters) != 10 {
+		t.Errorf("got %d responsibility letters for %d, want one per town (10)", len(letters), today.Year())
 	}
 }
