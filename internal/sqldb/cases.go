@@ -305,19 +305,7 @@ func scanTask(s interface{ Scan(...any) error }) (*xinfang.Task, error) {
 
 func (db *DB) tasks(ctx context.Context, r cq, where string, args ...any) ([]*xinfang.Task, error) {
 	rows, err := r.rows(ctx, `SELECT `+taskCols+taskFrom+` WHERE `+where+` ORDER BY t.id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*xinfang.Task{}
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanTask)
 }
 
 func (db *DB) instructions(ctx context.Context, r cq, where string, args ...any) ([]*xinfang.Instruction, error) {

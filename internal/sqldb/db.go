@@ -338,3 +338,26 @@ func (db *DB) invalidateCalendar() {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// scanner is a row that can be scanned: *sql.Row or *sql.Rows. An alias,
+// so that the scan functions' own parameter type matches it.
+type scanner = interface{ Scan(...any) error }
+
+// scanAll reads every row of a query with scan and closes the rows; err is
+// the query's error, so a call reads `rows, err := db.query(…); return
+// scanAll(rows, err, scanX)`. An empty result is an empty slice, not nil.
+func scanAll[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

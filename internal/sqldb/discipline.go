@@ -70,19 +70,7 @@ func scanWatchItem(s interface{ Scan(...any) error }, extra ...any) (*watchItem,
 
 func (db *DB) watchItems(ctx context.Context, q string, args ...any) ([]*watchItem, error) {
 	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*watchItem
-	for rows.Next() {
-		it, err := scanWatchItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, func(s scanner) (*watchItem, error) { return scanWatchItem(s) })
 }
 
 // requireInspector returns the acting user if it may write discipline
@@ -1427,19 +1415,7 @@ func (db *DB) FindResponsibilityLetters(ctx context.Context, unitID int64, year 
 		args = append(args, year)
 	}
 	rows, err := db.query(ctx, `SELECT `+letterCols+letterFrom+` WHERE `+where+` ORDER BY l.year DESC, u.path, l.id LIMIT 1000`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*xinfang.ResponsibilityLetter{}
-	for rows.Next() {
-		l, err := scanLetter(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanLetter)
 }
 
 var _ xinfang.DisciplineService = (*DB)(nil)

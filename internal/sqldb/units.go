@@ -40,19 +40,7 @@ func (db *DB) FindUnitByCode(ctx context.Context, code string) (*xinfang.Unit, e
 // FindUnits returns the whole tree ordered by path.
 func (db *DB) FindUnits(ctx context.Context) ([]*xinfang.Unit, error) {
 	rows, err := db.query(ctx, `SELECT `+unitCols+` FROM units ORDER BY path`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*xinfang.Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanUnit)
 }
 
 // CreateUnit adds a unit under its parent (administrators only; the first

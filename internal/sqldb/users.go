@@ -60,19 +60,7 @@ func (db *DB) FindUsers(ctx context.Context) ([]*xinfang.User, error) {
 		return nil, err
 	}
 	rows, err := db.query(ctx, `SELECT `+userCols+` FROM users u JOIN units n ON n.id = u.unit_id ORDER BY n.path, u.username`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*xinfang.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanUser)
 }
 
 // CreateUser adds an account. With a user in ctx, only administrators may;
