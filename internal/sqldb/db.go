@@ -104,14 +104,15 @@ func (db *DB) Open() (err error) {
 // reindexIfEmpty builds the repeat-detection and search indexes once for a
 // database that has petitions from before those indexes existed.
 func (db *DB) reindexIfEmpty(ctx context.Context) error {
-	var docs, petitions int
-	if err := db.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM petition_fingerprints), (SELECT COUNT(*) FROM petitions)`).Scan(&docs, &petitions); err != nil {
+	// EXISTS, not COUNT: this runs at every start, on up to millions of rows.
+	var missing int
+	if err := db.queryRow(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM petitions) AND NOT EXISTS (SELECT 1 FROM petition_fingerprints) THEN 1 ELSE 0 END`).Scan(&missing); err != nil {
 		return err
 	}
-	if docs > 0 || petitions == 0 {
+	if missing == 0 {
 		return nil
 	}
-	db.Logger.Info("building the repeat and search indexes", "petitions", petitions)
+	db.Logger.Info("building the repeat and search indexes")
 	return db.Reindex(ctx)
 }
 

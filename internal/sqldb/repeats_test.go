@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -491,7 +492,7 @@ func TestRegisterIndexes(t *testing.T) {
 		p.Summary, p.Content = "反映东村光伏电站工地拖欠工资", "宏达建筑公司拖欠十一名工人工资8.6万元。"
 		f.MustRegister(t, f.RegistrarA, p)
 		if count(t, db, "petition_fingerprints") == 0 {
-			t.Skip("RegisterPetition does not call indexPetition yet")
+			t.Fatal("RegisterPetition did not index the petition")
 		}
 		q := f.NewPetition(f.VillageA, 2)
 		q.Summary, q.Content = "光伏电站工地宏达建筑公司欠薪", "光伏电站工地干完活，宏达建筑公司欠我们8.6万元工资。"
@@ -541,4 +542,34 @@ func TestReindexIdempotent(t *testing.T) {
 		}
 		_ = e
 	})
+}
+
+// A database with petitions but no repeat or search index (made before
+// they existed) is indexed when it is opened.
+func TestOpenIndexesOldData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db := sqldb.NewDB(path)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	fixClock(db, repeatNow)
+	f := sqldbtest.NewFixture(t, db)
+	p := f.NewPetition(f.VillageA, 1)
+	p.Summary, p.Content = "反映东村光伏电站工地拖欠工资", "宏达建筑公司拖欠十一名工人工资8.6万元。"
+	f.MustRegister(t, f.RegistrarA, p)
+	for _, table := range []string{"petition_grams", "petition_fingerprints", "gram_stats"} {
+		if _, err := db.RawSQL().Exec(`DELETE FROM ` + table); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	db = sqldb.NewDB(path)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := count(t, db, "petition_fingerprints"); n != 1 {
+		t.Fatalf("fingerprints after reopening: %d, want 1", n)
+	}
 }
