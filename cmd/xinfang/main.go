@@ -129,6 +129,10 @@ func (m *Main) Open(dsn, addr string, logger *slog.Logger) error {
 		return err
 	}
 	m.DB = db
+	if err := db.IndexMissing(context.Background()); err != nil {
+		db.Close()
+		return err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		db.Close()
@@ -242,6 +246,9 @@ func runMigrate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if err := db.IndexMissing(context.Background()); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "数据库已是最新结构：", redact(*dsn))
 	return nil
 }

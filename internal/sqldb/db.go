@@ -95,15 +95,14 @@ func (db *DB) Open() (err error) {
 	if err := db.migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if err := db.seed(ctx); err != nil {
-		return err
-	}
-	return db.reindexIfEmpty(ctx)
+	return db.seed(ctx)
 }
 
-// reindexIfEmpty builds the repeat-detection and search indexes once for a
-// database that has petitions from before those indexes existed.
-func (db *DB) reindexIfEmpty(ctx context.Context) error {
+// IndexMissing builds the repeat-detection and search indexes once for a
+// database that has petitions from before those indexes existed. The
+// commands call it after opening (it can take minutes on millions of
+// petitions, which Open itself must not impose on every caller).
+func (db *DB) IndexMissing(ctx context.Context) error {
 	// EXISTS, not COUNT: this runs at every start, on up to millions of rows.
 	var missing int
 	if err := db.queryRow(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM petitions) AND NOT EXISTS (SELECT 1 FROM petition_fingerprints) THEN 1 ELSE 0 END`).Scan(&missing); err != nil {

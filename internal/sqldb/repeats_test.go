@@ -545,7 +545,8 @@ func TestReindexIdempotent(t *testing.T) {
 }
 
 // A database with petitions but no repeat or search index (made before
-// they existed) is indexed when it is opened.
+// they existed) is indexed by IndexMissing, which the commands run after
+// opening.
 func TestOpenIndexesOldData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	db := sqldb.NewDB(path)
@@ -569,6 +570,12 @@ func TestOpenIndexesOldData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if n := count(t, db, "petition_fingerprints"); n != 0 {
+		t.Fatalf("Open indexed on its own: %d fingerprints", n)
+	}
+	if err := db.IndexMissing(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if n := count(t, db, "petition_fingerprints"); n != 1 {
 		t.Fatalf("fingerprints after reopening: %d, want 1", n)
 	}
