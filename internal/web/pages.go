@@ -174,7 +174,12 @@ func (s *Server) pageUser(w http.ResponseWriter, r *http.Request) *xinfang.User 
 var pageTemplates = mustParseTemplates()
 
 func mustParseTemplates() map[string]*template.Template {
-	shared := []string{"templates/layout.html", "templates/partials.html"}
+	// The layout and every partials*.html are parsed into each page's set.
+	partials, err := fs.Glob(templateFS, "templates/partials*.html")
+	if err != nil {
+		panic(err)
+	}
+	shared := append([]string{"templates/layout.html"}, partials...)
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -182,7 +187,7 @@ func mustParseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		name := path.Base(n)
-		if name == "layout.html" || name == "partials.html" {
+		if name == "layout.html" || strings.HasPrefix(name, "partials") {
 			continue
 		}
 		t := template.New(name).Funcs(templateFuncs)
