@@ -511,3 +511,14 @@ func parseLocal(v string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// pageURL is path with the list's filters q and page n, for pagination
+// links; q is not changed.
+func pageURL(path string, q url.Values, n int) string {
+	out := url.Values{}
+	for k, vs := range q {
+		out[k] = vs
+	}
+	out.Set("page", strconv.Itoa(n))
+	return path + "?" + out.Encode()
+}

@@ -77,12 +77,7 @@ type caseLedgerView struct {
 
 // PageURL returns the ledger URL of page n with the current filters.
 func (v *caseLedgerView) PageURL(n int) string {
-	q := url.Values{}
-	for k, vs := range v.Q {
-		q[k] = vs
-	}
-	q.Set("page", strconv.Itoa(n))
-	return "/cases?" + q.Encode()
+	return pageURL("/cases", v.Q, n)
 }
 
 func (s *Server) leaders(r *http.Request) ([]sqldb.CaseUser, []sqldb.CaseUser, error) {

@@ -32,12 +32,7 @@ type ledgerView struct {
 
 // PageURL returns the ledger URL of page n with the current filters.
 func (v *ledgerView) PageURL(n int) string {
-	q := url.Values{}
-	for k, vs := range v.Q {
-		q[k] = vs
-	}
-	q.Set("page", strconv.Itoa(n))
-	return "/petitions?" + q.Encode()
+	return pageURL("/petitions", v.Q, n)
 }
 
 // Handler names the unit that has the item now: the handling unit, or

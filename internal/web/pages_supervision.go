@@ -57,12 +57,7 @@ type supervisionsView struct {
 
 // PageURL returns the list URL of page n with the current filters.
 func (v *supervisionsView) PageURL(n int) string {
-	q := url.Values{}
-	for k, vs := range v.Q {
-		q[k] = vs
-	}
-	q.Set("page", strconv.Itoa(n))
-	return "/supervisions?" + q.Encode()
+	return pageURL("/supervisions", v.Q, n)
 }
 
 func (s *Server) handleSupervisions(w http.ResponseWriter, r *http.Request) {
