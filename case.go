@@ -1,7 +1,6 @@
 package xinfang
 
 import (
-	"context"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -713,10 +712,30 @@ func (u *CaseUpdate) Apply(c *Case) []string {
 	return changed
 }
 
-// CaseService is the backlog-case register as the web layer sees it.
-// Every method applies the acting user's data scope.
-type CaseService interface {
-	CreateCase(ctx context.Context, c *Case) error
-	FindCaseByID(ctx context.Context, id int64) (*Case, error)
-	FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
+// from cases.go
+// LeaderCase is one case of "我包的案": the case with its plan, what is
+// late and what comes next.
+type LeaderCase struct {
+	Case *Case           `json:"case"`
+	Late []LeaderItem    `json:"late"`
+	Next []LeaderItem    `json:"next"`
+	Open []*Task         `json:"open_tasks"`
+	Last *ProgressReport `json:"last_progress,omitempty"`
+}
+
+// LeaderItem is a plan step or task of a leader's case with its deadline.
+type LeaderItem struct {
+	Kind     string `json:"kind"` // step | task | case
+	ID       int64  `json:"id"`
+	Text     string `json:"text"`
+	Owner    string `json:"owner"`
+	Deadline string `json:"deadline"`
+}
+
+// CaseUser is a user to choose as 包案领导, team member or owner.
+type CaseUser struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	UnitName string `json:"unit_name"`
+	Leader   bool   `json:"leader"`
 }

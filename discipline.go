@@ -1,7 +1,6 @@
 package xinfang
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -559,24 +558,4 @@ func CanReadDiscipline(u *User) bool {
 		return true
 	}
 	return u != nil && u.HasAny(RoleSupervisor, RoleLeader) && ScopeOf(u).All
-}
-
-// DisciplineService is the discipline work as the web layer sees it. Every
-// method applies the acting user's rights and data scope.
-type DisciplineService interface {
-	FindWatchList(ctx context.Context, f WatchFilter) (*WatchPage, error)
-	OpenInvestigation(ctx context.Context, in InvestigationInput) (*Investigation, error)
-	FindInvestigationByID(ctx context.Context, id int64) (*Investigation, error)
-	FindInvestigations(ctx context.Context, f InvestigationFilter) ([]*Investigation, int, error)
-	UpdateInvestigation(ctx context.Context, id int64, up InvestigationUpdate) (*Investigation, error)
-	DeleteInvestigation(ctx context.Context, id int64, version int) error
-	UpdateCaseTrack(ctx context.Context, id int64, in CaseTrackInput) (*Investigation, error)
-	UpdateResponsibilityTrack(ctx context.Context, id int64, in ResponsibilityTrackInput) (*Investigation, error)
-	CloseInvestigation(ctx context.Context, id int64, version int, note string) (*Investigation, error)
-	CreateAccountability(ctx context.Context, a *Accountability) error
-	FindAccountabilityByID(ctx context.Context, id int64) (*Accountability, error)
-	FindAccountabilities(ctx context.Context, f AccountabilityFilter) ([]*Accountability, int, error)
-	SaveResponsibilityLetter(ctx context.Context, l *ResponsibilityLetter) error
-	FindResponsibilityLetterByID(ctx context.Context, id int64) (*ResponsibilityLetter, error)
-	FindResponsibilityLetters(ctx context.Context, unitID int64, year int) ([]*ResponsibilityLetter, error)
 }

@@ -1,7 +1,6 @@
 package xinfang
 
 import (
-	"context"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -369,14 +368,4 @@ type PetitionFilter struct {
 
 	Offset int `json:"offset,omitempty"`
 	Limit  int `json:"limit,omitempty"`
-}
-
-// PetitionService is the petition procedure as the web layer sees it. Every
-// method applies the acting user's data scope (UserFromContext).
-type PetitionService interface {
-	FindPetitionByID(ctx context.Context, id int64) (*Petition, error)
-	FindPetitions(ctx context.Context, f PetitionFilter) ([]*Petition, int, error)
-	RegisterPetition(ctx context.Context, p *Petition) error
-	Act(ctx context.Context, id int64, in ActionInput) (*Petition, error)
-	FindEvents(ctx context.Context, petitionID int64) ([]*Event, error)
 }

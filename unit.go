@@ -1,7 +1,6 @@
 package xinfang
 
 import (
-	"context"
 	"strconv"
 	"strings"
 )
@@ -111,11 +110,4 @@ func validUnitCode(s string) bool {
 		}
 	}
 	return true
-}
-
-// UnitService manages the unit tree.
-type UnitService interface {
-	FindUnitByID(ctx context.Context, id int64) (*Unit, error)
-	FindUnits(ctx context.Context) ([]*Unit, error)
-	CreateUnit(ctx context.Context, u *Unit) error
 }

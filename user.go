@@ -200,11 +200,3 @@ func UserFromContext(ctx context.Context) *User {
 	u, _ := ctx.Value(userKey{}).(*User)
 	return u
 }
-
-// UserService manages accounts.
-type UserService interface {
-	FindUserByID(ctx context.Context, id int64) (*User, error)
-	FindUserByUsername(ctx context.Context, username string) (*User, error)
-	FindUsers(ctx context.Context) ([]*User, error)
-	CreateUser(ctx context.Context, u *User, password string) error
-}

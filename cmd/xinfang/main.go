@@ -139,7 +139,7 @@ func (m *Main) Open(dsn, addr string, logger *slog.Logger) error {
 		return err
 	}
 	m.ln, m.Addr = ln, ln.Addr().String()
-	m.Server = &http.Server{Handler: web.NewServer(db, logger), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	m.Server = &http.Server{Handler: web.NewServer(storesOf(db), logger), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	return nil
 }
 
@@ -200,7 +200,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	schedDone := make(chan struct{})
 	go func() {
 		defer close(schedDone)
-		scheduler.New(m.DB, logger, *checkEvery).Run(schedCtx)
+		scheduler.New(m.DB.Clocks, m.DB.Inbox, func() time.Time { return m.DB.Now() }, logger, *checkEvery).Run(schedCtx)
 	}()
 	defer func() { stopSched(); <-schedDone }()
 	fmt.Fprintf(stdout, "信访系统已启动：http://%s/ （数据库 %s）\n", displayAddr(m.Addr), redact(*dsn))
@@ -293,20 +293,20 @@ func runUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := probe.Validate(); err != nil {
 		return err
 	}
-	unit, err := db.FindUnitByCode(ctx, *unitCode)
+	unit, err := db.Directory.FindUnitByCode(ctx, *unitCode)
 	if xinfang.ErrorCode(err) == xinfang.ENOTFOUND && *unitName != "" {
-		units, _ := db.FindUnits(ctx)
+		units, _ := db.Directory.FindUnits(ctx)
 		if len(units) > 0 {
 			return xinfang.FieldError("unit", "单位代码不存在；只有空数据库可以用 --unit-name 创建根单位")
 		}
 		unit = &xinfang.Unit{Code: *unitCode, Name: *unitName, Kind: xinfang.UnitCity}
-		err = db.CreateUnit(ctx, unit)
+		err = db.Directory.CreateUnit(ctx, unit)
 	}
 	if err != nil {
 		return err
 	}
 	u.UnitID = unit.ID
-	if err := db.CreateUser(ctx, u, pw); err != nil {
+	if err := db.Directory.CreateUser(ctx, u, pw); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "已创建用户 %s（%s，%s），首次登录须修改密码\n", u.Username, u.Name, unit.Name)
@@ -359,4 +359,16 @@ func parseInstant(s string) (time.Time, error) {
 		return time.Time{}, errors.New("起算时间须为 YYYY-MM-DD 或 RFC 3339 时刻")
 	}
 	return t, nil
+}
+
+// storesOf hands the web layer the stores of db, each behind the interface
+// the web layer declares.
+func storesOf(db *sqldb.DB) web.Stores {
+	return web.Stores{
+		Petitions: db.Petitions, Petitioners: db.Petitioners, Cases: db.Cases,
+		Supervisions: db.Supervisions, Discipline: db.Discipline, Inbox: db.Inbox,
+		Repeats: db.Repeats, Search: db.Search, Directory: db.Directory,
+		Procedure: db.Procedure,
+		Now:       func() time.Time { return db.Now() },
+	}
 }

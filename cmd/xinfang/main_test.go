@@ -103,7 +103,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 			t.Fatalf("sequence numbers are not 1..%d without gaps or repeats: position %d holds %d", len(seqs), i+1, s)
 		}
 	}
-	list, total, err := db.FindPetitions(xinfang.NewContextWithUser(context.Background(), f.RegistrarA), xinfang.PetitionFilter{Limit: 1})
+	list, total, err := db.Petitions.FindPetitions(xinfang.NewContextWithUser(context.Background(), f.RegistrarA), xinfang.PetitionFilter{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,31 +403,31 @@ func TestUserAdd(t *testing.T) {
 		}
 
 		db := open(path)
-		units, err := db.FindUnits(ctx)
+		units, err := db.Directory.FindUnits(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(units) != 1 || units[0].Code != "SLS" || units[0].Name != "示例市" || units[0].Kind != xinfang.UnitCity || units[0].ParentID != 0 {
 			t.Fatalf("units = %+v", units)
 		}
-		admin, err := db.FindUserByUsername(ctx, "admin")
+		admin, err := db.Directory.FindUserByUsername(ctx, "admin")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if admin.UnitID != units[0].ID || !admin.Has(xinfang.RoleAdmin) || len(admin.Roles) != 1 || !admin.MustChangePassword || admin.Name != "管理员" {
 			t.Errorf("admin = %+v", admin)
 		}
-		reg, err := db.FindUserByUsername(ctx, "reg1")
+		reg, err := db.Directory.FindUserByUsername(ctx, "reg1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !reg.Has(xinfang.RoleRegistrar) || !reg.Has(xinfang.RoleHandler) {
 			t.Errorf("reg1 roles = %v", reg.Roles)
 		}
-		if _, _, err := db.Login(ctx, "admin", sqldbtest.Password); err != nil {
+		if _, _, err := db.Directory.Login(ctx, "admin", sqldbtest.Password); err != nil {
 			t.Errorf("the new admin cannot log in: %v", err)
 		}
-		if _, err := db.FindUserByUsername(ctx, "reg2"); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+		if _, err := db.Directory.FindUserByUsername(ctx, "reg2"); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
 			t.Errorf("reg2 was created: %v", err)
 		}
 	})
@@ -439,14 +439,14 @@ func TestUserAdd(t *testing.T) {
 			t.Fatalf("err = %v, want EINVALID naming password", err)
 		}
 		db := open(path)
-		units, err := db.FindUnits(ctx)
+		units, err := db.Directory.FindUnits(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(units) != 0 {
 			t.Errorf("a refused user add left %d units behind", len(units))
 		}
-		if _, err := db.FindUserByUsername(ctx, "admin"); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+		if _, err := db.Directory.FindUserByUsername(ctx, "admin"); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
 			t.Errorf("the admin was created: %v", err)
 		}
 	})

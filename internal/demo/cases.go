@@ -100,7 +100,7 @@ func (l *loader) loadFinal() error {
 	l.final = map[int64]*xinfang.Petition{}
 	f := xinfang.PetitionFilter{Limit: 500, Sort: "number"}
 	for {
-		page, total, err := l.db.FindPetitions(ctx, f)
+		page, total, err := l.db.Petitions.FindPetitions(ctx, f)
 		if err != nil {
 			return fmt.Errorf("demo: read petitions: %w", err)
 		}
@@ -562,7 +562,7 @@ func (s *tale) plot() {
 			ResponsibleUnitID: cp.unit.ID, LeaderID: cp.leader.ID, PetitionIDs: ids,
 			StabilityPlan: txt.stability(), Deadline: deadline.String(), Tags: tags,
 		}
-		if err := l.db.CreateCase(ctx, c); err != nil {
+		if err := l.db.Cases.CreateCase(ctx, c); err != nil {
 			return err
 		}
 		cp.c = c
@@ -575,11 +575,11 @@ func (s *tale) plot() {
 	}
 	teamAt := s.at(1+s.Float64()*3, 1)
 	s.change(teamAt, cp.creator, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-		return l.db.SetCaseTeam(ctx, id, v, team)
+		return l.db.Cases.SetCaseTeam(ctx, id, v, team)
 	})
 	if s.chance(40) {
 		s.add(s.at(2+s.Float64()*8, 1), cp.leader, func(ctx context.Context) error {
-			_, err := l.db.AddInstruction(ctx, &xinfang.Instruction{CaseID: cp.c.ID, Text: txt.instruction(false), ToUnits: []int64{cp.unit.ID}})
+			_, err := l.db.Cases.AddInstruction(ctx, &xinfang.Instruction{CaseID: cp.c.ID, Text: txt.instruction(false), ToUnits: []int64{cp.unit.ID}})
 			return err
 		})
 	}
@@ -595,13 +595,13 @@ func (s *tale) plot() {
 
 	if consult && (cp.state.Done() || before(s.at(0.05, span))) {
 		s.change(s.at(0.05, span), cp.handler, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-			return l.db.AddConsultation(ctx, id, v, txt.consultation(s.today(), false))
+			return l.db.Cases.AddConsultation(ctx, id, v, txt.consultation(s.today(), false))
 		})
 	}
 	if cp.state == xinfang.CaseUnresolved {
 		if s.chance(60) {
 			s.change(maxTime(s.at(min(3+s.Float64()*10, left*0.8), 1), teamAt.Add(time.Hour)), worker, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-				return l.db.AddProgress(ctx, id, v, &xinfang.ProgressReport{Text: txt.progress(0)})
+				return l.db.Cases.AddProgress(ctx, id, v, &xinfang.ProgressReport{Text: txt.progress(0)})
 			})
 		}
 		return
@@ -614,7 +614,7 @@ func (s *tale) plot() {
 		frac := 0.12 + 0.83*float64(i)/float64(k-1)
 		st.Deadline = calendar.DateOf(cp.t0).AddDays(int(frac * float64(cp.period))).String()
 		s.change(s.at(0.08, span).Add(time.Duration(i)*time.Minute), worker, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-			return l.db.SaveCaseStep(ctx, id, v, st)
+			return l.db.Cases.SaveCaseStep(ctx, id, v, st)
 		})
 	}
 	// Each step is done in turn: spread until the resolution, or at its
@@ -651,18 +651,18 @@ func (s *tale) plot() {
 		s.change(t, by, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
 			done := *st
 			done.DoneOn = s.today().String()
-			return l.db.SaveCaseStep(ctx, id, v, &done)
+			return l.db.Cases.SaveCaseStep(ctx, id, v, &done)
 		})
 	}
 	if consult && s.chance(35) && (cp.state.Done() || before(s.at(0.5, span))) {
 		s.change(s.at(0.5, span), cp.handler, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-			return l.db.AddConsultation(ctx, id, v, txt.consultation(s.today(), true))
+			return l.db.Cases.AddConsultation(ctx, id, v, txt.consultation(s.today(), true))
 		})
 	}
 	for i, frac := range []float64{0.3, 0.7} {
 		if t := s.at(frac+s.Float64()*0.05, span); cp.state.Done() || before(t) {
 			s.change(t, worker, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-				return l.db.AddProgress(ctx, id, v, &xinfang.ProgressReport{Text: txt.progress(i + 1)})
+				return l.db.Cases.AddProgress(ctx, id, v, &xinfang.ProgressReport{Text: txt.progress(i + 1)})
 			})
 		}
 	}
@@ -670,14 +670,14 @@ func (s *tale) plot() {
 		t := s.l.end.Add(-time.Duration(s.between(3, 15)) * day)
 		if t.After(s.at(0.75, span)) {
 			s.change(t, worker, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-				return l.db.AddProgress(ctx, id, v, &xinfang.ProgressReport{Text: txt.progress(3)})
+				return l.db.Cases.AddProgress(ctx, id, v, &xinfang.ProgressReport{Text: txt.progress(3)})
 			})
 		}
 		if cp.slow || s.chance(25) {
 			t := s.l.end.Add(-time.Duration(s.between(2, 20)) * day)
 			if t.After(cp.t0.Add(5 * day)) {
 				s.add(t, cp.leader, func(ctx context.Context) error {
-					_, err := l.db.AddInstruction(ctx, &xinfang.Instruction{CaseID: cp.c.ID, Text: txt.instruction(true), ToUnits: []int64{cp.unit.ID}})
+					_, err := l.db.Cases.AddInstruction(ctx, &xinfang.Instruction{CaseID: cp.c.ID, Text: txt.instruction(true), ToUnits: []int64{cp.unit.ID}})
 					return err
 				})
 			}
@@ -693,21 +693,21 @@ func (s *tale) plot() {
 	// 已化解: the resolution record with its follow-up visit, then the
 	// verification; 销号 after the leader's signature.
 	s.change(cp.tR.Add(-time.Duration(s.between(20, 40))*time.Hour), cp.handler, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-		return l.db.SetResolution(ctx, id, v, txt.resolution(s.today()))
+		return l.db.Cases.SetResolution(ctx, id, v, txt.resolution(s.today()))
 	})
 	s.change(cp.tR, worker, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-		return l.db.ActCase(ctx, id, v, "resolve", "经工作专班核查，案件已达到化解标准，申请认定已化解。")
+		return l.db.Cases.ActCase(ctx, id, v, "resolve", "经工作专班核查，案件已达到化解标准，申请认定已化解。")
 	})
 	sign := cp.tR.Add(time.Duration(s.between(2, 8)) * day)
 	if cp.state == xinfang.CaseResolved && (!s.chance(40) || !before(sign)) {
 		return
 	}
 	s.change(sign, cp.leader, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-		return l.db.SignOffCase(ctx, id, v, txt.signNote())
+		return l.db.Cases.SignOffCase(ctx, id, v, txt.signNote())
 	})
 	if cp.state == xinfang.CaseClosed {
 		s.change(sign.Add(time.Duration(s.between(1, 5))*day), l.c.jointHead, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-			return l.db.ActCase(ctx, id, v, "close", "经联席办审核，化解材料齐全，包案领导已签字确认，予以销号。")
+			return l.db.Cases.ActCase(ctx, id, v, "close", "经联席办审核，化解材料齐全，包案领导已签字确认，予以销号。")
 		})
 	}
 }
@@ -724,7 +724,7 @@ func (s *tale) tasks(txt *caseText, span float64, before func(time.Time) bool) {
 	for i, t := range list {
 		t.Deadline = calendar.DateOf(added).AddDays(s.between(20, 60)).String()
 		s.change(added.Add(time.Duration(i)*time.Minute), cp.handler, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-			return l.db.AddCaseTask(ctx, id, v, t)
+			return l.db.Cases.AddCaseTask(ctx, id, v, t)
 		})
 		var when time.Time
 		release := s.chance(22)
@@ -745,7 +745,7 @@ func (s *tale) tasks(txt *caseText, span float64, before func(time.Time) bool) {
 			ch = xinfang.TaskChange{State: xinfang.TaskReleased, Reason: txt.releaseReason(t)}
 		}
 		s.change(when, cp.handler, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-			return l.db.ChangeCaseTask(ctx, id, v, t.ID, ch)
+			return l.db.Cases.ChangeCaseTask(ctx, id, v, t.ID, ch)
 		})
 	}
 }

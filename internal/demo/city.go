@@ -185,7 +185,7 @@ func buildCity(ctx context.Context, db *sqldb.DB) (*city, error) {
 		if parent != nil {
 			u.ParentID = parent.ID
 		}
-		if err := db.CreateUnit(ctx, u); err != nil {
+		if err := db.Directory.CreateUnit(ctx, u); err != nil {
 			return nil, fmt.Errorf("unit %s: %w", name, err)
 		}
 		return u, nil
@@ -247,11 +247,11 @@ func buildCity(ctx context.Context, db *sqldb.DB) (*city, error) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			u := &xinfang.User{Username: s.username, Name: s.name, UnitID: c.units[s.unit].ID, Roles: s.roles}
-			if err := db.CreateUser(ctx, u, Password); err != nil {
+			if err := db.Directory.CreateUser(ctx, u, Password); err != nil {
 				errs[i] = fmt.Errorf("user %s: %w", s.username, err)
 				return
 			}
-			users[i], errs[i] = db.FindUserByID(ctx, u.ID)
+			users[i], errs[i] = db.Directory.FindUserByID(ctx, u.ID)
 		}()
 	}
 	wg.Wait()
@@ -292,7 +292,7 @@ func isCommunity(place string) bool {
 func accounts(ctx context.Context, db *sqldb.DB) ([]Account, error) {
 	var out []Account
 	for _, name := range firstAccounts {
-		u, err := db.FindUserByUsername(ctx, name)
+		u, err := db.Directory.FindUserByUsername(ctx, name)
 		if xinfang.ErrorCode(err) == xinfang.ENOTFOUND {
 			continue // a database that was not loaded by the demo
 		} else if err != nil {

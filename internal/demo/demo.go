@@ -40,7 +40,7 @@ type Account struct {
 // called), which Load restores when it returns. The same seed gives the
 // same city and the same stories, dated relative to that day.
 func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
-	units, err := db.FindUnits(ctx)
+	units, err := db.Directory.FindUnits(ctx)
 	if err != nil {
 		return nil, err
 	}

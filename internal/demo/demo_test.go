@@ -36,7 +36,7 @@ func mustLoad(t *testing.T, db *sqldb.DB, n int) []demo.Account {
 
 func userCtx(t *testing.T, db *sqldb.DB, username string) context.Context {
 	t.Helper()
-	u, err := db.FindUserByUsername(context.Background(), username)
+	u, err := db.Directory.FindUserByUsername(context.Background(), username)
 	if err != nil {
 		t.Fatalf("find user %s: %v", username, err)
 	}
@@ -49,7 +49,7 @@ func allPetitions(t *testing.T, db *sqldb.DB, ctx context.Context, f xinfang.Pet
 	var out []*xinfang.Petition
 	f.Limit = 500
 	for {
-		page, total, err := db.FindPetitions(ctx, f)
+		page, total, err := db.Petitions.FindPetitions(ctx, f)
 		if err != nil {
 			t.Fatalf("find petitions: %v", err)
 		}
@@ -80,7 +80,7 @@ func TestLoad(t *testing.T) {
 		if err := xinfang.CheckPasswordRule(demo.Password); err != nil {
 			t.Errorf("demo password breaks the password rule: %v", err)
 		}
-		u, _, err := db.Login(ctx, "registrar", demo.Password)
+		u, _, err := db.Directory.Login(ctx, "registrar", demo.Password)
 		if err != nil {
 			t.Fatalf("login as registrar: %v", err)
 		}
@@ -91,7 +91,7 @@ func TestLoad(t *testing.T) {
 
 	t.Run("roles", func(t *testing.T) {
 		admin := userCtx(t, db, "admin")
-		users, err := db.FindUsers(admin)
+		users, err := db.Directory.FindUsers(admin)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +109,7 @@ func TestLoad(t *testing.T) {
 	})
 
 	t.Run("units", func(t *testing.T) {
-		units, err := db.FindUnits(ctx)
+		units, err := db.Directory.FindUnits(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +201,7 @@ func TestLoad(t *testing.T) {
 
 	t.Run("event chains", func(t *testing.T) {
 		for _, p := range all {
-			if err := db.VerifyEvents(inspector, p.ID); err != nil {
+			if err := db.Petitions.VerifyEvents(inspector, p.ID); err != nil {
 				t.Errorf("%s: %v", p.Number, err)
 			}
 		}
@@ -211,7 +211,7 @@ func TestLoad(t *testing.T) {
 		// Every stored state is what the history says, and every history
 		// starts with the registration and moves forward in time.
 		for _, p := range all {
-			events, err := db.FindEvents(inspector, p.ID)
+			events, err := db.Petitions.FindEvents(inspector, p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -237,7 +237,7 @@ func TestLoad(t *testing.T) {
 	t.Run("warnings", func(t *testing.T) {
 		leader := userCtx(t, db, "leader")
 		for _, w := range []xinfang.Warning{xinfang.WarnOverdue, xinfang.WarnSevere} {
-			_, total, err := db.FindPetitions(leader, xinfang.PetitionFilter{Warning: w})
+			_, total, err := db.Petitions.FindPetitions(leader, xinfang.PetitionFilter{Warning: w})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,7 +280,7 @@ func TestLoad(t *testing.T) {
 	})
 
 	t.Run("second load is a no-op", func(t *testing.T) {
-		before, err := db.FindUnits(ctx)
+		before, err := db.Directory.FindUnits(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +292,7 @@ func TestLoad(t *testing.T) {
 		if total != n {
 			t.Errorf("after a second load: %d petitions, want %d", total, n)
 		}
-		after, err := db.FindUnits(ctx)
+		after, err := db.Directory.FindUnits(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -354,7 +354,7 @@ func TestLoadIsReproducible(t *testing.T) {
 		for _, c := range allCases(t, db) {
 			out = append(out, c.Number+" "+string(c.State)+" "+c.LeaderName+" "+c.Title)
 		}
-		list, _, err := db.FindSupervisions(userCtx(t, db, "supervisor"), xinfang.SupervisionFilter{Limit: 500})
+		list, _, err := db.Supervisions.FindSupervisions(userCtx(t, db, "supervisor"), xinfang.SupervisionFilter{Limit: 500})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -380,7 +380,7 @@ func TestLoadIsReproducible(t *testing.T) {
 func allCases(t *testing.T, db *sqldb.DB) []*xinfang.Case {
 	t.Helper()
 	ctx := userCtx(t, db, "inspector")
-	list, total, err := db.FindCases(ctx, xinfang.CaseFilter{Limit: -1})
+	list, total, err := db.Cases.FindCases(ctx, xinfang.CaseFilter{Limit: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +389,7 @@ func allCases(t *testing.T, db *sqldb.DB) []*xinfang.Case {
 	}
 	out := make([]*xinfang.Case, len(list))
 	for i, row := range list {
-		if out[i], err = db.FindCaseByID(ctx, row.ID); err != nil {
+		if out[i], err = db.Cases.FindCaseByID(ctx, row.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -487,7 +487,7 @@ func checkCases(t *testing.T, db *sqldb.DB, petitions int) {
 	}
 
 	// 我包的案: the city leader leads cases, with what is late.
-	mine, err := db.LeaderCases(userCtx(t, db, "leader"))
+	mine, err := db.Cases.LeaderCases(userCtx(t, db, "leader"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -506,7 +506,7 @@ func checkCases(t *testing.T, db *sqldb.DB, petitions int) {
 		if c.State != xinfang.CaseClosed {
 			continue
 		}
-		events, err := db.FindCaseEvents(userCtx(t, db, "inspector"), c.ID)
+		events, err := db.Cases.FindCaseEvents(userCtx(t, db, "inspector"), c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -540,7 +540,7 @@ func checkTasks(t *testing.T, db *sqldb.DB, petitions []*xinfang.Petition) {
 	}
 	onPetitions := 0
 	for _, p := range petitions {
-		list, err := db.FindPetitionTasks(inspector, p.ID)
+		list, err := db.Cases.FindPetitionTasks(inspector, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -562,22 +562,22 @@ func checkTasks(t *testing.T, db *sqldb.DB, petitions []*xinfang.Petition) {
 func checkSupervision(t *testing.T, db *sqldb.DB) {
 	ctx := userCtx(t, db, "supervisor")
 	for _, s := range xinfang.SupervisionStates {
-		if _, total, err := db.FindSupervisions(ctx, xinfang.SupervisionFilter{State: []xinfang.SupervisionState{xinfang.SupervisionState(s.Code)}}); err != nil {
+		if _, total, err := db.Supervisions.FindSupervisions(ctx, xinfang.SupervisionFilter{State: []xinfang.SupervisionState{xinfang.SupervisionState(s.Code)}}); err != nil {
 			t.Fatal(err)
 		} else if total == 0 {
 			t.Errorf("no 督办单 %s", s.Label)
 		}
 	}
-	if _, total, err := db.FindSupervisions(ctx, xinfang.SupervisionFilter{Overdue: true}); err != nil || total == 0 {
+	if _, total, err := db.Supervisions.FindSupervisions(ctx, xinfang.SupervisionFilter{Overdue: true}); err != nil || total == 0 {
 		t.Errorf("no 督办单 open past its feedback deadline (%v)", err)
 	}
-	list, _, err := db.FindSupervisions(ctx, xinfang.SupervisionFilter{Limit: 500})
+	list, _, err := db.Supervisions.FindSupervisions(ctx, xinfang.SupervisionFilter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var reminders int
 	for _, s := range list {
-		full, err := db.FindSupervisionByID(ctx, s.ID)
+		full, err := db.Supervisions.FindSupervisionByID(ctx, s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -595,7 +595,7 @@ func checkSupervision(t *testing.T, db *sqldb.DB) {
 // records, and a responsibility letter of every town this year.
 func checkDiscipline(t *testing.T, db *sqldb.DB) {
 	ctx := userCtx(t, db, "inspector")
-	ivs, _, err := db.FindInvestigations(ctx, xinfang.InvestigationFilter{})
+	ivs, _, err := db.Discipline.FindInvestigations(ctx, xinfang.InvestigationFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,10 +607,10 @@ func checkDiscipline(t *testing.T, db *sqldb.DB) {
 			t.Errorf("investigation %d is not on an escalated visit", iv.ID)
 		}
 	}
-	if _, total, err := db.FindAccountabilities(ctx, xinfang.AccountabilityFilter{}); err != nil || total == 0 {
+	if _, total, err := db.Discipline.FindAccountabilities(ctx, xinfang.AccountabilityFilter{}); err != nil || total == 0 {
 		t.Errorf("no accountability record (%v)", err)
 	}
-	letters, err := db.FindResponsibilityLetters(ctx, 0, today.Year())
+	letters, err := db.Discipline.FindResponsibilityLetters(ctx, 0, today.Year())
 	if err != nil {
 		t.Fatal(err)
 	}

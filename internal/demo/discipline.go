@@ -78,7 +78,7 @@ func (l *loader) investigations(d dice, plans []*plan, cases []*cplan, n int) er
 			in.CaseID = cp.c.ID // the case it belongs to, once it was filed
 		}
 		evs := []event{{at: opened, by: ins, run: func(ctx context.Context) (err error) {
-			iv, err = l.db.OpenInvestigation(ctx, in)
+			iv, err = l.db.Discipline.OpenInvestigation(ctx, in)
 			return err
 		}}}
 		closing := i < len(cands)-1 || len(cands) == 1 && pd.chance(50)
@@ -96,13 +96,13 @@ func (l *loader) investigations(d dice, plans []*plan, cases []*cplan, n int) er
 				if !closing && pd.chance(50) {
 					track.Outcome = "" // findings recorded, the outcome still to come
 				}
-				iv, err = l.db.UpdateCaseTrack(ctx, iv.ID, track)
+				iv, err = l.db.Discipline.UpdateCaseTrack(ctx, iv.ID, track)
 				return err
 			}})
 		}
 		if closing && before(tResp) {
 			evs = append(evs, event{at: tResp, by: ins, run: func(ctx context.Context) (err error) {
-				iv, err = l.db.UpdateResponsibilityTrack(ctx, iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version,
+				iv, err = l.db.Discipline.UpdateResponsibilityTrack(ctx, iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version,
 					Officials: []xinfang.Official{
 						{Name: p.head.Name, UnitID: p.unit.ID, Position: position(p.unit, true)},
 						{Name: p.handler.Name, UnitID: p.unit.ID, Position: position(p.unit, false)},
@@ -113,13 +113,13 @@ func (l *loader) investigations(d dice, plans []*plan, cases []*cplan, n int) er
 				return err
 			}})
 			evs = append(evs, event{at: tResp.Add(time.Hour), by: ins, run: func(ctx context.Context) error {
-				return l.db.CreateAccountability(ctx, &xinfang.Accountability{Target: xinfang.TargetOfficial, UnitID: p.unit.ID,
+				return l.db.Discipline.CreateAccountability(ctx, &xinfang.Accountability{Target: xinfang.TargetOfficial, UnitID: p.unit.ID,
 					OfficialName: p.head.Name, OfficialPosition: position(p.unit, true), Measure: outcome, DecidedOn: calendar.DateOf(now).String(),
 					Ground: "一案双查认定其对信访人" + where + "走访负有领导责任。", PetitionIDs: []int64{p.id}, InvestigationID: iv.ID})
 			}})
 			if before(tClose) {
 				evs = append(evs, event{at: tClose, by: ins, run: func(ctx context.Context) (err error) {
-					iv, err = l.db.CloseInvestigation(ctx, iv.ID, iv.Version, "事和人两条线均已查处到位，办结。")
+					iv, err = l.db.Discipline.CloseInvestigation(ctx, iv.ID, iv.Version, "事和人两条线均已查处到位，办结。")
 					return err
 				}})
 			}
@@ -142,7 +142,7 @@ func (l *loader) accountabilities(d dice, plans []*plan, cases []*cplan) error {
 	add := func(at time.Time, a *xinfang.Accountability) {
 		evs = append(evs, event{at: at, by: ins, run: func(ctx context.Context) error {
 			a.DecidedOn = calendar.DateOf(now).String()
-			return l.db.CreateAccountability(ctx, a)
+			return l.db.Discipline.CreateAccountability(ctx, a)
 		}})
 	}
 	// The longest chain of repeats.
@@ -239,7 +239,7 @@ func (l *loader) letters(d dice) error {
 				Note: t.spec.name + "党（工）委书记为第一责任人，分管领导为直接责任人。"}
 			at := time.Date(on.Year, on.Month, on.Day, 9, 0, 0, 0, calendar.Location())
 			evs = append(evs, event{at: at, by: l.c.supervisor, run: func(ctx context.Context) error {
-				return l.db.SaveResponsibilityLetter(ctx, letter)
+				return l.db.Discipline.SaveResponsibilityLetter(ctx, letter)
 			}})
 		}
 	}

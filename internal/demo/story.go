@@ -88,7 +88,7 @@ func (l *loader) tell(p *plan) error {
 		p.pt.RepeatOfID = p.repeatOf.id
 	}
 	l.db.Now = func() time.Time { return p.reg }
-	if err := l.db.RegisterPetition(l.asUser(p.registrar), p.pt); err != nil {
+	if err := l.db.Petitions.RegisterPetition(l.asUser(p.registrar), p.pt); err != nil {
 		return fmt.Errorf("register by %s: %w", p.registrar.Username, err)
 	}
 	p.id = p.pt.ID
@@ -145,7 +145,7 @@ func (s *story) act(u *xinfang.User, a xinfang.Action, data map[string]string) {
 	}
 	t := s.t
 	s.l.db.Now = func() time.Time { return t }
-	p, err := s.l.db.Act(s.l.asUser(u), s.p.id, xinfang.ActionInput{Action: a, Version: s.ver, Data: data})
+	p, err := s.l.db.Petitions.Act(s.l.asUser(u), s.p.id, xinfang.ActionInput{Action: a, Version: s.ver, Data: data})
 	if err != nil {
 		s.err = fmt.Errorf("%s by %s on %s: %w", a, u.Username, s.date(), err)
 		return

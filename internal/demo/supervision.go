@@ -78,7 +78,7 @@ func (l *loader) petitionTasks(d dice, plans []*plan, n int) error {
 		for i, t := range txt.tasks() {
 			t.Deadline = calendar.DateOf(added).AddDays(pd.between(10, 40)).String()
 			evs = append(evs, event{at: added.Add(time.Duration(i) * time.Minute), by: p.handler, run: func(ctx context.Context) error {
-				return l.db.AddPetitionTask(ctx, p.id, t)
+				return l.db.Cases.AddPetitionTask(ctx, p.id, t)
 			}})
 			if first {
 				first = false // at least one task stays open
@@ -98,7 +98,7 @@ func (l *loader) petitionTasks(d dice, plans []*plan, n int) error {
 				ch = xinfang.TaskChange{State: xinfang.TaskReleased, Reason: txt.releaseReason(t)}
 			}
 			evs = append(evs, event{at: when, by: p.handler, run: func(ctx context.Context) error {
-				_, err := l.db.ChangePetitionTask(ctx, p.id, t.ID, t.Version, ch)
+				_, err := l.db.Cases.ChangePetitionTask(ctx, p.id, t.ID, t.Version, ch)
 				return err
 			}})
 		}
@@ -134,7 +134,7 @@ func (l *loader) petitionInstructions(d dice, plans []*plan, n int) error {
 			"请市信访局跟踪督办，" + p.unit.Name + "要在规定期限内办结，确保事要解决。",
 		})
 		ev := event{at: within(d, p.reg.Add(2*day), l.end.Add(-time.Hour)), by: leader, run: func(ctx context.Context) error {
-			_, err := l.db.AddInstruction(ctx, &xinfang.Instruction{PetitionID: p.id, Text: text, ToUnits: []int64{p.unit.ID}})
+			_, err := l.db.Cases.AddInstruction(ctx, &xinfang.Instruction{PetitionID: p.id, Text: text, ToUnits: []int64{p.unit.ID}})
 			return err
 		}}
 		var now time.Time
@@ -296,7 +296,7 @@ func (l *loader) tellSupervision(sp *supPlan) error {
 		} else {
 			s.CaseID = sp.cp.c.ID
 		}
-		return l.db.CreateSupervision(ctx, s)
+		return l.db.Supervisions.CreateSupervision(ctx, s)
 	}}}
 	remind := func(at time.Time) {
 		evs = append(evs, event{at: at, by: sp.issuer, run: func(ctx context.Context) error {
@@ -304,7 +304,7 @@ func (l *loader) tellSupervision(sp *supPlan) error {
 			if calendar.DateOf(now).After(dl) {
 				text = "该督办单已超过反馈期限，请立即书面反馈办理情况，逾期未反馈将予以通报。"
 			}
-			_, err := l.db.RemindSupervision(ctx, s.ID, text)
+			_, err := l.db.Supervisions.RemindSupervision(ctx, s.ID, text)
 			return err
 		}})
 	}
@@ -329,13 +329,13 @@ func (l *loader) tellSupervision(sp *supPlan) error {
 			}
 		}
 		evs = append(evs, event{at: fed, by: sp.answer, run: func(ctx context.Context) error {
-			_, err := l.db.FeedbackSupervision(ctx, s.ID, l.feedback(d, sp, calendar.DateOf(now)))
+			_, err := l.db.Supervisions.FeedbackSupervision(ctx, s.ID, l.feedback(d, sp, calendar.DateOf(now)))
 			return err
 		}})
 	}
 	if sp.state == xinfang.SupervisionClosed {
 		evs = append(evs, event{at: fed.Add(time.Duration(d.between(1, 4)) * day), by: sp.issuer, run: func(ctx context.Context) error {
-			_, err := l.db.CloseSupervision(ctx, s.ID, d.pick([]string{"反馈内容属实，措施可行，同意办结。", "经电话回访信访人核实，办理情况属实，办结。", "同意办结，请继续跟踪落实。"}))
+			_, err := l.db.Supervisions.CloseSupervision(ctx, s.ID, d.pick([]string{"反馈内容属实，措施可行，同意办结。", "经电话回访信访人核实，办理情况属实，办结。", "同意办结，请继续跟踪落实。"}))
 			return err
 		}})
 	}

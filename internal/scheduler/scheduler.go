@@ -18,12 +18,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 	"time"
 
 	"xinfang"
 	"xinfang/internal/calendar"
-	"xinfang/internal/sqldb"
+	"xinfang/internal/procedure"
 )
 
 // Source is a kind of running clock: it lists the items that are near or
@@ -45,26 +44,37 @@ func (s SourceFunc) Due(ctx context.Context, today calendar.Date) ([]xinfang.Due
 	return s.F(ctx, today)
 }
 
-var (
-	registryMu sync.Mutex
-	registry   []func(db *sqldb.DB) Source
-)
-
-// Register adds a source to every scheduler made by New afterwards. Feature
-// files of this package call it from init:
-//
-//	func init() {
-//		Register(func(db *sqldb.DB) Source { return SourceFunc{"case_steps", db.CaseStepsDue} })
-//	}
-func Register(f func(db *sqldb.DB) Source) {
-	registryMu.Lock()
-	registry = append(registry, f)
-	registryMu.Unlock()
+// Store is what the scheduler needs of storage: the running clocks, the
+// supervisors a 严重超期 item escalates to, the lease, and the procedure
+// whose warning rule it applies.
+type Store interface {
+	PetitionsDue(ctx context.Context, today calendar.Date) ([]xinfang.DueItem, error)
+	SupervisionsDue(ctx context.Context, today calendar.Date) ([]xinfang.DueItem, error)
+	CaseStepsDue(ctx context.Context, today calendar.Date) ([]xinfang.DueItem, error)
+	TasksDue(ctx context.Context, today calendar.Date) ([]xinfang.DueItem, error)
+	EscalationUsers(ctx context.Context, unitID int64) ([]int64, error)
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
+	Procedure(ctx context.Context) *procedure.Procedure
 }
 
-func init() {
-	Register(func(db *sqldb.DB) Source { return SourceFunc{"petitions", db.PetitionsDue} })
-	Register(func(db *sqldb.DB) Source { return SourceFunc{"supervisions", db.SupervisionsDue} })
+// Inbox delivers the messages; a message whose dedupe key exists already
+// is not written again.
+type Inbox interface {
+	Notify(ctx context.Context, notes []*xinfang.Notification) (int, error)
+}
+
+// DefaultSources are the running clocks of the store: the petitions' duty
+// clocks, the 督办单's feedback deadlines, and the plan steps of backlog
+// cases and the 三跨三分离 tasks, whose deadlines are watched like the
+// statutory ones. A new kind of clock is added here.
+func DefaultSources(st Store) []Source {
+	return []Source{
+		SourceFunc{"petitions", st.PetitionsDue},
+		SourceFunc{"supervisions", st.SupervisionsDue},
+		SourceFunc{"case_steps", st.CaseStepsDue},
+		SourceFunc{"tasks", st.TasksDue},
+	}
 }
 
 // LeaseName is the lease the instances compete for.
@@ -75,7 +85,10 @@ const DefaultInterval = 5 * time.Minute
 
 // Scheduler checks the clocks periodically.
 type Scheduler struct {
-	DB       *sqldb.DB
+	Store Store
+	Inbox Inbox
+	// Now is the clock (the database's, so that tests move both).
+	Now      func() time.Time
 	Logger   *slog.Logger
 	Interval time.Duration
 	Sources  []Source
@@ -86,22 +99,20 @@ type Scheduler struct {
 	LeaseTTL time.Duration
 }
 
-// New returns a scheduler over db with every registered source; interval
-// 0 means DefaultInterval.
-func New(db *sqldb.DB, logger *slog.Logger, interval time.Duration) *Scheduler {
+// New returns a scheduler over st with its DefaultSources, writing to
+// inbox; now nil means time.Now, interval 0 means DefaultInterval.
+func New(st Store, inbox Inbox, now func() time.Time, logger *slog.Logger, interval time.Duration) *Scheduler {
 	if logger == nil {
 		logger = slog.Default()
 	}
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
-	s := &Scheduler{DB: db, Logger: logger, Interval: interval, Holder: newHolder(), LeaseTTL: 2*interval + time.Minute}
-	registryMu.Lock()
-	for _, f := range registry {
-		s.Sources = append(s.Sources, f(db))
+	if now == nil {
+		now = time.Now
 	}
-	registryMu.Unlock()
-	return s
+	return &Scheduler{Store: st, Inbox: inbox, Now: now, Logger: logger, Interval: interval, Sources: DefaultSources(st),
+		Holder: newHolder(), LeaseTTL: 2*interval + time.Minute}
 }
 
 func newHolder() string {
@@ -118,7 +129,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := s.DB.ReleaseLease(rctx, LeaseName, s.Holder); err != nil {
+		if err := s.Store.ReleaseLease(rctx, LeaseName, s.Holder); err != nil {
 			s.Logger.Error("scheduler: release lease", "err", err)
 		}
 	}()
@@ -154,13 +165,13 @@ type Result struct {
 // skipped; the others still run.
 func (s *Scheduler) RunOnce(ctx context.Context) (Result, error) {
 	var res Result
-	ok, err := s.DB.AcquireLease(ctx, LeaseName, s.Holder, s.LeaseTTL)
+	ok, err := s.Store.AcquireLease(ctx, LeaseName, s.Holder, s.LeaseTTL)
 	if err != nil || !ok {
 		return res, err
 	}
 	res.Leader = true
-	today := calendar.DateOf(s.DB.Now())
-	pr := s.DB.Procedure(ctx)
+	today := calendar.DateOf(s.Now())
+	pr := s.Store.Procedure(ctx)
 	escalate := map[int64][]int64{} // unit → supervisors, per round
 	for _, src := range s.Sources {
 		items, err := src.Due(ctx, today)
@@ -186,7 +197,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Result, error) {
 			if level == xinfang.WarnSevere && !it.Private && it.UnitID != 0 {
 				sup, ok := escalate[it.UnitID]
 				if !ok {
-					if sup, err = s.DB.EscalationUsers(ctx, it.UnitID); err != nil {
+					if sup, err = s.Store.EscalationUsers(ctx, it.UnitID); err != nil {
 						return res, err
 					}
 					escalate[it.UnitID] = sup
@@ -194,7 +205,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Result, error) {
 				notes = append(notes, warningNotes(it, level, without(sup, it.Users), xinfang.NoteEscalation)...)
 			}
 		}
-		n, err := s.DB.Notify(ctx, notes)
+		n, err := s.Inbox.Notify(ctx, notes)
 		res.Sent += n
 		if err != nil {
 			return res, fmt.Errorf("%s: %w", src.Name(), err)

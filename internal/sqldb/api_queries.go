@@ -11,7 +11,7 @@ import (
 // past due — 超期 and 严重超期 together, the list a unit works off first —
 // longest overdue on top, and their count. The warning filter of
 // FindPetitions takes one level at a time.
-func (db *DB) FindOverdue(ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
+func (db *PetitionStore) FindOverdue(ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
 	scope, args, err := scopeClause(ctx)
 	if err != nil {
 		return nil, 0, err

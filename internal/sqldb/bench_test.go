@@ -97,11 +97,11 @@ func BenchmarkRegisterOn100k(b *testing.B) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	registrar, err := db.FindUserByUsername(ctx, "registrar")
+	registrar, err := db.Directory.FindUserByUsername(ctx, "registrar")
 	if err != nil {
 		b.Fatal(err)
 	}
-	units, err := db.FindUnits(ctx)
+	units, err := db.Directory.FindUnits(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -132,11 +132,11 @@ func benchRegister(b *testing.B, db *sqldb.DB, ctx context.Context, villages []*
 	for i := 0; i < b.N; i++ {
 		p := benchPetition(villages[i%len(villages)], first+i, now)
 		if check {
-			if _, err := db.FindPersonMatches(ctx, p.Petitioner.IDNumber, "", p.Petitioner.Phone, 10); err != nil {
+			if _, err := db.Petitioners.FindPersonMatches(ctx, p.Petitioner.IDNumber, "", p.Petitioner.Phone, 10); err != nil {
 				b.Fatal(err)
 			}
 		}
-		if err := db.RegisterPetition(ctx, p); err != nil {
+		if err := db.Petitions.RegisterPetition(ctx, p); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -200,7 +200,7 @@ func benchmarkLedger(b *testing.B, n int) {
 				f := c.f(i)
 				f.Limit = 50
 				start := time.Now()
-				page, total, err := db.FindPetitions(c.ctx, f)
+				page, total, err := db.Petitions.FindPetitions(c.ctx, f)
 				durs = append(durs, time.Since(start))
 				if err != nil {
 					b.Fatal(err)
@@ -262,13 +262,13 @@ func ledgerDB(b *testing.B, n int) (*sqldb.DB, ledgerFixture) {
 	ctx := context.Background()
 	var lf ledgerFixture
 	var err error
-	if lf.leader, err = db.FindUserByUsername(ctx, "leader"); err != nil {
+	if lf.leader, err = db.Directory.FindUserByUsername(ctx, "leader"); err != nil {
 		b.Fatal(err)
 	}
-	if lf.townHandler, err = db.FindUserByUsername(ctx, "town1.handler"); err != nil {
+	if lf.townHandler, err = db.Directory.FindUserByUsername(ctx, "town1.handler"); err != nil {
 		b.Fatal(err)
 	}
-	units, err := db.FindUnits(ctx)
+	units, err := db.Directory.FindUnits(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -322,7 +322,7 @@ func buildLedger(b *testing.B, path string, n int) {
 		if parent != nil {
 			u.ParentID = parent.ID
 		}
-		if err := db.CreateUnit(ctx, u); err != nil {
+		if err := db.Directory.CreateUnit(ctx, u); err != nil {
 			b.Fatal(err)
 		}
 		return u
@@ -350,11 +350,11 @@ func buildLedger(b *testing.B, path string, n int) {
 		{Username: "registrar", Name: "登记员", UnitID: bureau.ID, Roles: []xinfang.Role{xinfang.RoleRegistrar}},
 		{Username: "town1.handler", Name: "承办人", UnitID: towns[0].ID, Roles: []xinfang.Role{xinfang.RoleHandler}},
 	} {
-		if err := db.CreateUser(ctx, u, sqldbtest.Password); err != nil {
+		if err := db.Directory.CreateUser(ctx, u, sqldbtest.Password); err != nil {
 			b.Fatal(err)
 		}
 	}
-	registrar, err := db.FindUserByUsername(ctx, "registrar")
+	registrar, err := db.Directory.FindUserByUsername(ctx, "registrar")
 	if err != nil {
 		b.Fatal(err)
 	}

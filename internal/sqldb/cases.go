@@ -54,13 +54,13 @@ func caseScope(ctx context.Context) (string, []any, error) {
 
 // Cases are searchable beside petitions, within the case scope.
 func init() {
-	registerSearchKind(SearchCase, "JOIN cases c ON c.id = d.ref_id", "c.number || ' ' || c.title", "c.created_at DESC, c.id DESC", caseScope)
+	registerSearchKind(xinfang.SearchCase, "JOIN cases c ON c.id = d.ref_id", "c.number || ' ' || c.title", "c.created_at DESC, c.id DESC", caseScope)
 }
 
 // indexCase writes the case's full-text document: number, title, summary
 // and petitioners.
-func (db *DB) indexCase(ctx context.Context, tx *Tx, c *xinfang.Case) error {
-	return db.IndexSearchDoc(ctx, tx, SearchCase, c.ID, strings.Join([]string{c.Number, c.Title, c.Summary, c.Petitioners}, " "))
+func (db *CaseStore) indexCase(ctx context.Context, tx *Tx, c *xinfang.Case) error {
+	return db.indexSearchDoc(ctx, tx, xinfang.SearchCase, c.ID, strings.Join([]string{c.Number, c.Title, c.Summary, c.Petitioners}, " "))
 }
 
 const caseCols = `c.id, c.number, c.version, c.title, c.source, c.summary, c.petitioners, c.responsible_unit_id, ru.name, COALESCE(c.leader_id, 0), COALESCE(lu.name, ''),
@@ -134,7 +134,7 @@ func splitIDs(s string) []int64 {
 // cq runs the queries of cases on a pool or inside a transaction, with the
 // dialect's placeholders.
 type cq struct {
-	db *DB
+	db *core
 	q  rowQuerier
 }
 
@@ -146,15 +146,15 @@ func (c cq) row(ctx context.Context, q string, args ...any) *sql.Row {
 	return c.q.QueryRowContext(ctx, c.db.dialect.rebind(q), args...)
 }
 
-func (db *DB) today() string { return calendar.DateOf(db.Now()).String() }
+func (db *CaseStore) today() string { return calendar.DateOf(db.Now()).String() }
 
 // findCase loads a case within the actor's scope with all its records.
-func (db *DB) findCase(ctx context.Context, q rowQuerier, id int64) (*xinfang.Case, error) {
+func (db *CaseStore) findCase(ctx context.Context, q rowQuerier, id int64) (*xinfang.Case, error) {
 	scope, args, err := caseScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r := cq{db, q}
+	r := cq{db.core, q}
 	c, err := scanCase(r.row(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ? AND `+scope, append([]any{db.today(), id}, args...)...), db.today())
 	if err != nil {
 		return nil, db.notFound(err, "积案不存在或无权查看")
@@ -166,11 +166,11 @@ func (db *DB) findCase(ctx context.Context, q rowQuerier, id int64) (*xinfang.Ca
 }
 
 // FindCaseByID returns one case in scope with its records.
-func (db *DB) FindCaseByID(ctx context.Context, id int64) (*xinfang.Case, error) {
+func (db *CaseStore) FindCaseByID(ctx context.Context, id int64) (*xinfang.Case, error) {
 	return db.findCase(ctx, db.rdb, id)
 }
 
-func (db *DB) loadCaseRecords(ctx context.Context, r cq, c *xinfang.Case) error {
+func (db *CaseStore) loadCaseRecords(ctx context.Context, r cq, c *xinfang.Case) error {
 	// Linked petitions: the reader sees number and summary of those in
 	// his own petition scope, and only that others exist.
 	rows, err := r.rows(ctx, `SELECT petition_id FROM case_petitions WHERE case_id = ? ORDER BY petition_id`, c.ID)
@@ -303,12 +303,12 @@ func scanTask(s interface{ Scan(...any) error }) (*xinfang.Task, error) {
 	return t, nil
 }
 
-func (db *DB) tasks(ctx context.Context, r cq, where string, args ...any) ([]*xinfang.Task, error) {
+func (db *CaseStore) tasks(ctx context.Context, r cq, where string, args ...any) ([]*xinfang.Task, error) {
 	rows, err := r.rows(ctx, `SELECT `+taskCols+taskFrom+` WHERE `+where+` ORDER BY t.id`, args...)
 	return scanAll(rows, err, scanTask)
 }
 
-func (db *DB) instructions(ctx context.Context, r cq, where string, args ...any) ([]*xinfang.Instruction, error) {
+func (db *CaseStore) instructions(ctx context.Context, r cq, where string, args ...any) ([]*xinfang.Instruction, error) {
 	rows, err := r.rows(ctx, `SELECT id, COALESCE(case_id, 0), COALESCE(petition_id, 0), author_id, author_name, text, at, to_users, to_units
 		FROM instructions WHERE `+where+` ORDER BY at DESC, id DESC`, args...)
 	if err != nil {
@@ -330,7 +330,7 @@ func (db *DB) instructions(ctx context.Context, r cq, where string, args ...any)
 
 // FindCases lists the cases in scope with filters, and the total count.
 // Limit -1 returns every match (exports).
-func (db *DB) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xinfang.Case, int, error) {
+func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xinfang.Case, int, error) {
 	scope, sargs, err := caseScope(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -346,7 +346,7 @@ func (db *DB) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xinfang.C
 		add("c.leader_id = ?", f.LeaderID)
 	}
 	if f.UnitID != 0 {
-		u, err := db.FindUnitByID(ctx, f.UnitID)
+		u, err := db.findUnit(ctx, f.UnitID)
 		if err != nil {
 			return nil, 0, xinfang.FieldError("unit_id", "单位不存在")
 		}
@@ -419,9 +419,9 @@ func canEditCase(u *xinfang.User, c *xinfang.Case) bool {
 
 // checkCaseRefs checks that the unit, the leader and the petitions a case
 // names exist and that the actor may link them.
-func (db *DB) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case) (unitPath string, numbers string, err error) {
+func (db *CaseStore) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case) (unitPath string, numbers string, err error) {
 	p := xinfang.Problems{}
-	r := cq{db, tx}
+	r := cq{db.core, tx}
 	if c.ResponsibleUnitID > 0 {
 		if err := r.row(ctx, `SELECT path FROM units WHERE id = ?`, c.ResponsibleUnitID).Scan(&unitPath); err != nil {
 			p.Add("responsible_unit_id", "责任单位不存在")
@@ -457,7 +457,7 @@ func (db *DB) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case) (unitP
 // CreateCase registers a backlog case: a gap-free number of the actor's
 // unit and year ({unit}-JA-{year}-{seq}), its links to petitions and the
 // create event, in one transaction.
-func (db *DB) CreateCase(ctx context.Context, c *xinfang.Case) error {
+func (db *CaseStore) CreateCase(ctx context.Context, c *xinfang.Case) error {
 	actor := xinfang.UserFromContext(ctx)
 	if err := requireRole(ctx, caseEditors...); err != nil {
 		return err
@@ -506,7 +506,7 @@ func (db *DB) CreateCase(ctx context.Context, c *xinfang.Case) error {
 	})
 }
 
-func (db *DB) linkPetitions(ctx context.Context, tx *Tx, caseID int64, ids []int64) error {
+func (db *CaseStore) linkPetitions(ctx context.Context, tx *Tx, caseID int64, ids []int64) error {
 	if _, err := tx.exec(ctx, `DELETE FROM case_petitions WHERE case_id = ?`, caseID); err != nil {
 		return err
 	}
@@ -518,7 +518,7 @@ func (db *DB) linkPetitions(ctx context.Context, tx *Tx, caseID int64, ids []int
 	return nil
 }
 
-func (db *DB) caseEvent(ctx context.Context, tx *Tx, caseID int64, what string, data map[string]string) error {
+func (db *CaseStore) caseEvent(ctx context.Context, tx *Tx, caseID int64, what string, data map[string]string) error {
 	actor := xinfang.UserFromContext(ctx)
 	if data == nil {
 		data = map[string]string{}
@@ -538,7 +538,7 @@ func (db *DB) caseEvent(ctx context.Context, tx *Tx, caseID int64, what string, 
 }
 
 // FindCaseEvents returns the history of a case in scope, oldest first.
-func (db *DB) FindCaseEvents(ctx context.Context, caseID int64) ([]*xinfang.CaseEvent, error) {
+func (db *CaseStore) FindCaseEvents(ctx context.Context, caseID int64) ([]*xinfang.CaseEvent, error) {
 	if _, err := db.findCaseRow(ctx, db.rdb, caseID); err != nil {
 		return nil, err
 	}
@@ -564,12 +564,12 @@ func (db *DB) FindCaseEvents(ctx context.Context, caseID int64) ([]*xinfang.Case
 }
 
 // findCaseRow checks that a case is in scope, without its records.
-func (db *DB) findCaseRow(ctx context.Context, q rowQuerier, id int64) (*xinfang.Case, error) {
+func (db *CaseStore) findCaseRow(ctx context.Context, q rowQuerier, id int64) (*xinfang.Case, error) {
 	scope, args, err := caseScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c, err := scanCase(cq{db, q}.row(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ? AND `+scope, append([]any{db.today(), id}, args...)...), db.today())
+	c, err := scanCase(cq{db.core, q}.row(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ? AND `+scope, append([]any{db.today(), id}, args...)...), db.today())
 	if err != nil {
 		return nil, db.notFound(err, "积案不存在或无权查看")
 	}
@@ -586,7 +586,7 @@ var staleCase = &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该积案已�
 // one transaction: the case and its records are loaded in scope, fn
 // changes them, the version goes up by one and the change is appended to
 // the case's history. A stale version writes nothing (ECONFLICT).
-func (db *DB) changeCase(ctx context.Context, id int64, version int, fn caseChange) (*xinfang.Case, error) {
+func (db *CaseStore) changeCase(ctx context.Context, id int64, version int, fn caseChange) (*xinfang.Case, error) {
 	actor := xinfang.UserFromContext(ctx)
 	if actor == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -622,7 +622,7 @@ func (db *DB) changeCase(ctx context.Context, id int64, version int, fn caseChan
 }
 
 // UpdateCase changes the fields of a case.
-func (db *DB) UpdateCase(ctx context.Context, id int64, version int, u xinfang.CaseUpdate) (*xinfang.Case, error) {
+func (db *CaseStore) UpdateCase(ctx context.Context, id int64, version int, u xinfang.CaseUpdate) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
 		changed := u.Apply(c)
 		if err := c.Validate(); err != nil {
@@ -676,7 +676,7 @@ var caseFieldLabels = []xinfang.Label{
 }
 
 // SetCaseTeam replaces the 工作专班 of a case.
-func (db *DB) SetCaseTeam(ctx context.Context, id int64, version int, team []xinfang.CaseMember) (*xinfang.Case, error) {
+func (db *CaseStore) SetCaseTeam(ctx context.Context, id int64, version int, team []xinfang.CaseMember) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
 		p := xinfang.Problems{}
 		names := make([]string, 0, len(team))
@@ -723,7 +723,7 @@ func ownerName(ctx context.Context, tx *Tx, userID int64, typed, field string) (
 // SaveCaseStep adds a plan step (s.ID 0) or changes one. The first step
 // of a case that has not started moves it to 化解中: a case with a plan is
 // being resolved.
-func (db *DB) SaveCaseStep(ctx context.Context, id int64, version int, s *xinfang.PlanStep) (*xinfang.Case, error) {
+func (db *CaseStore) SaveCaseStep(ctx context.Context, id int64, version int, s *xinfang.PlanStep) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
 		if c.State == xinfang.CaseClosed {
 			return "", nil, xinfang.Errorf(xinfang.ECONFLICT, "案件已销号，不能再修改化解方案")
@@ -766,7 +766,7 @@ func (db *DB) SaveCaseStep(ctx context.Context, id int64, version int, s *xinfan
 }
 
 // AddConsultation records a 会诊.
-func (db *DB) AddConsultation(ctx context.Context, id int64, version int, k *xinfang.Consultation) (*xinfang.Case, error) {
+func (db *CaseStore) AddConsultation(ctx context.Context, id int64, version int, k *xinfang.Consultation) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
 		if err := k.Validate(); err != nil {
 			return "", nil, err
@@ -788,7 +788,7 @@ func (db *DB) AddConsultation(ctx context.Context, id int64, version int, k *xin
 }
 
 // AddProgress records a 进展报告 by the actor; the date defaults to today.
-func (db *DB) AddProgress(ctx context.Context, id int64, version int, r *xinfang.ProgressReport) (*xinfang.Case, error) {
+func (db *CaseStore) AddProgress(ctx context.Context, id int64, version int, r *xinfang.ProgressReport) (*xinfang.Case, error) {
 	actor := xinfang.UserFromContext(ctx)
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
 		if r.Date == "" {
@@ -810,7 +810,7 @@ func (db *DB) AddProgress(ctx context.Context, id int64, version int, r *xinfang
 // SetResolution records the resolution of a case: facts established, the
 // problem solved or lawfully terminated, the petitioner's position and the
 // follow-up visit. What is still missing is said when 已化解 is asked for.
-func (db *DB) SetResolution(ctx context.Context, id int64, version int, r xinfang.Resolution) (*xinfang.Case, error) {
+func (db *CaseStore) SetResolution(ctx context.Context, id int64, version int, r xinfang.Resolution) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
 		if c.State == xinfang.CaseClosed {
 			return "", nil, xinfang.Errorf(xinfang.ECONFLICT, "案件已销号，不能再修改化解情况")
@@ -839,7 +839,7 @@ func (db *DB) SetResolution(ctx context.Context, id int64, version int, r xinfan
 
 // SignOffCase records the 包案领导's signature on a resolved case. Only the
 // case's own leader may sign.
-func (db *DB) SignOffCase(ctx context.Context, id int64, version int, note string) (*xinfang.Case, error) {
+func (db *CaseStore) SignOffCase(ctx context.Context, id int64, version int, note string) (*xinfang.Case, error) {
 	actor := xinfang.UserFromContext(ctx)
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
 		if err := xinfang.CheckSignOff(c, actor); err != nil {
@@ -856,7 +856,7 @@ func (db *DB) SignOffCase(ctx context.Context, id int64, version int, note strin
 // ActCase moves a case by one transition (start, resolve, close, reopen)
 // under the closure rule of xinfang.CheckTransition. Reopening clears the
 // leader's signature: it signed a resolution that no longer stands.
-func (db *DB) ActCase(ctx context.Context, id int64, version int, action, note string) (*xinfang.Case, error) {
+func (db *CaseStore) ActCase(ctx context.Context, id int64, version int, action, note string) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
 		to, err := xinfang.CheckTransition(c, action)
 		if err != nil {
@@ -874,7 +874,7 @@ func (db *DB) ActCase(ctx context.Context, id int64, version int, action, note s
 }
 
 // AddCaseTask splits a case into one more task (三跨三分离).
-func (db *DB) AddCaseTask(ctx context.Context, id int64, version int, t *xinfang.Task) (*xinfang.Case, error) {
+func (db *CaseStore) AddCaseTask(ctx context.Context, id int64, version int, t *xinfang.Task) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
 		if c.State.Done() {
 			return "", nil, xinfang.Errorf(xinfang.ECONFLICT, "案件已化解，不能再拆分任务")
@@ -889,7 +889,7 @@ func (db *DB) AddCaseTask(ctx context.Context, id int64, version int, t *xinfang
 
 // ChangeCaseTask finishes, releases (with a reason) or reopens a task of
 // a case.
-func (db *DB) ChangeCaseTask(ctx context.Context, id int64, version int, taskID int64, ch xinfang.TaskChange) (*xinfang.Case, error) {
+func (db *CaseStore) ChangeCaseTask(ctx context.Context, id int64, version int, taskID int64, ch xinfang.TaskChange) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
 		var t *xinfang.Task
 		for _, x := range c.Tasks {
@@ -915,7 +915,7 @@ func taskData(t *xinfang.Task) map[string]string {
 		"owner_user": t.OwnerUserName, "deadline": t.Deadline, "state": xinfang.LabelOf(xinfang.TaskStates, t.State), "release_reason": t.ReleaseReason, "done_note": t.DoneNote}
 }
 
-func (db *DB) insertTask(ctx context.Context, tx *Tx, t *xinfang.Task) error {
+func (db *CaseStore) insertTask(ctx context.Context, tx *Tx, t *xinfang.Task) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -942,7 +942,7 @@ func (db *DB) insertTask(ctx context.Context, tx *Tx, t *xinfang.Task) error {
 }
 
 // updateTask applies ch to t and stores it at t's version.
-func (db *DB) updateTask(ctx context.Context, tx *Tx, t *xinfang.Task, ch xinfang.TaskChange) error {
+func (db *CaseStore) updateTask(ctx context.Context, tx *Tx, t *xinfang.Task, ch xinfang.TaskChange) error {
 	if err := t.Apply(ch); err != nil {
 		return err
 	}
@@ -960,15 +960,15 @@ func (db *DB) updateTask(ctx context.Context, tx *Tx, t *xinfang.Task, ch xinfan
 }
 
 // FindPetitionTasks returns the 三跨三分离 tasks of a petition in scope.
-func (db *DB) FindPetitionTasks(ctx context.Context, petitionID int64) ([]*xinfang.Task, error) {
+func (db *CaseStore) FindPetitionTasks(ctx context.Context, petitionID int64) ([]*xinfang.Task, error) {
 	if _, err := db.findPetition(ctx, db.rdb, petitionID); err != nil {
 		return nil, err
 	}
-	return db.tasks(ctx, cq{db, db.rdb}, "t.petition_id = ?", petitionID)
+	return db.tasks(ctx, cq{db.core, db.rdb}, "t.petition_id = ?", petitionID)
 }
 
 // AddPetitionTask splits a petition in scope into one more task.
-func (db *DB) AddPetitionTask(ctx context.Context, petitionID int64, t *xinfang.Task) error {
+func (db *CaseStore) AddPetitionTask(ctx context.Context, petitionID int64, t *xinfang.Task) error {
 	if err := requireRole(ctx, caseEditors...); err != nil {
 		return err
 	}
@@ -987,7 +987,7 @@ func (db *DB) AddPetitionTask(ctx context.Context, petitionID int64, t *xinfang.
 
 // ChangePetitionTask finishes, releases or reopens a task of a petition in
 // scope, at the task's version.
-func (db *DB) ChangePetitionTask(ctx context.Context, petitionID, taskID int64, version int, ch xinfang.TaskChange) (*xinfang.Task, error) {
+func (db *CaseStore) ChangePetitionTask(ctx context.Context, petitionID, taskID int64, version int, ch xinfang.TaskChange) (*xinfang.Task, error) {
 	if err := requireRole(ctx, caseEditors...); err != nil {
 		return nil, err
 	}
@@ -996,7 +996,7 @@ func (db *DB) ChangePetitionTask(ctx context.Context, petitionID, taskID int64, 
 		if _, err := db.findPetition(ctx, tx, petitionID); err != nil {
 			return err
 		}
-		list, err := db.tasks(ctx, cq{db, tx}, "t.petition_id = ? AND t.id = ?", petitionID, taskID)
+		list, err := db.tasks(ctx, cq{db.core, tx}, "t.petition_id = ? AND t.id = ?", petitionID, taskID)
 		if err != nil {
 			return err
 		}
@@ -1018,11 +1018,11 @@ func (db *DB) ChangePetitionTask(ctx context.Context, petitionID, taskID int64, 
 
 // OpenTasks returns the number of open 三跨三分离 tasks of a petition: the
 // petition cannot be concluded (办结) while it is not zero.
-func (db *DB) OpenTasks(ctx context.Context, petitionID int64) (int, error) {
+func (db *CaseStore) OpenTasks(ctx context.Context, petitionID int64) (int, error) {
 	return db.openTasks(ctx, db.rdb, petitionID)
 }
 
-func (db *DB) openTasks(ctx context.Context, q rowQuerier, petitionID int64) (int, error) {
+func (db *core) openTasks(ctx context.Context, q rowQuerier, petitionID int64) (int, error) {
 	var n int
 	err := cq{db, q}.row(ctx, `SELECT COUNT(*) FROM tasks WHERE petition_id = ? AND state = 'open'`, petitionID).Scan(&n)
 	return n, err
@@ -1031,7 +1031,11 @@ func (db *DB) openTasks(ctx context.Context, q rowQuerier, petitionID int64) (in
 // ConcludeAllowed refuses the conclusion (办结) of a petition while one of
 // its tasks is open: "the whole concludes only when every task is done or
 // released with a reason". Call it inside the acting transaction (q = tx).
-func (db *DB) ConcludeAllowed(ctx context.Context, q rowQuerier, petitionID int64) error {
+func (db *CaseStore) ConcludeAllowed(ctx context.Context, q rowQuerier, petitionID int64) error {
+	return db.concludeAllowed(ctx, q, petitionID)
+}
+
+func (db *core) concludeAllowed(ctx context.Context, q rowQuerier, petitionID int64) error {
 	n, err := db.openTasks(ctx, q, petitionID)
 	if err != nil {
 		return err
@@ -1045,7 +1049,7 @@ func (db *DB) ConcludeAllowed(ctx context.Context, q rowQuerier, petitionID int6
 
 // AddInstruction records a leader's 批示 on a case or a petition the
 // leader can see. It returns the users it reaches (InstructionRecipients).
-func (db *DB) AddInstruction(ctx context.Context, in *xinfang.Instruction) ([]int64, error) {
+func (db *CaseStore) AddInstruction(ctx context.Context, in *xinfang.Instruction) ([]int64, error) {
 	actor := xinfang.UserFromContext(ctx)
 	if err := requireRole(ctx, xinfang.RoleLeader); err != nil {
 		return nil, err
@@ -1105,7 +1109,7 @@ func (db *DB) AddInstruction(ctx context.Context, in *xinfang.Instruction) ([]in
 				return err
 			}
 		}
-		if recipients, err = db.instructionRecipients(ctx, cq{db, tx}, in); err != nil {
+		if recipients, err = db.instructionRecipients(ctx, cq{db.core, tx}, in); err != nil {
 			return err
 		}
 		// It reaches them in their inbox (站内消息), written with the 批示.
@@ -1115,7 +1119,7 @@ func (db *DB) AddInstruction(ctx context.Context, in *xinfang.Instruction) ([]in
 		}
 		notes := make([]*xinfang.Notification, len(recipients))
 		for i, uid := range recipients {
-			notes[i] = &xinfang.Notification{UserID: uid, Kind: NoteInstruction, Subject: subject, Body: actor.Name + "：" + in.Text, Link: link,
+			notes[i] = &xinfang.Notification{UserID: uid, Kind: xinfang.NoteInstruction, Subject: subject, Body: actor.Name + "：" + in.Text, Link: link,
 				ItemKind: kind, ItemID: item, DedupeKey: fmt.Sprintf("instruction:%d:u%d", in.ID, uid)}
 		}
 		_, err = db.insertNotes(ctx, tx, notes)
@@ -1124,15 +1128,12 @@ func (db *DB) AddInstruction(ctx context.Context, in *xinfang.Instruction) ([]in
 	return recipients, err
 }
 
-// NoteInstruction is the kind of the inbox messages that carry a 批示.
-const NoteInstruction = "instruction"
-
 // FindPetitionInstructions returns the 批示 on a petition in scope.
-func (db *DB) FindPetitionInstructions(ctx context.Context, petitionID int64) ([]*xinfang.Instruction, error) {
+func (db *CaseStore) FindPetitionInstructions(ctx context.Context, petitionID int64) ([]*xinfang.Instruction, error) {
 	if _, err := db.findPetition(ctx, db.rdb, petitionID); err != nil {
 		return nil, err
 	}
-	return db.instructions(ctx, cq{db, db.rdb}, "petition_id = ?", petitionID)
+	return db.instructions(ctx, cq{db.core, db.rdb}, "petition_id = ?", petitionID)
 }
 
 // InstructionRecipients returns the ids of the users an instruction
@@ -1141,11 +1142,11 @@ func (db *DB) FindPetitionInstructions(ctx context.Context, petitionID int64) ([
 // steps and tasks; for a petition the users of its handling unit (or of
 // the registering unit while it has none) and the owners of its tasks.
 // The author is left out. A notification inbox calls this to deliver it.
-func (db *DB) InstructionRecipients(ctx context.Context, in *xinfang.Instruction) ([]int64, error) {
-	return db.instructionRecipients(ctx, cq{db, db.rdb}, in)
+func (db *CaseStore) InstructionRecipients(ctx context.Context, in *xinfang.Instruction) ([]int64, error) {
+	return db.instructionRecipients(ctx, cq{db.core, db.rdb}, in)
 }
 
-func (db *DB) instructionRecipients(ctx context.Context, r cq, in *xinfang.Instruction) ([]int64, error) {
+func (db *CaseStore) instructionRecipients(ctx context.Context, r cq, in *xinfang.Instruction) ([]int64, error) {
 	set := map[int64]bool{}
 	collect := func(q string, args ...any) error {
 		rows, err := r.rows(ctx, q, args...)
@@ -1214,118 +1215,9 @@ func caseSevere(start, due string) string {
 	return d.AddDays(period).String()
 }
 
-// CaseStepsDue returns the undone plan steps of running cases that fall due
-// within the warning window of today or are past due, for the scheduler.
-// Each goes to the step's owner (when a user) and the case's 包案领导, or,
-// with no user named, to the staff of the responsible unit.
-func (db *DB) CaseStepsDue(ctx context.Context, today calendar.Date) ([]xinfang.DueItem, error) {
-	staff, err := db.staffIndex(ctx)
-	if err != nil {
-		return nil, err
-	}
-	near := today.AddDays(db.Cfg.NearDays).String()
-	rows, err := db.query(ctx, `SELECT s.id, s.content, s.deadline, COALESCE(s.owner_id, 0), c.id, c.number, c.responsible_unit_id, COALESCE(c.leader_id, 0), c.created_at
-		FROM case_steps s JOIN cases c ON c.id = s.case_id
-		WHERE s.done_on = '' AND s.deadline <> '' AND s.deadline <= ? AND c.state IN ('unresolved','resolving') ORDER BY s.id`, near)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []xinfang.DueItem
-	for rows.Next() {
-		var it xinfang.DueItem
-		var content, number, created string
-		var owner, caseID, leader int64
-		if err := rows.Scan(&it.ID, &content, &it.Due, &owner, &caseID, &number, &it.UnitID, &leader, &created); err != nil {
-			return nil, err
-		}
-		it.Kind, it.Title, it.Link = "case_step", "积案 "+number+" 方案步骤："+content, "/cases/"+itoa(caseID)+"#plan"
-		it.Severe = caseSevere(calendar.DateOf(parseTime(created)).String(), it.Due)
-		for _, id := range []int64{owner, leader} {
-			if id != 0 {
-				it.Users = append(it.Users, id)
-			}
-		}
-		if owner == 0 {
-			it.Users = append(it.Users, staff[it.UnitID]...)
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
-}
-
-// TasksDue returns the open 三跨三分离 tasks of petitions and cases that fall
-// due within the warning window of today or are past due, for the
-// scheduler: each to its owner user, or to the staff of its owner unit.
-func (db *DB) TasksDue(ctx context.Context, today calendar.Date) ([]xinfang.DueItem, error) {
-	staff, err := db.staffIndex(ctx)
-	if err != nil {
-		return nil, err
-	}
-	near := today.AddDays(db.Cfg.NearDays).String()
-	rows, err := db.query(ctx, `SELECT t.id, t.title, t.deadline, t.created_at, COALESCE(t.owner_user_id, 0), COALESCE(t.owner_unit_id, 0),
-			COALESCE(t.case_id, 0), COALESCE(c.number, ''), COALESCE(c.responsible_unit_id, 0),
-			COALESCE(t.petition_id, 0), COALESCE(p.number, ''), COALESCE(p.purpose, ''), COALESCE(p.handling_unit_id, p.reg_unit_id, 0)
-		FROM tasks t LEFT JOIN cases c ON c.id = t.case_id LEFT JOIN petitions p ON p.id = t.petition_id
-		WHERE t.state = 'open' AND t.deadline <> '' AND t.deadline <= ? ORDER BY t.id`, near)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []xinfang.DueItem
-	for rows.Next() {
-		var it xinfang.DueItem
-		var title, created, caseNumber, petNumber, purpose string
-		var ownerUser, ownerUnit, caseID, caseUnit, petID, petUnit int64
-		if err := rows.Scan(&it.ID, &title, &it.Due, &created, &ownerUser, &ownerUnit, &caseID, &caseNumber, &caseUnit, &petID, &petNumber, &purpose, &petUnit); err != nil {
-			return nil, err
-		}
-		it.Kind = "task"
-		it.Severe = caseSevere(calendar.DateOf(parseTime(created)).String(), it.Due)
-		if caseID != 0 {
-			it.Title, it.Link, it.UnitID = "积案 "+caseNumber+" 任务："+title, "/cases/"+itoa(caseID)+"#tasks", caseUnit
-		} else {
-			it.Title, it.Link, it.UnitID = "信访件 "+petNumber+" 任务："+title, "/petitions/"+itoa(petID)+"/tasks", petUnit
-			// 检举控告: the content stays with the discipline body.
-			if it.Private = purpose == xinfang.PurposeAccusation; it.Private {
-				it.Title = "信访件 " + petNumber + " 任务（检举控告）"
-			}
-		}
-		if ownerUnit != 0 {
-			it.UnitID = ownerUnit
-		}
-		if ownerUser != 0 {
-			it.Users = []int64{ownerUser}
-		} else {
-			it.Users = staff[ownerUnit]
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
-}
-
-// LeaderCase is one case of "我包的案": the case with its plan, what is
-// late and what comes next.
-type LeaderCase struct {
-	Case *xinfang.Case           `json:"case"`
-	Late []LeaderItem            `json:"late"`
-	Next []LeaderItem            `json:"next"`
-	Open []*xinfang.Task         `json:"open_tasks"`
-	Last *xinfang.ProgressReport `json:"last_progress,omitempty"`
-}
-
-// LeaderItem is a plan step or task of a leader's case with its deadline.
-type LeaderItem struct {
-	Kind     string `json:"kind"` // step | task | case
-	ID       int64  `json:"id"`
-	Text     string `json:"text"`
-	Owner    string `json:"owner"`
-	Deadline string `json:"deadline"`
-}
-
 // LeaderCases returns the cases the signed-in user leads (包案), those
 // still running first, each with its late items and its next steps.
-func (db *DB) LeaderCases(ctx context.Context) ([]*LeaderCase, error) {
+func (db *CaseStore) LeaderCases(ctx context.Context) ([]*xinfang.LeaderCase, error) {
 	actor := xinfang.UserFromContext(ctx)
 	if actor == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -1335,22 +1227,22 @@ func (db *DB) LeaderCases(ctx context.Context) ([]*LeaderCase, error) {
 		return nil, err
 	}
 	today := db.today()
-	out := []*LeaderCase{}
+	out := []*xinfang.LeaderCase{}
 	for _, row := range list {
 		c, err := db.FindCaseByID(ctx, row.ID)
 		if err != nil {
 			return nil, err
 		}
-		lc := &LeaderCase{Case: c, Late: []LeaderItem{}, Next: []LeaderItem{}, Open: []*xinfang.Task{}}
+		lc := &xinfang.LeaderCase{Case: c, Late: []xinfang.LeaderItem{}, Next: []xinfang.LeaderItem{}, Open: []*xinfang.Task{}}
 		if c.Overdue {
-			lc.Late = append(lc.Late, LeaderItem{Kind: "case", ID: c.ID, Text: "化解时限已过，案件仍" + c.State.Label(), Deadline: c.Deadline})
+			lc.Late = append(lc.Late, xinfang.LeaderItem{Kind: "case", ID: c.ID, Text: "化解时限已过，案件仍" + c.State.Label(), Deadline: c.Deadline})
 		}
 		for _, s := range c.Plan {
 			switch {
 			case s.Late(today):
-				lc.Late = append(lc.Late, LeaderItem{Kind: "step", ID: s.ID, Text: s.Content, Owner: s.Owner, Deadline: s.Deadline})
+				lc.Late = append(lc.Late, xinfang.LeaderItem{Kind: "step", ID: s.ID, Text: s.Content, Owner: s.Owner, Deadline: s.Deadline})
 			case s.DoneOn == "" && len(lc.Next) < 3:
-				lc.Next = append(lc.Next, LeaderItem{Kind: "step", ID: s.ID, Text: s.Content, Owner: s.Owner, Deadline: s.Deadline})
+				lc.Next = append(lc.Next, xinfang.LeaderItem{Kind: "step", ID: s.ID, Text: s.Content, Owner: s.Owner, Deadline: s.Deadline})
 			}
 		}
 		for _, t := range c.Tasks {
@@ -1363,7 +1255,7 @@ func (db *DB) LeaderCases(ctx context.Context) ([]*LeaderCase, error) {
 				if owner == "" {
 					owner = t.OwnerUnitName
 				}
-				lc.Late = append(lc.Late, LeaderItem{Kind: "task", ID: t.ID, Text: t.Title, Owner: owner, Deadline: t.Deadline})
+				lc.Late = append(lc.Late, xinfang.LeaderItem{Kind: "task", ID: t.ID, Text: t.Title, Owner: owner, Deadline: t.Deadline})
 			}
 		}
 		if n := len(c.Progress); n > 0 {
@@ -1381,17 +1273,9 @@ func (db *DB) LeaderCases(ctx context.Context) ([]*LeaderCase, error) {
 	return out, nil
 }
 
-// CaseUser is a user to choose as 包案领导, team member or owner.
-type CaseUser struct {
-	ID       int64  `json:"id"`
-	Name     string `json:"name"`
-	UnitName string `json:"unit_name"`
-	Leader   bool   `json:"leader"`
-}
-
 // CaseUsers lists the active staff a case may name, leaders first. Any
 // signed-in user may read it: names and units of colleagues only.
-func (db *DB) CaseUsers(ctx context.Context) ([]CaseUser, error) {
+func (db *CaseStore) CaseUsers(ctx context.Context) ([]xinfang.CaseUser, error) {
 	if xinfang.UserFromContext(ctx) == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
@@ -1400,9 +1284,9 @@ func (db *DB) CaseUsers(ctx context.Context) ([]CaseUser, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []CaseUser{}
+	out := []xinfang.CaseUser{}
 	for rows.Next() {
-		var u CaseUser
+		var u xinfang.CaseUser
 		var roles string
 		if err := rows.Scan(&u.ID, &u.Name, &u.UnitName, &roles); err != nil {
 			return nil, err

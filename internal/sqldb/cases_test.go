@@ -29,11 +29,11 @@ func newCaseWorld(t *testing.T, db *sqldb.DB) *caseWorld {
 	f := sqldbtest.NewFixture(t, db)
 	w := &caseWorld{Fixture: f}
 	u := &xinfang.User{Username: "yz.leader", Name: "郑书记", UnitID: f.TownB.ID, Roles: []xinfang.Role{xinfang.RoleLeader}}
-	if err := db.CreateUser(context.Background(), u, sqldbtest.Password); err != nil {
+	if err := db.Directory.CreateUser(context.Background(), u, sqldbtest.Password); err != nil {
 		t.Fatal(err)
 	}
 	var err error
-	if w.TownLeader, err = db.FindUserByID(context.Background(), u.ID); err != nil {
+	if w.TownLeader, err = db.Directory.FindUserByID(context.Background(), u.ID); err != nil {
 		t.Fatal(err)
 	}
 	w.Petition = f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, 1))
@@ -45,7 +45,7 @@ func (w *caseWorld) newCase(t *testing.T, as, leader *xinfang.User) *xinfang.Cas
 	t.Helper()
 	c := &xinfang.Case{Title: "东村工资拖欠积案", Source: "repeat", Petitioners: "张三", ResponsibleUnitID: w.TownA.ID,
 		LeaderID: leader.ID, PetitionIDs: []int64{w.Petition.ID}, Deadline: "2026-06-30", Tags: []string{"trace", "consult"}}
-	if err := w.DB.CreateCase(w.Ctx(as), c); err != nil {
+	if err := w.DB.Cases.CreateCase(w.Ctx(as), c); err != nil {
 		t.Fatalf("create case as %s: %v", as.Username, err)
 	}
 	return c
@@ -65,7 +65,7 @@ func TestCaseNumbersAndScope(t *testing.T) {
 			t.Errorf("petition number after two cases: %s", p2.Number)
 		}
 
-		got, err := db.FindCaseByID(w.Ctx(w.HandlerA), c1.ID)
+		got, err := db.Cases.FindCaseByID(w.Ctx(w.HandlerA), c1.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,30 +74,30 @@ func TestCaseNumbersAndScope(t *testing.T) {
 		}
 
 		// A town handler cannot see another town's case.
-		_, err = db.FindCaseByID(w.Ctx(w.HandlerB), c1.ID)
+		_, err = db.Cases.FindCaseByID(w.Ctx(w.HandlerB), c1.ID)
 		wantErr(t, err, xinfang.ENOTFOUND, "")
-		if _, n, err := db.FindCases(w.Ctx(w.HandlerB), xinfang.CaseFilter{}); err != nil || n != 0 {
+		if _, n, err := db.Cases.FindCases(w.Ctx(w.HandlerB), xinfang.CaseFilter{}); err != nil || n != 0 {
 			t.Errorf("town B lists %d cases (%v)", n, err)
 		}
-		_, err = db.UpdateCase(w.Ctx(w.HandlerB), c1.ID, 1, xinfang.CaseUpdate{})
+		_, err = db.Cases.UpdateCase(w.Ctx(w.HandlerB), c1.ID, 1, xinfang.CaseUpdate{})
 		wantErr(t, err, xinfang.ENOTFOUND, "")
 		// The city's leader sees all; the town leader only the case he leads.
-		if _, n, _ := db.FindCases(w.Ctx(w.Leader), xinfang.CaseFilter{}); n != 2 {
+		if _, n, _ := db.Cases.FindCases(w.Ctx(w.Leader), xinfang.CaseFilter{}); n != 2 {
 			t.Errorf("city leader sees %d cases", n)
 		}
-		list, n, err := db.FindCases(w.Ctx(w.TownLeader), xinfang.CaseFilter{})
+		list, n, err := db.Cases.FindCases(w.Ctx(w.TownLeader), xinfang.CaseFilter{})
 		if err != nil || n != 1 || list[0].ID != c2.ID {
 			t.Errorf("town leader sees %d cases (%v)", n, err)
 		}
-		mine, err := db.LeaderCases(w.Ctx(w.TownLeader))
+		mine, err := db.Cases.LeaderCases(w.Ctx(w.TownLeader))
 		if err != nil || len(mine) != 1 || mine[0].Case.ID != c2.ID {
 			t.Errorf("我包的案 of the town leader: %v %v", mine, err)
 		}
 		// A team member sees the case, even from another town.
-		if _, err := db.SetCaseTeam(w.Ctx(w.HandlerA), c1.ID, 1, []xinfang.CaseMember{{UserID: w.HandlerB.ID, Role: "成员"}, {Name: "刘律师", Role: "法律顾问"}}); err != nil {
+		if _, err := db.Cases.SetCaseTeam(w.Ctx(w.HandlerA), c1.ID, 1, []xinfang.CaseMember{{UserID: w.HandlerB.ID, Role: "成员"}, {Name: "刘律师", Role: "法律顾问"}}); err != nil {
 			t.Fatal(err)
 		}
-		if c, err := db.FindCaseByID(w.Ctx(w.HandlerB), c1.ID); err != nil || c.Team[0].Name != "周承办" {
+		if c, err := db.Cases.FindCaseByID(w.Ctx(w.HandlerB), c1.ID); err != nil || c.Team[0].Name != "周承办" {
 			t.Errorf("team member reads the case: %v %v", c, err)
 		}
 
@@ -113,27 +113,27 @@ func TestCaseNumbersAndScope(t *testing.T) {
 			{xinfang.CaseFilter{State: []xinfang.CaseState{xinfang.CaseUnresolved}}, 2},
 			{xinfang.CaseFilter{Text: "jz-ja-2026-0002"}, 1},
 		} {
-			if _, n, err := db.FindCases(w.Ctx(w.Leader), tt.f); err != nil || n != tt.want {
+			if _, n, err := db.Cases.FindCases(w.Ctx(w.Leader), tt.f); err != nil || n != tt.want {
 				t.Errorf("filter %+v: %d (%v), want %d", tt.f, n, err, tt.want)
 			}
 		}
 		yes := true
-		if _, n, _ := db.FindCases(w.Ctx(w.Leader), xinfang.CaseFilter{Overdue: &yes}); n != 0 {
+		if _, n, _ := db.Cases.FindCases(w.Ctx(w.Leader), xinfang.CaseFilter{Overdue: &yes}); n != 0 {
 			t.Errorf("%d overdue before the deadline", n)
 		}
 		fixClock(db, at("2026-07-01"))
-		if _, n, _ := db.FindCases(w.Ctx(w.Leader), xinfang.CaseFilter{Overdue: &yes}); n != 2 {
+		if _, n, _ := db.Cases.FindCases(w.Ctx(w.Leader), xinfang.CaseFilter{Overdue: &yes}); n != 2 {
 			t.Errorf("%d overdue after the deadline, want 2", n)
 		}
 
 		// Bad references.
 		bad := &xinfang.Case{Title: "乙镇的案", Source: "self", Petitioners: "李四", ResponsibleUnitID: w.TownB.ID, LeaderID: w.Leader.ID}
-		wantErr(t, db.CreateCase(w.Ctx(w.HandlerA), bad), xinfang.EINVALID, "responsible_unit_id")
+		wantErr(t, db.Cases.CreateCase(w.Ctx(w.HandlerA), bad), xinfang.EINVALID, "responsible_unit_id")
 		bad = &xinfang.Case{Title: "甲镇的案", Source: "self", Petitioners: "李四", ResponsibleUnitID: w.TownA.ID, LeaderID: w.HandlerA.ID}
-		wantErr(t, db.CreateCase(w.Ctx(w.HandlerA), bad), xinfang.EINVALID, "leader_id")
+		wantErr(t, db.Cases.CreateCase(w.Ctx(w.HandlerA), bad), xinfang.EINVALID, "leader_id")
 		bad = &xinfang.Case{Title: "甲镇的案", Source: "self", Petitioners: "李四", ResponsibleUnitID: w.TownA.ID, LeaderID: w.Leader.ID, PetitionIDs: []int64{w.Petition.ID}}
-		wantErr(t, db.CreateCase(w.Ctx(w.HandlerB), bad), xinfang.EINVALID, "")
-		wantErr(t, db.CreateCase(w.Ctx(w.Auditor), bad), xinfang.EFORBIDDEN, "")
+		wantErr(t, db.Cases.CreateCase(w.Ctx(w.HandlerB), bad), xinfang.EINVALID, "")
+		wantErr(t, db.Cases.CreateCase(w.Ctx(w.Auditor), bad), xinfang.EFORBIDDEN, "")
 	})
 }
 
@@ -142,15 +142,15 @@ func TestCaseVersionConflict(t *testing.T) {
 		w := newCaseWorld(t, db)
 		c := w.newCase(t, w.HandlerA, w.Leader)
 		plan := "专人稳控，每周走访"
-		got, err := db.UpdateCase(w.Ctx(w.HandlerA), c.ID, 1, xinfang.CaseUpdate{StabilityPlan: &plan})
+		got, err := db.Cases.UpdateCase(w.Ctx(w.HandlerA), c.ID, 1, xinfang.CaseUpdate{StabilityPlan: &plan})
 		if err != nil || got.Version != 2 || got.StabilityPlan != plan {
 			t.Fatalf("update: %+v %v", got, err)
 		}
 		before := count(t, db, "case_events")
 		title := "改名"
-		_, err = db.UpdateCase(w.Ctx(w.HeadA), c.ID, 1, xinfang.CaseUpdate{Title: &title})
+		_, err = db.Cases.UpdateCase(w.Ctx(w.HeadA), c.ID, 1, xinfang.CaseUpdate{Title: &title})
 		wantErr(t, err, xinfang.ECONFLICT, "version")
-		_, err = db.SaveCaseStep(w.Ctx(w.HeadA), c.ID, 1, &xinfang.PlanStep{Content: "走访", Owner: "孙镇长", Deadline: "2026-04-10"})
+		_, err = db.Cases.SaveCaseStep(w.Ctx(w.HeadA), c.ID, 1, &xinfang.PlanStep{Content: "走访", Owner: "孙镇长", Deadline: "2026-04-10"})
 		wantErr(t, err, xinfang.ECONFLICT, "version")
 		if n := count(t, db, "case_events"); n != before {
 			t.Errorf("a stale change wrote %d events", n-before)
@@ -182,58 +182,58 @@ func TestCaseClosureInStorage(t *testing.T) {
 			v = c.Version
 			return c
 		}
-		c = must(db.SaveCaseStep(ctx, c.ID, v, &xinfang.PlanStep{Content: "核查工资发放台账", OwnerID: w.HandlerA.ID, Deadline: "2026-04-15"}))
+		c = must(db.Cases.SaveCaseStep(ctx, c.ID, v, &xinfang.PlanStep{Content: "核查工资发放台账", OwnerID: w.HandlerA.ID, Deadline: "2026-04-15"}))
 		if c.State != xinfang.CaseResolving || len(c.Plan) != 1 || c.Plan[0].Owner != "钱承办" {
 			t.Fatalf("after the first step: %s %+v", c.State, c.Plan)
 		}
-		c = must(db.AddCaseTask(ctx, c.ID, v, &xinfang.Task{Kind: "unit", Title: "公安局核查用工单位负责人下落", OwnerUnitID: w.Police.ID, Deadline: "2026-04-20"}))
+		c = must(db.Cases.AddCaseTask(ctx, c.ID, v, &xinfang.Task{Kind: "unit", Title: "公安局核查用工单位负责人下落", OwnerUnitID: w.Police.ID, Deadline: "2026-04-20"}))
 		taskID := c.Tasks[0].ID
 
-		_, err := db.ActCase(ctx, c.ID, v, "resolve", "")
+		_, err := db.Cases.ActCase(ctx, c.ID, v, "resolve", "")
 		wantErr(t, err, xinfang.EINVALID, "")
 		for _, f := range []string{"resolution.facts", "resolution.solution", "resolution.petitioner_position", "resolution.followup", "tasks"} {
 			if xinfang.ErrorFields(err)[f] == "" {
 				t.Errorf("已化解 refused without naming %s: %v", f, err)
 			}
 		}
-		_, err = db.ActCase(ctx, c.ID, v, "close", "")
+		_, err = db.Cases.ActCase(ctx, c.ID, v, "close", "")
 		wantErr(t, err, xinfang.EINVALID, "sign_off")
 
-		c = must(db.SetResolution(ctx, c.ID, v, xinfang.Resolution{
+		c = must(db.Cases.SetResolution(ctx, c.ID, v, xinfang.Resolution{
 			Facts: "用工单位拖欠 3 个月工资属实。", Solution: "solved", SolutionText: "镇劳动保障所督促结清工资 2.4 万元。",
 			PetitionerPosition: "信访人认可处理结果。",
 			Followup:           xinfang.FollowupVisit{Date: "2026-04-25", By: "钱承办", How: "当面", Mood: "平稳", Settled: true},
 		}))
-		_, err = db.ActCase(ctx, c.ID, v, "resolve", "")
+		_, err = db.Cases.ActCase(ctx, c.ID, v, "resolve", "")
 		if f := xinfang.ErrorFields(err); len(f) != 1 || f["tasks"] == "" {
 			t.Fatalf("with the records, only the open task refuses: %v", err)
 		}
-		_, err = db.ChangeCaseTask(ctx, c.ID, v, taskID, xinfang.TaskChange{State: xinfang.TaskReleased})
+		_, err = db.Cases.ChangeCaseTask(ctx, c.ID, v, taskID, xinfang.TaskChange{State: xinfang.TaskReleased})
 		wantErr(t, err, xinfang.EINVALID, "release_reason")
-		c = must(db.ChangeCaseTask(ctx, c.ID, v, taskID, xinfang.TaskChange{State: xinfang.TaskReleased, Reason: "负责人已到案，另案处理"}))
-		c = must(db.ActCase(ctx, c.ID, v, "resolve", ""))
+		c = must(db.Cases.ChangeCaseTask(ctx, c.ID, v, taskID, xinfang.TaskChange{State: xinfang.TaskReleased, Reason: "负责人已到案，另案处理"}))
+		c = must(db.Cases.ActCase(ctx, c.ID, v, "resolve", ""))
 		if c.State != xinfang.CaseResolved {
 			t.Fatalf("state %s", c.State)
 		}
 
 		// Only the case's own leader signs off: not the handler, not the
 		// city's leader.
-		_, err = db.SignOffCase(ctx, c.ID, v, "")
+		_, err = db.Cases.SignOffCase(ctx, c.ID, v, "")
 		wantErr(t, err, xinfang.EFORBIDDEN, "")
-		_, err = db.SignOffCase(w.Ctx(w.Leader), c.ID, v, "")
+		_, err = db.Cases.SignOffCase(w.Ctx(w.Leader), c.ID, v, "")
 		wantErr(t, err, xinfang.EFORBIDDEN, "")
-		c = must(db.SignOffCase(w.Ctx(w.TownLeader), c.ID, v, "同意销号"))
+		c = must(db.Cases.SignOffCase(w.Ctx(w.TownLeader), c.ID, v, "同意销号"))
 		if c.SignOff == nil || c.SignOff.ByName != "郑书记" {
 			t.Fatalf("sign-off %+v", c.SignOff)
 		}
-		c = must(db.ActCase(ctx, c.ID, v, "close", "问题已解决"))
+		c = must(db.Cases.ActCase(ctx, c.ID, v, "close", "问题已解决"))
 		if c.State != xinfang.CaseClosed {
 			t.Fatalf("state %s", c.State)
 		}
-		_, err = db.SaveCaseStep(ctx, c.ID, v, &xinfang.PlanStep{Content: "再走访", Owner: "钱承办", Deadline: "2026-05-01"})
+		_, err = db.Cases.SaveCaseStep(ctx, c.ID, v, &xinfang.PlanStep{Content: "再走访", Owner: "钱承办", Deadline: "2026-05-01"})
 		wantErr(t, err, xinfang.ECONFLICT, "")
 
-		events, err := db.FindCaseEvents(ctx, c.ID)
+		events, err := db.Cases.FindCaseEvents(ctx, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,47 +256,47 @@ func TestPetitionTasksHoldConclusion(t *testing.T) {
 		w := newCaseWorld(t, db)
 		ctx := w.Ctx(w.HandlerA)
 		pid := w.Petition.ID
-		if n, err := db.OpenTasks(ctx, pid); err != nil || n != 0 {
+		if n, err := db.Cases.OpenTasks(ctx, pid); err != nil || n != 0 {
 			t.Fatalf("open tasks of a new petition: %d %v", n, err)
 		}
-		if err := db.ConcludeAllowed(ctx, db.RawSQL(), pid); err != nil {
+		if err := db.Cases.ConcludeAllowed(ctx, db.RawSQL(), pid); err != nil {
 			t.Fatalf("a petition without tasks may conclude: %v", err)
 		}
 		t1 := &xinfang.Task{Kind: "person", Title: "张三本人工资", OwnerUserID: w.HandlerA.ID, Deadline: "2026-04-20"}
 		t2 := &xinfang.Task{Kind: "unit", Title: "公安局追查欠薪逃匿", OwnerUnitID: w.Police.ID}
 		for _, tk := range []*xinfang.Task{t1, t2} {
-			if err := db.AddPetitionTask(ctx, pid, tk); err != nil {
+			if err := db.Cases.AddPetitionTask(ctx, pid, tk); err != nil {
 				t.Fatal(err)
 			}
 		}
-		wantErr(t, db.AddPetitionTask(ctx, pid, &xinfang.Task{Kind: "x", Title: ""}), xinfang.EINVALID, "kind")
-		wantErr(t, db.AddPetitionTask(w.Ctx(w.HandlerB), pid, &xinfang.Task{Kind: "matter", Title: "越权", OwnerUnitID: w.TownB.ID}), xinfang.ENOTFOUND, "")
-		if n, _ := db.OpenTasks(ctx, pid); n != 2 {
+		wantErr(t, db.Cases.AddPetitionTask(ctx, pid, &xinfang.Task{Kind: "x", Title: ""}), xinfang.EINVALID, "kind")
+		wantErr(t, db.Cases.AddPetitionTask(w.Ctx(w.HandlerB), pid, &xinfang.Task{Kind: "matter", Title: "越权", OwnerUnitID: w.TownB.ID}), xinfang.ENOTFOUND, "")
+		if n, _ := db.Cases.OpenTasks(ctx, pid); n != 2 {
 			t.Fatalf("open tasks %d, want 2", n)
 		}
-		err := db.ConcludeAllowed(ctx, db.RawSQL(), pid)
+		err := db.Cases.ConcludeAllowed(ctx, db.RawSQL(), pid)
 		wantErr(t, err, xinfang.EINVALID, "tasks")
 		if !strings.Contains(xinfang.ErrorMessage(err), "2 项") {
 			t.Errorf("message %q", xinfang.ErrorMessage(err))
 		}
-		if _, err := db.ChangePetitionTask(ctx, pid, t1.ID, 1, xinfang.TaskChange{State: xinfang.TaskDone, Note: "已结清"}); err != nil {
+		if _, err := db.Cases.ChangePetitionTask(ctx, pid, t1.ID, 1, xinfang.TaskChange{State: xinfang.TaskDone, Note: "已结清"}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.ChangePetitionTask(ctx, pid, t1.ID, 1, xinfang.TaskChange{State: xinfang.TaskOpen})
+		_, err = db.Cases.ChangePetitionTask(ctx, pid, t1.ID, 1, xinfang.TaskChange{State: xinfang.TaskOpen})
 		wantErr(t, err, xinfang.ECONFLICT, "version")
-		_, err = db.ChangePetitionTask(ctx, pid, t2.ID, 1, xinfang.TaskChange{State: xinfang.TaskReleased})
+		_, err = db.Cases.ChangePetitionTask(ctx, pid, t2.ID, 1, xinfang.TaskChange{State: xinfang.TaskReleased})
 		wantErr(t, err, xinfang.EINVALID, "release_reason")
-		if n, _ := db.OpenTasks(ctx, pid); n != 1 {
+		if n, _ := db.Cases.OpenTasks(ctx, pid); n != 1 {
 			t.Fatalf("open tasks %d, want 1", n)
 		}
-		tk, err := db.ChangePetitionTask(ctx, pid, t2.ID, 1, xinfang.TaskChange{State: xinfang.TaskReleased, Reason: "已移送公安机关立案"})
+		tk, err := db.Cases.ChangePetitionTask(ctx, pid, t2.ID, 1, xinfang.TaskChange{State: xinfang.TaskReleased, Reason: "已移送公安机关立案"})
 		if err != nil || tk.State != xinfang.TaskReleased || tk.Version != 2 {
 			t.Fatalf("release: %+v %v", tk, err)
 		}
-		if err := db.ConcludeAllowed(ctx, db.RawSQL(), pid); err != nil {
+		if err := db.Cases.ConcludeAllowed(ctx, db.RawSQL(), pid); err != nil {
 			t.Fatalf("every task done or released: %v", err)
 		}
-		list, err := db.FindPetitionTasks(ctx, pid)
+		list, err := db.Cases.FindPetitionTasks(ctx, pid)
 		if err != nil || len(list) != 2 || list[1].OwnerUnitName != "示例市公安局" {
 			t.Errorf("tasks %+v %v", list, err)
 		}
@@ -307,13 +307,13 @@ func TestInstructions(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
 		w := newCaseWorld(t, db)
 		c := w.newCase(t, w.HandlerA, w.TownLeader)
-		if _, err := db.SetCaseTeam(w.Ctx(w.HandlerA), c.ID, 1, []xinfang.CaseMember{{UserID: w.HeadA.ID, Role: "组长"}}); err != nil {
+		if _, err := db.Cases.SetCaseTeam(w.Ctx(w.HandlerA), c.ID, 1, []xinfang.CaseMember{{UserID: w.HeadA.ID, Role: "组长"}}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.AddInstruction(w.Ctx(w.HandlerA), &xinfang.Instruction{CaseID: c.ID, Text: "抓紧办理"})
+		_, err := db.Cases.AddInstruction(w.Ctx(w.HandlerA), &xinfang.Instruction{CaseID: c.ID, Text: "抓紧办理"})
 		wantErr(t, err, xinfang.EFORBIDDEN, "")
 		in := &xinfang.Instruction{CaseID: c.ID, Text: "请专班一周内拿出方案", ToUsers: []int64{w.HandlerA.ID}}
-		got, err := db.AddInstruction(w.Ctx(w.Leader), in)
+		got, err := db.Cases.AddInstruction(w.Ctx(w.Leader), in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -325,13 +325,13 @@ func TestInstructions(t *testing.T) {
 		if n := count(t, db, "notifications"); n != 3 {
 			t.Errorf("the 批示 wrote %d inbox messages, want 3", n)
 		}
-		rc, err := db.FindCaseByID(w.Ctx(w.HeadA), c.ID)
+		rc, err := db.Cases.FindCaseByID(w.Ctx(w.HeadA), c.ID)
 		if err != nil || len(rc.Instructions) != 1 || rc.Instructions[0].AuthorName != "李市长" || rc.Version != 2 {
 			t.Errorf("instructions on the case %+v %v", rc, err)
 		}
 
 		// On a petition: the users of the unit that has it.
-		got, err = db.AddInstruction(w.Ctx(w.Leader), &xinfang.Instruction{PetitionID: w.Petition.ID, Text: "依法依规处理"})
+		got, err = db.Cases.AddInstruction(w.Ctx(w.Leader), &xinfang.Instruction{PetitionID: w.Petition.ID, Text: "依法依规处理"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -340,11 +340,11 @@ func TestInstructions(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("petition instruction reaches %v, want %v", got, want)
 		}
-		list, err := db.FindPetitionInstructions(w.Ctx(w.HandlerA), w.Petition.ID)
+		list, err := db.Cases.FindPetitionInstructions(w.Ctx(w.HandlerA), w.Petition.ID)
 		if err != nil || len(list) != 1 {
 			t.Errorf("petition instructions %v %v", list, err)
 		}
-		_, err = db.AddInstruction(w.Ctx(w.TownLeader), &xinfang.Instruction{PetitionID: w.Petition.ID, Text: "越权批示"})
+		_, err = db.Cases.AddInstruction(w.Ctx(w.TownLeader), &xinfang.Instruction{PetitionID: w.Petition.ID, Text: "越权批示"})
 		wantErr(t, err, xinfang.ENOTFOUND, "")
 	})
 }
@@ -356,36 +356,36 @@ func TestCaseClocksDue(t *testing.T) {
 		w := newCaseWorld(t, db)
 		c := w.newCase(t, w.HandlerA, w.TownLeader)
 		ctx := w.Ctx(w.HandlerA)
-		c, err := db.SaveCaseStep(ctx, c.ID, c.Version, &xinfang.PlanStep{Content: "走访", OwnerID: w.HeadA.ID, Deadline: "2026-04-03"})
+		c, err := db.Cases.SaveCaseStep(ctx, c.ID, c.Version, &xinfang.PlanStep{Content: "走访", OwnerID: w.HeadA.ID, Deadline: "2026-04-03"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err = db.SaveCaseStep(ctx, c.ID, c.Version, &xinfang.PlanStep{Content: "远期", Owner: "村干部", Deadline: "2026-05-30"})
+		c, err = db.Cases.SaveCaseStep(ctx, c.ID, c.Version, &xinfang.PlanStep{Content: "远期", Owner: "村干部", Deadline: "2026-05-30"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.AddCaseTask(ctx, c.ID, c.Version, &xinfang.Task{Kind: "unit", Title: "公安核查", OwnerUnitID: w.Police.ID, Deadline: "2026-04-02"}); err != nil {
+		if _, err := db.Cases.AddCaseTask(ctx, c.ID, c.Version, &xinfang.Task{Kind: "unit", Title: "公安核查", OwnerUnitID: w.Police.ID, Deadline: "2026-04-02"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.AddPetitionTask(ctx, w.Petition.ID, &xinfang.Task{Kind: "person", Title: "本人欠薪", OwnerUserID: w.HandlerA.ID, Deadline: "2026-04-20"}); err != nil {
+		if err := db.Cases.AddPetitionTask(ctx, w.Petition.ID, &xinfang.Task{Kind: "person", Title: "本人欠薪", OwnerUserID: w.HandlerA.ID, Deadline: "2026-04-20"}); err != nil {
 			t.Fatal(err)
 		}
 		today := calendar.MustParseDate("2026-04-02")
-		steps, err := db.CaseStepsDue(context.Background(), today)
+		steps, err := db.Clocks.CaseStepsDue(context.Background(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(steps) != 1 || steps[0].Kind != "case_step" || steps[0].Due != "2026-04-03" || fmt.Sprint(steps[0].Users) != fmt.Sprint([]int64{w.HeadA.ID, w.TownLeader.ID}) || steps[0].Severe != "2026-04-05" {
 			t.Errorf("steps due %+v", steps)
 		}
-		tasks, err := db.TasksDue(context.Background(), today)
+		tasks, err := db.Clocks.TasksDue(context.Background(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(tasks) != 1 || tasks[0].UnitID != w.Police.ID || !strings.Contains(tasks[0].Title, "公安核查") {
 			t.Errorf("tasks due %+v", tasks)
 		}
-		tasks, _ = db.TasksDue(context.Background(), calendar.MustParseDate("2026-04-25"))
+		tasks, _ = db.Clocks.TasksDue(context.Background(), calendar.MustParseDate("2026-04-25"))
 		if len(tasks) != 2 || fmt.Sprint(tasks[1].Users) != fmt.Sprint([]int64{w.HandlerA.ID}) || !strings.HasPrefix(tasks[1].Link, "/petitions/") {
 			t.Errorf("tasks due later %+v", tasks)
 		}
@@ -406,7 +406,7 @@ func TestCaseNumbersConcurrent(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				c := &xinfang.Case{Title: fmt.Sprintf("积案 %d", i), Source: "city", Petitioners: "某某", ResponsibleUnitID: w.TownA.ID, LeaderID: w.Leader.ID}
-				errs[i] = db.CreateCase(w.Ctx(w.HandlerA), c)
+				errs[i] = db.Cases.CreateCase(w.Ctx(w.HandlerA), c)
 				numbers[i] = c.Number
 			}()
 		}
@@ -439,16 +439,16 @@ func TestConcludeWaitsForTasks(t *testing.T) {
 		p = act(xinfang.ActReply, p.Version, map[string]string{"outcome": "support", "facts": "查明欠薪属实", "opinion": "责令支付"})
 		p = act(xinfang.ActDeliver, p.Version, map[string]string{"method": "in_person", "delivered_on": "2026-04-01", "receipt": "signed", "petitioner_opinion": "agree"})
 		tk := &xinfang.Task{Kind: "unit", Title: "公安局追查欠薪逃匿", OwnerUnitID: w.Police.ID}
-		if err := db.AddPetitionTask(w.Ctx(w.HandlerA), id, tk); err != nil {
+		if err := db.Cases.AddPetitionTask(w.Ctx(w.HandlerA), id, tk); err != nil {
 			t.Fatal(err)
 		}
 		clk.Set(at("2026-05-15")) // the 30-day review window has closed
-		_, err := db.Act(w.Ctx(w.HandlerA), id, xinfang.ActionInput{Action: xinfang.ActConclude, Version: p.Version})
+		_, err := db.Petitions.Act(w.Ctx(w.HandlerA), id, xinfang.ActionInput{Action: xinfang.ActConclude, Version: p.Version})
 		wantErr(t, err, xinfang.EINVALID, "tasks")
-		if got, _ := db.FindPetitionByID(w.Ctx(w.HandlerA), id); got.State != xinfang.StateReplied || got.Version != p.Version {
+		if got, _ := db.Petitions.FindPetitionByID(w.Ctx(w.HandlerA), id); got.State != xinfang.StateReplied || got.Version != p.Version {
 			t.Fatalf("a refused conclusion changed the item: %s v%d", got.State, got.Version)
 		}
-		if _, err := db.ChangePetitionTask(w.Ctx(w.HandlerA), id, tk.ID, 1, xinfang.TaskChange{State: xinfang.TaskReleased, Reason: "已移送公安机关立案"}); err != nil {
+		if _, err := db.Cases.ChangePetitionTask(w.Ctx(w.HandlerA), id, tk.ID, 1, xinfang.TaskChange{State: xinfang.TaskReleased, Reason: "已移送公安机关立案"}); err != nil {
 			t.Fatal(err)
 		}
 		if p = act(xinfang.ActConclude, p.Version, nil); p.State != xinfang.StateConcluded {
@@ -463,18 +463,18 @@ func TestCaseSearch(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
 		w := newCaseWorld(t, db)
 		c := w.newCase(t, w.RegistrarA, w.Leader)
-		hits, total, err := db.SearchDocs(w.Ctx(w.Leader), sqldb.SearchCase, "工资拖欠", 10, 0)
+		hits, total, err := db.Search.SearchDocs(w.Ctx(w.Leader), xinfang.SearchCase, "工资拖欠", 10, 0)
 		if err != nil || total != 1 || len(hits) != 1 || hits[0].ID != c.ID {
 			t.Fatalf("leader's search: %+v %d %v", hits, total, err)
 		}
-		if hits, total, err := db.SearchDocs(w.Ctx(w.HandlerB), sqldb.SearchCase, "工资拖欠", 10, 0); err != nil || total != 0 || len(hits) != 0 {
+		if hits, total, err := db.Search.SearchDocs(w.Ctx(w.HandlerB), xinfang.SearchCase, "工资拖欠", 10, 0); err != nil || total != 0 || len(hits) != 0 {
 			t.Errorf("another town's handler finds the case: %+v %d %v", hits, total, err)
 		}
 		title := "东村养殖场污染积案"
-		if _, err := db.UpdateCase(w.Ctx(w.RegistrarA), c.ID, c.Version, xinfang.CaseUpdate{Title: &title}); err != nil {
+		if _, err := db.Cases.UpdateCase(w.Ctx(w.RegistrarA), c.ID, c.Version, xinfang.CaseUpdate{Title: &title}); err != nil {
 			t.Fatal(err)
 		}
-		if _, total, _ := db.SearchDocs(w.Ctx(w.Leader), sqldb.SearchCase, "养殖场", 10, 0); total != 1 {
+		if _, total, _ := db.Search.SearchDocs(w.Ctx(w.Leader), xinfang.SearchCase, "养殖场", 10, 0); total != 1 {
 			t.Errorf("updated title not found: total %d", total)
 		}
 	})

@@ -29,7 +29,7 @@ func TestConcurrentAct(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					_, errs[i] = db.Act(ctx, p.ID, transfer(targets[i], 1))
+					_, errs[i] = db.Petitions.Act(ctx, p.ID, transfer(targets[i], 1))
 				}()
 			}
 			close(start)
@@ -48,11 +48,11 @@ func TestConcurrentAct(t *testing.T) {
 			if ok != 1 || conflicts != 1 {
 				t.Fatalf("round %d: %d succeeded, %d conflicted (%v)", round, ok, conflicts, errs)
 			}
-			events, err := db.FindEvents(ctx, p.ID)
+			events, err := db.Petitions.FindEvents(ctx, p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := db.FindPetitionByID(ctx, p.ID)
+			got, err := db.Petitions.FindPetitionByID(ctx, p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +63,7 @@ func TestConcurrentAct(t *testing.T) {
 			if winner := events[1].Data["unit_id"]; itoa(got.HandlingUnitID) != winner {
 				t.Errorf("round %d: handling unit %d, winning event says %s", round, got.HandlingUnitID, winner)
 			}
-			if err := db.VerifyEvents(ctx, p.ID); err != nil {
+			if err := db.Petitions.VerifyEvents(ctx, p.ID); err != nil {
 				t.Error(err)
 			}
 		}
@@ -87,7 +87,7 @@ func TestConcurrentRegister(t *testing.T) {
 				<-start
 				for i := range each {
 					p := f.NewPetition(f.VillageA, w*each+i)
-					if err := db.RegisterPetition(f.Ctx(users[w%2]), p); err != nil {
+					if err := db.Petitions.RegisterPetition(f.Ctx(users[w%2]), p); err != nil {
 						t.Errorf("worker %d: %v", w, err)
 						return
 					}

@@ -30,9 +30,28 @@ import (
 //go:embed migrations
 var migrationFS embed.FS
 
-// DB is an open database. Reads go to a pool; on SQLite writes go through
-// one connection (SQLite has one writer; queuing in Go beats SQLITE_BUSY).
+// DB is an open database: the connection pools and migrations, and one
+// store per aggregate. The web layer and the scheduler see the stores only
+// through the small interfaces they declare.
 type DB struct {
+	*core
+
+	Petitions    *PetitionStore    // 信访件: registration, the procedure's actions, events, ledgers
+	Petitioners  *PetitionerStore  // 信访人: the same person across petitions
+	Cases        *CaseStore        // 信访积案 with their records, 三跨三分离 tasks and 批示
+	Supervisions *SupervisionStore // 督办单
+	Discipline   *DisciplineStore  // 纪检监督: watch list, investigations, accountability, letters
+	Inbox        *InboxStore       // 站内消息
+	Repeats      *RepeatStore      // repeat detection
+	Search       *SearchStore      // full-text search
+	Directory    *DirectoryStore   // units, users, sessions, dictionaries, holidays
+	Clocks       *ClockStore       // what the scheduler reads: running clocks, escalation, its lease
+}
+
+// core is what every store shares: the pools, the dialect, the clock, the
+// procedure's configuration and the holiday calendar. Its helpers are
+// unexported, so a store's exported methods are its own.
+type core struct {
 	DSN     string
 	dialect dialect
 	rdb     *sql.DB
@@ -43,15 +62,38 @@ type DB struct {
 	// Cfg holds the procedure's configurable rules.
 	Cfg    procedure.Config
 	Logger *slog.Logger
+	// SessionLifetime and IdleTimeout end a session that long after login
+	// and after its last request; NewDB sets the constants of that name.
+	SessionLifetime, IdleTimeout time.Duration
 
 	calMu     sync.Mutex
 	cal       *calendar.Calendar
 	calLoaded time.Time
 }
 
+// The stores, one per aggregate. Each is the shared core and the methods
+// of its aggregate.
+type (
+	PetitionStore    struct{ *core }
+	PetitionerStore  struct{ *core }
+	CaseStore        struct{ *core }
+	SupervisionStore struct{ *core }
+	DisciplineStore  struct{ *core }
+	InboxStore       struct{ *core }
+	RepeatStore      struct{ *core }
+	SearchStore      struct{ *core }
+	DirectoryStore   struct{ *core }
+	ClockStore       struct{ *core }
+)
+
 // NewDB returns a DB for dsn: a postgres:// URL or a SQLite file path.
 func NewDB(dsn string) *DB {
-	return &DB{DSN: dsn, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default()}
+	c := &core{DSN: dsn, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default(), SessionLifetime: SessionLifetime, IdleTimeout: IdleTimeout}
+	return &DB{core: c,
+		Petitions: &PetitionStore{c}, Petitioners: &PetitionerStore{c}, Cases: &CaseStore{c},
+		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Inbox: &InboxStore{c},
+		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c},
+	}
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -130,7 +172,7 @@ func (db *DB) Close() error {
 }
 
 // Postgres reports whether the DB is PostgreSQL.
-func (db *DB) Postgres() bool { return db.dialect != nil && db.dialect.name() == "postgres" }
+func (db *core) Postgres() bool { return db.dialect != nil && db.dialect.name() == "postgres" }
 
 // migrate applies the embedded numbered .sql files of the dialect that have
 // not run yet, each in its own transaction. On PostgreSQL an advisory lock
@@ -190,7 +232,7 @@ func (db *DB) migrate(ctx context.Context) error {
 // Tx is a write transaction with the dialect's placeholders.
 type Tx struct {
 	*sql.Tx
-	db  *DB
+	db  *core
 	now time.Time
 }
 
@@ -215,7 +257,7 @@ func (tx *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) 
 
 // write runs fn in a write transaction and commits it; a serialization
 // failure or a busy database is retried a few times.
-func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
+func (db *core) write(ctx context.Context, fn func(tx *Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = db.writeOnce(ctx, fn)
@@ -227,7 +269,7 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.wrap(err)
 }
 
-func (db *DB) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
+func (db *core) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	stx, err := db.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -241,7 +283,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // wrap turns driver errors into the domain's vocabulary.
-func (db *DB) wrap(err error) error {
+func (db *core) wrap(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -261,11 +303,11 @@ func (db *DB) wrap(err error) error {
 	return err
 }
 
-func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (db *core) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	return db.rdb.QueryContext(ctx, db.dialect.rebind(q), args...)
 }
 
-func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (db *core) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return db.rdb.QueryRowContext(ctx, db.dialect.rebind(q), args...)
 }
 
@@ -308,7 +350,7 @@ func nullID(id int64) any {
 // Calendar returns the working-day calendar from the holidays table. It is
 // cached for a minute, so that an administrator's edit reaches every
 // instance sharing the database within that time.
-func (db *DB) Calendar(ctx context.Context) *calendar.Calendar {
+func (db *core) Calendar(ctx context.Context) *calendar.Calendar {
 	db.calMu.Lock()
 	defer db.calMu.Unlock()
 	if db.cal != nil && time.Since(db.calLoaded) < time.Minute {
@@ -327,11 +369,11 @@ func (db *DB) Calendar(ctx context.Context) *calendar.Calendar {
 }
 
 // Procedure returns the procedure over the current calendar.
-func (db *DB) Procedure(ctx context.Context) *procedure.Procedure {
+func (db *core) Procedure(ctx context.Context) *procedure.Procedure {
 	return procedure.New(db.Calendar(ctx), db.Cfg)
 }
 
-func (db *DB) invalidateCalendar() {
+func (db *core) invalidateCalendar() {
 	db.calMu.Lock()
 	db.cal = nil
 	db.calMu.Unlock()

@@ -15,36 +15,36 @@ func TestDictionary(t *testing.T) {
 		f := sqldbtest.NewFixture(t, db)
 		admin := f.Ctx(f.Admin)
 
-		seeded, err := db.Dictionary(admin, "category")
+		seeded, err := db.Directory.Dictionary(admin, "category")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(seeded) < 20 || db.DictLabel(admin, "category", "0501") != "拖欠工资" {
+		if len(seeded) < 20 || db.Directory.DictLabel(admin, "category", "0501") != "拖欠工资" {
 			t.Fatalf("category dictionary not seeded: %d entries", len(seeded))
 		}
 
-		entry := sqldb.DictEntry{Kind: "category", Code: "0599", Parent: "05", Label: "欠薪调解", Sort: 99, Active: true}
+		entry := xinfang.DictEntry{Kind: "category", Code: "0599", Parent: "05", Label: "欠薪调解", Sort: 99, Active: true}
 		tests := []struct {
 			name  string
 			user  *xinfang.User
-			edit  func(e *sqldb.DictEntry)
+			edit  func(e *xinfang.DictEntry)
 			code  string
 			field string
 		}{
-			{"registrar", f.RegistrarA, func(e *sqldb.DictEntry) {}, xinfang.EFORBIDDEN, ""},
-			{"leader", f.Leader, func(e *sqldb.DictEntry) {}, xinfang.EFORBIDDEN, ""},
-			{"auditor", f.Auditor, func(e *sqldb.DictEntry) {}, xinfang.EFORBIDDEN, ""},
-			{"unknown kind", f.Admin, func(e *sqldb.DictEntry) { e.Kind = "colour" }, xinfang.EINVALID, "kind"},
-			{"unknown parent", f.Admin, func(e *sqldb.DictEntry) { e.Parent = "99" }, xinfang.EINVALID, "parent"},
-			{"empty code", f.Admin, func(e *sqldb.DictEntry) { e.Code = " " }, xinfang.EINVALID, "code"},
-			{"empty label", f.Admin, func(e *sqldb.DictEntry) { e.Label = "" }, xinfang.EINVALID, "label"},
+			{"registrar", f.RegistrarA, func(e *xinfang.DictEntry) {}, xinfang.EFORBIDDEN, ""},
+			{"leader", f.Leader, func(e *xinfang.DictEntry) {}, xinfang.EFORBIDDEN, ""},
+			{"auditor", f.Auditor, func(e *xinfang.DictEntry) {}, xinfang.EFORBIDDEN, ""},
+			{"unknown kind", f.Admin, func(e *xinfang.DictEntry) { e.Kind = "colour" }, xinfang.EINVALID, "kind"},
+			{"unknown parent", f.Admin, func(e *xinfang.DictEntry) { e.Parent = "99" }, xinfang.EINVALID, "parent"},
+			{"empty code", f.Admin, func(e *xinfang.DictEntry) { e.Code = " " }, xinfang.EINVALID, "code"},
+			{"empty label", f.Admin, func(e *xinfang.DictEntry) { e.Label = "" }, xinfang.EINVALID, "label"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				before := count(t, db, "dictionary")
 				e := entry
 				tt.edit(&e)
-				wantErr(t, db.SaveDictEntry(f.Ctx(tt.user), e), tt.code, tt.field)
+				wantErr(t, db.Directory.SaveDictEntry(f.Ctx(tt.user), e), tt.code, tt.field)
 				if after := count(t, db, "dictionary"); after != before {
 					t.Errorf("dictionary %d → %d after a refused save", before, after)
 				}
@@ -54,21 +54,21 @@ func TestDictionary(t *testing.T) {
 		t.Run("admin adds and edits", func(t *testing.T) {
 			p := f.NewPetition(f.VillageA, 1)
 			p.Category = "0599"
-			wantErr(t, db.RegisterPetition(f.Ctx(f.RegistrarA), p), xinfang.EINVALID, "category")
-			if err := db.SaveDictEntry(admin, entry); err != nil {
+			wantErr(t, db.Petitions.RegisterPetition(f.Ctx(f.RegistrarA), p), xinfang.EINVALID, "category")
+			if err := db.Directory.SaveDictEntry(admin, entry); err != nil {
 				t.Fatal(err)
 			}
-			if got := db.DictLabel(admin, "category", "0599"); got != "欠薪调解" {
+			if got := db.Directory.DictLabel(admin, "category", "0599"); got != "欠薪调解" {
 				t.Errorf("label = %q", got)
 			}
 			p = f.NewPetition(f.VillageA, 1)
 			p.Category = "0599"
 			f.MustRegister(t, f.RegistrarA, p)
 			entry.Label = "欠薪纠纷调解"
-			if err := db.SaveDictEntry(admin, entry); err != nil {
+			if err := db.Directory.SaveDictEntry(admin, entry); err != nil {
 				t.Fatal(err)
 			}
-			list, err := db.Dictionary(admin, "category")
+			list, err := db.Directory.Dictionary(admin, "category")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,22 +102,22 @@ func TestHolidays(t *testing.T) {
 			t.Fatalf("15 days after %s: %s, want %s", start, got, day)
 		}
 
-		wantErr(t, db.SaveHoliday(f.Ctx(f.RegistrarA), calendar.Override{Date: day, Kind: calendar.Holiday, Name: "测试假日"}), xinfang.EFORBIDDEN, "")
-		wantErr(t, db.SaveHoliday(admin, calendar.Override{Date: day, Kind: "party", Name: "测试假日"}), xinfang.EINVALID, "kind")
-		wantErr(t, db.SaveHoliday(admin, calendar.Override{Date: day, Kind: calendar.Holiday}), xinfang.EINVALID, "name")
-		wantErr(t, db.SaveHoliday(admin, calendar.Override{Kind: calendar.Holiday, Name: "测试假日"}), xinfang.EINVALID, "date")
+		wantErr(t, db.Directory.SaveHoliday(f.Ctx(f.RegistrarA), calendar.Override{Date: day, Kind: calendar.Holiday, Name: "测试假日"}), xinfang.EFORBIDDEN, "")
+		wantErr(t, db.Directory.SaveHoliday(admin, calendar.Override{Date: day, Kind: "party", Name: "测试假日"}), xinfang.EINVALID, "kind")
+		wantErr(t, db.Directory.SaveHoliday(admin, calendar.Override{Date: day, Kind: calendar.Holiday}), xinfang.EINVALID, "name")
+		wantErr(t, db.Directory.SaveHoliday(admin, calendar.Override{Kind: calendar.Holiday, Name: "测试假日"}), xinfang.EINVALID, "date")
 		if got := due(); got != day {
 			t.Fatalf("a refused change moved the due date to %s", got)
 		}
 
 		// Tuesday 2026-06-16 becomes a holiday: the period rolls to Wednesday.
-		if err := db.SaveHoliday(admin, calendar.Override{Date: day, Kind: calendar.Holiday, Name: "测试假日"}); err != nil {
+		if err := db.Directory.SaveHoliday(admin, calendar.Override{Date: day, Kind: calendar.Holiday, Name: "测试假日"}); err != nil {
 			t.Fatal(err)
 		}
 		if got := due(); got != calendar.MustParseDate("2026-06-17") {
 			t.Errorf("with 06-16 a holiday: due %s, want 2026-06-17", got)
 		}
-		ovs, err := db.Holidays(admin)
+		ovs, err := db.Directory.Holidays(admin)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +136,7 @@ func TestHolidays(t *testing.T) {
 		}
 
 		// Removing the override restores the ordinary weekday.
-		if err := db.SaveHoliday(admin, calendar.Override{Date: day}); err != nil {
+		if err := db.Directory.SaveHoliday(admin, calendar.Override{Date: day}); err != nil {
 			t.Fatal(err)
 		}
 		if got := due(); got != day {

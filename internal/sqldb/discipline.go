@@ -68,7 +68,7 @@ func scanWatchItem(s interface{ Scan(...any) error }, extra ...any) (*watchItem,
 	return it, nil
 }
 
-func (db *DB) watchItems(ctx context.Context, q string, args ...any) ([]*watchItem, error) {
+func (db *DisciplineStore) watchItems(ctx context.Context, q string, args ...any) ([]*watchItem, error) {
 	rows, err := db.query(ctx, q, args...)
 	return scanAll(rows, err, func(s scanner) (*watchItem, error) { return scanWatchItem(s) })
 }
@@ -200,7 +200,7 @@ func prefixed(prefix, cols string) string {
 
 // discChainItems returns the items in scope of the repeat chains that
 // start at roots, each with its root and depth.
-func (db *DB) discChainItems(ctx context.Context, roots []int64, scope string, sargs []any) ([]*watchItem, error) {
+func (db *DisciplineStore) discChainItems(ctx context.Context, roots []int64, scope string, sargs []any) ([]*watchItem, error) {
 	if len(roots) == 0 {
 		return nil, nil
 	}
@@ -260,7 +260,7 @@ func fillRow(r *xinfang.WatchRow, items []*watchItem) {
 // items linked to it as repeats, grouped by petitioner and original), then,
 // for items never linked, the same petitioner with the same 问题属地 and
 // 内容分类 within a year.
-func (db *DB) repeatStubs(ctx context.Context, scope string, sargs []any) ([]*watchStub, error) {
+func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs []any) ([]*watchStub, error) {
 	// The originals: items repeated that are no repeats themselves, both
 	// read from the petitions_repeat_chain index alone.
 	seed := `SELECT DISTINCT x.repeat_of_id AS id FROM petitions x WHERE x.repeat_of_id IS NOT NULL
@@ -397,7 +397,7 @@ func busiestYear(items []*watchItem) []*watchItem {
 // is a repeat or was repeated, and one per backlog case handed down by
 // 中央/省 whose petitions include repeats. The originals are found by
 // walking up from the handed-down items, all in one query.
-func (db *DB) handedDownStubs(ctx context.Context, scope string, sargs []any) ([]*watchStub, error) {
+func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sargs []any) ([]*watchStub, error) {
 	rows, err := db.query(ctx, `WITH RECURSIVE up(id, parent, depth) AS (
 			SELECT p.id, p.repeat_of_id, 0 FROM petitions p WHERE p.channel = 'handed_down'
 			   AND (p.repeat_flag = 1 OR p.id IN (SELECT x.repeat_of_id FROM petitions x WHERE x.repeat_of_id IS NOT NULL)) AND `+scope+`
@@ -469,7 +469,7 @@ func (db *DB) handedDownStubs(ctx context.Context, scope string, sargs []any) ([
 }
 
 // fillStubs loads the items of the rows of one page.
-func (db *DB) fillStubs(ctx context.Context, stubs []*watchStub, scope string, sargs []any) error {
+func (db *DisciplineStore) fillStubs(ctx context.Context, stubs []*watchStub, scope string, sargs []any) error {
 	var roots []int64
 	seen := map[int64]bool{}
 	for _, s := range stubs {
@@ -531,7 +531,7 @@ const escalatedClause = `p.escalation IN ('province','beijing')`
 // escalationRows returns one page of escalated visits (赴省、进京), newest
 // first, each with the petitioner's count of escalated visits and the
 // investigation opened on it.
-func (db *DB) escalationRows(ctx context.Context, scope string, sargs []any, offset, limit int) ([]*xinfang.WatchRow, error) {
+func (db *DisciplineStore) escalationRows(ctx context.Context, scope string, sargs []any, offset, limit int) ([]*xinfang.WatchRow, error) {
 	items, err := db.watchItems(ctx, `SELECT `+watchCols+watchFrom+` WHERE `+escalatedClause+` AND `+scope+
 		` ORDER BY p.received_at DESC, p.id DESC LIMIT ? OFFSET ?`, append(append([]any{}, sargs...), limit, offset)...)
 	if err != nil || len(items) == 0 {
@@ -595,7 +595,7 @@ func (db *DB) escalationRows(ctx context.Context, scope string, sargs []any, off
 // work. Repeat rows come first, the petitioners with most repeats on top,
 // then the handed-down matters, latest first; escalated visits are paged in
 // SQL, newest first.
-func (db *DB) FindWatchList(ctx context.Context, f xinfang.WatchFilter) (*xinfang.WatchPage, error) {
+func (db *DisciplineStore) FindWatchList(ctx context.Context, f xinfang.WatchFilter) (*xinfang.WatchPage, error) {
 	if _, err := requireDisciplineReader(ctx); err != nil {
 		return nil, err
 	}
@@ -697,7 +697,7 @@ func investigationScope(ctx context.Context) (string, []any, error) {
 	return "(i.petition_id IS NULL OR " + scope + ")", args, nil
 }
 
-func (db *DB) findInvestigation(ctx context.Context, q rowQuerier, id int64) (*xinfang.Investigation, error) {
+func (db *DisciplineStore) findInvestigation(ctx context.Context, q rowQuerier, id int64) (*xinfang.Investigation, error) {
 	scope, args, err := investigationScope(ctx)
 	if err != nil {
 		return nil, err
@@ -710,7 +710,7 @@ func (db *DB) findInvestigation(ctx context.Context, q rowQuerier, id int64) (*x
 }
 
 // loadInvestigation fills the officials and the case of an investigation.
-func (db *DB) loadInvestigation(ctx context.Context, q rowQuerier, iv *xinfang.Investigation) error {
+func (db *DisciplineStore) loadInvestigation(ctx context.Context, q rowQuerier, iv *xinfang.Investigation) error {
 	rows, err := q.QueryContext(ctx, db.dialect.rebind(`SELECT o.name, o.unit_id, u.name, o.position FROM investigation_officials o JOIN units u ON u.id = o.unit_id
 		WHERE o.investigation_id = ? ORDER BY o.seq`), iv.ID)
 	if err != nil {
@@ -742,7 +742,7 @@ func (db *DB) loadInvestigation(ctx context.Context, q rowQuerier, iv *xinfang.I
 }
 
 // caseRef returns the number, title, source and state of a backlog case.
-func (db *DB) discCaseRef(ctx context.Context, q rowQuerier, id int64) (*xinfang.CaseRef, error) {
+func (db *DisciplineStore) discCaseRef(ctx context.Context, q rowQuerier, id int64) (*xinfang.CaseRef, error) {
 	c := &xinfang.CaseRef{}
 	err := q.QueryRowContext(ctx, db.dialect.rebind(`SELECT id, number, title, source, state FROM cases WHERE id = ?`), id).Scan(&c.ID, &c.Number, &c.Title, &c.Source, &c.State)
 	if err != nil {
@@ -753,7 +753,7 @@ func (db *DB) discCaseRef(ctx context.Context, q rowQuerier, id int64) (*xinfang
 }
 
 // FindInvestigationByID returns an investigation with both tracks.
-func (db *DB) FindInvestigationByID(ctx context.Context, id int64) (*xinfang.Investigation, error) {
+func (db *DisciplineStore) FindInvestigationByID(ctx context.Context, id int64) (*xinfang.Investigation, error) {
 	if _, err := requireDisciplineReader(ctx); err != nil {
 		return nil, err
 	}
@@ -768,7 +768,7 @@ func (db *DB) FindInvestigationByID(ctx context.Context, id int64) (*xinfang.Inv
 }
 
 // FindInvestigations lists investigations, open ones first, newest first.
-func (db *DB) FindInvestigations(ctx context.Context, f xinfang.InvestigationFilter) ([]*xinfang.Investigation, int, error) {
+func (db *DisciplineStore) FindInvestigations(ctx context.Context, f xinfang.InvestigationFilter) ([]*xinfang.Investigation, int, error) {
 	if _, err := requireDisciplineReader(ctx); err != nil {
 		return nil, 0, err
 	}
@@ -827,7 +827,7 @@ func (db *DB) FindInvestigations(ctx context.Context, f xinfang.InvestigationFil
 // OpenInvestigation opens a raised investigation (提级调查) on an escalated
 // visit (赴省、进京) and/or a backlog case, naming the unit whose failure
 // caused it. By default the unit is the one handling the petition.
-func (db *DB) OpenInvestigation(ctx context.Context, in xinfang.InvestigationInput) (*xinfang.Investigation, error) {
+func (db *DisciplineStore) OpenInvestigation(ctx context.Context, in xinfang.InvestigationInput) (*xinfang.Investigation, error) {
 	actor, err := requireDisciplineWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -893,7 +893,7 @@ func (db *DB) OpenInvestigation(ctx context.Context, in xinfang.InvestigationInp
 // changeInvestigation loads a running investigation in the transaction,
 // lets fn change it, and stores the new version; a version other than the
 // stored one is ECONFLICT and writes nothing.
-func (db *DB) changeInvestigation(ctx context.Context, id int64, version int, fn func(tx *Tx, iv *xinfang.Investigation) (string, []any, error)) (*xinfang.Investigation, error) {
+func (db *DisciplineStore) changeInvestigation(ctx context.Context, id int64, version int, fn func(tx *Tx, iv *xinfang.Investigation) (string, []any, error)) (*xinfang.Investigation, error) {
 	if _, err := requireDisciplineWriter(ctx); err != nil {
 		return nil, err
 	}
@@ -937,7 +937,7 @@ func staleInvestigation() error {
 
 // UpdateInvestigation changes the responsible unit, the cause or the
 // summary of a running investigation.
-func (db *DB) UpdateInvestigation(ctx context.Context, id int64, up xinfang.InvestigationUpdate) (*xinfang.Investigation, error) {
+func (db *DisciplineStore) UpdateInvestigation(ctx context.Context, id int64, up xinfang.InvestigationUpdate) (*xinfang.Investigation, error) {
 	return db.changeInvestigation(ctx, id, up.Version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
 		in := xinfang.InvestigationInput{PetitionID: iv.PetitionID, CaseID: iv.CaseID, Cause: up.Cause, Summary: up.Summary}
 		if err := in.Validate(); err != nil {
@@ -955,7 +955,7 @@ func (db *DB) UpdateInvestigation(ctx context.Context, id int64, up xinfang.Inve
 
 // UpdateCaseTrack records the 事 track; an outcome concludes it, an empty
 // outcome reopens it.
-func (db *DB) UpdateCaseTrack(ctx context.Context, id int64, in xinfang.CaseTrackInput) (*xinfang.Investigation, error) {
+func (db *DisciplineStore) UpdateCaseTrack(ctx context.Context, id int64, in xinfang.CaseTrackInput) (*xinfang.Investigation, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -973,7 +973,7 @@ func (db *DB) UpdateCaseTrack(ctx context.Context, id int64, in xinfang.CaseTrac
 
 // UpdateResponsibilityTrack records the 人 track with its officials; an
 // outcome concludes it, an empty outcome reopens it.
-func (db *DB) UpdateResponsibilityTrack(ctx context.Context, id int64, in xinfang.ResponsibilityTrackInput) (*xinfang.Investigation, error) {
+func (db *DisciplineStore) UpdateResponsibilityTrack(ctx context.Context, id int64, in xinfang.ResponsibilityTrackInput) (*xinfang.Investigation, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -1005,7 +1005,7 @@ func (db *DB) UpdateResponsibilityTrack(ctx context.Context, id int64, in xinfan
 
 // CloseInvestigation closes an investigation whose two tracks are both
 // concluded; otherwise ECONFLICT names each missing track.
-func (db *DB) CloseInvestigation(ctx context.Context, id int64, version int, note string) (*xinfang.Investigation, error) {
+func (db *DisciplineStore) CloseInvestigation(ctx context.Context, id int64, version int, note string) (*xinfang.Investigation, error) {
 	return db.changeInvestigation(ctx, id, version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
 		if err := iv.CloseRefusal(); err != nil {
 			return "", nil, err
@@ -1017,7 +1017,7 @@ func (db *DB) CloseInvestigation(ctx context.Context, id int64, version int, not
 // DeleteInvestigation removes an investigation opened by mistake: only a
 // running one with nothing recorded on either track and no accountability
 // record resting on it.
-func (db *DB) DeleteInvestigation(ctx context.Context, id int64, version int) error {
+func (db *DisciplineStore) DeleteInvestigation(ctx context.Context, id int64, version int) error {
 	if _, err := requireDisciplineWriter(ctx); err != nil {
 		return err
 	}
@@ -1070,7 +1070,7 @@ func scanAccountability(s interface{ Scan(...any) error }) (*xinfang.Accountabil
 // CreateAccountability stores an accountability record. Linked petitions
 // must be visible to the inspector, linked cases and the investigation
 // must exist; the deciding body defaults to the inspector's unit.
-func (db *DB) CreateAccountability(ctx context.Context, a *xinfang.Accountability) error {
+func (db *DisciplineStore) CreateAccountability(ctx context.Context, a *xinfang.Accountability) error {
 	actor, err := requireDisciplineWriter(ctx)
 	if err != nil {
 		return err
@@ -1152,7 +1152,7 @@ func discUniqueIDs(ids []int64) []int64 {
 
 // loadAccountabilityLinks fills the linked items the reader may see and
 // the linked cases.
-func (db *DB) loadAccountabilityLinks(ctx context.Context, list []*xinfang.Accountability) error {
+func (db *DisciplineStore) loadAccountabilityLinks(ctx context.Context, list []*xinfang.Accountability) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -1211,7 +1211,7 @@ func (db *DB) loadAccountabilityLinks(ctx context.Context, list []*xinfang.Accou
 
 // FindAccountabilityByID returns one accountability record the reader may
 // see; one of another subtree is not found.
-func (db *DB) FindAccountabilityByID(ctx context.Context, id int64) (*xinfang.Accountability, error) {
+func (db *DisciplineStore) FindAccountabilityByID(ctx context.Context, id int64) (*xinfang.Accountability, error) {
 	scope, args, err := discRecordScope(ctx, "u.path")
 	if err != nil {
 		return nil, err
@@ -1228,14 +1228,14 @@ func (db *DB) FindAccountabilityByID(ctx context.Context, id int64) (*xinfang.Ac
 
 // FindAccountabilities lists the accountability records the reader may
 // see, newest decision first.
-func (db *DB) FindAccountabilities(ctx context.Context, f xinfang.AccountabilityFilter) ([]*xinfang.Accountability, int, error) {
+func (db *DisciplineStore) FindAccountabilities(ctx context.Context, f xinfang.AccountabilityFilter) ([]*xinfang.Accountability, int, error) {
 	scope, args, err := discRecordScope(ctx, "u.path")
 	if err != nil {
 		return nil, 0, err
 	}
 	where := scope
 	if f.UnitID != 0 {
-		u, err := db.FindUnitByID(ctx, f.UnitID)
+		u, err := db.findUnit(ctx, f.UnitID)
 		if err != nil {
 			return nil, 0, xinfang.FieldError("unit_id", "单位不存在")
 		}
@@ -1318,7 +1318,7 @@ func canWriteLetters(u *xinfang.User) bool {
 
 // SaveResponsibilityLetter creates a letter (ID 0) or replaces one. A unit
 // has one letter a year: a second is EINVALID naming year.
-func (db *DB) SaveResponsibilityLetter(ctx context.Context, l *xinfang.ResponsibilityLetter) error {
+func (db *DisciplineStore) SaveResponsibilityLetter(ctx context.Context, l *xinfang.ResponsibilityLetter) error {
 	actor := xinfang.UserFromContext(ctx)
 	if actor == nil {
 		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -1381,7 +1381,7 @@ func (db *DB) SaveResponsibilityLetter(ctx context.Context, l *xinfang.Responsib
 }
 
 // FindResponsibilityLetterByID returns a letter the reader may see.
-func (db *DB) FindResponsibilityLetterByID(ctx context.Context, id int64) (*xinfang.ResponsibilityLetter, error) {
+func (db *DisciplineStore) FindResponsibilityLetterByID(ctx context.Context, id int64) (*xinfang.ResponsibilityLetter, error) {
 	scope, args, err := discRecordScope(ctx, "u.path")
 	if err != nil {
 		return nil, err
@@ -1395,14 +1395,14 @@ func (db *DB) FindResponsibilityLetterByID(ctx context.Context, id int64) (*xinf
 
 // FindResponsibilityLetters lists the letters the reader may see, of a
 // unit's subtree and a year when given, by year (newest) and unit.
-func (db *DB) FindResponsibilityLetters(ctx context.Context, unitID int64, year int) ([]*xinfang.ResponsibilityLetter, error) {
+func (db *DisciplineStore) FindResponsibilityLetters(ctx context.Context, unitID int64, year int) ([]*xinfang.ResponsibilityLetter, error) {
 	scope, args, err := discRecordScope(ctx, "u.path")
 	if err != nil {
 		return nil, err
 	}
 	where := scope
 	if unitID != 0 {
-		u, err := db.FindUnitByID(ctx, unitID)
+		u, err := db.findUnit(ctx, unitID)
 		if err != nil {
 			return nil, xinfang.FieldError("unit_id", "单位不存在")
 		}
@@ -1417,5 +1417,3 @@ func (db *DB) FindResponsibilityLetters(ctx context.Context, unitID int64, year 
 	rows, err := db.query(ctx, `SELECT `+letterCols+letterFrom+` WHERE `+where+` ORDER BY l.year DESC, u.path, l.id LIMIT 1000`, args...)
 	return scanAll(rows, err, scanLetter)
 }
-
-var _ xinfang.DisciplineService = (*DB)(nil)

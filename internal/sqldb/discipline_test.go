@@ -29,10 +29,10 @@ func newDiscFixture(t *testing.T, db *sqldb.DB) *discFixture {
 	f := &discFixture{Fixture: sqldbtest.NewFixture(t, db), clock: c}
 	mk := func(username, name string, unit *xinfang.Unit, role xinfang.Role) *xinfang.User {
 		u := &xinfang.User{Username: username, Name: name, UnitID: unit.ID, Roles: []xinfang.Role{role}}
-		if err := db.CreateUser(context.Background(), u, sqldbtest.Password); err != nil {
+		if err := db.Directory.CreateUser(context.Background(), u, sqldbtest.Password); err != nil {
 			t.Fatal(err)
 		}
-		loaded, err := db.FindUserByID(context.Background(), u.ID)
+		loaded, err := db.Directory.FindUserByID(context.Background(), u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func escalated(level string) func(p *xinfang.Petition) {
 // watchRows returns the rows of kind the user sees, and the page.
 func watchRows(t *testing.T, db *sqldb.DB, ctx context.Context, kind string) ([]*xinfang.WatchRow, *xinfang.WatchPage) {
 	t.Helper()
-	page, err := db.FindWatchList(ctx, xinfang.WatchFilter{Kind: kind, Limit: 500})
+	page, err := db.Discipline.FindWatchList(ctx, xinfang.WatchFilter{Kind: kind, Limit: 500})
 	if err != nil {
 		t.Fatalf("watch list %q: %v", kind, err)
 	}
@@ -147,10 +147,10 @@ func TestWatchListRepeats(t *testing.T) {
 			}
 		}
 		for _, u := range []*xinfang.User{f.HandlerA, f.HeadA, f.DisciplineHandler, f.Auditor} {
-			_, err := db.FindWatchList(f.Ctx(u), xinfang.WatchFilter{})
+			_, err := db.Discipline.FindWatchList(f.Ctx(u), xinfang.WatchFilter{})
 			wantErr(t, err, xinfang.EFORBIDDEN, "")
 		}
-		_, err := db.FindWatchList(f.Ctx(f.Inspector), xinfang.WatchFilter{Kind: "nonsense"})
+		_, err := db.Discipline.FindWatchList(f.Ctx(f.Inspector), xinfang.WatchFilter{Kind: "nonsense"})
 		wantErr(t, err, xinfang.EINVALID, "kind")
 	})
 }
@@ -170,11 +170,11 @@ func TestWatchListHandedDownAndEscalations(t *testing.T) {
 		// A backlog case handed down by 中央 with a repeated petition, and
 		// one of the city's own screening (not listed).
 		c1 := &xinfang.Case{Title: "某村征地补偿积案", Source: "central", Petitioners: "张三", ResponsibleUnitID: f.TownB.ID, LeaderID: f.Leader.ID, PetitionIDs: []int64{h1.ID}}
-		if err := db.CreateCase(f.Ctx(f.Leader), c1); err != nil {
+		if err := db.Cases.CreateCase(f.Ctx(f.Leader), c1); err != nil {
 			t.Fatal(err)
 		}
 		c2 := &xinfang.Case{Title: "市排查积案", Source: "city", Petitioners: "张三", ResponsibleUnitID: f.TownA.ID, LeaderID: f.Leader.ID, PetitionIDs: []int64{l1.ID}}
-		if err := db.CreateCase(f.Ctx(f.Leader), c2); err != nil {
+		if err := db.Cases.CreateCase(f.Ctx(f.Leader), c2); err != nil {
 			t.Fatal(err)
 		}
 
@@ -221,7 +221,7 @@ func TestWatchListHandedDownAndEscalations(t *testing.T) {
 		}
 
 		// Without a kind: every row, paged across the kinds.
-		all, err := db.FindWatchList(f.Ctx(f.Inspector), xinfang.WatchFilter{Limit: 2, Offset: 2})
+		all, err := db.Discipline.FindWatchList(f.Ctx(f.Inspector), xinfang.WatchFilter{Limit: 2, Offset: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,22 +249,22 @@ func TestInvestigationTwoTracks(t *testing.T) {
 
 		// Only the inspector opens it, and only on 赴省/进京 items.
 		for _, u := range []*xinfang.User{f.Leader, f.HandlerA, f.DisciplineHandler, f.Supervisor} {
-			_, err := db.OpenInvestigation(f.Ctx(u), open)
+			_, err := db.Discipline.OpenInvestigation(f.Ctx(u), open)
 			wantErr(t, err, xinfang.EFORBIDDEN, "")
 		}
-		_, err := db.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: local.ID, Cause: "unclear", Summary: "到市"})
+		_, err := db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: local.ID, Cause: "unclear", Summary: "到市"})
 		wantErr(t, err, xinfang.EINVALID, "petition_id")
-		_, err = db.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "whatever", Summary: "x"})
+		_, err = db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "whatever", Summary: "x"})
 		wantErr(t, err, xinfang.EINVALID, "cause")
 
-		iv, err := db.OpenInvestigation(ins, open)
+		iv, err := db.Discipline.OpenInvestigation(ins, open)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if iv.State != xinfang.InvestigationOpen || iv.UnitID != f.TownA.ID || iv.Escalation != "beijing" || iv.PetitionNumber != e.Number || iv.Version != 1 {
 			t.Fatalf("opened: %+v", iv)
 		}
-		_, err = db.OpenInvestigation(ins, open)
+		_, err = db.Discipline.OpenInvestigation(ins, open)
 		wantErr(t, err, xinfang.ECONFLICT, "petition_id")
 
 		// The watch list shows the investigation on the escalated item.
@@ -274,34 +274,34 @@ func TestInvestigationTwoTracks(t *testing.T) {
 		}
 
 		// Closing needs both tracks; each refusal names the missing one.
-		_, err = db.CloseInvestigation(ins, iv.ID, iv.Version, "")
+		_, err = db.Discipline.CloseInvestigation(ins, iv.ID, iv.Version, "")
 		wantErr(t, err, xinfang.ECONFLICT, "case_track")
 		wantErr(t, err, xinfang.ECONFLICT, "responsibility_track")
 
-		_, err = db.UpdateCaseTrack(ins, iv.ID, xinfang.CaseTrackInput{Version: iv.Version, Outcome: "resolved"})
+		_, err = db.Discipline.UpdateCaseTrack(ins, iv.ID, xinfang.CaseTrackInput{Version: iv.Version, Outcome: "resolved"})
 		wantErr(t, err, xinfang.EINVALID, "findings")
-		iv, err = db.UpdateCaseTrack(ins, iv.ID, xinfang.CaseTrackInput{Version: iv.Version, Findings: "补偿款被镇财政所截留", Measures: "责令限期足额发放", Outcome: "resolved"})
+		iv, err = db.Discipline.UpdateCaseTrack(ins, iv.ID, xinfang.CaseTrackInput{Version: iv.Version, Findings: "补偿款被镇财政所截留", Measures: "责令限期足额发放", Outcome: "resolved"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !iv.CaseTrack.Concluded() || iv.CaseTrack.ConcludedAt.IsZero() || iv.CaseTrack.OutcomeLabel == "" || iv.Version != 2 {
 			t.Errorf("case track: %+v v%d", iv.CaseTrack, iv.Version)
 		}
-		_, err = db.CloseInvestigation(ins, iv.ID, iv.Version, "")
+		_, err = db.Discipline.CloseInvestigation(ins, iv.ID, iv.Version, "")
 		wantErr(t, err, xinfang.ECONFLICT, "responsibility_track")
 		if _, ok := xinfang.ErrorFields(err)["case_track"]; ok {
 			t.Errorf("refusal names the concluded case track: %v", err)
 		}
 
-		_, err = db.UpdateResponsibilityTrack(ins, iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version, Findings: "分管领导未督促落实", Outcome: "accountability"})
+		_, err = db.Discipline.UpdateResponsibilityTrack(ins, iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version, Findings: "分管领导未督促落实", Outcome: "accountability"})
 		wantErr(t, err, xinfang.EINVALID, "officials")
-		_, err = db.UpdateResponsibilityTrack(ins, iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version, Officials: []xinfang.Official{{Name: "钱某", UnitID: 999999, Position: "副镇长"}}})
+		_, err = db.Discipline.UpdateResponsibilityTrack(ins, iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version, Officials: []xinfang.Official{{Name: "钱某", UnitID: 999999, Position: "副镇长"}}})
 		wantErr(t, err, xinfang.EINVALID, "officials.0.unit_id")
-		_, err = db.UpdateResponsibilityTrack(ins, iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version - 1, Findings: "x"})
+		_, err = db.Discipline.UpdateResponsibilityTrack(ins, iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version - 1, Findings: "x"})
 		wantErr(t, err, xinfang.ECONFLICT, "version")
-		_, err = db.UpdateResponsibilityTrack(f.Ctx(f.Leader), iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version, Findings: "x"})
+		_, err = db.Discipline.UpdateResponsibilityTrack(f.Ctx(f.Leader), iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version, Findings: "x"})
 		wantErr(t, err, xinfang.EFORBIDDEN, "")
-		iv, err = db.UpdateResponsibilityTrack(ins, iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version,
+		iv, err = db.Discipline.UpdateResponsibilityTrack(ins, iv.ID, xinfang.ResponsibilityTrackInput{Version: iv.Version,
 			Officials: []xinfang.Official{{Name: "钱某", UnitID: f.TownA.ID, Position: "副镇长"}, {Name: "孙某", UnitID: f.VillageA.ID, Position: "村支书"}},
 			Findings:  "分管副镇长未督促落实，村支书虚报发放情况", Outcome: "talk"})
 		if err != nil {
@@ -311,48 +311,48 @@ func TestInvestigationTwoTracks(t *testing.T) {
 			t.Errorf("responsibility track: %+v", iv.ResponsibilityTrack)
 		}
 
-		closed, err := db.CloseInvestigation(ins, iv.ID, iv.Version, "两条线均已办结")
+		closed, err := db.Discipline.CloseInvestigation(ins, iv.ID, iv.Version, "两条线均已办结")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if closed.State != xinfang.InvestigationClosed || closed.ClosedAt.IsZero() || closed.ClosingNote != "两条线均已办结" {
 			t.Errorf("closed: %+v", closed)
 		}
-		_, err = db.UpdateCaseTrack(ins, iv.ID, xinfang.CaseTrackInput{Version: closed.Version, Findings: "x"})
+		_, err = db.Discipline.UpdateCaseTrack(ins, iv.ID, xinfang.CaseTrackInput{Version: closed.Version, Findings: "x"})
 		wantErr(t, err, xinfang.ECONFLICT, "state")
-		err = db.DeleteInvestigation(ins, iv.ID, closed.Version)
+		err = db.Discipline.DeleteInvestigation(ins, iv.ID, closed.Version)
 		wantErr(t, err, xinfang.ECONFLICT, "")
 
 		// Readers: the leader and the supervisor read it, a town handler may not.
 		for _, u := range []*xinfang.User{f.Leader, f.Supervisor} {
-			if got, err := db.FindInvestigationByID(f.Ctx(u), iv.ID); err != nil || len(got.ResponsibilityTrack.Officials) != 2 {
+			if got, err := db.Discipline.FindInvestigationByID(f.Ctx(u), iv.ID); err != nil || len(got.ResponsibilityTrack.Officials) != 2 {
 				t.Errorf("%s reads investigation: %v", u.Username, err)
 			}
 		}
-		_, err = db.FindInvestigationByID(f.Ctx(f.HandlerA), iv.ID)
+		_, err = db.Discipline.FindInvestigationByID(f.Ctx(f.HandlerA), iv.ID)
 		wantErr(t, err, xinfang.EFORBIDDEN, "")
-		list, total, err := db.FindInvestigations(ins, xinfang.InvestigationFilter{State: xinfang.InvestigationClosed})
+		list, total, err := db.Discipline.FindInvestigations(ins, xinfang.InvestigationFilter{State: xinfang.InvestigationClosed})
 		if err != nil || total != 1 || len(list) != 1 {
 			t.Errorf("closed investigations: %d %v", total, err)
 		}
 
 		// After closing, a new one may open on the same item; one opened
 		// by mistake is deleted while nothing is recorded on it.
-		again, err := db.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "unrectified", Summary: "整改不落实，再次进京", UnitID: f.VillageA.ID})
+		again, err := db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "unrectified", Summary: "整改不落实，再次进京", UnitID: f.VillageA.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if again.UnitID != f.VillageA.ID {
 			t.Errorf("unit chosen by the inspector: %d", again.UnitID)
 		}
-		up, err := db.UpdateInvestigation(ins, again.ID, xinfang.InvestigationUpdate{Version: again.Version, Cause: "unclear", Summary: "问题查不清"})
+		up, err := db.Discipline.UpdateInvestigation(ins, again.ID, xinfang.InvestigationUpdate{Version: again.Version, Cause: "unclear", Summary: "问题查不清"})
 		if err != nil || up.Cause != "unclear" || up.UnitID != f.VillageA.ID {
 			t.Fatalf("update: %+v %v", up, err)
 		}
-		if err := db.DeleteInvestigation(ins, up.ID, up.Version); err != nil {
+		if err := db.Discipline.DeleteInvestigation(ins, up.ID, up.Version); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.FindInvestigationByID(ins, up.ID)
+		_, err = db.Discipline.FindInvestigationByID(ins, up.ID)
 		wantErr(t, err, xinfang.ENOTFOUND, "")
 	})
 }
@@ -366,19 +366,19 @@ func TestInvestigationAccusationScope(t *testing.T) {
 			p.Escalation, p.Purpose, p.Summary = "province", "accusation", "检举甲镇干部截留补偿款"
 		})
 		ins := f.Ctx(f.Inspector)
-		_, err := db.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: p.ID, Cause: "unclear", Summary: "赴省检举"})
+		_, err := db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: p.ID, Cause: "unclear", Summary: "赴省检举"})
 		wantErr(t, err, xinfang.EINVALID, "petition_id") // not handled by the 纪委监委 yet: not visible
 		f.MustAct(t, f.BureauRegistrar, p.ID, transfer(f.Discipline, p.Version))
-		iv, err := db.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: p.ID, Cause: "unclear", Summary: "赴省检举", UnitID: f.TownA.ID})
+		iv, err := db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: p.ID, Cause: "unclear", Summary: "赴省检举", UnitID: f.TownA.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.FindInvestigationByID(f.Ctx(f.Leader), iv.ID)
+		_, err = db.Discipline.FindInvestigationByID(f.Ctx(f.Leader), iv.ID)
 		wantErr(t, err, xinfang.ENOTFOUND, "")
-		if list, total, err := db.FindInvestigations(f.Ctx(f.Leader), xinfang.InvestigationFilter{}); err != nil || total != 0 || len(list) != 0 {
+		if list, total, err := db.Discipline.FindInvestigations(f.Ctx(f.Leader), xinfang.InvestigationFilter{}); err != nil || total != 0 || len(list) != 0 {
 			t.Errorf("leader lists %d investigations (%v), want none", total, err)
 		}
-		if _, err := db.FindInvestigationByID(ins, iv.ID); err != nil {
+		if _, err := db.Discipline.FindInvestigationByID(ins, iv.ID); err != nil {
 			t.Errorf("inspector: %v", err)
 		}
 	})
@@ -389,7 +389,7 @@ func TestAccountabilityAndLetters(t *testing.T) {
 		f := newDiscFixture(t, db)
 		ins := f.Ctx(f.Inspector)
 		e := f.register(t, f.RegistrarA, f.VillageA, 50, 5, escalated("province"))
-		iv, err := db.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "unrectified", Summary: "整改不落实"})
+		iv, err := db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "unrectified", Summary: "整改不落实"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -398,91 +398,91 @@ func TestAccountabilityAndLetters(t *testing.T) {
 			Ground: "赴省越级访，整改不落实", PetitionIDs: []int64{e.ID, e.ID}, InvestigationID: iv.ID}
 		bad := *onTown
 		bad.Measure, bad.DecidedOn = "", "2026/06/10"
-		err = db.CreateAccountability(ins, &bad)
+		err = db.Discipline.CreateAccountability(ins, &bad)
 		wantErr(t, err, xinfang.EINVALID, "measure")
 		wantErr(t, err, xinfang.EINVALID, "decided_on")
 		official := &xinfang.Accountability{Target: xinfang.TargetOfficial, UnitID: f.VillageB.ID, Measure: "talk", DecidedOn: "2026-05-01", Ground: "处理不到位"}
 		noName := *official
-		err = db.CreateAccountability(ins, &noName)
+		err = db.Discipline.CreateAccountability(ins, &noName)
 		wantErr(t, err, xinfang.EINVALID, "official_name")
 		wrongLink := *onTown
 		wrongLink.PetitionIDs = []int64{999999}
-		err = db.CreateAccountability(ins, &wrongLink)
+		err = db.Discipline.CreateAccountability(ins, &wrongLink)
 		wantErr(t, err, xinfang.EINVALID, "petition_ids")
 		for _, u := range []*xinfang.User{f.Leader, f.HeadA, f.DisciplineHandler} {
 			c := *onTown
-			wantErr(t, db.CreateAccountability(f.Ctx(u), &c), xinfang.EFORBIDDEN, "")
+			wantErr(t, db.Discipline.CreateAccountability(f.Ctx(u), &c), xinfang.EFORBIDDEN, "")
 		}
 
-		if err := db.CreateAccountability(ins, onTown); err != nil {
+		if err := db.Discipline.CreateAccountability(ins, onTown); err != nil {
 			t.Fatal(err)
 		}
 		if onTown.ID == 0 || len(onTown.PetitionIDs) != 1 || onTown.MeasureLabel != "通报" || onTown.DecidedBy != f.Discipline.Name || onTown.InvestigationID != iv.ID {
 			t.Errorf("created: %+v", onTown)
 		}
 		official.OfficialName, official.OfficialPosition = "周某", "村委会主任"
-		if err := db.CreateAccountability(ins, official); err != nil {
+		if err := db.Discipline.CreateAccountability(ins, official); err != nil {
 			t.Fatal(err)
 		}
 
 		// Town staff see their own subtree's records only.
-		list, total, err := db.FindAccountabilities(f.Ctx(f.HandlerA), xinfang.AccountabilityFilter{})
+		list, total, err := db.Discipline.FindAccountabilities(f.Ctx(f.HandlerA), xinfang.AccountabilityFilter{})
 		if err != nil || total != 1 || list[0].ID != onTown.ID {
 			t.Fatalf("town A handler: %d %v", total, err)
 		}
 		if len(list[0].Petitions) != 1 || list[0].Petitions[0].Number != e.Number {
 			t.Errorf("town A handler sees the linked item: %+v", list[0].Petitions)
 		}
-		_, err = db.FindAccountabilityByID(f.Ctx(f.HandlerA), official.ID)
+		_, err = db.Discipline.FindAccountabilityByID(f.Ctx(f.HandlerA), official.ID)
 		wantErr(t, err, xinfang.ENOTFOUND, "")
-		if list, _, err := db.FindAccountabilities(f.Ctx(f.HandlerB), xinfang.AccountabilityFilter{}); err != nil || len(list) != 1 || list[0].ID != official.ID {
+		if list, _, err := db.Discipline.FindAccountabilities(f.Ctx(f.HandlerB), xinfang.AccountabilityFilter{}); err != nil || len(list) != 1 || list[0].ID != official.ID {
 			t.Errorf("town B handler: %v %v", list, err)
 		}
-		if _, total, err := db.FindAccountabilities(f.Ctx(f.Leader), xinfang.AccountabilityFilter{}); err != nil || total != 2 {
+		if _, total, err := db.Discipline.FindAccountabilities(f.Ctx(f.Leader), xinfang.AccountabilityFilter{}); err != nil || total != 2 {
 			t.Errorf("leader: %d %v", total, err)
 		}
-		if _, total, err := db.FindAccountabilities(ins, xinfang.AccountabilityFilter{Measure: "talk", Year: 2026, UnitID: f.TownB.ID}); err != nil || total != 1 {
+		if _, total, err := db.Discipline.FindAccountabilities(ins, xinfang.AccountabilityFilter{Measure: "talk", Year: 2026, UnitID: f.TownB.ID}); err != nil || total != 1 {
 			t.Errorf("filtered: %d %v", total, err)
 		}
-		_, _, err = db.FindAccountabilities(f.Ctx(f.Auditor), xinfang.AccountabilityFilter{})
+		_, _, err = db.Discipline.FindAccountabilities(f.Ctx(f.Auditor), xinfang.AccountabilityFilter{})
 		wantErr(t, err, xinfang.EFORBIDDEN, "")
 
 		// An investigation with an accountability record resting on it is
 		// not deleted.
-		wantErr(t, db.DeleteInvestigation(ins, iv.ID, iv.Version), xinfang.ECONFLICT, "")
+		wantErr(t, db.Discipline.DeleteInvestigation(ins, iv.ID, iv.Version), xinfang.ECONFLICT, "")
 
 		// Letters: one per unit and year.
 		letter := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2026, SignedOn: "2026-01-20", Targets: []string{"初信初访一次性化解率不低于 90%", " ", "不发生赴省进京越级访"}}
-		if err := db.SaveResponsibilityLetter(ins, letter); err != nil {
+		if err := db.Discipline.SaveResponsibilityLetter(ins, letter); err != nil {
 			t.Fatal(err)
 		}
 		if letter.ID == 0 || len(letter.Targets) != 2 || letter.Unit.Name != f.TownA.Name {
 			t.Errorf("letter: %+v", letter)
 		}
 		dup := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2026, SignedOn: "2026-02-01", Targets: []string{"x"}}
-		wantErr(t, db.SaveResponsibilityLetter(ins, dup), xinfang.EINVALID, "year")
+		wantErr(t, db.Discipline.SaveResponsibilityLetter(ins, dup), xinfang.EINVALID, "year")
 		other := &xinfang.ResponsibilityLetter{UnitID: f.TownB.ID, Year: 2026, SignedOn: "2026-01-21", Targets: []string{"按期办结率 100%"}}
-		if err := db.SaveResponsibilityLetter(f.Ctx(f.Supervisor), other); err != nil {
+		if err := db.Discipline.SaveResponsibilityLetter(f.Ctx(f.Supervisor), other); err != nil {
 			t.Fatal(err)
 		}
 		moved := *other
 		moved.UnitID = f.TownA.ID
-		wantErr(t, db.SaveResponsibilityLetter(ins, &moved), xinfang.EINVALID, "year")
+		wantErr(t, db.Discipline.SaveResponsibilityLetter(ins, &moved), xinfang.EINVALID, "year")
 		next := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2027, SignedOn: "2027-01-20", Targets: []string{"x"}}
-		if err := db.SaveResponsibilityLetter(ins, next); err != nil {
+		if err := db.Discipline.SaveResponsibilityLetter(ins, next); err != nil {
 			t.Fatal(err)
 		}
 		empty := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2028, SignedOn: "2028-01-20", Targets: []string{" "}}
-		wantErr(t, db.SaveResponsibilityLetter(ins, empty), xinfang.EINVALID, "targets")
-		wantErr(t, db.SaveResponsibilityLetter(f.Ctx(f.HeadA), &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2029, SignedOn: "2029-01-01", Targets: []string{"x"}}), xinfang.EFORBIDDEN, "")
+		wantErr(t, db.Discipline.SaveResponsibilityLetter(ins, empty), xinfang.EINVALID, "targets")
+		wantErr(t, db.Discipline.SaveResponsibilityLetter(f.Ctx(f.HeadA), &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2029, SignedOn: "2029-01-01", Targets: []string{"x"}}), xinfang.EFORBIDDEN, "")
 
-		if ls, err := db.FindResponsibilityLetters(f.Ctx(f.HeadA), 0, 0); err != nil || len(ls) != 2 {
+		if ls, err := db.Discipline.FindResponsibilityLetters(f.Ctx(f.HeadA), 0, 0); err != nil || len(ls) != 2 {
 			t.Errorf("town A head sees %d letters (%v), want its own 2", len(ls), err)
 		}
-		if ls, err := db.FindResponsibilityLetters(f.Ctx(f.Leader), 0, 2026); err != nil || len(ls) != 2 {
+		if ls, err := db.Discipline.FindResponsibilityLetters(f.Ctx(f.Leader), 0, 2026); err != nil || len(ls) != 2 {
 			t.Errorf("leader sees %d letters of 2026 (%v), want 2", len(ls), err)
 		}
-		_, err = db.FindResponsibilityLetterByID(f.Ctx(f.HandlerA), other.ID)
+		_, err = db.Discipline.FindResponsibilityLetterByID(f.Ctx(f.HandlerA), other.ID)
 		wantErr(t, err, xinfang.ENOTFOUND, "")
 	})
 }
@@ -509,7 +509,7 @@ func BenchmarkWatchList100k(b *testing.B) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	units, err := db.FindUnits(ctx)
+	units, err := db.Directory.FindUnits(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -520,10 +520,10 @@ func BenchmarkWatchList100k(b *testing.B) {
 		}
 	}
 	inspector := &xinfang.User{Username: "inspector", Name: "纪检", UnitID: discipline.ID, Roles: []xinfang.Role{xinfang.RoleInspector}}
-	if err := db.CreateUser(ctx, inspector, sqldbtest.Password); err != nil {
+	if err := db.Directory.CreateUser(ctx, inspector, sqldbtest.Password); err != nil {
 		b.Fatal(err)
 	}
-	if inspector, err = db.FindUserByID(ctx, inspector.ID); err != nil {
+	if inspector, err = db.Directory.FindUserByID(ctx, inspector.ID); err != nil {
 		b.Fatal(err)
 	}
 	raw := db.RawSQL()
@@ -577,7 +577,7 @@ func BenchmarkWatchList100k(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			var page *xinfang.WatchPage
 			for b.Loop() {
-				if page, err = db.FindWatchList(ictx, xinfang.WatchFilter{Kind: kind, Limit: 50}); err != nil {
+				if page, err = db.Discipline.FindWatchList(ictx, xinfang.WatchFilter{Kind: kind, Limit: 50}); err != nil {
 					b.Fatal(err)
 				}
 			}

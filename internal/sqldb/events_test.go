@@ -57,7 +57,7 @@ func TestEvents(t *testing.T) {
 				t.Fatalf("after sign: state %s version %d", got.State, got.Version)
 			}
 			// The projection in the table follows: town A's handler finds it in a list.
-			list, _, err := db.FindPetitions(handler, xinfang.PetitionFilter{State: []xinfang.State{xinfang.StateSigned}})
+			list, _, err := db.Petitions.FindPetitions(handler, xinfang.PetitionFilter{State: []xinfang.State{xinfang.StateSigned}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,17 +82,17 @@ func TestEvents(t *testing.T) {
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					_, err := db.Act(handler, p.ID, tt.in)
+					_, err := db.Petitions.Act(handler, p.ID, tt.in)
 					wantErr(t, err, tt.code, tt.field)
 				})
 			}
 			// A registrar may not accept on the handling side's behalf.
-			_, err := db.Act(reg, p.ID, xinfang.ActionInput{Action: xinfang.ActAccept, Version: 3})
+			_, err := db.Petitions.Act(reg, p.ID, xinfang.ActionInput{Action: xinfang.ActAccept, Version: 3})
 			wantErr(t, err, xinfang.EFORBIDDEN, "")
 			if after := count(t, db, "events"); after != before {
 				t.Errorf("events %d → %d after refused actions", before, after)
 			}
-			got, err := db.FindPetitionByID(handler, p.ID)
+			got, err := db.Petitions.FindPetitionByID(handler, p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,7 +103,7 @@ func TestEvents(t *testing.T) {
 
 		t.Run("chain verifies", func(t *testing.T) {
 			f.MustAct(t, f.HandlerA, p.ID, xinfang.ActionInput{Action: xinfang.ActAccept, Version: 3, Note: "依法受理"})
-			events, err := db.FindEvents(handler, p.ID)
+			events, err := db.Petitions.FindEvents(handler, p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,7 +122,7 @@ func TestEvents(t *testing.T) {
 			if events[1].Data["unit_id"] != itoa(f.TownA.ID) || events[3].Note != "依法受理" || events[3].ActorID != f.HandlerA.ID {
 				t.Errorf("stored events lost data: %+v %+v", events[1], events[3])
 			}
-			if err := db.VerifyEvents(handler, p.ID); err != nil {
+			if err := db.Petitions.VerifyEvents(handler, p.ID); err != nil {
 				t.Fatal(err)
 			}
 			if err := sqldb.VerifyChain(events); err != nil {
@@ -142,32 +142,32 @@ func TestEvents(t *testing.T) {
 			if after := count(t, db, "events"); after != before {
 				t.Errorf("events %d → %d", before, after)
 			}
-			if err := db.VerifyEvents(handler, p.ID); err != nil {
+			if err := db.Petitions.VerifyEvents(handler, p.ID); err != nil {
 				t.Fatal(err)
 			}
 		})
 
 		t.Run("tampering is found", func(t *testing.T) {
 			tamper(t, db, `UPDATE events SET note = ? WHERE petition_id = ? AND seq = 2`, "已转甲镇（改）", p.ID)
-			wantErr(t, db.VerifyEvents(handler, p.ID), xinfang.ECONFLICT, "")
-			if err := db.VerifyEvents(reg, other.ID); err != nil {
+			wantErr(t, db.Petitions.VerifyEvents(handler, p.ID), xinfang.ECONFLICT, "")
+			if err := db.Petitions.VerifyEvents(reg, other.ID); err != nil {
 				t.Errorf("an untouched chain fails: %v", err)
 			}
 			f.MustAct(t, f.BureauRegistrar, other.ID, transfer(f.TownA, 1))
 			tamper(t, db, `DELETE FROM events WHERE petition_id = ? AND seq = 1`, other.ID)
-			wantErr(t, db.VerifyEvents(reg, other.ID), xinfang.ECONFLICT, "")
+			wantErr(t, db.Petitions.VerifyEvents(reg, other.ID), xinfang.ECONFLICT, "")
 		})
 
 		t.Run("a deleted newest event is found", func(t *testing.T) {
 			third := f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, 77))
 			f.MustAct(t, f.BureauRegistrar, third.ID, transfer(f.TownA, 1))
-			if err := db.VerifyEvents(reg, third.ID); err != nil {
+			if err := db.Petitions.VerifyEvents(reg, third.ID); err != nil {
 				t.Fatalf("intact chain: %v", err)
 			}
 			// Removing the tail leaves a chain that is valid in itself;
 			// only the head hash kept on the petition shows the loss.
 			tamper(t, db, `DELETE FROM events WHERE petition_id = ? AND seq = 2`, third.ID)
-			wantErr(t, db.VerifyEvents(reg, third.ID), xinfang.ECONFLICT, "")
+			wantErr(t, db.Petitions.VerifyEvents(reg, third.ID), xinfang.ECONFLICT, "")
 		})
 	})
 }

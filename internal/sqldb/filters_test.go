@@ -47,7 +47,7 @@ func TestFindPetitionsFilters(t *testing.T) {
 
 		find := func(t *testing.T, flt xinfang.PetitionFilter) []*xinfang.Petition {
 			t.Helper()
-			list, total, err := db.FindPetitions(ctx, flt)
+			list, total, err := db.Petitions.FindPetitions(ctx, flt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +74,7 @@ func TestFindPetitionsFilters(t *testing.T) {
 			// named items pin that every level occurs.
 			want := map[xinfang.Warning][]*xinfang.Petition{}
 			for _, p := range all {
-				got, err := db.FindPetitionByID(ctx, p.ID)
+				got, err := db.Petitions.FindPetitionByID(ctx, p.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -110,7 +110,7 @@ func TestFindPetitionsFilters(t *testing.T) {
 			if ids(got)[overdue.ID] || ids(got)[near.ID] {
 				t.Errorf("overdue on 2026-05-07: %v", numbers(got))
 			}
-			_, _, err := db.FindPetitions(ctx, xinfang.PetitionFilter{Warning: "purple"})
+			_, _, err := db.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Warning: "purple"})
 			wantErr(t, err, xinfang.EINVALID, "warning")
 		})
 
@@ -157,7 +157,7 @@ func TestFindPetitionsFilters(t *testing.T) {
 				{xinfang.PetitionFilter{Offset: -1}, "offset"},
 				{xinfang.PetitionFilter{UnitID: 999999}, "unit_id"},
 			} {
-				_, _, err := db.FindPetitions(ctx, tt.flt)
+				_, _, err := db.Petitions.FindPetitions(ctx, tt.flt)
 				wantErr(t, err, xinfang.EINVALID, tt.field)
 			}
 		})
@@ -186,7 +186,7 @@ func TestFindPetitionsFilters(t *testing.T) {
 			whole := find(t, xinfang.PetitionFilter{})
 			var paged []*xinfang.Petition
 			for offset := 0; offset < 9; offset += 3 {
-				page, total, err := db.FindPetitions(ctx, xinfang.PetitionFilter{Limit: 3, Offset: offset})
+				page, total, err := db.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Limit: 3, Offset: offset})
 				if err != nil {
 					t.Fatal(err)
 				}

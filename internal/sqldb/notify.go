@@ -3,10 +3,8 @@ package sqldb
 import (
 	"context"
 	"strings"
-	"time"
 
 	"xinfang"
-	"xinfang/internal/calendar"
 )
 
 // The inbox (站内消息), the clocks the scheduler watches, and the lease that
@@ -15,7 +13,7 @@ import (
 // insertNotes writes messages; one whose dedupe key exists is skipped, so
 // writing the same message again — after a restart, from a second
 // instance — does nothing. It returns the number written.
-func (db *DB) insertNotes(ctx context.Context, tx *Tx, notes []*xinfang.Notification) (int, error) {
+func (db *core) insertNotes(ctx context.Context, tx *Tx, notes []*xinfang.Notification) (int, error) {
 	n := 0
 	for _, m := range notes {
 		if m.DedupeKey == "" {
@@ -37,7 +35,7 @@ func (db *DB) insertNotes(ctx context.Context, tx *Tx, notes []*xinfang.Notifica
 // Notify writes system messages (the scheduler's warnings) in one
 // transaction and returns how many were new. It takes no user: the
 // scheduler acts for the system, not for anybody signed in.
-func (db *DB) Notify(ctx context.Context, notes []*xinfang.Notification) (int, error) {
+func (db *InboxStore) Notify(ctx context.Context, notes []*xinfang.Notification) (int, error) {
 	if len(notes) == 0 {
 		return 0, nil
 	}
@@ -50,16 +48,9 @@ func (db *DB) Notify(ctx context.Context, notes []*xinfang.Notification) (int, e
 	return n, err
 }
 
-// NotificationFilter selects the acting user's messages.
-type NotificationFilter struct {
-	Unread bool // unread only
-	Offset int
-	Limit  int
-}
-
 // FindNotifications lists the acting user's messages, unread first and the
 // newest on top, with the total matching and the unread count.
-func (db *DB) FindNotifications(ctx context.Context, f NotificationFilter) (items []*xinfang.Notification, total, unread int, err error) {
+func (db *InboxStore) FindNotifications(ctx context.Context, f xinfang.NotificationFilter) (items []*xinfang.Notification, total, unread int, err error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
 		return nil, 0, 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -100,7 +91,7 @@ func (db *DB) FindNotifications(ctx context.Context, f NotificationFilter) (item
 }
 
 // UnreadCount returns the number of the acting user's unread messages.
-func (db *DB) UnreadCount(ctx context.Context) (int, error) {
+func (db *InboxStore) UnreadCount(ctx context.Context) (int, error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
 		return 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -113,7 +104,7 @@ func (db *DB) UnreadCount(ctx context.Context) (int, error) {
 // MarkNotificationRead marks one of the acting user's messages read and
 // returns it; another user's message does not exist for him. Marking a read
 // message again keeps the first time.
-func (db *DB) MarkNotificationRead(ctx context.Context, id int64) (*xinfang.Notification, error) {
+func (db *InboxStore) MarkNotificationRead(ctx context.Context, id int64) (*xinfang.Notification, error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -140,7 +131,7 @@ func (db *DB) MarkNotificationRead(ctx context.Context, id int64) (*xinfang.Noti
 
 // MarkAllNotificationsRead marks every unread message of the acting user
 // read and returns how many.
-func (db *DB) MarkAllNotificationsRead(ctx context.Context) (int, error) {
+func (db *InboxStore) MarkAllNotificationsRead(ctx context.Context) (int, error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
 		return 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -159,7 +150,7 @@ func (db *DB) MarkAllNotificationsRead(ctx context.Context) (int, error) {
 
 // staffIndex maps a unit to its active users with the handler or unit head
 // role: the people a unit's clocks are addressed to.
-func (db *DB) staffIndex(ctx context.Context) (map[int64][]int64, error) {
+func (db *core) staffIndex(ctx context.Context) (map[int64][]int64, error) {
 	rows, err := db.query(ctx, `SELECT id, unit_id, roles FROM users WHERE disabled = 0 ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -183,7 +174,7 @@ func (db *DB) staffIndex(ctx context.Context) (map[int64][]int64, error) {
 }
 
 // unitStaff returns the active handlers and heads of one unit.
-func (db *DB) unitStaff(ctx context.Context, unitID int64) ([]int64, error) {
+func (db *core) unitStaff(ctx context.Context, unitID int64) ([]int64, error) {
 	idx, err := db.staffIndex(ctx)
 	if err != nil {
 		return nil, err
@@ -191,125 +182,5 @@ func (db *DB) unitStaff(ctx context.Context, unitID int64) ([]int64, error) {
 	return idx[unitID], nil
 }
 
-// EscalationUsers returns the active supervisors (督查员) whose view covers
-// unit: those who see the whole city and those at or above the unit.
-// 严重超期 goes to them as well as to the responsible unit.
-func (db *DB) EscalationUsers(ctx context.Context, unitID int64) ([]int64, error) {
-	unit, err := db.FindUnitByID(ctx, unitID)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := db.query(ctx, `SELECT `+userCols+` FROM users u JOIN units n ON n.id = u.unit_id WHERE u.disabled = 0 AND u.roles LIKE ? ORDER BY u.id`, "%"+string(xinfang.RoleSupervisor)+"%")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		if u.Has(xinfang.RoleSupervisor) && (xinfang.ScopeOf(u).All || u.Unit.Contains(unit)) {
-			out = append(out, u.ID)
-		}
-	}
-	return out, rows.Err()
-}
-
 // closedStates are the petition states in which no clock runs.
 const closedStates = `('concluded','terminated','not_accepted','diverted','merged','withdrawn')`
-
-// PetitionsDue returns the running duty clocks of open petitions that fall
-// due within the warning window of today or are past due, each addressed
-// to the handlers and head of the unit that has the item (the handling
-// unit, else the registering unit).
-func (db *DB) PetitionsDue(ctx context.Context, today calendar.Date) ([]xinfang.DueItem, error) {
-	staff, err := db.staffIndex(ctx)
-	if err != nil {
-		return nil, err
-	}
-	near := today.AddDays(db.Cfg.NearDays).String()
-	rows, err := db.query(ctx, `SELECT p.id, p.number, p.summary, p.purpose, p.due_date, p.severe_date, COALESCE(p.handling_unit_id, p.reg_unit_id)
-		FROM petitions p WHERE p.due_date <> '' AND p.due_date <= ? AND p.state NOT IN `+closedStates+` ORDER BY p.id`, near)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []xinfang.DueItem
-	for rows.Next() {
-		var it xinfang.DueItem
-		var number, summary, purpose string
-		if err := rows.Scan(&it.ID, &number, &summary, &purpose, &it.Due, &it.Severe, &it.UnitID); err != nil {
-			return nil, err
-		}
-		it.Kind, it.Link, it.Users = "petition", "/petitions/"+itoa(it.ID), staff[it.UnitID]
-		// 检举控告: the content stays with the discipline body.
-		it.Private = purpose == "accusation"
-		if it.Private {
-			it.Title = "信访件 " + number + "（检举控告）"
-		} else {
-			it.Title = "信访件 " + number + "：" + summary
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
-}
-
-// SupervisionsDue returns the feedback deadlines of open 督办单 within the
-// warning window or past, addressed to the target unit's handlers and head.
-func (db *DB) SupervisionsDue(ctx context.Context, today calendar.Date) ([]xinfang.DueItem, error) {
-	staff, err := db.staffIndex(ctx)
-	if err != nil {
-		return nil, err
-	}
-	near := today.AddDays(db.Cfg.NearDays).String()
-	rows, err := db.query(ctx, `SELECT id, number, target_unit_id, deadline, created_at, listed FROM supervisions WHERE state = 'open' AND deadline <= ? ORDER BY id`, near)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []xinfang.DueItem
-	for rows.Next() {
-		s := &xinfang.Supervision{}
-		var created string
-		if err := rows.Scan(&s.ID, &s.Number, &s.TargetUnitID, &s.Deadline, &created, &s.Listed); err != nil {
-			return nil, err
-		}
-		s.CreatedAt = parseTime(created)
-		title := "督办单 " + s.Number
-		if s.Listed {
-			title += "（挂牌督办）"
-		}
-		out = append(out, xinfang.DueItem{Kind: "supervision", ID: s.ID, Title: title, Link: supervisionLink(s.ID),
-			Due: s.Deadline, Severe: supervisionSevere(s), UnitID: s.TargetUnitID, Users: staff[s.TargetUnitID]})
-	}
-	return out, rows.Err()
-}
-
-// AcquireLease takes or renews the lease name for holder until now+ttl and
-// reports whether holder has it. Another holder's lease that has not
-// expired is left alone. The upsert locks the row, so of several instances
-// asking at once exactly one gets it, on PostgreSQL as on SQLite.
-func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
-	var got string
-	err := db.write(ctx, func(tx *Tx) error {
-		now := fmtTime(tx.now)
-		if _, err := tx.exec(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-			WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`, name, holder, fmtTime(tx.now.Add(ttl)), now); err != nil {
-			return err
-		}
-		return tx.queryRow(ctx, `SELECT holder FROM leases WHERE name = ?`, name).Scan(&got)
-	})
-	return got == holder, err
-}
-
-// ReleaseLease gives the lease up if holder has it, so that another
-// instance may take over at once (a clean shutdown).
-func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
-	return db.write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder)
-		return err
-	})
-}

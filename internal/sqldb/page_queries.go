@@ -6,23 +6,12 @@ import (
 	"xinfang"
 )
 
-// Worklists of the staff home page (工作台): what waits for the acting
-// user's own unit, as opposed to everything the user may read.
-const (
-	TodoSign   = "sign"   // 待签收: sent to the unit, not signed for yet
-	TodoAccept = "accept" // 待受理: signed for, or registered by the unit itself and not routed
-	TodoReply  = "reply"  // 待答复: accepted and being handled by the unit
-)
-
-// TodoLabels names the worklists.
-var TodoLabels = []xinfang.Label{{Code: TodoSign, Label: "待签收"}, {Code: TodoAccept, Label: "待受理"}, {Code: TodoReply, Label: "待答复"}}
-
 // FindTodo lists the petitions in one worklist of the acting user's unit,
 // within the user's data scope, those falling due first on top, and the
 // total count. Items handed to a unit below the user's count as the unit's
 // own work only for "handling" (a town watches its villages' replies);
 // signing and deciding belong to the unit the item was sent to.
-func (db *DB) FindTodo(ctx context.Context, kind string, offset, limit int) ([]*xinfang.Petition, int, error) {
+func (db *PetitionStore) FindTodo(ctx context.Context, kind string, offset, limit int) ([]*xinfang.Petition, int, error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil || u.Unit == nil {
 		return nil, 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -33,15 +22,15 @@ func (db *DB) FindTodo(ctx context.Context, kind string, offset, limit int) ([]*
 	}
 	var clause string
 	switch kind {
-	case TodoSign:
+	case xinfang.TodoSign:
 		clause = "p.state = 'pending_sign' AND p.handling_unit_id = ?"
 		args = append(args, u.UnitID)
-	case TodoAccept:
+	case xinfang.TodoAccept:
 		// A registered item with a handling unit came back by 退回 to the
 		// unit that sent it on, which must decide again.
 		clause = "((p.state = 'signed' AND p.handling_unit_id = ?) OR (p.state = 'registered' AND ((p.handling_unit_id IS NULL AND p.reg_unit_id = ?) OR p.handling_unit_id = ?)))"
 		args = append(args, u.UnitID, u.UnitID, u.UnitID)
-	case TodoReply:
+	case xinfang.TodoReply:
 		r, a := pathRange("p.reg_path", u.Unit.Path)
 		h, b := pathRange("p.handling_path", u.Unit.Path)
 		clause = "p.state = 'handling' AND ((p.handling_unit_id IS NULL AND " + r + ") OR " + h + ")"
@@ -56,14 +45,4 @@ func (db *DB) FindTodo(ctx context.Context, kind string, offset, limit int) ([]*
 		offset = 0
 	}
 	return db.petitionPage(ctx, scope+" AND "+clause, args, "CASE WHEN p.due_date = '' THEN 1 ELSE 0 END, p.due_date, p.received_at, p.id", limit, offset)
-}
-
-// TodoLabel returns the label of a worklist kind, or "".
-func TodoLabel(kind string) string {
-	for _, l := range TodoLabels {
-		if l.Code == kind {
-			return l.Label
-		}
-	}
-	return ""
 }

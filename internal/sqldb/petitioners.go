@@ -18,7 +18,7 @@ func scanPetitioner(s interface{ Scan(...any) error }) (*xinfang.Petitioner, err
 	return p, err
 }
 
-func (db *DB) findPetitioner(ctx context.Context, id int64) (*xinfang.Petitioner, error) {
+func (db *core) findPetitioner(ctx context.Context, id int64) (*xinfang.Petitioner, error) {
 	p, err := scanPetitioner(db.queryRow(ctx, `SELECT `+petitionerCols+` FROM petitioners WHERE id = ?`, id))
 	if err != nil {
 		return nil, db.notFound(err, "信访人不存在")
@@ -28,7 +28,7 @@ func (db *DB) findPetitioner(ctx context.Context, id int64) (*xinfang.Petitioner
 
 // savePetitioner finds the petitioner by identity (ID number or credit
 // code) and fills in what the record lacks, or creates it.
-func (db *DB) savePetitioner(ctx context.Context, tx *Tx, p *xinfang.Petitioner) (int64, error) {
+func (db *core) savePetitioner(ctx context.Context, tx *Tx, p *xinfang.Petitioner) (int64, error) {
 	var id int64
 	var err error
 	switch {
@@ -57,16 +57,9 @@ func (db *DB) savePetitioner(ctx context.Context, tx *Tx, p *xinfang.Petitioner)
 		b2i(p.Org), p.Name, p.IDType, p.IDNumber, p.OrgCode, p.Phone, p.Gender, p.Ethnicity, p.Occupation, p.HukouAddress, p.Residence, p.Address, b2i(p.KeyPerson), p.KeyReason, b2i(p.Foreign), fmtTime(tx.now))
 }
 
-// PersonMatch is an earlier petition of the same person, for the repeat
-// check at registration.
-type PersonMatch struct {
-	Petition *xinfang.Petition `json:"petition"`
-	Reason   string            `json:"reason"`
-}
-
 // FindPersonMatches returns earlier petitions in scope whose petitioner has
 // the same ID number, credit code or phone — shown while the registrar types.
-func (db *DB) FindPersonMatches(ctx context.Context, idNumber, orgCode, phone string, limit int) ([]PersonMatch, error) {
+func (db *PetitionerStore) FindPersonMatches(ctx context.Context, idNumber, orgCode, phone string, limit int) ([]xinfang.PersonMatch, error) {
 	if limit <= 0 || limit > 50 {
 		limit = 10
 	}
@@ -83,7 +76,7 @@ func (db *DB) FindPersonMatches(ctx context.Context, idNumber, orgCode, phone st
 		keys = append(keys, key{"phone", phone, "同一联系电话"})
 	}
 	seen := map[int64]bool{}
-	out := []PersonMatch{}
+	out := []xinfang.PersonMatch{}
 	scope, sargs, err := scopeClause(ctx)
 	if err != nil {
 		return nil, err
@@ -103,7 +96,7 @@ func (db *DB) FindPersonMatches(ctx context.Context, idNumber, orgCode, phone st
 			}
 			if !seen[p.ID] {
 				seen[p.ID] = true
-				out = append(out, PersonMatch{Petition: p, Reason: k.why})
+				out = append(out, xinfang.PersonMatch{Petition: p, Reason: k.why})
 			}
 		}
 		rows.Close()

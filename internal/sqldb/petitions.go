@@ -54,7 +54,7 @@ func scanPetition(s interface{ Scan(...any) error }) (*xinfang.Petition, error) 
 
 // findPetition loads one petition within the actor's scope; out of scope
 // is not found, so that the existence of an item is not revealed.
-func (db *DB) findPetition(ctx context.Context, q rowQuerier, id int64) (*xinfang.Petition, error) {
+func (db *core) findPetition(ctx context.Context, q rowQuerier, id int64) (*xinfang.Petition, error) {
 	scope, args, err := scopeClause(ctx)
 	if err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func (db *DB) findPetition(ctx context.Context, q rowQuerier, id int64) (*xinfan
 
 // FindPetitionByID returns one petition in scope, with its co-petitioners
 // and its clocks derived from its events as of now.
-func (db *DB) FindPetitionByID(ctx context.Context, id int64) (*xinfang.Petition, error) {
+func (db *PetitionStore) FindPetitionByID(ctx context.Context, id int64) (*xinfang.Petition, error) {
 	p, err := db.findPetition(ctx, db.rdb, id)
 	if err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func (db *DB) FindPetitionByID(ctx context.Context, id int64) (*xinfang.Petition
 }
 
 // FindPetitionByNumber returns one petition in scope by its number.
-func (db *DB) FindPetitionByNumber(ctx context.Context, number string) (*xinfang.Petition, error) {
+func (db *PetitionStore) FindPetitionByNumber(ctx context.Context, number string) (*xinfang.Petition, error) {
 	var id int64
 	if err := db.queryRow(ctx, `SELECT id FROM petitions WHERE number = ?`, strings.TrimSpace(number)).Scan(&id); err != nil {
 		return nil, db.notFound(err, "信访件不存在或无权查看")
@@ -89,7 +89,7 @@ func (db *DB) FindPetitionByNumber(ctx context.Context, number string) (*xinfang
 	return db.FindPetitionByID(ctx, id)
 }
 
-func (db *DB) loadDetail(ctx context.Context, p *xinfang.Petition) error {
+func (db *PetitionStore) loadDetail(ctx context.Context, p *xinfang.Petition) error {
 	pt, err := db.findPetitioner(ctx, p.Petitioner.ID)
 	if err != nil {
 		return err
@@ -134,7 +134,7 @@ func (db *DB) loadDetail(ctx context.Context, p *xinfang.Petition) error {
 }
 
 // FindEvents returns the history of a petition in scope.
-func (db *DB) FindEvents(ctx context.Context, petitionID int64) ([]*xinfang.Event, error) {
+func (db *PetitionStore) FindEvents(ctx context.Context, petitionID int64) ([]*xinfang.Event, error) {
 	if _, err := db.findPetition(ctx, db.rdb, petitionID); err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ type rowQuerier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sqlRows, error)
 }
 
-func (db *DB) events(ctx context.Context, q rowQuerier, petitionID int64) ([]*xinfang.Event, error) {
+func (db *PetitionStore) events(ctx context.Context, q rowQuerier, petitionID int64) ([]*xinfang.Event, error) {
 	rows, err := q.QueryContext(ctx, db.dialect.rebind(`SELECT id, petition_id, seq, action, from_state, to_state, actor_id, actor_name, actor_unit_id, at, note, data, prev_hash, hash
 		FROM events WHERE petition_id = ? ORDER BY seq`), petitionID)
 	if err != nil {
@@ -170,7 +170,7 @@ func (db *DB) events(ctx context.Context, q rowQuerier, petitionID int64) ([]*xi
 }
 
 // VerifyEvents checks the hash chain of a petition's history.
-func (db *DB) VerifyEvents(ctx context.Context, petitionID int64) error {
+func (db *PetitionStore) VerifyEvents(ctx context.Context, petitionID int64) error {
 	events, err := db.FindEvents(ctx, petitionID)
 	if err != nil {
 		return err
@@ -189,7 +189,7 @@ func (db *DB) VerifyEvents(ctx context.Context, petitionID int64) error {
 }
 
 // FindPetitions lists petitions in scope with filters, and the total count.
-func (db *DB) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error) {
+func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error) {
 	scope, args, err := scopeClause(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -211,7 +211,7 @@ func (db *DB) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*x
 		add("p.state NOT IN ('concluded','terminated','not_accepted','diverted','merged','withdrawn')")
 	}
 	if f.UnitID != 0 {
-		u, err := db.FindUnitByID(ctx, f.UnitID)
+		u, err := db.findUnit(ctx, f.UnitID)
 		if err != nil {
 			return nil, 0, xinfang.FieldError("unit_id", "单位不存在")
 		}
@@ -290,14 +290,10 @@ func (db *DB) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*x
 	return db.petitionPage(ctx, strings.Join(where, " AND "), args, order, f.Limit, f.Offset)
 }
 
-// MaxCount is the largest exact total a list reports; a larger result
-// reports MaxCount+1, shown as "10000+".
-const MaxCount = 10000
-
 // petitionPage counts the petitions matching where and returns one page of
 // them in order, each with its warning level as of today. Every list of
 // petitions goes through it, after the caller has put scopeClause in where.
-func (db *DB) petitionPage(ctx context.Context, where string, args []any, order string, limit, offset int) ([]*xinfang.Petition, int, error) {
+func (db *core) petitionPage(ctx context.Context, where string, args []any, order string, limit, offset int) ([]*xinfang.Petition, int, error) {
 	// Counting needs the joins only when the filter reads the joined
 	// tables; the joins follow required foreign keys, so they drop no row.
 	from := petitionFrom
@@ -307,7 +303,7 @@ func (db *DB) petitionPage(ctx context.Context, where string, args []any, order 
 	// The count stops at MaxCount+1: beyond that a list is "10000+" and
 	// an exact figure would cost a scan of every match on every page.
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` WHERE `+where+` LIMIT ?) c`, append(append([]any(nil), args...), MaxCount+1)...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` WHERE `+where+` LIMIT ?) c`, append(append([]any(nil), args...), xinfang.MaxCount+1)...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
@@ -342,7 +338,7 @@ const NoFurtherReason = "同一事实和理由已经复核终结，依据《信�
 // created, a gap-free number, a 查询码, and the register event — all in one
 // transaction. p.QueryCode holds the plain 查询码 afterwards; only its hash is
 // stored.
-func (db *DB) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
+func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
 	actor := xinfang.UserFromContext(ctx)
 	if err := requireRole(ctx, xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead); err != nil {
 		return err
@@ -357,13 +353,13 @@ func (db *DB) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
 		return err
 	}
 	probs := xinfang.Problems{}
-	if _, err := db.FindUnitByID(ctx, p.LocalityID); err != nil {
+	if _, err := db.findUnit(ctx, p.LocalityID); err != nil {
 		probs.Add("locality_id", "问题属地单位不存在")
 	}
-	if db.DictLabel(ctx, "category", p.Category) == p.Category {
+	if db.dictLabel(ctx, "category", p.Category) == p.Category {
 		probs.Add("category", "内容分类不存在")
 	}
-	if p.Reason != "" && db.DictLabel(ctx, "reason", p.Reason) == p.Reason {
+	if p.Reason != "" && db.dictLabel(ctx, "reason", p.Reason) == p.Reason {
 		probs.Add("reason", "信访原因不存在")
 	}
 	// An item repeating one whose re-review has concluded (终结) gets the
@@ -378,7 +374,7 @@ func (db *DB) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
 		p.Repeat = true
 	}
 	if p.FirstUnitID != 0 {
-		if _, err := db.FindUnitByID(ctx, p.FirstUnitID); err != nil {
+		if _, err := db.findUnit(ctx, p.FirstUnitID); err != nil {
 			probs.Add("first_unit_id", "首访单位不存在")
 		}
 	}
@@ -465,7 +461,7 @@ func (db *DB) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
 	return nil
 }
 
-func (db *DB) insertEvent(ctx context.Context, tx *Tx, e *xinfang.Event, prev string) error {
+func (db *PetitionStore) insertEvent(ctx context.Context, tx *Tx, e *xinfang.Event, prev string) error {
 	seal(e, prev)
 	data, err := json.Marshal(e.Data)
 	if err != nil {
@@ -492,7 +488,7 @@ func (db *DB) insertEvent(ctx context.Context, tx *Tx, e *xinfang.Event, prev st
 // locks the counter row until the transaction ends, so concurrent writers
 // (several instances on PostgreSQL) queue, and a rolled-back registration
 // gives its number back: numbers stay unique and gap-free.
-func (db *DB) nextNumber(ctx context.Context, tx *Tx, unitID int64, year int) (int64, error) {
+func (db *core) nextNumber(ctx context.Context, tx *Tx, unitID int64, year int) (int64, error) {
 	var n int64
 	err := tx.queryRow(ctx, `INSERT INTO counters (unit_id, year, next) VALUES (?, ?, 1)
 		ON CONFLICT (unit_id, year) DO UPDATE SET next = counters.next + 1 RETURNING next`, unitID, year).Scan(&n)
@@ -518,7 +514,7 @@ func hashCode(code string) string {
 // the item and its history, asks the procedure for the event, appends it to
 // the chain and rebuilds the projection, in one transaction; a concurrent
 // change of the item makes it fail with ECONFLICT and write nothing.
-func (db *DB) Act(ctx context.Context, id int64, in xinfang.ActionInput) (*xinfang.Petition, error) {
+func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInput) (*xinfang.Petition, error) {
 	actor := xinfang.UserFromContext(ctx)
 	if actor == nil || actor.Unit == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -534,14 +530,14 @@ func (db *DB) Act(ctx context.Context, id int64, in xinfang.ActionInput) (*xinfa
 			return err
 		}
 		pr := db.Procedure(ctx)
-		ev, err := pr.Apply(procedure.Request{Petition: p, Events: events, Actor: actor, Input: in, Now: tx.now}, &lookup{db: db, ctx: ctx, tx: tx, self: id})
+		ev, err := pr.Apply(procedure.Request{Petition: p, Events: events, Actor: actor, Input: in, Now: tx.now}, &lookup{db: db.core, ctx: ctx, tx: tx, self: id})
 		if err != nil {
 			return err
 		}
 		// 三跨三分离: the whole concludes only when every task is done or
 		// released with a reason.
 		if ev.Action == xinfang.ActConclude {
-			if err := db.ConcludeAllowed(ctx, tx, id); err != nil {
+			if err := db.concludeAllowed(ctx, tx, id); err != nil {
 				return err
 			}
 		}
@@ -594,7 +590,7 @@ func (db *DB) Act(ctx context.Context, id int64, in xinfang.ActionInput) (*xinfa
 
 // lookup resolves the references of an action inside its transaction.
 type lookup struct {
-	db   *DB
+	db   *core
 	ctx  context.Context
 	tx   *Tx
 	self int64
@@ -623,4 +619,4 @@ func (l *lookup) Petition(id int64) (*xinfang.Petition, error) {
 }
 
 // Today is the Shanghai date of the DB's clock.
-func (db *DB) Today() calendar.Date { return calendar.DateOf(db.Now()) }
+func (db *core) todayDate() calendar.Date { return calendar.DateOf(db.Now()) }

@@ -65,7 +65,7 @@ func TestRegisterPetition(t *testing.T) {
 			if stored == a.QueryCode || stored == "" {
 				t.Errorf("query_hash %q: the 查询码 must be stored hashed", stored)
 			}
-			got, err := db.FindPetitionByID(f.Ctx(f.RegistrarA), a.ID)
+			got, err := db.Petitions.FindPetitionByID(f.Ctx(f.RegistrarA), a.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +86,7 @@ func TestRegisterPetition(t *testing.T) {
 			if after := count(t, db, "petitioners"); after != before {
 				t.Errorf("petitioners %d → %d for a known ID number", before, after)
 			}
-			got, err := db.FindPetitionByID(f.Ctx(f.RegistrarA), first.ID)
+			got, err := db.Petitions.FindPetitionByID(f.Ctx(f.RegistrarA), first.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +106,7 @@ func TestRegisterPetition(t *testing.T) {
 				{Name: "王五", Phone: "13700137000"},
 			}
 			f.MustRegister(t, f.RegistrarA, p)
-			got, err := db.FindPetitionByID(f.Ctx(f.RegistrarA), p.ID)
+			got, err := db.Petitions.FindPetitionByID(f.Ctx(f.RegistrarA), p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,7 +122,7 @@ func TestRegisterPetition(t *testing.T) {
 			if got.DueDate != "2026-06-25" || got.DueClock != xinfang.ClockDisposal || len(got.Clocks) != 1 {
 				t.Errorf("disposal clock: due %q clock %q clocks %d", got.DueDate, got.DueClock, len(got.Clocks))
 			}
-			byNumber, err := db.FindPetitionByNumber(f.Ctx(f.RegistrarA), p.Number)
+			byNumber, err := db.Petitions.FindPetitionByNumber(f.Ctx(f.RegistrarA), p.Number)
 			if err != nil || byNumber.ID != p.ID {
 				t.Errorf("FindPetitionByNumber(%q) = %v, %v", p.Number, byNumber, err)
 			}
@@ -154,7 +154,7 @@ func TestRegisterPetition(t *testing.T) {
 					before := counts(t, db)
 					p := f.NewPetition(f.VillageA, 301)
 					tt.edit(p)
-					wantErr(t, db.RegisterPetition(f.Ctx(f.RegistrarA), p), xinfang.EINVALID, tt.field)
+					wantErr(t, db.Petitions.RegisterPetition(f.Ctx(f.RegistrarA), p), xinfang.EINVALID, tt.field)
 					if after := counts(t, db); fmt.Sprint(after) != fmt.Sprint(before) {
 						t.Errorf("rows before %v, after %v", before, after)
 					}
@@ -172,8 +172,8 @@ func TestRegisterPetition(t *testing.T) {
 
 		t.Run("forbidden", func(t *testing.T) {
 			before := counts(t, db)
-			wantErr(t, db.RegisterPetition(f.Ctx(f.Admin), f.NewPetition(f.VillageA, 400)), xinfang.EFORBIDDEN, "")
-			wantErr(t, db.RegisterPetition(f.Ctx(f.Leader), f.NewPetition(f.VillageA, 400)), xinfang.EFORBIDDEN, "")
+			wantErr(t, db.Petitions.RegisterPetition(f.Ctx(f.Admin), f.NewPetition(f.VillageA, 400)), xinfang.EFORBIDDEN, "")
+			wantErr(t, db.Petitions.RegisterPetition(f.Ctx(f.Leader), f.NewPetition(f.VillageA, 400)), xinfang.EFORBIDDEN, "")
 			if after := counts(t, db); fmt.Sprint(after) != fmt.Sprint(before) {
 				t.Errorf("rows before %v, after %v", before, after)
 			}

@@ -46,76 +46,6 @@ const (
 	gramMaxUse = 96
 )
 
-// RepeatCandidate is an earlier (or, on demand, any other) petition that
-// may be the same matter, with its score and reasons in Chinese.
-type RepeatCandidate struct {
-	Petition *xinfang.Petition `json:"petition"`
-	Score    float64           `json:"score"`
-	// Repeat is the decision of similar.RepeatThreshold: the same matter.
-	// Below it the candidate is shown for the same person or the same
-	// place and kind of matter.
-	Repeat  bool     `json:"repeat"`
-	Reasons []string `json:"reasons"`
-	// Linked: the petition is already recorded as a repeat of this one.
-	Linked bool `json:"linked,omitempty"`
-}
-
-// Repeat decisions.
-const (
-	RepeatLink    = "link"    // 关联为重复件
-	RepeatDismiss = "dismiss" // 不是重复件，不再提示
-)
-
-// RepeatDecision is the record of one decision about a candidate.
-type RepeatDecision struct {
-	ID          int64     `json:"id"`
-	PetitionID  int64     `json:"petition_id"`
-	CandidateID int64     `json:"candidate_id"`
-	Decision    string    `json:"decision"`
-	UserID      int64     `json:"user_id"`
-	UserName    string    `json:"user_name"`
-	At          time.Time `json:"at"`
-	Score       float64   `json:"score"`
-	Reasons     []string  `json:"reasons"`
-	// Version is the petition's version after the decision.
-	Version int `json:"version"`
-}
-
-// RepeatDecisionInput is what the registrar sends. Version, when not 0,
-// must be the petition's current version.
-type RepeatDecisionInput struct {
-	CandidateID int64  `json:"candidate_id"`
-	Decision    string `json:"decision"`
-	Version     int    `json:"version,omitempty"`
-}
-
-// Validate checks the input.
-func (in *RepeatDecisionInput) Validate() error {
-	p := xinfang.Problems{}
-	if in.CandidateID <= 0 {
-		p.Add("candidate_id", "请选择候选信访件")
-	}
-	if in.Decision != RepeatLink && in.Decision != RepeatDismiss {
-		p.Add("decision", "处理方式须为 link（关联为重复件）或 dismiss（不是重复件）")
-	}
-	if in.Version < 0 {
-		p.Add("version", "版本号不能为负数")
-	}
-	return p.Err()
-}
-
-// RepeatCounts are the repeat figures of a petition, within the user's scope.
-type RepeatCounts struct {
-	// RootID is the first petition of the matter: following repeat_of_id
-	// up from the petition.
-	RootID int64 `json:"root_id"`
-	// Matter is the number of petitions of the matter: the root and every
-	// petition recorded as a repeat of it, directly or through another.
-	Matter int `json:"matter"`
-	// Petitioner is the number of petitions of the main petitioner.
-	Petitioner int `json:"petitioner"`
-}
-
 // fpDay is the day key of petition_grams: the Shanghai date of t in days
 // since 1970.
 func fpDay(t time.Time) int64 {
@@ -155,7 +85,7 @@ func indexGrams(fp []uint32) []uint32 {
 // indexPetition writes what repeat detection and search need of a new
 // petition, inside the registering transaction. It is also what Reindex
 // does for every petition; it may run again for the same petition.
-func (db *DB) indexPetition(ctx context.Context, tx *Tx, p *xinfang.Petition) error {
+func (db *core) indexPetition(ctx context.Context, tx *Tx, p *xinfang.Petition) error {
 	fp := similar.PetitionFingerprint(similar.Petition{Summary: p.Summary, Content: p.Content})
 	day := fpDay(p.ReceivedAt)
 	if err := db.unindexGrams(ctx, tx, p.ID); err != nil {
@@ -173,13 +103,13 @@ func (db *DB) indexPetition(ctx context.Context, tx *Tx, p *xinfang.Petition) er
 	if err := bumpGramStats(ctx, tx, grams, 1); err != nil {
 		return err
 	}
-	return db.IndexSearchDoc(ctx, tx, SearchPetition, p.ID, petitionSearchText(p))
+	return db.indexSearchDoc(ctx, tx, xinfang.SearchPetition, p.ID, petitionSearchText(p))
 }
 
 // unindexGrams removes the grams of a petition indexed before, found
 // through its stored fingerprint, so that petition_grams needs no second
 // index on petition_id.
-func (db *DB) unindexGrams(ctx context.Context, tx *Tx, id int64) error {
+func (db *core) unindexGrams(ctx context.Context, tx *Tx, id int64) error {
 	var day int64
 	var raw []byte
 	err := tx.queryRow(ctx, `SELECT day, fp FROM petition_fingerprints WHERE petition_id = ?`, id).Scan(&day, &raw)
@@ -346,7 +276,7 @@ func (db *DB) Reindex(ctx context.Context) error {
 						return err
 					}
 				}
-				if err := db.IndexSearchDoc(ctx, tx, SearchPetition, r.id, searchText(p.Number, names[r.id], p.Summary, p.Content)); err != nil {
+				if err := db.indexSearchDoc(ctx, tx, xinfang.SearchPetition, r.id, searchText(p.Number, names[r.id], p.Summary, p.Content)); err != nil {
 					return err
 				}
 			}
@@ -368,7 +298,7 @@ func (db *DB) Reindex(ctx context.Context) error {
 
 // petitionerNames returns the names of the petitioners of the petitions
 // with ids in [first, last], space-separated, main petitioner first.
-func (db *DB) petitionerNames(ctx context.Context, first, last int64) (map[int64]string, error) {
+func (db *core) petitionerNames(ctx context.Context, first, last int64) (map[int64]string, error) {
 	rows, err := db.query(ctx, `SELECT pp.petition_id, x.name FROM petition_petitioners pp JOIN petitions p ON p.id = pp.petition_id
 		JOIN petitioners x ON x.id = pp.petitioner_id
 		WHERE pp.petition_id BETWEEN ? AND ? ORDER BY pp.petition_id, CASE WHEN x.id = p.petitioner_id THEN 0 ELSE 1 END, x.id`, first, last)
@@ -426,7 +356,7 @@ func petitionerKeys(ps ...*xinfang.Petitioner) []string {
 // FindRepeatCandidatesOf returns the candidates for an existing petition
 // in scope: itself left out, candidates dismissed for it left out, the
 // one it is linked to marked.
-func (db *DB) FindRepeatCandidatesOf(ctx context.Context, id int64, limit int) ([]RepeatCandidate, error) {
+func (db *RepeatStore) FindRepeatCandidatesOf(ctx context.Context, id int64, limit int) ([]xinfang.RepeatCandidate, error) {
 	p, err := db.findPetition(ctx, db.rdb, id)
 	if err != nil {
 		return nil, err
@@ -450,7 +380,7 @@ func (db *DB) FindRepeatCandidatesOf(ctx context.Context, id int64, limit int) (
 // out) or a draft being registered (ID 0), of which it reads the
 // petitioners, LocalityID, Category, Summary, Content and ReceivedAt (zero
 // means now).
-func (db *DB) FindRepeatCandidates(ctx context.Context, p *xinfang.Petition, limit int) ([]RepeatCandidate, error) {
+func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Petition, limit int) ([]xinfang.RepeatCandidate, error) {
 	scope, sargs, err := scopeClause(ctx)
 	if err != nil {
 		return nil, err
@@ -464,7 +394,7 @@ func (db *DB) FindRepeatCandidates(ctx context.Context, p *xinfang.Petition, lim
 	}
 	var loc *xinfang.Unit
 	if p.LocalityID != 0 {
-		if loc, err = db.FindUnitByID(ctx, p.LocalityID); err != nil {
+		if loc, err = db.findUnit(ctx, p.LocalityID); err != nil {
 			return nil, xinfang.FieldError("locality_id", "问题属地单位不存在")
 		}
 	}
@@ -519,7 +449,7 @@ func (db *DB) FindRepeatCandidates(ctx context.Context, p *xinfang.Petition, lim
 		}
 	}
 	if len(ids) == 0 {
-		return []RepeatCandidate{}, nil
+		return []xinfang.RepeatCandidate{}, nil
 	}
 	list := make([]int64, 0, len(ids))
 	for id := range ids {
@@ -532,7 +462,7 @@ func (db *DB) FindRepeatCandidates(ctx context.Context, p *xinfang.Petition, lim
 	}
 	ranked := similar.Rank(newP, earlier, similar.Options{Window: RepeatWindow, Limit: limit})
 	if len(ranked) == 0 {
-		return []RepeatCandidate{}, nil
+		return []xinfang.RepeatCandidate{}, nil
 	}
 	show := make([]int64, len(ranked))
 	for i, c := range ranked {
@@ -542,13 +472,13 @@ func (db *DB) FindRepeatCandidates(ctx context.Context, p *xinfang.Petition, lim
 	if err != nil {
 		return nil, err
 	}
-	out := make([]RepeatCandidate, 0, len(ranked))
+	out := make([]xinfang.RepeatCandidate, 0, len(ranked))
 	for _, c := range ranked {
 		cp := byID[c.ID]
 		if cp == nil {
 			continue
 		}
-		out = append(out, RepeatCandidate{Petition: cp, Score: round2(c.Score), Repeat: c.IsRepeat(), Reasons: c.Reasons,
+		out = append(out, xinfang.RepeatCandidate{Petition: cp, Score: round2(c.Score), Repeat: c.IsRepeat(), Reasons: c.Reasons,
 			Linked: p.ID != 0 && p.RepeatOfID == c.ID})
 	}
 	return out, nil
@@ -561,7 +491,7 @@ func round2(x float64) float64 {
 // candidatesByPerson returns recent petitions in scope of any petitioner
 // with the same ID number, phone or credit code. One query per kind of
 // key, so that each uses its partial index.
-func (db *DB) candidatesByPerson(ctx context.Context, ps []*xinfang.Petitioner, scope string, sargs []any) ([]int64, error) {
+func (db *RepeatStore) candidatesByPerson(ctx context.Context, ps []*xinfang.Petitioner, scope string, sargs []any) ([]int64, error) {
 	keys := map[string][]any{}
 	for _, p := range ps {
 		if p == nil {
@@ -600,7 +530,7 @@ func (db *DB) candidatesByPerson(ctx context.Context, ps []*xinfang.Petitioner, 
 // candidatesByLocality returns recent petitions in scope within the window
 // whose 问题属地 is loc, below it or above it (not the root: a city-wide
 // locality says nothing), and whose 内容分类 is category or a prefix of it.
-func (db *DB) candidatesByLocality(ctx context.Context, loc *xinfang.Unit, category string, from, to time.Time, scope string, sargs []any) ([]int64, error) {
+func (db *RepeatStore) candidatesByLocality(ctx context.Context, loc *xinfang.Unit, category string, from, to time.Time, scope string, sargs []any) ([]int64, error) {
 	// The units are resolved first, so that the petitions are read
 	// through petitions_locality (locality_id, category, received_at).
 	units, err := db.ids(ctx, `SELECT id FROM units WHERE path LIKE ?`, loc.Path+"%")
@@ -641,7 +571,7 @@ func (db *DB) candidatesByLocality(ctx context.Context, loc *xinfang.Unit, categ
 // within a budget of postings (gram_stats), so a lookup costs about the
 // same however large the table grows. The data scope is applied when the
 // candidates are read.
-func (db *DB) candidatesByText(ctx context.Context, fp []uint32, from, to, self int64) ([]int64, error) {
+func (db *RepeatStore) candidatesByText(ctx context.Context, fp []uint32, from, to, self int64) ([]int64, error) {
 	grams := indexGrams(fp)
 	if len(grams) == 0 {
 		return nil, nil
@@ -692,7 +622,7 @@ func (db *DB) candidatesByText(ctx context.Context, fp []uint32, from, to, self 
 		GROUP BY petition_id ORDER BY SUM(CASE WHEN gram < 1073741824 THEN 2 ELSE 1 END) DESC, petition_id DESC LIMIT ?`, args...)
 }
 
-func (db *DB) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
+func (db *core) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -711,7 +641,7 @@ func (db *DB) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
 
 // dismissed returns the candidates whose latest decision for petition id
 // is a dismissal.
-func (db *DB) dismissed(ctx context.Context, id int64) (map[int64]bool, error) {
+func (db *RepeatStore) dismissed(ctx context.Context, id int64) (map[int64]bool, error) {
 	rows, err := db.query(ctx, `SELECT candidate_id, decision FROM repeat_decisions WHERE petition_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err
@@ -724,7 +654,7 @@ func (db *DB) dismissed(ctx context.Context, id int64) (map[int64]bool, error) {
 		if err := rows.Scan(&c, &d); err != nil {
 			return nil, err
 		}
-		out[c] = d == RepeatDismiss
+		out[c] = d == xinfang.RepeatDismiss
 	}
 	for c, d := range out {
 		if !d {
@@ -736,7 +666,7 @@ func (db *DB) dismissed(ctx context.Context, id int64) (map[int64]bool, error) {
 
 // similarPetitions reads what similar.Rank needs of the petitions ids that
 // lie in scope, with their stored fingerprints.
-func (db *DB) similarPetitions(ctx context.Context, ids []int64, scope string, sargs []any) ([]similar.Petition, error) {
+func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope string, sargs []any) ([]similar.Petition, error) {
 	args := make([]any, 0, len(ids)+len(sargs))
 	for _, id := range ids {
 		args = append(args, id)
@@ -791,7 +721,7 @@ func (db *DB) similarPetitions(ctx context.Context, ids []int64, scope string, s
 
 // coPetitionersOf returns the co-petitioners (联名信访人) of petitions:
 // few petitions have any, so the rows read are few.
-func (db *DB) coPetitionersOf(ctx context.Context, ids []int64) (map[int64][]*xinfang.Petitioner, error) {
+func (db *RepeatStore) coPetitionersOf(ctx context.Context, ids []int64) (map[int64][]*xinfang.Petitioner, error) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
@@ -816,7 +746,7 @@ func (db *DB) coPetitionersOf(ctx context.Context, ids []int64) (map[int64][]*xi
 }
 
 // petitionersOf returns the petitioners (identity fields) of petitions.
-func (db *DB) petitionersOf(ctx context.Context, ids []int64) (map[int64][]*xinfang.Petitioner, error) {
+func (db *RepeatStore) petitionersOf(ctx context.Context, ids []int64) (map[int64][]*xinfang.Petitioner, error) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
@@ -840,7 +770,7 @@ func (db *DB) petitionersOf(ctx context.Context, ids []int64) (map[int64][]*xinf
 }
 
 // petitionsByID returns the petitions ids in scope, as lists show them.
-func (db *DB) petitionsByID(ctx context.Context, ids []int64, scope string, sargs []any) (map[int64]*xinfang.Petition, error) {
+func (db *core) petitionsByID(ctx context.Context, ids []int64, scope string, sargs []any) (map[int64]*xinfang.Petition, error) {
 	args := make([]any, 0, len(ids)+len(sargs))
 	for _, id := range ids {
 		args = append(args, id)
@@ -863,7 +793,7 @@ func (db *DB) petitionsByID(ctx context.Context, ids []int64, scope string, sarg
 // candidate is not shown again for it). Both petitions must lie in scope;
 // the candidate must have been received no later than the petition, and a
 // link may not close a circle of repeats.
-func (db *DB) DecideRepeat(ctx context.Context, id int64, in RepeatDecisionInput) (*RepeatDecision, error) {
+func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.RepeatDecisionInput) (*xinfang.RepeatDecision, error) {
 	if err := requireRole(ctx, xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead); err != nil {
 		return nil, err
 	}
@@ -898,7 +828,7 @@ func (db *DB) DecideRepeat(ctx context.Context, id int64, in RepeatDecisionInput
 	if cand == nil {
 		return nil, xinfang.FieldError("candidate_id", "候选信访件不存在或无权查看")
 	}
-	d := &RepeatDecision{PetitionID: id, CandidateID: in.CandidateID, Decision: in.Decision, UserID: actor.ID, UserName: actor.Name, Reasons: []string{}}
+	d := &xinfang.RepeatDecision{PetitionID: id, CandidateID: in.CandidateID, Decision: in.Decision, UserID: actor.ID, UserName: actor.Name, Reasons: []string{}}
 	if r := similar.Rank(*self, []similar.Petition{*cand}, similar.Options{Window: RepeatWindow, Threshold: 1e-9, Limit: 1}); len(r) == 1 {
 		d.Score, d.Reasons = round2(r[0].Score), r[0].Reasons
 	}
@@ -916,7 +846,7 @@ func (db *DB) DecideRepeat(ctx context.Context, id int64, in RepeatDecisionInput
 		}
 		d.At, d.Version = tx.now, p.Version
 		switch in.Decision {
-		case RepeatLink:
+		case xinfang.RepeatLink:
 			if c.ReceivedAt.After(p.ReceivedAt) {
 				return xinfang.FieldError("candidate_id", "只能关联为更早收到的信访件的重复件")
 			}
@@ -949,7 +879,7 @@ func (db *DB) DecideRepeat(ctx context.Context, id int64, in RepeatDecisionInput
 				return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
 			}
 			d.Version = p.Version + 1
-		case RepeatDismiss:
+		case xinfang.RepeatDismiss:
 			if p.RepeatOfID == c.ID {
 				return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "本件已关联为该信访件的重复件，不能再标为非重复", Fields: map[string]string{"candidate_id": "已关联"}}
 			}
@@ -966,7 +896,7 @@ func (db *DB) DecideRepeat(ctx context.Context, id int64, in RepeatDecisionInput
 
 // FindRepeatDecisions returns the decisions recorded for a petition in
 // scope, newest first.
-func (db *DB) FindRepeatDecisions(ctx context.Context, id int64) ([]RepeatDecision, error) {
+func (db *RepeatStore) FindRepeatDecisions(ctx context.Context, id int64) ([]xinfang.RepeatDecision, error) {
 	if _, err := db.findPetition(ctx, db.rdb, id); err != nil {
 		return nil, err
 	}
@@ -975,9 +905,9 @@ func (db *DB) FindRepeatDecisions(ctx context.Context, id int64) ([]RepeatDecisi
 		return nil, err
 	}
 	defer rows.Close()
-	out := []RepeatDecision{}
+	out := []xinfang.RepeatDecision{}
 	for rows.Next() {
-		var d RepeatDecision
+		var d xinfang.RepeatDecision
 		var at, reasons string
 		if err := rows.Scan(&d.ID, &d.PetitionID, &d.CandidateID, &d.Decision, &d.UserID, &d.UserName, &at, &d.Score, &reasons); err != nil {
 			return nil, err
@@ -999,7 +929,7 @@ const repeatTree = `WITH RECURSIVE tree(id) AS (SELECT CAST(? AS BIGINT) UNION S
 
 // repeatRoot follows repeat_of_id up from id to the first petition of the
 // matter.
-func (db *DB) repeatRoot(ctx context.Context, id int64) (int64, error) {
+func (db *RepeatStore) repeatRoot(ctx context.Context, id int64) (int64, error) {
 	seen := map[int64]bool{}
 	for cur := id; ; {
 		seen[cur] = true
@@ -1016,7 +946,7 @@ func (db *DB) repeatRoot(ctx context.Context, id int64) (int64, error) {
 
 // FindRepeatCounts returns the repeat figures of a petition in scope: the
 // petitions of its matter and of its main petitioner, counted within scope.
-func (db *DB) FindRepeatCounts(ctx context.Context, id int64) (*RepeatCounts, error) {
+func (db *RepeatStore) FindRepeatCounts(ctx context.Context, id int64) (*xinfang.RepeatCounts, error) {
 	p, err := db.findPetition(ctx, db.rdb, id)
 	if err != nil {
 		return nil, err
@@ -1029,7 +959,7 @@ func (db *DB) FindRepeatCounts(ctx context.Context, id int64) (*RepeatCounts, er
 	if err != nil {
 		return nil, err
 	}
-	c := &RepeatCounts{RootID: root}
+	c := &xinfang.RepeatCounts{RootID: root}
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE p.id IN (`+repeatTree+`) AND `+scope, append([]any{root}, sargs...)...).Scan(&c.Matter); err != nil {
 		return nil, err
 	}
@@ -1042,7 +972,7 @@ func (db *DB) FindRepeatCounts(ctx context.Context, id int64) (*RepeatCounts, er
 
 // FindRepeatChain lists the petitions in scope of the matter of petition
 // id (its repeat tree), earliest first.
-func (db *DB) FindRepeatChain(ctx context.Context, id int64) ([]*xinfang.Petition, error) {
+func (db *RepeatStore) FindRepeatChain(ctx context.Context, id int64) ([]*xinfang.Petition, error) {
 	if _, err := db.findPetition(ctx, db.rdb, id); err != nil {
 		return nil, err
 	}

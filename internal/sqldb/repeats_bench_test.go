@@ -149,7 +149,7 @@ func repeatsDB(b *testing.B, n int) (*sqldb.DB, *benchGen) {
 	}
 	b.Cleanup(func() { db.Close() })
 	db.Now = func() time.Time { return repeatsBenchToday }
-	units, err := db.FindUnits(context.Background())
+	units, err := db.Directory.FindUnits(context.Background())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func buildRepeats(b *testing.B, path string, n int) {
 		if parent != nil {
 			u.ParentID = parent.ID
 		}
-		if err := db.CreateUnit(ctx, u); err != nil {
+		if err := db.Directory.CreateUnit(ctx, u); err != nil {
 			b.Fatal(err)
 		}
 		return u
@@ -202,11 +202,11 @@ func buildRepeats(b *testing.B, path string, n int) {
 		{Username: "leader", Name: "领导", UnitID: city.ID, Roles: []xinfang.Role{xinfang.RoleLeader}},
 		{Username: "registrar", Name: "登记员", UnitID: bureau.ID, Roles: []xinfang.Role{xinfang.RoleRegistrar}},
 	} {
-		if err := db.CreateUser(ctx, u, sqldbtest.Password); err != nil {
+		if err := db.Directory.CreateUser(ctx, u, sqldbtest.Password); err != nil {
 			b.Fatal(err)
 		}
 	}
-	registrar, err := db.FindUserByUsername(ctx, "registrar")
+	registrar, err := db.Directory.FindUserByUsername(ctx, "registrar")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -306,7 +306,7 @@ func latencies(b *testing.B, fn func(i int) int) {
 func BenchmarkRepeatCandidates100k(b *testing.B) {
 	db, g := repeatsDB(b, 100_000)
 	ctx := context.Background()
-	registrar, err := db.FindUserByUsername(ctx, "registrar")
+	registrar, err := db.Directory.FindUserByUsername(ctx, "registrar")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -336,7 +336,7 @@ func BenchmarkRepeatCandidates100k(b *testing.B) {
 	g.rng.Shuffle(len(drafts), func(i, j int) { drafts[i], drafts[j] = drafts[j], drafts[i] })
 	b.Run("draft", func(b *testing.B) {
 		latencies(b, func(i int) int {
-			cs, err := db.FindRepeatCandidates(rctx, drafts[i%len(drafts)], 20)
+			cs, err := db.Repeats.FindRepeatCandidates(rctx, drafts[i%len(drafts)], 20)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -345,7 +345,7 @@ func BenchmarkRepeatCandidates100k(b *testing.B) {
 	})
 	b.Run("existing", func(b *testing.B) {
 		latencies(b, func(i int) int {
-			cs, err := db.FindRepeatCandidatesOf(rctx, int64(1+(i*7919)%100_000), 20)
+			cs, err := db.Repeats.FindRepeatCandidatesOf(rctx, int64(1+(i*7919)%100_000), 20)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -358,7 +358,7 @@ func BenchmarkRepeatCandidates100k(b *testing.B) {
 func BenchmarkSearch100k(b *testing.B) {
 	db, _ := repeatsDB(b, 100_000)
 	ctx := context.Background()
-	leader, err := db.FindUserByUsername(ctx, "leader")
+	leader, err := db.Directory.FindUserByUsername(ctx, "leader")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -369,7 +369,7 @@ func BenchmarkSearch100k(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			latencies(b, func(int) int {
-				_, total, err := db.SearchPetitions(lctx, c.q, 50, 0)
+				_, total, err := db.Search.SearchPetitions(lctx, c.q, 50, 0)
 				if err != nil {
 					b.Fatal(err)
 				}

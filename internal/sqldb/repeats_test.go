@@ -153,7 +153,7 @@ func newRepeatEnv(t *testing.T, db *sqldb.DB) *repeatEnv {
 	return e
 }
 
-func candidateKeys(e *repeatEnv, cs []sqldb.RepeatCandidate) []string {
+func candidateKeys(e *repeatEnv, cs []xinfang.RepeatCandidate) []string {
 	byID := map[int64]string{}
 	for k, p := range e.ByKey {
 		byID[p.ID] = k
@@ -165,7 +165,7 @@ func candidateKeys(e *repeatEnv, cs []sqldb.RepeatCandidate) []string {
 	return out
 }
 
-func findCandidate(cs []sqldb.RepeatCandidate, id int64) *sqldb.RepeatCandidate {
+func findCandidate(cs []xinfang.RepeatCandidate, id int64) *xinfang.RepeatCandidate {
 	for i := range cs {
 		if cs[i].Petition.ID == id {
 			return &cs[i]
@@ -174,7 +174,7 @@ func findCandidate(cs []sqldb.RepeatCandidate, id int64) *sqldb.RepeatCandidate 
 	return nil
 }
 
-func hasReason(c *sqldb.RepeatCandidate, prefix string) bool {
+func hasReason(c *xinfang.RepeatCandidate, prefix string) bool {
 	for _, r := range c.Reasons {
 		if strings.HasPrefix(r, prefix) {
 			return true
@@ -192,7 +192,7 @@ func TestRepeatCandidates(t *testing.T) {
 			// A new person tells land1's matter in other words.
 			draft := e.petition(repeatItem{Place: "VA", Category: "1401", Person: 90, Name: "李桂兰", Days: 0,
 				Summary: "东村三组县道拓宽征地补偿款少发问题", Content: "县道拓宽征了我们三组的地，说好每亩4.2万元，实际只给了3.5万元，桃树的补偿也没给。"})
-			cs, err := db.FindRepeatCandidates(ctx, draft, 10)
+			cs, err := db.Repeats.FindRepeatCandidates(ctx, draft, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,7 +223,7 @@ func TestRepeatCandidates(t *testing.T) {
 		t.Run("same petitioner", func(t *testing.T) {
 			draft := e.petition(repeatItem{Place: "TA", Category: "0601", Person: 1, Name: "刘建华", Phone: "", Days: 0,
 				Summary: "反映孩子入学问题", Content: "孩子今年上小学，学区划分后要到十公里外的学校就读，请求就近入学。"})
-			cs, err := db.FindRepeatCandidates(ctx, draft, 20)
+			cs, err := db.Repeats.FindRepeatCandidates(ctx, draft, 20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,7 +238,7 @@ func TestRepeatCandidates(t *testing.T) {
 			}
 			// By phone only: another ID number, land2's phone.
 			draft.Petitioner = &xinfang.Petitioner{Name: "王某", Phone: "13907010002"}
-			cs, err = db.FindRepeatCandidates(ctx, draft, 20)
+			cs, err = db.Repeats.FindRepeatCandidates(ctx, draft, 20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -250,7 +250,7 @@ func TestRepeatCandidates(t *testing.T) {
 		t.Run("same locality and category within the window", func(t *testing.T) {
 			draft := e.petition(repeatItem{Place: "VA", Category: "1202", Person: 91, Name: "某某", Days: 0,
 				Summary: "反映家庭困难申请救助", Content: "家里老人常年卧床，孩子上学开销大，收入微薄，生活十分困难，请求给予帮扶。"})
-			cs, err := db.FindRepeatCandidates(ctx, draft, 20)
+			cs, err := db.Repeats.FindRepeatCandidates(ctx, draft, 20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -271,7 +271,7 @@ func TestRepeatCandidates(t *testing.T) {
 			// text index can bring the wage claim up.
 			draft := e.petition(repeatItem{Place: "TA", Category: "1506", Person: 92, Name: "某甲", Days: 0,
 				Summary: "宏达建筑公司欠光伏电站工人工钱", Content: "东村光伏电站的活干完半年了，宏达建筑公司还欠我们十一个人8.6万元工钱。"})
-			cs, err := db.FindRepeatCandidates(ctx, draft, 10)
+			cs, err := db.Repeats.FindRepeatCandidates(ctx, draft, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -287,7 +287,7 @@ func TestRepeatCandidates(t *testing.T) {
 		t.Run("scope: a town handler sees no candidates of another town", func(t *testing.T) {
 			draft := e.petition(repeatItem{Place: "VB", Category: "0501", Person: 22, Name: "冯丽娟", Phone: "13907020022", Days: 0,
 				Summary: "锦绣服装厂拖欠女工工资", Content: "西村锦绣服装厂拖欠三十多名女工工资二十多万元。"})
-			cs, err := db.FindRepeatCandidates(e.Ctx(e.HandlerA), draft, 20)
+			cs, err := db.Repeats.FindRepeatCandidates(e.Ctx(e.HandlerA), draft, 20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -296,7 +296,7 @@ func TestRepeatCandidates(t *testing.T) {
 					t.Errorf("town A handler sees %s of town B", c.Petition.Number)
 				}
 			}
-			cs, err = db.FindRepeatCandidates(e.Ctx(e.HandlerB), draft, 20)
+			cs, err = db.Repeats.FindRepeatCandidates(e.Ctx(e.HandlerB), draft, 20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -310,7 +310,7 @@ func TestRepeatCandidates(t *testing.T) {
 				}
 			}
 			// The leader sees both towns.
-			cs, err = db.FindRepeatCandidates(e.Ctx(e.Leader), draft, 20)
+			cs, err = db.Repeats.FindRepeatCandidates(e.Ctx(e.Leader), draft, 20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -320,7 +320,7 @@ func TestRepeatCandidates(t *testing.T) {
 		})
 
 		t.Run("existing petition leaves itself out", func(t *testing.T) {
-			cs, err := db.FindRepeatCandidatesOf(ctx, e.ByKey["land2"].ID, 10)
+			cs, err := db.Repeats.FindRepeatCandidatesOf(ctx, e.ByKey["land2"].ID, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -328,7 +328,7 @@ func TestRepeatCandidates(t *testing.T) {
 			if slices.Contains(keys, "land2") || !slices.Contains(keys, "land1") || !slices.Contains(keys, "land3") {
 				t.Errorf("candidates of land2: %v", keys)
 			}
-			if _, err := db.FindRepeatCandidatesOf(e.Ctx(e.HandlerB), e.ByKey["land2"].ID, 10); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+			if _, err := db.Repeats.FindRepeatCandidatesOf(e.Ctx(e.HandlerB), e.ByKey["land2"].ID, 10); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
 				t.Errorf("town B handler on a town A petition: %v", err)
 			}
 		})
@@ -351,21 +351,21 @@ func TestRepeatDecisions(t *testing.T) {
 		land1, land2, land3 := e.ByKey["land1"], e.ByKey["land2"], e.ByKey["land3"]
 
 		t.Run("dismiss hides the candidate", func(t *testing.T) {
-			cs, err := db.FindRepeatCandidatesOf(ctx, land3.ID, 20)
+			cs, err := db.Repeats.FindRepeatCandidatesOf(ctx, land3.ID, 20)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if findCandidate(cs, land2.ID) == nil {
 				t.Fatalf("land2 not a candidate of land3: %v", candidateKeys(e, cs))
 			}
-			d, err := db.DecideRepeat(ctx, land3.ID, sqldb.RepeatDecisionInput{CandidateID: land2.ID, Decision: sqldb.RepeatDismiss})
+			d, err := db.Repeats.DecideRepeat(ctx, land3.ID, xinfang.RepeatDecisionInput{CandidateID: land2.ID, Decision: xinfang.RepeatDismiss})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if d.Score < 0.23 || len(d.Reasons) == 0 || d.UserName != e.RegistrarA.Name {
 				t.Errorf("decision record %+v", d)
 			}
-			cs, err = db.FindRepeatCandidatesOf(ctx, land3.ID, 20)
+			cs, err = db.Repeats.FindRepeatCandidatesOf(ctx, land3.ID, 20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -378,18 +378,18 @@ func TestRepeatDecisions(t *testing.T) {
 		})
 
 		t.Run("link sets the repeat and the counts", func(t *testing.T) {
-			before, err := db.FindPetitionByID(ctx, land3.ID)
+			before, err := db.Petitions.FindPetitionByID(ctx, land3.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// A stale version is refused and writes nothing.
-			_, err = db.DecideRepeat(ctx, land3.ID, sqldb.RepeatDecisionInput{CandidateID: land1.ID, Decision: sqldb.RepeatLink, Version: before.Version + 1})
+			_, err = db.Repeats.DecideRepeat(ctx, land3.ID, xinfang.RepeatDecisionInput{CandidateID: land1.ID, Decision: xinfang.RepeatLink, Version: before.Version + 1})
 			wantErr(t, err, xinfang.ECONFLICT, "version")
-			d, err := db.DecideRepeat(ctx, land3.ID, sqldb.RepeatDecisionInput{CandidateID: land1.ID, Decision: sqldb.RepeatLink, Version: before.Version})
+			d, err := db.Repeats.DecideRepeat(ctx, land3.ID, xinfang.RepeatDecisionInput{CandidateID: land1.ID, Decision: xinfang.RepeatLink, Version: before.Version})
 			if err != nil {
 				t.Fatal(err)
 			}
-			after, err := db.FindPetitionByID(ctx, land3.ID)
+			after, err := db.Petitions.FindPetitionByID(ctx, land3.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -398,12 +398,12 @@ func TestRepeatDecisions(t *testing.T) {
 			}
 			// Linking again is a conflict; so is linking the earlier one
 			// to the later.
-			_, err = db.DecideRepeat(ctx, land3.ID, sqldb.RepeatDecisionInput{CandidateID: land1.ID, Decision: sqldb.RepeatLink})
+			_, err = db.Repeats.DecideRepeat(ctx, land3.ID, xinfang.RepeatDecisionInput{CandidateID: land1.ID, Decision: xinfang.RepeatLink})
 			wantErr(t, err, xinfang.ECONFLICT, "candidate_id")
-			_, err = db.DecideRepeat(ctx, land1.ID, sqldb.RepeatDecisionInput{CandidateID: land3.ID, Decision: sqldb.RepeatLink})
+			_, err = db.Repeats.DecideRepeat(ctx, land1.ID, xinfang.RepeatDecisionInput{CandidateID: land3.ID, Decision: xinfang.RepeatLink})
 			wantErr(t, err, xinfang.EINVALID, "candidate_id")
 
-			cs, err := db.FindRepeatCandidatesOf(ctx, land3.ID, 20)
+			cs, err := db.Repeats.FindRepeatCandidatesOf(ctx, land3.ID, 20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -412,11 +412,11 @@ func TestRepeatDecisions(t *testing.T) {
 			}
 
 			// land2 as a repeat of land1 too: the matter has three.
-			if _, err := db.DecideRepeat(ctx, land2.ID, sqldb.RepeatDecisionInput{CandidateID: land1.ID, Decision: sqldb.RepeatLink}); err != nil {
+			if _, err := db.Repeats.DecideRepeat(ctx, land2.ID, xinfang.RepeatDecisionInput{CandidateID: land1.ID, Decision: xinfang.RepeatLink}); err != nil {
 				t.Fatal(err)
 			}
 			for _, p := range []*xinfang.Petition{land1, land2, land3} {
-				c, err := db.FindRepeatCounts(ctx, p.ID)
+				c, err := db.Repeats.FindRepeatCounts(ctx, p.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -424,7 +424,7 @@ func TestRepeatDecisions(t *testing.T) {
 					t.Errorf("%s: counts %+v, want root %d and 3 in the matter", p.Number, c, land1.ID)
 				}
 			}
-			c, err := db.FindRepeatCounts(ctx, land1.ID)
+			c, err := db.Repeats.FindRepeatCounts(ctx, land1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -432,25 +432,25 @@ func TestRepeatDecisions(t *testing.T) {
 			if c.Petitioner != 3 {
 				t.Errorf("petitioner count %d, want 3", c.Petitioner)
 			}
-			chain, err := db.FindRepeatChain(ctx, land3.ID)
+			chain, err := db.Repeats.FindRepeatChain(ctx, land3.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(chain) != 3 || chain[0].ID != land1.ID {
 				t.Errorf("chain %v", ids(chain))
 			}
-			p1, err := db.FindPetitionByID(ctx, land1.ID)
+			p1, err := db.Petitions.FindPetitionByID(ctx, land1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if p1.RepeatCount != 2 {
 				t.Errorf("land1 repeat_count %d, want 2", p1.RepeatCount)
 			}
-			decisions, err := db.FindRepeatDecisions(ctx, land3.ID)
+			decisions, err := db.Repeats.FindRepeatDecisions(ctx, land3.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(decisions) != 2 || decisions[0].Decision != sqldb.RepeatLink || decisions[1].Decision != sqldb.RepeatDismiss {
+			if len(decisions) != 2 || decisions[0].Decision != xinfang.RepeatLink || decisions[1].Decision != xinfang.RepeatDismiss {
 				t.Errorf("decisions of land3: %+v", decisions)
 			}
 		})
@@ -459,24 +459,24 @@ func TestRepeatDecisions(t *testing.T) {
 			// Same day: land4 links to land5, then land5 may not link to land4.
 			a := e.MustRegister(t, e.RegistrarA, e.petition(repeatItem{Place: "VA", Category: "1103", Person: 80, Name: "甲", Summary: "反映东村砖厂噪音", Content: "东村砖厂夜间生产噪音很大。"}))
 			b := e.MustRegister(t, e.RegistrarA, e.petition(repeatItem{Place: "VA", Category: "1103", Person: 81, Name: "乙", Summary: "东村砖厂夜里噪音扰民", Content: "砖厂晚上机器轰鸣吵得睡不着。"}))
-			if _, err := db.DecideRepeat(ctx, a.ID, sqldb.RepeatDecisionInput{CandidateID: b.ID, Decision: sqldb.RepeatLink}); err != nil {
+			if _, err := db.Repeats.DecideRepeat(ctx, a.ID, xinfang.RepeatDecisionInput{CandidateID: b.ID, Decision: xinfang.RepeatLink}); err != nil {
 				t.Fatal(err)
 			}
-			_, err := db.DecideRepeat(ctx, b.ID, sqldb.RepeatDecisionInput{CandidateID: a.ID, Decision: sqldb.RepeatLink})
+			_, err := db.Repeats.DecideRepeat(ctx, b.ID, xinfang.RepeatDecisionInput{CandidateID: a.ID, Decision: xinfang.RepeatLink})
 			wantErr(t, err, xinfang.EINVALID, "candidate_id")
 		})
 
 		t.Run("access", func(t *testing.T) {
 			// Another town's handler: the petition does not exist for him.
-			_, err := db.DecideRepeat(e.Ctx(e.HandlerB), land2.ID, sqldb.RepeatDecisionInput{CandidateID: land1.ID, Decision: sqldb.RepeatDismiss})
+			_, err := db.Repeats.DecideRepeat(e.Ctx(e.HandlerB), land2.ID, xinfang.RepeatDecisionInput{CandidateID: land1.ID, Decision: xinfang.RepeatDismiss})
 			wantErr(t, err, xinfang.ENOTFOUND, "")
 			// A candidate out of scope is bad input, not found.
-			_, err = db.DecideRepeat(ctx, land2.ID, sqldb.RepeatDecisionInput{CandidateID: e.ByKey["wageB1"].ID, Decision: sqldb.RepeatDismiss})
+			_, err = db.Repeats.DecideRepeat(ctx, land2.ID, xinfang.RepeatDecisionInput{CandidateID: e.ByKey["wageB1"].ID, Decision: xinfang.RepeatDismiss})
 			wantErr(t, err, xinfang.EINVALID, "candidate_id")
 			// The leader reads but does not register.
-			_, err = db.DecideRepeat(e.Ctx(e.Leader), land2.ID, sqldb.RepeatDecisionInput{CandidateID: land1.ID, Decision: sqldb.RepeatDismiss})
+			_, err = db.Repeats.DecideRepeat(e.Ctx(e.Leader), land2.ID, xinfang.RepeatDecisionInput{CandidateID: land1.ID, Decision: xinfang.RepeatDismiss})
 			wantErr(t, err, xinfang.EFORBIDDEN, "")
-			_, err = db.DecideRepeat(ctx, land2.ID, sqldb.RepeatDecisionInput{CandidateID: land1.ID, Decision: "maybe"})
+			_, err = db.Repeats.DecideRepeat(ctx, land2.ID, xinfang.RepeatDecisionInput{CandidateID: land1.ID, Decision: "maybe"})
 			wantErr(t, err, xinfang.EINVALID, "decision")
 		})
 	})
@@ -497,14 +497,14 @@ func TestRegisterIndexes(t *testing.T) {
 		q := f.NewPetition(f.VillageA, 2)
 		q.Summary, q.Content = "光伏电站工地宏达建筑公司欠薪", "光伏电站工地干完活，宏达建筑公司欠我们8.6万元工资。"
 		q.Category = "1506"
-		cs, err := db.FindRepeatCandidates(f.Ctx(f.RegistrarA), q, 10)
+		cs, err := db.Repeats.FindRepeatCandidates(f.Ctx(f.RegistrarA), q, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(cs) == 0 || cs[0].Petition.ID != p.ID || !cs[0].Repeat {
 			t.Errorf("candidates %+v", cs)
 		}
-		got, _, err := db.SearchPetitions(f.Ctx(f.RegistrarA), "宏达建筑", 10, 0)
+		got, _, err := db.Search.SearchPetitions(f.Ctx(f.RegistrarA), "宏达建筑", 10, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -107,7 +107,7 @@ func TestSchedulerPetitionWarnings(t *testing.T) {
 		closed := f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, 2))
 		f.MustAct(t, f.RegistrarA, closed.ID, xinfang.ActionInput{Action: xinfang.ActWithdraw, Version: 1, Data: map[string]string{"reason": "信访人撤回"}})
 
-		s := scheduler.New(db, nil, time.Minute)
+		s := scheduler.New(db.Clocks, db.Inbox, func() time.Time { return db.Now() }, nil, time.Minute)
 		if r := supRun(t, s); !r.Leader || r.Items != 0 || r.Sent != 0 {
 			t.Fatalf("nothing due yet: %+v", r)
 		}
@@ -130,10 +130,10 @@ func TestSchedulerPetitionWarnings(t *testing.T) {
 		if r := supRun(t, s); r.Sent != 0 {
 			t.Fatalf("second round sent %d", r.Sent)
 		}
-		if err := db.ReleaseLease(context.Background(), scheduler.LeaseName, s.Holder); err != nil {
+		if err := db.Clocks.ReleaseLease(context.Background(), scheduler.LeaseName, s.Holder); err != nil {
 			t.Fatal(err)
 		}
-		s = scheduler.New(db, nil, time.Minute)
+		s = scheduler.New(db.Clocks, db.Inbox, func() time.Time { return db.Now() }, nil, time.Minute)
 		if r := supRun(t, s); !r.Leader || r.Sent != 0 {
 			t.Fatalf("restart: %+v", r)
 		}
@@ -168,10 +168,10 @@ func TestSchedulerSupervisionsAndSources(t *testing.T) {
 		sup := supUser(t, db, "xfj.sup", f.Bureau, xinfang.RoleSupervisor)
 		p := f.MustRegister(t, f.HandlerB, f.NewPetition(f.VillageB, 1))
 		s := &xinfang.Supervision{TargetUnitID: f.TownB.ID, PetitionID: p.ID, Requirements: "限期反馈", Deadline: "2026-03-04", Listed: true}
-		if err := db.CreateSupervision(f.Ctx(sup), s); err != nil {
+		if err := db.Supervisions.CreateSupervision(f.Ctx(sup), s); err != nil {
 			t.Fatal(err)
 		}
-		sch := scheduler.New(db, nil, time.Minute)
+		sch := scheduler.New(db.Clocks, db.Inbox, func() time.Time { return db.Now() }, nil, time.Minute)
 		// Other features plug their clocks in as sources; one that fails
 		// (its table not there) does not stop the others.
 		sch.Sources = append(sch.Sources,
@@ -198,10 +198,10 @@ func TestSchedulerSupervisionsAndSources(t *testing.T) {
 			supNote{f.HandlerB.ID, "warning", "severe", s.ID}, supNote{sup.ID, "escalation", "severe", s.ID})
 
 		// Feedback stops the clock.
-		if _, err := db.FeedbackSupervision(f.Ctx(f.HandlerB), s.ID, "已办理"); err != nil {
+		if _, err := db.Supervisions.FeedbackSupervision(f.Ctx(f.HandlerB), s.ID, "已办理"); err != nil {
 			t.Fatal(err)
 		}
-		items, err := db.SupervisionsDue(context.Background(), calendar.MustParseDate("2026-03-07"))
+		items, err := db.Clocks.SupervisionsDue(context.Background(), calendar.MustParseDate("2026-03-07"))
 		if err != nil || len(items) != 0 {
 			t.Fatalf("due after feedback: %+v %v", items, err)
 		}
@@ -243,7 +243,7 @@ func TestSchedulerTwoInstances(t *testing.T) {
 			// Three items at town A (handler + head) and three at town B
 			// (one handler): nine messages per level.
 			const perLevel = 9
-			s1, s2 := scheduler.New(db1, nil, time.Minute), scheduler.New(db2, nil, time.Minute)
+			s1, s2 := scheduler.New(db1.Clocks, db1.Inbox, func() time.Time { return db1.Now() }, nil, time.Minute), scheduler.New(db2.Clocks, db2.Inbox, func() time.Time { return db2.Now() }, nil, time.Minute)
 			both := func() [2]scheduler.Result {
 				var res [2]scheduler.Result
 				var errs [2]error
@@ -293,7 +293,7 @@ func TestSchedulerTwoInstances(t *testing.T) {
 			}
 
 			// A restart (new objects, new holders) sends nothing again.
-			s1, s2 = scheduler.New(db1, nil, time.Minute), scheduler.New(db2, nil, time.Minute)
+			s1, s2 = scheduler.New(db1.Clocks, db1.Inbox, func() time.Time { return db1.Now() }, nil, time.Minute), scheduler.New(db2.Clocks, db2.Inbox, func() time.Time { return db2.Now() }, nil, time.Minute)
 			s1.LeaseTTL, s2.LeaseTTL = 0, 0
 			both()
 			if n := count(t, db1, "notifications"); n != 2*perLevel {
@@ -307,31 +307,31 @@ func TestSchedulerLease(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
 		clk := fixClock(db, at("2026-03-02"))
 		ctx := context.Background()
-		ok, err := db.AcquireLease(ctx, "job", "a", time.Minute)
+		ok, err := db.Clocks.AcquireLease(ctx, "job", "a", time.Minute)
 		if err != nil || !ok {
 			t.Fatalf("a: %v %v", ok, err)
 		}
-		if ok, _ := db.AcquireLease(ctx, "job", "b", time.Minute); ok {
+		if ok, _ := db.Clocks.AcquireLease(ctx, "job", "b", time.Minute); ok {
 			t.Fatal("b took a live lease")
 		}
-		if ok, _ := db.AcquireLease(ctx, "job", "a", time.Minute); !ok {
+		if ok, _ := db.Clocks.AcquireLease(ctx, "job", "a", time.Minute); !ok {
 			t.Fatal("a could not renew")
 		}
 		clk.Add(2 * time.Minute)
-		if ok, _ := db.AcquireLease(ctx, "job", "b", time.Minute); !ok {
+		if ok, _ := db.Clocks.AcquireLease(ctx, "job", "b", time.Minute); !ok {
 			t.Fatal("b could not take an expired lease")
 		}
-		if ok, _ := db.AcquireLease(ctx, "job", "a", time.Minute); ok {
+		if ok, _ := db.Clocks.AcquireLease(ctx, "job", "a", time.Minute); ok {
 			t.Fatal("a took b's lease")
 		}
-		if err := db.ReleaseLease(ctx, "job", "a"); err != nil {
+		if err := db.Clocks.ReleaseLease(ctx, "job", "a"); err != nil {
 			t.Fatal(err)
 		}
-		if ok, _ := db.AcquireLease(ctx, "job", "a", time.Minute); ok {
+		if ok, _ := db.Clocks.AcquireLease(ctx, "job", "a", time.Minute); ok {
 			t.Fatal("a's release freed b's lease")
 		}
-		db.ReleaseLease(ctx, "job", "b")
-		if ok, _ := db.AcquireLease(ctx, "job", "a", time.Minute); !ok {
+		db.Clocks.ReleaseLease(ctx, "job", "b")
+		if ok, _ := db.Clocks.AcquireLease(ctx, "job", "a", time.Minute); !ok {
 			t.Fatal("released lease not free")
 		}
 	})

@@ -13,7 +13,7 @@ import (
 func visible(t *testing.T, f *sqldbtest.Fixture, u *xinfang.User, p *xinfang.Petition) bool {
 	t.Helper()
 	ctx := f.Ctx(u)
-	list, total, err := f.DB.FindPetitions(ctx, xinfang.PetitionFilter{Limit: 500})
+	list, total, err := f.DB.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,17 +21,17 @@ func visible(t *testing.T, f *sqldbtest.Fixture, u *xinfang.User, p *xinfang.Pet
 		t.Errorf("%s: total %d, listed %d", u.Username, total, len(list))
 	}
 	inList := ids(list)[p.ID]
-	_, err = f.DB.FindPetitionByID(ctx, p.ID)
+	_, err = f.DB.Petitions.FindPetitionByID(ctx, p.ID)
 	byID := err == nil
 	if !byID {
 		wantErr(t, err, xinfang.ENOTFOUND, "")
 	}
-	_, err = f.DB.FindPetitionByNumber(ctx, p.Number)
+	_, err = f.DB.Petitions.FindPetitionByNumber(ctx, p.Number)
 	byNumber := err == nil
 	if !byNumber {
 		wantErr(t, err, xinfang.ENOTFOUND, "")
 	}
-	_, err = f.DB.FindEvents(ctx, p.ID)
+	_, err = f.DB.Petitions.FindEvents(ctx, p.ID)
 	events := err == nil
 	if !events {
 		wantErr(t, err, xinfang.ENOTFOUND, "")
@@ -53,10 +53,10 @@ func TestScope(t *testing.T) {
 			if visible(t, f, f.HandlerB, itemA) {
 				t.Fatal("town B's handler sees town A's item")
 			}
-			_, err := db.Act(f.Ctx(f.HandlerB), itemA.ID, xinfang.ActionInput{Action: xinfang.ActAccept, Version: 1})
+			_, err := db.Petitions.Act(f.Ctx(f.HandlerB), itemA.ID, xinfang.ActionInput{Action: xinfang.ActAccept, Version: 1})
 			wantErr(t, err, xinfang.ENOTFOUND, "")
-			wantErr(t, db.VerifyEvents(f.Ctx(f.HandlerB), itemA.ID), xinfang.ENOTFOUND, "")
-			matches, err := db.FindPersonMatches(f.Ctx(f.HandlerB), itemA.Petitioner.IDNumber, "", "", 10)
+			wantErr(t, db.Petitions.VerifyEvents(f.Ctx(f.HandlerB), itemA.ID), xinfang.ENOTFOUND, "")
+			matches, err := db.Petitioners.FindPersonMatches(f.Ctx(f.HandlerB), itemA.Petitioner.IDNumber, "", "", 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +114,7 @@ func TestScope(t *testing.T) {
 				f.DisciplineHandler: false, f.HandlerB: false, f.Admin: false, f.Auditor: false,
 			})
 			// 检举控告 goes to the 纪检监察 body only.
-			_, err := db.Act(f.Ctx(f.RegistrarA), acc.ID, transfer(f.Police, 1))
+			_, err := db.Petitions.Act(f.Ctx(f.RegistrarA), acc.ID, transfer(f.Police, 1))
 			wantErr(t, err, xinfang.EINVALID, "unit_id")
 			f.MustAct(t, f.RegistrarA, acc.ID, transfer(f.Discipline, 1))
 			check("transferred", map[*xinfang.User]bool{
@@ -122,14 +122,14 @@ func TestScope(t *testing.T) {
 				f.BureauRegistrar: false, f.HandlerB: false, f.Admin: false, f.Auditor: false,
 			})
 			// The accused town's head cannot act on it either.
-			_, err = db.Act(f.Ctx(f.HeadA), acc.ID, xinfang.ActionInput{Action: xinfang.ActSign, Version: 2})
+			_, err = db.Petitions.Act(f.Ctx(f.HeadA), acc.ID, xinfang.ActionInput{Action: xinfang.ActSign, Version: 2})
 			wantErr(t, err, xinfang.ENOTFOUND, "")
 			f.MustAct(t, f.DisciplineHandler, acc.ID, xinfang.ActionInput{Action: xinfang.ActSign, Version: 2})
 		})
 
 		t.Run("admin and auditor see nothing", func(t *testing.T) {
 			for _, u := range []*xinfang.User{f.Admin, f.Auditor} {
-				list, total, err := db.FindPetitions(f.Ctx(u), xinfang.PetitionFilter{})
+				list, total, err := db.Petitions.FindPetitions(f.Ctx(u), xinfang.PetitionFilter{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -139,19 +139,19 @@ func TestScope(t *testing.T) {
 				if visible(t, f, u, itemA) {
 					t.Errorf("%s sees an item", u.Username)
 				}
-				_, err = db.Act(f.Ctx(u), itemA.ID, xinfang.ActionInput{Action: xinfang.ActWithdraw, Version: 1, Data: map[string]string{"reason": "撤回"}})
+				_, err = db.Petitions.Act(f.Ctx(u), itemA.ID, xinfang.ActionInput{Action: xinfang.ActWithdraw, Version: 1, Data: map[string]string{"reason": "撤回"}})
 				wantErr(t, err, xinfang.ENOTFOUND, "")
 			}
 		})
 
 		t.Run("no user", func(t *testing.T) {
-			_, _, err := db.FindPetitions(t.Context(), xinfang.PetitionFilter{})
+			_, _, err := db.Petitions.FindPetitions(t.Context(), xinfang.PetitionFilter{})
 			wantErr(t, err, xinfang.EUNAUTHORIZED, "")
-			_, err = db.FindPetitionByID(t.Context(), itemA.ID)
+			_, err = db.Petitions.FindPetitionByID(t.Context(), itemA.ID)
 			wantErr(t, err, xinfang.EUNAUTHORIZED, "")
-			_, err = db.Act(t.Context(), itemA.ID, xinfang.ActionInput{Action: xinfang.ActAccept, Version: 1})
+			_, err = db.Petitions.Act(t.Context(), itemA.ID, xinfang.ActionInput{Action: xinfang.ActAccept, Version: 1})
 			wantErr(t, err, xinfang.EUNAUTHORIZED, "")
-			wantErr(t, db.RegisterPetition(t.Context(), f.NewPetition(f.VillageA, 5)), xinfang.EUNAUTHORIZED, "")
+			wantErr(t, db.Petitions.RegisterPetition(t.Context(), f.NewPetition(f.VillageA, 5)), xinfang.EUNAUTHORIZED, "")
 		})
 	})
 }

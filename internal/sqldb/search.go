@@ -29,20 +29,6 @@ import (
 // Folding lower-cases and turns full-width letters, digits and spaces to
 // half-width, so "JZ-2026" finds jz-2026 and Ａ栋 finds A栋.
 
-// Kinds of search documents.
-const (
-	SearchPetition = "petition" // 信访件
-	SearchCase     = "case"     // 信访积案
-)
-
-// SearchHit is one record found.
-type SearchHit struct {
-	Kind    string `json:"kind"`
-	ID      int64  `json:"id"`
-	Title   string `json:"title"`
-	Snippet string `json:"snippet"`
-}
-
 // searchKind says how hits of one kind are kept within the user's data
 // scope, titled and ordered. join joins the kind's table to search_docs d;
 // scope returns the data-scope clause over that join; title and order are
@@ -63,7 +49,7 @@ func registerSearchKind(kind, join, title, order string, scope func(ctx context.
 }
 
 func init() {
-	registerSearchKind(SearchPetition, "JOIN petitions p ON p.id = d.ref_id", "p.number || ' ' || p.summary", "p.received_at DESC, p.id DESC", scopeClause)
+	registerSearchKind(xinfang.SearchPetition, "JOIN petitions p ON p.id = d.ref_id", "p.number || ' ' || p.summary", "p.received_at DESC, p.id DESC", scopeClause)
 }
 
 // searchFold is the one normal form of searched text and of queries.
@@ -111,7 +97,7 @@ func petitionSearchText(p *xinfang.Petition) string {
 
 // IndexSearchDoc writes (or replaces) the searchable text of a record of
 // kind inside tx. The text is folded here, so callers pass it as shown.
-func (db *DB) IndexSearchDoc(ctx context.Context, tx *Tx, kind string, id int64, text string) error {
+func (db *core) indexSearchDoc(ctx context.Context, tx *Tx, kind string, id int64, text string) error {
 	text = searchFold(text)
 	var docID int64
 	err := tx.queryRow(ctx, `INSERT INTO search_docs (kind, ref_id, text) VALUES (?, ?, ?)
@@ -180,7 +166,7 @@ func searchTerms(q string) ([]string, error) {
 // contains every term, and the expression to filter d by kind with: on
 // SQLite "+d.kind" when an FTS table drives the search, so that the
 // planner reads the matches by rowid instead of every document of the kind.
-func (db *DB) searchMatch(terms []string) (cond string, args []any, kind string) {
+func (db *core) searchMatch(terms []string) (cond string, args []any, kind string) {
 	var conds []string
 	if db.Postgres() {
 		for _, t := range terms {
@@ -221,7 +207,7 @@ func (db *DB) searchMatch(terms []string) (cond string, args []any, kind string)
 
 // petitionTextClause is the condition on petitions p that their search
 // document contains every term of q: the text filter of the ledger.
-func (db *DB) petitionTextClause(q string) (string, []any, error) {
+func (db *core) petitionTextClause(q string) (string, []any, error) {
 	terms, err := searchTerms(q)
 	if err != nil {
 		return "", nil, err
@@ -233,7 +219,7 @@ func (db *DB) petitionTextClause(q string) (string, []any, error) {
 // SearchPetitions returns the petitions in scope whose number, petitioner
 // names, 概况 or 投诉内容 contain every term of q, newest first, and their
 // count.
-func (db *DB) SearchPetitions(ctx context.Context, q string, limit, offset int) ([]*xinfang.Petition, int, error) {
+func (db *SearchStore) SearchPetitions(ctx context.Context, q string, limit, offset int) ([]*xinfang.Petition, int, error) {
 	scope, args, err := scopeClause(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -276,7 +262,7 @@ func (db *DB) SearchPetitions(ctx context.Context, q string, limit, offset int) 
 // SearchDocs returns the records of kind in the user's scope whose text
 // contains every term of q, in the kind's order, with a snippet around the
 // first term, and their count.
-func (db *DB) SearchDocs(ctx context.Context, kind, q string, limit, offset int) ([]SearchHit, int, error) {
+func (db *SearchStore) SearchDocs(ctx context.Context, kind, q string, limit, offset int) ([]xinfang.SearchHit, int, error) {
 	k, ok := searchKinds[kind]
 	if !ok {
 		return nil, 0, xinfang.FieldError("kind", "未知的检索类型")
@@ -307,9 +293,9 @@ func (db *DB) SearchDocs(ctx context.Context, kind, q string, limit, offset int)
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := []SearchHit{}
+	out := []xinfang.SearchHit{}
 	for rows.Next() {
-		h := SearchHit{Kind: kind}
+		h := xinfang.SearchHit{Kind: kind}
 		var text string
 		if err := rows.Scan(&h.ID, &h.Title, &text); err != nil {
 			return nil, 0, err
@@ -353,7 +339,7 @@ func snippet(text, term string) string {
 // characters under the database's ctype (C.UTF-8 or a zh_CN locale do;
 // C does not, and then a search still finds the same rows, by reading
 // every document).
-func (db *DB) SearchTrigramsCJK(ctx context.Context) (bool, error) {
+func (db *SearchStore) SearchTrigramsCJK(ctx context.Context) (bool, error) {
 	if !db.Postgres() {
 		return true, nil
 	}
@@ -363,9 +349,9 @@ func (db *DB) SearchTrigramsCJK(ctx context.Context) (bool, error) {
 }
 
 // SearchKinds lists the kinds SearchDocs knows, with their Chinese labels.
-func SearchKinds() []xinfang.Label {
+func (db *SearchStore) Kinds() []xinfang.Label {
 	var out []xinfang.Label
-	for _, l := range []xinfang.Label{{Code: SearchPetition, Label: "信访件"}, {Code: SearchCase, Label: "信访积案"}} {
+	for _, l := range []xinfang.Label{{Code: xinfang.SearchPetition, Label: "信访件"}, {Code: xinfang.SearchCase, Label: "信访积案"}} {
 		if _, ok := searchKinds[l.Code]; ok {
 			out = append(out, l)
 		}

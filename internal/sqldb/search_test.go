@@ -50,14 +50,14 @@ func TestSearchParity(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			db := sqldbtest.Open(t, d)
 			e := newRepeatEnv(t, db)
-			if ok, err := db.SearchTrigramsCJK(context.Background()); err != nil || !ok {
+			if ok, err := db.Search.SearchTrigramsCJK(context.Background()); err != nil || !ok {
 				// The results must not change, only the speed.
 				t.Logf("%s: the trigram index does not see CJK characters (%v)", d, err)
 			}
 			ctx := e.Ctx(e.Leader)
 			results[d] = map[string][]string{}
 			for _, q := range searchQueries {
-				got, total, err := db.SearchPetitions(ctx, q, 100, 0)
+				got, total, err := db.Search.SearchPetitions(ctx, q, 100, 0)
 				if err != nil {
 					t.Fatalf("%q: %v", q, err)
 				}
@@ -116,7 +116,7 @@ func TestSearchScopeAndDocs(t *testing.T) {
 			{e.HandlerB, []string{"wageB1", "wageB2"}},
 			{e.Leader, []string{"wage1", "wageB1", "wageB2"}},
 		} {
-			got, total, err := db.SearchPetitions(e.Ctx(c.user), "工资", 100, 0)
+			got, total, err := db.Search.SearchPetitions(e.Ctx(c.user), "工资", 100, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +133,7 @@ func TestSearchScopeAndDocs(t *testing.T) {
 			if !slices.Equal(gotIDs, want) || total != len(want) {
 				t.Errorf("%s: %v (total %d), want %v", c.user.Username, gotIDs, total, want)
 			}
-			hits, htotal, err := db.SearchDocs(e.Ctx(c.user), sqldb.SearchPetition, "工资", 100, 0)
+			hits, htotal, err := db.Search.SearchDocs(e.Ctx(c.user), xinfang.SearchPetition, "工资", 100, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,11 +147,11 @@ func TestSearchScopeAndDocs(t *testing.T) {
 			}
 		}
 		// Paging and newest first.
-		page1, total, err := db.SearchPetitions(e.Ctx(e.Leader), "东村", 3, 0)
+		page1, total, err := db.Search.SearchPetitions(e.Ctx(e.Leader), "东村", 3, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		page2, _, err := db.SearchPetitions(e.Ctx(e.Leader), "东村", 3, 3)
+		page2, _, err := db.Search.SearchPetitions(e.Ctx(e.Leader), "东村", 3, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,13 +159,13 @@ func TestSearchScopeAndDocs(t *testing.T) {
 			t.Errorf("paging: total %d, pages %v %v", total, ids(page1), ids(page2))
 		}
 		// Bad input.
-		_, _, err = db.SearchPetitions(e.Ctx(e.Leader), "  ", 10, 0)
+		_, _, err = db.Search.SearchPetitions(e.Ctx(e.Leader), "  ", 10, 0)
 		wantErr(t, err, xinfang.EINVALID, "q")
-		_, _, err = db.SearchDocs(e.Ctx(e.Leader), "nothing", "工资", 10, 0)
+		_, _, err = db.Search.SearchDocs(e.Ctx(e.Leader), "nothing", "工资", 10, 0)
 		wantErr(t, err, xinfang.EINVALID, "kind")
 		// Quotes and LIKE wildcards are text.
 		for _, q := range []string{`"东村"`, "100%", "a_b", `\`} {
-			if _, _, err := db.SearchPetitions(e.Ctx(e.Leader), q, 10, 0); err != nil {
+			if _, _, err := db.Search.SearchPetitions(e.Ctx(e.Leader), q, 10, 0); err != nil {
 				t.Errorf("%q: %v", q, err)
 			}
 		}

@@ -12,27 +12,10 @@ import (
 //go:embed dictionary.txt
 var defaultDictionary string
 
-// DictEntry is one entry of an editable dictionary (内容分类, 信访原因 …).
-type DictEntry struct {
-	Kind   string `json:"kind"`
-	Code   string `json:"code"`
-	Parent string `json:"parent,omitempty"`
-	Label  string `json:"label"`
-	Sort   int    `json:"sort"`
-	Active bool   `json:"active"`
-}
-
-// DictKinds are the dictionaries an administrator may edit.
-var DictKinds = []xinfang.Label{
-	{Code: "category", Label: "内容分类"}, {Code: "reason", Label: "信访原因"}, {Code: "purpose_detail", Label: "信访目的细类"},
-	{Code: "ethnicity", Label: "民族"}, {Code: "occupation", Label: "职业"}, {Code: "system", Label: "所属系统"},
-	{Code: "expert_field", Label: "专家领域"}, {Code: "mediator_kind", Label: "调解员类别"}, {Code: "observer_kind", Label: "监督员类别"},
-}
-
 // seed fills the dictionaries and the holiday calendar on an empty
 // database. It runs at every start and only inserts what is missing from
 // an empty table, so an administrator's edits stay.
-func (db *DB) seed(ctx context.Context) error {
+func (db *core) seed(ctx context.Context) error {
 	return db.write(ctx, func(tx *Tx) error {
 		var n int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM dictionary`).Scan(&n); err != nil {
@@ -66,15 +49,15 @@ func (db *DB) seed(ctx context.Context) error {
 }
 
 // Dictionary returns the entries of kind ("" for all), in order.
-func (db *DB) Dictionary(ctx context.Context, kind string) ([]DictEntry, error) {
+func (db *DirectoryStore) Dictionary(ctx context.Context, kind string) ([]xinfang.DictEntry, error) {
 	rows, err := db.query(ctx, `SELECT kind, code, parent, label, sort, active FROM dictionary WHERE (? = '' OR kind = ?) ORDER BY kind, sort, code`, kind, kind)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []DictEntry
+	var out []xinfang.DictEntry
 	for rows.Next() {
-		var e DictEntry
+		var e xinfang.DictEntry
 		if err := rows.Scan(&e.Kind, &e.Code, &e.Parent, &e.Label, &e.Sort, &e.Active); err != nil {
 			return nil, err
 		}
@@ -84,7 +67,11 @@ func (db *DB) Dictionary(ctx context.Context, kind string) ([]DictEntry, error) 
 }
 
 // DictLabel returns the label of code in kind, or code.
-func (db *DB) DictLabel(ctx context.Context, kind, code string) string {
+func (db *DirectoryStore) DictLabel(ctx context.Context, kind, code string) string {
+	return db.dictLabel(ctx, kind, code)
+}
+
+func (db *core) dictLabel(ctx context.Context, kind, code string) string {
 	var l string
 	if err := db.queryRow(ctx, `SELECT label FROM dictionary WHERE kind = ? AND code = ?`, kind, code).Scan(&l); err != nil {
 		return code
@@ -93,13 +80,13 @@ func (db *DB) DictLabel(ctx context.Context, kind, code string) string {
 }
 
 // SaveDictEntry adds or changes a dictionary entry (administrators only).
-func (db *DB) SaveDictEntry(ctx context.Context, e DictEntry) error {
+func (db *DirectoryStore) SaveDictEntry(ctx context.Context, e xinfang.DictEntry) error {
 	if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
 		return err
 	}
 	p := xinfang.Problems{}
 	known := false
-	for _, k := range DictKinds {
+	for _, k := range xinfang.DictKinds {
 		known = known || k.Code == e.Kind
 	}
 	if !known {
@@ -136,7 +123,7 @@ func (db *DB) SaveDictEntry(ctx context.Context, e DictEntry) error {
 	})
 }
 
-func (db *DB) holidays(ctx context.Context) ([]calendar.Override, error) {
+func (db *core) holidays(ctx context.Context) ([]calendar.Override, error) {
 	rows, err := db.query(ctx, `SELECT day, kind, name FROM holidays ORDER BY day`)
 	if err != nil {
 		return nil, err
@@ -158,11 +145,13 @@ func (db *DB) holidays(ctx context.Context) ([]calendar.Override, error) {
 }
 
 // Holidays returns the calendar's overrides (holidays and make-up working days).
-func (db *DB) Holidays(ctx context.Context) ([]calendar.Override, error) { return db.holidays(ctx) }
+func (db *DirectoryStore) Holidays(ctx context.Context) ([]calendar.Override, error) {
+	return db.holidays(ctx)
+}
 
 // SaveHoliday sets the kind of one day (administrators only); an empty kind
 // removes the override, making the day an ordinary weekday or weekend.
-func (db *DB) SaveHoliday(ctx context.Context, o calendar.Override) error {
+func (db *DirectoryStore) SaveHoliday(ctx context.Context, o calendar.Override) error {
 	if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
 		return err
 	}

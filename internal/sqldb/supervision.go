@@ -82,7 +82,7 @@ func supervisionSevere(s *xinfang.Supervision) string {
 	return due.AddDays(period).String()
 }
 
-func (db *DB) supervisionWarning(ctx context.Context, s *xinfang.Supervision, today calendar.Date) {
+func (db *SupervisionStore) supervisionWarning(ctx context.Context, s *xinfang.Supervision, today calendar.Date) {
 	if s.State != xinfang.SupervisionOpen {
 		s.Warning = ""
 		return
@@ -92,7 +92,7 @@ func (db *DB) supervisionWarning(ctx context.Context, s *xinfang.Supervision, to
 
 // CreateSupervision issues a 督办单: a city-wide number, the row, and a
 // message to the target unit's handlers and head, in one transaction.
-func (db *DB) CreateSupervision(ctx context.Context, s *xinfang.Supervision) error {
+func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Supervision) error {
 	actor := xinfang.UserFromContext(ctx)
 	if actor == nil || actor.Unit == nil {
 		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -100,11 +100,11 @@ func (db *DB) CreateSupervision(ctx context.Context, s *xinfang.Supervision) err
 	if !xinfang.MayIssueSupervision(actor) {
 		return xinfang.Errorf(xinfang.EFORBIDDEN, "仅督查员、领导及信访局、联席办负责人可以发出督办单")
 	}
-	today := db.Today()
+	today := db.todayDate()
 	if err := s.Validate(today.String()); err != nil {
 		return err
 	}
-	target, err := db.FindUnitByID(ctx, s.TargetUnitID)
+	target, err := db.findUnit(ctx, s.TargetUnitID)
 	if err != nil {
 		return xinfang.FieldError("target_unit_id", "被督办单位不存在")
 	}
@@ -171,7 +171,7 @@ func (db *DB) CreateSupervision(ctx context.Context, s *xinfang.Supervision) err
 func supervisionLink(id int64) string { return "/supervisions/" + itoa(id) }
 
 // FindSupervisionByID returns a 督办单 in scope with its reminders.
-func (db *DB) FindSupervisionByID(ctx context.Context, id int64) (*xinfang.Supervision, error) {
+func (db *SupervisionStore) FindSupervisionByID(ctx context.Context, id int64) (*xinfang.Supervision, error) {
 	scope, args, err := supervisionScope(ctx)
 	if err != nil {
 		return nil, err
@@ -198,13 +198,13 @@ func (db *DB) FindSupervisionByID(ctx context.Context, id int64) (*xinfang.Super
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	db.supervisionWarning(ctx, s, db.Today())
+	db.supervisionWarning(ctx, s, db.todayDate())
 	return s, nil
 }
 
 // FindSupervisions lists 督办单 in scope: open ones first, the earliest
 // deadline on top; and the total count.
-func (db *DB) FindSupervisions(ctx context.Context, f xinfang.SupervisionFilter) ([]*xinfang.Supervision, int, error) {
+func (db *SupervisionStore) FindSupervisions(ctx context.Context, f xinfang.SupervisionFilter) ([]*xinfang.Supervision, int, error) {
 	scope, args, err := supervisionScope(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -226,7 +226,7 @@ func (db *DB) FindSupervisions(ctx context.Context, f xinfang.SupervisionFilter)
 		where = append(where, "s.state IN ("+strings.Join(ph, ",")+")")
 	}
 	if f.TargetUnitID != 0 {
-		u, err := db.FindUnitByID(ctx, f.TargetUnitID)
+		u, err := db.findUnit(ctx, f.TargetUnitID)
 		if err != nil {
 			return nil, 0, xinfang.FieldError("target_unit_id", "单位不存在")
 		}
@@ -241,7 +241,7 @@ func (db *DB) FindSupervisions(ctx context.Context, f xinfang.SupervisionFilter)
 	if f.Listed != nil {
 		add("s.listed = ?", b2i(*f.Listed))
 	}
-	today := db.Today()
+	today := db.todayDate()
 	if f.Overdue {
 		add("s.state = 'open' AND s.deadline < ?", today.String())
 	}
@@ -276,7 +276,7 @@ func (db *DB) FindSupervisions(ctx context.Context, f xinfang.SupervisionFilter)
 
 // RemindSupervision records a 催办 on an open 督办单 and sends it to the
 // target unit's handlers and head.
-func (db *DB) RemindSupervision(ctx context.Context, id int64, text string) (*xinfang.Supervision, error) {
+func (db *SupervisionStore) RemindSupervision(ctx context.Context, id int64, text string) (*xinfang.Supervision, error) {
 	actor := xinfang.UserFromContext(ctx)
 	s, err := db.FindSupervisionByID(ctx, id)
 	if err != nil {
@@ -322,7 +322,7 @@ func (db *DB) RemindSupervision(ctx context.Context, id int64, text string) (*xi
 // FeedbackSupervision records the target unit's written feedback, which
 // stops the clock (已反馈); feedback after the deadline is marked late. The
 // issuer is told.
-func (db *DB) FeedbackSupervision(ctx context.Context, id int64, text string) (*xinfang.Supervision, error) {
+func (db *SupervisionStore) FeedbackSupervision(ctx context.Context, id int64, text string) (*xinfang.Supervision, error) {
 	actor := xinfang.UserFromContext(ctx)
 	s, err := db.FindSupervisionByID(ctx, id)
 	if err != nil {
@@ -359,7 +359,7 @@ func (db *DB) FeedbackSupervision(ctx context.Context, id int64, text string) (*
 }
 
 // CloseSupervision is the issuing side accepting the feedback (办结).
-func (db *DB) CloseSupervision(ctx context.Context, id int64, note string) (*xinfang.Supervision, error) {
+func (db *SupervisionStore) CloseSupervision(ctx context.Context, id int64, note string) (*xinfang.Supervision, error) {
 	actor := xinfang.UserFromContext(ctx)
 	s, err := db.FindSupervisionByID(ctx, id)
 	if err != nil {

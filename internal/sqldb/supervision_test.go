@@ -15,10 +15,10 @@ func supUser(t *testing.T, db *sqldb.DB, username string, unit *xinfang.Unit, ro
 	t.Helper()
 	ctx := context.Background()
 	u := &xinfang.User{Username: username, Name: username, UnitID: unit.ID, Roles: roles}
-	if err := db.CreateUser(ctx, u, sqldbtest.Password); err != nil {
+	if err := db.Directory.CreateUser(ctx, u, sqldbtest.Password); err != nil {
 		t.Fatalf("create user %s: %v", username, err)
 	}
-	full, err := db.FindUserByID(ctx, u.ID)
+	full, err := db.Directory.FindUserByID(ctx, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func supUser(t *testing.T, db *sqldb.DB, username string, unit *xinfang.Unit, ro
 // supUnread returns the unread count of u.
 func supUnread(t *testing.T, f *sqldbtest.Fixture, u *xinfang.User) int {
 	t.Helper()
-	n, err := f.DB.UnreadCount(f.Ctx(u))
+	n, err := f.DB.Inbox.UnreadCount(f.Ctx(u))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func supUnread(t *testing.T, f *sqldbtest.Fixture, u *xinfang.User) int {
 // supInbox returns the messages of u, unread first.
 func supInbox(t *testing.T, f *sqldbtest.Fixture, u *xinfang.User) []*xinfang.Notification {
 	t.Helper()
-	items, _, _, err := f.DB.FindNotifications(f.Ctx(u), sqldb.NotificationFilter{Limit: 500})
+	items, _, _, err := f.DB.Inbox.FindNotifications(f.Ctx(u), xinfang.NotificationFilter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,20 +56,20 @@ func TestSupervisionLifecycle(t *testing.T) {
 		order := func() *xinfang.Supervision {
 			return &xinfang.Supervision{TargetUnitID: f.TownA.ID, PetitionID: p.ID, Requirements: "请于期限内查清事实并书面反馈", Deadline: "2026-03-09", Listed: true}
 		}
-		wantErr(t, db.CreateSupervision(f.Ctx(f.HandlerA), order()), xinfang.EFORBIDDEN, "")
-		wantErr(t, db.CreateSupervision(f.Ctx(sup), &xinfang.Supervision{Deadline: "2026-03-01"}), xinfang.EINVALID, "target_unit_id")
+		wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(f.HandlerA), order()), xinfang.EFORBIDDEN, "")
+		wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(sup), &xinfang.Supervision{Deadline: "2026-03-01"}), xinfang.EINVALID, "target_unit_id")
 		for field, s := range map[string]*xinfang.Supervision{
 			"petition_id":  {TargetUnitID: f.TownA.ID, Requirements: "x", Deadline: "2026-03-09"},
 			"requirements": {TargetUnitID: f.TownA.ID, PetitionID: p.ID, Deadline: "2026-03-09"},
 			"deadline":     {TargetUnitID: f.TownA.ID, PetitionID: p.ID, Requirements: "x", Deadline: "2026-03-01"},
 		} {
-			wantErr(t, db.CreateSupervision(f.Ctx(sup), s), xinfang.EINVALID, field)
+			wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(sup), s), xinfang.EINVALID, field)
 		}
 		// A case that does not exist (or a register not installed yet).
-		wantErr(t, db.CreateSupervision(f.Ctx(sup), &xinfang.Supervision{TargetUnitID: f.TownA.ID, CaseID: 999999, Requirements: "x", Deadline: "2026-03-09"}), xinfang.EINVALID, "case_id")
+		wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(sup), &xinfang.Supervision{TargetUnitID: f.TownA.ID, CaseID: 999999, Requirements: "x", Deadline: "2026-03-09"}), xinfang.EINVALID, "case_id")
 
 		s := order()
-		if err := db.CreateSupervision(f.Ctx(sup), s); err != nil {
+		if err := db.Supervisions.CreateSupervision(f.Ctx(sup), s); err != nil {
 			t.Fatal(err)
 		}
 		if s.Number != "DB-2026-0001" || s.State != xinfang.SupervisionOpen {
@@ -77,7 +77,7 @@ func TestSupervisionLifecycle(t *testing.T) {
 		}
 		// The leader may issue too; numbers run on across issuers.
 		s2 := &xinfang.Supervision{TargetUnitID: f.TownB.ID, PetitionID: p.ID, Requirements: "请配合甲镇核查", Deadline: "2026-03-04"}
-		if err := db.CreateSupervision(f.Ctx(f.Leader), s2); err != nil {
+		if err := db.Supervisions.CreateSupervision(f.Ctx(f.Leader), s2); err != nil {
 			t.Fatal(err)
 		}
 		if s2.Number != "DB-2026-0002" {
@@ -95,31 +95,31 @@ func TestSupervisionLifecycle(t *testing.T) {
 		// Scope: the issuer's side and the target's subtree; town B does
 		// not see town A's order.
 		for _, u := range []*xinfang.User{sup, f.Leader, f.HandlerA, f.HeadA} {
-			if _, err := db.FindSupervisionByID(f.Ctx(u), s.ID); err != nil {
+			if _, err := db.Supervisions.FindSupervisionByID(f.Ctx(u), s.ID); err != nil {
 				t.Errorf("%s: %v", u.Username, err)
 			}
 		}
-		_, err := db.FindSupervisionByID(f.Ctx(f.HandlerB), s.ID)
+		_, err := db.Supervisions.FindSupervisionByID(f.Ctx(f.HandlerB), s.ID)
 		wantErr(t, err, xinfang.ENOTFOUND, "")
-		list, total, err := db.FindSupervisions(f.Ctx(f.HandlerB), xinfang.SupervisionFilter{})
+		list, total, err := db.Supervisions.FindSupervisions(f.Ctx(f.HandlerB), xinfang.SupervisionFilter{})
 		if err != nil || total != 1 || len(list) != 1 || list[0].ID != s2.ID {
 			t.Fatalf("town B list: %d %v", total, err)
 		}
 		listed := true
-		if _, total, _ := db.FindSupervisions(f.Ctx(sup), xinfang.SupervisionFilter{Listed: &listed}); total != 1 {
+		if _, total, _ := db.Supervisions.FindSupervisions(f.Ctx(sup), xinfang.SupervisionFilter{Listed: &listed}); total != 1 {
 			t.Fatalf("listed filter: %d", total)
 		}
-		if _, total, _ := db.FindSupervisions(f.Ctx(sup), xinfang.SupervisionFilter{TargetUnitID: f.TownA.ID}); total != 1 {
+		if _, total, _ := db.Supervisions.FindSupervisions(f.Ctx(sup), xinfang.SupervisionFilter{TargetUnitID: f.TownA.ID}); total != 1 {
 			t.Fatalf("unit filter: %d", total)
 		}
 
 		// 催办 by the issuing side only.
-		_, err = db.RemindSupervision(f.Ctx(f.HandlerA), s.ID, "请抓紧")
+		_, err = db.Supervisions.RemindSupervision(f.Ctx(f.HandlerA), s.ID, "请抓紧")
 		wantErr(t, err, xinfang.EFORBIDDEN, "")
-		_, err = db.RemindSupervision(f.Ctx(sup), s.ID, "  ")
+		_, err = db.Supervisions.RemindSupervision(f.Ctx(sup), s.ID, "  ")
 		wantErr(t, err, xinfang.EINVALID, "text")
 		clk.Add(24 * time.Hour)
-		got, err := db.RemindSupervision(f.Ctx(sup), s.ID, "请抓紧反馈")
+		got, err := db.Supervisions.RemindSupervision(f.Ctx(sup), s.ID, "请抓紧反馈")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,13 +131,13 @@ func TestSupervisionLifecycle(t *testing.T) {
 		}
 
 		// Feedback: only a handler or head of the target unit; on time.
-		_, err = db.FeedbackSupervision(f.Ctx(f.HandlerB), s.ID, "x")
+		_, err = db.Supervisions.FeedbackSupervision(f.Ctx(f.HandlerB), s.ID, "x")
 		wantErr(t, err, xinfang.ENOTFOUND, "")
-		_, err = db.FeedbackSupervision(f.Ctx(f.RegistrarA), s.ID, "x")
+		_, err = db.Supervisions.FeedbackSupervision(f.Ctx(f.RegistrarA), s.ID, "x")
 		wantErr(t, err, xinfang.EFORBIDDEN, "")
-		_, err = db.CloseSupervision(f.Ctx(sup), s.ID, "")
+		_, err = db.Supervisions.CloseSupervision(f.Ctx(sup), s.ID, "")
 		wantErr(t, err, xinfang.ECONFLICT, "state")
-		got, err = db.FeedbackSupervision(f.Ctx(f.HandlerA), s.ID, "已查清，工资已于 3 月 3 日结清")
+		got, err = db.Supervisions.FeedbackSupervision(f.Ctx(f.HandlerA), s.ID, "已查清，工资已于 3 月 3 日结清")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,25 +147,25 @@ func TestSupervisionLifecycle(t *testing.T) {
 		if m := supInbox(t, f, sup); len(m) != 1 || m[0].Kind != xinfang.NoteFeedback {
 			t.Fatalf("issuer inbox %+v", m)
 		}
-		_, err = db.FeedbackSupervision(f.Ctx(f.HeadA), s.ID, "again")
+		_, err = db.Supervisions.FeedbackSupervision(f.Ctx(f.HeadA), s.ID, "again")
 		wantErr(t, err, xinfang.ECONFLICT, "state")
-		_, err = db.RemindSupervision(f.Ctx(sup), s.ID, "again")
+		_, err = db.Supervisions.RemindSupervision(f.Ctx(sup), s.ID, "again")
 		wantErr(t, err, xinfang.ECONFLICT, "state")
-		_, err = db.CloseSupervision(f.Ctx(f.HandlerA), s.ID, "")
+		_, err = db.Supervisions.CloseSupervision(f.Ctx(f.HandlerA), s.ID, "")
 		wantErr(t, err, xinfang.EFORBIDDEN, "")
-		if got, err = db.CloseSupervision(f.Ctx(sup), s.ID, "反馈属实，同意办结"); err != nil || got.State != xinfang.SupervisionClosed || got.ClosedBy != sup.Name {
+		if got, err = db.Supervisions.CloseSupervision(f.Ctx(sup), s.ID, "反馈属实，同意办结"); err != nil || got.State != xinfang.SupervisionClosed || got.ClosedBy != sup.Name {
 			t.Fatalf("close: %+v %v", got, err)
 		}
 
 		// Late feedback: s2 was due 2026-03-04; town B answers on the 5th.
 		clk.Set(at("2026-03-05"))
-		if got, _ := db.FindSupervisionByID(f.Ctx(f.HandlerB), s2.ID); got.Warning != xinfang.WarnOverdue {
+		if got, _ := db.Supervisions.FindSupervisionByID(f.Ctx(f.HandlerB), s2.ID); got.Warning != xinfang.WarnOverdue {
 			t.Fatalf("s2 warning %q", got.Warning)
 		}
-		if _, total, _ := db.FindSupervisions(f.Ctx(f.Leader), xinfang.SupervisionFilter{Overdue: true}); total != 1 {
+		if _, total, _ := db.Supervisions.FindSupervisions(f.Ctx(f.Leader), xinfang.SupervisionFilter{Overdue: true}); total != 1 {
 			t.Fatalf("overdue filter: %d", total)
 		}
-		got, err = db.FeedbackSupervision(f.Ctx(f.HandlerB), s2.ID, "已配合核查")
+		got, err = db.Supervisions.FeedbackSupervision(f.Ctx(f.HandlerB), s2.ID, "已配合核查")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,38 +186,38 @@ func TestNotificationsInbox(t *testing.T) {
 		for i, u := range []*xinfang.User{f.HandlerA, f.HandlerA, f.HandlerA, f.HandlerB} {
 			notes = append(notes, &xinfang.Notification{UserID: u.ID, Kind: xinfang.NoteWarning, Subject: "消息" + itoa(int64(i)), Link: "/", DedupeKey: "test:" + itoa(int64(i))})
 		}
-		n, err := db.Notify(context.Background(), notes[:2])
+		n, err := db.Inbox.Notify(context.Background(), notes[:2])
 		if err != nil || n != 2 {
 			t.Fatalf("notify: %d %v", n, err)
 		}
 		clk.Add(time.Hour)
 		// The same keys again write nothing; new ones are written.
-		if n, err = db.Notify(context.Background(), notes); err != nil || n != 2 {
+		if n, err = db.Inbox.Notify(context.Background(), notes); err != nil || n != 2 {
 			t.Fatalf("notify again: %d %v", n, err)
 		}
 		if c := count(t, db, "notifications"); c != 4 {
 			t.Fatalf("%d rows", c)
 		}
-		items, total, unread, err := db.FindNotifications(f.Ctx(f.HandlerA), sqldb.NotificationFilter{})
+		items, total, unread, err := db.Inbox.FindNotifications(f.Ctx(f.HandlerA), xinfang.NotificationFilter{})
 		if err != nil || total != 3 || unread != 3 || items[0].Subject != "消息2" {
 			t.Fatalf("inbox: %d %d %v %+v", total, unread, err, items)
 		}
-		m, err := db.MarkNotificationRead(f.Ctx(f.HandlerA), items[0].ID)
+		m, err := db.Inbox.MarkNotificationRead(f.Ctx(f.HandlerA), items[0].ID)
 		if err != nil || m.Unread() {
 			t.Fatalf("mark read: %+v %v", m, err)
 		}
 		// Read messages sink below the unread ones.
-		items, _, unread, _ = db.FindNotifications(f.Ctx(f.HandlerA), sqldb.NotificationFilter{})
+		items, _, unread, _ = db.Inbox.FindNotifications(f.Ctx(f.HandlerA), xinfang.NotificationFilter{})
 		if unread != 2 || items[2].ID != m.ID {
 			t.Fatalf("order after read: unread %d, %+v", unread, items)
 		}
-		if _, total, _, _ := db.FindNotifications(f.Ctx(f.HandlerA), sqldb.NotificationFilter{Unread: true}); total != 2 {
+		if _, total, _, _ := db.Inbox.FindNotifications(f.Ctx(f.HandlerA), xinfang.NotificationFilter{Unread: true}); total != 2 {
 			t.Fatalf("unread filter: %d", total)
 		}
 		// Another user's message does not exist for him.
-		_, err = db.MarkNotificationRead(f.Ctx(f.HandlerB), m.ID)
+		_, err = db.Inbox.MarkNotificationRead(f.Ctx(f.HandlerB), m.ID)
 		wantErr(t, err, xinfang.ENOTFOUND, "")
-		if n, err := db.MarkAllNotificationsRead(f.Ctx(f.HandlerA)); err != nil || n != 2 || supUnread(t, f, f.HandlerA) != 0 || supUnread(t, f, f.HandlerB) != 1 {
+		if n, err := db.Inbox.MarkAllNotificationsRead(f.Ctx(f.HandlerA)); err != nil || n != 2 || supUnread(t, f, f.HandlerA) != 0 || supUnread(t, f, f.HandlerB) != 1 {
 			t.Fatalf("mark all: %d %v", n, err)
 		}
 	})

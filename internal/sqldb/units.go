@@ -20,7 +20,11 @@ func scanUnit(s interface{ Scan(...any) error }) (*xinfang.Unit, error) {
 }
 
 // FindUnitByID returns a unit; units are not secret, any signed-in user may read them.
-func (db *DB) FindUnitByID(ctx context.Context, id int64) (*xinfang.Unit, error) {
+func (db *DirectoryStore) FindUnitByID(ctx context.Context, id int64) (*xinfang.Unit, error) {
+	return db.findUnit(ctx, id)
+}
+
+func (db *core) findUnit(ctx context.Context, id int64) (*xinfang.Unit, error) {
 	u, err := scanUnit(db.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, id))
 	if err != nil {
 		return nil, db.notFound(err, "单位不存在")
@@ -29,7 +33,7 @@ func (db *DB) FindUnitByID(ctx context.Context, id int64) (*xinfang.Unit, error)
 }
 
 // FindUnitByCode returns the unit with code.
-func (db *DB) FindUnitByCode(ctx context.Context, code string) (*xinfang.Unit, error) {
+func (db *DirectoryStore) FindUnitByCode(ctx context.Context, code string) (*xinfang.Unit, error) {
 	u, err := scanUnit(db.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE code = ?`, code))
 	if err != nil {
 		return nil, db.notFound(err, "单位不存在")
@@ -38,14 +42,14 @@ func (db *DB) FindUnitByCode(ctx context.Context, code string) (*xinfang.Unit, e
 }
 
 // FindUnits returns the whole tree ordered by path.
-func (db *DB) FindUnits(ctx context.Context) ([]*xinfang.Unit, error) {
+func (db *DirectoryStore) FindUnits(ctx context.Context) ([]*xinfang.Unit, error) {
 	rows, err := db.query(ctx, `SELECT `+unitCols+` FROM units ORDER BY path`)
 	return scanAll(rows, err, scanUnit)
 }
 
 // CreateUnit adds a unit under its parent (administrators only; the first
 // unit of an empty database may be created by the command line without a user).
-func (db *DB) CreateUnit(ctx context.Context, u *xinfang.Unit) error {
+func (db *DirectoryStore) CreateUnit(ctx context.Context, u *xinfang.Unit) error {
 	if xinfang.UserFromContext(ctx) != nil {
 		if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
 			return err
@@ -57,7 +61,7 @@ func (db *DB) CreateUnit(ctx context.Context, u *xinfang.Unit) error {
 	return db.write(ctx, func(tx *Tx) error { return db.createUnit(ctx, tx, u) })
 }
 
-func (db *DB) createUnit(ctx context.Context, tx *Tx, u *xinfang.Unit) error {
+func (db *DirectoryStore) createUnit(ctx context.Context, tx *Tx, u *xinfang.Unit) error {
 	var parent *xinfang.Unit
 	if u.ParentID != 0 {
 		p, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, u.ParentID))
@@ -82,7 +86,7 @@ func (db *DB) createUnit(ctx context.Context, tx *Tx, u *xinfang.Unit) error {
 }
 
 // notFound maps sql.ErrNoRows to ENOTFOUND with msg.
-func (db *DB) notFound(err error, msg string) error {
+func (db *core) notFound(err error, msg string) error {
 	if xinfang.ErrorCode(db.wrap(err)) == xinfang.ENOTFOUND {
 		return xinfang.Errorf(xinfang.ENOTFOUND, "%s", msg)
 	}
@@ -91,7 +95,7 @@ func (db *DB) notFound(err error, msg string) error {
 
 // notFoundField maps sql.ErrNoRows to EINVALID naming field: a reference in
 // the input that does not exist is bad input, not a missing page.
-func (db *DB) notFoundField(err error, field, msg string) error {
+func (db *core) notFoundField(err error, field, msg string) error {
 	if xinfang.ErrorCode(db.wrap(err)) == xinfang.ENOTFOUND {
 		return xinfang.FieldError(field, msg)
 	}

@@ -27,7 +27,7 @@ func TestUnits(t *testing.T) {
 				if want := c.parent.Path + strconv.FormatInt(c.child.ID, 10) + "/"; c.child.Path != want {
 					t.Errorf("%s path = %q, want %q", c.child.Code, c.child.Path, want)
 				}
-				got, err := db.FindUnitByID(ctx, c.child.ID)
+				got, err := db.Directory.FindUnitByID(ctx, c.child.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -38,7 +38,7 @@ func TestUnits(t *testing.T) {
 			if !f.TownA.Contains(f.VillageA) || f.TownA.Contains(f.VillageB) || f.TownA.Contains(f.TownB) {
 				t.Error("subtree prefix test is wrong")
 			}
-			units, err := db.FindUnits(ctx)
+			units, err := db.Directory.FindUnits(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,13 +50,13 @@ func TestUnits(t *testing.T) {
 					t.Errorf("FindUnits not ordered by path: %q before %q", units[i-1].Path, units[i].Path)
 				}
 			}
-			byCode, err := db.FindUnitByCode(ctx, "JZ01")
+			byCode, err := db.Directory.FindUnitByCode(ctx, "JZ01")
 			if err != nil || byCode.ID != f.VillageA.ID {
 				t.Errorf("FindUnitByCode(JZ01) = %+v, %v", byCode, err)
 			}
-			_, err = db.FindUnitByCode(ctx, "NOPE")
+			_, err = db.Directory.FindUnitByCode(ctx, "NOPE")
 			wantErr(t, err, xinfang.ENOTFOUND, "")
-			_, err = db.FindUnitByID(ctx, 999999)
+			_, err = db.Directory.FindUnitByID(ctx, 999999)
 			wantErr(t, err, xinfang.ENOTFOUND, "")
 		})
 
@@ -79,7 +79,7 @@ func TestUnits(t *testing.T) {
 				t.Run(tt.name, func(t *testing.T) {
 					before := count(t, db, "units")
 					u := tt.unit
-					wantErr(t, db.CreateUnit(tt.ctx, &u), tt.code, tt.field)
+					wantErr(t, db.Directory.CreateUnit(tt.ctx, &u), tt.code, tt.field)
 					if after := count(t, db, "units"); after != before {
 						t.Errorf("units %d → %d after a refused create", before, after)
 					}
@@ -89,7 +89,7 @@ func TestUnits(t *testing.T) {
 
 		t.Run("admin creates", func(t *testing.T) {
 			u := &xinfang.Unit{ParentID: f.VillageA.ID, Code: "JZ01-1", Name: "甲镇东村一组", Kind: xinfang.UnitVillage}
-			if err := db.CreateUnit(ctx, u); err != nil {
+			if err := db.Directory.CreateUnit(ctx, u); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.HasPrefix(u.Path, f.VillageA.Path) || u.Path == f.VillageA.Path {

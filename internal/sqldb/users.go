@@ -37,7 +37,7 @@ func scanUser(s interface{ Scan(...any) error }) (*xinfang.User, error) {
 }
 
 // FindUserByID returns a user with its unit.
-func (db *DB) FindUserByID(ctx context.Context, id int64) (*xinfang.User, error) {
+func (db *DirectoryStore) FindUserByID(ctx context.Context, id int64) (*xinfang.User, error) {
 	u, err := scanUser(db.queryRow(ctx, `SELECT `+userCols+` FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = ?`, id))
 	if err != nil {
 		return nil, db.notFound(err, "用户不存在")
@@ -46,7 +46,7 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*xinfang.User, error)
 }
 
 // FindUserByUsername returns a user with its unit.
-func (db *DB) FindUserByUsername(ctx context.Context, username string) (*xinfang.User, error) {
+func (db *DirectoryStore) FindUserByUsername(ctx context.Context, username string) (*xinfang.User, error) {
 	u, err := scanUser(db.queryRow(ctx, `SELECT `+userCols+` FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = ?`, username))
 	if err != nil {
 		return nil, db.notFound(err, "用户不存在")
@@ -55,7 +55,7 @@ func (db *DB) FindUserByUsername(ctx context.Context, username string) (*xinfang
 }
 
 // FindUsers returns every user, for administrators.
-func (db *DB) FindUsers(ctx context.Context) ([]*xinfang.User, error) {
+func (db *DirectoryStore) FindUsers(ctx context.Context) ([]*xinfang.User, error) {
 	if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (db *DB) FindUsers(ctx context.Context) ([]*xinfang.User, error) {
 
 // CreateUser adds an account. With a user in ctx, only administrators may;
 // without one (the command line on an empty database) it is allowed.
-func (db *DB) CreateUser(ctx context.Context, u *xinfang.User, password string) error {
+func (db *DirectoryStore) CreateUser(ctx context.Context, u *xinfang.User, password string) error {
 	if xinfang.UserFromContext(ctx) != nil {
 		if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
 			return err
@@ -138,7 +138,8 @@ func CheckPassword(hash, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// Login rules of security.md.
+// Login rules of security.md; IdleTimeout and SessionLifetime are the
+// defaults of the DB fields of that name.
 const (
 	MaxFailedLogins = 5
 	LockoutPeriod   = 15 * time.Minute
@@ -146,18 +147,9 @@ const (
 	SessionLifetime = 12 * time.Hour
 )
 
-// Session is a server-side session; the cookie holds a random token whose
-// SHA-256 is the key, so a database read does not reveal live tokens.
-type Session struct {
-	Token     string // only set when created
-	UserID    int64
-	CSRF      string
-	ExpiresAt time.Time
-}
-
 // Login checks a password, applies the lockout rule and opens a session.
 // Every failure gives the same message, so that usernames cannot be probed.
-func (db *DB) Login(ctx context.Context, username, password string) (*xinfang.User, *Session, error) {
+func (db *DirectoryStore) Login(ctx context.Context, username, password string) (*xinfang.User, *xinfang.Session, error) {
 	bad := xinfang.Errorf(xinfang.EUNAUTHORIZED, "用户名或密码错误")
 	u, err := db.FindUserByUsername(ctx, strings.TrimSpace(username))
 	if xinfang.ErrorCode(err) == xinfang.ENOTFOUND {
@@ -194,7 +186,7 @@ func (db *DB) Login(ctx context.Context, username, password string) (*xinfang.Us
 	if u.Disabled {
 		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "账号已停用")
 	}
-	s := &Session{Token: randomToken(32), UserID: u.ID, CSRF: randomToken(32), ExpiresAt: now.Add(SessionLifetime)}
+	s := &xinfang.Session{Token: randomToken(32), UserID: u.ID, CSRF: randomToken(32), ExpiresAt: now.Add(db.SessionLifetime)}
 	err = db.write(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ?`, u.ID); err != nil {
 			return err
@@ -211,7 +203,7 @@ func (db *DB) Login(ctx context.Context, username, password string) (*xinfang.Us
 
 // SessionUser returns the user of a live session token and refreshes its
 // idle timer; an expired or idle session is deleted and is EUNAUTHORIZED.
-func (db *DB) SessionUser(ctx context.Context, token string) (*xinfang.User, *Session, error) {
+func (db *DirectoryStore) SessionUser(ctx context.Context, token string) (*xinfang.User, *xinfang.Session, error) {
 	if token == "" {
 		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
@@ -226,7 +218,7 @@ func (db *DB) SessionUser(ctx context.Context, token string) (*xinfang.User, *Se
 		return nil, nil, err
 	}
 	now := db.Now()
-	if now.After(parseTime(expires)) || now.Sub(parseTime(seen)) > IdleTimeout {
+	if now.After(parseTime(expires)) || now.Sub(parseTime(seen)) > db.IdleTimeout {
 		db.Logout(ctx, token)
 		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "登录已超时，请重新登录")
 	}
@@ -244,11 +236,11 @@ func (db *DB) SessionUser(ctx context.Context, token string) (*xinfang.User, *Se
 			return err
 		})
 	}
-	return u, &Session{UserID: uid, CSRF: csrf, ExpiresAt: parseTime(expires)}, nil
+	return u, &xinfang.Session{UserID: uid, CSRF: csrf, ExpiresAt: parseTime(expires)}, nil
 }
 
 // Logout deletes a session.
-func (db *DB) Logout(ctx context.Context, token string) error {
+func (db *DirectoryStore) Logout(ctx context.Context, token string) error {
 	return db.write(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = ?`, tokenKey(token))
 		return err
@@ -258,7 +250,7 @@ func (db *DB) Logout(ctx context.Context, token string) error {
 // ChangePassword sets a new password after checking the old one. It cannot
 // tell the caller's session from the others, so the caller ends those with
 // EndOtherSessions.
-func (db *DB) ChangePassword(ctx context.Context, userID int64, oldPW, newPW string) error {
+func (db *DirectoryStore) ChangePassword(ctx context.Context, userID int64, oldPW, newPW string) error {
 	u, err := db.FindUserByID(ctx, userID)
 	if err != nil {
 		return err
@@ -282,7 +274,7 @@ func (db *DB) ChangePassword(ctx context.Context, userID int64, oldPW, newPW str
 // EndOtherSessions deletes every session of userID except the one of
 // keepToken (none when empty): after a password change, whoever signed in
 // with the old password is signed out everywhere (security.md).
-func (db *DB) EndOtherSessions(ctx context.Context, userID int64, keepToken string) error {
+func (db *DirectoryStore) EndOtherSessions(ctx context.Context, userID int64, keepToken string) error {
 	return db.write(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, tokenKey(keepToken))
 		return err

@@ -16,14 +16,14 @@ func newUser(t *testing.T, db *sqldb.DB, username string) (*xinfang.Unit, *xinfa
 	t.Helper()
 	ctx := context.Background()
 	unit := &xinfang.Unit{Code: "SLS", Name: "示例市", Kind: xinfang.UnitCity}
-	if err := db.CreateUnit(ctx, unit); err != nil {
+	if err := db.Directory.CreateUnit(ctx, unit); err != nil {
 		t.Fatal(err)
 	}
 	u := &xinfang.User{Username: username, Name: "张登记", UnitID: unit.ID, Roles: []xinfang.Role{xinfang.RoleRegistrar}, MustChangePassword: true}
-	if err := db.CreateUser(ctx, u, sqldbtest.Password); err != nil {
+	if err := db.Directory.CreateUser(ctx, u, sqldbtest.Password); err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := db.FindUserByID(ctx, u.ID)
+	loaded, err := db.Directory.FindUserByID(ctx, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestCreateUser(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				u := valid()
 				tt.edit(u)
-				wantErr(t, db.CreateUser(tt.ctx, u, tt.password), tt.code, tt.field)
+				wantErr(t, db.Directory.CreateUser(tt.ctx, u, tt.password), tt.code, tt.field)
 				if n := count(t, db, "users"); n != 1 {
 					t.Errorf("%d users after a refused create, want 1", n)
 				}
@@ -84,12 +84,12 @@ func TestLogin(t *testing.T) {
 
 		login := func(pw string) error {
 			t.Helper()
-			_, _, err := db.Login(ctx, "zhang", pw)
+			_, _, err := db.Directory.Login(ctx, "zhang", pw)
 			return err
 		}
 
 		t.Run("success", func(t *testing.T) {
-			u, s, err := db.Login(ctx, " zhang ", sqldbtest.Password)
+			u, s, err := db.Directory.Login(ctx, " zhang ", sqldbtest.Password)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +99,7 @@ func TestLogin(t *testing.T) {
 			if !s.ExpiresAt.Equal(clk.Now().Add(sqldb.SessionLifetime)) {
 				t.Errorf("session expires at %v", s.ExpiresAt)
 			}
-			su, ss, err := db.SessionUser(ctx, s.Token)
+			su, ss, err := db.Directory.SessionUser(ctx, s.Token)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestLogin(t *testing.T) {
 		t.Run("wrong password and unknown user", func(t *testing.T) {
 			errWrong := login("Wrong#2026x")
 			wantErr(t, errWrong, xinfang.EUNAUTHORIZED, "")
-			_, _, errUnknown := db.Login(ctx, "nobody", sqldbtest.Password)
+			_, _, errUnknown := db.Directory.Login(ctx, "nobody", sqldbtest.Password)
 			wantErr(t, errUnknown, xinfang.EUNAUTHORIZED, "")
 			if xinfang.ErrorMessage(errWrong) != xinfang.ErrorMessage(errUnknown) {
 				t.Errorf("messages differ, which reveals usernames: %q / %q", xinfang.ErrorMessage(errWrong), xinfang.ErrorMessage(errUnknown))
@@ -146,7 +146,7 @@ func TestLogin(t *testing.T) {
 			if err := login(sqldbtest.Password); err != nil {
 				t.Fatalf("still locked after the lockout: %v", err)
 			}
-			u, err := db.FindUserByID(ctx, zhang.ID)
+			u, err := db.Directory.FindUserByID(ctx, zhang.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,7 +167,7 @@ func TestLogin(t *testing.T) {
 		})
 
 		t.Run("disabled", func(t *testing.T) {
-			_, s, err := db.Login(ctx, "zhang", sqldbtest.Password)
+			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,80 +175,80 @@ func TestLogin(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.RawSQL().Exec(db.Rebind(`UPDATE users SET disabled = 0 WHERE id = ?`), zhang.ID)
-			_, _, errUnknown := db.Login(ctx, "nobody", "Wrong#2026x")
+			_, _, errUnknown := db.Directory.Login(ctx, "nobody", "Wrong#2026x")
 			errWrong := login("Wrong#2026x")
 			if xinfang.ErrorMessage(errWrong) != xinfang.ErrorMessage(errUnknown) {
 				t.Errorf("a wrong password on a disabled account says %q, an unknown user %q", xinfang.ErrorMessage(errWrong), xinfang.ErrorMessage(errUnknown))
 			}
 			wantErr(t, login(sqldbtest.Password), xinfang.EUNAUTHORIZED, "")
-			_, _, err = db.SessionUser(ctx, s.Token)
+			_, _, err = db.Directory.SessionUser(ctx, s.Token)
 			wantErr(t, err, xinfang.EUNAUTHORIZED, "")
 		})
 
 		t.Run("idle timeout", func(t *testing.T) {
-			_, s, err := db.Login(ctx, "zhang", sqldbtest.Password)
+			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// Activity keeps the session: 20 + 25 minutes, never 30 idle.
 			for _, d := range []time.Duration{20 * time.Minute, 25 * time.Minute} {
 				clk.Add(d)
-				if _, _, err := db.SessionUser(ctx, s.Token); err != nil {
+				if _, _, err := db.Directory.SessionUser(ctx, s.Token); err != nil {
 					t.Fatalf("session ended after %v idle: %v", d, err)
 				}
 			}
 			clk.Add(sqldb.IdleTimeout + time.Minute)
-			_, _, err = db.SessionUser(ctx, s.Token)
+			_, _, err = db.Directory.SessionUser(ctx, s.Token)
 			wantErr(t, err, xinfang.EUNAUTHORIZED, "")
 			clk.Add(-sqldb.IdleTimeout) // the expired session was deleted, not just refused
-			_, _, err = db.SessionUser(ctx, s.Token)
+			_, _, err = db.Directory.SessionUser(ctx, s.Token)
 			wantErr(t, err, xinfang.EUNAUTHORIZED, "")
 		})
 
 		t.Run("lifetime", func(t *testing.T) {
-			_, s, err := db.Login(ctx, "zhang", sqldbtest.Password)
+			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for elapsed := time.Duration(0); elapsed < sqldb.SessionLifetime-20*time.Minute; elapsed += 20 * time.Minute {
 				clk.Add(20 * time.Minute)
-				if _, _, err := db.SessionUser(ctx, s.Token); err != nil {
+				if _, _, err := db.Directory.SessionUser(ctx, s.Token); err != nil {
 					t.Fatalf("session ended after %v of activity: %v", elapsed, err)
 				}
 			}
 			clk.Add(20*time.Minute + time.Second)
-			_, _, err = db.SessionUser(ctx, s.Token)
+			_, _, err = db.Directory.SessionUser(ctx, s.Token)
 			wantErr(t, err, xinfang.EUNAUTHORIZED, "")
 		})
 
 		t.Run("logout", func(t *testing.T) {
-			_, s, err := db.Login(ctx, "zhang", sqldbtest.Password)
+			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := db.Logout(ctx, s.Token); err != nil {
+			if err := db.Directory.Logout(ctx, s.Token); err != nil {
 				t.Fatal(err)
 			}
-			_, _, err = db.SessionUser(ctx, s.Token)
+			_, _, err = db.Directory.SessionUser(ctx, s.Token)
 			wantErr(t, err, xinfang.EUNAUTHORIZED, "")
-			_, _, err = db.SessionUser(ctx, "")
+			_, _, err = db.Directory.SessionUser(ctx, "")
 			wantErr(t, err, xinfang.EUNAUTHORIZED, "")
 		})
 
 		t.Run("change password", func(t *testing.T) {
 			const newPW = "Changed#2026"
-			wantErr(t, db.ChangePassword(ctx, zhang.ID, "Wrong#2026x", newPW), xinfang.EINVALID, "old_password")
-			wantErr(t, db.ChangePassword(ctx, zhang.ID, sqldbtest.Password, sqldbtest.Password), xinfang.EINVALID, "password")
-			wantErr(t, db.ChangePassword(ctx, zhang.ID, sqldbtest.Password, "weakweak"), xinfang.EINVALID, "password")
-			wantErr(t, db.ChangePassword(ctx, 999999, sqldbtest.Password, newPW), xinfang.ENOTFOUND, "")
+			wantErr(t, db.Directory.ChangePassword(ctx, zhang.ID, "Wrong#2026x", newPW), xinfang.EINVALID, "old_password")
+			wantErr(t, db.Directory.ChangePassword(ctx, zhang.ID, sqldbtest.Password, sqldbtest.Password), xinfang.EINVALID, "password")
+			wantErr(t, db.Directory.ChangePassword(ctx, zhang.ID, sqldbtest.Password, "weakweak"), xinfang.EINVALID, "password")
+			wantErr(t, db.Directory.ChangePassword(ctx, 999999, sqldbtest.Password, newPW), xinfang.ENOTFOUND, "")
 			if err := login(sqldbtest.Password); err != nil {
 				t.Fatalf("a refused change altered the password: %v", err)
 			}
-			if err := db.ChangePassword(ctx, zhang.ID, sqldbtest.Password, newPW); err != nil {
+			if err := db.Directory.ChangePassword(ctx, zhang.ID, sqldbtest.Password, newPW); err != nil {
 				t.Fatal(err)
 			}
 			wantErr(t, login(sqldbtest.Password), xinfang.EUNAUTHORIZED, "")
-			u, _, err := db.Login(ctx, "zhang", newPW)
+			u, _, err := db.Directory.Login(ctx, "zhang", newPW)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -260,25 +260,25 @@ func TestLogin(t *testing.T) {
 		t.Run("end other sessions", func(t *testing.T) {
 			var tokens []string
 			for range 3 {
-				_, s, err := db.Login(ctx, "zhang", "Changed#2026")
+				_, s, err := db.Directory.Login(ctx, "zhang", "Changed#2026")
 				if err != nil {
 					t.Fatal(err)
 				}
 				tokens = append(tokens, s.Token)
 			}
-			if err := db.EndOtherSessions(ctx, zhang.ID, tokens[1]); err != nil {
+			if err := db.Directory.EndOtherSessions(ctx, zhang.ID, tokens[1]); err != nil {
 				t.Fatal(err)
 			}
 			for i, tok := range tokens {
-				_, _, err := db.SessionUser(ctx, tok)
+				_, _, err := db.Directory.SessionUser(ctx, tok)
 				if (err == nil) != (i == 1) {
 					t.Errorf("session %d: %v", i, err)
 				}
 			}
-			if err := db.EndOtherSessions(ctx, zhang.ID, ""); err != nil {
+			if err := db.Directory.EndOtherSessions(ctx, zhang.ID, ""); err != nil {
 				t.Fatal(err)
 			}
-			_, _, err := db.SessionUser(ctx, tokens[1])
+			_, _, err := db.Directory.SessionUser(ctx, tokens[1])
 			wantErr(t, err, xinfang.EUNAUTHORIZED, "")
 		})
 	})

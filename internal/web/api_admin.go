@@ -7,7 +7,6 @@ import (
 	"xinfang"
 	"xinfang/internal/calendar"
 	"xinfang/internal/procedure"
-	"xinfang/internal/sqldb"
 )
 
 // apiUnitNode is a unit with the units directly below it.
@@ -33,7 +32,7 @@ func apiUnitTree(units []*xinfang.Unit) []*apiUnitNode {
 }
 
 func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) error {
-	units, err := s.DB.FindUnits(r.Context())
+	units, err := s.Directory.FindUnits(r.Context())
 	if err != nil {
 		return err
 	}
@@ -53,7 +52,7 @@ func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := &xinfang.Unit{ParentID: in.ParentID, Code: strings.TrimSpace(in.Code), Name: in.Name, Kind: in.Kind, RegionCode: strings.TrimSpace(in.RegionCode)}
-	if err := s.DB.CreateUnit(r.Context(), u); err != nil {
+	if err := s.Directory.CreateUnit(r.Context(), u); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, u)
@@ -61,7 +60,7 @@ func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
-	users, err := s.DB.FindUsers(r.Context())
+	users, err := s.Directory.FindUsers(r.Context())
 	if err != nil {
 		return err
 	}
@@ -88,10 +87,10 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	// knows: it must be changed at first login (security.md).
 	u := &xinfang.User{Username: strings.TrimSpace(in.Username), Name: strings.TrimSpace(in.Name), UnitID: in.UnitID, Roles: in.Roles,
 		Phone: strings.TrimSpace(in.Phone), MustChangePassword: true}
-	if err := s.DB.CreateUser(r.Context(), u, in.Password); err != nil {
+	if err := s.Directory.CreateUser(r.Context(), u, in.Password); err != nil {
 		return err
 	}
-	if full, err := s.DB.FindUserByID(r.Context(), u.ID); err == nil {
+	if full, err := s.Directory.FindUserByID(r.Context(), u.ID); err == nil {
 		u = full
 	}
 	writeJSON(w, http.StatusCreated, u)
@@ -101,29 +100,29 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) apiDictionary(w http.ResponseWriter, r *http.Request) error {
 	q := newAPIQuery(r)
 	kind := q.str("kind")
-	if kind != "" && xinfang.LabelOf(sqldb.DictKinds, kind) == kind {
+	if kind != "" && xinfang.LabelOf(xinfang.DictKinds, kind) == kind {
 		q.p.Add("kind", "未知的字典")
 	}
 	if err := q.err(); err != nil {
 		return err
 	}
-	entries, err := s.DB.Dictionary(r.Context(), kind)
+	entries, err := s.Directory.Dictionary(r.Context(), kind)
 	if err != nil {
 		return err
 	}
 	if entries == nil {
-		entries = []sqldb.DictEntry{}
+		entries = []xinfang.DictEntry{}
 	}
-	writeJSON(w, http.StatusOK, apiList[sqldb.DictEntry]{Items: entries})
+	writeJSON(w, http.StatusOK, apiList[xinfang.DictEntry]{Items: entries})
 	return nil
 }
 
 func (s *Server) apiSaveDictEntry(w http.ResponseWriter, r *http.Request) error {
-	var e sqldb.DictEntry
+	var e xinfang.DictEntry
 	if err := decodeJSON(r, &e); err != nil {
 		return err
 	}
-	if err := s.DB.SaveDictEntry(r.Context(), e); err != nil {
+	if err := s.Directory.SaveDictEntry(r.Context(), e); err != nil {
 		return err
 	}
 	e.Code, e.Label = strings.TrimSpace(e.Code), strings.TrimSpace(e.Label)
@@ -144,7 +143,7 @@ var apiLabelLists = func() map[string][]xinfang.Label {
 		"petitioner_opinions": xinfang.PetitionerOpinions, "ratings": xinfang.Ratings, "legal_routes": xinfang.LegalRoutes,
 		"roles": xinfang.Roles, "unit_kinds": xinfang.UnitKinds, "id_types": xinfang.IDTypes,
 		"escalation_levels": xinfang.EscalationLevels, "risk_levels": xinfang.RiskLevels, "clocks": clocks,
-		"dictionary_kinds": sqldb.DictKinds,
+		"dictionary_kinds": xinfang.DictKinds,
 	}
 }()
 
@@ -154,7 +153,7 @@ func (s *Server) apiLabels(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiHolidays(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.DB.Holidays(r.Context())
+	list, err := s.Directory.Holidays(r.Context())
 	if err != nil {
 		return err
 	}
@@ -178,7 +177,7 @@ func (s *Server) apiSaveHoliday(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	o := calendar.Override{Date: d, Kind: in.Kind, Name: strings.TrimSpace(in.Name)}
-	if err := s.DB.SaveHoliday(r.Context(), o); err != nil {
+	if err := s.Directory.SaveHoliday(r.Context(), o); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, o)

@@ -31,7 +31,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	u, sess, err := s.DB.Login(r.Context(), in.Username, in.Password)
+	u, sess, err := s.Directory.Login(r.Context(), in.Username, in.Password)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		if err := s.DB.Logout(r.Context(), c.Value); err != nil {
+		if err := s.Directory.Logout(r.Context(), c.Value); err != nil {
 			return err
 		}
 	}
@@ -69,7 +69,7 @@ func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := xinfang.UserFromContext(r.Context())
-	if err := s.DB.ChangePassword(r.Context(), u.ID, in.OldPassword, in.Password); err != nil {
+	if err := s.Directory.ChangePassword(r.Context(), u.ID, in.OldPassword, in.Password); err != nil {
 		return err
 	}
 	// Whoever signed in with the old password is signed out; this session stays.
@@ -77,7 +77,7 @@ func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		keep = c.Value
 	}
-	if err := s.DB.EndOtherSessions(r.Context(), u.ID, keep); err != nil {
+	if err := s.Directory.EndOtherSessions(r.Context(), u.ID, keep); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, apiOK{OK: true})

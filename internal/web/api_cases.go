@@ -89,7 +89,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, total, err := s.DB.FindCases(r.Context(), f)
+	items, total, err := s.Cases.FindCases(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -119,15 +119,15 @@ func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := &xinfang.Case{Title: in.Title, Source: in.Source, Summary: in.Summary, Petitioners: in.Petitioners, ResponsibleUnitID: in.ResponsibleUnitID,
 		LeaderID: in.LeaderID, PetitionIDs: in.PetitionIDs, StabilityPlan: in.StabilityPlan, Deadline: in.Deadline, Tags: in.Tags}
-	if err := s.DB.CreateCase(r.Context(), c); err != nil {
+	if err := s.Cases.CreateCase(r.Context(), c); err != nil {
 		return err
 	}
-	out, err := s.DB.FindCaseByID(r.Context(), c.ID)
+	out, err := s.Cases.FindCaseByID(r.Context(), c.ID)
 	if err != nil {
 		return err
 	}
 	if len(in.Team) > 0 {
-		if out, err = s.DB.SetCaseTeam(r.Context(), c.ID, out.Version, in.Team); err != nil {
+		if out, err = s.Cases.SetCaseTeam(r.Context(), c.ID, out.Version, in.Team); err != nil {
 			return err
 		}
 	}
@@ -141,7 +141,7 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.DB.FindCaseByID(r.Context(), id)
+	c, err := s.Cases.FindCaseByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (s *Server) apiCaseEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	events, err := s.DB.FindCaseEvents(r.Context(), id)
+	events, err := s.Cases.FindCaseEvents(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (s *Server) apiUpdateCase(w http.ResponseWriter, r *http.Request) error {
 		xinfang.CaseUpdate
 	}
 	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.DB.UpdateCase(r.Context(), id, in.Version, in.CaseUpdate)
+		return s.Cases.UpdateCase(r.Context(), id, in.Version, in.CaseUpdate)
 	})
 }
 
@@ -211,7 +211,7 @@ func (s *Server) apiCaseTeam(w http.ResponseWriter, r *http.Request) error {
 		Team []xinfang.CaseMember `json:"team"`
 	}
 	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.DB.SetCaseTeam(r.Context(), id, in.Version, in.Team)
+		return s.Cases.SetCaseTeam(r.Context(), id, in.Version, in.Team)
 	})
 }
 
@@ -233,7 +233,7 @@ func (in *apiStepInput) step(id int64) *xinfang.PlanStep {
 func (s *Server) apiCaseAddStep(w http.ResponseWriter, r *http.Request) error {
 	var in apiStepInput
 	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.DB.SaveCaseStep(r.Context(), id, in.Version, in.step(0))
+		return s.Cases.SaveCaseStep(r.Context(), id, in.Version, in.step(0))
 	})
 }
 
@@ -244,7 +244,7 @@ func (s *Server) apiCaseEditStep(w http.ResponseWriter, r *http.Request) error {
 	}
 	var in apiStepInput
 	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.DB.SaveCaseStep(r.Context(), id, in.Version, in.step(sid))
+		return s.Cases.SaveCaseStep(r.Context(), id, in.Version, in.step(sid))
 	})
 }
 
@@ -257,7 +257,7 @@ func (s *Server) apiCaseConsultation(w http.ResponseWriter, r *http.Request) err
 		Decisions string             `json:"decisions"`
 	}
 	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.DB.AddConsultation(r.Context(), id, in.Version, &xinfang.Consultation{Date: in.Date, Attendees: in.Attendees, Findings: in.Findings, Decisions: in.Decisions})
+		return s.Cases.AddConsultation(r.Context(), id, in.Version, &xinfang.Consultation{Date: in.Date, Attendees: in.Attendees, Findings: in.Findings, Decisions: in.Decisions})
 	})
 }
 
@@ -268,7 +268,7 @@ func (s *Server) apiCaseProgress(w http.ResponseWriter, r *http.Request) error {
 		Text string `json:"text"`
 	}
 	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.DB.AddProgress(r.Context(), id, in.Version, &xinfang.ProgressReport{Date: in.Date, Text: in.Text})
+		return s.Cases.AddProgress(r.Context(), id, in.Version, &xinfang.ProgressReport{Date: in.Date, Text: in.Text})
 	})
 }
 
@@ -291,7 +291,7 @@ func (s *Server) apiCaseAddTask(w http.ResponseWriter, r *http.Request) error {
 		apiTaskInput
 	}
 	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.DB.AddCaseTask(r.Context(), id, in.Version, in.task())
+		return s.Cases.AddCaseTask(r.Context(), id, in.Version, in.task())
 	})
 }
 
@@ -305,7 +305,7 @@ func (s *Server) apiCaseChangeTask(w http.ResponseWriter, r *http.Request) error
 		xinfang.TaskChange
 	}
 	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.DB.ChangeCaseTask(r.Context(), id, in.Version, tid, in.TaskChange)
+		return s.Cases.ChangeCaseTask(r.Context(), id, in.Version, tid, in.TaskChange)
 	})
 }
 
@@ -315,7 +315,7 @@ func (s *Server) apiCaseResolution(w http.ResponseWriter, r *http.Request) error
 		xinfang.Resolution
 	}
 	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.DB.SetResolution(r.Context(), id, in.Version, in.Resolution)
+		return s.Cases.SetResolution(r.Context(), id, in.Version, in.Resolution)
 	})
 }
 
@@ -325,7 +325,7 @@ func (s *Server) apiCaseSignOff(w http.ResponseWriter, r *http.Request) error {
 		Note string `json:"note"`
 	}
 	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.DB.SignOffCase(r.Context(), id, in.Version, in.Note)
+		return s.Cases.SignOffCase(r.Context(), id, in.Version, in.Note)
 	})
 }
 
@@ -339,7 +339,7 @@ func (s *Server) apiCaseAct(w http.ResponseWriter, r *http.Request) error {
 		Note string `json:"note"`
 	}
 	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.DB.ActCase(r.Context(), id, in.Version, action, in.Note)
+		return s.Cases.ActCase(r.Context(), id, in.Version, action, in.Note)
 	})
 }
 
@@ -368,7 +368,7 @@ func (s *Server) instruct(w http.ResponseWriter, r *http.Request, caseID, petiti
 	if ins.ToUnits == nil {
 		ins.ToUnits = []int64{}
 	}
-	rcpt, err := s.DB.AddInstruction(r.Context(), ins)
+	rcpt, err := s.Cases.AddInstruction(r.Context(), ins)
 	if err != nil {
 		return err
 	}
@@ -397,7 +397,7 @@ func (s *Server) apiPetitionInstructions(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	list, err := s.DB.FindPetitionInstructions(r.Context(), id)
+	list, err := s.Cases.FindPetitionInstructions(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -410,7 +410,7 @@ func (s *Server) apiPetitionTasks(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	list, err := s.DB.FindPetitionTasks(r.Context(), id)
+	list, err := s.Cases.FindPetitionTasks(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -428,7 +428,7 @@ func (s *Server) apiPetitionAddTask(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	t := in.task()
-	if err := s.DB.AddPetitionTask(r.Context(), id, t); err != nil {
+	if err := s.Cases.AddPetitionTask(r.Context(), id, t); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, t)
@@ -454,7 +454,7 @@ func (s *Server) apiPetitionChangeTask(w http.ResponseWriter, r *http.Request) e
 	if err := in.check(); err != nil {
 		return err
 	}
-	t, err := s.DB.ChangePetitionTask(r.Context(), id, tid, in.Version, in.TaskChange)
+	t, err := s.Cases.ChangePetitionTask(r.Context(), id, tid, in.Version, in.TaskChange)
 	if err != nil {
 		return err
 	}
@@ -463,7 +463,7 @@ func (s *Server) apiPetitionChangeTask(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) apiLeaderCases(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.DB.LeaderCases(r.Context())
+	list, err := s.Cases.LeaderCases(r.Context())
 	if err != nil {
 		return err
 	}
@@ -472,7 +472,7 @@ func (s *Server) apiLeaderCases(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCaseUsers(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.DB.CaseUsers(r.Context())
+	list, err := s.Cases.CaseUsers(r.Context())
 	if err != nil {
 		return err
 	}
@@ -501,7 +501,7 @@ func (s *Server) apiCaseSheetXLSX(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	c, err := s.DB.FindCaseByID(r.Context(), id)
+	c, err := s.Cases.FindCaseByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -513,10 +513,10 @@ func (s *Server) apiCaseLedgerXLSX(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	items, _, err := s.DB.FindCases(r.Context(), f)
+	items, _, err := s.Cases.FindCases(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	today := s.DB.Today().String()
+	today := s.today().String()
 	return writeXLSX(w, "积案台账-"+today+".xlsx", func(buf *bytes.Buffer) error { return xlsx.CaseLedger(buf, items, today) })
 }

@@ -40,7 +40,7 @@ func (s *Server) apiWatchList(w http.ResponseWriter, r *http.Request) error {
 	if err := q.err(); err != nil {
 		return err
 	}
-	page, err := s.DB.FindWatchList(r.Context(), f)
+	page, err := s.Discipline.FindWatchList(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (s *Server) apiInvestigations(w http.ResponseWriter, r *http.Request) error
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	items, total, err := s.DB.FindInvestigations(r.Context(), f)
+	items, total, err := s.Discipline.FindInvestigations(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (s *Server) apiOpenInvestigation(w http.ResponseWriter, r *http.Request) er
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	iv, err := s.DB.OpenInvestigation(r.Context(), in)
+	iv, err := s.Discipline.OpenInvestigation(r.Context(), in)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Server) apiInvestigation(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	iv, err := s.DB.FindInvestigationByID(r.Context(), id)
+	iv, err := s.Discipline.FindInvestigationByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Server) apiUpdateInvestigation(w http.ResponseWriter, r *http.Request) 
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	iv, err := s.DB.UpdateInvestigation(r.Context(), id, in)
+	iv, err := s.Discipline.UpdateInvestigation(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (s *Server) apiDeleteInvestigation(w http.ResponseWriter, r *http.Request) 
 	if err := q.err(); err != nil {
 		return err
 	}
-	if err := s.DB.DeleteInvestigation(r.Context(), id, version); err != nil {
+	if err := s.Discipline.DeleteInvestigation(r.Context(), id, version); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, apiOK{OK: true})
@@ -145,7 +145,7 @@ func (s *Server) apiCaseTrack(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	iv, err := s.DB.UpdateCaseTrack(r.Context(), id, in)
+	iv, err := s.Discipline.UpdateCaseTrack(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func (s *Server) apiResponsibilityTrack(w http.ResponseWriter, r *http.Request) 
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	iv, err := s.DB.UpdateResponsibilityTrack(r.Context(), id, in)
+	iv, err := s.Discipline.UpdateResponsibilityTrack(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (s *Server) apiCloseInvestigation(w http.ResponseWriter, r *http.Request) e
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	iv, err := s.DB.CloseInvestigation(r.Context(), id, in.Version, in.Note)
+	iv, err := s.Discipline.CloseInvestigation(r.Context(), id, in.Version, in.Note)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func (s *Server) apiAccountabilities(w http.ResponseWriter, r *http.Request) err
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	items, total, err := s.DB.FindAccountabilities(r.Context(), f)
+	items, total, err := s.Discipline.FindAccountabilities(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -243,7 +243,7 @@ func (s *Server) apiCreateAccountability(w http.ResponseWriter, r *http.Request)
 	a := &xinfang.Accountability{Target: in.Target, UnitID: in.UnitID, OfficialName: in.OfficialName, OfficialPosition: in.OfficialPosition,
 		Measure: in.Measure, DecidedOn: in.DecidedOn, DecidedBy: in.DecidedBy, Ground: in.Ground, Note: in.Note,
 		PetitionIDs: in.PetitionIDs, CaseIDs: in.CaseIDs, InvestigationID: in.InvestigationID}
-	if err := s.DB.CreateAccountability(r.Context(), a); err != nil {
+	if err := s.Discipline.CreateAccountability(r.Context(), a); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, a)
@@ -255,7 +255,7 @@ func (s *Server) apiAccountability(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	a, err := s.DB.FindAccountabilityByID(r.Context(), id)
+	a, err := s.Discipline.FindAccountabilityByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func (s *Server) apiLetters(w http.ResponseWriter, r *http.Request) error {
 	if err := q.err(); err != nil {
 		return err
 	}
-	items, err := s.DB.FindResponsibilityLetters(r.Context(), unitID, year)
+	items, err := s.Discipline.FindResponsibilityLetters(r.Context(), unitID, year)
 	if err != nil {
 		return err
 	}
@@ -296,7 +296,7 @@ func (s *Server) apiCreateLetter(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l := in.letter(0)
-	if err := s.DB.SaveResponsibilityLetter(r.Context(), l); err != nil {
+	if err := s.Discipline.SaveResponsibilityLetter(r.Context(), l); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, l)
@@ -308,7 +308,7 @@ func (s *Server) apiLetter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.DB.FindResponsibilityLetterByID(r.Context(), id)
+	l, err := s.Discipline.FindResponsibilityLetterByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func (s *Server) apiUpdateLetter(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The letter must be readable first, so that another subtree's letter
 	// is not found rather than overwritten.
-	if _, err := s.DB.FindResponsibilityLetterByID(r.Context(), id); err != nil {
+	if _, err := s.Discipline.FindResponsibilityLetterByID(r.Context(), id); err != nil {
 		return err
 	}
 	var in apiLetterInput
@@ -331,7 +331,7 @@ func (s *Server) apiUpdateLetter(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l := in.letter(id)
-	if err := s.DB.SaveResponsibilityLetter(r.Context(), l); err != nil {
+	if err := s.Discipline.SaveResponsibilityLetter(r.Context(), l); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, l)

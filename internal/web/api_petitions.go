@@ -7,7 +7,6 @@ import (
 
 	"xinfang"
 	"xinfang/internal/procedure"
-	"xinfang/internal/sqldb"
 )
 
 // apiPage is one page of a petition list.
@@ -102,14 +101,14 @@ func (s *Server) apiPetitions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, total, err := s.DB.FindPetitions(r.Context(), f)
+	items, total, err := s.Petitions.FindPetitions(r.Context(), f)
 	if err != nil {
 		return err
 	}
 	apiMask(items)
-	capped := total > sqldb.MaxCount
+	capped := total > xinfang.MaxCount
 	if capped {
-		total = sqldb.MaxCount
+		total = xinfang.MaxCount
 	}
 	writeJSON(w, http.StatusOK, apiPage{Items: items, Total: total, TotalCapped: capped, Offset: f.Offset, Limit: f.Limit})
 	return nil
@@ -181,12 +180,12 @@ func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.DB.RegisterPetition(r.Context(), p); err != nil {
+	if err := s.Petitions.RegisterPetition(r.Context(), p); err != nil {
 		return err
 	}
 	// The 查询码 exists in plain text only in this reply; storage keeps its hash.
 	code := p.QueryCode
-	if full, err := s.DB.FindPetitionByID(r.Context(), p.ID); err == nil {
+	if full, err := s.Petitions.FindPetitionByID(r.Context(), p.ID); err == nil {
 		p = full
 	}
 	p.QueryCode = code
@@ -239,7 +238,7 @@ type apiPetitionDetail struct {
 
 func (s *Server) apiDetail(r *http.Request, p *xinfang.Petition) apiPetitionDetail {
 	d := apiPetitionDetail{Petition: p, AllowedActions: []apiAction{}}
-	for _, t := range s.DB.Procedure(r.Context()).Allowed(p, xinfang.UserFromContext(r.Context())) {
+	for _, t := range s.Procedure(r.Context()).Allowed(p, xinfang.UserFromContext(r.Context())) {
 		d.AllowedActions = append(d.AllowedActions, apiActionOf(t))
 	}
 	return d
@@ -250,7 +249,7 @@ func (s *Server) apiPetition(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.DB.FindPetitionByID(r.Context(), id)
+	p, err := s.Petitions.FindPetitionByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -263,7 +262,7 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	events, err := s.DB.FindEvents(r.Context(), id)
+	events, err := s.Petitions.FindEvents(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -285,12 +284,12 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	events, err := s.DB.FindEvents(r.Context(), id)
+	events, err := s.Petitions.FindEvents(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	v := apiVerification{OK: true, Message: "共 " + strconv.Itoa(len(events)) + " 条办理记录，哈希链完整"}
-	if err := sqldb.VerifyChain(events); err != nil {
+	if err := s.Petitions.VerifyEvents(r.Context(), id); err != nil {
 		if xinfang.ErrorCode(err) != xinfang.ECONFLICT {
 			return err
 		}
@@ -351,7 +350,7 @@ func (s *Server) apiAct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.DB.Act(r.Context(), id, in)
+	p, err := s.Petitions.Act(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
@@ -364,7 +363,7 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request) error {
 	idNumber, phone, orgCode := q.str("id_number"), q.str("phone"), q.str("org_code")
 	limit := q.number("limit", 1, 50)
 	if idNumber != "" {
-		if err := xinfang.ValidateIDNumber(idNumber, s.DB.Now()); err != nil {
+		if err := xinfang.ValidateIDNumber(idNumber, s.Now()); err != nil {
 			q.p.Add("id_number", err.Error())
 		}
 	}
@@ -381,13 +380,13 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request) error {
 	if err := q.err(); err != nil {
 		return err
 	}
-	matches, err := s.DB.FindPersonMatches(r.Context(), idNumber, orgCode, phone, limit)
+	matches, err := s.Petitioners.FindPersonMatches(r.Context(), idNumber, orgCode, phone, limit)
 	if err != nil {
 		return err
 	}
 	for _, m := range matches {
 		apiMask([]*xinfang.Petition{m.Petition})
 	}
-	writeJSON(w, http.StatusOK, apiList[sqldb.PersonMatch]{Items: matches})
+	writeJSON(w, http.StatusOK, apiList[xinfang.PersonMatch]{Items: matches})
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"xinfang"
-	"xinfang/internal/sqldb"
 )
 
 // Repeat detection (重复信访) and full-text search over the API.
@@ -21,7 +20,7 @@ func init() {
 }
 
 // maskCandidates hides ID numbers and phones: candidates are a list.
-func maskCandidates(cs []sqldb.RepeatCandidate) {
+func maskCandidates(cs []xinfang.RepeatCandidate) {
 	for _, c := range cs {
 		apiMask([]*xinfang.Petition{c.Petition})
 	}
@@ -29,9 +28,9 @@ func maskCandidates(cs []sqldb.RepeatCandidate) {
 
 // repeatsReply is the repeat picture of one petition.
 type repeatsReply struct {
-	Items     []sqldb.RepeatCandidate `json:"items"`
-	Counts    *sqldb.RepeatCounts     `json:"counts"`
-	Decisions []sqldb.RepeatDecision  `json:"decisions"`
+	Items     []xinfang.RepeatCandidate `json:"items"`
+	Counts    *xinfang.RepeatCounts     `json:"counts"`
+	Decisions []xinfang.RepeatDecision  `json:"decisions"`
 }
 
 func (s *Server) apiRepeats(w http.ResponseWriter, r *http.Request) error {
@@ -46,13 +45,13 @@ func (s *Server) apiRepeats(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	var out repeatsReply
-	if out.Items, err = s.DB.FindRepeatCandidatesOf(ctx, id, limit); err != nil {
+	if out.Items, err = s.Repeats.FindRepeatCandidatesOf(ctx, id, limit); err != nil {
 		return err
 	}
-	if out.Counts, err = s.DB.FindRepeatCounts(ctx, id); err != nil {
+	if out.Counts, err = s.Repeats.FindRepeatCounts(ctx, id); err != nil {
 		return err
 	}
-	if out.Decisions, err = s.DB.FindRepeatDecisions(ctx, id); err != nil {
+	if out.Decisions, err = s.Repeats.FindRepeatDecisions(ctx, id); err != nil {
 		return err
 	}
 	maskCandidates(out.Items)
@@ -65,11 +64,11 @@ func (s *Server) apiRepeatDecision(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	var in sqldb.RepeatDecisionInput
+	var in xinfang.RepeatDecisionInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	d, err := s.DB.DecideRepeat(r.Context(), id, in)
+	d, err := s.Repeats.DecideRepeat(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
@@ -105,7 +104,7 @@ func (d *repeatDraft) petition(s *Server) (*xinfang.Petition, error) {
 	person := func(prefix string, in repeatPerson) *xinfang.Petitioner {
 		pt := &xinfang.Petitioner{Name: strings.TrimSpace(in.Name), IDNumber: xinfang.NormalizeIDNumber(in.IDNumber), Phone: strings.TrimSpace(in.Phone), OrgCode: strings.ToUpper(strings.TrimSpace(in.OrgCode))}
 		if pt.IDNumber != "" {
-			if err := xinfang.ValidateIDNumber(pt.IDNumber, s.DB.Now()); err != nil {
+			if err := xinfang.ValidateIDNumber(pt.IDNumber, s.Now()); err != nil {
 				probs.Add(prefix+"id_number", err.Error())
 			}
 		}
@@ -153,21 +152,21 @@ func (s *Server) apiRepeatCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.DB.FindRepeatCandidates(r.Context(), p, d.Limit)
+	items, err := s.Repeats.FindRepeatCandidates(r.Context(), p, d.Limit)
 	if err != nil {
 		return err
 	}
 	maskCandidates(items)
-	writeJSON(w, http.StatusOK, apiList[sqldb.RepeatCandidate]{Items: items})
+	writeJSON(w, http.StatusOK, apiList[xinfang.RepeatCandidate]{Items: items})
 	return nil
 }
 
 // searchReply is one page of search hits.
 type searchReply struct {
-	Items  []sqldb.SearchHit `json:"items"`
-	Total  int               `json:"total"`
-	Offset int               `json:"offset"`
-	Limit  int               `json:"limit"`
+	Items  []xinfang.SearchHit `json:"items"`
+	Total  int                 `json:"total"`
+	Offset int                 `json:"offset"`
+	Limit  int                 `json:"limit"`
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
@@ -175,7 +174,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	text := q.str("q")
 	kind := q.str("kind")
 	if kind == "" {
-		kind = sqldb.SearchPetition
+		kind = xinfang.SearchPetition
 	}
 	offset := q.number("offset", 0, 1<<30)
 	limit := q.number("limit", 1, 500)
@@ -188,7 +187,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err := q.err(); err != nil {
 		return err
 	}
-	hits, total, err := s.DB.SearchDocs(r.Context(), kind, text, limit, offset)
+	hits, total, err := s.Search.SearchDocs(r.Context(), kind, text, limit, offset)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"xinfang"
-	"xinfang/internal/sqldb"
 )
 
 // The API of 督办单 and of the inbox (站内消息). Storage decides who may
@@ -59,7 +58,7 @@ func (s *Server) apiSupervisions(w http.ResponseWriter, r *http.Request) error {
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	items, total, err := s.DB.FindSupervisions(r.Context(), f)
+	items, total, err := s.Supervisions.FindSupervisions(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -84,10 +83,10 @@ func (s *Server) apiCreateSupervision(w http.ResponseWriter, r *http.Request) er
 	}
 	sv := &xinfang.Supervision{TargetUnitID: in.TargetUnitID, PetitionID: in.PetitionID, CaseID: in.CaseID,
 		Requirements: in.Requirements, Deadline: in.Deadline, Listed: in.Listed}
-	if err := s.DB.CreateSupervision(r.Context(), sv); err != nil {
+	if err := s.Supervisions.CreateSupervision(r.Context(), sv); err != nil {
 		return err
 	}
-	out, err := s.DB.FindSupervisionByID(r.Context(), sv.ID)
+	out, err := s.Supervisions.FindSupervisionByID(r.Context(), sv.ID)
 	if err != nil {
 		return err
 	}
@@ -100,7 +99,7 @@ func (s *Server) apiSupervision(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sv, err := s.DB.FindSupervisionByID(r.Context(), id)
+	sv, err := s.Supervisions.FindSupervisionByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -122,7 +121,7 @@ func (s *Server) apiRemindSupervision(w http.ResponseWriter, r *http.Request) er
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	sv, err := s.DB.RemindSupervision(r.Context(), id, in.Text)
+	sv, err := s.Supervisions.RemindSupervision(r.Context(), id, in.Text)
 	if err != nil {
 		return err
 	}
@@ -139,7 +138,7 @@ func (s *Server) apiFeedbackSupervision(w http.ResponseWriter, r *http.Request) 
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	sv, err := s.DB.FeedbackSupervision(r.Context(), id, in.Text)
+	sv, err := s.Supervisions.FeedbackSupervision(r.Context(), id, in.Text)
 	if err != nil {
 		return err
 	}
@@ -158,7 +157,7 @@ func (s *Server) apiCloseSupervision(w http.ResponseWriter, r *http.Request) err
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	sv, err := s.DB.CloseSupervision(r.Context(), id, in.Note)
+	sv, err := s.Supervisions.CloseSupervision(r.Context(), id, in.Note)
 	if err != nil {
 		return err
 	}
@@ -177,7 +176,7 @@ type apiNotificationPage struct {
 
 func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) error {
 	q := newAPIQuery(r)
-	f := sqldb.NotificationFilter{Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 1, 500)}
+	f := xinfang.NotificationFilter{Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 1, 500)}
 	if u := q.boolean("unread"); u != nil {
 		f.Unread = *u
 	}
@@ -187,7 +186,7 @@ func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) error 
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	items, total, unread, err := s.DB.FindNotifications(r.Context(), f)
+	items, total, unread, err := s.Inbox.FindNotifications(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -199,7 +198,7 @@ func (s *Server) apiUnread(w http.ResponseWriter, r *http.Request) error {
 	if err := newAPIQuery(r).err(); err != nil {
 		return err
 	}
-	n, err := s.DB.UnreadCount(r.Context())
+	n, err := s.Inbox.UnreadCount(r.Context())
 	if err != nil {
 		return err
 	}
@@ -212,7 +211,7 @@ func (s *Server) apiReadNotification(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	m, err := s.DB.MarkNotificationRead(r.Context(), id)
+	m, err := s.Inbox.MarkNotificationRead(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -221,7 +220,7 @@ func (s *Server) apiReadNotification(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) apiReadAllNotifications(w http.ResponseWriter, r *http.Request) error {
-	n, err := s.DB.MarkAllNotificationsRead(r.Context())
+	n, err := s.Inbox.MarkAllNotificationsRead(r.Context())
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"xinfang"
 	"xinfang/internal/calendar"
 	"xinfang/internal/procedure"
-	"xinfang/internal/sqldb"
 )
 
 // apiDeadline is the deadline calculator's answer: the clock's rule, the
@@ -40,13 +39,13 @@ func (s *Server) apiDeadline(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		q.p.Add("start", xinfang.ErrorFields(err)["start"])
 	} else if start.IsZero() {
-		start = s.DB.Now()
+		start = s.Now()
 	}
 	extra := q.number("extra", 0, 366)
 	if err := q.err(); err != nil {
 		return err
 	}
-	c, err := s.DB.Procedure(r.Context()).Calculate(kind, start, extra, s.DB.Today())
+	c, err := s.Procedure(r.Context()).Calculate(kind, start, extra, s.today())
 	if err != nil {
 		return err
 	}
@@ -83,7 +82,7 @@ func (s *Server) apiTodo(r *http.Request, q *apiQueue, kind string, action xinfa
 	if t, ok := procedure.Find(action); ok && !xinfang.UserFromContext(r.Context()).HasAny(t.Roles...) {
 		return nil
 	}
-	items, n, err := s.DB.FindTodo(r.Context(), kind, 0, apiWorkbenchSize)
+	items, n, err := s.Petitions.FindTodo(r.Context(), kind, 0, apiWorkbenchSize)
 	if err != nil {
 		return err
 	}
@@ -96,21 +95,21 @@ func (s *Server) apiWorkbench(w http.ResponseWriter, r *http.Request) error {
 		ToSign: apiQueue{Label: "待签收"}, ToAccept: apiQueue{Label: "待受理"}, ToReply: apiQueue{Label: "待答复"},
 		DueSoon: apiQueue{Label: "临期"}, Overdue: apiQueue{Label: "超期"},
 	}
-	if err := s.apiTodo(r, &wb.ToSign, sqldb.TodoSign, xinfang.ActSign); err != nil {
+	if err := s.apiTodo(r, &wb.ToSign, xinfang.TodoSign, xinfang.ActSign); err != nil {
 		return err
 	}
-	if err := s.apiTodo(r, &wb.ToAccept, sqldb.TodoAccept, xinfang.ActAccept); err != nil {
+	if err := s.apiTodo(r, &wb.ToAccept, xinfang.TodoAccept, xinfang.ActAccept); err != nil {
 		return err
 	}
-	if err := s.apiTodo(r, &wb.ToReply, sqldb.TodoReply, xinfang.ActReply); err != nil {
+	if err := s.apiTodo(r, &wb.ToReply, xinfang.TodoReply, xinfang.ActReply); err != nil {
 		return err
 	}
-	soon, n, err := s.DB.FindPetitions(r.Context(), xinfang.PetitionFilter{Warning: xinfang.WarnNear, Open: true, Sort: "due", Limit: apiWorkbenchSize})
+	soon, n, err := s.Petitions.FindPetitions(r.Context(), xinfang.PetitionFilter{Warning: xinfang.WarnNear, Open: true, Sort: "due", Limit: apiWorkbenchSize})
 	if err != nil {
 		return err
 	}
 	wb.DueSoon.Items, wb.DueSoon.Count = soon, n
-	late, n, err := s.DB.FindOverdue(r.Context(), 0, apiWorkbenchSize)
+	late, n, err := s.Petitions.FindOverdue(r.Context(), 0, apiWorkbenchSize)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func newAPIEnv(t *testing.T, start string) *apiEnv {
 		defer e.mu.Unlock()
 		return e.now
 	}
-	srv := httptest.NewServer(web.NewServer(db, nil))
+	srv := httptest.NewServer(web.NewServer(storesOf(db), nil))
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	city := e.unit(t, "XC", "某市", xinfang.UnitCity, nil)
@@ -70,7 +70,7 @@ func (e *apiEnv) unit(t *testing.T, code, name string, kind xinfang.UnitKind, pa
 	if parent != nil {
 		u.ParentID = parent.ID
 	}
-	if err := e.DB.CreateUnit(context.Background(), u); err != nil {
+	if err := e.DB.Directory.CreateUnit(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
 	e.Units[code] = u
@@ -114,7 +114,7 @@ func (e *apiEnv) currentEpoch() int {
 func (e *apiEnv) user(t *testing.T, username, unit string, roles ...xinfang.Role) *apiClient {
 	t.Helper()
 	u := &xinfang.User{Username: username, Name: username, UnitID: e.Units[unit].ID, Roles: roles}
-	if err := e.DB.CreateUser(context.Background(), u, testPassword); err != nil {
+	if err := e.DB.Directory.CreateUser(context.Background(), u, testPassword); err != nil {
 		t.Fatal(err)
 	}
 	return &apiClient{env: e, Username: username, Password: testPassword, ID: u.ID, epoch: -1}

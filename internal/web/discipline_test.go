@@ -28,7 +28,7 @@ func discEnv(t *testing.T, dialect string) *apiEnv {
 		defer e.mu.Unlock()
 		return e.now
 	}
-	srv := httptest.NewServer(web.NewServer(db, nil))
+	srv := httptest.NewServer(web.NewServer(storesOf(db), nil))
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	city := e.unit(t, "XC", "某市", xinfang.UnitCity, nil)

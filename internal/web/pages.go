@@ -17,7 +17,6 @@ import (
 
 	"xinfang"
 	"xinfang/internal/calendar"
-	"xinfang/internal/sqldb"
 )
 
 // The staff pages are server-rendered html/template pages in Simplified
@@ -414,7 +413,7 @@ func localPath(next string) string {
 type unitIndex map[int64]*xinfang.Unit
 
 func (s *Server) units(r *http.Request) ([]*xinfang.Unit, unitIndex, error) {
-	list, err := s.DB.FindUnits(r.Context())
+	list, err := s.Directory.FindUnits(r.Context())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -436,13 +435,13 @@ func (ix unitIndex) Name(id int64) string {
 // category is one top-level entry of 内容分类 with its second level.
 type category struct {
 	Code, Label string
-	Children    []sqldb.DictEntry
+	Children    []xinfang.DictEntry
 }
 
 // categories returns the two-level 内容分类 dictionary and a label map
 // ("劳动社保 / 拖欠工资").
 func (s *Server) categories(r *http.Request) ([]*category, map[string]string, error) {
-	entries, err := s.DB.Dictionary(r.Context(), "category")
+	entries, err := s.Directory.Dictionary(r.Context(), "category")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -476,8 +475,8 @@ func (s *Server) categories(r *http.Request) ([]*category, map[string]string, er
 }
 
 // dict returns the active entries of a dictionary kind.
-func (s *Server) dict(r *http.Request, kind string) ([]sqldb.DictEntry, error) {
-	all, err := s.DB.Dictionary(r.Context(), kind)
+func (s *Server) dict(r *http.Request, kind string) ([]xinfang.DictEntry, error) {
+	all, err := s.Directory.Dictionary(r.Context(), kind)
 	if err != nil {
 		return nil, err
 	}

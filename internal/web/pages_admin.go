@@ -9,7 +9,6 @@ import (
 
 	"xinfang"
 	"xinfang/internal/calendar"
-	"xinfang/internal/sqldb"
 )
 
 // The administrator's pages: the holiday calendar (节假日与调休) and the
@@ -46,13 +45,13 @@ func (s *Server) handleHolidays(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderHolidays(w http.ResponseWriter, r *http.Request, year int, form url.Values, err error, status int) {
-	all, lerr := s.DB.Holidays(r.Context())
+	all, lerr := s.Directory.Holidays(r.Context())
 	if lerr != nil {
 		s.fail(w, r, lerr)
 		return
 	}
 	if year == 0 {
-		year = s.DB.Today().Year
+		year = s.today().Year
 	}
 	v := &holidaysView{Year: year, Form: form}
 	v.Title, v.Nav = "节假日维护", "admin"
@@ -90,7 +89,7 @@ func (s *Server) handleSaveHoliday(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o := calendar.Override{Date: d, Kind: calendar.DayKind(form.Get("kind")), Name: form.Get("name")}
-	if err := s.DB.SaveHoliday(r.Context(), o); err != nil {
+	if err := s.Directory.SaveHoliday(r.Context(), o); err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
 			s.fail(w, r, err)
 			return
@@ -105,7 +104,7 @@ type dictionaryView struct {
 	base
 	Kinds   []xinfang.Label
 	Kind    string
-	Entries []sqldb.DictEntry
+	Entries []xinfang.DictEntry
 	Form    url.Values
 }
 
@@ -118,18 +117,18 @@ func (s *Server) handleDictionary(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderDictionary(w http.ResponseWriter, r *http.Request, kind string, form url.Values, err error, status int) {
 	known := false
-	for _, k := range sqldb.DictKinds {
+	for _, k := range xinfang.DictKinds {
 		known = known || k.Code == kind
 	}
 	if !known {
 		kind = "category"
 	}
-	entries, lerr := s.DB.Dictionary(r.Context(), kind)
+	entries, lerr := s.Directory.Dictionary(r.Context(), kind)
 	if lerr != nil {
 		s.fail(w, r, lerr)
 		return
 	}
-	v := &dictionaryView{Kinds: sqldb.DictKinds, Kind: kind, Entries: entries, Form: form}
+	v := &dictionaryView{Kinds: xinfang.DictKinds, Kind: kind, Entries: entries, Form: form}
 	v.Title, v.Nav = "字典维护", "admin"
 	s.fillBase(r, &v.base)
 	if err != nil {
@@ -152,8 +151,8 @@ func (s *Server) handleSaveDictEntry(w http.ResponseWriter, r *http.Request) {
 		s.renderDictionary(w, r, form.Get("kind"), form, xinfang.FieldError("sort", "排序须为整数"), http.StatusUnprocessableEntity)
 		return
 	}
-	e := sqldb.DictEntry{Kind: form.Get("kind"), Code: form.Get("code"), Parent: strings.TrimSpace(form.Get("parent")), Label: form.Get("label"), Sort: sortN, Active: form.Get("active") != ""}
-	if err := s.DB.SaveDictEntry(r.Context(), e); err != nil {
+	e := xinfang.DictEntry{Kind: form.Get("kind"), Code: form.Get("code"), Parent: strings.TrimSpace(form.Get("parent")), Label: form.Get("label"), Sort: sortN, Active: form.Get("active") != ""}
+	if err := s.Directory.SaveDictEntry(r.Context(), e); err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
 			s.fail(w, r, err)
 			return

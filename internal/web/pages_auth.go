@@ -30,7 +30,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"))
-	u, sess, err := s.DB.Login(r.Context(), username, password)
+	u, sess, err := s.Directory.Login(r.Context(), username, password)
 	if err != nil {
 		if code := xinfang.ErrorCode(err); code == xinfang.EINTERNAL {
 			s.fail(w, r, err)
@@ -44,7 +44,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	// A session of another user in this browser ends here.
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		s.DB.Logout(r.Context(), c.Value)
+		s.Directory.Logout(r.Context(), c.Value)
 	}
 	// The cookie's lifetime is the session's, counted on the browser's clock
 	// (the database clock may be set apart, as in tests and demos).
@@ -58,7 +58,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		if err := s.DB.Logout(r.Context(), c.Value); err != nil {
+		if err := s.Directory.Logout(r.Context(), c.Value); err != nil {
 			s.Logger.Error("logout", "err", err)
 		}
 	}
@@ -94,7 +94,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 	if newPW != confirm {
 		err = xinfang.FieldError("password_confirm", "两次输入的新密码不一致")
 	} else {
-		err = s.DB.ChangePassword(r.Context(), u.ID, oldPW, newPW)
+		err = s.Directory.ChangePassword(r.Context(), u.ID, oldPW, newPW)
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
@@ -110,7 +110,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	// Whoever signed in with the old password is signed out everywhere else.
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.DB.EndOtherSessions(r.Context(), u.ID, c.Value); err != nil {
+		if err := s.Directory.EndOtherSessions(r.Context(), u.ID, c.Value); err != nil {
 			s.fail(w, r, err)
 			return
 		}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"xinfang"
-	"xinfang/internal/sqldb"
 )
 
 // The pages of backlog cases: the ledger (积案台账), filing a case from a
@@ -66,7 +65,7 @@ type caseLedgerView struct {
 	L         *caseLabelSet
 	Q         url.Values
 	Units     []*xinfang.Unit
-	Leaders   []sqldb.CaseUser
+	Leaders   []xinfang.CaseUser
 	Items     []*xinfang.Case
 	Total     int
 	Page      int
@@ -80,12 +79,12 @@ func (v *caseLedgerView) PageURL(n int) string {
 	return pageURL("/cases", v.Q, n)
 }
 
-func (s *Server) leaders(r *http.Request) ([]sqldb.CaseUser, []sqldb.CaseUser, error) {
-	all, err := s.DB.CaseUsers(r.Context())
+func (s *Server) leaders(r *http.Request) ([]xinfang.CaseUser, []xinfang.CaseUser, error) {
+	all, err := s.Cases.CaseUsers(r.Context())
 	if err != nil {
 		return nil, nil, err
 	}
-	var leaders []sqldb.CaseUser
+	var leaders []xinfang.CaseUser
 	for _, u := range all {
 		if u.Leader {
 			leaders = append(leaders, u)
@@ -100,7 +99,7 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
 	if s.pageUser(w, r) == nil {
 		return
 	}
-	v := &caseLedgerView{L: caseLabels, Q: url.Values{}, Page: 1, Today: s.DB.Today().String()}
+	v := &caseLedgerView{L: caseLabels, Q: url.Values{}, Page: 1, Today: s.today().String()}
 	v.Title, v.Nav = "积案台账", "cases"
 	s.fillBase(r, &v.base)
 	for _, k := range caseFilterKeys {
@@ -127,7 +126,7 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
 	f, err := caseFilterFrom(v.Q, false)
 	if err == nil {
 		f.Limit, f.Offset = casePageSize, (v.Page-1)*casePageSize
-		v.Items, v.Total, err = s.DB.FindCases(r.Context(), f)
+		v.Items, v.Total, err = s.Cases.FindCases(r.Context(), f)
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
@@ -145,7 +144,7 @@ type caseNewView struct {
 	L        *caseLabelSet
 	F        url.Values
 	Units    []*xinfang.Unit
-	Leaders  []sqldb.CaseUser
+	Leaders  []xinfang.CaseUser
 	Petition *xinfang.Petition
 }
 
@@ -157,7 +156,7 @@ func (s *Server) handleNewCase(w http.ResponseWriter, r *http.Request) {
 	}
 	v := &caseNewView{L: caseLabels, F: url.Values{"source": {"repeat"}}}
 	if pid, err := strconv.ParseInt(r.URL.Query().Get("petition"), 10, 64); err == nil && pid > 0 {
-		p, err := s.DB.FindPetitionByID(r.Context(), pid)
+		p, err := s.Petitions.FindPetitionByID(r.Context(), pid)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -246,7 +245,7 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) {
 	}
 	err := probs.Err()
 	if err == nil {
-		err = s.DB.CreateCase(r.Context(), c)
+		err = s.Cases.CreateCase(r.Context(), c)
 	}
 	if err != nil {
 		switch xinfang.ErrorCode(err) {
@@ -273,8 +272,8 @@ type caseView struct {
 	C          *xinfang.Case
 	Events     []*xinfang.CaseEvent
 	Units      []*xinfang.Unit
-	Users      []sqldb.CaseUser
-	Leaders    []sqldb.CaseUser
+	Users      []xinfang.CaseUser
+	Leaders    []xinfang.CaseUser
 	Today      string
 	Open       string     // the form shown open: the one that failed
 	F          url.Values // its values
@@ -306,7 +305,7 @@ type taskFormView struct {
 	Fields map[string]string
 	Kinds  []xinfang.Label
 	Units  []*xinfang.Unit
-	Users  []sqldb.CaseUser
+	Users  []xinfang.CaseUser
 }
 
 // PetitionNumbers lists the numbers of the linked petitions the user sees.
@@ -406,11 +405,11 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 	ctx := r.Context()
 	u := xinfang.UserFromContext(ctx)
-	c, err := s.DB.FindCaseByID(ctx, id)
+	c, err := s.Cases.FindCaseByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	events, err := s.DB.FindCaseEvents(ctx, id)
+	events, err := s.Cases.FindCaseEvents(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +421,7 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &caseView{L: caseLabels, C: c, Events: events, Units: units, Users: users, Leaders: leaders, Today: s.DB.Today().String(),
+	v := &caseView{L: caseLabels, C: c, Events: events, Units: units, Users: users, Leaders: leaders, Today: s.today().String(),
 		IsLeader: u.ID == c.LeaderID, CanInstr: u.Has(xinfang.RoleLeader), Requires: xinfang.ResolveRequirements, CloseReqs: xinfang.CloseRequirements}
 	v.TaskTable = &taskTable{Tasks: c.Tasks, Today: v.Today, CSRF: "", Action: "/cases/" + strconv.FormatInt(id, 10) + "/do/task_change",
 		Version: c.Version, Kinds: xinfang.TaskKinds, States: xinfang.TaskStates}
@@ -531,9 +530,9 @@ func (s *Server) applyCaseForm(r *http.Request, id int64, form string, f url.Val
 			ids = []int64{}
 		}
 		u.PetitionIDs = &ids
-		_, err = s.DB.UpdateCase(ctx, id, version, u)
+		_, err = s.Cases.UpdateCase(ctx, id, version, u)
 	case "member", "remove_member":
-		c, err := s.DB.FindCaseByID(ctx, id)
+		c, err := s.Cases.FindCaseByID(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -553,7 +552,7 @@ func (s *Server) applyCaseForm(r *http.Request, id int64, form string, f url.Val
 		for i := range team {
 			team[i].ID = 0
 		}
-		_, err = s.DB.SetCaseTeam(ctx, id, version, team)
+		_, err = s.Cases.SetCaseTeam(ctx, id, version, team)
 		if err != nil {
 			// The new member is the last one: name its fields plainly.
 			if fe := xinfang.ErrorFields(err); fe != nil {
@@ -571,7 +570,7 @@ func (s *Server) applyCaseForm(r *http.Request, id int64, form string, f url.Val
 			Deadline: strings.TrimSpace(f.Get("deadline")), DoneOn: strings.TrimSpace(f.Get("done_on")), Evidence: f.Get("evidence")}
 		if form == "step_done" {
 			// The short form on a step only sends what changes.
-			c, err := s.DB.FindCaseByID(ctx, id)
+			c, err := s.Cases.FindCaseByID(ctx, id)
 			if err != nil {
 				return err
 			}
@@ -591,7 +590,7 @@ func (s *Server) applyCaseForm(r *http.Request, id int64, form string, f url.Val
 		} else {
 			st.ID = 0
 		}
-		_, err = s.DB.SaveCaseStep(ctx, id, version, st)
+		_, err = s.Cases.SaveCaseStep(ctx, id, version, st)
 	case "consultation":
 		k := &xinfang.Consultation{Date: strings.TrimSpace(f.Get("date")), Findings: f.Get("findings"), Decisions: f.Get("decisions")}
 		for _, kind := range xinfang.AttendeeKinds {
@@ -599,24 +598,24 @@ func (s *Server) applyCaseForm(r *http.Request, id int64, form string, f url.Val
 				k.Attendees = append(k.Attendees, xinfang.Attendee{Kind: kind.Code, Name: n})
 			}
 		}
-		_, err = s.DB.AddConsultation(ctx, id, version, k)
+		_, err = s.Cases.AddConsultation(ctx, id, version, k)
 	case "progress":
-		_, err = s.DB.AddProgress(ctx, id, version, &xinfang.ProgressReport{Date: strings.TrimSpace(f.Get("date")), Text: f.Get("text")})
+		_, err = s.Cases.AddProgress(ctx, id, version, &xinfang.ProgressReport{Date: strings.TrimSpace(f.Get("date")), Text: f.Get("text")})
 	case "task":
-		_, err = s.DB.AddCaseTask(ctx, id, version, &xinfang.Task{Kind: f.Get("kind"), Title: f.Get("title"), OwnerUnitID: formID(f.Get("owner_unit_id")),
+		_, err = s.Cases.AddCaseTask(ctx, id, version, &xinfang.Task{Kind: f.Get("kind"), Title: f.Get("title"), OwnerUnitID: formID(f.Get("owner_unit_id")),
 			OwnerUserID: formID(f.Get("owner_user_id")), Deadline: strings.TrimSpace(f.Get("deadline"))})
 	case "task_change":
-		_, err = s.DB.ChangeCaseTask(ctx, id, version, formID(f.Get("task_id")), xinfang.TaskChange{State: f.Get("state"), Note: f.Get("note"), Reason: f.Get("release_reason")})
+		_, err = s.Cases.ChangeCaseTask(ctx, id, version, formID(f.Get("task_id")), xinfang.TaskChange{State: f.Get("state"), Note: f.Get("note"), Reason: f.Get("release_reason")})
 	case "resolution":
-		_, err = s.DB.SetResolution(ctx, id, version, xinfang.Resolution{Facts: f.Get("facts"), Solution: f.Get("solution"), SolutionText: f.Get("solution_text"),
+		_, err = s.Cases.SetResolution(ctx, id, version, xinfang.Resolution{Facts: f.Get("facts"), Solution: f.Get("solution"), SolutionText: f.Get("solution_text"),
 			PetitionerPosition: f.Get("petitioner_position"), Followup: xinfang.FollowupVisit{Date: strings.TrimSpace(f.Get("followup_date")), By: f.Get("followup_by"),
 				How: f.Get("followup_how"), Mood: f.Get("followup_mood"), Settled: f.Get("followup_settled") != ""}})
 	case "sign_off":
-		_, err = s.DB.SignOffCase(ctx, id, version, f.Get("note"))
+		_, err = s.Cases.SignOffCase(ctx, id, version, f.Get("note"))
 	case "start", "resolve", "close", "reopen":
-		_, err = s.DB.ActCase(ctx, id, version, form, f.Get("note"))
+		_, err = s.Cases.ActCase(ctx, id, version, form, f.Get("note"))
 	case "instruction":
-		_, err = s.DB.AddInstruction(ctx, &xinfang.Instruction{CaseID: id, Text: f.Get("text"), ToUsers: []int64{}, ToUnits: []int64{}})
+		_, err = s.Cases.AddInstruction(ctx, &xinfang.Instruction{CaseID: id, Text: f.Get("text"), ToUsers: []int64{}, ToUnits: []int64{}})
 	}
 	return err
 }
@@ -640,12 +639,12 @@ func (s *Server) handleCasePrint(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "积案不存在或无权查看"))
 		return
 	}
-	c, err := s.DB.FindCaseByID(r.Context(), id)
+	c, err := s.Cases.FindCaseByID(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v := &caseDocView{L: caseLabels, C: c, PageBack: "/cases/" + strconv.FormatInt(id, 10), Printed: s.DB.Today().String()}
+	v := &caseDocView{L: caseLabels, C: c, PageBack: "/cases/" + strconv.FormatInt(id, 10), Printed: s.today().String()}
 	v.Title = "一案一表 " + c.Number
 	s.fillBase(r, &v.base)
 	// The sheet has its own frame (caselayout): the toolbar goes back to
@@ -665,7 +664,7 @@ func (s *Server) handleCasePrint(w http.ResponseWriter, r *http.Request) {
 type myCasesView struct {
 	base
 	L     *caseLabelSet
-	Items []*sqldb.LeaderCase
+	Items []*xinfang.LeaderCase
 	Today string
 }
 
@@ -675,12 +674,12 @@ func (s *Server) handleMyCases(w http.ResponseWriter, r *http.Request) {
 	if s.pageUser(w, r) == nil {
 		return
 	}
-	items, err := s.DB.LeaderCases(r.Context())
+	items, err := s.Cases.LeaderCases(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v := &myCasesView{L: caseLabels, Items: items, Today: s.DB.Today().String()}
+	v := &myCasesView{L: caseLabels, Items: items, Today: s.today().String()}
 	v.Title, v.Nav = "我包的案", "mycases"
 	s.fillBase(r, &v.base)
 	s.render(w, r, http.StatusOK, "case_mine.html", v)
@@ -694,7 +693,7 @@ type petitionTasksView struct {
 	Tasks        []*xinfang.Task
 	Instructions []*xinfang.Instruction
 	Units        []*xinfang.Unit
-	Users        []sqldb.CaseUser
+	Users        []xinfang.CaseUser
 	CanInstr     bool
 	Open         string
 	F            url.Values
@@ -715,15 +714,15 @@ func (v *petitionTasksView) FV(form, name, def string) string {
 
 func (s *Server) petitionTasksPage(r *http.Request, id int64) (*petitionTasksView, error) {
 	ctx := r.Context()
-	p, err := s.DB.FindPetitionByID(ctx, id)
+	p, err := s.Petitions.FindPetitionByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	tasks, err := s.DB.FindPetitionTasks(ctx, id)
+	tasks, err := s.Cases.FindPetitionTasks(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	ins, err := s.DB.FindPetitionInstructions(ctx, id)
+	ins, err := s.Cases.FindPetitionInstructions(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -735,7 +734,7 @@ func (s *Server) petitionTasksPage(r *http.Request, id int64) (*petitionTasksVie
 	if err != nil {
 		return nil, err
 	}
-	v := &petitionTasksView{L: caseLabels, P: p, Tasks: tasks, Instructions: ins, Units: units, Users: users, Today: s.DB.Today().String(),
+	v := &petitionTasksView{L: caseLabels, P: p, Tasks: tasks, Instructions: ins, Units: units, Users: users, Today: s.today().String(),
 		CanInstr: xinfang.UserFromContext(ctx).Has(xinfang.RoleLeader)}
 	v.Title, v.Nav = "三跨三分离与批示 "+p.Number, "ledger"
 	s.fillBase(r, &v.base)
@@ -781,13 +780,13 @@ func (s *Server) handlePetitionTaskForm(w http.ResponseWriter, r *http.Request) 
 	f, form, ctx := r.PostForm, r.PathValue("form"), r.Context()
 	switch form {
 	case "task":
-		err = s.DB.AddPetitionTask(ctx, id, &xinfang.Task{Kind: f.Get("kind"), Title: f.Get("title"), OwnerUnitID: formID(f.Get("owner_unit_id")),
+		err = s.Cases.AddPetitionTask(ctx, id, &xinfang.Task{Kind: f.Get("kind"), Title: f.Get("title"), OwnerUnitID: formID(f.Get("owner_unit_id")),
 			OwnerUserID: formID(f.Get("owner_user_id")), Deadline: strings.TrimSpace(f.Get("deadline"))})
 	case "task_change":
 		version, _ := strconv.Atoi(f.Get("version"))
-		_, err = s.DB.ChangePetitionTask(ctx, id, formID(f.Get("task_id")), version, xinfang.TaskChange{State: f.Get("state"), Note: f.Get("note"), Reason: f.Get("release_reason")})
+		_, err = s.Cases.ChangePetitionTask(ctx, id, formID(f.Get("task_id")), version, xinfang.TaskChange{State: f.Get("state"), Note: f.Get("note"), Reason: f.Get("release_reason")})
 	case "instruction":
-		_, err = s.DB.AddInstruction(ctx, &xinfang.Instruction{PetitionID: id, Text: f.Get("text"), ToUsers: []int64{}, ToUnits: []int64{}})
+		_, err = s.Cases.AddInstruction(ctx, &xinfang.Instruction{PetitionID: id, Text: f.Get("text"), ToUsers: []int64{}, ToUnits: []int64{}})
 	default:
 		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "未知的操作"))
 		return

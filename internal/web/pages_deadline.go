@@ -30,7 +30,7 @@ func (s *Server) handleDeadline(w http.ResponseWriter, r *http.Request) {
 	s.fillBase(r, &v.base)
 	if v.Clock == "" && v.Start == "" {
 		v.Clock = string(xinfang.ClockHandling)
-		v.Start = s.DB.Now().In(calendar.Location()).Format("2006-01-02T15:04")
+		v.Start = s.Now().In(calendar.Location()).Format("2006-01-02T15:04")
 		s.render(w, r, http.StatusOK, "deadline.html", v)
 		return
 	}
@@ -46,7 +46,7 @@ func (s *Server) handleDeadline(w http.ResponseWriter, r *http.Request) {
 	err := probs.Err()
 	if err == nil {
 		var c procedure.Calculation
-		c, err = s.DB.Procedure(r.Context()).Calculate(xinfang.ClockKind(v.Clock), start, extra, s.DB.Today())
+		c, err = s.Procedure(r.Context()).Calculate(xinfang.ClockKind(v.Clock), start, extra, s.today())
 		if err == nil {
 			v.Result = &c
 		}

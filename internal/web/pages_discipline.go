@@ -93,7 +93,7 @@ func (s *Server) handleWatch(w http.ResponseWriter, r *http.Request) {
 	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 {
 		v.Page = n
 	}
-	page, err := s.DB.FindWatchList(r.Context(), xinfang.WatchFilter{Kind: kind, Offset: (v.Page - 1) * watchPageSize, Limit: watchPageSize})
+	page, err := s.Discipline.FindWatchList(r.Context(), xinfang.WatchFilter{Kind: kind, Offset: (v.Page - 1) * watchPageSize, Limit: watchPageSize})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -134,7 +134,7 @@ func (s *Server) renderInvestigations(w http.ResponseWriter, r *http.Request, st
 		Causes: xinfang.InvestigationCauses, Form: form}
 	v.Title, v.Nav = "提级调查", "discipline"
 	var err error
-	v.Items, v.Total, err = s.DB.FindInvestigations(r.Context(), xinfang.InvestigationFilter{State: v.State, Limit: 200})
+	v.Items, v.Total, err = s.Discipline.FindInvestigations(r.Context(), xinfang.InvestigationFilter{State: v.State, Limit: 200})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -174,7 +174,7 @@ func (s *Server) discFormPetition(r *http.Request, v string) (int64, error) {
 	if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
 		return id, nil
 	}
-	p, err := s.DB.FindPetitionByNumber(r.Context(), v)
+	p, err := s.Petitions.FindPetitionByNumber(r.Context(), v)
 	if err != nil {
 		return 0, xinfang.FieldError("petition_id", "信访件不存在或无权查看")
 	}
@@ -199,7 +199,7 @@ func (s *Server) handleOpenInvestigation(w http.ResponseWriter, r *http.Request)
 	}
 	var iv *xinfang.Investigation
 	if err == nil {
-		iv, err = s.DB.OpenInvestigation(r.Context(), in)
+		iv, err = s.Discipline.OpenInvestigation(r.Context(), in)
 	}
 	if err != nil {
 		if code := xinfang.ErrorCode(err); code != xinfang.EINVALID && code != xinfang.ECONFLICT {
@@ -252,7 +252,7 @@ func (s *Server) handleInvestigation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderInvestigation(w http.ResponseWriter, r *http.Request, status int, id int64, step string, form url.Values, ferr error) {
-	iv, err := s.DB.FindInvestigationByID(r.Context(), id)
+	iv, err := s.Discipline.FindInvestigationByID(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -319,16 +319,16 @@ func (s *Server) handleInvestigationStep(w http.ResponseWriter, r *http.Request)
 	ctx := r.Context()
 	switch step {
 	case "case-track":
-		_, err = s.DB.UpdateCaseTrack(ctx, id, xinfang.CaseTrackInput{Version: version, Findings: form.Get("findings"), Measures: form.Get("measures"), Outcome: form.Get("outcome")})
+		_, err = s.Discipline.UpdateCaseTrack(ctx, id, xinfang.CaseTrackInput{Version: version, Findings: form.Get("findings"), Measures: form.Get("measures"), Outcome: form.Get("outcome")})
 	case "responsibility-track":
-		_, err = s.DB.UpdateResponsibilityTrack(ctx, id, xinfang.ResponsibilityTrackInput{Version: version, Officials: discFormOfficials(form, false), Findings: form.Get("findings"), Outcome: form.Get("outcome")})
+		_, err = s.Discipline.UpdateResponsibilityTrack(ctx, id, xinfang.ResponsibilityTrackInput{Version: version, Officials: discFormOfficials(form, false), Findings: form.Get("findings"), Outcome: form.Get("outcome")})
 	case "close":
-		_, err = s.DB.CloseInvestigation(ctx, id, version, form.Get("note"))
+		_, err = s.Discipline.CloseInvestigation(ctx, id, version, form.Get("note"))
 	case "edit":
 		probs := xinfang.Problems{}
 		up := xinfang.InvestigationUpdate{Version: version, Cause: form.Get("cause"), Summary: form.Get("summary"), UnitID: discFormID(form, "unit_id", "unit_id", probs)}
 		if err = probs.Err(); err == nil {
-			_, err = s.DB.UpdateInvestigation(ctx, id, up)
+			_, err = s.Discipline.UpdateInvestigation(ctx, id, up)
 		}
 	default:
 		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "页面不存在"))
@@ -374,7 +374,7 @@ func (s *Server) renderAccountability(w http.ResponseWriter, r *http.Request, st
 	u := xinfang.UserFromContext(r.Context())
 	q := r.URL.Query()
 	v := &accountabilityView{Tabs: disciplineTabs(u, nil, "accountability"), Q: url.Values{}, CanInspect: xinfang.CanInspect(u),
-		Measures: xinfang.AccountabilityMeasures, Targets: xinfang.AccountabilityTargets, Form: form, Today: s.DB.Today().String()}
+		Measures: xinfang.AccountabilityMeasures, Targets: xinfang.AccountabilityTargets, Form: form, Today: s.today().String()}
 	v.Title, v.Nav = "问责记录", "discipline"
 	if !xinfang.CanReadDiscipline(u) {
 		v.Nav = ""
@@ -397,7 +397,7 @@ func (s *Server) renderAccountability(w http.ResponseWriter, r *http.Request, st
 		return
 	}
 	if err = probs.Err(); err == nil {
-		v.Items, v.Total, err = s.DB.FindAccountabilities(r.Context(), f)
+		v.Items, v.Total, err = s.Discipline.FindAccountabilities(r.Context(), f)
 	}
 	if err != nil && xinfang.ErrorCode(err) != xinfang.EINVALID {
 		s.fail(w, r, err)
@@ -454,7 +454,7 @@ func (s *Server) handleCreateAccountability(w http.ResponseWriter, r *http.Reque
 	}
 	err := probs.Err()
 	if err == nil {
-		err = s.DB.CreateAccountability(r.Context(), a)
+		err = s.Discipline.CreateAccountability(r.Context(), a)
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
@@ -493,11 +493,11 @@ func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status in
 		v.Nav = ""
 	}
 	if form.Get("year") == "" {
-		form.Set("year", strconv.Itoa(s.DB.Today().Year))
+		form.Set("year", strconv.Itoa(s.today().Year))
 	}
 	year, _ := strconv.Atoi(v.Year)
 	var err error
-	if v.Items, err = s.DB.FindResponsibilityLetters(r.Context(), 0, year); err != nil {
+	if v.Items, err = s.Discipline.FindResponsibilityLetters(r.Context(), 0, year); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -536,7 +536,7 @@ func (s *Server) handleCreateLetter(w http.ResponseWriter, r *http.Request) {
 	}
 	err := probs.Err()
 	if err == nil {
-		err = s.DB.SaveResponsibilityLetter(r.Context(), l)
+		err = s.Discipline.SaveResponsibilityLetter(r.Context(), l)
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"xinfang"
-	"xinfang/internal/sqldb"
 )
 
 // homeList is one box of the 工作台: a count, the first few items and the
@@ -39,12 +38,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	v.Title, v.Nav = "工作台", "home"
 	s.fillBase(r, &v.base)
 	hints := map[string]string{
-		sqldb.TodoSign:   "转送、交办到本单位，尚未签收",
-		sqldb.TodoAccept: "已签收或本单位直接登记，尚未受理或处理",
-		sqldb.TodoReply:  "已受理，正在办理，尚未答复",
+		xinfang.TodoSign:   "转送、交办到本单位，尚未签收",
+		xinfang.TodoAccept: "已签收或本单位直接登记，尚未受理或处理",
+		xinfang.TodoReply:  "已受理，正在办理，尚未答复",
 	}
-	for _, l := range sqldb.TodoLabels {
-		items, total, err := s.DB.FindTodo(ctx, l.Code, 0, homeListSize)
+	for _, l := range xinfang.TodoLabels {
+		items, total, err := s.Petitions.FindTodo(ctx, l.Code, 0, homeListSize)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -55,11 +54,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		w    xinfang.Warning
 		hint string
 	}{
-		{xinfang.WarnNear, "期限将在 " + strconv.Itoa(s.DB.Cfg.NearDays) + " 日内届满"},
+		{xinfang.WarnNear, "期限将在 " + strconv.Itoa(s.Procedure(r.Context()).Cfg.NearDays) + " 日内届满"},
 		{xinfang.WarnOverdue, "已超过法定期限"},
 		{xinfang.WarnSevere, "超期超过一个法定期限"},
 	} {
-		items, total, err := s.DB.FindPetitions(ctx, xinfang.PetitionFilter{Warning: wl.w, Open: true, Sort: "due", Limit: homeListSize})
+		items, total, err := s.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Warning: wl.w, Open: true, Sort: "due", Limit: homeListSize})
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -8,7 +8,6 @@ import (
 
 	"xinfang"
 	"xinfang/internal/calendar"
-	"xinfang/internal/sqldb"
 )
 
 const ledgerPageSize = 50
@@ -77,13 +76,13 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) {
 	}
 	offset := (v.Page - 1) * ledgerPageSize
 	if todo := v.Q.Get("todo"); todo != "" {
-		v.Todo, v.TodoLabel = todo, sqldb.TodoLabel(todo)
-		v.Items, v.Total, err = s.DB.FindTodo(r.Context(), todo, offset, ledgerPageSize)
+		v.Todo, v.TodoLabel = todo, xinfang.TodoLabel(todo)
+		v.Items, v.Total, err = s.Petitions.FindTodo(r.Context(), todo, offset, ledgerPageSize)
 	} else {
 		f, probs := ledgerFilter(v.Q)
 		if err = probs.Err(); err == nil {
 			f.Offset, f.Limit = offset, ledgerPageSize
-			v.Items, v.Total, err = s.DB.FindPetitions(r.Context(), f)
+			v.Items, v.Total, err = s.Petitions.FindPetitions(r.Context(), f)
 		}
 	}
 	if err != nil {
@@ -94,8 +93,8 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) {
 		v.Error, v.Fields = "查询条件有误："+formMessage(err), xinfang.ErrorFields(err)
 		v.Items, v.Total = nil, 0
 	}
-	if v.Total > sqldb.MaxCount {
-		v.Total, v.Capped = sqldb.MaxCount, true
+	if v.Total > xinfang.MaxCount {
+		v.Total, v.Capped = xinfang.MaxCount, true
 	}
 	v.Pages = (v.Total + ledgerPageSize - 1) / ledgerPageSize
 	if len(v.Items) > 0 {

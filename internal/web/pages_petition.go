@@ -100,11 +100,11 @@ func (s *Server) handlePetition(w http.ResponseWriter, r *http.Request) {
 func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) (*petitionView, error) {
 	ctx := r.Context()
 	u := xinfang.UserFromContext(ctx)
-	p, err := s.DB.FindPetitionByID(ctx, id)
+	p, err := s.Petitions.FindPetitionByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	events, err := s.DB.FindEvents(ctx, id)
+	events, err := s.Petitions.FindEvents(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 		v.CatLabel = p.Category
 	}
 	if p.Reason != "" {
-		v.ReasonLabel = s.DB.DictLabel(ctx, "reason", p.Reason)
+		v.ReasonLabel = s.Directory.DictLabel(ctx, "reason", p.Reason)
 	}
 	v.Title, v.Nav = "信访件 "+p.Number, "ledger"
 	s.fillBase(r, &v.base)
@@ -135,7 +135,7 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 	}
 	if p.RepeatOfID != 0 {
 		// Out of the user's scope the earlier item stays a bare id.
-		if orig, err := s.DB.FindPetitionByID(ctx, p.RepeatOfID); err == nil {
+		if orig, err := s.Petitions.FindPetitionByID(ctx, p.RepeatOfID); err == nil {
 			v.RepeatOf = orig.Number
 		}
 	}
@@ -152,7 +152,7 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 			v.Docs = append(v.Docs, docLink{Doc: d.doc, Label: d.title})
 		}
 	}
-	for _, t := range s.DB.Procedure(ctx).Allowed(p, u) {
+	for _, t := range s.Procedure(ctx).Allowed(p, u) {
 		a := &actionView{Action: t.Action, Label: t.Action.Label(), Primary: primaryActions[t.Action]}
 		var values url.Values
 		var fieldErrs map[string]string
@@ -317,7 +317,7 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	}
 	err = probs.Err()
 	if err == nil {
-		_, err = s.DB.Act(r.Context(), id, in)
+		_, err = s.Petitions.Act(r.Context(), id, in)
 	}
 	if err == nil {
 		http.Redirect(w, r, "/petitions/"+strconv.FormatInt(id, 10)+"?done="+url.QueryEscape(string(t.Action))+"#timeline", http.StatusSeeOther)

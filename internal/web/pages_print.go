@@ -58,12 +58,12 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	p, err := s.DB.FindPetitionByID(ctx, id)
+	p, err := s.Petitions.FindPetitionByID(ctx, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	events, err := s.DB.FindEvents(ctx, id)
+	events, err := s.Petitions.FindEvents(ctx, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return

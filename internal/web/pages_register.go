@@ -8,7 +8,6 @@ import (
 
 	"xinfang"
 	"xinfang/internal/calendar"
-	"xinfang/internal/sqldb"
 )
 
 // coRows is how many co-petitioner (联名) rows the form offers.
@@ -22,9 +21,9 @@ type registerView struct {
 	Form        url.Values
 	Units       []*xinfang.Unit
 	Categories  []*category
-	Reasons     []sqldb.DictEntry
-	Ethnicities []sqldb.DictEntry
-	Occupations []sqldb.DictEntry
+	Reasons     []xinfang.DictEntry
+	Ethnicities []xinfang.DictEntry
+	Occupations []xinfang.DictEntry
 	CoRows      []int
 	CrossFlags  []string
 }
@@ -102,7 +101,7 @@ func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) {
 	}
 	form := url.Values{}
 	form.Set("channel", "visit")
-	form.Set("received_at", s.DB.Now().In(calendar.Location()).Format("2006-01-02T15:04"))
+	form.Set("received_at", s.Now().In(calendar.Location()).Format("2006-01-02T15:04"))
 	form.Set("petitioner.id_type", "id_card")
 	form.Set("person_count", "1")
 	form.Set("locality_id", strconv.FormatInt(u.UnitID, 10))
@@ -129,10 +128,10 @@ func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) {
 	p, probs := s.petitionFromForm(r, form)
 	err := probs.Err()
 	if err == nil {
-		err = s.DB.RegisterPetition(r.Context(), p)
+		err = s.Petitions.RegisterPetition(r.Context(), p)
 	} else {
 		// Report the domain's checks together with the form's own.
-		if verr := p.Validate(s.DB.Now()); verr != nil {
+		if verr := p.Validate(s.Now()); verr != nil {
 			for k, m := range xinfang.ErrorFields(verr) {
 				probs.Add(k, m)
 			}
@@ -255,12 +254,12 @@ func petitionerFromForm(f url.Values, prefix string) *xinfang.Petitioner {
 func (s *Server) petitionRef(r *http.Request, ref string) (int64, error) {
 	ref = strings.TrimSpace(ref)
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
-		if _, err := s.DB.FindPetitionByID(r.Context(), id); err != nil {
+		if _, err := s.Petitions.FindPetitionByID(r.Context(), id); err != nil {
 			return 0, err
 		}
 		return id, nil
 	}
-	p, err := s.DB.FindPetitionByNumber(r.Context(), ref)
+	p, err := s.Petitions.FindPetitionByNumber(r.Context(), ref)
 	if err != nil {
 		return 0, err
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"xinfang"
-	"xinfang/internal/sqldb"
 )
 
 // The repeats panel of a petition (疑似重复件) and the full-text search
@@ -25,10 +24,10 @@ func init() {
 type repeatsView struct {
 	base
 	P          *xinfang.Petition
-	Candidates []sqldb.RepeatCandidate
-	Counts     *sqldb.RepeatCounts
+	Candidates []xinfang.RepeatCandidate
+	Counts     *xinfang.RepeatCounts
 	Chain      []*xinfang.Petition
-	Decisions  []sqldb.RepeatDecision
+	Decisions  []xinfang.RepeatDecision
 	CanDecide  bool
 	// Numbers names the petitions the decisions refer to.
 	Numbers map[int64]string
@@ -36,7 +35,7 @@ type repeatsView struct {
 
 // DecisionLabel names a decision in Chinese.
 func (v *repeatsView) DecisionLabel(d string) string {
-	if d == sqldb.RepeatLink {
+	if d == xinfang.RepeatLink {
 		return "关联为重复件"
 	}
 	return "不是重复件"
@@ -55,21 +54,21 @@ func (s *Server) repeatsPage(r *http.Request, id int64) (*repeatsView, error) {
 	ctx := r.Context()
 	v := &repeatsView{Numbers: map[int64]string{}}
 	var err error
-	if v.P, err = s.DB.FindPetitionByID(ctx, id); err != nil {
+	if v.P, err = s.Petitions.FindPetitionByID(ctx, id); err != nil {
 		return nil, err
 	}
 	v.Title, v.Nav = "疑似重复件 "+v.P.Number, "ledger"
 	s.fillBase(r, &v.base)
-	if v.Candidates, err = s.DB.FindRepeatCandidatesOf(ctx, id, 20); err != nil {
+	if v.Candidates, err = s.Repeats.FindRepeatCandidatesOf(ctx, id, 20); err != nil {
 		return nil, err
 	}
-	if v.Counts, err = s.DB.FindRepeatCounts(ctx, id); err != nil {
+	if v.Counts, err = s.Repeats.FindRepeatCounts(ctx, id); err != nil {
 		return nil, err
 	}
-	if v.Chain, err = s.DB.FindRepeatChain(ctx, id); err != nil {
+	if v.Chain, err = s.Repeats.FindRepeatChain(ctx, id); err != nil {
 		return nil, err
 	}
-	if v.Decisions, err = s.DB.FindRepeatDecisions(ctx, id); err != nil {
+	if v.Decisions, err = s.Repeats.FindRepeatDecisions(ctx, id); err != nil {
 		return nil, err
 	}
 	for _, c := range v.Candidates {
@@ -97,9 +96,9 @@ func (s *Server) handleRepeats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch r.URL.Query().Get("done") {
-	case sqldb.RepeatLink:
+	case xinfang.RepeatLink:
 		v.Notice = "已关联为重复件"
-	case sqldb.RepeatDismiss:
+	case xinfang.RepeatDismiss:
 		v.Notice = "已标为不是重复件，该候选不再提示"
 	}
 	s.render(w, r, http.StatusOK, "repeats_panel.html", v)
@@ -118,12 +117,12 @@ func (s *Server) handleRepeatDecision(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
 		return
 	}
-	in := sqldb.RepeatDecisionInput{Decision: r.PostForm.Get("decision")}
+	in := xinfang.RepeatDecisionInput{Decision: r.PostForm.Get("decision")}
 	in.CandidateID, _ = strconv.ParseInt(r.PostForm.Get("candidate_id"), 10, 64)
 	if in.Version, err = strconv.Atoi(r.PostForm.Get("version")); err != nil {
 		err = xinfang.FieldError("version", "版本号缺失，请刷新页面后重试")
 	} else {
-		_, err = s.DB.DecideRepeat(r.Context(), id, in)
+		_, err = s.Repeats.DecideRepeat(r.Context(), id, in)
 	}
 	if err == nil {
 		http.Redirect(w, r, "/petitions/"+strconv.FormatInt(id, 10)+"/repeats?done="+url.QueryEscape(in.Decision), http.StatusSeeOther)
@@ -154,7 +153,7 @@ type searchView struct {
 	Kinds     []xinfang.Label
 	Searched  bool
 	Petitions []*xinfang.Petition
-	Hits      []sqldb.SearchHit
+	Hits      []xinfang.SearchHit
 	Total     int
 	Page      int
 	Pages     int
@@ -167,7 +166,7 @@ func (v *searchView) PageURL(n int) string {
 }
 
 // HitURL is the page of a hit.
-func (v *searchView) HitURL(h sqldb.SearchHit) string {
+func (v *searchView) HitURL(h xinfang.SearchHit) string {
 	return "/" + h.Kind + "s/" + strconv.FormatInt(h.ID, 10)
 }
 
@@ -176,11 +175,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	v := &searchView{Q: strings.TrimSpace(q.Get("q")), Kind: q.Get("kind"), Kinds: sqldb.SearchKinds(), Page: 1}
+	v := &searchView{Q: strings.TrimSpace(q.Get("q")), Kind: q.Get("kind"), Kinds: s.Search.Kinds(), Page: 1}
 	v.Title, v.Nav = "全文检索", "search"
 	s.fillBase(r, &v.base)
 	if v.Kind == "" {
-		v.Kind = sqldb.SearchPetition
+		v.Kind = xinfang.SearchPetition
 	}
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
 		v.Page = n
@@ -189,10 +188,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		v.Searched = true
 		offset := (v.Page - 1) * searchPageSize
 		var err error
-		if v.Kind == sqldb.SearchPetition {
-			v.Petitions, v.Total, err = s.DB.SearchPetitions(r.Context(), v.Q, searchPageSize, offset)
+		if v.Kind == xinfang.SearchPetition {
+			v.Petitions, v.Total, err = s.Search.SearchPetitions(r.Context(), v.Q, searchPageSize, offset)
 		} else {
-			v.Hits, v.Total, err = s.DB.SearchDocs(r.Context(), v.Kind, v.Q, searchPageSize, offset)
+			v.Hits, v.Total, err = s.Search.SearchDocs(r.Context(), v.Kind, v.Q, searchPageSize, offset)
 		}
 		if err != nil {
 			if xinfang.ErrorCode(err) != xinfang.EINVALID {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"xinfang"
-	"xinfang/internal/sqldb"
 )
 
 // The pages of 督办 (supervision orders) and of the inbox (站内消息), and
@@ -29,7 +28,7 @@ func init() {
 	)
 	baseHooks = append(baseHooks, func(s *Server, r *http.Request, b *base) {
 		// A failed count must not cost the page: the menu shows none.
-		if n, err := s.DB.UnreadCount(r.Context()); err == nil {
+		if n, err := s.Inbox.UnreadCount(r.Context()); err == nil {
 			b.Unread = n
 		} else {
 			s.Logger.Error("unread count", "err", err)
@@ -75,7 +74,7 @@ func (s *Server) handleSupervisions(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderSupervisions(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) {
 	u := xinfang.UserFromContext(r.Context())
 	q := r.URL.Query()
-	v := &supervisionsView{Q: url.Values{}, Form: form, Page: 1, States: xinfang.SupervisionStates, CanIssue: xinfang.MayIssueSupervision(u), MinDate: s.DB.Today().String()}
+	v := &supervisionsView{Q: url.Values{}, Form: form, Page: 1, States: xinfang.SupervisionStates, CanIssue: xinfang.MayIssueSupervision(u), MinDate: s.today().String()}
 	v.Title, v.Nav = "督办", "supervision"
 	s.fillBase(r, &v.base)
 	for _, k := range []string{"state", "listed", "overdue", "unit"} {
@@ -102,7 +101,7 @@ func (s *Server) renderSupervisions(w http.ResponseWriter, r *http.Request, stat
 	if id, err := strconv.ParseInt(v.Q.Get("unit"), 10, 64); err == nil && id > 0 {
 		f.TargetUnitID = id
 	}
-	v.Items, v.Total, err = s.DB.FindSupervisions(r.Context(), f)
+	v.Items, v.Total, err = s.Supervisions.FindSupervisions(r.Context(), f)
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
 			s.fail(w, r, err)
@@ -152,7 +151,7 @@ func (s *Server) handleCreateSupervision(w http.ResponseWriter, r *http.Request)
 	}
 	err := probs.Err()
 	if err == nil {
-		err = s.DB.CreateSupervision(r.Context(), sv)
+		err = s.Supervisions.CreateSupervision(r.Context(), sv)
 	}
 	if err == nil {
 		http.Redirect(w, r, "/supervisions/"+strconv.FormatInt(sv.ID, 10)+"?done=create", http.StatusSeeOther)
@@ -196,7 +195,7 @@ func (s *Server) handleSupervision(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderSupervision(w http.ResponseWriter, r *http.Request, status int, id int64, step string, form url.Values, ferr error) {
-	sv, err := s.DB.FindSupervisionByID(r.Context(), id)
+	sv, err := s.Supervisions.FindSupervisionByID(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -234,11 +233,11 @@ func (s *Server) handleSupervisionStep(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	switch step {
 	case "reminders":
-		_, err = s.DB.RemindSupervision(ctx, id, form.Get("text"))
+		_, err = s.Supervisions.RemindSupervision(ctx, id, form.Get("text"))
 	case "feedback":
-		_, err = s.DB.FeedbackSupervision(ctx, id, form.Get("text"))
+		_, err = s.Supervisions.FeedbackSupervision(ctx, id, form.Get("text"))
 	case "close":
-		_, err = s.DB.CloseSupervision(ctx, id, form.Get("note"))
+		_, err = s.Supervisions.CloseSupervision(ctx, id, form.Get("note"))
 	default:
 		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "页面不存在"))
 		return
@@ -286,7 +285,7 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 		v.Page = n
 	}
 	var err error
-	v.Items, v.Total, _, err = s.DB.FindNotifications(r.Context(), sqldb.NotificationFilter{Unread: v.UnreadOnly, Offset: (v.Page - 1) * inboxPageSize, Limit: inboxPageSize})
+	v.Items, v.Total, _, err = s.Inbox.FindNotifications(r.Context(), xinfang.NotificationFilter{Unread: v.UnreadOnly, Offset: (v.Page - 1) * inboxPageSize, Limit: inboxPageSize})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -312,7 +311,7 @@ func (s *Server) handleInboxRead(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "消息不存在"))
 		return
 	}
-	m, err := s.DB.MarkNotificationRead(r.Context(), id)
+	m, err := s.Inbox.MarkNotificationRead(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -328,7 +327,7 @@ func (s *Server) handleInboxReadAll(w http.ResponseWriter, r *http.Request) {
 	if s.pageUser(w, r) == nil {
 		return
 	}
-	if _, err := s.DB.MarkAllNotificationsRead(r.Context()); err != nil {
+	if _, err := s.Inbox.MarkAllNotificationsRead(r.Context()); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -72,24 +72,24 @@ func newPageApp(t testing.TB) *pageApp {
 		{"admin", "孙管理", "city", []xinfang.Role{xinfang.RoleAdmin}, false},
 	} {
 		user := &xinfang.User{Username: u.username, Name: u.name, UnitID: a.Units[u.unit].ID, Roles: u.roles, MustChangePassword: u.mustChange}
-		if err := db.CreateUser(ctx, user, pagePassword); err != nil {
+		if err := db.Directory.CreateUser(ctx, user, pagePassword); err != nil {
 			t.Fatalf("create user %s: %v", u.username, err)
 		}
-		full, err := db.FindUserByID(ctx, user.ID)
+		full, err := db.Directory.FindUserByID(ctx, user.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		a.Users[u.username] = full
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a.Server = httptest.NewServer(web.NewServer(db, logger))
+	a.Server = httptest.NewServer(web.NewServer(storesOf(db), logger))
 	t.Cleanup(a.Server.Close)
 	return a
 }
 
 func pageUnit(t testing.TB, db *sqldb.DB, u *xinfang.Unit) {
 	t.Helper()
-	if err := db.CreateUnit(context.Background(), u); err != nil {
+	if err := db.Directory.CreateUnit(context.Background(), u); err != nil {
 		t.Fatalf("create unit %s: %v", u.Code, err)
 	}
 }
@@ -109,7 +109,7 @@ func (a *pageApp) seedPetition(t testing.TB, username, name, id, summary string)
 		Category: "0501", Purpose: "claim", LocalityID: u.UnitID,
 		Petitioner: &xinfang.Petitioner{Name: name, IDType: "id_card", IDNumber: id, Phone: "13800138000"},
 	}
-	if err := a.DB.RegisterPetition(ctx, p); err != nil {
+	if err := a.DB.Petitions.RegisterPetition(ctx, p); err != nil {
 		t.Fatalf("seed petition: %v", err)
 	}
 	return p
@@ -468,7 +468,7 @@ func TestRegisterAcceptPrint(t *testing.T) {
 func loadPetition(t testing.TB, a *pageApp, username, id string) *xinfang.Petition {
 	t.Helper()
 	n, _ := strconv.ParseInt(id, 10, 64)
-	p, err := a.DB.FindPetitionByID(xinfang.NewContextWithUser(context.Background(), a.Users[username]), n)
+	p, err := a.DB.Petitions.FindPetitionByID(xinfang.NewContextWithUser(context.Background(), a.Users[username]), n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -549,7 +549,7 @@ func TestDeadlinePage(t *testing.T) {
 	c := a.client(t)
 	c.login("a_staff")
 	start, _ := time.ParseInLocation("2006-01-02T15:04", "2026-09-25T10:00", calendar.Location())
-	want, err := a.DB.Procedure(context.Background()).Calculate(xinfang.ClockDisposal, start, 0, a.DB.Today())
+	want, err := a.DB.Procedure(context.Background()).Calculate(xinfang.ClockDisposal, start, 0, calendar.DateOf(a.DB.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

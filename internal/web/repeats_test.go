@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"xinfang"
-	"xinfang/internal/sqldb"
 )
 
 // repeatsIDNumber returns a valid ID number distinct for n.
@@ -69,8 +68,8 @@ type repeatsReply struct {
 		Reasons  []string         `json:"reasons"`
 		Linked   bool             `json:"linked"`
 	} `json:"items"`
-	Counts    sqldb.RepeatCounts     `json:"counts"`
-	Decisions []sqldb.RepeatDecision `json:"decisions"`
+	Counts    xinfang.RepeatCounts     `json:"counts"`
+	Decisions []xinfang.RepeatDecision `json:"decisions"`
 }
 
 func (r *repeatsReply) has(id int64) bool {
@@ -141,7 +140,7 @@ func TestRepeatsAPI(t *testing.T) {
 	if r.Status != http.StatusCreated {
 		t.Fatalf("link: %s", r)
 	}
-	var d sqldb.RepeatDecision
+	var d xinfang.RepeatDecision
 	r.decode(t, &d)
 	after := e.regA.get(t, *e.land2)
 	if !after.Repeat || after.RepeatOfID != e.land1.ID || after.Version != e.land2.Version+1 || d.Version != after.Version || d.Score < 0.23 {
@@ -170,7 +169,7 @@ func TestRepeatsAPI(t *testing.T) {
 func TestSearchAPI(t *testing.T) {
 	e := newRepeatsEnv(t)
 	var page struct {
-		Items []sqldb.SearchHit
+		Items []xinfang.SearchHit
 		Total int
 	}
 	e.regA.ok(t, http.StatusOK, "GET", "/api/v1/search?q="+url.QueryEscape("桃树"), nil, &page)

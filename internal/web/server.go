@@ -17,25 +17,31 @@ import (
 	"time"
 
 	"xinfang"
-	"xinfang/internal/sqldb"
+	"xinfang/internal/calendar"
 )
 
 // Server is the HTTP application.
 type Server struct {
-	DB     *sqldb.DB
+	Stores
 	Logger *slog.Logger
 	// Secure marks cookies Secure (behind TLS).
 	Secure bool
+	// SessionLifetime is the session cookie's Max-Age: as long as the
+	// session lives on the server (cmd/xinfang sets the configured one).
+	SessionLifetime time.Duration
 
 	mux *http.ServeMux
 }
 
-// NewServer returns a server over db with every route registered.
-func NewServer(db *sqldb.DB, logger *slog.Logger) *Server {
+// NewServer returns a server over the stores with every route registered.
+func NewServer(st Stores, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{DB: db, Logger: logger, mux: http.NewServeMux()}
+	if st.Now == nil {
+		st.Now = time.Now
+	}
+	s := &Server{Stores: st, Logger: logger, SessionLifetime: 12 * time.Hour, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
@@ -59,8 +65,8 @@ type ctxKey int
 const sessionKey ctxKey = 1
 
 // sessionFrom returns the session of the request, or nil.
-func sessionFrom(ctx context.Context) *sqldb.Session {
-	s, _ := ctx.Value(sessionKey).(*sqldb.Session)
+func sessionFrom(ctx context.Context) *xinfang.Session {
+	s, _ := ctx.Value(sessionKey).(*xinfang.Session)
 	return s
 }
 
@@ -72,7 +78,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(sessionCookie)
 		if err == nil && c.Value != "" {
-			u, sess, err := s.DB.SessionUser(r.Context(), c.Value)
+			u, sess, err := s.Directory.SessionUser(r.Context(), c.Value)
 			if err == nil {
 				ctx := xinfang.NewContextWithUser(r.Context(), u)
 				ctx = context.WithValue(ctx, sessionKey, sess)
@@ -217,9 +223,12 @@ func pathID(r *http.Request, name string) (int64, error) {
 // lifetime is relative (Max-Age), so the browser's clock and the database's
 // clock need not agree; the server decides expiry and idle timeout anyway.
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sqldb.SessionLifetime.Seconds())})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(s.SessionLifetime.Seconds())})
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
+
+// today is the Asia/Shanghai date of the server's clock.
+func (s *Server) today() calendar.Date { return calendar.DateOf(s.Now()) }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"xinfang"
 	"xinfang/internal/scheduler"
@@ -192,7 +193,7 @@ func TestSupervisionPagesAndInbox(t *testing.T) {
 	}
 
 	// The scheduler warns town A: due in two days is 临期.
-	if _, err := scheduler.New(env.DB, nil, 0).RunOnce(context.Background()); err != nil {
+	if _, err := scheduler.New(env.DB.Clocks, env.DB.Inbox, func() time.Time { return env.DB.Now() }, nil, 0).RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	_, _, page = supPage(t, handler, "GET", "/inbox", nil)

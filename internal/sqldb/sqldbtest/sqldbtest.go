@@ -193,7 +193,7 @@ func NewFixture(tb testing.TB, db *sqldb.DB) *Fixture {
 		if parent != nil {
 			u.ParentID = parent.ID
 		}
-		if err := db.CreateUnit(ctx, u); err != nil {
+		if err := db.Directory.CreateUnit(ctx, u); err != nil {
 			tb.Fatalf("create unit %s: %v", code, err)
 		}
 		return u
@@ -236,11 +236,11 @@ func NewFixture(tb testing.TB, db *sqldb.DB) *Fixture {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			u := &xinfang.User{Username: s.username, Name: s.name, UnitID: s.unit.ID, Roles: s.roles}
-			if err := db.CreateUser(ctx, u, Password); err != nil {
+			if err := db.Directory.CreateUser(ctx, u, Password); err != nil {
 				errs[i] = fmt.Errorf("create user %s: %w", s.username, err)
 				return
 			}
-			loaded, err := db.FindUserByID(ctx, u.ID)
+			loaded, err := db.Directory.FindUserByID(ctx, u.ID)
 			if err != nil {
 				errs[i] = fmt.Errorf("find user %s: %w", s.username, err)
 				return
@@ -281,7 +281,7 @@ func (f *Fixture) NewPetition(locality *xinfang.Unit, n int) *xinfang.Petition {
 // MustRegister registers p as u and fails tb on error.
 func (f *Fixture) MustRegister(tb testing.TB, u *xinfang.User, p *xinfang.Petition) *xinfang.Petition {
 	tb.Helper()
-	if err := f.DB.RegisterPetition(f.Ctx(u), p); err != nil {
+	if err := f.DB.Petitions.RegisterPetition(f.Ctx(u), p); err != nil {
 		tb.Fatalf("register petition as %s: %v", u.Username, err)
 	}
 	return p
@@ -290,7 +290,7 @@ func (f *Fixture) MustRegister(tb testing.TB, u *xinfang.User, p *xinfang.Petiti
 // MustAct applies in to petition id as u and fails tb on error.
 func (f *Fixture) MustAct(tb testing.TB, u *xinfang.User, id int64, in xinfang.ActionInput) *xinfang.Petition {
 	tb.Helper()
-	p, err := f.DB.Act(f.Ctx(u), id, in)
+	p, err := f.DB.Petitions.Act(f.Ctx(u), id, in)
 	if err != nil {
 		tb.Fatalf("%s on petition %d as %s: %v", in.Action, id, u.Username, err)
 	}

@@ -1,0 +1,149 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+	"xinfang/internal/procedure"
+)
+
+// The storage the web layer needs, declared here by what it uses (the
+// consumer owns the interface). Every method applies the acting user's
+// rights and data scope (xinfang.UserFromContext); handlers only parse,
+// call and render. cmd/xinfang fills them from internal/sqldb; a handler
+// test may fill only the one it exercises with a fake.
+
+// Stores are the storage services of a Server.
+type Stores struct {
+	Petitions    PetitionStore
+	Petitioners  PetitionerStore
+	Cases        CaseStore
+	Supervisions SupervisionStore
+	Discipline   DisciplineStore
+	Inbox        InboxStore
+	Repeats      RepeatStore
+	Search       SearchStore
+	Directory    DirectoryStore
+	// Procedure returns the procedure over the current holiday calendar.
+	Procedure func(ctx context.Context) *procedure.Procedure
+	// Now is the clock (the storage's own, so that a test that moves one moves both).
+	Now func() time.Time
+}
+
+// PetitionStore is the petitions (信访件) as the web layer uses them: registration, the procedure's actions, the events and the ledgers.
+type PetitionStore interface {
+	Act(ctx context.Context, id int64, in xinfang.ActionInput) (*xinfang.Petition, error)
+	FindEvents(ctx context.Context, petitionID int64) ([]*xinfang.Event, error)
+	FindOverdue(ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error)
+	FindPetitionByID(ctx context.Context, id int64) (*xinfang.Petition, error)
+	FindPetitionByNumber(ctx context.Context, number string) (*xinfang.Petition, error)
+	FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error)
+	FindTodo(ctx context.Context, kind string, offset, limit int) ([]*xinfang.Petition, int, error)
+	RegisterPetition(ctx context.Context, p *xinfang.Petition) error
+	VerifyEvents(ctx context.Context, petitionID int64) error
+}
+
+// PetitionerStore finds earlier petitions of the same person (信访人).
+type PetitionerStore interface {
+	FindPersonMatches(ctx context.Context, idNumber, orgCode, phone string, limit int) ([]xinfang.PersonMatch, error)
+}
+
+// CaseStore is the backlog cases (信访积案) with their records, the 三跨三分离 tasks and the 批示.
+type CaseStore interface {
+	ActCase(ctx context.Context, id int64, version int, action, note string) (*xinfang.Case, error)
+	AddCaseTask(ctx context.Context, id int64, version int, t *xinfang.Task) (*xinfang.Case, error)
+	AddConsultation(ctx context.Context, id int64, version int, k *xinfang.Consultation) (*xinfang.Case, error)
+	AddInstruction(ctx context.Context, in *xinfang.Instruction) ([]int64, error)
+	AddPetitionTask(ctx context.Context, petitionID int64, t *xinfang.Task) error
+	AddProgress(ctx context.Context, id int64, version int, r *xinfang.ProgressReport) (*xinfang.Case, error)
+	CaseUsers(ctx context.Context) ([]xinfang.CaseUser, error)
+	ChangeCaseTask(ctx context.Context, id int64, version int, taskID int64, ch xinfang.TaskChange) (*xinfang.Case, error)
+	ChangePetitionTask(ctx context.Context, petitionID, taskID int64, version int, ch xinfang.TaskChange) (*xinfang.Task, error)
+	CreateCase(ctx context.Context, c *xinfang.Case) error
+	FindCaseByID(ctx context.Context, id int64) (*xinfang.Case, error)
+	FindCaseEvents(ctx context.Context, caseID int64) ([]*xinfang.CaseEvent, error)
+	FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xinfang.Case, int, error)
+	FindPetitionInstructions(ctx context.Context, petitionID int64) ([]*xinfang.Instruction, error)
+	FindPetitionTasks(ctx context.Context, petitionID int64) ([]*xinfang.Task, error)
+	LeaderCases(ctx context.Context) ([]*xinfang.LeaderCase, error)
+	SaveCaseStep(ctx context.Context, id int64, version int, s *xinfang.PlanStep) (*xinfang.Case, error)
+	SetCaseTeam(ctx context.Context, id int64, version int, team []xinfang.CaseMember) (*xinfang.Case, error)
+	SetResolution(ctx context.Context, id int64, version int, r xinfang.Resolution) (*xinfang.Case, error)
+	SignOffCase(ctx context.Context, id int64, version int, note string) (*xinfang.Case, error)
+	UpdateCase(ctx context.Context, id int64, version int, u xinfang.CaseUpdate) (*xinfang.Case, error)
+}
+
+// SupervisionStore is the 督办单.
+type SupervisionStore interface {
+	CloseSupervision(ctx context.Context, id int64, note string) (*xinfang.Supervision, error)
+	CreateSupervision(ctx context.Context, s *xinfang.Supervision) error
+	FeedbackSupervision(ctx context.Context, id int64, text string) (*xinfang.Supervision, error)
+	FindSupervisionByID(ctx context.Context, id int64) (*xinfang.Supervision, error)
+	FindSupervisions(ctx context.Context, f xinfang.SupervisionFilter) ([]*xinfang.Supervision, int, error)
+	RemindSupervision(ctx context.Context, id int64, text string) (*xinfang.Supervision, error)
+}
+
+// DisciplineStore is the work of the 纪委监委: watch list, raised investigations, accountability records and responsibility letters.
+type DisciplineStore interface {
+	CloseInvestigation(ctx context.Context, id int64, version int, note string) (*xinfang.Investigation, error)
+	CreateAccountability(ctx context.Context, a *xinfang.Accountability) error
+	DeleteInvestigation(ctx context.Context, id int64, version int) error
+	FindAccountabilities(ctx context.Context, f xinfang.AccountabilityFilter) ([]*xinfang.Accountability, int, error)
+	FindAccountabilityByID(ctx context.Context, id int64) (*xinfang.Accountability, error)
+	FindInvestigationByID(ctx context.Context, id int64) (*xinfang.Investigation, error)
+	FindInvestigations(ctx context.Context, f xinfang.InvestigationFilter) ([]*xinfang.Investigation, int, error)
+	FindResponsibilityLetterByID(ctx context.Context, id int64) (*xinfang.ResponsibilityLetter, error)
+	FindResponsibilityLetters(ctx context.Context, unitID int64, year int) ([]*xinfang.ResponsibilityLetter, error)
+	FindWatchList(ctx context.Context, f xinfang.WatchFilter) (*xinfang.WatchPage, error)
+	OpenInvestigation(ctx context.Context, in xinfang.InvestigationInput) (*xinfang.Investigation, error)
+	SaveResponsibilityLetter(ctx context.Context, l *xinfang.ResponsibilityLetter) error
+	UpdateCaseTrack(ctx context.Context, id int64, in xinfang.CaseTrackInput) (*xinfang.Investigation, error)
+	UpdateInvestigation(ctx context.Context, id int64, up xinfang.InvestigationUpdate) (*xinfang.Investigation, error)
+	UpdateResponsibilityTrack(ctx context.Context, id int64, in xinfang.ResponsibilityTrackInput) (*xinfang.Investigation, error)
+}
+
+// InboxStore is the signed-in user's messages (站内消息).
+type InboxStore interface {
+	FindNotifications(ctx context.Context, f xinfang.NotificationFilter) (items []*xinfang.Notification, total, unread int, err error)
+	MarkAllNotificationsRead(ctx context.Context) (int, error)
+	MarkNotificationRead(ctx context.Context, id int64) (*xinfang.Notification, error)
+	UnreadCount(ctx context.Context) (int, error)
+}
+
+// RepeatStore is repeat detection: candidates, decisions and counts.
+type RepeatStore interface {
+	DecideRepeat(ctx context.Context, id int64, in xinfang.RepeatDecisionInput) (*xinfang.RepeatDecision, error)
+	FindRepeatCandidates(ctx context.Context, p *xinfang.Petition, limit int) ([]xinfang.RepeatCandidate, error)
+	FindRepeatCandidatesOf(ctx context.Context, id int64, limit int) ([]xinfang.RepeatCandidate, error)
+	FindRepeatChain(ctx context.Context, id int64) ([]*xinfang.Petition, error)
+	FindRepeatCounts(ctx context.Context, id int64) (*xinfang.RepeatCounts, error)
+	FindRepeatDecisions(ctx context.Context, id int64) ([]xinfang.RepeatDecision, error)
+}
+
+// SearchStore is full-text search.
+type SearchStore interface {
+	Kinds() []xinfang.Label
+	SearchDocs(ctx context.Context, kind, q string, limit, offset int) ([]xinfang.SearchHit, int, error)
+	SearchPetitions(ctx context.Context, q string, limit, offset int) ([]*xinfang.Petition, int, error)
+}
+
+// DirectoryStore is the units, users, sessions, dictionaries and holiday calendar.
+type DirectoryStore interface {
+	ChangePassword(ctx context.Context, userID int64, oldPW, newPW string) error
+	CreateUnit(ctx context.Context, u *xinfang.Unit) error
+	CreateUser(ctx context.Context, u *xinfang.User, password string) error
+	DictLabel(ctx context.Context, kind, code string) string
+	Dictionary(ctx context.Context, kind string) ([]xinfang.DictEntry, error)
+	EndOtherSessions(ctx context.Context, userID int64, keepToken string) error
+	FindUnits(ctx context.Context) ([]*xinfang.Unit, error)
+	FindUserByID(ctx context.Context, id int64) (*xinfang.User, error)
+	FindUsers(ctx context.Context) ([]*xinfang.User, error)
+	Holidays(ctx context.Context) ([]calendar.Override, error)
+	Login(ctx context.Context, username, password string) (*xinfang.User, *xinfang.Session, error)
+	Logout(ctx context.Context, token string) error
+	SaveDictEntry(ctx context.Context, e xinfang.DictEntry) error
+	SaveHoliday(ctx context.Context, o calendar.Override) error
+	SessionUser(ctx context.Context, token string) (*xinfang.User, *xinfang.Session, error)
+}
