@@ -43,6 +43,9 @@ type DB struct {
 	// Cfg holds the procedure's configurable rules.
 	Cfg    procedure.Config
 	Logger *slog.Logger
+	// SessionLifetime and IdleTimeout end a session that long after login
+	// and after its last request; NewDB sets the constants of that name.
+	SessionLifetime, IdleTimeout time.Duration
 
 	calMu     sync.Mutex
 	cal       *calendar.Calendar
@@ -51,7 +54,7 @@ type DB struct {
 
 // NewDB returns a DB for dsn: a postgres:// URL or a SQLite file path.
 func NewDB(dsn string) *DB {
-	return &DB{DSN: dsn, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default()}
+	return &DB{DSN: dsn, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default(), SessionLifetime: SessionLifetime, IdleTimeout: IdleTimeout}
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.

@@ -138,7 +138,8 @@ func CheckPassword(hash, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// Login rules of security.md.
+// Login rules of security.md; IdleTimeout and SessionLifetime are the
+// defaults of the DB fields of that name.
 const (
 	MaxFailedLogins = 5
 	LockoutPeriod   = 15 * time.Minute
@@ -194,7 +195,7 @@ func (db *DB) Login(ctx context.Context, username, password string) (*xinfang.Us
 	if u.Disabled {
 		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "账号已停用")
 	}
-	s := &Session{Token: randomToken(32), UserID: u.ID, CSRF: randomToken(32), ExpiresAt: now.Add(SessionLifetime)}
+	s := &Session{Token: randomToken(32), UserID: u.ID, CSRF: randomToken(32), ExpiresAt: now.Add(db.SessionLifetime)}
 	err = db.write(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ?`, u.ID); err != nil {
 			return err
@@ -226,7 +227,7 @@ func (db *DB) SessionUser(ctx context.Context, token string) (*xinfang.User, *Se
 		return nil, nil, err
 	}
 	now := db.Now()
-	if now.After(parseTime(expires)) || now.Sub(parseTime(seen)) > IdleTimeout {
+	if now.After(parseTime(expires)) || now.Sub(parseTime(seen)) > db.IdleTimeout {
 		db.Logout(ctx, token)
 		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "登录已超时，请重新登录")
 	}

@@ -26,6 +26,10 @@ type Server struct {
 	Logger *slog.Logger
 	// Secure marks cookies Secure (behind TLS).
 	Secure bool
+	// SessionLifetime is the session cookie's Max-Age; NewServer sets the
+	// database's, so that the browser keeps the cookie as long as the
+	// session lives.
+	SessionLifetime time.Duration
 
 	mux *http.ServeMux
 }
@@ -35,7 +39,7 @@ func NewServer(db *sqldb.DB, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{DB: db, Logger: logger, mux: http.NewServeMux()}
+	s := &Server{DB: db, Logger: logger, SessionLifetime: db.SessionLifetime, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
@@ -217,7 +221,7 @@ func pathID(r *http.Request, name string) (int64, error) {
 // lifetime is relative (Max-Age), so the browser's clock and the database's
 // clock need not agree; the server decides expiry and idle timeout anyway.
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sqldb.SessionLifetime.Seconds())})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(s.SessionLifetime.Seconds())})
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {
