@@ -2,19 +2,40 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
 
 	"xinfang/internal/calendar"
 	"xinfang/internal/procedure"
+	"xinfang/internal/sqldb"
 )
 
-func procedureFor(ctx context.Context, dsn string) *procedure.Procedure {
-	if dsn == "" {
-		return procedure.New(calendar.Default(), procedure.DefaultConfig())
+// procedureFor returns the procedure over the holiday calendar of the
+// database cfg names, or over the shipped calendar when it names none. A
+// database that cannot be read is an error: a deadline silently computed
+// on the wrong calendar is worse than none.
+func procedureFor(ctx context.Context, cfg Config) (*procedure.Procedure, error) {
+	if cfg.DSN == "" {
+		return procedure.New(calendar.Default(), cfg.Procedure()), nil
 	}
-	db, err := openDB(dsn)
+	// A mistyped SQLite path must not create (and migrate) a new database
+	// whose calendar is the shipped one.
+	if !sqldb.IsPostgres(cfg.DSN) {
+		path := strings.TrimPrefix(cfg.DSN, "sqlite://")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("open %s: no such database", cfg.DSN)
+		}
+	}
+	db, err := openDB(cfg)
 	if err != nil {
-		return procedure.New(calendar.Default(), procedure.DefaultConfig())
+		return nil, err
 	}
 	defer db.Close()
-	return db.Procedure(ctx)
+	days, err := db.Directory.Holidays(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the holiday calendar of %s: %w", redact(cfg.DSN), err)
+	}
+	return procedure.New(calendar.New(days), db.Cfg), nil
 }

@@ -29,13 +29,14 @@ import (
 const usage = `xinfang — 信访工作管理系统
 
 Usage:
-  xinfang serve    [--addr :8080] [--db ./xinfang.db] [--demo]   run the web application
-  xinfang demo     [--addr :8080] [--db ./xinfang-demo.db]        run with a demo city loaded
-  xinfang migrate  [--db …]                                       create or upgrade the database
+  xinfang serve    [--addr :8080] [--db ./xinfang.db] [--demo] [settings]   run the web application
+  xinfang demo     [--addr :8080] [--db ./xinfang-demo.db] [settings]       run with a demo city loaded
+  xinfang migrate  [--db …]                                                 create or upgrade the database
   xinfang user add --username U --name N --unit CODE --roles admin[,…] [--password P] [--db …]
-  xinfang deadline CLOCK START [--extra N] [--db …]               compute a statutory deadline
+  xinfang deadline CLOCK START [--extra N] [--db …]                         compute a statutory deadline
 
---db takes a SQLite file path or a postgres:// URL; XINFANG_DB sets the default.
+--db takes a SQLite file path or a postgres:// URL. Every setting has a flag
+and an XINFANG_* environment variable (the flag wins); ` + "`xinfang serve -h`" + ` lists them.
 Clocks: disposal notice objection handling review_request review rereview_request rereview evaluation
 `
 
@@ -71,7 +72,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "demo":
 		return runServe(ctx, args[1:], stdout, stderr, true)
 	case "migrate":
-		return runMigrate(args[1:], stdout, stderr)
+		return runMigrate(ctx, args[1:], stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			fmt.Fprint(stderr, usage)
@@ -88,17 +89,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-func defaultDB(fallback string) string {
-	if v := os.Getenv("XINFANG_DB"); v != "" {
-		return v
-	}
-	return fallback
-}
-
-func openDB(dsn string) (*sqldb.DB, error) {
-	db := sqldb.NewDB(dsn)
+// openDB opens the database cfg names, with the settings storage uses.
+func openDB(cfg Config) (*sqldb.DB, error) {
+	db := sqldb.NewDB(cfg.DSN)
+	db.Cfg = cfg.Procedure()
+	db.SessionLifetime, db.IdleTimeout = cfg.SessionLifetime, cfg.IdleTimeout
 	if err := db.Open(); err != nil {
-		return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("open %s: %w", redact(cfg.DSN), err)
 	}
 	return db, nil
 }
@@ -113,52 +110,107 @@ func redact(dsn string) string {
 	return dsn
 }
 
-// Main is the running web application, so that tests can start the whole
-// program and stop it.
+// Main is the running web application: the database, the HTTP server and
+// the scheduler under one lifecycle, so that tests can start the whole
+// program in-process and stop it. Use NewMain, Open, Run once, Close.
 type Main struct {
-	DB     *sqldb.DB
-	Server *http.Server
-	Addr   string // the bound address once running
-	ln     net.Listener
+	Config Config
+	Logger *slog.Logger
+
+	DB        *sqldb.DB
+	Web       *web.Server
+	Server    *http.Server
+	Scheduler *scheduler.Scheduler
+	Addr      string         // the bound address once open
+	Accounts  []demo.Account // the demo logins when Config.Demo
+
+	ln net.Listener
 }
 
-// Open opens the database and binds the listener.
-func (m *Main) Open(dsn, addr string, logger *slog.Logger) error {
-	db, err := openDB(dsn)
-	if err != nil {
+// NewMain returns a Main for cfg; a nil logger means slog.Default().
+func NewMain(cfg Config, logger *slog.Logger) *Main {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Main{Config: cfg, Logger: logger}
+}
+
+// Open opens the database, runs the start-up work (indexing old petitions,
+// loading the demo city) under ctx, so that a signal interrupts it, and
+// binds the listener. On error it leaves nothing open.
+func (m *Main) Open(ctx context.Context) (err error) {
+	cfg := m.Config
+	if m.DB, err = openDB(cfg); err != nil {
 		return err
 	}
-	m.DB = db
-	if err := db.IndexMissing(context.Background()); err != nil {
-		db.Close()
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	if err := m.DB.IndexMissing(ctx); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		db.Close()
+	if cfg.Demo {
+		m.Accounts, err = demo.Load(ctx, m.DB, demo.Options{Petitions: cfg.DemoPetitions})
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("demo: interrupted; the database now holds part of the demo city, start again with an empty one: %w", err)
+			}
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	if m.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return err
 	}
-	m.ln, m.Addr = ln, ln.Addr().String()
-	m.Server = &http.Server{Handler: web.NewServer(storesOf(db), logger), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	m.Addr = m.ln.Addr().String()
+	m.Web = web.NewServer(storesOf(m.DB), m.Logger)
+	m.Web.Secure = cfg.SecureCookies
+	m.Web.SessionLifetime = cfg.SessionLifetime
+	m.Server = &http.Server{Handler: m.Web, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	m.Scheduler = scheduler.New(m.DB.Clocks, m.DB.Inbox, func() time.Time { return m.DB.Now() }, m.Logger, cfg.CheckInterval)
 	return nil
 }
 
-// Run serves until ctx ends, then shuts down gracefully.
+// shutdownTimeout bounds the wait for requests in flight at shutdown.
+const shutdownTimeout = 10 * time.Second
+
+// Run serves HTTP and runs the scheduler until ctx ends or the server
+// fails. On the way out it shuts the server down gracefully and waits for
+// the scheduler to give up its lease, so that another instance takes over
+// at once.
 func (m *Main) Run(ctx context.Context) error {
-	errc := make(chan error, 1)
-	go func() { errc <- m.Server.Serve(m.ln) }()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		m.Scheduler.Run(ctx)
+	}()
+	served := make(chan error, 1)
+	go func() { served <- m.Server.Serve(m.ln) }()
+
+	var err error
 	select {
-	case err := <-errc:
-		return err
+	case err = <-served:
+		err = fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return m.Server.Shutdown(sctx)
+	cancel()
+	sctx, stop := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer stop()
+	if serr := m.Server.Shutdown(sctx); serr != nil && err == nil {
+		err = fmt.Errorf("shutdown: %w", serr)
+	}
+	<-schedDone
+	return err
 }
 
-// Close releases the database.
+// Close closes the listener, if Run never took it over, and the database.
 func (m *Main) Close() error {
+	if m.ln != nil {
+		m.ln.Close() // already closed when Run ran
+	}
 	if m.DB != nil {
 		return m.DB.Close()
 	}
@@ -166,44 +218,29 @@ func (m *Main) Close() error {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demoMode bool) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbDefault := "./xinfang.db"
+	name := "serve"
 	if demoMode {
-		dbDefault = "./xinfang-demo.db"
+		name = "demo"
 	}
-	addr := fs.String("addr", envOr("XINFANG_ADDR", ":8080"), "listen address")
-	dsn := fs.String("db", defaultDB(dbDefault), "SQLite file path or postgres:// URL")
-	withDemo := fs.Bool("demo", demoMode, "load the demo city into an empty database")
-	petitions := fs.Int("demo-petitions", 800, "number of demo petitions")
-	checkEvery := fs.Duration("check-interval", scheduler.DefaultInterval, "how often the scheduler checks the clocks and sends warnings")
-	if err := fs.Parse(args); err != nil {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, rest, err := parseConfig(name, fs, args, os.Getenv)
+	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	m := &Main{}
-	if err := m.Open(*dsn, *addr, logger); err != nil {
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(stderr, nil)))
+	if cfg.Demo {
+		fmt.Fprintln(stdout, "正在载入演示数据……")
+	}
+	if err := m.Open(ctx); err != nil {
 		return err
 	}
 	defer m.Close()
-	if *withDemo {
-		fmt.Fprintln(stdout, "正在载入演示数据……")
-		accounts, err := demo.Load(ctx, m.DB, demo.Options{Petitions: *petitions})
-		if err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
-		printAccounts(stdout, accounts)
-	}
-	// The scheduler checks every running clock at start and then
-	// periodically; waiting for it before m.Close lets it give up its lease.
-	schedCtx, stopSched := context.WithCancel(ctx)
-	schedDone := make(chan struct{})
-	go func() {
-		defer close(schedDone)
-		scheduler.New(m.DB.Clocks, m.DB.Inbox, func() time.Time { return m.DB.Now() }, logger, *checkEvery).Run(schedCtx)
-	}()
-	defer func() { stopSched(); <-schedDone }()
-	fmt.Fprintf(stdout, "信访系统已启动：http://%s/ （数据库 %s）\n", displayAddr(m.Addr), redact(*dsn))
+	printAccounts(stdout, m.Accounts)
+	fmt.Fprintf(stdout, "信访系统已启动：http://%s/ （数据库 %s）\n", displayAddr(m.Addr), redact(cfg.DSN))
 	return m.Run(ctx)
 }
 
@@ -227,29 +264,25 @@ func displayAddr(a string) string {
 	return a
 }
 
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
-func runMigrate(args []string, stdout, stderr io.Writer) error {
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dsn := fs.String("db", defaultDB("./xinfang.db"), "SQLite file path or postgres:// URL")
-	if err := fs.Parse(args); err != nil {
+	cfg, rest, err := parseConfig("migrate", fs, args, os.Getenv)
+	if err != nil {
 		return err
 	}
-	db, err := openDB(*dsn)
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	db, err := openDB(cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.IndexMissing(context.Background()); err != nil {
+	if err := db.IndexMissing(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "数据库已是最新结构：", redact(*dsn))
+	fmt.Fprintln(stdout, "数据库已是最新结构：", redact(cfg.DSN))
 	return nil
 }
 
@@ -258,17 +291,20 @@ func runMigrate(args []string, stdout, stderr io.Writer) error {
 func runUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dsn := fs.String("db", defaultDB("./xinfang.db"), "SQLite file path or postgres:// URL")
 	username := fs.String("username", "", "login name")
 	name := fs.String("name", "", "full name")
 	unitCode := fs.String("unit", "", "unit code")
 	unitName := fs.String("unit-name", "", "create the root unit with this name when --unit does not exist yet (empty database)")
 	roles := fs.String("roles", "admin", "comma-separated roles")
 	password := fs.String("password", "", "password (prompted from XINFANG_PASSWORD when empty)")
-	if err := fs.Parse(args); err != nil {
+	cfg, rest, err := parseConfig("user add", fs, args, os.Getenv)
+	if err != nil {
 		return err
 	}
-	db, err := openDB(*dsn)
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	db, err := openDB(cfg)
 	if err != nil {
 		return err
 	}
@@ -316,18 +352,10 @@ func runUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func runDeadline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("deadline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dsn := fs.String("db", "", "use the holiday calendar of this database (default: the shipped calendar)")
 	extra := fs.Int("extra", 0, "days added (approved extension, paused hearing days)")
-	var pos []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		args = fs.Args()
-		if len(args) > 0 {
-			pos = append(pos, args[0])
-			args = args[1:]
-		}
+	cfg, pos, err := parseConfig("deadline", fs, args, os.Getenv)
+	if err != nil {
+		return err
 	}
 	if len(pos) != 2 {
 		fmt.Fprintln(stderr, "usage: xinfang deadline CLOCK START   (START: 2026-09-29 or 2026-09-29T10:00:00+08:00)")
@@ -337,7 +365,10 @@ func runDeadline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return xinfang.FieldError("start", err.Error())
 	}
-	pr := procedureFor(ctx, *dsn)
+	pr, err := procedureFor(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	c, err := pr.Calculate(xinfang.ClockKind(pos[0]), start, *extra, calendar.DateOf(time.Now()))
 	if err != nil {
 		return err

@@ -9,6 +9,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -19,10 +21,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"xinfang"
+	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/sqldb/sqldbtest"
 )
@@ -318,6 +322,7 @@ func mustURL(t *testing.T, s string) *url.URL {
 }
 
 func TestDeadlineCommand(t *testing.T) {
+	t.Setenv("XINFANG_DB", "") // the shipped calendar
 	tests := []struct {
 		name  string
 		args  []string
@@ -450,4 +455,355 @@ func TestUserAdd(t *testing.T) {
 			t.Errorf("the admin was created: %v", err)
 		}
 	})
+}
+
+// env is a fake environment for parseConfig.
+type env map[string]string
+
+func (e env) get(k string) string { return e[k] }
+
+func parse(t *testing.T, cmd string, e env, args ...string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg, _, err := parseConfig(cmd, fs, args, e.get)
+	return cfg, err
+}
+
+// Each setting comes from its default, then its environment variable, then
+// its flag.
+func TestConfigPrecedence(t *testing.T) {
+	tests := []struct {
+		name string
+		cmd  string
+		env  env
+		args []string
+		want func(*Config)
+	}{
+		{"defaults", "serve", nil, nil, func(*Config) {}},
+		{"environment over defaults", "serve",
+			env{"XINFANG_ADDR": ":9090", "XINFANG_DB": "postgres://x@db/xinfang", "XINFANG_SECURE_COOKIES": "true", "XINFANG_IDLE_TIMEOUT": "45m", "XINFANG_NEAR_DAYS": "5", "XINFANG_CHECK_INTERVAL": "1m", "XINFANG_SESSION_LIFETIME": ""},
+			nil, func(c *Config) {
+				c.Addr, c.DSN, c.SecureCookies, c.IdleTimeout, c.NearDays, c.CheckInterval = ":9090", "postgres://x@db/xinfang", true, 45*time.Minute, 5, time.Minute
+			}},
+		{"flags over environment", "serve",
+			env{"XINFANG_ADDR": ":9090", "XINFANG_SECURE_COOKIES": "true", "XINFANG_IDLE_TIMEOUT": "45m", "XINFANG_NEAR_DAYS": "5", "XINFANG_EVALUATION_DAYS": "20"},
+			[]string{"--addr", "127.0.0.1:7070", "--secure-cookies=false", "--idle-timeout", "20m", "--near-days", "2", "--session-lifetime", "8h"},
+			func(c *Config) {
+				c.Addr, c.IdleTimeout, c.NearDays, c.SessionLifetime, c.EvaluationDays = "127.0.0.1:7070", 20*time.Minute, 2, 8*time.Hour, 20
+			}},
+		{"demo has its own database and loads the city", "demo", nil, nil, func(c *Config) {
+			c.DSN, c.Demo = "./xinfang-demo.db", true
+		}},
+		{"demo options", "serve", env{"XINFANG_DEMO": "1"}, []string{"--demo-petitions", "50"}, func(c *Config) {
+			c.Demo, c.DemoPetitions = true, 50
+		}},
+		{"deadline uses the shipped calendar unless told", "deadline", nil, []string{"--roll-forward=false"}, func(c *Config) {
+			c.DSN, c.RollForward = "", false
+		}},
+		{"deadline honours XINFANG_DB", "deadline", env{"XINFANG_DB": "/srv/xinfang.db"}, nil, func(c *Config) {
+			c.DSN = "/srv/xinfang.db"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parse(t, tt.cmd, tt.env, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := DefaultConfig()
+			tt.want(&want)
+			if got != want {
+				t.Errorf("got  %+v\nwant %+v", got, want)
+			}
+		})
+	}
+	if d := DefaultConfig(); d.Addr != ":8080" || d.SessionLifetime != 12*time.Hour || d.IdleTimeout != 30*time.Minute ||
+		d.NearDays != 3 || d.EvaluationDays != 30 || !d.RollForward || d.CheckInterval != 5*time.Minute || d.SecureCookies {
+		t.Errorf("defaults changed: %+v", d)
+	}
+}
+
+// A bad value is refused with the name of the flag or variable it came
+// from, before anything is opened.
+func TestConfigBadValue(t *testing.T) {
+	tests := []struct {
+		env  env
+		args []string
+		name string // what the error must name
+	}{
+		{nil, []string{"--session-lifetime", "12"}, "-session-lifetime"},
+		{env{"XINFANG_IDLE_TIMEOUT": "half an hour"}, nil, "XINFANG_IDLE_TIMEOUT"},
+		{nil, []string{"--idle-timeout", "10s"}, "-idle-timeout"},
+		{nil, []string{"--near-days", "-1"}, "-near-days"},
+		{env{"XINFANG_NEAR_DAYS": "0"}, nil, "XINFANG_NEAR_DAYS"},
+		{env{"XINFANG_EVALUATION_DAYS": "-30"}, nil, "XINFANG_EVALUATION_DAYS"},
+		{nil, []string{"--check-interval", "0s"}, "-check-interval"},
+		{env{"XINFANG_SECURE_COOKIES": "maybe"}, nil, "XINFANG_SECURE_COOKIES"},
+		{nil, []string{"--addr", "8080"}, "-addr"},
+		{nil, []string{"--demo-petitions", "many"}, "-demo-petitions"},
+		// A good flag does not excuse a bad variable: the variable is
+		// still a mistake in the deployment.
+		{env{"XINFANG_NEAR_DAYS": "x"}, []string{"--near-days", "3"}, "XINFANG_NEAR_DAYS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parse(t, "serve", tt.env, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.name) {
+				t.Fatalf("err = %v, want one naming %s", err, tt.name)
+			}
+		})
+	}
+
+	// Through the command: refused before the database is created.
+	t.Setenv("XINFANG_DB", "")
+	path := filepath.Join(t.TempDir(), "xinfang.db")
+	var stdout bytes.Buffer
+	err := Run(context.Background(), []string{"serve", "--db", path, "--near-days", "-3"}, &stdout, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-near-days") {
+		t.Fatalf("serve --near-days -3: err = %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused configuration created the database: %v", err)
+	}
+}
+
+// The README's configuration table lists every setting.
+func TestConfigDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	i := strings.Index(readme, "## Configuration")
+	if i < 0 {
+		t.Fatal("README has no ## Configuration")
+	}
+	section := readme[i:]
+	if j := strings.Index(section[3:], "\n## "); j >= 0 {
+		section = section[:j+3]
+	}
+	for _, s := range settings {
+		row := "| `--" + s.Flag + "` | `" + s.Env + "` |"
+		if !strings.Contains(section, row) {
+			t.Errorf("README configuration table lacks a row starting %q", row)
+		}
+	}
+}
+
+// startMain opens a Main for the serve arguments on a fresh SQLite
+// database with one user, and runs it until the test ends. Its clock is
+// time.Now plus *skew, so that tests can let sessions age.
+func startMain(t *testing.T, args ...string) (m *Main, skew *atomic.Int64, stop func() error) {
+	t.Helper()
+	args = append([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "xinfang.db")}, args...)
+	cfg, err := parse(t, "serve", nil, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m = NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	skew = new(atomic.Int64)
+	m.DB.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	unit := &xinfang.Unit{Code: "SLS", Name: "示例市", Kind: xinfang.UnitCity}
+	if err := m.DB.Directory.CreateUnit(ctx, unit); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.DB.Directory.CreateUser(ctx, &xinfang.User{Username: "admin", Name: "管理员", UnitID: unit.ID, Roles: []xinfang.Role{xinfang.RoleAdmin}}, sqldbtest.Password); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-done:
+			case <-time.After(30 * time.Second):
+				runErr = errors.New("Run did not return within 30 s of the cancel")
+			}
+		})
+		return runErr
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+		m.Close()
+	})
+	return m, skew, stop
+}
+
+// sessionCookie logs in over HTTP and returns the session cookie as set.
+func sessionCookie(t *testing.T, addr string) *http.Cookie {
+	t.Helper()
+	resp, err := http.Post("http://"+addr+"/api/v1/login", "application/json",
+		strings.NewReader(`{"username":"admin","password":"`+sqldbtest.Password+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == "xf_session" && c.Value != "" {
+			return c
+		}
+	}
+	t.Fatalf("login set no xf_session cookie: %q", resp.Header.Values("Set-Cookie"))
+	return nil
+}
+
+// me returns the status of GET /api/v1/me with the session cookie.
+func me(t *testing.T, addr string, c *http.Cookie) int {
+	t.Helper()
+	req, err := http.NewRequest("GET", "http://"+addr+"/api/v1/me", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// The cookie settings reach the browser: Secure when configured, Max-Age
+// the configured session lifetime.
+func TestMainSessionCookie(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		secure bool
+		maxAge int
+	}{
+		{"defaults", nil, false, 12 * 3600},
+		{"behind TLS with short sessions", []string{"--secure-cookies", "--session-lifetime", "2h", "--idle-timeout", "10m"}, true, 2 * 3600},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _, _ := startMain(t, tt.args...)
+			c := sessionCookie(t, m.Addr)
+			if c.Secure != tt.secure || c.MaxAge != tt.maxAge || !c.HttpOnly {
+				t.Errorf("cookie Secure=%v Max-Age=%d HttpOnly=%v, want Secure=%v Max-Age=%d HttpOnly", c.Secure, c.MaxAge, c.HttpOnly, tt.secure, tt.maxAge)
+			}
+		})
+	}
+}
+
+// The configured idle timeout and lifetime end sessions on the server.
+func TestMainSessionTimeouts(t *testing.T) {
+	m, skew, _ := startMain(t, "--session-lifetime", "2h", "--idle-timeout", "10m")
+	at := func(d time.Duration) { skew.Store(int64(d)) }
+
+	c := sessionCookie(t, m.Addr)
+	at(9 * time.Minute)
+	if got := me(t, m.Addr, c); got != http.StatusOK {
+		t.Fatalf("9 min idle: %d", got)
+	}
+	at(9*time.Minute + 11*time.Minute) // within the default 30 min, past the configured 10
+	if got := me(t, m.Addr, c); got != http.StatusUnauthorized {
+		t.Fatalf("11 min idle with --idle-timeout 10m: %d, want 401", got)
+	}
+
+	// Busy all along, the session still ends at the configured lifetime.
+	at(0)
+	c = sessionCookie(t, m.Addr)
+	var d time.Duration
+	for d = 0; d < 2*time.Hour; d += 9 * time.Minute {
+		at(d)
+		if got := me(t, m.Addr, c); got != http.StatusOK {
+			t.Fatalf("%s after login, active: %d", d, got)
+		}
+	}
+	at(d)
+	if got := me(t, m.Addr, c); got != http.StatusUnauthorized {
+		t.Fatalf("%s after login with --session-lifetime 2h: %d, want 401", d, got)
+	}
+}
+
+// Run serves HTTP and runs the scheduler under one context; when it ends,
+// Run shuts the server down and returns only after the scheduler has given
+// up its lease.
+func TestMainRunStops(t *testing.T) {
+	m, _, stop := startMain(t)
+	ctx := context.Background()
+	// The scheduler takes the lease at once. The probe's lease expires as
+	// it is written, so that it never keeps the scheduler out.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ok, err := m.DB.Clocks.AcquireLease(ctx, scheduler.LeaseName, "probe", -time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break // the scheduler has it
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the scheduler did not take its lease within 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := me(t, m.Addr, &http.Cookie{Name: "xf_session", Value: "none"}); got != http.StatusUnauthorized {
+		t.Fatalf("serving: %d", got)
+	}
+
+	if err := stop(); err != nil {
+		t.Fatalf("Run after cancel: %v", err)
+	}
+	if ok, err := m.DB.Clocks.AcquireLease(ctx, scheduler.LeaseName, "next instance", time.Minute); err != nil || !ok {
+		t.Errorf("the lease was not released: %v %v", ok, err)
+	}
+	if conn, err := net.DialTimeout("tcp", m.Addr, time.Second); err == nil {
+		conn.Close()
+		t.Errorf("still listening on %s after Run returned", m.Addr)
+	}
+}
+
+// With --db the calendar comes from that database; one that cannot be
+// read is an error, never a silent fall-back to the shipped calendar.
+func TestDeadlineDatabase(t *testing.T) {
+	t.Setenv("XINFANG_DB", "")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "xinfang.db")
+	if err := Run(context.Background(), []string{"migrate", "--db", good}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	garbage := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(garbage, bytes.Repeat([]byte("这不是数据库。"), 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	deadline := func(db string) (string, error) {
+		var stdout bytes.Buffer
+		err := Run(context.Background(), []string{"deadline", "objection", "2026-09-29", "--db", db}, &stdout, io.Discard)
+		return stdout.String(), err
+	}
+
+	out, err := deadline(good)
+	if err != nil || !strings.Contains(out, "届满：2026-10-12") {
+		t.Fatalf("a good database: %v\n%s", err, out)
+	}
+	for _, bad := range []string{
+		filepath.Join(dir, "typo.db"),
+		filepath.Join(dir, "missing", "xinfang.db"),
+		garbage,
+		"postgres://nobody@127.0.0.1:1/xinfang?sslmode=disable&connect_timeout=5",
+	} {
+		out, err := deadline(bad)
+		if err == nil || out != "" {
+			t.Errorf("--db %s: err = %v, output %q; want an error and no deadline", bad, err, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "typo.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("deadline created a database at a mistyped path: %v", err)
+	}
 }

@@ -68,6 +68,10 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	l.pp = newPeople(l.Rand)
 	plans := l.plan(opt.Petitions)
 	for _, p := range plans {
+		// Stop between petitions when the program is told to stop.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if err := l.tell(p); err != nil {
 			return nil, fmt.Errorf("demo petition %d (%s, %s): %w", p.idx, p.sc.name, p.m.key, err)
 		}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"xinfang/internal/procedure"
+	"xinfang/internal/scheduler"
+	"xinfang/internal/sqldb"
+)
+
+// Config holds every setting of the program. It is parsed here, in one
+// place (parseConfig), and handed down as plain values: the database, the
+// web server and the scheduler read no flags or environment of their own.
+type Config struct {
+	Addr string // listen address
+	DSN  string // SQLite file path or postgres:// URL; "" (deadline only) means the shipped calendar
+
+	// SecureCookies marks the session cookie Secure: set it when users
+	// reach the server over HTTPS (TLS in front, at a proxy).
+	SecureCookies bool
+	// SessionLifetime ends a session this long after login, IdleTimeout
+	// this long after its last request.
+	SessionLifetime time.Duration
+	IdleTimeout     time.Duration
+
+	NearDays       int  // 临期: an item warns this many days before it is due
+	EvaluationDays int  // the petitioner's window for the evaluation (满意度评价)
+	RollForward    bool // a last day on a rest day rolls to the next working day
+
+	CheckInterval time.Duration // how often the scheduler checks the clocks
+
+	Demo          bool // load the demo city into an empty database at start
+	DemoPetitions int  // how many petitions the demo city gets
+}
+
+// DefaultConfig returns the settings used when neither a flag nor an
+// environment variable says otherwise.
+func DefaultConfig() Config {
+	pr := procedure.DefaultConfig()
+	return Config{
+		Addr:            ":8080",
+		DSN:             "./xinfang.db",
+		SessionLifetime: sqldb.SessionLifetime,
+		IdleTimeout:     sqldb.IdleTimeout,
+		NearDays:        pr.NearDays,
+		EvaluationDays:  pr.EvaluationDays,
+		RollForward:     pr.RollForward,
+		CheckInterval:   scheduler.DefaultInterval,
+		DemoPetitions:   800,
+	}
+}
+
+// Procedure returns the procedure's rules.
+func (c Config) Procedure() procedure.Config {
+	return procedure.Config{NearDays: c.NearDays, EvaluationDays: c.EvaluationDays, RollForward: c.RollForward}
+}
+
+// setting is one Config field with its flag and environment variable.
+type setting struct {
+	Flag, Env, Usage string
+	value            func(c *Config) flag.Value
+}
+
+// settings lists every setting; the README's configuration table is
+// checked against it.
+var settings = []setting{
+	{"addr", "XINFANG_ADDR", "listen address `host:port`",
+		func(c *Config) flag.Value { return addrValue{&c.Addr} }},
+	{"db", "XINFANG_DB", "SQLite file path or postgres:// URL (`dsn`)",
+		func(c *Config) flag.Value { return stringValue{&c.DSN} }},
+	{"secure-cookies", "XINFANG_SECURE_COOKIES", "mark the session cookie Secure (users reach the server over HTTPS)",
+		func(c *Config) flag.Value { return boolValue{&c.SecureCookies} }},
+	{"session-lifetime", "XINFANG_SESSION_LIFETIME", "a session ends this long (`duration`) after login",
+		func(c *Config) flag.Value { return durationValue{&c.SessionLifetime, time.Minute} }},
+	{"idle-timeout", "XINFANG_IDLE_TIMEOUT", "a session ends after this long (`duration`) without a request",
+		func(c *Config) flag.Value { return durationValue{&c.IdleTimeout, time.Minute} }},
+	{"near-days", "XINFANG_NEAR_DAYS", "临期: items warn this many `days` before they are due",
+		func(c *Config) flag.Value { return intValue{&c.NearDays, 1} }},
+	{"evaluation-days", "XINFANG_EVALUATION_DAYS", "`days` the petitioner has for the evaluation",
+		func(c *Config) flag.Value { return intValue{&c.EvaluationDays, 1} }},
+	{"roll-forward", "XINFANG_ROLL_FORWARD", "a last day on a rest day rolls to the next working day",
+		func(c *Config) flag.Value { return boolValue{&c.RollForward} }},
+	{"check-interval", "XINFANG_CHECK_INTERVAL", "how often (`duration`) the scheduler checks the clocks and sends warnings",
+		func(c *Config) flag.Value { return durationValue{&c.CheckInterval, time.Second} }},
+	{"demo", "XINFANG_DEMO", "load the demo city into an empty database at start",
+		func(c *Config) flag.Value { return boolValue{&c.Demo} }},
+	{"demo-petitions", "XINFANG_DEMO_PETITIONS", "`number` of demo petitions",
+		func(c *Config) flag.Value { return intValue{&c.DemoPetitions, 1} }},
+}
+
+// Which settings each subcommand uses.
+var (
+	serveSettings    = []string{"addr", "db", "secure-cookies", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "check-interval", "demo", "demo-petitions"}
+	deadlineSettings = []string{"db", "near-days", "evaluation-days", "roll-forward"}
+	dbSettings       = []string{"db"}
+)
+
+// parseConfig parses the settings that subcommand cmd uses: each from its
+// default, then its environment variable (getenv; empty means unset), then
+// its flag. fs carries the subcommand's own flags, already registered;
+// flags may also follow the positional arguments, which are returned. A
+// bad value is an error naming the flag or the variable it came from.
+func parseConfig(cmd string, fs *flag.FlagSet, args []string, getenv func(string) string) (Config, []string, error) {
+	cfg := DefaultConfig()
+	var names []string
+	switch cmd {
+	case "serve":
+		names = serveSettings
+	case "demo":
+		cfg.DSN, cfg.Demo = "./xinfang-demo.db", true
+		names = serveSettings
+	case "deadline":
+		cfg.DSN = "" // the shipped calendar
+		names = deadlineSettings
+	case "migrate", "user add":
+		names = dbSettings
+	default:
+		return cfg, nil, fmt.Errorf("no settings for command %q", cmd)
+	}
+	for _, name := range names {
+		s := lookupSetting(name)
+		v := s.value(&cfg)
+		if e := getenv(s.Env); e != "" {
+			if err := v.Set(e); err != nil {
+				return cfg, nil, fmt.Errorf("%s=%q: %v", s.Env, e, err)
+			}
+		}
+		fs.Var(v, s.Flag, s.Usage+" (env "+s.Env+")")
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return cfg, nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return cfg, pos, nil
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
+}
+
+func lookupSetting(name string) setting {
+	for _, s := range settings {
+		if s.Flag == name {
+			return s
+		}
+	}
+	panic("unknown setting " + name)
+}
+
+// The flag values check what they are given, so that a bad environment
+// variable and a bad flag fail alike.
+
+type stringValue struct{ p *string }
+
+func (v stringValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+func (v stringValue) Set(s string) error { *v.p = s; return nil }
+
+type addrValue struct{ p *string }
+
+func (v addrValue) String() string { return stringValue(v).String() }
+func (v addrValue) Set(s string) error {
+	if _, _, err := net.SplitHostPort(s); err != nil {
+		return errors.New("not a listen address such as :8080 or 127.0.0.1:8080")
+	}
+	*v.p = s
+	return nil
+}
+
+type boolValue struct{ p *bool }
+
+func (v boolValue) IsBoolFlag() bool { return true }
+func (v boolValue) String() string {
+	if v.p == nil {
+		return "false"
+	}
+	return strconv.FormatBool(*v.p)
+}
+func (v boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("not true or false")
+	}
+	*v.p = b
+	return nil
+}
+
+type intValue struct {
+	p   *int
+	min int
+}
+
+func (v intValue) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return strconv.Itoa(*v.p)
+}
+func (v intValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("not a whole number")
+	}
+	if n < v.min {
+		return fmt.Errorf("must be %d or more", v.min)
+	}
+	*v.p = n
+	return nil
+}
+
+type durationValue struct {
+	p   *time.Duration
+	min time.Duration
+}
+
+func (v durationValue) String() string {
+	if v.p == nil {
+		return "0s"
+	}
+	return v.p.String()
+}
+func (v durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("not a duration such as 90s, 30m or 12h")
+	}
+	if d < v.min {
+		return fmt.Errorf("must be %s or more", v.min)
+	}
+	*v.p = d
+	return nil
+}
