@@ -1,0 +1,398 @@
+package sqldb
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"xinfang"
+)
+
+// Raised investigations (提级调查) with their two tracks (一案双查).
+
+const investigationCols = `i.id, i.version, COALESCE(i.petition_id, 0), COALESCE(p.number, ''), COALESCE(i.case_id, 0), i.unit_id, u.name, i.cause, i.summary,
+	i.escalation, i.state, i.case_findings, i.case_measures, i.case_outcome, i.case_concluded_at, i.resp_findings, i.resp_outcome, i.resp_concluded_at,
+	i.opened_by, i.opened_by_name, i.opened_at, i.closed_at, i.closing_note, i.updated_at`
+
+const investigationFrom = ` FROM investigations i JOIN units u ON u.id = i.unit_id LEFT JOIN petitions p ON p.id = i.petition_id`
+
+func scanInvestigation(s interface{ Scan(...any) error }) (*xinfang.Investigation, error) {
+	iv := &xinfang.Investigation{Unit: &xinfang.UnitRef{}}
+	var caseAt, respAt, opened, closed, updated string
+	err := s.Scan(&iv.ID, &iv.Version, &iv.PetitionID, &iv.PetitionNumber, &iv.CaseID, &iv.UnitID, &iv.Unit.Name, &iv.Cause, &iv.Summary,
+		&iv.Escalation, &iv.State, &iv.CaseTrack.Findings, &iv.CaseTrack.Measures, &iv.CaseTrack.Outcome, &caseAt,
+		&iv.ResponsibilityTrack.Findings, &iv.ResponsibilityTrack.Outcome, &respAt,
+		&iv.OpenedByID, &iv.OpenedByName, &opened, &closed, &iv.ClosingNote, &updated)
+	if err != nil {
+		return nil, err
+	}
+	iv.Unit.ID = iv.UnitID
+	iv.CaseTrack.ConcludedAt, iv.ResponsibilityTrack.ConcludedAt = parseTime(caseAt), parseTime(respAt)
+	iv.OpenedAt, iv.ClosedAt, iv.UpdatedAt = parseTime(opened), parseTime(closed), parseTime(updated)
+	if iv.CaseID != 0 {
+		iv.Case = &xinfang.CaseRef{ID: iv.CaseID}
+	}
+	iv.Fill()
+	return iv, nil
+}
+
+// investigationScope hides investigations on petitions the reader may not
+// see (检举控告 items follow their own visibility).
+func investigationScope(ctx context.Context) (string, []any, error) {
+	scope, args, err := scopeClause(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	return "(i.petition_id IS NULL OR " + scope + ")", args, nil
+}
+
+func (db *DisciplineStore) findInvestigation(ctx context.Context, q rowQuerier, id int64) (*xinfang.Investigation, error) {
+	scope, args, err := investigationScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	iv, err := scanInvestigation(q.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+investigationCols+investigationFrom+` WHERE i.id = ? AND `+scope), append([]any{id}, args...)...))
+	if err != nil {
+		return nil, db.notFound(err, "提级调查不存在或无权查看")
+	}
+	return iv, nil
+}
+
+// loadInvestigation fills the officials and the case of an investigation.
+func (db *DisciplineStore) loadInvestigation(ctx context.Context, q rowQuerier, iv *xinfang.Investigation) error {
+	rows, err := q.QueryContext(ctx, db.dialect.rebind(`SELECT o.name, o.unit_id, u.name, o.position FROM investigation_officials o JOIN units u ON u.id = o.unit_id
+		WHERE o.investigation_id = ? ORDER BY o.seq`), iv.ID)
+	if err != nil {
+		return err
+	}
+	iv.ResponsibilityTrack.Officials = []xinfang.Official{}
+	for rows.Next() {
+		var o xinfang.Official
+		if err := rows.Scan(&o.Name, &o.UnitID, &o.UnitName, &o.Position); err != nil {
+			rows.Close()
+			return err
+		}
+		iv.ResponsibilityTrack.Officials = append(iv.ResponsibilityTrack.Officials, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if iv.CaseID != 0 {
+		c, err := db.discCaseRef(ctx, q, iv.CaseID)
+		if err != nil && xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+			return err
+		}
+		if c != nil {
+			iv.Case = c
+		}
+	}
+	return nil
+}
+
+// caseRef returns the number, title, source and state of a backlog case.
+func (db *DisciplineStore) discCaseRef(ctx context.Context, q rowQuerier, id int64) (*xinfang.CaseRef, error) {
+	c := &xinfang.CaseRef{}
+	err := q.QueryRowContext(ctx, db.dialect.rebind(`SELECT id, number, title, source, state FROM cases WHERE id = ?`), id).Scan(&c.ID, &c.Number, &c.Title, &c.Source, &c.State)
+	if err != nil {
+		return nil, db.notFound(err, "信访积案不存在")
+	}
+	c.SourceLabel = xinfang.LabelOf(xinfang.CaseSources, c.Source)
+	return c, nil
+}
+
+// FindInvestigationByID returns an investigation with both tracks.
+func (db *DisciplineStore) FindInvestigationByID(ctx context.Context, id int64) (*xinfang.Investigation, error) {
+	if _, err := requireDisciplineReader(ctx); err != nil {
+		return nil, err
+	}
+	iv, err := db.findInvestigation(ctx, db.rdb, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.loadInvestigation(ctx, db.rdb, iv); err != nil {
+		return nil, err
+	}
+	return iv, nil
+}
+
+// FindInvestigations lists investigations, open ones first, newest first.
+func (db *DisciplineStore) FindInvestigations(ctx context.Context, f xinfang.InvestigationFilter) ([]*xinfang.Investigation, int, error) {
+	if _, err := requireDisciplineReader(ctx); err != nil {
+		return nil, 0, err
+	}
+	scope, args, err := investigationScope(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	where := scope
+	if f.State != "" {
+		if f.State != xinfang.InvestigationOpen && f.State != xinfang.InvestigationClosed {
+			return nil, 0, xinfang.FieldError("state", "状态应为 open 或 closed")
+		}
+		where += " AND i.state = ?"
+		args = append(args, f.State)
+	}
+	if f.PetitionID != 0 {
+		where += " AND i.petition_id = ?"
+		args = append(args, f.PetitionID)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	if f.Offset < 0 {
+		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	}
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*)`+investigationFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.query(ctx, `SELECT `+investigationCols+investigationFrom+` WHERE `+where+
+		` ORDER BY CASE WHEN i.state = 'open' THEN 0 ELSE 1 END, i.opened_at DESC, i.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := []*xinfang.Investigation{}
+	for rows.Next() {
+		iv, err := scanInvestigation(rows)
+		if err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		out = append(out, iv)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	for _, iv := range out {
+		if err := db.loadInvestigation(ctx, db.rdb, iv); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
+}
+
+// OpenInvestigation opens a raised investigation (提级调查) on an escalated
+// visit (赴省、进京) and/or a backlog case, naming the unit whose failure
+// caused it. By default the unit is the one handling the petition.
+func (db *DisciplineStore) OpenInvestigation(ctx context.Context, in xinfang.InvestigationInput) (*xinfang.Investigation, error) {
+	actor, err := requireDisciplineWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var id int64
+	err = db.write(ctx, func(tx *Tx) error {
+		escalation := ""
+		if in.PetitionID != 0 {
+			p, err := db.findPetition(ctx, tx, in.PetitionID)
+			if err != nil {
+				return xinfang.FieldError("petition_id", "信访件不存在或无权查看")
+			}
+			if p.Escalation != "province" && p.Escalation != "beijing" {
+				return xinfang.FieldError("petition_id", "只有赴省、进京越级访可以提级调查")
+			}
+			escalation = p.Escalation
+			if in.UnitID == 0 {
+				in.UnitID = p.HandlingUnitID
+				if in.UnitID == 0 {
+					in.UnitID = p.RegUnitID
+				}
+			}
+			var open int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM investigations WHERE petition_id = ? AND state = 'open'`, in.PetitionID).Scan(&open); err != nil {
+				return err
+			}
+			if open > 0 {
+				return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已有进行中的提级调查", Fields: map[string]string{"petition_id": "已有进行中的提级调查"}}
+			}
+		}
+		if in.CaseID != 0 {
+			if _, err := db.discCaseRef(ctx, tx, in.CaseID); err != nil {
+				if xinfang.ErrorCode(err) == xinfang.ENOTFOUND {
+					return xinfang.FieldError("case_id", "信访积案不存在")
+				}
+				return err
+			}
+		}
+		if in.UnitID == 0 {
+			return xinfang.FieldError("unit_id", "请选择责任单位")
+		}
+		if _, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, in.UnitID)); err != nil {
+			return db.notFoundField(err, "unit_id", "责任单位不存在")
+		}
+		now := fmtTime(tx.now)
+		id, err = tx.insert(ctx, `INSERT INTO investigations (petition_id, case_id, unit_id, cause, summary, escalation, state, opened_by, opened_by_name, opened_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)`, nullID(in.PetitionID), nullID(in.CaseID), in.UnitID, in.Cause, in.Summary, escalation,
+			actor.ID, actor.Name, now, now)
+		if db.dialect.unique(err) {
+			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已有进行中的提级调查", Fields: map[string]string{"petition_id": "已有进行中的提级调查"}}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.FindInvestigationByID(ctx, id)
+}
+
+// changeInvestigation loads a running investigation in the transaction,
+// lets fn change it, and stores the new version; a version other than the
+// stored one is ECONFLICT and writes nothing.
+func (db *DisciplineStore) changeInvestigation(ctx context.Context, id int64, version int, fn func(tx *Tx, iv *xinfang.Investigation) (string, []any, error)) (*xinfang.Investigation, error) {
+	if _, err := requireDisciplineWriter(ctx); err != nil {
+		return nil, err
+	}
+	err := db.write(ctx, func(tx *Tx) error {
+		iv, err := db.findInvestigation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if iv.Version != version {
+			return staleInvestigation()
+		}
+		if iv.State != xinfang.InvestigationOpen {
+			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "提级调查已办结，不能再修改", Fields: map[string]string{"state": "已办结"}}
+		}
+		if err := db.loadInvestigation(ctx, tx, iv); err != nil {
+			return err
+		}
+		set, args, err := fn(tx, iv)
+		if err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE investigations SET `+set+`, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			append(args, fmtTime(tx.now), id, version)...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return staleInvestigation()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.FindInvestigationByID(ctx, id)
+}
+
+func staleInvestigation() error {
+	return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该提级调查已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+}
+
+// UpdateInvestigation changes the responsible unit, the cause or the
+// summary of a running investigation.
+func (db *DisciplineStore) UpdateInvestigation(ctx context.Context, id int64, up xinfang.InvestigationUpdate) (*xinfang.Investigation, error) {
+	return db.changeInvestigation(ctx, id, up.Version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+		in := xinfang.InvestigationInput{PetitionID: iv.PetitionID, CaseID: iv.CaseID, Cause: up.Cause, Summary: up.Summary}
+		if err := in.Validate(); err != nil {
+			return "", nil, err
+		}
+		if up.UnitID == 0 {
+			up.UnitID = iv.UnitID
+		}
+		if _, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, up.UnitID)); err != nil {
+			return "", nil, db.notFoundField(err, "unit_id", "责任单位不存在")
+		}
+		return "unit_id = ?, cause = ?, summary = ?", []any{up.UnitID, in.Cause, in.Summary}, nil
+	})
+}
+
+// UpdateCaseTrack records the 事 track; an outcome concludes it, an empty
+// outcome reopens it.
+func (db *DisciplineStore) UpdateCaseTrack(ctx context.Context, id int64, in xinfang.CaseTrackInput) (*xinfang.Investigation, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return db.changeInvestigation(ctx, id, in.Version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+		at := ""
+		if in.Outcome != "" {
+			at = fmtTime(tx.now)
+			if iv.CaseTrack.Outcome != "" {
+				at = fmtTime(iv.CaseTrack.ConcludedAt)
+			}
+		}
+		return "case_findings = ?, case_measures = ?, case_outcome = ?, case_concluded_at = ?", []any{in.Findings, in.Measures, in.Outcome, at}, nil
+	})
+}
+
+// UpdateResponsibilityTrack records the 人 track with its officials; an
+// outcome concludes it, an empty outcome reopens it.
+func (db *DisciplineStore) UpdateResponsibilityTrack(ctx context.Context, id int64, in xinfang.ResponsibilityTrackInput) (*xinfang.Investigation, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return db.changeInvestigation(ctx, id, in.Version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+		for i, o := range in.Officials {
+			if _, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, o.UnitID)); err != nil {
+				return "", nil, db.notFoundField(err, "officials."+strconv.Itoa(i)+".unit_id", "单位不存在")
+			}
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM investigation_officials WHERE investigation_id = ?`, id); err != nil {
+			return "", nil, err
+		}
+		for i, o := range in.Officials {
+			if _, err := tx.exec(ctx, `INSERT INTO investigation_officials (investigation_id, seq, name, unit_id, position) VALUES (?, ?, ?, ?, ?)`,
+				id, i+1, o.Name, o.UnitID, o.Position); err != nil {
+				return "", nil, err
+			}
+		}
+		at := ""
+		if in.Outcome != "" {
+			at = fmtTime(tx.now)
+			if iv.ResponsibilityTrack.Outcome != "" {
+				at = fmtTime(iv.ResponsibilityTrack.ConcludedAt)
+			}
+		}
+		return "resp_findings = ?, resp_outcome = ?, resp_concluded_at = ?", []any{in.Findings, in.Outcome, at}, nil
+	})
+}
+
+// CloseInvestigation closes an investigation whose two tracks are both
+// concluded; otherwise ECONFLICT names each missing track.
+func (db *DisciplineStore) CloseInvestigation(ctx context.Context, id int64, version int, note string) (*xinfang.Investigation, error) {
+	return db.changeInvestigation(ctx, id, version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+		if err := iv.CloseRefusal(); err != nil {
+			return "", nil, err
+		}
+		return "state = 'closed', closed_at = ?, closing_note = ?", []any{fmtTime(tx.now), strings.TrimSpace(note)}, nil
+	})
+}
+
+// DeleteInvestigation removes an investigation opened by mistake: only a
+// running one with nothing recorded on either track and no accountability
+// record resting on it.
+func (db *DisciplineStore) DeleteInvestigation(ctx context.Context, id int64, version int) error {
+	if _, err := requireDisciplineWriter(ctx); err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		iv, err := db.findInvestigation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if iv.Version != version {
+			return staleInvestigation()
+		}
+		if err := db.loadInvestigation(ctx, tx, iv); err != nil {
+			return err
+		}
+		var refs int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM accountabilities WHERE investigation_id = ?`, id).Scan(&refs); err != nil {
+			return err
+		}
+		t := iv.CaseTrack
+		r := iv.ResponsibilityTrack
+		if iv.State != xinfang.InvestigationOpen || t.Findings != "" || t.Measures != "" || t.Outcome != "" || r.Findings != "" || r.Outcome != "" || len(r.Officials) > 0 || refs > 0 {
+			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "提级调查已有调查记录或问责记录，不能删除", Fields: map[string]string{"state": "已有记录"}}
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM investigation_officials WHERE investigation_id = ?`, id); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `DELETE FROM investigations WHERE id = ?`, id)
+		return err
+	})
+}

@@ -1,0 +1,204 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"xinfang"
+)
+
+// 三跨三分离 tasks of a petition or a backlog case: by person, matter or unit, each with its owner, deadline and state.
+
+const taskCols = `t.id, COALESCE(t.case_id, 0), COALESCE(t.petition_id, 0), t.version, t.kind, t.title, COALESCE(t.owner_unit_id, 0), COALESCE(ou.name, ''),
+	COALESCE(t.owner_user_id, 0), COALESCE(uu.name, ''), t.deadline, t.state, t.release_reason, t.done_note, t.created_at, t.updated_at`
+
+const taskFrom = ` FROM tasks t LEFT JOIN units ou ON ou.id = t.owner_unit_id LEFT JOIN users uu ON uu.id = t.owner_user_id`
+
+func scanTask(s interface{ Scan(...any) error }) (*xinfang.Task, error) {
+	t := &xinfang.Task{}
+	var created, updated string
+	if err := s.Scan(&t.ID, &t.CaseID, &t.PetitionID, &t.Version, &t.Kind, &t.Title, &t.OwnerUnitID, &t.OwnerUnitName,
+		&t.OwnerUserID, &t.OwnerUserName, &t.Deadline, &t.State, &t.ReleaseReason, &t.DoneNote, &created, &updated); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.UpdatedAt = parseTime(created), parseTime(updated)
+	return t, nil
+}
+
+func (db *CaseStore) tasks(ctx context.Context, r cq, where string, args ...any) ([]*xinfang.Task, error) {
+	rows, err := r.rows(ctx, `SELECT `+taskCols+taskFrom+` WHERE `+where+` ORDER BY t.id`, args...)
+	return scanAll(rows, err, scanTask)
+}
+
+// AddCaseTask splits a case into one more task (三跨三分离).
+func (db *CaseStore) AddCaseTask(ctx context.Context, id int64, version int, t *xinfang.Task) (*xinfang.Case, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+		if c.State.Done() {
+			return "", nil, xinfang.Errorf(xinfang.ECONFLICT, "案件已化解，不能再拆分任务")
+		}
+		t.CaseID, t.PetitionID = c.ID, 0
+		if err := db.insertTask(ctx, tx, t); err != nil {
+			return "", nil, err
+		}
+		return "task_add", taskData(t), nil
+	})
+}
+
+// ChangeCaseTask finishes, releases (with a reason) or reopens a task of
+// a case.
+func (db *CaseStore) ChangeCaseTask(ctx context.Context, id int64, version int, taskID int64, ch xinfang.TaskChange) (*xinfang.Case, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+		var t *xinfang.Task
+		for _, x := range c.Tasks {
+			if x.ID == taskID {
+				t = x
+			}
+		}
+		if t == nil {
+			return "", nil, xinfang.Errorf(xinfang.ENOTFOUND, "任务不存在")
+		}
+		if ch.State == xinfang.TaskOpen && c.State.Done() {
+			return "", nil, xinfang.Errorf(xinfang.ECONFLICT, "案件已化解，不能重新打开任务")
+		}
+		if err := db.updateTask(ctx, tx, t, ch); err != nil {
+			return "", nil, err
+		}
+		return "task_edit", taskData(t), nil
+	})
+}
+
+func taskData(t *xinfang.Task) map[string]string {
+	return map[string]string{"task": itoa(t.ID), "kind": xinfang.LabelOf(xinfang.TaskKinds, t.Kind), "title": t.Title, "owner_unit": t.OwnerUnitName,
+		"owner_user": t.OwnerUserName, "deadline": t.Deadline, "state": xinfang.LabelOf(xinfang.TaskStates, t.State), "release_reason": t.ReleaseReason, "done_note": t.DoneNote}
+}
+
+func (db *CaseStore) insertTask(ctx context.Context, tx *Tx, t *xinfang.Task) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	p := xinfang.Problems{}
+	if t.OwnerUnitID != 0 {
+		if err := tx.queryRow(ctx, `SELECT name FROM units WHERE id = ?`, t.OwnerUnitID).Scan(&t.OwnerUnitName); err != nil {
+			p.Add("owner_unit_id", "责任单位不存在")
+		}
+	}
+	if t.OwnerUserID != 0 {
+		if err := tx.queryRow(ctx, `SELECT name FROM users WHERE id = ?`, t.OwnerUserID).Scan(&t.OwnerUserName); err != nil {
+			p.Add("owner_user_id", "责任人不存在")
+		}
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	t.State, t.Version, t.CreatedAt, t.UpdatedAt = xinfang.TaskOpen, 1, tx.now, tx.now
+	id, err := tx.insert(ctx, `INSERT INTO tasks (case_id, petition_id, version, kind, title, owner_unit_id, owner_user_id, deadline, state, created_at, updated_at)
+		VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`, nullID(t.CaseID), nullID(t.PetitionID), t.Kind, t.Title, nullID(t.OwnerUnitID), nullID(t.OwnerUserID),
+		t.Deadline, t.State, fmtTime(tx.now), fmtTime(tx.now))
+	t.ID = id
+	return err
+}
+
+// updateTask applies ch to t and stores it at t's version.
+func (db *CaseStore) updateTask(ctx context.Context, tx *Tx, t *xinfang.Task, ch xinfang.TaskChange) error {
+	if err := t.Apply(ch); err != nil {
+		return err
+	}
+	res, err := tx.exec(ctx, `UPDATE tasks SET state = ?, release_reason = ?, done_note = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		t.State, t.ReleaseReason, t.DoneNote, fmtTime(tx.now), t.ID, t.Version)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该任务已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+	}
+	t.Version++
+	t.UpdatedAt = tx.now
+	return nil
+}
+
+// FindPetitionTasks returns the 三跨三分离 tasks of a petition in scope.
+func (db *CaseStore) FindPetitionTasks(ctx context.Context, petitionID int64) ([]*xinfang.Task, error) {
+	if _, err := db.findPetition(ctx, db.rdb, petitionID); err != nil {
+		return nil, err
+	}
+	return db.tasks(ctx, cq{db.core, db.rdb}, "t.petition_id = ?", petitionID)
+}
+
+// AddPetitionTask splits a petition in scope into one more task.
+func (db *CaseStore) AddPetitionTask(ctx context.Context, petitionID int64, t *xinfang.Task) error {
+	if err := requireRole(ctx, caseEditors...); err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		p, err := db.findPetition(ctx, tx, petitionID)
+		if err != nil {
+			return err
+		}
+		if p.State.Closed() {
+			return xinfang.Errorf(xinfang.ECONFLICT, "信访件已%s，不能再拆分任务", p.State.Label())
+		}
+		t.PetitionID, t.CaseID = petitionID, 0
+		return db.insertTask(ctx, tx, t)
+	})
+}
+
+// ChangePetitionTask finishes, releases or reopens a task of a petition in
+// scope, at the task's version.
+func (db *CaseStore) ChangePetitionTask(ctx context.Context, petitionID, taskID int64, version int, ch xinfang.TaskChange) (*xinfang.Task, error) {
+	if err := requireRole(ctx, caseEditors...); err != nil {
+		return nil, err
+	}
+	var out *xinfang.Task
+	err := db.write(ctx, func(tx *Tx) error {
+		if _, err := db.findPetition(ctx, tx, petitionID); err != nil {
+			return err
+		}
+		list, err := db.tasks(ctx, cq{db.core, tx}, "t.petition_id = ? AND t.id = ?", petitionID, taskID)
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return xinfang.Errorf(xinfang.ENOTFOUND, "任务不存在")
+		}
+		t := list[0]
+		if t.Version != version {
+			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该任务已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+		}
+		if err := db.updateTask(ctx, tx, t, ch); err != nil {
+			return err
+		}
+		out = t
+		return nil
+	})
+	return out, err
+}
+
+// OpenTasks returns the number of open 三跨三分离 tasks of a petition: the
+// petition cannot be concluded (办结) while it is not zero.
+func (db *CaseStore) OpenTasks(ctx context.Context, petitionID int64) (int, error) {
+	return db.openTasks(ctx, db.rdb, petitionID)
+}
+
+func (db *core) openTasks(ctx context.Context, q rowQuerier, petitionID int64) (int, error) {
+	var n int
+	err := cq{db, q}.row(ctx, `SELECT COUNT(*) FROM tasks WHERE petition_id = ? AND state = 'open'`, petitionID).Scan(&n)
+	return n, err
+}
+
+// ConcludeAllowed refuses the conclusion (办结) of a petition while one of
+// its tasks is open: "the whole concludes only when every task is done or
+// released with a reason". Call it inside the acting transaction (q = tx).
+func (db *CaseStore) ConcludeAllowed(ctx context.Context, q rowQuerier, petitionID int64) error {
+	return db.concludeAllowed(ctx, q, petitionID)
+}
+
+func (db *core) concludeAllowed(ctx context.Context, q rowQuerier, petitionID int64) error {
+	n, err := db.openTasks(ctx, q, petitionID)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		msg := fmt.Sprintf("尚有 %d 项三跨三分离任务未办结：每项任务须办结或写明理由解除，信访件方可办结", n)
+		return &xinfang.Error{Code: xinfang.EINVALID, Message: "不能办结：" + msg, Fields: map[string]string{"tasks": msg}}
+	}
+	return nil
+}

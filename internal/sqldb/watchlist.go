@@ -1,0 +1,664 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"xinfang"
+)
+
+// Discipline storage: the watch list of the 纪委监委, raised investigations
+// (提级调查) run as 一案双查, accountability records (问责) and the yearly
+// responsibility letters (责任书).
+//
+// Rights: only inspectors of a 纪委监委 unit write investigations and
+// accountability records; they, and supervisors and leaders with a
+// city-wide scope, read the watch list and the investigations; staff of
+// other units read the accountability records and letters of their own
+// subtree. Every petition reached from here goes through scopeClause, so a
+// 检举控告 item stays hidden from whoever may not see it.
+
+// watchCols are the columns of a watch-list item (alias p, with pt the
+// petitioner and hu/ru the handling and registering units).
+const watchCols = `p.id, p.number, p.received_at, p.channel, p.summary, p.state, p.repeat_flag, COALESCE(p.repeat_of_id, 0), p.escalation,
+	p.petitioner_id, pt.name, p.anonymous, COALESCE(p.handling_unit_id, p.reg_unit_id), COALESCE(hu.name, ru.name), p.locality_id, p.category`
+
+const watchFrom = ` FROM petitions p
+	JOIN petitioners pt ON pt.id = p.petitioner_id
+	JOIN units ru ON ru.id = p.reg_unit_id
+	LEFT JOIN units hu ON hu.id = p.handling_unit_id`
+
+// watchItem is a watch-list item with what grouping needs.
+type watchItem struct {
+	xinfang.WatchPetition
+	PetitionerID   int64
+	PetitionerName string
+	LocalityID     int64
+	Category       string
+	// Root and Depth place the item in its repeat chain (Depth 0: the
+	// original); set by chainItems.
+	Root  int64
+	Depth int
+}
+
+func scanWatchItem(s interface{ Scan(...any) error }, extra ...any) (*watchItem, error) {
+	it := &watchItem{}
+	var received, state string
+	var anonymous bool
+	var unitID int64
+	var unitName string
+	dest := []any{&it.ID, &it.Number, &received, &it.Channel, &it.Summary, &state, &it.Repeat, &it.RepeatOfID, &it.Escalation,
+		&it.PetitionerID, &it.PetitionerName, &anonymous, &unitID, &unitName, &it.LocalityID, &it.Category}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	it.ReceivedAt = parseTime(received)
+	it.State = xinfang.State(state)
+	it.StateLabel = it.State.Label()
+	it.HandlingUnit = &xinfang.UnitRef{ID: unitID, Name: unitName}
+	if anonymous {
+		it.PetitionerName = "匿名"
+	}
+	return it, nil
+}
+
+func (db *DisciplineStore) watchItems(ctx context.Context, q string, args ...any) ([]*watchItem, error) {
+	rows, err := db.query(ctx, q, args...)
+	return scanAll(rows, err, func(s scanner) (*watchItem, error) { return scanWatchItem(s) })
+}
+
+// requireInspector returns the acting user if it may write discipline
+// records, else EFORBIDDEN.
+func requireDisciplineWriter(ctx context.Context) (*xinfang.User, error) {
+	u := xinfang.UserFromContext(ctx)
+	if u == nil {
+		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+	}
+	if !xinfang.CanInspect(u) {
+		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作")
+	}
+	return u, nil
+}
+
+// requireDisciplineReader returns the acting user if it may read the watch
+// list and the investigations, else EFORBIDDEN.
+func requireDisciplineReader(ctx context.Context) (*xinfang.User, error) {
+	u := xinfang.UserFromContext(ctx)
+	if u == nil {
+		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+	}
+	if !xinfang.CanReadDiscipline(u) {
+		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "纪检监督信息仅纪检监察员及市级督查员、领导可以查看")
+	}
+	return u, nil
+}
+
+// subtreeRange is "col lies in the subtree at path" as a range the
+// indexes serve: paths end in "/" and "0" follows "/" in ASCII.
+func discSubtree(col, path string) (string, []any) {
+	return "(" + col + " >= ? AND " + col + " < ?)", []any{path, path[:len(path)-1] + "0"}
+}
+
+// recordScope is the scope of accountability records and letters, on the
+// unit path column col: everything for city-wide readers, the own subtree
+// for other staff, nothing (EFORBIDDEN) for the rest.
+func discRecordScope(ctx context.Context, col string) (string, []any, error) {
+	u := xinfang.UserFromContext(ctx)
+	if u == nil || u.Unit == nil {
+		return "", nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+	}
+	if xinfang.CanReadDiscipline(u) {
+		return "1 = 1", nil, nil
+	}
+	s := xinfang.ScopeOf(u)
+	if s.None {
+		return "", nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权查看问责记录和责任书")
+	}
+	if s.All {
+		return "1 = 1", nil, nil
+	}
+	c, a := discSubtree(col, u.Unit.Path)
+	return c, a, nil
+}
+
+func discPlaceholders(n int) string {
+	if n == 0 {
+		return "NULL"
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func discIDArgs(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// ---- Watch list ----
+//
+// The watch list is computed in two steps, so that it stays fast on a
+// large ledger: grouping queries find every row with its count and its
+// latest date (that is all the counts, the order and the paging need), and
+// only the rows of the page asked for load their items.
+
+// watchStub is a row before its items are loaded.
+type watchStub struct {
+	row *xinfang.WatchRow
+	// Chain rows: the original of the repeat chain; petitioner, when set,
+	// keeps only that petitioner's repeats (besides the original).
+	root, petitioner int64
+	caseID           int64
+	items            []*watchItem // already loaded (the locality fallback)
+}
+
+func newStub(kind, basis string, count int, latest time.Time) *watchStub {
+	return &watchStub{row: &xinfang.WatchRow{Kind: kind, KindLabel: xinfang.LabelOf(xinfang.WatchKinds, kind), Basis: basis, Count: count, LatestAt: latest, Items: []*xinfang.WatchPetition{}}}
+}
+
+// chainSQL walks repeat chains downwards from the originals selected by
+// seed (a query of petition ids named id). The walk carries the columns
+// that the grouping and the data scope read, named as in petitions, so
+// that a query may alias the chain as p and apply scopeClause to it; the
+// petitions_repeat_chain index holds them all, so the walk never reads a
+// petition row. The originals' own columns are read only with rootRows
+// (else they are NULL). The depth limit guards against a cycle made by
+// merging.
+func chainSQL(seed string, rootRows bool) string {
+	first := `SELECT s.id, s.id, 0, ` + chainNulls + ` FROM (` + seed + `) s`
+	if rootRows {
+		first = `SELECT s.id, s.id, 0, ` + prefixed("s.", chainCols) + ` FROM petitions s WHERE s.id IN (` + seed + `)`
+	}
+	return `chain(id, root, depth, ` + chainCols + `) AS (
+		` + first + `
+		UNION ALL
+		SELECT c.id, ch.root, ch.depth + 1, ` + prefixed("c.", chainCols) + ` FROM chain ch JOIN petitions c ON c.repeat_of_id = ch.id WHERE ch.depth < 200)`
+}
+
+// chainCols are the columns a chain carries; scopeClause reads purpose,
+// reg_user_id and the paths. chainNulls are their NULLs, typed as the
+// columns are, which PostgreSQL's recursive queries require.
+const (
+	chainCols  = `petitioner_id, received_at, channel, locality_id, category, purpose, reg_user_id, reg_path, handling_path, repeat_flag`
+	chainNulls = `CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS INTEGER)`
+)
+
+func prefixed(prefix, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i, c := range parts {
+		parts[i] = prefix + c
+	}
+	return strings.Join(parts, ", ")
+}
+
+// discChainItems returns the items in scope of the repeat chains that
+// start at roots, each with its root and depth.
+func (db *DisciplineStore) discChainItems(ctx context.Context, roots []int64, scope string, sargs []any) ([]*watchItem, error) {
+	if len(roots) == 0 {
+		return nil, nil
+	}
+	// CROSS JOIN keeps SQLite's planner from scanning every petition and
+	// probing the chain instead; PostgreSQL treats it as a plain join.
+	q := `WITH RECURSIVE ` + chainSQL(discPlaceholders(len(roots)), true) +
+		` SELECT ` + watchCols + `, ch.root, ch.depth FROM chain ch CROSS JOIN petitions p
+		JOIN petitioners pt ON pt.id = p.petitioner_id
+		JOIN units ru ON ru.id = p.reg_unit_id
+		LEFT JOIN units hu ON hu.id = p.handling_unit_id
+		WHERE p.id = ch.id AND ` + scope + ` ORDER BY ch.root, p.received_at, p.id`
+	rows, err := db.query(ctx, q, append(discIDArgs(roots), sargs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*watchItem
+	for rows.Next() {
+		var root int64
+		var depth int
+		it, err := scanWatchItem(rows, &root, &depth)
+		if err != nil {
+			return nil, err
+		}
+		it.Root, it.Depth = root, depth
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// fillRow sets the items of a row, oldest first; the latest item gives the
+// responsible unit, the state and the petitioner.
+func fillRow(r *xinfang.WatchRow, items []*watchItem) {
+	r.Items = []*xinfang.WatchPetition{}
+	for _, it := range items {
+		wp := it.WatchPetition
+		r.Items = append(r.Items, &wp)
+	}
+	if len(items) == 0 {
+		return
+	}
+	latest := items[0]
+	for _, it := range items {
+		if !it.ReceivedAt.Before(latest.ReceivedAt) {
+			latest = it
+		}
+	}
+	r.Unit, r.LatestID, r.LatestAt = latest.HandlingUnit, latest.ID, latest.ReceivedAt
+	r.State, r.StateLabel = latest.State, latest.StateLabel
+	if r.PetitionerID == 0 {
+		r.PetitionerID, r.PetitionerName = latest.PetitionerID, latest.PetitionerName
+	}
+}
+
+// repeatStubs finds petitioners with WatchRepeatThreshold or more repeat
+// items on one matter: first along the repeat chains (the original and the
+// items linked to it as repeats, grouped by petitioner and original), then,
+// for items never linked, the same petitioner with the same 问题属地 and
+// 内容分类 within a year.
+func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs []any) ([]*watchStub, error) {
+	// The originals: items repeated that are no repeats themselves, both
+	// read from the petitions_repeat_chain index alone.
+	seed := `SELECT DISTINCT x.repeat_of_id AS id FROM petitions x WHERE x.repeat_of_id IS NOT NULL
+		AND x.repeat_of_id NOT IN (SELECT y.id FROM petitions y WHERE y.repeat_of_id IS NOT NULL)`
+	// The matter of a chain row is keyed by its repeats' own 属地 and 分类,
+	// which is what the fallback below groups by.
+	rows, err := db.query(ctx, `WITH RECURSIVE `+chainSQL(seed, false)+`
+		SELECT p.petitioner_id, p.root, COUNT(*), MAX(p.received_at), MIN(p.locality_id), MIN(p.category)
+		FROM chain p WHERE p.depth > 0 AND `+scope+`
+		GROUP BY p.petitioner_id, p.root HAVING COUNT(*) >= ?`,
+		append(append([]any{}, sargs...), xinfang.WatchRepeatThreshold)...)
+	if err != nil {
+		return nil, err
+	}
+	// covered marks the matters already listed, so that the fallback does
+	// not list the same petitioner's matter twice.
+	type matter struct {
+		petitioner, locality int64
+		category             string
+	}
+	covered := map[matter]bool{}
+	var out []*watchStub
+	for rows.Next() {
+		var m matter
+		var root int64
+		var n int
+		var latest string
+		if err := rows.Scan(&m.petitioner, &root, &n, &latest, &m.locality, &m.category); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		covered[m] = true
+		s := newStub(xinfang.WatchRepeat, xinfang.WatchByChain, n, parseTime(latest))
+		s.root, s.petitioner = root, m.petitioner
+		s.row.PetitionerID = m.petitioner
+		s.row.Reason = fmt.Sprintf("同一事项重复信访 %d 次（重复件关联）", n)
+		out = append(out, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	// The fallback. The grouping reads only the petitions_matter index; the
+	// scope applies when the few candidate groups are loaded, and only
+	// removes items.
+	need := xinfang.WatchRepeatThreshold + 1
+	rows, err = db.query(ctx, `SELECT petitioner_id, locality_id, category FROM petitions
+		GROUP BY petitioner_id, locality_id, category HAVING COUNT(*) >= ?`, need)
+	if err != nil {
+		return nil, err
+	}
+	cands := map[matter]bool{}
+	petSet := map[int64]bool{}
+	for rows.Next() {
+		var m matter
+		if err := rows.Scan(&m.petitioner, &m.locality, &m.category); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if !covered[m] {
+			cands[m] = true
+			petSet[m.petitioner] = true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	pets := make([]int64, 0, len(petSet))
+	for id := range petSet {
+		pets = append(pets, id)
+	}
+	sort.Slice(pets, func(i, j int) bool { return pets[i] < pets[j] })
+	byMatter := map[matter][]*watchItem{}
+	var order []matter
+	for len(pets) > 0 {
+		chunk := pets[:min(len(pets), 500)]
+		pets = pets[len(chunk):]
+		all, err := db.watchItems(ctx, `SELECT `+watchCols+watchFrom+` WHERE p.petitioner_id IN (`+discPlaceholders(len(chunk))+`) AND `+scope+
+			` ORDER BY p.received_at, p.id`, append(discIDArgs(chunk), sargs...)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range all {
+			m := matter{it.PetitionerID, it.LocalityID, it.Category}
+			if !cands[m] {
+				continue
+			}
+			if _, ok := byMatter[m]; !ok {
+				order = append(order, m)
+			}
+			byMatter[m] = append(byMatter[m], it)
+		}
+	}
+	for _, m := range order {
+		win := busiestYear(byMatter[m])
+		if len(win) < need {
+			continue
+		}
+		s := newStub(xinfang.WatchRepeat, xinfang.WatchByLocality, len(win)-1, win[len(win)-1].ReceivedAt)
+		s.items = win
+		first := win[0].WatchPetition
+		s.row.Matter = &first
+		s.row.PetitionerID = m.petitioner
+		s.row.Reason = fmt.Sprintf("同一信访人、同一问题属地和内容分类一年内信访 %d 次（重复 %d 次）", len(win), len(win)-1)
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// busiestYear returns the longest run of items (oldest first) received
+// within one year of its first item; the latest such run on a tie.
+func busiestYear(items []*watchItem) []*watchItem {
+	best, bi := 0, 0
+	j := 0
+	for i := range items {
+		limit := items[i].ReceivedAt.AddDate(1, 0, 0)
+		if j < i {
+			j = i
+		}
+		for j < len(items) && items[j].ReceivedAt.Before(limit) {
+			j++
+		}
+		if j-i >= best {
+			best, bi = j-i, i
+		}
+	}
+	return items[bi : bi+best]
+}
+
+// handedDownStubs lists repeats among items handed down by 中央/省: one row
+// per matter (the original of the chain) holding a handed-down item that
+// is a repeat or was repeated, and one per backlog case handed down by
+// 中央/省 whose petitions include repeats. The originals are found by
+// walking up from the handed-down items, all in one query.
+func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sargs []any) ([]*watchStub, error) {
+	rows, err := db.query(ctx, `WITH RECURSIVE up(id, parent, depth) AS (
+			SELECT p.id, p.repeat_of_id, 0 FROM petitions p WHERE p.channel = 'handed_down'
+			   AND (p.repeat_flag = 1 OR p.id IN (SELECT x.repeat_of_id FROM petitions x WHERE x.repeat_of_id IS NOT NULL)) AND `+scope+`
+			UNION ALL
+			SELECT q.id, q.repeat_of_id, up.depth + 1 FROM up JOIN petitions q ON q.id = up.parent WHERE up.depth < 200),
+		`+chainSQL(`SELECT id FROM up WHERE parent IS NULL`, true)+`
+		SELECT p.root, SUM(CASE WHEN p.depth > 0 OR p.repeat_flag = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN p.channel = 'handed_down' THEN 1 ELSE 0 END), MAX(p.received_at)
+		FROM chain p WHERE `+scope+` GROUP BY p.root`, append(append([]any{}, sargs...), sargs...)...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*watchStub
+	for rows.Next() {
+		var root int64
+		var repeats, handed int
+		var latest string
+		if err := rows.Scan(&root, &repeats, &handed, &latest); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if handed == 0 || repeats == 0 {
+			continue // the handed-down item lies outside the scope
+		}
+		s := newStub(xinfang.WatchHandedDown, xinfang.WatchByChain, repeats, parseTime(latest))
+		s.root = root
+		s.row.Reason = fmt.Sprintf("上级交办事项重复信访 %d 次（其中交办件 %d 件）", repeats, handed)
+		out = append(out, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	// Backlog cases: their linked petitions and the repeats of those.
+	cscope, cargs, err := caseScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	linked := `(p.id IN (SELECT petition_id FROM case_petitions WHERE case_id = c.id) OR p.repeat_of_id IN (SELECT petition_id FROM case_petitions WHERE case_id = c.id))`
+	args := append(append(append([]any{}, sargs...), sargs...), cargs...)
+	args = append(args, sargs...)
+	rows, err = db.query(ctx, `SELECT c.id, c.number, c.title, c.source, c.state, c.responsible_unit_id, u.name,
+			(SELECT COUNT(*) FROM petitions p WHERE `+linked+` AND p.repeat_flag = 1 AND `+scope+`),
+			(SELECT MAX(p.received_at) FROM petitions p WHERE `+linked+` AND `+scope+`)
+		FROM cases c JOIN units u ON u.id = c.responsible_unit_id
+		WHERE c.source IN ('central','province') AND `+cscope+` AND EXISTS (
+			SELECT 1 FROM case_petitions cp JOIN petitions p ON p.id = cp.petition_id
+			 WHERE cp.case_id = c.id AND (p.repeat_flag = 1 OR EXISTS (SELECT 1 FROM petitions x WHERE x.repeat_of_id = p.id)) AND `+scope+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		ref := &xinfang.CaseRef{}
+		unit := &xinfang.UnitRef{}
+		var repeats int
+		var latest sql.NullString
+		if err := rows.Scan(&ref.ID, &ref.Number, &ref.Title, &ref.Source, &ref.State, &unit.ID, &unit.Name, &repeats, &latest); err != nil {
+			return nil, err
+		}
+		ref.SourceLabel = xinfang.LabelOf(xinfang.CaseSources, ref.Source)
+		s := newStub(xinfang.WatchHandedDown, "", repeats, parseTime(latest.String))
+		s.caseID = ref.ID
+		s.row.Case, s.row.Unit = ref, unit
+		s.row.Reason = fmt.Sprintf("%s积案，关联信访件中重复件 %d 件", ref.SourceLabel, repeats)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// fillStubs loads the items of the rows of one page.
+func (db *DisciplineStore) fillStubs(ctx context.Context, stubs []*watchStub, scope string, sargs []any) error {
+	var roots []int64
+	seen := map[int64]bool{}
+	for _, s := range stubs {
+		if s.root != 0 && !seen[s.root] {
+			seen[s.root] = true
+			roots = append(roots, s.root)
+		}
+	}
+	items, err := db.discChainItems(ctx, roots, scope, sargs)
+	if err != nil {
+		return err
+	}
+	byRoot := map[int64][]*watchItem{}
+	for _, it := range items {
+		byRoot[it.Root] = append(byRoot[it.Root], it)
+	}
+	for _, s := range stubs {
+		r := s.row
+		switch {
+		case s.items != nil:
+			fillRow(r, s.items)
+		case s.caseID != 0:
+			list, err := db.watchItems(ctx, `SELECT `+watchCols+watchFrom+` WHERE (p.id IN (SELECT petition_id FROM case_petitions WHERE case_id = ?)
+				OR p.repeat_of_id IN (SELECT petition_id FROM case_petitions WHERE case_id = ?)) AND `+scope+` ORDER BY p.received_at, p.id`,
+				append([]any{s.caseID, s.caseID}, sargs...)...)
+			if err != nil {
+				return err
+			}
+			unit := r.Unit
+			fillRow(r, list)
+			if unit != nil {
+				r.Unit = unit // a case answers for its responsible unit
+			}
+		case s.root != 0:
+			var mine []*watchItem
+			for _, it := range byRoot[s.root] {
+				if it.Depth == 0 {
+					m := it.WatchPetition
+					r.Matter = &m
+					if s.petitioner == 0 {
+						r.PetitionerID, r.PetitionerName = it.PetitionerID, it.PetitionerName
+					}
+				}
+				if s.petitioner == 0 || it.Depth == 0 || it.PetitionerID == s.petitioner {
+					mine = append(mine, it)
+				}
+				if s.petitioner != 0 && it.PetitionerID == s.petitioner {
+					r.PetitionerName = it.PetitionerName
+				}
+			}
+			fillRow(r, mine)
+		}
+	}
+	return nil
+}
+
+const escalatedClause = `p.escalation IN ('province','beijing')`
+
+// escalationRows returns one page of escalated visits (赴省、进京), newest
+// first, each with the petitioner's count of escalated visits and the
+// investigation opened on it.
+func (db *DisciplineStore) escalationRows(ctx context.Context, scope string, sargs []any, offset, limit int) ([]*xinfang.WatchRow, error) {
+	items, err := db.watchItems(ctx, `SELECT `+watchCols+watchFrom+` WHERE `+escalatedClause+` AND `+scope+
+		` ORDER BY p.received_at DESC, p.id DESC LIMIT ? OFFSET ?`, append(append([]any{}, sargs...), limit, offset)...)
+	if err != nil || len(items) == 0 {
+		return nil, err
+	}
+	pets := map[int64]bool{}
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		pets[it.PetitionerID] = true
+		ids[i] = it.ID
+	}
+	petIDs := make([]int64, 0, len(pets))
+	for id := range pets {
+		petIDs = append(petIDs, id)
+	}
+	per := map[int64]int{}
+	rows, err := db.query(ctx, `SELECT p.petitioner_id, COUNT(*) FROM petitions p WHERE `+escalatedClause+` AND p.petitioner_id IN (`+discPlaceholders(len(petIDs))+`) AND `+scope+
+		` GROUP BY p.petitioner_id`, append(discIDArgs(petIDs), sargs...)...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		per[id] = n
+	}
+	rows.Close()
+	inv := map[int64]int64{}
+	rows, err = db.query(ctx, `SELECT petition_id, MAX(id) FROM investigations WHERE petition_id IN (`+discPlaceholders(len(ids))+`) GROUP BY petition_id`, discIDArgs(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var pid, iid int64
+		if err := rows.Scan(&pid, &iid); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		inv[pid] = iid
+	}
+	rows.Close()
+	out := make([]*xinfang.WatchRow, 0, len(items))
+	for _, it := range items {
+		r := newStub(xinfang.WatchEscalation, "", per[it.PetitionerID], it.ReceivedAt).row
+		fillRow(r, []*watchItem{it})
+		m := it.WatchPetition
+		r.Matter, r.Escalation = &m, it.Escalation
+		r.InvestigationID = inv[it.ID]
+		r.Reason = fmt.Sprintf("%s越级访（该信访人赴省进京共 %d 次）", xinfang.LabelOf(xinfang.EscalationLevels, it.Escalation), r.Count)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// FindWatchList returns one page of the watch list (all kinds, or the kind
+// of the filter) with the count of every kind, for readers of discipline
+// work. Repeat rows come first, the petitioners with most repeats on top,
+// then the handed-down matters, latest first; escalated visits are paged in
+// SQL, newest first.
+func (db *DisciplineStore) FindWatchList(ctx context.Context, f xinfang.WatchFilter) (*xinfang.WatchPage, error) {
+	if _, err := requireDisciplineReader(ctx); err != nil {
+		return nil, err
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	scope, sargs, err := scopeClause(ctx)
+	if err != nil {
+		return nil, err
+	}
+	repeats, err := db.repeatStubs(ctx, scope, sargs)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(repeats, func(i, j int) bool {
+		a, b := repeats[i].row, repeats[j].row
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.LatestAt.After(b.LatestAt)
+	})
+	handed, err := db.handedDownStubs(ctx, scope, sargs)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(handed, func(i, j int) bool { return handed[i].row.LatestAt.After(handed[j].row.LatestAt) })
+	var escalations int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+escalatedClause+` AND `+scope, sargs...).Scan(&escalations); err != nil {
+		return nil, err
+	}
+	page := &xinfang.WatchPage{Items: []*xinfang.WatchRow{}, Offset: f.Offset, Limit: f.Limit, Counts: map[string]int{
+		xinfang.WatchRepeat: len(repeats), xinfang.WatchHandedDown: len(handed), xinfang.WatchEscalation: escalations,
+	}}
+	var listed []*watchStub
+	if f.Kind == "" || f.Kind == xinfang.WatchRepeat {
+		listed = append(listed, repeats...)
+	}
+	if f.Kind == "" || f.Kind == xinfang.WatchHandedDown {
+		listed = append(listed, handed...)
+	}
+	page.Total = len(listed)
+	if f.Offset < len(listed) {
+		part := listed[f.Offset:min(f.Offset+f.Limit, len(listed))]
+		if err := db.fillStubs(ctx, part, scope, sargs); err != nil {
+			return nil, err
+		}
+		for _, s := range part {
+			page.Items = append(page.Items, s.row)
+		}
+	}
+	if f.Kind == "" || f.Kind == xinfang.WatchEscalation {
+		page.Total += escalations
+		if room := f.Limit - len(page.Items); room > 0 {
+			esc, err := db.escalationRows(ctx, scope, sargs, max(f.Offset-len(listed), 0), room)
+			if err != nil {
+				return nil, err
+			}
+			page.Items = append(page.Items, esc...)
+		}
+	}
+	return page, nil
+}
+
+// ---- Investigations ----
+
+// ---- Accountability records ----
+
+// ---- Responsibility letters ----
