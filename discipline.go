@@ -545,22 +545,6 @@ func validDate(s string) bool {
 	return err == nil
 }
 
-// CanInspect reports whether u may open and change investigations and
-// accountability records: an inspector (纪检) of a 纪委监委 unit.
-func CanInspect(u *User) bool {
-	return u != nil && u.Unit != nil && u.Has(RoleInspector) && u.Unit.Kind == UnitDiscipline
-}
-
-// CanReadDiscipline reports whether u reads the watch list and the
-// investigations across the city: inspectors, and supervisors and leaders
-// with a city-wide scope.
-func CanReadDiscipline(u *User) bool {
-	if CanInspect(u) {
-		return true
-	}
-	return u != nil && u.HasAny(RoleSupervisor, RoleLeader) && ScopeOf(u).All
-}
-
 // DisciplineService is the discipline work as the web layer sees it. Every
 // method applies the acting user's rights and data scope.
 type DisciplineService interface {

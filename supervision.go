@@ -129,34 +129,6 @@ func CheckSupervisionText(field, text string) (string, error) {
 	return text, nil
 }
 
-// MayIssueSupervision reports whether u may issue 督办单: supervisors
-// (督查员) and leaders, and the heads of the 信访局 and the 联席办.
-func MayIssueSupervision(u *User) bool {
-	if u == nil || u.Unit == nil {
-		return false
-	}
-	if u.HasAny(RoleSupervisor, RoleLeader) {
-		return true
-	}
-	return u.Has(RoleUnitHead) && (u.Unit.Kind == UnitBureau || u.Unit.Kind == UnitJoint)
-}
-
-// IssuingSide reports whether u acts for the side that issued s: u may
-// issue 督办单 and is the issuer, sees the whole city, or sits at or above
-// the issuing unit. The issuing side reminds (催办) and closes.
-func (s *Supervision) IssuingSide(u *User) bool {
-	if !MayIssueSupervision(u) {
-		return false
-	}
-	return u.ID == s.IssuerID || ScopeOf(u).All || strings.HasPrefix(s.IssuerPath, u.Unit.Path)
-}
-
-// MayAnswer reports whether u may give the written feedback: a handler or
-// the head of the target unit itself.
-func (s *Supervision) MayAnswer(u *User) bool {
-	return u != nil && u.UnitID == s.TargetUnitID && u.HasAny(RoleHandler, RoleUnitHead)
-}
-
 // SupervisionFilter selects 督办单 in a list.
 type SupervisionFilter struct {
 	State        []SupervisionState
