@@ -129,6 +129,86 @@ func CheckSupervisionText(field, text string) (string, error) {
 	return text, nil
 }
 
+// SupervisionAction is a step in the life of a 督办单 after it is issued.
+type SupervisionAction string
+
+const (
+	SupervisionActRemind   SupervisionAction = "remind"   // 催办
+	SupervisionActFeedback SupervisionAction = "feedback" // 书面反馈
+	SupervisionActClose    SupervisionAction = "close"    // 办结
+)
+
+// SupervisionActions lists the actions with their labels.
+var SupervisionActions = []Label{
+	{string(SupervisionActRemind), "催办"}, {string(SupervisionActFeedback), "书面反馈"}, {string(SupervisionActClose), "办结"},
+}
+
+// SupervisionTransition is one row of the life of a 督办单: the state the
+// action is taken from, the state it leads to, who may take it, and the
+// messages that refuse it — a user who may not (403) and a 督办单 no longer
+// in From (409 on fields.state).
+type SupervisionTransition struct {
+	Action    SupervisionAction
+	From      SupervisionState
+	To        SupervisionState
+	May       func(u *User, s *Supervision) bool
+	Forbidden string
+	Conflict  string
+}
+
+// ConflictError is the 409 of a 督办单 not in t.From, naming fields.state.
+// Storage returns it too when its guarded UPDATE (… AND state = From)
+// finds that another request moved the 督办单 first.
+func (t *SupervisionTransition) ConflictError() error {
+	return &Error{Code: ECONFLICT, Message: t.Conflict, Fields: map[string]string{"state": t.Conflict}}
+}
+
+// SupervisionTransitions are the life of a 督办单 (README "督办单"):
+// 督办中 → 已反馈 → 已办结. 催办 only while open, by the issuing side;
+// feedback only while open, by the target unit; close only after the
+// feedback, by the issuing side.
+var SupervisionTransitions = []SupervisionTransition{
+	{Action: SupervisionActRemind, From: SupervisionOpen, To: SupervisionOpen, May: CanRemind,
+		Forbidden: "仅督办方可以催办", Conflict: "已反馈或已办结的督办单不能催办"},
+	{Action: SupervisionActFeedback, From: SupervisionOpen, To: SupervisionFedBack, May: CanAnswerSupervision,
+		Forbidden: "仅被督办单位的承办人或负责人可以反馈", Conflict: "该督办单已反馈或已办结"},
+	{Action: SupervisionActClose, From: SupervisionFedBack, To: SupervisionClosed, May: CanCloseSupervision,
+		Forbidden: "仅督办方可以办结督办单", Conflict: "被督办单位反馈后才能办结"},
+}
+
+// FindSupervisionTransition returns the row of action.
+func FindSupervisionTransition(action SupervisionAction) (*SupervisionTransition, bool) {
+	for i := range SupervisionTransitions {
+		if SupervisionTransitions[i].Action == action {
+			return &SupervisionTransitions[i], true
+		}
+	}
+	return nil, false
+}
+
+// CheckSupervisionAction says whether actor may take action on s now and
+// returns the state it leads to, or the error the API returns: 401 without
+// a user, 403 for a user who may not take it (checked first, so that the
+// state of a 督办单 is not told to the wrong side), 409 on fields.state for
+// a 督办单 not in the state the action needs, 404 for an unknown action.
+// The text of a 催办 or feedback is CheckSupervisionText's.
+func CheckSupervisionAction(s *Supervision, action SupervisionAction, actor *User) (SupervisionState, error) {
+	t, ok := FindSupervisionTransition(action)
+	if !ok {
+		return "", Errorf(ENOTFOUND, "未知的督办操作")
+	}
+	if actor == nil {
+		return "", Errorf(EUNAUTHORIZED, "请先登录")
+	}
+	if !t.May(actor, s) {
+		return "", Errorf(EFORBIDDEN, "%s", t.Forbidden)
+	}
+	if s.State != t.From {
+		return "", t.ConflictError()
+	}
+	return t.To, nil
+}
+
 // SupervisionFilter selects 督办单 in a list.
 type SupervisionFilter struct {
 	State        []SupervisionState
