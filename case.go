@@ -1,6 +1,7 @@
 package xinfang
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,8 +28,18 @@ func (s CaseState) Label() string { return LabelOf(CaseStates, string(s)) }
 // Valid reports whether s is a known state.
 func (s CaseState) Valid() bool { return hasCode(CaseStates, string(s)) }
 
-// Done reports whether the case no longer runs against its 化解时限.
-func (s CaseState) Done() bool { return s == CaseResolved || s == CaseClosed }
+// RunningCaseStates are the states in which a case still runs against its
+// 化解时限: 未化解 and 化解中. Done reads them, and storage names them in
+// SQL (the ledger's overdue filter, the scheduler's plan steps) through
+// RunningCaseStateCodes or SQLInList.
+var RunningCaseStates = []CaseState{CaseUnresolved, CaseResolving}
+
+// RunningCaseStateCodes returns RunningCaseStates as strings.
+func RunningCaseStateCodes() []string { return codes(RunningCaseStates) }
+
+// Done reports whether the case no longer runs against its 化解时限
+// (已化解 or 销号).
+func (s CaseState) Done() bool { return s.Valid() && !slices.Contains(RunningCaseStates, s) }
 
 // CaseSources are where a backlog case comes from.
 var CaseSources = []Label{

@@ -378,6 +378,115 @@ func (iv *Investigation) CloseRefusal() error {
 	return &Error{Code: ECONFLICT, Message: "一案双查未完成，不能办结：" + strings.Join(msgs, "；"), Fields: map[string]string(p)}
 }
 
+// Recorded reports whether anything is recorded on either track: findings,
+// measures, officials or an outcome. An investigation with a record is
+// not deleted; it is closed.
+func (iv *Investigation) Recorded() bool {
+	t, r := iv.CaseTrack, iv.ResponsibilityTrack
+	return t.Findings != "" || t.Measures != "" || t.Outcome != "" || r.Findings != "" || r.Outcome != "" || len(r.Officials) > 0
+}
+
+// InvestigationAction is a step in the life of a raised investigation
+// after it is opened.
+type InvestigationAction string
+
+const (
+	InvestigationActUpdate              InvestigationAction = "update"               // change unit, cause, summary
+	InvestigationActCaseTrack           InvestigationAction = "case_track"           // record the 事 track
+	InvestigationActResponsibilityTrack InvestigationAction = "responsibility_track" // record the 人 track
+	InvestigationActClose               InvestigationAction = "close"                // 办结
+	InvestigationActDelete              InvestigationAction = "delete"               // opened by mistake
+)
+
+// InvestigationTransition is one row of the life of an investigation: the
+// state the action is taken from, the state it leads to ("" for delete:
+// the investigation goes), the message of the 409 on fields.state when it
+// is not in From, and the further condition it needs.
+type InvestigationTransition struct {
+	Action        InvestigationAction
+	From          string
+	To            string
+	Conflict      string
+	ConflictField string // the value of fields.state
+	// Guard refuses what the state alone does not: closing before both
+	// tracks are concluded, deleting what has records. linked is the number
+	// of accountability records resting on the investigation.
+	Guard func(iv *Investigation, linked int) error
+}
+
+func (t *InvestigationTransition) conflict() error {
+	return &Error{Code: ECONFLICT, Message: t.Conflict, Fields: map[string]string{"state": t.ConflictField}}
+}
+
+const (
+	investigationClosedMsg   = "提级调查已办结，不能再修改"
+	investigationRecordedMsg = "提级调查已有调查记录或问责记录，不能删除"
+)
+
+// InvestigationTransitions are the life of a raised investigation (README
+// "Raised investigation"): 调查中 → 已办结, closing only with both tracks of
+// 一案双查 concluded ("问题不查清不结案"); nothing changes once closed; one
+// opened by mistake is deleted only while nothing is recorded on it and no
+// accountability record rests on it.
+var InvestigationTransitions = []InvestigationTransition{
+	{Action: InvestigationActUpdate, From: InvestigationOpen, To: InvestigationOpen, Conflict: investigationClosedMsg, ConflictField: "已办结"},
+	{Action: InvestigationActCaseTrack, From: InvestigationOpen, To: InvestigationOpen, Conflict: investigationClosedMsg, ConflictField: "已办结"},
+	{Action: InvestigationActResponsibilityTrack, From: InvestigationOpen, To: InvestigationOpen, Conflict: investigationClosedMsg, ConflictField: "已办结"},
+	{Action: InvestigationActClose, From: InvestigationOpen, To: InvestigationClosed, Conflict: investigationClosedMsg, ConflictField: "已办结",
+		Guard: func(iv *Investigation, _ int) error { return iv.CloseRefusal() }},
+	// A closed investigation has both tracks concluded, so it is refused
+	// with the same words as one with records.
+	{Action: InvestigationActDelete, From: InvestigationOpen, To: "", Conflict: investigationRecordedMsg, ConflictField: "已有记录",
+		Guard: func(iv *Investigation, linked int) error {
+			if iv.Recorded() || linked > 0 {
+				return &Error{Code: ECONFLICT, Message: investigationRecordedMsg, Fields: map[string]string{"state": "已有记录"}}
+			}
+			return nil
+		}},
+}
+
+// FindInvestigationTransition returns the row of action.
+func FindInvestigationTransition(action InvestigationAction) (*InvestigationTransition, bool) {
+	for i := range InvestigationTransitions {
+		if InvestigationTransitions[i].Action == action {
+			return &InvestigationTransitions[i], true
+		}
+	}
+	return nil, false
+}
+
+// CheckInvestigationAction says whether actor may take action on iv now and
+// returns the state it leads to ("" for delete), or the error the API
+// returns: 401 without a user, 403 for anybody but an inspector of a
+// 纪委监委 unit (CanInspect), 409 on fields.state for a closed
+// investigation or, for delete, one with records, 409 naming each
+// unconcluded track for close, 404 for an unknown action. linked is the
+// number of accountability records resting on iv; only delete reads it.
+//
+// The version the client read is storage's to compare, before this check
+// (a stale version is 409 on fields.version whatever the state).
+func CheckInvestigationAction(iv *Investigation, action InvestigationAction, actor *User, linked int) (string, error) {
+	t, ok := FindInvestigationTransition(action)
+	if !ok {
+		return "", Errorf(ENOTFOUND, "未知的提级调查操作")
+	}
+	if actor == nil {
+		return "", Errorf(EUNAUTHORIZED, "请先登录")
+	}
+	if !CanInspect(actor) {
+		return "", Errorf(EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作")
+	}
+	if iv.State != t.From {
+		return "", t.conflict()
+	}
+	if t.Guard != nil {
+		if err := t.Guard(iv, linked); err != nil {
+			return "", err
+		}
+	}
+	return t.To, nil
+}
+
 // InvestigationFilter selects investigations.
 type InvestigationFilter struct {
 	State      string
@@ -542,20 +651,4 @@ func (l *ResponsibilityLetter) Validate() error {
 func validDate(s string) bool {
 	_, err := time.Parse("2006-01-02", s)
 	return err == nil
-}
-
-// CanInspect reports whether u may open and change investigations and
-// accountability records: an inspector (纪检) of a 纪委监委 unit.
-func CanInspect(u *User) bool {
-	return u != nil && u.Unit != nil && u.Has(RoleInspector) && u.Unit.Kind == UnitDiscipline
-}
-
-// CanReadDiscipline reports whether u reads the watch list and the
-// investigations across the city: inspectors, and supervisors and leaders
-// with a city-wide scope.
-func CanReadDiscipline(u *User) bool {
-	if CanInspect(u) {
-		return true
-	}
-	return u != nil && u.HasAny(RoleSupervisor, RoleLeader) && ScopeOf(u).All
 }

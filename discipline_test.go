@@ -143,3 +143,94 @@ func TestDisciplineRights(t *testing.T) {
 		})
 	}
 }
+
+// The life of a raised investigation: every action from both states, by an
+// inspector and by others, with and without records, with the errors the
+// API returns.
+func TestCheckInvestigationAction(t *testing.T) {
+	disc := &xinfang.Unit{ID: 4, Kind: xinfang.UnitDiscipline, Path: "/1/4/"}
+	city := &xinfang.Unit{ID: 1, Kind: xinfang.UnitCity, Path: "/1/"}
+	inspector := &xinfang.User{ID: 1, UnitID: disc.ID, Unit: disc, Roles: []xinfang.Role{xinfang.RoleInspector}}
+	leader := &xinfang.User{ID: 2, UnitID: city.ID, Unit: city, Roles: []xinfang.Role{xinfang.RoleLeader, xinfang.RoleSupervisor}}
+	discHandler := &xinfang.User{ID: 3, UnitID: disc.ID, Unit: disc, Roles: []xinfang.Role{xinfang.RoleHandler}}
+
+	empty := func(state string) *xinfang.Investigation { return &xinfang.Investigation{State: state} }
+	concluded := func(state string) *xinfang.Investigation {
+		return &xinfang.Investigation{State: state,
+			CaseTrack:           xinfang.CaseTrack{Findings: "查明", Measures: "整改", Outcome: "resolved"},
+			ResponsibilityTrack: xinfang.ResponsibilityTrack{Findings: "认定", Outcome: "none"}}
+	}
+	halfDone := func() *xinfang.Investigation {
+		iv := concluded(xinfang.InvestigationOpen)
+		iv.ResponsibilityTrack.Outcome = ""
+		return iv
+	}
+	const closedMsg = "提级调查已办结，不能再修改"
+	const recordedMsg = "提级调查已有调查记录或问责记录，不能删除"
+	open, closed := xinfang.InvestigationOpen, xinfang.InvestigationClosed
+	tests := []struct {
+		name   string
+		action xinfang.InvestigationAction
+		iv     *xinfang.Investigation
+		actor  *xinfang.User
+		linked int
+		to     string
+		code   string
+		msg    string
+		fields []string
+	}{
+		{"update open", xinfang.InvestigationActUpdate, empty(open), inspector, 0, open, "", "", nil},
+		{"update closed", xinfang.InvestigationActUpdate, concluded(closed), inspector, 0, "", xinfang.ECONFLICT, closedMsg, []string{"state"}},
+		{"update by a leader", xinfang.InvestigationActUpdate, empty(open), leader, 0, "", xinfang.EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作", nil},
+		{"update by the discipline body's handler", xinfang.InvestigationActUpdate, empty(open), discHandler, 0, "", xinfang.EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作", nil},
+		{"case track open", xinfang.InvestigationActCaseTrack, halfDone(), inspector, 0, open, "", "", nil},
+		{"case track closed", xinfang.InvestigationActCaseTrack, concluded(closed), inspector, 0, "", xinfang.ECONFLICT, closedMsg, []string{"state"}},
+		{"responsibility track open", xinfang.InvestigationActResponsibilityTrack, empty(open), inspector, 0, open, "", "", nil},
+		{"responsibility track closed", xinfang.InvestigationActResponsibilityTrack, concluded(closed), inspector, 0, "", xinfang.ECONFLICT, closedMsg, []string{"state"}},
+		{"responsibility track by a leader", xinfang.InvestigationActResponsibilityTrack, empty(open), leader, 0, "", xinfang.EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作", nil},
+		{"close concluded", xinfang.InvestigationActClose, concluded(open), inspector, 0, closed, "", "", nil},
+		{"close with accountability records", xinfang.InvestigationActClose, concluded(open), inspector, 2, closed, "", "", nil},
+		{"close nothing concluded", xinfang.InvestigationActClose, empty(open), inspector, 0, "", xinfang.ECONFLICT,
+			"一案双查未完成，不能办结：“事”的调查（案件查处）尚未作出结论；“人”的调查（责任追究）尚未作出处理结果", []string{"case_track", "responsibility_track"}},
+		{"close one track", xinfang.InvestigationActClose, halfDone(), inspector, 0, "", xinfang.ECONFLICT,
+			"一案双查未完成，不能办结：“人”的调查（责任追究）尚未作出处理结果", []string{"responsibility_track"}},
+		{"close closed", xinfang.InvestigationActClose, concluded(closed), inspector, 0, "", xinfang.ECONFLICT, closedMsg, []string{"state"}},
+		{"close by a leader", xinfang.InvestigationActClose, concluded(open), leader, 0, "", xinfang.EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作", nil},
+		{"delete empty", xinfang.InvestigationActDelete, empty(open), inspector, 0, "", "", "", nil},
+		{"delete with findings", xinfang.InvestigationActDelete, &xinfang.Investigation{State: open, CaseTrack: xinfang.CaseTrack{Findings: "查明"}}, inspector, 0, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
+		{"delete with measures", xinfang.InvestigationActDelete, &xinfang.Investigation{State: open, CaseTrack: xinfang.CaseTrack{Measures: "整改"}}, inspector, 0, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
+		{"delete with an official", xinfang.InvestigationActDelete, &xinfang.Investigation{State: open, ResponsibilityTrack: xinfang.ResponsibilityTrack{Officials: []xinfang.Official{{Name: "钱某"}}}}, inspector, 0, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
+		{"delete with responsibility findings", xinfang.InvestigationActDelete, &xinfang.Investigation{State: open, ResponsibilityTrack: xinfang.ResponsibilityTrack{Findings: "认定"}}, inspector, 0, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
+		{"delete with an accountability record", xinfang.InvestigationActDelete, empty(open), inspector, 1, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
+		{"delete closed", xinfang.InvestigationActDelete, concluded(closed), inspector, 0, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
+		{"delete by a leader", xinfang.InvestigationActDelete, empty(open), leader, 0, "", xinfang.EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作", nil},
+		{"nobody", xinfang.InvestigationActUpdate, empty(open), nil, 0, "", xinfang.EUNAUTHORIZED, "请先登录", nil},
+		{"unknown action", "reopen", concluded(closed), inspector, 0, "", xinfang.ENOTFOUND, "未知的提级调查操作", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			to, err := xinfang.CheckInvestigationAction(tc.iv, tc.action, tc.actor, tc.linked)
+			if to != tc.to {
+				t.Errorf("leads to %q, want %q", to, tc.to)
+			}
+			wantFields(t, err, tc.code, tc.fields...)
+			if got := xinfang.ErrorMessage(err); got != tc.msg {
+				t.Errorf("message %q, want %q", got, tc.msg)
+			}
+		})
+	}
+	// fields.state carries the short words the API returns today.
+	_, err := xinfang.CheckInvestigationAction(concluded(closed), xinfang.InvestigationActUpdate, inspector, 0)
+	if got := xinfang.ErrorFields(err)["state"]; got != "已办结" {
+		t.Errorf("closed: fields.state %q", got)
+	}
+	_, err = xinfang.CheckInvestigationAction(empty(open), xinfang.InvestigationActDelete, inspector, 1)
+	if got := xinfang.ErrorFields(err)["state"]; got != "已有记录" {
+		t.Errorf("recorded: fields.state %q", got)
+	}
+	for _, r := range xinfang.InvestigationTransitions {
+		if r.From != open {
+			t.Errorf("%s from %s: nothing changes a closed investigation", r.Action, r.From)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package xinfang
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,6 +48,96 @@ var RiskLevels = []Label{{"low", "低"}, {"medium", "中"}, {"high", "高"}}
 
 // IDTypes (证件类型).
 var IDTypes = []Label{{"id_card", "居民身份证"}, {"passport", "护照"}, {"hk_mo_pass", "港澳居民来往内地通行证"}, {"tw_pass", "台湾居民来往大陆通行证"}, {"other", "其他"}}
+
+// CrossFlag is one kind of 三跨三分离 recorded on a petition (data.md:
+// 跨地区/跨部门/跨行业; 人户分离/人事分离/人事户分离 — record which).
+type CrossFlag string
+
+const (
+	CrossRegion                   CrossFlag = "cross_region"            // 跨地区
+	CrossDepartment               CrossFlag = "cross_department"        // 跨部门
+	CrossIndustry                 CrossFlag = "cross_industry"          // 跨行业
+	SeparatePersonHousehold       CrossFlag = "person_household"        // 人户分离: the person lives away from the household registration
+	SeparatePersonMatter          CrossFlag = "person_matter"           // 人事分离: the person lives away from where the matter is
+	SeparatePersonMatterHousehold CrossFlag = "person_matter_household" // 人事户分离: person, matter and registration in three places
+)
+
+// CrossFlags lists the 三跨三分离 kinds with their labels, in display and
+// storage order. The labels are the values the registration page offered
+// and stored before the codes (see CrossFlagOf).
+var CrossFlags = []Label{
+	{string(CrossRegion), "跨地区"}, {string(CrossDepartment), "跨部门"}, {string(CrossIndustry), "跨行业"},
+	{string(SeparatePersonHousehold), "人户分离"}, {string(SeparatePersonMatter), "人事分离"}, {string(SeparatePersonMatterHousehold), "人事户分离"},
+}
+
+// Label returns the Chinese label of f.
+func (f CrossFlag) Label() string { return LabelOf(CrossFlags, string(f)) }
+
+// Valid reports whether f is a known code.
+func (f CrossFlag) Valid() bool { return hasCode(CrossFlags, string(f)) }
+
+// CrossFlagOf returns the code of one stored or submitted value: a code, or
+// its Chinese label as the registration page stored it before the codes
+// (a data migration maps old rows with it). ok is false for anything else.
+func CrossFlagOf(v string) (CrossFlag, bool) {
+	v = strings.TrimSpace(v)
+	for _, l := range CrossFlags {
+		if v == l.Code || v == l.Label {
+			return CrossFlag(l.Code), true
+		}
+	}
+	return "", false
+}
+
+// ParseCrossFlags reads a comma-separated list of codes or labels (as
+// Petition.CrossFlags holds it; "，" and "、" separate as well) into codes
+// in the order of CrossFlags, without repeats. The error is EINVALID on
+// cross_flags naming the first unknown value.
+func ParseCrossFlags(s string) ([]CrossFlag, error) {
+	seen := map[CrossFlag]bool{}
+	for _, v := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		f, ok := CrossFlagOf(v)
+		if !ok {
+			return nil, FieldError("cross_flags", "未知的三跨三分离类型："+strings.TrimSpace(v)+"（应为 "+strings.Join(labelCodes(CrossFlags), "、")+"）")
+		}
+		seen[f] = true
+	}
+	var out []CrossFlag
+	for _, l := range CrossFlags {
+		if f := CrossFlag(l.Code); seen[f] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// JoinCrossFlags is the stored form of flags: codes joined by commas.
+func JoinCrossFlags(flags []CrossFlag) string { return strings.Join(codes(flags), ",") }
+
+// CrossFlagList returns the petition's 三跨三分离 flags as codes; values
+// that are not flags (stored before Validate checked them) are left out.
+func (pt *Petition) CrossFlagList() []CrossFlag {
+	var out []CrossFlag
+	for _, v := range strings.Split(pt.CrossFlags, ",") {
+		if f, ok := CrossFlagOf(v); ok && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// CrossFlagLabels returns the Chinese labels of the petition's flags,
+// joined by "、", for pages and documents.
+func (pt *Petition) CrossFlagLabels() string {
+	var out []string
+	for _, f := range pt.CrossFlagList() {
+		out = append(out, f.Label())
+	}
+	return strings.Join(out, "、")
+}
 
 // Petitioner is a person or organisation who petitions (信访人).
 type Petitioner struct {
@@ -224,6 +315,13 @@ func (pt *Petition) Validate(now time.Time) error {
 	}
 	if !hasCode(EscalationLevels, pt.Escalation) {
 		p.Add("escalation", "未知的越级层级")
+	}
+	// 三跨三分离: codes, stored in their canonical order. A label is taken
+	// for its code, since the registration page still sends labels.
+	if flags, err := ParseCrossFlags(pt.CrossFlags); err != nil {
+		p.Add("cross_flags", ErrorFields(err)["cross_flags"])
+	} else {
+		pt.CrossFlags = JoinCrossFlags(flags)
 	}
 	if pt.RiskLevel != "" && !hasCode(RiskLevels, pt.RiskLevel) {
 		p.Add("risk_level", "未知的风险等级")

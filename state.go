@@ -1,5 +1,10 @@
 package xinfang
 
+import (
+	"slices"
+	"strings"
+)
+
 // State is a procedural state of a petition (procedure.md "States").
 type State string
 
@@ -35,13 +40,46 @@ func (s State) Label() string { return LabelOf(States, string(s)) }
 // Valid reports whether s is a known state.
 func (s State) Valid() bool { return hasCode(States, string(s)) }
 
+// ClosedStates are the states in which no further procedure runs and no
+// clock counts: 办结, 终结, 不予受理, 导入法定途径, 合并, 撤回. It is the one
+// list: State.Closed reads it, and storage names it in SQL (the ledger's
+// open filter, the scheduler's sources) through ClosedStateCodes or
+// SQLInList rather than a literal of its own.
+var ClosedStates = []State{StateConcluded, StateTerminated, StateNotAccepted, StateDiverted, StateMerged, StateWithdrawn}
+
 // Closed reports whether no further procedure runs on an item in state s.
-func (s State) Closed() bool {
-	switch s {
-	case StateConcluded, StateTerminated, StateNotAccepted, StateDiverted, StateMerged, StateWithdrawn:
-		return true
+func (s State) Closed() bool { return slices.Contains(ClosedStates, s) }
+
+// ClosedStateCodes returns ClosedStates as strings, for query arguments.
+func ClosedStateCodes() []string { return codes(ClosedStates) }
+
+// SQLInList returns list as a parenthesised list of SQL string literals,
+// "('concluded','terminated')", for a query that names a fixed code list
+// in its text as the storage queries do today (no placeholders to count,
+// the same statement every time). The codes are this package's own
+// constants; quotes are doubled all the same.
+func SQLInList(list []string) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for i, c := range list {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\'')
+		b.WriteString(strings.ReplaceAll(c, "'", "''"))
+		b.WriteByte('\'')
 	}
-	return false
+	b.WriteByte(')')
+	return b.String()
+}
+
+// codes converts a list of typed codes to strings.
+func codes[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, c := range list {
+		out[i] = string(c)
+	}
+	return out
 }
 
 // Action is a step of the procedure; each applied action is an Event.

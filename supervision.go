@@ -129,32 +129,84 @@ func CheckSupervisionText(field, text string) (string, error) {
 	return text, nil
 }
 
-// MayIssueSupervision reports whether u may issue 督办单: supervisors
-// (督查员) and leaders, and the heads of the 信访局 and the 联席办.
-func MayIssueSupervision(u *User) bool {
-	if u == nil || u.Unit == nil {
-		return false
-	}
-	if u.HasAny(RoleSupervisor, RoleLeader) {
-		return true
-	}
-	return u.Has(RoleUnitHead) && (u.Unit.Kind == UnitBureau || u.Unit.Kind == UnitJoint)
+// SupervisionAction is a step in the life of a 督办单 after it is issued.
+type SupervisionAction string
+
+const (
+	SupervisionActRemind   SupervisionAction = "remind"   // 催办
+	SupervisionActFeedback SupervisionAction = "feedback" // 书面反馈
+	SupervisionActClose    SupervisionAction = "close"    // 办结
+)
+
+// SupervisionActions lists the actions with their labels.
+var SupervisionActions = []Label{
+	{string(SupervisionActRemind), "催办"}, {string(SupervisionActFeedback), "书面反馈"}, {string(SupervisionActClose), "办结"},
 }
 
-// IssuingSide reports whether u acts for the side that issued s: u may
-// issue 督办单 and is the issuer, sees the whole city, or sits at or above
-// the issuing unit. The issuing side reminds (催办) and closes.
-func (s *Supervision) IssuingSide(u *User) bool {
-	if !MayIssueSupervision(u) {
-		return false
-	}
-	return u.ID == s.IssuerID || ScopeOf(u).All || strings.HasPrefix(s.IssuerPath, u.Unit.Path)
+// SupervisionTransition is one row of the life of a 督办单: the state the
+// action is taken from, the state it leads to, who may take it, and the
+// messages that refuse it — a user who may not (403) and a 督办单 no longer
+// in From (409 on fields.state).
+type SupervisionTransition struct {
+	Action    SupervisionAction
+	From      SupervisionState
+	To        SupervisionState
+	May       func(u *User, s *Supervision) bool
+	Forbidden string
+	Conflict  string
 }
 
-// MayAnswer reports whether u may give the written feedback: a handler or
-// the head of the target unit itself.
-func (s *Supervision) MayAnswer(u *User) bool {
-	return u != nil && u.UnitID == s.TargetUnitID && u.HasAny(RoleHandler, RoleUnitHead)
+// ConflictError is the 409 of a 督办单 not in t.From, naming fields.state.
+// Storage returns it too when its guarded UPDATE (… AND state = From)
+// finds that another request moved the 督办单 first.
+func (t *SupervisionTransition) ConflictError() error {
+	return &Error{Code: ECONFLICT, Message: t.Conflict, Fields: map[string]string{"state": t.Conflict}}
+}
+
+// SupervisionTransitions are the life of a 督办单 (README "督办单"):
+// 督办中 → 已反馈 → 已办结. 催办 only while open, by the issuing side;
+// feedback only while open, by the target unit; close only after the
+// feedback, by the issuing side.
+var SupervisionTransitions = []SupervisionTransition{
+	{Action: SupervisionActRemind, From: SupervisionOpen, To: SupervisionOpen, May: CanRemind,
+		Forbidden: "仅督办方可以催办", Conflict: "已反馈或已办结的督办单不能催办"},
+	{Action: SupervisionActFeedback, From: SupervisionOpen, To: SupervisionFedBack, May: CanAnswerSupervision,
+		Forbidden: "仅被督办单位的承办人或负责人可以反馈", Conflict: "该督办单已反馈或已办结"},
+	{Action: SupervisionActClose, From: SupervisionFedBack, To: SupervisionClosed, May: CanCloseSupervision,
+		Forbidden: "仅督办方可以办结督办单", Conflict: "被督办单位反馈后才能办结"},
+}
+
+// FindSupervisionTransition returns the row of action.
+func FindSupervisionTransition(action SupervisionAction) (*SupervisionTransition, bool) {
+	for i := range SupervisionTransitions {
+		if SupervisionTransitions[i].Action == action {
+			return &SupervisionTransitions[i], true
+		}
+	}
+	return nil, false
+}
+
+// CheckSupervisionAction says whether actor may take action on s now and
+// returns the state it leads to, or the error the API returns: 401 without
+// a user, 403 for a user who may not take it (checked first, so that the
+// state of a 督办单 is not told to the wrong side), 409 on fields.state for
+// a 督办单 not in the state the action needs, 404 for an unknown action.
+// The text of a 催办 or feedback is CheckSupervisionText's.
+func CheckSupervisionAction(s *Supervision, action SupervisionAction, actor *User) (SupervisionState, error) {
+	t, ok := FindSupervisionTransition(action)
+	if !ok {
+		return "", Errorf(ENOTFOUND, "未知的督办操作")
+	}
+	if actor == nil {
+		return "", Errorf(EUNAUTHORIZED, "请先登录")
+	}
+	if !t.May(actor, s) {
+		return "", Errorf(EFORBIDDEN, "%s", t.Forbidden)
+	}
+	if s.State != t.From {
+		return "", t.ConflictError()
+	}
+	return t.To, nil
 }
 
 // SupervisionFilter selects 督办单 in a list.

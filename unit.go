@@ -43,6 +43,15 @@ func LabelOf(list []Label, code string) string {
 	return code
 }
 
+// labelCodes returns the codes of list.
+func labelCodes(list []Label) []string {
+	out := make([]string, len(list))
+	for i, l := range list {
+		out[i] = l.Code
+	}
+	return out
+}
+
 func hasCode(list []Label, code string) bool {
 	for _, l := range list {
 		if l.Code == code {

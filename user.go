@@ -171,8 +171,7 @@ func ScopeOf(u *User) Scope {
 		return Scope{None: true}
 	}
 	s := Scope{UnitPath: u.Unit.Path, UserID: u.ID, Discipline: u.Unit.Kind == UnitDiscipline}
-	staff := u.HasAny(RoleRegistrar, RoleHandler, RoleUnitHead, RoleSupervisor, RoleLeader, RoleInspector)
-	if !staff {
+	if !u.HasAny(scopedRoles...) {
 		s.None = true
 		return s
 	}

@@ -128,11 +128,9 @@ func (pr *Procedure) clock(d ClockDef, start calendar.Date, extended, paused int
 	if d.Workdays {
 		c.exp = pr.Cal.DueAfterWorkdays(start, d.Length+extended+paused)
 		c.due = c.exp.Due
-		c.severe = pr.Cal.DueAfterWorkdays(c.due, d.Length).Due
 	} else {
 		c.exp = pr.Cal.DueAfterDays(start, d.Length+extended+paused, pr.Cfg.RollForward)
 		c.due = c.exp.Due
-		c.severe = c.due.AddDays(d.Length)
 		if extended > 0 {
 			c.exp.Steps = append([]string{fmt.Sprintf("法定 %d 日，经批准延长 %d 日，共 %d 日", d.Length, extended, d.Length+extended)}, c.exp.Steps...)
 		}
@@ -140,22 +138,28 @@ func (pr *Procedure) clock(d ClockDef, start calendar.Date, extended, paused int
 			c.exp.Steps = append([]string{fmt.Sprintf("听证等中止期间 %d 日不计入", paused)}, c.exp.Steps...)
 		}
 	}
+	c.severe = SevereAfter(pr.Cal, c.due, d.Length, d.Workdays)
 	return c
 }
 
-// level is the warning level of a running clock on today: 严重超期 when
-// overdue by more than the clock's own length again, 超期 past due, 临期
-// within NearDays of due, else 正常.
+// level is the warning level of a running clock on today (warningAt).
 func (pr *Procedure) level(c clockCalc, d ClockDef, today calendar.Date) (xinfang.Warning, calendar.Date) {
+	return pr.warningAt(c.due, c.severe, today), c.severe
+}
+
+// warningAt is the warning level on today of a clock due on due that is
+// 严重超期 after severe (SevereAfter): 严重超期, 超期 past due, 临期 within
+// NearDays of due, else 正常.
+func (pr *Procedure) warningAt(due, severe, today calendar.Date) xinfang.Warning {
 	switch {
-	case today.After(c.severe):
-		return xinfang.WarnSevere, c.severe
-	case today.After(c.due):
-		return xinfang.WarnOverdue, c.severe
-	case c.due.Sub(today) <= pr.Cfg.NearDays:
-		return xinfang.WarnNear, c.severe
+	case today.After(severe):
+		return xinfang.WarnSevere
+	case today.After(due):
+		return xinfang.WarnOverdue
+	case due.Sub(today) <= pr.Cfg.NearDays:
+		return xinfang.WarnNear
 	}
-	return xinfang.WarnNormal, c.severe
+	return xinfang.WarnNormal
 }
 
 // WarningOf returns the level on today of a projection's due and severe
@@ -169,13 +173,5 @@ func (pr *Procedure) WarningOf(due, severe string, today calendar.Date) xinfang.
 	if err1 != nil || err2 != nil {
 		return ""
 	}
-	switch {
-	case today.After(sd):
-		return xinfang.WarnSevere
-	case today.After(dd):
-		return xinfang.WarnOverdue
-	case dd.Sub(today) <= pr.Cfg.NearDays:
-		return xinfang.WarnNear
-	}
-	return xinfang.WarnNormal
+	return pr.warningAt(dd, sd, today)
 }

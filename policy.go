@@ -1,0 +1,207 @@
+package xinfang
+
+import "strings"
+
+// Who may do what: every rule that decides on a user's roles and unit, as
+// a pure function over *User (and the target where the rule depends on
+// it), so that storage, API and pages ask one question and get one answer
+// (security.md "Roles"; README "Who sees a case", "督办单", "Who may do
+// what"). What a user sees at all is the data scope (ScopeOf, applied by
+// storage); these rules decide what it may do with what it sees. The
+// procedure of a petition has its own table (internal/procedure).
+//
+// Every function answers false for a nil user.
+
+// scopedRoles are the staff roles that carry a data scope (ScopeOf): the
+// roles that work on or oversee petitions. Admin, auditor and the outside
+// roles (lawyer, expert, mediator, observer) see no petition content,
+// only what they are assigned to.
+var scopedRoles = []Role{RoleRegistrar, RoleHandler, RoleUnitHead, RoleSupervisor, RoleLeader, RoleInspector}
+
+// registerRoles take an item in: the registrar of a petition bureau, and the
+// handlers and head of any other body that receives one directly (第二十三条).
+var registerRoles = []Role{RoleRegistrar, RoleHandler, RoleUnitHead}
+
+// caseWorkerRoles work on the backlog cases they see (README "Who sees a
+// case"). Inspectors read cases city-wide but do not work on them.
+var caseWorkerRoles = []Role{RoleRegistrar, RoleHandler, RoleUnitHead, RoleSupervisor, RoleLeader}
+
+// CanAdminister reports whether u maintains units, users, roles,
+// dictionaries and the holiday calendar: the 系统管理员 (security.md
+// "Roles": admin).
+func CanAdminister(u *User) bool { return u.Has(RoleAdmin) }
+
+// CanRegister reports whether u may register a petition (登记) and decide
+// whether it repeats an earlier one (重复件): a registrar, and the handlers
+// and head of a body that receives an item directly (security.md "Roles":
+// registrar "register, check repeats"; 第二十三条: any body that receives an
+// item registers it).
+func CanRegister(u *User) bool { return u.HasAny(registerRoles...) }
+
+// CanReadCases reports whether u has the case ledger (积案台账) in its
+// menu: the staff with a data scope. The case's own people outside those
+// roles (a lawyer in the team …) reach their cases by link; what a user
+// sees in the ledger is the case scope's business.
+func CanReadCases(u *User) bool { return u.HasAny(scopedRoles...) }
+
+// CanWorkOnCase reports whether u may change backlog case c — its fields,
+// team, plan, records and transitions — once storage found it in u's
+// scope: "Registrars, handlers, unit heads, supervisors and leaders (and
+// the case's own people) may work on a case they see" (README "Who sees a
+// case"). The case's own people are its 包案领导, team members and the
+// owners of its steps and tasks (Case.Involves), whatever their role.
+//
+// With c nil it answers before there is a case: filing one, and splitting
+// a petition into 三跨三分离 tasks, where only the roles count.
+func CanWorkOnCase(u *User, c *Case) bool {
+	if u == nil {
+		return false
+	}
+	return u.HasAny(caseWorkerRoles...) || (c != nil && c.Involves(u.ID))
+}
+
+// CanWriteInstructions reports whether u may write a 批示 on a case or a
+// petition: leaders only (security.md "Roles": leader "instructions
+// (批示)"; README "only leaders write 批示").
+func CanWriteInstructions(u *User) bool { return u.Has(RoleLeader) }
+
+// CanLeadCase reports whether u may be a case's 包案领导 and has 我包的案:
+// a leader (security.md "Roles": leader "包案 its cases").
+func CanLeadCase(u *User) bool { return u.Has(RoleLeader) }
+
+// CanIssueSupervision reports whether u may issue a 督办单 to unit target
+// (README "督办单", who issues): 督查员 and 领导, and the 单位负责人 of the
+// 信访局 or the 联席办. Outside the city-wide bodies — users who see the
+// whole city, and the 信访局 and 联席办 themselves — one supervises only
+// one's own unit and the units below it.
+//
+// With target nil it answers whether u may issue at all (the form, the
+// 403 before the target is known).
+func CanIssueSupervision(u *User, target *Unit) bool {
+	if u == nil || u.Unit == nil {
+		return false
+	}
+	if !u.HasAny(RoleSupervisor, RoleLeader) && !(u.Has(RoleUnitHead) && supervisionBody(u.Unit)) {
+		return false
+	}
+	return target == nil || supervisesCity(u) || u.Unit.Contains(target)
+}
+
+// supervisionBody reports whether unit is one of the bodies whose head
+// issues 督办单: the 信访局 and the 联席办.
+func supervisionBody(unit *Unit) bool { return unit.Kind == UnitBureau || unit.Kind == UnitJoint }
+
+// supervisesCity reports whether u may supervise any unit of the city.
+func supervisesCity(u *User) bool { return ScopeOf(u).All || supervisionBody(u.Unit) }
+
+// CheckIssueSupervision is CanIssueSupervision with the errors the API
+// returns: 401 without a user or unit, 403 for a user who may not issue
+// at all, 422 on target_unit_id for a target outside u's reach (target
+// nil skips that check).
+func CheckIssueSupervision(u *User, target *Unit) error {
+	if u == nil || u.Unit == nil {
+		return Errorf(EUNAUTHORIZED, "请先登录")
+	}
+	if !CanIssueSupervision(u, nil) {
+		return Errorf(EFORBIDDEN, "仅督查员、领导及信访局、联席办负责人可以发出督办单")
+	}
+	if target != nil && !CanIssueSupervision(u, target) {
+		return FieldError("target_unit_id", "只能督办本单位及下级单位")
+	}
+	return nil
+}
+
+// issuingSide reports whether u acts for the side that issued s (README
+// "督办单", 催办): u may issue 督办单 and is the issuer, sees the whole
+// city, or sits at or above the issuing unit.
+func issuingSide(u *User, s *Supervision) bool {
+	if !CanIssueSupervision(u, nil) {
+		return false
+	}
+	return u.ID == s.IssuerID || ScopeOf(u).All || strings.HasPrefix(s.IssuerPath, u.Unit.Path)
+}
+
+// CanRemind reports whether u may press the target unit of s with a 催办:
+// the issuing side — the issuer, anyone who may issue at or above the
+// issuing unit, and those who may issue and see the whole city (README
+// "督办单"). Whether s still takes a 催办 is CheckSupervisionAction's.
+func CanRemind(u *User, s *Supervision) bool { return issuingSide(u, s) }
+
+// CanCloseSupervision reports whether u may accept the feedback of s and
+// close it (办结): the issuing side, as for CanRemind.
+func CanCloseSupervision(u *User, s *Supervision) bool { return issuingSide(u, s) }
+
+// CanAnswerSupervision reports whether u may give the written feedback on
+// s: a 承办人 or 单位负责人 of the target unit itself, not of a unit above
+// or below it (README "督办单", feedback).
+func CanAnswerSupervision(u *User, s *Supervision) bool {
+	return u != nil && u.UnitID == s.TargetUnitID && u.HasAny(RoleHandler, RoleUnitHead)
+}
+
+// CanInspect reports whether u may open and change investigations and
+// accountability records: an inspector (纪检) of a 纪委监委 unit (README
+// "Who may do what": "read and write").
+func CanInspect(u *User) bool {
+	return u != nil && u.Unit != nil && u.Has(RoleInspector) && u.Unit.Kind == UnitDiscipline
+}
+
+// CanReadDiscipline reports whether u reads the watch list and the
+// investigations, and every accountability record and letter: inspectors
+// of a 纪委监委 unit, and supervisors and leaders with a city-wide scope
+// (README "Who may do what").
+func CanReadDiscipline(u *User) bool {
+	if CanInspect(u) {
+		return true
+	}
+	return u != nil && u.HasAny(RoleSupervisor, RoleLeader) && ScopeOf(u).All
+}
+
+// CanWriteLetters reports whether u may register and change the yearly
+// responsibility letters (责任书), signed between the city and its units:
+// inspectors of a 纪委监委 unit and city-wide supervisors (README "Who may
+// do what": "a city-wide supervisor also writes"); not leaders.
+func CanWriteLetters(u *User) bool {
+	return CanInspect(u) || (u != nil && u.Has(RoleSupervisor) && ScopeOf(u).All)
+}
+
+// CanReadAccountability reports whether u may read the accountability
+// records (问责) and responsibility letters of unit (README "Who may do
+// what"): the discipline readers read all; other staff with a data scope
+// read those of their own unit and the units below it — all of them when
+// their scope is the whole city (the 信访局's registrars and head); admin,
+// auditor and the outside roles none (403).
+//
+// With unit nil it answers whether u may read any at all (the 403).
+func CanReadAccountability(u *User, unit *Unit) bool {
+	if u == nil || u.Unit == nil {
+		return false
+	}
+	if CanReadDiscipline(u) {
+		return true
+	}
+	s := ScopeOf(u)
+	if s.None {
+		return false
+	}
+	return s.All || unit == nil || u.Unit.Contains(unit)
+}
+
+// MayIssueSupervision reports whether u may issue 督办单 at all.
+//
+// Deprecated: use CanIssueSupervision(u, nil). Kept while
+// internal/sqldb/supervision.go and internal/web/pages_supervision.go call it.
+func MayIssueSupervision(u *User) bool { return CanIssueSupervision(u, nil) }
+
+// IssuingSide reports whether u acts for the side that issued s.
+//
+// Deprecated: use CanRemind or CanCloseSupervision, or
+// CheckSupervisionAction, which also checks the state. Kept while
+// internal/sqldb/supervision.go and internal/web/pages_supervision.go call it.
+func (s *Supervision) IssuingSide(u *User) bool { return issuingSide(u, s) }
+
+// MayAnswer reports whether u may give the written feedback on s.
+//
+// Deprecated: use CanAnswerSupervision or CheckSupervisionAction. Kept
+// while internal/sqldb/supervision.go and internal/web/pages_supervision.go
+// call it.
+func (s *Supervision) MayAnswer(u *User) bool { return CanAnswerSupervision(u, s) }

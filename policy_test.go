@@ -1,0 +1,368 @@
+package xinfang_test
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"xinfang"
+)
+
+// The unit tree of the policy tests:
+//
+//	city /1/ ─┬─ bureau /1/2/ (信访局)
+//	          ├─ joint /1/3/ (联席办)
+//	          ├─ discipline /1/4/ (纪委监委)
+//	          ├─ department /1/8/ (市直部门)
+//	          ├─ town /1/5/ ── village /1/5/6/
+//	          └─ other /1/7/ (another town)
+var policyUnits = map[string]*xinfang.Unit{
+	"city":       {ID: 1, Kind: xinfang.UnitCity, Path: "/1/"},
+	"bureau":     {ID: 2, Kind: xinfang.UnitBureau, Path: "/1/2/"},
+	"joint":      {ID: 3, Kind: xinfang.UnitJoint, Path: "/1/3/"},
+	"discipline": {ID: 4, Kind: xinfang.UnitDiscipline, Path: "/1/4/"},
+	"town":       {ID: 5, Kind: xinfang.UnitTown, Path: "/1/5/"},
+	"village":    {ID: 6, Kind: xinfang.UnitVillage, Path: "/1/5/6/"},
+	"other":      {ID: 7, Kind: xinfang.UnitTown, Path: "/1/7/"},
+	"department": {ID: 8, Kind: xinfang.UnitDepartment, Path: "/1/8/"},
+}
+
+// actorUnits are the units an actor sits at in the tests of rules that
+// depend on the actor's unit only.
+var actorUnits = []string{"city", "bureau", "joint", "discipline", "department", "town", "village"}
+
+func policyUser(id int64, unit string, roles ...xinfang.Role) *xinfang.User {
+	u := policyUnits[unit]
+	return &xinfang.User{ID: id, UnitID: u.ID, Unit: u, Roles: roles}
+}
+
+// roleTable is the expectation of a rule for every role: the situations
+// (unit names, or situation names) in which it answers true, space
+// separated; "all" for every situation, "" for none. A role missing from
+// the table fails the test, so that a new role forces a decision.
+type roleTable map[xinfang.Role]string
+
+func (tab roleTable) want(t *testing.T, r xinfang.Role, situation string, all []string) bool {
+	t.Helper()
+	w, ok := tab[r]
+	if !ok {
+		t.Fatalf("the table has no row for role %s", r)
+	}
+	if w == "all" {
+		return true
+	}
+	for _, s := range strings.Fields(w) {
+		if !contains(all, s) {
+			t.Fatalf("role %s: unknown situation %q", r, s)
+		}
+		if s == situation {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// everyRole runs check for every role of xinfang.Roles in every
+// situation and compares with tab.
+func everyRole(t *testing.T, tab roleTable, situations []string, check func(r xinfang.Role, situation string) bool) {
+	t.Helper()
+	if len(tab) != len(xinfang.Roles) {
+		t.Errorf("the table has %d rows for %d roles", len(tab), len(xinfang.Roles))
+	}
+	for _, l := range xinfang.Roles {
+		r := xinfang.Role(l.Code)
+		for _, s := range situations {
+			t.Run(string(r)+"/"+s, func(t *testing.T) {
+				if got, want := check(r, s), tab.want(t, r, s, situations); got != want {
+					t.Errorf("%s at %s: %v, want %v", r, s, got, want)
+				}
+			})
+		}
+	}
+}
+
+// Rules on the actor alone: role × the unit the actor sits at.
+func TestPolicyByRoleAndUnit(t *testing.T) {
+	const cityBodies = "city bureau joint discipline"
+	tests := []struct {
+		name string
+		rule func(*xinfang.User) bool
+		tab  roleTable
+	}{
+		// README: registrars, and handlers and heads of a body that receives an item directly.
+		{"CanRegister", xinfang.CanRegister, roleTable{
+			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "all", xinfang.RoleHandler: "all", xinfang.RoleUnitHead: "all",
+			xinfang.RoleSupervisor: "", xinfang.RoleLeader: "", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+		{"CanAdminister", xinfang.CanAdminister, roleTable{
+			xinfang.RoleAdmin: "all", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
+			xinfang.RoleSupervisor: "", xinfang.RoleLeader: "", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+		// The staff with a data scope have the case ledger.
+		{"CanReadCases", xinfang.CanReadCases, roleTable{
+			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "all", xinfang.RoleHandler: "all", xinfang.RoleUnitHead: "all",
+			xinfang.RoleSupervisor: "all", xinfang.RoleLeader: "all", xinfang.RoleInspector: "all", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+		// Filing a case and splitting a petition: the five working roles, not inspectors.
+		{"CanWorkOnCase(nil)", func(u *xinfang.User) bool { return xinfang.CanWorkOnCase(u, nil) }, roleTable{
+			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "all", xinfang.RoleHandler: "all", xinfang.RoleUnitHead: "all",
+			xinfang.RoleSupervisor: "all", xinfang.RoleLeader: "all", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+		{"CanWriteInstructions", xinfang.CanWriteInstructions, roleTable{
+			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
+			xinfang.RoleSupervisor: "", xinfang.RoleLeader: "all", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+		{"CanLeadCase", xinfang.CanLeadCase, roleTable{
+			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
+			xinfang.RoleSupervisor: "", xinfang.RoleLeader: "all", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+		// 督查员 and 领导 anywhere; the 单位负责人 of the 信访局 or 联席办.
+		{"CanIssueSupervision(nil)", func(u *xinfang.User) bool { return xinfang.CanIssueSupervision(u, nil) }, roleTable{
+			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "bureau joint",
+			xinfang.RoleSupervisor: "all", xinfang.RoleLeader: "all", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+		// An inspector of a 纪委监委 unit, nobody else — not an inspector placed elsewhere.
+		{"CanInspect", xinfang.CanInspect, roleTable{
+			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
+			xinfang.RoleSupervisor: "", xinfang.RoleLeader: "", xinfang.RoleInspector: "discipline", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+		// Inspectors, and supervisors and leaders who see the whole city.
+		{"CanReadDiscipline", xinfang.CanReadDiscipline, roleTable{
+			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
+			xinfang.RoleSupervisor: cityBodies, xinfang.RoleLeader: cityBodies, xinfang.RoleInspector: "discipline", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+		// Inspectors and city-wide supervisors; leaders read only.
+		{"CanWriteLetters", xinfang.CanWriteLetters, roleTable{
+			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
+			xinfang.RoleSupervisor: cityBodies, xinfang.RoleLeader: "", xinfang.RoleInspector: "discipline", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+		// Any accountability record at all: staff with a data scope.
+		{"CanReadAccountability(nil)", func(u *xinfang.User) bool { return xinfang.CanReadAccountability(u, nil) }, roleTable{
+			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "all", xinfang.RoleHandler: "all", xinfang.RoleUnitHead: "all",
+			xinfang.RoleSupervisor: "all", xinfang.RoleLeader: "all", xinfang.RoleInspector: "all", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			everyRole(t, tc.tab, actorUnits, func(r xinfang.Role, unit string) bool {
+				return tc.rule(policyUser(100, unit, r))
+			})
+			if tc.rule(nil) {
+				t.Error("nil user allowed")
+			}
+		})
+	}
+}
+
+// A user without a loaded unit is refused by the rules that look at the
+// unit, and by the rules on roles only as far as the roles say.
+func TestPolicyUserWithoutUnit(t *testing.T) {
+	u := &xinfang.User{ID: 1, UnitID: 2, Roles: []xinfang.Role{xinfang.RoleSupervisor, xinfang.RoleLeader, xinfang.RoleUnitHead, xinfang.RoleInspector}}
+	for name, got := range map[string]bool{
+		"CanIssueSupervision":   xinfang.CanIssueSupervision(u, nil),
+		"CanInspect":            xinfang.CanInspect(u),
+		"CanReadDiscipline":     xinfang.CanReadDiscipline(u),
+		"CanWriteLetters":       xinfang.CanWriteLetters(u),
+		"CanReadAccountability": xinfang.CanReadAccountability(u, nil),
+	} {
+		if got {
+			t.Errorf("%s without a unit: true", name)
+		}
+	}
+	if err := xinfang.CheckIssueSupervision(u, nil); xinfang.ErrorCode(err) != xinfang.EUNAUTHORIZED {
+		t.Errorf("CheckIssueSupervision without a unit: %v", err)
+	}
+}
+
+// The case's own people work on it whatever their role; the others by role.
+func TestCanWorkOnCase(t *testing.T) {
+	const me = 100
+	people := map[string]*xinfang.Case{
+		"stranger": {LeaderID: 1, Team: []xinfang.CaseMember{{UserID: 2}, {Name: "刘律师"}}, Plan: []*xinfang.PlanStep{{OwnerID: 3}}, Tasks: []*xinfang.Task{{OwnerUserID: 4}}},
+		"leader":   {LeaderID: me},
+		"team":     {LeaderID: 1, Team: []xinfang.CaseMember{{UserID: 2}, {UserID: me}}},
+		"step":     {LeaderID: 1, Plan: []*xinfang.PlanStep{{OwnerID: 3}, {OwnerID: me}}},
+		"task":     {LeaderID: 1, Tasks: []*xinfang.Task{{OwnerUserID: me}}},
+	}
+	situations := []string{"stranger", "leader", "team", "step", "task"}
+	const own = "leader team step task"
+	tab := roleTable{
+		xinfang.RoleAdmin: own, xinfang.RoleRegistrar: "all", xinfang.RoleHandler: "all", xinfang.RoleUnitHead: "all",
+		xinfang.RoleSupervisor: "all", xinfang.RoleLeader: "all", xinfang.RoleInspector: own, xinfang.RoleLawyer: own,
+		xinfang.RoleExpert: own, xinfang.RoleMediator: own, xinfang.RoleObserver: own, xinfang.RoleAuditor: own,
+	}
+	everyRole(t, tab, situations, func(r xinfang.Role, s string) bool {
+		return xinfang.CanWorkOnCase(policyUser(me, "town", r), people[s])
+	})
+	if xinfang.CanWorkOnCase(nil, people["stranger"]) {
+		t.Error("nil user may work on a case")
+	}
+	// A user without an id (not loaded) is nobody's own person.
+	if xinfang.CanWorkOnCase(&xinfang.User{Roles: []xinfang.Role{xinfang.RoleLawyer}}, &xinfang.Case{}) {
+		t.Error("user 0 is the own person of a case without a leader")
+	}
+}
+
+// 督办单 targets: an actor at a unit and a target unit.
+var supervisionTargets = map[string][2]string{
+	"own":          {"town", "town"},
+	"sub":          {"town", "village"},
+	"other":        {"town", "other"},
+	"above":        {"village", "town"},
+	"city":         {"city", "town"},
+	"bureau":       {"bureau", "town"},
+	"joint":        {"joint", "town"},
+	"discipline":   {"discipline", "town"},
+	"department":   {"department", "town"},
+	"city-to-city": {"city", "city"},
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Outside the city-wide bodies one supervises one's own unit and the units
+// below it; the city-wide bodies supervise every unit.
+func TestCanIssueSupervisionTo(t *testing.T) {
+	const reach = "own sub city bureau joint discipline city-to-city"
+	tab := roleTable{
+		xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "bureau joint",
+		xinfang.RoleSupervisor: reach, xinfang.RoleLeader: reach, xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "",
+	}
+	everyRole(t, tab, keys(supervisionTargets), func(r xinfang.Role, s string) bool {
+		at := supervisionTargets[s]
+		u := policyUser(100, at[0], r)
+		got := xinfang.CanIssueSupervision(u, policyUnits[at[1]])
+		// The checked form agrees: nil, or 403 before the target, or 422 on the target.
+		err := xinfang.CheckIssueSupervision(u, policyUnits[at[1]])
+		switch {
+		case got && err != nil:
+			t.Errorf("allowed but CheckIssueSupervision: %v", err)
+		case !got && !xinfang.CanIssueSupervision(u, nil):
+			if xinfang.ErrorCode(err) != xinfang.EFORBIDDEN || xinfang.ErrorMessage(err) != "仅督查员、领导及信访局、联席办负责人可以发出督办单" {
+				t.Errorf("may not issue: %v", err)
+			}
+		case !got:
+			if xinfang.ErrorFields(err)["target_unit_id"] != "只能督办本单位及下级单位" {
+				t.Errorf("out of reach: %v", err)
+			}
+		}
+		return got
+	})
+}
+
+// The issuing side of a 督办单 issued by a leader (id 1) of the town to
+// its village: who reminds and closes.
+func TestCanRemindAndClose(t *testing.T) {
+	s := &xinfang.Supervision{IssuerID: 1, IssuerUnitID: 5, IssuerPath: "/1/5/", TargetUnitID: 6, TargetPath: "/1/5/6/"}
+	situations := []string{"city", "bureau", "joint", "discipline", "department", "town", "village", "other"}
+	// At or above the issuing unit (town, city), or city-wide (the
+	// 信访局's head sees the whole city; the 联席办's head may issue but
+	// does not see the whole city, so he is not the side of a town's order).
+	const side = "city bureau joint discipline town"
+	tab := roleTable{
+		xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "bureau",
+		xinfang.RoleSupervisor: side, xinfang.RoleLeader: side, xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "",
+	}
+	for name, rule := range map[string]func(*xinfang.User, *xinfang.Supervision) bool{
+		"CanRemind": xinfang.CanRemind, "CanCloseSupervision": xinfang.CanCloseSupervision,
+		"IssuingSide (old name)": func(u *xinfang.User, s *xinfang.Supervision) bool { return s.IssuingSide(u) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			everyRole(t, tab, situations, func(r xinfang.Role, unit string) bool {
+				return rule(policyUser(100, unit, r), s)
+			})
+		})
+	}
+	// The issuer himself, moved to another town, is still the issuing
+	// side — as long as he may issue.
+	if !xinfang.CanRemind(policyUser(1, "other", xinfang.RoleSupervisor), s) {
+		t.Error("the issuer at another unit may not remind")
+	}
+	if xinfang.CanRemind(policyUser(1, "other", xinfang.RoleHandler), s) {
+		t.Error("the issuer who may no longer issue may remind")
+	}
+	if xinfang.CanRemind(nil, s) {
+		t.Error("nil user may remind")
+	}
+}
+
+// The feedback on a 督办单 to the town comes from the town itself: its
+// handlers and head, not the units above or below it.
+func TestCanAnswerSupervision(t *testing.T) {
+	s := &xinfang.Supervision{IssuerID: 1, IssuerUnitID: 1, IssuerPath: "/1/", TargetUnitID: 5, TargetPath: "/1/5/"}
+	tab := roleTable{
+		xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "town", xinfang.RoleUnitHead: "town",
+		xinfang.RoleSupervisor: "", xinfang.RoleLeader: "", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "",
+	}
+	situations := append([]string{"other"}, actorUnits...)
+	for name, rule := range map[string]func(*xinfang.User, *xinfang.Supervision) bool{
+		"CanAnswerSupervision": xinfang.CanAnswerSupervision,
+		"MayAnswer (old name)": func(u *xinfang.User, s *xinfang.Supervision) bool { return s.MayAnswer(u) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			everyRole(t, tab, situations, func(r xinfang.Role, unit string) bool {
+				return rule(policyUser(100, unit, r), s)
+			})
+		})
+	}
+	if xinfang.CanAnswerSupervision(nil, s) {
+		t.Error("nil user may answer")
+	}
+}
+
+// Accountability records and letters of the town: the discipline readers
+// read all; other staff their own subtree, or all with a city-wide scope.
+func TestCanReadAccountability(t *testing.T) {
+	records := map[string][2]string{ // actor unit, record unit
+		"own":        {"town", "town"},
+		"sub":        {"town", "village"},
+		"other":      {"town", "other"},
+		"above":      {"village", "town"},
+		"city":       {"city", "town"},
+		"bureau":     {"bureau", "town"},
+		"joint":      {"joint", "town"},
+		"discipline": {"discipline", "town"},
+		"department": {"department", "town"},
+	}
+	const subtree = "own sub city"
+	const cityWide = "own sub city bureau joint discipline"
+	tab := roleTable{
+		xinfang.RoleAdmin: "", xinfang.RoleRegistrar: subtree + " bureau", xinfang.RoleHandler: subtree, xinfang.RoleUnitHead: subtree + " bureau",
+		xinfang.RoleSupervisor: cityWide, xinfang.RoleLeader: cityWide, xinfang.RoleInspector: cityWide, xinfang.RoleLawyer: "",
+		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "",
+	}
+	everyRole(t, tab, keys(records), func(r xinfang.Role, s string) bool {
+		at := records[s]
+		return xinfang.CanReadAccountability(policyUser(100, at[0], r), policyUnits[at[1]])
+	})
+}
+
+// The old names answer as the new ones.
+func TestMayIssueSupervisionIsCanIssue(t *testing.T) {
+	for _, l := range xinfang.Roles {
+		for _, unit := range actorUnits {
+			u := policyUser(1, unit, xinfang.Role(l.Code))
+			if xinfang.MayIssueSupervision(u) != xinfang.CanIssueSupervision(u, nil) {
+				t.Errorf("%s at %s: MayIssueSupervision differs", l.Code, unit)
+			}
+		}
+	}
+}
