@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"xinfang/internal/calendar"
 )
 
 // Checks of the identity numbers a petitioner gives: 居民身份证号码
@@ -30,11 +31,6 @@ var idNumberProvinces = map[string]string{
 
 // idNumberWeights are the ISO 7064 MOD 11-2 weights 2^(17-i) mod 11.
 var idNumberWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-
-// idNumberZone is China Standard Time, to decide whether a birth date is in
-// the future on the Chinese calendar. China has no DST since 1991, so a
-// fixed zone is exact and needs no tzdata.
-var idNumberZone = time.FixedZone("CST", 8*3600)
 
 // NormalizeIDNumber removes all white space (also the full-width space),
 // turns full-width digits and letters into ASCII and upper-cases the letters,
@@ -97,7 +93,8 @@ func ValidateIDNumber(s string, now time.Time) error {
 	if birth.Year() < 1900 {
 		return fmt.Errorf("身份证号中的出生日期 %s 早于 1900 年", s[6:14])
 	}
-	y, m, d := now.In(idNumberZone).Date()
+	// A birth date in the future is judged on the Shanghai calendar.
+	y, m, d := now.In(calendar.Location()).Date()
 	if birth.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
 		return fmt.Errorf("身份证号中的出生日期 %s 晚于今天", s[6:14])
 	}

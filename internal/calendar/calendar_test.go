@@ -532,3 +532,34 @@ func TestNewWithoutOverrides(t *testing.T) {
 		t.Errorf("Due = %s, want 2026-10-06", e.Due)
 	}
 }
+
+// A date column reads back the Date written, and "" or NULL is the zero Date.
+func TestDateScanValue(t *testing.T) {
+	d := calendar.MustParseDate("2026-10-08")
+	v, err := d.Value()
+	if err != nil || v != "2026-10-08" {
+		t.Fatalf("Value = %v, %v", v, err)
+	}
+	if v, _ := (calendar.Date{}).Value(); v != "" {
+		t.Fatalf("zero Value = %q", v)
+	}
+	for _, src := range []any{"2026-10-08", []byte("2026-10-08"), time.Date(2026, 10, 7, 20, 0, 0, 0, time.UTC)} {
+		var got calendar.Date
+		if err := got.Scan(src); err != nil || got != d {
+			t.Errorf("Scan(%v) = %v, %v", src, got, err)
+		}
+	}
+	for _, src := range []any{"", nil} {
+		got := d
+		if err := got.Scan(src); err != nil || !got.IsZero() {
+			t.Errorf("Scan(%v) = %v, %v; want zero", src, got, err)
+		}
+	}
+	var bad calendar.Date
+	if err := bad.Scan("2026-13-01"); err == nil {
+		t.Error("Scan accepted 2026-13-01")
+	}
+	if err := bad.Scan(42); err == nil {
+		t.Error("Scan accepted an int")
+	}
+}

@@ -8,6 +8,7 @@
 package calendar
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai must resolve even on servers without zoneinfo.
@@ -143,6 +144,28 @@ func (d *Date) UnmarshalText(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// Value stores d as the text "2006-01-02" ("" for the zero Date), the way
+// every date column holds it on both databases.
+func (d Date) Value() (driver.Value, error) { return d.String(), nil }
+
+// Scan reads a date column: text "2006-01-02" or "" (the zero Date); NULL
+// is the zero Date too.
+func (d *Date) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*d = Date{}
+		return nil
+	case string:
+		return d.UnmarshalText([]byte(v))
+	case []byte:
+		return d.UnmarshalText(v)
+	case time.Time:
+		*d = DateOf(v)
+		return nil
+	}
+	return fmt.Errorf("calendar.Date: cannot scan %T", src)
 }
 
 // utc is used for arithmetic: UTC has no DST, so days are always 24 hours
