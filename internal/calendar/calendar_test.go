@@ -2,6 +2,7 @@ package calendar_test
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -561,5 +562,33 @@ func TestDateScanValue(t *testing.T) {
 	}
 	if err := bad.Scan(42); err == nil {
 		t.Error("Scan accepted an int")
+	}
+}
+
+// A bad date in JSON is reported with the path of its field, so the API can
+// name it; "" is the zero Date.
+func TestDateJSONField(t *testing.T) {
+	var v struct {
+		Steps []struct {
+			Deadline calendar.Date `json:"deadline"`
+		} `json:"steps"`
+	}
+	err := json.Unmarshal([]byte(`{"steps":[{"deadline":"2026-02-30"}]}`), &v)
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) || te.Field != "steps.deadline" || !strings.Contains(te.Value, "不存在") {
+		t.Fatalf("err = %#v", err)
+	}
+	if err := json.Unmarshal([]byte(`{"steps":[{"deadline":12}]}`), &v); !errors.As(err, &te) || te.Field != "steps.deadline" {
+		t.Fatalf("number: err = %v", err)
+	}
+	if err := json.Unmarshal([]byte(`{"steps":[{"deadline":""},{"deadline":"2026-10-08"}]}`), &v); err != nil {
+		t.Fatal(err)
+	}
+	if !v.Steps[0].Deadline.IsZero() || v.Steps[1].Deadline != calendar.MustParseDate("2026-10-08") {
+		t.Fatalf("decoded %+v", v.Steps)
+	}
+	out, _ := json.Marshal(v.Steps[1])
+	if string(out) != `{"deadline":"2026-10-08"}` {
+		t.Fatalf("encoded %s", out)
 	}
 }

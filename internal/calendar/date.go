@@ -9,7 +9,9 @@ package calendar
 
 import (
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai must resolve even on servers without zoneinfo.
 )
@@ -143,6 +145,20 @@ func (d *Date) UnmarshalText(b []byte) error {
 		return err
 	}
 	*d = v
+	return nil
+}
+
+// UnmarshalJSON decodes "2006-01-02" or "" (the zero Date). A bad date is
+// a *json.UnmarshalTypeError, so that the decoder names the field it is
+// in ("steps.deadline") and the HTTP layer can say which field is wrong.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return &json.UnmarshalTypeError{Value: "日期须为字符串 YYYY-MM-DD", Type: reflect.TypeFor[Date]()}
+	}
+	if err := d.UnmarshalText([]byte(s)); err != nil {
+		return &json.UnmarshalTypeError{Value: err.Error(), Type: reflect.TypeFor[Date]()}
+	}
 	return nil
 }
 
