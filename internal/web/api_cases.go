@@ -15,36 +15,6 @@ import (
 // scope and the closure rule; these handlers only read input and write
 // replies.
 
-func init() {
-	apiGroups = append(apiGroups, []apiRoute{
-		{"GET", "/api/v1/cases", apiSignedIn, (*Server).apiCases},
-		{"POST", "/api/v1/cases", apiSignedIn, (*Server).apiCreateCase},
-		{"GET", "/api/v1/cases.xlsx", apiSignedIn, (*Server).apiCaseLedgerXLSX},
-		{"GET", "/api/v1/case-users", apiSignedIn, (*Server).apiCaseUsers},
-		{"GET", "/api/v1/cases/{id}", apiSignedIn, (*Server).apiCase},
-		{"PUT", "/api/v1/cases/{id}", apiSignedIn, (*Server).apiUpdateCase},
-		{"GET", "/api/v1/cases/{id}/events", apiSignedIn, (*Server).apiCaseEvents},
-		{"GET", "/api/v1/cases/{id}/sheet.xlsx", apiSignedIn, (*Server).apiCaseSheetXLSX},
-		{"PUT", "/api/v1/cases/{id}/team", apiSignedIn, (*Server).apiCaseTeam},
-		{"POST", "/api/v1/cases/{id}/steps", apiSignedIn, (*Server).apiCaseAddStep},
-		{"PUT", "/api/v1/cases/{id}/steps/{step}", apiSignedIn, (*Server).apiCaseEditStep},
-		{"POST", "/api/v1/cases/{id}/consultations", apiSignedIn, (*Server).apiCaseConsultation},
-		{"POST", "/api/v1/cases/{id}/progress", apiSignedIn, (*Server).apiCaseProgress},
-		{"POST", "/api/v1/cases/{id}/tasks", apiSignedIn, (*Server).apiCaseAddTask},
-		{"PUT", "/api/v1/cases/{id}/tasks/{task}", apiSignedIn, (*Server).apiCaseChangeTask},
-		{"PUT", "/api/v1/cases/{id}/resolution", apiSignedIn, (*Server).apiCaseResolution},
-		{"POST", "/api/v1/cases/{id}/sign-off", apiSignedIn, (*Server).apiCaseSignOff},
-		{"POST", "/api/v1/cases/{id}/actions/{action}", apiSignedIn, (*Server).apiCaseAct},
-		{"POST", "/api/v1/cases/{id}/instructions", apiSignedIn, (*Server).apiCaseInstruction},
-		{"GET", "/api/v1/petitions/{id}/tasks", apiSignedIn, (*Server).apiPetitionTasks},
-		{"POST", "/api/v1/petitions/{id}/tasks", apiSignedIn, (*Server).apiPetitionAddTask},
-		{"PUT", "/api/v1/petitions/{id}/tasks/{task}", apiSignedIn, (*Server).apiPetitionChangeTask},
-		{"GET", "/api/v1/petitions/{id}/instructions", apiSignedIn, (*Server).apiPetitionInstructions},
-		{"POST", "/api/v1/petitions/{id}/instructions", apiSignedIn, (*Server).apiPetitionInstruction},
-		{"GET", "/api/v1/leaders/me/cases", apiSignedIn, (*Server).apiLeaderCases},
-	})
-}
-
 // casePage is one page of the case ledger.
 type casePage struct {
 	Items  []*xinfang.Case `json:"items"`

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
 	"sort"
@@ -15,26 +14,6 @@ import (
 // petition, the case with all its records and forms, the printable
 // 一案一表, "我包的案" for leaders, and the 三跨三分离 tasks and 批示 of a
 // petition.
-
-func init() {
-	pageGroups = append(pageGroups, func(s *Server) {
-		s.mux.HandleFunc("GET /cases", s.handleCases)
-		s.mux.HandleFunc("GET /cases/new", s.handleNewCase)
-		s.mux.HandleFunc("POST /cases", s.handleCreateCase)
-		s.mux.HandleFunc("GET /cases/mine", s.handleMyCases)
-		s.mux.HandleFunc("GET /cases/{id}", s.handleCase)
-		s.mux.HandleFunc("GET /cases/{id}/print", s.handleCasePrint)
-		s.mux.HandleFunc("POST /cases/{id}/do/{form}", s.handleCaseForm)
-		s.mux.HandleFunc("GET /petitions/{id}/tasks", s.handlePetitionTasks)
-		s.mux.HandleFunc("POST /petitions/{id}/tasks/do/{form}", s.handlePetitionTaskForm)
-	})
-	navLinks = append(navLinks,
-		NavLink{Nav: "cases", Href: "/cases", Label: "积案台账", Show: func(u *xinfang.User) bool {
-			return u.HasAny(xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead, xinfang.RoleSupervisor, xinfang.RoleLeader, xinfang.RoleInspector)
-		}},
-		NavLink{Nav: "mycases", Href: "/cases/mine", Label: "我包的案", Show: func(u *xinfang.User) bool { return u.Has(xinfang.RoleLeader) }},
-	)
-}
 
 // caseLabelSet carries the code lists of cases to the templates (the
 // shared template functions are fixed before feature files load).
@@ -95,10 +74,7 @@ func (s *Server) leaders(r *http.Request) ([]xinfang.CaseUser, []xinfang.CaseUse
 
 // handleCases is the 积案台账: the cases in the user's scope with the
 // filters of the API, and the link that exports the same list to Excel.
-func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) error {
 	v := &caseLedgerView{L: caseLabels, Q: url.Values{}, Page: 1, Today: s.today().String()}
 	v.Title, v.Nav = "积案台账", "cases"
 	s.fillBase(r, &v.base)
@@ -112,12 +88,10 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if v.Units, _, err = s.units(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if _, v.Leaders, err = s.leaders(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v.ExportURL = "/api/v1/cases.xlsx"
 	if len(v.Q) > 0 {
@@ -130,13 +104,12 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Error, v.Fields = "查询条件有误："+formMessage(err), xinfang.ErrorFields(err)
 	}
 	v.Pages = (v.Total + casePageSize - 1) / casePageSize
-	s.render(w, r, http.StatusOK, "case_ledger.html", v)
+	return s.render(w, r, http.StatusOK, "case_ledger.html", v)
 }
 
 type caseNewView struct {
@@ -150,16 +123,12 @@ type caseNewView struct {
 
 // handleNewCase shows the form that files a case; ?petition=ID fills it
 // from that petition (title, petitioner, responsible unit, the link).
-func (s *Server) handleNewCase(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleNewCase(w http.ResponseWriter, r *http.Request) error {
 	v := &caseNewView{L: caseLabels, F: url.Values{"source": {"repeat"}}}
 	if pid, err := strconv.ParseInt(r.URL.Query().Get("petition"), 10, 64); err == nil && pid > 0 {
 		p, err := s.Petitions.FindPetitionByID(r.Context(), pid)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Petition = p
 		v.F.Set("title", p.Summary)
@@ -182,22 +151,20 @@ func (s *Server) handleNewCase(w http.ResponseWriter, r *http.Request) {
 			v.F.Set("source", "repeat")
 		}
 	}
-	s.renderNewCase(w, r, http.StatusOK, v)
+	return s.renderNewCase(w, r, http.StatusOK, v)
 }
 
-func (s *Server) renderNewCase(w http.ResponseWriter, r *http.Request, status int, v *caseNewView) {
+func (s *Server) renderNewCase(w http.ResponseWriter, r *http.Request, status int, v *caseNewView) error {
 	v.Title, v.Nav = "积案立案", "cases"
 	s.fillBase(r, &v.base)
 	var err error
 	if v.Units, _, err = s.units(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if _, v.Leaders, err = s.leaders(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, status, "case_new.html", v)
+	return s.render(w, r, status, "case_new.html", v)
 }
 
 // petitionRefs turns typed petition numbers or ids (separated by commas,
@@ -220,13 +187,9 @@ func formID(v string) int64 {
 	return id
 }
 
-func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	f := r.PostForm
 	probs := xinfang.Problems{}
@@ -251,18 +214,17 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) {
 		switch xinfang.ErrorCode(err) {
 		case xinfang.EINVALID, xinfang.ECONFLICT:
 		default:
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v := &caseNewView{L: caseLabels, F: f}
 		v.Error, v.Fields = "立案未完成："+formMessage(err), xinfang.ErrorFields(err)
 		if v.Fields != nil && v.Fields["petition_ids"] != "" {
 			v.Fields["petitions"] = v.Fields["petition_ids"]
 		}
-		s.renderNewCase(w, r, statusOf(xinfang.ErrorCode(err)), v)
-		return
+		return s.renderNewCase(w, r, statusOf(xinfang.ErrorCode(err)), v)
 	}
 	http.Redirect(w, r, "/cases/"+strconv.FormatInt(c.ID, 10)+"?done=create", http.StatusSeeOther)
+	return nil
 }
 
 // caseView is the page of one case.
@@ -382,24 +344,19 @@ var caseFormLabels = map[string]string{
 	"sign_off": "包案领导签字", "start": "开始化解", "resolve": "认定已化解", "close": "销号", "reopen": "退回化解中", "instruction": "领导批示",
 }
 
-func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathIDOr(r, "id", "积案不存在或无权查看")
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "积案不存在或无权查看"))
-		return
+		return err
 	}
 	v, err := s.casePage(r, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if msg, ok := caseDone[r.URL.Query().Get("done")]; ok {
 		v.Notice = msg
 	}
-	s.render(w, r, http.StatusOK, "case_detail.html", v)
+	return s.render(w, r, http.StatusOK, "case_detail.html", v)
 }
 
 func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
@@ -422,7 +379,7 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 		return nil, err
 	}
 	v := &caseView{L: caseLabels, C: c, Events: events, Units: units, Users: users, Leaders: leaders, Today: s.today().String(),
-		IsLeader: u.ID == c.LeaderID, CanInstr: u.Has(xinfang.RoleLeader), Requires: xinfang.ResolveRequirements, CloseReqs: xinfang.CloseRequirements}
+		IsLeader: u.ID == c.LeaderID, CanInstr: xinfang.CanWriteInstructions(u), Requires: xinfang.ResolveRequirements, CloseReqs: xinfang.CloseRequirements}
 	v.TaskTable = &taskTable{Tasks: c.Tasks, Today: v.Today, CSRF: "", Action: "/cases/" + strconv.FormatInt(id, 10) + "/do/task_change",
 		Version: c.Version, Kinds: xinfang.TaskKinds, States: xinfang.TaskStates}
 	v.TaskForm = &taskFormView{V: v, Kinds: xinfang.TaskKinds, Units: units, Users: users}
@@ -443,24 +400,18 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 
 // handleCaseForm applies one form of the case page and goes back to the
 // page (303), or shows the page again with the form open and its messages.
-func (s *Server) handleCaseForm(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handleCaseForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathIDOr(r, "id", "积案不存在或无权查看")
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "积案不存在或无权查看"))
-		return
+		return err
 	}
 	form := r.PathValue("form")
 	label, ok := caseFormLabels[form]
 	if !ok {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "未知的积案操作"))
-		return
+		return xinfang.Errorf(xinfang.ENOTFOUND, "未知的积案操作")
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	err = s.applyCaseForm(r, id, form, r.PostForm)
 	if err == nil {
@@ -470,18 +421,14 @@ func (s *Server) handleCaseForm(w http.ResponseWriter, r *http.Request) {
 			anchor = "state"
 		}
 		http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10)+"?done="+form+"#"+anchor, http.StatusSeeOther)
-		return
+		return nil
 	}
-	switch xinfang.ErrorCode(err) {
-	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
-	default:
-		s.fail(w, r, err)
-		return
+	if !formError(err) {
+		return err
 	}
 	v, perr := s.casePage(r, id)
 	if perr != nil {
-		s.fail(w, r, perr)
-		return
+		return perr
 	}
 	v.Open, v.F = form, r.PostForm
 	v.Error, v.Fields = "「"+label+"」未完成："+formMessage(err), xinfang.ErrorFields(err)
@@ -493,7 +440,7 @@ func (s *Server) handleCaseForm(w http.ResponseWriter, r *http.Request) {
 	if form == "task" {
 		v.TaskForm.Fields = v.Fields
 	}
-	s.render(w, r, statusOf(xinfang.ErrorCode(err)), "case_detail.html", v)
+	return s.render(w, r, statusOf(xinfang.ErrorCode(err)), "case_detail.html", v)
 }
 
 // splitNames splits a list of names typed in one field.
@@ -630,35 +577,21 @@ type caseDocView struct {
 }
 
 // handleCasePrint renders the 一案一表 of a case as an A4 page.
-func (s *Server) handleCasePrint(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handleCasePrint(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathIDOr(r, "id", "积案不存在或无权查看")
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "积案不存在或无权查看"))
-		return
+		return err
 	}
 	c, err := s.Cases.FindCaseByID(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := &caseDocView{L: caseLabels, C: c, PageBack: "/cases/" + strconv.FormatInt(id, 10), Printed: s.today().String()}
 	v.Title = "一案一表 " + c.Number
 	s.fillBase(r, &v.base)
 	// The sheet has its own frame (caselayout): the toolbar goes back to
 	// the case, not to a petition.
-	t := pageTemplates["case_print.html"]
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "caselayout", v); err != nil {
-		s.Logger.Error("render", "template", "case_print.html", "err", err)
-		http.Error(w, "系统内部错误，请稍后重试", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	return s.renderEntry(w, http.StatusOK, "case_print.html", "caselayout", v)
 }
 
 type myCasesView struct {
@@ -670,19 +603,15 @@ type myCasesView struct {
 
 // handleMyCases is 我包的案: the cases the leader leads, with what is late
 // and what comes next.
-func (s *Server) handleMyCases(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleMyCases(w http.ResponseWriter, r *http.Request) error {
 	items, err := s.Cases.LeaderCases(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := &myCasesView{L: caseLabels, Items: items, Today: s.today().String()}
 	v.Title, v.Nav = "我包的案", "mycases"
 	s.fillBase(r, &v.base)
-	s.render(w, r, http.StatusOK, "case_mine.html", v)
+	return s.render(w, r, http.StatusOK, "case_mine.html", v)
 }
 
 // petitionTasksView is the 三跨三分离 and 批示 page of a petition.
@@ -735,7 +664,7 @@ func (s *Server) petitionTasksPage(r *http.Request, id int64) (*petitionTasksVie
 		return nil, err
 	}
 	v := &petitionTasksView{L: caseLabels, P: p, Tasks: tasks, Instructions: ins, Units: units, Users: users, Today: s.today().String(),
-		CanInstr: xinfang.UserFromContext(ctx).Has(xinfang.RoleLeader)}
+		CanInstr: xinfang.CanWriteInstructions(xinfang.UserFromContext(ctx))}
 	v.Title, v.Nav = "三跨三分离与批示 "+p.Number, "ledger"
 	s.fillBase(r, &v.base)
 	v.TaskTable = &taskTable{Tasks: tasks, Today: v.Today, CSRF: v.CSRF, Action: "/petitions/" + strconv.FormatInt(id, 10) + "/tasks/do/task_change",
@@ -744,38 +673,28 @@ func (s *Server) petitionTasksPage(r *http.Request, id int64) (*petitionTasksVie
 	return v, nil
 }
 
-func (s *Server) handlePetitionTasks(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handlePetitionTasks(w http.ResponseWriter, r *http.Request) error {
+	id, err := petitionPathID(r)
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
-		return
+		return err
 	}
 	v, err := s.petitionTasksPage(r, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if msg, ok := caseDone[r.URL.Query().Get("done")]; ok {
 		v.Notice = msg
 	}
-	s.render(w, r, http.StatusOK, "case_petition_tasks.html", v)
+	return s.render(w, r, http.StatusOK, "case_petition_tasks.html", v)
 }
 
-func (s *Server) handlePetitionTaskForm(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handlePetitionTaskForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := petitionPathID(r)
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
-		return
+		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	f, form, ctx := r.PostForm, r.PathValue("form"), r.Context()
 	switch form {
@@ -788,28 +707,23 @@ func (s *Server) handlePetitionTaskForm(w http.ResponseWriter, r *http.Request) 
 	case "instruction":
 		_, err = s.Cases.AddInstruction(ctx, &xinfang.Instruction{PetitionID: id, Text: f.Get("text"), ToUsers: []int64{}, ToUnits: []int64{}})
 	default:
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "未知的操作"))
-		return
+		return xinfang.Errorf(xinfang.ENOTFOUND, "未知的操作")
 	}
 	if err == nil {
 		http.Redirect(w, r, "/petitions/"+strconv.FormatInt(id, 10)+"/tasks?done="+form, http.StatusSeeOther)
-		return
+		return nil
 	}
-	switch xinfang.ErrorCode(err) {
-	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
-	default:
-		s.fail(w, r, err)
-		return
+	if !formError(err) {
+		return err
 	}
 	v, perr := s.petitionTasksPage(r, id)
 	if perr != nil {
-		s.fail(w, r, perr)
-		return
+		return perr
 	}
 	v.Open, v.F = form, f
 	v.Error, v.Fields = "「"+caseFormLabels[form]+"」未完成："+formMessage(err), xinfang.ErrorFields(err)
 	if form == "task" {
 		v.TaskForm.Fields = v.Fields
 	}
-	s.render(w, r, statusOf(xinfang.ErrorCode(err)), "case_petition_tasks.html", v)
+	return s.render(w, r, statusOf(xinfang.ErrorCode(err)), "case_petition_tasks.html", v)
 }

@@ -28,13 +28,9 @@ const homeListSize = 5
 
 // handleHome is the 工作台: what waits for the user's unit (待签收, 待受理,
 // 待答复) and the items in the user's scope whose clock is near or past due.
-func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	u := s.pageUser(w, r)
-	if u == nil {
-		return
-	}
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	v := &homeView{CanEnter: u.HasAny(xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead)}
+	v := &homeView{CanEnter: xinfang.CanRegister(xinfang.UserFromContext(ctx))}
 	v.Title, v.Nav = "工作台", "home"
 	s.fillBase(r, &v.base)
 	hints := map[string]string{
@@ -45,8 +41,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	for _, l := range xinfang.TodoLabels {
 		items, total, err := s.Petitions.FindTodo(ctx, l.Code, 0, homeListSize)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Lists = append(v.Lists, &homeList{Key: l.Code, Label: l.Label, Hint: hints[l.Code], Total: total, Items: items, Href: "/petitions?todo=" + l.Code})
 	}
@@ -60,10 +55,9 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	} {
 		items, total, err := s.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Warning: wl.w, Open: true, Sort: "due", Limit: homeListSize})
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Lists = append(v.Lists, &homeList{Key: string(wl.w), Label: wl.w.Label(), Hint: wl.hint, Total: total, Items: items, Href: "/petitions?open=1&sort=due&warning=" + string(wl.w)})
 	}
-	s.render(w, r, http.StatusOK, "home.html", v)
+	return s.render(w, r, http.StatusOK, "home.html", v)
 }

@@ -48,10 +48,7 @@ func handlerName(p *xinfang.Petition) string {
 
 // handleLedger is the 台账: every item in the user's scope, filtered,
 // sorted and paged; or, with ?todo=, one worklist of the 工作台.
-func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	v := &ledgerView{Q: url.Values{}, Page: 1}
 	v.Title, v.Nav = "信访台账", "ledger"
@@ -67,12 +64,10 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if v.Units, _, err = s.units(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if v.Categories, v.CatLabels, err = s.categories(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	offset := (v.Page - 1) * ledgerPageSize
 	if todo := v.Q.Get("todo"); todo != "" {
@@ -87,8 +82,7 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Error, v.Fields = "查询条件有误："+formMessage(err), xinfang.ErrorFields(err)
 		v.Items, v.Total = nil, 0
@@ -100,7 +94,7 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) {
 	if len(v.Items) > 0 {
 		v.First, v.Last = offset+1, offset+len(v.Items)
 	}
-	s.render(w, r, http.StatusOK, "ledger.html", v)
+	return s.render(w, r, http.StatusOK, "ledger.html", v)
 }
 
 // ledgerFilter turns the ledger's query parameters into a filter.

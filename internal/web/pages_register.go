@@ -82,23 +82,8 @@ func (s *Server) registerForm(r *http.Request, form url.Values) (*registerView, 
 	return v, nil
 }
 
-func (s *Server) canRegister(w http.ResponseWriter, r *http.Request) *xinfang.User {
-	u := s.pageUser(w, r)
-	if u == nil {
-		return nil
-	}
-	if !u.HasAny(xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead) {
-		s.fail(w, r, xinfang.Errorf(xinfang.EFORBIDDEN, "登记信访件须由登记员、承办人或单位负责人办理"))
-		return nil
-	}
-	return u
-}
-
-func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) {
-	u := s.canRegister(w, r)
-	if u == nil {
-		return
-	}
+func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) error {
+	u := xinfang.UserFromContext(r.Context())
 	form := url.Values{}
 	form.Set("channel", "visit")
 	form.Set("received_at", s.Now().In(calendar.Location()).Format("2006-01-02T15:04"))
@@ -107,22 +92,17 @@ func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) {
 	form.Set("locality_id", strconv.FormatInt(u.UnitID, 10))
 	v, err := s.registerForm(r, form)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "register.html", v)
+	return s.render(w, r, http.StatusOK, "register.html", v)
 }
 
 // handleCreatePetition registers the form's petition. On bad input the
 // form comes back with every value kept and each message beside its field;
 // on success the page shows the number and, once only, the 查询码.
-func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) {
-	if s.canRegister(w, r) == nil {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	form := r.PostForm
 	p, probs := s.petitionFromForm(r, form)
@@ -140,13 +120,11 @@ func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v, ferr := s.registerForm(r, form)
 		if ferr != nil {
-			s.fail(w, r, ferr)
-			return
+			return ferr
 		}
 		v.Fields = map[string]string{}
 		for k, m := range xinfang.ErrorFields(err) {
@@ -156,13 +134,12 @@ func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) {
 			v.Fields["repeat_of"] = m
 		}
 		v.Error = "登记未完成，请按各栏提示更正后重新提交。"
-		s.render(w, r, http.StatusUnprocessableEntity, "register.html", v)
-		return
+		return s.render(w, r, http.StatusUnprocessableEntity, "register.html", v)
 	}
 	v := &createdView{Petition: p}
 	v.Title, v.Nav = "登记成功", "new"
 	s.fillBase(r, &v.base)
-	s.render(w, r, http.StatusCreated, "created.html", v)
+	return s.render(w, r, http.StatusCreated, "created.html", v)
 }
 
 // petitionFromForm reads the registration form. Problems holds what the
