@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -120,8 +121,28 @@ type apiQuery struct {
 	used map[string]bool
 }
 
-func newAPIQuery(r *http.Request) *apiQuery {
-	return &apiQuery{v: r.URL.Query(), p: xinfang.Problems{}, used: map[string]bool{}}
+func newAPIQuery(r *http.Request) *apiQuery { return newQuery(r.URL.Query()) }
+
+// newQuery reads the parameters v: a page's query, or the API's.
+func newQuery(v url.Values) *apiQuery {
+	return &apiQuery{v: v, p: xinfang.Problems{}, used: map[string]bool{}}
+}
+
+// kept returns the parameters read so far that have a value, but for
+// except: the query a page repeats in its links (other pages, export).
+func (q *apiQuery) kept(except ...string) url.Values {
+	out := url.Values{}
+	for k, vs := range q.v {
+		if !q.used[k] || slices.Contains(except, k) {
+			continue
+		}
+		for _, v := range vs {
+			if v = strings.TrimSpace(v); v != "" {
+				out.Add(k, v)
+			}
+		}
+	}
+	return out
 }
 
 func (q *apiQuery) str(name string) string {

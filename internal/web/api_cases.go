@@ -27,7 +27,7 @@ type casePage struct {
 // and the ledger page: leader_id, unit_id, source, state, overdue, q; and,
 // when paged, offset and limit.
 func caseFilterFrom(v url.Values, paged bool) (xinfang.CaseFilter, error) {
-	q := &apiQuery{v: v, p: xinfang.Problems{}, used: map[string]bool{}}
+	q := newQuery(v)
 	var f xinfang.CaseFilter
 	f.LeaderID = q.id("leader_id")
 	f.UnitID = q.id("unit_id")
