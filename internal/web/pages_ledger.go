@@ -45,8 +45,8 @@ func handlerName(p *xinfang.Petition) string {
 }
 
 // handleLedger is the 台账: every item in the user's scope, filtered (by
-// petitionFilter, as the API), sorted and paged; or, with ?todo=, one
-// worklist of the 工作台.
+// petitionFilter, as the API), sorted and paged; or, with ?todo=, one list
+// of the 工作台 (workLists) in full.
 func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) error {
 	raw := r.URL.Query()
 	// Links of old used unit= for what the API calls unit_id.
@@ -73,8 +73,15 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) error {
 	}
 	offset := (v.Page - 1) * ledgerPageSize
 	if todo != "" {
-		v.Todo, v.TodoLabel = todo, xinfang.TodoLabel(todo)
-		v.Items, v.Total, err = s.Petitions.FindTodo(r.Context(), todo, offset, ledgerPageSize)
+		v.Todo = todo
+		if l, ok := findWorkList(todo); !ok {
+			err = xinfang.FieldError("todo", "未知的待办类型")
+		} else {
+			v.TodoLabel = l.Label
+			if l.applies(v.User) {
+				v.Items, v.Total, err = l.find(s, r.Context(), offset, ledgerPageSize)
+			}
+		}
 	} else if err = q.err(); err == nil {
 		f.Offset, f.Limit = offset, ledgerPageSize
 		v.Items, v.Total, err = s.Petitions.FindPetitions(r.Context(), f)
