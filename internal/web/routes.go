@@ -101,7 +101,10 @@ type route struct {
 	handle  handler
 }
 
-// routeTable lists every route.
+// routeTable lists every route. Path parameters have one name per record
+// ({id}, {step}, {task}, {member}, {action}) in pages and API alike; a page
+// form posts to the page twin of the API route that makes the same change
+// (POST /cases/{id}/steps ~ POST /api/v1/cases/{id}/steps).
 func routeTable() []route {
 	return []route{
 		// The API: openapi*.json describes exactly these (a test holds them
@@ -144,19 +147,22 @@ func routeTable() []route {
 		{"GET", "/api/v1/cases.xlsx", signedIn, (*Server).apiCaseLedgerXLSX},
 		{"GET", "/api/v1/case-users", signedIn, (*Server).apiCaseUsers},
 		{"GET", "/api/v1/cases/{id}", signedIn, (*Server).apiCase},
-		{"PUT", "/api/v1/cases/{id}", signedIn, (*Server).apiUpdateCase},
+		{"PUT", "/api/v1/cases/{id}", signedIn, caseAPI(newCaseUpdate)},
 		{"GET", "/api/v1/cases/{id}/events", signedIn, (*Server).apiCaseEvents},
 		{"GET", "/api/v1/cases/{id}/sheet.xlsx", signedIn, (*Server).apiCaseSheetXLSX},
-		{"PUT", "/api/v1/cases/{id}/team", signedIn, (*Server).apiCaseTeam},
-		{"POST", "/api/v1/cases/{id}/steps", signedIn, (*Server).apiCaseAddStep},
-		{"PUT", "/api/v1/cases/{id}/steps/{step}", signedIn, (*Server).apiCaseEditStep},
-		{"POST", "/api/v1/cases/{id}/consultations", signedIn, (*Server).apiCaseConsultation},
-		{"POST", "/api/v1/cases/{id}/progress", signedIn, (*Server).apiCaseProgress},
-		{"POST", "/api/v1/cases/{id}/tasks", signedIn, (*Server).apiCaseAddTask},
-		{"PUT", "/api/v1/cases/{id}/tasks/{task}", signedIn, (*Server).apiCaseChangeTask},
-		{"PUT", "/api/v1/cases/{id}/resolution", signedIn, (*Server).apiCaseResolution},
-		{"POST", "/api/v1/cases/{id}/sign-off", signedIn, (*Server).apiCaseSignOff},
-		{"POST", "/api/v1/cases/{id}/actions/{action}", signedIn, (*Server).apiCaseAct},
+		{"PUT", "/api/v1/cases/{id}/team", signedIn, caseAPI(newTeamInput)},
+		{"POST", "/api/v1/cases/{id}/team/members", signedIn, caseAPI(newMemberInput)},
+		{"DELETE", "/api/v1/cases/{id}/team/members/{member}", signedIn, (*Server).apiCaseRemoveMember},
+		{"POST", "/api/v1/cases/{id}/steps", signedIn, caseAPI(newStepInput)},
+		{"PUT", "/api/v1/cases/{id}/steps/{step}", signedIn, caseAPI(newStepEdit)},
+		{"POST", "/api/v1/cases/{id}/steps/{step}/done", signedIn, caseAPI(newStepDone)},
+		{"POST", "/api/v1/cases/{id}/consultations", signedIn, caseAPI(newConsultationInput)},
+		{"POST", "/api/v1/cases/{id}/progress", signedIn, caseAPI(newProgressInput)},
+		{"POST", "/api/v1/cases/{id}/tasks", signedIn, caseAPI(newCaseTaskInput)},
+		{"PUT", "/api/v1/cases/{id}/tasks/{task}", signedIn, caseAPI(newCaseTaskChange)},
+		{"PUT", "/api/v1/cases/{id}/resolution", signedIn, caseAPI(newResolutionInput)},
+		{"POST", "/api/v1/cases/{id}/sign-off", signedIn, caseAPI(newSignOffInput)},
+		{"POST", "/api/v1/cases/{id}/actions/{action}", signedIn, caseAPI(newCaseActInput)},
 		{"POST", "/api/v1/cases/{id}/instructions", mayInstruct, (*Server).apiCaseInstruction},
 		{"GET", "/api/v1/petitions/{id}/tasks", signedIn, (*Server).apiPetitionTasks},
 		{"POST", "/api/v1/petitions/{id}/tasks", mayFileCases, (*Server).apiPetitionAddTask},
@@ -211,7 +217,9 @@ func routeTable() []route {
 		{"GET", "/petitions/{id}/repeats", signedIn, (*Server).handleRepeats},
 		{"POST", "/petitions/{id}/repeats", mayRegister, (*Server).handleRepeatDecision},
 		{"GET", "/petitions/{id}/tasks", signedIn, (*Server).handlePetitionTasks},
-		{"POST", "/petitions/{id}/tasks/do/{form}", signedIn, (*Server).handlePetitionTaskForm},
+		{"POST", "/petitions/{id}/tasks", mayFileCases, petitionTaskForm("task", addPetitionTask)},
+		{"POST", "/petitions/{id}/tasks/{task}", mayFileCases, petitionTaskForm("task_change", changePetitionTask)},
+		{"POST", "/petitions/{id}/instructions", mayInstruct, petitionTaskForm("instruction", addPetitionInstruction)},
 		{"GET", "/search", signedIn, (*Server).handleSearch},
 		{"GET", "/deadline", signedIn, (*Server).handleDeadline},
 
@@ -221,7 +229,19 @@ func routeTable() []route {
 		{"GET", "/cases/mine", mayLeadCases, (*Server).handleMyCases},
 		{"GET", "/cases/{id}", signedIn, (*Server).handleCase},
 		{"GET", "/cases/{id}/print", signedIn, (*Server).handleCasePrint},
-		{"POST", "/cases/{id}/do/{form}", signedIn, (*Server).handleCaseForm},
+		{"POST", "/cases/{id}", signedIn, caseForm("fields", newCaseUpdate)},
+		{"POST", "/cases/{id}/team/members", signedIn, caseForm("member", newMemberInput)},
+		{"POST", "/cases/{id}/team/members/{member}/remove", signedIn, caseForm("remove_member", newMemberRemoval)},
+		{"POST", "/cases/{id}/steps", signedIn, caseForm("step", newStepInput)},
+		{"POST", "/cases/{id}/steps/{step}/done", signedIn, caseForm("step_done", newStepDone)},
+		{"POST", "/cases/{id}/consultations", signedIn, caseForm("consultation", newConsultationInput)},
+		{"POST", "/cases/{id}/progress", signedIn, caseForm("progress", newProgressInput)},
+		{"POST", "/cases/{id}/tasks", signedIn, caseForm("task", newCaseTaskInput)},
+		{"POST", "/cases/{id}/tasks/{task}", signedIn, caseForm("task_change", newCaseTaskChange)},
+		{"POST", "/cases/{id}/resolution", signedIn, caseForm("resolution", newResolutionInput)},
+		{"POST", "/cases/{id}/sign-off", signedIn, caseForm("sign_off", newSignOffInput)},
+		{"POST", "/cases/{id}/actions/{action}", signedIn, caseForm("", newCaseActInput)},
+		{"POST", "/cases/{id}/instructions", mayInstruct, (*Server).handleCaseInstruction},
 
 		{"GET", "/supervisions", hasScope, (*Server).handleSupervisions},
 		{"POST", "/supervisions", mayIssueSupervision, (*Server).handleCreateSupervision},
