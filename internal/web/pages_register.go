@@ -13,9 +13,6 @@ import (
 // coRows is how many co-petitioner (联名) rows the form offers.
 const coRows = 3
 
-// CrossFlags are the 三跨三分离 kinds recorded on an item (data.md).
-var CrossFlags = []string{"跨地区", "跨部门", "跨行业", "人户分离", "人事分离", "人事户分离"}
-
 type registerView struct {
 	base
 	Form        url.Values
@@ -25,7 +22,8 @@ type registerView struct {
 	Ethnicities []xinfang.DictEntry
 	Occupations []xinfang.DictEntry
 	CoRows      []int
-	CrossFlags  []string
+	// CrossFlags are the 三跨三分离 kinds: the form posts codes and shows labels.
+	CrossFlags []xinfang.Label
 }
 
 func (v *registerView) formValue(name string) string { return v.Form.Get(name) }
@@ -57,7 +55,7 @@ type createdView struct {
 }
 
 func (s *Server) registerForm(r *http.Request, form url.Values) (*registerView, error) {
-	v := &registerView{Form: form, CrossFlags: CrossFlags}
+	v := &registerView{Form: form, CrossFlags: xinfang.CrossFlags}
 	for i := 0; i < coRows; i++ {
 		v.CoRows = append(v.CoRows, i)
 	}
@@ -182,15 +180,8 @@ func (s *Server) petitionFromForm(r *http.Request, f url.Values) (*xinfang.Petit
 		return id
 	}
 	p.LocalityID, p.FirstUnitID = idField("locality_id"), idField("first_unit_id")
-	var cross []string
-	for _, c := range f["cross_flags"] {
-		for _, known := range CrossFlags {
-			if c == known {
-				cross = append(cross, c)
-			}
-		}
-	}
-	p.CrossFlags = strings.Join(cross, ",")
+	// The codes as sent: Validate refuses an unknown one, as for the API.
+	p.CrossFlags = strings.Join(f["cross_flags"], ",")
 	if ref := get("repeat_of"); ref != "" {
 		id, err := s.petitionRef(r, ref)
 		if err != nil {
