@@ -178,3 +178,31 @@ func TestCaseValidate(t *testing.T) {
 		t.Error("a resolved case is not overdue")
 	}
 }
+
+func TestCaseTeamAndStepDone(t *testing.T) {
+	c := &xinfang.Case{
+		Team: []xinfang.CaseMember{{ID: 7, UserID: 3, Name: "李承办", Role: "组长"}, {ID: 8, Name: "王律师", Role: "法律顾问"}},
+		Plan: []*xinfang.PlanStep{{ID: 5, Content: "核查", Owner: "李承办", Deadline: "2026-04-30"}},
+	}
+	team := c.TeamWith(xinfang.CaseMember{ID: 99, Name: "赵专家", Role: "成员"})
+	if len(team) != 3 || team[2].Name != "赵专家" || team[0].ID != 0 || team[2].ID != 0 || c.Team[0].ID != 7 {
+		t.Errorf("TeamWith: %+v (case team %+v)", team, c.Team)
+	}
+	team, err := c.TeamWithout(7)
+	if err != nil || len(team) != 1 || team[0].Name != "王律师" || len(c.Team) != 2 {
+		t.Errorf("TeamWithout: %+v %v", team, err)
+	}
+	if _, err := c.TeamWithout(1); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+		t.Errorf("TeamWithout unknown member: %v", err)
+	}
+	st, err := c.StepDone(5, " 2026-03-10 ", "台账复印件")
+	if err != nil || st.DoneOn != "2026-03-10" || st.Evidence != "台账复印件" || st.Content != "核查" || st.Deadline != "2026-04-30" || c.Plan[0].DoneOn != "" {
+		t.Errorf("StepDone: %+v %v", st, err)
+	}
+	if _, err := c.StepDone(5, "", ""); xinfang.ErrorFields(err)["done_on"] == "" {
+		t.Errorf("StepDone without a date: %v", err)
+	}
+	if _, err := c.StepDone(6, "2026-03-10", ""); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+		t.Errorf("StepDone unknown step: %v", err)
+	}
+}

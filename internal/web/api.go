@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,121 +18,9 @@ import (
 )
 
 // The JSON API under /api/v1 serves other systems and scripts with the same
-// storage services as the pages. It is described by openapi.json, which a
-// test holds to apiTable: a route cannot be added without documenting it.
-
-// apiHandler handles one API route; a returned error is written by s.fail,
-// so every error has the one shape of ErrorBody.
-type apiHandler func(s *Server, w http.ResponseWriter, r *http.Request) error
-
-// apiAccess says who may call a route.
-type apiAccess int
-
-const (
-	// apiSignedIn: a signed-in user who is not holding an initial password.
-	apiSignedIn apiAccess = iota
-	// apiPublic: no session needed.
-	apiPublic
-	// apiAnyPassword: a signed-in user, also before an initial password given
-	// by an administrator is changed (security.md: forced change at first
-	// login), so that the client can show the user and change it.
-	apiAnyPassword
-)
-
-type apiRoute struct {
-	Method string
-	Path   string
-	Access apiAccess
-	Handle apiHandler
-}
-
-// apiTable is the one list of API routes: apiRoutes registers from it and
-// APIRoutes hands it to the tests that compare it with openapi.json.
-var apiTable = []apiRoute{
-	{"GET", "/api/v1/health", apiPublic, (*Server).apiHealth},
-	{"GET", "/api/v1/openapi.json", apiPublic, (*Server).apiOpenAPI},
-
-	{"POST", "/api/v1/login", apiPublic, (*Server).apiLogin},
-	{"POST", "/api/v1/logout", apiAnyPassword, (*Server).apiLogout},
-	{"GET", "/api/v1/me", apiAnyPassword, (*Server).apiMe},
-	{"POST", "/api/v1/password", apiAnyPassword, (*Server).apiPassword},
-
-	{"GET", "/api/v1/units", apiSignedIn, (*Server).apiUnits},
-	{"POST", "/api/v1/units", apiSignedIn, (*Server).apiCreateUnit},
-	{"GET", "/api/v1/users", apiSignedIn, (*Server).apiUsers},
-	{"POST", "/api/v1/users", apiSignedIn, (*Server).apiCreateUser},
-	{"GET", "/api/v1/dictionary", apiSignedIn, (*Server).apiDictionary},
-	{"PUT", "/api/v1/dictionary", apiSignedIn, (*Server).apiSaveDictEntry},
-	{"GET", "/api/v1/labels", apiSignedIn, (*Server).apiLabels},
-	{"GET", "/api/v1/holidays", apiSignedIn, (*Server).apiHolidays},
-	{"PUT", "/api/v1/holidays/{date}", apiSignedIn, (*Server).apiSaveHoliday},
-
-	{"GET", "/api/v1/petitions", apiSignedIn, (*Server).apiPetitions},
-	{"POST", "/api/v1/petitions", apiSignedIn, (*Server).apiRegister},
-	{"GET", "/api/v1/petitions/{id}", apiSignedIn, (*Server).apiPetition},
-	{"GET", "/api/v1/petitions/{id}/events", apiSignedIn, (*Server).apiEvents},
-	{"GET", "/api/v1/petitions/{id}/verify", apiSignedIn, (*Server).apiVerify},
-	{"POST", "/api/v1/petitions/{id}/actions/{action}", apiSignedIn, (*Server).apiAct},
-	{"GET", "/api/v1/petitioners/matches", apiSignedIn, (*Server).apiMatches},
-
-	{"GET", "/api/v1/deadline", apiSignedIn, (*Server).apiDeadline},
-	{"GET", "/api/v1/workbench", apiSignedIn, (*Server).apiWorkbench},
-}
-
-// APIRoute is one route of the JSON API.
-type APIRoute struct {
-	Method string // GET, POST, PUT
-	Path   string // a ServeMux path such as /api/v1/petitions/{id}
-	Public bool   // answered without a session
-}
-
-// apiGroups are route tables of feature files (cases, supervision …),
-// added by their init functions, so that each feature keeps its routes
-// beside its handlers.
-var apiGroups [][]apiRoute
-
-func allAPIRoutes() []apiRoute {
-	out := append([]apiRoute(nil), apiTable...)
-	for _, g := range apiGroups {
-		out = append(out, g...)
-	}
-	return out
-}
-
-// APIRoutes returns the routes of the JSON API as registered.
-func APIRoutes() []APIRoute {
-	routes := allAPIRoutes()
-	out := make([]APIRoute, len(routes))
-	for i, rt := range routes {
-		out[i] = APIRoute{Method: rt.Method, Path: rt.Path, Public: rt.Access == apiPublic}
-	}
-	return out
-}
-
-// apiRoutes registers the JSON API under /api/v1. Routes that are not
-// public answer 401 without a session and 403 while an initial password
-// waits to be changed, before the handler runs; what a signed-in user may
-// do is decided by storage (roles, data scope).
-func (s *Server) apiRoutes() {
-	for _, rt := range allAPIRoutes() {
-		s.mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
-			if rt.Access != apiPublic {
-				u := s.requireUser(w, r)
-				if u == nil {
-					return
-				}
-				if u.MustChangePassword && rt.Access != apiAnyPassword {
-					s.fail(w, r, &xinfang.Error{Code: xinfang.EFORBIDDEN, Message: "请先修改初始密码（POST /api/v1/password）",
-						Fields: map[string]string{"password": "须修改初始密码"}})
-					return
-				}
-			}
-			if err := rt.Handle(s, w, r); err != nil {
-				s.fail(w, r, err)
-			}
-		})
-	}
-}
+// storage services as the pages. It is described by openapi*.json, which a
+// test holds to the API routes of routeTable: a route cannot be added
+// without documenting it.
 
 // The OpenAPI document is openapi.json plus one openapi_*.json fragment
 // per feature (its paths and schemas), merged once at start.
@@ -232,8 +121,28 @@ type apiQuery struct {
 	used map[string]bool
 }
 
-func newAPIQuery(r *http.Request) *apiQuery {
-	return &apiQuery{v: r.URL.Query(), p: xinfang.Problems{}, used: map[string]bool{}}
+func newAPIQuery(r *http.Request) *apiQuery { return newQuery(r.URL.Query()) }
+
+// newQuery reads the parameters v: a page's query, or the API's.
+func newQuery(v url.Values) *apiQuery {
+	return &apiQuery{v: v, p: xinfang.Problems{}, used: map[string]bool{}}
+}
+
+// kept returns the parameters read so far that have a value, but for
+// except: the query a page repeats in its links (other pages, export).
+func (q *apiQuery) kept(except ...string) url.Values {
+	out := url.Values{}
+	for k, vs := range q.v {
+		if !q.used[k] || slices.Contains(except, k) {
+			continue
+		}
+		for _, v := range vs {
+			if v = strings.TrimSpace(v); v != "" {
+				out.Add(k, v)
+			}
+		}
+	}
+	return out
 }
 
 func (q *apiQuery) str(name string) string {

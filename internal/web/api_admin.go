@@ -143,7 +143,7 @@ var apiLabelLists = func() map[string][]xinfang.Label {
 		"petitioner_opinions": xinfang.PetitionerOpinions, "ratings": xinfang.Ratings, "legal_routes": xinfang.LegalRoutes,
 		"roles": xinfang.Roles, "unit_kinds": xinfang.UnitKinds, "id_types": xinfang.IDTypes,
 		"escalation_levels": xinfang.EscalationLevels, "risk_levels": xinfang.RiskLevels, "clocks": clocks,
-		"dictionary_kinds": xinfang.DictKinds,
+		"dictionary_kinds": xinfang.DictKinds, "cross_flags": xinfang.CrossFlags,
 	}
 }()
 

@@ -13,37 +13,8 @@ import (
 // The API of backlog cases (信访积案), their 三跨三分离 tasks, leaders'
 // instructions (批示) and the Excel exports. Storage applies the case
 // scope and the closure rule; these handlers only read input and write
-// replies.
-
-func init() {
-	apiGroups = append(apiGroups, []apiRoute{
-		{"GET", "/api/v1/cases", apiSignedIn, (*Server).apiCases},
-		{"POST", "/api/v1/cases", apiSignedIn, (*Server).apiCreateCase},
-		{"GET", "/api/v1/cases.xlsx", apiSignedIn, (*Server).apiCaseLedgerXLSX},
-		{"GET", "/api/v1/case-users", apiSignedIn, (*Server).apiCaseUsers},
-		{"GET", "/api/v1/cases/{id}", apiSignedIn, (*Server).apiCase},
-		{"PUT", "/api/v1/cases/{id}", apiSignedIn, (*Server).apiUpdateCase},
-		{"GET", "/api/v1/cases/{id}/events", apiSignedIn, (*Server).apiCaseEvents},
-		{"GET", "/api/v1/cases/{id}/sheet.xlsx", apiSignedIn, (*Server).apiCaseSheetXLSX},
-		{"PUT", "/api/v1/cases/{id}/team", apiSignedIn, (*Server).apiCaseTeam},
-		{"POST", "/api/v1/cases/{id}/steps", apiSignedIn, (*Server).apiCaseAddStep},
-		{"PUT", "/api/v1/cases/{id}/steps/{step}", apiSignedIn, (*Server).apiCaseEditStep},
-		{"POST", "/api/v1/cases/{id}/consultations", apiSignedIn, (*Server).apiCaseConsultation},
-		{"POST", "/api/v1/cases/{id}/progress", apiSignedIn, (*Server).apiCaseProgress},
-		{"POST", "/api/v1/cases/{id}/tasks", apiSignedIn, (*Server).apiCaseAddTask},
-		{"PUT", "/api/v1/cases/{id}/tasks/{task}", apiSignedIn, (*Server).apiCaseChangeTask},
-		{"PUT", "/api/v1/cases/{id}/resolution", apiSignedIn, (*Server).apiCaseResolution},
-		{"POST", "/api/v1/cases/{id}/sign-off", apiSignedIn, (*Server).apiCaseSignOff},
-		{"POST", "/api/v1/cases/{id}/actions/{action}", apiSignedIn, (*Server).apiCaseAct},
-		{"POST", "/api/v1/cases/{id}/instructions", apiSignedIn, (*Server).apiCaseInstruction},
-		{"GET", "/api/v1/petitions/{id}/tasks", apiSignedIn, (*Server).apiPetitionTasks},
-		{"POST", "/api/v1/petitions/{id}/tasks", apiSignedIn, (*Server).apiPetitionAddTask},
-		{"PUT", "/api/v1/petitions/{id}/tasks/{task}", apiSignedIn, (*Server).apiPetitionChangeTask},
-		{"GET", "/api/v1/petitions/{id}/instructions", apiSignedIn, (*Server).apiPetitionInstructions},
-		{"POST", "/api/v1/petitions/{id}/instructions", apiSignedIn, (*Server).apiPetitionInstruction},
-		{"GET", "/api/v1/leaders/me/cases", apiSignedIn, (*Server).apiLeaderCases},
-	})
-}
+// replies. The changes of a case are in case_changes.go, shared with the
+// case page.
 
 // casePage is one page of the case ledger.
 type casePage struct {
@@ -57,7 +28,7 @@ type casePage struct {
 // and the ledger page: leader_id, unit_id, source, state, overdue, q; and,
 // when paged, offset and limit.
 func caseFilterFrom(v url.Values, paged bool) (xinfang.CaseFilter, error) {
-	q := &apiQuery{v: v, p: xinfang.Problems{}, used: map[string]bool{}}
+	q := newQuery(v)
 	var f xinfang.CaseFilter
 	f.LeaderID = q.id("leader_id")
 	f.UnitID = q.id("unit_id")
@@ -162,18 +133,6 @@ func (s *Server) apiCaseEvents(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// versioned is the version every change of a case carries.
-type versioned struct {
-	Version int `json:"version"`
-}
-
-func (v versioned) check() error {
-	if v.Version <= 0 {
-		return xinfang.FieldError("version", "须提供读取时的版本号")
-	}
-	return nil
-}
-
 // caseChange reads the body into in (which embeds versioned), runs fn
 // with the case id and writes the changed case.
 func (s *Server) caseChange(w http.ResponseWriter, r *http.Request, in interface{ check() error }, fn func(id int64) (*xinfang.Case, error)) error {
@@ -195,152 +154,28 @@ func (s *Server) caseChange(w http.ResponseWriter, r *http.Request, in interface
 	return nil
 }
 
-func (s *Server) apiUpdateCase(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		versioned
-		xinfang.CaseUpdate
-	}
-	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.Cases.UpdateCase(r.Context(), id, in.Version, in.CaseUpdate)
-	})
-}
-
-func (s *Server) apiCaseTeam(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		versioned
-		Team []xinfang.CaseMember `json:"team"`
-	}
-	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.Cases.SetCaseTeam(r.Context(), id, in.Version, in.Team)
-	})
-}
-
-// apiStepInput is a plan step as a client sends it.
-type apiStepInput struct {
-	versioned
-	Content  string `json:"content"`
-	OwnerID  int64  `json:"owner_id"`
-	Owner    string `json:"owner"`
-	Deadline string `json:"deadline"`
-	DoneOn   string `json:"done_on"`
-	Evidence string `json:"evidence"`
-}
-
-func (in *apiStepInput) step(id int64) *xinfang.PlanStep {
-	return &xinfang.PlanStep{ID: id, Content: in.Content, OwnerID: in.OwnerID, Owner: in.Owner, Deadline: in.Deadline, DoneOn: in.DoneOn, Evidence: in.Evidence}
-}
-
-func (s *Server) apiCaseAddStep(w http.ResponseWriter, r *http.Request) error {
-	var in apiStepInput
-	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.Cases.SaveCaseStep(r.Context(), id, in.Version, in.step(0))
-	})
-}
-
-func (s *Server) apiCaseEditStep(w http.ResponseWriter, r *http.Request) error {
-	sid, err := pathID(r, "step")
+// apiCaseRemoveMember takes a member off the team: DELETE, with the
+// version the client read in the query.
+func (s *Server) apiCaseRemoveMember(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	var in apiStepInput
-	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.Cases.SaveCaseStep(r.Context(), id, in.Version, in.step(sid))
-	})
-}
-
-func (s *Server) apiCaseConsultation(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		versioned
-		Date      string             `json:"date"`
-		Attendees []xinfang.Attendee `json:"attendees"`
-		Findings  string             `json:"findings"`
-		Decisions string             `json:"decisions"`
+	q := newAPIQuery(r)
+	in := newMemberRemoval()
+	in.Version = q.number("version", 1, 1<<30)
+	if err := q.err(); err != nil {
+		return err
 	}
-	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.Cases.AddConsultation(r.Context(), id, in.Version, &xinfang.Consultation{Date: in.Date, Attendees: in.Attendees, Findings: in.Findings, Decisions: in.Decisions})
-	})
-}
-
-func (s *Server) apiCaseProgress(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		versioned
-		Date string `json:"date"`
-		Text string `json:"text"`
+	if err := in.check(); err != nil {
+		return err
 	}
-	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.Cases.AddProgress(r.Context(), id, in.Version, &xinfang.ProgressReport{Date: in.Date, Text: in.Text})
-	})
-}
-
-// apiTaskInput is a new 三跨三分离 task.
-type apiTaskInput struct {
-	Kind        string `json:"kind"`
-	Title       string `json:"title"`
-	OwnerUnitID int64  `json:"owner_unit_id"`
-	OwnerUserID int64  `json:"owner_user_id"`
-	Deadline    string `json:"deadline"`
-}
-
-func (in *apiTaskInput) task() *xinfang.Task {
-	return &xinfang.Task{Kind: in.Kind, Title: in.Title, OwnerUnitID: in.OwnerUnitID, OwnerUserID: in.OwnerUserID, Deadline: in.Deadline}
-}
-
-func (s *Server) apiCaseAddTask(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		versioned
-		apiTaskInput
-	}
-	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.Cases.AddCaseTask(r.Context(), id, in.Version, in.task())
-	})
-}
-
-func (s *Server) apiCaseChangeTask(w http.ResponseWriter, r *http.Request) error {
-	tid, err := pathID(r, "task")
+	c, err := in.apply(s, r, id)
 	if err != nil {
 		return err
 	}
-	var in struct {
-		versioned
-		xinfang.TaskChange
-	}
-	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.Cases.ChangeCaseTask(r.Context(), id, in.Version, tid, in.TaskChange)
-	})
-}
-
-func (s *Server) apiCaseResolution(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		versioned
-		xinfang.Resolution
-	}
-	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.Cases.SetResolution(r.Context(), id, in.Version, in.Resolution)
-	})
-}
-
-func (s *Server) apiCaseSignOff(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		versioned
-		Note string `json:"note"`
-	}
-	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.Cases.SignOffCase(r.Context(), id, in.Version, in.Note)
-	})
-}
-
-func (s *Server) apiCaseAct(w http.ResponseWriter, r *http.Request) error {
-	action := r.PathValue("action")
-	if !apiHasCode(xinfang.CaseActions, action) {
-		return xinfang.Errorf(xinfang.ENOTFOUND, "未知的积案操作")
-	}
-	var in struct {
-		versioned
-		Note string `json:"note"`
-	}
-	return s.caseChange(w, r, &in, func(id int64) (*xinfang.Case, error) {
-		return s.Cases.ActCase(r.Context(), id, in.Version, action, in.Note)
-	})
+	writeJSON(w, http.StatusOK, c)
+	return nil
 }
 
 // apiInstructionInput is a 批示.
@@ -356,11 +191,9 @@ type apiInstructionReply struct {
 	Recipients  []int64              `json:"recipients"`
 }
 
-func (s *Server) instruct(w http.ResponseWriter, r *http.Request, caseID, petitionID int64) error {
-	var in apiInstructionInput
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
+// addInstruction records a 批示 on a case or a petition, for the API and
+// the pages.
+func (s *Server) addInstruction(r *http.Request, in apiInstructionInput, caseID, petitionID int64) (*apiInstructionReply, error) {
 	ins := &xinfang.Instruction{CaseID: caseID, PetitionID: petitionID, Text: in.Text, ToUsers: in.ToUsers, ToUnits: in.ToUnits}
 	if ins.ToUsers == nil {
 		ins.ToUsers = []int64{}
@@ -370,9 +203,21 @@ func (s *Server) instruct(w http.ResponseWriter, r *http.Request, caseID, petiti
 	}
 	rcpt, err := s.Cases.AddInstruction(r.Context(), ins)
 	if err != nil {
+		return nil, err
+	}
+	return &apiInstructionReply{Instruction: ins, Recipients: rcpt}, nil
+}
+
+func (s *Server) instruct(w http.ResponseWriter, r *http.Request, caseID, petitionID int64) error {
+	var in apiInstructionInput
+	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, apiInstructionReply{Instruction: ins, Recipients: rcpt})
+	out, err := s.addInstruction(r, in, caseID, petitionID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, out)
 	return nil
 }
 
@@ -423,7 +268,7 @@ func (s *Server) apiPetitionAddTask(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	var in apiTaskInput
+	var in taskInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -444,10 +289,7 @@ func (s *Server) apiPetitionChangeTask(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	var in struct {
-		versioned
-		xinfang.TaskChange
-	}
+	var in taskChange
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}

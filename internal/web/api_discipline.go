@@ -10,30 +10,6 @@ import (
 // investigations with 一案双查, accountability records and responsibility
 // letters. Storage decides who may read and write what.
 
-func init() {
-	apiGroups = append(apiGroups, []apiRoute{
-		{"GET", "/api/v1/discipline/watch", apiSignedIn, (*Server).apiWatchList},
-
-		{"GET", "/api/v1/discipline/investigations", apiSignedIn, (*Server).apiInvestigations},
-		{"POST", "/api/v1/discipline/investigations", apiSignedIn, (*Server).apiOpenInvestigation},
-		{"GET", "/api/v1/discipline/investigations/{id}", apiSignedIn, (*Server).apiInvestigation},
-		{"PUT", "/api/v1/discipline/investigations/{id}", apiSignedIn, (*Server).apiUpdateInvestigation},
-		{"DELETE", "/api/v1/discipline/investigations/{id}", apiSignedIn, (*Server).apiDeleteInvestigation},
-		{"PUT", "/api/v1/discipline/investigations/{id}/case-track", apiSignedIn, (*Server).apiCaseTrack},
-		{"PUT", "/api/v1/discipline/investigations/{id}/responsibility-track", apiSignedIn, (*Server).apiResponsibilityTrack},
-		{"POST", "/api/v1/discipline/investigations/{id}/close", apiSignedIn, (*Server).apiCloseInvestigation},
-
-		{"GET", "/api/v1/discipline/accountability", apiSignedIn, (*Server).apiAccountabilities},
-		{"POST", "/api/v1/discipline/accountability", apiSignedIn, (*Server).apiCreateAccountability},
-		{"GET", "/api/v1/discipline/accountability/{id}", apiSignedIn, (*Server).apiAccountability},
-
-		{"GET", "/api/v1/discipline/letters", apiSignedIn, (*Server).apiLetters},
-		{"POST", "/api/v1/discipline/letters", apiSignedIn, (*Server).apiCreateLetter},
-		{"GET", "/api/v1/discipline/letters/{id}", apiSignedIn, (*Server).apiLetter},
-		{"PUT", "/api/v1/discipline/letters/{id}", apiSignedIn, (*Server).apiUpdateLetter},
-	})
-}
-
 func (s *Server) apiWatchList(w http.ResponseWriter, r *http.Request) error {
 	q := newAPIQuery(r)
 	f := xinfang.WatchFilter{Kind: q.str("kind"), Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 1, 500)}

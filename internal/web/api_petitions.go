@@ -45,10 +45,12 @@ func apiMask(items []*xinfang.Petition) {
 	}
 }
 
-// apiFilter reads the list filters of GET /api/v1/petitions. Dates are
-// Shanghai calendar days, both ends included.
-func apiFilter(r *http.Request) (xinfang.PetitionFilter, error) {
-	q := newAPIQuery(r)
+// petitionFilter reads the filters of a petition list from q: the one
+// parser of GET /api/v1/petitions and of the ledger page (信访台账), so that
+// both accept and refuse the same. state may repeat or be a comma list;
+// from and to are Shanghai calendar days, both ends included. Paging is
+// the caller's; what q did not read, q.err refuses.
+func petitionFilter(q *apiQuery) xinfang.PetitionFilter {
 	var f xinfang.PetitionFilter
 	for _, st := range q.list("state") {
 		if !xinfang.State(st).Valid() {
@@ -88,6 +90,13 @@ func apiFilter(r *http.Request) (xinfang.PetitionFilter, error) {
 	default:
 		q.p.Add("sort", "排序方式须为 due、received、-received 或 number")
 	}
+	return f
+}
+
+// apiFilter reads the filter and page of GET /api/v1/petitions.
+func apiFilter(r *http.Request) (xinfang.PetitionFilter, error) {
+	q := newAPIQuery(r)
+	f := petitionFilter(q)
 	f.Offset = q.number("offset", 0, 1<<30)
 	f.Limit = q.number("limit", 1, 500)
 	if f.Limit == 0 {

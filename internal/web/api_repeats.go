@@ -10,15 +10,6 @@ import (
 
 // Repeat detection (重复信访) and full-text search over the API.
 
-func init() {
-	apiGroups = append(apiGroups, []apiRoute{
-		{"GET", "/api/v1/petitions/{id}/repeats", apiSignedIn, (*Server).apiRepeats},
-		{"POST", "/api/v1/petitions/{id}/repeat-decisions", apiSignedIn, (*Server).apiRepeatDecision},
-		{"POST", "/api/v1/repeats/check", apiSignedIn, (*Server).apiRepeatCheck},
-		{"GET", "/api/v1/search", apiSignedIn, (*Server).apiSearch},
-	})
-}
-
 // maskCandidates hides ID numbers and phones: candidates are a list.
 func maskCandidates(cs []xinfang.RepeatCandidate) {
 	for _, c := range cs {

@@ -9,22 +9,6 @@ import (
 // The API of 督办单 and of the inbox (站内消息). Storage decides who may
 // issue, remind, answer and close, and what each user sees.
 
-func init() {
-	apiGroups = append(apiGroups, []apiRoute{
-		{"GET", "/api/v1/supervisions", apiSignedIn, (*Server).apiSupervisions},
-		{"POST", "/api/v1/supervisions", apiSignedIn, (*Server).apiCreateSupervision},
-		{"GET", "/api/v1/supervisions/{id}", apiSignedIn, (*Server).apiSupervision},
-		{"POST", "/api/v1/supervisions/{id}/reminders", apiSignedIn, (*Server).apiRemindSupervision},
-		{"POST", "/api/v1/supervisions/{id}/feedback", apiSignedIn, (*Server).apiFeedbackSupervision},
-		{"POST", "/api/v1/supervisions/{id}/close", apiSignedIn, (*Server).apiCloseSupervision},
-
-		{"GET", "/api/v1/notifications", apiSignedIn, (*Server).apiNotifications},
-		{"GET", "/api/v1/notifications/unread", apiSignedIn, (*Server).apiUnread},
-		{"POST", "/api/v1/notifications/{id}/read", apiSignedIn, (*Server).apiReadNotification},
-		{"POST", "/api/v1/notifications/read-all", apiSignedIn, (*Server).apiReadAllNotifications},
-	})
-}
-
 // apiSupervisionPage is one page of 督办单.
 type apiSupervisionPage struct {
 	Items  []*xinfang.Supervision `json:"items"`

@@ -63,60 +63,19 @@ type apiQueue struct {
 	Items []*xinfang.Petition `json:"items"`
 }
 
-// apiWorkbenchBody is the workbench (工作台) of the signed-in user.
-type apiWorkbenchBody struct {
-	ToSign   apiQueue `json:"to_sign"`
-	ToAccept apiQueue `json:"to_accept"`
-	ToReply  apiQueue `json:"to_reply"`
-	DueSoon  apiQueue `json:"due_soon"`
-	Overdue  apiQueue `json:"overdue"`
-}
-
-// apiWorkbenchSize is how many items each list of the workbench shows.
-const apiWorkbenchSize = 10
-
-// apiTodo fills a worklist of the user's unit, left empty for a user whose
-// roles may not take its action: a registrar has nothing to sign for.
-func (s *Server) apiTodo(r *http.Request, q *apiQueue, kind string, action xinfang.Action) error {
-	q.Items = []*xinfang.Petition{}
-	if t, ok := procedure.Find(action); ok && !xinfang.UserFromContext(r.Context()).HasAny(t.Roles...) {
-		return nil
-	}
-	items, n, err := s.Petitions.FindTodo(r.Context(), kind, 0, apiWorkbenchSize)
-	if err != nil {
-		return err
-	}
-	q.Items, q.Count = items, n
-	return nil
-}
-
+// apiWorkbench is the workbench (工作台) of the signed-in user (s.workbench),
+// each list by its JSON name: to_sign, to_accept, to_reply, due_soon,
+// overdue, severe. A list that is not the user's business is empty.
 func (s *Server) apiWorkbench(w http.ResponseWriter, r *http.Request) error {
-	wb := apiWorkbenchBody{
-		ToSign: apiQueue{Label: "待签收"}, ToAccept: apiQueue{Label: "待受理"}, ToReply: apiQueue{Label: "待答复"},
-		DueSoon: apiQueue{Label: "临期"}, Overdue: apiQueue{Label: "超期"},
-	}
-	if err := s.apiTodo(r, &wb.ToSign, xinfang.TodoSign, xinfang.ActSign); err != nil {
-		return err
-	}
-	if err := s.apiTodo(r, &wb.ToAccept, xinfang.TodoAccept, xinfang.ActAccept); err != nil {
-		return err
-	}
-	if err := s.apiTodo(r, &wb.ToReply, xinfang.TodoReply, xinfang.ActReply); err != nil {
-		return err
-	}
-	soon, n, err := s.Petitions.FindPetitions(r.Context(), xinfang.PetitionFilter{Warning: xinfang.WarnNear, Open: true, Sort: "due", Limit: apiWorkbenchSize})
+	wb, err := s.workbench(r)
 	if err != nil {
 		return err
 	}
-	wb.DueSoon.Items, wb.DueSoon.Count = soon, n
-	late, n, err := s.Petitions.FindOverdue(r.Context(), 0, apiWorkbenchSize)
-	if err != nil {
-		return err
-	}
-	wb.Overdue.Items, wb.Overdue.Count = late, n
-	for _, q := range []*apiQueue{&wb.ToSign, &wb.ToAccept, &wb.ToReply, &wb.DueSoon, &wb.Overdue} {
+	out := map[string]apiQueue{}
+	for _, q := range wb {
 		apiMask(q.Items)
+		out[q.JSON] = apiQueue{Label: q.Label, Count: q.Count, Items: q.Items}
 	}
-	writeJSON(w, http.StatusOK, wb)
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -130,7 +130,12 @@ type apiClient struct {
 	token string // session cookie
 	CSRF  string
 	epoch int
+	// noFollow returns redirects instead of following them, to see where
+	// a page sends the browser.
+	noFollow bool
 }
+
+var noFollowClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // apiResp is a reply read in full.
 type apiResp struct {
@@ -190,7 +195,11 @@ func (c *apiClient) sendE(method, path string, body any, csrf bool) (*apiResp, e
 	if csrf && c.CSRF != "" {
 		req.Header.Set("X-CSRF-Token", c.CSRF)
 	}
-	res, err := http.DefaultClient.Do(req)
+	hc := http.DefaultClient
+	if c.noFollow {
+		hc = noFollowClient
+	}
+	res, err := hc.Do(req)
 	if err != nil {
 		return nil, err
 	}

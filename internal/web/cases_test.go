@@ -254,16 +254,16 @@ func TestCasePages(t *testing.T) {
 		}
 		return m[1]
 	}
-	res = c.post(casePath+"/do/step", url.Values{"csrf_token": {csrf}, "version": {version(page.Body)}, "content": {"核查工资发放台账"}, "owner": {"李承办"}, "deadline": {"2026-03-05"}})
+	res = c.post(casePath+"/steps", url.Values{"csrf_token": {csrf}, "version": {version(page.Body)}, "content": {"核查工资发放台账"}, "owner": {"李承办"}, "deadline": {"2026-03-05"}})
 	wantPageStatus(t, res, http.StatusSeeOther, "add step")
 	page = c.get(casePath)
 	wantPageContains(t, page, "after step", "核查工资发放台账", "化解中")
 
-	res = c.post(casePath+"/do/close", url.Values{"csrf_token": {csrf}, "version": {version(page.Body)}})
+	res = c.post(casePath+"/actions/close", url.Values{"csrf_token": {csrf}, "version": {version(page.Body)}})
 	wantPageStatus(t, res, http.StatusUnprocessableEntity, "close refused")
 	wantPageContains(t, res, "refusal", "「销号」未完成", "未记录查清的事实", "未记录问题已解决或已依法终结", "未记录信访人对处理结果的意见", "未记录回访", "包案领导")
 
-	res = c.post(casePath+"/do/step", url.Values{"csrf_token": {csrf}, "version": {"1"}, "content": {"走访"}, "owner": {"李承办"}, "deadline": {"2026-03-05"}})
+	res = c.post(casePath+"/steps", url.Values{"csrf_token": {csrf}, "version": {"1"}, "content": {"走访"}, "owner": {"李承办"}, "deadline": {"2026-03-05"}})
 	wantPageStatus(t, res, http.StatusConflict, "stale form")
 	wantPageContains(t, res, "stale", "已被他人修改")
 
@@ -285,10 +285,10 @@ func TestCasePages(t *testing.T) {
 	// 三跨三分离 on the petition.
 	tp := "/petitions/" + strconv.FormatInt(p.ID, 10) + "/tasks"
 	wantPageContains(t, c.get(tp), "task page", "三跨三分离", "未拆分任务")
-	res = c.post(tp+"/do/task", url.Values{"csrf_token": {csrf}, "kind": {"unit"}, "title": {""}})
+	res = c.post(tp, url.Values{"csrf_token": {csrf}, "kind": {"unit"}, "title": {""}})
 	wantPageStatus(t, res, http.StatusUnprocessableEntity, "bad task")
 	wantPageContains(t, res, "bad task", "请填写任务内容")
-	res = c.post(tp+"/do/task", url.Values{"csrf_token": {csrf}, "kind": {"unit"}, "title": {"西城镇核查"}, "owner_unit_id": {strconv.FormatInt(a.Units["townB"].ID, 10)}})
+	res = c.post(tp, url.Values{"csrf_token": {csrf}, "kind": {"unit"}, "title": {"西城镇核查"}, "owner_unit_id": {strconv.FormatInt(a.Units["townB"].ID, 10)}})
 	wantPageStatus(t, res, http.StatusSeeOther, "add task")
 	wantPageContains(t, c.get(tp), "task listed", "西城镇核查", "办理中")
 
@@ -298,4 +298,66 @@ func TestCasePages(t *testing.T) {
 	mine := lc.get("/cases/mine")
 	wantPageStatus(t, mine, http.StatusOK, "我包的案")
 	wantPageContains(t, mine, "我包的案", "TA-JA-2026-0001", "逾期", "核查工资发放台账")
+}
+
+// One member of the team and the completion of one step are changes of
+// their own, in the API as on the case page, with the same rules.
+func TestCaseMemberAndStepDone(t *testing.T) {
+	t.Parallel()
+	env := newAPIEnv(t, "2026-04-01T09:00")
+	reg := env.user(t, "za_reg", "ZA", xinfang.RoleRegistrar, xinfang.RoleHandler)
+	leader := env.user(t, "xc_leader", "XC", xinfang.RoleLeader)
+	za := env.Units["ZA"]
+	var c caseJSON
+	reg.ok(t, http.StatusCreated, "POST", "/api/v1/cases", map[string]any{"title": "张三工资拖欠积案", "source": "repeat", "petitioners": "张三",
+		"responsible_unit_id": za.ID, "leader_id": leader.ID, "team": []map[string]any{{"user_id": reg.ID, "role": "组长"}}}, &c)
+
+	// API: add, refuse, remove a member.
+	reg.ok(t, http.StatusOK, "POST", c.path()+"/team/members", map[string]any{"version": c.Version, "name": "刘律师", "role": "法律顾问"}, &c)
+	if len(c.Team) != 2 || c.Team[1].Name != "刘律师" || c.Team[0].Role != "组长" {
+		t.Fatalf("team %+v", c.Team)
+	}
+	wantError(t, reg.do(t, "POST", c.path()+"/team/members", map[string]any{"version": c.Version, "name": "王五"}), http.StatusUnprocessableEntity, "role")
+	wantError(t, reg.do(t, "POST", c.path()+"/team/members", map[string]any{"version": c.Version - 1, "name": "王五", "role": "成员"}), http.StatusConflict, "version")
+	wantError(t, reg.do(t, "DELETE", c.path()+"/team/members/999999?version="+strconv.Itoa(c.Version), nil), http.StatusNotFound, "")
+	wantError(t, reg.do(t, "DELETE", fmt.Sprintf("%s/team/members/%d", c.path(), c.Team[1].ID), nil), http.StatusUnprocessableEntity, "version")
+	reg.ok(t, http.StatusOK, "DELETE", fmt.Sprintf("%s/team/members/%d?version=%d", c.path(), c.Team[1].ID, c.Version), nil, &c)
+	if len(c.Team) != 1 || c.Team[0].Role != "组长" {
+		t.Fatalf("team after removal %+v", c.Team)
+	}
+
+	// API: a step recorded as done keeps what it was.
+	reg.ok(t, http.StatusOK, "POST", c.path()+"/steps", map[string]any{"version": c.Version, "content": "核查工资台账", "owner": "李承办", "deadline": "2026-04-10"}, &c)
+	step := fmt.Sprintf("%s/steps/%d/done", c.path(), c.Plan[0].ID)
+	wantError(t, reg.do(t, "POST", step, map[string]any{"version": c.Version}), http.StatusUnprocessableEntity, "done_on")
+	wantError(t, reg.do(t, "POST", c.path()+"/steps/999999/done", map[string]any{"version": c.Version, "done_on": "2026-04-02"}), http.StatusNotFound, "")
+	reg.ok(t, http.StatusOK, "POST", step, map[string]any{"version": c.Version, "done_on": "2026-04-02", "evidence": "台账复印件"}, &c)
+	if s := c.Plan[0]; s.DoneOn != "2026-04-02" || s.Evidence != "台账复印件" || s.Content != "核查工资台账" || s.Owner != "李承办" || s.Deadline != "2026-04-10" {
+		t.Errorf("step after done %+v", s)
+	}
+
+	// The page's forms post to the same changes.
+	form := func(path string, v url.Values) (int, string, string) {
+		t.Helper()
+		return discPage(t, reg, "POST", path, v)
+	}
+	page := "/cases/" + strconv.FormatInt(c.ID, 10)
+	if st, body, loc := form(page+"/team/members", url.Values{"version": {strconv.Itoa(c.Version)}, "name": {"赵专家"}, "role": {"成员"}}); st != http.StatusSeeOther || !strings.HasPrefix(loc, page+"?done=member") {
+		t.Fatalf("add member on the page: %d %s", st, pageExcerpt(body))
+	}
+	reg.ok(t, http.StatusOK, "GET", c.path(), nil, &c)
+	if st, body, _ := form(fmt.Sprintf("%s/team/members/%d/remove", page, c.Team[1].ID), url.Values{"version": {strconv.Itoa(c.Version)}}); st != http.StatusSeeOther {
+		t.Fatalf("remove member on the page: %d %s", st, pageExcerpt(body))
+	}
+	reg.ok(t, http.StatusOK, "POST", c.path()+"/steps", map[string]any{"version": c.Version + 1, "content": "约谈用工单位", "owner": "李承办", "deadline": "2026-04-20"}, &c)
+	if st, body, _ := form(fmt.Sprintf("%s/steps/%d/done", page, c.Plan[1].ID), url.Values{"version": {strconv.Itoa(c.Version)}, "done_on": {""}}); st != http.StatusUnprocessableEntity || !strings.Contains(body, "请填写完成日期") {
+		t.Fatalf("step done without a date on the page: %d", st)
+	}
+	if st, body, loc := form(fmt.Sprintf("%s/steps/%d/done", page, c.Plan[1].ID), url.Values{"version": {strconv.Itoa(c.Version)}, "done_on": {"2026-04-03"}, "evidence": {"约谈笔录"}}); st != http.StatusSeeOther || !strings.Contains(loc, "done=step_done") {
+		t.Fatalf("step done on the page: %d %s", st, pageExcerpt(body))
+	}
+	reg.ok(t, http.StatusOK, "GET", c.path(), nil, &c)
+	if len(c.Team) != 1 || c.Plan[1].DoneOn != "2026-04-03" || c.Plan[1].Content != "约谈用工单位" {
+		t.Errorf("after the page's forms: team %+v, plan %+v", c.Team, c.Plan[1])
+	}
 }

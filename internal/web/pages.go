@@ -30,44 +30,6 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// pageRoutes registers the staff pages.
-func (s *Server) pageRoutes() {
-	s.mux.HandleFunc("GET /static/{name}", serveStatic)
-
-	s.mux.HandleFunc("GET /login", s.handleLoginForm)
-	s.mux.HandleFunc("POST /login", s.handleLogin)
-	s.mux.HandleFunc("POST /logout", s.handleLogout)
-	s.mux.HandleFunc("GET /password", s.handlePasswordForm)
-	s.mux.HandleFunc("POST /password", s.handlePassword)
-
-	s.mux.HandleFunc("GET /{$}", s.handleHome)
-	s.mux.HandleFunc("GET /petitions/new", s.handleNewPetition)
-	s.mux.HandleFunc("POST /petitions", s.handleCreatePetition)
-	s.mux.HandleFunc("GET /petitions", s.handleLedger)
-	s.mux.HandleFunc("GET /petitions/{id}", s.handlePetition)
-	s.mux.HandleFunc("POST /petitions/{id}/actions/{action}", s.handleAction)
-	s.mux.HandleFunc("GET /petitions/{id}/print/{doc}", s.handlePrint)
-	s.mux.HandleFunc("GET /deadline", s.handleDeadline)
-	s.mux.HandleFunc("GET /admin/holidays", s.handleHolidays)
-	s.mux.HandleFunc("POST /admin/holidays", s.handleSaveHoliday)
-	s.mux.HandleFunc("GET /admin/dictionary", s.handleDictionary)
-	s.mux.HandleFunc("POST /admin/dictionary", s.handleSaveDictEntry)
-
-	for _, g := range pageGroups {
-		g(s)
-	}
-
-	// Anything else is a 404 in the shape of its path: JSON under /api/,
-	// the error page elsewhere.
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "页面不存在"))
-	})
-}
-
-// pageGroups register the pages of feature files (cases, supervision …);
-// each file adds its function from init.
-var pageGroups []func(s *Server)
-
 // errorPage renders an error for a page request.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, err error) {
 	v := &errorView{Status: status, Message: xinfang.ErrorMessage(err)}
@@ -90,13 +52,17 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, e
 	}
 	v.Title = v.Heading
 	s.fillBase(r, &v.base)
-	s.render(w, r, status, "error.html", v)
+	if err := s.render(w, r, status, "error.html", v); err != nil {
+		s.Logger.Error("render", "template", "error.html", "path", r.URL.Path, "err", err)
+		http.Error(w, "系统内部错误，请稍后重试", http.StatusInternalServerError)
+	}
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
-// base is what every page shows: the signed-in user (name, unit, 退出) and
-// the CSRF token that every POST form carries.
+// base is what every page shows: the signed-in user (name, unit, 退出),
+// the menu entries the user may open, the unread count, and the CSRF token
+// that every POST form carries.
 type base struct {
 	Title  string
 	Nav    string
@@ -105,25 +71,11 @@ type base struct {
 	Notice string
 	Error  string
 	Fields map[string]string
-	// Links are the feature menu entries this user may open (navLinks).
-	Links []NavLink
+	// Menu are the main menu entries this user may open (menuFor).
+	Menu []menuEntry
 	// Unread is the number of unread inbox messages (站内消息).
 	Unread int
 }
-
-// NavLink is a menu entry added by a feature.
-type NavLink struct {
-	Nav, Href, Label string
-	// Show decides whether the user sees it; nil shows it to everybody.
-	Show func(u *xinfang.User) bool
-}
-
-// navLinks are added by feature files from init, in menu order; baseHooks
-// fill other parts of the frame (the unread count).
-var (
-	navLinks  []NavLink
-	baseHooks []func(s *Server, r *http.Request, b *base)
-)
 
 func (b *base) basePtr() *base { return b }
 
@@ -134,7 +86,8 @@ type errorView struct {
 	Message string
 }
 
-// fillBase sets the user and CSRF token of the request.
+// fillBase sets the user, the menu, the unread count and the CSRF token
+// of the request.
 func (s *Server) fillBase(r *http.Request, b *base) {
 	b.User = xinfang.UserFromContext(r.Context())
 	if sess := sessionFrom(r.Context()); sess != nil {
@@ -143,29 +96,13 @@ func (s *Server) fillBase(r *http.Request, b *base) {
 	if b.User == nil {
 		return
 	}
-	for _, l := range navLinks {
-		if l.Show == nil || l.Show(b.User) {
-			b.Links = append(b.Links, l)
-		}
+	b.Menu = s.menuFor(b.User)
+	// A failed count must not cost the page: the menu shows none.
+	if n, err := s.Inbox.UnreadCount(r.Context()); err == nil {
+		b.Unread = n
+	} else {
+		s.Logger.Error("unread count", "err", err)
 	}
-	for _, h := range baseHooks {
-		h(s, r, b)
-	}
-}
-
-// pageUser returns the signed-in user of a page request, or redirects to
-// the login page (not signed in) or to the password page (a password that
-// must be changed first) and returns nil.
-func (s *Server) pageUser(w http.ResponseWriter, r *http.Request) *xinfang.User {
-	u := s.requireUser(w, r)
-	if u == nil {
-		return nil
-	}
-	if u.MustChangePassword {
-		http.Redirect(w, r, "/password?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-		return nil
-	}
-	return u
 }
 
 // Templates: every page is parsed with the layouts and partials into its
@@ -197,23 +134,24 @@ func mustParseTemplates() map[string]*template.Template {
 }
 
 // render executes a page into a buffer first, so that a template error
-// becomes a clean 500 rather than half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	t, ok := pageTemplates[name]
-	if !ok {
-		s.Logger.Error("unknown template", "name", name)
-		http.Error(w, "系统内部错误", http.StatusInternalServerError)
-		return
-	}
+// becomes a clean 500 (returned, for s.fail) rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
 	entry := "layout"
 	if strings.HasPrefix(name, "print_") {
 		entry = "doclayout"
 	}
+	return s.renderEntry(w, status, name, entry, data)
+}
+
+// renderEntry executes template entry of page name.
+func (s *Server) renderEntry(w http.ResponseWriter, status int, name, entry string, data any) error {
+	t, ok := pageTemplates[name]
+	if !ok {
+		return fmt.Errorf("unknown template %s", name)
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, entry, data); err != nil {
-		s.Logger.Error("render", "template", name, "path", r.URL.Path, "err", err)
-		http.Error(w, "系统内部错误，请稍后重试", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("render %s: %w", name, err)
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -221,6 +159,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+	return nil
 }
 
 // Static assets are served with content-hashed URLs, so that they can be
@@ -253,17 +192,17 @@ func assetURL(name string) string {
 	return "/static/" + name + "?v=" + h
 }
 
-func serveStatic(w http.ResponseWriter, r *http.Request) {
+func serveStatic(s *Server, w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
 	h, ok := assetHashes[name]
 	if !ok {
 		http.NotFound(w, r)
-		return
+		return nil
 	}
 	b, err := fs.ReadFile(staticFS, "static/"+name)
 	if err != nil {
 		http.NotFound(w, r)
-		return
+		return nil
 	}
 	if r.URL.Query().Get("v") == h {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
@@ -272,6 +211,7 @@ func serveStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", `"`+h+`"`)
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
+	return nil
 }
 
 var templateFuncs = template.FuncMap{

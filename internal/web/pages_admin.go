@@ -12,7 +12,8 @@ import (
 )
 
 // The administrator's pages: the holiday calendar (节假日与调休) and the
-// dictionaries. Storage checks the admin role again on every change.
+// dictionaries. Their routes admit administrators only (mayAdminister);
+// storage checks the role again on every change.
 
 type holidaysView struct {
 	base
@@ -24,31 +25,15 @@ type holidaysView struct {
 
 var dayKinds = []xinfang.Label{{Code: string(calendar.Holiday), Label: "放假"}, {Code: string(calendar.Workday), Label: "调休上班"}}
 
-func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) *xinfang.User {
-	u := s.pageUser(w, r)
-	if u == nil {
-		return nil
-	}
-	if !u.Has(xinfang.RoleAdmin) {
-		s.fail(w, r, xinfang.Errorf(xinfang.EFORBIDDEN, "仅系统管理员可以维护此项"))
-		return nil
-	}
-	return u
-}
-
-func (s *Server) handleHolidays(w http.ResponseWriter, r *http.Request) {
-	if s.adminUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleHolidays(w http.ResponseWriter, r *http.Request) error {
 	year, _ := strconv.Atoi(r.URL.Query().Get("year"))
-	s.renderHolidays(w, r, year, url.Values{}, nil, http.StatusOK)
+	return s.renderHolidays(w, r, year, url.Values{}, nil, http.StatusOK)
 }
 
-func (s *Server) renderHolidays(w http.ResponseWriter, r *http.Request, year int, form url.Values, err error, status int) {
+func (s *Server) renderHolidays(w http.ResponseWriter, r *http.Request, year int, form url.Values, err error, status int) error {
 	all, lerr := s.Directory.Holidays(r.Context())
 	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
+		return lerr
 	}
 	if year == 0 {
 		year = s.today().Year
@@ -74,30 +59,25 @@ func (s *Server) renderHolidays(w http.ResponseWriter, r *http.Request, year int
 	if q := r.URL.Query().Get("saved"); q != "" && err == nil {
 		v.Notice = "已保存 " + q
 	}
-	s.render(w, r, status, "holidays.html", v)
+	return s.render(w, r, status, "holidays.html", v)
 }
 
-func (s *Server) handleSaveHoliday(w http.ResponseWriter, r *http.Request) {
-	if s.adminUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleSaveHoliday(w http.ResponseWriter, r *http.Request) error {
 	r.ParseForm()
 	form := r.PostForm
 	d, err := calendar.ParseDate(strings.TrimSpace(form.Get("date")))
 	if err != nil {
-		s.renderHolidays(w, r, 0, form, xinfang.FieldError("date", err.Error()), http.StatusUnprocessableEntity)
-		return
+		return s.renderHolidays(w, r, 0, form, xinfang.FieldError("date", err.Error()), http.StatusUnprocessableEntity)
 	}
 	o := calendar.Override{Date: d, Kind: calendar.DayKind(form.Get("kind")), Name: form.Get("name")}
 	if err := s.Directory.SaveHoliday(r.Context(), o); err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
-		s.renderHolidays(w, r, d.Year, form, err, http.StatusUnprocessableEntity)
-		return
+		return s.renderHolidays(w, r, d.Year, form, err, http.StatusUnprocessableEntity)
 	}
 	http.Redirect(w, r, "/admin/holidays?year="+strconv.Itoa(d.Year)+"&saved="+d.String(), http.StatusSeeOther)
+	return nil
 }
 
 type dictionaryView struct {
@@ -108,14 +88,11 @@ type dictionaryView struct {
 	Form    url.Values
 }
 
-func (s *Server) handleDictionary(w http.ResponseWriter, r *http.Request) {
-	if s.adminUser(w, r) == nil {
-		return
-	}
-	s.renderDictionary(w, r, r.URL.Query().Get("kind"), url.Values{}, nil, http.StatusOK)
+func (s *Server) handleDictionary(w http.ResponseWriter, r *http.Request) error {
+	return s.renderDictionary(w, r, r.URL.Query().Get("kind"), url.Values{}, nil, http.StatusOK)
 }
 
-func (s *Server) renderDictionary(w http.ResponseWriter, r *http.Request, kind string, form url.Values, err error, status int) {
+func (s *Server) renderDictionary(w http.ResponseWriter, r *http.Request, kind string, form url.Values, err error, status int) error {
 	known := false
 	for _, k := range xinfang.DictKinds {
 		known = known || k.Code == kind
@@ -125,8 +102,7 @@ func (s *Server) renderDictionary(w http.ResponseWriter, r *http.Request, kind s
 	}
 	entries, lerr := s.Directory.Dictionary(r.Context(), kind)
 	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
+		return lerr
 	}
 	v := &dictionaryView{Kinds: xinfang.DictKinds, Kind: kind, Entries: entries, Form: form}
 	v.Title, v.Nav = "字典维护", "admin"
@@ -137,28 +113,23 @@ func (s *Server) renderDictionary(w http.ResponseWriter, r *http.Request, kind s
 	if q := r.URL.Query().Get("saved"); q != "" && err == nil {
 		v.Notice = "已保存 " + q
 	}
-	s.render(w, r, status, "dictionary.html", v)
+	return s.render(w, r, status, "dictionary.html", v)
 }
 
-func (s *Server) handleSaveDictEntry(w http.ResponseWriter, r *http.Request) {
-	if s.adminUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleSaveDictEntry(w http.ResponseWriter, r *http.Request) error {
 	r.ParseForm()
 	form := r.PostForm
 	sortN, ok := formInt(form.Get("sort"))
 	if !ok {
-		s.renderDictionary(w, r, form.Get("kind"), form, xinfang.FieldError("sort", "排序须为整数"), http.StatusUnprocessableEntity)
-		return
+		return s.renderDictionary(w, r, form.Get("kind"), form, xinfang.FieldError("sort", "排序须为整数"), http.StatusUnprocessableEntity)
 	}
 	e := xinfang.DictEntry{Kind: form.Get("kind"), Code: form.Get("code"), Parent: strings.TrimSpace(form.Get("parent")), Label: form.Get("label"), Sort: sortN, Active: form.Get("active") != ""}
 	if err := s.Directory.SaveDictEntry(r.Context(), e); err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
-		s.renderDictionary(w, r, e.Kind, form, err, http.StatusUnprocessableEntity)
-		return
+		return s.renderDictionary(w, r, e.Kind, form, err, http.StatusUnprocessableEntity)
 	}
 	http.Redirect(w, r, "/admin/dictionary?kind="+url.QueryEscape(e.Kind)+"&saved="+url.QueryEscape(e.Code), http.StatusSeeOther)
+	return nil
 }

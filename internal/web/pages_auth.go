@@ -12,35 +12,33 @@ type loginView struct {
 	Next     string
 }
 
-func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 	next := localPath(r.URL.Query().Get("next"))
 	if u := xinfang.UserFromContext(r.Context()); u != nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
-		return
+		return nil
 	}
 	v := &loginView{Next: next}
 	v.Title = "登录"
 	s.fillBase(r, &v.base)
-	s.render(w, r, http.StatusOK, "login.html", v)
+	return s.render(w, r, http.StatusOK, "login.html", v)
 }
 
 // handleLogin checks the password and opens a session. There is no CSRF
 // check before a session exists; the session cookie is SameSite=Lax and a
 // new token is issued on every login.
-func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"))
 	u, sess, err := s.Directory.Login(r.Context(), username, password)
 	if err != nil {
 		if code := xinfang.ErrorCode(err); code == xinfang.EINTERNAL {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v := &loginView{Username: username, Next: next}
 		v.Title, v.Error = "登录", xinfang.ErrorMessage(err)
 		s.fillBase(r, &v.base)
-		s.render(w, r, http.StatusUnauthorized, "login.html", v)
-		return
+		return s.render(w, r, http.StatusUnauthorized, "login.html", v)
 	}
 	// A session of another user in this browser ends here.
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
@@ -51,12 +49,13 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	s.setSessionCookie(w, sess.Token)
 	if u.MustChangePassword {
 		http.Redirect(w, r, "/password?next="+urlQueryEscape(next), http.StatusSeeOther)
-		return
+		return nil
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		if err := s.Directory.Logout(r.Context(), c.Value); err != nil {
 			s.Logger.Error("logout", "err", err)
@@ -64,6 +63,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.clearSessionCookie(w)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
 }
 
 type passwordView struct {
@@ -72,22 +72,16 @@ type passwordView struct {
 	Forced bool
 }
 
-func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
-	u := s.requireUser(w, r)
-	if u == nil {
-		return
-	}
+func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) error {
+	u := xinfang.UserFromContext(r.Context())
 	v := &passwordView{Next: localPath(r.URL.Query().Get("next")), Forced: u.MustChangePassword}
 	v.Title, v.Nav = "修改密码", "password"
 	s.fillBase(r, &v.base)
-	s.render(w, r, http.StatusOK, "password.html", v)
+	return s.render(w, r, http.StatusOK, "password.html", v)
 }
 
-func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
-	u := s.requireUser(w, r)
-	if u == nil {
-		return
-	}
+func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
+	u := xinfang.UserFromContext(r.Context())
 	next := localPath(r.PostFormValue("next"))
 	oldPW, newPW, confirm := r.PostFormValue("old_password"), r.PostFormValue("password"), r.PostFormValue("password_confirm")
 	var err error
@@ -98,22 +92,20 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v := &passwordView{Next: next, Forced: u.MustChangePassword}
 		v.Title, v.Nav = "修改密码", "password"
 		v.Error, v.Fields = "密码未修改，请按提示更正。", xinfang.ErrorFields(err)
 		s.fillBase(r, &v.base)
-		s.render(w, r, http.StatusUnprocessableEntity, "password.html", v)
-		return
+		return s.render(w, r, http.StatusUnprocessableEntity, "password.html", v)
 	}
 	// Whoever signed in with the old password is signed out everywhere else.
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if err := s.Directory.EndOtherSessions(r.Context(), u.ID, c.Value); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
 }

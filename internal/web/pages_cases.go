@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,27 +13,8 @@ import (
 // The pages of backlog cases: the ledger (积案台账), filing a case from a
 // petition, the case with all its records and forms, the printable
 // 一案一表, "我包的案" for leaders, and the 三跨三分离 tasks and 批示 of a
-// petition.
-
-func init() {
-	pageGroups = append(pageGroups, func(s *Server) {
-		s.mux.HandleFunc("GET /cases", s.handleCases)
-		s.mux.HandleFunc("GET /cases/new", s.handleNewCase)
-		s.mux.HandleFunc("POST /cases", s.handleCreateCase)
-		s.mux.HandleFunc("GET /cases/mine", s.handleMyCases)
-		s.mux.HandleFunc("GET /cases/{id}", s.handleCase)
-		s.mux.HandleFunc("GET /cases/{id}/print", s.handleCasePrint)
-		s.mux.HandleFunc("POST /cases/{id}/do/{form}", s.handleCaseForm)
-		s.mux.HandleFunc("GET /petitions/{id}/tasks", s.handlePetitionTasks)
-		s.mux.HandleFunc("POST /petitions/{id}/tasks/do/{form}", s.handlePetitionTaskForm)
-	})
-	navLinks = append(navLinks,
-		NavLink{Nav: "cases", Href: "/cases", Label: "积案台账", Show: func(u *xinfang.User) bool {
-			return u.HasAny(xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead, xinfang.RoleSupervisor, xinfang.RoleLeader, xinfang.RoleInspector)
-		}},
-		NavLink{Nav: "mycases", Href: "/cases/mine", Label: "我包的案", Show: func(u *xinfang.User) bool { return u.Has(xinfang.RoleLeader) }},
-	)
-}
+// petition. Each form posts to its own route, the twin of the API route
+// that makes the same change (case_changes.go).
 
 // caseLabelSet carries the code lists of cases to the templates (the
 // shared template functions are fixed before feature files load).
@@ -95,10 +75,7 @@ func (s *Server) leaders(r *http.Request) ([]xinfang.CaseUser, []xinfang.CaseUse
 
 // handleCases is the 积案台账: the cases in the user's scope with the
 // filters of the API, and the link that exports the same list to Excel.
-func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) error {
 	v := &caseLedgerView{L: caseLabels, Q: url.Values{}, Page: 1, Today: s.today().String()}
 	v.Title, v.Nav = "积案台账", "cases"
 	s.fillBase(r, &v.base)
@@ -112,12 +89,10 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if v.Units, _, err = s.units(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if _, v.Leaders, err = s.leaders(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v.ExportURL = "/api/v1/cases.xlsx"
 	if len(v.Q) > 0 {
@@ -130,13 +105,12 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Error, v.Fields = "查询条件有误："+formMessage(err), xinfang.ErrorFields(err)
 	}
 	v.Pages = (v.Total + casePageSize - 1) / casePageSize
-	s.render(w, r, http.StatusOK, "case_ledger.html", v)
+	return s.render(w, r, http.StatusOK, "case_ledger.html", v)
 }
 
 type caseNewView struct {
@@ -150,16 +124,12 @@ type caseNewView struct {
 
 // handleNewCase shows the form that files a case; ?petition=ID fills it
 // from that petition (title, petitioner, responsible unit, the link).
-func (s *Server) handleNewCase(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleNewCase(w http.ResponseWriter, r *http.Request) error {
 	v := &caseNewView{L: caseLabels, F: url.Values{"source": {"repeat"}}}
 	if pid, err := strconv.ParseInt(r.URL.Query().Get("petition"), 10, 64); err == nil && pid > 0 {
 		p, err := s.Petitions.FindPetitionByID(r.Context(), pid)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Petition = p
 		v.F.Set("title", p.Summary)
@@ -182,22 +152,20 @@ func (s *Server) handleNewCase(w http.ResponseWriter, r *http.Request) {
 			v.F.Set("source", "repeat")
 		}
 	}
-	s.renderNewCase(w, r, http.StatusOK, v)
+	return s.renderNewCase(w, r, http.StatusOK, v)
 }
 
-func (s *Server) renderNewCase(w http.ResponseWriter, r *http.Request, status int, v *caseNewView) {
+func (s *Server) renderNewCase(w http.ResponseWriter, r *http.Request, status int, v *caseNewView) error {
 	v.Title, v.Nav = "积案立案", "cases"
 	s.fillBase(r, &v.base)
 	var err error
 	if v.Units, _, err = s.units(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if _, v.Leaders, err = s.leaders(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, status, "case_new.html", v)
+	return s.render(w, r, status, "case_new.html", v)
 }
 
 // petitionRefs turns typed petition numbers or ids (separated by commas,
@@ -220,13 +188,9 @@ func formID(v string) int64 {
 	return id
 }
 
-func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	f := r.PostForm
 	probs := xinfang.Problems{}
@@ -251,18 +215,17 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) {
 		switch xinfang.ErrorCode(err) {
 		case xinfang.EINVALID, xinfang.ECONFLICT:
 		default:
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v := &caseNewView{L: caseLabels, F: f}
 		v.Error, v.Fields = "立案未完成："+formMessage(err), xinfang.ErrorFields(err)
 		if v.Fields != nil && v.Fields["petition_ids"] != "" {
 			v.Fields["petitions"] = v.Fields["petition_ids"]
 		}
-		s.renderNewCase(w, r, statusOf(xinfang.ErrorCode(err)), v)
-		return
+		return s.renderNewCase(w, r, statusOf(xinfang.ErrorCode(err)), v)
 	}
 	http.Redirect(w, r, "/cases/"+strconv.FormatInt(c.ID, 10)+"?done=create", http.StatusSeeOther)
+	return nil
 }
 
 // caseView is the page of one case.
@@ -292,7 +255,7 @@ type caseView struct {
 type taskTable struct {
 	Tasks         []*xinfang.Task
 	Today, CSRF   string
-	Action        string // where the change form posts
+	Action        string // the tasks route; a task's change form posts to Action/{task}
 	Version       int    // the case's version; 0: each task's own
 	Kinds, States []xinfang.Label
 }
@@ -382,24 +345,19 @@ var caseFormLabels = map[string]string{
 	"sign_off": "包案领导签字", "start": "开始化解", "resolve": "认定已化解", "close": "销号", "reopen": "退回化解中", "instruction": "领导批示",
 }
 
-func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathIDOr(r, "id", "积案不存在或无权查看")
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "积案不存在或无权查看"))
-		return
+		return err
 	}
 	v, err := s.casePage(r, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if msg, ok := caseDone[r.URL.Query().Get("done")]; ok {
 		v.Notice = msg
 	}
-	s.render(w, r, http.StatusOK, "case_detail.html", v)
+	return s.render(w, r, http.StatusOK, "case_detail.html", v)
 }
 
 func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
@@ -422,8 +380,8 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 		return nil, err
 	}
 	v := &caseView{L: caseLabels, C: c, Events: events, Units: units, Users: users, Leaders: leaders, Today: s.today().String(),
-		IsLeader: u.ID == c.LeaderID, CanInstr: u.Has(xinfang.RoleLeader), Requires: xinfang.ResolveRequirements, CloseReqs: xinfang.CloseRequirements}
-	v.TaskTable = &taskTable{Tasks: c.Tasks, Today: v.Today, CSRF: "", Action: "/cases/" + strconv.FormatInt(id, 10) + "/do/task_change",
+		IsLeader: u.ID == c.LeaderID, CanInstr: xinfang.CanWriteInstructions(u), Requires: xinfang.ResolveRequirements, CloseReqs: xinfang.CloseRequirements}
+	v.TaskTable = &taskTable{Tasks: c.Tasks, Today: v.Today, CSRF: "", Action: "/cases/" + strconv.FormatInt(id, 10) + "/tasks",
 		Version: c.Version, Kinds: xinfang.TaskKinds, States: xinfang.TaskStates}
 	v.TaskForm = &taskFormView{V: v, Kinds: xinfang.TaskKinds, Units: units, Users: users}
 	// Newest first, as a history is read.
@@ -441,48 +399,30 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 	return v, nil
 }
 
-// handleCaseForm applies one form of the case page and goes back to the
-// page (303), or shows the page again with the form open and its messages.
-func (s *Server) handleCaseForm(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "积案不存在或无权查看"))
-		return
-	}
-	form := r.PathValue("form")
-	label, ok := caseFormLabels[form]
-	if !ok {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "未知的积案操作"))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
-	}
-	err = s.applyCaseForm(r, id, form, r.PostForm)
+// caseFormAnchors are where the page goes back to after a form.
+var caseFormAnchors = map[string]string{"step": "plan", "step_done": "plan", "member": "team", "remove_member": "team", "consultation": "consultations",
+	"progress": "progress", "task": "tasks", "task_change": "tasks", "resolution": "resolution", "instruction": "instructions"}
+
+// caseFormDone ends a form of the case page: back to the page with its
+// notice (303) when err is nil; the page again, with the form open and
+// its messages, on bad input, a conflict or a refusal.
+func (s *Server) caseFormDone(w http.ResponseWriter, r *http.Request, id int64, form string, err error) error {
 	if err == nil {
-		anchor := map[string]string{"step": "plan", "step_done": "plan", "member": "team", "remove_member": "team", "consultation": "consultations",
-			"progress": "progress", "task": "tasks", "task_change": "tasks", "resolution": "resolution", "instruction": "instructions"}[form]
+		anchor := caseFormAnchors[form]
 		if anchor == "" {
 			anchor = "state"
 		}
 		http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10)+"?done="+form+"#"+anchor, http.StatusSeeOther)
-		return
+		return nil
 	}
-	switch xinfang.ErrorCode(err) {
-	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
-	default:
-		s.fail(w, r, err)
-		return
+	if !formError(err) {
+		return err
 	}
 	v, perr := s.casePage(r, id)
 	if perr != nil {
-		s.fail(w, r, perr)
-		return
+		return perr
 	}
+	label := caseFormLabels[form]
 	v.Open, v.F = form, r.PostForm
 	v.Error, v.Fields = "「"+label+"」未完成："+formMessage(err), xinfang.ErrorFields(err)
 	if apiHasCode(xinfang.CaseActions, form) {
@@ -493,131 +433,20 @@ func (s *Server) handleCaseForm(w http.ResponseWriter, r *http.Request) {
 	if form == "task" {
 		v.TaskForm.Fields = v.Fields
 	}
-	s.render(w, r, statusOf(xinfang.ErrorCode(err)), "case_detail.html", v)
+	return s.render(w, r, statusOf(xinfang.ErrorCode(err)), "case_detail.html", v)
 }
 
-// splitNames splits a list of names typed in one field.
-func splitNames(s string) []string {
-	return strings.FieldsFunc(s, func(c rune) bool {
-		return c == ',' || c == '，' || c == '、' || c == ';' || c == '；' || c == '\n' || c == '\r'
-	})
-}
-
-func (s *Server) applyCaseForm(r *http.Request, id int64, form string, f url.Values) error {
-	ctx := r.Context()
-	version, err := strconv.Atoi(f.Get("version"))
+// handleCaseInstruction writes a 批示 on the case (领导批示).
+func (s *Server) handleCaseInstruction(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathIDOr(r, "id", "积案不存在或无权查看")
 	if err != nil {
-		return xinfang.FieldError("version", "版本号缺失，请刷新页面后重试")
-	}
-	switch form {
-	case "fields":
-		var u xinfang.CaseUpdate
-		str := func(name string) *string { v := f.Get(name); return &v }
-		u.Title, u.Source, u.Summary, u.Petitioners, u.StabilityPlan, u.Deadline = str("title"), str("source"), str("summary"), str("petitioners"), str("stability_plan"), str("deadline")
-		unit, leader := formID(f.Get("responsible_unit_id")), formID(f.Get("leader_id"))
-		u.ResponsibleUnitID, u.LeaderID = &unit, &leader
-		tags := f["tags"]
-		if tags == nil {
-			tags = []string{}
-		}
-		u.Tags = &tags
-		probs := xinfang.Problems{}
-		ids := s.petitionRefs(r, f.Get("petitions"), "petitions", probs)
-		if err := probs.Err(); err != nil {
-			return err
-		}
-		if ids == nil {
-			ids = []int64{}
-		}
-		u.PetitionIDs = &ids
-		_, err = s.Cases.UpdateCase(ctx, id, version, u)
-	case "member", "remove_member":
-		c, err := s.Cases.FindCaseByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		team := append([]xinfang.CaseMember(nil), c.Team...)
-		if form == "member" {
-			team = append(team, xinfang.CaseMember{UserID: formID(f.Get("user_id")), Name: f.Get("name"), Role: f.Get("role")})
-		} else {
-			mid := formID(f.Get("member_id"))
-			kept := team[:0]
-			for _, m := range team {
-				if m.ID != mid {
-					kept = append(kept, m)
-				}
-			}
-			team = kept
-		}
-		for i := range team {
-			team[i].ID = 0
-		}
-		_, err = s.Cases.SetCaseTeam(ctx, id, version, team)
-		if err != nil {
-			// The new member is the last one: name its fields plainly.
-			if fe := xinfang.ErrorFields(err); fe != nil {
-				n := strconv.Itoa(len(team) - 1)
-				for _, k := range []string{"name", "role", "user_id"} {
-					if m, ok := fe["team."+n+"."+k]; ok {
-						fe[k] = m
-					}
-				}
-			}
-		}
 		return err
-	case "step", "step_done":
-		st := &xinfang.PlanStep{ID: formID(f.Get("step_id")), Content: f.Get("content"), OwnerID: formID(f.Get("owner_id")), Owner: f.Get("owner"),
-			Deadline: strings.TrimSpace(f.Get("deadline")), DoneOn: strings.TrimSpace(f.Get("done_on")), Evidence: f.Get("evidence")}
-		if form == "step_done" {
-			// The short form on a step only sends what changes.
-			c, err := s.Cases.FindCaseByID(ctx, id)
-			if err != nil {
-				return err
-			}
-			var old *xinfang.PlanStep
-			for _, x := range c.Plan {
-				if x.ID == st.ID {
-					old = x
-				}
-			}
-			if old == nil {
-				return xinfang.Errorf(xinfang.ENOTFOUND, "方案步骤不存在")
-			}
-			if st.DoneOn == "" {
-				return xinfang.FieldError("done_on", "请填写完成日期")
-			}
-			st.Content, st.OwnerID, st.Owner, st.Deadline = old.Content, old.OwnerID, old.Owner, old.Deadline
-		} else {
-			st.ID = 0
-		}
-		_, err = s.Cases.SaveCaseStep(ctx, id, version, st)
-	case "consultation":
-		k := &xinfang.Consultation{Date: strings.TrimSpace(f.Get("date")), Findings: f.Get("findings"), Decisions: f.Get("decisions")}
-		for _, kind := range xinfang.AttendeeKinds {
-			for _, n := range splitNames(f.Get("att_" + kind.Code)) {
-				k.Attendees = append(k.Attendees, xinfang.Attendee{Kind: kind.Code, Name: n})
-			}
-		}
-		_, err = s.Cases.AddConsultation(ctx, id, version, k)
-	case "progress":
-		_, err = s.Cases.AddProgress(ctx, id, version, &xinfang.ProgressReport{Date: strings.TrimSpace(f.Get("date")), Text: f.Get("text")})
-	case "task":
-		_, err = s.Cases.AddCaseTask(ctx, id, version, &xinfang.Task{Kind: f.Get("kind"), Title: f.Get("title"), OwnerUnitID: formID(f.Get("owner_unit_id")),
-			OwnerUserID: formID(f.Get("owner_user_id")), Deadline: strings.TrimSpace(f.Get("deadline"))})
-	case "task_change":
-		_, err = s.Cases.ChangeCaseTask(ctx, id, version, formID(f.Get("task_id")), xinfang.TaskChange{State: f.Get("state"), Note: f.Get("note"), Reason: f.Get("release_reason")})
-	case "resolution":
-		_, err = s.Cases.SetResolution(ctx, id, version, xinfang.Resolution{Facts: f.Get("facts"), Solution: f.Get("solution"), SolutionText: f.Get("solution_text"),
-			PetitionerPosition: f.Get("petitioner_position"), Followup: xinfang.FollowupVisit{Date: strings.TrimSpace(f.Get("followup_date")), By: f.Get("followup_by"),
-				How: f.Get("followup_how"), Mood: f.Get("followup_mood"), Settled: f.Get("followup_settled") != ""}})
-	case "sign_off":
-		_, err = s.Cases.SignOffCase(ctx, id, version, f.Get("note"))
-	case "start", "resolve", "close", "reopen":
-		_, err = s.Cases.ActCase(ctx, id, version, form, f.Get("note"))
-	case "instruction":
-		_, err = s.Cases.AddInstruction(ctx, &xinfang.Instruction{CaseID: id, Text: f.Get("text"), ToUsers: []int64{}, ToUnits: []int64{}})
 	}
-	return err
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	_, err = s.addInstruction(r, apiInstructionInput{Text: r.PostForm.Get("text")}, id, 0)
+	return s.caseFormDone(w, r, id, "instruction", err)
 }
 
 // caseDocView is the printable 一案一表.
@@ -630,35 +459,21 @@ type caseDocView struct {
 }
 
 // handleCasePrint renders the 一案一表 of a case as an A4 page.
-func (s *Server) handleCasePrint(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handleCasePrint(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathIDOr(r, "id", "积案不存在或无权查看")
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "积案不存在或无权查看"))
-		return
+		return err
 	}
 	c, err := s.Cases.FindCaseByID(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := &caseDocView{L: caseLabels, C: c, PageBack: "/cases/" + strconv.FormatInt(id, 10), Printed: s.today().String()}
 	v.Title = "一案一表 " + c.Number
 	s.fillBase(r, &v.base)
 	// The sheet has its own frame (caselayout): the toolbar goes back to
 	// the case, not to a petition.
-	t := pageTemplates["case_print.html"]
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "caselayout", v); err != nil {
-		s.Logger.Error("render", "template", "case_print.html", "err", err)
-		http.Error(w, "系统内部错误，请稍后重试", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	return s.renderEntry(w, http.StatusOK, "case_print.html", "caselayout", v)
 }
 
 type myCasesView struct {
@@ -670,19 +485,15 @@ type myCasesView struct {
 
 // handleMyCases is 我包的案: the cases the leader leads, with what is late
 // and what comes next.
-func (s *Server) handleMyCases(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleMyCases(w http.ResponseWriter, r *http.Request) error {
 	items, err := s.Cases.LeaderCases(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := &myCasesView{L: caseLabels, Items: items, Today: s.today().String()}
 	v.Title, v.Nav = "我包的案", "mycases"
 	s.fillBase(r, &v.base)
-	s.render(w, r, http.StatusOK, "case_mine.html", v)
+	return s.render(w, r, http.StatusOK, "case_mine.html", v)
 }
 
 // petitionTasksView is the 三跨三分离 and 批示 page of a petition.
@@ -735,81 +546,97 @@ func (s *Server) petitionTasksPage(r *http.Request, id int64) (*petitionTasksVie
 		return nil, err
 	}
 	v := &petitionTasksView{L: caseLabels, P: p, Tasks: tasks, Instructions: ins, Units: units, Users: users, Today: s.today().String(),
-		CanInstr: xinfang.UserFromContext(ctx).Has(xinfang.RoleLeader)}
+		CanInstr: xinfang.CanWriteInstructions(xinfang.UserFromContext(ctx))}
 	v.Title, v.Nav = "三跨三分离与批示 "+p.Number, "ledger"
 	s.fillBase(r, &v.base)
-	v.TaskTable = &taskTable{Tasks: tasks, Today: v.Today, CSRF: v.CSRF, Action: "/petitions/" + strconv.FormatInt(id, 10) + "/tasks/do/task_change",
+	v.TaskTable = &taskTable{Tasks: tasks, Today: v.Today, CSRF: v.CSRF, Action: "/petitions/" + strconv.FormatInt(id, 10) + "/tasks",
 		Kinds: xinfang.TaskKinds, States: xinfang.TaskStates}
 	v.TaskForm = &taskFormView{V: v, Kinds: xinfang.TaskKinds, Units: units, Users: users}
 	return v, nil
 }
 
-func (s *Server) handlePetitionTasks(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handlePetitionTasks(w http.ResponseWriter, r *http.Request) error {
+	id, err := petitionPathID(r)
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
-		return
+		return err
 	}
 	v, err := s.petitionTasksPage(r, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if msg, ok := caseDone[r.URL.Query().Get("done")]; ok {
 		v.Notice = msg
 	}
-	s.render(w, r, http.StatusOK, "case_petition_tasks.html", v)
+	return s.render(w, r, http.StatusOK, "case_petition_tasks.html", v)
 }
 
-func (s *Server) handlePetitionTaskForm(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
+// petitionTaskForm serves a form of the petition's task page, posted to
+// the page twin of the API route: change makes the change on petition id
+// from r.PostForm.
+func petitionTaskForm(form string, change func(s *Server, r *http.Request, id int64) error) handler {
+	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
+		id, err := petitionPathID(r)
+		if err != nil {
+			return err
+		}
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		return s.petitionTaskFormDone(w, r, id, form, change(s, r, id))
 	}
-	id, err := pathID(r, "id")
+}
+
+// addPetitionTask splits a task off the petition, as POST
+// /api/v1/petitions/{id}/tasks.
+func addPetitionTask(s *Server, r *http.Request, id int64) error {
+	var in taskInput
+	if err := in.readForm(s, r, r.PostForm); err != nil {
+		return err
+	}
+	return s.Cases.AddPetitionTask(r.Context(), id, in.task())
+}
+
+// changePetitionTask concludes or releases task {task} of the petition,
+// as PUT /api/v1/petitions/{id}/tasks/{task}.
+func changePetitionTask(s *Server, r *http.Request, id int64) error {
+	tid, err := pathID(r, "task")
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
-		return
+		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
-	}
-	f, form, ctx := r.PostForm, r.PathValue("form"), r.Context()
-	switch form {
-	case "task":
-		err = s.Cases.AddPetitionTask(ctx, id, &xinfang.Task{Kind: f.Get("kind"), Title: f.Get("title"), OwnerUnitID: formID(f.Get("owner_unit_id")),
-			OwnerUserID: formID(f.Get("owner_user_id")), Deadline: strings.TrimSpace(f.Get("deadline"))})
-	case "task_change":
-		version, _ := strconv.Atoi(f.Get("version"))
-		_, err = s.Cases.ChangePetitionTask(ctx, id, formID(f.Get("task_id")), version, xinfang.TaskChange{State: f.Get("state"), Note: f.Get("note"), Reason: f.Get("release_reason")})
-	case "instruction":
-		_, err = s.Cases.AddInstruction(ctx, &xinfang.Instruction{PetitionID: id, Text: f.Get("text"), ToUsers: []int64{}, ToUnits: []int64{}})
-	default:
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "未知的操作"))
-		return
+	var in taskChange
+	if err = in.readForm(s, r, r.PostForm); err == nil {
+		err = in.check()
 	}
 	if err == nil {
-		http.Redirect(w, r, "/petitions/"+strconv.FormatInt(id, 10)+"/tasks?done="+form, http.StatusSeeOther)
-		return
+		_, err = s.Cases.ChangePetitionTask(r.Context(), id, tid, in.Version, in.TaskChange)
 	}
-	switch xinfang.ErrorCode(err) {
-	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
-	default:
-		s.fail(w, r, err)
-		return
+	return err
+}
+
+// addPetitionInstruction writes a 批示 on the petition.
+func addPetitionInstruction(s *Server, r *http.Request, id int64) error {
+	_, err := s.addInstruction(r, apiInstructionInput{Text: r.PostForm.Get("text")}, 0, id)
+	return err
+}
+
+// petitionTaskFormDone ends a form of the petition's task page, as
+// caseFormDone does on the case page.
+func (s *Server) petitionTaskFormDone(w http.ResponseWriter, r *http.Request, id int64, form string, err error) error {
+	if err == nil {
+		http.Redirect(w, r, "/petitions/"+strconv.FormatInt(id, 10)+"/tasks?done="+form, http.StatusSeeOther)
+		return nil
+	}
+	if !formError(err) {
+		return err
 	}
 	v, perr := s.petitionTasksPage(r, id)
 	if perr != nil {
-		s.fail(w, r, perr)
-		return
+		return perr
 	}
-	v.Open, v.F = form, f
+	v.Open, v.F = form, r.PostForm
 	v.Error, v.Fields = "「"+caseFormLabels[form]+"」未完成："+formMessage(err), xinfang.ErrorFields(err)
 	if form == "task" {
 		v.TaskForm.Fields = v.Fields
 	}
-	s.render(w, r, statusOf(xinfang.ErrorCode(err)), "case_petition_tasks.html", v)
+	return s.render(w, r, statusOf(xinfang.ErrorCode(err)), "case_petition_tasks.html", v)
 }

@@ -20,10 +20,7 @@ type deadlineView struct {
 
 // handleDeadline is the 期限计算器: it renders the answer on the server from
 // the query, so it works without JavaScript and its URL can be shared.
-func (s *Server) handleDeadline(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleDeadline(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	v := &deadlineView{Clocks: procedure.ClockDefs, Clock: q.Get("clock"), Start: strings.TrimSpace(q.Get("start")), Extra: strings.TrimSpace(q.Get("extra"))}
 	v.Title, v.Nav = "期限计算器", "deadline"
@@ -31,8 +28,7 @@ func (s *Server) handleDeadline(w http.ResponseWriter, r *http.Request) {
 	if v.Clock == "" && v.Start == "" {
 		v.Clock = string(xinfang.ClockHandling)
 		v.Start = s.Now().In(calendar.Location()).Format("2006-01-02T15:04")
-		s.render(w, r, http.StatusOK, "deadline.html", v)
-		return
+		return s.render(w, r, http.StatusOK, "deadline.html", v)
 	}
 	probs := xinfang.Problems{}
 	start, ok := parseLocal(v.Start)
@@ -54,10 +50,9 @@ func (s *Server) handleDeadline(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Error, v.Fields, status = "无法计算，请按提示更正。", xinfang.ErrorFields(err), http.StatusUnprocessableEntity
 	}
-	s.render(w, r, status, "deadline.html", v)
+	return s.render(w, r, status, "deadline.html", v)
 }

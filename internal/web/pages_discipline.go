@@ -11,23 +11,9 @@ import (
 
 // The pages of discipline work (纪检监督): the watch list in tabs, raised
 // investigations with their two tracks (一案双查), accountability records
-// and responsibility letters. Storage decides who may read and write; the
-// pages only hide the forms a user could not send.
-
-func init() {
-	pageGroups = append(pageGroups, func(s *Server) {
-		s.mux.HandleFunc("GET /discipline", s.handleWatch)
-		s.mux.HandleFunc("GET /discipline/investigations", s.handleInvestigations)
-		s.mux.HandleFunc("POST /discipline/investigations", s.handleOpenInvestigation)
-		s.mux.HandleFunc("GET /discipline/investigations/{id}", s.handleInvestigation)
-		s.mux.HandleFunc("POST /discipline/investigations/{id}/{step}", s.handleInvestigationStep)
-		s.mux.HandleFunc("GET /discipline/accountability", s.handleAccountability)
-		s.mux.HandleFunc("POST /discipline/accountability", s.handleCreateAccountability)
-		s.mux.HandleFunc("GET /discipline/letters", s.handleLetters)
-		s.mux.HandleFunc("POST /discipline/letters", s.handleCreateLetter)
-	})
-	navLinks = append(navLinks, NavLink{Nav: "discipline", Href: "/discipline", Label: "纪检监督", Show: xinfang.CanReadDiscipline})
-}
+// and responsibility letters. The routes admit whom the policy lets read or
+// write (routeTable), storage decides on each record, and the pages hide
+// the forms a user could not send.
 
 const watchPageSize = 30
 
@@ -79,11 +65,8 @@ func (v *watchView) PageURL(n int) string {
 }
 
 // handleWatch is the watch list (关注名单), one kind per tab.
-func (s *Server) handleWatch(w http.ResponseWriter, r *http.Request) {
-	u := s.pageUser(w, r)
-	if u == nil {
-		return
-	}
+func (s *Server) handleWatch(w http.ResponseWriter, r *http.Request) error {
+	u := xinfang.UserFromContext(r.Context())
 	kind := r.URL.Query().Get("kind")
 	if kind == "" {
 		kind = xinfang.WatchRepeat
@@ -95,14 +78,13 @@ func (s *Server) handleWatch(w http.ResponseWriter, r *http.Request) {
 	}
 	page, err := s.Discipline.FindWatchList(r.Context(), xinfang.WatchFilter{Kind: kind, Offset: (v.Page - 1) * watchPageSize, Limit: watchPageSize})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.fillBase(r, &v.base)
 	v.Tabs = disciplineTabs(u, page, kind)
 	v.Items, v.Total = page.Items, page.Total
 	v.Pages = (v.Total + watchPageSize - 1) / watchPageSize
-	s.render(w, r, http.StatusOK, "discipline_watch.html", v)
+	return s.render(w, r, http.StatusOK, "discipline_watch.html", v)
 }
 
 type investigationsView struct {
@@ -117,18 +99,15 @@ type investigationsView struct {
 	Form       url.Values
 }
 
-func (s *Server) handleInvestigations(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleInvestigations(w http.ResponseWriter, r *http.Request) error {
 	form := url.Values{}
 	if p := r.URL.Query().Get("petition"); p != "" {
 		form.Set("petition", p)
 	}
-	s.renderInvestigations(w, r, http.StatusOK, form, nil)
+	return s.renderInvestigations(w, r, http.StatusOK, form, nil)
 }
 
-func (s *Server) renderInvestigations(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) {
+func (s *Server) renderInvestigations(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) error {
 	u := xinfang.UserFromContext(r.Context())
 	v := &investigationsView{Tabs: disciplineTabs(u, nil, "investigations"), State: r.URL.Query().Get("state"), CanInspect: xinfang.CanInspect(u),
 		Causes: xinfang.InvestigationCauses, Form: form}
@@ -136,18 +115,16 @@ func (s *Server) renderInvestigations(w http.ResponseWriter, r *http.Request, st
 	var err error
 	v.Items, v.Total, err = s.Discipline.FindInvestigations(r.Context(), xinfang.InvestigationFilter{State: v.State, Limit: 200})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if v.Units, _, err = s.units(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.fillBase(r, &v.base)
 	if ferr != nil {
 		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
 	}
-	s.render(w, r, status, "discipline_investigations.html", v)
+	return s.render(w, r, status, "discipline_investigations.html", v)
 }
 
 // discFormID parses an optional id field of a form; a bad value is a problem
@@ -181,13 +158,9 @@ func (s *Server) discFormPetition(r *http.Request, v string) (int64, error) {
 	return p.ID, nil
 }
 
-func (s *Server) handleOpenInvestigation(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+func (s *Server) handleOpenInvestigation(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	form := r.PostForm
 	probs := xinfang.Problems{}
@@ -203,13 +176,12 @@ func (s *Server) handleOpenInvestigation(w http.ResponseWriter, r *http.Request)
 	}
 	if err != nil {
 		if code := xinfang.ErrorCode(err); code != xinfang.EINVALID && code != xinfang.ECONFLICT {
-			s.fail(w, r, err)
-			return
+			return err
 		}
-		s.renderInvestigations(w, r, statusOf(xinfang.ErrorCode(err)), form, err)
-		return
+		return s.renderInvestigations(w, r, statusOf(xinfang.ErrorCode(err)), form, err)
 	}
 	http.Redirect(w, r, "/discipline/investigations/"+strconv.FormatInt(iv.ID, 10)+"?done=open", http.StatusSeeOther)
+	return nil
 }
 
 type investigationView struct {
@@ -239,31 +211,29 @@ var investigationNotices = map[string]string{
 	"close": "提级调查已办结。", "edit": "立项信息已修改。",
 }
 
-func (s *Server) handleInvestigation(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleInvestigation(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.renderInvestigation(w, r, http.StatusOK, id, "", nil, nil)
+	return s.renderInvestigation(w, r, http.StatusOK, id, "", nil, nil)
 }
 
-func (s *Server) renderInvestigation(w http.ResponseWriter, r *http.Request, status int, id int64, step string, form url.Values, ferr error) {
+func (s *Server) renderInvestigation(w http.ResponseWriter, r *http.Request, status int, id int64, step string, form url.Values, ferr error) error {
 	iv, err := s.Discipline.FindInvestigationByID(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	u := xinfang.UserFromContext(r.Context())
-	v := &investigationView{Tabs: disciplineTabs(u, nil, "investigations"), I: iv, CanInspect: xinfang.CanInspect(u) && iv.State == xinfang.InvestigationOpen,
+	// The forms show while the domain would take a change of the record
+	// (an inspector, an investigation not closed); close shows too, and
+	// its refusal names the track that is missing.
+	_, changeErr := xinfang.CheckInvestigationAction(iv, xinfang.InvestigationActUpdate, u, 0)
+	v := &investigationView{Tabs: disciplineTabs(u, nil, "investigations"), I: iv, CanInspect: changeErr == nil,
 		CaseOutcomes: xinfang.CaseTrackOutcomes, RespOutcomes: xinfang.ResponsibilityOutcomes, Causes: xinfang.InvestigationCauses, Step: step, Form: form}
 	v.Title, v.Nav = "提级调查", "discipline"
 	if v.Units, _, err = s.units(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v.Officials = append(append([]xinfang.Official{}, iv.ResponsibilityTrack.Officials...), xinfang.Official{}, xinfang.Official{})
 	if step == "responsibility-track" && form != nil {
@@ -277,7 +247,7 @@ func (s *Server) renderInvestigation(w http.ResponseWriter, r *http.Request, sta
 	if ferr != nil {
 		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
 	}
-	s.render(w, r, status, "discipline_investigation.html", v)
+	return s.render(w, r, status, "discipline_investigation.html", v)
 }
 
 // discFormOfficials reads the official rows of the responsibility form; blank
@@ -300,49 +270,42 @@ func discFormOfficials(form url.Values, keepBlank bool) []xinfang.Official {
 	return out
 }
 
-func (s *Server) handleInvestigationStep(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
-	}
-	form := r.PostForm
-	step := r.PathValue("step")
-	version, _ := strconv.Atoi(form.Get("version"))
-	ctx := r.Context()
-	switch step {
-	case "case-track":
-		_, err = s.Discipline.UpdateCaseTrack(ctx, id, xinfang.CaseTrackInput{Version: version, Findings: form.Get("findings"), Measures: form.Get("measures"), Outcome: form.Get("outcome")})
-	case "responsibility-track":
-		_, err = s.Discipline.UpdateResponsibilityTrack(ctx, id, xinfang.ResponsibilityTrackInput{Version: version, Officials: discFormOfficials(form, false), Findings: form.Get("findings"), Outcome: form.Get("outcome")})
-	case "close":
-		_, err = s.Discipline.CloseInvestigation(ctx, id, version, form.Get("note"))
-	case "edit":
-		probs := xinfang.Problems{}
-		up := xinfang.InvestigationUpdate{Version: version, Cause: form.Get("cause"), Summary: form.Get("summary"), UnitID: discFormID(form, "unit_id", "unit_id", probs)}
-		if err = probs.Err(); err == nil {
-			_, err = s.Discipline.UpdateInvestigation(ctx, id, up)
+// investigationForm takes one form of the investigation page: the two
+// tracks, 办结 and the change of what was opened.
+func investigationForm(step string) handler {
+	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
 		}
-	default:
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "页面不存在"))
-		return
-	}
-	if err != nil {
-		if code := xinfang.ErrorCode(err); code != xinfang.EINVALID && code != xinfang.ECONFLICT {
-			s.fail(w, r, err)
-			return
+		if err := parseForm(r); err != nil {
+			return err
 		}
-		s.renderInvestigation(w, r, statusOf(xinfang.ErrorCode(err)), id, step, form, err)
-		return
+		form, ctx := r.PostForm, r.Context()
+		version, _ := strconv.Atoi(form.Get("version"))
+		switch step {
+		case "case-track":
+			_, err = s.Discipline.UpdateCaseTrack(ctx, id, xinfang.CaseTrackInput{Version: version, Findings: form.Get("findings"), Measures: form.Get("measures"), Outcome: form.Get("outcome")})
+		case "responsibility-track":
+			_, err = s.Discipline.UpdateResponsibilityTrack(ctx, id, xinfang.ResponsibilityTrackInput{Version: version, Officials: discFormOfficials(form, false), Findings: form.Get("findings"), Outcome: form.Get("outcome")})
+		case "close":
+			_, err = s.Discipline.CloseInvestigation(ctx, id, version, form.Get("note"))
+		case "edit":
+			probs := xinfang.Problems{}
+			up := xinfang.InvestigationUpdate{Version: version, Cause: form.Get("cause"), Summary: form.Get("summary"), UnitID: discFormID(form, "unit_id", "unit_id", probs)}
+			if err = probs.Err(); err == nil {
+				_, err = s.Discipline.UpdateInvestigation(ctx, id, up)
+			}
+		}
+		if err != nil {
+			if code := xinfang.ErrorCode(err); code != xinfang.EINVALID && code != xinfang.ECONFLICT {
+				return err
+			}
+			return s.renderInvestigation(w, r, statusOf(xinfang.ErrorCode(err)), id, step, form, err)
+		}
+		http.Redirect(w, r, "/discipline/investigations/"+strconv.FormatInt(id, 10)+"?done="+step, http.StatusSeeOther)
+		return nil
 	}
-	http.Redirect(w, r, "/discipline/investigations/"+strconv.FormatInt(id, 10)+"?done="+step, http.StatusSeeOther)
 }
 
 type accountabilityView struct {
@@ -359,18 +322,15 @@ type accountabilityView struct {
 	Today      string
 }
 
-func (s *Server) handleAccountability(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleAccountability(w http.ResponseWriter, r *http.Request) error {
 	form := url.Values{}
 	if iv := r.URL.Query().Get("investigation"); iv != "" {
 		form.Set("investigation_id", iv)
 	}
-	s.renderAccountability(w, r, http.StatusOK, form, nil)
+	return s.renderAccountability(w, r, http.StatusOK, form, nil)
 }
 
-func (s *Server) renderAccountability(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) {
+func (s *Server) renderAccountability(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) error {
 	u := xinfang.UserFromContext(r.Context())
 	q := r.URL.Query()
 	v := &accountabilityView{Tabs: disciplineTabs(u, nil, "accountability"), Q: url.Values{}, CanInspect: xinfang.CanInspect(u),
@@ -393,15 +353,13 @@ func (s *Server) renderAccountability(w http.ResponseWriter, r *http.Request, st
 	}
 	var err error
 	if v.Units, _, err = s.units(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if err = probs.Err(); err == nil {
 		v.Items, v.Total, err = s.Discipline.FindAccountabilities(r.Context(), f)
 	}
 	if err != nil && xinfang.ErrorCode(err) != xinfang.EINVALID {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.fillBase(r, &v.base)
 	if err != nil {
@@ -413,7 +371,7 @@ func (s *Server) renderAccountability(w http.ResponseWriter, r *http.Request, st
 	if ferr != nil {
 		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
 	}
-	s.render(w, r, status, "discipline_accountability.html", v)
+	return s.render(w, r, status, "discipline_accountability.html", v)
 }
 
 // discFormIDList parses a list of ids separated by commas, spaces or 、.
@@ -430,13 +388,9 @@ func discFormIDList(v, field string, probs xinfang.Problems) []int64 {
 	return out
 }
 
-func (s *Server) handleCreateAccountability(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+func (s *Server) handleCreateAccountability(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	form := r.PostForm
 	probs := xinfang.Problems{}
@@ -458,13 +412,12 @@ func (s *Server) handleCreateAccountability(w http.ResponseWriter, r *http.Reque
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
-		s.renderAccountability(w, r, http.StatusUnprocessableEntity, form, err)
-		return
+		return s.renderAccountability(w, r, http.StatusUnprocessableEntity, form, err)
 	}
 	http.Redirect(w, r, "/discipline/accountability?done=create#acc-"+strconv.FormatInt(a.ID, 10), http.StatusSeeOther)
+	return nil
 }
 
 type lettersView struct {
@@ -477,17 +430,14 @@ type lettersView struct {
 	Form     url.Values
 }
 
-func (s *Server) handleLetters(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	s.renderLetters(w, r, http.StatusOK, url.Values{}, nil)
+func (s *Server) handleLetters(w http.ResponseWriter, r *http.Request) error {
+	return s.renderLetters(w, r, http.StatusOK, url.Values{}, nil)
 }
 
-func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) {
+func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) error {
 	u := xinfang.UserFromContext(r.Context())
 	v := &lettersView{Tabs: disciplineTabs(u, nil, "letters"), Year: strings.TrimSpace(r.URL.Query().Get("year")), Form: form,
-		CanWrite: xinfang.CanInspect(u) || (u.Has(xinfang.RoleSupervisor) && xinfang.ScopeOf(u).All)}
+		CanWrite: xinfang.CanWriteLetters(u)}
 	v.Title, v.Nav = "信访工作责任书", "discipline"
 	if !xinfang.CanReadDiscipline(u) {
 		v.Nav = ""
@@ -498,12 +448,10 @@ func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status in
 	year, _ := strconv.Atoi(v.Year)
 	var err error
 	if v.Items, err = s.Discipline.FindResponsibilityLetters(r.Context(), 0, year); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if v.Units, _, err = s.units(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.fillBase(r, &v.base)
 	if r.URL.Query().Get("done") == "create" && ferr == nil {
@@ -512,16 +460,12 @@ func (s *Server) renderLetters(w http.ResponseWriter, r *http.Request, status in
 	if ferr != nil {
 		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
 	}
-	s.render(w, r, status, "discipline_letters.html", v)
+	return s.render(w, r, status, "discipline_letters.html", v)
 }
 
-func (s *Server) handleCreateLetter(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+func (s *Server) handleCreateLetter(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	form := r.PostForm
 	probs := xinfang.Problems{}
@@ -540,11 +484,10 @@ func (s *Server) handleCreateLetter(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
-		s.renderLetters(w, r, http.StatusUnprocessableEntity, form, err)
-		return
+		return s.renderLetters(w, r, http.StatusUnprocessableEntity, form, err)
 	}
 	http.Redirect(w, r, "/discipline/letters?done=create#letter-"+strconv.FormatInt(l.ID, 10), http.StatusSeeOther)
+	return nil
 }

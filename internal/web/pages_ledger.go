@@ -4,10 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"xinfang"
-	"xinfang/internal/calendar"
 )
 
 const ledgerPageSize = 50
@@ -46,49 +44,51 @@ func handlerName(p *xinfang.Petition) string {
 	return ""
 }
 
-// handleLedger is the 台账: every item in the user's scope, filtered,
-// sorted and paged; or, with ?todo=, one worklist of the 工作台.
-func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
+// handleLedger is the 台账: every item in the user's scope, filtered (by
+// petitionFilter, as the API), sorted and paged; or, with ?todo=, one list
+// of the 工作台 (workLists) in full.
+func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) error {
+	raw := r.URL.Query()
+	// Links of old used unit= for what the API calls unit_id.
+	if u := raw.Get("unit"); u != "" && raw.Get("unit_id") == "" {
+		raw.Set("unit_id", u)
 	}
-	q := r.URL.Query()
-	v := &ledgerView{Q: url.Values{}, Page: 1}
-	v.Title, v.Nav = "信访台账", "ledger"
-	s.fillBase(r, &v.base)
-	// Keep only the known parameters, so that page links stay clean.
-	for _, k := range []string{"state", "unit", "channel", "category", "warning", "from", "to", "q", "sort", "open", "todo"} {
-		if val := strings.TrimSpace(q.Get(k)); val != "" {
-			v.Q.Set(k, val)
-		}
-	}
-	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+	raw.Del("unit")
+	q := newQuery(raw)
+	v := &ledgerView{Page: 1}
+	if n, err := strconv.Atoi(q.str("page")); err == nil && n > 1 {
 		v.Page = n
 	}
+	todo := q.str("todo")
+	f := petitionFilter(q)
+	v.Q = q.kept("page")
+	v.Title, v.Nav = "信访台账", "ledger"
+	s.fillBase(r, &v.base)
 	var err error
 	if v.Units, _, err = s.units(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if v.Categories, v.CatLabels, err = s.categories(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	offset := (v.Page - 1) * ledgerPageSize
-	if todo := v.Q.Get("todo"); todo != "" {
-		v.Todo, v.TodoLabel = todo, xinfang.TodoLabel(todo)
-		v.Items, v.Total, err = s.Petitions.FindTodo(r.Context(), todo, offset, ledgerPageSize)
-	} else {
-		f, probs := ledgerFilter(v.Q)
-		if err = probs.Err(); err == nil {
-			f.Offset, f.Limit = offset, ledgerPageSize
-			v.Items, v.Total, err = s.Petitions.FindPetitions(r.Context(), f)
+	if todo != "" {
+		v.Todo = todo
+		if l, ok := findWorkList(todo); !ok {
+			err = xinfang.FieldError("todo", "未知的待办类型")
+		} else {
+			v.TodoLabel = l.Label
+			if l.applies(v.User) {
+				v.Items, v.Total, err = l.find(s, r.Context(), offset, ledgerPageSize)
+			}
 		}
+	} else if err = q.err(); err == nil {
+		f.Offset, f.Limit = offset, ledgerPageSize
+		v.Items, v.Total, err = s.Petitions.FindPetitions(r.Context(), f)
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Error, v.Fields = "查询条件有误："+formMessage(err), xinfang.ErrorFields(err)
 		v.Items, v.Total = nil, 0
@@ -100,43 +100,5 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) {
 	if len(v.Items) > 0 {
 		v.First, v.Last = offset+1, offset+len(v.Items)
 	}
-	s.render(w, r, http.StatusOK, "ledger.html", v)
-}
-
-// ledgerFilter turns the ledger's query parameters into a filter.
-func ledgerFilter(q url.Values) (xinfang.PetitionFilter, xinfang.Problems) {
-	probs := xinfang.Problems{}
-	f := xinfang.PetitionFilter{Channel: q.Get("channel"), Category: q.Get("category"), Text: q.Get("q"), Sort: q.Get("sort"), Open: q.Get("open") != ""}
-	if st := q.Get("state"); st != "" {
-		if !xinfang.State(st).Valid() {
-			probs.Add("state", "未知的状态")
-		}
-		f.State = []xinfang.State{xinfang.State(st)}
-	}
-	if w := q.Get("warning"); w != "" {
-		f.Warning = xinfang.Warning(w)
-	}
-	if u := q.Get("unit"); u != "" {
-		id, err := strconv.ParseInt(u, 10, 64)
-		if err != nil || id <= 0 {
-			probs.Add("unit", "请从列表中选择单位")
-		}
-		f.UnitID = id
-	}
-	if from := q.Get("from"); from != "" {
-		d, err := calendar.ParseDate(from)
-		if err != nil {
-			probs.Add("from", err.Error())
-		}
-		f.From = d.Time()
-	}
-	if to := q.Get("to"); to != "" {
-		d, err := calendar.ParseDate(to)
-		if err != nil {
-			probs.Add("to", err.Error())
-		}
-		// The form's "to" date is inclusive; the filter's bound is not.
-		f.To = d.AddDays(1).Time()
-	}
-	return f, probs
+	return s.render(w, r, http.StatusOK, "ledger.html", v)
 }

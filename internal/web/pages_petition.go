@@ -75,24 +75,19 @@ var evaluationLabels = []xinfang.Label{{Code: "pending", Label: "待评价"}, {C
 // primaryActions are shown first and open: the step that usually comes next.
 var primaryActions = map[xinfang.Action]bool{xinfang.ActSign: true, xinfang.ActAccept: true, xinfang.ActReply: true, xinfang.ActDeliver: true, xinfang.ActTransfer: true}
 
-func (s *Server) handlePetition(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handlePetition(w http.ResponseWriter, r *http.Request) error {
+	id, err := petitionPathID(r)
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
-		return
+		return err
 	}
 	v, err := s.petitionPage(r, id, nil)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if done := xinfang.Action(r.URL.Query().Get("done")); done != "" && xinfang.LabelOf(xinfang.Actions, string(done)) != string(done) {
 		v.Notice = "已办理：" + done.Label()
 	}
-	s.render(w, r, http.StatusOK, "petition.html", v)
+	return s.render(w, r, http.StatusOK, "petition.html", v)
 }
 
 // petitionPage builds the petition page; a failed action form is shown
@@ -254,6 +249,24 @@ var extraDataLabels = map[string]string{
 	"received_on": "收到日期", "channel": "信访形式", "unit_id": "承办单位", "merged_from": "合并自", "by": "经办",
 }
 
+// parseForm reads a POST form, refusing one that cannot be read.
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return xinfang.FieldError("body", "表单无法解析")
+	}
+	return nil
+}
+
+// formError reports whether a page shows err beside the form that caused
+// it, rather than as an error page: bad input, a conflict, a refusal.
+func formError(err error) bool {
+	switch xinfang.ErrorCode(err) {
+	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
+		return true
+	}
+	return false
+}
+
 // formMessage is the message of a failed form for the page: the field
 // messages in words, without the field names that the API shows.
 func formMessage(err error) string {
@@ -276,23 +289,17 @@ func formMessage(err error) string {
 
 // handleAction applies one action from its form and goes back to the
 // petition page (303), or shows the page again with the form's messages.
-func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) error {
+	id, err := petitionPathID(r)
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
-		return
+		return err
 	}
 	t, ok := procedure.Find(xinfang.Action(r.PathValue("action")))
 	if !ok {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "未知的办理操作"))
-		return
+		return xinfang.Errorf(xinfang.ENOTFOUND, "未知的办理操作")
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	form := r.PostForm
 	in := xinfang.ActionInput{Action: t.Action, Note: form.Get("note"), Data: map[string]string{}}
@@ -321,18 +328,14 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		http.Redirect(w, r, "/petitions/"+strconv.FormatInt(id, 10)+"?done="+url.QueryEscape(string(t.Action))+"#timeline", http.StatusSeeOther)
-		return
+		return nil
 	}
-	switch xinfang.ErrorCode(err) {
-	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
-	default:
-		s.fail(w, r, err)
-		return
+	if !formError(err) {
+		return err
 	}
 	v, perr := s.petitionPage(r, id, &actionAttempt{Action: t.Action, Values: form, Err: err})
 	if perr != nil {
-		s.fail(w, r, perr)
-		return
+		return perr
 	}
 	// The action may no longer be offered (someone else moved the item
 	// on): say so at the top of the page.
@@ -344,5 +347,5 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	if !shown {
 		v.Error += "（该操作当前不可用）"
 	}
-	s.render(w, r, statusOf(xinfang.ErrorCode(err)), "petition.html", v)
+	return s.render(w, r, statusOf(xinfang.ErrorCode(err)), "petition.html", v)
 }

@@ -36,14 +36,10 @@ type printView struct {
 // handlePrint renders one document of a petition as an A4 page in the
 // official layout. An item without the event that issues the document has
 // no such document: 404.
-func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) error {
+	id, err := petitionPathID(r)
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
-		return
+		return err
 	}
 	doc := r.PathValue("doc")
 	var action xinfang.Action
@@ -54,19 +50,16 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if action == "" {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "没有这种文书"))
-		return
+		return xinfang.Errorf(xinfang.ENOTFOUND, "没有这种文书")
 	}
 	ctx := r.Context()
 	p, err := s.Petitions.FindPetitionByID(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	events, err := s.Petitions.FindEvents(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	// The latest event counts: an item returned and accepted again gets
 	// the notice of its last acceptance.
@@ -77,13 +70,11 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if ev == nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "该信访件尚无%s", title))
-		return
+		return xinfang.Errorf(xinfang.ENOTFOUND, "该信访件尚无%s", title)
 	}
 	_, idx, err := s.units(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := &printView{Doc: doc, DocTitle: title, P: p, Event: ev, Issuer: idx.Name(ev.ActorUnitID), PageBack: "/petitions/" + r.PathValue("id")}
 	v.Title = title + " " + p.Number
@@ -103,7 +94,7 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.Outcome = xinfang.LabelOf(xinfang.Outcomes, ev.Data["outcome"])
-	s.render(w, r, http.StatusOK, "print_"+doc+".html", v)
+	return s.render(w, r, http.StatusOK, "print_"+doc+".html", v)
 }
 
 // addressee names the petitioners a document is sent to: the main

@@ -13,9 +13,6 @@ import (
 // coRows is how many co-petitioner (联名) rows the form offers.
 const coRows = 3
 
-// CrossFlags are the 三跨三分离 kinds recorded on an item (data.md).
-var CrossFlags = []string{"跨地区", "跨部门", "跨行业", "人户分离", "人事分离", "人事户分离"}
-
 type registerView struct {
 	base
 	Form        url.Values
@@ -25,7 +22,8 @@ type registerView struct {
 	Ethnicities []xinfang.DictEntry
 	Occupations []xinfang.DictEntry
 	CoRows      []int
-	CrossFlags  []string
+	// CrossFlags are the 三跨三分离 kinds: the form posts codes and shows labels.
+	CrossFlags []xinfang.Label
 }
 
 func (v *registerView) formValue(name string) string { return v.Form.Get(name) }
@@ -57,7 +55,7 @@ type createdView struct {
 }
 
 func (s *Server) registerForm(r *http.Request, form url.Values) (*registerView, error) {
-	v := &registerView{Form: form, CrossFlags: CrossFlags}
+	v := &registerView{Form: form, CrossFlags: xinfang.CrossFlags}
 	for i := 0; i < coRows; i++ {
 		v.CoRows = append(v.CoRows, i)
 	}
@@ -82,23 +80,8 @@ func (s *Server) registerForm(r *http.Request, form url.Values) (*registerView, 
 	return v, nil
 }
 
-func (s *Server) canRegister(w http.ResponseWriter, r *http.Request) *xinfang.User {
-	u := s.pageUser(w, r)
-	if u == nil {
-		return nil
-	}
-	if !u.HasAny(xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead) {
-		s.fail(w, r, xinfang.Errorf(xinfang.EFORBIDDEN, "登记信访件须由登记员、承办人或单位负责人办理"))
-		return nil
-	}
-	return u
-}
-
-func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) {
-	u := s.canRegister(w, r)
-	if u == nil {
-		return
-	}
+func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) error {
+	u := xinfang.UserFromContext(r.Context())
 	form := url.Values{}
 	form.Set("channel", "visit")
 	form.Set("received_at", s.Now().In(calendar.Location()).Format("2006-01-02T15:04"))
@@ -107,22 +90,17 @@ func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) {
 	form.Set("locality_id", strconv.FormatInt(u.UnitID, 10))
 	v, err := s.registerForm(r, form)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "register.html", v)
+	return s.render(w, r, http.StatusOK, "register.html", v)
 }
 
 // handleCreatePetition registers the form's petition. On bad input the
 // form comes back with every value kept and each message beside its field;
 // on success the page shows the number and, once only, the 查询码.
-func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) {
-	if s.canRegister(w, r) == nil {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	form := r.PostForm
 	p, probs := s.petitionFromForm(r, form)
@@ -140,13 +118,11 @@ func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v, ferr := s.registerForm(r, form)
 		if ferr != nil {
-			s.fail(w, r, ferr)
-			return
+			return ferr
 		}
 		v.Fields = map[string]string{}
 		for k, m := range xinfang.ErrorFields(err) {
@@ -156,13 +132,12 @@ func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) {
 			v.Fields["repeat_of"] = m
 		}
 		v.Error = "登记未完成，请按各栏提示更正后重新提交。"
-		s.render(w, r, http.StatusUnprocessableEntity, "register.html", v)
-		return
+		return s.render(w, r, http.StatusUnprocessableEntity, "register.html", v)
 	}
 	v := &createdView{Petition: p}
 	v.Title, v.Nav = "登记成功", "new"
 	s.fillBase(r, &v.base)
-	s.render(w, r, http.StatusCreated, "created.html", v)
+	return s.render(w, r, http.StatusCreated, "created.html", v)
 }
 
 // petitionFromForm reads the registration form. Problems holds what the
@@ -205,15 +180,8 @@ func (s *Server) petitionFromForm(r *http.Request, f url.Values) (*xinfang.Petit
 		return id
 	}
 	p.LocalityID, p.FirstUnitID = idField("locality_id"), idField("first_unit_id")
-	var cross []string
-	for _, c := range f["cross_flags"] {
-		for _, known := range CrossFlags {
-			if c == known {
-				cross = append(cross, c)
-			}
-		}
-	}
-	p.CrossFlags = strings.Join(cross, ",")
+	// The codes as sent: Validate refuses an unknown one, as for the API.
+	p.CrossFlags = strings.Join(f["cross_flags"], ",")
 	if ref := get("repeat_of"); ref != "" {
 		id, err := s.petitionRef(r, ref)
 		if err != nil {

@@ -12,15 +12,6 @@ import (
 // The repeats panel of a petition (疑似重复件) and the full-text search
 // page (全文检索).
 
-func init() {
-	pageGroups = append(pageGroups, func(s *Server) {
-		s.mux.HandleFunc("GET /petitions/{id}/repeats", s.handleRepeats)
-		s.mux.HandleFunc("POST /petitions/{id}/repeats", s.handleRepeatDecision)
-		s.mux.HandleFunc("GET /search", s.handleSearch)
-	})
-	navLinks = append(navLinks, NavLink{Nav: "search", Href: "/search", Label: "全文检索"})
-}
-
 type repeatsView struct {
 	base
 	P          *xinfang.Petition
@@ -77,23 +68,18 @@ func (s *Server) repeatsPage(r *http.Request, id int64) (*repeatsView, error) {
 	for _, p := range v.Chain {
 		v.Numbers[p.ID] = p.Number
 	}
-	v.CanDecide = v.User != nil && v.User.HasAny(xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead)
+	v.CanDecide = xinfang.CanRegister(v.User)
 	return v, nil
 }
 
-func (s *Server) handleRepeats(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handleRepeats(w http.ResponseWriter, r *http.Request) error {
+	id, err := petitionPathID(r)
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
-		return
+		return err
 	}
 	v, err := s.repeatsPage(r, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	switch r.URL.Query().Get("done") {
 	case xinfang.RepeatLink:
@@ -101,21 +87,16 @@ func (s *Server) handleRepeats(w http.ResponseWriter, r *http.Request) {
 	case xinfang.RepeatDismiss:
 		v.Notice = "已标为不是重复件，该候选不再提示"
 	}
-	s.render(w, r, http.StatusOK, "repeats_panel.html", v)
+	return s.render(w, r, http.StatusOK, "repeats_panel.html", v)
 }
 
-func (s *Server) handleRepeatDecision(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handleRepeatDecision(w http.ResponseWriter, r *http.Request) error {
+	id, err := petitionPathID(r)
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "信访件不存在或无权查看"))
-		return
+		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	in := xinfang.RepeatDecisionInput{Decision: r.PostForm.Get("decision")}
 	in.CandidateID, _ = strconv.ParseInt(r.PostForm.Get("candidate_id"), 10, 64)
@@ -126,23 +107,18 @@ func (s *Server) handleRepeatDecision(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		http.Redirect(w, r, "/petitions/"+strconv.FormatInt(id, 10)+"/repeats?done="+url.QueryEscape(in.Decision), http.StatusSeeOther)
-		return
+		return nil
 	}
-	code := xinfang.ErrorCode(err)
-	switch code {
-	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
-	default:
-		s.fail(w, r, err)
-		return
+	if !formError(err) {
+		return err
 	}
 	// Show the panel again, as it is now, with what went wrong on top.
 	v, perr := s.repeatsPage(r, id)
 	if perr != nil {
-		s.fail(w, r, perr)
-		return
+		return perr
 	}
 	v.Error = formMessage(err)
-	s.render(w, r, statusOf(code), "repeats_panel.html", v)
+	return s.render(w, r, statusOf(xinfang.ErrorCode(err)), "repeats_panel.html", v)
 }
 
 const searchPageSize = 50
@@ -170,10 +146,7 @@ func (v *searchView) HitURL(h xinfang.SearchHit) string {
 	return "/" + h.Kind + "s/" + strconv.FormatInt(h.ID, 10)
 }
 
-func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	v := &searchView{Q: strings.TrimSpace(q.Get("q")), Kind: q.Get("kind"), Kinds: s.Search.Kinds(), Page: 1}
 	v.Title, v.Nav = "全文检索", "search"
@@ -195,12 +168,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		if err != nil {
 			if xinfang.ErrorCode(err) != xinfang.EINVALID {
-				s.fail(w, r, err)
-				return
+				return err
 			}
 			v.Error, v.Fields = "检索条件有误："+formMessage(err), xinfang.ErrorFields(err)
 		}
 		v.Pages = (v.Total + searchPageSize - 1) / searchPageSize
 	}
-	s.render(w, r, http.StatusOK, "repeats_search.html", v)
+	return s.render(w, r, http.StatusOK, "repeats_search.html", v)
 }

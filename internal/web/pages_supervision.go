@@ -9,32 +9,7 @@ import (
 	"xinfang"
 )
 
-// The pages of 督办 (supervision orders) and of the inbox (站内消息), and
-// the unread count every page shows.
-
-func init() {
-	pageGroups = append(pageGroups, func(s *Server) {
-		s.mux.HandleFunc("GET /supervisions", s.handleSupervisions)
-		s.mux.HandleFunc("POST /supervisions", s.handleCreateSupervision)
-		s.mux.HandleFunc("GET /supervisions/{id}", s.handleSupervision)
-		s.mux.HandleFunc("POST /supervisions/{id}/{step}", s.handleSupervisionStep)
-		s.mux.HandleFunc("GET /inbox", s.handleInbox)
-		s.mux.HandleFunc("POST /inbox/read-all", s.handleInboxReadAll)
-		s.mux.HandleFunc("POST /inbox/{id}/read", s.handleInboxRead)
-	})
-	navLinks = append(navLinks,
-		NavLink{Nav: "supervision", Href: "/supervisions", Label: "督办", Show: func(u *xinfang.User) bool { return !xinfang.ScopeOf(u).None }},
-		NavLink{Nav: "inbox", Href: "/inbox", Label: "消息"},
-	)
-	baseHooks = append(baseHooks, func(s *Server, r *http.Request, b *base) {
-		// A failed count must not cost the page: the menu shows none.
-		if n, err := s.Inbox.UnreadCount(r.Context()); err == nil {
-			b.Unread = n
-		} else {
-			s.Logger.Error("unread count", "err", err)
-		}
-	})
-}
+// The pages of 督办 (supervision orders) and of the inbox (站内消息).
 
 const supervisionPageSize = 50
 
@@ -59,22 +34,19 @@ func (v *supervisionsView) PageURL(n int) string {
 	return pageURL("/supervisions", v.Q, n)
 }
 
-func (s *Server) handleSupervisions(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleSupervisions(w http.ResponseWriter, r *http.Request) error {
 	form := url.Values{}
 	// A petition page may link here with the item filled in.
 	if p := r.URL.Query().Get("petition"); p != "" {
 		form.Set("petition", p)
 	}
-	s.renderSupervisions(w, r, http.StatusOK, form, nil)
+	return s.renderSupervisions(w, r, http.StatusOK, form, nil)
 }
 
-func (s *Server) renderSupervisions(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) {
+func (s *Server) renderSupervisions(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) error {
 	u := xinfang.UserFromContext(r.Context())
 	q := r.URL.Query()
-	v := &supervisionsView{Q: url.Values{}, Form: form, Page: 1, States: xinfang.SupervisionStates, CanIssue: xinfang.MayIssueSupervision(u), MinDate: s.today().String()}
+	v := &supervisionsView{Q: url.Values{}, Form: form, Page: 1, States: xinfang.SupervisionStates, CanIssue: xinfang.CanIssueSupervision(u, nil), MinDate: s.today().String()}
 	v.Title, v.Nav = "督办", "supervision"
 	s.fillBase(r, &v.base)
 	for _, k := range []string{"state", "listed", "overdue", "unit"} {
@@ -87,8 +59,7 @@ func (s *Server) renderSupervisions(w http.ResponseWriter, r *http.Request, stat
 	}
 	var err error
 	if v.Units, _, err = s.units(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	f := xinfang.SupervisionFilter{Overdue: v.Q.Get("overdue") != "", Offset: (v.Page - 1) * supervisionPageSize, Limit: supervisionPageSize}
 	if st := v.Q.Get("state"); st != "" {
@@ -104,8 +75,7 @@ func (s *Server) renderSupervisions(w http.ResponseWriter, r *http.Request, stat
 	v.Items, v.Total, err = s.Supervisions.FindSupervisions(r.Context(), f)
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Error = "查询条件有误：" + formMessage(err)
 	}
@@ -113,16 +83,12 @@ func (s *Server) renderSupervisions(w http.ResponseWriter, r *http.Request, stat
 	if ferr != nil {
 		v.Error, v.Fields, v.ShowForm, v.FormError = formMessage(ferr), xinfang.ErrorFields(ferr), true, true
 	}
-	s.render(w, r, status, "supervision_list.html", v)
+	return s.render(w, r, status, "supervision_list.html", v)
 }
 
-func (s *Server) handleCreateSupervision(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
+func (s *Server) handleCreateSupervision(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	form := r.PostForm
 	sv := &xinfang.Supervision{Requirements: form.Get("requirements"), Deadline: strings.TrimSpace(form.Get("deadline")), Listed: form.Get("listed") != ""}
@@ -155,14 +121,12 @@ func (s *Server) handleCreateSupervision(w http.ResponseWriter, r *http.Request)
 	}
 	if err == nil {
 		http.Redirect(w, r, "/supervisions/"+strconv.FormatInt(sv.ID, 10)+"?done=create", http.StatusSeeOther)
-		return
+		return nil
 	}
-	switch xinfang.ErrorCode(err) {
-	case xinfang.EINVALID, xinfang.EFORBIDDEN:
-		s.renderSupervisions(w, r, statusOf(xinfang.ErrorCode(err)), form, err)
-	default:
-		s.fail(w, r, err)
+	if !formError(err) {
+		return err
 	}
+	return s.renderSupervisions(w, r, statusOf(xinfang.ErrorCode(err)), form, err)
 }
 
 type supervisionView struct {
@@ -182,29 +146,27 @@ var supervisionDone = map[string]string{
 	"close":     "督办单已办结。",
 }
 
-func (s *Server) handleSupervision(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handleSupervision(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathIDOr(r, "id", "督办单不存在或无权查看")
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "督办单不存在或无权查看"))
-		return
+		return err
 	}
-	s.renderSupervision(w, r, http.StatusOK, id, "", url.Values{}, nil)
+	return s.renderSupervision(w, r, http.StatusOK, id, "", url.Values{}, nil)
 }
 
-func (s *Server) renderSupervision(w http.ResponseWriter, r *http.Request, status int, id int64, step string, form url.Values, ferr error) {
+func (s *Server) renderSupervision(w http.ResponseWriter, r *http.Request, status int, id int64, step string, form url.Values, ferr error) error {
 	sv, err := s.Supervisions.FindSupervisionByID(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	u := xinfang.UserFromContext(r.Context())
+	// A form shows when the domain would take its action now.
+	may := func(a xinfang.SupervisionAction) bool {
+		_, err := xinfang.CheckSupervisionAction(sv, a, u)
+		return err == nil
+	}
 	v := &supervisionView{S: sv, Form: form, Open: step,
-		CanRemind: sv.State == xinfang.SupervisionOpen && sv.IssuingSide(u),
-		CanAnswer: sv.State == xinfang.SupervisionOpen && sv.MayAnswer(u),
-		CanClose:  sv.State == xinfang.SupervisionFedBack && sv.IssuingSide(u)}
+		CanRemind: may(xinfang.SupervisionActRemind), CanAnswer: may(xinfang.SupervisionActFeedback), CanClose: may(xinfang.SupervisionActClose)}
 	v.Title, v.Nav = "督办单 "+sv.Number, "supervision"
 	s.fillBase(r, &v.base)
 	if ferr != nil {
@@ -212,45 +174,39 @@ func (s *Server) renderSupervision(w http.ResponseWriter, r *http.Request, statu
 	} else if msg, ok := supervisionDone[r.URL.Query().Get("done")]; ok {
 		v.Notice = msg
 	}
-	s.render(w, r, status, "supervision_detail.html", v)
+	return s.render(w, r, status, "supervision_detail.html", v)
 }
 
-// handleSupervisionStep takes the 催办, feedback and 办结 forms.
-func (s *Server) handleSupervisionStep(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "督办单不存在或无权查看"))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, xinfang.FieldError("body", "表单无法解析"))
-		return
-	}
-	step, form := r.PathValue("step"), r.PostForm
-	ctx := r.Context()
-	switch step {
-	case "reminders":
-		_, err = s.Supervisions.RemindSupervision(ctx, id, form.Get("text"))
-	case "feedback":
-		_, err = s.Supervisions.FeedbackSupervision(ctx, id, form.Get("text"))
-	case "close":
-		_, err = s.Supervisions.CloseSupervision(ctx, id, form.Get("note"))
-	default:
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "页面不存在"))
-		return
-	}
-	if err == nil {
-		http.Redirect(w, r, "/supervisions/"+strconv.FormatInt(id, 10)+"?done="+step, http.StatusSeeOther)
-		return
-	}
-	switch xinfang.ErrorCode(err) {
-	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.EFORBIDDEN:
-		s.renderSupervision(w, r, statusOf(xinfang.ErrorCode(err)), id, step, form, err)
-	default:
-		s.fail(w, r, err)
+// supervisionForm takes the 催办, feedback or 办结 form, posted to the
+// page twin of the API route (…/reminders, …/feedback, …/close).
+func supervisionForm(act xinfang.SupervisionAction) handler {
+	step := map[xinfang.SupervisionAction]string{xinfang.SupervisionActRemind: "reminders", xinfang.SupervisionActFeedback: "feedback",
+		xinfang.SupervisionActClose: "close"}[act]
+	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
+		id, err := pathIDOr(r, "id", "督办单不存在或无权查看")
+		if err != nil {
+			return err
+		}
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		form, ctx := r.PostForm, r.Context()
+		switch act {
+		case xinfang.SupervisionActRemind:
+			_, err = s.Supervisions.RemindSupervision(ctx, id, form.Get("text"))
+		case xinfang.SupervisionActFeedback:
+			_, err = s.Supervisions.FeedbackSupervision(ctx, id, form.Get("text"))
+		case xinfang.SupervisionActClose:
+			_, err = s.Supervisions.CloseSupervision(ctx, id, form.Get("note"))
+		}
+		if err == nil {
+			http.Redirect(w, r, "/supervisions/"+strconv.FormatInt(id, 10)+"?done="+step, http.StatusSeeOther)
+			return nil
+		}
+		if !formError(err) {
+			return err
+		}
+		return s.renderSupervision(w, r, statusOf(xinfang.ErrorCode(err)), id, step, form, err)
 	}
 }
 
@@ -275,10 +231,7 @@ func (v *inboxView) PageURL(n int) string {
 	return "/inbox?" + q.Encode()
 }
 
-func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	v := &inboxView{UnreadOnly: q.Get("unread") != "", Page: 1}
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
@@ -287,8 +240,7 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 	var err error
 	v.Items, v.Total, _, err = s.Inbox.FindNotifications(r.Context(), xinfang.NotificationFilter{Unread: v.UnreadOnly, Offset: (v.Page - 1) * inboxPageSize, Limit: inboxPageSize})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v.Pages = (v.Total + inboxPageSize - 1) / inboxPageSize
 	v.Title, v.Nav = "消息", "inbox"
@@ -298,38 +250,31 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 	if q.Get("done") == "all" {
 		v.Notice = "已全部标为已读。"
 	}
-	s.render(w, r, http.StatusOK, "inbox.html", v)
+	return s.render(w, r, http.StatusOK, "inbox.html", v)
 }
 
 // handleInboxRead marks a message read and opens what it is about.
-func (s *Server) handleInboxRead(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
-	id, err := pathID(r, "id")
+func (s *Server) handleInboxRead(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathIDOr(r, "id", "消息不存在")
 	if err != nil {
-		s.fail(w, r, xinfang.Errorf(xinfang.ENOTFOUND, "消息不存在"))
-		return
+		return err
 	}
 	m, err := s.Inbox.MarkNotificationRead(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	next := "/inbox"
 	if r.PostFormValue("open") != "" && m.Link != "" {
 		next = localPath(m.Link)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) handleInboxReadAll(w http.ResponseWriter, r *http.Request) {
-	if s.pageUser(w, r) == nil {
-		return
-	}
+func (s *Server) handleInboxReadAll(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Inbox.MarkAllNotificationsRead(r.Context()); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/inbox?done=all", http.StatusSeeOther)
+	return nil
 }

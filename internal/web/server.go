@@ -30,7 +30,8 @@ type Server struct {
 	// session lives on the server (cmd/xinfang sets the configured one).
 	SessionLifetime time.Duration
 
-	mux *http.ServeMux
+	mux  *http.ServeMux
+	menu []menuEntry
 }
 
 // NewServer returns a server over the stores with every route registered.
@@ -49,13 +50,6 @@ func NewServer(st Stores, logger *slog.Logger) *Server {
 // ServeHTTP applies the common middleware around the routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	securityHeaders(s.authenticate(s.mux)).ServeHTTP(w, r)
-}
-
-// routes registers every handler. API routes are in api_*.go, pages in
-// pages_*.go; each file registers its own through a method called here.
-func (s *Server) routes() {
-	s.apiRoutes()
-	s.pageRoutes()
 }
 
 const sessionCookie = "xf_session"
@@ -143,7 +137,9 @@ type ErrorBody struct {
 	} `json:"error"`
 }
 
-// fail writes err: JSON for the API, an error page for pages. Internal
+// fail writes err, for every route: JSON for the API; for pages, the
+// login page for a request without a session, the password page for a
+// user who must change an initial password, else an error page. Internal
 // errors are logged with their detail and shown as a generic message.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := xinfang.ErrorCode(err)
@@ -152,7 +148,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := statusOf(code)
 	if !isAPI(r) {
-		s.errorPage(w, r, status, err)
+		switch {
+		case code == xinfang.EUNAUTHORIZED:
+			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		case err == errInitialPassword:
+			http.Redirect(w, r, "/password?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		default:
+			s.errorPage(w, r, status, err)
+		}
 		return
 	}
 	var body ErrorBody
@@ -197,26 +200,26 @@ func decodeJSON(r *http.Request, v any) error {
 	return nil
 }
 
-// requireUser returns the signed-in user or writes 401.
-func (s *Server) requireUser(w http.ResponseWriter, r *http.Request) *xinfang.User {
-	u := xinfang.UserFromContext(r.Context())
-	if u == nil {
-		if isAPI(r) {
-			s.fail(w, r, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录"))
-		} else {
-			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-		}
-		return nil
-	}
-	return u
-}
-
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, xinfang.Errorf(xinfang.ENOTFOUND, "记录不存在")
 	}
 	return id, nil
+}
+
+// pathIDOr is pathID with msg, the page's words, for an id that is not one.
+func pathIDOr(r *http.Request, name, msg string) (int64, error) {
+	id, err := pathID(r, name)
+	if err != nil {
+		return 0, xinfang.Errorf(xinfang.ENOTFOUND, "%s", msg)
+	}
+	return id, nil
+}
+
+// petitionPathID is the {id} of a petition's page.
+func petitionPathID(r *http.Request) (int64, error) {
+	return pathIDOr(r, "id", "信访件不存在或无权查看")
 }
 
 // setSessionCookie writes the session cookie (HttpOnly, SameSite=Lax). Its

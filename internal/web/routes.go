@@ -1,0 +1,402 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"xinfang"
+)
+
+// The route table: every route of the server — the JSON API under
+// /api/v1, the staff pages and the static files — in one list, each with
+// its access level; and the main menu, in its order, whose entries show
+// only to users the route of the entry admits. Handlers of pages and API
+// have one shape and return their error; s.fail writes every error.
+
+// handler serves one route. A returned error is written by s.fail: JSON
+// in the one shape of ErrorBody under /api/, the error page (or the
+// redirect to sign in) elsewhere.
+type handler func(s *Server, w http.ResponseWriter, r *http.Request) error
+
+// access says who may use a route: a route's check and its menu entry ask
+// the same question. Whether the user may act on the record it names is
+// storage's (the data scope, the procedure); a route refuses only what no
+// record could allow.
+type access struct {
+	name string
+	// public routes need no session.
+	public bool
+	// initialPassword routes also serve a user whose initial password,
+	// given by an administrator, is not changed yet (security.md: forced
+	// change at first login), so that the user can change it.
+	initialPassword bool
+	// may decides on the signed-in user's roles and unit; nil admits every
+	// signed-in user. A user it refuses gets 403 with refusal.
+	may     func(u *xinfang.User) bool
+	refusal string
+}
+
+// The access levels, named after the policy (policy.go) they ask.
+var (
+	public      = access{name: "public", public: true}
+	anyPassword = access{name: "signed in, initial password allowed", initialPassword: true}
+	signedIn    = access{name: "signed in"}
+
+	mayRegister = access{name: "CanRegister", may: xinfang.CanRegister,
+		refusal: "登记信访件、认定重复件须由登记员、承办人或单位负责人办理"}
+	mayAdminister = access{name: "CanAdminister", may: xinfang.CanAdminister,
+		refusal: "仅系统管理员可以维护此项"}
+	mayReadCases = access{name: "CanReadCases", may: xinfang.CanReadCases,
+		refusal: "积案台账仅供有数据范围的工作人员查看"}
+	mayFileCases = access{name: "CanWorkOnCase", may: func(u *xinfang.User) bool { return xinfang.CanWorkOnCase(u, nil) },
+		refusal: "无权立案或拆分任务"}
+	mayLeadCases = access{name: "CanLeadCase", may: xinfang.CanLeadCase,
+		refusal: "仅领导有包案"}
+	mayInstruct = access{name: "CanWriteInstructions", may: xinfang.CanWriteInstructions,
+		refusal: "仅领导可以批示"}
+	// hasScope admits the staff with a data scope (xinfang.ScopeOf): the
+	// 督办 pages list what lies in it.
+	hasScope = access{name: "has a data scope", may: func(u *xinfang.User) bool { return !xinfang.ScopeOf(u).None },
+		refusal: "督办信息仅供有数据范围的工作人员查看"}
+	mayIssueSupervision = access{name: "CanIssueSupervision", may: func(u *xinfang.User) bool { return xinfang.CanIssueSupervision(u, nil) },
+		refusal: "仅督查员、领导及信访局、联席办负责人可以发出督办单"}
+	mayReadDiscipline = access{name: "CanReadDiscipline", may: xinfang.CanReadDiscipline,
+		refusal: "纪检监督信息仅纪检监察员及市级督查员、领导可以查看"}
+	mayInspect = access{name: "CanInspect", may: xinfang.CanInspect,
+		refusal: "只有纪委监委的纪检监察员可以进行此操作"}
+	mayReadAccountability = access{name: "CanReadAccountability", may: func(u *xinfang.User) bool { return xinfang.CanReadAccountability(u, nil) },
+		refusal: "无权查看问责记录和责任书"}
+	mayWriteLetters = access{name: "CanWriteLetters", may: xinfang.CanWriteLetters,
+		refusal: "只有纪检监察员和市级督查员可以登记责任书"}
+)
+
+// errInitialPassword refuses a user whose initial password waits to be
+// changed; the pages send the user to /password instead (s.fail).
+var errInitialPassword = &xinfang.Error{Code: xinfang.EFORBIDDEN, Message: "请先修改初始密码（POST /api/v1/password）",
+	Fields: map[string]string{"password": "须修改初始密码"}}
+
+// check returns nil when u may use a route of access a: 401 without a
+// user, errInitialPassword, or 403 with the refusal.
+func (a access) check(u *xinfang.User) error {
+	switch {
+	case a.public:
+		return nil
+	case u == nil:
+		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+	case u.MustChangePassword && !a.initialPassword:
+		return errInitialPassword
+	case a.may != nil && !a.may(u):
+		return xinfang.Errorf(xinfang.EFORBIDDEN, "%s", a.refusal)
+	}
+	return nil
+}
+
+// allows reports whether u passes the check: what the menu asks.
+func (a access) allows(u *xinfang.User) bool { return a.check(u) == nil }
+
+type route struct {
+	method  string // "" for every method
+	pattern string // a ServeMux pattern
+	access  access
+	handle  handler
+}
+
+// routeTable lists every route. Path parameters have one name per record
+// ({id}, {step}, {task}, {member}, {action}) in pages and API alike; a page
+// form posts to the page twin of the API route that makes the same change
+// (POST /cases/{id}/steps ~ POST /api/v1/cases/{id}/steps).
+func routeTable() []route {
+	return []route{
+		// The API: openapi*.json describes exactly these (a test holds them
+		// together).
+		{"GET", "/api/v1/health", public, (*Server).apiHealth},
+		{"GET", "/api/v1/openapi.json", public, (*Server).apiOpenAPI},
+
+		{"POST", "/api/v1/login", public, (*Server).apiLogin},
+		{"POST", "/api/v1/logout", anyPassword, (*Server).apiLogout},
+		{"GET", "/api/v1/me", anyPassword, (*Server).apiMe},
+		{"POST", "/api/v1/password", anyPassword, (*Server).apiPassword},
+
+		{"GET", "/api/v1/units", signedIn, (*Server).apiUnits},
+		{"POST", "/api/v1/units", mayAdminister, (*Server).apiCreateUnit},
+		{"GET", "/api/v1/users", mayAdminister, (*Server).apiUsers},
+		{"POST", "/api/v1/users", mayAdminister, (*Server).apiCreateUser},
+		{"GET", "/api/v1/dictionary", signedIn, (*Server).apiDictionary},
+		{"PUT", "/api/v1/dictionary", mayAdminister, (*Server).apiSaveDictEntry},
+		{"GET", "/api/v1/labels", signedIn, (*Server).apiLabels},
+		{"GET", "/api/v1/holidays", signedIn, (*Server).apiHolidays},
+		{"PUT", "/api/v1/holidays/{date}", mayAdminister, (*Server).apiSaveHoliday},
+
+		{"GET", "/api/v1/petitions", signedIn, (*Server).apiPetitions},
+		{"POST", "/api/v1/petitions", mayRegister, (*Server).apiRegister},
+		{"GET", "/api/v1/petitions/{id}", signedIn, (*Server).apiPetition},
+		{"GET", "/api/v1/petitions/{id}/events", signedIn, (*Server).apiEvents},
+		{"GET", "/api/v1/petitions/{id}/verify", signedIn, (*Server).apiVerify},
+		{"POST", "/api/v1/petitions/{id}/actions/{action}", signedIn, (*Server).apiAct},
+		{"GET", "/api/v1/petitioners/matches", signedIn, (*Server).apiMatches},
+		{"GET", "/api/v1/deadline", signedIn, (*Server).apiDeadline},
+		{"GET", "/api/v1/workbench", signedIn, (*Server).apiWorkbench},
+
+		{"GET", "/api/v1/petitions/{id}/repeats", signedIn, (*Server).apiRepeats},
+		{"POST", "/api/v1/petitions/{id}/repeat-decisions", mayRegister, (*Server).apiRepeatDecision},
+		{"POST", "/api/v1/repeats/check", signedIn, (*Server).apiRepeatCheck},
+		{"GET", "/api/v1/search", signedIn, (*Server).apiSearch},
+
+		{"GET", "/api/v1/cases", signedIn, (*Server).apiCases},
+		{"POST", "/api/v1/cases", mayFileCases, (*Server).apiCreateCase},
+		{"GET", "/api/v1/cases.xlsx", signedIn, (*Server).apiCaseLedgerXLSX},
+		{"GET", "/api/v1/case-users", signedIn, (*Server).apiCaseUsers},
+		{"GET", "/api/v1/cases/{id}", signedIn, (*Server).apiCase},
+		{"PUT", "/api/v1/cases/{id}", signedIn, caseAPI(newCaseUpdate)},
+		{"GET", "/api/v1/cases/{id}/events", signedIn, (*Server).apiCaseEvents},
+		{"GET", "/api/v1/cases/{id}/sheet.xlsx", signedIn, (*Server).apiCaseSheetXLSX},
+		{"PUT", "/api/v1/cases/{id}/team", signedIn, caseAPI(newTeamInput)},
+		{"POST", "/api/v1/cases/{id}/team/members", signedIn, caseAPI(newMemberInput)},
+		{"DELETE", "/api/v1/cases/{id}/team/members/{member}", signedIn, (*Server).apiCaseRemoveMember},
+		{"POST", "/api/v1/cases/{id}/steps", signedIn, caseAPI(newStepInput)},
+		{"PUT", "/api/v1/cases/{id}/steps/{step}", signedIn, caseAPI(newStepEdit)},
+		{"POST", "/api/v1/cases/{id}/steps/{step}/done", signedIn, caseAPI(newStepDone)},
+		{"POST", "/api/v1/cases/{id}/consultations", signedIn, caseAPI(newConsultationInput)},
+		{"POST", "/api/v1/cases/{id}/progress", signedIn, caseAPI(newProgressInput)},
+		{"POST", "/api/v1/cases/{id}/tasks", signedIn, caseAPI(newCaseTaskInput)},
+		{"PUT", "/api/v1/cases/{id}/tasks/{task}", signedIn, caseAPI(newCaseTaskChange)},
+		{"PUT", "/api/v1/cases/{id}/resolution", signedIn, caseAPI(newResolutionInput)},
+		{"POST", "/api/v1/cases/{id}/sign-off", signedIn, caseAPI(newSignOffInput)},
+		{"POST", "/api/v1/cases/{id}/actions/{action}", signedIn, caseAPI(newCaseActInput)},
+		{"POST", "/api/v1/cases/{id}/instructions", mayInstruct, (*Server).apiCaseInstruction},
+		{"GET", "/api/v1/petitions/{id}/tasks", signedIn, (*Server).apiPetitionTasks},
+		{"POST", "/api/v1/petitions/{id}/tasks", mayFileCases, (*Server).apiPetitionAddTask},
+		{"PUT", "/api/v1/petitions/{id}/tasks/{task}", mayFileCases, (*Server).apiPetitionChangeTask},
+		{"GET", "/api/v1/petitions/{id}/instructions", signedIn, (*Server).apiPetitionInstructions},
+		{"POST", "/api/v1/petitions/{id}/instructions", mayInstruct, (*Server).apiPetitionInstruction},
+		{"GET", "/api/v1/leaders/me/cases", signedIn, (*Server).apiLeaderCases},
+
+		{"GET", "/api/v1/supervisions", signedIn, (*Server).apiSupervisions},
+		{"POST", "/api/v1/supervisions", mayIssueSupervision, (*Server).apiCreateSupervision},
+		{"GET", "/api/v1/supervisions/{id}", signedIn, (*Server).apiSupervision},
+		{"POST", "/api/v1/supervisions/{id}/reminders", signedIn, (*Server).apiRemindSupervision},
+		{"POST", "/api/v1/supervisions/{id}/feedback", signedIn, (*Server).apiFeedbackSupervision},
+		{"POST", "/api/v1/supervisions/{id}/close", signedIn, (*Server).apiCloseSupervision},
+		{"GET", "/api/v1/notifications", signedIn, (*Server).apiNotifications},
+		{"GET", "/api/v1/notifications/unread", signedIn, (*Server).apiUnread},
+		{"POST", "/api/v1/notifications/{id}/read", signedIn, (*Server).apiReadNotification},
+		{"POST", "/api/v1/notifications/read-all", signedIn, (*Server).apiReadAllNotifications},
+
+		{"GET", "/api/v1/discipline/watch", mayReadDiscipline, (*Server).apiWatchList},
+		{"GET", "/api/v1/discipline/investigations", mayReadDiscipline, (*Server).apiInvestigations},
+		{"POST", "/api/v1/discipline/investigations", mayInspect, (*Server).apiOpenInvestigation},
+		{"GET", "/api/v1/discipline/investigations/{id}", mayReadDiscipline, (*Server).apiInvestigation},
+		{"PUT", "/api/v1/discipline/investigations/{id}", mayInspect, (*Server).apiUpdateInvestigation},
+		{"DELETE", "/api/v1/discipline/investigations/{id}", mayInspect, (*Server).apiDeleteInvestigation},
+		{"PUT", "/api/v1/discipline/investigations/{id}/case-track", mayInspect, (*Server).apiCaseTrack},
+		{"PUT", "/api/v1/discipline/investigations/{id}/responsibility-track", mayInspect, (*Server).apiResponsibilityTrack},
+		{"POST", "/api/v1/discipline/investigations/{id}/close", mayInspect, (*Server).apiCloseInvestigation},
+		{"GET", "/api/v1/discipline/accountability", mayReadAccountability, (*Server).apiAccountabilities},
+		{"POST", "/api/v1/discipline/accountability", mayInspect, (*Server).apiCreateAccountability},
+		{"GET", "/api/v1/discipline/accountability/{id}", mayReadAccountability, (*Server).apiAccountability},
+		{"GET", "/api/v1/discipline/letters", mayReadAccountability, (*Server).apiLetters},
+		{"POST", "/api/v1/discipline/letters", mayWriteLetters, (*Server).apiCreateLetter},
+		{"GET", "/api/v1/discipline/letters/{id}", mayReadAccountability, (*Server).apiLetter},
+		{"PUT", "/api/v1/discipline/letters/{id}", mayWriteLetters, (*Server).apiUpdateLetter},
+
+		// The pages.
+		{"GET", "/static/{name}", public, serveStatic},
+		{"GET", "/login", public, (*Server).handleLoginForm},
+		{"POST", "/login", public, (*Server).handleLogin},
+		{"POST", "/logout", public, (*Server).handleLogout},
+		{"GET", "/password", anyPassword, (*Server).handlePasswordForm},
+		{"POST", "/password", anyPassword, (*Server).handlePassword},
+
+		{"GET", "/{$}", signedIn, (*Server).handleHome},
+		{"GET", "/petitions/new", mayRegister, (*Server).handleNewPetition},
+		{"POST", "/petitions", mayRegister, (*Server).handleCreatePetition},
+		{"GET", "/petitions", signedIn, (*Server).handleLedger},
+		{"GET", "/petitions/{id}", signedIn, (*Server).handlePetition},
+		{"POST", "/petitions/{id}/actions/{action}", signedIn, (*Server).handleAction},
+		{"GET", "/petitions/{id}/print/{doc}", signedIn, (*Server).handlePrint},
+		{"GET", "/petitions/{id}/repeats", signedIn, (*Server).handleRepeats},
+		{"POST", "/petitions/{id}/repeats", mayRegister, (*Server).handleRepeatDecision},
+		{"GET", "/petitions/{id}/tasks", signedIn, (*Server).handlePetitionTasks},
+		{"POST", "/petitions/{id}/tasks", mayFileCases, petitionTaskForm("task", addPetitionTask)},
+		{"POST", "/petitions/{id}/tasks/{task}", mayFileCases, petitionTaskForm("task_change", changePetitionTask)},
+		{"POST", "/petitions/{id}/instructions", mayInstruct, petitionTaskForm("instruction", addPetitionInstruction)},
+		{"GET", "/search", signedIn, (*Server).handleSearch},
+		{"GET", "/deadline", signedIn, (*Server).handleDeadline},
+
+		{"GET", "/cases", mayReadCases, (*Server).handleCases},
+		{"GET", "/cases/new", mayFileCases, (*Server).handleNewCase},
+		{"POST", "/cases", mayFileCases, (*Server).handleCreateCase},
+		{"GET", "/cases/mine", mayLeadCases, (*Server).handleMyCases},
+		{"GET", "/cases/{id}", signedIn, (*Server).handleCase},
+		{"GET", "/cases/{id}/print", signedIn, (*Server).handleCasePrint},
+		{"POST", "/cases/{id}", signedIn, caseForm("fields", newCaseUpdate)},
+		{"POST", "/cases/{id}/team/members", signedIn, caseForm("member", newMemberInput)},
+		{"POST", "/cases/{id}/team/members/{member}/remove", signedIn, caseForm("remove_member", newMemberRemoval)},
+		{"POST", "/cases/{id}/steps", signedIn, caseForm("step", newStepInput)},
+		{"POST", "/cases/{id}/steps/{step}/done", signedIn, caseForm("step_done", newStepDone)},
+		{"POST", "/cases/{id}/consultations", signedIn, caseForm("consultation", newConsultationInput)},
+		{"POST", "/cases/{id}/progress", signedIn, caseForm("progress", newProgressInput)},
+		{"POST", "/cases/{id}/tasks", signedIn, caseForm("task", newCaseTaskInput)},
+		{"POST", "/cases/{id}/tasks/{task}", signedIn, caseForm("task_change", newCaseTaskChange)},
+		{"POST", "/cases/{id}/resolution", signedIn, caseForm("resolution", newResolutionInput)},
+		{"POST", "/cases/{id}/sign-off", signedIn, caseForm("sign_off", newSignOffInput)},
+		{"POST", "/cases/{id}/actions/{action}", signedIn, caseForm("", newCaseActInput)},
+		{"POST", "/cases/{id}/instructions", mayInstruct, (*Server).handleCaseInstruction},
+
+		{"GET", "/supervisions", hasScope, (*Server).handleSupervisions},
+		{"POST", "/supervisions", mayIssueSupervision, (*Server).handleCreateSupervision},
+		{"GET", "/supervisions/{id}", signedIn, (*Server).handleSupervision},
+		{"POST", "/supervisions/{id}/reminders", signedIn, supervisionForm(xinfang.SupervisionActRemind)},
+		{"POST", "/supervisions/{id}/feedback", signedIn, supervisionForm(xinfang.SupervisionActFeedback)},
+		{"POST", "/supervisions/{id}/close", signedIn, supervisionForm(xinfang.SupervisionActClose)},
+		{"GET", "/inbox", signedIn, (*Server).handleInbox},
+		{"POST", "/inbox/read-all", signedIn, (*Server).handleInboxReadAll},
+		{"POST", "/inbox/{id}/read", signedIn, (*Server).handleInboxRead},
+
+		{"GET", "/discipline", mayReadDiscipline, (*Server).handleWatch},
+		{"GET", "/discipline/investigations", mayReadDiscipline, (*Server).handleInvestigations},
+		{"POST", "/discipline/investigations", mayInspect, (*Server).handleOpenInvestigation},
+		{"GET", "/discipline/investigations/{id}", mayReadDiscipline, (*Server).handleInvestigation},
+		{"POST", "/discipline/investigations/{id}/case-track", mayInspect, investigationForm("case-track")},
+		{"POST", "/discipline/investigations/{id}/responsibility-track", mayInspect, investigationForm("responsibility-track")},
+		{"POST", "/discipline/investigations/{id}/close", mayInspect, investigationForm("close")},
+		{"POST", "/discipline/investigations/{id}/edit", mayInspect, investigationForm("edit")},
+		{"GET", "/discipline/accountability", mayReadAccountability, (*Server).handleAccountability},
+		{"POST", "/discipline/accountability", mayInspect, (*Server).handleCreateAccountability},
+		{"GET", "/discipline/letters", mayReadAccountability, (*Server).handleLetters},
+		{"POST", "/discipline/letters", mayWriteLetters, (*Server).handleCreateLetter},
+
+		{"GET", "/admin/holidays", mayAdminister, (*Server).handleHolidays},
+		{"POST", "/admin/holidays", mayAdminister, (*Server).handleSaveHoliday},
+		{"GET", "/admin/dictionary", mayAdminister, (*Server).handleDictionary},
+		{"POST", "/admin/dictionary", mayAdminister, (*Server).handleSaveDictEntry},
+
+		// Anything else is a 404 in the shape of its path: JSON under
+		// /api/, the error page elsewhere.
+		{"", "/", public, notFound},
+	}
+}
+
+// menu is the main menu in its order. Each entry opens a GET route of the
+// table and shows to whoever that route admits (menuFor), so that nobody
+// is offered a page that refuses them.
+var menu = []struct {
+	Nav, Label, Href string
+	route            string // the pattern of the GET route it opens
+}{
+	{"home", "工作台", "/", "/{$}"},
+	{"new", "信访登记", "/petitions/new", "/petitions/new"},
+	{"ledger", "信访台账", "/petitions", "/petitions"},
+	{"cases", "积案台账", "/cases", "/cases"},
+	{"mycases", "我包的案", "/cases/mine", "/cases/mine"},
+	{"discipline", "纪检监督", "/discipline", "/discipline"},
+	{"search", "全文检索", "/search", "/search"},
+	{"supervision", "督办", "/supervisions", "/supervisions"},
+	{"inbox", "消息", "/inbox", "/inbox"},
+	{"deadline", "期限计算器", "/deadline", "/deadline"},
+	{"admin", "系统维护", "/admin/holidays", "/admin/holidays"},
+}
+
+// menuEntry is one entry of the main menu.
+type menuEntry struct {
+	Nav, Label, Href string
+	access           access
+}
+
+// menuEntries joins the menu to the access of its routes; a menu entry
+// without its route is a programming error.
+func menuEntries(routes []route) []menuEntry {
+	byPattern := map[string]access{}
+	for _, rt := range routes {
+		if rt.method == "GET" {
+			byPattern[rt.pattern] = rt.access
+		}
+	}
+	out := make([]menuEntry, len(menu))
+	for i, m := range menu {
+		a, ok := byPattern[m.route]
+		if !ok {
+			panic("web: menu entry " + m.Label + " opens no GET route " + m.route)
+		}
+		out[i] = menuEntry{Nav: m.Nav, Label: m.Label, Href: m.Href, access: a}
+	}
+	return out
+}
+
+// menuFor returns the menu entries u may open, in menu order.
+func (s *Server) menuFor(u *xinfang.User) []menuEntry {
+	var out []menuEntry
+	for _, m := range s.menu {
+		if m.access.allows(u) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// routes registers the table on the mux: the access check, then the
+// handler, and every error through s.fail.
+func (s *Server) routes() {
+	table := routeTable()
+	s.menu = menuEntries(table)
+	for _, rt := range table {
+		pattern := rt.pattern
+		if rt.method != "" {
+			pattern = rt.method + " " + pattern
+		}
+		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			err := rt.access.check(xinfang.UserFromContext(r.Context()))
+			if err == nil {
+				err = rt.handle(s, w, r)
+			}
+			if err != nil {
+				s.fail(w, r, err)
+			}
+		})
+	}
+}
+
+func notFound(s *Server, w http.ResponseWriter, r *http.Request) error {
+	return xinfang.Errorf(xinfang.ENOTFOUND, "页面不存在")
+}
+
+// Route is one route of the table, for tests and documentation.
+type Route struct {
+	Method string // GET, POST, PUT, DELETE; "" for every method
+	Path   string // a ServeMux pattern such as /api/v1/petitions/{id}
+	API    bool   // under /api/: JSON
+	Public bool   // answered without a session
+	Access string // the access level's name: "signed in", "CanRegister" …
+	// Allows reports whether the route's access check admits u (nil: not
+	// signed in).
+	Allows func(u *xinfang.User) bool
+}
+
+// Routes returns every route of the table in its order.
+func Routes() []Route {
+	var out []Route
+	for _, rt := range routeTable() {
+		out = append(out, Route{Method: rt.method, Path: rt.pattern, API: strings.HasPrefix(rt.pattern, "/api/"),
+			Public: rt.access.public, Access: rt.access.name, Allows: rt.access.allows})
+	}
+	return out
+}
+
+// APIRoute is one route of the JSON API.
+type APIRoute struct {
+	Method string // GET, POST, PUT, DELETE
+	Path   string // a ServeMux path such as /api/v1/petitions/{id}
+	Public bool   // answered without a session
+}
+
+// APIRoutes returns the routes of the JSON API, which openapi*.json must
+// describe exactly.
+func APIRoutes() []APIRoute {
+	var out []APIRoute
+	for _, rt := range Routes() {
+		if rt.API {
+			out = append(out, APIRoute{Method: rt.Method, Path: rt.Path, Public: rt.Public})
+		}
+	}
+	return out
+}
