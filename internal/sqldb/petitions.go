@@ -530,16 +530,9 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 			return err
 		}
 		pr := db.Procedure(ctx)
-		ev, err := pr.Apply(procedure.Request{Petition: p, Events: events, Actor: actor, Input: in, Now: tx.now}, &lookup{db: db.core, ctx: ctx, tx: tx, self: id})
+		ev, err := pr.Apply(procedure.Request{Petition: p, Events: events, Actor: actor, Input: in, Now: tx.now}, &lookup{db: db.core, ctx: ctx, tx: tx})
 		if err != nil {
 			return err
-		}
-		// 三跨三分离: the whole concludes only when every task is done or
-		// released with a reason.
-		if ev.Action == xinfang.ActConclude {
-			if err := db.concludeAllowed(ctx, tx, id); err != nil {
-				return err
-			}
 		}
 		prev := ""
 		if len(events) > 0 {
@@ -588,12 +581,14 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 	return out, nil
 }
 
-// lookup resolves the references of an action inside its transaction.
+// lookup resolves the references of an action and loads the facts its
+// guards judge (procedure.Lookup), inside the acting transaction. The
+// rules are the procedure's: merging into itself or into a repeat, and
+// concluding with open tasks, are refused by its guards, not here.
 type lookup struct {
-	db   *core
-	ctx  context.Context
-	tx   *Tx
-	self int64
+	db  *core
+	ctx context.Context
+	tx  *Tx
 }
 
 func (l *lookup) Unit(id int64) (*xinfang.Unit, error) {
@@ -605,17 +600,11 @@ func (l *lookup) Unit(id int64) (*xinfang.Unit, error) {
 }
 
 func (l *lookup) Petition(id int64) (*xinfang.Petition, error) {
-	if id == l.self {
-		return nil, xinfang.Errorf(xinfang.ENOTFOUND, "不能合并到自身")
-	}
-	p, err := l.db.findPetition(l.ctx, l.tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if p.State == xinfang.StateMerged {
-		return nil, xinfang.Errorf(xinfang.ENOTFOUND, "目标已是重复件")
-	}
-	return p, nil
+	return l.db.findPetition(l.ctx, l.tx, id)
+}
+
+func (l *lookup) OpenTasks(petitionID int64) (int, error) {
+	return l.db.openTasks(l.ctx, l.tx, petitionID)
 }
 
 // Today is the Shanghai date of the DB's clock.

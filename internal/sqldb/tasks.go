@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"fmt"
 	"xinfang"
 )
 
@@ -173,7 +172,8 @@ func (db *CaseStore) ChangePetitionTask(ctx context.Context, petitionID, taskID 
 }
 
 // OpenTasks returns the number of open 三跨三分离 tasks of a petition: the
-// petition cannot be concluded (办结) while it is not zero.
+// petition cannot be concluded (办结) while it is not zero (the procedure's
+// guard, fed by lookup.OpenTasks inside the acting transaction).
 func (db *CaseStore) OpenTasks(ctx context.Context, petitionID int64) (int, error) {
 	return db.openTasks(ctx, db.rdb, petitionID)
 }
@@ -182,23 +182,4 @@ func (db *core) openTasks(ctx context.Context, q rowQuerier, petitionID int64) (
 	var n int
 	err := cq{db, q}.row(ctx, `SELECT COUNT(*) FROM tasks WHERE petition_id = ? AND state = 'open'`, petitionID).Scan(&n)
 	return n, err
-}
-
-// ConcludeAllowed refuses the conclusion (办结) of a petition while one of
-// its tasks is open: "the whole concludes only when every task is done or
-// released with a reason". Call it inside the acting transaction (q = tx).
-func (db *CaseStore) ConcludeAllowed(ctx context.Context, q rowQuerier, petitionID int64) error {
-	return db.concludeAllowed(ctx, q, petitionID)
-}
-
-func (db *core) concludeAllowed(ctx context.Context, q rowQuerier, petitionID int64) error {
-	n, err := db.openTasks(ctx, q, petitionID)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		msg := fmt.Sprintf("尚有 %d 项三跨三分离任务未办结：每项任务须办结或写明理由解除，信访件方可办结", n)
-		return &xinfang.Error{Code: xinfang.EINVALID, Message: "不能办结：" + msg, Fields: map[string]string{"tasks": msg}}
-	}
-	return nil
 }
