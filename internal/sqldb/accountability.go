@@ -266,12 +266,6 @@ func scanLetter(s interface{ Scan(...any) error }) (*xinfang.ResponsibilityLette
 	return l, nil
 }
 
-// canWriteLetters: the letters are signed between the city and its units;
-// inspectors and city-wide supervisors keep them.
-func canWriteLetters(u *xinfang.User) bool {
-	return xinfang.CanInspect(u) || (u != nil && u.Has(xinfang.RoleSupervisor) && xinfang.ScopeOf(u).All)
-}
-
 // SaveResponsibilityLetter creates a letter (ID 0) or replaces one. A unit
 // has one letter a year: a second is EINVALID naming year.
 func (db *DisciplineStore) SaveResponsibilityLetter(ctx context.Context, l *xinfang.ResponsibilityLetter) error {
@@ -279,7 +273,7 @@ func (db *DisciplineStore) SaveResponsibilityLetter(ctx context.Context, l *xinf
 	if actor == nil {
 		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	if !canWriteLetters(actor) {
+	if !xinfang.CanWriteLetters(actor) {
 		return xinfang.Errorf(xinfang.EFORBIDDEN, "只有纪检监察员和市级督查员可以登记责任书")
 	}
 	if err := l.Validate(); err != nil {

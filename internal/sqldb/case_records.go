@@ -210,21 +210,6 @@ func (db *CaseStore) ActCase(ctx context.Context, id int64, version int, action,
 	})
 }
 
-// caseSevere is the day after which a deadline set at start is 严重超期:
-// overdue by the deadline's own length again (at least one day), as for
-// the statutory clocks.
-func caseSevere(start, due string) string {
-	d, err := calendar.ParseDate(due)
-	if err != nil {
-		return ""
-	}
-	period := 1
-	if s, err := calendar.ParseDate(start); err == nil && d.Sub(s) > 1 {
-		period = d.Sub(s)
-	}
-	return d.AddDays(period).String()
-}
-
 // LeaderCases returns the cases the signed-in user leads (包案), those
 // still running first, each with its late items and its next steps.
 func (db *CaseStore) LeaderCases(ctx context.Context) ([]*xinfang.LeaderCase, error) {
@@ -304,7 +289,7 @@ func (db *CaseStore) CaseUsers(ctx context.Context) ([]xinfang.CaseUser, error) 
 		if roles == string(xinfang.RoleAdmin) || roles == string(xinfang.RoleAuditor) {
 			continue // they do no case work
 		}
-		u.Leader = strings.Contains(","+roles+",", ","+string(xinfang.RoleLeader)+",")
+		u.Leader = xinfang.CanLeadCase(&xinfang.User{ID: u.ID, Roles: parseRoles(roles)})
 		out = append(out, u)
 	}
 	if err := rows.Err(); err != nil {

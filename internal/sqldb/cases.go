@@ -62,14 +62,14 @@ func (db *CaseStore) indexCase(ctx context.Context, tx *Tx, c *xinfang.Case) err
 	return db.indexSearchDoc(ctx, tx, xinfang.SearchCase, c.ID, strings.Join([]string{c.Number, c.Title, c.Summary, c.Petitioners}, " "))
 }
 
-const caseCols = `c.id, c.number, c.version, c.title, c.source, c.summary, c.petitioners, c.responsible_unit_id, ru.name, COALESCE(c.leader_id, 0), COALESCE(lu.name, ''),
+var caseCols = `c.id, c.number, c.version, c.title, c.source, c.summary, c.petitioners, c.responsible_unit_id, ru.name, COALESCE(c.leader_id, 0), COALESCE(lu.name, ''),
 	c.stability_plan, c.deadline, c.tags, c.state, c.facts, c.solution, c.solution_text, c.petitioner_position,
 	c.followup_date, c.followup_by, c.followup_how, c.followup_mood, c.followup_settled,
 	COALESCE(c.signed_by, 0), COALESCE(su.name, ''), c.signed_at, c.sign_note, c.created_by, c.created_at, c.updated_at,
 	(SELECT COUNT(*) FROM case_steps x WHERE x.case_id = c.id),
 	(SELECT COUNT(*) FROM case_steps x WHERE x.case_id = c.id AND x.done_on <> ''),
 	(SELECT COUNT(*) FROM case_steps x WHERE x.case_id = c.id AND x.done_on = '' AND x.deadline <> '' AND x.deadline < ?),
-	(SELECT COUNT(*) FROM tasks x WHERE x.case_id = c.id AND x.state = 'open')`
+	(SELECT COUNT(*) FROM tasks x WHERE x.case_id = c.id AND x.state IN ` + openTaskState + `)`
 
 const caseFrom = ` FROM cases c
 	JOIN units ru ON ru.id = c.responsible_unit_id
@@ -322,7 +322,7 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 		where = append(where, "c.state IN ("+strings.Join(ph, ",")+")")
 	}
 	if f.Overdue != nil {
-		const overdue = "(c.deadline <> '' AND c.deadline < ? AND c.state IN ('unresolved','resolving'))"
+		overdue := "(c.deadline <> '' AND c.deadline < ? AND c.state IN " + runningCaseStates + ")"
 		if *f.Overdue {
 			add(overdue, today)
 		} else {
@@ -366,15 +366,6 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 	return out, total, rows.Err()
 }
 
-// caseEditors are the roles that may work on cases they can see; the
-// people of the case itself (leader, team, owners) may too, whatever
-// their role.
-var caseEditors = []xinfang.Role{xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead, xinfang.RoleSupervisor, xinfang.RoleLeader}
-
-func canEditCase(u *xinfang.User, c *xinfang.Case) bool {
-	return u.HasAny(caseEditors...) || c.Involves(u.ID)
-}
-
 // checkCaseRefs checks that the unit, the leader and the petitions a case
 // names exist and that the actor may link them.
 func (db *CaseStore) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case) (unitPath string, numbers string, err error) {
@@ -389,7 +380,7 @@ func (db *CaseStore) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case)
 		var roles string
 		if err := r.row(ctx, `SELECT roles FROM users WHERE id = ? AND disabled = 0`, c.LeaderID).Scan(&roles); err != nil {
 			p.Add("leader_id", "包案领导不存在")
-		} else if !strings.Contains(","+roles+",", ","+string(xinfang.RoleLeader)+",") {
+		} else if !xinfang.CanLeadCase(&xinfang.User{ID: c.LeaderID, Roles: parseRoles(roles)}) {
 			p.Add("leader_id", "包案领导须为领导角色的用户")
 		}
 	}
@@ -416,8 +407,8 @@ func (db *CaseStore) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case)
 // unit and year ({unit}-JA-{year}-{seq}), its links to petitions and the
 // create event, in one transaction.
 func (db *CaseStore) CreateCase(ctx context.Context, c *xinfang.Case) error {
-	actor := xinfang.UserFromContext(ctx)
-	if err := requireRole(ctx, caseEditors...); err != nil {
+	actor, err := allow(ctx, mayFileCase)
+	if err != nil {
 		return err
 	}
 	if actor.Unit == nil {
@@ -554,7 +545,7 @@ func (db *CaseStore) changeCase(ctx context.Context, id int64, version int, fn c
 		if err != nil {
 			return err
 		}
-		if !canEditCase(actor, c) {
+		if !xinfang.CanWorkOnCase(actor, c) {
 			return xinfang.Errorf(xinfang.EFORBIDDEN, "您无权办理该积案")
 		}
 		if c.Version != version {

@@ -6,6 +6,7 @@ import (
 
 	"xinfang"
 	"xinfang/internal/calendar"
+	"xinfang/internal/procedure"
 )
 
 // ClockStore is what the scheduler reads and writes: the items whose
@@ -25,7 +26,7 @@ func (db *ClockStore) CaseStepsDue(ctx context.Context, today calendar.Date) ([]
 	near := today.AddDays(db.Cfg.NearDays).String()
 	rows, err := db.query(ctx, `SELECT s.id, s.content, s.deadline, COALESCE(s.owner_id, 0), c.id, c.number, c.responsible_unit_id, COALESCE(c.leader_id, 0), c.created_at
 		FROM case_steps s JOIN cases c ON c.id = s.case_id
-		WHERE s.done_on = '' AND s.deadline <> '' AND s.deadline <= ? AND c.state IN ('unresolved','resolving') ORDER BY s.id`, near)
+		WHERE s.done_on = '' AND s.deadline <> '' AND s.deadline <= ? AND c.state IN `+runningCaseStates+` ORDER BY s.id`, near)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +40,7 @@ func (db *ClockStore) CaseStepsDue(ctx context.Context, today calendar.Date) ([]
 			return nil, err
 		}
 		it.Kind, it.Title, it.Link = "case_step", "积案 "+number+" 方案步骤："+content, "/cases/"+itoa(caseID)+"#plan"
-		it.Severe = caseSevere(calendar.DateOf(parseTime(created)).String(), it.Due)
+		it.Severe = procedure.DeadlineSevereDay(parseTime(created), it.Due)
 		for _, id := range []int64{owner, leader} {
 			if id != 0 {
 				it.Users = append(it.Users, id)
@@ -66,7 +67,7 @@ func (db *ClockStore) TasksDue(ctx context.Context, today calendar.Date) ([]xinf
 			COALESCE(t.case_id, 0), COALESCE(c.number, ''), COALESCE(c.responsible_unit_id, 0),
 			COALESCE(t.petition_id, 0), COALESCE(p.number, ''), COALESCE(p.purpose, ''), COALESCE(p.handling_unit_id, p.reg_unit_id, 0)
 		FROM tasks t LEFT JOIN cases c ON c.id = t.case_id LEFT JOIN petitions p ON p.id = t.petition_id
-		WHERE t.state = 'open' AND t.deadline <> '' AND t.deadline <= ? ORDER BY t.id`, near)
+		WHERE t.state IN `+openTaskState+` AND t.deadline <> '' AND t.deadline <= ? ORDER BY t.id`, near)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +81,7 @@ func (db *ClockStore) TasksDue(ctx context.Context, today calendar.Date) ([]xinf
 			return nil, err
 		}
 		it.Kind = "task"
-		it.Severe = caseSevere(calendar.DateOf(parseTime(created)).String(), it.Due)
+		it.Severe = procedure.DeadlineSevereDay(parseTime(created), it.Due)
 		if caseID != 0 {
 			it.Title, it.Link, it.UnitID = "积案 "+caseNumber+" 任务："+title, "/cases/"+itoa(caseID)+"#tasks", caseUnit
 		} else {
@@ -140,7 +141,7 @@ func (db *ClockStore) PetitionsDue(ctx context.Context, today calendar.Date) ([]
 	}
 	near := today.AddDays(db.Cfg.NearDays).String()
 	rows, err := db.query(ctx, `SELECT p.id, p.number, p.summary, p.purpose, p.due_date, p.severe_date, COALESCE(p.handling_unit_id, p.reg_unit_id)
-		FROM petitions p WHERE p.due_date <> '' AND p.due_date <= ? AND p.state NOT IN `+closedStates+` ORDER BY p.id`, near)
+		FROM petitions p WHERE p.due_date <> '' AND p.due_date <= ? AND p.state NOT IN `+closedPetitionStates+` ORDER BY p.id`, near)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +174,7 @@ func (db *ClockStore) SupervisionsDue(ctx context.Context, today calendar.Date) 
 		return nil, err
 	}
 	near := today.AddDays(db.Cfg.NearDays).String()
-	rows, err := db.query(ctx, `SELECT id, number, target_unit_id, deadline, created_at, listed FROM supervisions WHERE state = 'open' AND deadline <= ? ORDER BY id`, near)
+	rows, err := db.query(ctx, `SELECT id, number, target_unit_id, deadline, created_at, listed FROM supervisions WHERE state IN `+openSupervisionState+` AND deadline <= ? ORDER BY id`, near)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +192,7 @@ func (db *ClockStore) SupervisionsDue(ctx context.Context, today calendar.Date) 
 			title += "（挂牌督办）"
 		}
 		out = append(out, xinfang.DueItem{Kind: "supervision", ID: s.ID, Title: title, Link: supervisionLink(s.ID),
-			Due: s.Deadline, Severe: supervisionSevere(s), UnitID: s.TargetUnitID, Users: staff[s.TargetUnitID]})
+			Due: s.Deadline, Severe: procedure.DeadlineSevereDay(s.CreatedAt, s.Deadline), UnitID: s.TargetUnitID, Users: staff[s.TargetUnitID]})
 	}
 	return out, rows.Err()
 }

@@ -403,3 +403,13 @@ func scanAll[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 	}
 	return out, rows.Err()
 }
+
+// The domain's state lists as SQL, for the queries that name them in their
+// text (xinfang.SQLInList): one list each, never a literal of storage's own.
+var (
+	closedPetitionStates   = xinfang.SQLInList(xinfang.ClosedStateCodes())      // no clock runs
+	runningCaseStates      = xinfang.SQLInList(xinfang.RunningCaseStateCodes()) // a case still runs against its deadline
+	openTaskState          = xinfang.SQLInList([]string{xinfang.TaskOpen})
+	openSupervisionState   = xinfang.SQLInList([]string{string(xinfang.SupervisionOpen)})
+	openInvestigationState = xinfang.SQLInList([]string{xinfang.InvestigationOpen})
+)

@@ -147,7 +147,7 @@ func (db *DisciplineStore) FindInvestigations(ctx context.Context, f xinfang.Inv
 		return nil, 0, err
 	}
 	rows, err := db.query(ctx, `SELECT `+investigationCols+investigationFrom+` WHERE `+where+
-		` ORDER BY CASE WHEN i.state = 'open' THEN 0 ELSE 1 END, i.opened_at DESC, i.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+		` ORDER BY CASE WHEN i.state IN `+openInvestigationState+` THEN 0 ELSE 1 END, i.opened_at DESC, i.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -202,7 +202,7 @@ func (db *DisciplineStore) OpenInvestigation(ctx context.Context, in xinfang.Inv
 				}
 			}
 			var open int
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM investigations WHERE petition_id = ? AND state = 'open'`, in.PetitionID).Scan(&open); err != nil {
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM investigations WHERE petition_id = ? AND state IN `+openInvestigationState, in.PetitionID).Scan(&open); err != nil {
 				return err
 			}
 			if open > 0 {
@@ -225,7 +225,7 @@ func (db *DisciplineStore) OpenInvestigation(ctx context.Context, in xinfang.Inv
 		}
 		now := fmtTime(tx.now)
 		id, err = tx.insert(ctx, `INSERT INTO investigations (petition_id, case_id, unit_id, cause, summary, escalation, state, opened_by, opened_by_name, opened_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)`, nullID(in.PetitionID), nullID(in.CaseID), in.UnitID, in.Cause, in.Summary, escalation,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nullID(in.PetitionID), nullID(in.CaseID), in.UnitID, in.Cause, in.Summary, escalation, xinfang.InvestigationOpen,
 			actor.ID, actor.Name, now, now)
 		if db.dialect.unique(err) {
 			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已有进行中的提级调查", Fields: map[string]string{"petition_id": "已有进行中的提级调查"}}
@@ -238,14 +238,18 @@ func (db *DisciplineStore) OpenInvestigation(ctx context.Context, in xinfang.Inv
 	return db.FindInvestigationByID(ctx, id)
 }
 
-// changeInvestigation loads a running investigation in the transaction,
-// lets fn change it, and stores the new version; a version other than the
-// stored one is ECONFLICT and writes nothing.
-func (db *DisciplineStore) changeInvestigation(ctx context.Context, id int64, version int, fn func(tx *Tx, iv *xinfang.Investigation) (string, []any, error)) (*xinfang.Investigation, error) {
-	if _, err := requireDisciplineWriter(ctx); err != nil {
+// changeInvestigation loads an investigation in the transaction, asks its
+// life (xinfang.CheckInvestigationAction) whether action may be taken now,
+// lets fn change it, and stores the new version and the state the action
+// leads to; a version other than the stored one is ECONFLICT and writes
+// nothing. The writer is checked before the load (403 before 404) and the
+// version before the state (a stale form is told so whatever the state).
+func (db *DisciplineStore) changeInvestigation(ctx context.Context, id int64, version int, action xinfang.InvestigationAction, fn func(tx *Tx, iv *xinfang.Investigation) (string, []any, error)) (*xinfang.Investigation, error) {
+	actor, err := requireDisciplineWriter(ctx)
+	if err != nil {
 		return nil, err
 	}
-	err := db.write(ctx, func(tx *Tx) error {
+	err = db.write(ctx, func(tx *Tx) error {
 		iv, err := db.findInvestigation(ctx, tx, id)
 		if err != nil {
 			return err
@@ -253,18 +257,19 @@ func (db *DisciplineStore) changeInvestigation(ctx context.Context, id int64, ve
 		if iv.Version != version {
 			return staleInvestigation()
 		}
-		if iv.State != xinfang.InvestigationOpen {
-			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "提级调查已办结，不能再修改", Fields: map[string]string{"state": "已办结"}}
-		}
 		if err := db.loadInvestigation(ctx, tx, iv); err != nil {
+			return err
+		}
+		to, err := xinfang.CheckInvestigationAction(iv, action, actor, 0)
+		if err != nil {
 			return err
 		}
 		set, args, err := fn(tx, iv)
 		if err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE investigations SET `+set+`, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			append(args, fmtTime(tx.now), id, version)...)
+		res, err := tx.exec(ctx, `UPDATE investigations SET `+set+`, state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			append(args, to, fmtTime(tx.now), id, version)...)
 		if err != nil {
 			return err
 		}
@@ -286,7 +291,7 @@ func staleInvestigation() error {
 // UpdateInvestigation changes the responsible unit, the cause or the
 // summary of a running investigation.
 func (db *DisciplineStore) UpdateInvestigation(ctx context.Context, id int64, up xinfang.InvestigationUpdate) (*xinfang.Investigation, error) {
-	return db.changeInvestigation(ctx, id, up.Version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+	return db.changeInvestigation(ctx, id, up.Version, xinfang.InvestigationActUpdate, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
 		in := xinfang.InvestigationInput{PetitionID: iv.PetitionID, CaseID: iv.CaseID, Cause: up.Cause, Summary: up.Summary}
 		if err := in.Validate(); err != nil {
 			return "", nil, err
@@ -307,7 +312,7 @@ func (db *DisciplineStore) UpdateCaseTrack(ctx context.Context, id int64, in xin
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return db.changeInvestigation(ctx, id, in.Version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+	return db.changeInvestigation(ctx, id, in.Version, xinfang.InvestigationActCaseTrack, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
 		at := ""
 		if in.Outcome != "" {
 			at = fmtTime(tx.now)
@@ -325,7 +330,7 @@ func (db *DisciplineStore) UpdateResponsibilityTrack(ctx context.Context, id int
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return db.changeInvestigation(ctx, id, in.Version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+	return db.changeInvestigation(ctx, id, in.Version, xinfang.InvestigationActResponsibilityTrack, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
 		for i, o := range in.Officials {
 			if _, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, o.UnitID)); err != nil {
 				return "", nil, db.notFoundField(err, "officials."+strconv.Itoa(i)+".unit_id", "单位不存在")
@@ -352,13 +357,11 @@ func (db *DisciplineStore) UpdateResponsibilityTrack(ctx context.Context, id int
 }
 
 // CloseInvestigation closes an investigation whose two tracks are both
-// concluded; otherwise ECONFLICT names each missing track.
+// concluded; otherwise ECONFLICT names each missing track (the close row
+// of xinfang.InvestigationTransitions).
 func (db *DisciplineStore) CloseInvestigation(ctx context.Context, id int64, version int, note string) (*xinfang.Investigation, error) {
-	return db.changeInvestigation(ctx, id, version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
-		if err := iv.CloseRefusal(); err != nil {
-			return "", nil, err
-		}
-		return "state = 'closed', closed_at = ?, closing_note = ?", []any{fmtTime(tx.now), strings.TrimSpace(note)}, nil
+	return db.changeInvestigation(ctx, id, version, xinfang.InvestigationActClose, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+		return "closed_at = ?, closing_note = ?", []any{fmtTime(tx.now), strings.TrimSpace(note)}, nil
 	})
 }
 
@@ -366,7 +369,8 @@ func (db *DisciplineStore) CloseInvestigation(ctx context.Context, id int64, ver
 // running one with nothing recorded on either track and no accountability
 // record resting on it.
 func (db *DisciplineStore) DeleteInvestigation(ctx context.Context, id int64, version int) error {
-	if _, err := requireDisciplineWriter(ctx); err != nil {
+	actor, err := requireDisciplineWriter(ctx)
+	if err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *Tx) error {
@@ -384,10 +388,8 @@ func (db *DisciplineStore) DeleteInvestigation(ctx context.Context, id int64, ve
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM accountabilities WHERE investigation_id = ?`, id).Scan(&refs); err != nil {
 			return err
 		}
-		t := iv.CaseTrack
-		r := iv.ResponsibilityTrack
-		if iv.State != xinfang.InvestigationOpen || t.Findings != "" || t.Measures != "" || t.Outcome != "" || r.Findings != "" || r.Outcome != "" || len(r.Officials) > 0 || refs > 0 {
-			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "提级调查已有调查记录或问责记录，不能删除", Fields: map[string]string{"state": "已有记录"}}
+		if _, err := xinfang.CheckInvestigationAction(iv, xinfang.InvestigationActDelete, actor, refs); err != nil {
+			return err
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM investigation_officials WHERE investigation_id = ?`, id); err != nil {
 			return err

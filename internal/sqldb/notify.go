@@ -181,6 +181,3 @@ func (db *core) unitStaff(ctx context.Context, unitID int64) ([]int64, error) {
 	}
 	return idx[unitID], nil
 }
-
-// closedStates are the petition states in which no clock runs.
-const closedStates = `('concluded','terminated','not_accepted','diverted','merged','withdrawn')`

@@ -208,7 +208,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		where = append(where, "p.state IN ("+strings.Join(ph, ",")+")")
 	}
 	if f.Open {
-		add("p.state NOT IN ('concluded','terminated','not_accepted','diverted','merged','withdrawn')")
+		add("p.state NOT IN " + closedPetitionStates)
 	}
 	if f.UnitID != 0 {
 		u, err := db.findUnit(ctx, f.UnitID)
@@ -339,8 +339,8 @@ const NoFurtherReason = "同一事实和理由已经复核终结，依据《信�
 // transaction. p.QueryCode holds the plain 查询码 afterwards; only its hash is
 // stored.
 func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
-	actor := xinfang.UserFromContext(ctx)
-	if err := requireRole(ctx, xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead); err != nil {
+	actor, err := allow(ctx, xinfang.CanRegister)
+	if err != nil {
 		return err
 	}
 	if actor.Unit == nil {
@@ -382,7 +382,7 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 		return err
 	}
 	code := newQueryCode()
-	err := db.write(ctx, func(tx *Tx) error {
+	err = db.write(ctx, func(tx *Tx) error {
 		pid, err := db.savePetitioner(ctx, tx, p.Petitioner)
 		if err != nil {
 			return err

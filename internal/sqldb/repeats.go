@@ -518,13 +518,13 @@ func (db *core) petitionsByID(ctx context.Context, ids []int64, scope string, sa
 // the candidate must have been received no later than the petition, and a
 // link may not close a circle of repeats.
 func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.RepeatDecisionInput) (*xinfang.RepeatDecision, error) {
-	if err := requireRole(ctx, xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead); err != nil {
+	actor, err := allow(ctx, xinfang.CanRegister)
+	if err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	actor := xinfang.UserFromContext(ctx)
 	if in.CandidateID == id {
 		return nil, xinfang.FieldError("candidate_id", "不能关联到自身")
 	}

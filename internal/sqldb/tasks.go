@@ -124,7 +124,7 @@ func (db *CaseStore) FindPetitionTasks(ctx context.Context, petitionID int64) ([
 
 // AddPetitionTask splits a petition in scope into one more task.
 func (db *CaseStore) AddPetitionTask(ctx context.Context, petitionID int64, t *xinfang.Task) error {
-	if err := requireRole(ctx, caseEditors...); err != nil {
+	if _, err := allow(ctx, mayFileCase); err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *Tx) error {
@@ -143,7 +143,7 @@ func (db *CaseStore) AddPetitionTask(ctx context.Context, petitionID int64, t *x
 // ChangePetitionTask finishes, releases or reopens a task of a petition in
 // scope, at the task's version.
 func (db *CaseStore) ChangePetitionTask(ctx context.Context, petitionID, taskID int64, version int, ch xinfang.TaskChange) (*xinfang.Task, error) {
-	if err := requireRole(ctx, caseEditors...); err != nil {
+	if _, err := allow(ctx, mayFileCase); err != nil {
 		return nil, err
 	}
 	var out *xinfang.Task
@@ -180,6 +180,6 @@ func (db *CaseStore) OpenTasks(ctx context.Context, petitionID int64) (int, erro
 
 func (db *core) openTasks(ctx context.Context, q rowQuerier, petitionID int64) (int, error) {
 	var n int
-	err := cq{db, q}.row(ctx, `SELECT COUNT(*) FROM tasks WHERE petition_id = ? AND state = 'open'`, petitionID).Scan(&n)
+	err := cq{db, q}.row(ctx, `SELECT COUNT(*) FROM tasks WHERE petition_id = ? AND state IN `+openTaskState, petitionID).Scan(&n)
 	return n, err
 }

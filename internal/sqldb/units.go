@@ -51,7 +51,7 @@ func (db *DirectoryStore) FindUnits(ctx context.Context) ([]*xinfang.Unit, error
 // unit of an empty database may be created by the command line without a user).
 func (db *DirectoryStore) CreateUnit(ctx context.Context, u *xinfang.Unit) error {
 	if xinfang.UserFromContext(ctx) != nil {
-		if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
+		if _, err := allow(ctx, xinfang.CanAdminister); err != nil {
 			return err
 		}
 	}

@@ -27,13 +27,20 @@ func scanUser(s interface{ Scan(...any) error }) (*xinfang.User, error) {
 		return nil, err
 	}
 	u.Unit.Kind = xinfang.UnitKind(kind)
-	for _, r := range strings.Split(roles, ",") {
-		if r != "" {
-			u.Roles = append(u.Roles, xinfang.Role(r))
-		}
-	}
+	u.Roles = parseRoles(roles)
 	u.LockedUntil, u.CreatedAt = parseTime(locked), parseTime(created)
 	return u, nil
+}
+
+// parseRoles reads the stored roles of a user: codes joined by commas.
+func parseRoles(s string) []xinfang.Role {
+	var out []xinfang.Role
+	for _, r := range strings.Split(s, ",") {
+		if r != "" {
+			out = append(out, xinfang.Role(r))
+		}
+	}
+	return out
 }
 
 // FindUserByID returns a user with its unit.
@@ -56,7 +63,7 @@ func (db *DirectoryStore) FindUserByUsername(ctx context.Context, username strin
 
 // FindUsers returns every user, for administrators.
 func (db *DirectoryStore) FindUsers(ctx context.Context) ([]*xinfang.User, error) {
-	if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
+	if _, err := allow(ctx, xinfang.CanAdminister); err != nil {
 		return nil, err
 	}
 	rows, err := db.query(ctx, `SELECT `+userCols+` FROM users u JOIN units n ON n.id = u.unit_id ORDER BY n.path, u.username`)
@@ -67,7 +74,7 @@ func (db *DirectoryStore) FindUsers(ctx context.Context) ([]*xinfang.User, error
 // without one (the command line on an empty database) it is allowed.
 func (db *DirectoryStore) CreateUser(ctx context.Context, u *xinfang.User, password string) error {
 	if xinfang.UserFromContext(ctx) != nil {
-		if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
+		if _, err := allow(ctx, xinfang.CanAdminister); err != nil {
 			return err
 		}
 	}

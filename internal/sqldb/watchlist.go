@@ -111,14 +111,10 @@ func discRecordScope(ctx context.Context, col string) (string, []any, error) {
 	if u == nil || u.Unit == nil {
 		return "", nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	if xinfang.CanReadDiscipline(u) {
-		return "1 = 1", nil, nil
-	}
-	s := xinfang.ScopeOf(u)
-	if s.None {
+	if !xinfang.CanReadAccountability(u, nil) {
 		return "", nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权查看问责记录和责任书")
 	}
-	if s.All {
+	if xinfang.CanReadDiscipline(u) || xinfang.ScopeOf(u).All {
 		return "1 = 1", nil, nil
 	}
 	c, a := discSubtree(col, u.Unit.Path)
