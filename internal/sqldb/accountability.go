@@ -120,7 +120,7 @@ func (db *DisciplineStore) loadAccountabilityLinks(ctx context.Context, list []*
 		byID[a.ID], ids[i] = a, a.ID
 		a.PetitionIDs, a.CaseIDs, a.Petitions = []int64{}, []int64{}, []xinfang.PetitionRef{}
 	}
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (db *DisciplineStore) loadAccountabilityLinks(ctx context.Context, list []*
 // FindAccountabilityByID returns one accountability record the reader may
 // see; one of another subtree is not found.
 func (db *DisciplineStore) FindAccountabilityByID(ctx context.Context, id int64) (*xinfang.Accountability, error) {
-	scope, args, err := discRecordScope(ctx, "u.path")
+	scope, args, err := recordScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (db *DisciplineStore) FindAccountabilityByID(ctx context.Context, id int64)
 // FindAccountabilities lists the accountability records the reader may
 // see, newest decision first.
 func (db *DisciplineStore) FindAccountabilities(ctx context.Context, f xinfang.AccountabilityFilter) ([]*xinfang.Accountability, int, error) {
-	scope, args, err := discRecordScope(ctx, "u.path")
+	scope, args, err := recordScope(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -197,7 +197,7 @@ func (db *DisciplineStore) FindAccountabilities(ctx context.Context, f xinfang.A
 		if err != nil {
 			return nil, 0, xinfang.FieldError("unit_id", "单位不存在")
 		}
-		c, a := discSubtree("u.path", u.Path)
+		c, a := subtree(u.Path, "u.path")
 		where += " AND " + c
 		args = append(args, a...)
 	}
@@ -332,7 +332,7 @@ func (db *DisciplineStore) SaveResponsibilityLetter(ctx context.Context, l *xinf
 
 // FindResponsibilityLetterByID returns a letter the reader may see.
 func (db *DisciplineStore) FindResponsibilityLetterByID(ctx context.Context, id int64) (*xinfang.ResponsibilityLetter, error) {
-	scope, args, err := discRecordScope(ctx, "u.path")
+	scope, args, err := recordScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +346,7 @@ func (db *DisciplineStore) FindResponsibilityLetterByID(ctx context.Context, id 
 // FindResponsibilityLetters lists the letters the reader may see, of a
 // unit's subtree and a year when given, by year (newest) and unit.
 func (db *DisciplineStore) FindResponsibilityLetters(ctx context.Context, unitID int64, year int) ([]*xinfang.ResponsibilityLetter, error) {
-	scope, args, err := discRecordScope(ctx, "u.path")
+	scope, args, err := recordScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +356,7 @@ func (db *DisciplineStore) FindResponsibilityLetters(ctx context.Context, unitID
 		if err != nil {
 			return nil, xinfang.FieldError("unit_id", "单位不存在")
 		}
-		c, a := discSubtree("u.path", u.Path)
+		c, a := subtree(u.Path, "u.path")
 		where += " AND " + c
 		args = append(args, a...)
 	}

@@ -12,7 +12,7 @@ import (
 // longest overdue on top, and their count. The warning filter of
 // FindPetitions takes one level at a time.
 func (db *PetitionStore) FindOverdue(ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
-	scope, args, err := scopeClause(ctx)
+	scope, args, err := petitionScope(ctx)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -23,34 +23,6 @@ import (
 // by the registering transaction).
 func caseNumberYear(year int) int { return -year }
 
-// caseScope is the data scope of cases, alias c: a case is visible to the
-// users whose unit subtree holds its responsible unit or the registering
-// or handling unit of a linked petition; city-wide roles see all; its
-// 包案领导, team members and the owners of its steps and tasks always see
-// it, whatever their role.
-func caseScope(ctx context.Context) (string, []any, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return "", nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	s := xinfang.ScopeOf(u)
-	involved := `(c.leader_id = ? OR EXISTS (SELECT 1 FROM case_members cm WHERE cm.case_id = c.id AND cm.user_id = ?)
-		OR EXISTS (SELECT 1 FROM case_steps cs WHERE cs.case_id = c.id AND cs.owner_id = ?)
-		OR EXISTS (SELECT 1 FROM tasks ct WHERE ct.case_id = c.id AND ct.owner_user_id = ?))`
-	ids := []any{u.ID, u.ID, u.ID, u.ID}
-	switch {
-	case s.All:
-		return "(1 = 1)", nil, nil
-	case s.None || s.UnitPath == "":
-		return involved, ids, nil
-	}
-	prefix := s.UnitPath + "%"
-	// A 检举控告 petition does not open its case to the accused unit.
-	clause := `(c.responsible_path LIKE ? OR EXISTS (SELECT 1 FROM case_petitions cpp JOIN petitions pp ON pp.id = cpp.petition_id
-		WHERE cpp.case_id = c.id AND pp.purpose <> 'accusation' AND (pp.reg_path LIKE ? OR pp.handling_path LIKE ?)) OR ` + involved + `)`
-	return clause, append([]any{prefix, prefix, prefix}, ids...), nil
-}
-
 // Cases are searchable beside petitions, within the case scope.
 func init() {
 	registerSearchKind(xinfang.SearchCase, "JOIN cases c ON c.id = d.ref_id", "c.number || ' ' || c.title", "c.created_at DESC, c.id DESC", caseScope)
@@ -186,7 +158,7 @@ func (db *CaseStore) loadCaseRecords(ctx context.Context, r cq, c *xinfang.Case)
 	}
 	rows.Close()
 	if len(c.PetitionIDs) > 0 {
-		scope, args, err := scopeClause(ctx)
+		scope, args, err := petitionScope(ctx)
 		if err != nil {
 			return err
 		}
@@ -308,7 +280,8 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 		if err != nil {
 			return nil, 0, xinfang.FieldError("unit_id", "单位不存在")
 		}
-		add("c.responsible_path LIKE ?", u.Path+"%")
+		c, a := subtree(u.Path, "c.responsible_path")
+		add(c, a...)
 	}
 	if f.Source != "" {
 		add("c.source = ?", f.Source)

@@ -155,7 +155,7 @@ func (db *ClockStore) PetitionsDue(ctx context.Context, today calendar.Date) ([]
 		}
 		it.Kind, it.Link, it.Users = "petition", "/petitions/"+itoa(it.ID), staff[it.UnitID]
 		// 检举控告: the content stays with the discipline body.
-		it.Private = purpose == "accusation"
+		it.Private = purpose == xinfang.PurposeAccusation
 		if it.Private {
 			it.Title = "信访件 " + number + "（检举控告）"
 		} else {

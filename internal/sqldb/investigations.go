@@ -35,16 +35,6 @@ func scanInvestigation(s interface{ Scan(...any) error }) (*xinfang.Investigatio
 	return iv, nil
 }
 
-// investigationScope hides investigations on petitions the reader may not
-// see (检举控告 items follow their own visibility).
-func investigationScope(ctx context.Context) (string, []any, error) {
-	scope, args, err := scopeClause(ctx)
-	if err != nil {
-		return "", nil, err
-	}
-	return "(i.petition_id IS NULL OR " + scope + ")", args, nil
-}
-
 func (db *DisciplineStore) findInvestigation(ctx context.Context, q rowQuerier, id int64) (*xinfang.Investigation, error) {
 	scope, args, err := investigationScope(ctx)
 	if err != nil {

@@ -77,7 +77,7 @@ func (db *PetitionerStore) FindPersonMatches(ctx context.Context, idNumber, orgC
 	}
 	seen := map[int64]bool{}
 	out := []xinfang.PersonMatch{}
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func scanPetition(s interface{ Scan(...any) error }) (*xinfang.Petition, error) 
 // findPetition loads one petition within the actor's scope; out of scope
 // is not found, so that the existence of an item is not revealed.
 func (db *core) findPetition(ctx context.Context, q rowQuerier, id int64) (*xinfang.Petition, error) {
-	scope, args, err := scopeClause(ctx)
+	scope, args, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func (db *PetitionStore) VerifyEvents(ctx context.Context, petitionID int64) err
 
 // FindPetitions lists petitions in scope with filters, and the total count.
 func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error) {
-	scope, args, err := scopeClause(ctx)
+	scope, args, err := petitionScope(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -215,7 +215,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		if err != nil {
 			return nil, 0, xinfang.FieldError("unit_id", "单位不存在")
 		}
-		c, a := subtreeClause(u.Path)
+		c, a := subtree(u.Path, "p.reg_path", "p.handling_path")
 		add(c, a...)
 	}
 	if f.Channel != "" {
@@ -292,7 +292,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 
 // petitionPage counts the petitions matching where and returns one page of
 // them in order, each with its warning level as of today. Every list of
-// petitions goes through it, after the caller has put scopeClause in where.
+// petitions goes through it, after the caller has put petitionScope in where.
 func (db *core) petitionPage(ctx context.Context, where string, args []any, order string, limit, offset int) ([]*xinfang.Petition, int, error) {
 	// Counting needs the joins only when the filter reads the joined
 	// tables; the joins follow required foreign keys, so they drop no row.

@@ -105,7 +105,7 @@ func (db *RepeatStore) FindRepeatCandidatesOf(ctx context.Context, id int64, lim
 // petitioners, LocalityID, Category, Summary, Content and ReceivedAt (zero
 // means now).
 func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Petition, limit int) ([]xinfang.RepeatCandidate, error) {
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +257,8 @@ func (db *RepeatStore) candidatesByPerson(ctx context.Context, ps []*xinfang.Pet
 func (db *RepeatStore) candidatesByLocality(ctx context.Context, loc *xinfang.Unit, category string, from, to time.Time, scope string, sargs []any) ([]int64, error) {
 	// The units are resolved first, so that the petitions are read
 	// through petitions_locality (locality_id, category, received_at).
-	units, err := db.ids(ctx, `SELECT id FROM units WHERE path LIKE ?`, loc.Path+"%")
+	below, bargs := subtree(loc.Path, "path")
+	units, err := db.ids(ctx, `SELECT id FROM units WHERE `+below, bargs...)
 	if err != nil {
 		return nil, err
 	}
@@ -528,7 +529,7 @@ func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.Re
 	if in.CandidateID == id {
 		return nil, xinfang.FieldError("candidate_id", "不能关联到自身")
 	}
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -675,7 +676,7 @@ func (db *RepeatStore) FindRepeatCounts(ctx context.Context, id int64) (*xinfang
 	if err != nil {
 		return nil, err
 	}
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -700,7 +701,7 @@ func (db *RepeatStore) FindRepeatChain(ctx context.Context, id int64) ([]*xinfan
 	if _, err := db.findPetition(ctx, db.rdb, id); err != nil {
 		return nil, err
 	}
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ import (
 // SQL over it.
 type searchKind struct {
 	join, title, order string
-	scope              func(ctx context.Context) (string, []any, error)
+	scope              scopeFunc
 }
 
 // searchKinds are the kinds SearchDocs knows. A feature with records of
@@ -44,12 +44,12 @@ type searchKind struct {
 var searchKinds = map[string]searchKind{}
 
 // registerSearchKind makes kind searchable by SearchDocs.
-func registerSearchKind(kind, join, title, order string, scope func(ctx context.Context) (string, []any, error)) {
+func registerSearchKind(kind, join, title, order string, scope scopeFunc) {
 	searchKinds[kind] = searchKind{join: join, title: title, order: order, scope: scope}
 }
 
 func init() {
-	registerSearchKind(xinfang.SearchPetition, "JOIN petitions p ON p.id = d.ref_id", "p.number || ' ' || p.summary", "p.received_at DESC, p.id DESC", scopeClause)
+	registerSearchKind(xinfang.SearchPetition, "JOIN petitions p ON p.id = d.ref_id", "p.number || ' ' || p.summary", "p.received_at DESC, p.id DESC", petitionScope)
 }
 
 // searchFold is the one normal form of searched text and of queries.
@@ -220,7 +220,7 @@ func (db *core) petitionTextClause(q string) (string, []any, error) {
 // names, 概况 or 投诉内容 contain every term of q, newest first, and their
 // count.
 func (db *SearchStore) SearchPetitions(ctx context.Context, q string, limit, offset int) ([]*xinfang.Petition, int, error) {
-	scope, args, err := scopeClause(ctx)
+	scope, args, err := petitionScope(ctx)
 	if err != nil {
 		return nil, 0, err
 	}

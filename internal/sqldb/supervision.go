@@ -51,24 +51,6 @@ func scanSupervision(r interface{ Scan(...any) error }) (*xinfang.Supervision, e
 	return s, nil
 }
 
-// supervisionScope is the data scope of 督办单 as SQL over alias s.
-func supervisionScope(ctx context.Context) (string, []any, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return "", nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	sc := xinfang.ScopeOf(u)
-	switch {
-	case sc.None:
-		return "1 = 0", nil, nil
-	case sc.All:
-		return "1 = 1", nil, nil
-	}
-	// Unit paths are digits and slashes: no LIKE escaping needed.
-	prefix := sc.UnitPath + "%"
-	return "(s.target_path LIKE ? OR s.issuer_path LIKE ?)", []any{prefix, prefix}, nil
-}
-
 // supervisionWarning sets the warning level of the feedback clock, which
 // runs while the 督办单 is open; 严重超期 is procedure.SevereAfter's rule
 // for a deadline set by hand.
@@ -214,7 +196,8 @@ func (db *SupervisionStore) FindSupervisions(ctx context.Context, f xinfang.Supe
 		if err != nil {
 			return nil, 0, xinfang.FieldError("target_unit_id", "单位不存在")
 		}
-		add("s.target_path LIKE ?", u.Path+"%")
+		c, a := subtree(u.Path, "s.target_path")
+		add(c, a...)
 	}
 	if f.PetitionID != 0 {
 		add("s.petition_id = ?", f.PetitionID)

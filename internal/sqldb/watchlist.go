@@ -19,7 +19,7 @@ import (
 // accountability records; they, and supervisors and leaders with a
 // city-wide scope, read the watch list and the investigations; staff of
 // other units read the accountability records and letters of their own
-// subtree. Every petition reached from here goes through scopeClause, so a
+// subtree. Every petition reached from here goes through petitionScope, so a
 // 检举控告 item stays hidden from whoever may not see it.
 
 // watchCols are the columns of a watch-list item (alias p, with pt the
@@ -97,30 +97,6 @@ func requireDisciplineReader(ctx context.Context) (*xinfang.User, error) {
 	return u, nil
 }
 
-// subtreeRange is "col lies in the subtree at path" as a range the
-// indexes serve: paths end in "/" and "0" follows "/" in ASCII.
-func discSubtree(col, path string) (string, []any) {
-	return "(" + col + " >= ? AND " + col + " < ?)", []any{path, path[:len(path)-1] + "0"}
-}
-
-// recordScope is the scope of accountability records and letters, on the
-// unit path column col: everything for city-wide readers, the own subtree
-// for other staff, nothing (EFORBIDDEN) for the rest.
-func discRecordScope(ctx context.Context, col string) (string, []any, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil || u.Unit == nil {
-		return "", nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanReadAccountability(u, nil) {
-		return "", nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权查看问责记录和责任书")
-	}
-	if xinfang.CanReadDiscipline(u) || xinfang.ScopeOf(u).All {
-		return "1 = 1", nil, nil
-	}
-	c, a := discSubtree(col, u.Unit.Path)
-	return c, a, nil
-}
-
 func discPlaceholders(n int) string {
 	if n == 0 {
 		return "NULL"
@@ -160,7 +136,7 @@ func newStub(kind, basis string, count int, latest time.Time) *watchStub {
 // chainSQL walks repeat chains downwards from the originals selected by
 // seed (a query of petition ids named id). The walk carries the columns
 // that the grouping and the data scope read, named as in petitions, so
-// that a query may alias the chain as p and apply scopeClause to it; the
+// that a query may alias the chain as p and apply petitionScope to it; the
 // petitions_repeat_chain index holds them all, so the walk never reads a
 // petition row. The originals' own columns are read only with rootRows
 // (else they are NULL). The depth limit guards against a cycle made by
@@ -176,7 +152,7 @@ func chainSQL(seed string, rootRows bool) string {
 		SELECT c.id, ch.root, ch.depth + 1, ` + prefixed("c.", chainCols) + ` FROM chain ch JOIN petitions c ON c.repeat_of_id = ch.id WHERE ch.depth < 200)`
 }
 
-// chainCols are the columns a chain carries; scopeClause reads purpose,
+// chainCols are the columns a chain carries; petitionScope reads purpose,
 // reg_user_id and the paths. chainNulls are their NULLs, typed as the
 // columns are, which PostgreSQL's recursive queries require.
 const (
@@ -596,7 +572,7 @@ func (db *DisciplineStore) FindWatchList(ctx context.Context, f xinfang.WatchFil
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
