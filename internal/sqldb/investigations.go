@@ -40,7 +40,7 @@ func (db *DisciplineStore) findInvestigation(ctx context.Context, q rowQuerier, 
 	if err != nil {
 		return nil, err
 	}
-	iv, err := scanInvestigation(q.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+investigationCols+investigationFrom+` WHERE i.id = ? AND `+scope), append([]any{id}, args...)...))
+	iv, err := scanInvestigation(cq{db.core, q}.row(ctx, `SELECT `+investigationCols+investigationFrom+` WHERE i.id = ? AND `+scope, append([]any{id}, args...)...))
 	if err != nil {
 		return nil, db.notFound(err, "提级调查不存在或无权查看")
 	}
@@ -49,22 +49,13 @@ func (db *DisciplineStore) findInvestigation(ctx context.Context, q rowQuerier, 
 
 // loadInvestigation fills the officials and the case of an investigation.
 func (db *DisciplineStore) loadInvestigation(ctx context.Context, q rowQuerier, iv *xinfang.Investigation) error {
-	rows, err := q.QueryContext(ctx, db.dialect.rebind(`SELECT o.name, o.unit_id, u.name, o.position FROM investigation_officials o JOIN units u ON u.id = o.unit_id
-		WHERE o.investigation_id = ? ORDER BY o.seq`), iv.ID)
-	if err != nil {
-		return err
-	}
-	iv.ResponsibilityTrack.Officials = []xinfang.Official{}
-	for rows.Next() {
+	rows, err := cq{db.core, q}.rows(ctx, `SELECT o.name, o.unit_id, u.name, o.position FROM investigation_officials o JOIN units u ON u.id = o.unit_id
+		WHERE o.investigation_id = ? ORDER BY o.seq`, iv.ID)
+	if iv.ResponsibilityTrack.Officials, err = scanAll(rows, err, func(r scanner) (xinfang.Official, error) {
 		var o xinfang.Official
-		if err := rows.Scan(&o.Name, &o.UnitID, &o.UnitName, &o.Position); err != nil {
-			rows.Close()
-			return err
-		}
-		iv.ResponsibilityTrack.Officials = append(iv.ResponsibilityTrack.Officials, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		err := r.Scan(&o.Name, &o.UnitID, &o.UnitName, &o.Position)
+		return o, err
+	}); err != nil {
 		return err
 	}
 	if iv.CaseID != 0 {
@@ -82,7 +73,7 @@ func (db *DisciplineStore) loadInvestigation(ctx context.Context, q rowQuerier, 
 // caseRef returns the number, title, source and state of a backlog case.
 func (db *DisciplineStore) discCaseRef(ctx context.Context, q rowQuerier, id int64) (*xinfang.CaseRef, error) {
 	c := &xinfang.CaseRef{}
-	err := q.QueryRowContext(ctx, db.dialect.rebind(`SELECT id, number, title, source, state FROM cases WHERE id = ?`), id).Scan(&c.ID, &c.Number, &c.Title, &c.Source, &c.State)
+	err := cq{db.core, q}.row(ctx, `SELECT id, number, title, source, state FROM cases WHERE id = ?`, id).Scan(&c.ID, &c.Number, &c.Title, &c.Source, &c.State)
 	if err != nil {
 		return nil, db.notFound(err, "信访积案不存在")
 	}
@@ -90,16 +81,21 @@ func (db *DisciplineStore) discCaseRef(ctx context.Context, q rowQuerier, id int
 	return c, nil
 }
 
-// FindInvestigationByID returns an investigation with both tracks.
+// FindInvestigationByID returns an investigation with both tracks, read
+// as one view.
 func (db *DisciplineStore) FindInvestigationByID(ctx context.Context, id int64) (*xinfang.Investigation, error) {
 	if _, err := requireDisciplineReader(ctx); err != nil {
 		return nil, err
 	}
-	iv, err := db.findInvestigation(ctx, db.rdb, id)
+	var iv *xinfang.Investigation
+	err := db.read(ctx, func(q rowQuerier) error {
+		var err error
+		if iv, err = db.findInvestigation(ctx, q, id); err != nil {
+			return err
+		}
+		return db.loadInvestigation(ctx, q, iv)
+	})
 	if err != nil {
-		return nil, err
-	}
-	if err := db.loadInvestigation(ctx, db.rdb, iv); err != nil {
 		return nil, err
 	}
 	return iv, nil
@@ -132,32 +128,28 @@ func (db *DisciplineStore) FindInvestigations(ctx context.Context, f xinfang.Inv
 	if f.Offset < 0 {
 		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
 	}
+	// The count, the page and the officials of each are one view.
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+investigationFrom+` WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := db.query(ctx, `SELECT `+investigationCols+investigationFrom+` WHERE `+where+
-		` ORDER BY CASE WHEN i.state IN `+openInvestigationState+` THEN 0 ELSE 1 END, i.opened_at DESC, i.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	var out []*xinfang.Investigation
+	err = db.read(ctx, func(q rowQuerier) error {
+		r := cq{db.core, q}
+		if err := r.row(ctx, `SELECT COUNT(*)`+investigationFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := r.rows(ctx, `SELECT `+investigationCols+investigationFrom+` WHERE `+where+
+			` ORDER BY CASE WHEN i.state IN `+openInvestigationState+` THEN 0 ELSE 1 END, i.opened_at DESC, i.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+		if out, err = scanAll(rows, err, scanInvestigation); err != nil {
+			return err
+		}
+		for _, iv := range out {
+			if err := db.loadInvestigation(ctx, q, iv); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, 0, err
-	}
-	out := []*xinfang.Investigation{}
-	for rows.Next() {
-		iv, err := scanInvestigation(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, iv)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	for _, iv := range out {
-		if err := db.loadInvestigation(ctx, db.rdb, iv); err != nil {
-			return nil, 0, err
-		}
 	}
 	return out, total, nil
 }
@@ -179,7 +171,7 @@ func (db *DisciplineStore) OpenInvestigation(ctx context.Context, in xinfang.Inv
 		if in.PetitionID != 0 {
 			p, err := db.findPetition(ctx, tx, in.PetitionID)
 			if err != nil {
-				return xinfang.FieldError("petition_id", "信访件不存在或无权查看")
+				return db.notFoundField(err, "petition_id", "信访件不存在或无权查看")
 			}
 			if p.Escalation != "province" && p.Escalation != "beijing" {
 				return xinfang.FieldError("petition_id", "只有赴省、进京越级访可以提级调查")
@@ -258,12 +250,12 @@ func (db *DisciplineStore) changeInvestigation(ctx context.Context, id int64, ve
 		if err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE investigations SET `+set+`, state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		n, err := tx.change(ctx, `UPDATE investigations SET `+set+`, state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			append(args, to, fmtTime(tx.now), id, version)...)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return staleInvestigation()
 		}
 		return nil

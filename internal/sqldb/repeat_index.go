@@ -147,10 +147,6 @@ func bumpGramStats(ctx context.Context, tx *Tx, grams []uint32, delta int) error
 	return nil
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
 // Reindex rebuilds the fingerprints, the gram index and the petitions'
 // search documents from the petitions, a thousand at a time, then the gram
 // counts in one transaction. It is for data that predates the index
@@ -179,21 +175,13 @@ func (db *DB) Reindex(ctx context.Context) error {
 			received                 string
 			summary, content, number string
 		}
-		var rows []row
 		rs, err := db.query(ctx, `SELECT p.id, p.received_at, p.summary, p.content, p.number FROM petitions p WHERE p.id > ? ORDER BY p.id LIMIT ?`, after, batch)
-		if err != nil {
-			return err
-		}
-		for rs.Next() {
+		rows, err := scanAll(rs, err, func(s scanner) (row, error) {
 			var r row
-			if err := rs.Scan(&r.id, &r.received, &r.summary, &r.content, &r.number); err != nil {
-				rs.Close()
-				return err
-			}
-			rows = append(rows, r)
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
+			err := s.Scan(&r.id, &r.received, &r.summary, &r.content, &r.number)
+			return r, err
+		})
+		if err != nil {
 			return err
 		}
 		if len(rows) == 0 {
@@ -268,21 +256,21 @@ func (db *core) petitionerNames(ctx context.Context, first, last int64) (map[int
 	rows, err := db.query(ctx, `SELECT pp.petition_id, x.name FROM petition_petitioners pp JOIN petitions p ON p.id = pp.petition_id
 		JOIN petitioners x ON x.id = pp.petitioner_id
 		WHERE pp.petition_id BETWEEN ? AND ? ORDER BY pp.petition_id, CASE WHEN x.id = p.petitioner_id THEN 0 ELSE 1 END, x.id`, first, last)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[int64]string{}
-	for rows.Next() {
+	err = eachRow(rows, err, func(r scanner) error {
 		var id int64
 		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
+		if err := r.Scan(&id, &name); err != nil {
+			return err
 		}
 		if out[id] != "" {
 			out[id] += " "
 		}
 		out[id] += name
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }

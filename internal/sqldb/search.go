@@ -289,21 +289,17 @@ func (db *SearchStore) SearchDocs(ctx context.Context, kind, q string, limit, of
 		return nil, 0, err
 	}
 	rows, err := db.query(ctx, `SELECT d.ref_id, `+k.title+`, d.text`+from+` ORDER BY `+k.order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	out, err := scanAll(rows, err, func(r scanner) (xinfang.SearchHit, error) {
+		h := xinfang.SearchHit{Kind: kind}
+		var text string
+		err := r.Scan(&h.ID, &h.Title, &text)
+		h.Snippet = snippet(text, terms[0])
+		return h, err
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []xinfang.SearchHit{}
-	for rows.Next() {
-		h := xinfang.SearchHit{Kind: kind}
-		var text string
-		if err := rows.Scan(&h.ID, &h.Title, &text); err != nil {
-			return nil, 0, err
-		}
-		h.Snippet = snippet(text, terms[0])
-		out = append(out, h)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // snippet returns the text around the first occurrence of term.

@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -75,7 +74,7 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 	}
 	target, err := db.findUnit(ctx, s.TargetUnitID)
 	if err != nil {
-		return xinfang.FieldError("target_unit_id", "被督办单位不存在")
+		return db.notFoundField(err, "target_unit_id", "被督办单位不存在")
 	}
 	if err := xinfang.CheckIssueSupervision(actor, target); err != nil {
 		return err
@@ -83,7 +82,7 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 	if s.PetitionID != 0 {
 		p, err := db.findPetition(ctx, db.rdb, s.PetitionID)
 		if err != nil {
-			return xinfang.FieldError("petition_id", "信访件不存在或无权查看")
+			return db.notFoundField(err, "petition_id", "信访件不存在或无权查看")
 		}
 		s.PetitionNumber = p.Number
 	}
@@ -136,32 +135,31 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 
 func supervisionLink(id int64) string { return "/supervisions/" + itoa(id) }
 
-// FindSupervisionByID returns a 督办单 in scope with its reminders.
+// FindSupervisionByID returns a 督办单 in scope with its reminders, read as
+// one view.
 func (db *SupervisionStore) FindSupervisionByID(ctx context.Context, id int64) (*xinfang.Supervision, error) {
 	scope, args, err := supervisionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s, err := scanSupervision(db.queryRow(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE s.id = ? AND `+scope, append([]any{id}, args...)...))
-	if err != nil {
-		return nil, db.notFound(err, "督办单不存在或无权查看")
-	}
-	rows, err := db.query(ctx, `SELECT id, at, by_id, by_name, text FROM supervision_reminders WHERE supervision_id = ? ORDER BY at, id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	s.Reminders = []*xinfang.Reminder{}
-	for rows.Next() {
-		r := &xinfang.Reminder{}
-		var at string
-		if err := rows.Scan(&r.ID, &at, &r.ByID, &r.ByName, &r.Text); err != nil {
-			return nil, err
+	var s *xinfang.Supervision
+	err = db.read(ctx, func(q rowQuerier) error {
+		r := cq{db.core, q}
+		var err error
+		if s, err = scanSupervision(r.row(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE s.id = ? AND `+scope, append([]any{id}, args...)...)); err != nil {
+			return db.notFound(err, "督办单不存在或无权查看")
 		}
-		r.At = parseTime(at)
-		s.Reminders = append(s.Reminders, r)
-	}
-	if err := rows.Err(); err != nil {
+		rows, err := r.rows(ctx, `SELECT id, at, by_id, by_name, text FROM supervision_reminders WHERE supervision_id = ? ORDER BY at, id`, id)
+		s.Reminders, err = scanAll(rows, err, func(r scanner) (*xinfang.Reminder, error) {
+			m := &xinfang.Reminder{}
+			var at string
+			err := r.Scan(&m.ID, &at, &m.ByID, &m.ByName, &m.Text)
+			m.At = parseTime(at)
+			return m, err
+		})
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	db.supervisionWarning(ctx, s, db.todayDate())
@@ -194,7 +192,7 @@ func (db *SupervisionStore) FindSupervisions(ctx context.Context, f xinfang.Supe
 	if f.TargetUnitID != 0 {
 		u, err := db.findUnit(ctx, f.TargetUnitID)
 		if err != nil {
-			return nil, 0, xinfang.FieldError("target_unit_id", "单位不存在")
+			return nil, 0, db.notFoundField(err, "target_unit_id", "单位不存在")
 		}
 		c, a := subtree(u.Path, "s.target_path")
 		add(c, a...)
@@ -225,20 +223,14 @@ func (db *SupervisionStore) FindSupervisions(ctx context.Context, f xinfang.Supe
 	}
 	rows, err := db.query(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE `+w+`
 		ORDER BY CASE WHEN s.state IN `+openSupervisionState+` THEN 0 ELSE 1 END, s.deadline, s.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	out, err := scanAll(rows, err, scanSupervision)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []*xinfang.Supervision{}
-	for rows.Next() {
-		s, err := scanSupervision(rows)
-		if err != nil {
-			return nil, 0, err
-		}
+	for _, s := range out {
 		db.supervisionWarning(ctx, s, today)
-		out = append(out, s)
 	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // RemindSupervision records a 催办 on an open 督办单 and sends it to the
@@ -258,8 +250,8 @@ func (db *SupervisionStore) RemindSupervision(ctx context.Context, id int64, tex
 		return nil, err
 	}
 	err = db.write(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE supervisions SET state = ?, updated_at = ? WHERE id = ? AND state = ?`, string(t.To), fmtTime(tx.now), id, string(t.From))
-		if err := movedFirst(res, err, t); err != nil {
+		n, err := tx.change(ctx, `UPDATE supervisions SET state = ?, updated_at = ? WHERE id = ? AND state = ?`, string(t.To), fmtTime(tx.now), id, string(t.From))
+		if err := movedFirst(n, err, t); err != nil {
 			return err
 		}
 		rid, err := tx.insert(ctx, `INSERT INTO supervision_reminders (supervision_id, at, by_id, by_name, text) VALUES (?, ?, ?, ?, ?)`,
@@ -296,9 +288,9 @@ func (db *SupervisionStore) FeedbackSupervision(ctx context.Context, id int64, t
 	}
 	err = db.write(ctx, func(tx *Tx) error {
 		late := calendar.DateOf(tx.now).String() > s.Deadline
-		res, err := tx.exec(ctx, `UPDATE supervisions SET state = ?, feedback_at = ?, feedback_by = ?, feedback_name = ?, feedback_text = ?, late = ?, updated_at = ?
+		n, err := tx.change(ctx, `UPDATE supervisions SET state = ?, feedback_at = ?, feedback_by = ?, feedback_name = ?, feedback_text = ?, late = ?, updated_at = ?
 			WHERE id = ? AND state = ?`, string(t.To), fmtTime(tx.now), actor.ID, actor.Name, text, b2i(late), fmtTime(tx.now), id, string(t.From))
-		if err := movedFirst(res, err, t); err != nil {
+		if err := movedFirst(n, err, t); err != nil {
 			return err
 		}
 		subject := s.TargetUnit.Name + " 已反馈督办单 " + s.Number
@@ -328,9 +320,9 @@ func (db *SupervisionStore) CloseSupervision(ctx context.Context, id int64, note
 	}
 	note = strings.TrimSpace(note)
 	err = db.write(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE supervisions SET state = ?, closed_at = ?, closed_name = ?, close_note = ?, updated_at = ? WHERE id = ? AND state = ?`,
+		n, err := tx.change(ctx, `UPDATE supervisions SET state = ?, closed_at = ?, closed_name = ?, close_note = ?, updated_at = ? WHERE id = ? AND state = ?`,
 			string(t.To), fmtTime(tx.now), actor.Name, note, fmtTime(tx.now), id, string(t.From))
-		return movedFirst(res, err, t)
+		return movedFirst(n, err, t)
 	})
 	if err != nil {
 		return nil, err
@@ -368,13 +360,11 @@ func checkSupervision(s *xinfang.Supervision, action xinfang.SupervisionAction, 
 // movedFirst reads the result of the UPDATE guarded by "state = t.From": no
 // row means another request moved the 督办单 after it was read, which is
 // t's 409 as if it had been in another state all along.
-func movedFirst(res sql.Result, err error, t *xinfang.SupervisionTransition) error {
+func movedFirst(n int64, err error, t *xinfang.SupervisionTransition) error {
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
+	if n != 1 {
 		return t.ConflictError()
 	}
 	return nil

@@ -101,12 +101,12 @@ func (db *CaseStore) updateTask(ctx context.Context, tx *Tx, t *xinfang.Task, ch
 	if err := t.Apply(ch); err != nil {
 		return err
 	}
-	res, err := tx.exec(ctx, `UPDATE tasks SET state = ?, release_reason = ?, done_note = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+	n, err := tx.change(ctx, `UPDATE tasks SET state = ?, release_reason = ?, done_note = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 		t.State, t.ReleaseReason, t.DoneNote, fmtTime(tx.now), t.ID, t.Version)
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	if n != 1 {
 		return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该任务已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
 	}
 	t.Version++

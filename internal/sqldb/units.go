@@ -93,6 +93,20 @@ func (db *core) notFound(err error, msg string) error {
 	return db.wrap(err)
 }
 
+// problem adds msg on field to p when err says that a reference of the
+// input does not exist, and returns any other error: a broken connection
+// is not a bad reference.
+func problem(p xinfang.Problems, err error, field, msg string) error {
+	if err == nil {
+		return nil
+	}
+	if xinfang.ErrorCode(err) == xinfang.ENOTFOUND {
+		p.Add(field, msg)
+		return nil
+	}
+	return err
+}
+
 // notFoundField maps sql.ErrNoRows to EINVALID naming field: a reference in
 // the input that does not exist is bad input, not a missing page.
 func (db *core) notFoundField(err error, field, msg string) error {
