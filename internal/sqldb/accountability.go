@@ -215,11 +215,8 @@ func (db *DisciplineStore) FindAccountabilities(ctx context.Context, f xinfang.A
 		where += " AND a.decided_on >= ? AND a.decided_on < ?"
 		args = append(args, fmt.Sprintf("%04d-01-01", f.Year), fmt.Sprintf("%04d-01-01", f.Year+1))
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	if f.Offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
+		return nil, 0, err
 	}
 	var total int
 	var out []*xinfang.Accountability

@@ -245,62 +245,48 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 		return nil, 0, err
 	}
 	today := db.today()
-	where := []string{scope}
-	args := append([]any{}, sargs...)
-	add := func(clause string, a ...any) {
-		where = append(where, clause)
-		args = append(args, a...)
-	}
+	w := newConds(scope, sargs)
 	if f.LeaderID != 0 {
-		add("c.leader_id = ?", f.LeaderID)
+		w.and("c.leader_id = ?", f.LeaderID)
 	}
 	if f.UnitID != 0 {
 		u, err := db.findUnit(ctx, f.UnitID)
 		if err != nil {
 			return nil, 0, db.notFoundField(err, "unit_id", "单位不存在")
 		}
-		c, a := subtree(u.Path, "c.responsible_path")
-		add(c, a...)
+		w.clause(subtree(u.Path, "c.responsible_path"))
 	}
 	if f.Source != "" {
-		add("c.source = ?", f.Source)
+		w.and("c.source = ?", f.Source)
 	}
 	if len(f.State) > 0 {
-		ph := make([]string, len(f.State))
-		for i, s := range f.State {
-			ph[i] = "?"
-			args = append(args, string(s))
-		}
-		where = append(where, "c.state IN ("+strings.Join(ph, ",")+")")
+		w.clause(inList("c.state", f.State))
 	}
 	if f.Overdue != nil {
 		overdue := "(c.deadline <> '' AND c.deadline < ? AND c.state IN " + runningCaseStates + ")"
 		if *f.Overdue {
-			add(overdue, today)
+			w.and(overdue, today)
 		} else {
-			add("NOT "+overdue, today)
+			w.and("NOT "+overdue, today)
 		}
 	}
 	if q := strings.TrimSpace(f.Text); q != "" {
 		like := "%" + escapeLike(strings.ToLower(q)) + "%"
-		add(`(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.number) LIKE ? ESCAPE '\' OR LOWER(c.petitioners) LIKE ? ESCAPE '\' OR LOWER(c.summary) LIKE ? ESCAPE '\')`, like, like, like, like)
+		w.and(`(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.number) LIKE ? ESCAPE '\' OR LOWER(c.petitioners) LIKE ? ESCAPE '\' OR LOWER(c.summary) LIKE ? ESCAPE '\')`, like, like, like, like)
 	}
-	if f.Offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
-	}
-	w := strings.Join(where, " AND ")
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w, args...).Scan(&total); err != nil {
+	limit, err := pageLimit(f.Limit, f.Offset)
+	if err != nil {
 		return nil, 0, err
 	}
-	q := `SELECT ` + caseCols + caseFrom + ` WHERE ` + w + ` ORDER BY c.deadline = '', c.deadline, c.id`
-	qargs := append([]any{today}, args...)
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w.where(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	q := `SELECT ` + caseCols + caseFrom + ` WHERE ` + w.where() + ` ORDER BY c.deadline = '', c.deadline, c.id`
+	qargs := append([]any{today}, w.args...)
 	if f.Limit != -1 {
-		if f.Limit <= 0 || f.Limit > 500 {
-			f.Limit = 50
-		}
 		q += ` LIMIT ? OFFSET ?`
-		qargs = append(qargs, f.Limit, f.Offset)
+		qargs = append(qargs, limit, f.Offset)
 	}
 	rows, err := db.query(ctx, q, qargs...)
 	out, err := scanAll(rows, err, func(r scanner) (*xinfang.Case, error) { return scanCase(r, today) })

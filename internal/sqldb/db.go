@@ -479,6 +479,45 @@ func scanAll[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 	return out, nil
 }
 
+// pageLimit is the page size of a list: 50 unless 1–500 is asked for. An
+// offset below zero is EINVALID on offset.
+func pageLimit(limit, offset int) (int, error) {
+	if offset < 0 {
+		return 0, xinfang.FieldError("offset", "offset 不能为负数")
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	return limit, nil
+}
+
+// conds gathers the conditions of a list's WHERE and their arguments, in
+// order: and takes a condition with its arguments, clause one a builder
+// returned (subtree, inList), so that its arguments are always spread.
+type conds struct {
+	list []string
+	args []any
+}
+
+func newConds(clause string, args []any) *conds {
+	return &conds{list: []string{clause}, args: append([]any(nil), args...)}
+}
+
+func (c *conds) and(cond string, args ...any) { c.clause(cond, args) }
+func (c *conds) clause(cond string, args []any) {
+	c.list, c.args = append(c.list, cond), append(c.args, args...)
+}
+func (c *conds) where() string { return strings.Join(c.list, " AND ") }
+
+// inList is "col IN (…)" over the codes of vals, for a filter by state.
+func inList[T ~string](col string, vals []T) (string, []any) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = string(v)
+	}
+	return col + " IN (" + placeholders(len(vals)) + ")", args
+}
+
 // placeholders returns n "?" separated by commas, for an IN list of n
 // values; NULL for none, so that "IN (NULL)" matches nothing.
 func placeholders(n int) string {
@@ -486,6 +525,13 @@ func placeholders(n int) string {
 		return "NULL"
 	}
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// valueRows returns n rows of width placeholders for a multi-row INSERT:
+// valueRows(2, 3) is "(?, ?, ?),(?, ?, ?)".
+func valueRows(n, width int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 }
 
 // idArgs returns ids as query arguments.

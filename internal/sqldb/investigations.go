@@ -122,11 +122,8 @@ func (db *DisciplineStore) FindInvestigations(ctx context.Context, f xinfang.Inv
 		where += " AND i.petition_id = ?"
 		args = append(args, f.PetitionID)
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	if f.Offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
+		return nil, 0, err
 	}
 	// The count, the page and the officials of each are one view.
 	var total int
@@ -232,14 +229,8 @@ func (db *DisciplineStore) changeInvestigation(ctx context.Context, id int64, ve
 		return nil, err
 	}
 	err = db.write(ctx, func(tx *Tx) error {
-		iv, err := db.findInvestigation(ctx, tx, id)
+		iv, err := db.investigationAt(ctx, tx, id, version)
 		if err != nil {
-			return err
-		}
-		if iv.Version != version {
-			return staleInvestigation()
-		}
-		if err := db.loadInvestigation(ctx, tx, iv); err != nil {
 			return err
 		}
 		to, err := xinfang.CheckInvestigationAction(iv, action, actor, 0)
@@ -264,6 +255,22 @@ func (db *DisciplineStore) changeInvestigation(ctx context.Context, id int64, ve
 		return nil, err
 	}
 	return db.FindInvestigationByID(ctx, id)
+}
+
+// investigationAt loads an investigation in scope with its officials
+// inside tx, at the version the client read: another version is ECONFLICT.
+func (db *DisciplineStore) investigationAt(ctx context.Context, tx *Tx, id int64, version int) (*xinfang.Investigation, error) {
+	iv, err := db.findInvestigation(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if iv.Version != version {
+		return nil, staleInvestigation()
+	}
+	if err := db.loadInvestigation(ctx, tx, iv); err != nil {
+		return nil, err
+	}
+	return iv, nil
 }
 
 func staleInvestigation() error {
@@ -356,14 +363,8 @@ func (db *DisciplineStore) DeleteInvestigation(ctx context.Context, id int64, ve
 		return err
 	}
 	return db.write(ctx, func(tx *Tx) error {
-		iv, err := db.findInvestigation(ctx, tx, id)
+		iv, err := db.investigationAt(ctx, tx, id, version)
 		if err != nil {
-			return err
-		}
-		if iv.Version != version {
-			return staleInvestigation()
-		}
-		if err := db.loadInvestigation(ctx, tx, iv); err != nil {
 			return err
 		}
 		var refs int

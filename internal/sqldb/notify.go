@@ -54,11 +54,8 @@ func (db *InboxStore) FindNotifications(ctx context.Context, f xinfang.Notificat
 	if u == nil {
 		return nil, 0, 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	if f.Offset < 0 {
-		return nil, 0, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
+		return nil, 0, 0, err
 	}
 	where, args := "user_id = ?", []any{u.ID}
 	if f.Unread {

@@ -199,57 +199,47 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if err != nil {
 		return nil, 0, err
 	}
-	where := []string{scope}
-	add := func(clause string, a ...any) {
-		where = append(where, clause)
-		args = append(args, a...)
-	}
+	w := newConds(scope, args)
 	if len(f.State) > 0 {
-		ph := make([]string, len(f.State))
-		for i, s := range f.State {
-			ph[i] = "?"
-			args = append(args, string(s))
-		}
-		where = append(where, "p.state IN ("+strings.Join(ph, ",")+")")
+		w.clause(inList("p.state", f.State))
 	}
 	if f.Open {
-		add("p.state NOT IN " + closedPetitionStates)
+		w.and("p.state NOT IN " + closedPetitionStates)
 	}
 	if f.UnitID != 0 {
 		u, err := db.findUnit(ctx, f.UnitID)
 		if err != nil {
 			return nil, 0, db.notFoundField(err, "unit_id", "单位不存在")
 		}
-		c, a := subtree(u.Path, "p.reg_path", "p.handling_path")
-		add(c, a...)
+		w.clause(subtree(u.Path, "p.reg_path", "p.handling_path"))
 	}
 	if f.Channel != "" {
-		add("p.channel = ?", f.Channel)
+		w.and("p.channel = ?", f.Channel)
 	}
 	if f.Category != "" {
-		add("p.category LIKE ?", f.Category+"%")
+		w.and("p.category LIKE ?", f.Category+"%")
 	}
 	if f.Petitioner != 0 {
-		add("p.id IN (SELECT petition_id FROM petition_petitioners WHERE petitioner_id = ?)", f.Petitioner)
+		w.and("p.id IN (SELECT petition_id FROM petition_petitioners WHERE petitioner_id = ?)", f.Petitioner)
 	}
 	if f.LegalCase != nil {
-		add("p.legal_case = ?", b2i(*f.LegalCase))
+		w.and("p.legal_case = ?", b2i(*f.LegalCase))
 	}
 	if f.Repeat != nil {
-		add("p.repeat_flag = ?", b2i(*f.Repeat))
+		w.and("p.repeat_flag = ?", b2i(*f.Repeat))
 	}
 	if !f.From.IsZero() {
-		add("p.received_at >= ?", fmtTime(f.From))
+		w.and("p.received_at >= ?", fmtTime(f.From))
 	}
 	if !f.To.IsZero() {
-		add("p.received_at < ?", fmtTime(f.To))
+		w.and("p.received_at < ?", fmtTime(f.To))
 	}
 	if q := strings.TrimSpace(f.Text); q != "" {
 		clause, a, err := db.petitionTextClause(q)
 		if err != nil {
 			return nil, 0, err
 		}
-		add(clause, a...)
+		w.clause(clause, a)
 	}
 	if f.Warning != "" {
 		today := calendar.DateOf(db.Now())
@@ -262,13 +252,13 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		t := today.String()
 		switch f.Warning {
 		case xinfang.WarnNormal:
-			add("p.due_date > ?", near)
+			w.and("p.due_date > ?", near)
 		case xinfang.WarnNear:
-			add("p.due_date >= ? AND p.due_date <= ?", t, near)
+			w.and("p.due_date >= ? AND p.due_date <= ?", t, near)
 		case xinfang.WarnOverdue:
-			add("p.due_date <> '' AND p.due_date < ? AND p.severe_date >= ?", t, t)
+			w.and("p.due_date <> '' AND p.due_date < ? AND p.severe_date >= ?", t, t)
 		case xinfang.WarnSevere:
-			add("p.due_date <> '' AND p.severe_date < ?", t)
+			w.and("p.due_date <> '' AND p.severe_date < ?", t)
 		default:
 			return nil, 0, xinfang.FieldError("warning", "未知的预警等级")
 		}
@@ -279,20 +269,17 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	case "received":
 		order = "p.received_at, p.id"
 	case "due":
-		add("p.due_date <> ''")
+		w.and("p.due_date <> ''")
 		order = "p.due_date, p.id"
 	case "number":
 		order = "p.number"
 	default:
 		return nil, 0, xinfang.FieldError("sort", "未知的排序方式")
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
+	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
+		return nil, 0, err
 	}
-	if f.Offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
-	}
-	return db.petitionPage(ctx, strings.Join(where, " AND "), args, order, f.Limit, f.Offset)
+	return db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
 }
 
 // petitionPage counts the petitions matching where and returns one page of

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"strconv"
-	"strings"
 	"time"
 	"xinfang"
 	"xinfang/internal/similar"
@@ -106,16 +105,11 @@ func (db *core) unindexGrams(ctx context.Context, tx *Tx, id int64) error {
 func insertGrams(ctx context.Context, tx *Tx, grams []uint32, day, id int64) error {
 	for len(grams) > 0 {
 		n := min(len(grams), 200)
-		var b strings.Builder
 		args := make([]any, 0, 3*n)
-		for i, g := range grams[:n] {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString("(?, ?, ?)")
+		for _, g := range grams[:n] {
 			args = append(args, int64(g), day, id)
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO petition_grams (gram, day, petition_id) VALUES `+b.String()+` ON CONFLICT DO NOTHING`, args...); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO petition_grams (gram, day, petition_id) VALUES `+valueRows(n, 3)+` ON CONFLICT DO NOTHING`, args...); err != nil {
 			return err
 		}
 		grams = grams[n:]
@@ -129,16 +123,11 @@ func insertGrams(ctx context.Context, tx *Tx, grams []uint32, day, id int64) err
 func bumpGramStats(ctx context.Context, tx *Tx, grams []uint32, delta int) error {
 	for len(grams) > 0 {
 		n := min(len(grams), 200)
-		var b strings.Builder
 		args := make([]any, 0, 2*n)
-		for i, g := range grams[:n] {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString("(?, ?)")
+		for _, g := range grams[:n] {
 			args = append(args, int64(g), max(delta, 0))
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO gram_stats (gram, n) VALUES `+b.String()+
+		if _, err := tx.exec(ctx, `INSERT INTO gram_stats (gram, n) VALUES `+valueRows(n, 2)+
 			` ON CONFLICT (gram) DO UPDATE SET n = gram_stats.n + `+strconv.Itoa(delta), args...); err != nil {
 			return err
 		}
@@ -197,13 +186,13 @@ func (db *DB) Reindex(ctx context.Context) error {
 			flush := func() error {
 				if fpN > 0 {
 					if _, err := tx.exec(ctx, `INSERT INTO petition_fingerprints (petition_id, version, day, fp) VALUES `+
-						strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?),", fpN), ",")+` ON CONFLICT DO NOTHING`, fps...); err != nil {
+						valueRows(fpN, 4)+` ON CONFLICT DO NOTHING`, fps...); err != nil {
 						return err
 					}
 				}
 				if gramN > 0 {
 					if _, err := tx.exec(ctx, `INSERT INTO petition_grams (gram, day, petition_id) VALUES `+
-						strings.TrimSuffix(strings.Repeat("(?, ?, ?),", gramN), ",")+` ON CONFLICT DO NOTHING`, grams...); err != nil {
+						valueRows(gramN, 3)+` ON CONFLICT DO NOTHING`, grams...); err != nil {
 						return err
 					}
 				}

@@ -604,18 +604,25 @@ func (db *RepeatStore) repeatRoot(ctx context.Context, id int64) (int64, error) 
 	}
 }
 
+// matterOf returns a petition in scope, the root of its repeat tree (the
+// first petition of its matter) and the petition scope to read the tree in.
+func (db *RepeatStore) matterOf(ctx context.Context, id int64) (p *xinfang.Petition, root int64, scope string, sargs []any, err error) {
+	if p, err = db.findPetition(ctx, db.rdb, id); err != nil {
+		return nil, 0, "", nil, err
+	}
+	if scope, sargs, err = petitionScope(ctx); err != nil {
+		return nil, 0, "", nil, err
+	}
+	if root, err = db.repeatRoot(ctx, id); err != nil {
+		return nil, 0, "", nil, err
+	}
+	return p, root, scope, sargs, nil
+}
+
 // FindRepeatCounts returns the repeat figures of a petition in scope: the
 // petitions of its matter and of its main petitioner, counted within scope.
 func (db *RepeatStore) FindRepeatCounts(ctx context.Context, id int64) (*xinfang.RepeatCounts, error) {
-	p, err := db.findPetition(ctx, db.rdb, id)
-	if err != nil {
-		return nil, err
-	}
-	scope, sargs, err := petitionScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	root, err := db.repeatRoot(ctx, id)
+	p, root, scope, sargs, err := db.matterOf(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -633,14 +640,7 @@ func (db *RepeatStore) FindRepeatCounts(ctx context.Context, id int64) (*xinfang
 // FindRepeatChain lists the petitions in scope of the matter of petition
 // id (its repeat tree), earliest first.
 func (db *RepeatStore) FindRepeatChain(ctx context.Context, id int64) ([]*xinfang.Petition, error) {
-	if _, err := db.findPetition(ctx, db.rdb, id); err != nil {
-		return nil, err
-	}
-	scope, sargs, err := petitionScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	root, err := db.repeatRoot(ctx, id)
+	_, root, scope, sargs, err := db.matterOf(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -228,11 +228,8 @@ func (db *SearchStore) SearchPetitions(ctx context.Context, q string, limit, off
 	if err != nil {
 		return nil, 0, err
 	}
-	if limit <= 0 || limit > 500 {
-		limit = 50
-	}
-	if offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	if limit, err = pageLimit(limit, offset); err != nil {
+		return nil, 0, err
 	}
 	// Count and page over petitions alone: a common word matches
 	// thousands, and the joins of a listed row are needed for one page.
@@ -275,11 +272,8 @@ func (db *SearchStore) SearchDocs(ctx context.Context, kind, q string, limit, of
 	if err != nil {
 		return nil, 0, err
 	}
-	if limit <= 0 || limit > 500 {
-		limit = 50
-	}
-	if offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	if limit, err = pageLimit(limit, offset); err != nil {
+		return nil, 0, err
 	}
 	cond, args, kexpr := db.searchMatch(terms)
 	from := ` FROM search_docs d ` + k.join + ` WHERE ` + kexpr + ` = ? AND ` + cond + ` AND ` + scope

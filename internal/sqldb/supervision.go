@@ -173,56 +173,44 @@ func (db *SupervisionStore) FindSupervisions(ctx context.Context, f xinfang.Supe
 	if err != nil {
 		return nil, 0, err
 	}
-	where := []string{scope}
-	add := func(clause string, a ...any) {
-		where = append(where, clause)
-		args = append(args, a...)
-	}
+	w := newConds(scope, args)
 	if len(f.State) > 0 {
-		ph := make([]string, len(f.State))
-		for i, st := range f.State {
+		for _, st := range f.State {
 			if !st.Valid() {
 				return nil, 0, xinfang.FieldError("state", "未知的督办状态")
 			}
-			ph[i] = "?"
-			args = append(args, string(st))
 		}
-		where = append(where, "s.state IN ("+strings.Join(ph, ",")+")")
+		w.clause(inList("s.state", f.State))
 	}
 	if f.TargetUnitID != 0 {
 		u, err := db.findUnit(ctx, f.TargetUnitID)
 		if err != nil {
 			return nil, 0, db.notFoundField(err, "target_unit_id", "单位不存在")
 		}
-		c, a := subtree(u.Path, "s.target_path")
-		add(c, a...)
+		w.clause(subtree(u.Path, "s.target_path"))
 	}
 	if f.PetitionID != 0 {
-		add("s.petition_id = ?", f.PetitionID)
+		w.and("s.petition_id = ?", f.PetitionID)
 	}
 	if f.CaseID != 0 {
-		add("s.case_id = ?", f.CaseID)
+		w.and("s.case_id = ?", f.CaseID)
 	}
 	if f.Listed != nil {
-		add("s.listed = ?", b2i(*f.Listed))
+		w.and("s.listed = ?", b2i(*f.Listed))
 	}
 	today := db.todayDate()
 	if f.Overdue {
-		add("s.state = ? AND s.deadline < ?", string(xinfang.SupervisionOpen), today.String())
+		w.and("s.state = ? AND s.deadline < ?", string(xinfang.SupervisionOpen), today.String())
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	if f.Offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
-	}
-	w := strings.Join(where, " AND ")
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+supervisionFrom+` WHERE `+w, args...).Scan(&total); err != nil {
+	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.query(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE `+w+`
-		ORDER BY CASE WHEN s.state IN `+openSupervisionState+` THEN 0 ELSE 1 END, s.deadline, s.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*)`+supervisionFrom+` WHERE `+w.where(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.query(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE `+w.where()+`
+		ORDER BY CASE WHEN s.state IN `+openSupervisionState+` THEN 0 ELSE 1 END, s.deadline, s.id LIMIT ? OFFSET ?`, append(w.args, f.Limit, f.Offset)...)
 	out, err := scanAll(rows, err, scanSupervision)
 	if err != nil {
 		return nil, 0, err
