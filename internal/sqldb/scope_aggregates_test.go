@@ -52,6 +52,21 @@ func (a aggregate) want(t *testing.T, f *discFixture, every []int64, want map[*x
 	}
 }
 
+// newAggregate is the aggregate of a list and a detail returning T, whose
+// id is id.
+func newAggregate[T any](name string, list func(ctx context.Context) ([]T, error), id func(T) int64, find func(ctx context.Context, id int64) (T, error)) aggregate {
+	return aggregate{name: name,
+		list: func(ctx context.Context) ([]int64, error) {
+			l, err := list(ctx)
+			return idsOf(l, id), err
+		},
+		find: func(ctx context.Context, id int64) error {
+			_, err := find(ctx, id)
+			return err
+		},
+	}
+}
+
 func idsOf[T any](list []T, id func(T) int64) []int64 {
 	out := []int64{}
 	for _, x := range list {
@@ -70,6 +85,11 @@ func TestScopeEveryAggregate(t *testing.T) {
 		f := newDiscFixture(t, db)
 		villageReg := supUser(t, db, "jzdc.reg", f.VillageA, xinfang.RoleRegistrar)
 		ctx := f.Ctx
+		petitionID := func(p *xinfang.Petition) int64 { return p.ID }
+		caseID := func(c *xinfang.Case) int64 { return c.ID }
+		supervisionID := func(s *xinfang.Supervision) int64 { return s.ID }
+		recordID := func(a *xinfang.Accountability) int64 { return a.ID }
+		letterID := func(l *xinfang.ResponsibilityLetter) int64 { return l.ID }
 
 		// Petitions: one of village A (below town A), one of town B, one
 		// 检举控告 of town A handled by the 纪委监委; each escalated to the
@@ -81,16 +101,10 @@ func TestScopeEveryAggregate(t *testing.T) {
 			p.Purpose, p.Category, p.Summary, p.Accused = xinfang.PurposeAccusation, "0402", "举报镇干部收受礼金", "甲镇某干部"
 		})
 		f.MustAct(t, f.RegistrarA, acc.ID, transfer(f.Discipline, 1))
-		petitions := aggregate{name: "petition",
-			list: func(ctx context.Context) ([]int64, error) {
-				l, _, err := db.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Limit: 500})
-				return idsOf(l, func(p *xinfang.Petition) int64 { return p.ID }), err
-			},
-			find: func(ctx context.Context, id int64) error {
-				_, err := db.Petitions.FindPetitionByID(ctx, id)
-				return err
-			},
-		}
+		petitions := newAggregate("petition", func(ctx context.Context) ([]*xinfang.Petition, error) {
+			l, _, err := db.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Limit: 500})
+			return l, err
+		}, petitionID, db.Petitions.FindPetitionByID)
 		petitions.want(t, f, []int64{pV.ID, pB.ID, acc.ID}, map[*xinfang.User][]int64{
 			f.HandlerA: {pV.ID}, f.HandlerB: {pB.ID}, f.Leader: {pV.ID, pB.ID},
 			f.RegistrarA: {pV.ID, acc.ID}, f.DisciplineHandler: {acc.ID}, f.Inspector: {pV.ID, pB.ID, acc.ID}, f.Admin: nil,
@@ -111,13 +125,10 @@ func TestScopeEveryAggregate(t *testing.T) {
 		cB := newCase(f.HandlerB, f.TownB, "乙镇积案")
 		cLinked := newCase(f.Leader, f.TownB, "乙镇涉甲镇积案", pV.ID)
 		cAcc := newCase(f.DisciplineHandler, f.Discipline, "检举积案", acc.ID)
-		cases := aggregate{name: "case",
-			list: func(ctx context.Context) ([]int64, error) {
-				l, _, err := db.Cases.FindCases(ctx, xinfang.CaseFilter{Limit: -1})
-				return idsOf(l, func(c *xinfang.Case) int64 { return c.ID }), err
-			},
-			find: func(ctx context.Context, id int64) error { _, err := db.Cases.FindCaseByID(ctx, id); return err },
-		}
+		cases := newAggregate("case", func(ctx context.Context) ([]*xinfang.Case, error) {
+			l, _, err := db.Cases.FindCases(ctx, xinfang.CaseFilter{Limit: -1})
+			return l, err
+		}, caseID, db.Cases.FindCaseByID)
 		everyCase := []int64{cV, cB, cLinked, cAcc}
 		cases.want(t, f, everyCase, map[*xinfang.User][]int64{
 			// The accused town does not reach the 检举控告's case through it.
@@ -135,16 +146,10 @@ func TestScopeEveryAggregate(t *testing.T) {
 			return s.ID
 		}
 		sV, sB := newOrder(f.VillageA, pV.ID), newOrder(f.TownB, pB.ID)
-		supervisions := aggregate{name: "supervision",
-			list: func(ctx context.Context) ([]int64, error) {
-				l, _, err := db.Supervisions.FindSupervisions(ctx, xinfang.SupervisionFilter{Limit: 500})
-				return idsOf(l, func(s *xinfang.Supervision) int64 { return s.ID }), err
-			},
-			find: func(ctx context.Context, id int64) error {
-				_, err := db.Supervisions.FindSupervisionByID(ctx, id)
-				return err
-			},
-		}
+		supervisions := newAggregate("supervision", func(ctx context.Context) ([]*xinfang.Supervision, error) {
+			l, _, err := db.Supervisions.FindSupervisions(ctx, xinfang.SupervisionFilter{Limit: 500})
+			return l, err
+		}, supervisionID, db.Supervisions.FindSupervisionByID)
 		supervisions.want(t, f, []int64{sV, sB}, map[*xinfang.User][]int64{
 			f.HandlerA: {sV}, f.HandlerB: {sB}, f.Leader: {sV, sB}, f.Supervisor: {sV, sB}, f.Admin: nil,
 		})
@@ -160,16 +165,10 @@ func TestScopeEveryAggregate(t *testing.T) {
 			return iv.ID
 		}
 		iV, iB, iAcc := newInvestigation(pV), newInvestigation(pB), newInvestigation(acc)
-		investigations := aggregate{name: "investigation",
-			list: func(ctx context.Context) ([]int64, error) {
-				l, _, err := db.Discipline.FindInvestigations(ctx, xinfang.InvestigationFilter{Limit: 500})
-				return idsOf(l, func(iv *xinfang.Investigation) int64 { return iv.ID }), err
-			},
-			find: func(ctx context.Context, id int64) error {
-				_, err := db.Discipline.FindInvestigationByID(ctx, id)
-				return err
-			},
-		}
+		investigations := newAggregate("investigation", func(ctx context.Context) ([]*xinfang.Investigation, error) {
+			l, _, err := db.Discipline.FindInvestigations(ctx, xinfang.InvestigationFilter{Limit: 500})
+			return l, err
+		}, func(iv *xinfang.Investigation) int64 { return iv.ID }, db.Discipline.FindInvestigationByID)
 		investigations.want(t, f, []int64{iV, iB, iAcc}, map[*xinfang.User][]int64{
 			f.Inspector: {iV, iB, iAcc}, f.Leader: {iV, iB}, f.Supervisor: {iV, iB},
 		})
@@ -186,16 +185,10 @@ func TestScopeEveryAggregate(t *testing.T) {
 			return a.ID
 		}
 		aV, aB := newRecord(f.VillageA), newRecord(f.TownB)
-		records := aggregate{name: "accountability",
-			list: func(ctx context.Context) ([]int64, error) {
-				l, _, err := db.Discipline.FindAccountabilities(ctx, xinfang.AccountabilityFilter{Limit: 500})
-				return idsOf(l, func(a *xinfang.Accountability) int64 { return a.ID }), err
-			},
-			find: func(ctx context.Context, id int64) error {
-				_, err := db.Discipline.FindAccountabilityByID(ctx, id)
-				return err
-			},
-		}
+		records := newAggregate("accountability", func(ctx context.Context) ([]*xinfang.Accountability, error) {
+			l, _, err := db.Discipline.FindAccountabilities(ctx, xinfang.AccountabilityFilter{Limit: 500})
+			return l, err
+		}, recordID, db.Discipline.FindAccountabilityByID)
 		records.want(t, f, []int64{aV, aB}, map[*xinfang.User][]int64{
 			f.HandlerA: {aV}, f.HandlerB: {aB}, f.Leader: {aV, aB}, f.BureauRegistrar: {aV, aB}, f.Inspector: {aV, aB},
 		})
@@ -208,16 +201,9 @@ func TestScopeEveryAggregate(t *testing.T) {
 			return l.ID
 		}
 		lV, lB := newLetter(f.VillageA), newLetter(f.TownB)
-		letters := aggregate{name: "letter",
-			list: func(ctx context.Context) ([]int64, error) {
-				l, err := db.Discipline.FindResponsibilityLetters(ctx, 0, 0)
-				return idsOf(l, func(l *xinfang.ResponsibilityLetter) int64 { return l.ID }), err
-			},
-			find: func(ctx context.Context, id int64) error {
-				_, err := db.Discipline.FindResponsibilityLetterByID(ctx, id)
-				return err
-			},
-		}
+		letters := newAggregate("letter", func(ctx context.Context) ([]*xinfang.ResponsibilityLetter, error) {
+			return db.Discipline.FindResponsibilityLetters(ctx, 0, 0)
+		}, letterID, db.Discipline.FindResponsibilityLetterByID)
 		letters.want(t, f, []int64{lV, lB}, map[*xinfang.User][]int64{
 			f.HandlerA: {lV}, f.HandlerB: {lB}, f.Leader: {lV, lB}, f.Inspector: {lV, lB},
 		})
@@ -229,35 +215,38 @@ func TestScopeEveryAggregate(t *testing.T) {
 		}
 
 		// The filters by unit take the same subtree: town A holds village A.
-		byUnit := map[string][]int64{}
-		if l, _, err := db.Petitions.FindPetitions(ctx(f.Leader), xinfang.PetitionFilter{UnitID: f.TownA.ID}); err == nil {
-			byUnit["petitions"] = idsOf(l, func(p *xinfang.Petition) int64 { return p.ID })
-		} else {
-			t.Fatal(err)
-		}
-		if l, _, err := db.Cases.FindCases(ctx(f.Leader), xinfang.CaseFilter{UnitID: f.TownA.ID}); err == nil {
-			byUnit["cases"] = idsOf(l, func(c *xinfang.Case) int64 { return c.ID })
-		} else {
-			t.Fatal(err)
-		}
-		if l, _, err := db.Supervisions.FindSupervisions(ctx(f.Leader), xinfang.SupervisionFilter{TargetUnitID: f.TownA.ID}); err == nil {
-			byUnit["supervisions"] = idsOf(l, func(s *xinfang.Supervision) int64 { return s.ID })
-		} else {
-			t.Fatal(err)
-		}
-		if l, _, err := db.Discipline.FindAccountabilities(ctx(f.Leader), xinfang.AccountabilityFilter{UnitID: f.TownA.ID}); err == nil {
-			byUnit["accountabilities"] = idsOf(l, func(a *xinfang.Accountability) int64 { return a.ID })
-		} else {
-			t.Fatal(err)
-		}
-		if l, err := db.Discipline.FindResponsibilityLetters(ctx(f.Leader), f.TownA.ID, 0); err == nil {
-			byUnit["letters"] = idsOf(l, func(l *xinfang.ResponsibilityLetter) int64 { return l.ID })
-		} else {
-			t.Fatal(err)
-		}
-		for what, want := range map[string][]int64{"petitions": {pV.ID}, "cases": {cV}, "supervisions": {sV}, "accountabilities": {aV}, "letters": {lV}} {
-			if got := byUnit[what]; !slices.Equal(got, want) {
-				t.Errorf("%s of town A's subtree: %v, want %v", what, got, want)
+		leader, townA := ctx(f.Leader), f.TownA.ID
+		for what, c := range map[string]struct {
+			list func() ([]int64, error)
+			want []int64
+		}{
+			"petitions": {func() ([]int64, error) {
+				l, _, err := db.Petitions.FindPetitions(leader, xinfang.PetitionFilter{UnitID: townA})
+				return idsOf(l, petitionID), err
+			}, []int64{pV.ID}},
+			"cases": {func() ([]int64, error) {
+				l, _, err := db.Cases.FindCases(leader, xinfang.CaseFilter{UnitID: townA})
+				return idsOf(l, caseID), err
+			}, []int64{cV}},
+			"supervisions": {func() ([]int64, error) {
+				l, _, err := db.Supervisions.FindSupervisions(leader, xinfang.SupervisionFilter{TargetUnitID: townA})
+				return idsOf(l, supervisionID), err
+			}, []int64{sV}},
+			"accountabilities": {func() ([]int64, error) {
+				l, _, err := db.Discipline.FindAccountabilities(leader, xinfang.AccountabilityFilter{UnitID: townA})
+				return idsOf(l, recordID), err
+			}, []int64{aV}},
+			"letters": {func() ([]int64, error) {
+				l, err := db.Discipline.FindResponsibilityLetters(leader, townA, 0)
+				return idsOf(l, letterID), err
+			}, []int64{lV}},
+		} {
+			got, err := c.list()
+			if err != nil {
+				t.Fatalf("%s of town A's subtree: %v", what, err)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("%s of town A's subtree: %v, want %v", what, got, c.want)
 			}
 		}
 	})
