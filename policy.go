@@ -185,22 +185,3 @@ func CanReadAccountability(u *User, unit *Unit) bool {
 	}
 	return s.All || unit == nil || u.Unit.Contains(unit)
 }
-
-// MayIssueSupervision reports whether u may issue 督办单 at all.
-//
-// Deprecated: use CanIssueSupervision(u, nil). Kept while
-// internal/sqldb/supervision.go calls it.
-func MayIssueSupervision(u *User) bool { return CanIssueSupervision(u, nil) }
-
-// IssuingSide reports whether u acts for the side that issued s.
-//
-// Deprecated: use CanRemind or CanCloseSupervision, or
-// CheckSupervisionAction, which also checks the state. Kept while
-// internal/sqldb/supervision.go calls it.
-func (s *Supervision) IssuingSide(u *User) bool { return issuingSide(u, s) }
-
-// MayAnswer reports whether u may give the written feedback on s.
-//
-// Deprecated: use CanAnswerSupervision or CheckSupervisionAction. Kept
-// while internal/sqldb/supervision.go calls it.
-func (s *Supervision) MayAnswer(u *User) bool { return CanAnswerSupervision(u, s) }

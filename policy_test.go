@@ -282,7 +282,6 @@ func TestCanRemindAndClose(t *testing.T) {
 	}
 	for name, rule := range map[string]func(*xinfang.User, *xinfang.Supervision) bool{
 		"CanRemind": xinfang.CanRemind, "CanCloseSupervision": xinfang.CanCloseSupervision,
-		"IssuingSide (old name)": func(u *xinfang.User, s *xinfang.Supervision) bool { return s.IssuingSide(u) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			everyRole(t, tab, situations, func(r xinfang.Role, unit string) bool {
@@ -315,7 +314,6 @@ func TestCanAnswerSupervision(t *testing.T) {
 	situations := append([]string{"other"}, actorUnits...)
 	for name, rule := range map[string]func(*xinfang.User, *xinfang.Supervision) bool{
 		"CanAnswerSupervision": xinfang.CanAnswerSupervision,
-		"MayAnswer (old name)": func(u *xinfang.User, s *xinfang.Supervision) bool { return s.MayAnswer(u) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			everyRole(t, tab, situations, func(r xinfang.Role, unit string) bool {
@@ -353,16 +351,4 @@ func TestCanReadAccountability(t *testing.T) {
 		at := records[s]
 		return xinfang.CanReadAccountability(policyUser(100, at[0], r), policyUnits[at[1]])
 	})
-}
-
-// The old names answer as the new ones.
-func TestMayIssueSupervisionIsCanIssue(t *testing.T) {
-	for _, l := range xinfang.Roles {
-		for _, unit := range actorUnits {
-			u := policyUser(1, unit, xinfang.Role(l.Code))
-			if xinfang.MayIssueSupervision(u) != xinfang.CanIssueSupervision(u, nil) {
-				t.Errorf("%s at %s: MayIssueSupervision differs", l.Code, unit)
-			}
-		}
-	}
 }

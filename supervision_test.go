@@ -58,18 +58,18 @@ func TestSupervisionRoles(t *testing.T) {
 	townHandler := user(5, town, xinfang.RoleHandler)
 	otherLeader := user(6, other, xinfang.RoleLeader)
 	for u, want := range map[*xinfang.User]bool{bureauHead: true, townHead: false, townLeader: true, citySup: true, townHandler: false} {
-		if got := xinfang.MayIssueSupervision(u); got != want {
+		if got := xinfang.CanIssueSupervision(u, nil); got != want {
 			t.Errorf("%d may issue = %v", u.ID, got)
 		}
 	}
 	s := &xinfang.Supervision{IssuerID: townLeader.ID, IssuerPath: town.Path, TargetUnitID: town.ID, TargetPath: town.Path}
 	for u, want := range map[*xinfang.User]bool{townLeader: true, citySup: true, bureauHead: true, otherLeader: false, townHandler: false} {
-		if got := s.IssuingSide(u); got != want {
+		if got := xinfang.CanRemind(u, s); got != want {
 			t.Errorf("%d issuing side = %v", u.ID, got)
 		}
 	}
 	for u, want := range map[*xinfang.User]bool{townHandler: true, townHead: true, townLeader: false, citySup: false} {
-		if got := s.MayAnswer(u); got != want {
+		if got := xinfang.CanAnswerSupervision(u, s); got != want {
 			t.Errorf("%d may answer = %v", u.ID, got)
 		}
 	}

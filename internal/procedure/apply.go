@@ -10,12 +10,20 @@ import (
 	"xinfang/internal/calendar"
 )
 
-// Lookup resolves references in an action's data. Storage implements it;
-// both methods return an ENOTFOUND *xinfang.Error for unknown ids, and
-// Petition applies the actor's data scope.
+// Lookup resolves references in an action's data and answers the facts
+// the guards need beyond the item's own history. Storage implements it,
+// inside the acting transaction; the rules that read the facts are the
+// guards' (guards.go), so storage only loads them. Unit and Petition
+// return an ENOTFOUND *xinfang.Error for unknown ids, and Petition applies
+// the actor's data scope.
 type Lookup interface {
 	Unit(id int64) (*xinfang.Unit, error)
+	// Petition returns the projection of a petition, with its State and
+	// ReceivedAt: the facts of a merge target (guardMerge).
 	Petition(id int64) (*xinfang.Petition, error)
+	// OpenTasks returns the number of open 三跨三分离 tasks of a petition
+	// (guardConclude).
+	OpenTasks(petitionID int64) (int, error)
 }
 
 // Request is an action on a petition as storage hands it to Apply.
@@ -35,6 +43,7 @@ type GuardContext struct {
 	Today    calendar.Date
 	Data     map[string]string
 	Resolved map[string]any // *xinfang.Unit or *xinfang.Petition per reference field
+	Lookup   Lookup         // the facts beyond the item's history
 }
 
 // Apply checks an action against the table and returns the event that
@@ -67,7 +76,7 @@ func (pr *Procedure) Apply(r Request, lk Lookup) (*xinfang.Event, error) {
 	// today unless staff back-dated the record.
 	st := pr.Derive(r.Events, at)
 	if t.Guard != nil {
-		g := &GuardContext{Pr: pr, Req: &r, Status: st, Today: calendar.DateOf(at), Data: data, Resolved: resolved}
+		g := &GuardContext{Pr: pr, Req: &r, Status: st, Today: calendar.DateOf(at), Data: data, Resolved: resolved, Lookup: lk}
 		if err := t.Guard(g); err != nil {
 			return nil, err
 		}

@@ -61,8 +61,16 @@ var earlier = &xinfang.Petition{ID: 50, Number: "XFJ-2026-000050", State: xinfan
 var later = &xinfang.Petition{ID: 60, Number: "XFJ-2026-000060", State: xinfang.StateRegistered,
 	ReceivedAt: at("2026-12-30 09:00"), RegUnitID: bureau.ID, RegUnit: bureau}
 
-// lookup is the fake Lookup: the fixture units and the petitions above.
+// mergedItem is an earlier item that was itself merged as a repeat: no
+// merge target.
+var mergedItem = &xinfang.Petition{ID: 55, Number: "XFJ-2026-000055", State: xinfang.StateMerged,
+	ReceivedAt: at("2026-01-06 09:00"), RegUnitID: bureau.ID, RegUnit: bureau, RepeatOfID: earlier.ID}
+
+// lookup is the fake Lookup: the fixture units and the petitions above,
+// and no open 三跨三分离 task (facts in guards_test.go has some).
 type lookup struct{}
+
+func (lookup) OpenTasks(int64) (int, error) { return 0, nil }
 
 func (lookup) Unit(id int64) (*xinfang.Unit, error) {
 	for _, u := range units {
@@ -74,7 +82,7 @@ func (lookup) Unit(id int64) (*xinfang.Unit, error) {
 }
 
 func (lookup) Petition(id int64) (*xinfang.Petition, error) {
-	for _, p := range []*xinfang.Petition{earlier, later} {
+	for _, p := range []*xinfang.Petition{earlier, later, mergedItem} {
 		if p.ID == id {
 			return p, nil
 		}

@@ -1,6 +1,7 @@
 package procedure
 
 import (
+	"fmt"
 	"strings"
 
 	"xinfang"
@@ -87,7 +88,9 @@ func lastReply(events []*xinfang.Event) *xinfang.Event {
 
 // guardMerge checks that an item is merged as the repeat of another, earlier
 // item (procedure.md "Intake": a repeat of an earlier item), never into itself
-// or into a later one, which would make the earlier item the repeat.
+// or into a later one, which would make the earlier item the repeat, and
+// never into an item that is itself merged: the repeat goes to the original,
+// so that a matter has one original.
 func guardMerge(g *GuardContext) error {
 	into, _ := g.Resolved["into"].(*xinfang.Petition)
 	p := g.Req.Petition
@@ -96,6 +99,8 @@ func guardMerge(g *GuardContext) error {
 		return invalid("into", "合并至的信访件不存在")
 	case into.ID == p.ID:
 		return invalid("into", "不能合并至本件")
+	case into.State == xinfang.StateMerged:
+		return invalid("into", "合并至的信访件已是重复件，请合并至其原件")
 	case !into.ReceivedAt.IsZero() && !p.ReceivedAt.IsZero() && into.ReceivedAt.After(p.ReceivedAt):
 		return invalid("into", "只能合并至较早的信访件")
 	}
@@ -193,6 +198,16 @@ func guardConclude(g *GuardContext) error {
 	}
 	if g.Today.String() <= c.Due {
 		return invalid("action", "申请"+what+"期限至 "+c.Due+" 届满，期满后方可办结")
+	}
+	// 三跨三分离 (README): the whole concludes only when every task is done
+	// or released with a reason.
+	n, err := g.Lookup.OpenTasks(g.Req.Petition.ID)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		msg := fmt.Sprintf("尚有 %d 项三跨三分离任务未办结：每项任务须办结或写明理由解除，信访件方可办结", n)
+		return &xinfang.Error{Code: xinfang.EINVALID, Message: "不能办结：" + msg, Fields: map[string]string{"tasks": msg}}
 	}
 	return nil
 }

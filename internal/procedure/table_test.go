@@ -472,6 +472,7 @@ func (brokenLookup) Unit(int64) (*xinfang.Unit, error) { return nil, errBroken }
 func (brokenLookup) Petition(int64) (*xinfang.Petition, error) {
 	return nil, errBroken
 }
+func (brokenLookup) OpenTasks(int64) (int, error) { return 0, errBroken }
 
 var errBroken = &brokenErr{}
 

@@ -46,7 +46,7 @@ func (db *DisciplineStore) CreateAccountability(ctx context.Context, a *xinfang.
 		}
 		for _, pid := range a.PetitionIDs {
 			if _, err := db.findPetition(ctx, tx, pid); err != nil {
-				return xinfang.FieldError("petition_ids", "信访件 "+itoa(pid)+" 不存在或无权查看")
+				return db.notFoundField(err, "petition_ids", "信访件 "+itoa(pid)+" 不存在或无权查看")
 			}
 		}
 		for _, cid := range a.CaseIDs {
@@ -109,8 +109,8 @@ func discUniqueIDs(ids []int64) []int64 {
 }
 
 // loadAccountabilityLinks fills the linked items the reader may see and
-// the linked cases.
-func (db *DisciplineStore) loadAccountabilityLinks(ctx context.Context, list []*xinfang.Accountability) error {
+// the linked cases, reading through q.
+func (db *DisciplineStore) loadAccountabilityLinks(ctx context.Context, q rowQuerier, list []*xinfang.Accountability) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -120,74 +120,77 @@ func (db *DisciplineStore) loadAccountabilityLinks(ctx context.Context, list []*
 		byID[a.ID], ids[i] = a, a.ID
 		a.PetitionIDs, a.CaseIDs, a.Petitions = []int64{}, []int64{}, []xinfang.PetitionRef{}
 	}
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return err
 	}
-	rows, err := db.query(ctx, `SELECT ap.accountability_id, p.id, p.number FROM accountability_petitions ap JOIN petitions p ON p.id = ap.petition_id
-		WHERE ap.accountability_id IN (`+discPlaceholders(len(ids))+`) AND `+scope+` ORDER BY p.id`, append(discIDArgs(ids), sargs...)...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	r := cq{db.core, q}
+	rows, err := r.rows(ctx, `SELECT ap.accountability_id, p.id, p.number FROM accountability_petitions ap JOIN petitions p ON p.id = ap.petition_id
+		WHERE ap.accountability_id IN (`+placeholders(len(ids))+`) AND `+scope+` ORDER BY p.id`, append(idArgs(ids), sargs...)...)
+	err = eachRow(rows, err, func(r scanner) error {
 		var aid int64
 		var ref xinfang.PetitionRef
-		if err := rows.Scan(&aid, &ref.ID, &ref.Number); err != nil {
-			rows.Close()
+		if err := r.Scan(&aid, &ref.ID, &ref.Number); err != nil {
 			return err
 		}
 		a := byID[aid]
 		a.PetitionIDs = append(a.PetitionIDs, ref.ID)
 		a.Petitions = append(a.Petitions, ref)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	cscope, cargs, err := caseScope(ctx)
 	if err != nil {
 		return err
 	}
-	rows, err = db.query(ctx, `SELECT ac.accountability_id, ac.case_id FROM accountability_cases ac JOIN cases c ON c.id = ac.case_id
-		WHERE ac.accountability_id IN (`+discPlaceholders(len(ids))+`) AND `+cscope+` ORDER BY ac.case_id`, append(discIDArgs(ids), cargs...)...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	rows, err = r.rows(ctx, `SELECT ac.accountability_id, ac.case_id FROM accountability_cases ac JOIN cases c ON c.id = ac.case_id
+		WHERE ac.accountability_id IN (`+placeholders(len(ids))+`) AND `+cscope+` ORDER BY ac.case_id`, append(idArgs(ids), cargs...)...)
+	err = eachRow(rows, err, func(r scanner) error {
 		var aid, cid int64
-		if err := rows.Scan(&aid, &cid); err != nil {
+		if err := r.Scan(&aid, &cid); err != nil {
 			return err
 		}
 		byID[aid].CaseIDs = append(byID[aid].CaseIDs, cid)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, a := range list {
 		a.Fill()
 	}
-	return rows.Err()
+	return nil
 }
 
 // FindAccountabilityByID returns one accountability record the reader may
-// see; one of another subtree is not found.
+// see, with its links, read as one view; one of another subtree is not
+// found.
 func (db *DisciplineStore) FindAccountabilityByID(ctx context.Context, id int64) (*xinfang.Accountability, error) {
-	scope, args, err := discRecordScope(ctx, "u.path")
+	scope, args, err := recordScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a, err := scanAccountability(db.queryRow(ctx, `SELECT `+accountabilityCols+accountabilityFrom+` WHERE a.id = ? AND `+scope, append([]any{id}, args...)...))
+	var a *xinfang.Accountability
+	err = db.read(ctx, func(q rowQuerier) error {
+		var err error
+		if a, err = scanAccountability(cq{db.core, q}.row(ctx, `SELECT `+accountabilityCols+accountabilityFrom+` WHERE a.id = ? AND `+scope, append([]any{id}, args...)...)); err != nil {
+			return db.notFound(err, "问责记录不存在或无权查看")
+		}
+		return db.loadAccountabilityLinks(ctx, q, []*xinfang.Accountability{a})
+	})
 	if err != nil {
-		return nil, db.notFound(err, "问责记录不存在或无权查看")
-	}
-	if err := db.loadAccountabilityLinks(ctx, []*xinfang.Accountability{a}); err != nil {
 		return nil, err
 	}
 	return a, nil
 }
 
 // FindAccountabilities lists the accountability records the reader may
-// see, newest decision first.
+// see, newest decision first; the count, the page and their links are one
+// view.
 func (db *DisciplineStore) FindAccountabilities(ctx context.Context, f xinfang.AccountabilityFilter) ([]*xinfang.Accountability, int, error) {
-	scope, args, err := discRecordScope(ctx, "u.path")
+	scope, args, err := recordScope(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -195,9 +198,9 @@ func (db *DisciplineStore) FindAccountabilities(ctx context.Context, f xinfang.A
 	if f.UnitID != 0 {
 		u, err := db.findUnit(ctx, f.UnitID)
 		if err != nil {
-			return nil, 0, xinfang.FieldError("unit_id", "单位不存在")
+			return nil, 0, db.notFoundField(err, "unit_id", "单位不存在")
 		}
-		c, a := discSubtree("u.path", u.Path)
+		c, a := subtree(u.Path, "u.path")
 		where += " AND " + c
 		args = append(args, a...)
 	}
@@ -212,35 +215,24 @@ func (db *DisciplineStore) FindAccountabilities(ctx context.Context, f xinfang.A
 		where += " AND a.decided_on >= ? AND a.decided_on < ?"
 		args = append(args, fmt.Sprintf("%04d-01-01", f.Year), fmt.Sprintf("%04d-01-01", f.Year+1))
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	if f.Offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
+		return nil, 0, err
 	}
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+accountabilityFrom+` WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := db.query(ctx, `SELECT `+accountabilityCols+accountabilityFrom+` WHERE `+where+` ORDER BY a.decided_on DESC, a.id DESC LIMIT ? OFFSET ?`,
-		append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := []*xinfang.Accountability{}
-	for rows.Next() {
-		a, err := scanAccountability(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
+	var out []*xinfang.Accountability
+	err = db.read(ctx, func(q rowQuerier) error {
+		r := cq{db.core, q}
+		if err := r.row(ctx, `SELECT COUNT(*)`+accountabilityFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+			return err
 		}
-		out = append(out, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	if err := db.loadAccountabilityLinks(ctx, out); err != nil {
+		rows, err := r.rows(ctx, `SELECT `+accountabilityCols+accountabilityFrom+` WHERE `+where+` ORDER BY a.decided_on DESC, a.id DESC LIMIT ? OFFSET ?`,
+			append(args, f.Limit, f.Offset)...)
+		if out, err = scanAll(rows, err, scanAccountability); err != nil {
+			return err
+		}
+		return db.loadAccountabilityLinks(ctx, q, out)
+	})
+	if err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil
@@ -266,12 +258,6 @@ func scanLetter(s interface{ Scan(...any) error }) (*xinfang.ResponsibilityLette
 	return l, nil
 }
 
-// canWriteLetters: the letters are signed between the city and its units;
-// inspectors and city-wide supervisors keep them.
-func canWriteLetters(u *xinfang.User) bool {
-	return xinfang.CanInspect(u) || (u != nil && u.Has(xinfang.RoleSupervisor) && xinfang.ScopeOf(u).All)
-}
-
 // SaveResponsibilityLetter creates a letter (ID 0) or replaces one. A unit
 // has one letter a year: a second is EINVALID naming year.
 func (db *DisciplineStore) SaveResponsibilityLetter(ctx context.Context, l *xinfang.ResponsibilityLetter) error {
@@ -279,7 +265,7 @@ func (db *DisciplineStore) SaveResponsibilityLetter(ctx context.Context, l *xinf
 	if actor == nil {
 		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	if !canWriteLetters(actor) {
+	if !xinfang.CanWriteLetters(actor) {
 		return xinfang.Errorf(xinfang.EFORBIDDEN, "只有纪检监察员和市级督查员可以登记责任书")
 	}
 	if err := l.Validate(); err != nil {
@@ -296,11 +282,11 @@ func (db *DisciplineStore) SaveResponsibilityLetter(ctx context.Context, l *xinf
 		if _, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, l.UnitID)); err != nil {
 			return db.notFoundField(err, "unit_id", "单位不存在")
 		}
-		var n int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM responsibility_letters WHERE unit_id = ? AND year = ? AND id <> ?`, l.UnitID, l.Year, l.ID).Scan(&n); err != nil {
+		var others int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM responsibility_letters WHERE unit_id = ? AND year = ? AND id <> ?`, l.UnitID, l.Year, l.ID).Scan(&others); err != nil {
 			return err
 		}
-		if n > 0 {
+		if others > 0 {
 			return dup()
 		}
 		now := fmtTime(tx.now)
@@ -313,14 +299,14 @@ func (db *DisciplineStore) SaveResponsibilityLetter(ctx context.Context, l *xinf
 			l.ID = id
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE responsibility_letters SET unit_id = ?, year = ?, signed_on = ?, targets = ?, note = ?, updated_at = ? WHERE id = ?`,
+		n, err := tx.change(ctx, `UPDATE responsibility_letters SET unit_id = ?, year = ?, signed_on = ?, targets = ?, note = ?, updated_at = ? WHERE id = ?`,
 			l.UnitID, l.Year, l.SignedOn, string(targets), l.Note, now, l.ID)
 		if db.dialect.unique(err) {
 			return dup()
 		} else if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return xinfang.Errorf(xinfang.ENOTFOUND, "责任书不存在")
 		}
 		return nil
@@ -338,7 +324,7 @@ func (db *DisciplineStore) SaveResponsibilityLetter(ctx context.Context, l *xinf
 
 // FindResponsibilityLetterByID returns a letter the reader may see.
 func (db *DisciplineStore) FindResponsibilityLetterByID(ctx context.Context, id int64) (*xinfang.ResponsibilityLetter, error) {
-	scope, args, err := discRecordScope(ctx, "u.path")
+	scope, args, err := recordScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +338,7 @@ func (db *DisciplineStore) FindResponsibilityLetterByID(ctx context.Context, id 
 // FindResponsibilityLetters lists the letters the reader may see, of a
 // unit's subtree and a year when given, by year (newest) and unit.
 func (db *DisciplineStore) FindResponsibilityLetters(ctx context.Context, unitID int64, year int) ([]*xinfang.ResponsibilityLetter, error) {
-	scope, args, err := discRecordScope(ctx, "u.path")
+	scope, args, err := recordScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -360,9 +346,9 @@ func (db *DisciplineStore) FindResponsibilityLetters(ctx context.Context, unitID
 	if unitID != 0 {
 		u, err := db.findUnit(ctx, unitID)
 		if err != nil {
-			return nil, xinfang.FieldError("unit_id", "单位不存在")
+			return nil, db.notFoundField(err, "unit_id", "单位不存在")
 		}
-		c, a := discSubtree("u.path", u.Path)
+		c, a := subtree(u.Path, "u.path")
 		where += " AND " + c
 		args = append(args, a...)
 	}

@@ -12,7 +12,7 @@ import (
 // longest overdue on top, and their count. The warning filter of
 // FindPetitions takes one level at a time.
 func (db *PetitionStore) FindOverdue(ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
-	scope, args, err := scopeClause(ctx)
+	scope, args, err := petitionScope(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -23,8 +23,7 @@ func (db *PetitionStore) FindOverdue(ctx context.Context, offset, limit int) ([]
 		offset = 0
 	}
 	today := calendar.DateOf(db.Now())
-	where := scope + ` AND p.due_date <> '' AND p.due_date < ?
-		AND p.state NOT IN ('concluded','terminated','not_accepted','diverted','merged','withdrawn')`
+	where := scope + ` AND p.due_date <> '' AND p.due_date < ? AND p.state NOT IN ` + closedPetitionStates
 	args = append(args, today.String())
 	return db.petitionPage(ctx, where, args, "p.due_date, p.id", limit, offset)
 }

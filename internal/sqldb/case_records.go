@@ -89,12 +89,12 @@ func (db *CaseStore) SaveCaseStep(ctx context.Context, id int64, version int, s 
 			}
 			return "step_add", data, nil
 		}
-		res, err := tx.exec(ctx, `UPDATE case_steps SET content = ?, owner_id = ?, owner = ?, deadline = ?, done_on = ?, evidence = ? WHERE id = ? AND case_id = ?`,
+		n, err := tx.change(ctx, `UPDATE case_steps SET content = ?, owner_id = ?, owner = ?, deadline = ?, done_on = ?, evidence = ? WHERE id = ? AND case_id = ?`,
 			s.Content, nullID(s.OwnerID), s.Owner, s.Deadline, s.DoneOn, s.Evidence, s.ID, c.ID)
 		if err != nil {
 			return "", nil, err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return "", nil, xinfang.Errorf(xinfang.ENOTFOUND, "方案步骤不存在")
 		}
 		data["step"] = itoa(s.ID)
@@ -210,21 +210,6 @@ func (db *CaseStore) ActCase(ctx context.Context, id int64, version int, action,
 	})
 }
 
-// caseSevere is the day after which a deadline set at start is 严重超期:
-// overdue by the deadline's own length again (at least one day), as for
-// the statutory clocks.
-func caseSevere(start, due string) string {
-	d, err := calendar.ParseDate(due)
-	if err != nil {
-		return ""
-	}
-	period := 1
-	if s, err := calendar.ParseDate(start); err == nil && d.Sub(s) > 1 {
-		period = d.Sub(s)
-	}
-	return d.AddDays(period).String()
-}
-
 // LeaderCases returns the cases the signed-in user leads (包案), those
 // still running first, each with its late items and its next steps.
 func (db *CaseStore) LeaderCases(ctx context.Context) ([]*xinfang.LeaderCase, error) {
@@ -290,24 +275,21 @@ func (db *CaseStore) CaseUsers(ctx context.Context) ([]xinfang.CaseUser, error) 
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
 	rows, err := db.query(ctx, `SELECT u.id, u.name, n.name, u.roles FROM users u JOIN units n ON n.id = u.unit_id WHERE u.disabled = 0 ORDER BY n.path, u.name, u.id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := []xinfang.CaseUser{}
-	for rows.Next() {
+	err = eachRow(rows, err, func(r scanner) error {
 		var u xinfang.CaseUser
 		var roles string
-		if err := rows.Scan(&u.ID, &u.Name, &u.UnitName, &roles); err != nil {
-			return nil, err
+		if err := r.Scan(&u.ID, &u.Name, &u.UnitName, &roles); err != nil {
+			return err
 		}
 		if roles == string(xinfang.RoleAdmin) || roles == string(xinfang.RoleAuditor) {
-			continue // they do no case work
+			return nil // they do no case work
 		}
-		u.Leader = strings.Contains(","+roles+",", ","+string(xinfang.RoleLeader)+",")
+		u.Leader = xinfang.CanLeadCase(&xinfang.User{ID: u.ID, Roles: parseRoles(roles)})
 		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Leader && !out[j].Leader })

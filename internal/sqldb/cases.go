@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,34 +24,6 @@ import (
 // by the registering transaction).
 func caseNumberYear(year int) int { return -year }
 
-// caseScope is the data scope of cases, alias c: a case is visible to the
-// users whose unit subtree holds its responsible unit or the registering
-// or handling unit of a linked petition; city-wide roles see all; its
-// 包案领导, team members and the owners of its steps and tasks always see
-// it, whatever their role.
-func caseScope(ctx context.Context) (string, []any, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return "", nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	s := xinfang.ScopeOf(u)
-	involved := `(c.leader_id = ? OR EXISTS (SELECT 1 FROM case_members cm WHERE cm.case_id = c.id AND cm.user_id = ?)
-		OR EXISTS (SELECT 1 FROM case_steps cs WHERE cs.case_id = c.id AND cs.owner_id = ?)
-		OR EXISTS (SELECT 1 FROM tasks ct WHERE ct.case_id = c.id AND ct.owner_user_id = ?))`
-	ids := []any{u.ID, u.ID, u.ID, u.ID}
-	switch {
-	case s.All:
-		return "(1 = 1)", nil, nil
-	case s.None || s.UnitPath == "":
-		return involved, ids, nil
-	}
-	prefix := s.UnitPath + "%"
-	// A 检举控告 petition does not open its case to the accused unit.
-	clause := `(c.responsible_path LIKE ? OR EXISTS (SELECT 1 FROM case_petitions cpp JOIN petitions pp ON pp.id = cpp.petition_id
-		WHERE cpp.case_id = c.id AND pp.purpose <> 'accusation' AND (pp.reg_path LIKE ? OR pp.handling_path LIKE ?)) OR ` + involved + `)`
-	return clause, append([]any{prefix, prefix, prefix}, ids...), nil
-}
-
 // Cases are searchable beside petitions, within the case scope.
 func init() {
 	registerSearchKind(xinfang.SearchCase, "JOIN cases c ON c.id = d.ref_id", "c.number || ' ' || c.title", "c.created_at DESC, c.id DESC", caseScope)
@@ -62,14 +35,14 @@ func (db *CaseStore) indexCase(ctx context.Context, tx *Tx, c *xinfang.Case) err
 	return db.indexSearchDoc(ctx, tx, xinfang.SearchCase, c.ID, strings.Join([]string{c.Number, c.Title, c.Summary, c.Petitioners}, " "))
 }
 
-const caseCols = `c.id, c.number, c.version, c.title, c.source, c.summary, c.petitioners, c.responsible_unit_id, ru.name, COALESCE(c.leader_id, 0), COALESCE(lu.name, ''),
+var caseCols = `c.id, c.number, c.version, c.title, c.source, c.summary, c.petitioners, c.responsible_unit_id, ru.name, COALESCE(c.leader_id, 0), COALESCE(lu.name, ''),
 	c.stability_plan, c.deadline, c.tags, c.state, c.facts, c.solution, c.solution_text, c.petitioner_position,
 	c.followup_date, c.followup_by, c.followup_how, c.followup_mood, c.followup_settled,
 	COALESCE(c.signed_by, 0), COALESCE(su.name, ''), c.signed_at, c.sign_note, c.created_by, c.created_at, c.updated_at,
 	(SELECT COUNT(*) FROM case_steps x WHERE x.case_id = c.id),
 	(SELECT COUNT(*) FROM case_steps x WHERE x.case_id = c.id AND x.done_on <> ''),
 	(SELECT COUNT(*) FROM case_steps x WHERE x.case_id = c.id AND x.done_on = '' AND x.deadline <> '' AND x.deadline < ?),
-	(SELECT COUNT(*) FROM tasks x WHERE x.case_id = c.id AND x.state = 'open')`
+	(SELECT COUNT(*) FROM tasks x WHERE x.case_id = c.id AND x.state IN ` + openTaskState + `)`
 
 const caseFrom = ` FROM cases c
 	JOIN units ru ON ru.id = c.responsible_unit_id
@@ -164,52 +137,49 @@ func (db *CaseStore) findCase(ctx context.Context, q rowQuerier, id int64) (*xin
 	return c, nil
 }
 
-// FindCaseByID returns one case in scope with its records.
+// FindCaseByID returns one case in scope with its records, read as one
+// view: the case and its seven kinds of record are of the same moment.
 func (db *CaseStore) FindCaseByID(ctx context.Context, id int64) (*xinfang.Case, error) {
-	return db.findCase(ctx, db.rdb, id)
+	var c *xinfang.Case
+	err := db.read(ctx, func(q rowQuerier) error {
+		var err error
+		c, err = db.findCase(ctx, q, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func (db *CaseStore) loadCaseRecords(ctx context.Context, r cq, c *xinfang.Case) error {
 	// Linked petitions: the reader sees number and summary of those in
 	// his own petition scope, and only that others exist.
 	rows, err := r.rows(ctx, `SELECT petition_id FROM case_petitions WHERE case_id = ? ORDER BY petition_id`, c.ID)
-	if err != nil {
+	if c.PetitionIDs, err = scanAll(rows, err, scanID); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		c.PetitionIDs = append(c.PetitionIDs, id)
-	}
-	rows.Close()
 	if len(c.PetitionIDs) > 0 {
-		scope, args, err := scopeClause(ctx)
+		scope, args, err := petitionScope(ctx)
 		if err != nil {
 			return err
 		}
-		seen := map[int64]*xinfang.CasePetition{}
 		rows, err := r.rows(ctx, `SELECT p.id, p.number, p.summary, p.state FROM petitions p JOIN case_petitions cp ON cp.petition_id = p.id
 			WHERE cp.case_id = ? AND `+scope, append([]any{c.ID}, args...)...)
+		seen, err := scanAll(rows, err, func(r scanner) (*xinfang.CasePetition, error) {
+			p := &xinfang.CasePetition{}
+			var st string
+			err := r.Scan(&p.ID, &p.Number, &p.Summary, &st)
+			p.State = xinfang.State(st)
+			return p, err
+		})
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			p := &xinfang.CasePetition{}
-			var st string
-			if err := rows.Scan(&p.ID, &p.Number, &p.Summary, &st); err != nil {
-				rows.Close()
-				return err
-			}
-			p.State = xinfang.State(st)
-			seen[p.ID] = p
-		}
-		rows.Close()
 		for _, id := range c.PetitionIDs {
-			if p, ok := seen[id]; ok {
-				c.Petitions = append(c.Petitions, p)
+			i := slices.IndexFunc(seen, func(p *xinfang.CasePetition) bool { return p.ID == id })
+			if i >= 0 {
+				c.Petitions = append(c.Petitions, seen[i])
 			} else {
 				c.Petitions = append(c.Petitions, &xinfang.CasePetition{ID: id, Hidden: true})
 			}
@@ -217,65 +187,46 @@ func (db *CaseStore) loadCaseRecords(ctx context.Context, r cq, c *xinfang.Case)
 	}
 
 	rows, err = r.rows(ctx, `SELECT m.id, COALESCE(m.user_id, 0), m.name, m.role FROM case_members m WHERE m.case_id = ? ORDER BY m.id`, c.ID)
-	if err != nil {
+	if c.Team, err = scanAll(rows, err, func(r scanner) (xinfang.CaseMember, error) {
+		var m xinfang.CaseMember
+		err := r.Scan(&m.ID, &m.UserID, &m.Name, &m.Role)
+		return m, err
+	}); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var m xinfang.CaseMember
-		if err := rows.Scan(&m.ID, &m.UserID, &m.Name, &m.Role); err != nil {
-			rows.Close()
-			return err
-		}
-		c.Team = append(c.Team, m)
-	}
-	rows.Close()
 
 	rows, err = r.rows(ctx, `SELECT id, content, COALESCE(owner_id, 0), owner, deadline, done_on, evidence FROM case_steps WHERE case_id = ? ORDER BY deadline, id`, c.ID)
-	if err != nil {
+	if c.Plan, err = scanAll(rows, err, func(r scanner) (*xinfang.PlanStep, error) {
+		s := &xinfang.PlanStep{}
+		err := r.Scan(&s.ID, &s.Content, &s.OwnerID, &s.Owner, &s.Deadline, &s.DoneOn, &s.Evidence)
+		return s, err
+	}); err != nil {
 		return err
 	}
-	for rows.Next() {
-		s := &xinfang.PlanStep{}
-		if err := rows.Scan(&s.ID, &s.Content, &s.OwnerID, &s.Owner, &s.Deadline, &s.DoneOn, &s.Evidence); err != nil {
-			rows.Close()
-			return err
-		}
-		c.Plan = append(c.Plan, s)
-	}
-	rows.Close()
 
 	rows, err = r.rows(ctx, `SELECT id, held_on, attendees, findings, decisions FROM case_consultations WHERE case_id = ? ORDER BY held_on, id`, c.ID)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	if c.Consultations, err = scanAll(rows, err, func(r scanner) (*xinfang.Consultation, error) {
 		k := &xinfang.Consultation{}
 		var att string
-		if err := rows.Scan(&k.ID, &k.Date, &att, &k.Findings, &k.Decisions); err != nil {
-			rows.Close()
-			return err
+		if err := r.Scan(&k.ID, &k.Date, &att, &k.Findings, &k.Decisions); err != nil {
+			return nil, err
 		}
 		if err := json.Unmarshal([]byte(att), &k.Attendees); err != nil {
-			rows.Close()
-			return fmt.Errorf("consultation %d attendees: %w", k.ID, err)
+			return nil, fmt.Errorf("consultation %d attendees: %w", k.ID, err)
 		}
-		c.Consultations = append(c.Consultations, k)
-	}
-	rows.Close()
-
-	rows, err = r.rows(ctx, `SELECT id, reported_on, author_id, author_name, text FROM case_progress WHERE case_id = ? ORDER BY reported_on, id`, c.ID)
-	if err != nil {
+		return k, nil
+	}); err != nil {
 		return err
 	}
-	for rows.Next() {
+
+	rows, err = r.rows(ctx, `SELECT id, reported_on, author_id, author_name, text FROM case_progress WHERE case_id = ? ORDER BY reported_on, id`, c.ID)
+	if c.Progress, err = scanAll(rows, err, func(r scanner) (*xinfang.ProgressReport, error) {
 		p := &xinfang.ProgressReport{}
-		if err := rows.Scan(&p.ID, &p.Date, &p.AuthorID, &p.AuthorName, &p.Text); err != nil {
-			rows.Close()
-			return err
-		}
-		c.Progress = append(c.Progress, p)
+		err := r.Scan(&p.ID, &p.Date, &p.AuthorID, &p.AuthorName, &p.Text)
+		return p, err
+	}); err != nil {
+		return err
 	}
-	rows.Close()
 
 	if c.Tasks, err = db.tasks(ctx, r, "t.case_id = ?", c.ID); err != nil {
 		return err
@@ -294,85 +245,55 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 		return nil, 0, err
 	}
 	today := db.today()
-	where := []string{scope}
-	args := append([]any{}, sargs...)
-	add := func(clause string, a ...any) {
-		where = append(where, clause)
-		args = append(args, a...)
-	}
+	w := newConds(scope, sargs)
 	if f.LeaderID != 0 {
-		add("c.leader_id = ?", f.LeaderID)
+		w.and("c.leader_id = ?", f.LeaderID)
 	}
 	if f.UnitID != 0 {
 		u, err := db.findUnit(ctx, f.UnitID)
 		if err != nil {
-			return nil, 0, xinfang.FieldError("unit_id", "单位不存在")
+			return nil, 0, db.notFoundField(err, "unit_id", "单位不存在")
 		}
-		add("c.responsible_path LIKE ?", u.Path+"%")
+		w.clause(subtree(u.Path, "c.responsible_path"))
 	}
 	if f.Source != "" {
-		add("c.source = ?", f.Source)
+		w.and("c.source = ?", f.Source)
 	}
 	if len(f.State) > 0 {
-		ph := make([]string, len(f.State))
-		for i, s := range f.State {
-			ph[i] = "?"
-			args = append(args, string(s))
-		}
-		where = append(where, "c.state IN ("+strings.Join(ph, ",")+")")
+		w.clause(inList("c.state", f.State))
 	}
 	if f.Overdue != nil {
-		const overdue = "(c.deadline <> '' AND c.deadline < ? AND c.state IN ('unresolved','resolving'))"
+		overdue := "(c.deadline <> '' AND c.deadline < ? AND c.state IN " + runningCaseStates + ")"
 		if *f.Overdue {
-			add(overdue, today)
+			w.and(overdue, today)
 		} else {
-			add("NOT "+overdue, today)
+			w.and("NOT "+overdue, today)
 		}
 	}
 	if q := strings.TrimSpace(f.Text); q != "" {
 		like := "%" + escapeLike(strings.ToLower(q)) + "%"
-		add(`(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.number) LIKE ? ESCAPE '\' OR LOWER(c.petitioners) LIKE ? ESCAPE '\' OR LOWER(c.summary) LIKE ? ESCAPE '\')`, like, like, like, like)
+		w.and(`(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.number) LIKE ? ESCAPE '\' OR LOWER(c.petitioners) LIKE ? ESCAPE '\' OR LOWER(c.summary) LIKE ? ESCAPE '\')`, like, like, like, like)
 	}
-	if f.Offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
-	}
-	w := strings.Join(where, " AND ")
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	q := `SELECT ` + caseCols + caseFrom + ` WHERE ` + w + ` ORDER BY c.deadline = '', c.deadline, c.id`
-	qargs := append([]any{today}, args...)
-	if f.Limit != -1 {
-		if f.Limit <= 0 || f.Limit > 500 {
-			f.Limit = 50
-		}
-		q += ` LIMIT ? OFFSET ?`
-		qargs = append(qargs, f.Limit, f.Offset)
-	}
-	rows, err := db.query(ctx, q, qargs...)
+	limit, err := pageLimit(f.Limit, f.Offset)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []*xinfang.Case{}
-	for rows.Next() {
-		c, err := scanCase(rows, today)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, c)
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w.where(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
 	}
-	return out, total, rows.Err()
-}
-
-// caseEditors are the roles that may work on cases they can see; the
-// people of the case itself (leader, team, owners) may too, whatever
-// their role.
-var caseEditors = []xinfang.Role{xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead, xinfang.RoleSupervisor, xinfang.RoleLeader}
-
-func canEditCase(u *xinfang.User, c *xinfang.Case) bool {
-	return u.HasAny(caseEditors...) || c.Involves(u.ID)
+	q := `SELECT ` + caseCols + caseFrom + ` WHERE ` + w.where() + ` ORDER BY c.deadline = '', c.deadline, c.id`
+	qargs := append([]any{today}, w.args...)
+	if f.Limit != -1 {
+		q += ` LIMIT ? OFFSET ?`
+		qargs = append(qargs, limit, f.Offset)
+	}
+	rows, err := db.query(ctx, q, qargs...)
+	out, err := scanAll(rows, err, func(r scanner) (*xinfang.Case, error) { return scanCase(r, today) })
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
 }
 
 // checkCaseRefs checks that the unit, the leader and the petitions a case
@@ -389,7 +310,7 @@ func (db *CaseStore) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case)
 		var roles string
 		if err := r.row(ctx, `SELECT roles FROM users WHERE id = ? AND disabled = 0`, c.LeaderID).Scan(&roles); err != nil {
 			p.Add("leader_id", "包案领导不存在")
-		} else if !strings.Contains(","+roles+",", ","+string(xinfang.RoleLeader)+",") {
+		} else if !xinfang.CanLeadCase(&xinfang.User{ID: c.LeaderID, Roles: parseRoles(roles)}) {
 			p.Add("leader_id", "包案领导须为领导角色的用户")
 		}
 	}
@@ -401,9 +322,11 @@ func (db *CaseStore) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case)
 			continue
 		}
 		seen[id] = true
-		if pt, err := db.findPetition(ctx, tx, id); err != nil {
-			p.Add("petition_ids", "信访件 #"+itoa(id)+" 不存在或无权查看")
-		} else {
+		pt, err := db.findPetition(ctx, tx, id)
+		if err := problem(p, err, "petition_ids", "信访件 #"+itoa(id)+" 不存在或无权查看"); err != nil {
+			return "", "", err
+		}
+		if err == nil {
 			nums = append(nums, pt.Number)
 		}
 		ids = append(ids, id)
@@ -416,8 +339,8 @@ func (db *CaseStore) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case)
 // unit and year ({unit}-JA-{year}-{seq}), its links to petitions and the
 // create event, in one transaction.
 func (db *CaseStore) CreateCase(ctx context.Context, c *xinfang.Case) error {
-	actor := xinfang.UserFromContext(ctx)
-	if err := requireRole(ctx, caseEditors...); err != nil {
+	actor, err := allow(ctx, mayFileCase)
+	if err != nil {
 		return err
 	}
 	if actor.Unit == nil {
@@ -497,28 +420,29 @@ func (db *CaseStore) caseEvent(ctx context.Context, tx *Tx, caseID int64, what s
 
 // FindCaseEvents returns the history of a case in scope, oldest first.
 func (db *CaseStore) FindCaseEvents(ctx context.Context, caseID int64) ([]*xinfang.CaseEvent, error) {
-	if _, err := db.findCaseRow(ctx, db.rdb, caseID); err != nil {
+	var out []*xinfang.CaseEvent
+	err := db.read(ctx, func(q rowQuerier) error {
+		if _, err := db.findCaseRow(ctx, q, caseID); err != nil {
+			return err
+		}
+		rows, err := cq{db.core, q}.rows(ctx, `SELECT id, case_id, actor_id, actor_name, at, what, data FROM case_events WHERE case_id = ? ORDER BY id`, caseID)
+		out, err = scanAll(rows, err, scanCaseEvent)
+		return err
+	})
+	return out, err
+}
+
+func scanCaseEvent(r scanner) (*xinfang.CaseEvent, error) {
+	e := &xinfang.CaseEvent{}
+	var at, data string
+	if err := r.Scan(&e.ID, &e.CaseID, &e.ActorID, &e.ActorName, &at, &e.What, &data); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT id, case_id, actor_id, actor_name, at, what, data FROM case_events WHERE case_id = ? ORDER BY id`, caseID)
-	if err != nil {
-		return nil, err
+	e.At = parseTime(at)
+	if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
+		return nil, fmt.Errorf("case event %d: %w", e.ID, err)
 	}
-	defer rows.Close()
-	out := []*xinfang.CaseEvent{}
-	for rows.Next() {
-		e := &xinfang.CaseEvent{}
-		var at, data string
-		if err := rows.Scan(&e.ID, &e.CaseID, &e.ActorID, &e.ActorName, &at, &e.What, &data); err != nil {
-			return nil, err
-		}
-		e.At = parseTime(at)
-		if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
-			return nil, fmt.Errorf("case event %d: %w", e.ID, err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return e, nil
 }
 
 // findCaseRow checks that a case is in scope, without its records.
@@ -554,7 +478,7 @@ func (db *CaseStore) changeCase(ctx context.Context, id int64, version int, fn c
 		if err != nil {
 			return err
 		}
-		if !canEditCase(actor, c) {
+		if !xinfang.CanWorkOnCase(actor, c) {
 			return xinfang.Errorf(xinfang.EFORBIDDEN, "您无权办理该积案")
 		}
 		if c.Version != version {
@@ -564,11 +488,11 @@ func (db *CaseStore) changeCase(ctx context.Context, id int64, version int, fn c
 		if err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE cases SET version = version + 1, updated_at = ? WHERE id = ? AND version = ?`, fmtTime(tx.now), id, version)
+		n, err := tx.change(ctx, `UPDATE cases SET version = version + 1, updated_at = ? WHERE id = ? AND version = ?`, fmtTime(tx.now), id, version)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return staleCase
 		}
 		return db.caseEvent(ctx, tx, id, what, data)
@@ -615,8 +539,11 @@ func (db *CaseStore) UpdateCase(ctx context.Context, id int64, version int, u xi
 			data["deadline"] = c.Deadline
 		}
 		if u.LeaderID != nil {
+			// checkCaseRefs found the leader in this transaction.
 			var name string
-			tx.queryRow(ctx, `SELECT name FROM users WHERE id = ?`, c.LeaderID).Scan(&name)
+			if err := tx.queryRow(ctx, `SELECT name FROM users WHERE id = ?`, c.LeaderID).Scan(&name); err != nil {
+				return "", nil, err
+			}
 			data["leader"] = name
 		}
 		if u.PetitionIDs != nil {

@@ -259,9 +259,6 @@ func TestPetitionTasksHoldConclusion(t *testing.T) {
 		if n, err := db.Cases.OpenTasks(ctx, pid); err != nil || n != 0 {
 			t.Fatalf("open tasks of a new petition: %d %v", n, err)
 		}
-		if err := db.Cases.ConcludeAllowed(ctx, db.RawSQL(), pid); err != nil {
-			t.Fatalf("a petition without tasks may conclude: %v", err)
-		}
 		t1 := &xinfang.Task{Kind: "person", Title: "张三本人工资", OwnerUserID: w.HandlerA.ID, Deadline: "2026-04-20"}
 		t2 := &xinfang.Task{Kind: "unit", Title: "公安局追查欠薪逃匿", OwnerUnitID: w.Police.ID}
 		for _, tk := range []*xinfang.Task{t1, t2} {
@@ -274,15 +271,10 @@ func TestPetitionTasksHoldConclusion(t *testing.T) {
 		if n, _ := db.Cases.OpenTasks(ctx, pid); n != 2 {
 			t.Fatalf("open tasks %d, want 2", n)
 		}
-		err := db.Cases.ConcludeAllowed(ctx, db.RawSQL(), pid)
-		wantErr(t, err, xinfang.EINVALID, "tasks")
-		if !strings.Contains(xinfang.ErrorMessage(err), "2 项") {
-			t.Errorf("message %q", xinfang.ErrorMessage(err))
-		}
 		if _, err := db.Cases.ChangePetitionTask(ctx, pid, t1.ID, 1, xinfang.TaskChange{State: xinfang.TaskDone, Note: "已结清"}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.Cases.ChangePetitionTask(ctx, pid, t1.ID, 1, xinfang.TaskChange{State: xinfang.TaskOpen})
+		_, err := db.Cases.ChangePetitionTask(ctx, pid, t1.ID, 1, xinfang.TaskChange{State: xinfang.TaskOpen})
 		wantErr(t, err, xinfang.ECONFLICT, "version")
 		_, err = db.Cases.ChangePetitionTask(ctx, pid, t2.ID, 1, xinfang.TaskChange{State: xinfang.TaskReleased})
 		wantErr(t, err, xinfang.EINVALID, "release_reason")
@@ -293,8 +285,8 @@ func TestPetitionTasksHoldConclusion(t *testing.T) {
 		if err != nil || tk.State != xinfang.TaskReleased || tk.Version != 2 {
 			t.Fatalf("release: %+v %v", tk, err)
 		}
-		if err := db.Cases.ConcludeAllowed(ctx, db.RawSQL(), pid); err != nil {
-			t.Fatalf("every task done or released: %v", err)
+		if n, _ := db.Cases.OpenTasks(ctx, pid); n != 0 {
+			t.Fatalf("open tasks %d, want 0: every task done or released", n)
 		}
 		list, err := db.Cases.FindPetitionTasks(ctx, pid)
 		if err != nil || len(list) != 2 || list[1].OwnerUnitName != "示例市公安局" {
@@ -445,6 +437,9 @@ func TestConcludeWaitsForTasks(t *testing.T) {
 		clk.Set(at("2026-05-15")) // the 30-day review window has closed
 		_, err := db.Petitions.Act(w.Ctx(w.HandlerA), id, xinfang.ActionInput{Action: xinfang.ActConclude, Version: p.Version})
 		wantErr(t, err, xinfang.EINVALID, "tasks")
+		if !strings.Contains(xinfang.ErrorMessage(err), "1 项") {
+			t.Errorf("message %q", xinfang.ErrorMessage(err))
+		}
 		if got, _ := db.Petitions.FindPetitionByID(w.Ctx(w.HandlerA), id); got.State != xinfang.StateReplied || got.Version != p.Version {
 			t.Fatalf("a refused conclusion changed the item: %s v%d", got.State, got.Version)
 		}

@@ -26,7 +26,7 @@ func canonical(e *xinfang.Event) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d|%d|%s|%s|%s|%d|%s|%d|%s|%s", e.PetitionID, e.Seq, e.Action, e.From, e.To, e.ActorID, e.ActorName, e.ActorUnitID, fmtTime(e.At), e.Note)
 	for _, k := range keys {
-		v, _ := json.Marshal(e.Data[k])
+		v, _ := json.Marshal(e.Data[k]) // a string always marshals
 		fmt.Fprintf(&b, "|%s=%s", k, v)
 	}
 	return b.String()

@@ -182,12 +182,22 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer func() {
+		if err := conn.Close(); err != nil {
+			db.Logger.Warn("migrate: release connection", "err", err)
+		}
+	}()
 	if db.Postgres() {
 		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7426001)`); err != nil {
 			return err
 		}
-		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(7426001)`)
+		defer func() {
+			// A lock not released here ends with the session, when the pool
+			// closes the connection; another instance waits for it until then.
+			if _, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(7426001)`); err != nil {
+				db.Logger.Warn("migrate: advisory unlock", "err", err)
+			}
+		}()
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
 		return err
@@ -215,11 +225,11 @@ func (db *DB) migrate(ctx context.Context) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
-			tx.Rollback()
+			db.rollback(tx)
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		if _, err := tx.ExecContext(ctx, db.dialect.rebind(`INSERT INTO migrations (name) VALUES (?)`), name); err != nil {
-			tx.Rollback()
+			db.rollback(tx)
 			return err
 		}
 		if err := tx.Commit(); err != nil {
@@ -246,6 +256,17 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(q), args...)
+}
+
+// change runs an UPDATE, DELETE or INSERT and returns the number of rows
+// it changed: a guarded UPDATE (… AND version = ?) that changes none lost
+// a race.
+func (tx *Tx) change(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := tx.exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // insert runs an INSERT … RETURNING id.
@@ -276,7 +297,7 @@ func (db *core) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	tx := &Tx{Tx: stx, db: db, now: db.Now()}
 	if err := fn(tx); err != nil {
-		stx.Rollback()
+		db.rollback(stx)
 		return err
 	}
 	return stx.Commit()
@@ -301,6 +322,41 @@ func (db *core) wrap(err error) error {
 		return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "记录已存在或已被他人修改"}
 	}
 	return err
+}
+
+// read runs fn in a read-only transaction on the read pool, so that a
+// record built from several queries — a case with its records, a petition
+// with its history — is one consistent view, not rows of different
+// moments (WTF Dial's FindDialByID). On PostgreSQL it is REPEATABLE READ,
+// READ ONLY: every query sees the snapshot of the first. On SQLite a
+// deferred BEGIN (the driver's read-only transactions) takes the WAL
+// snapshot at the first read and holds no write lock, so readers never
+// queue behind the writer. fn must run every query on q: a query on a
+// pool inside it would wait for a second connection of the pool it holds
+// one of.
+func (db *core) read(ctx context.Context, fn func(q rowQuerier) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Postgres() {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.rdb.BeginTx(ctx, opts)
+	if err != nil {
+		return db.wrap(err)
+	}
+	if err := fn(tx); err != nil {
+		db.rollback(tx)
+		return db.wrap(err)
+	}
+	return db.wrap(tx.Commit())
+}
+
+// rollback ends a transaction whose work failed. Its own error is logged,
+// not returned: the work's error is the one to tell, and database/sql
+// discards a connection whose rollback failed.
+func (db *core) rollback(tx *sql.Tx) {
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		db.Logger.Warn("rollback", "err", err)
+	}
 }
 
 func (db *core) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
@@ -328,6 +384,8 @@ func parseTime(s string) time.Time {
 	}
 	t, err := time.Parse(timeLayout, s)
 	if err != nil {
+		// Rows written before the fixed layout hold RFC 3339; anything else
+		// reads as the zero time, which every caller shows as "not set".
 		t, _ = time.Parse(time.RFC3339Nano, s)
 	}
 	return t
@@ -385,21 +443,137 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // so that the scan functions' own parameter type matches it.
 type scanner = interface{ Scan(...any) error }
 
-// scanAll reads every row of a query with scan and closes the rows; err is
-// the query's error, so a call reads `rows, err := db.query(…); return
-// scanAll(rows, err, scanX)`. An empty result is an empty slice, not nil.
+// eachRow calls fn on every row of a query and closes the rows; err is the
+// query's error, so a call reads `rows, err := db.query(…); return
+// eachRow(rows, err, func(r scanner) error {…})`. It returns the first
+// error of the query, of fn or of the iteration (rows.Err): every loop
+// over rows in storage goes through it, so none forgets one.
+func eachRow(rows *sql.Rows, err error, fn func(scanner) error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// scanAll reads every row of a query with scan (eachRow). An empty result
+// is an empty slice, not nil.
 func scanAll[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	out := []T{}
+	err = eachRow(rows, err, func(r scanner) error {
+		v, err := scan(r)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return out, nil
 }
+
+// pageLimit is the page size of a list: 50 unless 1–500 is asked for. An
+// offset below zero is EINVALID on offset.
+func pageLimit(limit, offset int) (int, error) {
+	if offset < 0 {
+		return 0, xinfang.FieldError("offset", "offset 不能为负数")
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	return limit, nil
+}
+
+// conds gathers the conditions of a list's WHERE and their arguments, in
+// order: and takes a condition with its arguments, clause one a builder
+// returned (subtree, inList), so that its arguments are always spread.
+type conds struct {
+	list []string
+	args []any
+}
+
+func newConds(clause string, args []any) *conds {
+	return &conds{list: []string{clause}, args: append([]any(nil), args...)}
+}
+
+func (c *conds) and(cond string, args ...any) { c.clause(cond, args) }
+func (c *conds) clause(cond string, args []any) {
+	c.list, c.args = append(c.list, cond), append(c.args, args...)
+}
+func (c *conds) where() string { return strings.Join(c.list, " AND ") }
+
+// inList is "col IN (…)" over the codes of vals, for a filter by state.
+func inList[T ~string](col string, vals []T) (string, []any) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = string(v)
+	}
+	return col + " IN (" + placeholders(len(vals)) + ")", args
+}
+
+// placeholders returns n "?" separated by commas, for an IN list of n
+// values; NULL for none, so that "IN (NULL)" matches nothing.
+func placeholders(n int) string {
+	if n == 0 {
+		return "NULL"
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// valueRows returns n rows of width placeholders for a multi-row INSERT:
+// valueRows(2, 3) is "(?, ?, ?),(?, ?, ?)".
+func valueRows(n, width int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+}
+
+// idArgs returns ids as query arguments.
+func idArgs(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// scanIDMap reads rows of two integers — an id and a count, or an id and
+// another id — into a map from the first to the second.
+func scanIDMap(rows *sql.Rows, err error) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	err = eachRow(rows, err, func(r scanner) error {
+		var k, v int64
+		if err := r.Scan(&k, &v); err != nil {
+			return err
+		}
+		out[k] = v
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanID reads a row of one id.
+func scanID(r scanner) (int64, error) {
+	var id int64
+	err := r.Scan(&id)
+	return id, err
+}
+
+// The domain's state lists as SQL, for the queries that name them in their
+// text (xinfang.SQLInList): one list each, never a literal of storage's own.
+var (
+	closedPetitionStates   = xinfang.SQLInList(xinfang.ClosedStateCodes())      // no clock runs
+	runningCaseStates      = xinfang.SQLInList(xinfang.RunningCaseStateCodes()) // a case still runs against its deadline
+	openTaskState          = xinfang.SQLInList([]string{xinfang.TaskOpen})
+	openSupervisionState   = xinfang.SQLInList([]string{string(xinfang.SupervisionOpen)})
+	openInvestigationState = xinfang.SQLInList([]string{xinfang.InvestigationOpen})
+)

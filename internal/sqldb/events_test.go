@@ -1,7 +1,9 @@
 package sqldb_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"xinfang"
 	"xinfang/internal/sqldb"
@@ -169,5 +171,46 @@ func TestEvents(t *testing.T) {
 			tamper(t, db, `DELETE FROM events WHERE petition_id = ? AND seq = 2`, third.ID)
 			wantErr(t, db.Petitions.VerifyEvents(reg, third.ID), xinfang.ECONFLICT, "")
 		})
+	})
+}
+
+// Storage loads the facts of a merge target inside the acting transaction;
+// the procedure's guard judges them: an item merges into an earlier
+// original, not into itself and not into an item merged in turn.
+func TestMergeTargetFacts(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		clk := fixClock(db, at("2026-06-10"))
+		f := sqldbtest.NewFixture(t, db)
+		original := f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, 1))
+		clk.Add(time.Hour)
+		repeat := f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, 2))
+		clk.Add(time.Hour)
+		third := f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, 3))
+		merge := func(into int64) xinfang.ActionInput {
+			return xinfang.ActionInput{Action: xinfang.ActMerge, Version: 1, Data: map[string]string{"into": itoa(into)}}
+		}
+		ctx := f.Ctx(f.BureauRegistrar)
+		_, err := db.Petitions.Act(ctx, repeat.ID, merge(repeat.ID))
+		wantErr(t, err, xinfang.EINVALID, "into")
+		if got := xinfang.ErrorFields(err)["into"]; !strings.Contains(got, "本件") {
+			t.Errorf("merge into itself: %q", got)
+		}
+		if got := f.MustAct(t, f.BureauRegistrar, repeat.ID, merge(original.ID)); got.State != xinfang.StateMerged || got.RepeatOfID != original.ID {
+			t.Fatalf("merged: %s into %d", got.State, got.RepeatOfID)
+		}
+		_, err = db.Petitions.Act(ctx, third.ID, merge(repeat.ID))
+		wantErr(t, err, xinfang.EINVALID, "into")
+		if got := xinfang.ErrorFields(err)["into"]; !strings.Contains(got, "重复件") {
+			t.Errorf("merge into a repeat: %q", got)
+		}
+		// A target outside the actor's scope does not exist for it.
+		townB := f.MustRegister(t, f.HandlerB, f.NewPetition(f.VillageB, 4))
+		clk.Add(time.Hour)
+		townA := f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, 5))
+		_, err = db.Petitions.Act(f.Ctx(f.RegistrarA), townA.ID, merge(townB.ID))
+		wantErr(t, err, xinfang.EINVALID, "into")
+		if got := xinfang.ErrorFields(err)["into"]; !strings.Contains(got, "不存在") {
+			t.Errorf("merge out of scope: %q", got)
+		}
 	})
 }

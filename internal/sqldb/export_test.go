@@ -1,6 +1,9 @@
 package sqldb
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+)
 
 // RawSQL exposes the write pool to the external tests, which count rows and
 // tamper with stored events the way someone with database access could.
@@ -8,3 +11,11 @@ func (db *DB) RawSQL() *sql.DB { return db.wdb }
 
 // Rebind turns "?" placeholders into the dialect's.
 func (db *DB) Rebind(q string) string { return db.dialect.rebind(q) }
+
+// ReadView runs fn in the read-only transaction the detail reads use
+// (core.read), handing it a QueryRow on that transaction.
+func (db *DB) ReadView(ctx context.Context, fn func(queryRow func(q string, args ...any) *sql.Row) error) error {
+	return db.read(ctx, func(q rowQuerier) error {
+		return fn(func(s string, args ...any) *sql.Row { return q.QueryRowContext(ctx, db.dialect.rebind(s), args...) })
+	})
+}

@@ -12,28 +12,22 @@ import (
 func (db *CaseStore) instructions(ctx context.Context, r cq, where string, args ...any) ([]*xinfang.Instruction, error) {
 	rows, err := r.rows(ctx, `SELECT id, COALESCE(case_id, 0), COALESCE(petition_id, 0), author_id, author_name, text, at, to_users, to_units
 		FROM instructions WHERE `+where+` ORDER BY at DESC, id DESC`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*xinfang.Instruction{}
-	for rows.Next() {
+	return scanAll(rows, err, func(r scanner) (*xinfang.Instruction, error) {
 		in := &xinfang.Instruction{}
 		var at, users, units string
-		if err := rows.Scan(&in.ID, &in.CaseID, &in.PetitionID, &in.AuthorID, &in.AuthorName, &in.Text, &at, &users, &units); err != nil {
+		if err := r.Scan(&in.ID, &in.CaseID, &in.PetitionID, &in.AuthorID, &in.AuthorName, &in.Text, &at, &users, &units); err != nil {
 			return nil, err
 		}
 		in.At, in.ToUsers, in.ToUnits = parseTime(at), splitIDs(users), splitIDs(units)
-		out = append(out, in)
-	}
-	return out, rows.Err()
+		return in, nil
+	})
 }
 
 // AddInstruction records a leader's 批示 on a case or a petition the
 // leader can see. It returns the users it reaches (InstructionRecipients).
 func (db *CaseStore) AddInstruction(ctx context.Context, in *xinfang.Instruction) ([]int64, error) {
-	actor := xinfang.UserFromContext(ctx)
-	if err := requireRole(ctx, xinfang.RoleLeader); err != nil {
+	actor, err := allow(ctx, xinfang.CanWriteInstructions)
+	if err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
@@ -43,7 +37,7 @@ func (db *CaseStore) AddInstruction(ctx context.Context, in *xinfang.Instruction
 		return nil, xinfang.FieldError("case_id", "批示须针对一件积案或一件信访件")
 	}
 	var recipients []int64
-	err := db.write(ctx, func(tx *Tx) error {
+	err = db.write(ctx, func(tx *Tx) error {
 		var what string // the number and title, for the message
 		if in.CaseID != 0 {
 			c, err := db.findCase(ctx, tx, in.CaseID)
@@ -64,13 +58,17 @@ func (db *CaseStore) AddInstruction(ctx context.Context, in *xinfang.Instruction
 		p := xinfang.Problems{}
 		for _, id := range in.ToUsers {
 			var n int
-			if tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, id).Scan(&n); n == 0 {
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, id).Scan(&n); err != nil {
+				return err
+			} else if n == 0 {
 				p.Add("to_users", "人员 #"+itoa(id)+" 不存在")
 			}
 		}
 		for _, id := range in.ToUnits {
 			var n int
-			if tx.queryRow(ctx, `SELECT COUNT(*) FROM units WHERE id = ?`, id).Scan(&n); n == 0 {
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM units WHERE id = ?`, id).Scan(&n); err != nil {
+				return err
+			} else if n == 0 {
 				p.Add("to_units", "单位 #"+itoa(id)+" 不存在")
 			}
 		}
@@ -132,18 +130,11 @@ func (db *CaseStore) instructionRecipients(ctx context.Context, r cq, in *xinfan
 	set := map[int64]bool{}
 	collect := func(q string, args ...any) error {
 		rows, err := r.rows(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
+		ids, err := scanAll(rows, err, scanID)
+		for _, id := range ids {
 			set[id] = true
 		}
-		return rows.Err()
+		return err
 	}
 	for _, id := range in.ToUsers {
 		set[id] = true

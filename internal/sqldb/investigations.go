@@ -35,22 +35,12 @@ func scanInvestigation(s interface{ Scan(...any) error }) (*xinfang.Investigatio
 	return iv, nil
 }
 
-// investigationScope hides investigations on petitions the reader may not
-// see (检举控告 items follow their own visibility).
-func investigationScope(ctx context.Context) (string, []any, error) {
-	scope, args, err := scopeClause(ctx)
-	if err != nil {
-		return "", nil, err
-	}
-	return "(i.petition_id IS NULL OR " + scope + ")", args, nil
-}
-
 func (db *DisciplineStore) findInvestigation(ctx context.Context, q rowQuerier, id int64) (*xinfang.Investigation, error) {
 	scope, args, err := investigationScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	iv, err := scanInvestigation(q.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+investigationCols+investigationFrom+` WHERE i.id = ? AND `+scope), append([]any{id}, args...)...))
+	iv, err := scanInvestigation(cq{db.core, q}.row(ctx, `SELECT `+investigationCols+investigationFrom+` WHERE i.id = ? AND `+scope, append([]any{id}, args...)...))
 	if err != nil {
 		return nil, db.notFound(err, "提级调查不存在或无权查看")
 	}
@@ -59,22 +49,13 @@ func (db *DisciplineStore) findInvestigation(ctx context.Context, q rowQuerier, 
 
 // loadInvestigation fills the officials and the case of an investigation.
 func (db *DisciplineStore) loadInvestigation(ctx context.Context, q rowQuerier, iv *xinfang.Investigation) error {
-	rows, err := q.QueryContext(ctx, db.dialect.rebind(`SELECT o.name, o.unit_id, u.name, o.position FROM investigation_officials o JOIN units u ON u.id = o.unit_id
-		WHERE o.investigation_id = ? ORDER BY o.seq`), iv.ID)
-	if err != nil {
-		return err
-	}
-	iv.ResponsibilityTrack.Officials = []xinfang.Official{}
-	for rows.Next() {
+	rows, err := cq{db.core, q}.rows(ctx, `SELECT o.name, o.unit_id, u.name, o.position FROM investigation_officials o JOIN units u ON u.id = o.unit_id
+		WHERE o.investigation_id = ? ORDER BY o.seq`, iv.ID)
+	if iv.ResponsibilityTrack.Officials, err = scanAll(rows, err, func(r scanner) (xinfang.Official, error) {
 		var o xinfang.Official
-		if err := rows.Scan(&o.Name, &o.UnitID, &o.UnitName, &o.Position); err != nil {
-			rows.Close()
-			return err
-		}
-		iv.ResponsibilityTrack.Officials = append(iv.ResponsibilityTrack.Officials, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		err := r.Scan(&o.Name, &o.UnitID, &o.UnitName, &o.Position)
+		return o, err
+	}); err != nil {
 		return err
 	}
 	if iv.CaseID != 0 {
@@ -92,7 +73,7 @@ func (db *DisciplineStore) loadInvestigation(ctx context.Context, q rowQuerier, 
 // caseRef returns the number, title, source and state of a backlog case.
 func (db *DisciplineStore) discCaseRef(ctx context.Context, q rowQuerier, id int64) (*xinfang.CaseRef, error) {
 	c := &xinfang.CaseRef{}
-	err := q.QueryRowContext(ctx, db.dialect.rebind(`SELECT id, number, title, source, state FROM cases WHERE id = ?`), id).Scan(&c.ID, &c.Number, &c.Title, &c.Source, &c.State)
+	err := cq{db.core, q}.row(ctx, `SELECT id, number, title, source, state FROM cases WHERE id = ?`, id).Scan(&c.ID, &c.Number, &c.Title, &c.Source, &c.State)
 	if err != nil {
 		return nil, db.notFound(err, "信访积案不存在")
 	}
@@ -100,16 +81,21 @@ func (db *DisciplineStore) discCaseRef(ctx context.Context, q rowQuerier, id int
 	return c, nil
 }
 
-// FindInvestigationByID returns an investigation with both tracks.
+// FindInvestigationByID returns an investigation with both tracks, read
+// as one view.
 func (db *DisciplineStore) FindInvestigationByID(ctx context.Context, id int64) (*xinfang.Investigation, error) {
 	if _, err := requireDisciplineReader(ctx); err != nil {
 		return nil, err
 	}
-	iv, err := db.findInvestigation(ctx, db.rdb, id)
+	var iv *xinfang.Investigation
+	err := db.read(ctx, func(q rowQuerier) error {
+		var err error
+		if iv, err = db.findInvestigation(ctx, q, id); err != nil {
+			return err
+		}
+		return db.loadInvestigation(ctx, q, iv)
+	})
 	if err != nil {
-		return nil, err
-	}
-	if err := db.loadInvestigation(ctx, db.rdb, iv); err != nil {
 		return nil, err
 	}
 	return iv, nil
@@ -136,38 +122,31 @@ func (db *DisciplineStore) FindInvestigations(ctx context.Context, f xinfang.Inv
 		where += " AND i.petition_id = ?"
 		args = append(args, f.PetitionID)
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	if f.Offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
-	}
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+investigationFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.query(ctx, `SELECT `+investigationCols+investigationFrom+` WHERE `+where+
-		` ORDER BY CASE WHEN i.state = 'open' THEN 0 ELSE 1 END, i.opened_at DESC, i.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	// The count, the page and the officials of each are one view.
+	var total int
+	var out []*xinfang.Investigation
+	err = db.read(ctx, func(q rowQuerier) error {
+		r := cq{db.core, q}
+		if err := r.row(ctx, `SELECT COUNT(*)`+investigationFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := r.rows(ctx, `SELECT `+investigationCols+investigationFrom+` WHERE `+where+
+			` ORDER BY CASE WHEN i.state IN `+openInvestigationState+` THEN 0 ELSE 1 END, i.opened_at DESC, i.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+		if out, err = scanAll(rows, err, scanInvestigation); err != nil {
+			return err
+		}
+		for _, iv := range out {
+			if err := db.loadInvestigation(ctx, q, iv); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, 0, err
-	}
-	out := []*xinfang.Investigation{}
-	for rows.Next() {
-		iv, err := scanInvestigation(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, iv)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	for _, iv := range out {
-		if err := db.loadInvestigation(ctx, db.rdb, iv); err != nil {
-			return nil, 0, err
-		}
 	}
 	return out, total, nil
 }
@@ -189,7 +168,7 @@ func (db *DisciplineStore) OpenInvestigation(ctx context.Context, in xinfang.Inv
 		if in.PetitionID != 0 {
 			p, err := db.findPetition(ctx, tx, in.PetitionID)
 			if err != nil {
-				return xinfang.FieldError("petition_id", "信访件不存在或无权查看")
+				return db.notFoundField(err, "petition_id", "信访件不存在或无权查看")
 			}
 			if p.Escalation != "province" && p.Escalation != "beijing" {
 				return xinfang.FieldError("petition_id", "只有赴省、进京越级访可以提级调查")
@@ -202,7 +181,7 @@ func (db *DisciplineStore) OpenInvestigation(ctx context.Context, in xinfang.Inv
 				}
 			}
 			var open int
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM investigations WHERE petition_id = ? AND state = 'open'`, in.PetitionID).Scan(&open); err != nil {
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM investigations WHERE petition_id = ? AND state IN `+openInvestigationState, in.PetitionID).Scan(&open); err != nil {
 				return err
 			}
 			if open > 0 {
@@ -225,7 +204,7 @@ func (db *DisciplineStore) OpenInvestigation(ctx context.Context, in xinfang.Inv
 		}
 		now := fmtTime(tx.now)
 		id, err = tx.insert(ctx, `INSERT INTO investigations (petition_id, case_id, unit_id, cause, summary, escalation, state, opened_by, opened_by_name, opened_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)`, nullID(in.PetitionID), nullID(in.CaseID), in.UnitID, in.Cause, in.Summary, escalation,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nullID(in.PetitionID), nullID(in.CaseID), in.UnitID, in.Cause, in.Summary, escalation, xinfang.InvestigationOpen,
 			actor.ID, actor.Name, now, now)
 		if db.dialect.unique(err) {
 			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已有进行中的提级调查", Fields: map[string]string{"petition_id": "已有进行中的提级调查"}}
@@ -238,37 +217,36 @@ func (db *DisciplineStore) OpenInvestigation(ctx context.Context, in xinfang.Inv
 	return db.FindInvestigationByID(ctx, id)
 }
 
-// changeInvestigation loads a running investigation in the transaction,
-// lets fn change it, and stores the new version; a version other than the
-// stored one is ECONFLICT and writes nothing.
-func (db *DisciplineStore) changeInvestigation(ctx context.Context, id int64, version int, fn func(tx *Tx, iv *xinfang.Investigation) (string, []any, error)) (*xinfang.Investigation, error) {
-	if _, err := requireDisciplineWriter(ctx); err != nil {
+// changeInvestigation loads an investigation in the transaction, asks its
+// life (xinfang.CheckInvestigationAction) whether action may be taken now,
+// lets fn change it, and stores the new version and the state the action
+// leads to; a version other than the stored one is ECONFLICT and writes
+// nothing. The writer is checked before the load (403 before 404) and the
+// version before the state (a stale form is told so whatever the state).
+func (db *DisciplineStore) changeInvestigation(ctx context.Context, id int64, version int, action xinfang.InvestigationAction, fn func(tx *Tx, iv *xinfang.Investigation) (string, []any, error)) (*xinfang.Investigation, error) {
+	actor, err := requireDisciplineWriter(ctx)
+	if err != nil {
 		return nil, err
 	}
-	err := db.write(ctx, func(tx *Tx) error {
-		iv, err := db.findInvestigation(ctx, tx, id)
+	err = db.write(ctx, func(tx *Tx) error {
+		iv, err := db.investigationAt(ctx, tx, id, version)
 		if err != nil {
 			return err
 		}
-		if iv.Version != version {
-			return staleInvestigation()
-		}
-		if iv.State != xinfang.InvestigationOpen {
-			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "提级调查已办结，不能再修改", Fields: map[string]string{"state": "已办结"}}
-		}
-		if err := db.loadInvestigation(ctx, tx, iv); err != nil {
+		to, err := xinfang.CheckInvestigationAction(iv, action, actor, 0)
+		if err != nil {
 			return err
 		}
 		set, args, err := fn(tx, iv)
 		if err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE investigations SET `+set+`, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			append(args, fmtTime(tx.now), id, version)...)
+		n, err := tx.change(ctx, `UPDATE investigations SET `+set+`, state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			append(args, to, fmtTime(tx.now), id, version)...)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return staleInvestigation()
 		}
 		return nil
@@ -279,6 +257,22 @@ func (db *DisciplineStore) changeInvestigation(ctx context.Context, id int64, ve
 	return db.FindInvestigationByID(ctx, id)
 }
 
+// investigationAt loads an investigation in scope with its officials
+// inside tx, at the version the client read: another version is ECONFLICT.
+func (db *DisciplineStore) investigationAt(ctx context.Context, tx *Tx, id int64, version int) (*xinfang.Investigation, error) {
+	iv, err := db.findInvestigation(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if iv.Version != version {
+		return nil, staleInvestigation()
+	}
+	if err := db.loadInvestigation(ctx, tx, iv); err != nil {
+		return nil, err
+	}
+	return iv, nil
+}
+
 func staleInvestigation() error {
 	return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该提级调查已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
 }
@@ -286,7 +280,7 @@ func staleInvestigation() error {
 // UpdateInvestigation changes the responsible unit, the cause or the
 // summary of a running investigation.
 func (db *DisciplineStore) UpdateInvestigation(ctx context.Context, id int64, up xinfang.InvestigationUpdate) (*xinfang.Investigation, error) {
-	return db.changeInvestigation(ctx, id, up.Version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+	return db.changeInvestigation(ctx, id, up.Version, xinfang.InvestigationActUpdate, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
 		in := xinfang.InvestigationInput{PetitionID: iv.PetitionID, CaseID: iv.CaseID, Cause: up.Cause, Summary: up.Summary}
 		if err := in.Validate(); err != nil {
 			return "", nil, err
@@ -307,7 +301,7 @@ func (db *DisciplineStore) UpdateCaseTrack(ctx context.Context, id int64, in xin
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return db.changeInvestigation(ctx, id, in.Version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+	return db.changeInvestigation(ctx, id, in.Version, xinfang.InvestigationActCaseTrack, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
 		at := ""
 		if in.Outcome != "" {
 			at = fmtTime(tx.now)
@@ -325,7 +319,7 @@ func (db *DisciplineStore) UpdateResponsibilityTrack(ctx context.Context, id int
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return db.changeInvestigation(ctx, id, in.Version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+	return db.changeInvestigation(ctx, id, in.Version, xinfang.InvestigationActResponsibilityTrack, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
 		for i, o := range in.Officials {
 			if _, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, o.UnitID)); err != nil {
 				return "", nil, db.notFoundField(err, "officials."+strconv.Itoa(i)+".unit_id", "单位不存在")
@@ -352,13 +346,11 @@ func (db *DisciplineStore) UpdateResponsibilityTrack(ctx context.Context, id int
 }
 
 // CloseInvestigation closes an investigation whose two tracks are both
-// concluded; otherwise ECONFLICT names each missing track.
+// concluded; otherwise ECONFLICT names each missing track (the close row
+// of xinfang.InvestigationTransitions).
 func (db *DisciplineStore) CloseInvestigation(ctx context.Context, id int64, version int, note string) (*xinfang.Investigation, error) {
-	return db.changeInvestigation(ctx, id, version, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
-		if err := iv.CloseRefusal(); err != nil {
-			return "", nil, err
-		}
-		return "state = 'closed', closed_at = ?, closing_note = ?", []any{fmtTime(tx.now), strings.TrimSpace(note)}, nil
+	return db.changeInvestigation(ctx, id, version, xinfang.InvestigationActClose, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+		return "closed_at = ?, closing_note = ?", []any{fmtTime(tx.now), strings.TrimSpace(note)}, nil
 	})
 }
 
@@ -366,28 +358,21 @@ func (db *DisciplineStore) CloseInvestigation(ctx context.Context, id int64, ver
 // running one with nothing recorded on either track and no accountability
 // record resting on it.
 func (db *DisciplineStore) DeleteInvestigation(ctx context.Context, id int64, version int) error {
-	if _, err := requireDisciplineWriter(ctx); err != nil {
+	actor, err := requireDisciplineWriter(ctx)
+	if err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *Tx) error {
-		iv, err := db.findInvestigation(ctx, tx, id)
+		iv, err := db.investigationAt(ctx, tx, id, version)
 		if err != nil {
-			return err
-		}
-		if iv.Version != version {
-			return staleInvestigation()
-		}
-		if err := db.loadInvestigation(ctx, tx, iv); err != nil {
 			return err
 		}
 		var refs int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM accountabilities WHERE investigation_id = ?`, id).Scan(&refs); err != nil {
 			return err
 		}
-		t := iv.CaseTrack
-		r := iv.ResponsibilityTrack
-		if iv.State != xinfang.InvestigationOpen || t.Findings != "" || t.Measures != "" || t.Outcome != "" || r.Findings != "" || r.Outcome != "" || len(r.Officials) > 0 || refs > 0 {
-			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "提级调查已有调查记录或问责记录，不能删除", Fields: map[string]string{"state": "已有记录"}}
+		if _, err := xinfang.CheckInvestigationAction(iv, xinfang.InvestigationActDelete, actor, refs); err != nil {
+			return err
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM investigation_officials WHERE investigation_id = ?`, id); err != nil {
 			return err

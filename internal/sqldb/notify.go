@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"strings"
 
 	"xinfang"
 )
@@ -19,13 +18,13 @@ func (db *core) insertNotes(ctx context.Context, tx *Tx, notes []*xinfang.Notifi
 		if m.DedupeKey == "" {
 			return n, xinfang.Errorf(xinfang.EINTERNAL, "notification without dedupe key")
 		}
-		res, err := tx.exec(ctx, `INSERT INTO notifications (user_id, kind, subject, body, link, item_kind, item_id, level, created_at, dedupe_key)
+		k, err := tx.change(ctx, `INSERT INTO notifications (user_id, kind, subject, body, link, item_kind, item_id, level, created_at, dedupe_key)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
 			m.UserID, m.Kind, m.Subject, m.Body, m.Link, m.ItemKind, m.ItemID, string(m.Level), fmtTime(tx.now), m.DedupeKey)
 		if err != nil {
 			return n, err
 		}
-		if k, _ := res.RowsAffected(); k == 1 {
+		if k == 1 {
 			n++
 		}
 	}
@@ -55,11 +54,8 @@ func (db *InboxStore) FindNotifications(ctx context.Context, f xinfang.Notificat
 	if u == nil {
 		return nil, 0, 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	if f.Offset < 0 {
-		return nil, 0, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
+		return nil, 0, 0, err
 	}
 	where, args := "user_id = ?", []any{u.ID}
 	if f.Unread {
@@ -71,23 +67,24 @@ func (db *InboxStore) FindNotifications(ctx context.Context, f xinfang.Notificat
 	if unread, err = db.UnreadCount(ctx); err != nil {
 		return nil, 0, 0, err
 	}
-	rows, err := db.query(ctx, `SELECT id, user_id, kind, subject, body, link, item_kind, item_id, level, created_at, read_at FROM notifications
+	rows, err := db.query(ctx, `SELECT `+notificationCols+` FROM notifications
 		WHERE `+where+` ORDER BY CASE WHEN read_at = '' THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
-	if err != nil {
+	if items, err = scanAll(rows, err, scanNotification); err != nil {
 		return nil, 0, 0, err
 	}
-	defer rows.Close()
-	items = []*xinfang.Notification{}
-	for rows.Next() {
-		m := &xinfang.Notification{}
-		var level, created, read string
-		if err := rows.Scan(&m.ID, &m.UserID, &m.Kind, &m.Subject, &m.Body, &m.Link, &m.ItemKind, &m.ItemID, &level, &created, &read); err != nil {
-			return nil, 0, 0, err
-		}
-		m.Level, m.CreatedAt, m.ReadAt = xinfang.Warning(level), parseTime(created), parseTime(read)
-		items = append(items, m)
+	return items, total, unread, nil
+}
+
+const notificationCols = `id, user_id, kind, subject, body, link, item_kind, item_id, level, created_at, read_at`
+
+func scanNotification(r scanner) (*xinfang.Notification, error) {
+	m := &xinfang.Notification{}
+	var level, created, read string
+	if err := r.Scan(&m.ID, &m.UserID, &m.Kind, &m.Subject, &m.Body, &m.Link, &m.ItemKind, &m.ItemID, &level, &created, &read); err != nil {
+		return nil, err
 	}
-	return items, total, unread, rows.Err()
+	m.Level, m.CreatedAt, m.ReadAt = xinfang.Warning(level), parseTime(created), parseTime(read)
+	return m, nil
 }
 
 // UnreadCount returns the number of the acting user's unread messages.
@@ -109,18 +106,15 @@ func (db *InboxStore) MarkNotificationRead(ctx context.Context, id int64) (*xinf
 	if u == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	m := &xinfang.Notification{}
+	var m *xinfang.Notification
 	err := db.write(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at = ''`, fmtTime(tx.now), id, u.ID); err != nil {
 			return err
 		}
-		var level, created, read string
-		err := tx.queryRow(ctx, `SELECT id, user_id, kind, subject, body, link, item_kind, item_id, level, created_at, read_at FROM notifications WHERE id = ? AND user_id = ?`, id, u.ID).
-			Scan(&m.ID, &m.UserID, &m.Kind, &m.Subject, &m.Body, &m.Link, &m.ItemKind, &m.ItemID, &level, &created, &read)
-		if err != nil {
+		var err error
+		if m, err = scanNotification(tx.queryRow(ctx, `SELECT `+notificationCols+` FROM notifications WHERE id = ? AND user_id = ?`, id, u.ID)); err != nil {
 			return db.notFound(err, "消息不存在")
 		}
-		m.Level, m.CreatedAt, m.ReadAt = xinfang.Warning(level), parseTime(created), parseTime(read)
 		return nil
 	})
 	if err != nil {
@@ -138,12 +132,9 @@ func (db *InboxStore) MarkAllNotificationsRead(ctx context.Context) (int, error)
 	}
 	var n int64
 	err := db.write(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at = ''`, fmtTime(tx.now), u.ID)
-		if err != nil {
-			return err
-		}
-		n, _ = res.RowsAffected()
-		return nil
+		var err error
+		n, err = tx.change(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at = ''`, fmtTime(tx.now), u.ID)
+		return err
 	})
 	return int(n), err
 }
@@ -152,25 +143,22 @@ func (db *InboxStore) MarkAllNotificationsRead(ctx context.Context) (int, error)
 // role: the people a unit's clocks are addressed to.
 func (db *core) staffIndex(ctx context.Context) (map[int64][]int64, error) {
 	rows, err := db.query(ctx, `SELECT id, unit_id, roles FROM users WHERE disabled = 0 ORDER BY id`)
+	out := map[int64][]int64{}
+	err = eachRow(rows, err, func(r scanner) error {
+		var id, unit int64
+		var roles string
+		if err := r.Scan(&id, &unit, &roles); err != nil {
+			return err
+		}
+		if (&xinfang.User{Roles: parseRoles(roles)}).HasAny(xinfang.RoleHandler, xinfang.RoleUnitHead) {
+			out[unit] = append(out[unit], id)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[int64][]int64{}
-	for rows.Next() {
-		var id, unit int64
-		var roles string
-		if err := rows.Scan(&id, &unit, &roles); err != nil {
-			return nil, err
-		}
-		for _, r := range strings.Split(roles, ",") {
-			if r == string(xinfang.RoleHandler) || r == string(xinfang.RoleUnitHead) {
-				out[unit] = append(out[unit], id)
-				break
-			}
-		}
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // unitStaff returns the active handlers and heads of one unit.
@@ -181,6 +169,3 @@ func (db *core) unitStaff(ctx context.Context, unitID int64) ([]int64, error) {
 	}
 	return idx[unitID], nil
 }
-
-// closedStates are the petition states in which no clock runs.
-const closedStates = `('concluded','terminated','not_accepted','diverted','merged','withdrawn')`

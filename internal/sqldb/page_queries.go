@@ -16,7 +16,7 @@ func (db *PetitionStore) FindTodo(ctx context.Context, kind string, offset, limi
 	if u == nil || u.Unit == nil {
 		return nil, 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	scope, args, err := scopeClause(ctx)
+	scope, args, err := petitionScope(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -31,8 +31,8 @@ func (db *PetitionStore) FindTodo(ctx context.Context, kind string, offset, limi
 		clause = "((p.state = 'signed' AND p.handling_unit_id = ?) OR (p.state = 'registered' AND ((p.handling_unit_id IS NULL AND p.reg_unit_id = ?) OR p.handling_unit_id = ?)))"
 		args = append(args, u.UnitID, u.UnitID, u.UnitID)
 	case xinfang.TodoReply:
-		r, a := pathRange("p.reg_path", u.Unit.Path)
-		h, b := pathRange("p.handling_path", u.Unit.Path)
+		r, a := subtree(u.Unit.Path, "p.reg_path")
+		h, b := subtree(u.Unit.Path, "p.handling_path")
 		clause = "p.state = 'handling' AND ((p.handling_unit_id IS NULL AND " + r + ") OR " + h + ")"
 		args = append(append(args, a...), b...)
 	default:

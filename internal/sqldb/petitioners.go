@@ -18,8 +18,8 @@ func scanPetitioner(s interface{ Scan(...any) error }) (*xinfang.Petitioner, err
 	return p, err
 }
 
-func (db *core) findPetitioner(ctx context.Context, id int64) (*xinfang.Petitioner, error) {
-	p, err := scanPetitioner(db.queryRow(ctx, `SELECT `+petitionerCols+` FROM petitioners WHERE id = ?`, id))
+func (db *core) findPetitioner(ctx context.Context, q rowQuerier, id int64) (*xinfang.Petitioner, error) {
+	p, err := scanPetitioner(cq{db, q}.row(ctx, `SELECT `+petitionerCols+` FROM petitioners WHERE id = ?`, id))
 	if err != nil {
 		return nil, db.notFound(err, "信访人不存在")
 	}
@@ -77,7 +77,7 @@ func (db *PetitionerStore) FindPersonMatches(ctx context.Context, idNumber, orgC
 	}
 	seen := map[int64]bool{}
 	out := []xinfang.PersonMatch{}
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -85,21 +85,16 @@ func (db *PetitionerStore) FindPersonMatches(ctx context.Context, idNumber, orgC
 		args := append([]any{k.val}, sargs...)
 		rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE p.id IN (SELECT pp.petition_id FROM petition_petitioners pp JOIN petitioners x ON x.id = pp.petitioner_id WHERE x.`+k.col+` = ? AND x.`+k.col+` <> '') AND `+scope+
 			` ORDER BY p.received_at DESC LIMIT ?`, append(args, limit)...)
+		found, err := scanAll(rows, err, scanPetition)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			p, err := scanPetition(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
+		for _, p := range found {
 			if !seen[p.ID] {
 				seen[p.ID] = true
 				out = append(out, xinfang.PersonMatch{Petition: p, Reason: k.why})
 			}
 		}
-		rows.Close()
 	}
 	if len(out) > limit {
 		out = out[:limit]

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -55,7 +57,7 @@ func scanPetition(s interface{ Scan(...any) error }) (*xinfang.Petition, error) 
 // findPetition loads one petition within the actor's scope; out of scope
 // is not found, so that the existence of an item is not revealed.
 func (db *core) findPetition(ctx context.Context, q rowQuerier, id int64) (*xinfang.Petition, error) {
-	scope, args, err := scopeClause(ctx)
+	scope, args, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -68,13 +70,18 @@ func (db *core) findPetition(ctx context.Context, q rowQuerier, id int64) (*xinf
 }
 
 // FindPetitionByID returns one petition in scope, with its co-petitioners
-// and its clocks derived from its events as of now.
+// and its clocks derived from its events as of now, read as one view.
 func (db *PetitionStore) FindPetitionByID(ctx context.Context, id int64) (*xinfang.Petition, error) {
-	p, err := db.findPetition(ctx, db.rdb, id)
+	pr := db.Procedure(ctx)
+	var p *xinfang.Petition
+	err := db.read(ctx, func(q rowQuerier) error {
+		var err error
+		if p, err = db.findPetition(ctx, q, id); err != nil {
+			return err
+		}
+		return db.loadDetail(ctx, q, pr, p)
+	})
 	if err != nil {
-		return nil, err
-	}
-	if err := db.loadDetail(ctx, p); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -89,56 +96,49 @@ func (db *PetitionStore) FindPetitionByNumber(ctx context.Context, number string
 	return db.FindPetitionByID(ctx, id)
 }
 
-func (db *PetitionStore) loadDetail(ctx context.Context, p *xinfang.Petition) error {
-	pt, err := db.findPetitioner(ctx, p.Petitioner.ID)
+// loadDetail fills what a petition's page shows beyond its row: the
+// petitioners, the count of its repeats, the registrar's name and the
+// clocks of its history as of now, all read through q.
+func (db *PetitionStore) loadDetail(ctx context.Context, q rowQuerier, pr *procedure.Procedure, p *xinfang.Petition) error {
+	r := cq{db.core, q}
+	pt, err := db.findPetitioner(ctx, q, p.Petitioner.ID)
 	if err != nil {
 		return err
 	}
 	p.Petitioner = pt
-	rows, err := db.query(ctx, `SELECT petitioner_id FROM petition_petitioners WHERE petition_id = ? AND petitioner_id <> ? ORDER BY petitioner_id`, p.ID, pt.ID)
+	rows, err := r.rows(ctx, `SELECT `+prefixed("x.", petitionerCols)+` FROM petition_petitioners pp JOIN petitioners x ON x.id = pp.petitioner_id
+		WHERE pp.petition_id = ? AND pp.petitioner_id <> ? ORDER BY x.id`, p.ID, pt.ID)
+	if p.CoPetitioners, err = scanAll(rows, err, scanPetitioner); err != nil {
+		return err
+	}
+	if err := r.row(ctx, `SELECT COUNT(*) FROM petitions WHERE repeat_of_id = ?`, p.ID).Scan(&p.RepeatCount); err != nil {
+		return err
+	}
+	// Accounts are disabled, never deleted; a registrar missing all the
+	// same (a hand-edited database) leaves the name empty.
+	if err := r.row(ctx, `SELECT name FROM users WHERE id = ?`, p.RegUserID).Scan(&p.RegUserName); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	events, err := db.events(ctx, q, p.ID)
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	p.CoPetitioners = []*xinfang.Petitioner{}
-	for _, id := range ids {
-		c, err := db.findPetitioner(ctx, id)
-		if err != nil {
-			return err
-		}
-		p.CoPetitioners = append(p.CoPetitioners, c)
-	}
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions WHERE repeat_of_id = ?`, p.ID).Scan(&p.RepeatCount); err != nil {
-		return err
-	}
-	var name string
-	if err := db.queryRow(ctx, `SELECT name FROM users WHERE id = ?`, p.RegUserID).Scan(&name); err == nil {
-		p.RegUserName = name
-	}
-	events, err := db.events(ctx, db.rdb, p.ID)
-	if err != nil {
-		return err
-	}
-	pr := db.Procedure(ctx)
 	pr.Project(p, pr.Derive(events, db.Now()))
 	return nil
 }
 
 // FindEvents returns the history of a petition in scope.
 func (db *PetitionStore) FindEvents(ctx context.Context, petitionID int64) ([]*xinfang.Event, error) {
-	if _, err := db.findPetition(ctx, db.rdb, petitionID); err != nil {
-		return nil, err
-	}
-	return db.events(ctx, db.rdb, petitionID)
+	var events []*xinfang.Event
+	err := db.read(ctx, func(q rowQuerier) error {
+		if _, err := db.findPetition(ctx, q, petitionID); err != nil {
+			return err
+		}
+		var err error
+		events, err = db.events(ctx, q, petitionID)
+		return err
+	})
+	return events, err
 }
 
 type rowQuerier interface {
@@ -147,39 +147,44 @@ type rowQuerier interface {
 }
 
 func (db *PetitionStore) events(ctx context.Context, q rowQuerier, petitionID int64) ([]*xinfang.Event, error) {
-	rows, err := q.QueryContext(ctx, db.dialect.rebind(`SELECT id, petition_id, seq, action, from_state, to_state, actor_id, actor_name, actor_unit_id, at, note, data, prev_hash, hash
-		FROM events WHERE petition_id = ? ORDER BY seq`), petitionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*xinfang.Event
-	for rows.Next() {
-		e := &xinfang.Event{}
-		var action, from, to, at, data string
-		if err := rows.Scan(&e.ID, &e.PetitionID, &e.Seq, &action, &from, &to, &e.ActorID, &e.ActorName, &e.ActorUnitID, &at, &e.Note, &data, &e.PrevHash, &e.Hash); err != nil {
-			return nil, err
-		}
-		e.Action, e.From, e.To, e.At = xinfang.Action(action), xinfang.State(from), xinfang.State(to), parseTime(at)
-		if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
-			return nil, fmt.Errorf("event %d data: %w", e.ID, err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	rows, err := cq{db.core, q}.rows(ctx, `SELECT id, petition_id, seq, action, from_state, to_state, actor_id, actor_name, actor_unit_id, at, note, data, prev_hash, hash
+		FROM events WHERE petition_id = ? ORDER BY seq`, petitionID)
+	return scanAll(rows, err, scanEvent)
 }
 
-// VerifyEvents checks the hash chain of a petition's history.
+func scanEvent(r scanner) (*xinfang.Event, error) {
+	e := &xinfang.Event{}
+	var action, from, to, at, data string
+	if err := r.Scan(&e.ID, &e.PetitionID, &e.Seq, &action, &from, &to, &e.ActorID, &e.ActorName, &e.ActorUnitID, &at, &e.Note, &data, &e.PrevHash, &e.Hash); err != nil {
+		return nil, err
+	}
+	e.Action, e.From, e.To, e.At = xinfang.Action(action), xinfang.State(from), xinfang.State(to), parseTime(at)
+	if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
+		return nil, fmt.Errorf("event %d data: %w", e.ID, err)
+	}
+	return e, nil
+}
+
+// VerifyEvents checks the hash chain of a petition's history against the
+// head hash of the petition, both read in one view: a change committed
+// between the two reads would otherwise look like a lost event.
 func (db *PetitionStore) VerifyEvents(ctx context.Context, petitionID int64) error {
-	events, err := db.FindEvents(ctx, petitionID)
+	var events []*xinfang.Event
+	var head string
+	err := db.read(ctx, func(q rowQuerier) error {
+		if _, err := db.findPetition(ctx, q, petitionID); err != nil {
+			return err
+		}
+		var err error
+		if events, err = db.events(ctx, q, petitionID); err != nil {
+			return err
+		}
+		return cq{db.core, q}.row(ctx, `SELECT head_hash FROM petitions WHERE id = ?`, petitionID).Scan(&head)
+	})
 	if err != nil {
 		return err
 	}
 	if err := VerifyChain(events); err != nil {
-		return err
-	}
-	var head string
-	if err := db.queryRow(ctx, `SELECT head_hash FROM petitions WHERE id = ?`, petitionID).Scan(&head); err != nil {
 		return err
 	}
 	if len(events) == 0 || events[len(events)-1].Hash != head {
@@ -190,61 +195,51 @@ func (db *PetitionStore) VerifyEvents(ctx context.Context, petitionID int64) err
 
 // FindPetitions lists petitions in scope with filters, and the total count.
 func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error) {
-	scope, args, err := scopeClause(ctx)
+	scope, args, err := petitionScope(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	where := []string{scope}
-	add := func(clause string, a ...any) {
-		where = append(where, clause)
-		args = append(args, a...)
-	}
+	w := newConds(scope, args)
 	if len(f.State) > 0 {
-		ph := make([]string, len(f.State))
-		for i, s := range f.State {
-			ph[i] = "?"
-			args = append(args, string(s))
-		}
-		where = append(where, "p.state IN ("+strings.Join(ph, ",")+")")
+		w.clause(inList("p.state", f.State))
 	}
 	if f.Open {
-		add("p.state NOT IN ('concluded','terminated','not_accepted','diverted','merged','withdrawn')")
+		w.and("p.state NOT IN " + closedPetitionStates)
 	}
 	if f.UnitID != 0 {
 		u, err := db.findUnit(ctx, f.UnitID)
 		if err != nil {
-			return nil, 0, xinfang.FieldError("unit_id", "单位不存在")
+			return nil, 0, db.notFoundField(err, "unit_id", "单位不存在")
 		}
-		c, a := subtreeClause(u.Path)
-		add(c, a...)
+		w.clause(subtree(u.Path, "p.reg_path", "p.handling_path"))
 	}
 	if f.Channel != "" {
-		add("p.channel = ?", f.Channel)
+		w.and("p.channel = ?", f.Channel)
 	}
 	if f.Category != "" {
-		add("p.category LIKE ?", f.Category+"%")
+		w.and("p.category LIKE ?", f.Category+"%")
 	}
 	if f.Petitioner != 0 {
-		add("p.id IN (SELECT petition_id FROM petition_petitioners WHERE petitioner_id = ?)", f.Petitioner)
+		w.and("p.id IN (SELECT petition_id FROM petition_petitioners WHERE petitioner_id = ?)", f.Petitioner)
 	}
 	if f.LegalCase != nil {
-		add("p.legal_case = ?", b2i(*f.LegalCase))
+		w.and("p.legal_case = ?", b2i(*f.LegalCase))
 	}
 	if f.Repeat != nil {
-		add("p.repeat_flag = ?", b2i(*f.Repeat))
+		w.and("p.repeat_flag = ?", b2i(*f.Repeat))
 	}
 	if !f.From.IsZero() {
-		add("p.received_at >= ?", fmtTime(f.From))
+		w.and("p.received_at >= ?", fmtTime(f.From))
 	}
 	if !f.To.IsZero() {
-		add("p.received_at < ?", fmtTime(f.To))
+		w.and("p.received_at < ?", fmtTime(f.To))
 	}
 	if q := strings.TrimSpace(f.Text); q != "" {
 		clause, a, err := db.petitionTextClause(q)
 		if err != nil {
 			return nil, 0, err
 		}
-		add(clause, a...)
+		w.clause(clause, a)
 	}
 	if f.Warning != "" {
 		today := calendar.DateOf(db.Now())
@@ -257,13 +252,13 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		t := today.String()
 		switch f.Warning {
 		case xinfang.WarnNormal:
-			add("p.due_date > ?", near)
+			w.and("p.due_date > ?", near)
 		case xinfang.WarnNear:
-			add("p.due_date >= ? AND p.due_date <= ?", t, near)
+			w.and("p.due_date >= ? AND p.due_date <= ?", t, near)
 		case xinfang.WarnOverdue:
-			add("p.due_date <> '' AND p.due_date < ? AND p.severe_date >= ?", t, t)
+			w.and("p.due_date <> '' AND p.due_date < ? AND p.severe_date >= ?", t, t)
 		case xinfang.WarnSevere:
-			add("p.due_date <> '' AND p.severe_date < ?", t)
+			w.and("p.due_date <> '' AND p.severe_date < ?", t)
 		default:
 			return nil, 0, xinfang.FieldError("warning", "未知的预警等级")
 		}
@@ -274,25 +269,22 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	case "received":
 		order = "p.received_at, p.id"
 	case "due":
-		add("p.due_date <> ''")
+		w.and("p.due_date <> ''")
 		order = "p.due_date, p.id"
 	case "number":
 		order = "p.number"
 	default:
 		return nil, 0, xinfang.FieldError("sort", "未知的排序方式")
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
+	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
+		return nil, 0, err
 	}
-	if f.Offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
-	}
-	return db.petitionPage(ctx, strings.Join(where, " AND "), args, order, f.Limit, f.Offset)
+	return db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
 }
 
 // petitionPage counts the petitions matching where and returns one page of
 // them in order, each with its warning level as of today. Every list of
-// petitions goes through it, after the caller has put scopeClause in where.
+// petitions goes through it, after the caller has put petitionScope in where.
 func (db *core) petitionPage(ctx context.Context, where string, args []any, order string, limit, offset int) ([]*xinfang.Petition, int, error) {
 	// Counting needs the joins only when the filter reads the joined
 	// tables; the joins follow required foreign keys, so they drop no row.
@@ -307,22 +299,16 @@ func (db *core) petitionPage(ctx context.Context, where string, args []any, orde
 		return nil, 0, err
 	}
 	rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	out, err := scanAll(rows, err, scanPetition)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
 	pr := db.Procedure(ctx)
 	today := calendar.DateOf(db.Now())
-	out := []*xinfang.Petition{}
-	for rows.Next() {
-		p, err := scanPetition(rows)
-		if err != nil {
-			return nil, 0, err
-		}
+	for _, p := range out {
 		p.Warning = pr.WarningOf(p.DueDate, p.SevereDate, today)
-		out = append(out, p)
 	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 func escapeLike(s string) string {
@@ -339,8 +325,8 @@ const NoFurtherReason = "同一事实和理由已经复核终结，依据《信�
 // transaction. p.QueryCode holds the plain 查询码 afterwards; only its hash is
 // stored.
 func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
-	actor := xinfang.UserFromContext(ctx)
-	if err := requireRole(ctx, xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead); err != nil {
+	actor, err := allow(ctx, xinfang.CanRegister)
+	if err != nil {
 		return err
 	}
 	if actor.Unit == nil {
@@ -353,36 +339,39 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 		return err
 	}
 	probs := xinfang.Problems{}
-	if _, err := db.findUnit(ctx, p.LocalityID); err != nil {
-		probs.Add("locality_id", "问题属地单位不存在")
+	if _, err := db.findUnit(ctx, p.LocalityID); problem(probs, err, "locality_id", "问题属地单位不存在") != nil {
+		return err
 	}
-	if db.dictLabel(ctx, "category", p.Category) == p.Category {
-		probs.Add("category", "内容分类不存在")
+	if _, err := db.dictEntry(ctx, "category", p.Category); problem(probs, err, "category", "内容分类不存在") != nil {
+		return err
 	}
-	if p.Reason != "" && db.dictLabel(ctx, "reason", p.Reason) == p.Reason {
-		probs.Add("reason", "信访原因不存在")
+	if p.Reason != "" {
+		if _, err := db.dictEntry(ctx, "reason", p.Reason); problem(probs, err, "reason", "信访原因不存在") != nil {
+			return err
+		}
 	}
 	// An item repeating one whose re-review has concluded (终结) gets the
 	// 不再受理 notice instead of a new procedure (第三十六条).
 	noFurther := false
 	if p.RepeatOfID != 0 {
-		if earlier, err := db.findPetition(ctx, db.rdb, p.RepeatOfID); err != nil {
-			probs.Add("repeat_of_id", "被重复的信访件不存在")
-		} else {
-			noFurther = earlier.State == xinfang.StateTerminated
+		earlier, err := db.findPetition(ctx, db.rdb, p.RepeatOfID)
+		if problem(probs, err, "repeat_of_id", "被重复的信访件不存在") != nil {
+			return err
 		}
+		noFurther = err == nil && earlier.State == xinfang.StateTerminated
 		p.Repeat = true
 	}
 	if p.FirstUnitID != 0 {
-		if _, err := db.findUnit(ctx, p.FirstUnitID); err != nil {
-			probs.Add("first_unit_id", "首访单位不存在")
+		if _, err := db.findUnit(ctx, p.FirstUnitID); problem(probs, err, "first_unit_id", "首访单位不存在") != nil {
+			return err
 		}
 	}
 	if err := probs.Err(); err != nil {
 		return err
 	}
 	code := newQueryCode()
-	err := db.write(ctx, func(tx *Tx) error {
+	pr := db.Procedure(ctx)
+	err = db.write(ctx, func(tx *Tx) error {
 		pid, err := db.savePetitioner(ctx, tx, p.Petitioner)
 		if err != nil {
 			return err
@@ -398,7 +387,6 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 			p.FirstUnitID = actor.UnitID
 		}
 		ev := &xinfang.Event{Seq: 1, Action: xinfang.ActRegister, To: xinfang.StateRegistered, ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now, Data: map[string]string{"channel": p.Channel, "received_on": calendar.DateOf(p.ReceivedAt).String()}}
-		pr := db.Procedure(ctx)
 		pr.Project(p, pr.Derive([]*xinfang.Event{ev}, now))
 		p.Version, p.CreatedAt, p.UpdatedAt = 1, now, now
 		id, err := tx.insert(ctx, `INSERT INTO petitions (number, query_hash, version, channel, received_at, reg_unit_id, reg_user_id, first_unit_id, petitioner_id,
@@ -499,7 +487,7 @@ func (db *core) nextNumber(ctx context.Context, tx *Tx, unitID int64, year int) 
 // base32 in groups of four.
 func newQueryCode() string {
 	b := make([]byte, 10)
-	rand.Read(b)
+	rand.Read(b) // never fails (crypto/rand)
 	s := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
 	return s[0:4] + "-" + s[4:8] + "-" + s[8:12] + "-" + s[12:16]
 }
@@ -519,6 +507,7 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 	if actor == nil || actor.Unit == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
+	pr := db.Procedure(ctx)
 	var out *xinfang.Petition
 	err := db.write(ctx, func(tx *Tx) error {
 		p, err := db.findPetition(ctx, tx, id)
@@ -529,17 +518,9 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 		if err != nil {
 			return err
 		}
-		pr := db.Procedure(ctx)
-		ev, err := pr.Apply(procedure.Request{Petition: p, Events: events, Actor: actor, Input: in, Now: tx.now}, &lookup{db: db.core, ctx: ctx, tx: tx, self: id})
+		ev, err := pr.Apply(procedure.Request{Petition: p, Events: events, Actor: actor, Input: in, Now: tx.now}, &lookup{db: db.core, ctx: ctx, tx: tx})
 		if err != nil {
 			return err
-		}
-		// 三跨三分离: the whole concludes only when every task is done or
-		// released with a reason.
-		if ev.Action == xinfang.ActConclude {
-			if err := db.concludeAllowed(ctx, tx, id); err != nil {
-				return err
-			}
 		}
 		prev := ""
 		if len(events) > 0 {
@@ -562,16 +543,19 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 		}
 		if ev.Action == xinfang.ActMerge {
 			p.Repeat = true
-			p.RepeatOfID, _ = strconv.ParseInt(ev.Data["into"], 10, 64)
+			// The procedure resolved "into" to an existing petition's id.
+			if p.RepeatOfID, err = strconv.ParseInt(ev.Data["into"], 10, 64); err != nil {
+				return err
+			}
 		}
-		res, err := tx.exec(ctx, `UPDATE petitions SET state = ?, handling_unit_id = ?, handling_path = ?, outcome = ?, evaluation = ?, due_date = ?, severe_date = ?, due_clock = ?,
+		n, err := tx.change(ctx, `UPDATE petitions SET state = ?, handling_unit_id = ?, handling_path = ?, outcome = ?, evaluation = ?, due_date = ?, severe_date = ?, due_clock = ?,
 			repeat_flag = ?, repeat_of_id = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			string(p.State), nullID(p.HandlingUnitID), handlingPath, p.Outcome, p.Evaluation, p.DueDate, p.SevereDate, string(p.DueClock),
 			b2i(p.Repeat), nullID(p.RepeatOfID), fmtTime(tx.now), id, in.Version)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
 		}
 		p.Version = in.Version + 1
@@ -582,18 +566,20 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 	if err != nil {
 		return nil, err
 	}
-	if err := db.loadDetail(ctx, out); err != nil {
+	if err := db.read(ctx, func(q rowQuerier) error { return db.loadDetail(ctx, q, pr, out) }); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// lookup resolves the references of an action inside its transaction.
+// lookup resolves the references of an action and loads the facts its
+// guards judge (procedure.Lookup), inside the acting transaction. The
+// rules are the procedure's: merging into itself or into a repeat, and
+// concluding with open tasks, are refused by its guards, not here.
 type lookup struct {
-	db   *core
-	ctx  context.Context
-	tx   *Tx
-	self int64
+	db  *core
+	ctx context.Context
+	tx  *Tx
 }
 
 func (l *lookup) Unit(id int64) (*xinfang.Unit, error) {
@@ -605,17 +591,11 @@ func (l *lookup) Unit(id int64) (*xinfang.Unit, error) {
 }
 
 func (l *lookup) Petition(id int64) (*xinfang.Petition, error) {
-	if id == l.self {
-		return nil, xinfang.Errorf(xinfang.ENOTFOUND, "不能合并到自身")
-	}
-	p, err := l.db.findPetition(l.ctx, l.tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if p.State == xinfang.StateMerged {
-		return nil, xinfang.Errorf(xinfang.ENOTFOUND, "目标已是重复件")
-	}
-	return p, nil
+	return l.db.findPetition(l.ctx, l.tx, id)
+}
+
+func (l *lookup) OpenTasks(petitionID int64) (int, error) {
+	return l.db.openTasks(l.ctx, l.tx, petitionID)
 }
 
 // Today is the Shanghai date of the DB's clock.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"strconv"
-	"strings"
 	"time"
 	"xinfang"
 	"xinfang/internal/similar"
@@ -106,16 +105,11 @@ func (db *core) unindexGrams(ctx context.Context, tx *Tx, id int64) error {
 func insertGrams(ctx context.Context, tx *Tx, grams []uint32, day, id int64) error {
 	for len(grams) > 0 {
 		n := min(len(grams), 200)
-		var b strings.Builder
 		args := make([]any, 0, 3*n)
-		for i, g := range grams[:n] {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString("(?, ?, ?)")
+		for _, g := range grams[:n] {
 			args = append(args, int64(g), day, id)
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO petition_grams (gram, day, petition_id) VALUES `+b.String()+` ON CONFLICT DO NOTHING`, args...); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO petition_grams (gram, day, petition_id) VALUES `+valueRows(n, 3)+` ON CONFLICT DO NOTHING`, args...); err != nil {
 			return err
 		}
 		grams = grams[n:]
@@ -129,26 +123,17 @@ func insertGrams(ctx context.Context, tx *Tx, grams []uint32, day, id int64) err
 func bumpGramStats(ctx context.Context, tx *Tx, grams []uint32, delta int) error {
 	for len(grams) > 0 {
 		n := min(len(grams), 200)
-		var b strings.Builder
 		args := make([]any, 0, 2*n)
-		for i, g := range grams[:n] {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString("(?, ?)")
+		for _, g := range grams[:n] {
 			args = append(args, int64(g), max(delta, 0))
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO gram_stats (gram, n) VALUES `+b.String()+
+		if _, err := tx.exec(ctx, `INSERT INTO gram_stats (gram, n) VALUES `+valueRows(n, 2)+
 			` ON CONFLICT (gram) DO UPDATE SET n = gram_stats.n + `+strconv.Itoa(delta), args...); err != nil {
 			return err
 		}
 		grams = grams[n:]
 	}
 	return nil
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
 // Reindex rebuilds the fingerprints, the gram index and the petitions'
@@ -179,21 +164,13 @@ func (db *DB) Reindex(ctx context.Context) error {
 			received                 string
 			summary, content, number string
 		}
-		var rows []row
 		rs, err := db.query(ctx, `SELECT p.id, p.received_at, p.summary, p.content, p.number FROM petitions p WHERE p.id > ? ORDER BY p.id LIMIT ?`, after, batch)
-		if err != nil {
-			return err
-		}
-		for rs.Next() {
+		rows, err := scanAll(rs, err, func(s scanner) (row, error) {
 			var r row
-			if err := rs.Scan(&r.id, &r.received, &r.summary, &r.content, &r.number); err != nil {
-				rs.Close()
-				return err
-			}
-			rows = append(rows, r)
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
+			err := s.Scan(&r.id, &r.received, &r.summary, &r.content, &r.number)
+			return r, err
+		})
+		if err != nil {
 			return err
 		}
 		if len(rows) == 0 {
@@ -209,13 +186,13 @@ func (db *DB) Reindex(ctx context.Context) error {
 			flush := func() error {
 				if fpN > 0 {
 					if _, err := tx.exec(ctx, `INSERT INTO petition_fingerprints (petition_id, version, day, fp) VALUES `+
-						strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?),", fpN), ",")+` ON CONFLICT DO NOTHING`, fps...); err != nil {
+						valueRows(fpN, 4)+` ON CONFLICT DO NOTHING`, fps...); err != nil {
 						return err
 					}
 				}
 				if gramN > 0 {
 					if _, err := tx.exec(ctx, `INSERT INTO petition_grams (gram, day, petition_id) VALUES `+
-						strings.TrimSuffix(strings.Repeat("(?, ?, ?),", gramN), ",")+` ON CONFLICT DO NOTHING`, grams...); err != nil {
+						valueRows(gramN, 3)+` ON CONFLICT DO NOTHING`, grams...); err != nil {
 						return err
 					}
 				}
@@ -268,21 +245,21 @@ func (db *core) petitionerNames(ctx context.Context, first, last int64) (map[int
 	rows, err := db.query(ctx, `SELECT pp.petition_id, x.name FROM petition_petitioners pp JOIN petitions p ON p.id = pp.petition_id
 		JOIN petitioners x ON x.id = pp.petitioner_id
 		WHERE pp.petition_id BETWEEN ? AND ? ORDER BY pp.petition_id, CASE WHEN x.id = p.petitioner_id THEN 0 ELSE 1 END, x.id`, first, last)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[int64]string{}
-	for rows.Next() {
+	err = eachRow(rows, err, func(r scanner) error {
 		var id int64
 		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
+		if err := r.Scan(&id, &name); err != nil {
+			return err
 		}
 		if out[id] != "" {
 			out[id] += " "
 		}
 		out[id] += name
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }

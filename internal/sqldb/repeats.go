@@ -85,7 +85,7 @@ func (db *RepeatStore) FindRepeatCandidatesOf(ctx context.Context, id int64, lim
 	if err != nil {
 		return nil, err
 	}
-	ps, err := db.petitionersOf(ctx, []int64{id})
+	ps, err := db.petitionersOf(ctx, []int64{id}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (db *RepeatStore) FindRepeatCandidatesOf(ctx context.Context, id int64, lim
 // petitioners, LocalityID, Category, Summary, Content and ReceivedAt (zero
 // means now).
 func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Petition, limit int) ([]xinfang.RepeatCandidate, error) {
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Peti
 	var loc *xinfang.Unit
 	if p.LocalityID != 0 {
 		if loc, err = db.findUnit(ctx, p.LocalityID); err != nil {
-			return nil, xinfang.FieldError("locality_id", "问题属地单位不存在")
+			return nil, db.notFoundField(err, "locality_id", "问题属地单位不存在")
 		}
 	}
 	newP := similar.Petition{
@@ -257,7 +257,8 @@ func (db *RepeatStore) candidatesByPerson(ctx context.Context, ps []*xinfang.Pet
 func (db *RepeatStore) candidatesByLocality(ctx context.Context, loc *xinfang.Unit, category string, from, to time.Time, scope string, sargs []any) ([]int64, error) {
 	// The units are resolved first, so that the petitions are read
 	// through petitions_locality (locality_id, category, received_at).
-	units, err := db.ids(ctx, `SELECT id FROM units WHERE path LIKE ?`, loc.Path+"%")
+	below, bargs := subtree(loc.Path, "path")
+	units, err := db.ids(ctx, `SELECT id FROM units WHERE `+below, bargs...)
 	if err != nil {
 		return nil, err
 	}
@@ -305,26 +306,22 @@ func (db *RepeatStore) candidatesByText(ctx context.Context, fp []uint32, from, 
 		args[i] = int64(g)
 	}
 	rows, err := db.query(ctx, `SELECT gram, n FROM gram_stats WHERE gram IN (`+placeholders(len(grams))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
 	type df struct {
 		gram int64
 		n    int
 	}
 	var dfs []df
-	for rows.Next() {
+	err = eachRow(rows, err, func(r scanner) error {
 		var d df
-		if err := rows.Scan(&d.gram, &d.n); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&d.gram, &d.n); err != nil {
+			return err
 		}
 		if d.n > 0 && d.n <= gramMaxDF {
 			dfs = append(dfs, d)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(dfs, func(a, b df) int { return a.n - b.n })
@@ -346,75 +343,51 @@ func (db *RepeatStore) candidatesByText(ctx context.Context, fp []uint32, from, 
 		GROUP BY petition_id ORDER BY SUM(CASE WHEN gram < 1073741824 THEN 2 ELSE 1 END) DESC, petition_id DESC LIMIT ?`, args...)
 }
 
+// ids runs a query of one column of ids.
 func (db *core) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
 	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanID)
 }
 
 // dismissed returns the candidates whose latest decision for petition id
 // is a dismissal.
 func (db *RepeatStore) dismissed(ctx context.Context, id int64) (map[int64]bool, error) {
 	rows, err := db.query(ctx, `SELECT candidate_id, decision FROM repeat_decisions WHERE petition_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[int64]bool{}
-	for rows.Next() {
+	err = eachRow(rows, err, func(r scanner) error {
 		var c int64
 		var d string
-		if err := rows.Scan(&c, &d); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&c, &d)
 		out[c] = d == xinfang.RepeatDismiss
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	for c, d := range out {
 		if !d {
 			delete(out, c)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // similarPetitions reads what similar.Rank needs of the petitions ids that
 // lie in scope, with their stored fingerprints.
 func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope string, sargs []any) ([]similar.Petition, error) {
-	args := make([]any, 0, len(ids)+len(sargs))
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	args = append(args, sargs...)
 	rows, err := db.query(ctx, `SELECT p.id, p.category, p.received_at, p.summary, p.content, lu.region_code, lu.path, f.version, f.fp,
 		pt.id_number, pt.phone, pt.org_code
 		FROM petitions p JOIN units lu ON lu.id = p.locality_id JOIN petitioners pt ON pt.id = p.petitioner_id
 		LEFT JOIN petition_fingerprints f ON f.petition_id = p.id
-		WHERE p.id IN (`+placeholders(len(ids))+`) AND `+scope, args...)
-	if err != nil {
-		return nil, err
-	}
-	var out []similar.Petition
-	var found []int64
-	for rows.Next() {
+		WHERE p.id IN (`+placeholders(len(ids))+`) AND `+scope, append(idArgs(ids), sargs...)...)
+	out, err := scanAll(rows, err, func(r scanner) (similar.Petition, error) {
 		var sp similar.Petition
 		var received, region, path string
 		var version *int64
 		var raw []byte
 		main := &xinfang.Petitioner{}
-		if err := rows.Scan(&sp.ID, &sp.Category, &received, &sp.Summary, &sp.Content, &region, &path, &version, &raw, &main.IDNumber, &main.Phone, &main.OrgCode); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&sp.ID, &sp.Category, &received, &sp.Summary, &sp.Content, &region, &path, &version, &raw, &main.IDNumber, &main.Phone, &main.OrgCode); err != nil {
+			return sp, err
 		}
 		sp.ReceivedAt = parseTime(received)
 		sp.LocalityCode = localityCode(&xinfang.Unit{RegionCode: region, Path: path})
@@ -423,17 +396,16 @@ func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope 
 			sp.Fingerprint = decodeFP(raw)
 		}
 		sp.PetitionerKeys = petitionerKeys(main)
-		out = append(out, sp)
-		found = append(found, sp.ID)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return sp, nil
+	})
+	if err != nil || len(out) == 0 {
 		return nil, err
 	}
-	if len(found) == 0 {
-		return nil, nil
+	found := make([]int64, len(out))
+	for i, sp := range out {
+		found[i] = sp.ID
 	}
-	co, err := db.coPetitionersOf(ctx, found)
+	co, err := db.petitionersOf(ctx, found, true)
 	if err != nil {
 		return nil, err
 	}
@@ -443,64 +415,36 @@ func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope 
 	return out, nil
 }
 
-// coPetitionersOf returns the co-petitioners (联名信访人) of petitions:
-// few petitions have any, so the rows read are few.
-func (db *RepeatStore) coPetitionersOf(ctx context.Context, ids []int64) (map[int64][]*xinfang.Petitioner, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := db.query(ctx, `SELECT pp.petition_id, x.id_number, x.phone, x.org_code FROM petition_petitioners pp
-		JOIN petitions p ON p.id = pp.petition_id JOIN petitioners x ON x.id = pp.petitioner_id
-		WHERE pp.petition_id IN (`+placeholders(len(ids))+`) AND pp.petitioner_id <> p.petitioner_id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64][]*xinfang.Petitioner{}
-	for rows.Next() {
-		var pid int64
-		x := &xinfang.Petitioner{}
-		if err := rows.Scan(&pid, &x.IDNumber, &x.Phone, &x.OrgCode); err != nil {
-			return nil, err
-		}
-		out[pid] = append(out[pid], x)
-	}
-	return out, rows.Err()
-}
-
-// petitionersOf returns the petitioners (identity fields) of petitions.
-func (db *RepeatStore) petitionersOf(ctx context.Context, ids []int64) (map[int64][]*xinfang.Petitioner, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+// petitionersOf returns the petitioners (identity fields) of petitions;
+// with coOnly only their co-petitioners (联名信访人), which few petitions
+// have, so that the rows read are few.
+func (db *RepeatStore) petitionersOf(ctx context.Context, ids []int64, coOnly bool) (map[int64][]*xinfang.Petitioner, error) {
+	cond := ""
+	if coOnly {
+		cond = " AND pp.petitioner_id <> p.petitioner_id"
 	}
 	rows, err := db.query(ctx, `SELECT pp.petition_id, x.id, x.name, x.id_number, x.phone, x.org_code FROM petition_petitioners pp
-		JOIN petitioners x ON x.id = pp.petitioner_id WHERE pp.petition_id IN (`+placeholders(len(ids))+`) ORDER BY pp.petition_id, x.id`, args...)
+		JOIN petitions p ON p.id = pp.petition_id JOIN petitioners x ON x.id = pp.petitioner_id
+		WHERE pp.petition_id IN (`+placeholders(len(ids))+`)`+cond+` ORDER BY pp.petition_id, x.id`, idArgs(ids)...)
+	out := map[int64][]*xinfang.Petitioner{}
+	err = eachRow(rows, err, func(r scanner) error {
+		var pid int64
+		x := &xinfang.Petitioner{}
+		if err := r.Scan(&pid, &x.ID, &x.Name, &x.IDNumber, &x.Phone, &x.OrgCode); err != nil {
+			return err
+		}
+		out[pid] = append(out[pid], x)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[int64][]*xinfang.Petitioner{}
-	for rows.Next() {
-		var pid int64
-		x := &xinfang.Petitioner{}
-		if err := rows.Scan(&pid, &x.ID, &x.Name, &x.IDNumber, &x.Phone, &x.OrgCode); err != nil {
-			return nil, err
-		}
-		out[pid] = append(out[pid], x)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // petitionsByID returns the petitions ids in scope, as lists show them.
 func (db *core) petitionsByID(ctx context.Context, ids []int64, scope string, sargs []any) (map[int64]*xinfang.Petition, error) {
-	args := make([]any, 0, len(ids)+len(sargs))
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	args = append(args, sargs...)
-	page, _, err := db.petitionPage(ctx, `p.id IN (`+placeholders(len(ids))+`) AND `+scope, args, "p.id", len(ids), 0)
+	page, _, err := db.petitionPage(ctx, `p.id IN (`+placeholders(len(ids))+`) AND `+scope, append(idArgs(ids), sargs...), "p.id", len(ids), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -518,17 +462,17 @@ func (db *core) petitionsByID(ctx context.Context, ids []int64, scope string, sa
 // the candidate must have been received no later than the petition, and a
 // link may not close a circle of repeats.
 func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.RepeatDecisionInput) (*xinfang.RepeatDecision, error) {
-	if err := requireRole(ctx, xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead); err != nil {
+	actor, err := allow(ctx, xinfang.CanRegister)
+	if err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	actor := xinfang.UserFromContext(ctx)
 	if in.CandidateID == id {
 		return nil, xinfang.FieldError("candidate_id", "不能关联到自身")
 	}
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -566,7 +510,7 @@ func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.Re
 		}
 		c, err := db.findPetition(ctx, tx, in.CandidateID)
 		if err != nil {
-			return xinfang.FieldError("candidate_id", "候选信访件不存在或无权查看")
+			return db.notFoundField(err, "candidate_id", "候选信访件不存在或无权查看")
 		}
 		d.At, d.Version = tx.now, p.Version
 		switch in.Decision {
@@ -594,12 +538,12 @@ func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.Re
 					up = *next
 				}
 			}
-			res, err := tx.exec(ctx, `UPDATE petitions SET repeat_flag = 1, repeat_of_id = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			n, err := tx.change(ctx, `UPDATE petitions SET repeat_flag = 1, repeat_of_id = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 				c.ID, fmtTime(tx.now), id, p.Version)
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n != 1 {
+			if n != 1 {
 				return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
 			}
 			d.Version = p.Version + 1
@@ -625,25 +569,17 @@ func (db *RepeatStore) FindRepeatDecisions(ctx context.Context, id int64) ([]xin
 		return nil, err
 	}
 	rows, err := db.query(ctx, `SELECT id, petition_id, candidate_id, decision, user_id, user_name, at, score, reasons FROM repeat_decisions WHERE petition_id = ? ORDER BY id DESC`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []xinfang.RepeatDecision{}
-	for rows.Next() {
+	return scanAll(rows, err, func(r scanner) (xinfang.RepeatDecision, error) {
 		var d xinfang.RepeatDecision
 		var at, reasons string
-		if err := rows.Scan(&d.ID, &d.PetitionID, &d.CandidateID, &d.Decision, &d.UserID, &d.UserName, &at, &d.Score, &reasons); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&d.ID, &d.PetitionID, &d.CandidateID, &d.Decision, &d.UserID, &d.UserName, &at, &d.Score, &reasons)
 		d.At = parseTime(at)
 		d.Reasons = []string{}
 		if reasons != "" {
 			d.Reasons = strings.Split(reasons, "；")
 		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, err
+	})
 }
 
 // repeatTree is the SQL of the ids in the repeat tree under root ?: the
@@ -668,18 +604,25 @@ func (db *RepeatStore) repeatRoot(ctx context.Context, id int64) (int64, error) 
 	}
 }
 
+// matterOf returns a petition in scope, the root of its repeat tree (the
+// first petition of its matter) and the petition scope to read the tree in.
+func (db *RepeatStore) matterOf(ctx context.Context, id int64) (p *xinfang.Petition, root int64, scope string, sargs []any, err error) {
+	if p, err = db.findPetition(ctx, db.rdb, id); err != nil {
+		return nil, 0, "", nil, err
+	}
+	if scope, sargs, err = petitionScope(ctx); err != nil {
+		return nil, 0, "", nil, err
+	}
+	if root, err = db.repeatRoot(ctx, id); err != nil {
+		return nil, 0, "", nil, err
+	}
+	return p, root, scope, sargs, nil
+}
+
 // FindRepeatCounts returns the repeat figures of a petition in scope: the
 // petitions of its matter and of its main petitioner, counted within scope.
 func (db *RepeatStore) FindRepeatCounts(ctx context.Context, id int64) (*xinfang.RepeatCounts, error) {
-	p, err := db.findPetition(ctx, db.rdb, id)
-	if err != nil {
-		return nil, err
-	}
-	scope, sargs, err := scopeClause(ctx)
-	if err != nil {
-		return nil, err
-	}
-	root, err := db.repeatRoot(ctx, id)
+	p, root, scope, sargs, err := db.matterOf(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -697,14 +640,7 @@ func (db *RepeatStore) FindRepeatCounts(ctx context.Context, id int64) (*xinfang
 // FindRepeatChain lists the petitions in scope of the matter of petition
 // id (its repeat tree), earliest first.
 func (db *RepeatStore) FindRepeatChain(ctx context.Context, id int64) ([]*xinfang.Petition, error) {
-	if _, err := db.findPetition(ctx, db.rdb, id); err != nil {
-		return nil, err
-	}
-	scope, sargs, err := scopeClause(ctx)
-	if err != nil {
-		return nil, err
-	}
-	root, err := db.repeatRoot(ctx, id)
+	_, root, scope, sargs, err := db.matterOf(ctx, id)
 	if err != nil {
 		return nil, err
 	}

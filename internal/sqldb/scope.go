@@ -6,56 +6,181 @@ import (
 	"xinfang"
 )
 
-// scopeClause is the one place where the data scope of security.md becomes
-// SQL. Every list, detail and action on petitions goes through it. Alias p
-// is the petitions table.
+// The data scope of security.md as SQL: the one builder every list,
+// detail, search, export and action of storage goes through, for each
+// aggregate a user reads — petitions, backlog cases, 督办单, raised
+// investigations, and accountability records with the responsibility
+// letters. Who the scope is (the subtree, the whole city, nothing) is the
+// domain's xinfang.ScopeOf; here it only becomes a WHERE clause, always
+// with the same subtree test (pathRange) so that the path indexes serve it.
 //
-//   - users see items whose registering or handling unit is their unit or
-//     below it, unless their role grants the whole city (xinfang.ScopeOf);
+//   - users see the records whose units lie in their unit's subtree, unless
+//     their role grants the whole city;
 //   - 检举控告 items are visible only to the handling 纪检监察 body and to the
 //     registrar who registered them, whatever the role, so that the accused
-//     unit never sees them;
-//   - roles without petition access see nothing.
-func scopeClause(ctx context.Context) (string, []any, error) {
+//     unit never sees them, nor a case or an investigation through them;
+//   - roles without petition access see nothing, except the cases they are
+//     named in.
+
+// dataScope is the acting user's data scope, ready to become SQL.
+type dataScope struct {
+	xinfang.Scope
+	user *xinfang.User
+}
+
+// scopeOf returns the data scope of the acting user; EUNAUTHORIZED without one.
+func scopeOf(ctx context.Context) (*dataScope, error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
-		return "", nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	s := xinfang.ScopeOf(u)
+	return &dataScope{Scope: xinfang.ScopeOf(u), user: u}, nil
+}
+
+// scopeFunc is the clause of one aggregate for the acting user, as the
+// queries take it: SQL, its arguments, and the error of a user who has none.
+type scopeFunc func(ctx context.Context) (string, []any, error)
+
+// scoped turns a method of dataScope into the scopeFunc of its aggregate.
+func scoped(of func(*dataScope) (string, []any, error)) scopeFunc {
+	return func(ctx context.Context) (string, []any, error) {
+		s, err := scopeOf(ctx)
+		if err != nil {
+			return "", nil, err
+		}
+		return of(s)
+	}
+}
+
+// The scope of each aggregate, over the alias its queries use.
+var (
+	petitionScope      = scoped((*dataScope).petitions)      // petitions p
+	caseScope          = scoped((*dataScope).cases)          // cases c
+	supervisionScope   = scoped((*dataScope).supervisions)   // supervisions s
+	investigationScope = scoped((*dataScope).investigations) // investigations i, petitions p left-joined
+	recordScope        = scoped((*dataScope).records)        // accountabilities or letters, their unit u
+)
+
+const (
+	none = "(1 = 0)"
+	all  = "(1 = 1)"
+)
+
+// petitions is the scope of petitions p: registered or handled in the
+// subtree (or the whole city), and 检举控告 only for its registrar and the
+// 纪检监察 body handling it.
+func (s *dataScope) petitions() (string, []any, error) {
 	if s.None {
-		return "1 = 0", nil, nil
+		return none, nil, nil
 	}
-	var clause string
-	var args []any
-	if s.All {
-		clause = "1 = 1"
-	} else {
-		clause, args = subtreeClause(s.UnitPath)
+	clause, args := all, []any(nil)
+	if !s.All {
+		clause, args = subtree(s.UnitPath, "p.reg_path", "p.handling_path")
 	}
-	clause += " AND (p.purpose <> 'accusation' OR p.reg_user_id = ?"
+	clause += " AND (p.purpose <> '" + xinfang.PurposeAccusation + "' OR p.reg_user_id = ?"
 	args = append(args, s.UserID)
 	if s.Discipline {
-		c, a := pathRange("p.handling_path", s.UnitPath)
+		c, a := subtree(s.UnitPath, "p.handling_path")
 		clause += " OR " + c
 		args = append(args, a...)
 	}
-	clause += ")"
-	return "(" + clause + ")", args, nil
+	return "(" + clause + "))", args, nil
 }
 
-// subtreeClause selects petitions registered or handled in the subtree at
-// path.
-func subtreeClause(path string) (string, []any) {
-	r, a := pathRange("p.reg_path", path)
-	h, b := pathRange("p.handling_path", path)
-	return "(" + r + " OR " + h + ")", append(a, b...)
+// cases is the scope of backlog cases c (README "Who sees a case"): the
+// responsible unit, or the registering or handling unit of a linked
+// petition other than a 检举控告 item, in the subtree; the whole city for
+// city-wide roles; and always the case's own people — its 包案领导, team
+// members and the owners of its steps and tasks — whatever their role.
+func (s *dataScope) cases() (string, []any, error) {
+	if s.All {
+		return all, nil, nil
+	}
+	id := s.user.ID
+	involved := `(c.leader_id = ? OR EXISTS (SELECT 1 FROM case_members cm WHERE cm.case_id = c.id AND cm.user_id = ?)
+		OR EXISTS (SELECT 1 FROM case_steps cs WHERE cs.case_id = c.id AND cs.owner_id = ?)
+		OR EXISTS (SELECT 1 FROM tasks ct WHERE ct.case_id = c.id AND ct.owner_user_id = ?))`
+	ids := []any{id, id, id, id}
+	if s.None {
+		return involved, ids, nil
+	}
+	own, args := subtree(s.UnitPath, "c.responsible_path")
+	linked, largs := subtree(s.UnitPath, "pp.reg_path", "pp.handling_path")
+	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM case_petitions cpp JOIN petitions pp ON pp.id = cpp.petition_id
+		WHERE cpp.case_id = c.id AND pp.purpose <> '` + xinfang.PurposeAccusation + `' AND ` + linked + `) OR ` + involved + `)`
+	return clause, append(append(args, largs...), ids...), nil
+}
+
+// supervisions is the scope of 督办单 s: the issuing unit's subtree and the
+// target unit's subtree, and everybody who sees the whole city; to anybody
+// else a 督办单 does not exist (ENOTFOUND).
+func (s *dataScope) supervisions() (string, []any, error) {
+	switch {
+	case s.None:
+		return none, nil, nil
+	case s.All:
+		return all, nil, nil
+	}
+	c, a := subtree(s.UnitPath, "s.target_path", "s.issuer_path")
+	return c, a, nil
+}
+
+// investigations is the scope of raised investigations i: one on a
+// petition follows the petition's own scope (a 检举控告 item keeps its
+// investigation hidden too); one on a backlog case alone is seen by every
+// reader of discipline work, who alone read investigations at all
+// (xinfang.CanReadDiscipline, checked by the store).
+func (s *dataScope) investigations() (string, []any, error) {
+	p, args, err := s.petitions()
+	if err != nil {
+		return "", nil, err
+	}
+	return "(i.petition_id IS NULL OR " + p + ")", args, nil
+}
+
+// records is the scope of accountability records and responsibility
+// letters, over the path u.path of the unit they concern: all of them for
+// the readers of discipline work and for city-wide staff, the own subtree
+// for other staff, and EFORBIDDEN for the rest (xinfang.CanReadAccountability).
+func (s *dataScope) records() (string, []any, error) {
+	if !xinfang.CanReadAccountability(s.user, nil) {
+		return "", nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权查看问责记录和责任书")
+	}
+	if s.All || xinfang.CanReadDiscipline(s.user) {
+		return all, nil, nil
+	}
+	c, a := subtree(s.UnitPath, "u.path")
+	return c, a, nil
+}
+
+// subtree is "any of cols lies in the subtree at path": the rows of a unit
+// and of the units below it. The filters by unit (a ledger's "unit, with
+// sub-units") use it as the scopes do.
+func subtree(path string, cols ...string) (string, []any) {
+	if len(cols) == 1 {
+		return pathRange(cols[0], path)
+	}
+	clause, args := "(", []any(nil)
+	for i, col := range cols {
+		if i > 0 {
+			clause += " OR "
+		}
+		c, a := pathRange(col, path)
+		clause += c
+		args = append(args, a...)
+	}
+	return clause + ")", args
 }
 
 // pathRange is "col starts with path" as a range, which the path indexes
 // serve (a LIKE prefix is not used by SQLite's default case-insensitive
 // LIKE, nor by PostgreSQL outside the C collation). Paths end in "/", and
 // "0" follows "/" in ASCII, so every path below lies in [path, path'0').
+// An empty path (no unit) matches nothing.
 func pathRange(col, path string) (string, []any) {
+	if path == "" {
+		return none, nil
+	}
 	upper := path[:len(path)-1] + "0"
 	return "(" + col + " >= ? AND " + col + " < ?)", []any{path, upper}
 }

@@ -35,7 +35,7 @@ import (
 // SQL over it.
 type searchKind struct {
 	join, title, order string
-	scope              func(ctx context.Context) (string, []any, error)
+	scope              scopeFunc
 }
 
 // searchKinds are the kinds SearchDocs knows. A feature with records of
@@ -44,12 +44,12 @@ type searchKind struct {
 var searchKinds = map[string]searchKind{}
 
 // registerSearchKind makes kind searchable by SearchDocs.
-func registerSearchKind(kind, join, title, order string, scope func(ctx context.Context) (string, []any, error)) {
+func registerSearchKind(kind, join, title, order string, scope scopeFunc) {
 	searchKinds[kind] = searchKind{join: join, title: title, order: order, scope: scope}
 }
 
 func init() {
-	registerSearchKind(xinfang.SearchPetition, "JOIN petitions p ON p.id = d.ref_id", "p.number || ' ' || p.summary", "p.received_at DESC, p.id DESC", scopeClause)
+	registerSearchKind(xinfang.SearchPetition, "JOIN petitions p ON p.id = d.ref_id", "p.number || ' ' || p.summary", "p.received_at DESC, p.id DESC", petitionScope)
 }
 
 // searchFold is the one normal form of searched text and of queries.
@@ -220,7 +220,7 @@ func (db *core) petitionTextClause(q string) (string, []any, error) {
 // names, 概况 or 投诉内容 contain every term of q, newest first, and their
 // count.
 func (db *SearchStore) SearchPetitions(ctx context.Context, q string, limit, offset int) ([]*xinfang.Petition, int, error) {
-	scope, args, err := scopeClause(ctx)
+	scope, args, err := petitionScope(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -228,11 +228,8 @@ func (db *SearchStore) SearchPetitions(ctx context.Context, q string, limit, off
 	if err != nil {
 		return nil, 0, err
 	}
-	if limit <= 0 || limit > 500 {
-		limit = 50
-	}
-	if offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	if limit, err = pageLimit(limit, offset); err != nil {
+		return nil, 0, err
 	}
 	// Count and page over petitions alone: a common word matches
 	// thousands, and the joins of a listed row are needed for one page.
@@ -275,11 +272,8 @@ func (db *SearchStore) SearchDocs(ctx context.Context, kind, q string, limit, of
 	if err != nil {
 		return nil, 0, err
 	}
-	if limit <= 0 || limit > 500 {
-		limit = 50
-	}
-	if offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
+	if limit, err = pageLimit(limit, offset); err != nil {
+		return nil, 0, err
 	}
 	cond, args, kexpr := db.searchMatch(terms)
 	from := ` FROM search_docs d ` + k.join + ` WHERE ` + kexpr + ` = ? AND ` + cond + ` AND ` + scope
@@ -289,21 +283,17 @@ func (db *SearchStore) SearchDocs(ctx context.Context, kind, q string, limit, of
 		return nil, 0, err
 	}
 	rows, err := db.query(ctx, `SELECT d.ref_id, `+k.title+`, d.text`+from+` ORDER BY `+k.order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	out, err := scanAll(rows, err, func(r scanner) (xinfang.SearchHit, error) {
+		h := xinfang.SearchHit{Kind: kind}
+		var text string
+		err := r.Scan(&h.ID, &h.Title, &text)
+		h.Snippet = snippet(text, terms[0])
+		return h, err
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []xinfang.SearchHit{}
-	for rows.Next() {
-		h := xinfang.SearchHit{Kind: kind}
-		var text string
-		if err := rows.Scan(&h.ID, &h.Title, &text); err != nil {
-			return nil, 0, err
-		}
-		h.Snippet = snippet(text, terms[0])
-		out = append(out, h)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // snippet returns the text around the first occurrence of term.

@@ -51,19 +51,11 @@ func (db *core) seed(ctx context.Context) error {
 // Dictionary returns the entries of kind ("" for all), in order.
 func (db *DirectoryStore) Dictionary(ctx context.Context, kind string) ([]xinfang.DictEntry, error) {
 	rows, err := db.query(ctx, `SELECT kind, code, parent, label, sort, active FROM dictionary WHERE (? = '' OR kind = ?) ORDER BY kind, sort, code`, kind, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []xinfang.DictEntry
-	for rows.Next() {
+	return scanAll(rows, err, func(r scanner) (xinfang.DictEntry, error) {
 		var e xinfang.DictEntry
-		if err := rows.Scan(&e.Kind, &e.Code, &e.Parent, &e.Label, &e.Sort, &e.Active); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := r.Scan(&e.Kind, &e.Code, &e.Parent, &e.Label, &e.Sort, &e.Active)
+		return e, err
+	})
 }
 
 // DictLabel returns the label of code in kind, or code.
@@ -72,16 +64,29 @@ func (db *DirectoryStore) DictLabel(ctx context.Context, kind, code string) stri
 }
 
 func (db *core) dictLabel(ctx context.Context, kind, code string) string {
-	var l string
-	if err := db.queryRow(ctx, `SELECT label FROM dictionary WHERE kind = ? AND code = ?`, kind, code).Scan(&l); err != nil {
+	l, err := db.dictEntry(ctx, kind, code)
+	if err != nil {
+		if xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+			// A label is for display; the code stands in for it.
+			db.Logger.Warn("dictionary label", "kind", kind, "code", code, "err", err)
+		}
 		return code
 	}
 	return l
 }
 
+// dictEntry returns the label of code in kind, ENOTFOUND when there is none.
+func (db *core) dictEntry(ctx context.Context, kind, code string) (string, error) {
+	var l string
+	if err := db.queryRow(ctx, `SELECT label FROM dictionary WHERE kind = ? AND code = ?`, kind, code).Scan(&l); err != nil {
+		return "", db.notFound(err, "字典条目不存在")
+	}
+	return l, nil
+}
+
 // SaveDictEntry adds or changes a dictionary entry (administrators only).
 func (db *DirectoryStore) SaveDictEntry(ctx context.Context, e xinfang.DictEntry) error {
-	if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
+	if _, err := allow(ctx, xinfang.CanAdminister); err != nil {
 		return err
 	}
 	p := xinfang.Problems{}
@@ -112,11 +117,11 @@ func (db *DirectoryStore) SaveDictEntry(ctx context.Context, e xinfang.DictEntry
 				return xinfang.FieldError("parent", "上级条目不存在")
 			}
 		}
-		res, err := tx.exec(ctx, `UPDATE dictionary SET parent = ?, label = ?, sort = ?, active = ? WHERE kind = ? AND code = ?`, e.Parent, e.Label, e.Sort, b2i(e.Active), e.Kind, e.Code)
+		n, err := tx.change(ctx, `UPDATE dictionary SET parent = ?, label = ?, sort = ?, active = ? WHERE kind = ? AND code = ?`, e.Parent, e.Label, e.Sort, b2i(e.Active), e.Kind, e.Code)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			_, err = tx.exec(ctx, `INSERT INTO dictionary (kind, code, parent, label, sort, active) VALUES (?, ?, ?, ?, ?, ?)`, e.Kind, e.Code, e.Parent, e.Label, e.Sort, b2i(e.Active))
 		}
 		return err
@@ -125,23 +130,14 @@ func (db *DirectoryStore) SaveDictEntry(ctx context.Context, e xinfang.DictEntry
 
 func (db *core) holidays(ctx context.Context) ([]calendar.Override, error) {
 	rows, err := db.query(ctx, `SELECT day, kind, name FROM holidays ORDER BY day`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []calendar.Override
-	for rows.Next() {
+	return scanAll(rows, err, func(r scanner) (calendar.Override, error) {
 		var day, kind, name string
-		if err := rows.Scan(&day, &kind, &name); err != nil {
-			return nil, err
+		if err := r.Scan(&day, &kind, &name); err != nil {
+			return calendar.Override{}, err
 		}
 		d, err := calendar.ParseDate(day)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, calendar.Override{Date: d, Kind: calendar.DayKind(kind), Name: name})
-	}
-	return out, rows.Err()
+		return calendar.Override{Date: d, Kind: calendar.DayKind(kind), Name: name}, err
+	})
 }
 
 // Holidays returns the calendar's overrides (holidays and make-up working days).
@@ -152,7 +148,7 @@ func (db *DirectoryStore) Holidays(ctx context.Context) ([]calendar.Override, er
 // SaveHoliday sets the kind of one day (administrators only); an empty kind
 // removes the override, making the day an ordinary weekday or weekend.
 func (db *DirectoryStore) SaveHoliday(ctx context.Context, o calendar.Override) error {
-	if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
+	if _, err := allow(ctx, xinfang.CanAdminister); err != nil {
 		return err
 	}
 	if o.Date.IsZero() {
@@ -178,13 +174,20 @@ func (db *DirectoryStore) SaveHoliday(ctx context.Context, o calendar.Override) 
 	return err
 }
 
-func requireRole(ctx context.Context, roles ...xinfang.Role) error {
+// allow returns the acting user when the domain's rule (policy.go)
+// admits it: EUNAUTHORIZED without a user, EFORBIDDEN "无权进行此操作"
+// when the rule says no. Storage decides no "who may" of its own.
+func allow(ctx context.Context, rule func(*xinfang.User) bool) (*xinfang.User, error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
-		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	if !u.HasAny(roles...) {
-		return xinfang.Errorf(xinfang.EFORBIDDEN, "无权进行此操作")
+	if !rule(u) {
+		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权进行此操作")
 	}
-	return nil
+	return u, nil
 }
+
+// mayFileCase is CanWorkOnCase before there is a case: filing one, and
+// splitting a petition into 三跨三分离 tasks.
+func mayFileCase(u *xinfang.User) bool { return xinfang.CanWorkOnCase(u, nil) }

@@ -7,6 +7,7 @@ import (
 
 	"xinfang"
 	"xinfang/internal/calendar"
+	"xinfang/internal/procedure"
 )
 
 // 督办单 (supervision orders). The issuing side (the 信访局, the 联席办, a
@@ -49,56 +50,23 @@ func scanSupervision(r interface{ Scan(...any) error }) (*xinfang.Supervision, e
 	return s, nil
 }
 
-// supervisionScope is the data scope of 督办单 as SQL over alias s.
-func supervisionScope(ctx context.Context) (string, []any, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return "", nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	sc := xinfang.ScopeOf(u)
-	switch {
-	case sc.None:
-		return "1 = 0", nil, nil
-	case sc.All:
-		return "1 = 1", nil, nil
-	}
-	// Unit paths are digits and slashes: no LIKE escaping needed.
-	prefix := sc.UnitPath + "%"
-	return "(s.target_path LIKE ? OR s.issuer_path LIKE ?)", []any{prefix, prefix}, nil
-}
-
-// supervisionSevere is the day after which an open 督办单 is 严重超期: past
-// its deadline by the length of its own feedback period again, the rule of
-// the statutory clocks (procedure.WarningOf).
-func supervisionSevere(s *xinfang.Supervision) string {
-	due, err := calendar.ParseDate(s.Deadline)
-	if err != nil {
-		return ""
-	}
-	period := due.Sub(calendar.DateOf(s.CreatedAt))
-	if period < 1 {
-		period = 1
-	}
-	return due.AddDays(period).String()
-}
-
+// supervisionWarning sets the warning level of the feedback clock, which
+// runs while the 督办单 is open; 严重超期 is procedure.SevereAfter's rule
+// for a deadline set by hand.
 func (db *SupervisionStore) supervisionWarning(ctx context.Context, s *xinfang.Supervision, today calendar.Date) {
 	if s.State != xinfang.SupervisionOpen {
 		s.Warning = ""
 		return
 	}
-	s.Warning = db.Procedure(ctx).WarningOf(s.Deadline, supervisionSevere(s), today)
+	s.Warning = db.Procedure(ctx).WarningOf(s.Deadline, procedure.DeadlineSevereDay(s.CreatedAt, s.Deadline), today)
 }
 
 // CreateSupervision issues a 督办单: a city-wide number, the row, and a
 // message to the target unit's handlers and head, in one transaction.
 func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Supervision) error {
 	actor := xinfang.UserFromContext(ctx)
-	if actor == nil || actor.Unit == nil {
-		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.MayIssueSupervision(actor) {
-		return xinfang.Errorf(xinfang.EFORBIDDEN, "仅督查员、领导及信访局、联席办负责人可以发出督办单")
+	if err := xinfang.CheckIssueSupervision(actor, nil); err != nil {
+		return err
 	}
 	today := db.todayDate()
 	if err := s.Validate(today.String()); err != nil {
@@ -106,18 +74,15 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 	}
 	target, err := db.findUnit(ctx, s.TargetUnitID)
 	if err != nil {
-		return xinfang.FieldError("target_unit_id", "被督办单位不存在")
+		return db.notFoundField(err, "target_unit_id", "被督办单位不存在")
 	}
-	// Outside the city-wide bodies a leader supervises only the units of
-	// his own subtree.
-	cityWide := xinfang.ScopeOf(actor).All || actor.Unit.Kind == xinfang.UnitBureau || actor.Unit.Kind == xinfang.UnitJoint
-	if !cityWide && !actor.Unit.Contains(target) {
-		return xinfang.FieldError("target_unit_id", "只能督办本单位及下级单位")
+	if err := xinfang.CheckIssueSupervision(actor, target); err != nil {
+		return err
 	}
 	if s.PetitionID != 0 {
 		p, err := db.findPetition(ctx, db.rdb, s.PetitionID)
 		if err != nil {
-			return xinfang.FieldError("petition_id", "信访件不存在或无权查看")
+			return db.notFoundField(err, "petition_id", "信访件不存在或无权查看")
 		}
 		s.PetitionNumber = p.Number
 	}
@@ -146,9 +111,9 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 		s.State, s.CreatedAt, s.UpdatedAt = xinfang.SupervisionOpen, tx.now, tx.now
 		id, err := tx.insert(ctx, `INSERT INTO supervisions (number, issuer_id, issuer_name, issuer_unit_id, issuer_path, target_unit_id, target_path,
 			petition_id, case_id, requirements, deadline, listed, state, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			s.Number, s.IssuerID, s.IssuerName, s.IssuerUnitID, s.IssuerPath, s.TargetUnitID, s.TargetPath,
-			nullID(s.PetitionID), nullID(s.CaseID), s.Requirements, s.Deadline, b2i(s.Listed), fmtTime(tx.now), fmtTime(tx.now))
+			nullID(s.PetitionID), nullID(s.CaseID), s.Requirements, s.Deadline, b2i(s.Listed), string(s.State), fmtTime(tx.now), fmtTime(tx.now))
 		if err != nil {
 			return err
 		}
@@ -170,32 +135,31 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 
 func supervisionLink(id int64) string { return "/supervisions/" + itoa(id) }
 
-// FindSupervisionByID returns a 督办单 in scope with its reminders.
+// FindSupervisionByID returns a 督办单 in scope with its reminders, read as
+// one view.
 func (db *SupervisionStore) FindSupervisionByID(ctx context.Context, id int64) (*xinfang.Supervision, error) {
 	scope, args, err := supervisionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s, err := scanSupervision(db.queryRow(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE s.id = ? AND `+scope, append([]any{id}, args...)...))
-	if err != nil {
-		return nil, db.notFound(err, "督办单不存在或无权查看")
-	}
-	rows, err := db.query(ctx, `SELECT id, at, by_id, by_name, text FROM supervision_reminders WHERE supervision_id = ? ORDER BY at, id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	s.Reminders = []*xinfang.Reminder{}
-	for rows.Next() {
-		r := &xinfang.Reminder{}
-		var at string
-		if err := rows.Scan(&r.ID, &at, &r.ByID, &r.ByName, &r.Text); err != nil {
-			return nil, err
+	var s *xinfang.Supervision
+	err = db.read(ctx, func(q rowQuerier) error {
+		r := cq{db.core, q}
+		var err error
+		if s, err = scanSupervision(r.row(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE s.id = ? AND `+scope, append([]any{id}, args...)...)); err != nil {
+			return db.notFound(err, "督办单不存在或无权查看")
 		}
-		r.At = parseTime(at)
-		s.Reminders = append(s.Reminders, r)
-	}
-	if err := rows.Err(); err != nil {
+		rows, err := r.rows(ctx, `SELECT id, at, by_id, by_name, text FROM supervision_reminders WHERE supervision_id = ? ORDER BY at, id`, id)
+		s.Reminders, err = scanAll(rows, err, func(r scanner) (*xinfang.Reminder, error) {
+			m := &xinfang.Reminder{}
+			var at string
+			err := r.Scan(&m.ID, &at, &m.ByID, &m.ByName, &m.Text)
+			m.At = parseTime(at)
+			return m, err
+		})
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	db.supervisionWarning(ctx, s, db.todayDate())
@@ -209,69 +173,52 @@ func (db *SupervisionStore) FindSupervisions(ctx context.Context, f xinfang.Supe
 	if err != nil {
 		return nil, 0, err
 	}
-	where := []string{scope}
-	add := func(clause string, a ...any) {
-		where = append(where, clause)
-		args = append(args, a...)
-	}
+	w := newConds(scope, args)
 	if len(f.State) > 0 {
-		ph := make([]string, len(f.State))
-		for i, st := range f.State {
+		for _, st := range f.State {
 			if !st.Valid() {
 				return nil, 0, xinfang.FieldError("state", "未知的督办状态")
 			}
-			ph[i] = "?"
-			args = append(args, string(st))
 		}
-		where = append(where, "s.state IN ("+strings.Join(ph, ",")+")")
+		w.clause(inList("s.state", f.State))
 	}
 	if f.TargetUnitID != 0 {
 		u, err := db.findUnit(ctx, f.TargetUnitID)
 		if err != nil {
-			return nil, 0, xinfang.FieldError("target_unit_id", "单位不存在")
+			return nil, 0, db.notFoundField(err, "target_unit_id", "单位不存在")
 		}
-		add("s.target_path LIKE ?", u.Path+"%")
+		w.clause(subtree(u.Path, "s.target_path"))
 	}
 	if f.PetitionID != 0 {
-		add("s.petition_id = ?", f.PetitionID)
+		w.and("s.petition_id = ?", f.PetitionID)
 	}
 	if f.CaseID != 0 {
-		add("s.case_id = ?", f.CaseID)
+		w.and("s.case_id = ?", f.CaseID)
 	}
 	if f.Listed != nil {
-		add("s.listed = ?", b2i(*f.Listed))
+		w.and("s.listed = ?", b2i(*f.Listed))
 	}
 	today := db.todayDate()
 	if f.Overdue {
-		add("s.state = 'open' AND s.deadline < ?", today.String())
+		w.and("s.state = ? AND s.deadline < ?", string(xinfang.SupervisionOpen), today.String())
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	if f.Offset < 0 {
-		return nil, 0, xinfang.FieldError("offset", "offset 不能为负数")
-	}
-	w := strings.Join(where, " AND ")
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+supervisionFrom+` WHERE `+w, args...).Scan(&total); err != nil {
+	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.query(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE `+w+`
-		ORDER BY CASE s.state WHEN 'open' THEN 0 ELSE 1 END, s.deadline, s.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*)`+supervisionFrom+` WHERE `+w.where(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.query(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE `+w.where()+`
+		ORDER BY CASE WHEN s.state IN `+openSupervisionState+` THEN 0 ELSE 1 END, s.deadline, s.id LIMIT ? OFFSET ?`, append(w.args, f.Limit, f.Offset)...)
+	out, err := scanAll(rows, err, scanSupervision)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []*xinfang.Supervision{}
-	for rows.Next() {
-		s, err := scanSupervision(rows)
-		if err != nil {
-			return nil, 0, err
-		}
+	for _, s := range out {
 		db.supervisionWarning(ctx, s, today)
-		out = append(out, s)
 	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // RemindSupervision records a 催办 on an open 督办单 and sends it to the
@@ -282,10 +229,8 @@ func (db *SupervisionStore) RemindSupervision(ctx context.Context, id int64, tex
 	if err != nil {
 		return nil, err
 	}
-	if !s.IssuingSide(actor) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "仅督办方可以催办")
-	}
-	if text, err = xinfang.CheckSupervisionText("text", text); err != nil {
+	t, err := checkSupervision(s, xinfang.SupervisionActRemind, actor, &text)
+	if err != nil {
 		return nil, err
 	}
 	recipients, err := db.unitStaff(ctx, s.TargetUnitID)
@@ -293,12 +238,9 @@ func (db *SupervisionStore) RemindSupervision(ctx context.Context, id int64, tex
 		return nil, err
 	}
 	err = db.write(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE supervisions SET updated_at = ? WHERE id = ? AND state = 'open'`, fmtTime(tx.now), id)
-		if err != nil {
+		n, err := tx.change(ctx, `UPDATE supervisions SET state = ?, updated_at = ? WHERE id = ? AND state = ?`, string(t.To), fmtTime(tx.now), id, string(t.From))
+		if err := movedFirst(n, err, t); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return supervisionStateConflict("已反馈或已办结的督办单不能催办")
 		}
 		rid, err := tx.insert(ctx, `INSERT INTO supervision_reminders (supervision_id, at, by_id, by_name, text) VALUES (?, ?, ?, ?, ?)`,
 			id, fmtTime(tx.now), actor.ID, actor.Name, text)
@@ -328,21 +270,16 @@ func (db *SupervisionStore) FeedbackSupervision(ctx context.Context, id int64, t
 	if err != nil {
 		return nil, err
 	}
-	if !s.MayAnswer(actor) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "仅被督办单位的承办人或负责人可以反馈")
-	}
-	if text, err = xinfang.CheckSupervisionText("text", text); err != nil {
+	t, err := checkSupervision(s, xinfang.SupervisionActFeedback, actor, &text)
+	if err != nil {
 		return nil, err
 	}
 	err = db.write(ctx, func(tx *Tx) error {
 		late := calendar.DateOf(tx.now).String() > s.Deadline
-		res, err := tx.exec(ctx, `UPDATE supervisions SET state = 'fed_back', feedback_at = ?, feedback_by = ?, feedback_name = ?, feedback_text = ?, late = ?, updated_at = ?
-			WHERE id = ? AND state = 'open'`, fmtTime(tx.now), actor.ID, actor.Name, text, b2i(late), fmtTime(tx.now), id)
-		if err != nil {
+		n, err := tx.change(ctx, `UPDATE supervisions SET state = ?, feedback_at = ?, feedback_by = ?, feedback_name = ?, feedback_text = ?, late = ?, updated_at = ?
+			WHERE id = ? AND state = ?`, string(t.To), fmtTime(tx.now), actor.ID, actor.Name, text, b2i(late), fmtTime(tx.now), id, string(t.From))
+		if err := movedFirst(n, err, t); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return supervisionStateConflict("该督办单已反馈或已办结")
 		}
 		subject := s.TargetUnit.Name + " 已反馈督办单 " + s.Number
 		if late {
@@ -365,20 +302,15 @@ func (db *SupervisionStore) CloseSupervision(ctx context.Context, id int64, note
 	if err != nil {
 		return nil, err
 	}
-	if !s.IssuingSide(actor) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "仅督办方可以办结督办单")
+	t, err := checkSupervision(s, xinfang.SupervisionActClose, actor, nil)
+	if err != nil {
+		return nil, err
 	}
 	note = strings.TrimSpace(note)
 	err = db.write(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE supervisions SET state = 'closed', closed_at = ?, closed_name = ?, close_note = ?, updated_at = ? WHERE id = ? AND state = 'fed_back'`,
-			fmtTime(tx.now), actor.Name, note, fmtTime(tx.now), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return supervisionStateConflict("被督办单位反馈后才能办结")
-		}
-		return nil
+		n, err := tx.change(ctx, `UPDATE supervisions SET state = ?, closed_at = ?, closed_name = ?, close_note = ?, updated_at = ? WHERE id = ? AND state = ?`,
+			string(t.To), fmtTime(tx.now), actor.Name, note, fmtTime(tx.now), id, string(t.From))
+		return movedFirst(n, err, t)
 	})
 	if err != nil {
 		return nil, err
@@ -386,6 +318,42 @@ func (db *SupervisionStore) CloseSupervision(ctx context.Context, id int64, note
 	return db.FindSupervisionByID(ctx, id)
 }
 
-func supervisionStateConflict(msg string) error {
-	return &xinfang.Error{Code: xinfang.ECONFLICT, Message: msg, Fields: map[string]string{"state": msg}}
+// checkSupervision asks the life of a 督办单 (xinfang.CheckSupervisionAction)
+// whether actor may take action on s now, and checks the text of a 催办 or
+// feedback (text nil: none) between its answers, in the order the API has
+// always given them: the wrong side is told first (403), bad text next
+// (422), a 督办单 no longer in the action's From state last (409).
+func checkSupervision(s *xinfang.Supervision, action xinfang.SupervisionAction, actor *xinfang.User, text *string) (*xinfang.SupervisionTransition, error) {
+	t, ok := xinfang.FindSupervisionTransition(action)
+	if !ok {
+		return nil, xinfang.Errorf(xinfang.ENOTFOUND, "未知的督办操作")
+	}
+	_, stateErr := xinfang.CheckSupervisionAction(s, action, actor)
+	if stateErr != nil && xinfang.ErrorCode(stateErr) != xinfang.ECONFLICT {
+		return nil, stateErr
+	}
+	if text != nil {
+		checked, err := xinfang.CheckSupervisionText("text", *text)
+		if err != nil {
+			return nil, err
+		}
+		*text = checked
+	}
+	if stateErr != nil {
+		return nil, stateErr
+	}
+	return t, nil
+}
+
+// movedFirst reads the result of the UPDATE guarded by "state = t.From": no
+// row means another request moved the 督办单 after it was read, which is
+// t's 409 as if it had been in another state all along.
+func movedFirst(n int64, err error, t *xinfang.SupervisionTransition) error {
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return t.ConflictError()
+	}
+	return nil
 }

@@ -51,7 +51,7 @@ func (db *DirectoryStore) FindUnits(ctx context.Context) ([]*xinfang.Unit, error
 // unit of an empty database may be created by the command line without a user).
 func (db *DirectoryStore) CreateUnit(ctx context.Context, u *xinfang.Unit) error {
 	if xinfang.UserFromContext(ctx) != nil {
-		if err := requireRole(ctx, xinfang.RoleAdmin); err != nil {
+		if _, err := allow(ctx, xinfang.CanAdminister); err != nil {
 			return err
 		}
 	}
@@ -91,6 +91,20 @@ func (db *core) notFound(err error, msg string) error {
 		return xinfang.Errorf(xinfang.ENOTFOUND, "%s", msg)
 	}
 	return db.wrap(err)
+}
+
+// problem adds msg on field to p when err says that a reference of the
+// input does not exist, and returns any other error: a broken connection
+// is not a bad reference.
+func problem(p xinfang.Problems, err error, field, msg string) error {
+	if err == nil {
+		return nil
+	}
+	if xinfang.ErrorCode(err) == xinfang.ENOTFOUND {
+		p.Add(field, msg)
+		return nil
+	}
+	return err
 }
 
 // notFoundField maps sql.ErrNoRows to EINVALID naming field: a reference in

@@ -19,7 +19,7 @@ import (
 // accountability records; they, and supervisors and leaders with a
 // city-wide scope, read the watch list and the investigations; staff of
 // other units read the accountability records and letters of their own
-// subtree. Every petition reached from here goes through scopeClause, so a
+// subtree. Every petition reached from here goes through petitionScope, so a
 // 检举控告 item stays hidden from whoever may not see it.
 
 // watchCols are the columns of a watch-list item (alias p, with pt the
@@ -97,49 +97,6 @@ func requireDisciplineReader(ctx context.Context) (*xinfang.User, error) {
 	return u, nil
 }
 
-// subtreeRange is "col lies in the subtree at path" as a range the
-// indexes serve: paths end in "/" and "0" follows "/" in ASCII.
-func discSubtree(col, path string) (string, []any) {
-	return "(" + col + " >= ? AND " + col + " < ?)", []any{path, path[:len(path)-1] + "0"}
-}
-
-// recordScope is the scope of accountability records and letters, on the
-// unit path column col: everything for city-wide readers, the own subtree
-// for other staff, nothing (EFORBIDDEN) for the rest.
-func discRecordScope(ctx context.Context, col string) (string, []any, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil || u.Unit == nil {
-		return "", nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if xinfang.CanReadDiscipline(u) {
-		return "1 = 1", nil, nil
-	}
-	s := xinfang.ScopeOf(u)
-	if s.None {
-		return "", nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权查看问责记录和责任书")
-	}
-	if s.All {
-		return "1 = 1", nil, nil
-	}
-	c, a := discSubtree(col, u.Unit.Path)
-	return c, a, nil
-}
-
-func discPlaceholders(n int) string {
-	if n == 0 {
-		return "NULL"
-	}
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
-func discIDArgs(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
-}
-
 // ---- Watch list ----
 //
 // The watch list is computed in two steps, so that it stays fast on a
@@ -164,7 +121,7 @@ func newStub(kind, basis string, count int, latest time.Time) *watchStub {
 // chainSQL walks repeat chains downwards from the originals selected by
 // seed (a query of petition ids named id). The walk carries the columns
 // that the grouping and the data scope read, named as in petitions, so
-// that a query may alias the chain as p and apply scopeClause to it; the
+// that a query may alias the chain as p and apply petitionScope to it; the
 // petitions_repeat_chain index holds them all, so the walk never reads a
 // petition row. The originals' own columns are read only with rootRows
 // (else they are NULL). The depth limit guards against a cycle made by
@@ -180,7 +137,7 @@ func chainSQL(seed string, rootRows bool) string {
 		SELECT c.id, ch.root, ch.depth + 1, ` + prefixed("c.", chainCols) + ` FROM chain ch JOIN petitions c ON c.repeat_of_id = ch.id WHERE ch.depth < 200)`
 }
 
-// chainCols are the columns a chain carries; scopeClause reads purpose,
+// chainCols are the columns a chain carries; petitionScope reads purpose,
 // reg_user_id and the paths. chainNulls are their NULLs, typed as the
 // columns are, which PostgreSQL's recursive queries require.
 const (
@@ -204,29 +161,23 @@ func (db *DisciplineStore) discChainItems(ctx context.Context, roots []int64, sc
 	}
 	// CROSS JOIN keeps SQLite's planner from scanning every petition and
 	// probing the chain instead; PostgreSQL treats it as a plain join.
-	q := `WITH RECURSIVE ` + chainSQL(discPlaceholders(len(roots)), true) +
+	q := `WITH RECURSIVE ` + chainSQL(placeholders(len(roots)), true) +
 		` SELECT ` + watchCols + `, ch.root, ch.depth FROM chain ch CROSS JOIN petitions p
 		JOIN petitioners pt ON pt.id = p.petitioner_id
 		JOIN units ru ON ru.id = p.reg_unit_id
 		LEFT JOIN units hu ON hu.id = p.handling_unit_id
 		WHERE p.id = ch.id AND ` + scope + ` ORDER BY ch.root, p.received_at, p.id`
-	rows, err := db.query(ctx, q, append(discIDArgs(roots), sargs...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*watchItem
-	for rows.Next() {
+	rows, err := db.query(ctx, q, append(idArgs(roots), sargs...)...)
+	return scanAll(rows, err, func(r scanner) (*watchItem, error) {
 		var root int64
 		var depth int
-		it, err := scanWatchItem(rows, &root, &depth)
+		it, err := scanWatchItem(r, &root, &depth)
 		if err != nil {
 			return nil, err
 		}
 		it.Root, it.Depth = root, depth
-		out = append(out, it)
-	}
-	return out, rows.Err()
+		return it, nil
+	})
 }
 
 // fillRow sets the items of a row, oldest first; the latest item gives the
@@ -270,9 +221,6 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 		FROM chain p WHERE p.depth > 0 AND `+scope+`
 		GROUP BY p.petitioner_id, p.root HAVING COUNT(*) >= ?`,
 		append(append([]any{}, sargs...), xinfang.WatchRepeatThreshold)...)
-	if err != nil {
-		return nil, err
-	}
 	// covered marks the matters already listed, so that the fallback does
 	// not list the same petitioner's matter twice.
 	type matter struct {
@@ -281,14 +229,13 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 	}
 	covered := map[matter]bool{}
 	var out []*watchStub
-	for rows.Next() {
+	err = eachRow(rows, err, func(r scanner) error {
 		var m matter
 		var root int64
 		var n int
 		var latest string
-		if err := rows.Scan(&m.petitioner, &root, &n, &latest, &m.locality, &m.category); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&m.petitioner, &root, &n, &latest, &m.locality, &m.category); err != nil {
+			return err
 		}
 		covered[m] = true
 		s := newStub(xinfang.WatchRepeat, xinfang.WatchByChain, n, parseTime(latest))
@@ -296,9 +243,9 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 		s.row.PetitionerID = m.petitioner
 		s.row.Reason = fmt.Sprintf("同一事项重复信访 %d 次（重复件关联）", n)
 		out = append(out, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 
@@ -308,24 +255,20 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 	need := xinfang.WatchRepeatThreshold + 1
 	rows, err = db.query(ctx, `SELECT petitioner_id, locality_id, category FROM petitions
 		GROUP BY petitioner_id, locality_id, category HAVING COUNT(*) >= ?`, need)
-	if err != nil {
-		return nil, err
-	}
 	cands := map[matter]bool{}
 	petSet := map[int64]bool{}
-	for rows.Next() {
+	err = eachRow(rows, err, func(r scanner) error {
 		var m matter
-		if err := rows.Scan(&m.petitioner, &m.locality, &m.category); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&m.petitioner, &m.locality, &m.category); err != nil {
+			return err
 		}
 		if !covered[m] {
 			cands[m] = true
 			petSet[m.petitioner] = true
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	pets := make([]int64, 0, len(petSet))
@@ -338,8 +281,8 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 	for len(pets) > 0 {
 		chunk := pets[:min(len(pets), 500)]
 		pets = pets[len(chunk):]
-		all, err := db.watchItems(ctx, `SELECT `+watchCols+watchFrom+` WHERE p.petitioner_id IN (`+discPlaceholders(len(chunk))+`) AND `+scope+
-			` ORDER BY p.received_at, p.id`, append(discIDArgs(chunk), sargs...)...)
+		all, err := db.watchItems(ctx, `SELECT `+watchCols+watchFrom+` WHERE p.petitioner_id IN (`+placeholders(len(chunk))+`) AND `+scope+
+			` ORDER BY p.received_at, p.id`, append(idArgs(chunk), sargs...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -404,28 +347,24 @@ func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sa
 		`+chainSQL(`SELECT id FROM up WHERE parent IS NULL`, true)+`
 		SELECT p.root, SUM(CASE WHEN p.depth > 0 OR p.repeat_flag = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN p.channel = 'handed_down' THEN 1 ELSE 0 END), MAX(p.received_at)
 		FROM chain p WHERE `+scope+` GROUP BY p.root`, append(append([]any{}, sargs...), sargs...)...)
-	if err != nil {
-		return nil, err
-	}
 	var out []*watchStub
-	for rows.Next() {
+	err = eachRow(rows, err, func(r scanner) error {
 		var root int64
 		var repeats, handed int
 		var latest string
-		if err := rows.Scan(&root, &repeats, &handed, &latest); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&root, &repeats, &handed, &latest); err != nil {
+			return err
 		}
 		if handed == 0 || repeats == 0 {
-			continue // the handed-down item lies outside the scope
+			return nil // the handed-down item lies outside the scope
 		}
 		s := newStub(xinfang.WatchHandedDown, xinfang.WatchByChain, repeats, parseTime(latest))
 		s.root = root
 		s.row.Reason = fmt.Sprintf("上级交办事项重复信访 %d 次（其中交办件 %d 件）", repeats, handed)
 		out = append(out, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 
@@ -444,17 +383,13 @@ func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sa
 		WHERE c.source IN ('central','province') AND `+cscope+` AND EXISTS (
 			SELECT 1 FROM case_petitions cp JOIN petitions p ON p.id = cp.petition_id
 			 WHERE cp.case_id = c.id AND (p.repeat_flag = 1 OR EXISTS (SELECT 1 FROM petitions x WHERE x.repeat_of_id = p.id)) AND `+scope+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(rows, err, func(r scanner) error {
 		ref := &xinfang.CaseRef{}
 		unit := &xinfang.UnitRef{}
 		var repeats int
 		var latest sql.NullString
-		if err := rows.Scan(&ref.ID, &ref.Number, &ref.Title, &ref.Source, &ref.State, &unit.ID, &unit.Name, &repeats, &latest); err != nil {
-			return nil, err
+		if err := r.Scan(&ref.ID, &ref.Number, &ref.Title, &ref.Source, &ref.State, &unit.ID, &unit.Name, &repeats, &latest); err != nil {
+			return err
 		}
 		ref.SourceLabel = xinfang.LabelOf(xinfang.CaseSources, ref.Source)
 		s := newStub(xinfang.WatchHandedDown, "", repeats, parseTime(latest.String))
@@ -462,8 +397,12 @@ func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sa
 		s.row.Case, s.row.Unit = ref, unit
 		s.row.Reason = fmt.Sprintf("%s积案，关联信访件中重复件 %d 件", ref.SourceLabel, repeats)
 		out = append(out, s)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // fillStubs loads the items of the rows of one page.
@@ -545,39 +484,20 @@ func (db *DisciplineStore) escalationRows(ctx context.Context, scope string, sar
 	for id := range pets {
 		petIDs = append(petIDs, id)
 	}
-	per := map[int64]int{}
-	rows, err := db.query(ctx, `SELECT p.petitioner_id, COUNT(*) FROM petitions p WHERE `+escalatedClause+` AND p.petitioner_id IN (`+discPlaceholders(len(petIDs))+`) AND `+scope+
-		` GROUP BY p.petitioner_id`, append(discIDArgs(petIDs), sargs...)...)
+	rows, err := db.query(ctx, `SELECT p.petitioner_id, COUNT(*) FROM petitions p WHERE `+escalatedClause+` AND p.petitioner_id IN (`+placeholders(len(petIDs))+`) AND `+scope+
+		` GROUP BY p.petitioner_id`, append(idArgs(petIDs), sargs...)...)
+	per, err := scanIDMap(rows, err)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		per[id] = n
-	}
-	rows.Close()
-	inv := map[int64]int64{}
-	rows, err = db.query(ctx, `SELECT petition_id, MAX(id) FROM investigations WHERE petition_id IN (`+discPlaceholders(len(ids))+`) GROUP BY petition_id`, discIDArgs(ids)...)
+	rows, err = db.query(ctx, `SELECT petition_id, MAX(id) FROM investigations WHERE petition_id IN (`+placeholders(len(ids))+`) GROUP BY petition_id`, idArgs(ids)...)
+	inv, err := scanIDMap(rows, err)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var pid, iid int64
-		if err := rows.Scan(&pid, &iid); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		inv[pid] = iid
-	}
-	rows.Close()
 	out := make([]*xinfang.WatchRow, 0, len(items))
 	for _, it := range items {
-		r := newStub(xinfang.WatchEscalation, "", per[it.PetitionerID], it.ReceivedAt).row
+		r := newStub(xinfang.WatchEscalation, "", int(per[it.PetitionerID]), it.ReceivedAt).row
 		fillRow(r, []*watchItem{it})
 		m := it.WatchPetition
 		r.Matter, r.Escalation = &m, it.Escalation
@@ -600,7 +520,7 @@ func (db *DisciplineStore) FindWatchList(ctx context.Context, f xinfang.WatchFil
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	scope, sargs, err := scopeClause(ctx)
+	scope, sargs, err := petitionScope(ctx)
 	if err != nil {
 		return nil, err
 	}
