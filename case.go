@@ -723,7 +723,6 @@ func (u *CaseUpdate) Apply(c *Case) []string {
 	return changed
 }
 
-// from cases.go
 // LeaderCase is one case of "我包的案": the case with its plan, what is
 // late and what comes next.
 type LeaderCase struct {

@@ -2,7 +2,6 @@ package xinfang
 
 import "time"
 
-// from seed.go
 // DictEntry is one entry of an editable dictionary (内容分类, 信访原因 …).
 type DictEntry struct {
 	Kind   string `json:"kind"`
@@ -20,7 +19,6 @@ var DictKinds = []Label{
 	{Code: "expert_field", Label: "专家领域"}, {Code: "mediator_kind", Label: "调解员类别"}, {Code: "observer_kind", Label: "监督员类别"},
 }
 
-// from users.go
 // Session is a server-side session; the cookie holds a random token whose
 // SHA-256 is the key, so a database read does not reveal live tokens.
 type Session struct {

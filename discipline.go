@@ -145,8 +145,8 @@ const (
 // InvestigationStates lists the states with labels.
 var InvestigationStates = []Label{{InvestigationOpen, "调查中"}, {InvestigationClosed, "已办结"}}
 
-// CaseTrackOutcomes conclude the track of the matter (事).
-var CaseTrackOutcomes = []Label{
+// MatterTrackOutcomes conclude the track of the matter (事).
+var MatterTrackOutcomes = []Label{
 	{"resolved", "问题已查清并解决"}, {"rectified", "已责令整改并落实"}, {"terminated", "依法终结"}, {"unfounded", "反映问题不属实"},
 }
 
@@ -163,9 +163,9 @@ type Official struct {
 	Position string `json:"position"`
 }
 
-// CaseTrack is the 事 of 一案双查: what went wrong in the matter, and what
+// MatterTrack is the 事 of 一案双查: what went wrong in the matter, and what
 // was done about it.
-type CaseTrack struct {
+type MatterTrack struct {
 	Findings     string    `json:"findings"`
 	Measures     string    `json:"measures"`
 	Outcome      string    `json:"outcome,omitempty"`
@@ -174,7 +174,7 @@ type CaseTrack struct {
 }
 
 // Concluded reports whether the track has its outcome.
-func (t *CaseTrack) Concluded() bool { return t.Outcome != "" }
+func (t *MatterTrack) Concluded() bool { return t.Outcome != "" }
 
 // ResponsibilityTrack is the 人 of 一案双查: the officials whose failure led
 // to the escalation, the findings and the outcome for them.
@@ -208,7 +208,7 @@ type Investigation struct {
 	State          string   `json:"state"`
 	StateLabel     string   `json:"state_label,omitempty"`
 
-	CaseTrack           CaseTrack           `json:"case_track"`
+	MatterTrack           MatterTrack           `json:"case_track"`
 	ResponsibilityTrack ResponsibilityTrack `json:"responsibility_track"`
 
 	OpenedByID   int64     `json:"opened_by_id"`
@@ -223,9 +223,9 @@ type Investigation struct {
 func (iv *Investigation) Fill() {
 	iv.CauseLabel = LabelOf(InvestigationCauses, iv.Cause)
 	iv.StateLabel = LabelOf(InvestigationStates, iv.State)
-	iv.CaseTrack.OutcomeLabel = ""
-	if iv.CaseTrack.Outcome != "" {
-		iv.CaseTrack.OutcomeLabel = LabelOf(CaseTrackOutcomes, iv.CaseTrack.Outcome)
+	iv.MatterTrack.OutcomeLabel = ""
+	if iv.MatterTrack.Outcome != "" {
+		iv.MatterTrack.OutcomeLabel = LabelOf(MatterTrackOutcomes, iv.MatterTrack.Outcome)
 	}
 	iv.ResponsibilityTrack.OutcomeLabel = ""
 	if iv.ResponsibilityTrack.Outcome != "" {
@@ -278,8 +278,8 @@ type InvestigationUpdate struct {
 	Summary string `json:"summary"`
 }
 
-// CaseTrackInput records the 事 track; a non-empty outcome concludes it.
-type CaseTrackInput struct {
+// MatterTrackInput records the 事 track; a non-empty outcome concludes it.
+type MatterTrackInput struct {
 	Version  int    `json:"version"`
 	Findings string `json:"findings"`
 	Measures string `json:"measures"`
@@ -288,10 +288,10 @@ type CaseTrackInput struct {
 
 // Validate checks a case-track record: an outcome needs findings and
 // measures, since a matter is not concluded before it is established.
-func (in *CaseTrackInput) Validate() error {
+func (in *MatterTrackInput) Validate() error {
 	p := Problems{}
 	in.Findings, in.Measures = strings.TrimSpace(in.Findings), strings.TrimSpace(in.Measures)
-	if in.Outcome != "" && !hasCode(CaseTrackOutcomes, in.Outcome) {
+	if in.Outcome != "" && !hasCode(MatterTrackOutcomes, in.Outcome) {
 		p.Add("outcome", "未知的调查结论")
 	}
 	if in.Outcome != "" && in.Findings == "" {
@@ -360,7 +360,7 @@ func (in *ResponsibilityTrackInput) Validate() error {
 // yet; nil when both tracks are concluded (问题不查清不结案).
 func (iv *Investigation) CloseRefusal() error {
 	p := Problems{}
-	if !iv.CaseTrack.Concluded() {
+	if !iv.MatterTrack.Concluded() {
 		p.Add("case_track", "“事”的调查（案件查处）尚未作出结论")
 	}
 	if !iv.ResponsibilityTrack.Concluded() {
@@ -382,7 +382,7 @@ func (iv *Investigation) CloseRefusal() error {
 // measures, officials or an outcome. An investigation with a record is
 // not deleted; it is closed.
 func (iv *Investigation) Recorded() bool {
-	t, r := iv.CaseTrack, iv.ResponsibilityTrack
+	t, r := iv.MatterTrack, iv.ResponsibilityTrack
 	return t.Findings != "" || t.Measures != "" || t.Outcome != "" || r.Findings != "" || r.Outcome != "" || len(r.Officials) > 0
 }
 
@@ -392,7 +392,7 @@ type InvestigationAction string
 
 const (
 	InvestigationActUpdate              InvestigationAction = "update"               // change unit, cause, summary
-	InvestigationActCaseTrack           InvestigationAction = "case_track"           // record the 事 track
+	InvestigationActMatterTrack           InvestigationAction = "case_track"           // record the 事 track
 	InvestigationActResponsibilityTrack InvestigationAction = "responsibility_track" // record the 人 track
 	InvestigationActClose               InvestigationAction = "close"                // 办结
 	InvestigationActDelete              InvestigationAction = "delete"               // opened by mistake
@@ -430,7 +430,7 @@ const (
 // accountability record rests on it.
 var InvestigationTransitions = []InvestigationTransition{
 	{Action: InvestigationActUpdate, From: InvestigationOpen, To: InvestigationOpen, Conflict: investigationClosedMsg, ConflictField: "已办结"},
-	{Action: InvestigationActCaseTrack, From: InvestigationOpen, To: InvestigationOpen, Conflict: investigationClosedMsg, ConflictField: "已办结"},
+	{Action: InvestigationActMatterTrack, From: InvestigationOpen, To: InvestigationOpen, Conflict: investigationClosedMsg, ConflictField: "已办结"},
 	{Action: InvestigationActResponsibilityTrack, From: InvestigationOpen, To: InvestigationOpen, Conflict: investigationClosedMsg, ConflictField: "已办结"},
 	{Action: InvestigationActClose, From: InvestigationOpen, To: InvestigationClosed, Conflict: investigationClosedMsg, ConflictField: "已办结",
 		Guard: func(iv *Investigation, _ int) error { return iv.CloseRefusal() }},

@@ -44,7 +44,7 @@ func TestInvestigationCloseRefusal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			iv := &xinfang.Investigation{CaseTrack: xinfang.CaseTrack{Outcome: tt.caseOut}, ResponsibilityTrack: xinfang.ResponsibilityTrack{Outcome: tt.respOut}}
+			iv := &xinfang.Investigation{MatterTrack: xinfang.MatterTrack{Outcome: tt.caseOut}, ResponsibilityTrack: xinfang.ResponsibilityTrack{Outcome: tt.respOut}}
 			err := iv.CloseRefusal()
 			if tt.wantFields == nil {
 				wantFields(t, err, "")
@@ -66,11 +66,11 @@ func TestDisciplineInputs(t *testing.T) {
 		}, nil},
 		{"investigation without item, cause, summary", func() error { return (&xinfang.InvestigationInput{}).Validate() },
 			[]string{"petition_id", "cause", "summary"}},
-		{"case track in progress", func() error { return (&xinfang.CaseTrackInput{Findings: "初步查明"}).Validate() }, nil},
-		{"case track concluded without records", func() error { return (&xinfang.CaseTrackInput{Outcome: "resolved"}).Validate() },
+		{"case track in progress", func() error { return (&xinfang.MatterTrackInput{Findings: "初步查明"}).Validate() }, nil},
+		{"case track concluded without records", func() error { return (&xinfang.MatterTrackInput{Outcome: "resolved"}).Validate() },
 			[]string{"findings", "measures"}},
 		{"case track unknown outcome", func() error {
-			return (&xinfang.CaseTrackInput{Findings: "x", Measures: "y", Outcome: "maybe"}).Validate()
+			return (&xinfang.MatterTrackInput{Findings: "x", Measures: "y", Outcome: "maybe"}).Validate()
 		}, []string{"outcome"}},
 		{"officials incomplete", func() error {
 			return (&xinfang.ResponsibilityTrackInput{Officials: []xinfang.Official{{Name: " "}}}).Validate()
@@ -157,7 +157,7 @@ func TestCheckInvestigationAction(t *testing.T) {
 	empty := func(state string) *xinfang.Investigation { return &xinfang.Investigation{State: state} }
 	concluded := func(state string) *xinfang.Investigation {
 		return &xinfang.Investigation{State: state,
-			CaseTrack:           xinfang.CaseTrack{Findings: "查明", Measures: "整改", Outcome: "resolved"},
+			MatterTrack:           xinfang.MatterTrack{Findings: "查明", Measures: "整改", Outcome: "resolved"},
 			ResponsibilityTrack: xinfang.ResponsibilityTrack{Findings: "认定", Outcome: "none"}}
 	}
 	halfDone := func() *xinfang.Investigation {
@@ -183,8 +183,8 @@ func TestCheckInvestigationAction(t *testing.T) {
 		{"update closed", xinfang.InvestigationActUpdate, concluded(closed), inspector, 0, "", xinfang.ECONFLICT, closedMsg, []string{"state"}},
 		{"update by a leader", xinfang.InvestigationActUpdate, empty(open), leader, 0, "", xinfang.EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作", nil},
 		{"update by the discipline body's handler", xinfang.InvestigationActUpdate, empty(open), discHandler, 0, "", xinfang.EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作", nil},
-		{"case track open", xinfang.InvestigationActCaseTrack, halfDone(), inspector, 0, open, "", "", nil},
-		{"case track closed", xinfang.InvestigationActCaseTrack, concluded(closed), inspector, 0, "", xinfang.ECONFLICT, closedMsg, []string{"state"}},
+		{"case track open", xinfang.InvestigationActMatterTrack, halfDone(), inspector, 0, open, "", "", nil},
+		{"case track closed", xinfang.InvestigationActMatterTrack, concluded(closed), inspector, 0, "", xinfang.ECONFLICT, closedMsg, []string{"state"}},
 		{"responsibility track open", xinfang.InvestigationActResponsibilityTrack, empty(open), inspector, 0, open, "", "", nil},
 		{"responsibility track closed", xinfang.InvestigationActResponsibilityTrack, concluded(closed), inspector, 0, "", xinfang.ECONFLICT, closedMsg, []string{"state"}},
 		{"responsibility track by a leader", xinfang.InvestigationActResponsibilityTrack, empty(open), leader, 0, "", xinfang.EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作", nil},
@@ -197,8 +197,8 @@ func TestCheckInvestigationAction(t *testing.T) {
 		{"close closed", xinfang.InvestigationActClose, concluded(closed), inspector, 0, "", xinfang.ECONFLICT, closedMsg, []string{"state"}},
 		{"close by a leader", xinfang.InvestigationActClose, concluded(open), leader, 0, "", xinfang.EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作", nil},
 		{"delete empty", xinfang.InvestigationActDelete, empty(open), inspector, 0, "", "", "", nil},
-		{"delete with findings", xinfang.InvestigationActDelete, &xinfang.Investigation{State: open, CaseTrack: xinfang.CaseTrack{Findings: "查明"}}, inspector, 0, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
-		{"delete with measures", xinfang.InvestigationActDelete, &xinfang.Investigation{State: open, CaseTrack: xinfang.CaseTrack{Measures: "整改"}}, inspector, 0, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
+		{"delete with findings", xinfang.InvestigationActDelete, &xinfang.Investigation{State: open, MatterTrack: xinfang.MatterTrack{Findings: "查明"}}, inspector, 0, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
+		{"delete with measures", xinfang.InvestigationActDelete, &xinfang.Investigation{State: open, MatterTrack: xinfang.MatterTrack{Measures: "整改"}}, inspector, 0, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
 		{"delete with an official", xinfang.InvestigationActDelete, &xinfang.Investigation{State: open, ResponsibilityTrack: xinfang.ResponsibilityTrack{Officials: []xinfang.Official{{Name: "钱某"}}}}, inspector, 0, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
 		{"delete with responsibility findings", xinfang.InvestigationActDelete, &xinfang.Investigation{State: open, ResponsibilityTrack: xinfang.ResponsibilityTrack{Findings: "认定"}}, inspector, 0, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},
 		{"delete with an accountability record", xinfang.InvestigationActDelete, empty(open), inspector, 1, "", xinfang.ECONFLICT, recordedMsg, []string{"state"}},

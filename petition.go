@@ -369,8 +369,8 @@ const (
 	ClockHandling        ClockKind = "handling"         // 60 日 + 延期 ≤30 日 第三十四条
 	ClockReviewRequest   ClockKind = "review_request"   // 30 日 申请复查 第三十五条
 	ClockReview          ClockKind = "review"           // 30 日 复查意见 第三十五条
-	ClockReReviewRequest ClockKind = "rereview_request" // 30 日 申请复核 第三十六条
-	ClockReReview        ClockKind = "rereview"         // 30 日 复核意见（听证时间不计）第三十六条
+	ClockRereviewRequest ClockKind = "rereview_request" // 30 日 申请复核 第三十六条
+	ClockRereview        ClockKind = "rereview"         // 30 日 复核意见（听证时间不计）第三十六条
 	ClockEvaluation      ClockKind = "evaluation"       // 30 日 评价 (local practice)
 )
 

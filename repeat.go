@@ -2,7 +2,6 @@ package xinfang
 
 import "time"
 
-// from petitioners.go
 // PersonMatch is an earlier petition of the same person, for the repeat
 // check at registration.
 type PersonMatch struct {
@@ -10,7 +9,6 @@ type PersonMatch struct {
 	Reason   string    `json:"reason"`
 }
 
-// from repeats.go
 // RepeatCandidate is an earlier (or, on demand, any other) petition that
 // may be the same matter, with its score and reasons in Chinese.
 type RepeatCandidate struct {

@@ -1,6 +1,5 @@
 package xinfang
 
-// from search.go
 // Kinds of search documents.
 const (
 	SearchPetition = "petition" // 信访件

@@ -16,7 +16,7 @@ const (
 	StateReplied     State = "replied"      // 已答复
 	StateReviewing   State = "reviewing"    // 复查中
 	StateReviewed    State = "reviewed"     // 复查答复
-	StateReReviewing State = "rereviewing"  // 复核中
+	StateRereviewing State = "rereviewing"  // 复核中
 	StateConcluded   State = "concluded"    // 办结
 	StateTerminated  State = "terminated"   // 终结 (不再受理)
 	StateNotAccepted State = "not_accepted" // 不予受理
@@ -29,7 +29,7 @@ const (
 var States = []Label{
 	{string(StateRegistered), "登记"}, {string(StatePendingSign), "待签收"}, {string(StateSigned), "已签收"},
 	{string(StateHandling), "办理中"}, {string(StateReplied), "已答复"}, {string(StateReviewing), "复查中"},
-	{string(StateReviewed), "复查答复"}, {string(StateReReviewing), "复核中"}, {string(StateConcluded), "办结"},
+	{string(StateReviewed), "复查答复"}, {string(StateRereviewing), "复核中"}, {string(StateConcluded), "办结"},
 	{string(StateTerminated), "终结"}, {string(StateNotAccepted), "不予受理"}, {string(StateDiverted), "导入法定途径"},
 	{string(StateMerged), "合并"}, {string(StateWithdrawn), "撤回"},
 }
@@ -101,10 +101,10 @@ const (
 	ActEvaluate      Action = "evaluate"       // 评价
 	ActRequestReview Action = "request_review" // 申请复查
 	ActReviewReply   Action = "review_reply"   // 复查意见
-	ActRequestRe     Action = "request_rereview"
+	ActRequestRereview     Action = "request_rereview"
 	ActHearingStart  Action = "hearing_start" // 听证开始 (复核时限中止)
 	ActHearingEnd    Action = "hearing_end"   // 听证结束
-	ActReReviewReply Action = "rereview_reply"
+	ActRereviewReply Action = "rereview_reply"
 	ActConclude      Action = "conclude"  // 办结
 	ActTerminate     Action = "terminate" // 依法终结 (涉法涉诉)
 	ActWithdraw      Action = "withdraw"  // 撤回
@@ -117,8 +117,8 @@ var Actions = []Label{
 	{string(ActNotAccept), "不予受理"}, {string(ActDivert), "导入法定途径"}, {string(ActMerge), "合并为重复件"},
 	{string(ActExtend), "延期"}, {string(ActReply), "答复"}, {string(ActDeliver), "送达"},
 	{string(ActEvaluate), "评价"}, {string(ActRequestReview), "申请复查"}, {string(ActReviewReply), "复查答复"},
-	{string(ActRequestRe), "申请复核"}, {string(ActHearingStart), "听证开始"}, {string(ActHearingEnd), "听证结束"},
-	{string(ActReReviewReply), "复核答复"}, {string(ActConclude), "办结"}, {string(ActTerminate), "依法终结"},
+	{string(ActRequestRereview), "申请复核"}, {string(ActHearingStart), "听证开始"}, {string(ActHearingEnd), "听证结束"},
+	{string(ActRereviewReply), "复核答复"}, {string(ActConclude), "办结"}, {string(ActTerminate), "依法终结"},
 	{string(ActWithdraw), "撤回"},
 }
 

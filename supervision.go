@@ -221,45 +221,6 @@ type SupervisionFilter struct {
 	Limit        int
 }
 
-// Notification is a message in a user's inbox (站内消息).
-type Notification struct {
-	ID        int64     `json:"id"`
-	UserID    int64     `json:"user_id"`
-	Kind      string    `json:"kind"` // NoteWarning, NoteEscalation, …
-	Subject   string    `json:"subject"`
-	Body      string    `json:"body,omitempty"`
-	Link      string    `json:"link,omitempty"` // a page of this site
-	ItemKind  string    `json:"item_kind,omitempty"`
-	ItemID    int64     `json:"item_id,omitempty"`
-	Level     Warning   `json:"level,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	ReadAt    time.Time `json:"read_at,omitzero"`
-	// DedupeKey is unique: writing a message whose key exists does nothing,
-	// so a restarted or second scheduler never sends one twice.
-	DedupeKey string `json:"-"`
-}
-
-// Kinds of notification.
-const (
-	NoteWarning     = "warning"     // 预警: an item the user is responsible for is near or past due
-	NoteEscalation  = "escalation"  // 升级: an item is seriously overdue (to supervisors)
-	NoteSupervision = "supervision" // 督办: a 督办单 reached the user's unit
-	NoteReminder    = "reminder"    // 催办
-	NoteFeedback    = "feedback"    // 督办反馈: the target unit answered
-)
-
-// NoteKinds lists the kinds with labels.
-var NoteKinds = []Label{
-	{NoteWarning, "预警"}, {NoteEscalation, "超期升级"}, {NoteSupervision, "督办"}, {NoteReminder, "催办"}, {NoteFeedback, "督办反馈"},
-	{"instruction", "领导批示"},
-}
-
-// Unread reports whether the message has not been read.
-func (n *Notification) Unread() bool { return n.ReadAt.IsZero() }
-
-// KindLabel returns the Chinese label of the kind.
-func (n *Notification) KindLabel() string { return LabelOf(NoteKinds, n.Kind) }
-
 // DueItem is one running clock the scheduler watches: a petition's duty
 // clock, a 督办单's feedback deadline, a plan step or a task. Sources
 // produce them; the scheduler turns their warning level into messages.

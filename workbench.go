@@ -1,6 +1,5 @@
 package xinfang
 
-// from page_queries.go
 // Worklists of the staff home page (工作台): what waits for the acting
 // user's own unit, as opposed to everything the user may read.
 const (
@@ -22,7 +21,6 @@ func TodoLabel(kind string) string {
 	return ""
 }
 
-// from petitions.go
 // MaxCount is the largest exact total a list reports; a larger result
 // reports MaxCount+1, shown as "10000+".
 const MaxCount = 10000

@@ -168,7 +168,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Web.Secure = cfg.SecureCookies
 	m.Web.SessionLifetime = cfg.SessionLifetime
 	m.Server = &http.Server{Handler: m.Web, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
-	m.Scheduler = scheduler.New(m.DB.Clocks, m.DB.Inbox, func() time.Time { return m.DB.Now() }, m.Logger, cfg.CheckInterval)
+	m.Scheduler = scheduler.New(m.DB.Clocks, m.DB.Notifications, func() time.Time { return m.DB.Now() }, m.Logger, cfg.CheckInterval)
 	return nil
 }
 
@@ -397,7 +397,7 @@ func parseInstant(s string) (time.Time, error) {
 func storesOf(db *sqldb.DB) web.Stores {
 	return web.Stores{
 		Petitions: db.Petitions, Petitioners: db.Petitioners, Cases: db.Cases,
-		Supervisions: db.Supervisions, Discipline: db.Discipline, Inbox: db.Inbox,
+		Supervisions: db.Supervisions, Discipline: db.Discipline, Notifications: db.Notifications,
 		Repeats: db.Repeats, Search: db.Search, Directory: db.Directory,
 		Procedure: db.Procedure,
 		Now:       func() time.Time { return db.Now() },

@@ -78,7 +78,7 @@ func (l *loader) investigations(d dice, plans []*plan, cases []*cplan, n int) er
 			in.CaseID = cp.c.ID // the case it belongs to, once it was filed
 		}
 		evs := []event{{at: opened, by: ins, run: func(ctx context.Context) (err error) {
-			iv, err = l.db.Discipline.OpenInvestigation(ctx, in)
+			iv, err = l.db.Discipline.CreateInvestigation(ctx, in)
 			return err
 		}}}
 		closing := i < len(cands)-1 || len(cands) == 1 && pd.chance(50)
@@ -89,14 +89,14 @@ func (l *loader) investigations(d dice, plans []*plan, cases []*cplan, n int) er
 		outcome := pd.pick([]string{"talk", "talk", "notice", "accountability"})
 		if before(tCase) {
 			evs = append(evs, event{at: tCase, by: ins, run: func(ctx context.Context) (err error) {
-				track := xinfang.CaseTrackInput{Version: iv.Version,
+				track := xinfang.MatterTrackInput{Version: iv.Version,
 					Findings: clause(p.v.fill(p.variant.facts), 120) + "。" + p.unit.Name + "在办理中未全面核实情况、未及时答复信访人，导致信访人越级走访。",
 					Measures: "责令" + p.unit.Name + "限期整改：" + clause(p.v.fill(p.variant.support), 90) + "。",
 					Outcome:  map[bool]string{true: "terminated", false: pd.pick([]string{"rectified", "resolved"})}[p.m.legal]}
 				if !closing && pd.chance(50) {
 					track.Outcome = "" // findings recorded, the outcome still to come
 				}
-				iv, err = l.db.Discipline.UpdateCaseTrack(ctx, iv.ID, track)
+				iv, err = l.db.Discipline.UpdateMatterTrack(ctx, iv.ID, track)
 				return err
 			}})
 		}

@@ -41,7 +41,7 @@ var scenarios = []*scenario{
 	{name: "concluded", weight: 33, back: closedBack(200), townOK: true, filter: general, run: (*story).concluded},
 	{name: "concluded_review", weight: 4, back: closedBack(300), filter: reviewable, run: (*story).concludedAfterReview},
 	{name: "accusation_concluded", weight: 3.5, back: closedBack(200), accusation: true, filter: accusation, run: (*story).accusationConcluded},
-	{name: "terminated_rereview", weight: 2, back: closedBack(330), terminated: true, filter: reviewable, run: (*story).terminatedAfterReReview},
+	{name: "terminated_rereview", weight: 2, back: closedBack(330), terminated: true, filter: reviewable, run: (*story).terminatedAfterRereview},
 	{name: "terminated_legal", weight: 3, back: closedBack(200), terminated: true, filter: legal, run: (*story).terminatedLegal},
 	{name: "not_accepted", weight: 4.5, back: closedBack(30), townOK: true, filter: general, run: (*story).notAccepted},
 	{name: "diverted", weight: 5, back: closedBack(30), townOK: true, filter: divertable, run: (*story).diverted},
@@ -329,8 +329,8 @@ func (s *story) requestReview() {
 	})
 }
 
-func (s *story) requestReReview() {
-	s.act(s.p.registrar, xinfang.ActRequestRe, map[string]string{
+func (s *story) requestRereview() {
+	s.act(s.p.registrar, xinfang.ActRequestRereview, map[string]string{
 		"received_on": s.date(),
 		"request":     "信访人对复查意见仍不服，请求复核，并申请召开听证会。",
 	})
@@ -400,7 +400,7 @@ func (s *story) accusationConcluded() {
 	s.conclude(s.p.handler)
 }
 
-func (s *story) terminatedAfterReReview() {
+func (s *story) terminatedAfterRereview() {
 	s.take()
 	s.later(12, 50)
 	s.reply(s.p.handler, xinfang.ActReply, s.pickOutcome(true))
@@ -413,10 +413,10 @@ func (s *story) terminatedAfterReReview() {
 	s.later(1, 5)
 	s.deliver(s.reviewer())
 	s.later(3, 18)
-	s.requestReReview()
+	s.requestRereview()
 	s.hearing(true)
 	s.later(5, 20)
-	s.reply(s.reReviewer(), xinfang.ActReReviewReply, s.pickOutcome(true))
+	s.reply(s.reReviewer(), xinfang.ActRereviewReply, s.pickOutcome(true))
 	s.later(1, 5)
 	s.deliver(s.reReviewer())
 }
@@ -562,7 +562,7 @@ func (s *story) rereviewing() {
 	s.later(1, 3)
 	s.deliver(s.reviewer())
 	s.until(rb, rb)
-	s.requestReReview()
+	s.requestRereview()
 	if s.chance(60) {
 		s.hearing(s.chance(50))
 	}

@@ -56,8 +56,8 @@ var ClockDefs = []ClockDef{
 	{xinfang.ClockHandling, "办理期限", "《信访工作条例》第三十四条", "信访事项应当自受理之日起 60 日内办结；情况复杂的，经本机关负责人批准可延长不超过 30 日", 60, false, true},
 	{xinfang.ClockReviewRequest, "申请复查期限", "《信访工作条例》第三十五条", "信访人对处理意见不服的，可以自收到书面答复之日起 30 日内请求复查", 30, false, false},
 	{xinfang.ClockReview, "复查期限", "《信访工作条例》第三十五条", "收到复查请求之日起 30 日内提出复查意见", 30, false, true},
-	{xinfang.ClockReReviewRequest, "申请复核期限", "《信访工作条例》第三十六条", "信访人对复查意见不服的，可以自收到书面答复之日起 30 日内请求复核", 30, false, false},
-	{xinfang.ClockReReview, "复核期限", "《信访工作条例》第三十六条", "收到复核请求之日起 30 日内提出复核意见，听证所需时间不计算在内", 30, false, true},
+	{xinfang.ClockRereviewRequest, "申请复核期限", "《信访工作条例》第三十六条", "信访人对复查意见不服的，可以自收到书面答复之日起 30 日内请求复核", 30, false, false},
+	{xinfang.ClockRereview, "复核期限", "《信访工作条例》第三十六条", "收到复核请求之日起 30 日内提出复核意见，听证所需时间不计算在内", 30, false, true},
 	{xinfang.ClockEvaluation, "评价期限", "本地规定", "信访人收到答复后在规定期限内对办理情况作出评价", 30, false, false},
 }
 
@@ -107,7 +107,7 @@ func (pr *Procedure) Calculate(kind xinfang.ClockKind, start time.Time, extra in
 	// count (第三十六条); elsewhere they are an approved extension. Said
 	// apart so that the explanation does not call a hearing an extension.
 	extended, paused := extra, 0
-	if kind == xinfang.ClockReReview {
+	if kind == xinfang.ClockRereview {
 		extended, paused = 0, extra
 	}
 	c := pr.clock(d, sd, extended, paused)

@@ -216,7 +216,7 @@ func TestReviewClocks(t *testing.T) {
 		start: "2026-04-01", due: "2026-05-06", doneOn: "2026-05-06", onTime: true})
 
 	it.do(registrar, xinfang.ActDeliver, day("2026-05-08"), deliverData("2026-05-07"))
-	checkClock(t, it.clock(xinfang.ClockReReviewRequest, day("2026-05-08")), wantClock{
+	checkClock(t, it.clock(xinfang.ClockRereviewRequest, day("2026-05-08")), wantClock{
 		start: "2026-05-07", due: "2026-06-08", running: true, level: xinfang.WarnNormal,
 		why: "期限末日 2026-06-06 为周六休息，顺延至 2026-06-08"})
 	// The evaluation window is opened by the first reply only.
@@ -226,7 +226,7 @@ func TestReviewClocks(t *testing.T) {
 
 // 第三十六条: 30 days for the re-review opinion, hearing time not counted.
 // The request is received on Sunday 2026-06-07, so day 30 is Tuesday 07-07.
-func TestReReviewClock(t *testing.T) {
+func TestRereviewClock(t *testing.T) {
 	hearing := func(from, to string) func(*item) {
 		return func(it *item) {
 			it.do(registrar, xinfang.ActHearingStart, day(from), map[string]string{"place": "听证室"})
@@ -262,7 +262,7 @@ func TestReReviewClock(t *testing.T) {
 				h(it)
 			}
 			now := day(tc.now)
-			c := it.clock(xinfang.ClockReReview, now)
+			c := it.clock(xinfang.ClockRereview, now)
 			checkClock(t, c, tc.want)
 			if c.Paused != tc.paused {
 				t.Errorf("paused %v, want %v", c.Paused, tc.paused)
@@ -276,7 +276,7 @@ func TestReReviewClock(t *testing.T) {
 			if tc.paused && (p.DueDate != "" || p.Warning != "") {
 				t.Errorf("paused item projects due %q warning %q, want none", p.DueDate, p.Warning)
 			}
-			if !tc.paused && (p.DueClock != xinfang.ClockReReview || p.DueDate != tc.want.due) {
+			if !tc.paused && (p.DueClock != xinfang.ClockRereview || p.DueDate != tc.want.due) {
 				t.Errorf("projects %s due %s, want rereview due %s", p.DueClock, p.DueDate, tc.want.due)
 			}
 		})
@@ -294,7 +294,7 @@ func reReviewing(t *testing.T, receivedOn string) *item {
 	it.do(registrar, xinfang.ActRequestReview, day("2026-04-01"), map[string]string{"request": "不服"})
 	it.do(registrar, xinfang.ActReviewReply, day("2026-04-25"), replyData)
 	it.do(registrar, xinfang.ActDeliver, day("2026-05-20"), deliverData("2026-05-20"))
-	it.do(registrar, xinfang.ActRequestRe, day("2026-06-08"), map[string]string{"request": "不服", "received_on": receivedOn})
+	it.do(registrar, xinfang.ActRequestRereview, day("2026-06-08"), map[string]string{"request": "不服", "received_on": receivedOn})
 	return it
 }
 
@@ -393,7 +393,7 @@ func TestProject(t *testing.T) {
 		{"replied, not delivered: nothing is due from the organisation", townFlow, "replied", nil, "", ""},
 		{"delivered: the petitioner's window is no duty", townFlow, "delivered", nil, "", ""},
 		{"reviewing", townFlow, "reviewing", nil, xinfang.ClockReview, "2026-04-24"},
-		{"rereviewing", townFlow, "rereviewing", nil, xinfang.ClockReReview, "2026-05-15"},
+		{"rereviewing", townFlow, "rereviewing", nil, xinfang.ClockRereview, "2026-05-15"},
 		{"in a hearing", townFlow, "hearing", nil, "", ""},
 		{"terminated", townFlow, "terminated", nil, "", ""},
 		{"concluded", townFlow, "delivered", func(it *item) { it.do(registrar, xinfang.ActConclude, day("2026-04-21"), nil) }, "", ""},
@@ -444,7 +444,7 @@ func TestProject(t *testing.T) {
 func TestProjectEarliest(t *testing.T) {
 	st := &procedure.Status{State: xinfang.StateHandling, HandlingUnitID: townA.ID, Clocks: []xinfang.Clock{
 		{Kind: xinfang.ClockObjection, Due: "2026-03-01", Running: true, Level: xinfang.WarnSevere, SevereAfter: "2026-03-08"},
-		{Kind: xinfang.ClockReReview, Due: "2026-03-02", Running: true, Duty: true, Paused: true},
+		{Kind: xinfang.ClockRereview, Due: "2026-03-02", Running: true, Duty: true, Paused: true},
 		{Kind: xinfang.ClockDisposal, Due: "2026-03-03", Running: false, Duty: true},
 		{Kind: xinfang.ClockHandling, Due: "2026-05-06", Running: true, Duty: true, Level: xinfang.WarnNormal, SevereAfter: "2026-07-05"},
 		{Kind: xinfang.ClockReview, Due: "2026-04-24", Running: true, Duty: true, Level: xinfang.WarnNear, SevereAfter: "2026-05-24"},
@@ -511,9 +511,9 @@ func TestCalculate(t *testing.T) {
 		{xinfang.ClockHandling, 30, "2026-06-01", "经批准延长 30 日，共 90 日"},
 		{xinfang.ClockReviewRequest, 0, "2026-04-01", "第 30 日为 2026-04-01"},
 		{xinfang.ClockReview, 0, "2026-04-01", "第 30 日为 2026-04-01"},
-		{xinfang.ClockReReviewRequest, 0, "2026-04-01", "第 30 日为 2026-04-01"},
-		{xinfang.ClockReReview, 0, "2026-04-01", "第 30 日为 2026-04-01"},
-		{xinfang.ClockReReview, 3, "2026-04-07", "听证等中止期间 3 日不计入"},
+		{xinfang.ClockRereviewRequest, 0, "2026-04-01", "第 30 日为 2026-04-01"},
+		{xinfang.ClockRereview, 0, "2026-04-01", "第 30 日为 2026-04-01"},
+		{xinfang.ClockRereview, 3, "2026-04-07", "听证等中止期间 3 日不计入"},
 		{xinfang.ClockEvaluation, 0, "2026-04-01", "第 30 日为 2026-04-01"},
 	}
 	covered := map[xinfang.ClockKind]bool{}
@@ -532,7 +532,7 @@ func TestCalculate(t *testing.T) {
 			if !strings.Contains(c.Why[0], def.Article) || !strings.Contains(why, "起算时刻 2026-03-02 10:00（北京时间）") || !strings.Contains(why, tc.why) {
 				t.Errorf("why does not give the article %q, the start and %q:\n%s", def.Article, tc.why, why)
 			}
-			if tc.kind == xinfang.ClockReReview && strings.Contains(why, "延长") {
+			if tc.kind == xinfang.ClockRereview && strings.Contains(why, "延长") {
 				t.Errorf("hearing time is called an extension:\n%s", why)
 			}
 			if c.Warning != xinfang.WarnNormal {

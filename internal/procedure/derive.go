@@ -103,12 +103,12 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 				r.extended += n
 			}
 			st.Extended = true
-		case xinfang.ActReply, xinfang.ActReviewReply, xinfang.ActReReviewReply:
-			stop(d, xinfang.ClockHandling, xinfang.ClockReview, xinfang.ClockReReview)
+		case xinfang.ActReply, xinfang.ActReviewReply, xinfang.ActRereviewReply:
+			stop(d, xinfang.ClockHandling, xinfang.ClockReview, xinfang.ClockRereview)
 			st.Outcome = e.Data["outcome"]
 			st.Undelivered++
 		case xinfang.ActTerminate:
-			stop(d, xinfang.ClockHandling, xinfang.ClockReview, xinfang.ClockReReview, xinfang.ClockReviewRequest, xinfang.ClockReReviewRequest)
+			stop(d, xinfang.ClockHandling, xinfang.ClockReview, xinfang.ClockRereview, xinfang.ClockReviewRequest, xinfang.ClockRereviewRequest)
 			st.Undelivered++
 		case xinfang.ActDeliver:
 			st.Undelivered--
@@ -124,7 +124,7 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 					start(xinfang.ClockEvaluation, on)
 				}
 			case xinfang.StateReviewed:
-				start(xinfang.ClockReReviewRequest, on)
+				start(xinfang.ClockRereviewRequest, on)
 			}
 		case xinfang.ActEvaluate:
 			stop(d, xinfang.ClockEvaluation)
@@ -132,22 +132,22 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 		case xinfang.ActRequestReview:
 			stop(receivedOn(e, d), xinfang.ClockReviewRequest)
 			start(xinfang.ClockReview, receivedOn(e, d))
-		case xinfang.ActRequestRe:
-			stop(receivedOn(e, d), xinfang.ClockReReviewRequest)
-			start(xinfang.ClockReReview, receivedOn(e, d))
+		case xinfang.ActRequestRereview:
+			stop(receivedOn(e, d), xinfang.ClockRereviewRequest)
+			start(xinfang.ClockRereview, receivedOn(e, d))
 		case xinfang.ActHearingStart:
-			if r := runs[xinfang.ClockReReview]; r != nil && !r.stopped {
+			if r := runs[xinfang.ClockRereview]; r != nil && !r.stopped {
 				r.pausing, r.pauseAt = true, d
 			}
 			st.Paused = true
 		case xinfang.ActHearingEnd:
-			if r := runs[xinfang.ClockReReview]; r != nil && r.pausing {
+			if r := runs[xinfang.ClockRereview]; r != nil && r.pausing {
 				r.paused += d.Sub(r.pauseAt) + 1
 				r.pausing = false
 			}
 			st.Paused = false
 		case xinfang.ActConclude:
-			stop(d, xinfang.ClockReviewRequest, xinfang.ClockReReviewRequest)
+			stop(d, xinfang.ClockReviewRequest, xinfang.ClockRereviewRequest)
 		case xinfang.ActWithdraw:
 			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection, xinfang.ClockHandling)
 		}

@@ -245,10 +245,10 @@ func (f flow) stages() []step {
 		{"reviewing", registrar, xinfang.ActRequestReview, day("2026-03-25"), map[string]string{"request": "请求复查", "received_on": "2026-03-25"}},
 		{"reviewed", registrar, xinfang.ActReviewReply, day("2026-04-10"), replyData},
 		{"review_delivered", registrar, xinfang.ActDeliver, day("2026-04-11"), deliverData("2026-04-11")},
-		{"rereviewing", registrar, xinfang.ActRequestRe, day("2026-04-15"), map[string]string{"request": "请求复核"}},
+		{"rereviewing", registrar, xinfang.ActRequestRereview, day("2026-04-15"), map[string]string{"request": "请求复核"}},
 		{"hearing", registrar, xinfang.ActHearingStart, day("2026-04-20"), map[string]string{"place": "市信访局听证室"}},
 		{"heard", registrar, xinfang.ActHearingEnd, day("2026-04-22"), map[string]string{"conclusion": "维持复查意见"}},
-		{"terminated", registrar, xinfang.ActReReviewReply, day("2026-05-06"), replyData},
+		{"terminated", registrar, xinfang.ActRereviewReply, day("2026-05-06"), replyData},
 	}
 }
 

@@ -79,7 +79,7 @@ func guardDeliver(g *GuardContext) error {
 func lastReply(events []*xinfang.Event) *xinfang.Event {
 	for i := len(events) - 1; i >= 0; i-- {
 		switch events[i].Action {
-		case xinfang.ActReply, xinfang.ActReviewReply, xinfang.ActReReviewReply, xinfang.ActTerminate:
+		case xinfang.ActReply, xinfang.ActReviewReply, xinfang.ActRereviewReply, xinfang.ActTerminate:
 			return events[i]
 		}
 	}
@@ -190,7 +190,7 @@ func guardConclude(g *GuardContext) error {
 	kind := xinfang.ClockReviewRequest
 	what := "复查"
 	if g.Req.Petition.State == xinfang.StateReviewed {
-		kind, what = xinfang.ClockReReviewRequest, "复核"
+		kind, what = xinfang.ClockRereviewRequest, "复核"
 	}
 	c, ok := g.Status.Clock(kind)
 	if !ok {

@@ -67,8 +67,8 @@ func TestFullPath(t *testing.T) {
 		handling  = xinfang.ClockHandling
 		reqReview = xinfang.ClockReviewRequest
 		review    = xinfang.ClockReview
-		reqRe     = xinfang.ClockReReviewRequest
-		reReview  = xinfang.ClockReReview
+		reqRe     = xinfang.ClockRereviewRequest
+		reReview  = xinfang.ClockRereview
 		eval      = xinfang.ClockEvaluation
 	)
 	it := register(t, bureau, registrar, at("2026-03-02 09:00"))
@@ -118,24 +118,24 @@ func TestFullPath(t *testing.T) {
 				reqReview: "2026-06-22 done 2026-05-30", eval: "2026-06-22 done 2026-05-25", review: "2026-06-29 done 2026-06-25",
 				reqRe: "2026-07-27 running"}},
 		// Received 07-10: day 30 is Sunday 08-09, rolled to 08-10.
-		{registrar, xinfang.ActRequestRe, day("2026-07-10"), map[string]string{"request": "对复查意见不服"}, xinfang.StateReReviewing, "2026-08-10", reReview,
+		{registrar, xinfang.ActRequestRereview, day("2026-07-10"), map[string]string{"request": "对复查意见不服"}, xinfang.StateRereviewing, "2026-08-10", reReview,
 			map[xinfang.ClockKind]string{disposal: "2026-03-17 done 2026-03-03", notice: "2026-03-18 done 2026-03-05",
 				objection: "2026-03-10 done 2026-03-05", handling: "2026-06-03 done 2026-05-20",
 				reqReview: "2026-06-22 done 2026-05-30", eval: "2026-06-22 done 2026-05-25", review: "2026-06-29 done 2026-06-25",
 				reqRe: "2026-07-27 done 2026-07-10", reReview: "2026-08-10 running"}},
 		// During the hearing nothing is due: the clock stands still.
-		{registrar, xinfang.ActHearingStart, day("2026-07-20"), map[string]string{"place": "市信访局听证室"}, xinfang.StateReReviewing, "", "",
+		{registrar, xinfang.ActHearingStart, day("2026-07-20"), map[string]string{"place": "市信访局听证室"}, xinfang.StateRereviewing, "", "",
 			map[xinfang.ClockKind]string{disposal: "2026-03-17 done 2026-03-03", notice: "2026-03-18 done 2026-03-05",
 				objection: "2026-03-10 done 2026-03-05", handling: "2026-06-03 done 2026-05-20",
 				reqReview: "2026-06-22 done 2026-05-30", eval: "2026-06-22 done 2026-05-25", review: "2026-06-29 done 2026-06-25",
 				reqRe: "2026-07-27 done 2026-07-10", reReview: "2026-08-10 running"}},
 		// Hearing 07-20..07-22, 3 days: 30 + 3 days from 07-10 is 08-12.
-		{registrar, xinfang.ActHearingEnd, day("2026-07-22"), map[string]string{"conclusion": "维持复查意见"}, xinfang.StateReReviewing, "2026-08-12", reReview,
+		{registrar, xinfang.ActHearingEnd, day("2026-07-22"), map[string]string{"conclusion": "维持复查意见"}, xinfang.StateRereviewing, "2026-08-12", reReview,
 			map[xinfang.ClockKind]string{disposal: "2026-03-17 done 2026-03-03", notice: "2026-03-18 done 2026-03-05",
 				objection: "2026-03-10 done 2026-03-05", handling: "2026-06-03 done 2026-05-20",
 				reqReview: "2026-06-22 done 2026-05-30", eval: "2026-06-22 done 2026-05-25", review: "2026-06-29 done 2026-06-25",
 				reqRe: "2026-07-27 done 2026-07-10", reReview: "2026-08-12 running"}},
-		{registrar, xinfang.ActReReviewReply, day("2026-08-05"), with(replyData, "outcome", "reject"), xinfang.StateTerminated, "", "",
+		{registrar, xinfang.ActRereviewReply, day("2026-08-05"), with(replyData, "outcome", "reject"), xinfang.StateTerminated, "", "",
 			map[xinfang.ClockKind]string{disposal: "2026-03-17 done 2026-03-03", notice: "2026-03-18 done 2026-03-05",
 				objection: "2026-03-10 done 2026-03-05", handling: "2026-06-03 done 2026-05-20",
 				reqReview: "2026-06-22 done 2026-05-30", eval: "2026-06-22 done 2026-05-25", review: "2026-06-29 done 2026-06-25",
@@ -148,7 +148,7 @@ func TestFullPath(t *testing.T) {
 	})
 
 	st := it.status(day("2026-08-07"))
-	if c, _ := st.Clock(xinfang.ClockReReview); c.PausedDays != 3 || c.ExtendedDays != 0 {
+	if c, _ := st.Clock(xinfang.ClockRereview); c.PausedDays != 3 || c.ExtendedDays != 0 {
 		t.Errorf("re-review paused %d extended %d, want 3 0", c.PausedDays, c.ExtendedDays)
 	}
 	if c, _ := st.Clock(xinfang.ClockHandling); c.ExtendedDays != 30 {

@@ -72,7 +72,7 @@ var (
 
 	beforeReply = []xinfang.State{xinfang.StateRegistered, xinfang.StatePendingSign, xinfang.StateSigned, xinfang.StateHandling}
 	decidable   = []xinfang.State{xinfang.StateRegistered, xinfang.StateSigned}
-	delivered   = []xinfang.State{xinfang.StateReplied, xinfang.StateReviewing, xinfang.StateReviewed, xinfang.StateReReviewing, xinfang.StateConcluded, xinfang.StateTerminated}
+	delivered   = []xinfang.State{xinfang.StateReplied, xinfang.StateReviewing, xinfang.StateReviewed, xinfang.StateRereviewing, xinfang.StateConcluded, xinfang.StateTerminated}
 )
 
 // Table is the procedure. Register is not in it: it creates the item.
@@ -111,13 +111,13 @@ var Table = []Transition{
 		Fields: []Field{received, {Name: "request", Label: "复查请求", Kind: FieldText, Required: true}}, Guard: guardWindow(xinfang.ClockReviewRequest, "复查")},
 	{Action: xinfang.ActReviewReply, From: []xinfang.State{xinfang.StateReviewing}, To: xinfang.StateReviewed, Roles: staff, Side: SideAny,
 		Fields: []Field{outcome, facts, opinion, basis}},
-	{Action: xinfang.ActRequestRe, From: []xinfang.State{xinfang.StateReviewed}, To: xinfang.StateReReviewing, Roles: staff, Side: SideAny,
-		Fields: []Field{received, {Name: "request", Label: "复核请求", Kind: FieldText, Required: true}}, Guard: guardWindow(xinfang.ClockReReviewRequest, "复核")},
-	{Action: xinfang.ActHearingStart, From: []xinfang.State{xinfang.StateReReviewing}, Roles: staff, Side: SideAny, Guard: guardHearing(false),
+	{Action: xinfang.ActRequestRereview, From: []xinfang.State{xinfang.StateReviewed}, To: xinfang.StateRereviewing, Roles: staff, Side: SideAny,
+		Fields: []Field{received, {Name: "request", Label: "复核请求", Kind: FieldText, Required: true}}, Guard: guardWindow(xinfang.ClockRereviewRequest, "复核")},
+	{Action: xinfang.ActHearingStart, From: []xinfang.State{xinfang.StateRereviewing}, Roles: staff, Side: SideAny, Guard: guardHearing(false),
 		Fields: []Field{{Name: "place", Label: "听证地点", Kind: FieldText, Required: true}}},
-	{Action: xinfang.ActHearingEnd, From: []xinfang.State{xinfang.StateReReviewing}, Roles: staff, Side: SideAny, Guard: guardHearing(true),
+	{Action: xinfang.ActHearingEnd, From: []xinfang.State{xinfang.StateRereviewing}, Roles: staff, Side: SideAny, Guard: guardHearing(true),
 		Fields: []Field{{Name: "conclusion", Label: "听证结论", Kind: FieldText, Required: true}}},
-	{Action: xinfang.ActReReviewReply, From: []xinfang.State{xinfang.StateReReviewing}, To: xinfang.StateTerminated, Roles: staff, Side: SideAny, Guard: guardHearing(false),
+	{Action: xinfang.ActRereviewReply, From: []xinfang.State{xinfang.StateRereviewing}, To: xinfang.StateTerminated, Roles: staff, Side: SideAny, Guard: guardHearing(false),
 		Fields: []Field{outcome, facts, opinion, basis}},
 	{Action: xinfang.ActConclude, From: []xinfang.State{xinfang.StateReplied, xinfang.StateReviewed}, To: xinfang.StateConcluded, Roles: staff, Side: SideAny, Guard: guardConclude},
 	{Action: xinfang.ActTerminate, From: []xinfang.State{xinfang.StateHandling, xinfang.StateReplied, xinfang.StateReviewing, xinfang.StateReviewed}, To: xinfang.StateTerminated,

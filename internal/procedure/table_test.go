@@ -64,14 +64,14 @@ var allowedCases = []allowedCase{
 	{name: "request review on the last day", flow: townFlow, stage: "delivered", actor: handlerA, action: xinfang.ActRequestReview,
 		now: at("2026-04-20 23:59"), data: map[string]string{"request": "对处理意见不服"}, wantTo: xinfang.StateReviewing},
 	{name: "review reply", flow: townFlow, stage: "reviewing", actor: registrar, action: xinfang.ActReviewReply, data: replyData, wantTo: xinfang.StateReviewed},
-	{name: "request re-review", flow: townFlow, stage: "review_delivered", actor: registrar, action: xinfang.ActRequestRe,
-		data: map[string]string{"request": "对复查意见不服", "received_on": "2026-04-12"}, wantTo: xinfang.StateReReviewing},
+	{name: "request re-review", flow: townFlow, stage: "review_delivered", actor: registrar, action: xinfang.ActRequestRereview,
+		data: map[string]string{"request": "对复查意见不服", "received_on": "2026-04-12"}, wantTo: xinfang.StateRereviewing},
 	{name: "hearing start", flow: townFlow, stage: "rereviewing", actor: registrar, action: xinfang.ActHearingStart,
-		data: map[string]string{"place": "市信访局听证室"}, wantTo: xinfang.StateReReviewing},
+		data: map[string]string{"place": "市信访局听证室"}, wantTo: xinfang.StateRereviewing},
 	{name: "hearing end", flow: townFlow, stage: "hearing", actor: registrar, action: xinfang.ActHearingEnd,
-		data: map[string]string{"conclusion": "维持"}, wantTo: xinfang.StateReReviewing},
-	{name: "re-review reply", flow: townFlow, stage: "heard", actor: registrar, action: xinfang.ActReReviewReply, data: replyData, wantTo: xinfang.StateTerminated},
-	{name: "re-review reply without a hearing", flow: townFlow, stage: "rereviewing", actor: registrar, action: xinfang.ActReReviewReply, data: replyData, wantTo: xinfang.StateTerminated},
+		data: map[string]string{"conclusion": "维持"}, wantTo: xinfang.StateRereviewing},
+	{name: "re-review reply", flow: townFlow, stage: "heard", actor: registrar, action: xinfang.ActRereviewReply, data: replyData, wantTo: xinfang.StateTerminated},
+	{name: "re-review reply without a hearing", flow: townFlow, stage: "rereviewing", actor: registrar, action: xinfang.ActRereviewReply, data: replyData, wantTo: xinfang.StateTerminated},
 	{name: "deliver the re-review opinion", flow: townFlow, stage: "terminated", actor: registrar, action: xinfang.ActDeliver,
 		data: deliverData("2026-05-07"), now: day("2026-05-07"), wantTo: xinfang.StateTerminated},
 	{name: "conclude after the review window", flow: townFlow, stage: "delivered", actor: registrar, action: xinfang.ActConclude,
@@ -221,12 +221,12 @@ var forbiddenCases = []forbiddenCase{
 	{name: "deliver before reply", stage: "handling", actor: handlerA, action: xinfang.ActDeliver, data: deliverData("2026-03-06"), code: xinfang.ECONFLICT},
 	{name: "return after accepting", stage: "handling", actor: handlerA, action: xinfang.ActReturn, data: reasonData, code: xinfang.ECONFLICT},
 	{name: "request review while reviewing", stage: "reviewing", actor: registrar, action: xinfang.ActRequestReview, data: requestData, code: xinfang.ECONFLICT},
-	{name: "request re-review before review", stage: "delivered", actor: registrar, action: xinfang.ActRequestRe, data: requestData, code: xinfang.ECONFLICT},
+	{name: "request re-review before review", stage: "delivered", actor: registrar, action: xinfang.ActRequestRereview, data: requestData, code: xinfang.ECONFLICT},
 	{name: "hearing before re-review", stage: "reviewing", actor: registrar, action: xinfang.ActHearingStart, data: map[string]string{"place": "x"}, code: xinfang.ECONFLICT},
 	{name: "conclude while handling", stage: "handling", actor: handlerA, action: xinfang.ActConclude, code: xinfang.ECONFLICT},
 	{name: "withdraw after reply", stage: "replied", actor: handlerA, action: xinfang.ActWithdraw, data: reasonData, code: xinfang.ECONFLICT},
 	{name: "terminate while re-reviewing", flow: legalFlow, stage: "rereviewing", actor: legalHandler, action: xinfang.ActTerminate, data: reasonData, code: xinfang.ECONFLICT},
-	{name: "anything after termination", stage: "terminated", actor: registrar, action: xinfang.ActRequestRe, data: requestData, code: xinfang.ECONFLICT},
+	{name: "anything after termination", stage: "terminated", actor: registrar, action: xinfang.ActRequestRereview, data: requestData, code: xinfang.ECONFLICT},
 	{name: "accept a withdrawn item", stage: "signed", prep: func(it *item) { it.do(handlerA, xinfang.ActWithdraw, day("2026-03-05"), reasonData) },
 		actor: handlerA, action: xinfang.ActAccept, code: xinfang.ECONFLICT},
 
@@ -268,10 +268,10 @@ var forbiddenCases = []forbiddenCase{
 	{name: "evaluate without bureau rating", stage: "delivered", actor: registrar, action: xinfang.ActEvaluate, data: with(evaluateData, "rating_bureau", "<nil>"), code: xinfang.EINVALID, field: "rating_bureau"},
 	{name: "request review without request", stage: "delivered", actor: registrar, action: xinfang.ActRequestReview, code: xinfang.EINVALID, field: "request"},
 	{name: "review reply without outcome", stage: "reviewing", actor: registrar, action: xinfang.ActReviewReply, data: with(replyData, "outcome", "<nil>"), code: xinfang.EINVALID, field: "outcome"},
-	{name: "request re-review without request", stage: "review_delivered", actor: registrar, action: xinfang.ActRequestRe, code: xinfang.EINVALID, field: "request"},
+	{name: "request re-review without request", stage: "review_delivered", actor: registrar, action: xinfang.ActRequestRereview, code: xinfang.EINVALID, field: "request"},
 	{name: "hearing without place", stage: "rereviewing", actor: registrar, action: xinfang.ActHearingStart, code: xinfang.EINVALID, field: "place"},
 	{name: "hearing end without conclusion", stage: "hearing", actor: registrar, action: xinfang.ActHearingEnd, code: xinfang.EINVALID, field: "conclusion"},
-	{name: "re-review reply without facts", stage: "heard", actor: registrar, action: xinfang.ActReReviewReply, data: with(replyData, "facts", "<nil>"), code: xinfang.EINVALID, field: "facts"},
+	{name: "re-review reply without facts", stage: "heard", actor: registrar, action: xinfang.ActRereviewReply, data: with(replyData, "facts", "<nil>"), code: xinfang.EINVALID, field: "facts"},
 	{name: "terminate without reason", flow: legalFlow, stage: "handling", actor: legalHandler, action: xinfang.ActTerminate, code: xinfang.EINVALID, field: "reason"},
 	{name: "withdraw without reason", stage: "handling", actor: handlerA, action: xinfang.ActWithdraw, code: xinfang.EINVALID, field: "reason"},
 
@@ -356,8 +356,8 @@ var forbiddenCases = []forbiddenCase{
 	{name: "review request received before delivery", stage: "delivered", actor: registrar, action: xinfang.ActRequestReview, data: with(requestData, "received_on", "2026-03-20"), code: xinfang.EINVALID, field: "received_on"},
 	{name: "review request received tomorrow", stage: "delivered", actor: registrar, action: xinfang.ActRequestReview, now: day("2026-03-23"), data: with(requestData, "received_on", "2026-03-24"), code: xinfang.EINVALID, field: "received_on"},
 	{name: "request review before delivery", stage: "replied", actor: registrar, action: xinfang.ActRequestReview, data: requestData, code: xinfang.EINVALID, field: "received_on"},
-	{name: "request re-review after 30 days", stage: "review_delivered", actor: registrar, action: xinfang.ActRequestRe, now: day("2026-05-12"), data: requestData, code: xinfang.EINVALID, field: "received_on", wantInMsg: "2026-05-11"},
-	{name: "request re-review before the review opinion is delivered", stage: "reviewed", actor: registrar, action: xinfang.ActRequestRe, data: requestData, code: xinfang.EINVALID, field: "received_on"},
+	{name: "request re-review after 30 days", stage: "review_delivered", actor: registrar, action: xinfang.ActRequestRereview, now: day("2026-05-12"), data: requestData, code: xinfang.EINVALID, field: "received_on", wantInMsg: "2026-05-11"},
+	{name: "request re-review before the review opinion is delivered", stage: "reviewed", actor: registrar, action: xinfang.ActRequestRereview, data: requestData, code: xinfang.EINVALID, field: "received_on"},
 
 	// Conclusion waits for the window to close.
 	{name: "conclude on the last day of the review window", stage: "delivered", actor: registrar, action: xinfang.ActConclude, now: at("2026-04-20 23:00"), code: xinfang.EINVALID, field: "action", wantInMsg: "2026-04-20"},
@@ -367,7 +367,7 @@ var forbiddenCases = []forbiddenCase{
 	// Hearings.
 	{name: "hearing end without hearing", stage: "rereviewing", actor: registrar, action: xinfang.ActHearingEnd, data: map[string]string{"conclusion": "x"}, code: xinfang.EINVALID, field: "action"},
 	{name: "hearing start during a hearing", stage: "hearing", actor: registrar, action: xinfang.ActHearingStart, data: map[string]string{"place": "x"}, code: xinfang.EINVALID, field: "action"},
-	{name: "re-review reply during a hearing", stage: "hearing", actor: registrar, action: xinfang.ActReReviewReply, data: replyData, code: xinfang.EINVALID, field: "action"},
+	{name: "re-review reply during a hearing", stage: "hearing", actor: registrar, action: xinfang.ActRereviewReply, data: replyData, code: xinfang.EINVALID, field: "action"},
 
 	// Termination (依法终结) is for 涉法涉诉 items, by a 政法机关.
 	{name: "terminate an ordinary item", stage: "handling", actor: handlerA, action: xinfang.ActTerminate, data: reasonData, code: xinfang.EINVALID, field: "reason"},
@@ -506,7 +506,7 @@ func TestAllowed(t *testing.T) {
 		{"town head while handling", "handling", nil, headA, []xinfang.Action{xinfang.ActExtend, xinfang.ActReply, xinfang.ActTerminate, xinfang.ActWithdraw}},
 		{"town handler while handling", "handling", nil, handlerA, []xinfang.Action{xinfang.ActReply, xinfang.ActTerminate, xinfang.ActWithdraw}},
 		{"registrar on a delivered reply", "delivered", nil, registrar, []xinfang.Action{xinfang.ActConclude, xinfang.ActDeliver, xinfang.ActEvaluate, xinfang.ActRequestReview}},
-		{"registrar in a hearing", "hearing", nil, registrar, []xinfang.Action{xinfang.ActEvaluate, xinfang.ActHearingEnd, xinfang.ActHearingStart, xinfang.ActReReviewReply}},
+		{"registrar in a hearing", "hearing", nil, registrar, []xinfang.Action{xinfang.ActEvaluate, xinfang.ActHearingEnd, xinfang.ActHearingStart, xinfang.ActRereviewReply}},
 		{"observer", "handling", nil, observer, nil},
 	}
 	for _, tc := range tests {

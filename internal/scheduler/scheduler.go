@@ -58,10 +58,10 @@ type Store interface {
 	Procedure(ctx context.Context) *procedure.Procedure
 }
 
-// Inbox delivers the messages; a message whose dedupe key exists already
-// is not written again.
-type Inbox interface {
-	Notify(ctx context.Context, notes []*xinfang.Notification) (int, error)
+// Notifications delivers the messages (站内消息); a message whose dedupe
+// key exists already is not written again.
+type Notifications interface {
+	Send(ctx context.Context, notes []*xinfang.Notification) (int, error)
 }
 
 // DefaultSources are the running clocks of the store: the petitions' duty
@@ -85,8 +85,8 @@ const DefaultInterval = 5 * time.Minute
 
 // Scheduler checks the clocks periodically.
 type Scheduler struct {
-	Store Store
-	Inbox Inbox
+	Store         Store
+	Notifications Notifications
 	// Now is the clock (the database's, so that tests move both).
 	Now      func() time.Time
 	Logger   *slog.Logger
@@ -100,8 +100,8 @@ type Scheduler struct {
 }
 
 // New returns a scheduler over st with its DefaultSources, writing to
-// inbox; now nil means time.Now, interval 0 means DefaultInterval.
-func New(st Store, inbox Inbox, now func() time.Time, logger *slog.Logger, interval time.Duration) *Scheduler {
+// notes; now nil means time.Now, interval 0 means DefaultInterval.
+func New(st Store, notes Notifications, now func() time.Time, logger *slog.Logger, interval time.Duration) *Scheduler {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -111,7 +111,7 @@ func New(st Store, inbox Inbox, now func() time.Time, logger *slog.Logger, inter
 	if now == nil {
 		now = time.Now
 	}
-	return &Scheduler{Store: st, Inbox: inbox, Now: now, Logger: logger, Interval: interval, Sources: DefaultSources(st),
+	return &Scheduler{Store: st, Notifications: notes, Now: now, Logger: logger, Interval: interval, Sources: DefaultSources(st),
 		Holder: newHolder(), LeaseTTL: 2*interval + time.Minute}
 }
 
@@ -193,7 +193,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Result, error) {
 				continue
 			}
 			res.Items++
-			notes = append(notes, warningNotes(it, level, it.Users, xinfang.NoteWarning)...)
+			notes = append(notes, warningNotes(it, level, it.Users, xinfang.NotificationWarning)...)
 			if level == xinfang.WarnSevere && !it.Private && it.UnitID != 0 {
 				sup, ok := escalate[it.UnitID]
 				if !ok {
@@ -202,10 +202,10 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Result, error) {
 					}
 					escalate[it.UnitID] = sup
 				}
-				notes = append(notes, warningNotes(it, level, without(sup, it.Users), xinfang.NoteEscalation)...)
+				notes = append(notes, warningNotes(it, level, without(sup, it.Users), xinfang.NotificationEscalation)...)
 			}
 		}
-		n, err := s.Inbox.Notify(ctx, notes)
+		n, err := s.Notifications.Send(ctx, notes)
 		res.Sent += n
 		if err != nil {
 			return res, fmt.Errorf("%s: %w", src.Name(), err)
@@ -229,7 +229,7 @@ func warningNotes(it xinfang.DueItem, level xinfang.Warning, users []int64, kind
 		subject = fmt.Sprintf("【严重超期】%s 期限 %s，已严重超期", it.Title, it.Due)
 	}
 	body := "期限 " + it.Due + "，预警等级：" + level.Label() + "。"
-	if kind == xinfang.NoteEscalation {
+	if kind == xinfang.NotificationEscalation {
 		body += "已超过期限一个周期以上，请督促承办单位办理。"
 	}
 	for _, uid := range users {

@@ -21,7 +21,7 @@ func TestRunLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s := scheduler.New(db.Clocks, db.Inbox, func() time.Time { return db.Now() }, nil, 20*time.Millisecond)
+	s := scheduler.New(db.Clocks, db.Notifications, func() time.Time { return db.Now() }, nil, 20*time.Millisecond)
 	var rounds atomic.Int32
 	s.Sources = []scheduler.Source{scheduler.SourceFunc{N: "count", F: func(context.Context, calendar.Date) ([]xinfang.DueItem, error) {
 		rounds.Add(1)
@@ -41,7 +41,7 @@ func TestRunLoop(t *testing.T) {
 	if n := rounds.Load(); n < 3 {
 		t.Fatalf("%d rounds", n)
 	}
-	other := scheduler.New(db.Clocks, db.Inbox, func() time.Time { return db.Now() }, nil, time.Minute)
+	other := scheduler.New(db.Clocks, db.Notifications, func() time.Time { return db.Now() }, nil, time.Minute)
 	other.Sources = nil
 	if r, err := other.RunOnce(context.Background()); err != nil || !r.Leader {
 		t.Fatalf("lease not released: %+v %v", r, err)

@@ -417,7 +417,7 @@ var ledgerStates = []struct {
 }{
 	{xinfang.StateConcluded, 420, 0}, {xinfang.StateHandling, 165, 60}, {xinfang.StateReplied, 60, 0},
 	{xinfang.StateRegistered, 30, 15}, {xinfang.StatePendingSign, 30, 15}, {xinfang.StateSigned, 20, 15},
-	{xinfang.StateReviewing, 24, 30}, {xinfang.StateReviewed, 21, 0}, {xinfang.StateReReviewing, 20, 30},
+	{xinfang.StateReviewing, 24, 30}, {xinfang.StateReviewed, 21, 0}, {xinfang.StateRereviewing, 20, 30},
 	{xinfang.StateTerminated, 54, 0}, {xinfang.StateNotAccepted, 47, 0}, {xinfang.StateDiverted, 52, 0},
 	{xinfang.StateMerged, 36, 0}, {xinfang.StateWithdrawn, 21, 0},
 }

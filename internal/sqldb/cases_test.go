@@ -256,7 +256,7 @@ func TestPetitionTasksHoldConclusion(t *testing.T) {
 		w := newCaseWorld(t, db)
 		ctx := w.Ctx(w.HandlerA)
 		pid := w.Petition.ID
-		if n, err := db.Cases.OpenTasks(ctx, pid); err != nil || n != 0 {
+		if n, err := db.Cases.CountOpenTasks(ctx, pid); err != nil || n != 0 {
 			t.Fatalf("open tasks of a new petition: %d %v", n, err)
 		}
 		t1 := &xinfang.Task{Kind: "person", Title: "张三本人工资", OwnerUserID: w.HandlerA.ID, Deadline: "2026-04-20"}
@@ -268,7 +268,7 @@ func TestPetitionTasksHoldConclusion(t *testing.T) {
 		}
 		wantErr(t, db.Cases.AddPetitionTask(ctx, pid, &xinfang.Task{Kind: "x", Title: ""}), xinfang.EINVALID, "kind")
 		wantErr(t, db.Cases.AddPetitionTask(w.Ctx(w.HandlerB), pid, &xinfang.Task{Kind: "matter", Title: "越权", OwnerUnitID: w.TownB.ID}), xinfang.ENOTFOUND, "")
-		if n, _ := db.Cases.OpenTasks(ctx, pid); n != 2 {
+		if n, _ := db.Cases.CountOpenTasks(ctx, pid); n != 2 {
 			t.Fatalf("open tasks %d, want 2", n)
 		}
 		if _, err := db.Cases.ChangePetitionTask(ctx, pid, t1.ID, 1, xinfang.TaskChange{State: xinfang.TaskDone, Note: "已结清"}); err != nil {
@@ -278,14 +278,14 @@ func TestPetitionTasksHoldConclusion(t *testing.T) {
 		wantErr(t, err, xinfang.ECONFLICT, "version")
 		_, err = db.Cases.ChangePetitionTask(ctx, pid, t2.ID, 1, xinfang.TaskChange{State: xinfang.TaskReleased})
 		wantErr(t, err, xinfang.EINVALID, "release_reason")
-		if n, _ := db.Cases.OpenTasks(ctx, pid); n != 1 {
+		if n, _ := db.Cases.CountOpenTasks(ctx, pid); n != 1 {
 			t.Fatalf("open tasks %d, want 1", n)
 		}
 		tk, err := db.Cases.ChangePetitionTask(ctx, pid, t2.ID, 1, xinfang.TaskChange{State: xinfang.TaskReleased, Reason: "已移送公安机关立案"})
 		if err != nil || tk.State != xinfang.TaskReleased || tk.Version != 2 {
 			t.Fatalf("release: %+v %v", tk, err)
 		}
-		if n, _ := db.Cases.OpenTasks(ctx, pid); n != 0 {
+		if n, _ := db.Cases.CountOpenTasks(ctx, pid); n != 0 {
 			t.Fatalf("open tasks %d, want 0: every task done or released", n)
 		}
 		list, err := db.Cases.FindPetitionTasks(ctx, pid)

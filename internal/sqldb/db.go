@@ -36,16 +36,16 @@ var migrationFS embed.FS
 type DB struct {
 	*core
 
-	Petitions    *PetitionStore    // 信访件: registration, the procedure's actions, events, ledgers
-	Petitioners  *PetitionerStore  // 信访人: the same person across petitions
-	Cases        *CaseStore        // 信访积案 with their records, 三跨三分离 tasks and 批示
-	Supervisions *SupervisionStore // 督办单
-	Discipline   *DisciplineStore  // 纪检监督: watch list, investigations, accountability, letters
-	Inbox        *InboxStore       // 站内消息
-	Repeats      *RepeatStore      // repeat detection
-	Search       *SearchStore      // full-text search
-	Directory    *DirectoryStore   // units, users, sessions, dictionaries, holidays
-	Clocks       *ClockStore       // what the scheduler reads: running clocks, escalation, its lease
+	Petitions     *PetitionStore     // 信访件: registration, the procedure's actions, events, ledgers
+	Petitioners   *PetitionerStore   // 信访人: the same person across petitions
+	Cases         *CaseStore         // 信访积案 with their records, 三跨三分离 tasks and 批示
+	Supervisions  *SupervisionStore  // 督办单
+	Discipline    *DisciplineStore   // 纪检监督: watch list, investigations, accountability, letters
+	Notifications *NotificationStore // 站内消息
+	Repeats       *RepeatStore       // repeat detection
+	Search        *SearchStore       // full-text search
+	Directory     *DirectoryStore    // units, users, sessions, dictionaries, holidays
+	Clocks        *ClockStore        // what the scheduler reads: running clocks, escalation, its lease
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -74,16 +74,16 @@ type core struct {
 // The stores, one per aggregate. Each is the shared core and the methods
 // of its aggregate.
 type (
-	PetitionStore    struct{ *core }
-	PetitionerStore  struct{ *core }
-	CaseStore        struct{ *core }
-	SupervisionStore struct{ *core }
-	DisciplineStore  struct{ *core }
-	InboxStore       struct{ *core }
-	RepeatStore      struct{ *core }
-	SearchStore      struct{ *core }
-	DirectoryStore   struct{ *core }
-	ClockStore       struct{ *core }
+	PetitionStore     struct{ *core }
+	PetitionerStore   struct{ *core }
+	CaseStore         struct{ *core }
+	SupervisionStore  struct{ *core }
+	DisciplineStore   struct{ *core }
+	NotificationStore struct{ *core }
+	RepeatStore       struct{ *core }
+	SearchStore       struct{ *core }
+	DirectoryStore    struct{ *core }
+	ClockStore        struct{ *core }
 )
 
 // NewDB returns a DB for dsn: a postgres:// URL or a SQLite file path.
@@ -91,7 +91,7 @@ func NewDB(dsn string) *DB {
 	c := &core{DSN: dsn, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default(), SessionLifetime: SessionLifetime, IdleTimeout: IdleTimeout}
 	return &DB{core: c,
 		Petitions: &PetitionStore{c}, Petitioners: &PetitionerStore{c}, Cases: &CaseStore{c},
-		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Inbox: &InboxStore{c},
+		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},
 		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c},
 	}
 }

@@ -249,22 +249,22 @@ func TestInvestigationTwoTracks(t *testing.T) {
 
 		// Only the inspector opens it, and only on 赴省/进京 items.
 		for _, u := range []*xinfang.User{f.Leader, f.HandlerA, f.DisciplineHandler, f.Supervisor} {
-			_, err := db.Discipline.OpenInvestigation(f.Ctx(u), open)
+			_, err := db.Discipline.CreateInvestigation(f.Ctx(u), open)
 			wantErr(t, err, xinfang.EFORBIDDEN, "")
 		}
-		_, err := db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: local.ID, Cause: "unclear", Summary: "到市"})
+		_, err := db.Discipline.CreateInvestigation(ins, xinfang.InvestigationInput{PetitionID: local.ID, Cause: "unclear", Summary: "到市"})
 		wantErr(t, err, xinfang.EINVALID, "petition_id")
-		_, err = db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "whatever", Summary: "x"})
+		_, err = db.Discipline.CreateInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "whatever", Summary: "x"})
 		wantErr(t, err, xinfang.EINVALID, "cause")
 
-		iv, err := db.Discipline.OpenInvestigation(ins, open)
+		iv, err := db.Discipline.CreateInvestigation(ins, open)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if iv.State != xinfang.InvestigationOpen || iv.UnitID != f.TownA.ID || iv.Escalation != "beijing" || iv.PetitionNumber != e.Number || iv.Version != 1 {
 			t.Fatalf("opened: %+v", iv)
 		}
-		_, err = db.Discipline.OpenInvestigation(ins, open)
+		_, err = db.Discipline.CreateInvestigation(ins, open)
 		wantErr(t, err, xinfang.ECONFLICT, "petition_id")
 
 		// The watch list shows the investigation on the escalated item.
@@ -278,14 +278,14 @@ func TestInvestigationTwoTracks(t *testing.T) {
 		wantErr(t, err, xinfang.ECONFLICT, "case_track")
 		wantErr(t, err, xinfang.ECONFLICT, "responsibility_track")
 
-		_, err = db.Discipline.UpdateCaseTrack(ins, iv.ID, xinfang.CaseTrackInput{Version: iv.Version, Outcome: "resolved"})
+		_, err = db.Discipline.UpdateMatterTrack(ins, iv.ID, xinfang.MatterTrackInput{Version: iv.Version, Outcome: "resolved"})
 		wantErr(t, err, xinfang.EINVALID, "findings")
-		iv, err = db.Discipline.UpdateCaseTrack(ins, iv.ID, xinfang.CaseTrackInput{Version: iv.Version, Findings: "补偿款被镇财政所截留", Measures: "责令限期足额发放", Outcome: "resolved"})
+		iv, err = db.Discipline.UpdateMatterTrack(ins, iv.ID, xinfang.MatterTrackInput{Version: iv.Version, Findings: "补偿款被镇财政所截留", Measures: "责令限期足额发放", Outcome: "resolved"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !iv.CaseTrack.Concluded() || iv.CaseTrack.ConcludedAt.IsZero() || iv.CaseTrack.OutcomeLabel == "" || iv.Version != 2 {
-			t.Errorf("case track: %+v v%d", iv.CaseTrack, iv.Version)
+		if !iv.MatterTrack.Concluded() || iv.MatterTrack.ConcludedAt.IsZero() || iv.MatterTrack.OutcomeLabel == "" || iv.Version != 2 {
+			t.Errorf("case track: %+v v%d", iv.MatterTrack, iv.Version)
 		}
 		_, err = db.Discipline.CloseInvestigation(ins, iv.ID, iv.Version, "")
 		wantErr(t, err, xinfang.ECONFLICT, "responsibility_track")
@@ -318,7 +318,7 @@ func TestInvestigationTwoTracks(t *testing.T) {
 		if closed.State != xinfang.InvestigationClosed || closed.ClosedAt.IsZero() || closed.ClosingNote != "两条线均已办结" {
 			t.Errorf("closed: %+v", closed)
 		}
-		_, err = db.Discipline.UpdateCaseTrack(ins, iv.ID, xinfang.CaseTrackInput{Version: closed.Version, Findings: "x"})
+		_, err = db.Discipline.UpdateMatterTrack(ins, iv.ID, xinfang.MatterTrackInput{Version: closed.Version, Findings: "x"})
 		wantErr(t, err, xinfang.ECONFLICT, "state")
 		err = db.Discipline.DeleteInvestigation(ins, iv.ID, closed.Version)
 		wantErr(t, err, xinfang.ECONFLICT, "")
@@ -338,7 +338,7 @@ func TestInvestigationTwoTracks(t *testing.T) {
 
 		// After closing, a new one may open on the same item; one opened
 		// by mistake is deleted while nothing is recorded on it.
-		again, err := db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "unrectified", Summary: "整改不落实，再次进京", UnitID: f.VillageA.ID})
+		again, err := db.Discipline.CreateInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "unrectified", Summary: "整改不落实，再次进京", UnitID: f.VillageA.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -366,10 +366,10 @@ func TestInvestigationAccusationScope(t *testing.T) {
 			p.Escalation, p.Purpose, p.Summary = "province", "accusation", "检举甲镇干部截留补偿款"
 		})
 		ins := f.Ctx(f.Inspector)
-		_, err := db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: p.ID, Cause: "unclear", Summary: "赴省检举"})
+		_, err := db.Discipline.CreateInvestigation(ins, xinfang.InvestigationInput{PetitionID: p.ID, Cause: "unclear", Summary: "赴省检举"})
 		wantErr(t, err, xinfang.EINVALID, "petition_id") // not handled by the 纪委监委 yet: not visible
 		f.MustAct(t, f.BureauRegistrar, p.ID, transfer(f.Discipline, p.Version))
-		iv, err := db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: p.ID, Cause: "unclear", Summary: "赴省检举", UnitID: f.TownA.ID})
+		iv, err := db.Discipline.CreateInvestigation(ins, xinfang.InvestigationInput{PetitionID: p.ID, Cause: "unclear", Summary: "赴省检举", UnitID: f.TownA.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -389,7 +389,7 @@ func TestAccountabilityAndLetters(t *testing.T) {
 		f := newDiscFixture(t, db)
 		ins := f.Ctx(f.Inspector)
 		e := f.register(t, f.RegistrarA, f.VillageA, 50, 5, escalated("province"))
-		iv, err := db.Discipline.OpenInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "unrectified", Summary: "整改不落实"})
+		iv, err := db.Discipline.CreateInvestigation(ins, xinfang.InvestigationInput{PetitionID: e.ID, Cause: "unrectified", Summary: "整改不落实"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -99,7 +99,7 @@ func (db *CaseStore) AddInstruction(ctx context.Context, in *xinfang.Instruction
 		}
 		notes := make([]*xinfang.Notification, len(recipients))
 		for i, uid := range recipients {
-			notes[i] = &xinfang.Notification{UserID: uid, Kind: xinfang.NoteInstruction, Subject: subject, Body: actor.Name + "：" + in.Text, Link: link,
+			notes[i] = &xinfang.Notification{UserID: uid, Kind: xinfang.NotificationInstruction, Subject: subject, Body: actor.Name + "：" + in.Text, Link: link,
 				ItemKind: kind, ItemID: item, DedupeKey: fmt.Sprintf("instruction:%d:u%d", in.ID, uid)}
 		}
 		_, err = db.insertNotes(ctx, tx, notes)

@@ -19,14 +19,14 @@ func scanInvestigation(s interface{ Scan(...any) error }) (*xinfang.Investigatio
 	iv := &xinfang.Investigation{Unit: &xinfang.UnitRef{}}
 	var caseAt, respAt, opened, closed, updated string
 	err := s.Scan(&iv.ID, &iv.Version, &iv.PetitionID, &iv.PetitionNumber, &iv.CaseID, &iv.UnitID, &iv.Unit.Name, &iv.Cause, &iv.Summary,
-		&iv.Escalation, &iv.State, &iv.CaseTrack.Findings, &iv.CaseTrack.Measures, &iv.CaseTrack.Outcome, &caseAt,
+		&iv.Escalation, &iv.State, &iv.MatterTrack.Findings, &iv.MatterTrack.Measures, &iv.MatterTrack.Outcome, &caseAt,
 		&iv.ResponsibilityTrack.Findings, &iv.ResponsibilityTrack.Outcome, &respAt,
 		&iv.OpenedByID, &iv.OpenedByName, &opened, &closed, &iv.ClosingNote, &updated)
 	if err != nil {
 		return nil, err
 	}
 	iv.Unit.ID = iv.UnitID
-	iv.CaseTrack.ConcludedAt, iv.ResponsibilityTrack.ConcludedAt = parseTime(caseAt), parseTime(respAt)
+	iv.MatterTrack.ConcludedAt, iv.ResponsibilityTrack.ConcludedAt = parseTime(caseAt), parseTime(respAt)
 	iv.OpenedAt, iv.ClosedAt, iv.UpdatedAt = parseTime(opened), parseTime(closed), parseTime(updated)
 	if iv.CaseID != 0 {
 		iv.Case = &xinfang.CaseRef{ID: iv.CaseID}
@@ -151,10 +151,10 @@ func (db *DisciplineStore) FindInvestigations(ctx context.Context, f xinfang.Inv
 	return out, total, nil
 }
 
-// OpenInvestigation opens a raised investigation (提级调查) on an escalated
+// CreateInvestigation opens a raised investigation (提级调查) on an escalated
 // visit (赴省、进京) and/or a backlog case, naming the unit whose failure
 // caused it. By default the unit is the one handling the petition.
-func (db *DisciplineStore) OpenInvestigation(ctx context.Context, in xinfang.InvestigationInput) (*xinfang.Investigation, error) {
+func (db *DisciplineStore) CreateInvestigation(ctx context.Context, in xinfang.InvestigationInput) (*xinfang.Investigation, error) {
 	actor, err := requireDisciplineWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -295,18 +295,18 @@ func (db *DisciplineStore) UpdateInvestigation(ctx context.Context, id int64, up
 	})
 }
 
-// UpdateCaseTrack records the 事 track; an outcome concludes it, an empty
+// UpdateMatterTrack records the 事 track; an outcome concludes it, an empty
 // outcome reopens it.
-func (db *DisciplineStore) UpdateCaseTrack(ctx context.Context, id int64, in xinfang.CaseTrackInput) (*xinfang.Investigation, error) {
+func (db *DisciplineStore) UpdateMatterTrack(ctx context.Context, id int64, in xinfang.MatterTrackInput) (*xinfang.Investigation, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return db.changeInvestigation(ctx, id, in.Version, xinfang.InvestigationActCaseTrack, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
+	return db.changeInvestigation(ctx, id, in.Version, xinfang.InvestigationActMatterTrack, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
 		at := ""
 		if in.Outcome != "" {
 			at = fmtTime(tx.now)
-			if iv.CaseTrack.Outcome != "" {
-				at = fmtTime(iv.CaseTrack.ConcludedAt)
+			if iv.MatterTrack.Outcome != "" {
+				at = fmtTime(iv.MatterTrack.ConcludedAt)
 			}
 		}
 		return "case_findings = ?, case_measures = ?, case_outcome = ?, case_concluded_at = ?", []any{in.Findings, in.Measures, in.Outcome, at}, nil

@@ -158,7 +158,7 @@ func TestScopeEveryAggregate(t *testing.T) {
 		// stays with the 纪委监委, hidden from the city's leader.
 		newInvestigation := func(p *xinfang.Petition) int64 {
 			t.Helper()
-			iv, err := db.Discipline.OpenInvestigation(ctx(f.Inspector), xinfang.InvestigationInput{PetitionID: p.ID, Cause: "unclear", Summary: "越级访，问题查不清"})
+			iv, err := db.Discipline.CreateInvestigation(ctx(f.Inspector), xinfang.InvestigationInput{PetitionID: p.ID, Cause: "unclear", Summary: "越级访，问题查不清"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -124,7 +124,7 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 		}
 		notes := make([]*xinfang.Notification, 0, len(recipients))
 		for _, uid := range recipients {
-			notes = append(notes, &xinfang.Notification{UserID: uid, Kind: xinfang.NoteSupervision, Subject: subject,
+			notes = append(notes, &xinfang.Notification{UserID: uid, Kind: xinfang.NotificationSupervision, Subject: subject,
 				Body: "反馈期限 " + s.Deadline + "。" + s.Requirements, Link: supervisionLink(id), ItemKind: "supervision", ItemID: id,
 				DedupeKey: fmt.Sprintf("supervision:%d:issued:u%d", id, uid)})
 		}
@@ -249,7 +249,7 @@ func (db *SupervisionStore) RemindSupervision(ctx context.Context, id int64, tex
 		}
 		notes := make([]*xinfang.Notification, 0, len(recipients))
 		for _, uid := range recipients {
-			notes = append(notes, &xinfang.Notification{UserID: uid, Kind: xinfang.NoteReminder, Subject: "催办：督办单 " + s.Number + "（反馈期限 " + s.Deadline + "）",
+			notes = append(notes, &xinfang.Notification{UserID: uid, Kind: xinfang.NotificationReminder, Subject: "催办：督办单 " + s.Number + "（反馈期限 " + s.Deadline + "）",
 				Body: text, Link: supervisionLink(id), ItemKind: "supervision", ItemID: id, DedupeKey: fmt.Sprintf("reminder:%d:u%d", rid, uid)})
 		}
 		_, err = db.insertNotes(ctx, tx, notes)
@@ -285,7 +285,7 @@ func (db *SupervisionStore) FeedbackSupervision(ctx context.Context, id int64, t
 		if late {
 			subject += "（逾期反馈）"
 		}
-		_, err = db.insertNotes(ctx, tx, []*xinfang.Notification{{UserID: s.IssuerID, Kind: xinfang.NoteFeedback, Subject: subject, Body: text,
+		_, err = db.insertNotes(ctx, tx, []*xinfang.Notification{{UserID: s.IssuerID, Kind: xinfang.NotificationFeedback, Subject: subject, Body: text,
 			Link: supervisionLink(id), ItemKind: "supervision", ItemID: id, DedupeKey: fmt.Sprintf("supervision:%d:feedback:u%d", id, s.IssuerID)}})
 		return err
 	})

@@ -28,7 +28,7 @@ func supUser(t *testing.T, db *sqldb.DB, username string, unit *xinfang.Unit, ro
 // supUnread returns the unread count of u.
 func supUnread(t *testing.T, f *sqldbtest.Fixture, u *xinfang.User) int {
 	t.Helper()
-	n, err := f.DB.Inbox.UnreadCount(f.Ctx(u))
+	n, err := f.DB.Notifications.UnreadCount(f.Ctx(u))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func supUnread(t *testing.T, f *sqldbtest.Fixture, u *xinfang.User) int {
 // supInbox returns the messages of u, unread first.
 func supInbox(t *testing.T, f *sqldbtest.Fixture, u *xinfang.User) []*xinfang.Notification {
 	t.Helper()
-	items, _, _, err := f.DB.Inbox.FindNotifications(f.Ctx(u), xinfang.NotificationFilter{Limit: 500})
+	items, _, _, err := f.DB.Notifications.FindNotifications(f.Ctx(u), xinfang.NotificationFilter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestSupervisionLifecycle(t *testing.T) {
 		if supUnread(t, f, f.HandlerA) != 1 || supUnread(t, f, f.HeadA) != 1 || supUnread(t, f, f.RegistrarA) != 0 {
 			t.Fatalf("unread after issue: handler %d head %d registrar %d", supUnread(t, f, f.HandlerA), supUnread(t, f, f.HeadA), supUnread(t, f, f.RegistrarA))
 		}
-		if m := supInbox(t, f, f.HandlerA)[0]; m.Kind != xinfang.NoteSupervision || m.Link != "/supervisions/"+itoa(s.ID) {
+		if m := supInbox(t, f, f.HandlerA)[0]; m.Kind != xinfang.NotificationSupervision || m.Link != "/supervisions/"+itoa(s.ID) {
 			t.Fatalf("message %+v", m)
 		}
 
@@ -126,7 +126,7 @@ func TestSupervisionLifecycle(t *testing.T) {
 		if len(got.Reminders) != 1 || got.Reminders[0].Text != "请抓紧反馈" || got.Reminders[0].ByID != sup.ID {
 			t.Fatalf("reminders %+v", got.Reminders)
 		}
-		if supUnread(t, f, f.HandlerA) != 2 || supInbox(t, f, f.HandlerA)[0].Kind != xinfang.NoteReminder {
+		if supUnread(t, f, f.HandlerA) != 2 || supInbox(t, f, f.HandlerA)[0].Kind != xinfang.NotificationReminder {
 			t.Fatalf("reminder not in the inbox")
 		}
 
@@ -144,7 +144,7 @@ func TestSupervisionLifecycle(t *testing.T) {
 		if got.State != xinfang.SupervisionFedBack || got.Feedback == nil || got.Feedback.Late || got.Feedback.ByID != f.HandlerA.ID || got.Warning != "" {
 			t.Fatalf("after feedback: %+v %+v", got, got.Feedback)
 		}
-		if m := supInbox(t, f, sup); len(m) != 1 || m[0].Kind != xinfang.NoteFeedback {
+		if m := supInbox(t, f, sup); len(m) != 1 || m[0].Kind != xinfang.NotificationFeedback {
 			t.Fatalf("issuer inbox %+v", m)
 		}
 		_, err = db.Supervisions.FeedbackSupervision(f.Ctx(f.HeadA), s.ID, "again")
@@ -184,40 +184,40 @@ func TestNotificationsInbox(t *testing.T) {
 		f := sqldbtest.NewFixture(t, db)
 		var notes []*xinfang.Notification
 		for i, u := range []*xinfang.User{f.HandlerA, f.HandlerA, f.HandlerA, f.HandlerB} {
-			notes = append(notes, &xinfang.Notification{UserID: u.ID, Kind: xinfang.NoteWarning, Subject: "消息" + itoa(int64(i)), Link: "/", DedupeKey: "test:" + itoa(int64(i))})
+			notes = append(notes, &xinfang.Notification{UserID: u.ID, Kind: xinfang.NotificationWarning, Subject: "消息" + itoa(int64(i)), Link: "/", DedupeKey: "test:" + itoa(int64(i))})
 		}
-		n, err := db.Inbox.Notify(context.Background(), notes[:2])
+		n, err := db.Notifications.Send(context.Background(), notes[:2])
 		if err != nil || n != 2 {
 			t.Fatalf("notify: %d %v", n, err)
 		}
 		clk.Add(time.Hour)
 		// The same keys again write nothing; new ones are written.
-		if n, err = db.Inbox.Notify(context.Background(), notes); err != nil || n != 2 {
+		if n, err = db.Notifications.Send(context.Background(), notes); err != nil || n != 2 {
 			t.Fatalf("notify again: %d %v", n, err)
 		}
 		if c := count(t, db, "notifications"); c != 4 {
 			t.Fatalf("%d rows", c)
 		}
-		items, total, unread, err := db.Inbox.FindNotifications(f.Ctx(f.HandlerA), xinfang.NotificationFilter{})
+		items, total, unread, err := db.Notifications.FindNotifications(f.Ctx(f.HandlerA), xinfang.NotificationFilter{})
 		if err != nil || total != 3 || unread != 3 || items[0].Subject != "消息2" {
 			t.Fatalf("inbox: %d %d %v %+v", total, unread, err, items)
 		}
-		m, err := db.Inbox.MarkNotificationRead(f.Ctx(f.HandlerA), items[0].ID)
+		m, err := db.Notifications.MarkNotificationRead(f.Ctx(f.HandlerA), items[0].ID)
 		if err != nil || m.Unread() {
 			t.Fatalf("mark read: %+v %v", m, err)
 		}
 		// Read messages sink below the unread ones.
-		items, _, unread, _ = db.Inbox.FindNotifications(f.Ctx(f.HandlerA), xinfang.NotificationFilter{})
+		items, _, unread, _ = db.Notifications.FindNotifications(f.Ctx(f.HandlerA), xinfang.NotificationFilter{})
 		if unread != 2 || items[2].ID != m.ID {
 			t.Fatalf("order after read: unread %d, %+v", unread, items)
 		}
-		if _, total, _, _ := db.Inbox.FindNotifications(f.Ctx(f.HandlerA), xinfang.NotificationFilter{Unread: true}); total != 2 {
+		if _, total, _, _ := db.Notifications.FindNotifications(f.Ctx(f.HandlerA), xinfang.NotificationFilter{Unread: true}); total != 2 {
 			t.Fatalf("unread filter: %d", total)
 		}
 		// Another user's message does not exist for him.
-		_, err = db.Inbox.MarkNotificationRead(f.Ctx(f.HandlerB), m.ID)
+		_, err = db.Notifications.MarkNotificationRead(f.Ctx(f.HandlerB), m.ID)
 		wantErr(t, err, xinfang.ENOTFOUND, "")
-		if n, err := db.Inbox.MarkAllNotificationsRead(f.Ctx(f.HandlerA)); err != nil || n != 2 || supUnread(t, f, f.HandlerA) != 0 || supUnread(t, f, f.HandlerB) != 1 {
+		if n, err := db.Notifications.MarkAllNotificationsRead(f.Ctx(f.HandlerA)); err != nil || n != 2 || supUnread(t, f, f.HandlerA) != 0 || supUnread(t, f, f.HandlerB) != 1 {
 			t.Fatalf("mark all: %d %v", n, err)
 		}
 	})

@@ -49,12 +49,12 @@ func (s *Server) apiInvestigations(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (s *Server) apiOpenInvestigation(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) apiCreateInvestigation(w http.ResponseWriter, r *http.Request) error {
 	var in xinfang.InvestigationInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	iv, err := s.Discipline.OpenInvestigation(r.Context(), in)
+	iv, err := s.Discipline.CreateInvestigation(r.Context(), in)
 	if err != nil {
 		return err
 	}
@@ -112,16 +112,16 @@ func (s *Server) apiDeleteInvestigation(w http.ResponseWriter, r *http.Request) 
 	return nil
 }
 
-func (s *Server) apiCaseTrack(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) apiMatterTrack(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	var in xinfang.CaseTrackInput
+	var in xinfang.MatterTrackInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	iv, err := s.Discipline.UpdateCaseTrack(r.Context(), id, in)
+	iv, err := s.Discipline.UpdateMatterTrack(r.Context(), id, in)
 	if err != nil {
 		return err
 	}

@@ -170,7 +170,7 @@ func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) error 
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	items, total, unread, err := s.Inbox.FindNotifications(r.Context(), f)
+	items, total, unread, err := s.Notifications.FindNotifications(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (s *Server) apiUnread(w http.ResponseWriter, r *http.Request) error {
 	if err := newAPIQuery(r).err(); err != nil {
 		return err
 	}
-	n, err := s.Inbox.UnreadCount(r.Context())
+	n, err := s.Notifications.UnreadCount(r.Context())
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (s *Server) apiReadNotification(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	m, err := s.Inbox.MarkNotificationRead(r.Context(), id)
+	m, err := s.Notifications.MarkNotificationRead(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (s *Server) apiReadNotification(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) apiReadAllNotifications(w http.ResponseWriter, r *http.Request) error {
-	n, err := s.Inbox.MarkAllNotificationsRead(r.Context())
+	n, err := s.Notifications.MarkAllNotificationsRead(r.Context())
 	if err != nil {
 		return err
 	}

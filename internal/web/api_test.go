@@ -271,27 +271,27 @@ func TestScenarioTerminated(t *testing.T) {
 	wantState(t, p, xinfang.StateReviewed, "", base)
 	env.setNow(t, "2026-07-02T09:00")
 	p = handler.act(t, p, xinfang.ActDeliver, map[string]any{"method": "in_person", "delivered_on": "2026-07-02", "receipt": "refused", "petitioner_opinion": "disagree"})
-	base[xinfang.ClockReReviewRequest] = "2026-08-03"
+	base[xinfang.ClockRereviewRequest] = "2026-08-03"
 	wantState(t, p, xinfang.StateReviewed, "", base)
 
 	// 07-06 re-review requested: 30 days → 08-05 (Wed).
 	env.setNow(t, "2026-07-06T09:00")
-	p = handler.act(t, p, xinfang.ActRequestRe, map[string]any{"received_on": "2026-07-06", "request": "请求复核"})
-	base[xinfang.ClockReReview] = "2026-08-05"
-	wantState(t, p, xinfang.StateReReviewing, "2026-08-05", base)
+	p = handler.act(t, p, xinfang.ActRequestRereview, map[string]any{"received_on": "2026-07-06", "request": "请求复核"})
+	base[xinfang.ClockRereview] = "2026-08-05"
+	wantState(t, p, xinfang.StateRereviewing, "2026-08-05", base)
 
 	// 07-20 a hearing opens: the re-review clock stands still, so it runs
 	// no duty that falls due; its due date moves with every hearing day
 	// (07-20 itself → 31 days → 08-06).
 	env.setNow(t, "2026-07-20T09:00")
 	p = handler.act(t, p, xinfang.ActHearingStart, map[string]any{"place": "市信访局听证室"})
-	base[xinfang.ClockReReview] = "2026-08-06"
-	wantState(t, p, xinfang.StateReReviewing, "", base)
-	if c := p.clock(t, xinfang.ClockReReview); !c.Paused || c.PausedDays != 1 {
+	base[xinfang.ClockRereview] = "2026-08-06"
+	wantState(t, p, xinfang.StateRereviewing, "", base)
+	if c := p.clock(t, xinfang.ClockRereview); !c.Paused || c.PausedDays != 1 {
 		t.Errorf("hearing day 1: %+v", c)
 	}
 	env.setNow(t, "2026-07-21T09:00")
-	if c := handler.get(t, p).clock(t, xinfang.ClockReReview); c.Due != "2026-08-07" || c.PausedDays != 2 {
+	if c := handler.get(t, p).clock(t, xinfang.ClockRereview); c.Due != "2026-08-07" || c.PausedDays != 2 {
 		t.Errorf("hearing day 2: due %s paused %d, want 2026-08-07 and 2", c.Due, c.PausedDays)
 	}
 	r := handler.do(t, "POST", p.path()+"/actions/rereview_reply", map[string]any{"version": p.Version, "data": map[string]any{"outcome": "reject", "facts": "f", "opinion": "o"}})
@@ -301,17 +301,17 @@ func TestScenarioTerminated(t *testing.T) {
 	// counted, 30 + 4 = 34 days from 07-06 is 08-09, a Sunday → 08-10.
 	env.setNow(t, "2026-07-23T17:00")
 	p = handler.act(t, p, xinfang.ActHearingEnd, map[string]any{"conclusion": "听证员一致认为处理意见适当"})
-	base[xinfang.ClockReReview] = "2026-08-10"
-	wantState(t, p, xinfang.StateReReviewing, "2026-08-10", base)
-	if c := p.clock(t, xinfang.ClockReReview); c.Paused || c.PausedDays != 4 {
+	base[xinfang.ClockRereview] = "2026-08-10"
+	wantState(t, p, xinfang.StateRereviewing, "2026-08-10", base)
+	if c := p.clock(t, xinfang.ClockRereview); c.Paused || c.PausedDays != 4 {
 		t.Errorf("after the hearing: %+v", c)
 	}
 
 	// 07-28 re-review opinion: 终结, no further procedure.
 	env.setNow(t, "2026-07-28T09:00")
-	p = handler.act(t, p, xinfang.ActReReviewReply, map[string]any{"outcome": "reject", "facts": "复核认定事实清楚。", "opinion": "维持复查意见。"})
+	p = handler.act(t, p, xinfang.ActRereviewReply, map[string]any{"outcome": "reject", "facts": "复核认定事实清楚。", "opinion": "维持复查意见。"})
 	wantState(t, p, xinfang.StateTerminated, "", base)
-	if c := p.clock(t, xinfang.ClockReReview); c.DoneOn != "2026-07-28" || !c.OnTime {
+	if c := p.clock(t, xinfang.ClockRereview); c.DoneOn != "2026-07-28" || !c.OnTime {
 		t.Errorf("re-review clock: %+v", c)
 	}
 	if n := handler.eventCount(t, p); n != 11 {

@@ -186,7 +186,7 @@ func TestPetitionTaskAPI(t *testing.T) {
 	var tk xinfang.Task
 	reg.ok(t, http.StatusCreated, "POST", p.path()+"/tasks", map[string]any{"kind": "person", "title": "张三本人欠薪", "owner_user_id": reg.ID, "deadline": "2026-04-20"}, &tk)
 	wantError(t, zb.do(t, "POST", p.path()+"/tasks", map[string]any{"kind": "person", "title": "x", "owner_user_id": zb.ID}), http.StatusNotFound, "")
-	if n, err := env.DB.Cases.OpenTasks(context.Background(), p.ID); err != nil || n != 1 {
+	if n, err := env.DB.Cases.CountOpenTasks(context.Background(), p.ID); err != nil || n != 1 {
 		t.Fatalf("open tasks %d %v", n, err)
 	}
 	path := fmt.Sprintf("%s/tasks/%d", p.path(), tk.ID)
@@ -197,7 +197,7 @@ func TestPetitionTaskAPI(t *testing.T) {
 	if len(list.Items) != 1 || list.Items[0].State != xinfang.TaskDone || list.Items[0].OwnerUserName != "za_reg" {
 		t.Errorf("tasks %+v", list.Items)
 	}
-	if n, _ := env.DB.Cases.OpenTasks(context.Background(), p.ID); n != 0 {
+	if n, _ := env.DB.Cases.CountOpenTasks(context.Background(), p.ID); n != 0 {
 		t.Errorf("open tasks %d after done", n)
 	}
 }

@@ -20,7 +20,7 @@ import (
 
 var readAt = time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
 
-// fakeInbox is an InboxStore in memory.
+// fakeInbox is an NotificationStore in memory.
 type fakeInbox struct {
 	items []*xinfang.Notification
 }
@@ -115,7 +115,7 @@ func TestInboxHandlersOnAFakeStore(t *testing.T) {
 		{ID: 1, Subject: "督办单 DB-2026-0001", Link: "/supervisions/1"},
 		{ID: 2, Subject: "积案已销号", Link: "/cases/4", ReadAt: readAt},
 	}}
-	s := fakeServer(Stores{Inbox: inbox})
+	s := fakeServer(Stores{Notifications: inbox})
 
 	w := serveAs(s, fakeUser, "GET", "/api/v1/notifications")
 	var page apiNotificationPage
@@ -151,7 +151,7 @@ func TestInboxHandlersOnAFakeStore(t *testing.T) {
 // what it refuses.
 func TestPetitionFilterOnAFakeStore(t *testing.T) {
 	pets := &fakePetitions{}
-	s := fakeServer(Stores{Petitions: pets, Directory: fakeDirectory{}, Inbox: &fakeInbox{}})
+	s := fakeServer(Stores{Petitions: pets, Directory: fakeDirectory{}, Notifications: &fakeInbox{}})
 	query := "state=registered,handling&unit_id=2&channel=letter&category=05&warning=near&from=2026-03-01&to=2026-03-05&q=%E5%B7%A5%E8%B5%84&open=true&sort=due&legal_case=false"
 
 	w := serveAs(s, fakeUser, "GET", "/api/v1/petitions?"+query)

@@ -98,7 +98,7 @@ func (s *Server) fillBase(r *http.Request, b *base) {
 	}
 	b.Menu = s.menuFor(b.User)
 	// A failed count must not cost the page: the menu shows none.
-	if n, err := s.Inbox.UnreadCount(r.Context()); err == nil {
+	if n, err := s.Notifications.UnreadCount(r.Context()); err == nil {
 		b.Unread = n
 	} else {
 		s.Logger.Error("unread count", "err", err)

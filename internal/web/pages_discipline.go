@@ -158,7 +158,7 @@ func (s *Server) discFormPetition(r *http.Request, v string) (int64, error) {
 	return p.ID, nil
 }
 
-func (s *Server) handleOpenInvestigation(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) handleCreateInvestigation(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (s *Server) handleOpenInvestigation(w http.ResponseWriter, r *http.Request)
 	}
 	var iv *xinfang.Investigation
 	if err == nil {
-		iv, err = s.Discipline.OpenInvestigation(r.Context(), in)
+		iv, err = s.Discipline.CreateInvestigation(r.Context(), in)
 	}
 	if err != nil {
 		if code := xinfang.ErrorCode(err); code != xinfang.EINVALID && code != xinfang.ECONFLICT {
@@ -230,7 +230,7 @@ func (s *Server) renderInvestigation(w http.ResponseWriter, r *http.Request, sta
 	// its refusal names the track that is missing.
 	_, changeErr := xinfang.CheckInvestigationAction(iv, xinfang.InvestigationActUpdate, u, 0)
 	v := &investigationView{Tabs: disciplineTabs(u, nil, "investigations"), I: iv, CanInspect: changeErr == nil,
-		CaseOutcomes: xinfang.CaseTrackOutcomes, RespOutcomes: xinfang.ResponsibilityOutcomes, Causes: xinfang.InvestigationCauses, Step: step, Form: form}
+		CaseOutcomes: xinfang.MatterTrackOutcomes, RespOutcomes: xinfang.ResponsibilityOutcomes, Causes: xinfang.InvestigationCauses, Step: step, Form: form}
 	v.Title, v.Nav = "提级调查", "discipline"
 	if v.Units, _, err = s.units(r); err != nil {
 		return err
@@ -285,7 +285,7 @@ func investigationForm(step string) handler {
 		version, _ := strconv.Atoi(form.Get("version"))
 		switch step {
 		case "case-track":
-			_, err = s.Discipline.UpdateCaseTrack(ctx, id, xinfang.CaseTrackInput{Version: version, Findings: form.Get("findings"), Measures: form.Get("measures"), Outcome: form.Get("outcome")})
+			_, err = s.Discipline.UpdateMatterTrack(ctx, id, xinfang.MatterTrackInput{Version: version, Findings: form.Get("findings"), Measures: form.Get("measures"), Outcome: form.Get("outcome")})
 		case "responsibility-track":
 			_, err = s.Discipline.UpdateResponsibilityTrack(ctx, id, xinfang.ResponsibilityTrackInput{Version: version, Officials: discFormOfficials(form, false), Findings: form.Get("findings"), Outcome: form.Get("outcome")})
 		case "close":

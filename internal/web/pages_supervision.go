@@ -238,7 +238,7 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) error {
 		v.Page = n
 	}
 	var err error
-	v.Items, v.Total, _, err = s.Inbox.FindNotifications(r.Context(), xinfang.NotificationFilter{Unread: v.UnreadOnly, Offset: (v.Page - 1) * inboxPageSize, Limit: inboxPageSize})
+	v.Items, v.Total, _, err = s.Notifications.FindNotifications(r.Context(), xinfang.NotificationFilter{Unread: v.UnreadOnly, Offset: (v.Page - 1) * inboxPageSize, Limit: inboxPageSize})
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func (s *Server) handleInboxRead(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.Inbox.MarkNotificationRead(r.Context(), id)
+	m, err := s.Notifications.MarkNotificationRead(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -272,7 +272,7 @@ func (s *Server) handleInboxRead(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleInboxReadAll(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.Inbox.MarkAllNotificationsRead(r.Context()); err != nil {
+	if _, err := s.Notifications.MarkAllNotificationsRead(r.Context()); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/inbox?done=all", http.StatusSeeOther)

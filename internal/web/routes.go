@@ -184,11 +184,11 @@ func routeTable() []route {
 
 		{"GET", "/api/v1/discipline/watch", mayReadDiscipline, (*Server).apiWatchList},
 		{"GET", "/api/v1/discipline/investigations", mayReadDiscipline, (*Server).apiInvestigations},
-		{"POST", "/api/v1/discipline/investigations", mayInspect, (*Server).apiOpenInvestigation},
+		{"POST", "/api/v1/discipline/investigations", mayInspect, (*Server).apiCreateInvestigation},
 		{"GET", "/api/v1/discipline/investigations/{id}", mayReadDiscipline, (*Server).apiInvestigation},
 		{"PUT", "/api/v1/discipline/investigations/{id}", mayInspect, (*Server).apiUpdateInvestigation},
 		{"DELETE", "/api/v1/discipline/investigations/{id}", mayInspect, (*Server).apiDeleteInvestigation},
-		{"PUT", "/api/v1/discipline/investigations/{id}/case-track", mayInspect, (*Server).apiCaseTrack},
+		{"PUT", "/api/v1/discipline/investigations/{id}/case-track", mayInspect, (*Server).apiMatterTrack},
 		{"PUT", "/api/v1/discipline/investigations/{id}/responsibility-track", mayInspect, (*Server).apiResponsibilityTrack},
 		{"POST", "/api/v1/discipline/investigations/{id}/close", mayInspect, (*Server).apiCloseInvestigation},
 		{"GET", "/api/v1/discipline/accountability", mayReadAccountability, (*Server).apiAccountabilities},
@@ -255,7 +255,7 @@ func routeTable() []route {
 
 		{"GET", "/discipline", mayReadDiscipline, (*Server).handleWatch},
 		{"GET", "/discipline/investigations", mayReadDiscipline, (*Server).handleInvestigations},
-		{"POST", "/discipline/investigations", mayInspect, (*Server).handleOpenInvestigation},
+		{"POST", "/discipline/investigations", mayInspect, (*Server).handleCreateInvestigation},
 		{"GET", "/discipline/investigations/{id}", mayReadDiscipline, (*Server).handleInvestigation},
 		{"POST", "/discipline/investigations/{id}/case-track", mayInspect, investigationForm("case-track")},
 		{"POST", "/discipline/investigations/{id}/responsibility-track", mayInspect, investigationForm("responsibility-track")},

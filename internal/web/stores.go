@@ -17,15 +17,15 @@ import (
 
 // Stores are the storage services of a Server.
 type Stores struct {
-	Petitions    PetitionStore
-	Petitioners  PetitionerStore
-	Cases        CaseStore
-	Supervisions SupervisionStore
-	Discipline   DisciplineStore
-	Inbox        InboxStore
-	Repeats      RepeatStore
-	Search       SearchStore
-	Directory    DirectoryStore
+	Petitions     PetitionStore
+	Petitioners   PetitionerStore
+	Cases         CaseStore
+	Supervisions  SupervisionStore
+	Discipline    DisciplineStore
+	Notifications NotificationStore
+	Repeats       RepeatStore
+	Search        SearchStore
+	Directory     DirectoryStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -97,15 +97,15 @@ type DisciplineStore interface {
 	FindResponsibilityLetterByID(ctx context.Context, id int64) (*xinfang.ResponsibilityLetter, error)
 	FindResponsibilityLetters(ctx context.Context, unitID int64, year int) ([]*xinfang.ResponsibilityLetter, error)
 	FindWatchList(ctx context.Context, f xinfang.WatchFilter) (*xinfang.WatchPage, error)
-	OpenInvestigation(ctx context.Context, in xinfang.InvestigationInput) (*xinfang.Investigation, error)
+	CreateInvestigation(ctx context.Context, in xinfang.InvestigationInput) (*xinfang.Investigation, error)
 	SaveResponsibilityLetter(ctx context.Context, l *xinfang.ResponsibilityLetter) error
-	UpdateCaseTrack(ctx context.Context, id int64, in xinfang.CaseTrackInput) (*xinfang.Investigation, error)
+	UpdateMatterTrack(ctx context.Context, id int64, in xinfang.MatterTrackInput) (*xinfang.Investigation, error)
 	UpdateInvestigation(ctx context.Context, id int64, up xinfang.InvestigationUpdate) (*xinfang.Investigation, error)
 	UpdateResponsibilityTrack(ctx context.Context, id int64, in xinfang.ResponsibilityTrackInput) (*xinfang.Investigation, error)
 }
 
-// InboxStore is the signed-in user's messages (站内消息).
-type InboxStore interface {
+// NotificationStore is the signed-in user's messages (站内消息).
+type NotificationStore interface {
 	FindNotifications(ctx context.Context, f xinfang.NotificationFilter) (items []*xinfang.Notification, total, unread int, err error)
 	MarkAllNotificationsRead(ctx context.Context) (int, error)
 	MarkNotificationRead(ctx context.Context, id int64) (*xinfang.Notification, error)

@@ -11,7 +11,7 @@ import (
 func storesOf(db *sqldb.DB) web.Stores {
 	return web.Stores{
 		Petitions: db.Petitions, Petitioners: db.Petitioners, Cases: db.Cases,
-		Supervisions: db.Supervisions, Discipline: db.Discipline, Inbox: db.Inbox,
+		Supervisions: db.Supervisions, Discipline: db.Discipline, Notifications: db.Notifications,
 		Repeats: db.Repeats, Search: db.Search, Directory: db.Directory,
 		Procedure: db.Procedure,
 		Now:       func() time.Time { return db.Now() },

@@ -131,7 +131,7 @@ func TestSupervisionAPI(t *testing.T) {
 	// The inbox: the issuer got the feedback; marking read is per user.
 	var in supInboxPage
 	sup.ok(t, http.StatusOK, "GET", "/api/v1/notifications", nil, &in)
-	if in.Total != 1 || in.Unread != 1 || in.Items[0].Kind != xinfang.NoteFeedback {
+	if in.Total != 1 || in.Unread != 1 || in.Items[0].Kind != xinfang.NotificationFeedback {
 		t.Fatalf("issuer inbox %+v", in)
 	}
 	wantError(t, handler.do(t, "POST", "/api/v1/notifications/"+strconv.FormatInt(in.Items[0].ID, 10)+"/read", nil), http.StatusNotFound, "")
@@ -193,7 +193,7 @@ func TestSupervisionPagesAndInbox(t *testing.T) {
 	}
 
 	// The scheduler warns town A: due in two days is 临期.
-	if _, err := scheduler.New(env.DB.Clocks, env.DB.Inbox, func() time.Time { return env.DB.Now() }, nil, 0).RunOnce(context.Background()); err != nil {
+	if _, err := scheduler.New(env.DB.Clocks, env.DB.Notifications, func() time.Time { return env.DB.Now() }, nil, 0).RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	_, _, page = supPage(t, handler, "GET", "/inbox", nil)

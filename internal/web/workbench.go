@@ -54,9 +54,9 @@ func warned(w xinfang.Warning) func(s *Server, ctx context.Context, offset, limi
 
 // workLists are the lists of the workbench in their order.
 var workLists = []workList{
-	{Key: xinfang.TodoSign, JSON: "to_sign", Label: "待签收", applies: mayTake(xinfang.ActSign), find: todo(xinfang.TodoSign)},
-	{Key: xinfang.TodoAccept, JSON: "to_accept", Label: "待受理", applies: mayTake(xinfang.ActAccept), find: todo(xinfang.TodoAccept)},
-	{Key: xinfang.TodoReply, JSON: "to_reply", Label: "待答复", applies: mayTake(xinfang.ActReply), find: todo(xinfang.TodoReply)},
+	{Key: xinfang.TodoSign, JSON: "to_sign", Label: xinfang.TodoLabel(xinfang.TodoSign), applies: mayTake(xinfang.ActSign), find: todo(xinfang.TodoSign)},
+	{Key: xinfang.TodoAccept, JSON: "to_accept", Label: xinfang.TodoLabel(xinfang.TodoAccept), applies: mayTake(xinfang.ActAccept), find: todo(xinfang.TodoAccept)},
+	{Key: xinfang.TodoReply, JSON: "to_reply", Label: xinfang.TodoLabel(xinfang.TodoReply), applies: mayTake(xinfang.ActReply), find: todo(xinfang.TodoReply)},
 	{Key: string(xinfang.WarnNear), JSON: "due_soon", Label: "临期", applies: inScope, find: warned(xinfang.WarnNear)},
 	// 超期 is every open item past its due date, 严重超期 included, as the
 	// API has always listed it; 严重超期 is also a list of its own.

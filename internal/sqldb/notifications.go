@@ -31,10 +31,10 @@ func (db *core) insertNotes(ctx context.Context, tx *Tx, notes []*xinfang.Notifi
 	return n, nil
 }
 
-// Notify writes system messages (the scheduler's warnings) in one
+// Send writes system messages (the scheduler's warnings) in one
 // transaction and returns how many were new. It takes no user: the
 // scheduler acts for the system, not for anybody signed in.
-func (db *InboxStore) Notify(ctx context.Context, notes []*xinfang.Notification) (int, error) {
+func (db *NotificationStore) Send(ctx context.Context, notes []*xinfang.Notification) (int, error) {
 	if len(notes) == 0 {
 		return 0, nil
 	}
@@ -49,7 +49,7 @@ func (db *InboxStore) Notify(ctx context.Context, notes []*xinfang.Notification)
 
 // FindNotifications lists the acting user's messages, unread first and the
 // newest on top, with the total matching and the unread count.
-func (db *InboxStore) FindNotifications(ctx context.Context, f xinfang.NotificationFilter) (items []*xinfang.Notification, total, unread int, err error) {
+func (db *NotificationStore) FindNotifications(ctx context.Context, f xinfang.NotificationFilter) (items []*xinfang.Notification, total, unread int, err error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
 		return nil, 0, 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -88,7 +88,7 @@ func scanNotification(r scanner) (*xinfang.Notification, error) {
 }
 
 // UnreadCount returns the number of the acting user's unread messages.
-func (db *InboxStore) UnreadCount(ctx context.Context) (int, error) {
+func (db *NotificationStore) UnreadCount(ctx context.Context) (int, error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
 		return 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -101,7 +101,7 @@ func (db *InboxStore) UnreadCount(ctx context.Context) (int, error) {
 // MarkNotificationRead marks one of the acting user's messages read and
 // returns it; another user's message does not exist for him. Marking a read
 // message again keeps the first time.
-func (db *InboxStore) MarkNotificationRead(ctx context.Context, id int64) (*xinfang.Notification, error) {
+func (db *NotificationStore) MarkNotificationRead(ctx context.Context, id int64) (*xinfang.Notification, error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -125,7 +125,7 @@ func (db *InboxStore) MarkNotificationRead(ctx context.Context, id int64) (*xinf
 
 // MarkAllNotificationsRead marks every unread message of the acting user
 // read and returns how many.
-func (db *InboxStore) MarkAllNotificationsRead(ctx context.Context) (int, error) {
+func (db *NotificationStore) MarkAllNotificationsRead(ctx context.Context) (int, error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
 		return 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")

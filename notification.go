@@ -1,0 +1,50 @@
+package xinfang
+
+import "time"
+
+// Notification is a message in a user's inbox (站内消息).
+type Notification struct {
+	ID        int64     `json:"id"`
+	UserID    int64     `json:"user_id"`
+	Kind      string    `json:"kind"` // NotificationWarning, NotificationEscalation, …
+	Subject   string    `json:"subject"`
+	Body      string    `json:"body,omitempty"`
+	Link      string    `json:"link,omitempty"` // a page of this site
+	ItemKind  string    `json:"item_kind,omitempty"`
+	ItemID    int64     `json:"item_id,omitempty"`
+	Level     Warning   `json:"level,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	ReadAt    time.Time `json:"read_at,omitzero"`
+	// DedupeKey is unique: writing a message whose key exists does nothing,
+	// so a restarted or second scheduler never sends one twice.
+	DedupeKey string `json:"-"`
+}
+
+// Kinds of notification.
+const (
+	NotificationWarning     = "warning"     // 预警: an item the user is responsible for is near or past due
+	NotificationEscalation  = "escalation"  // 升级: an item is seriously overdue (to supervisors)
+	NotificationSupervision = "supervision" // 督办: a 督办单 reached the user's unit
+	NotificationReminder    = "reminder"    // 催办
+	NotificationFeedback    = "feedback"    // 督办反馈: the target unit answered
+	NotificationInstruction = "instruction" // 领导批示: a 批示 names the user or the user's record
+)
+
+// NotificationKinds lists the kinds with labels.
+var NotificationKinds = []Label{
+	{NotificationWarning, "预警"}, {NotificationEscalation, "超期升级"}, {NotificationSupervision, "督办"}, {NotificationReminder, "催办"}, {NotificationFeedback, "督办反馈"},
+	{NotificationInstruction, "领导批示"},
+}
+
+// Unread reports whether the message has not been read.
+func (n *Notification) Unread() bool { return n.ReadAt.IsZero() }
+
+// KindLabel returns the Chinese label of the kind.
+func (n *Notification) KindLabel() string { return LabelOf(NotificationKinds, n.Kind) }
+
+// NotificationFilter selects the acting user's messages.
+type NotificationFilter struct {
+	Unread bool // unread only
+	Offset int
+	Limit  int
+}
