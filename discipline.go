@@ -208,7 +208,7 @@ type Investigation struct {
 	State          string   `json:"state"`
 	StateLabel     string   `json:"state_label,omitempty"`
 
-	MatterTrack           MatterTrack           `json:"case_track"`
+	MatterTrack         MatterTrack         `json:"case_track"`
 	ResponsibilityTrack ResponsibilityTrack `json:"responsibility_track"`
 
 	OpenedByID   int64     `json:"opened_by_id"`
@@ -392,7 +392,7 @@ type InvestigationAction string
 
 const (
 	InvestigationActUpdate              InvestigationAction = "update"               // change unit, cause, summary
-	InvestigationActMatterTrack           InvestigationAction = "case_track"           // record the 事 track
+	InvestigationActMatterTrack         InvestigationAction = "case_track"           // record the 事 track
 	InvestigationActResponsibilityTrack InvestigationAction = "responsibility_track" // record the 人 track
 	InvestigationActClose               InvestigationAction = "close"                // 办结
 	InvestigationActDelete              InvestigationAction = "delete"               // opened by mistake

@@ -157,7 +157,7 @@ func TestCheckInvestigationAction(t *testing.T) {
 	empty := func(state string) *xinfang.Investigation { return &xinfang.Investigation{State: state} }
 	concluded := func(state string) *xinfang.Investigation {
 		return &xinfang.Investigation{State: state,
-			MatterTrack:           xinfang.MatterTrack{Findings: "查明", Measures: "整改", Outcome: "resolved"},
+			MatterTrack:         xinfang.MatterTrack{Findings: "查明", Measures: "整改", Outcome: "resolved"},
 			ResponsibilityTrack: xinfang.ResponsibilityTrack{Findings: "认定", Outcome: "none"}}
 	}
 	halfDone := func() *xinfang.Investigation {

@@ -86,28 +86,28 @@ func codes[T ~string](list []T) []string {
 type Action string
 
 const (
-	ActRegister      Action = "register"       // 登记
-	ActTransfer      Action = "transfer"       // 转送
-	ActAssign        Action = "assign"         // 交办
-	ActSign          Action = "sign"           // 签收
-	ActReturn        Action = "return"         // 异议退回
-	ActAccept        Action = "accept"         // 受理
-	ActNotAccept     Action = "not_accept"     // 不予受理
-	ActDivert        Action = "divert"         // 导入法定途径
-	ActMerge         Action = "merge"          // 合并为重复件
-	ActExtend        Action = "extend"         // 延期
-	ActReply         Action = "reply"          // 答复 (信访处理意见书)
-	ActDeliver       Action = "deliver"        // 送达
-	ActEvaluate      Action = "evaluate"       // 评价
-	ActRequestReview Action = "request_review" // 申请复查
-	ActReviewReply   Action = "review_reply"   // 复查意见
-	ActRequestRereview     Action = "request_rereview"
-	ActHearingStart  Action = "hearing_start" // 听证开始 (复核时限中止)
-	ActHearingEnd    Action = "hearing_end"   // 听证结束
-	ActRereviewReply Action = "rereview_reply"
-	ActConclude      Action = "conclude"  // 办结
-	ActTerminate     Action = "terminate" // 依法终结 (涉法涉诉)
-	ActWithdraw      Action = "withdraw"  // 撤回
+	ActRegister        Action = "register"       // 登记
+	ActTransfer        Action = "transfer"       // 转送
+	ActAssign          Action = "assign"         // 交办
+	ActSign            Action = "sign"           // 签收
+	ActReturn          Action = "return"         // 异议退回
+	ActAccept          Action = "accept"         // 受理
+	ActNotAccept       Action = "not_accept"     // 不予受理
+	ActDivert          Action = "divert"         // 导入法定途径
+	ActMerge           Action = "merge"          // 合并为重复件
+	ActExtend          Action = "extend"         // 延期
+	ActReply           Action = "reply"          // 答复 (信访处理意见书)
+	ActDeliver         Action = "deliver"        // 送达
+	ActEvaluate        Action = "evaluate"       // 评价
+	ActRequestReview   Action = "request_review" // 申请复查
+	ActReviewReply     Action = "review_reply"   // 复查意见
+	ActRequestRereview Action = "request_rereview"
+	ActHearingStart    Action = "hearing_start" // 听证开始 (复核时限中止)
+	ActHearingEnd      Action = "hearing_end"   // 听证结束
+	ActRereviewReply   Action = "rereview_reply"
+	ActConclude        Action = "conclude"  // 办结
+	ActTerminate       Action = "terminate" // 依法终结 (涉法涉诉)
+	ActWithdraw        Action = "withdraw"  // 撤回
 )
 
 // Actions lists every action with its label.
