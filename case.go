@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"xinfang/internal/calendar"
 )
 
 // CaseState is the state of a backlog case (信访积案).
@@ -82,18 +83,18 @@ type CaseMember struct {
 
 // PlanStep is one step of the 化解方案.
 type PlanStep struct {
-	ID       int64  `json:"id"`
-	Content  string `json:"content"`
-	OwnerID  int64  `json:"owner_id,omitempty"` // a user, or
-	Owner    string `json:"owner"`              // the owner's name (always set for display)
-	Deadline string `json:"deadline"`           // YYYY-MM-DD
-	DoneOn   string `json:"done_on,omitempty"`  // YYYY-MM-DD
-	Evidence string `json:"evidence,omitempty"` // what shows it is done
+	ID       int64         `json:"id"`
+	Content  string        `json:"content"`
+	OwnerID  int64         `json:"owner_id,omitempty"` // a user, or
+	Owner    string        `json:"owner"`              // the owner's name (always set for display)
+	Deadline calendar.Date `json:"deadline"`
+	DoneOn   calendar.Date `json:"done_on,omitzero"`
+	Evidence string        `json:"evidence,omitempty"` // what shows it is done
 }
 
 // Late reports whether the step is past its deadline and not done.
-func (s *PlanStep) Late(today string) bool {
-	return s.DoneOn == "" && s.Deadline != "" && s.Deadline < today
+func (s *PlanStep) Late(today calendar.Date) bool {
+	return s.DoneOn.IsZero() && !s.Deadline.IsZero() && s.Deadline.Before(today)
 }
 
 // Attendee is one participant of a consultation.
@@ -104,29 +105,29 @@ type Attendee struct {
 
 // Consultation is a 会诊 meeting.
 type Consultation struct {
-	ID        int64      `json:"id"`
-	Date      string     `json:"date"`
-	Attendees []Attendee `json:"attendees"`
-	Findings  string     `json:"findings"`
-	Decisions string     `json:"decisions"`
+	ID        int64         `json:"id"`
+	Date      calendar.Date `json:"date"`
+	Attendees []Attendee    `json:"attendees"`
+	Findings  string        `json:"findings"`
+	Decisions string        `json:"decisions"`
 }
 
 // ProgressReport is a 进展报告.
 type ProgressReport struct {
-	ID         int64  `json:"id"`
-	Date       string `json:"date"`
-	AuthorID   int64  `json:"author_id"`
-	AuthorName string `json:"author_name"`
-	Text       string `json:"text"`
+	ID         int64         `json:"id"`
+	Date       calendar.Date `json:"date"`
+	AuthorID   int64         `json:"author_id"`
+	AuthorName string        `json:"author_name"`
+	Text       string        `json:"text"`
 }
 
 // FollowupVisit is the 回访 after the problem was dealt with.
 type FollowupVisit struct {
-	Date    string `json:"date"`
-	By      string `json:"by"`
-	How     string `json:"how"`  // 当面、电话 …
-	Mood    string `json:"mood"` // the petitioner's state of mind
-	Settled bool   `json:"settled"`
+	Date    calendar.Date `json:"date"`
+	By      string        `json:"by"`
+	How     string        `json:"how"`  // 当面、电话 …
+	Mood    string        `json:"mood"` // the petitioner's state of mind
+	Settled bool          `json:"settled"`
 }
 
 // Resolution is the record that verifies a case as resolved:
@@ -151,29 +152,31 @@ type SignOff struct {
 // own owner and deadline. The whole concludes only when every task is done
 // or released with a reason.
 type Task struct {
-	ID            int64     `json:"id"`
-	CaseID        int64     `json:"case_id,omitempty"`
-	PetitionID    int64     `json:"petition_id,omitempty"`
-	Version       int       `json:"version"`
-	Kind          string    `json:"kind"`
-	Title         string    `json:"title"`
-	OwnerUnitID   int64     `json:"owner_unit_id,omitempty"`
-	OwnerUnitName string    `json:"owner_unit_name,omitempty"`
-	OwnerUserID   int64     `json:"owner_user_id,omitempty"`
-	OwnerUserName string    `json:"owner_user_name,omitempty"`
-	Deadline      string    `json:"deadline,omitempty"`
-	State         string    `json:"state"`
-	ReleaseReason string    `json:"release_reason,omitempty"`
-	DoneNote      string    `json:"done_note,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID            int64         `json:"id"`
+	CaseID        int64         `json:"case_id,omitempty"`
+	PetitionID    int64         `json:"petition_id,omitempty"`
+	Version       int           `json:"version"`
+	Kind          string        `json:"kind"`
+	Title         string        `json:"title"`
+	OwnerUnitID   int64         `json:"owner_unit_id,omitempty"`
+	OwnerUnitName string        `json:"owner_unit_name,omitempty"`
+	OwnerUserID   int64         `json:"owner_user_id,omitempty"`
+	OwnerUserName string        `json:"owner_user_name,omitempty"`
+	Deadline      calendar.Date `json:"deadline,omitzero"`
+	State         string        `json:"state"`
+	ReleaseReason string        `json:"release_reason,omitempty"`
+	DoneNote      string        `json:"done_note,omitempty"`
+	CreatedAt     time.Time     `json:"created_at"`
+	UpdatedAt     time.Time     `json:"updated_at"`
 }
 
 // Open reports whether the task still holds its whole back.
 func (t *Task) Open() bool { return t.State == TaskOpen }
 
 // Late reports whether an open task is past its deadline.
-func (t *Task) Late(today string) bool { return t.Open() && t.Deadline != "" && t.Deadline < today }
+func (t *Task) Late(today calendar.Date) bool {
+	return t.Open() && !t.Deadline.IsZero() && t.Deadline.Before(today)
+}
 
 // Validate checks a new task.
 func (t *Task) Validate() error {
@@ -190,7 +193,6 @@ func (t *Task) Validate() error {
 	if t.OwnerUnitID == 0 && t.OwnerUserID == 0 {
 		p.Add("owner_unit_id", "请指定责任单位或责任人")
 	}
-	checkDate(p, "deadline", t.Deadline, "完成时限")
 	return p.Err()
 }
 
@@ -281,7 +283,7 @@ type Case struct {
 	Team                []CaseMember      `json:"team"`
 	Plan                []*PlanStep       `json:"plan"`
 	StabilityPlan       string            `json:"stability_plan"` // 稳控方案
-	Deadline            string            `json:"deadline"`       // 化解时限 YYYY-MM-DD
+	Deadline            calendar.Date     `json:"deadline"`       // 化解时限
 	Tags                []string          `json:"tags"`
 	Consultations       []*Consultation   `json:"consultations"`
 	Progress            []*ProgressReport `json:"progress"`
@@ -329,10 +331,10 @@ var CaseEventKinds = []Label{
 // Label returns the Chinese label of the event.
 func (e *CaseEvent) Label() string { return LabelOf(CaseEventKinds, e.What) }
 
-// IsOverdue reports whether the 化解时限 passed before today (YYYY-MM-DD)
-// and the case is neither 已化解 nor 销号.
-func (c *Case) IsOverdue(today string) bool {
-	return !c.State.Done() && c.Deadline != "" && c.Deadline < today
+// IsOverdue reports whether the 化解时限 passed before today and the case
+// is neither 已化解 nor 销号.
+func (c *Case) IsOverdue(today calendar.Date) bool {
+	return !c.State.Done() && !c.Deadline.IsZero() && c.Deadline.Before(today)
 }
 
 // HasTag reports whether the case carries tag.
@@ -403,7 +405,6 @@ func (c *Case) Validate() error {
 	if c.Petitioners == "" {
 		p.Add("petitioners", "请填写信访人（包案对象）")
 	}
-	checkDate(p, "deadline", c.Deadline, "化解时限")
 	seen := map[string]bool{}
 	for _, t := range c.Tags {
 		t = strings.TrimSpace(t)
@@ -436,12 +437,10 @@ func (s *PlanStep) Validate() error {
 	if s.OwnerID == 0 && s.Owner == "" {
 		p.Add("owner", "请指定责任人")
 	}
-	if s.Deadline == "" {
+	if s.Deadline.IsZero() {
 		p.Add("deadline", "请填写完成时限")
 	}
-	checkDate(p, "deadline", s.Deadline, "完成时限")
-	checkDate(p, "done_on", s.DoneOn, "完成日期")
-	if s.DoneOn != "" && s.Evidence == "" {
+	if !s.DoneOn.IsZero() && s.Evidence == "" {
 		p.Add("evidence", "已完成的步骤须写明佐证材料")
 	}
 	return p.Err()
@@ -462,10 +461,9 @@ func (m *CaseMember) Validate(prefix string, p Problems) {
 func (c *Consultation) Validate() error {
 	p := Problems{}
 	c.Findings, c.Decisions = strings.TrimSpace(c.Findings), strings.TrimSpace(c.Decisions)
-	if c.Date == "" {
+	if c.Date.IsZero() {
 		p.Add("date", "请填写会诊日期")
 	}
-	checkDate(p, "date", c.Date, "会诊日期")
 	att := c.Attendees[:0:0]
 	for _, a := range c.Attendees {
 		a.Name = strings.TrimSpace(a.Name)
@@ -497,7 +495,6 @@ func (r *ProgressReport) Validate() error {
 	if r.Text == "" {
 		p.Add("text", "请填写进展情况")
 	}
-	checkDate(p, "date", r.Date, "报告日期")
 	return p.Err()
 }
 
@@ -514,21 +511,7 @@ func (r *Resolution) Validate() error {
 	if r.Solution != "" && r.SolutionText == "" {
 		p.Add("solution_text", "请写明解决或依法终结的情况")
 	}
-	checkDate(p, "followup.date", f.Date, "回访日期")
 	return p.Err()
-}
-
-func checkDate(p Problems, field, v, label string) {
-	if v == "" {
-		return
-	}
-	if len(v) != 10 || v[4] != '-' || v[7] != '-' {
-		p.Add(field, label+"格式应为 YYYY-MM-DD")
-		return
-	}
-	if _, err := time.Parse("2006-01-02", v); err != nil {
-		p.Add(field, label+"不是有效日期")
-	}
 }
 
 // Requirement is one record the closure rule asks for before a case may
@@ -551,7 +534,7 @@ var ResolveRequirements = []Requirement{
 	{"resolution.petitioner_position", "未记录信访人对处理结果的意见（态度）", func(c *Case) bool { return c.Resolution.PetitionerPosition != "" }},
 	{"resolution.followup", "未记录回访（回访日期、回访人、回访方式）", func(c *Case) bool {
 		f := c.Resolution.Followup
-		return f.Date != "" && f.By != "" && f.How != ""
+		return !f.Date.IsZero() && f.By != "" && f.How != ""
 	}},
 	{"tasks", "尚有未办结的三跨三分离任务：每项任务须办结或写明理由解除，整体方可化解", func(c *Case) bool {
 		for _, t := range c.Tasks {
@@ -677,16 +660,16 @@ type CaseFilter struct {
 
 // CaseUpdate changes the fields of a case; nil leaves a field as it is.
 type CaseUpdate struct {
-	Title             *string   `json:"title,omitempty"`
-	Source            *string   `json:"source,omitempty"`
-	Summary           *string   `json:"summary,omitempty"`
-	Petitioners       *string   `json:"petitioners,omitempty"`
-	ResponsibleUnitID *int64    `json:"responsible_unit_id,omitempty"`
-	LeaderID          *int64    `json:"leader_id,omitempty"`
-	StabilityPlan     *string   `json:"stability_plan,omitempty"`
-	Deadline          *string   `json:"deadline,omitempty"`
-	Tags              *[]string `json:"tags,omitempty"`
-	PetitionIDs       *[]int64  `json:"petition_ids,omitempty"`
+	Title             *string        `json:"title,omitempty"`
+	Source            *string        `json:"source,omitempty"`
+	Summary           *string        `json:"summary,omitempty"`
+	Petitioners       *string        `json:"petitioners,omitempty"`
+	ResponsibleUnitID *int64         `json:"responsible_unit_id,omitempty"`
+	LeaderID          *int64         `json:"leader_id,omitempty"`
+	StabilityPlan     *string        `json:"stability_plan,omitempty"`
+	Deadline          *calendar.Date `json:"deadline,omitempty"`
+	Tags              *[]string      `json:"tags,omitempty"`
+	PetitionIDs       *[]int64       `json:"petition_ids,omitempty"`
 }
 
 // Apply sets the given fields on c and names them.
@@ -703,7 +686,10 @@ func (u *CaseUpdate) Apply(c *Case) []string {
 	set("summary", &c.Summary, u.Summary)
 	set("petitioners", &c.Petitioners, u.Petitioners)
 	set("stability_plan", &c.StabilityPlan, u.StabilityPlan)
-	set("deadline", &c.Deadline, u.Deadline)
+	if u.Deadline != nil && c.Deadline != *u.Deadline {
+		c.Deadline = *u.Deadline
+		changed = append(changed, "deadline")
+	}
 	if u.ResponsibleUnitID != nil && *u.ResponsibleUnitID != c.ResponsibleUnitID {
 		c.ResponsibleUnitID = *u.ResponsibleUnitID
 		changed = append(changed, "responsible_unit_id")
@@ -735,11 +721,11 @@ type LeaderCase struct {
 
 // LeaderItem is a plan step or task of a leader's case with its deadline.
 type LeaderItem struct {
-	Kind     string `json:"kind"` // step | task | case
-	ID       int64  `json:"id"`
-	Text     string `json:"text"`
-	Owner    string `json:"owner"`
-	Deadline string `json:"deadline"`
+	Kind     string        `json:"kind"` // step | task | case
+	ID       int64         `json:"id"`
+	Text     string        `json:"text"`
+	Owner    string        `json:"owner"`
+	Deadline calendar.Date `json:"deadline"`
 }
 
 // CaseUser is a user to choose as 包案领导, team member or owner.

@@ -1,6 +1,6 @@
 package xinfang
 
-import "strings"
+import "xinfang/internal/calendar"
 
 // One record of a case's team or plan changed at a time, as the case
 // page's forms and the API's member and step routes change it, while
@@ -39,12 +39,12 @@ func (c *Case) teamCopy() []CaseMember {
 // StepDone returns step stepID of c recorded as done on doneOn with its
 // evidence, the rest of the step as it was: ENOTFOUND for a step c does
 // not have, EINVALID on done_on without a date.
-func (c *Case) StepDone(stepID int64, doneOn, evidence string) (*PlanStep, error) {
+func (c *Case) StepDone(stepID int64, doneOn calendar.Date, evidence string) (*PlanStep, error) {
 	for _, st := range c.Plan {
 		if st.ID != stepID {
 			continue
 		}
-		if doneOn = strings.TrimSpace(doneOn); doneOn == "" {
+		if doneOn.IsZero() {
 			return nil, FieldError("done_on", "请填写完成日期")
 		}
 		done := *st

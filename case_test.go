@@ -3,6 +3,7 @@ package xinfang_test
 import (
 	"strings"
 	"testing"
+	"xinfang/internal/calendar"
 
 	"xinfang"
 )
@@ -15,7 +16,7 @@ func completeCase() *xinfang.Case {
 		Resolution: xinfang.Resolution{
 			Facts: "经核查，征收补偿款已足额拨付至村集体，村集体未按方案分配。", Solution: "solved", SolutionText: "村集体按方案补发 3.2 万元。",
 			PetitionerPosition: "信访人表示满意，承诺不再上访。",
-			Followup:           xinfang.FollowupVisit{Date: "2026-05-10", By: "钱承办", How: "当面", Mood: "情绪稳定", Settled: true},
+			Followup:           xinfang.FollowupVisit{Date: calendar.MustParseDate("2026-05-10"), By: "钱承办", How: "当面", Mood: "情绪稳定", Settled: true},
 		},
 		Tasks: []*xinfang.Task{{ID: 1, Kind: "matter", Title: "核查补偿款", State: xinfang.TaskDone}},
 	}
@@ -32,7 +33,7 @@ func TestResolveRequiresEveryRecord(t *testing.T) {
 		{"solution", func(c *xinfang.Case) { c.Resolution.Solution = "" }, "resolution.solution", "已解决或已依法终结"},
 		{"solution text", func(c *xinfang.Case) { c.Resolution.SolutionText = "" }, "resolution.solution", "问题不解决不销案"},
 		{"petitioner position", func(c *xinfang.Case) { c.Resolution.PetitionerPosition = "" }, "resolution.petitioner_position", "信访人"},
-		{"follow-up visit", func(c *xinfang.Case) { c.Resolution.Followup.Date = "" }, "resolution.followup", "回访"},
+		{"follow-up visit", func(c *xinfang.Case) { c.Resolution.Followup.Date = calendar.Date{} }, "resolution.followup", "回访"},
 		{"follow-up by", func(c *xinfang.Case) { c.Resolution.Followup.By = "" }, "resolution.followup", "回访人"},
 		{"open task", func(c *xinfang.Case) { c.Tasks[0].State = xinfang.TaskOpen }, "tasks", "三跨三分离"},
 	}
@@ -158,10 +159,10 @@ func TestCaseTransitionStates(t *testing.T) {
 }
 
 func TestCaseValidate(t *testing.T) {
-	c := &xinfang.Case{Title: " 积案 ", Source: "nowhere", Tags: []string{"consult", "trace", "consult", "magic"}, Deadline: "2026-13-01"}
+	c := &xinfang.Case{Title: " 积案 ", Source: "nowhere", Tags: []string{"consult", "trace", "consult", "magic"}}
 	err := c.Validate()
 	f := xinfang.ErrorFields(err)
-	for _, k := range []string{"source", "responsible_unit_id", "petitioners", "tags", "deadline"} {
+	for _, k := range []string{"source", "responsible_unit_id", "petitioners", "tags"} {
 		if f[k] == "" {
 			t.Errorf("no message for %s: %v", k, err)
 		}
@@ -169,12 +170,12 @@ func TestCaseValidate(t *testing.T) {
 	if c.Title != "积案" || strings.Join(c.Tags, ",") != "trace,consult" {
 		t.Errorf("normalised to %q %v", c.Title, c.Tags)
 	}
-	ok := &xinfang.Case{Deadline: "2026-05-01", State: xinfang.CaseResolving}
-	if !ok.IsOverdue("2026-05-02") || ok.IsOverdue("2026-05-01") {
+	ok := &xinfang.Case{Deadline: calendar.MustParseDate("2026-05-01"), State: xinfang.CaseResolving}
+	if !ok.IsOverdue(calendar.MustParseDate("2026-05-02")) || ok.IsOverdue(calendar.MustParseDate("2026-05-01")) {
 		t.Error("overdue is the day after the 化解时限")
 	}
 	ok.State = xinfang.CaseResolved
-	if ok.IsOverdue("2026-06-01") {
+	if ok.IsOverdue(calendar.MustParseDate("2026-06-01")) {
 		t.Error("a resolved case is not overdue")
 	}
 }
@@ -182,7 +183,7 @@ func TestCaseValidate(t *testing.T) {
 func TestCaseTeamAndStepDone(t *testing.T) {
 	c := &xinfang.Case{
 		Team: []xinfang.CaseMember{{ID: 7, UserID: 3, Name: "李承办", Role: "组长"}, {ID: 8, Name: "王律师", Role: "法律顾问"}},
-		Plan: []*xinfang.PlanStep{{ID: 5, Content: "核查", Owner: "李承办", Deadline: "2026-04-30"}},
+		Plan: []*xinfang.PlanStep{{ID: 5, Content: "核查", Owner: "李承办", Deadline: calendar.MustParseDate("2026-04-30")}},
 	}
 	team := c.TeamWith(xinfang.CaseMember{ID: 99, Name: "赵专家", Role: "成员"})
 	if len(team) != 3 || team[2].Name != "赵专家" || team[0].ID != 0 || team[2].ID != 0 || c.Team[0].ID != 7 {
@@ -195,14 +196,14 @@ func TestCaseTeamAndStepDone(t *testing.T) {
 	if _, err := c.TeamWithout(1); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
 		t.Errorf("TeamWithout unknown member: %v", err)
 	}
-	st, err := c.StepDone(5, " 2026-03-10 ", "台账复印件")
-	if err != nil || st.DoneOn != "2026-03-10" || st.Evidence != "台账复印件" || st.Content != "核查" || st.Deadline != "2026-04-30" || c.Plan[0].DoneOn != "" {
+	st, err := c.StepDone(5, calendar.MustParseDate("2026-03-10"), "台账复印件")
+	if err != nil || st.DoneOn != calendar.MustParseDate("2026-03-10") || st.Evidence != "台账复印件" || st.Content != "核查" || st.Deadline != calendar.MustParseDate("2026-04-30") || !c.Plan[0].DoneOn.IsZero() {
 		t.Errorf("StepDone: %+v %v", st, err)
 	}
-	if _, err := c.StepDone(5, "", ""); xinfang.ErrorFields(err)["done_on"] == "" {
+	if _, err := c.StepDone(5, calendar.Date{}, ""); xinfang.ErrorFields(err)["done_on"] == "" {
 		t.Errorf("StepDone without a date: %v", err)
 	}
-	if _, err := c.StepDone(6, "2026-03-10", ""); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+	if _, err := c.StepDone(6, calendar.MustParseDate("2026-03-10"), ""); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
 		t.Errorf("StepDone unknown step: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"xinfang/internal/calendar"
 )
 
 // Discipline (纪委监委) work on petitions: the watch list of the inspectors,
@@ -522,7 +523,7 @@ type Accountability struct {
 	OfficialPosition string        `json:"official_position,omitempty"`
 	Measure          string        `json:"measure"`
 	MeasureLabel     string        `json:"measure_label,omitempty"`
-	DecidedOn        string        `json:"decided_on"` // YYYY-MM-DD
+	DecidedOn        calendar.Date `json:"decided_on"`
 	DecidedBy        string        `json:"decided_by"`
 	Ground           string        `json:"ground"`
 	Note             string        `json:"note,omitempty"`
@@ -571,10 +572,8 @@ func (a *Accountability) Validate() error {
 	if !hasCode(AccountabilityMeasures, a.Measure) {
 		p.Add("measure", "请选择问责方式：约谈、通报、挂牌督办、责令整改或问责追究")
 	}
-	if a.DecidedOn == "" {
+	if a.DecidedOn.IsZero() {
 		p.Add("decided_on", "请填写决定日期")
-	} else if !validDate(a.DecidedOn) {
-		p.Add("decided_on", "日期格式应为 YYYY-MM-DD")
 	}
 	if a.Ground == "" && len(a.PetitionIDs) == 0 && len(a.CaseIDs) == 0 && a.InvestigationID == 0 {
 		p.Add("ground", "请写明问责依据，或关联信访件、信访积案或提级调查")
@@ -600,17 +599,17 @@ type AccountabilityFilter struct {
 // ResponsibilityLetter is a unit's yearly 信访工作责任书: signed at a date,
 // with its targets, one per unit and year.
 type ResponsibilityLetter struct {
-	ID            int64     `json:"id"`
-	UnitID        int64     `json:"unit_id"`
-	Unit          *UnitRef  `json:"unit,omitempty"`
-	Year          int       `json:"year"`
-	SignedOn      string    `json:"signed_on"` // YYYY-MM-DD
-	Targets       []string  `json:"targets"`
-	Note          string    `json:"note,omitempty"`
-	CreatedByID   int64     `json:"created_by_id"`
-	CreatedByName string    `json:"created_by_name"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID            int64         `json:"id"`
+	UnitID        int64         `json:"unit_id"`
+	Unit          *UnitRef      `json:"unit,omitempty"`
+	Year          int           `json:"year"`
+	SignedOn      calendar.Date `json:"signed_on"`
+	Targets       []string      `json:"targets"`
+	Note          string        `json:"note,omitempty"`
+	CreatedByID   int64         `json:"created_by_id"`
+	CreatedByName string        `json:"created_by_name"`
+	CreatedAt     time.Time     `json:"created_at"`
+	UpdatedAt     time.Time     `json:"updated_at"`
 }
 
 // Validate checks a letter; empty target lines are dropped.
@@ -622,10 +621,8 @@ func (l *ResponsibilityLetter) Validate() error {
 	if l.Year < 2000 || l.Year > 2100 {
 		p.Add("year", "年度应为 2000–2100 之间的年份")
 	}
-	if l.SignedOn == "" {
+	if l.SignedOn.IsZero() {
 		p.Add("signed_on", "请填写签订日期")
-	} else if !validDate(l.SignedOn) {
-		p.Add("signed_on", "日期格式应为 YYYY-MM-DD")
 	}
 	var targets []string
 	for _, t := range l.Targets {
@@ -646,9 +643,4 @@ func (l *ResponsibilityLetter) Validate() error {
 	}
 	l.Note = strings.TrimSpace(l.Note)
 	return p.Err()
-}
-
-func validDate(s string) bool {
-	_, err := time.Parse("2006-01-02", s)
-	return err == nil
 }

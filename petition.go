@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"xinfang/internal/calendar"
 )
 
 // Channels (信访形式, 第十七条) plus items handed down and found by screening.
@@ -248,18 +249,18 @@ type Petition struct {
 	RiskReason    string        `json:"risk_reason,omitempty"`
 
 	// Derived from events.
-	State          State     `json:"state"`
-	HandlingUnitID int64     `json:"handling_unit_id,omitempty"`
-	HandlingUnit   *Unit     `json:"handling_unit,omitempty"`
-	Outcome        string    `json:"outcome,omitempty"`
-	DueDate        string    `json:"due_date,omitempty"` // due date of the running duty clock, YYYY-MM-DD
-	SevereDate     string    `json:"-"`                  // after this date the item is 严重超期
-	DueClock       ClockKind `json:"due_clock,omitempty"`
-	Warning        Warning   `json:"warning,omitempty"`
-	Clocks         []Clock   `json:"clocks,omitempty"`
-	Evaluation     string    `json:"evaluation,omitempty"` // 待评价/已评价/超期未评价 state code
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	State          State         `json:"state"`
+	HandlingUnitID int64         `json:"handling_unit_id,omitempty"`
+	HandlingUnit   *Unit         `json:"handling_unit,omitempty"`
+	Outcome        string        `json:"outcome,omitempty"`
+	DueDate        calendar.Date `json:"due_date,omitzero"` // due date of the running duty clock, YYYY-MM-DD
+	SevereDate     calendar.Date `json:"-"`                 // after this date the item is 严重超期
+	DueClock       ClockKind     `json:"due_clock,omitempty"`
+	Warning        Warning       `json:"warning,omitempty"`
+	Clocks         []Clock       `json:"clocks,omitempty"`
+	Evaluation     string        `json:"evaluation,omitempty"` // 待评价/已评价/超期未评价 state code
+	CreatedAt      time.Time     `json:"created_at"`
+	UpdatedAt      time.Time     `json:"updated_at"`
 }
 
 // Validate checks the registration fields of a petition. It normalises
@@ -393,23 +394,23 @@ func (w Warning) Label() string { return LabelOf(Warnings, string(w)) }
 // Clock is the state of one statutory clock of a petition, derived from its
 // events. Dates are Asia/Shanghai calendar dates, "YYYY-MM-DD".
 type Clock struct {
-	Kind         ClockKind `json:"kind"`
-	Label        string    `json:"label"`
-	Article      string    `json:"article"`
-	Length       int       `json:"length"`   // days, or working days when Workdays
-	Workdays     bool      `json:"workdays"` // counted in working days
-	Duty         bool      `json:"duty"`     // a duty of the organisation (not a petitioner's window)
-	Start        string    `json:"start"`
-	Due          string    `json:"due"`
-	ExtendedDays int       `json:"extended_days,omitempty"`
-	PausedDays   int       `json:"paused_days,omitempty"`
-	Paused       bool      `json:"paused,omitempty"`
-	Running      bool      `json:"running"`
-	DoneOn       string    `json:"done_on,omitempty"`
-	OnTime       bool      `json:"on_time,omitempty"`
-	Level        Warning   `json:"level,omitempty"`
-	SevereAfter  string    `json:"severe_after,omitempty"`
-	Why          []string  `json:"why"`
+	Kind         ClockKind     `json:"kind"`
+	Label        string        `json:"label"`
+	Article      string        `json:"article"`
+	Length       int           `json:"length"`   // days, or working days when Workdays
+	Workdays     bool          `json:"workdays"` // counted in working days
+	Duty         bool          `json:"duty"`     // a duty of the organisation (not a petitioner's window)
+	Start        calendar.Date `json:"start"`
+	Due          calendar.Date `json:"due"`
+	ExtendedDays int           `json:"extended_days,omitempty"`
+	PausedDays   int           `json:"paused_days,omitempty"`
+	Paused       bool          `json:"paused,omitempty"`
+	Running      bool          `json:"running"`
+	DoneOn       calendar.Date `json:"done_on,omitzero"`
+	OnTime       bool          `json:"on_time,omitempty"`
+	Level        Warning       `json:"level,omitempty"`
+	SevereAfter  calendar.Date `json:"severe_after,omitzero"`
+	Why          []string      `json:"why"`
 }
 
 // Event is one step in the history of a petition. Events are append-only
@@ -459,10 +460,10 @@ type PetitionFilter struct {
 	LegalCase  *bool     `json:"legal_case,omitempty"`
 	Repeat     *bool     `json:"repeat,omitempty"`
 	Open       bool      `json:"open,omitempty"` // only items whose procedure still runs
-	// Today is the Shanghai date warning filters are evaluated against,
-	// "YYYY-MM-DD"; set by the service from its clock.
-	Today string `json:"-"`
-	Sort  string `json:"sort,omitempty"` // "due" (default for open lists), "received", "-received", "number"
+	// Today is the Shanghai date warning filters are evaluated against;
+	// set by the service from its clock.
+	Today calendar.Date `json:"-"`
+	Sort  string        `json:"sort,omitempty"` // "due" (default for open lists), "received", "-received", "number"
 
 	Offset int `json:"offset,omitempty"`
 	Limit  int `json:"limit,omitempty"`

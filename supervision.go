@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"xinfang/internal/calendar"
 )
 
 // SupervisionState is the state of a 督办单.
@@ -54,9 +55,9 @@ type Supervision struct {
 	PetitionNumber string `json:"petition_number,omitempty"`
 	CaseID         int64  `json:"case_id,omitempty"`
 
-	Requirements string `json:"requirements"`
-	Deadline     string `json:"deadline"` // feedback deadline, YYYY-MM-DD (Shanghai)
-	Listed       bool   `json:"listed"`   // 挂牌督办
+	Requirements string        `json:"requirements"`
+	Deadline     calendar.Date `json:"deadline"` // feedback deadline, YYYY-MM-DD (Shanghai)
+	Listed       bool          `json:"listed"`   // 挂牌督办
 
 	State     SupervisionState `json:"state"`
 	Warning   Warning          `json:"warning,omitempty"` // of the feedback clock while open
@@ -92,7 +93,7 @@ type Feedback struct {
 
 // Validate checks a new 督办单; today is the Shanghai date "YYYY-MM-DD" on
 // which it is issued (a deadline in the past is refused).
-func (s *Supervision) Validate(today string) error {
+func (s *Supervision) Validate(today calendar.Date) error {
 	p := Problems{}
 	if s.TargetUnitID <= 0 {
 		p.Add("target_unit_id", "请选择被督办单位")
@@ -109,9 +110,9 @@ func (s *Supervision) Validate(today string) error {
 	} else if utf8.RuneCountInString(s.Requirements) > supervisionMaxText {
 		p.Add("requirements", "督办要求不超过 4000 字")
 	}
-	if _, err := time.Parse("2006-01-02", s.Deadline); err != nil {
+	if s.Deadline.IsZero() {
 		p.Add("deadline", "请填写反馈期限（YYYY-MM-DD）")
-	} else if s.Deadline < today {
+	} else if s.Deadline.Before(today) {
 		p.Add("deadline", "反馈期限不能早于今天")
 	}
 	return p.Err()
@@ -229,9 +230,9 @@ type DueItem struct {
 	ID     int64
 	Title  string // e.g. the number and summary, shown in the message
 	Link   string // the page of the item
-	Due    string // YYYY-MM-DD
-	Severe string // YYYY-MM-DD: 严重超期 after this day ("" = never)
-	UnitID int64  // the responsible unit: supervisors above it get 严重超期
+	Due    calendar.Date
+	Severe calendar.Date // 严重超期 after this day ("" = never)
+	UnitID int64         // the responsible unit: supervisors above it get 严重超期
 	// Users are the responsible users (承办人, 单位负责人 of the unit).
 	Users []int64
 	// Private items (检举控告) are not escalated beyond the responsible

@@ -3,18 +3,19 @@ package xinfang_test
 import (
 	"strings"
 	"testing"
+	"xinfang/internal/calendar"
 
 	"xinfang"
 )
 
 func TestSupervisionValidate(t *testing.T) {
 	ok := func() *xinfang.Supervision {
-		return &xinfang.Supervision{TargetUnitID: 3, PetitionID: 9, Requirements: " 查清事实 ", Deadline: "2026-03-09"}
+		return &xinfang.Supervision{TargetUnitID: 3, PetitionID: 9, Requirements: " 查清事实 ", Deadline: calendar.MustParseDate("2026-03-09")}
 	}
-	if err := ok().Validate("2026-03-02"); err != nil {
+	if err := ok().Validate(calendar.MustParseDate("2026-03-02")); err != nil {
 		t.Fatal(err)
 	}
-	if err := ok().Validate("2026-03-09"); err != nil {
+	if err := ok().Validate(calendar.MustParseDate("2026-03-09")); err != nil {
 		t.Fatalf("deadline today: %v", err)
 	}
 	for _, tc := range []struct {
@@ -26,19 +27,19 @@ func TestSupervisionValidate(t *testing.T) {
 		{"two items", "petition_id", func(s *xinfang.Supervision) { s.CaseID = 4 }},
 		{"no requirements", "requirements", func(s *xinfang.Supervision) { s.Requirements = "  " }},
 		{"long requirements", "requirements", func(s *xinfang.Supervision) { s.Requirements = strings.Repeat("字", 4001) }},
-		{"bad deadline", "deadline", func(s *xinfang.Supervision) { s.Deadline = "2026-3-9" }},
-		{"past deadline", "deadline", func(s *xinfang.Supervision) { s.Deadline = "2026-03-01" }},
+		{"no deadline", "deadline", func(s *xinfang.Supervision) { s.Deadline = calendar.Date{} }},
+		{"past deadline", "deadline", func(s *xinfang.Supervision) { s.Deadline = calendar.MustParseDate("2026-03-01") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := ok()
 			tc.change(s)
-			err := s.Validate("2026-03-02")
+			err := s.Validate(calendar.MustParseDate("2026-03-02"))
 			if xinfang.ErrorCode(err) != xinfang.EINVALID || xinfang.ErrorFields(err)[tc.field] == "" {
 				t.Fatalf("%v does not name %s", err, tc.field)
 			}
 		})
 	}
-	if s := ok(); s.Validate("2026-03-02") == nil && s.Requirements != "查清事实" {
+	if s := ok(); s.Validate(calendar.MustParseDate("2026-03-02")) == nil && s.Requirements != "查清事实" {
 		t.Fatalf("requirements not trimmed: %q", s.Requirements)
 	}
 }

@@ -560,7 +560,7 @@ func (s *tale) plot() {
 		c := &xinfang.Case{
 			Title: txt.title(), Source: cp.source, Summary: txt.summary(), Petitioners: txt.petitioners(),
 			ResponsibleUnitID: cp.unit.ID, LeaderID: cp.leader.ID, PetitionIDs: ids,
-			StabilityPlan: txt.stability(), Deadline: deadline.String(), Tags: tags,
+			StabilityPlan: txt.stability(), Deadline: deadline, Tags: tags,
 		}
 		if err := l.db.Cases.CreateCase(ctx, c); err != nil {
 			return err
@@ -612,7 +612,7 @@ func (s *tale) plot() {
 	k := len(steps)
 	for i, st := range steps {
 		frac := 0.12 + 0.83*float64(i)/float64(k-1)
-		st.Deadline = calendar.DateOf(cp.t0).AddDays(int(frac * float64(cp.period))).String()
+		st.Deadline = calendar.DateOf(cp.t0).AddDays(int(frac * float64(cp.period)))
 		s.change(s.at(0.08, span).Add(time.Duration(i)*time.Minute), worker, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
 			return l.db.Cases.SaveCaseStep(ctx, id, v, st)
 		})
@@ -624,7 +624,7 @@ func (s *tale) plot() {
 	stop := k - 1 // the follow-up visit of a running case waits
 	if cp.slow {
 		for i, st := range steps[:k-1] {
-			if st.Deadline < calendar.DateOf(s.l.end).AddDays(-1).String() {
+			if st.Deadline.Before(calendar.DateOf(s.l.end).AddDays(-1)) {
 				stop = i
 			}
 		}
@@ -637,7 +637,7 @@ func (s *tale) plot() {
 			if i >= stop {
 				break
 			}
-			dl, _ := calendar.ParseDate(st.Deadline)
+			dl := st.Deadline
 			t = cp.t0.Add(time.Duration(float64(dl.Time().Sub(cp.t0)) * (0.55 + s.Float64()*0.5)))
 			t = maxTime(t, added.Add(time.Duration(s.between(1, 5))*day))
 			if !before(t) {
@@ -650,7 +650,7 @@ func (s *tale) plot() {
 		}
 		s.change(t, by, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
 			done := *st
-			done.DoneOn = s.today().String()
+			done.DoneOn = s.today()
 			return l.db.Cases.SaveCaseStep(ctx, id, v, &done)
 		})
 	}
@@ -722,7 +722,7 @@ func (s *tale) tasks(txt *caseText, span float64, before func(time.Time) bool) {
 		return
 	}
 	for i, t := range list {
-		t.Deadline = calendar.DateOf(added).AddDays(s.between(20, 60)).String()
+		t.Deadline = calendar.DateOf(added).AddDays(s.between(20, 60))
 		s.change(added.Add(time.Duration(i)*time.Minute), cp.handler, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
 			return l.db.Cases.AddCaseTask(ctx, id, v, t)
 		})
@@ -734,7 +734,7 @@ func (s *tale) tasks(txt *caseText, span float64, before func(time.Time) bool) {
 		case cp.slow && i == 0, s.chance(45):
 			continue // still open
 		default:
-			dl, _ := calendar.ParseDate(t.Deadline)
+			dl := t.Deadline
 			when = added.Add(time.Duration(float64(dl.Time().Sub(added)) * (0.5 + s.Float64()*0.6)))
 			if !before(when) {
 				continue

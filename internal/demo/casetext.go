@@ -191,7 +191,7 @@ func (t *caseText) consultation(on calendar.Date, second bool) *xinfang.Consulta
 	if second {
 		att = append(att, xinfang.Attendee{Kind: "expert", Name: personName(t.s.dice) + "（省信访专家库专家）"})
 	}
-	k := &xinfang.Consultation{Date: on.String(), Attendees: att}
+	k := &xinfang.Consultation{Date: on, Attendees: att}
 	if !second {
 		k.Findings = "经会诊，" + strings.TrimPrefix(t.v.fill(t.vr.facts), "经调查，")
 		k.Decisions = "依据" + t.m.basis + "，会诊认为：" + t.decision() + "由工作专班据此制定化解方案，明确责任人和完成时限。"
@@ -318,7 +318,7 @@ func (t *caseText) doneNote(task *xinfang.Task) string {
 // ended, the petitioner's position and the follow-up visit of the day.
 func (t *caseText) resolution(on calendar.Date) xinfang.Resolution {
 	r := xinfang.Resolution{Facts: t.v.fill(t.vr.facts), Solution: "solved"}
-	f := xinfang.FollowupVisit{Date: on.String(), By: t.cp.handler.Name + "、" + t.cadre, How: t.s.pick([]string{"入户回访", "当面回访", "当面回访", "电话回访"}), Settled: true}
+	f := xinfang.FollowupVisit{Date: on, By: t.cp.handler.Name + "、" + t.cadre, How: t.s.pick([]string{"入户回访", "当面回访", "当面回访", "电话回访"}), Settled: true}
 	switch t.cp.outcome {
 	case "support":
 		r.SolutionText = t.v.fill(t.vr.support) + "上述措施已全部落实到位。"

@@ -359,7 +359,7 @@ func TestLoadIsReproducible(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range list {
-			out = append(out, s.Number+" "+string(s.State)+" "+s.Deadline+" "+s.Requirements)
+			out = append(out, s.Number+" "+string(s.State)+" "+s.Deadline.String()+" "+s.Requirements)
 		}
 		return out
 	}
@@ -418,7 +418,7 @@ func checkCases(t *testing.T, db *sqldb.DB, petitions int) {
 		if len(c.Team) < 3 {
 			t.Errorf("%s: team of %d, want a 工作专班 of several", c.Number, len(c.Team))
 		}
-		if c.StabilityPlan == "" || c.Deadline == "" || !c.HasTag("trace") || c.Petitioners == "" || c.Summary == "" {
+		if c.StabilityPlan == "" || c.Deadline.IsZero() || !c.HasTag("trace") || c.Petitioners == "" || c.Summary == "" {
 			t.Errorf("%s lacks its stability plan, 化解时限, tags, petitioners or summary", c.Number)
 		}
 		if !strings.Contains(c.Number, "-JA-") {
@@ -446,7 +446,7 @@ func checkCases(t *testing.T, db *sqldb.DB, petitions int) {
 			t.Errorf("%s (%s) has %d plan steps", c.Number, c.State.Label(), len(c.Plan))
 		}
 		for _, s := range c.Plan {
-			if s.Owner == "" || s.Deadline == "" || s.DoneOn != "" && s.Evidence == "" {
+			if s.Owner == "" || s.Deadline.IsZero() || !s.DoneOn.IsZero() && s.Evidence == "" {
 				t.Errorf("%s: step %+v lacks owner, deadline or evidence", c.Number, s)
 			}
 		}
@@ -457,7 +457,7 @@ func checkCases(t *testing.T, db *sqldb.DB, petitions int) {
 			t.Errorf("%s is %s but: %v", c.Number, c.State.Label(), err)
 		}
 		for _, s := range c.Plan {
-			if s.DoneOn == "" {
+			if s.DoneOn.IsZero() {
 				t.Errorf("%s is %s with step %q not done", c.Number, c.State.Label(), s.Content)
 			}
 		}

@@ -114,7 +114,7 @@ func (l *loader) investigations(d dice, plans []*plan, cases []*cplan, n int) er
 			}})
 			evs = append(evs, event{at: tResp.Add(time.Hour), by: ins, run: func(ctx context.Context) error {
 				return l.db.Discipline.CreateAccountability(ctx, &xinfang.Accountability{Target: xinfang.TargetOfficial, UnitID: p.unit.ID,
-					OfficialName: p.head.Name, OfficialPosition: position(p.unit, true), Measure: outcome, DecidedOn: calendar.DateOf(now).String(),
+					OfficialName: p.head.Name, OfficialPosition: position(p.unit, true), Measure: outcome, DecidedOn: calendar.DateOf(now),
 					Ground: "一案双查认定其对信访人" + where + "走访负有领导责任。", PetitionIDs: []int64{p.id}, InvestigationID: iv.ID})
 			}})
 			if before(tClose) {
@@ -141,7 +141,7 @@ func (l *loader) accountabilities(d dice, plans []*plan, cases []*cplan) error {
 	var now time.Time
 	add := func(at time.Time, a *xinfang.Accountability) {
 		evs = append(evs, event{at: at, by: ins, run: func(ctx context.Context) error {
-			a.DecidedOn = calendar.DateOf(now).String()
+			a.DecidedOn = calendar.DateOf(now)
 			return l.db.Discipline.CreateAccountability(ctx, a)
 		}})
 	}
@@ -235,7 +235,7 @@ func (l *loader) letters(d dice) error {
 		for _, t := range l.c.towns {
 			targets := append([]string(nil), letterTargets[:4]...)
 			targets = append(targets, letterTargets[4+d.IntN(2)])
-			letter := &xinfang.ResponsibilityLetter{UnitID: t.unit.ID, Year: year, SignedOn: on.String(), Targets: targets,
+			letter := &xinfang.ResponsibilityLetter{UnitID: t.unit.ID, Year: year, SignedOn: on, Targets: targets,
 				Note: t.spec.name + "党（工）委书记为第一责任人，分管领导为直接责任人。"}
 			at := time.Date(on.Year, on.Month, on.Day, 9, 0, 0, 0, calendar.Location())
 			evs = append(evs, event{at: at, by: l.c.supervisor, run: func(ctx context.Context) error {

@@ -76,7 +76,7 @@ func (l *loader) petitionTasks(d dice, plans []*plan, n int) error {
 		added := within(pd, maxTime(lo, l.end.Add(-55*day)), hi)
 		var evs []event
 		for i, t := range txt.tasks() {
-			t.Deadline = calendar.DateOf(added).AddDays(pd.between(10, 40)).String()
+			t.Deadline = calendar.DateOf(added).AddDays(pd.between(10, 40))
 			evs = append(evs, event{at: added.Add(time.Duration(i) * time.Minute), by: p.handler, run: func(ctx context.Context) error {
 				return l.db.Cases.AddPetitionTask(ctx, p.id, t)
 			}})
@@ -88,7 +88,7 @@ func (l *loader) petitionTasks(d dice, plans []*plan, n int) error {
 			if n < 45 {
 				continue
 			}
-			dl, _ := calendar.ParseDate(t.Deadline)
+			dl := t.Deadline
 			when := within(pd, added.Add(3*day), dl.Time().Add(10*day))
 			if when.After(l.end.Add(-6 * time.Hour)) {
 				continue
@@ -290,7 +290,7 @@ func (l *loader) tellSupervision(sp *supPlan) error {
 	deadline := dl.Time()
 	before := func(t time.Time) bool { return t.Before(l.end.Add(-6 * time.Hour)) }
 	evs := []event{{at: issued, by: sp.issuer, run: func(ctx context.Context) error {
-		s = &xinfang.Supervision{TargetUnitID: sp.target.ID, Requirements: l.requirements(d, sp, dl), Deadline: dl.String(), Listed: sp.listed}
+		s = &xinfang.Supervision{TargetUnitID: sp.target.ID, Requirements: l.requirements(d, sp, dl), Deadline: dl, Listed: sp.listed}
 		if sp.p != nil {
 			s.PetitionID = sp.p.id
 		} else {

@@ -163,15 +163,14 @@ func (pr *Procedure) warningAt(due, severe, today calendar.Date) xinfang.Warning
 }
 
 // WarningOf returns the level on today of a projection's due and severe
-// dates ("YYYY-MM-DD"); "" when nothing runs.
-func (pr *Procedure) WarningOf(due, severe string, today calendar.Date) xinfang.Warning {
-	if due == "" {
+// dates: "" when nothing runs (no due date), never 严重超期 without a
+// severe date.
+func (pr *Procedure) WarningOf(due, severe, today calendar.Date) xinfang.Warning {
+	if due.IsZero() {
 		return ""
 	}
-	dd, err1 := calendar.ParseDate(due)
-	sd, err2 := calendar.ParseDate(severe)
-	if err1 != nil || err2 != nil {
-		return ""
+	if severe.IsZero() {
+		severe = calendar.MakeDate(9999, 12, 31)
 	}
-	return pr.warningAt(dd, sd, today)
+	return pr.warningAt(due, severe, today)
 }

@@ -21,16 +21,16 @@ type wantClock struct {
 
 func checkClock(t *testing.T, c xinfang.Clock, w wantClock) {
 	t.Helper()
-	if w.start != "" && c.Start != w.start {
+	if w.start != "" && c.Start.String() != w.start {
 		t.Errorf("%s: start %s, want %s", c.Kind, c.Start, w.start)
 	}
-	if c.Due != w.due {
+	if c.Due.String() != w.due {
 		t.Errorf("%s: due %s, want %s\n%s", c.Kind, c.Due, w.due, strings.Join(c.Why, "\n"))
 	}
 	if c.Running != w.running {
 		t.Errorf("%s: running %v, want %v", c.Kind, c.Running, w.running)
 	}
-	if c.DoneOn != w.doneOn || c.OnTime != w.onTime {
+	if c.DoneOn.String() != w.doneOn || c.OnTime != w.onTime {
 		t.Errorf("%s: done on %q on time %v, want %q %v", c.Kind, c.DoneOn, c.OnTime, w.doneOn, w.onTime)
 	}
 	if c.Level != w.level {
@@ -130,7 +130,7 @@ func TestDisposalClockNoRoll(t *testing.T) {
 	p := procedure.New(calendar.Default(), cfg)
 	it := register(t, bureau, registrar, day("2026-02-05"))
 	c, _ := p.Derive(it.events, day("2026-02-06")).Clock(xinfang.ClockDisposal)
-	if c.Due != "2026-02-20" {
+	if c.Due.String() != "2026-02-20" {
 		t.Errorf("due %s, want 2026-02-20 (not rolled)", c.Due)
 	}
 }
@@ -273,10 +273,10 @@ func TestRereviewClock(t *testing.T) {
 			}
 			p := *it.p
 			pr.Project(&p, st)
-			if tc.paused && (p.DueDate != "" || p.Warning != "") {
+			if tc.paused && (p.DueDate.String() != "" || p.Warning != "") {
 				t.Errorf("paused item projects due %q warning %q, want none", p.DueDate, p.Warning)
 			}
-			if !tc.paused && (p.DueClock != xinfang.ClockRereview || p.DueDate != tc.want.due) {
+			if !tc.paused && (p.DueClock != xinfang.ClockRereview || p.DueDate.String() != tc.want.due) {
 				t.Errorf("projects %s due %s, want rereview due %s", p.DueClock, p.DueDate, tc.want.due)
 			}
 		})
@@ -324,12 +324,12 @@ func TestWarningLevels(t *testing.T) {
 		t.Run(tc.today, func(t *testing.T) {
 			now := day(tc.today)
 			c := it.clock(xinfang.ClockDisposal, now)
-			if c.Level != tc.want || c.SevereAfter != "2026-04-01" {
+			if c.Level != tc.want || c.SevereAfter.String() != "2026-04-01" {
 				t.Errorf("level %q severe after %s, want %q 2026-04-01", c.Level, c.SevereAfter, tc.want)
 			}
 			p := *it.p
 			pr.Project(&p, pr.Derive(it.events, now))
-			if p.Warning != tc.want || p.DueDate != "2026-03-17" || p.SevereDate != "2026-04-01" || p.DueClock != xinfang.ClockDisposal {
+			if p.Warning != tc.want || p.DueDate.String() != "2026-03-17" || p.SevereDate.String() != "2026-04-01" || p.DueClock != xinfang.ClockDisposal {
 				t.Errorf("projection %s %s %s %q, want disposal 2026-03-17 2026-04-01 %q", p.DueClock, p.DueDate, p.SevereDate, p.Warning, tc.want)
 			}
 			// Lists compute the level from the stored dates.
@@ -342,11 +342,11 @@ func TestWarningLevels(t *testing.T) {
 			}
 		})
 	}
-	if got := pr.WarningOf("", "", date("2026-03-02")); got != "" {
+	if got := pr.WarningOf(calendar.Date{}, calendar.Date{}, date("2026-03-02")); got != "" {
 		t.Errorf("WarningOf with nothing running = %q", got)
 	}
-	if got := pr.WarningOf("2026-3-17", "2026-04-01", date("2026-03-02")); got != "" {
-		t.Errorf("WarningOf a bad date = %q", got)
+	if got := pr.WarningOf(date("2026-03-17"), calendar.Date{}, date("2027-03-02")); got != xinfang.WarnOverdue {
+		t.Errorf("WarningOf without a severe date = %q, want overdue", got)
 	}
 }
 
@@ -368,7 +368,7 @@ func TestWarningLevelsWorkdays(t *testing.T) {
 		{"2026-10-20", xinfang.WarnSevere},
 	} {
 		c := it.clock(xinfang.ClockObjection, day(tc.today))
-		if c.Level != tc.want || c.SevereAfter != "2026-10-19" {
+		if c.Level != tc.want || c.SevereAfter.String() != "2026-10-19" {
 			t.Errorf("%s: level %q severe after %s, want %q 2026-10-19", tc.today, c.Level, c.SevereAfter, tc.want)
 		}
 	}
@@ -419,10 +419,10 @@ func TestProject(t *testing.T) {
 			st := it.status(now)
 			p := *it.p
 			pr.Project(&p, st)
-			if p.DueClock != tc.clock || p.DueDate != tc.due {
+			if p.DueClock != tc.clock || p.DueDate.String() != tc.due {
 				t.Errorf("projects %q due %q, want %q %q", p.DueClock, p.DueDate, tc.clock, tc.due)
 			}
-			if (p.Warning == "") != (tc.due == "") || (p.SevereDate == "") != (tc.due == "") {
+			if (p.Warning == "") != (tc.due == "") || (p.SevereDate.String() == "") != (tc.due == "") {
 				t.Errorf("warning %q severe %q with due %q", p.Warning, p.SevereDate, tc.due)
 			}
 			if p.State != st.State || len(p.Clocks) != len(st.Clocks) || p.Version != it.p.Version {
@@ -443,15 +443,15 @@ func TestProject(t *testing.T) {
 // non-duty clocks are passed over.
 func TestProjectEarliest(t *testing.T) {
 	st := &procedure.Status{State: xinfang.StateHandling, HandlingUnitID: townA.ID, Clocks: []xinfang.Clock{
-		{Kind: xinfang.ClockObjection, Due: "2026-03-01", Running: true, Level: xinfang.WarnSevere, SevereAfter: "2026-03-08"},
-		{Kind: xinfang.ClockRereview, Due: "2026-03-02", Running: true, Duty: true, Paused: true},
-		{Kind: xinfang.ClockDisposal, Due: "2026-03-03", Running: false, Duty: true},
-		{Kind: xinfang.ClockHandling, Due: "2026-05-06", Running: true, Duty: true, Level: xinfang.WarnNormal, SevereAfter: "2026-07-05"},
-		{Kind: xinfang.ClockReview, Due: "2026-04-24", Running: true, Duty: true, Level: xinfang.WarnNear, SevereAfter: "2026-05-24"},
+		{Kind: xinfang.ClockObjection, Due: calendar.MustParseDate("2026-03-01"), Running: true, Level: xinfang.WarnSevere, SevereAfter: calendar.MustParseDate("2026-03-08")},
+		{Kind: xinfang.ClockRereview, Due: calendar.MustParseDate("2026-03-02"), Running: true, Duty: true, Paused: true},
+		{Kind: xinfang.ClockDisposal, Due: calendar.MustParseDate("2026-03-03"), Running: false, Duty: true},
+		{Kind: xinfang.ClockHandling, Due: calendar.MustParseDate("2026-05-06"), Running: true, Duty: true, Level: xinfang.WarnNormal, SevereAfter: calendar.MustParseDate("2026-07-05")},
+		{Kind: xinfang.ClockReview, Due: calendar.MustParseDate("2026-04-24"), Running: true, Duty: true, Level: xinfang.WarnNear, SevereAfter: calendar.MustParseDate("2026-05-24")},
 	}}
 	p := &xinfang.Petition{HandlingUnitID: townB.ID, HandlingUnit: townB}
 	pr.Project(p, st)
-	if p.DueClock != xinfang.ClockReview || p.DueDate != "2026-04-24" || p.SevereDate != "2026-05-24" || p.Warning != xinfang.WarnNear {
+	if p.DueClock != xinfang.ClockReview || p.DueDate.String() != "2026-04-24" || p.SevereDate.String() != "2026-05-24" || p.Warning != xinfang.WarnNear {
 		t.Errorf("projects %s %s %s %s, want review 2026-04-24 2026-05-24 near", p.DueClock, p.DueDate, p.SevereDate, p.Warning)
 	}
 	if p.HandlingUnitID != townA.ID || p.HandlingUnit != nil {
@@ -608,7 +608,7 @@ func TestDisposalClockFromReceipt(t *testing.T) {
 	it := register(t, bureau, registrar, day("2026-03-06"))
 	it.events[0].Data = map[string]string{"received_on": "2026-03-02"}
 	c, _ := procedure.New(calendar.Default(), procedure.DefaultConfig()).Derive(it.events, day("2026-03-06")).Clock(xinfang.ClockDisposal)
-	if c.Start != "2026-03-02" || c.Due != "2026-03-17" {
+	if c.Start.String() != "2026-03-02" || c.Due.String() != "2026-03-17" {
 		t.Errorf("start %s due %s, want 2026-03-02 and 2026-03-17", c.Start, c.Due)
 	}
 }

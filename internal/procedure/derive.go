@@ -166,12 +166,12 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 		st.calcs[k] = c
 		clk := xinfang.Clock{
 			Kind: k, Label: r.def.Label, Article: r.def.Article, Length: r.def.Length, Workdays: r.def.Workdays, Duty: r.def.Duty,
-			Start: r.start.String(), Due: c.due.String(), ExtendedDays: r.extended, PausedDays: paused, Paused: r.pausing,
-			Running: !r.stopped && !st.State.Closed(), SevereAfter: c.severe.String(),
+			Start: r.start, Due: c.due, ExtendedDays: r.extended, PausedDays: paused, Paused: r.pausing,
+			Running: !r.stopped && !st.State.Closed(), SevereAfter: c.severe,
 			Why: append([]string{r.def.Article + "：" + r.def.Rule}, c.exp.Steps...),
 		}
 		if r.stopped {
-			clk.DoneOn = r.done.String()
+			clk.DoneOn = r.done
 			clk.OnTime = !r.done.After(c.due)
 		} else if clk.Running && !r.pausing {
 			clk.Level, _ = pr.level(c, r.def, today)
@@ -183,7 +183,7 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 		switch {
 		case st.Evaluated:
 			st.Evaluation = "done"
-		case c.Due < today.String():
+		case c.Due.Before(today):
 			st.Evaluation = "expired"
 		default:
 			st.Evaluation = "pending"
@@ -219,12 +219,12 @@ func (pr *Procedure) Project(p *xinfang.Petition, st *Status) {
 		// depends on the item, not on its history.
 		p.Evaluation = "excluded"
 	}
-	p.DueDate, p.SevereDate, p.DueClock, p.Warning = "", "", "", ""
+	p.DueDate, p.SevereDate, p.DueClock, p.Warning = calendar.Date{}, calendar.Date{}, "", ""
 	for _, c := range st.Clocks {
 		if !c.Running || !c.Duty || c.Paused {
 			continue
 		}
-		if p.DueDate == "" || c.Due < p.DueDate {
+		if p.DueDate.IsZero() || c.Due.Before(p.DueDate) {
 			p.DueDate, p.SevereDate, p.DueClock, p.Warning = c.Due, c.SevereAfter, c.Kind, c.Level
 		}
 	}

@@ -40,8 +40,8 @@ func guardObjection(g *GuardContext) error {
 	if !ok || !c.Running {
 		return invalid("reason", "没有可提出异议的转送、交办")
 	}
-	if g.Today.String() > c.Due {
-		return invalid("reason", "异议期已于 "+c.Due+" 届满（收到之日起 5 个工作日，第二十三条第三款），不能退回")
+	if g.Today.After(c.Due) {
+		return invalid("reason", "异议期已于 "+c.Due.String()+" 届满（收到之日起 5 个工作日，第二十三条第三款），不能退回")
 	}
 	return nil
 }
@@ -50,8 +50,8 @@ func guardExtend(g *GuardContext) error {
 	if g.Status.Extended {
 		return invalid("days", "办理期限只能延长一次（第三十四条）")
 	}
-	if c, ok := g.Status.Clock(xinfang.ClockHandling); ok && g.Today.String() > c.Due {
-		return invalid("days", "办理期限已于 "+c.Due+" 届满，不能再申请延期")
+	if c, ok := g.Status.Clock(xinfang.ClockHandling); ok && g.Today.After(c.Due) {
+		return invalid("days", "办理期限已于 "+c.Due.String()+" 届满，不能再申请延期")
 	}
 	return nil
 }
@@ -163,12 +163,12 @@ func guardWindow(kind xinfang.ClockKind, what string) func(*GuardContext) error 
 			if on.After(g.Today) {
 				return invalid("received_on", "收到申请日期不能晚于今天")
 			}
-			if on.String() < c.Start {
-				return invalid("received_on", "收到申请日期不能早于送达日期 "+c.Start)
+			if on.Before(c.Start) {
+				return invalid("received_on", "收到申请日期不能早于送达日期 "+c.Start.String())
 			}
 		}
-		if on.String() > c.Due {
-			return invalid("received_on", "申请"+what+"期限已于 "+c.Due+" 届满")
+		if on.After(c.Due) {
+			return invalid("received_on", "申请"+what+"期限已于 "+c.Due.String()+" 届满")
 		}
 		return nil
 	}
@@ -196,8 +196,8 @@ func guardConclude(g *GuardContext) error {
 	if !ok {
 		return invalid("action", "答复尚未送达，不能办结")
 	}
-	if g.Today.String() <= c.Due {
-		return invalid("action", "申请"+what+"期限至 "+c.Due+" 届满，期满后方可办结")
+	if !g.Today.After(c.Due) {
+		return invalid("action", "申请"+what+"期限至 "+c.Due.String()+" 届满，期满后方可办结")
 	}
 	// 三跨三分离 (README): the whole concludes only when every task is done
 	// or released with a reason.

@@ -27,13 +27,13 @@ type pathStep struct {
 func summary(c xinfang.Clock) string {
 	switch {
 	case c.Running:
-		return c.Due + " running"
-	case c.DoneOn != "" && c.OnTime:
-		return c.Due + " done " + c.DoneOn
-	case c.DoneOn != "":
-		return c.Due + " done " + c.DoneOn + " late"
+		return c.Due.String() + " running"
+	case !c.DoneOn.IsZero() && c.OnTime:
+		return c.Due.String() + " done " + c.DoneOn.String()
+	case !c.DoneOn.IsZero():
+		return c.Due.String() + " done " + c.DoneOn.String() + " late"
 	}
-	return c.Due + " idle"
+	return c.Due.String() + " idle"
 }
 
 func walk(t *testing.T, it *item, steps []pathStep) {
@@ -50,7 +50,7 @@ func walk(t *testing.T, it *item, steps []pathStep) {
 		if !maps.Equal(got, s.clocks) {
 			t.Errorf("after %s on %s clocks:\n got %v\nwant %v", s.action, s.when.Format("2006-01-02"), got, s.clocks)
 		}
-		if it.p.State != s.state || it.p.DueDate != s.due || it.p.DueClock != s.clock {
+		if it.p.State != s.state || it.p.DueDate.String() != s.due || it.p.DueClock != s.clock {
 			t.Errorf("after %s: %s, due %s %q; want %s, due %s %q", s.action, it.p.State, it.p.DueClock, it.p.DueDate, s.state, s.clock, s.due)
 		}
 	}

@@ -37,13 +37,11 @@ func DeadlineSevereAfter(set, due calendar.Date) calendar.Date {
 }
 
 // DeadlineSevereDay is DeadlineSevereAfter for storage, which holds the
-// instant a deadline was set and the deadline as "YYYY-MM-DD": it returns
-// the day as "YYYY-MM-DD", or "" when due is not a date (nothing is then
-// 严重超期; DueItem.Severe).
-func DeadlineSevereDay(set time.Time, due string) string {
-	d, err := calendar.ParseDate(due)
-	if err != nil {
-		return ""
+// instant a deadline was set: the zero Date when there is no deadline
+// (nothing is then 严重超期; DueItem.Severe).
+func DeadlineSevereDay(set time.Time, due calendar.Date) calendar.Date {
+	if due.IsZero() {
+		return calendar.Date{}
 	}
-	return DeadlineSevereAfter(calendar.DateOf(set), d).String()
+	return DeadlineSevereAfter(calendar.DateOf(set), due)
 }

@@ -72,24 +72,24 @@ func TestDeadlineSevere(t *testing.T) {
 				t.Errorf("DeadlineSevereAfter(%s, %s) = %s, want %s", tc.set, tc.due, got, tc.want)
 			}
 			// Storage's form: the instant it was set (late in the
-			// Shanghai day, early in UTC) and the deadline as text.
+			// Shanghai day, early in UTC).
 			set := calendar.MustParseDate(tc.set).Time().Add(23*time.Hour + 30*time.Minute)
-			if got := procedure.DeadlineSevereDay(set, tc.due); got != tc.want {
+			if got := procedure.DeadlineSevereDay(set, calendar.MustParseDate(tc.due)); got.String() != tc.want {
 				t.Errorf("DeadlineSevereDay(%s, %s) = %s, want %s", set, tc.due, got, tc.want)
 			}
 		})
 	}
-	if got := procedure.DeadlineSevereDay(time.Now(), "2026-3-4"); got != "" {
-		t.Errorf("a bad deadline: %q", got)
+	if got := procedure.DeadlineSevereDay(time.Now(), calendar.Date{}); !got.IsZero() {
+		t.Errorf("no deadline: %v", got)
 	}
 	// The levels the README example goes through.
 	pr := procedure.New(calendar.Default(), procedure.DefaultConfig())
-	severe := procedure.DeadlineSevereAfter(calendar.MustParseDate("2026-03-02"), calendar.MustParseDate("2026-03-04")).String()
+	severe := procedure.DeadlineSevereAfter(calendar.MustParseDate("2026-03-02"), calendar.MustParseDate("2026-03-04"))
 	for today, want := range map[string]xinfang.Warning{
 		"2026-03-02": xinfang.WarnNear, "2026-03-04": xinfang.WarnNear, "2026-03-05": xinfang.WarnOverdue,
 		"2026-03-06": xinfang.WarnOverdue, "2026-03-07": xinfang.WarnSevere,
 	} {
-		if got := pr.WarningOf("2026-03-04", severe, calendar.MustParseDate(today)); got != want {
+		if got := pr.WarningOf(calendar.MustParseDate("2026-03-04"), severe, calendar.MustParseDate(today)); got != want {
 			t.Errorf("%s: %q, want %q", today, got, want)
 		}
 	}

@@ -184,11 +184,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Result, error) {
 		}
 		var notes []*xinfang.Notification
 		for _, it := range items {
-			severe := it.Severe
-			if severe == "" {
-				severe = "9999-12-31"
-			}
-			level := pr.WarningOf(it.Due, severe, today)
+			level := pr.WarningOf(it.Due, it.Severe, today)
 			if level != xinfang.WarnNear && level != xinfang.WarnOverdue && level != xinfang.WarnSevere {
 				continue
 			}
@@ -228,7 +224,7 @@ func warningNotes(it xinfang.DueItem, level xinfang.Warning, users []int64, kind
 	default:
 		subject = fmt.Sprintf("【严重超期】%s 期限 %s，已严重超期", it.Title, it.Due)
 	}
-	body := "期限 " + it.Due + "，预警等级：" + level.Label() + "。"
+	body := "期限 " + it.Due.String() + "，预警等级：" + level.Label() + "。"
 	if kind == xinfang.NotificationEscalation {
 		body += "已超过期限一个周期以上，请督促承办单位办理。"
 	}

@@ -73,7 +73,7 @@ func (db *CaseStore) SaveCaseStep(ctx context.Context, id int64, version int, s 
 			return "", nil, err
 		}
 		s.Owner = name
-		data := map[string]string{"content": s.Content, "owner": s.Owner, "deadline": s.Deadline, "done_on": s.DoneOn, "evidence": s.Evidence}
+		data := map[string]string{"content": s.Content, "owner": s.Owner, "deadline": s.Deadline.String(), "done_on": s.DoneOn.String(), "evidence": s.Evidence}
 		if s.ID == 0 {
 			sid, err := tx.insert(ctx, `INSERT INTO case_steps (case_id, content, owner_id, owner, deadline, done_on, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 				c.ID, s.Content, nullID(s.OwnerID), s.Owner, s.Deadline, s.DoneOn, s.Evidence)
@@ -120,7 +120,7 @@ func (db *CaseStore) AddConsultation(ctx context.Context, id int64, version int,
 		for i, a := range k.Attendees {
 			names[i] = a.Name + "（" + xinfang.LabelOf(xinfang.AttendeeKinds, a.Kind) + "）"
 		}
-		return "consultation", map[string]string{"date": k.Date, "attendees": strings.Join(names, "、"), "findings": k.Findings, "decisions": k.Decisions}, nil
+		return "consultation", map[string]string{"date": k.Date.String(), "attendees": strings.Join(names, "、"), "findings": k.Findings, "decisions": k.Decisions}, nil
 	})
 }
 
@@ -128,8 +128,8 @@ func (db *CaseStore) AddConsultation(ctx context.Context, id int64, version int,
 func (db *CaseStore) AddProgress(ctx context.Context, id int64, version int, r *xinfang.ProgressReport) (*xinfang.Case, error) {
 	actor := xinfang.UserFromContext(ctx)
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
-		if r.Date == "" {
-			r.Date = calendar.DateOf(tx.now).String()
+		if r.Date.IsZero() {
+			r.Date = calendar.DateOf(tx.now)
 		}
 		if err := r.Validate(); err != nil {
 			return "", nil, err
@@ -140,7 +140,7 @@ func (db *CaseStore) AddProgress(ctx context.Context, id int64, version int, r *
 			c.ID, r.Date, actor.ID, actor.Name, r.Text); err != nil {
 			return "", nil, err
 		}
-		return "progress", map[string]string{"date": r.Date, "text": r.Text}, nil
+		return "progress", map[string]string{"date": r.Date.String(), "text": r.Text}, nil
 	})
 }
 
@@ -162,14 +162,14 @@ func (db *CaseStore) SetResolution(ctx context.Context, id int64, version int, r
 			return "", nil, err
 		}
 		settled := ""
-		if f.Date != "" {
+		if !f.Date.IsZero() {
 			settled = "否"
 			if f.Settled {
 				settled = "是"
 			}
 		}
 		return "resolution", map[string]string{"facts": r.Facts, "solution": xinfang.LabelOf(xinfang.Solutions, r.Solution), "solution_text": r.SolutionText,
-			"petitioner_position": r.PetitionerPosition, "followup_date": f.Date, "followup_by": f.By, "followup_how": f.How, "followup_mood": f.Mood,
+			"petitioner_position": r.PetitionerPosition, "followup_date": f.Date.String(), "followup_by": f.By, "followup_how": f.How, "followup_mood": f.Mood,
 			"followup_settled": settled}, nil
 	})
 }
@@ -221,7 +221,7 @@ func (db *CaseStore) LeaderCases(ctx context.Context) ([]*xinfang.LeaderCase, er
 	if err != nil {
 		return nil, err
 	}
-	today := db.today()
+	today := db.todayDate()
 	out := []*xinfang.LeaderCase{}
 	for _, row := range list {
 		c, err := db.FindCaseByID(ctx, row.ID)
@@ -236,7 +236,7 @@ func (db *CaseStore) LeaderCases(ctx context.Context) ([]*xinfang.LeaderCase, er
 			switch {
 			case s.Late(today):
 				lc.Late = append(lc.Late, xinfang.LeaderItem{Kind: "step", ID: s.ID, Text: s.Content, Owner: s.Owner, Deadline: s.Deadline})
-			case s.DoneOn == "" && len(lc.Next) < 3:
+			case s.DoneOn.IsZero() && len(lc.Next) < 3:
 				lc.Next = append(lc.Next, xinfang.LeaderItem{Kind: "step", ID: s.ID, Text: s.Content, Owner: s.Owner, Deadline: s.Deadline})
 			}
 		}

@@ -49,7 +49,7 @@ const caseFrom = ` FROM cases c
 	LEFT JOIN users lu ON lu.id = c.leader_id
 	LEFT JOIN users su ON su.id = c.signed_by`
 
-func scanCase(s interface{ Scan(...any) error }, today string) (*xinfang.Case, error) {
+func scanCase(s interface{ Scan(...any) error }, today calendar.Date) (*xinfang.Case, error) {
 	c := &xinfang.Case{}
 	var tags, state, signedAt, created, updated string
 	var signedBy int64
@@ -118,8 +118,6 @@ func (c cq) row(ctx context.Context, q string, args ...any) *sql.Row {
 	return c.q.QueryRowContext(ctx, c.db.dialect.rebind(q), args...)
 }
 
-func (db *CaseStore) today() string { return calendar.DateOf(db.Now()).String() }
-
 // findCase loads a case within the actor's scope with all its records.
 func (db *CaseStore) findCase(ctx context.Context, q rowQuerier, id int64) (*xinfang.Case, error) {
 	scope, args, err := caseScope(ctx)
@@ -127,7 +125,7 @@ func (db *CaseStore) findCase(ctx context.Context, q rowQuerier, id int64) (*xin
 		return nil, err
 	}
 	r := cq{db.core, q}
-	c, err := scanCase(r.row(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ? AND `+scope, append([]any{db.today(), id}, args...)...), db.today())
+	c, err := scanCase(r.row(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ? AND `+scope, append([]any{db.todayDate(), id}, args...)...), db.todayDate())
 	if err != nil {
 		return nil, db.notFound(err, "积案不存在或无权查看")
 	}
@@ -244,7 +242,7 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 	if err != nil {
 		return nil, 0, err
 	}
-	today := db.today()
+	today := db.todayDate()
 	w := newConds(scope, sargs)
 	if f.LeaderID != 0 {
 		w.and("c.leader_id = ?", f.LeaderID)
@@ -451,7 +449,7 @@ func (db *CaseStore) findCaseRow(ctx context.Context, q rowQuerier, id int64) (*
 	if err != nil {
 		return nil, err
 	}
-	c, err := scanCase(cq{db.core, q}.row(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ? AND `+scope, append([]any{db.today(), id}, args...)...), db.today())
+	c, err := scanCase(cq{db.core, q}.row(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ? AND `+scope, append([]any{db.todayDate(), id}, args...)...), db.todayDate())
 	if err != nil {
 		return nil, db.notFound(err, "积案不存在或无权查看")
 	}
@@ -536,7 +534,7 @@ func (db *CaseStore) UpdateCase(ctx context.Context, id int64, version int, u xi
 		}
 		data := map[string]string{"fields": strings.Join(names, "、")}
 		if u.Deadline != nil {
-			data["deadline"] = c.Deadline
+			data["deadline"] = c.Deadline.String()
 		}
 		if u.LeaderID != nil {
 			// checkCaseRefs found the leader in this transaction.

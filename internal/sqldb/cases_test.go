@@ -44,7 +44,7 @@ func newCaseWorld(t *testing.T, db *sqldb.DB) *caseWorld {
 func (w *caseWorld) newCase(t *testing.T, as, leader *xinfang.User) *xinfang.Case {
 	t.Helper()
 	c := &xinfang.Case{Title: "东村工资拖欠积案", Source: "repeat", Petitioners: "张三", ResponsibleUnitID: w.TownA.ID,
-		LeaderID: leader.ID, PetitionIDs: []int64{w.Petition.ID}, Deadline: "2026-06-30", Tags: []string{"trace", "consult"}}
+		LeaderID: leader.ID, PetitionIDs: []int64{w.Petition.ID}, Deadline: calendar.MustParseDate("2026-06-30"), Tags: []string{"trace", "consult"}}
 	if err := w.DB.Cases.CreateCase(w.Ctx(as), c); err != nil {
 		t.Fatalf("create case as %s: %v", as.Username, err)
 	}
@@ -150,7 +150,7 @@ func TestCaseVersionConflict(t *testing.T) {
 		title := "改名"
 		_, err = db.Cases.UpdateCase(w.Ctx(w.HeadA), c.ID, 1, xinfang.CaseUpdate{Title: &title})
 		wantErr(t, err, xinfang.ECONFLICT, "version")
-		_, err = db.Cases.SaveCaseStep(w.Ctx(w.HeadA), c.ID, 1, &xinfang.PlanStep{Content: "走访", Owner: "孙镇长", Deadline: "2026-04-10"})
+		_, err = db.Cases.SaveCaseStep(w.Ctx(w.HeadA), c.ID, 1, &xinfang.PlanStep{Content: "走访", Owner: "孙镇长", Deadline: calendar.MustParseDate("2026-04-10")})
 		wantErr(t, err, xinfang.ECONFLICT, "version")
 		if n := count(t, db, "case_events"); n != before {
 			t.Errorf("a stale change wrote %d events", n-before)
@@ -182,11 +182,11 @@ func TestCaseClosureInStorage(t *testing.T) {
 			v = c.Version
 			return c
 		}
-		c = must(db.Cases.SaveCaseStep(ctx, c.ID, v, &xinfang.PlanStep{Content: "核查工资发放台账", OwnerID: w.HandlerA.ID, Deadline: "2026-04-15"}))
+		c = must(db.Cases.SaveCaseStep(ctx, c.ID, v, &xinfang.PlanStep{Content: "核查工资发放台账", OwnerID: w.HandlerA.ID, Deadline: calendar.MustParseDate("2026-04-15")}))
 		if c.State != xinfang.CaseResolving || len(c.Plan) != 1 || c.Plan[0].Owner != "钱承办" {
 			t.Fatalf("after the first step: %s %+v", c.State, c.Plan)
 		}
-		c = must(db.Cases.AddCaseTask(ctx, c.ID, v, &xinfang.Task{Kind: "unit", Title: "公安局核查用工单位负责人下落", OwnerUnitID: w.Police.ID, Deadline: "2026-04-20"}))
+		c = must(db.Cases.AddCaseTask(ctx, c.ID, v, &xinfang.Task{Kind: "unit", Title: "公安局核查用工单位负责人下落", OwnerUnitID: w.Police.ID, Deadline: calendar.MustParseDate("2026-04-20")}))
 		taskID := c.Tasks[0].ID
 
 		_, err := db.Cases.ActCase(ctx, c.ID, v, "resolve", "")
@@ -202,7 +202,7 @@ func TestCaseClosureInStorage(t *testing.T) {
 		c = must(db.Cases.SetResolution(ctx, c.ID, v, xinfang.Resolution{
 			Facts: "用工单位拖欠 3 个月工资属实。", Solution: "solved", SolutionText: "镇劳动保障所督促结清工资 2.4 万元。",
 			PetitionerPosition: "信访人认可处理结果。",
-			Followup:           xinfang.FollowupVisit{Date: "2026-04-25", By: "钱承办", How: "当面", Mood: "平稳", Settled: true},
+			Followup:           xinfang.FollowupVisit{Date: calendar.MustParseDate("2026-04-25"), By: "钱承办", How: "当面", Mood: "平稳", Settled: true},
 		}))
 		_, err = db.Cases.ActCase(ctx, c.ID, v, "resolve", "")
 		if f := xinfang.ErrorFields(err); len(f) != 1 || f["tasks"] == "" {
@@ -230,7 +230,7 @@ func TestCaseClosureInStorage(t *testing.T) {
 		if c.State != xinfang.CaseClosed {
 			t.Fatalf("state %s", c.State)
 		}
-		_, err = db.Cases.SaveCaseStep(ctx, c.ID, v, &xinfang.PlanStep{Content: "再走访", Owner: "钱承办", Deadline: "2026-05-01"})
+		_, err = db.Cases.SaveCaseStep(ctx, c.ID, v, &xinfang.PlanStep{Content: "再走访", Owner: "钱承办", Deadline: calendar.MustParseDate("2026-05-01")})
 		wantErr(t, err, xinfang.ECONFLICT, "")
 
 		events, err := db.Cases.FindCaseEvents(ctx, c.ID)
@@ -259,7 +259,7 @@ func TestPetitionTasksHoldConclusion(t *testing.T) {
 		if n, err := db.Cases.CountOpenTasks(ctx, pid); err != nil || n != 0 {
 			t.Fatalf("open tasks of a new petition: %d %v", n, err)
 		}
-		t1 := &xinfang.Task{Kind: "person", Title: "张三本人工资", OwnerUserID: w.HandlerA.ID, Deadline: "2026-04-20"}
+		t1 := &xinfang.Task{Kind: "person", Title: "张三本人工资", OwnerUserID: w.HandlerA.ID, Deadline: calendar.MustParseDate("2026-04-20")}
 		t2 := &xinfang.Task{Kind: "unit", Title: "公安局追查欠薪逃匿", OwnerUnitID: w.Police.ID}
 		for _, tk := range []*xinfang.Task{t1, t2} {
 			if err := db.Cases.AddPetitionTask(ctx, pid, tk); err != nil {
@@ -348,18 +348,18 @@ func TestCaseClocksDue(t *testing.T) {
 		w := newCaseWorld(t, db)
 		c := w.newCase(t, w.HandlerA, w.TownLeader)
 		ctx := w.Ctx(w.HandlerA)
-		c, err := db.Cases.SaveCaseStep(ctx, c.ID, c.Version, &xinfang.PlanStep{Content: "走访", OwnerID: w.HeadA.ID, Deadline: "2026-04-03"})
+		c, err := db.Cases.SaveCaseStep(ctx, c.ID, c.Version, &xinfang.PlanStep{Content: "走访", OwnerID: w.HeadA.ID, Deadline: calendar.MustParseDate("2026-04-03")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err = db.Cases.SaveCaseStep(ctx, c.ID, c.Version, &xinfang.PlanStep{Content: "远期", Owner: "村干部", Deadline: "2026-05-30"})
+		c, err = db.Cases.SaveCaseStep(ctx, c.ID, c.Version, &xinfang.PlanStep{Content: "远期", Owner: "村干部", Deadline: calendar.MustParseDate("2026-05-30")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Cases.AddCaseTask(ctx, c.ID, c.Version, &xinfang.Task{Kind: "unit", Title: "公安核查", OwnerUnitID: w.Police.ID, Deadline: "2026-04-02"}); err != nil {
+		if _, err := db.Cases.AddCaseTask(ctx, c.ID, c.Version, &xinfang.Task{Kind: "unit", Title: "公安核查", OwnerUnitID: w.Police.ID, Deadline: calendar.MustParseDate("2026-04-02")}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Cases.AddPetitionTask(ctx, w.Petition.ID, &xinfang.Task{Kind: "person", Title: "本人欠薪", OwnerUserID: w.HandlerA.ID, Deadline: "2026-04-20"}); err != nil {
+		if err := db.Cases.AddPetitionTask(ctx, w.Petition.ID, &xinfang.Task{Kind: "person", Title: "本人欠薪", OwnerUserID: w.HandlerA.ID, Deadline: calendar.MustParseDate("2026-04-20")}); err != nil {
 			t.Fatal(err)
 		}
 		today := calendar.MustParseDate("2026-04-02")
@@ -367,7 +367,7 @@ func TestCaseClocksDue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(steps) != 1 || steps[0].Kind != "case_step" || steps[0].Due != "2026-04-03" || fmt.Sprint(steps[0].Users) != fmt.Sprint([]int64{w.HeadA.ID, w.TownLeader.ID}) || steps[0].Severe != "2026-04-05" {
+		if len(steps) != 1 || steps[0].Kind != "case_step" || steps[0].Due.String() != "2026-04-03" || fmt.Sprint(steps[0].Users) != fmt.Sprint([]int64{w.HeadA.ID, w.TownLeader.ID}) || steps[0].Severe.String() != "2026-04-05" {
 			t.Errorf("steps due %+v", steps)
 		}
 		tasks, err := db.Clocks.TasksDue(context.Background(), today)

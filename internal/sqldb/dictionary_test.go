@@ -131,7 +131,7 @@ func TestHolidays(t *testing.T) {
 		// A registration on 06-01 now falls due on the 17th.
 		clk := fixClock(db, at("2026-06-01"))
 		p := f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, 1))
-		if p.DueDate != "2026-06-17" {
+		if p.DueDate.String() != "2026-06-17" {
 			t.Errorf("registered on %s: due %s, want 2026-06-17", clk.Now().Format("2006-01-02"), p.DueDate)
 		}
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/sqldb/sqldbtest"
 )
@@ -394,14 +395,14 @@ func TestAccountabilityAndLetters(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		onTown := &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: f.TownA.ID, Measure: "notice", DecidedOn: "2026-06-10",
+		onTown := &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: f.TownA.ID, Measure: "notice", DecidedOn: calendar.MustParseDate("2026-06-10"),
 			Ground: "赴省越级访，整改不落实", PetitionIDs: []int64{e.ID, e.ID}, InvestigationID: iv.ID}
 		bad := *onTown
-		bad.Measure, bad.DecidedOn = "", "2026/06/10"
+		bad.Measure, bad.DecidedOn = "", calendar.Date{}
 		err = db.Discipline.CreateAccountability(ins, &bad)
 		wantErr(t, err, xinfang.EINVALID, "measure")
 		wantErr(t, err, xinfang.EINVALID, "decided_on")
-		official := &xinfang.Accountability{Target: xinfang.TargetOfficial, UnitID: f.VillageB.ID, Measure: "talk", DecidedOn: "2026-05-01", Ground: "处理不到位"}
+		official := &xinfang.Accountability{Target: xinfang.TargetOfficial, UnitID: f.VillageB.ID, Measure: "talk", DecidedOn: calendar.MustParseDate("2026-05-01"), Ground: "处理不到位"}
 		noName := *official
 		err = db.Discipline.CreateAccountability(ins, &noName)
 		wantErr(t, err, xinfang.EINVALID, "official_name")
@@ -452,29 +453,29 @@ func TestAccountabilityAndLetters(t *testing.T) {
 		wantErr(t, db.Discipline.DeleteInvestigation(ins, iv.ID, iv.Version), xinfang.ECONFLICT, "")
 
 		// Letters: one per unit and year.
-		letter := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2026, SignedOn: "2026-01-20", Targets: []string{"初信初访一次性化解率不低于 90%", " ", "不发生赴省进京越级访"}}
+		letter := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2026, SignedOn: calendar.MustParseDate("2026-01-20"), Targets: []string{"初信初访一次性化解率不低于 90%", " ", "不发生赴省进京越级访"}}
 		if err := db.Discipline.SaveResponsibilityLetter(ins, letter); err != nil {
 			t.Fatal(err)
 		}
 		if letter.ID == 0 || len(letter.Targets) != 2 || letter.Unit.Name != f.TownA.Name {
 			t.Errorf("letter: %+v", letter)
 		}
-		dup := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2026, SignedOn: "2026-02-01", Targets: []string{"x"}}
+		dup := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2026, SignedOn: calendar.MustParseDate("2026-02-01"), Targets: []string{"x"}}
 		wantErr(t, db.Discipline.SaveResponsibilityLetter(ins, dup), xinfang.EINVALID, "year")
-		other := &xinfang.ResponsibilityLetter{UnitID: f.TownB.ID, Year: 2026, SignedOn: "2026-01-21", Targets: []string{"按期办结率 100%"}}
+		other := &xinfang.ResponsibilityLetter{UnitID: f.TownB.ID, Year: 2026, SignedOn: calendar.MustParseDate("2026-01-21"), Targets: []string{"按期办结率 100%"}}
 		if err := db.Discipline.SaveResponsibilityLetter(f.Ctx(f.Supervisor), other); err != nil {
 			t.Fatal(err)
 		}
 		moved := *other
 		moved.UnitID = f.TownA.ID
 		wantErr(t, db.Discipline.SaveResponsibilityLetter(ins, &moved), xinfang.EINVALID, "year")
-		next := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2027, SignedOn: "2027-01-20", Targets: []string{"x"}}
+		next := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2027, SignedOn: calendar.MustParseDate("2027-01-20"), Targets: []string{"x"}}
 		if err := db.Discipline.SaveResponsibilityLetter(ins, next); err != nil {
 			t.Fatal(err)
 		}
-		empty := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2028, SignedOn: "2028-01-20", Targets: []string{" "}}
+		empty := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2028, SignedOn: calendar.MustParseDate("2028-01-20"), Targets: []string{" "}}
 		wantErr(t, db.Discipline.SaveResponsibilityLetter(ins, empty), xinfang.EINVALID, "targets")
-		wantErr(t, db.Discipline.SaveResponsibilityLetter(f.Ctx(f.HeadA), &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2029, SignedOn: "2029-01-01", Targets: []string{"x"}}), xinfang.EFORBIDDEN, "")
+		wantErr(t, db.Discipline.SaveResponsibilityLetter(f.Ctx(f.HeadA), &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2029, SignedOn: calendar.MustParseDate("2029-01-01"), Targets: []string{"x"}}), xinfang.EFORBIDDEN, "")
 
 		if ls, err := db.Discipline.FindResponsibilityLetters(f.Ctx(f.HeadA), 0, 0); err != nil || len(ls) != 2 {
 			t.Errorf("town A head sees %d letters (%v), want its own 2", len(ls), err)

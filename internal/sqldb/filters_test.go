@@ -78,7 +78,7 @@ func TestFindPetitionsFilters(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if level := levelOn(got.DueDate, got.SevereDate, today); level != "" {
+				if level := levelOn(got.DueDate.String(), got.SevereDate.String(), today); level != "" {
 					want[level] = append(want[level], p)
 				}
 			}
@@ -106,7 +106,7 @@ func TestFindPetitionsFilters(t *testing.T) {
 			}
 			// f.Today overrides the clock: on the day after registration
 			// nothing is overdue yet.
-			got := find(t, xinfang.PetitionFilter{Warning: xinfang.WarnOverdue, Today: "2026-05-07"})
+			got := find(t, xinfang.PetitionFilter{Warning: xinfang.WarnOverdue, Today: calendar.MustParseDate("2026-05-07")})
 			if ids(got)[overdue.ID] || ids(got)[near.ID] {
 				t.Errorf("overdue on 2026-05-07: %v", numbers(got))
 			}
@@ -165,7 +165,7 @@ func TestFindPetitionsFilters(t *testing.T) {
 		t.Run("sort", func(t *testing.T) {
 			due := find(t, xinfang.PetitionFilter{Sort: "due"})
 			same(t, due, severe, overdue, near, transferred, townA, normal) // a withdrawn item has no due date
-			if !sort.SliceIsSorted(due, func(i, j int) bool { return due[i].DueDate < due[j].DueDate }) || due[0].ID != severe.ID {
+			if !sort.SliceIsSorted(due, func(i, j int) bool { return due[i].DueDate.Before(due[j].DueDate) }) || due[0].ID != severe.ID {
 				t.Errorf("sort=due: %v", dueDates(due))
 			}
 			received := find(t, xinfang.PetitionFilter{Sort: "received"})
@@ -232,7 +232,7 @@ func numbers(ps []*xinfang.Petition) []string {
 func dueDates(ps []*xinfang.Petition) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
-		out[i] = p.Number + "@" + p.DueDate
+		out[i] = p.Number + "@" + p.DueDate.String()
 	}
 	return out
 }

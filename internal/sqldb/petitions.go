@@ -243,10 +243,8 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	}
 	if f.Warning != "" {
 		today := calendar.DateOf(db.Now())
-		if f.Today != "" {
-			if d, err := calendar.ParseDate(f.Today); err == nil {
-				today = d
-			}
+		if !f.Today.IsZero() {
+			today = f.Today
 		}
 		near := today.AddDays(db.Cfg.NearDays).String()
 		t := today.String()

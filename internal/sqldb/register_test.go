@@ -119,7 +119,7 @@ func TestRegisterPetition(t *testing.T) {
 			if got.PersonCount != 3 || got.Version != 1 || got.State != xinfang.StateRegistered || got.RegUserID != f.RegistrarA.ID || got.RegUnitID != f.TownA.ID {
 				t.Errorf("stored %+v", got)
 			}
-			if got.DueDate != "2026-06-25" || got.DueClock != xinfang.ClockDisposal || len(got.Clocks) != 1 {
+			if got.DueDate.String() != "2026-06-25" || got.DueClock != xinfang.ClockDisposal || len(got.Clocks) != 1 {
 				t.Errorf("disposal clock: due %q clock %q clocks %d", got.DueDate, got.DueClock, len(got.Clocks))
 			}
 			byNumber, err := db.Petitions.FindPetitionByNumber(f.Ctx(f.RegistrarA), p.Number)

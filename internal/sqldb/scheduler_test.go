@@ -101,8 +101,8 @@ func TestSchedulerPetitionWarnings(t *testing.T) {
 		supA := supUser(t, db, "jz.sup", f.TownA, xinfang.RoleSupervisor)
 		supUser(t, db, "yz.sup", f.TownB, xinfang.RoleSupervisor) // does not oversee town A
 		p := f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, 1))
-		due := calendar.MustParseDate(p.DueDate)
-		severe := calendar.MustParseDate(p.SevereDate)
+		due := p.DueDate
+		severe := p.SevereDate
 		// A closed item never warns: registered and then withdrawn.
 		closed := f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, 2))
 		f.MustAct(t, f.RegistrarA, closed.ID, xinfang.ActionInput{Action: xinfang.ActWithdraw, Version: 1, Data: map[string]string{"reason": "信访人撤回"}})
@@ -122,7 +122,7 @@ func TestSchedulerPetitionWarnings(t *testing.T) {
 		near := []supNote{{f.HandlerA.ID, "warning", "near", p.ID}, {f.HeadA.ID, "warning", "near", p.ID}}
 		supWant(t, supMessages(t, db, "petition"), near...)
 		m := supInbox(t, f, f.HandlerA)[0]
-		if m.Link != "/petitions/"+itoa(p.ID) || m.Subject != "【临期】信访件 "+p.Number+"：反映工资拖欠问题 将于 "+p.DueDate+" 到期" {
+		if m.Link != "/petitions/"+itoa(p.ID) || m.Subject != "【临期】信访件 "+p.Number+"：反映工资拖欠问题 将于 "+p.DueDate.String()+" 到期" {
 			t.Fatalf("message %+v", m)
 		}
 
@@ -167,7 +167,7 @@ func TestSchedulerSupervisionsAndSources(t *testing.T) {
 		f := sqldbtest.NewFixture(t, db)
 		sup := supUser(t, db, "xfj.sup", f.Bureau, xinfang.RoleSupervisor)
 		p := f.MustRegister(t, f.HandlerB, f.NewPetition(f.VillageB, 1))
-		s := &xinfang.Supervision{TargetUnitID: f.TownB.ID, PetitionID: p.ID, Requirements: "限期反馈", Deadline: "2026-03-04", Listed: true}
+		s := &xinfang.Supervision{TargetUnitID: f.TownB.ID, PetitionID: p.ID, Requirements: "限期反馈", Deadline: calendar.MustParseDate("2026-03-04"), Listed: true}
 		if err := db.Supervisions.CreateSupervision(f.Ctx(sup), s); err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +179,7 @@ func TestSchedulerSupervisionsAndSources(t *testing.T) {
 				return nil, errors.New("no such table: tasks")
 			}},
 			scheduler.SourceFunc{N: "tasks", F: func(_ context.Context, today calendar.Date) ([]xinfang.DueItem, error) {
-				return []xinfang.DueItem{{Kind: "task", ID: 7, Title: "任务 7", Link: "/", Due: "2026-03-03", UnitID: f.TownA.ID, Users: []int64{f.HandlerA.ID}}}, nil
+				return []xinfang.DueItem{{Kind: "task", ID: 7, Title: "任务 7", Link: "/", Due: calendar.MustParseDate("2026-03-03"), UnitID: f.TownA.ID, Users: []int64{f.HandlerA.ID}}}, nil
 			}},
 		)
 		if r := supRun(t, sch); r.Items != 2 || r.Sent != 2 {
@@ -237,7 +237,7 @@ func TestSchedulerTwoInstances(t *testing.T) {
 			f := sqldbtest.NewFixture(t, db1)
 			var due calendar.Date
 			for i := range 3 {
-				due = calendar.MustParseDate(f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, i)).DueDate)
+				due = f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, i)).DueDate
 				f.MustRegister(t, f.HandlerB, f.NewPetition(f.VillageB, 10+i))
 			}
 			// Three items at town A (handler + head) and three at town B

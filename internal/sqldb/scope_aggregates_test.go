@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 	"xinfang/internal/sqldb"
 )
 
@@ -115,7 +116,7 @@ func TestScopeEveryAggregate(t *testing.T) {
 		newCase := func(as *xinfang.User, unit *xinfang.Unit, title string, petitions ...int64) int64 {
 			t.Helper()
 			c := &xinfang.Case{Title: title, Source: "repeat", Petitioners: "张三", ResponsibleUnitID: unit.ID, LeaderID: f.Leader.ID,
-				PetitionIDs: petitions, Deadline: "2026-09-30"}
+				PetitionIDs: petitions, Deadline: calendar.MustParseDate("2026-09-30")}
 			if err := db.Cases.CreateCase(ctx(as), c); err != nil {
 				t.Fatalf("case %s: %v", title, err)
 			}
@@ -139,7 +140,7 @@ func TestScopeEveryAggregate(t *testing.T) {
 		// 督办单 of the city's leader to village A and to town B.
 		newOrder := func(target *xinfang.Unit, petition int64) int64 {
 			t.Helper()
-			s := &xinfang.Supervision{TargetUnitID: target.ID, PetitionID: petition, Requirements: "请查清并反馈", Deadline: "2026-06-30"}
+			s := &xinfang.Supervision{TargetUnitID: target.ID, PetitionID: petition, Requirements: "请查清并反馈", Deadline: calendar.MustParseDate("2026-06-30")}
 			if err := db.Supervisions.CreateSupervision(ctx(f.Leader), s); err != nil {
 				t.Fatal(err)
 			}
@@ -178,7 +179,7 @@ func TestScopeEveryAggregate(t *testing.T) {
 		// Accountability records and letters of village A and of town B.
 		newRecord := func(unit *xinfang.Unit) int64 {
 			t.Helper()
-			a := &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: unit.ID, Measure: "talk", DecidedOn: "2026-06-01", Ground: "处理不到位"}
+			a := &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: unit.ID, Measure: "talk", DecidedOn: calendar.MustParseDate("2026-06-01"), Ground: "处理不到位"}
 			if err := db.Discipline.CreateAccountability(ctx(f.Inspector), a); err != nil {
 				t.Fatal(err)
 			}
@@ -194,7 +195,7 @@ func TestScopeEveryAggregate(t *testing.T) {
 		})
 		newLetter := func(unit *xinfang.Unit) int64 {
 			t.Helper()
-			l := &xinfang.ResponsibilityLetter{UnitID: unit.ID, Year: 2026, SignedOn: "2026-01-10", Targets: []string{"信访事项及时受理率 100%"}}
+			l := &xinfang.ResponsibilityLetter{UnitID: unit.ID, Year: 2026, SignedOn: calendar.MustParseDate("2026-01-10"), Targets: []string{"信访事项及时受理率 100%"}}
 			if err := db.Discipline.SaveResponsibilityLetter(ctx(f.Inspector), l); err != nil {
 				t.Fatal(err)
 			}

@@ -69,7 +69,7 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 		return err
 	}
 	today := db.todayDate()
-	if err := s.Validate(today.String()); err != nil {
+	if err := s.Validate(today); err != nil {
 		return err
 	}
 	target, err := db.findUnit(ctx, s.TargetUnitID)
@@ -125,7 +125,7 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 		notes := make([]*xinfang.Notification, 0, len(recipients))
 		for _, uid := range recipients {
 			notes = append(notes, &xinfang.Notification{UserID: uid, Kind: xinfang.NotificationSupervision, Subject: subject,
-				Body: "反馈期限 " + s.Deadline + "。" + s.Requirements, Link: supervisionLink(id), ItemKind: "supervision", ItemID: id,
+				Body: "反馈期限 " + s.Deadline.String() + "。" + s.Requirements, Link: supervisionLink(id), ItemKind: "supervision", ItemID: id,
 				DedupeKey: fmt.Sprintf("supervision:%d:issued:u%d", id, uid)})
 		}
 		_, err = db.insertNotes(ctx, tx, notes)
@@ -249,7 +249,7 @@ func (db *SupervisionStore) RemindSupervision(ctx context.Context, id int64, tex
 		}
 		notes := make([]*xinfang.Notification, 0, len(recipients))
 		for _, uid := range recipients {
-			notes = append(notes, &xinfang.Notification{UserID: uid, Kind: xinfang.NotificationReminder, Subject: "催办：督办单 " + s.Number + "（反馈期限 " + s.Deadline + "）",
+			notes = append(notes, &xinfang.Notification{UserID: uid, Kind: xinfang.NotificationReminder, Subject: "催办：督办单 " + s.Number + "（反馈期限 " + s.Deadline.String() + "）",
 				Body: text, Link: supervisionLink(id), ItemKind: "supervision", ItemID: id, DedupeKey: fmt.Sprintf("reminder:%d:u%d", rid, uid)})
 		}
 		_, err = db.insertNotes(ctx, tx, notes)
@@ -275,7 +275,7 @@ func (db *SupervisionStore) FeedbackSupervision(ctx context.Context, id int64, t
 		return nil, err
 	}
 	err = db.write(ctx, func(tx *Tx) error {
-		late := calendar.DateOf(tx.now).String() > s.Deadline
+		late := calendar.DateOf(tx.now).After(s.Deadline)
 		n, err := tx.change(ctx, `UPDATE supervisions SET state = ?, feedback_at = ?, feedback_by = ?, feedback_name = ?, feedback_text = ?, late = ?, updated_at = ?
 			WHERE id = ? AND state = ?`, string(t.To), fmtTime(tx.now), actor.ID, actor.Name, text, b2i(late), fmtTime(tx.now), id, string(t.From))
 		if err := movedFirst(n, err, t); err != nil {

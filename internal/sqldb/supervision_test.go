@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/sqldb/sqldbtest"
 )
@@ -54,19 +55,19 @@ func TestSupervisionLifecycle(t *testing.T) {
 
 		// Who may issue: not a town handler; input is checked field by field.
 		order := func() *xinfang.Supervision {
-			return &xinfang.Supervision{TargetUnitID: f.TownA.ID, PetitionID: p.ID, Requirements: "请于期限内查清事实并书面反馈", Deadline: "2026-03-09", Listed: true}
+			return &xinfang.Supervision{TargetUnitID: f.TownA.ID, PetitionID: p.ID, Requirements: "请于期限内查清事实并书面反馈", Deadline: calendar.MustParseDate("2026-03-09"), Listed: true}
 		}
 		wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(f.HandlerA), order()), xinfang.EFORBIDDEN, "")
-		wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(sup), &xinfang.Supervision{Deadline: "2026-03-01"}), xinfang.EINVALID, "target_unit_id")
+		wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(sup), &xinfang.Supervision{Deadline: calendar.MustParseDate("2026-03-01")}), xinfang.EINVALID, "target_unit_id")
 		for field, s := range map[string]*xinfang.Supervision{
-			"petition_id":  {TargetUnitID: f.TownA.ID, Requirements: "x", Deadline: "2026-03-09"},
-			"requirements": {TargetUnitID: f.TownA.ID, PetitionID: p.ID, Deadline: "2026-03-09"},
-			"deadline":     {TargetUnitID: f.TownA.ID, PetitionID: p.ID, Requirements: "x", Deadline: "2026-03-01"},
+			"petition_id":  {TargetUnitID: f.TownA.ID, Requirements: "x", Deadline: calendar.MustParseDate("2026-03-09")},
+			"requirements": {TargetUnitID: f.TownA.ID, PetitionID: p.ID, Deadline: calendar.MustParseDate("2026-03-09")},
+			"deadline":     {TargetUnitID: f.TownA.ID, PetitionID: p.ID, Requirements: "x", Deadline: calendar.MustParseDate("2026-03-01")},
 		} {
 			wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(sup), s), xinfang.EINVALID, field)
 		}
 		// A case that does not exist (or a register not installed yet).
-		wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(sup), &xinfang.Supervision{TargetUnitID: f.TownA.ID, CaseID: 999999, Requirements: "x", Deadline: "2026-03-09"}), xinfang.EINVALID, "case_id")
+		wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(sup), &xinfang.Supervision{TargetUnitID: f.TownA.ID, CaseID: 999999, Requirements: "x", Deadline: calendar.MustParseDate("2026-03-09")}), xinfang.EINVALID, "case_id")
 
 		s := order()
 		if err := db.Supervisions.CreateSupervision(f.Ctx(sup), s); err != nil {
@@ -76,7 +77,7 @@ func TestSupervisionLifecycle(t *testing.T) {
 			t.Fatalf("number %q state %q", s.Number, s.State)
 		}
 		// The leader may issue too; numbers run on across issuers.
-		s2 := &xinfang.Supervision{TargetUnitID: f.TownB.ID, PetitionID: p.ID, Requirements: "请配合甲镇核查", Deadline: "2026-03-04"}
+		s2 := &xinfang.Supervision{TargetUnitID: f.TownB.ID, PetitionID: p.ID, Requirements: "请配合甲镇核查", Deadline: calendar.MustParseDate("2026-03-04")}
 		if err := db.Supervisions.CreateSupervision(f.Ctx(f.Leader), s2); err != nil {
 			t.Fatal(err)
 		}

@@ -67,7 +67,7 @@ func (db *CaseStore) ChangeCaseTask(ctx context.Context, id int64, version int, 
 
 func taskData(t *xinfang.Task) map[string]string {
 	return map[string]string{"task": itoa(t.ID), "kind": xinfang.LabelOf(xinfang.TaskKinds, t.Kind), "title": t.Title, "owner_unit": t.OwnerUnitName,
-		"owner_user": t.OwnerUserName, "deadline": t.Deadline, "state": xinfang.LabelOf(xinfang.TaskStates, t.State), "release_reason": t.ReleaseReason, "done_note": t.DoneNote}
+		"owner_user": t.OwnerUserName, "deadline": t.Deadline.String(), "state": xinfang.LabelOf(xinfang.TaskStates, t.State), "release_reason": t.ReleaseReason, "done_note": t.DoneNote}
 }
 
 func (db *CaseStore) insertTask(ctx context.Context, tx *Tx, t *xinfang.Task) error {

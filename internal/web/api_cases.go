@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 	"xinfang/internal/xlsx"
 )
 
@@ -78,7 +79,7 @@ type apiCaseInput struct {
 	LeaderID          int64                `json:"leader_id"`
 	PetitionIDs       []int64              `json:"petition_ids"`
 	StabilityPlan     string               `json:"stability_plan"`
-	Deadline          string               `json:"deadline"`
+	Deadline          calendar.Date        `json:"deadline"`
 	Tags              []string             `json:"tags"`
 	Team              []xinfang.CaseMember `json:"team"`
 }
@@ -359,6 +360,6 @@ func (s *Server) apiCaseLedgerXLSX(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	today := s.today().String()
-	return writeXLSX(w, "积案台账-"+today+".xlsx", func(buf *bytes.Buffer) error { return xlsx.CaseLedger(buf, items, today) })
+	today := s.today()
+	return writeXLSX(w, "积案台账-"+today.String()+".xlsx", func(buf *bytes.Buffer) error { return xlsx.CaseLedger(buf, items, today) })
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"xinfang/internal/calendar"
 
 	"xinfang"
 )
@@ -197,18 +198,18 @@ func (s *Server) apiAccountabilities(w http.ResponseWriter, r *http.Request) err
 
 // apiAccountabilityInput is what a client sends to record 问责.
 type apiAccountabilityInput struct {
-	Target           string  `json:"target"`
-	UnitID           int64   `json:"unit_id"`
-	OfficialName     string  `json:"official_name"`
-	OfficialPosition string  `json:"official_position"`
-	Measure          string  `json:"measure"`
-	DecidedOn        string  `json:"decided_on"`
-	DecidedBy        string  `json:"decided_by"`
-	Ground           string  `json:"ground"`
-	Note             string  `json:"note"`
-	PetitionIDs      []int64 `json:"petition_ids"`
-	CaseIDs          []int64 `json:"case_ids"`
-	InvestigationID  int64   `json:"investigation_id"`
+	Target           string        `json:"target"`
+	UnitID           int64         `json:"unit_id"`
+	OfficialName     string        `json:"official_name"`
+	OfficialPosition string        `json:"official_position"`
+	Measure          string        `json:"measure"`
+	DecidedOn        calendar.Date `json:"decided_on"`
+	DecidedBy        string        `json:"decided_by"`
+	Ground           string        `json:"ground"`
+	Note             string        `json:"note"`
+	PetitionIDs      []int64       `json:"petition_ids"`
+	CaseIDs          []int64       `json:"case_ids"`
+	InvestigationID  int64         `json:"investigation_id"`
 }
 
 func (s *Server) apiCreateAccountability(w http.ResponseWriter, r *http.Request) error {
@@ -255,11 +256,11 @@ func (s *Server) apiLetters(w http.ResponseWriter, r *http.Request) error {
 
 // apiLetterInput is what a client sends for a 责任书.
 type apiLetterInput struct {
-	UnitID   int64    `json:"unit_id"`
-	Year     int      `json:"year"`
-	SignedOn string   `json:"signed_on"`
-	Targets  []string `json:"targets"`
-	Note     string   `json:"note"`
+	UnitID   int64         `json:"unit_id"`
+	Year     int           `json:"year"`
+	SignedOn calendar.Date `json:"signed_on"`
+	Targets  []string      `json:"targets"`
+	Note     string        `json:"note"`
 }
 
 func (in apiLetterInput) letter(id int64) *xinfang.ResponsibilityLetter {

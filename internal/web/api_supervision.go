@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"xinfang/internal/calendar"
 
 	"xinfang"
 )
@@ -52,12 +53,12 @@ func (s *Server) apiSupervisions(w http.ResponseWriter, r *http.Request) error {
 
 // apiSupervisionInput is what a client sends to issue a 督办单.
 type apiSupervisionInput struct {
-	TargetUnitID int64  `json:"target_unit_id"`
-	PetitionID   int64  `json:"petition_id"`
-	CaseID       int64  `json:"case_id"`
-	Requirements string `json:"requirements"`
-	Deadline     string `json:"deadline"`
-	Listed       bool   `json:"listed"`
+	TargetUnitID int64         `json:"target_unit_id"`
+	PetitionID   int64         `json:"petition_id"`
+	CaseID       int64         `json:"case_id"`
+	Requirements string        `json:"requirements"`
+	Deadline     calendar.Date `json:"deadline"`
+	Listed       bool          `json:"listed"`
 }
 
 func (s *Server) apiCreateSupervision(w http.ResponseWriter, r *http.Request) error {

@@ -51,7 +51,7 @@ func TestScenarioConcluded(t *testing.T) {
 	p = registrar.act(t, p, xinfang.ActTransfer, map[string]any{"unit_id": env.Units["ZA"].ID})
 	wantState(t, p, xinfang.StatePendingSign, "2026-10-13", dues{
 		xinfang.ClockDisposal: "2026-10-10", xinfang.ClockNotice: "2026-10-13", xinfang.ClockObjection: "2026-10-10"})
-	if c := p.clock(t, xinfang.ClockDisposal); c.Running || c.DoneOn != "2026-09-28" || !c.OnTime {
+	if c := p.clock(t, xinfang.ClockDisposal); c.Running || c.DoneOn.String() != "2026-09-28" || !c.OnTime {
 		t.Errorf("disposal clock after transfer: %+v", c)
 	}
 	if c := p.clock(t, xinfang.ClockObjection); !strings.Contains(strings.Join(c.Why, "\n"), "2026-10-10(国庆节调休上班)") {
@@ -111,7 +111,7 @@ func TestScenarioConcluded(t *testing.T) {
 	wantState(t, p, xinfang.StateReplied, "", dues{
 		xinfang.ClockDisposal: "2026-10-10", xinfang.ClockNotice: "2026-10-13", xinfang.ClockObjection: "2026-10-10",
 		xinfang.ClockHandling: "2026-12-14"})
-	if c := p.clock(t, xinfang.ClockHandling); c.Running || c.DoneOn != "2026-11-20" || !c.OnTime || p.Outcome != "support" {
+	if c := p.clock(t, xinfang.ClockHandling); c.Running || c.DoneOn.String() != "2026-11-20" || !c.OnTime || p.Outcome != "support" {
 		t.Errorf("after reply: outcome %q handling %+v", p.Outcome, c)
 	}
 
@@ -247,7 +247,7 @@ func TestScenarioTerminated(t *testing.T) {
 	// 06-02 answered a day late.
 	p = handler.act(t, p, xinfang.ActReply, map[string]any{"outcome": "reject", "facts": "经核实，所反映工资已于三月结清。", "opinion": "不予支持。"})
 	wantState(t, p, xinfang.StateReplied, "", base)
-	if c := p.clock(t, xinfang.ClockHandling); c.OnTime || c.DoneOn != "2026-06-02" {
+	if c := p.clock(t, xinfang.ClockHandling); c.OnTime || c.DoneOn.String() != "2026-06-02" {
 		t.Errorf("late reply counted on time: %+v", c)
 	}
 
@@ -291,7 +291,7 @@ func TestScenarioTerminated(t *testing.T) {
 		t.Errorf("hearing day 1: %+v", c)
 	}
 	env.setNow(t, "2026-07-21T09:00")
-	if c := handler.get(t, p).clock(t, xinfang.ClockRereview); c.Due != "2026-08-07" || c.PausedDays != 2 {
+	if c := handler.get(t, p).clock(t, xinfang.ClockRereview); c.Due.String() != "2026-08-07" || c.PausedDays != 2 {
 		t.Errorf("hearing day 2: due %s paused %d, want 2026-08-07 and 2", c.Due, c.PausedDays)
 	}
 	r := handler.do(t, "POST", p.path()+"/actions/rereview_reply", map[string]any{"version": p.Version, "data": map[string]any{"outcome": "reject", "facts": "f", "opinion": "o"}})
@@ -311,7 +311,7 @@ func TestScenarioTerminated(t *testing.T) {
 	env.setNow(t, "2026-07-28T09:00")
 	p = handler.act(t, p, xinfang.ActRereviewReply, map[string]any{"outcome": "reject", "facts": "复核认定事实清楚。", "opinion": "维持复查意见。"})
 	wantState(t, p, xinfang.StateTerminated, "", base)
-	if c := p.clock(t, xinfang.ClockRereview); c.DoneOn != "2026-07-28" || !c.OnTime {
+	if c := p.clock(t, xinfang.ClockRereview); c.DoneOn.String() != "2026-07-28" || !c.OnTime {
 		t.Errorf("re-review clock: %+v", c)
 	}
 	if n := handler.eventCount(t, p); n != 11 {

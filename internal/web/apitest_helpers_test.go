@@ -393,12 +393,12 @@ func wantState(t *testing.T, p petitionView, state xinfang.State, due string, wa
 	if p.State != state {
 		t.Errorf("%s: state %s, want %s", p.Number, p.State, state)
 	}
-	if p.DueDate != due {
+	if p.DueDate.String() != due {
 		t.Errorf("%s (%s): due_date %q, want %q", p.Number, state, p.DueDate, due)
 	}
 	got := dues{}
 	for _, c := range p.Clocks {
-		got[c.Kind] = c.Due
+		got[c.Kind] = c.Due.String()
 	}
 	if len(got) != len(want) {
 		t.Errorf("%s (%s): clocks %v, want %v", p.Number, state, got, want)

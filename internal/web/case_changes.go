@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"xinfang/internal/calendar"
 
 	"xinfang"
 )
@@ -118,7 +119,9 @@ func (in *caseUpdate) readForm(s *Server, r *http.Request, f url.Values) error {
 	in.readVersion(f)
 	str := func(name string) *string { v := f.Get(name); return &v }
 	u := &in.CaseUpdate
-	u.Title, u.Source, u.Summary, u.Petitioners, u.StabilityPlan, u.Deadline = str("title"), str("source"), str("summary"), str("petitioners"), str("stability_plan"), str("deadline")
+	probs := xinfang.Problems{}
+	deadline := formDate(f, "deadline", probs)
+	u.Title, u.Source, u.Summary, u.Petitioners, u.StabilityPlan, u.Deadline = str("title"), str("source"), str("summary"), str("petitioners"), str("stability_plan"), &deadline
 	unit, leader := formID(f.Get("responsible_unit_id")), formID(f.Get("leader_id"))
 	u.ResponsibleUnitID, u.LeaderID = &unit, &leader
 	tags := f["tags"]
@@ -127,7 +130,6 @@ func (in *caseUpdate) readForm(s *Server, r *http.Request, f url.Values) error {
 	}
 	u.Tags = &tags
 	// Staff type the petitions' numbers; the change takes their ids.
-	probs := xinfang.Problems{}
 	ids := s.petitionRefs(r, f.Get("petitions"), "petitions", probs)
 	if ids == nil {
 		ids = []int64{}
@@ -214,12 +216,12 @@ func (in *memberRemoval) apply(s *Server, r *http.Request, id int64) (*xinfang.C
 // stepInput adds a step to the 化解方案.
 type stepInput struct {
 	versioned
-	Content  string `json:"content"`
-	OwnerID  int64  `json:"owner_id"`
-	Owner    string `json:"owner"`
-	Deadline string `json:"deadline"`
-	DoneOn   string `json:"done_on"`
-	Evidence string `json:"evidence"`
+	Content  string        `json:"content"`
+	OwnerID  int64         `json:"owner_id"`
+	Owner    string        `json:"owner"`
+	Deadline calendar.Date `json:"deadline"`
+	DoneOn   calendar.Date `json:"done_on"`
+	Evidence string        `json:"evidence"`
 }
 
 func newStepInput() *stepInput { return &stepInput{} }
@@ -227,8 +229,10 @@ func newStepInput() *stepInput { return &stepInput{} }
 func (in *stepInput) readForm(s *Server, r *http.Request, f url.Values) error {
 	in.readVersion(f)
 	in.Content, in.OwnerID, in.Owner = f.Get("content"), formID(f.Get("owner_id")), f.Get("owner")
-	in.Deadline, in.DoneOn, in.Evidence = strings.TrimSpace(f.Get("deadline")), strings.TrimSpace(f.Get("done_on")), f.Get("evidence")
-	return nil
+	in.Evidence = f.Get("evidence")
+	p := xinfang.Problems{}
+	in.Deadline, in.DoneOn = formDate(f, "deadline", p), formDate(f, "done_on", p)
+	return p.Err()
 }
 
 func (in *stepInput) step(id int64) *xinfang.PlanStep {
@@ -258,16 +262,17 @@ func (in *stepEdit) apply(s *Server, r *http.Request, id int64) (*xinfang.Case, 
 // evidence, the rest of the step kept (Case.StepDone).
 type stepDone struct {
 	versioned
-	DoneOn   string `json:"done_on"`
-	Evidence string `json:"evidence"`
+	DoneOn   calendar.Date `json:"done_on"`
+	Evidence string        `json:"evidence"`
 }
 
 func newStepDone() *stepDone { return &stepDone{} }
 
 func (in *stepDone) readForm(s *Server, r *http.Request, f url.Values) error {
 	in.readVersion(f)
-	in.DoneOn, in.Evidence = f.Get("done_on"), f.Get("evidence")
-	return nil
+	p := xinfang.Problems{}
+	in.DoneOn, in.Evidence = formDate(f, "done_on", p), f.Get("evidence")
+	return p.Err()
 }
 
 func (in *stepDone) apply(s *Server, r *http.Request, id int64) (*xinfang.Case, error) {
@@ -285,7 +290,7 @@ func (in *stepDone) apply(s *Server, r *http.Request, id int64) (*xinfang.Case, 
 // consultationInput records a 会诊.
 type consultationInput struct {
 	versioned
-	Date      string             `json:"date"`
+	Date      calendar.Date      `json:"date"`
 	Attendees []xinfang.Attendee `json:"attendees"`
 	Findings  string             `json:"findings"`
 	Decisions string             `json:"decisions"`
@@ -297,13 +302,14 @@ func newConsultationInput() *consultationInput { return &consultationInput{} }
 // names separated as typed.
 func (in *consultationInput) readForm(s *Server, r *http.Request, f url.Values) error {
 	in.readVersion(f)
-	in.Date, in.Findings, in.Decisions = strings.TrimSpace(f.Get("date")), f.Get("findings"), f.Get("decisions")
+	p := xinfang.Problems{}
+	in.Date, in.Findings, in.Decisions = formDate(f, "date", p), f.Get("findings"), f.Get("decisions")
 	for _, kind := range xinfang.AttendeeKinds {
 		for _, n := range splitNames(f.Get("att_" + kind.Code)) {
 			in.Attendees = append(in.Attendees, xinfang.Attendee{Kind: kind.Code, Name: n})
 		}
 	}
-	return nil
+	return p.Err()
 }
 
 func (in *consultationInput) apply(s *Server, r *http.Request, id int64) (*xinfang.Case, error) {
@@ -320,16 +326,17 @@ func splitNames(s string) []string {
 // progressInput records a 进展报告.
 type progressInput struct {
 	versioned
-	Date string `json:"date"`
-	Text string `json:"text"`
+	Date calendar.Date `json:"date"`
+	Text string        `json:"text"`
 }
 
 func newProgressInput() *progressInput { return &progressInput{} }
 
 func (in *progressInput) readForm(s *Server, r *http.Request, f url.Values) error {
 	in.readVersion(f)
-	in.Date, in.Text = strings.TrimSpace(f.Get("date")), f.Get("text")
-	return nil
+	p := xinfang.Problems{}
+	in.Date, in.Text = formDate(f, "date", p), f.Get("text")
+	return p.Err()
 }
 
 func (in *progressInput) apply(s *Server, r *http.Request, id int64) (*xinfang.Case, error) {
@@ -338,17 +345,18 @@ func (in *progressInput) apply(s *Server, r *http.Request, id int64) (*xinfang.C
 
 // taskInput is a new 三跨三分离 task, of a case or of a petition.
 type taskInput struct {
-	Kind        string `json:"kind"`
-	Title       string `json:"title"`
-	OwnerUnitID int64  `json:"owner_unit_id"`
-	OwnerUserID int64  `json:"owner_user_id"`
-	Deadline    string `json:"deadline"`
+	Kind        string        `json:"kind"`
+	Title       string        `json:"title"`
+	OwnerUnitID int64         `json:"owner_unit_id"`
+	OwnerUserID int64         `json:"owner_user_id"`
+	Deadline    calendar.Date `json:"deadline"`
 }
 
 func (in *taskInput) readForm(s *Server, r *http.Request, f url.Values) error {
 	in.Kind, in.Title, in.OwnerUnitID = f.Get("kind"), f.Get("title"), formID(f.Get("owner_unit_id"))
-	in.OwnerUserID, in.Deadline = formID(f.Get("owner_user_id")), strings.TrimSpace(f.Get("deadline"))
-	return nil
+	p := xinfang.Problems{}
+	in.OwnerUserID, in.Deadline = formID(f.Get("owner_user_id")), formDate(f, "deadline", p)
+	return p.Err()
 }
 
 func (in *taskInput) task() *xinfang.Task {
@@ -406,10 +414,11 @@ func newResolutionInput() *resolutionInput { return &resolutionInput{} }
 
 func (in *resolutionInput) readForm(s *Server, r *http.Request, f url.Values) error {
 	in.readVersion(f)
+	p := xinfang.Problems{}
 	in.Resolution = xinfang.Resolution{Facts: f.Get("facts"), Solution: f.Get("solution"), SolutionText: f.Get("solution_text"),
-		PetitionerPosition: f.Get("petitioner_position"), Followup: xinfang.FollowupVisit{Date: strings.TrimSpace(f.Get("followup_date")),
+		PetitionerPosition: f.Get("petitioner_position"), Followup: xinfang.FollowupVisit{Date: formDateAs(f, "followup_date", "followup.date", p),
 			By: f.Get("followup_by"), How: f.Get("followup_how"), Mood: f.Get("followup_mood"), Settled: f.Get("followup_settled") != ""}}
-	return nil
+	return p.Err()
 }
 
 func (in *resolutionInput) apply(s *Server, r *http.Request, id int64) (*xinfang.Case, error) {

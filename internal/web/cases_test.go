@@ -332,7 +332,7 @@ func TestCaseMemberAndStepDone(t *testing.T) {
 	wantError(t, reg.do(t, "POST", step, map[string]any{"version": c.Version}), http.StatusUnprocessableEntity, "done_on")
 	wantError(t, reg.do(t, "POST", c.path()+"/steps/999999/done", map[string]any{"version": c.Version, "done_on": "2026-04-02"}), http.StatusNotFound, "")
 	reg.ok(t, http.StatusOK, "POST", step, map[string]any{"version": c.Version, "done_on": "2026-04-02", "evidence": "台账复印件"}, &c)
-	if s := c.Plan[0]; s.DoneOn != "2026-04-02" || s.Evidence != "台账复印件" || s.Content != "核查工资台账" || s.Owner != "李承办" || s.Deadline != "2026-04-10" {
+	if s := c.Plan[0]; s.DoneOn.String() != "2026-04-02" || s.Evidence != "台账复印件" || s.Content != "核查工资台账" || s.Owner != "李承办" || s.Deadline.String() != "2026-04-10" {
 		t.Errorf("step after done %+v", s)
 	}
 
@@ -357,7 +357,7 @@ func TestCaseMemberAndStepDone(t *testing.T) {
 		t.Fatalf("step done on the page: %d %s", st, pageExcerpt(body))
 	}
 	reg.ok(t, http.StatusOK, "GET", c.path(), nil, &c)
-	if len(c.Team) != 1 || c.Plan[1].DoneOn != "2026-04-03" || c.Plan[1].Content != "约谈用工单位" {
+	if len(c.Team) != 1 || c.Plan[1].DoneOn.String() != "2026-04-03" || c.Plan[1].Content != "约谈用工单位" {
 		t.Errorf("after the page's forms: team %+v, plan %+v", c.Team, c.Plan[1])
 	}
 }

@@ -75,7 +75,14 @@ type base struct {
 	Menu []menuEntry
 	// Unread is the number of unread inbox messages (站内消息).
 	Unread int
+
+	opens func(pattern string) bool
 }
+
+// Opens reports whether the user may open the page of the GET route
+// pattern ("/cases/new"): a template shows a link only to who may follow
+// it.
+func (b *base) Opens(pattern string) bool { return b.opens != nil && b.opens(pattern) }
 
 func (b *base) basePtr() *base { return b }
 
@@ -97,6 +104,8 @@ func (s *Server) fillBase(r *http.Request, b *base) {
 		return
 	}
 	b.Menu = s.menuFor(b.User)
+	u := b.User
+	b.opens = func(pattern string) bool { return s.opens(u, pattern) }
 	// A failed count must not cost the page: the menu shows none.
 	if n, err := s.Notifications.UnreadCount(r.Context()); err == nil {
 		b.Unread = n

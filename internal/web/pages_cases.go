@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"xinfang/internal/calendar"
 
 	"xinfang"
 )
@@ -51,7 +52,7 @@ type caseLedgerView struct {
 	Page      int
 	Pages     int
 	ExportURL string
-	Today     string
+	Today     calendar.Date
 }
 
 // PageURL returns the ledger URL of page n with the current filters.
@@ -76,7 +77,7 @@ func (s *Server) leaders(r *http.Request) ([]xinfang.CaseUser, []xinfang.CaseUse
 // handleCases is the 积案台账: the cases in the user's scope with the
 // filters of the API, and the link that exports the same list to Excel.
 func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) error {
-	v := &caseLedgerView{L: caseLabels, Q: url.Values{}, Page: 1, Today: s.today().String()}
+	v := &caseLedgerView{L: caseLabels, Q: url.Values{}, Page: 1, Today: s.today()}
 	v.Title, v.Nav = "积案台账", "cases"
 	s.fillBase(r, &v.base)
 	for _, k := range caseFilterKeys {
@@ -188,6 +189,26 @@ func formID(v string) int64 {
 	return id
 }
 
+// formDate reads the date field name of a form: "" is no date; a date that
+// is not YYYY-MM-DD or does not exist is a problem on that field.
+func formDate(f url.Values, name string, p xinfang.Problems) calendar.Date {
+	return formDateAs(f, name, name, p)
+}
+
+// formDateAs is formDate for a form field whose problem is reported under
+// the name the domain gives it (followup_date → followup.date).
+func formDateAs(f url.Values, name, field string, p xinfang.Problems) calendar.Date {
+	v := strings.TrimSpace(f.Get(name))
+	if v == "" {
+		return calendar.Date{}
+	}
+	d, err := calendar.ParseDate(v)
+	if err != nil {
+		p.Add(field, err.Error())
+	}
+	return d
+}
+
 func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
@@ -196,7 +217,7 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) error 
 	probs := xinfang.Problems{}
 	c := &xinfang.Case{Title: f.Get("title"), Source: f.Get("source"), Summary: f.Get("summary"), Petitioners: f.Get("petitioners"),
 		ResponsibleUnitID: formID(f.Get("responsible_unit_id")), LeaderID: formID(f.Get("leader_id")), StabilityPlan: f.Get("stability_plan"),
-		Deadline: strings.TrimSpace(f.Get("deadline")), Tags: f["tags"]}
+		Deadline: formDate(f, "deadline", probs), Tags: f["tags"]}
 	c.PetitionIDs = s.petitionRefs(r, f.Get("petitions"), "petitions", probs)
 	if len(probs) > 0 {
 		// Show every mistake at once, not the numbers first.
@@ -237,7 +258,7 @@ type caseView struct {
 	Units      []*xinfang.Unit
 	Users      []xinfang.CaseUser
 	Leaders    []xinfang.CaseUser
-	Today      string
+	Today      calendar.Date
 	Open       string     // the form shown open: the one that failed
 	F          url.Values // its values
 	IsLeader   bool       // the user is this case's 包案领导
@@ -254,7 +275,8 @@ type caseView struct {
 // page and on the petition's task page.
 type taskTable struct {
 	Tasks         []*xinfang.Task
-	Today, CSRF   string
+	Today         calendar.Date
+	CSRF          string
 	Action        string // the tasks route; a task's change form posts to Action/{task}
 	Version       int    // the case's version; 0: each task's own
 	Kinds, States []xinfang.Label
@@ -379,7 +401,7 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &caseView{L: caseLabels, C: c, Events: events, Units: units, Users: users, Leaders: leaders, Today: s.today().String(),
+	v := &caseView{L: caseLabels, C: c, Events: events, Units: units, Users: users, Leaders: leaders, Today: s.today(),
 		IsLeader: u.ID == c.LeaderID, CanInstr: xinfang.CanWriteInstructions(u), Requires: xinfang.ResolveRequirements, CloseReqs: xinfang.CloseRequirements}
 	v.TaskTable = &taskTable{Tasks: c.Tasks, Today: v.Today, CSRF: "", Action: "/cases/" + strconv.FormatInt(id, 10) + "/tasks",
 		Version: c.Version, Kinds: xinfang.TaskKinds, States: xinfang.TaskStates}
@@ -480,7 +502,7 @@ type myCasesView struct {
 	base
 	L     *caseLabelSet
 	Items []*xinfang.LeaderCase
-	Today string
+	Today calendar.Date
 }
 
 // handleMyCases is 我包的案: the cases the leader leads, with what is late
@@ -490,7 +512,7 @@ func (s *Server) handleMyCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := &myCasesView{L: caseLabels, Items: items, Today: s.today().String()}
+	v := &myCasesView{L: caseLabels, Items: items, Today: s.today()}
 	v.Title, v.Nav = "我包的案", "mycases"
 	s.fillBase(r, &v.base)
 	return s.render(w, r, http.StatusOK, "case_mine.html", v)
@@ -508,7 +530,7 @@ type petitionTasksView struct {
 	CanInstr     bool
 	Open         string
 	F            url.Values
-	Today        string
+	Today        calendar.Date
 	TaskTable    *taskTable
 	TaskForm     *taskFormView
 }
@@ -545,7 +567,7 @@ func (s *Server) petitionTasksPage(r *http.Request, id int64) (*petitionTasksVie
 	if err != nil {
 		return nil, err
 	}
-	v := &petitionTasksView{L: caseLabels, P: p, Tasks: tasks, Instructions: ins, Units: units, Users: users, Today: s.today().String(),
+	v := &petitionTasksView{L: caseLabels, P: p, Tasks: tasks, Instructions: ins, Units: units, Users: users, Today: s.today(),
 		CanInstr: xinfang.CanWriteInstructions(xinfang.UserFromContext(ctx))}
 	v.Title, v.Nav = "三跨三分离与批示 "+p.Number, "ledger"
 	s.fillBase(r, &v.base)

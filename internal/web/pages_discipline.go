@@ -395,7 +395,7 @@ func (s *Server) handleCreateAccountability(w http.ResponseWriter, r *http.Reque
 	form := r.PostForm
 	probs := xinfang.Problems{}
 	a := &xinfang.Accountability{Target: form.Get("target"), UnitID: discFormID(form, "unit_id", "unit_id", probs), OfficialName: form.Get("official_name"),
-		OfficialPosition: form.Get("official_position"), Measure: form.Get("measure"), DecidedOn: strings.TrimSpace(form.Get("decided_on")),
+		OfficialPosition: form.Get("official_position"), Measure: form.Get("measure"), DecidedOn: formDate(form, "decided_on", probs),
 		DecidedBy: form.Get("decided_by"), Ground: form.Get("ground"), Note: form.Get("note"),
 		CaseIDs: discFormIDList(form.Get("case_ids"), "case_ids", probs), InvestigationID: discFormID(form, "investigation_id", "investigation_id", probs)}
 	for _, f := range strings.FieldsFunc(form.Get("petitions"), func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' || r == '\n' || r == '\r' }) {
@@ -469,7 +469,7 @@ func (s *Server) handleCreateLetter(w http.ResponseWriter, r *http.Request) erro
 	}
 	form := r.PostForm
 	probs := xinfang.Problems{}
-	l := &xinfang.ResponsibilityLetter{UnitID: discFormID(form, "unit_id", "unit_id", probs), SignedOn: strings.TrimSpace(form.Get("signed_on")),
+	l := &xinfang.ResponsibilityLetter{UnitID: discFormID(form, "unit_id", "unit_id", probs), SignedOn: formDate(form, "signed_on", probs),
 		Targets: strings.Split(form.Get("targets"), "\n"), Note: form.Get("note")}
 	if y := strings.TrimSpace(form.Get("year")); y != "" {
 		n, err := strconv.Atoi(y)

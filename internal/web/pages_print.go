@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"xinfang/internal/calendar"
 
 	"xinfang"
 )
@@ -26,9 +27,9 @@ type printView struct {
 	P         *xinfang.Petition
 	Event     *xinfang.Event
 	Addressee string
-	Issuer    string // the unit that issues the document: the actor's unit
-	Superior  string // the unit a review is asked from
-	HandleDue string // due date of the handling clock, for 受理告知书
+	Issuer    string        // the unit that issues the document: the actor's unit
+	Superior  string        // the unit a review is asked from
+	HandleDue calendar.Date // due date of the handling clock, for 受理告知书
 	Outcome   string
 	PageBack  string
 }

@@ -91,8 +91,8 @@ func (s *Server) handleCreateSupervision(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	form := r.PostForm
-	sv := &xinfang.Supervision{Requirements: form.Get("requirements"), Deadline: strings.TrimSpace(form.Get("deadline")), Listed: form.Get("listed") != ""}
 	probs := xinfang.Problems{}
+	sv := &xinfang.Supervision{Requirements: form.Get("requirements"), Deadline: formDate(form, "deadline", probs), Listed: form.Get("listed") != ""}
 	if v := strings.TrimSpace(form.Get("target_unit_id")); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

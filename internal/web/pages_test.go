@@ -426,7 +426,7 @@ func TestRegisterAcceptPrint(t *testing.T) {
 		due := ""
 		for _, cl := range loadPetition(t, a, "a_staff", id).Clocks {
 			if cl.Kind == xinfang.ClockHandling {
-				due = cl.Due
+				due = cl.Due.String()
 			}
 		}
 		dd := calendar.MustParseDate(due)

@@ -306,12 +306,7 @@ type menuEntry struct {
 // menuEntries joins the menu to the access of its routes; a menu entry
 // without its route is a programming error.
 func menuEntries(routes []route) []menuEntry {
-	byPattern := map[string]access{}
-	for _, rt := range routes {
-		if rt.method == "GET" {
-			byPattern[rt.pattern] = rt.access
-		}
-	}
+	byPattern := pageAccess(routes)
 	out := make([]menuEntry, len(menu))
 	for i, m := range menu {
 		a, ok := byPattern[m.route]
@@ -321,6 +316,26 @@ func menuEntries(routes []route) []menuEntry {
 		out[i] = menuEntry{Nav: m.Nav, Label: m.Label, Href: m.Href, access: a}
 	}
 	return out
+}
+
+// pageAccess maps the pattern of every GET route to its access.
+func pageAccess(routes []route) map[string]access {
+	byPattern := map[string]access{}
+	for _, rt := range routes {
+		if rt.method == "GET" {
+			byPattern[rt.pattern] = rt.access
+		}
+	}
+	return byPattern
+}
+
+// opens reports whether u may open the GET route of pattern: what a page
+// asks before it shows a link or button to another page, so that nobody
+// is shown a way in that answers 403. An unknown pattern is a
+// programming error and shows nothing.
+func (s *Server) opens(u *xinfang.User, pattern string) bool {
+	a, ok := s.pages[pattern]
+	return ok && a.allows(u)
 }
 
 // menuFor returns the menu entries u may open, in menu order.
@@ -338,7 +353,7 @@ func (s *Server) menuFor(u *xinfang.User) []menuEntry {
 // handler, and every error through s.fail.
 func (s *Server) routes() {
 	table := routeTable()
-	s.menu = menuEntries(table)
+	s.menu, s.pages = menuEntries(table), pageAccess(table)
 	for _, rt := range table {
 		pattern := rt.pattern
 		if rt.method != "" {

@@ -192,3 +192,56 @@ func TestMenuOpensForEveryRole(t *testing.T) {
 		})
 	}
 }
+
+// No page shows a role a link it may not follow: from the home page of
+// every role, every link of the site reached within a few steps opens
+// without 403 (and without a server error). The pages hold a petition of
+// the town, a backlog case on it and a 督办单, so that the detail pages and
+// their buttons are reached too.
+func TestNoLinkIsRefused(t *testing.T) {
+	t.Parallel()
+	env := newAPIEnv(t, "2026-03-02T09:00")
+	reg := env.user(t, "link_reg", "ZA", xinfang.RoleRegistrar, xinfang.RoleHandler)
+	leader := env.user(t, "link_leader", "XC", xinfang.RoleLeader)
+	za := env.Units["ZA"]
+	p := reg.register(t, registration("2026-03-02T08:30:00+08:00", za.ID, nil))
+	reg.ok(t, http.StatusCreated, "POST", "/api/v1/cases", map[string]any{
+		"title": "张三工资拖欠积案", "source": "repeat", "petitioners": "张三", "responsible_unit_id": za.ID, "leader_id": leader.ID,
+		"petition_ids": []int64{p.ID}, "deadline": "2026-06-30"}, nil)
+	leader.ok(t, http.StatusCreated, "POST", "/api/v1/supervisions", map[string]any{
+		"target_unit_id": za.ID, "petition_id": p.ID, "requirements": "请查清事实，书面反馈", "deadline": "2026-03-20"}, nil)
+	skip := regexp.MustCompile(`^/(static/|api/|logout)|\.xlsx$|[?&]page=`)
+	for _, u := range roleUsers(t, env) {
+		t.Run(u.Name, func(t *testing.T) {
+			seen := map[string]bool{}
+			queue := []string{"/"}
+			for depth := 0; depth < 4 && len(queue) > 0; depth++ {
+				var next []string
+				for _, path := range queue {
+					if seen[path] || len(seen) >= 120 {
+						continue
+					}
+					seen[path] = true
+					r := u.C.do(t, "GET", path, nil)
+					if r.Status == http.StatusForbidden || r.Status >= 500 {
+						t.Errorf("a page links to %s, which answers %d", path, r.Status)
+						continue
+					}
+					for _, m := range hrefRE.FindAllSubmatch(r.Body, -1) {
+						h := strings.ReplaceAll(string(m[1]), "&amp;", "&")
+						if i := strings.IndexByte(h, '#'); i >= 0 {
+							h = h[:i]
+						}
+						if strings.HasPrefix(h, "/") && !skip.MatchString(h) && !seen[h] {
+							next = append(next, h)
+						}
+					}
+				}
+				queue = next
+			}
+			if len(seen) < 3 {
+				t.Errorf("only %d pages reached", len(seen))
+			}
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -30,8 +31,9 @@ type Server struct {
 	// session lives on the server (cmd/xinfang sets the configured one).
 	SessionLifetime time.Duration
 
-	mux  *http.ServeMux
-	menu []menuEntry
+	mux   *http.ServeMux
+	menu  []menuEntry
+	pages map[string]access // the access of every GET route, by pattern
 }
 
 // NewServer returns a server over the stores with every route registered.
@@ -181,6 +183,9 @@ func decodeJSON(r *http.Request, v any) error {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
 		switch {
+		case errors.As(err, &te) && te.Type == reflect.TypeFor[calendar.Date]():
+			// calendar.Date puts the reason in Value (日期 … 不存在).
+			return xinfang.FieldError(te.Field, te.Value)
 		case errors.As(err, &te):
 			return xinfang.FieldError(te.Field, "类型错误，应为 "+te.Type.String())
 		case errors.As(err, &se):

@@ -186,7 +186,7 @@ func CaseSheet(out io.Writer, c *xinfang.Case) error {
 	if err := w.merged(st.title, "信访积案一案一表", 30); err != nil {
 		return err
 	}
-	if err := w.values(st.label, "编号", c.Number, "状态", c.State.Label(), "化解时限", orDash(c.Deadline)); err != nil {
+	if err := w.values(st.label, "编号", c.Number, "状态", c.State.Label(), "化解时限", orDash(c.Deadline.String())); err != nil {
 		return err
 	}
 	var petitions []string
@@ -223,7 +223,7 @@ func CaseSheet(out io.Writer, c *xinfang.Case) error {
 	}
 	rows = nil
 	for i, s := range c.Plan {
-		rows = append(rows, []string{fmt.Sprint(i + 1), s.Content, s.Owner, s.Deadline, orDash(s.DoneOn), s.Evidence})
+		rows = append(rows, []string{fmt.Sprint(i + 1), s.Content, s.Owner, s.Deadline.String(), orDash(s.DoneOn.String()), s.Evidence})
 	}
 	if err := w.table("化解方案", []string{"序号", "内容", "责任人", "完成时限", "完成日期", "佐证材料"}, rows); err != nil {
 		return err
@@ -235,7 +235,7 @@ func CaseSheet(out io.Writer, c *xinfang.Case) error {
 		if t.State == xinfang.TaskReleased {
 			note = "解除理由：" + t.ReleaseReason
 		}
-		rows = append(rows, []string{xinfang.LabelOf(xinfang.TaskKinds, t.Kind), t.Title, owner, t.Deadline, xinfang.LabelOf(xinfang.TaskStates, t.State), note})
+		rows = append(rows, []string{xinfang.LabelOf(xinfang.TaskKinds, t.Kind), t.Title, owner, t.Deadline.String(), xinfang.LabelOf(xinfang.TaskStates, t.State), note})
 	}
 	if err := w.table("三跨三分离任务", []string{"类别", "任务", "责任单位/人", "时限", "状态", "说明"}, rows); err != nil {
 		return err
@@ -246,14 +246,14 @@ func CaseSheet(out io.Writer, c *xinfang.Case) error {
 		for _, a := range k.Attendees {
 			names = append(names, a.Name+"（"+xinfang.LabelOf(xinfang.AttendeeKinds, a.Kind)+"）")
 		}
-		rows = append(rows, []string{k.Date, strings.Join(names, "、"), "", k.Findings, "", k.Decisions})
+		rows = append(rows, []string{k.Date.String(), strings.Join(names, "、"), "", k.Findings, "", k.Decisions})
 	}
 	if err := w.table("会诊", []string{"日期", "参加人", "", "会诊意见", "", "决定"}, rows); err != nil {
 		return err
 	}
 	rows = nil
 	for _, p := range c.Progress {
-		rows = append(rows, []string{p.Date, p.AuthorName, p.Text})
+		rows = append(rows, []string{p.Date.String(), p.AuthorName, p.Text})
 	}
 	if err := w.table("进展报告", []string{"日期", "报告人", "内容"}, rows); err != nil {
 		return err
@@ -271,7 +271,7 @@ func CaseSheet(out io.Writer, c *xinfang.Case) error {
 		return err
 	}
 	followup := "—"
-	if r.Followup.Date != "" {
+	if !r.Followup.Date.IsZero() {
 		settled := "未息诉罢访"
 		if r.Followup.Settled {
 			settled = "已息诉罢访"
@@ -309,8 +309,8 @@ func CaseSheet(out io.Writer, c *xinfang.Case) error {
 }
 
 // CaseLedger writes the ledger of cases, one row each, in the order given;
-// today (YYYY-MM-DD) decides 是否超期.
-func CaseLedger(out io.Writer, cases []*xinfang.Case, today string) error {
+// today decides 是否超期.
+func CaseLedger(out io.Writer, cases []*xinfang.Case, today calendar.Date) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", LedgerSheetName); err != nil {

@@ -9,19 +9,20 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 	"xinfang/internal/xlsx"
 )
 
 func sampleCase() *xinfang.Case {
 	return &xinfang.Case{
 		ID: 1, Number: "JZ-JA-2026-0001", Title: "东村工资拖欠积案", Source: "repeat", Petitioners: "张三", ResponsibleUnitName: "甲镇",
-		LeaderName: "李市长", Deadline: "2026-06-30", Tags: []string{"trace", "consult"}, State: xinfang.CaseResolving,
+		LeaderName: "李市长", Deadline: calendar.MustParseDate("2026-06-30"), Tags: []string{"trace", "consult"}, State: xinfang.CaseResolving,
 		Petitions:     []*xinfang.CasePetition{{ID: 3, Number: "JZ-2026-000001", Summary: "反映工资拖欠"}, {ID: 9, Hidden: true}},
 		Team:          []xinfang.CaseMember{{Name: "钱承办", Role: "组长"}},
-		Plan:          []*xinfang.PlanStep{{ID: 1, Content: "核查工资台账", Owner: "钱承办", Deadline: "2026-04-15"}},
+		Plan:          []*xinfang.PlanStep{{ID: 1, Content: "核查工资台账", Owner: "钱承办", Deadline: calendar.MustParseDate("2026-04-15")}},
 		Tasks:         []*xinfang.Task{{ID: 1, Kind: "unit", Title: "公安局追查", OwnerUnitName: "公安局", State: xinfang.TaskReleased, ReleaseReason: "另案处理"}},
-		Consultations: []*xinfang.Consultation{{Date: "2026-04-05", Attendees: []xinfang.Attendee{{Kind: "lawyer", Name: "刘律师"}}, Findings: "事实清楚", Decisions: "限期支付"}},
-		Progress:      []*xinfang.ProgressReport{{Date: "2026-04-06", AuthorName: "钱承办", Text: "已约谈用工单位"}},
+		Consultations: []*xinfang.Consultation{{Date: calendar.MustParseDate("2026-04-05"), Attendees: []xinfang.Attendee{{Kind: "lawyer", Name: "刘律师"}}, Findings: "事实清楚", Decisions: "限期支付"}},
+		Progress:      []*xinfang.ProgressReport{{Date: calendar.MustParseDate("2026-04-06"), AuthorName: "钱承办", Text: "已约谈用工单位"}},
 		Instructions:  []*xinfang.Instruction{{AuthorName: "李市长", Text: "抓紧化解", At: time.Date(2026, 4, 2, 1, 0, 0, 0, time.UTC)}},
 		Stats:         xinfang.CaseStats{Steps: 1},
 		CreatedAt:     time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC),
@@ -57,9 +58,9 @@ func TestCaseSheet(t *testing.T) {
 
 func TestCaseLedger(t *testing.T) {
 	a, b := sampleCase(), sampleCase()
-	b.Number, b.State, b.Deadline = "JZ-JA-2026-0002", xinfang.CaseClosed, "2026-01-01"
+	b.Number, b.State, b.Deadline = "JZ-JA-2026-0002", xinfang.CaseClosed, calendar.MustParseDate("2026-01-01")
 	var buf bytes.Buffer
-	if err := xlsx.CaseLedger(&buf, []*xinfang.Case{a, b}, "2026-07-01"); err != nil {
+	if err := xlsx.CaseLedger(&buf, []*xinfang.Case{a, b}, calendar.MustParseDate("2026-07-01")); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
