@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"xinfang/internal/calendar"
 
 	"golang.org/x/crypto/argon2"
 
@@ -167,7 +168,7 @@ func (db *DirectoryStore) Login(ctx context.Context, username, password string) 
 	}
 	now := db.Now()
 	if now.Before(u.LockedUntil) {
-		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "连续登录失败次数过多，账号已锁定至 %s", u.LockedUntil.In(shanghai()).Format("15:04"))
+		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "连续登录失败次数过多，账号已锁定至 %s", u.LockedUntil.In(calendar.Location()).Format("15:04"))
 	}
 	if !CheckPassword(u.PasswordHash, password) {
 		err := db.write(ctx, func(tx *Tx) error {
@@ -307,12 +308,4 @@ func randomToken(n int) string {
 func tokenKey(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
-}
-
-func shanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
 }
