@@ -3,9 +3,9 @@ package xinfang_test
 import (
 	"strings"
 	"testing"
-	"xinfang/internal/calendar"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 )
 
 // completeCase is a case in 化解中 with every record 已化解 needs.

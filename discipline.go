@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
 	"xinfang/internal/calendar"
 )
 

@@ -3,9 +3,9 @@ package xinfang_test
 import (
 	"testing"
 	"time"
-	"xinfang/internal/calendar"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 )
 
 // wantFields fails unless err is an *Error of code naming exactly fields.

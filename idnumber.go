@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
 	"xinfang/internal/calendar"
 )
 

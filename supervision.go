@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
 	"xinfang/internal/calendar"
 )
 

@@ -3,9 +3,9 @@ package xinfang_test
 import (
 	"strings"
 	"testing"
-	"xinfang/internal/calendar"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 )
 
 func TestSupervisionValidate(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
 	"xinfang"
 	"xinfang/internal/calendar"
 )

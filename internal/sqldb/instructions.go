@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+
 	"xinfang"
 )
 

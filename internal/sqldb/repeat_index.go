@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"strconv"
 	"time"
+
 	"xinfang"
 	"xinfang/internal/similar"
 )

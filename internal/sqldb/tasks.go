@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+
 	"xinfang"
 )
 

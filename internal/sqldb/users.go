@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"xinfang/internal/calendar"
 
 	"golang.org/x/crypto/argon2"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 )
 
 const userCols = `u.id, u.username, u.name, u.unit_id, u.roles, u.phone, u.password_hash, u.must_change_password, u.failed_logins, u.locked_until, u.disabled, u.created_at, ` +

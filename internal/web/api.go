@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -246,4 +247,46 @@ func apiInstant(field, v string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, xinfang.FieldError(field, "时间格式错误，应为 RFC 3339（如 2026-09-25T09:30:00+08:00）或 YYYY-MM-DD")
+}
+
+// serveByID answers a GET of record {id}: what find returns, as JSON.
+func serveByID[T any](w http.ResponseWriter, r *http.Request, find func(ctx context.Context, id int64) (T, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := find(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// serveListByID answers a GET of the records of {id}: the list find
+// returns, as {"items": […]}.
+func serveListByID[T any](w http.ResponseWriter, r *http.Request, find func(ctx context.Context, id int64) ([]T, error)) error {
+	return serveByID(w, r, func(ctx context.Context, id int64) (apiList[T], error) {
+		list, err := find(ctx, id)
+		return apiList[T]{Items: list}, err
+	})
+}
+
+// serveChange answers a change of record {id}: the JSON body decoded into
+// In (unknown fields refused), change made, its result written with status.
+func serveChange[In, Out any](w http.ResponseWriter, r *http.Request, status int, change func(ctx context.Context, id int64, in In) (Out, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in In
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	v, err := change(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, v)
+	return nil
 }

@@ -109,29 +109,11 @@ func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.Cases.FindCaseByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return serveByID(w, r, s.Cases.FindCaseByID)
 }
 
 func (s *Server) apiCaseEvents(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	events, err := s.Cases.FindCaseEvents(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, apiList[*xinfang.CaseEvent]{Items: events})
-	return nil
+	return serveListByID(w, r, s.Cases.FindCaseEvents)
 }
 
 // caseChange reads the body into in (which embeds versioned), runs fn
@@ -239,29 +221,11 @@ func (s *Server) apiPetitionInstruction(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) apiPetitionInstructions(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	list, err := s.Cases.FindPetitionInstructions(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, apiList[*xinfang.Instruction]{Items: list})
-	return nil
+	return serveListByID(w, r, s.Cases.FindPetitionInstructions)
 }
 
 func (s *Server) apiPetitionTasks(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	list, err := s.Cases.FindPetitionTasks(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, apiList[*xinfang.Task]{Items: list})
-	return nil
+	return serveListByID(w, r, s.Cases.FindPetitionTasks)
 }
 
 func (s *Server) apiPetitionAddTask(w http.ResponseWriter, r *http.Request) error {

@@ -1,10 +1,11 @@
 package web
 
 import (
+	"context"
 	"net/http"
-	"xinfang/internal/calendar"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 )
 
 // The API of discipline work (纪委监委): the watch list, raised
@@ -64,33 +65,11 @@ func (s *Server) apiCreateInvestigation(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) apiInvestigation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	iv, err := s.Discipline.FindInvestigationByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, iv)
-	return nil
+	return serveByID(w, r, s.Discipline.FindInvestigationByID)
 }
 
 func (s *Server) apiUpdateInvestigation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in xinfang.InvestigationUpdate
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	iv, err := s.Discipline.UpdateInvestigation(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, iv)
-	return nil
+	return serveChange(w, r, http.StatusOK, s.Discipline.UpdateInvestigation)
 }
 
 func (s *Server) apiDeleteInvestigation(w http.ResponseWriter, r *http.Request) error {
@@ -114,37 +93,11 @@ func (s *Server) apiDeleteInvestigation(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) apiMatterTrack(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in xinfang.MatterTrackInput
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	iv, err := s.Discipline.UpdateMatterTrack(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, iv)
-	return nil
+	return serveChange(w, r, http.StatusOK, s.Discipline.UpdateMatterTrack)
 }
 
 func (s *Server) apiResponsibilityTrack(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in xinfang.ResponsibilityTrackInput
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	iv, err := s.Discipline.UpdateResponsibilityTrack(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, iv)
-	return nil
+	return serveChange(w, r, http.StatusOK, s.Discipline.UpdateResponsibilityTrack)
 }
 
 // apiCloseInput closes an investigation.
@@ -154,20 +107,9 @@ type apiCloseInput struct {
 }
 
 func (s *Server) apiCloseInvestigation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in apiCloseInput
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	iv, err := s.Discipline.CloseInvestigation(r.Context(), id, in.Version, in.Note)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, iv)
-	return nil
+	return serveChange(w, r, http.StatusOK, func(ctx context.Context, id int64, in apiCloseInput) (*xinfang.Investigation, error) {
+		return s.Discipline.CloseInvestigation(ctx, id, in.Version, in.Note)
+	})
 }
 
 // apiAccountabilityPage is one page of accountability records.
@@ -228,16 +170,7 @@ func (s *Server) apiCreateAccountability(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) apiAccountability(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	a, err := s.Discipline.FindAccountabilityByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a)
-	return nil
+	return serveByID(w, r, s.Discipline.FindAccountabilityByID)
 }
 
 func (s *Server) apiLetters(w http.ResponseWriter, r *http.Request) error {
@@ -281,16 +214,7 @@ func (s *Server) apiCreateLetter(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiLetter(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	l, err := s.Discipline.FindResponsibilityLetterByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, l)
-	return nil
+	return serveByID(w, r, s.Discipline.FindResponsibilityLetterByID)
 }
 
 func (s *Server) apiUpdateLetter(w http.ResponseWriter, r *http.Request) error {

@@ -51,20 +51,7 @@ func (s *Server) apiRepeats(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiRepeatDecision(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in xinfang.RepeatDecisionInput
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	d, err := s.Repeats.DecideRepeat(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, d)
-	return nil
+	return serveChange(w, r, http.StatusCreated, s.Repeats.DecideRepeat)
 }
 
 // repeatDraft is the part of a registration the check reads: who, where,

@@ -1,10 +1,11 @@
 package web
 
 import (
+	"context"
 	"net/http"
-	"xinfang/internal/calendar"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 )
 
 // The API of 督办单 and of the inbox (站内消息). Storage decides who may
@@ -80,16 +81,7 @@ func (s *Server) apiCreateSupervision(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) apiSupervision(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sv, err := s.Supervisions.FindSupervisionByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, sv)
-	return nil
+	return serveByID(w, r, s.Supervisions.FindSupervisionByID)
 }
 
 // apiText is the body of a 催办 or a feedback.
@@ -98,37 +90,15 @@ type apiText struct {
 }
 
 func (s *Server) apiRemindSupervision(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in apiText
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	sv, err := s.Supervisions.RemindSupervision(r.Context(), id, in.Text)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, sv)
-	return nil
+	return serveChange(w, r, http.StatusCreated, func(ctx context.Context, id int64, in apiText) (*xinfang.Supervision, error) {
+		return s.Supervisions.RemindSupervision(ctx, id, in.Text)
+	})
 }
 
 func (s *Server) apiFeedbackSupervision(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in apiText
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	sv, err := s.Supervisions.FeedbackSupervision(r.Context(), id, in.Text)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, sv)
-	return nil
+	return serveChange(w, r, http.StatusOK, func(ctx context.Context, id int64, in apiText) (*xinfang.Supervision, error) {
+		return s.Supervisions.FeedbackSupervision(ctx, id, in.Text)
+	})
 }
 
 func (s *Server) apiCloseSupervision(w http.ResponseWriter, r *http.Request) error {
@@ -192,16 +162,7 @@ func (s *Server) apiUnread(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiReadNotification(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	m, err := s.Notifications.MarkNotificationRead(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, m)
-	return nil
+	return serveByID(w, r, s.Notifications.MarkNotificationRead)
 }
 
 func (s *Server) apiReadAllNotifications(w http.ResponseWriter, r *http.Request) error {

@@ -5,9 +5,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"xinfang/internal/calendar"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 )
 
 // The changes of a backlog case, each made by an API route and by a form

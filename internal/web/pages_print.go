@@ -3,9 +3,9 @@ package web
 import (
 	"net/http"
 	"strings"
-	"xinfang/internal/calendar"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 )
 
 // printDocs are the documents (文书) printable from a petition page, each
