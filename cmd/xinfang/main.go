@@ -264,17 +264,24 @@ func displayAddr(a string) string {
 	return a
 }
 
+// openCommand parses the settings of a command that takes no positional
+// argument and opens its database.
+func openCommand(name string, fs *flag.FlagSet, args []string) (*sqldb.DB, Config, error) {
+	cfg, rest, err := parseConfig(name, fs, args, os.Getenv)
+	if err != nil {
+		return nil, cfg, err
+	}
+	if len(rest) > 0 {
+		return nil, cfg, fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	db, err := openDB(cfg)
+	return db, cfg, err
+}
+
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg, rest, err := parseConfig("migrate", fs, args, os.Getenv)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
-	}
-	db, err := openDB(cfg)
+	db, cfg, err := openCommand("migrate", fs, args)
 	if err != nil {
 		return err
 	}
@@ -297,14 +304,7 @@ func runUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	unitName := fs.String("unit-name", "", "create the root unit with this name when --unit does not exist yet (empty database)")
 	roles := fs.String("roles", "admin", "comma-separated roles")
 	password := fs.String("password", "", "password (prompted from XINFANG_PASSWORD when empty)")
-	cfg, rest, err := parseConfig("user add", fs, args, os.Getenv)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
-	}
-	db, err := openDB(cfg)
+	db, _, err := openCommand("user add", fs, args)
 	if err != nil {
 		return err
 	}

@@ -268,6 +268,9 @@ func serveByID[T any](w http.ResponseWriter, r *http.Request, find func(ctx cont
 func serveListByID[T any](w http.ResponseWriter, r *http.Request, find func(ctx context.Context, id int64) ([]T, error)) error {
 	return serveByID(w, r, func(ctx context.Context, id int64) (apiList[T], error) {
 		list, err := find(ctx, id)
+		if list == nil {
+			list = []T{}
+		}
 		return apiList[T]{Items: list}, err
 	})
 }

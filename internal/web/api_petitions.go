@@ -267,19 +267,7 @@ func (s *Server) apiPetition(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	events, err := s.Petitions.FindEvents(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if events == nil {
-		events = []*xinfang.Event{}
-	}
-	writeJSON(w, http.StatusOK, apiList[*xinfang.Event]{Items: events})
-	return nil
+	return serveListByID(w, r, s.Petitions.FindEvents)
 }
 
 // apiVerification is the result of checking a petition's hash chain.
