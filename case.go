@@ -25,10 +25,10 @@ var CaseStates = []Label{
 }
 
 // Label returns the Chinese label of s.
-func (s CaseState) Label() string { return LabelOf(CaseStates, string(s)) }
+func (s CaseState) Label() string { return labelOf(CaseStates, s) }
 
 // Valid reports whether s is a known state.
-func (s CaseState) Valid() bool { return hasCode(CaseStates, string(s)) }
+func (s CaseState) Valid() bool { return hasCode(CaseStates, s) }
 
 // RunningCaseStates are the states in which a case still runs against its
 // 化解时限: 未化解 and 化解中. Done reads them, and storage names them in
@@ -43,35 +43,89 @@ func RunningCaseStateCodes() []string { return codes(RunningCaseStates) }
 // (已化解 or 销号).
 func (s CaseState) Done() bool { return s.Valid() && !slices.Contains(RunningCaseStates, s) }
 
-// CaseSources are where a backlog case comes from.
-var CaseSources = []Label{
-	{"central", "中央交办"}, {"province", "省交办"}, {"city", "市排查"}, {"self", "自行梳理"}, {"repeat", "重复信访"},
-}
+// CaseSource is where a backlog case comes from (积案来源).
+type CaseSource string
 
-// CaseTags are the five-in-one methods (五位一体) applied to a case.
-var CaseTags = []Label{
-	{"trace", "溯源"}, {"base", "强基"}, {"consult", "会诊"}, {"special", "处特"}, {"duty", "确责"},
-}
-
-// AttendeeKinds are who sits in a consultation (会诊).
-var AttendeeKinds = []Label{{"petitioner", "信访人"}, {"unit", "单位"}, {"expert", "专家"}, {"lawyer", "律师"}}
-
-// Solutions say how the problem of a case ended: solved, or lawfully
-// terminated (依法终结) when the claim has no basis.
-var Solutions = []Label{{"solved", "问题已解决"}, {"terminated", "依法终结"}}
-
-// TaskKinds split an item under 三跨三分离 (属人、属事、单位).
-var TaskKinds = []Label{{"person", "属人"}, {"matter", "属事"}, {"unit", "单位"}}
-
-// TaskStates of a split task.
-var TaskStates = []Label{{"open", "办理中"}, {"done", "已办结"}, {"released", "已解除"}}
-
-// Task states.
 const (
-	TaskOpen     = "open"
-	TaskDone     = "done"
-	TaskReleased = "released"
+	CaseSourceCentral  CaseSource = "central"  // 中央交办
+	CaseSourceProvince CaseSource = "province" // 省交办
+	CaseSourceCity     CaseSource = "city"     // 市排查
+	CaseSourceSelf     CaseSource = "self"     // 自行梳理
+	CaseSourceRepeat   CaseSource = "repeat"   // 重复信访
 )
+
+// CaseSources lists the sources with their labels.
+var CaseSources = []Label{
+	{string(CaseSourceCentral), "中央交办"}, {string(CaseSourceProvince), "省交办"}, {string(CaseSourceCity), "市排查"},
+	{string(CaseSourceSelf), "自行梳理"}, {string(CaseSourceRepeat), "重复信访"},
+}
+
+// Label returns the Chinese label of s.
+func (s CaseSource) Label() string { return labelOf(CaseSources, s) }
+
+// Valid reports whether s is a known source.
+func (s CaseSource) Valid() bool { return hasCode(CaseSources, s) }
+
+// CaseTag is one of the five-in-one methods (五位一体) applied to a case.
+type CaseTag string
+
+const (
+	CaseTagTrace   CaseTag = "trace"   // 溯源
+	CaseTagBase    CaseTag = "base"    // 强基
+	CaseTagConsult CaseTag = "consult" // 会诊
+	CaseTagSpecial CaseTag = "special" // 处特
+	CaseTagDuty    CaseTag = "duty"    // 确责
+)
+
+// CaseTags lists the methods with their labels, in canonical order.
+var CaseTags = []Label{
+	{string(CaseTagTrace), "溯源"}, {string(CaseTagBase), "强基"}, {string(CaseTagConsult), "会诊"}, {string(CaseTagSpecial), "处特"}, {string(CaseTagDuty), "确责"},
+}
+
+// Label returns the Chinese label of t.
+func (t CaseTag) Label() string { return labelOf(CaseTags, t) }
+
+// Valid reports whether t is a known method.
+func (t CaseTag) Valid() bool { return hasCode(CaseTags, t) }
+
+// AttendeeKind is who sits in a consultation (会诊).
+type AttendeeKind string
+
+const (
+	AttendeePetitioner AttendeeKind = "petitioner" // 信访人
+	AttendeeUnit       AttendeeKind = "unit"       // 单位
+	AttendeeExpert     AttendeeKind = "expert"     // 专家
+	AttendeeLawyer     AttendeeKind = "lawyer"     // 律师
+)
+
+// AttendeeKinds lists the kinds with their labels.
+var AttendeeKinds = []Label{
+	{string(AttendeePetitioner), "信访人"}, {string(AttendeeUnit), "单位"}, {string(AttendeeExpert), "专家"}, {string(AttendeeLawyer), "律师"},
+}
+
+// Label returns the Chinese label of k.
+func (k AttendeeKind) Label() string { return labelOf(AttendeeKinds, k) }
+
+// Valid reports whether k is a known kind.
+func (k AttendeeKind) Valid() bool { return hasCode(AttendeeKinds, k) }
+
+// Solution says how the problem of a case ended: solved, or lawfully
+// terminated (依法终结) when the claim has no basis.
+type Solution string
+
+const (
+	SolutionSolved     Solution = "solved"     // 问题已解决
+	SolutionTerminated Solution = "terminated" // 依法终结
+)
+
+// Solutions lists the solutions with their labels.
+var Solutions = []Label{{string(SolutionSolved), "问题已解决"}, {string(SolutionTerminated), "依法终结"}}
+
+// Label returns the Chinese label of s.
+func (s Solution) Label() string { return labelOf(Solutions, s) }
+
+// Valid reports whether s is a known solution.
+func (s Solution) Valid() bool { return hasCode(Solutions, s) }
 
 // CaseMember is one member of the 工作专班: a staff user or a person named
 // by text (an expert, a village cadre without an account).
@@ -100,8 +154,8 @@ func (s *PlanStep) Late(today calendar.Date) bool {
 
 // Attendee is one participant of a consultation.
 type Attendee struct {
-	Kind string `json:"kind"` // AttendeeKinds
-	Name string `json:"name"`
+	Kind AttendeeKind `json:"kind"`
+	Name string       `json:"name"`
 }
 
 // Consultation is a 会诊 meeting.
@@ -135,7 +189,7 @@ type FollowupVisit struct {
 // "问题不查清不结案、问题不解决不销案".
 type Resolution struct {
 	Facts              string        `json:"facts"`         // 事实查清
-	Solution           string        `json:"solution"`      // solved | terminated
+	Solution           Solution      `json:"solution"`      // solved | terminated
 	SolutionText       string        `json:"solution_text"` // how
 	PetitionerPosition string        `json:"petitioner_position"`
 	Followup           FollowupVisit `json:"followup"`
@@ -147,111 +201,6 @@ type SignOff struct {
 	ByName string    `json:"by_name"`
 	At     time.Time `json:"at"`
 	Note   string    `json:"note,omitempty"`
-}
-
-// Task is one part of a petition or a case split under 三跨三分离, with its
-// own owner and deadline. The whole concludes only when every task is done
-// or released with a reason.
-type Task struct {
-	ID            int64         `json:"id"`
-	CaseID        int64         `json:"case_id,omitempty"`
-	PetitionID    int64         `json:"petition_id,omitempty"`
-	Version       int           `json:"version"`
-	Kind          string        `json:"kind"`
-	Title         string        `json:"title"`
-	OwnerUnitID   int64         `json:"owner_unit_id,omitempty"`
-	OwnerUnitName string        `json:"owner_unit_name,omitempty"`
-	OwnerUserID   int64         `json:"owner_user_id,omitempty"`
-	OwnerUserName string        `json:"owner_user_name,omitempty"`
-	Deadline      calendar.Date `json:"deadline,omitzero"`
-	State         string        `json:"state"`
-	ReleaseReason string        `json:"release_reason,omitempty"`
-	DoneNote      string        `json:"done_note,omitempty"`
-	CreatedAt     time.Time     `json:"created_at"`
-	UpdatedAt     time.Time     `json:"updated_at"`
-}
-
-// Open reports whether the task still holds its whole back.
-func (t *Task) Open() bool { return t.State == TaskOpen }
-
-// Late reports whether an open task is past its deadline.
-func (t *Task) Late(today calendar.Date) bool {
-	return t.Open() && !t.Deadline.IsZero() && t.Deadline.Before(today)
-}
-
-// Validate checks a new task.
-func (t *Task) Validate() error {
-	p := Problems{}
-	t.Title = strings.TrimSpace(t.Title)
-	if !hasCode(TaskKinds, t.Kind) {
-		p.Add("kind", "请选择拆分方式（属人、属事、单位）")
-	}
-	if t.Title == "" {
-		p.Add("title", "请填写任务内容")
-	} else if utf8.RuneCountInString(t.Title) > 500 {
-		p.Add("title", "任务内容不超过 500 字")
-	}
-	if t.OwnerUnitID == 0 && t.OwnerUserID == 0 {
-		p.Add("owner_unit_id", "请指定责任单位或责任人")
-	}
-	return p.Err()
-}
-
-// TaskChange finishes or releases a task.
-type TaskChange struct {
-	State  string `json:"state"` // done | released | open (reopen)
-	Note   string `json:"note"`  // done note or release reason
-	Reason string `json:"release_reason"`
-}
-
-// Apply applies a change to t, refusing what the rule forbids: a task is
-// released only with a reason.
-func (t *Task) Apply(c TaskChange) error {
-	switch c.State {
-	case TaskDone:
-		t.State, t.DoneNote, t.ReleaseReason = TaskDone, strings.TrimSpace(c.Note), ""
-	case TaskReleased:
-		reason := strings.TrimSpace(c.Reason)
-		if reason == "" {
-			reason = strings.TrimSpace(c.Note)
-		}
-		if reason == "" {
-			return FieldError("release_reason", "解除任务须写明理由")
-		}
-		t.State, t.ReleaseReason = TaskReleased, reason
-	case TaskOpen:
-		t.State, t.DoneNote, t.ReleaseReason = TaskOpen, "", ""
-	default:
-		return FieldError("state", "任务状态须为 done、released 或 open")
-	}
-	return nil
-}
-
-// Instruction is a leader's 批示 on a case or a petition. It reaches the
-// responsible people (InstructionRecipients in storage) and the users and
-// units named in To.
-type Instruction struct {
-	ID         int64     `json:"id"`
-	CaseID     int64     `json:"case_id,omitempty"`
-	PetitionID int64     `json:"petition_id,omitempty"`
-	AuthorID   int64     `json:"author_id"`
-	AuthorName string    `json:"author_name"`
-	Text       string    `json:"text"`
-	At         time.Time `json:"at"`
-	ToUsers    []int64   `json:"to_users"`
-	ToUnits    []int64   `json:"to_units"`
-}
-
-// Validate checks an instruction's text.
-func (in *Instruction) Validate() error {
-	in.Text = strings.TrimSpace(in.Text)
-	if in.Text == "" {
-		return FieldError("text", "批示内容不能为空")
-	}
-	if utf8.RuneCountInString(in.Text) > 2000 {
-		return FieldError("text", "批示内容不超过 2000 字")
-	}
-	return nil
 }
 
 // CasePetition is a petition linked to a case, as far as the reader may
@@ -272,7 +221,7 @@ type Case struct {
 	Version int    `json:"version"`
 
 	Title               string            `json:"title"`
-	Source              string            `json:"source"`
+	Source              CaseSource        `json:"source"`
 	Summary             string            `json:"summary"`
 	Petitioners         string            `json:"petitioners"` // the subject: names of the petitioners
 	ResponsibleUnitID   int64             `json:"responsible_unit_id"`
@@ -285,7 +234,7 @@ type Case struct {
 	Plan                []*PlanStep       `json:"plan"`
 	StabilityPlan       string            `json:"stability_plan"` // 稳控方案
 	Deadline            calendar.Date     `json:"deadline"`       // 化解时限
-	Tags                []string          `json:"tags"`
+	Tags                []CaseTag         `json:"tags"`
 	Consultations       []*Consultation   `json:"consultations"`
 	Progress            []*ProgressReport `json:"progress"`
 	Tasks               []*Task           `json:"tasks"`
@@ -317,20 +266,48 @@ type CaseEvent struct {
 	ActorID   int64             `json:"actor_id"`
 	ActorName string            `json:"actor_name"`
 	At        time.Time         `json:"at"`
-	What      string            `json:"what"`
+	What      CaseEventKind     `json:"what"`
 	Data      map[string]string `json:"data,omitempty"`
 }
 
+// CaseEventKind is the kind of an entry of a case's history. A state
+// change is recorded under the code of its CaseAction.
+type CaseEventKind string
+
+const (
+	CaseEventCreate       CaseEventKind = "create"       // 立案
+	CaseEventUpdate       CaseEventKind = "update"       // 修改案件信息
+	CaseEventTeam         CaseEventKind = "team"         // 调整工作专班
+	CaseEventStepAdd      CaseEventKind = "step_add"     // 新增方案步骤
+	CaseEventStepEdit     CaseEventKind = "step_edit"    // 更新方案步骤
+	CaseEventConsultation CaseEventKind = "consultation" // 会诊
+	CaseEventProgress     CaseEventKind = "progress"     // 进展报告
+	CaseEventTaskAdd      CaseEventKind = "task_add"     // 拆分任务
+	CaseEventTaskEdit     CaseEventKind = "task_edit"    // 更新任务
+	CaseEventResolution   CaseEventKind = "resolution"   // 记录化解情况
+	CaseEventSignOff      CaseEventKind = "sign_off"     // 包案领导签字
+	CaseEventStart        CaseEventKind = "start"        // 开始化解 (CaseActStart)
+	CaseEventResolve      CaseEventKind = "resolve"      // 认定已化解 (CaseActResolve)
+	CaseEventClose        CaseEventKind = "close"        // 销号 (CaseActClose)
+	CaseEventReopen       CaseEventKind = "reopen"       // 退回化解中 (CaseActReopen)
+	CaseEventInstruction  CaseEventKind = "instruction"  // 领导批示
+)
+
 // CaseEventKinds label the entries of a case's history.
 var CaseEventKinds = []Label{
-	{"create", "立案"}, {"update", "修改案件信息"}, {"team", "调整工作专班"}, {"step_add", "新增方案步骤"}, {"step_edit", "更新方案步骤"},
-	{"consultation", "会诊"}, {"progress", "进展报告"}, {"task_add", "拆分任务"}, {"task_edit", "更新任务"},
-	{"resolution", "记录化解情况"}, {"sign_off", "包案领导签字"}, {"start", "开始化解"}, {"resolve", "认定已化解"},
-	{"close", "销号"}, {"reopen", "退回化解中"}, {"instruction", "领导批示"},
+	{string(CaseEventCreate), "立案"}, {string(CaseEventUpdate), "修改案件信息"}, {string(CaseEventTeam), "调整工作专班"},
+	{string(CaseEventStepAdd), "新增方案步骤"}, {string(CaseEventStepEdit), "更新方案步骤"}, {string(CaseEventConsultation), "会诊"},
+	{string(CaseEventProgress), "进展报告"}, {string(CaseEventTaskAdd), "拆分任务"}, {string(CaseEventTaskEdit), "更新任务"},
+	{string(CaseEventResolution), "记录化解情况"}, {string(CaseEventSignOff), "包案领导签字"}, {string(CaseEventStart), "开始化解"},
+	{string(CaseEventResolve), "认定已化解"}, {string(CaseEventClose), "销号"}, {string(CaseEventReopen), "退回化解中"},
+	{string(CaseEventInstruction), "领导批示"},
 }
 
+// Label returns the Chinese label of k.
+func (k CaseEventKind) Label() string { return labelOf(CaseEventKinds, k) }
+
 // Label returns the Chinese label of the event.
-func (e *CaseEvent) Label() string { return LabelOf(CaseEventKinds, e.What) }
+func (e *CaseEvent) Label() string { return e.What.Label() }
 
 // IsOverdue reports whether the 化解时限 passed before today and the case
 // is neither 已化解 nor 销号.
@@ -338,21 +315,15 @@ func (c *Case) IsOverdue(today calendar.Date) bool {
 	return !c.State.Done() && !c.Deadline.IsZero() && c.Deadline.Before(today)
 }
 
-// HasTag reports whether the case carries tag.
-func (c *Case) HasTag(tag string) bool {
-	for _, t := range c.Tags {
-		if t == tag {
-			return true
-		}
-	}
-	return false
-}
+// HasTag reports whether the case carries the tag with this code. It
+// takes the code as a string, as the pages hand it from CaseTags.
+func (c *Case) HasTag(code string) bool { return slices.Contains(c.Tags, CaseTag(code)) }
 
 // TagLabels returns the labels of the case's tags.
 func (c *Case) TagLabels() string {
 	out := make([]string, 0, len(c.Tags))
 	for _, t := range c.Tags {
-		out = append(out, LabelOf(CaseTags, t))
+		out = append(out, t.Label())
 	}
 	return strings.Join(out, "、")
 }
@@ -397,7 +368,7 @@ func (c *Case) Validate() error {
 	} else if utf8.RuneCountInString(c.Title) > 200 {
 		p.Add("title", "案件名称不超过 200 字")
 	}
-	if !hasCode(CaseSources, c.Source) {
+	if !c.Source.Valid() {
 		p.Add("source", "请选择积案来源（中央交办、省交办、市排查、自行梳理、重复信访）")
 	}
 	if c.ResponsibleUnitID <= 0 {
@@ -406,14 +377,14 @@ func (c *Case) Validate() error {
 	if c.Petitioners == "" {
 		p.Add("petitioners", "请填写信访人（包案对象）")
 	}
-	seen := map[string]bool{}
+	seen := map[CaseTag]bool{}
 	for _, t := range c.Tags {
-		t = strings.TrimSpace(t)
+		t = CaseTag(strings.TrimSpace(string(t)))
 		if t == "" || seen[t] {
 			continue
 		}
-		if !hasCode(CaseTags, t) {
-			p.Add("tags", "未知的化解方法："+t+"（应为溯源、强基、会诊、处特、确责）")
+		if !t.Valid() {
+			p.Add("tags", "未知的化解方法："+string(t)+"（应为溯源、强基、会诊、处特、确责）")
 			continue
 		}
 		seen[t] = true
@@ -421,8 +392,8 @@ func (c *Case) Validate() error {
 	// Keep the tags in their canonical order.
 	c.Tags = c.Tags[:0:0]
 	for _, l := range CaseTags {
-		if seen[l.Code] {
-			c.Tags = append(c.Tags, l.Code)
+		if t := CaseTag(l.Code); seen[t] {
+			c.Tags = append(c.Tags, t)
 		}
 	}
 	return p.Err()
@@ -471,7 +442,7 @@ func (c *Consultation) Validate() error {
 		if a.Name == "" {
 			continue
 		}
-		if !hasCode(AttendeeKinds, a.Kind) {
+		if !a.Kind.Valid() {
 			p.Add("attendees", "参加人类别须为信访人、单位、专家或律师")
 		}
 		att = append(att, a)
@@ -506,7 +477,7 @@ func (r *Resolution) Validate() error {
 	r.Facts, r.SolutionText, r.PetitionerPosition = strings.TrimSpace(r.Facts), strings.TrimSpace(r.SolutionText), strings.TrimSpace(r.PetitionerPosition)
 	f := &r.Followup
 	f.By, f.How, f.Mood = strings.TrimSpace(f.By), strings.TrimSpace(f.How), strings.TrimSpace(f.Mood)
-	if r.Solution != "" && !hasCode(Solutions, r.Solution) {
+	if r.Solution != "" && !r.Solution.Valid() {
 		p.Add("solution", "解决方式须为问题已解决或依法终结")
 	}
 	if r.Solution != "" && r.SolutionText == "" {
@@ -530,7 +501,7 @@ type Requirement struct {
 var ResolveRequirements = []Requirement{
 	{"resolution.facts", "未记录查清的事实：问题不查清不结案", func(c *Case) bool { return c.Resolution.Facts != "" }},
 	{"resolution.solution", "未记录问题已解决或已依法终结的情况：问题不解决不销案", func(c *Case) bool {
-		return hasCode(Solutions, c.Resolution.Solution) && c.Resolution.SolutionText != ""
+		return c.Resolution.Solution.Valid() && c.Resolution.SolutionText != ""
 	}},
 	{"resolution.petitioner_position", "未记录信访人对处理结果的意见（态度）", func(c *Case) bool { return c.Resolution.PetitionerPosition != "" }},
 	{"resolution.followup", "未记录回访（回访日期、回访人、回访方式）", func(c *Case) bool {
@@ -564,18 +535,36 @@ func unmet(c *Case, list []Requirement) Problems {
 	return p
 }
 
-// CaseActions are the transitions a user may ask for.
-var CaseActions = []Label{{"start", "开始化解"}, {"resolve", "认定已化解"}, {"close", "销号"}, {"reopen", "退回化解中"}}
+// CaseAction is a transition of a backlog case a user may ask for.
+type CaseAction string
+
+const (
+	CaseActStart   CaseAction = "start"   // 开始化解
+	CaseActResolve CaseAction = "resolve" // 认定已化解
+	CaseActClose   CaseAction = "close"   // 销号
+	CaseActReopen  CaseAction = "reopen"  // 退回化解中
+)
+
+// CaseActions lists the transitions with their labels.
+var CaseActions = []Label{
+	{string(CaseActStart), "开始化解"}, {string(CaseActResolve), "认定已化解"}, {string(CaseActClose), "销号"}, {string(CaseActReopen), "退回化解中"},
+}
+
+// Label returns the Chinese label of a.
+func (a CaseAction) Label() string { return labelOf(CaseActions, a) }
+
+// Valid reports whether a is a known transition.
+func (a CaseAction) Valid() bool { return hasCode(CaseActions, a) }
 
 // caseTransitions: action → (from states, to state).
-var caseTransitions = map[string]struct {
+var caseTransitions = map[CaseAction]struct {
 	from []CaseState
 	to   CaseState
 }{
-	"start":   {[]CaseState{CaseUnresolved}, CaseResolving},
-	"resolve": {[]CaseState{CaseUnresolved, CaseResolving}, CaseResolved},
-	"close":   {[]CaseState{CaseUnresolved, CaseResolving, CaseResolved}, CaseClosed},
-	"reopen":  {[]CaseState{CaseResolved}, CaseResolving},
+	CaseActStart:   {[]CaseState{CaseUnresolved}, CaseResolving},
+	CaseActResolve: {[]CaseState{CaseUnresolved, CaseResolving}, CaseResolved},
+	CaseActClose:   {[]CaseState{CaseUnresolved, CaseResolving, CaseResolved}, CaseClosed},
+	CaseActReopen:  {[]CaseState{CaseResolved}, CaseResolving},
 }
 
 // CheckTransition is the closure rule as a pure function: it returns the
@@ -585,7 +574,7 @@ var caseTransitions = map[string]struct {
 //
 // 销号 asked for before 已化解 names every record still missing for 已化解
 // as well, so that the user sees the whole list at once.
-func CheckTransition(c *Case, action string) (CaseState, error) {
+func CheckTransition(c *Case, action CaseAction) (CaseState, error) {
 	t, ok := caseTransitions[action]
 	if !ok {
 		return "", Errorf(ENOTFOUND, "未知的积案操作")
@@ -595,14 +584,14 @@ func CheckTransition(c *Case, action string) (CaseState, error) {
 		allowed = allowed || s == c.State
 	}
 	if !allowed {
-		return "", &Error{Code: ECONFLICT, Message: "案件当前为「" + c.State.Label() + "」，不能" + LabelOf(CaseActions, action),
+		return "", &Error{Code: ECONFLICT, Message: "案件当前为「" + c.State.Label() + "」，不能" + action.Label(),
 			Fields: map[string]string{"action": "当前状态不允许此操作"}}
 	}
 	var p Problems
 	switch action {
-	case "resolve":
+	case CaseActResolve:
 		p = unmet(c, ResolveRequirements)
-	case "close":
+	case CaseActClose:
 		p = Problems{}
 		if c.State != CaseResolved {
 			for k, v := range unmet(c, ResolveRequirements) {
@@ -615,7 +604,7 @@ func CheckTransition(c *Case, action string) (CaseState, error) {
 	}
 	if len(p) > 0 {
 		err := p.Err().(*Error)
-		err.Message = "不能" + LabelOf(CaseActions, action) + "：" + joinMessages(p)
+		err.Message = "不能" + action.Label() + "：" + joinMessages(p)
 		return "", err
 	}
 	return t.to, nil
@@ -651,7 +640,7 @@ func joinMessages(p Problems) string {
 type CaseFilter struct {
 	LeaderID int64       `json:"leader_id,omitempty"`
 	UnitID   int64       `json:"unit_id,omitempty"` // responsible unit within this subtree
-	Source   string      `json:"source,omitempty"`
+	Source   CaseSource  `json:"source,omitempty"`
 	State    []CaseState `json:"state,omitempty"`
 	Overdue  *bool       `json:"overdue,omitempty"`
 	Text     string      `json:"q,omitempty"`
@@ -662,14 +651,14 @@ type CaseFilter struct {
 // CaseUpdate changes the fields of a case; nil leaves a field as it is.
 type CaseUpdate struct {
 	Title             *string        `json:"title,omitempty"`
-	Source            *string        `json:"source,omitempty"`
+	Source            *CaseSource    `json:"source,omitempty"`
 	Summary           *string        `json:"summary,omitempty"`
 	Petitioners       *string        `json:"petitioners,omitempty"`
 	ResponsibleUnitID *int64         `json:"responsible_unit_id,omitempty"`
 	LeaderID          *int64         `json:"leader_id,omitempty"`
 	StabilityPlan     *string        `json:"stability_plan,omitempty"`
 	Deadline          *calendar.Date `json:"deadline,omitempty"`
-	Tags              *[]string      `json:"tags,omitempty"`
+	Tags              *[]CaseTag     `json:"tags,omitempty"`
 	PetitionIDs       *[]int64       `json:"petition_ids,omitempty"`
 }
 
@@ -683,7 +672,10 @@ func (u *CaseUpdate) Apply(c *Case) []string {
 		}
 	}
 	set("title", &c.Title, u.Title)
-	set("source", &c.Source, u.Source)
+	if u.Source != nil && c.Source != *u.Source {
+		c.Source = *u.Source
+		changed = append(changed, "source")
+	}
 	set("summary", &c.Summary, u.Summary)
 	set("petitioners", &c.Petitioners, u.Petitioners)
 	set("stability_plan", &c.StabilityPlan, u.StabilityPlan)
@@ -700,7 +692,7 @@ func (u *CaseUpdate) Apply(c *Case) []string {
 		changed = append(changed, "leader_id")
 	}
 	if u.Tags != nil {
-		c.Tags = append([]string(nil), (*u.Tags)...)
+		c.Tags = append([]CaseTag(nil), (*u.Tags)...)
 		changed = append(changed, "tags")
 	}
 	if u.PetitionIDs != nil {

@@ -1,6 +1,7 @@
 package xinfang_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,7 +138,7 @@ func TestCloseNeedsResolvedAndSignOff(t *testing.T) {
 func TestCaseTransitionStates(t *testing.T) {
 	tests := []struct {
 		from   xinfang.CaseState
-		action string
+		action xinfang.CaseAction
 		code   string
 	}{
 		{xinfang.CaseUnresolved, "start", ""},
@@ -159,7 +160,7 @@ func TestCaseTransitionStates(t *testing.T) {
 }
 
 func TestCaseValidate(t *testing.T) {
-	c := &xinfang.Case{Title: " 积案 ", Source: "nowhere", Tags: []string{"consult", "trace", "consult", "magic"}}
+	c := &xinfang.Case{Title: " 积案 ", Source: "nowhere", Tags: []xinfang.CaseTag{"consult", "trace", "consult", "magic"}}
 	err := c.Validate()
 	f := xinfang.ErrorFields(err)
 	for _, k := range []string{"source", "responsible_unit_id", "petitioners", "tags"} {
@@ -167,7 +168,7 @@ func TestCaseValidate(t *testing.T) {
 			t.Errorf("no message for %s: %v", k, err)
 		}
 	}
-	if c.Title != "积案" || strings.Join(c.Tags, ",") != "trace,consult" {
+	if c.Title != "积案" || !slices.Equal(c.Tags, []xinfang.CaseTag{xinfang.CaseTagTrace, xinfang.CaseTagConsult}) {
 		t.Errorf("normalised to %q %v", c.Title, c.Tags)
 	}
 	ok := &xinfang.Case{Deadline: calendar.MustParseDate("2026-05-01"), State: xinfang.CaseResolving}

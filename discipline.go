@@ -13,17 +13,25 @@ import (
 // raised investigations with 一案双查, accountability records (问责) and the
 // yearly responsibility letters (责任书) of the units.
 
-// Watch list kinds.
+// WatchKind is a kind of entry of the watch list (关注名单).
+type WatchKind string
+
 const (
-	WatchRepeat     = "repeat"      // 同一事项重复信访三次以上
-	WatchHandedDown = "handed_down" // 中央、省交办件重复信访
-	WatchEscalation = "escalation"  // 越级访（赴省、进京）
+	WatchRepeat     WatchKind = "repeat"      // 重复信访三次以上: the same matter three times or more
+	WatchHandedDown WatchKind = "handed_down" // 交办件重复信访: a matter handed down by 中央、省 came back
+	WatchEscalation WatchKind = "escalation"  // 赴省进京越级访
 )
 
 // WatchKinds lists the kinds of the watch list, in tab order.
 var WatchKinds = []Label{
-	{WatchRepeat, "重复信访三次以上"}, {WatchHandedDown, "交办件重复信访"}, {WatchEscalation, "赴省进京越级访"},
+	{string(WatchRepeat), "重复信访三次以上"}, {string(WatchHandedDown), "交办件重复信访"}, {string(WatchEscalation), "赴省进京越级访"},
 }
+
+// Label returns the Chinese label of k.
+func (k WatchKind) Label() string { return labelOf(WatchKinds, k) }
+
+// Valid reports whether k is a known kind.
+func (k WatchKind) Valid() bool { return hasCode(WatchKinds, k) }
 
 // WatchRepeatThreshold is the number of repeat items on one matter that puts
 // a petitioner on the watch list (procedure.md: "three or more").
@@ -37,17 +45,17 @@ const (
 
 // WatchPetition is one item a watch-list row links to.
 type WatchPetition struct {
-	ID           int64     `json:"id"`
-	Number       string    `json:"number"`
-	ReceivedAt   time.Time `json:"received_at"`
-	Channel      string    `json:"channel"`
-	Summary      string    `json:"summary"`
-	State        State     `json:"state"`
-	StateLabel   string    `json:"state_label"`
-	Repeat       bool      `json:"repeat"`
-	RepeatOfID   int64     `json:"repeat_of_id,omitempty"`
-	Escalation   string    `json:"escalation,omitempty"`
-	HandlingUnit *UnitRef  `json:"handling_unit,omitempty"`
+	ID           int64      `json:"id"`
+	Number       string     `json:"number"`
+	ReceivedAt   time.Time  `json:"received_at"`
+	Channel      Channel    `json:"channel"`
+	Summary      string     `json:"summary"`
+	State        State      `json:"state"`
+	StateLabel   string     `json:"state_label"`
+	Repeat       bool       `json:"repeat"`
+	RepeatOfID   int64      `json:"repeat_of_id,omitempty"`
+	Escalation   Escalation `json:"escalation,omitempty"`
+	HandlingUnit *UnitRef   `json:"handling_unit,omitempty"`
 }
 
 // UnitRef names a unit in lists.
@@ -64,22 +72,22 @@ type PetitionRef struct {
 
 // CaseRef names a backlog case (信访积案) in discipline records.
 type CaseRef struct {
-	ID          int64  `json:"id"`
-	Number      string `json:"number,omitempty"`
-	Title       string `json:"title,omitempty"`
-	Source      string `json:"source,omitempty"`
-	SourceLabel string `json:"source_label,omitempty"`
-	State       string `json:"state,omitempty"`
+	ID          int64      `json:"id"`
+	Number      string     `json:"number,omitempty"`
+	Title       string     `json:"title,omitempty"`
+	Source      CaseSource `json:"source,omitempty"`
+	SourceLabel string     `json:"source_label,omitempty"`
+	State       CaseState  `json:"state,omitempty"`
 }
 
 // WatchRow is one entry of the watch list: a petitioner's repeated matter,
 // a handed-down matter that came back, or an escalated visit. It links to
 // its items with their count, the responsible unit and the latest state.
 type WatchRow struct {
-	Kind      string `json:"kind"`
-	KindLabel string `json:"kind_label"`
-	Basis     string `json:"basis,omitempty"`
-	Reason    string `json:"reason"`
+	Kind      WatchKind `json:"kind"`
+	KindLabel string    `json:"kind_label"`
+	Basis     string    `json:"basis,omitempty"`
+	Reason    string    `json:"reason"`
 
 	PetitionerID   int64  `json:"petitioner_id,omitempty"`
 	PetitionerName string `json:"petitioner_name,omitempty"`
@@ -96,7 +104,7 @@ type WatchRow struct {
 	LatestAt   time.Time        `json:"latest_at"`
 	State      State            `json:"latest_state,omitempty"`
 	StateLabel string           `json:"latest_state_label,omitempty"`
-	Escalation string           `json:"escalation,omitempty"`
+	Escalation Escalation       `json:"escalation,omitempty"`
 	// InvestigationID is the raised investigation opened on the row's
 	// escalated item, if any.
 	InvestigationID int64 `json:"investigation_id,omitempty"`
@@ -104,7 +112,7 @@ type WatchRow struct {
 
 // WatchFilter selects watch-list rows.
 type WatchFilter struct {
-	Kind   string
+	Kind   WatchKind
 	Offset int
 	Limit  int
 }
@@ -112,7 +120,7 @@ type WatchFilter struct {
 // Validate checks the filter and applies the default page size.
 func (f *WatchFilter) Validate() error {
 	p := Problems{}
-	if f.Kind != "" && !hasCode(WatchKinds, f.Kind) {
+	if f.Kind != "" && !f.Kind.Valid() {
 		p.Add("kind", "未知的关注类型，应为 repeat、handed_down 或 escalation")
 	}
 	if f.Offset < 0 {
@@ -126,36 +134,92 @@ func (f *WatchFilter) Validate() error {
 
 // WatchPage is one page of the watch list with the count of every kind.
 type WatchPage struct {
-	Items  []*WatchRow    `json:"items"`
-	Total  int            `json:"total"`
-	Counts map[string]int `json:"counts"`
-	Offset int            `json:"offset"`
-	Limit  int            `json:"limit"`
+	Items  []*WatchRow       `json:"items"`
+	Total  int               `json:"total"`
+	Counts map[WatchKind]int `json:"counts"`
+	Offset int               `json:"offset"`
+	Limit  int               `json:"limit"`
 }
 
-// Causes of an escalated visit that open a raised investigation (提级调查).
-var InvestigationCauses = []Label{
-	{"unclear", "问题查不清"}, {"inadequate", "处理不到位"}, {"unrectified", "整改不落实"},
-}
+// InvestigationCause is the cause of an escalated visit that opens a
+// raised investigation (提级调查).
+type InvestigationCause string
 
-// Investigation states.
 const (
-	InvestigationOpen   = "open"   // 调查中
-	InvestigationClosed = "closed" // 已办结
+	CauseUnclear     InvestigationCause = "unclear"     // 问题查不清
+	CauseInadequate  InvestigationCause = "inadequate"  // 处理不到位
+	CauseUnrectified InvestigationCause = "unrectified" // 整改不落实
+)
+
+// InvestigationCauses lists the causes with their labels.
+var InvestigationCauses = []Label{
+	{string(CauseUnclear), "问题查不清"}, {string(CauseInadequate), "处理不到位"}, {string(CauseUnrectified), "整改不落实"},
+}
+
+// Label returns the Chinese label of c.
+func (c InvestigationCause) Label() string { return labelOf(InvestigationCauses, c) }
+
+// Valid reports whether c is a known cause.
+func (c InvestigationCause) Valid() bool { return hasCode(InvestigationCauses, c) }
+
+// InvestigationState is the state of a raised investigation.
+type InvestigationState string
+
+const (
+	InvestigationOpen   InvestigationState = "open"   // 调查中
+	InvestigationClosed InvestigationState = "closed" // 已办结
 )
 
 // InvestigationStates lists the states with labels.
-var InvestigationStates = []Label{{InvestigationOpen, "调查中"}, {InvestigationClosed, "已办结"}}
+var InvestigationStates = []Label{{string(InvestigationOpen), "调查中"}, {string(InvestigationClosed), "已办结"}}
 
-// MatterTrackOutcomes conclude the track of the matter (事).
+// Label returns the Chinese label of s.
+func (s InvestigationState) Label() string { return labelOf(InvestigationStates, s) }
+
+// Valid reports whether s is a known state.
+func (s InvestigationState) Valid() bool { return hasCode(InvestigationStates, s) }
+
+// MatterTrackOutcome concludes the track of the matter (事).
+type MatterTrackOutcome string
+
+const (
+	MatterResolved   MatterTrackOutcome = "resolved"   // 问题已查清并解决
+	MatterRectified  MatterTrackOutcome = "rectified"  // 已责令整改并落实
+	MatterTerminated MatterTrackOutcome = "terminated" // 依法终结
+	MatterUnfounded  MatterTrackOutcome = "unfounded"  // 反映问题不属实
+)
+
+// MatterTrackOutcomes lists the outcomes with their labels.
 var MatterTrackOutcomes = []Label{
-	{"resolved", "问题已查清并解决"}, {"rectified", "已责令整改并落实"}, {"terminated", "依法终结"}, {"unfounded", "反映问题不属实"},
+	{string(MatterResolved), "问题已查清并解决"}, {string(MatterRectified), "已责令整改并落实"}, {string(MatterTerminated), "依法终结"}, {string(MatterUnfounded), "反映问题不属实"},
 }
 
-// ResponsibilityOutcomes conclude the track of the officials (人).
+// Label returns the Chinese label of o.
+func (o MatterTrackOutcome) Label() string { return labelOf(MatterTrackOutcomes, o) }
+
+// Valid reports whether o is a known outcome.
+func (o MatterTrackOutcome) Valid() bool { return hasCode(MatterTrackOutcomes, o) }
+
+// ResponsibilityOutcome concludes the track of the officials (人).
+type ResponsibilityOutcome string
+
+const (
+	ResponsibilityTalk           ResponsibilityOutcome = "talk"           // 约谈
+	ResponsibilityNotice         ResponsibilityOutcome = "notice"         // 通报
+	ResponsibilityAccountability ResponsibilityOutcome = "accountability" // 问责
+	ResponsibilityNone           ResponsibilityOutcome = "none"           // 不予追究
+)
+
+// ResponsibilityOutcomes lists the outcomes with their labels.
 var ResponsibilityOutcomes = []Label{
-	{"talk", "约谈"}, {"notice", "通报"}, {"accountability", "问责"}, {"none", "不予追究"},
+	{string(ResponsibilityTalk), "约谈"}, {string(ResponsibilityNotice), "通报"}, {string(ResponsibilityAccountability), "问责"}, {string(ResponsibilityNone), "不予追究"},
 }
+
+// Label returns the Chinese label of o.
+func (o ResponsibilityOutcome) Label() string { return labelOf(ResponsibilityOutcomes, o) }
+
+// Valid reports whether o is a known outcome.
+func (o ResponsibilityOutcome) Valid() bool { return hasCode(ResponsibilityOutcomes, o) }
 
 // Official is a person whose responsibility is examined.
 type Official struct {
@@ -168,11 +232,11 @@ type Official struct {
 // MatterTrack is the 事 of 一案双查: what went wrong in the matter, and what
 // was done about it.
 type MatterTrack struct {
-	Findings     string    `json:"findings"`
-	Measures     string    `json:"measures"`
-	Outcome      string    `json:"outcome,omitempty"`
-	OutcomeLabel string    `json:"outcome_label,omitempty"`
-	ConcludedAt  time.Time `json:"concluded_at,omitempty"`
+	Findings     string             `json:"findings"`
+	Measures     string             `json:"measures"`
+	Outcome      MatterTrackOutcome `json:"outcome,omitempty"`
+	OutcomeLabel string             `json:"outcome_label,omitempty"`
+	ConcludedAt  time.Time          `json:"concluded_at,omitempty"`
 }
 
 // Concluded reports whether the track has its outcome.
@@ -181,11 +245,11 @@ func (t *MatterTrack) Concluded() bool { return t.Outcome != "" }
 // ResponsibilityTrack is the 人 of 一案双查: the officials whose failure led
 // to the escalation, the findings and the outcome for them.
 type ResponsibilityTrack struct {
-	Officials    []Official `json:"officials"`
-	Findings     string     `json:"findings"`
-	Outcome      string     `json:"outcome,omitempty"`
-	OutcomeLabel string     `json:"outcome_label,omitempty"`
-	ConcludedAt  time.Time  `json:"concluded_at,omitempty"`
+	Officials    []Official            `json:"officials"`
+	Findings     string                `json:"findings"`
+	Outcome      ResponsibilityOutcome `json:"outcome,omitempty"`
+	OutcomeLabel string                `json:"outcome_label,omitempty"`
+	ConcludedAt  time.Time             `json:"concluded_at,omitempty"`
 }
 
 // Concluded reports whether the track has its outcome.
@@ -195,20 +259,20 @@ func (t *ResponsibilityTrack) Concluded() bool { return t.Outcome != "" }
 // caused by a unit's failure, run as 一案双查: the matter and the officials,
 // each track with its own record and outcome.
 type Investigation struct {
-	ID             int64    `json:"id"`
-	Version        int      `json:"version"`
-	PetitionID     int64    `json:"petition_id,omitempty"`
-	PetitionNumber string   `json:"petition_number,omitempty"`
-	Escalation     string   `json:"escalation,omitempty"`
-	Case           *CaseRef `json:"case,omitempty"`
-	CaseID         int64    `json:"case_id,omitempty"`
-	UnitID         int64    `json:"unit_id"` // the unit whose failure caused the escalation
-	Unit           *UnitRef `json:"unit,omitempty"`
-	Cause          string   `json:"cause"`
-	CauseLabel     string   `json:"cause_label,omitempty"`
-	Summary        string   `json:"summary"`
-	State          string   `json:"state"`
-	StateLabel     string   `json:"state_label,omitempty"`
+	ID             int64              `json:"id"`
+	Version        int                `json:"version"`
+	PetitionID     int64              `json:"petition_id,omitempty"`
+	PetitionNumber string             `json:"petition_number,omitempty"`
+	Escalation     Escalation         `json:"escalation,omitempty"`
+	Case           *CaseRef           `json:"case,omitempty"`
+	CaseID         int64              `json:"case_id,omitempty"`
+	UnitID         int64              `json:"unit_id"` // the unit whose failure caused the escalation
+	Unit           *UnitRef           `json:"unit,omitempty"`
+	Cause          InvestigationCause `json:"cause"`
+	CauseLabel     string             `json:"cause_label,omitempty"`
+	Summary        string             `json:"summary"`
+	State          InvestigationState `json:"state"`
+	StateLabel     string             `json:"state_label,omitempty"`
 
 	MatterTrack         MatterTrack         `json:"case_track"`
 	ResponsibilityTrack ResponsibilityTrack `json:"responsibility_track"`
@@ -223,15 +287,15 @@ type Investigation struct {
 
 // Fill sets the labels from the codes.
 func (iv *Investigation) Fill() {
-	iv.CauseLabel = LabelOf(InvestigationCauses, iv.Cause)
-	iv.StateLabel = LabelOf(InvestigationStates, iv.State)
+	iv.CauseLabel = iv.Cause.Label()
+	iv.StateLabel = iv.State.Label()
 	iv.MatterTrack.OutcomeLabel = ""
 	if iv.MatterTrack.Outcome != "" {
-		iv.MatterTrack.OutcomeLabel = LabelOf(MatterTrackOutcomes, iv.MatterTrack.Outcome)
+		iv.MatterTrack.OutcomeLabel = iv.MatterTrack.Outcome.Label()
 	}
 	iv.ResponsibilityTrack.OutcomeLabel = ""
 	if iv.ResponsibilityTrack.Outcome != "" {
-		iv.ResponsibilityTrack.OutcomeLabel = LabelOf(ResponsibilityOutcomes, iv.ResponsibilityTrack.Outcome)
+		iv.ResponsibilityTrack.OutcomeLabel = iv.ResponsibilityTrack.Outcome.Label()
 	}
 	if iv.ResponsibilityTrack.Officials == nil {
 		iv.ResponsibilityTrack.Officials = []Official{}
@@ -240,11 +304,11 @@ func (iv *Investigation) Fill() {
 
 // InvestigationInput opens a raised investigation.
 type InvestigationInput struct {
-	PetitionID int64  `json:"petition_id,omitempty"`
-	CaseID     int64  `json:"case_id,omitempty"`
-	UnitID     int64  `json:"unit_id,omitempty"` // default: the handling unit of the petition
-	Cause      string `json:"cause"`
-	Summary    string `json:"summary"`
+	PetitionID int64              `json:"petition_id,omitempty"`
+	CaseID     int64              `json:"case_id,omitempty"`
+	UnitID     int64              `json:"unit_id,omitempty"` // default: the handling unit of the petition
+	Cause      InvestigationCause `json:"cause"`
+	Summary    string             `json:"summary"`
 }
 
 // Validate checks what can be checked without storage.
@@ -260,7 +324,7 @@ func (in *InvestigationInput) Validate() error {
 	if in.CaseID < 0 {
 		p.Add("case_id", "信访积案编号无效")
 	}
-	if !hasCode(InvestigationCauses, in.Cause) {
+	if !in.Cause.Valid() {
 		p.Add("cause", "请选择越级访的原因：问题查不清、处理不到位或整改不落实")
 	}
 	if in.Summary == "" {
@@ -274,18 +338,18 @@ func (in *InvestigationInput) Validate() error {
 // InvestigationUpdate changes the opening record of a running
 // investigation; a zero UnitID keeps the unit.
 type InvestigationUpdate struct {
-	Version int    `json:"version"`
-	UnitID  int64  `json:"unit_id,omitempty"`
-	Cause   string `json:"cause"`
-	Summary string `json:"summary"`
+	Version int                `json:"version"`
+	UnitID  int64              `json:"unit_id,omitempty"`
+	Cause   InvestigationCause `json:"cause"`
+	Summary string             `json:"summary"`
 }
 
 // MatterTrackInput records the 事 track; a non-empty outcome concludes it.
 type MatterTrackInput struct {
-	Version  int    `json:"version"`
-	Findings string `json:"findings"`
-	Measures string `json:"measures"`
-	Outcome  string `json:"outcome"`
+	Version  int                `json:"version"`
+	Findings string             `json:"findings"`
+	Measures string             `json:"measures"`
+	Outcome  MatterTrackOutcome `json:"outcome"`
 }
 
 // Validate checks a case-track record: an outcome needs findings and
@@ -293,7 +357,7 @@ type MatterTrackInput struct {
 func (in *MatterTrackInput) Validate() error {
 	p := Problems{}
 	in.Findings, in.Measures = strings.TrimSpace(in.Findings), strings.TrimSpace(in.Measures)
-	if in.Outcome != "" && !hasCode(MatterTrackOutcomes, in.Outcome) {
+	if in.Outcome != "" && !in.Outcome.Valid() {
 		p.Add("outcome", "未知的调查结论")
 	}
 	if in.Outcome != "" && in.Findings == "" {
@@ -314,10 +378,10 @@ func (in *MatterTrackInput) Validate() error {
 // ResponsibilityTrackInput records the 人 track; a non-empty outcome
 // concludes it.
 type ResponsibilityTrackInput struct {
-	Version   int        `json:"version"`
-	Officials []Official `json:"officials"`
-	Findings  string     `json:"findings"`
-	Outcome   string     `json:"outcome"`
+	Version   int                   `json:"version"`
+	Officials []Official            `json:"officials"`
+	Findings  string                `json:"findings"`
+	Outcome   ResponsibilityOutcome `json:"outcome"`
 }
 
 // Validate checks a responsibility-track record: every official has a
@@ -326,7 +390,7 @@ type ResponsibilityTrackInput struct {
 func (in *ResponsibilityTrackInput) Validate() error {
 	p := Problems{}
 	in.Findings = strings.TrimSpace(in.Findings)
-	if in.Outcome != "" && !hasCode(ResponsibilityOutcomes, in.Outcome) {
+	if in.Outcome != "" && !in.Outcome.Valid() {
 		p.Add("outcome", "未知的处理结果")
 	}
 	if len(in.Officials) > 50 {
@@ -349,7 +413,7 @@ func (in *ResponsibilityTrackInput) Validate() error {
 	if in.Outcome != "" && in.Findings == "" {
 		p.Add("findings", "作出处理前须写明责任认定")
 	}
-	if in.Outcome != "" && in.Outcome != "none" && len(in.Officials) == 0 {
+	if in.Outcome != "" && in.Outcome != ResponsibilityNone && len(in.Officials) == 0 {
 		p.Add("officials", "约谈、通报或问责须列明责任人")
 	}
 	if utf8.RuneCountInString(in.Findings) > 10000 {
@@ -406,8 +470,8 @@ const (
 // is not in From, and the further condition it needs.
 type InvestigationTransition struct {
 	Action        InvestigationAction
-	From          string
-	To            string
+	From          InvestigationState
+	To            InvestigationState
 	Conflict      string
 	ConflictField string // the value of fields.state
 	// Guard refuses what the state alone does not: closing before both
@@ -467,7 +531,7 @@ func FindInvestigationTransition(action InvestigationAction) (*InvestigationTran
 //
 // The version the client read is storage's to compare, before this check
 // (a stale version is 409 on fields.version whatever the state).
-func CheckInvestigationAction(iv *Investigation, action InvestigationAction, actor *User, linked int) (string, error) {
+func CheckInvestigationAction(iv *Investigation, action InvestigationAction, actor *User, linked int) (InvestigationState, error) {
 	t, ok := FindInvestigationTransition(action)
 	if !ok {
 		return "", Errorf(ENOTFOUND, "未知的提级调查操作")
@@ -491,56 +555,81 @@ func CheckInvestigationAction(iv *Investigation, action InvestigationAction, act
 
 // InvestigationFilter selects investigations.
 type InvestigationFilter struct {
-	State      string
+	State      InvestigationState
 	PetitionID int64
 	Offset     int
 	Limit      int
 }
 
-// Accountability targets.
+// AccountabilityTarget is who an accountability record is against (问责对象).
+type AccountabilityTarget string
+
 const (
-	TargetUnit     = "unit"     // 单位
-	TargetOfficial = "official" // 个人
+	TargetUnit     AccountabilityTarget = "unit"     // 单位
+	TargetOfficial AccountabilityTarget = "official" // 个人
 )
 
 // AccountabilityTargets lists the targets with labels.
-var AccountabilityTargets = []Label{{TargetUnit, "单位"}, {TargetOfficial, "个人"}}
+var AccountabilityTargets = []Label{{string(TargetUnit), "单位"}, {string(TargetOfficial), "个人"}}
 
-// AccountabilityMeasures are the measures of an accountability record.
+// Label returns the Chinese label of t.
+func (t AccountabilityTarget) Label() string { return labelOf(AccountabilityTargets, t) }
+
+// Valid reports whether t is a known target.
+func (t AccountabilityTarget) Valid() bool { return hasCode(AccountabilityTargets, t) }
+
+// AccountabilityMeasure is the measure of an accountability record (问责方式).
+type AccountabilityMeasure string
+
+const (
+	MeasureTalk           AccountabilityMeasure = "talk"           // 约谈
+	MeasureNotice         AccountabilityMeasure = "notice"         // 通报
+	MeasureListed         AccountabilityMeasure = "listed"         // 挂牌督办
+	MeasureRectify        AccountabilityMeasure = "rectify"        // 责令整改
+	MeasureAccountability AccountabilityMeasure = "accountability" // 问责追究
+)
+
+// AccountabilityMeasures lists the measures with their labels.
 var AccountabilityMeasures = []Label{
-	{"talk", "约谈"}, {"notice", "通报"}, {"listed", "挂牌督办"}, {"rectify", "责令整改"}, {"accountability", "问责追究"},
+	{string(MeasureTalk), "约谈"}, {string(MeasureNotice), "通报"}, {string(MeasureListed), "挂牌督办"}, {string(MeasureRectify), "责令整改"}, {string(MeasureAccountability), "问责追究"},
 }
+
+// Label returns the Chinese label of m.
+func (m AccountabilityMeasure) Label() string { return labelOf(AccountabilityMeasures, m) }
+
+// Valid reports whether m is a known measure.
+func (m AccountabilityMeasure) Valid() bool { return hasCode(AccountabilityMeasures, m) }
 
 // Accountability is an accountability record (问责): a measure taken
 // against a unit or an official on the ground of items, cases or an
 // investigation.
 type Accountability struct {
-	ID               int64         `json:"id"`
-	Target           string        `json:"target"`
-	TargetLabel      string        `json:"target_label,omitempty"`
-	UnitID           int64         `json:"unit_id"` // the unit, or the official's unit
-	Unit             *UnitRef      `json:"unit,omitempty"`
-	OfficialName     string        `json:"official_name,omitempty"`
-	OfficialPosition string        `json:"official_position,omitempty"`
-	Measure          string        `json:"measure"`
-	MeasureLabel     string        `json:"measure_label,omitempty"`
-	DecidedOn        calendar.Date `json:"decided_on"`
-	DecidedBy        string        `json:"decided_by"`
-	Ground           string        `json:"ground"`
-	Note             string        `json:"note,omitempty"`
-	PetitionIDs      []int64       `json:"petition_ids"`
-	Petitions        []PetitionRef `json:"petitions,omitempty"` // the linked items the reader may see
-	CaseIDs          []int64       `json:"case_ids"`
-	InvestigationID  int64         `json:"investigation_id,omitempty"`
-	CreatedByID      int64         `json:"created_by_id"`
-	CreatedByName    string        `json:"created_by_name"`
-	CreatedAt        time.Time     `json:"created_at"`
+	ID               int64                 `json:"id"`
+	Target           AccountabilityTarget  `json:"target"`
+	TargetLabel      string                `json:"target_label,omitempty"`
+	UnitID           int64                 `json:"unit_id"` // the unit, or the official's unit
+	Unit             *UnitRef              `json:"unit,omitempty"`
+	OfficialName     string                `json:"official_name,omitempty"`
+	OfficialPosition string                `json:"official_position,omitempty"`
+	Measure          AccountabilityMeasure `json:"measure"`
+	MeasureLabel     string                `json:"measure_label,omitempty"`
+	DecidedOn        calendar.Date         `json:"decided_on"`
+	DecidedBy        string                `json:"decided_by"`
+	Ground           string                `json:"ground"`
+	Note             string                `json:"note,omitempty"`
+	PetitionIDs      []int64               `json:"petition_ids"`
+	Petitions        []PetitionRef         `json:"petitions,omitempty"` // the linked items the reader may see
+	CaseIDs          []int64               `json:"case_ids"`
+	InvestigationID  int64                 `json:"investigation_id,omitempty"`
+	CreatedByID      int64                 `json:"created_by_id"`
+	CreatedByName    string                `json:"created_by_name"`
+	CreatedAt        time.Time             `json:"created_at"`
 }
 
 // Fill sets the labels from the codes.
 func (a *Accountability) Fill() {
-	a.TargetLabel = LabelOf(AccountabilityTargets, a.Target)
-	a.MeasureLabel = LabelOf(AccountabilityMeasures, a.Measure)
+	a.TargetLabel = a.Target.Label()
+	a.MeasureLabel = a.Measure.Label()
 	if a.PetitionIDs == nil {
 		a.PetitionIDs = []int64{}
 	}
@@ -554,7 +643,7 @@ func (a *Accountability) Validate() error {
 	p := Problems{}
 	a.OfficialName, a.OfficialPosition = strings.TrimSpace(a.OfficialName), strings.TrimSpace(a.OfficialPosition)
 	a.DecidedBy, a.Ground, a.Note = strings.TrimSpace(a.DecidedBy), strings.TrimSpace(a.Ground), strings.TrimSpace(a.Note)
-	if !hasCode(AccountabilityTargets, a.Target) {
+	if !a.Target.Valid() {
 		p.Add("target", "请选择问责对象：单位或个人")
 	}
 	if a.UnitID <= 0 {
@@ -570,7 +659,7 @@ func (a *Accountability) Validate() error {
 	} else if a.Target == TargetUnit {
 		a.OfficialName, a.OfficialPosition = "", ""
 	}
-	if !hasCode(AccountabilityMeasures, a.Measure) {
+	if !a.Measure.Valid() {
 		p.Add("measure", "请选择问责方式：约谈、通报、挂牌督办、责令整改或问责追究")
 	}
 	if a.DecidedOn.IsZero() {
@@ -591,7 +680,7 @@ func (a *Accountability) Validate() error {
 // AccountabilityFilter selects accountability records.
 type AccountabilityFilter struct {
 	UnitID  int64 // records of this unit and the units below it
-	Measure string
+	Measure AccountabilityMeasure
 	Year    int
 	Offset  int
 	Limit   int

@@ -34,14 +34,14 @@ func wantFields(t *testing.T, err error, code string, fields ...string) {
 func TestInvestigationCloseRefusal(t *testing.T) {
 	tests := []struct {
 		name       string
-		caseOut    string
-		respOut    string
+		caseOut    xinfang.MatterTrackOutcome
+		respOut    xinfang.ResponsibilityOutcome
 		wantFields []string
 	}{
 		{"nothing concluded", "", "", []string{"case_track", "responsibility_track"}},
-		{"only the matter", "resolved", "", []string{"responsibility_track"}},
-		{"only the officials", "", "none", []string{"case_track"}},
-		{"both", "rectified", "accountability", nil},
+		{"only the matter", xinfang.MatterResolved, "", []string{"responsibility_track"}},
+		{"only the officials", "", xinfang.ResponsibilityNone, []string{"case_track"}},
+		{"both", xinfang.MatterRectified, xinfang.ResponsibilityAccountability, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,8 +155,10 @@ func TestCheckInvestigationAction(t *testing.T) {
 	leader := &xinfang.User{ID: 2, UnitID: city.ID, Unit: city, Roles: []xinfang.Role{xinfang.RoleLeader, xinfang.RoleSupervisor}}
 	discHandler := &xinfang.User{ID: 3, UnitID: disc.ID, Unit: disc, Roles: []xinfang.Role{xinfang.RoleHandler}}
 
-	empty := func(state string) *xinfang.Investigation { return &xinfang.Investigation{State: state} }
-	concluded := func(state string) *xinfang.Investigation {
+	empty := func(state xinfang.InvestigationState) *xinfang.Investigation {
+		return &xinfang.Investigation{State: state}
+	}
+	concluded := func(state xinfang.InvestigationState) *xinfang.Investigation {
 		return &xinfang.Investigation{State: state,
 			MatterTrack:         xinfang.MatterTrack{Findings: "查明", Measures: "整改", Outcome: "resolved"},
 			ResponsibilityTrack: xinfang.ResponsibilityTrack{Findings: "认定", Outcome: "none"}}
@@ -175,7 +177,7 @@ func TestCheckInvestigationAction(t *testing.T) {
 		iv     *xinfang.Investigation
 		actor  *xinfang.User
 		linked int
-		to     string
+		to     xinfang.InvestigationState
 		code   string
 		msg    string
 		fields []string

@@ -9,47 +9,202 @@ import (
 	"xinfang/internal/calendar"
 )
 
-// Channels (信访形式, 第十七条) plus items handed down and found by screening.
+// Channel is the form a petition came in (信访形式, 第十七条), or how it
+// reached the unit otherwise: handed down, or found by screening.
+type Channel string
+
+const (
+	ChannelOnline     Channel = "online"      // 网上信访
+	ChannelLetter     Channel = "letter"      // 来信
+	ChannelCall       Channel = "call"        // 来电
+	ChannelFax        Channel = "fax"         // 传真
+	ChannelVisit      Channel = "visit"       // 来访
+	ChannelHandedDown Channel = "handed_down" // 上级交办
+	ChannelScreening  Channel = "screening"   // 排查发现
+)
+
+// Channels lists the channels with their labels.
 var Channels = []Label{
-	{"online", "网上信访"}, {"letter", "来信"}, {"call", "来电"}, {"fax", "传真"}, {"visit", "来访"},
-	{"handed_down", "上级交办"}, {"screening", "排查发现"},
+	{string(ChannelOnline), "网上信访"}, {string(ChannelLetter), "来信"}, {string(ChannelCall), "来电"}, {string(ChannelFax), "传真"},
+	{string(ChannelVisit), "来访"}, {string(ChannelHandedDown), "上级交办"}, {string(ChannelScreening), "排查发现"},
 }
 
-// Purposes (信访目的) with the three classes of 第二十九至三十一条.
+// Label returns the Chinese label of c.
+func (c Channel) Label() string { return labelOf(Channels, c) }
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool { return hasCode(Channels, c) }
+
+// Purpose is the purpose of a petition (信访目的), one of the three classes
+// of 第二十九至三十一条.
+type Purpose string
+
+const (
+	PurposeProposal Purpose = "proposal" // 建议意见
+	// PurposeAccusation is 检举控告: visible only to the handling 纪检监察
+	// body and the registering registrar (security.md).
+	PurposeAccusation Purpose = "accusation"
+	PurposeClaim      Purpose = "claim" // 申诉求决
+)
+
+// Purposes lists the purposes with their labels.
 var Purposes = []Label{
-	{"proposal", "建议意见"}, {"accusation", "检举控告"}, {"claim", "申诉求决"},
+	{string(PurposeProposal), "建议意见"}, {string(PurposeAccusation), "检举控告"}, {string(PurposeClaim), "申诉求决"},
 }
 
-// PurposeAccusation is 检举控告: visible only to the handling 纪检监察 body
-// and the registering registrar (security.md).
-const PurposeAccusation = "accusation"
+// Label returns the Chinese label of p.
+func (p Purpose) Label() string { return labelOf(Purposes, p) }
 
-// Outcomes of a reply (第三十二条).
-var Outcomes = []Label{{"support", "支持"}, {"explain", "解释说明"}, {"reject", "不予支持"}}
+// Valid reports whether p is a known purpose.
+func (p Purpose) Valid() bool { return hasCode(Purposes, p) }
 
-// LegalRoutes a claim may be diverted to (导入法定途径).
+// Outcome is the result of a reply (处理结果, 第三十二条).
+type Outcome string
+
+const (
+	OutcomeSupport Outcome = "support" // 支持
+	OutcomeExplain Outcome = "explain" // 解释说明
+	OutcomeReject  Outcome = "reject"  // 不予支持
+)
+
+// Outcomes lists the outcomes with their labels.
+var Outcomes = []Label{{string(OutcomeSupport), "支持"}, {string(OutcomeExplain), "解释说明"}, {string(OutcomeReject), "不予支持"}}
+
+// Label returns the Chinese label of o.
+func (o Outcome) Label() string { return labelOf(Outcomes, o) }
+
+// LegalRoute is a statutory route a claim may be diverted to (导入法定途径).
+type LegalRoute string
+
+const (
+	RouteLitigation      LegalRoute = "litigation"      // 诉讼
+	RouteReconsideration LegalRoute = "reconsideration" // 行政复议
+	RouteProcuratorate   LegalRoute = "procuratorate"   // 检察程序
+	RoutePolice          LegalRoute = "police"          // 公安程序
+	RouteArbitration     LegalRoute = "arbitration"     // 仲裁
+	RoutePartyAppeal     LegalRoute = "party_appeal"    // 党员申诉
+	RouteAdminRuling     LegalRoute = "admin_ruling"    // 行政裁决/确认/许可/处罚
+)
+
+// LegalRoutes lists the routes with their labels.
 var LegalRoutes = []Label{
-	{"litigation", "诉讼"}, {"reconsideration", "行政复议"}, {"procuratorate", "检察程序"}, {"police", "公安程序"},
-	{"arbitration", "仲裁"}, {"party_appeal", "党员申诉"}, {"admin_ruling", "行政裁决/确认/许可/处罚"},
+	{string(RouteLitigation), "诉讼"}, {string(RouteReconsideration), "行政复议"}, {string(RouteProcuratorate), "检察程序"}, {string(RoutePolice), "公安程序"},
+	{string(RouteArbitration), "仲裁"}, {string(RoutePartyAppeal), "党员申诉"}, {string(RouteAdminRuling), "行政裁决/确认/许可/处罚"},
 }
 
-// DeliveryMethods for written replies.
-var DeliveryMethods = []Label{{"in_person", "当面"}, {"post", "邮寄"}, {"electronic", "电子"}, {"other", "其他"}}
+// Label returns the Chinese label of r.
+func (r LegalRoute) Label() string { return labelOf(LegalRoutes, r) }
 
-// PetitionerOpinions on a delivered reply.
-var PetitionerOpinions = []Label{{"agree", "同意"}, {"disagree", "不同意"}, {"none", "无明确意见"}}
+// DeliveryMethod is how a written reply reached the petitioner (送达方式).
+type DeliveryMethod string
 
-// Ratings of the evaluation (评价).
-var Ratings = []Label{{"satisfied", "满意"}, {"basic", "基本满意"}, {"unsatisfied", "不满意"}}
+const (
+	DeliveryInPerson   DeliveryMethod = "in_person"  // 当面
+	DeliveryPost       DeliveryMethod = "post"       // 邮寄
+	DeliveryElectronic DeliveryMethod = "electronic" // 电子
+	DeliveryOther      DeliveryMethod = "other"      // 其他
+)
 
-// EscalationLevels (越级).
-var EscalationLevels = []Label{{"", "无"}, {"city", "到市"}, {"province", "赴省"}, {"beijing", "进京"}}
+// DeliveryMethods lists the methods with their labels.
+var DeliveryMethods = []Label{
+	{string(DeliveryInPerson), "当面"}, {string(DeliveryPost), "邮寄"}, {string(DeliveryElectronic), "电子"}, {string(DeliveryOther), "其他"},
+}
 
-// RiskLevels (稳定风险).
-var RiskLevels = []Label{{"low", "低"}, {"medium", "中"}, {"high", "高"}}
+// Label returns the Chinese label of m.
+func (m DeliveryMethod) Label() string { return labelOf(DeliveryMethods, m) }
 
-// IDTypes (证件类型).
-var IDTypes = []Label{{"id_card", "居民身份证"}, {"passport", "护照"}, {"hk_mo_pass", "港澳居民来往内地通行证"}, {"tw_pass", "台湾居民来往大陆通行证"}, {"other", "其他"}}
+// PetitionerOpinion is the petitioner's opinion on a delivered reply (信访人意见).
+type PetitionerOpinion string
+
+const (
+	OpinionAgree    PetitionerOpinion = "agree"    // 同意
+	OpinionDisagree PetitionerOpinion = "disagree" // 不同意
+	OpinionNone     PetitionerOpinion = "none"     // 无明确意见
+)
+
+// PetitionerOpinions lists the opinions with their labels.
+var PetitionerOpinions = []Label{{string(OpinionAgree), "同意"}, {string(OpinionDisagree), "不同意"}, {string(OpinionNone), "无明确意见"}}
+
+// Label returns the Chinese label of o.
+func (o PetitionerOpinion) Label() string { return labelOf(PetitionerOpinions, o) }
+
+// Rating is one grade of the evaluation (评价).
+type Rating string
+
+const (
+	RatingSatisfied   Rating = "satisfied"   // 满意
+	RatingBasic       Rating = "basic"       // 基本满意
+	RatingUnsatisfied Rating = "unsatisfied" // 不满意
+)
+
+// Ratings lists the grades with their labels.
+var Ratings = []Label{{string(RatingSatisfied), "满意"}, {string(RatingBasic), "基本满意"}, {string(RatingUnsatisfied), "不满意"}}
+
+// Label returns the Chinese label of r.
+func (r Rating) Label() string { return labelOf(Ratings, r) }
+
+// Escalation is how far above the responsible level a petitioner went
+// (越级); the empty code is 无.
+type Escalation string
+
+const (
+	EscalationNone     Escalation = ""         // 无
+	EscalationCity     Escalation = "city"     // 到市
+	EscalationProvince Escalation = "province" // 赴省
+	EscalationBeijing  Escalation = "beijing"  // 进京
+)
+
+// EscalationLevels lists the levels with their labels.
+var EscalationLevels = []Label{
+	{string(EscalationNone), "无"}, {string(EscalationCity), "到市"}, {string(EscalationProvince), "赴省"}, {string(EscalationBeijing), "进京"},
+}
+
+// Label returns the Chinese label of e.
+func (e Escalation) Label() string { return labelOf(EscalationLevels, e) }
+
+// Valid reports whether e is a known level (the empty level included).
+func (e Escalation) Valid() bool { return hasCode(EscalationLevels, e) }
+
+// RiskLevel is the level of 稳定风险.
+type RiskLevel string
+
+const (
+	RiskLow    RiskLevel = "low"    // 低
+	RiskMedium RiskLevel = "medium" // 中
+	RiskHigh   RiskLevel = "high"   // 高
+)
+
+// RiskLevels lists the levels with their labels.
+var RiskLevels = []Label{{string(RiskLow), "低"}, {string(RiskMedium), "中"}, {string(RiskHigh), "高"}}
+
+// Label returns the Chinese label of r.
+func (r RiskLevel) Label() string { return labelOf(RiskLevels, r) }
+
+// Valid reports whether r is a known level.
+func (r RiskLevel) Valid() bool { return hasCode(RiskLevels, r) }
+
+// IDType is the type of a petitioner's identity document (证件类型).
+type IDType string
+
+const (
+	IDCard        IDType = "id_card"    // 居民身份证
+	IDPassport    IDType = "passport"   // 护照
+	IDHKMacaoPass IDType = "hk_mo_pass" // 港澳居民来往内地通行证
+	IDTaiwanPass  IDType = "tw_pass"    // 台湾居民来往大陆通行证
+	IDOther       IDType = "other"      // 其他
+)
+
+// IDTypes lists the document types with their labels.
+var IDTypes = []Label{
+	{string(IDCard), "居民身份证"}, {string(IDPassport), "护照"}, {string(IDHKMacaoPass), "港澳居民来往内地通行证"},
+	{string(IDTaiwanPass), "台湾居民来往大陆通行证"}, {string(IDOther), "其他"},
+}
+
+// Label returns the Chinese label of t.
+func (t IDType) Label() string { return labelOf(IDTypes, t) }
+
+// Valid reports whether t is a known document type.
+func (t IDType) Valid() bool { return hasCode(IDTypes, t) }
 
 // CrossFlag is one kind of 三跨三分离 recorded on a petition (data.md:
 // 跨地区/跨部门/跨行业; 人户分离/人事分离/人事户分离 — record which).
@@ -73,10 +228,10 @@ var CrossFlags = []Label{
 }
 
 // Label returns the Chinese label of f.
-func (f CrossFlag) Label() string { return LabelOf(CrossFlags, string(f)) }
+func (f CrossFlag) Label() string { return labelOf(CrossFlags, f) }
 
 // Valid reports whether f is a known code.
-func (f CrossFlag) Valid() bool { return hasCode(CrossFlags, string(f)) }
+func (f CrossFlag) Valid() bool { return hasCode(CrossFlags, f) }
 
 // CrossFlagOf returns the code of one stored or submitted value: a code, or
 // its Chinese label as the registration page stored it before the codes
@@ -146,7 +301,7 @@ type Petitioner struct {
 	ID            int64  `json:"id"`
 	Org           bool   `json:"org"` // an organisation (名称 + 统一社会信用代码)
 	Name          string `json:"name"`
-	IDType        string `json:"id_type,omitempty"`
+	IDType        IDType `json:"id_type,omitempty"`
 	IDNumber      string `json:"id_number,omitempty"`
 	OrgCode       string `json:"org_code,omitempty"` // 统一社会信用代码
 	Phone         string `json:"phone,omitempty"`
@@ -174,12 +329,12 @@ func (pt *Petitioner) Validate(prefix string, now time.Time, p Problems) {
 		p.Add(prefix+"name", "姓名/名称过长")
 	}
 	if pt.IDType == "" && pt.IDNumber != "" {
-		pt.IDType = "id_card"
+		pt.IDType = IDCard
 	}
-	if pt.IDType != "" && !hasCode(IDTypes, pt.IDType) {
+	if pt.IDType != "" && !pt.IDType.Valid() {
 		p.Add(prefix+"id_type", "未知的证件类型")
 	}
-	if pt.IDNumber != "" && pt.IDType == "id_card" {
+	if pt.IDNumber != "" && pt.IDType == IDCard {
 		if err := ValidateIDNumber(pt.IDNumber, now); err != nil {
 			p.Add(prefix+"id_number", err.Error())
 		}
@@ -211,7 +366,7 @@ type Petition struct {
 	QueryCode string `json:"query_code,omitempty"` // 查询码, shown once to the registrar
 	Version   int    `json:"version"`
 
-	Channel      string    `json:"channel"`
+	Channel      Channel   `json:"channel"`
 	ReceivedAt   time.Time `json:"received_at"`
 	RegUnitID    int64     `json:"reg_unit_id"`
 	RegUnit      *Unit     `json:"reg_unit,omitempty"`
@@ -229,7 +384,7 @@ type Petition struct {
 	Content       string        `json:"content"`               // 投诉内容
 	Request       string        `json:"request"`               // 诉求
 	Category      string        `json:"category"`              // 内容分类 code, e.g. "1401"
-	Purpose       string        `json:"purpose"`               // 信访目的
+	Purpose       Purpose       `json:"purpose"`               // 信访目的
 	Reason        string        `json:"reason,omitempty"`      // 信访原因
 	LocalityID    int64         `json:"locality_id"`           // 问题属地
 	Locality      *Unit         `json:"locality,omitempty"`    //
@@ -242,18 +397,18 @@ type Petition struct {
 	Hot           bool          `json:"hot"`                   // 热点
 	Public        bool          `json:"public"`                // 公开
 	CrossFlags    string        `json:"cross_flags,omitempty"` // 三跨三分离: comma-separated
-	Escalation    string        `json:"escalation,omitempty"`  // 越级: city/province/beijing
+	Escalation    Escalation    `json:"escalation,omitempty"`  // 越级: city/province/beijing
 	Repeat        bool          `json:"repeat"`                // 重复件
 	RepeatOfID    int64         `json:"repeat_of_id,omitempty"`
 	RepeatCount   int           `json:"repeat_count"`
-	RiskLevel     string        `json:"risk_level,omitempty"`
+	RiskLevel     RiskLevel     `json:"risk_level,omitempty"`
 	RiskReason    string        `json:"risk_reason,omitempty"`
 
 	// Derived from events.
 	State          State         `json:"state"`
 	HandlingUnitID int64         `json:"handling_unit_id,omitempty"`
 	HandlingUnit   *Unit         `json:"handling_unit,omitempty"`
-	Outcome        string        `json:"outcome,omitempty"`
+	Outcome        Outcome       `json:"outcome,omitempty"`
 	DueDate        calendar.Date `json:"due_date,omitzero"` // due date of the running duty clock, YYYY-MM-DD
 	SevereDate     calendar.Date `json:"-"`                 // after this date the item is 严重超期
 	DueClock       ClockKind     `json:"due_clock,omitempty"`
@@ -268,7 +423,7 @@ type Petition struct {
 // whitespace in place. now is used for date plausibility.
 func (pt *Petition) Validate(now time.Time) error {
 	p := Problems{}
-	if !hasCode(Channels, pt.Channel) {
+	if !pt.Channel.Valid() {
 		p.Add("channel", "请选择信访形式")
 	}
 	if pt.ReceivedAt.IsZero() {
@@ -294,7 +449,7 @@ func (pt *Petition) Validate(now time.Time) error {
 	if pt.Category == "" {
 		p.Add("category", "请选择内容分类")
 	}
-	if !hasCode(Purposes, pt.Purpose) {
+	if !pt.Purpose.Valid() {
 		p.Add("purpose", "请选择信访目的")
 	}
 	if pt.LocalityID <= 0 {
@@ -315,7 +470,7 @@ func (pt *Petition) Validate(now time.Time) error {
 	if pt.Group && len(pt.CoPetitioners) > 4 {
 		p.Add("co_petitioners", "集体访推选代表不超过 5 人（第二十条）")
 	}
-	if !hasCode(EscalationLevels, pt.Escalation) {
+	if !pt.Escalation.Valid() {
 		p.Add("escalation", "未知的越级层级")
 	}
 	// 三跨三分离: codes, stored in their canonical order. A label is taken
@@ -325,7 +480,7 @@ func (pt *Petition) Validate(now time.Time) error {
 	} else {
 		pt.CrossFlags = JoinCrossFlags(flags)
 	}
-	if pt.RiskLevel != "" && !hasCode(RiskLevels, pt.RiskLevel) {
+	if pt.RiskLevel != "" && !pt.RiskLevel.Valid() {
 		p.Add("risk_level", "未知的风险等级")
 	}
 	if pt.Anonymous {
@@ -390,7 +545,10 @@ const (
 var Warnings = []Label{{string(WarnNormal), "正常"}, {string(WarnNear), "临期"}, {string(WarnOverdue), "超期"}, {string(WarnSevere), "严重超期"}}
 
 // Label returns the Chinese label of w.
-func (w Warning) Label() string { return LabelOf(Warnings, string(w)) }
+func (w Warning) Label() string { return labelOf(Warnings, w) }
+
+// Valid reports whether w is a known level.
+func (w Warning) Valid() bool { return hasCode(Warnings, w) }
 
 // Clock is the state of one statutory clock of a petition, derived from its
 // events. Dates are Asia/Shanghai calendar dates, "YYYY-MM-DD".
@@ -451,7 +609,7 @@ type ActionInput struct {
 type PetitionFilter struct {
 	State      []State   `json:"state,omitempty"`
 	UnitID     int64     `json:"unit_id,omitempty"` // registering or handling unit within this subtree
-	Channel    string    `json:"channel,omitempty"`
+	Channel    Channel   `json:"channel,omitempty"`
 	Category   string    `json:"category,omitempty"` // prefix match on the two-level code
 	Warning    Warning   `json:"warning,omitempty"`
 	From       time.Time `json:"from,omitempty"` // received at ≥

@@ -35,10 +35,10 @@ var States = []Label{
 }
 
 // Label returns the Chinese label of s.
-func (s State) Label() string { return LabelOf(States, string(s)) }
+func (s State) Label() string { return labelOf(States, s) }
 
 // Valid reports whether s is a known state.
-func (s State) Valid() bool { return hasCode(States, string(s)) }
+func (s State) Valid() bool { return hasCode(States, s) }
 
 // ClosedStates are the states in which no further procedure runs and no
 // clock counts: 办结, 终结, 不予受理, 导入法定途径, 合并, 撤回. It is the one
@@ -58,7 +58,7 @@ func ClosedStateCodes() []string { return codes(ClosedStates) }
 // in its text as the storage queries do today (no placeholders to count,
 // the same statement every time). The codes are this package's own
 // constants; quotes are doubled all the same.
-func SQLInList(list []string) string {
+func SQLInList[T ~string](list []T) string {
 	var b strings.Builder
 	b.WriteByte('(')
 	for i, c := range list {
@@ -66,7 +66,7 @@ func SQLInList(list []string) string {
 			b.WriteByte(',')
 		}
 		b.WriteByte('\'')
-		b.WriteString(strings.ReplaceAll(c, "'", "''"))
+		b.WriteString(strings.ReplaceAll(string(c), "'", "''"))
 		b.WriteByte('\'')
 	}
 	b.WriteByte(')')
@@ -123,4 +123,4 @@ var Actions = []Label{
 }
 
 // Label returns the Chinese label of a.
-func (a Action) Label() string { return LabelOf(Actions, string(a)) }
+func (a Action) Label() string { return labelOf(Actions, a) }

@@ -30,10 +30,10 @@ var SupervisionStates = []Label{
 }
 
 // Label returns the Chinese label of the state.
-func (s SupervisionState) Label() string { return LabelOf(SupervisionStates, string(s)) }
+func (s SupervisionState) Label() string { return labelOf(SupervisionStates, s) }
 
 // Valid reports whether s is a known state.
-func (s SupervisionState) Valid() bool { return hasCode(SupervisionStates, string(s)) }
+func (s SupervisionState) Valid() bool { return hasCode(SupervisionStates, s) }
 
 // Supervision is a 督办单: the 信访局, 联席办 or a leader orders a unit to
 // deal with a petition or a backlog case by a feedback deadline

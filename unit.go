@@ -52,9 +52,14 @@ func labelCodes(list []Label) []string {
 	return out
 }
 
-func hasCode(list []Label, code string) bool {
+// labelOf is LabelOf for a typed code: the body of the codes' Label methods.
+func labelOf[T ~string](list []Label, c T) string { return LabelOf(list, string(c)) }
+
+// hasCode reports whether code is one of list: the body of the codes'
+// Valid methods.
+func hasCode[T ~string](list []Label, code T) bool {
 	for _, l := range list {
-		if l.Code == code {
+		if l.Code == string(code) {
 			return true
 		}
 	}
@@ -96,7 +101,7 @@ func (u *Unit) Validate() error {
 	if !validUnitCode(u.Code) {
 		p.Add("code", "单位代码须为 2–16 位字母、数字或短横线")
 	}
-	if !hasCode(UnitKinds, string(u.Kind)) {
+	if !hasCode(UnitKinds, u.Kind) {
 		p.Add("kind", "未知的单位类型")
 	}
 	if u.RegionCode != "" {

@@ -77,7 +77,7 @@ func (u *User) HasAny(rs ...Role) bool {
 func (u *User) RoleLabels() string {
 	out := make([]string, len(u.Roles))
 	for i, r := range u.Roles {
-		out[i] = LabelOf(Roles, string(r))
+		out[i] = labelOf(Roles, r)
 	}
 	return strings.Join(out, "、")
 }
@@ -98,7 +98,7 @@ func (u *User) Validate() error {
 		p.Add("roles", "至少需要一个角色")
 	}
 	for _, r := range u.Roles {
-		if !hasCode(Roles, string(r)) {
+		if !hasCode(Roles, r) {
 			p.Add("roles", "未知角色："+string(r))
 		}
 	}

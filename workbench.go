@@ -1,25 +1,20 @@
 package xinfang
 
-// Worklists of the staff home page (工作台): what waits for the acting
-// user's own unit, as opposed to everything the user may read.
+// TodoKind is a worklist of the staff home page (工作台): what waits for
+// the acting user's own unit, as opposed to everything the user may read.
+type TodoKind string
+
 const (
-	TodoSign   = "sign"   // 待签收: sent to the unit, not signed for yet
-	TodoAccept = "accept" // 待受理: signed for, or registered by the unit itself and not routed
-	TodoReply  = "reply"  // 待答复: accepted and being handled by the unit
+	TodoSign   TodoKind = "sign"   // 待签收: sent to the unit, not signed for yet
+	TodoAccept TodoKind = "accept" // 待受理: signed for, or registered by the unit itself and not routed
+	TodoReply  TodoKind = "reply"  // 待答复: accepted and being handled by the unit
 )
 
 // TodoLabels names the worklists.
-var TodoLabels = []Label{{Code: TodoSign, Label: "待签收"}, {Code: TodoAccept, Label: "待受理"}, {Code: TodoReply, Label: "待答复"}}
+var TodoLabels = []Label{{string(TodoSign), "待签收"}, {string(TodoAccept), "待受理"}, {string(TodoReply), "待答复"}}
 
-// TodoLabel returns the label of a worklist kind, or "".
-func TodoLabel(kind string) string {
-	for _, l := range TodoLabels {
-		if l.Code == kind {
-			return l.Label
-		}
-	}
-	return ""
-}
+// Label returns the Chinese label of k.
+func (k TodoKind) Label() string { return labelOf(TodoLabels, k) }
 
 // MaxCount is the largest exact total a list reports; a larger result
 // reports MaxCount+1, shown as "10000+".

@@ -39,7 +39,7 @@ func caseCount(petitions int) int {
 // cplan is one case before it is told.
 type cplan struct {
 	state   xinfang.CaseState
-	source  string
+	source  xinfang.CaseSource
 	items   []*plan // linked petitions, in order of registration
 	lead    *plan   // whose matter and people the case is about; made up when items is empty
 	unit    *xinfang.Unit
@@ -61,7 +61,7 @@ type cplan struct {
 // group is a set of related petitions that may become one case.
 type group struct {
 	items  []*plan
-	source string
+	source xinfang.CaseSource
 	class  int // preference: 0 the typical backlog matters first
 	latest time.Time
 }
@@ -118,7 +118,7 @@ func (l *loader) loadFinal() error {
 // a claim by a named petitioner (a proposal is no grievance, an
 // accusation is the 纪委's).
 func caseable(p *plan) bool {
-	return p.m.purpose == "claim" && !p.pt.Anonymous && p.id != 0
+	return p.m.purpose == xinfang.PurposeClaim && !p.pt.Anonymous && p.id != 0
 }
 
 // longStory reports whether a petition's story ran long: reviews, a
@@ -131,11 +131,11 @@ func longStory(p *plan) bool {
 	return false
 }
 
-func superiorSource(l *loader, p *plan) string {
+func superiorSource(l *loader, p *plan) xinfang.CaseSource {
 	if p.superior == l.c.nation {
-		return "central"
+		return xinfang.CaseSourceCentral
 	}
-	return "province"
+	return xinfang.CaseSourceProvince
 }
 
 // groups collects the candidate groups in the order of the plans.
@@ -164,11 +164,11 @@ func (l *loader) groups(plans []*plan) []*group {
 		}
 		switch {
 		case len(g.items) >= 3:
-			g.source = "repeat"
+			g.source = xinfang.CaseSourceRepeat
 		case o.superior != nil:
 			g.source = superiorSource(l, o)
 		default:
-			g.source = "self"
+			g.source = xinfang.CaseSourceSelf
 		}
 		add(g)
 	}
@@ -197,23 +197,23 @@ func (l *loader) groups(plans []*plan) []*group {
 	}
 	for _, k := range keys {
 		if ps := byKey[k]; len(ps) >= 2 {
-			add(&group{items: ps[:min(len(ps), 4)], source: "city"})
+			add(&group{items: ps[:min(len(ps), 4)], source: xinfang.CaseSourceCity})
 		}
 	}
 	// Group visits and what the towns' screening found.
 	for _, p := range plans {
-		if !used[p] && caseable(p) && (p.pt.PersonCount >= 5 || p.channel == "screening") {
-			add(&group{items: []*plan{p}, source: "city"})
+		if !used[p] && caseable(p) && (p.pt.PersonCount >= 5 || p.channel == xinfang.ChannelScreening) {
+			add(&group{items: []*plan{p}, source: xinfang.CaseSourceCity})
 		}
 	}
 	for _, p := range plans {
 		if !used[p] && caseable(p) && longStory(p) {
-			add(&group{items: []*plan{p}, source: "self", class: 1})
+			add(&group{items: []*plan{p}, source: xinfang.CaseSourceSelf, class: 1})
 		}
 	}
 	for _, p := range plans {
 		if !used[p] && caseable(p) && p.repeatOf == nil {
-			add(&group{items: []*plan{p}, source: "self", class: 2})
+			add(&group{items: []*plan{p}, source: xinfang.CaseSourceSelf, class: 2})
 		}
 	}
 	return out
@@ -266,7 +266,7 @@ func (l *loader) feasible(g *group, st xinfang.CaseState, slow bool) bool {
 func (l *loader) planCases(d dice, plans []*plan, n int) []*cplan {
 	groups := l.groups(plans)
 	taken := make([]bool, len(groups))
-	picked := map[string]int{}
+	picked := map[xinfang.CaseSource]int{}
 	w := make([]float64, len(caseStateWeights))
 	for i, s := range caseStateWeights {
 		w[i] = s.weight
@@ -314,7 +314,7 @@ func (l *loader) planCases(d dice, plans []*plan, n int) []*cplan {
 
 // pickGroup returns a free group feasible for st: of the most typical
 // class available, from the source picked least so far; -1 if none.
-func (l *loader) pickGroup(d dice, groups []*group, taken []bool, picked map[string]int, st xinfang.CaseState, slow bool) int {
+func (l *loader) pickGroup(d dice, groups []*group, taken []bool, picked map[xinfang.CaseSource]int, st xinfang.CaseState, slow bool) int {
 	best := 3
 	for i, g := range groups {
 		if !taken[i] && g.class < best && l.feasible(g, st, slow) {
@@ -324,12 +324,12 @@ func (l *loader) pickGroup(d dice, groups []*group, taken []bool, picked map[str
 	if best == 3 {
 		return -1
 	}
-	src := ""
+	var src xinfang.CaseSource
 	for _, s := range xinfang.CaseSources {
 		for i, g := range groups {
-			if !taken[i] && g.class == best && g.source == s.Code && l.feasible(g, st, slow) {
-				if src == "" || picked[s.Code] < picked[src] {
-					src = s.Code
+			if code := xinfang.CaseSource(s.Code); !taken[i] && g.class == best && g.source == code && l.feasible(g, st, slow) {
+				if src == "" || picked[code] < picked[src] {
+					src = code
 				}
 				break
 			}
@@ -349,8 +349,8 @@ func (l *loader) pickGroup(d dice, groups []*group, taken []bool, picked map[str
 func (l *loader) madeUp(d dice, cp *cplan) {
 	sub := *l
 	sub.dice = d
-	p := &plan{sc: scenarios[0], channel: "handed_down"}
-	p.m = pickMatter(d.Rand, func(m *matter) bool { return m.purpose == "claim" && !m.legal })
+	p := &plan{sc: scenarios[0], channel: xinfang.ChannelHandedDown}
+	p.m = pickMatter(d.Rand, func(m *matter) bool { return m.purpose == xinfang.PurposeClaim && !m.legal })
 	sub.placeFor(p)
 	sub.unitFor(p)
 	p.reg = l.end.AddDate(0, 0, -d.between(60, 3*365-60))
@@ -366,9 +366,9 @@ func (l *loader) madeUp(d dice, cp *cplan) {
 	pt.Content = p.v.fill(p.variant.content)
 	p.pt = pt
 	cp.lead = p
-	cp.source = "province"
+	cp.source = xinfang.CaseSourceProvince
 	if d.chance(35) {
-		cp.source = "central"
+		cp.source = xinfang.CaseSourceCentral
 	}
 }
 
@@ -422,7 +422,7 @@ func (l *loader) castCase(d dice, cp *cplan) {
 	cp.unit, cp.handler, cp.head = p.unit, p.handler, p.head
 	cp.creator = cp.head
 	switch {
-	case cp.source != "self" && cp.source != "repeat":
+	case cp.source != xinfang.CaseSourceSelf && cp.source != xinfang.CaseSourceRepeat:
 		// The 联席办 files what came from above or from the city's screening.
 		cp.creator = l.c.jointHead
 	default:
@@ -543,18 +543,18 @@ func (s *tale) plot() {
 	}
 	deadline := calendar.DateOf(cp.t0).AddDays(cp.period)
 	consult := cp.state != xinfang.CaseUnresolved && s.chance(85) || cp.state == xinfang.CaseUnresolved && s.chance(30)
-	tags := []string{"trace"}
+	tags := []xinfang.CaseTag{xinfang.CaseTagTrace}
 	if consult {
-		tags = append(tags, "consult")
+		tags = append(tags, xinfang.CaseTagConsult)
 	}
 	if s.chance(50) {
-		tags = append(tags, "base")
+		tags = append(tags, xinfang.CaseTagBase)
 	}
-	if cp.lead.m.legal || cp.lead.pt.RiskLevel == "high" || s.chance(25) {
-		tags = append(tags, "special")
+	if cp.lead.m.legal || cp.lead.pt.RiskLevel == xinfang.RiskHigh || s.chance(25) {
+		tags = append(tags, xinfang.CaseTagSpecial)
 	}
 	if s.chance(40) {
-		tags = append(tags, "duty")
+		tags = append(tags, xinfang.CaseTagDuty)
 	}
 	s.add(cp.t0, cp.creator, func(ctx context.Context) error {
 		c := &xinfang.Case{
@@ -696,7 +696,7 @@ func (s *tale) plot() {
 		return l.db.Cases.SetResolution(ctx, id, v, txt.resolution(s.today()))
 	})
 	s.change(cp.tR, worker, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-		return l.db.Cases.ActCase(ctx, id, v, "resolve", "经工作专班核查，案件已达到化解标准，申请认定已化解。")
+		return l.db.Cases.ActCase(ctx, id, v, xinfang.CaseActResolve, "经工作专班核查，案件已达到化解标准，申请认定已化解。")
 	})
 	sign := cp.tR.Add(time.Duration(s.between(2, 8)) * day)
 	if cp.state == xinfang.CaseResolved && (!s.chance(40) || !before(sign)) {
@@ -707,7 +707,7 @@ func (s *tale) plot() {
 	})
 	if cp.state == xinfang.CaseClosed {
 		s.change(sign.Add(time.Duration(s.between(1, 5))*day), l.c.jointHead, func(ctx context.Context, id int64, v int) (*xinfang.Case, error) {
-			return l.db.Cases.ActCase(ctx, id, v, "close", "经联席办审核，化解材料齐全，包案领导已签字确认，予以销号。")
+			return l.db.Cases.ActCase(ctx, id, v, xinfang.CaseActClose, "经联席办审核，化解材料齐全，包案领导已签字确认，予以销号。")
 		})
 	}
 }

@@ -76,12 +76,12 @@ func (t *caseText) title() string {
 	return clip(place+who+"反映"+t.matterText()+"问题", 200)
 }
 
-var sourceLines = map[string]string{
-	"central":  "国家信访局交办件。",
-	"province": "省信访局交办件。",
-	"city":     "市信访工作联席会议组织矛盾纠纷集中排查时列为积案。",
-	"self":     "责任单位自行梳理的信访积案。",
-	"repeat":   "同一事项重复信访三次以上，列为信访积案。",
+var sourceLines = map[xinfang.CaseSource]string{
+	xinfang.CaseSourceCentral:  "国家信访局交办件。",
+	xinfang.CaseSourceProvince: "省信访局交办件。",
+	xinfang.CaseSourceCity:     "市信访工作联席会议组织矛盾纠纷集中排查时列为积案。",
+	xinfang.CaseSourceSelf:     "责任单位自行梳理的信访积案。",
+	xinfang.CaseSourceRepeat:   "同一事项重复信访三次以上，列为信访积案。",
 }
 
 // summary is the 基本案情: where the case comes from, what the petitioner
@@ -100,7 +100,7 @@ func (t *caseText) summary() string {
 		b.WriteString("自" + calendar.DateOf(items[0].reg).String() + "以来，就此事共信访 " + itoa(len(items)) + " 次（" + strings.Join(nums, "、") + "）。")
 	}
 	if e := t.cp.lead.escalation; e != "" {
-		b.WriteString(map[string]string{"province": "信访人曾赴省走访。", "beijing": "信访人曾进京走访。"}[e])
+		b.WriteString(map[xinfang.Escalation]string{xinfang.EscalationProvince: "信访人曾赴省走访。", xinfang.EscalationBeijing: "信访人曾进京走访。"}[e])
 	}
 	return b.String()
 }
@@ -176,20 +176,20 @@ func (t *caseText) consultation(on calendar.Date, second bool) *xinfang.Consulta
 	c := t.s.l.c
 	names, _ := t.names()
 	att := []xinfang.Attendee{
-		{Kind: "petitioner", Name: names[0]},
-		{Kind: "unit", Name: t.cp.unit.Name},
-		{Kind: "unit", Name: "示范市信访局"},
+		{Kind: xinfang.AttendeePetitioner, Name: names[0]},
+		{Kind: xinfang.AttendeeUnit, Name: t.cp.unit.Name},
+		{Kind: xinfang.AttendeeUnit, Name: "示范市信访局"},
 	}
 	if t.cp.unit.ID != t.town.unit.ID {
-		att = append(att, xinfang.Attendee{Kind: "unit", Name: t.town.spec.name})
+		att = append(att, xinfang.Attendee{Kind: xinfang.AttendeeUnit, Name: t.town.spec.name})
 	}
-	att = append(att, xinfang.Attendee{Kind: "lawyer", Name: c.users["lawyer"].Name + "（示范市法律援助中心）"})
+	att = append(att, xinfang.Attendee{Kind: xinfang.AttendeeLawyer, Name: c.users["lawyer"].Name + "（示范市法律援助中心）"})
 	if t.s.chance(50) || second {
-		att = append(att, xinfang.Attendee{Kind: "lawyer", Name: personName(t.s.dice) + "（" + t.s.pick([]string{"楚天", "汉江", "明正", "信诚"}) + "律师事务所）"})
+		att = append(att, xinfang.Attendee{Kind: xinfang.AttendeeLawyer, Name: personName(t.s.dice) + "（" + t.s.pick([]string{"楚天", "汉江", "明正", "信诚"}) + "律师事务所）"})
 	}
-	att = append(att, xinfang.Attendee{Kind: "expert", Name: c.users["expert"].Name + "（市信访事项评议专家）"})
+	att = append(att, xinfang.Attendee{Kind: xinfang.AttendeeExpert, Name: c.users["expert"].Name + "（市信访事项评议专家）"})
 	if second {
-		att = append(att, xinfang.Attendee{Kind: "expert", Name: personName(t.s.dice) + "（省信访专家库专家）"})
+		att = append(att, xinfang.Attendee{Kind: xinfang.AttendeeExpert, Name: personName(t.s.dice) + "（省信访专家库专家）"})
 	}
 	k := &xinfang.Consultation{Date: on, Attendees: att}
 	if !second {
@@ -268,8 +268,8 @@ func (t *caseText) tasks() []*xinfang.Task {
 	cp, c := t.cp, t.s.l.c
 	names, _ := t.names()
 	list := []*xinfang.Task{
-		{Kind: "person", Title: "做好信访人" + names[0] + "的思想疏导和日常稳控，落实家庭困难帮扶", OwnerUnitID: t.town.unit.ID, OwnerUserID: t.town.handler.ID},
-		{Kind: "matter", Title: "核查" + t.matterText() + "涉及的政策依据和事实，提出处理意见", OwnerUnitID: cp.unit.ID, OwnerUserID: cp.handler.ID},
+		{Kind: xinfang.TaskPerson, Title: "做好信访人" + names[0] + "的思想疏导和日常稳控，落实家庭困难帮扶", OwnerUnitID: t.town.unit.ID, OwnerUserID: t.town.handler.ID},
+		{Kind: xinfang.TaskMatter, Title: "核查" + t.matterText() + "涉及的政策依据和事实，提出处理意见", OwnerUnitID: cp.unit.ID, OwnerUserID: cp.handler.ID},
 	}
 	if t.s.chance(60) {
 		// Another department's part: one the matter concerns, or relief
@@ -288,7 +288,7 @@ func (t *caseText) tasks() []*xinfang.Task {
 			if what == "" {
 				what = "核查" + t.matterText() + "中涉及本单位职责的事项，书面反馈工作专班"
 			}
-			list = append(list, &xinfang.Task{Kind: "unit", Title: what, OwnerUnitID: u.ID, OwnerUserID: c.handlers[key].ID})
+			list = append(list, &xinfang.Task{Kind: xinfang.TaskUnit, Title: what, OwnerUnitID: u.ID, OwnerUserID: c.handlers[key].ID})
 		}
 	}
 	return list
@@ -296,9 +296,9 @@ func (t *caseText) tasks() []*xinfang.Task {
 
 func (t *caseText) releaseReason(task *xinfang.Task) string {
 	switch task.Kind {
-	case "person":
+	case xinfang.TaskPerson:
 		return "信访人已迁居外地并书面承诺不再信访，属人稳控工作移交其现居住地，本任务解除。"
-	case "unit":
+	case xinfang.TaskUnit:
 		return "经核查，该事项不涉及本单位职责，相关内容已并入化解方案统一办理，本任务解除。"
 	}
 	return "该事项已并入化解方案的处理步骤统一办理，本任务解除。"
@@ -306,9 +306,9 @@ func (t *caseText) releaseReason(task *xinfang.Task) string {
 
 func (t *caseText) doneNote(task *xinfang.Task) string {
 	switch task.Kind {
-	case "person":
+	case xinfang.TaskPerson:
 		return "已落实包保责任人，每周联系一次；已为信访人家庭申请临时救助。"
-	case "unit":
+	case xinfang.TaskUnit:
 		return "已核查完毕并书面回复工作专班。"
 	}
 	return "已形成核查报告并提出处理意见，报工作专班。"
@@ -317,7 +317,7 @@ func (t *caseText) doneNote(task *xinfang.Task) string {
 // resolution is the record that verifies the case: the facts, how it
 // ended, the petitioner's position and the follow-up visit of the day.
 func (t *caseText) resolution(on calendar.Date) xinfang.Resolution {
-	r := xinfang.Resolution{Facts: t.v.fill(t.vr.facts), Solution: "solved"}
+	r := xinfang.Resolution{Facts: t.v.fill(t.vr.facts), Solution: xinfang.SolutionSolved}
 	f := xinfang.FollowupVisit{Date: on, By: t.cp.handler.Name + "、" + t.cadre, How: t.s.pick([]string{"入户回访", "当面回访", "当面回访", "电话回访"}), Settled: true}
 	switch t.cp.outcome {
 	case "support":
@@ -329,7 +329,7 @@ func (t *caseText) resolution(on calendar.Date) xinfang.Resolution {
 		r.PetitionerPosition = "信访人表示理解，认可处理意见，承诺不再重复信访。"
 		f.Mood = "情绪稳定"
 	default:
-		r.Solution = "terminated"
+		r.Solution = xinfang.SolutionTerminated
 		r.SolutionText = t.v.fill(t.vr.reject) + "该事项已依法终结，同时为信访人落实了临时救助和心理疏导。"
 		r.PetitionerPosition = "信访人对终结意见仍有保留，但表示今后通过法定途径反映诉求，不再越级走访。"
 		f.Mood = "仍有一定情绪，但表示服从处理"

@@ -108,7 +108,10 @@ func (d dice) between(lo, hi int) int {
 	return lo + d.IntN(hi-lo+1)
 }
 
-func (d dice) pick(list []string) string { return list[d.IntN(len(list))] }
+func (d dice) pick(list []string) string { return oneOf(d, list) }
+
+// oneOf is pick for any list, codes among them.
+func oneOf[T any](d dice, list []T) T { return list[d.IntN(len(list))] }
 
 // office returns the first office-hours instant (08:30–17:30 Beijing time
 // on a working day) at or after t, at a random minute of the morning when

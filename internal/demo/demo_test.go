@@ -145,7 +145,7 @@ func TestLoad(t *testing.T) {
 		var repeats, groups, orgs, escalated, legal int
 		for _, p := range all {
 			states[string(p.State)]++
-			channels[p.Channel]++
+			channels[string(p.Channel)]++
 			if p.Repeat {
 				repeats++
 				if p.RepeatOfID == 0 {
@@ -404,7 +404,7 @@ func checkCases(t *testing.T, db *sqldb.DB, petitions int) {
 	if want := max(4, (petitions*119+400)/800); len(cases) != want {
 		t.Errorf("got %d cases, want %d", len(cases), want)
 	}
-	states, sources := map[xinfang.CaseState]int{}, map[string]int{}
+	states, sources := map[xinfang.CaseState]int{}, map[xinfang.CaseSource]int{}
 	var withPetitions, lateSteps, lawyers, instructions, overdue int
 	for _, c := range cases {
 		states[c.State]++
@@ -526,7 +526,7 @@ func checkCases(t *testing.T, db *sqldb.DB, petitions int) {
 // reason, and open.
 func checkTasks(t *testing.T, db *sqldb.DB, petitions []*xinfang.Petition) {
 	inspector := userCtx(t, db, "inspector")
-	states := map[string]int{}
+	states := map[xinfang.TaskState]int{}
 	count := func(list []*xinfang.Task) {
 		for _, task := range list {
 			states[task.State]++
@@ -551,7 +551,7 @@ func checkTasks(t *testing.T, db *sqldb.DB, petitions []*xinfang.Petition) {
 		t.Error("no petition is split into tasks")
 	}
 	for _, s := range xinfang.TaskStates {
-		if states[s.Code] == 0 {
+		if states[xinfang.TaskState(s.Code)] == 0 {
 			t.Errorf("no task %s; tasks: %v", s.Label, states)
 		}
 	}

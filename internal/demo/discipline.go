@@ -69,11 +69,11 @@ func (l *loader) investigations(d dice, plans []*plan, cases []*cplan, n int) er
 		var iv *xinfang.Investigation
 		var now time.Time
 		opened := within(pd, p.reg.Add(10*day), minTime(p.reg.Add(40*day), l.end.Add(-day)))
-		cause := pd.pick([]string{"unclear", "inadequate", "unrectified"})
-		where := map[string]string{"province": "赴省", "beijing": "进京"}[p.escalation]
+		cause := oneOf(pd, []xinfang.InvestigationCause{xinfang.CauseUnclear, xinfang.CauseInadequate, xinfang.CauseUnrectified})
+		where := map[xinfang.Escalation]string{xinfang.EscalationProvince: "赴省", xinfang.EscalationBeijing: "进京"}[p.escalation]
 		in := xinfang.InvestigationInput{PetitionID: p.id, UnitID: p.unit.ID, Cause: cause,
 			Summary: "信访人" + p.pt.Petitioner.Name + "就" + p.pt.Summary + where + "走访。经初步了解，" + p.unit.Name + "对该事项" +
-				xinfang.LabelOf(xinfang.InvestigationCauses, cause) + "，决定提级调查，实行一案双查。"}
+				cause.Label() + "，决定提级调查，实行一案双查。"}
 		if cp := caseOf(cases, p); cp != nil && cp.c != nil && cp.t0.Before(opened) {
 			in.CaseID = cp.c.ID // the case it belongs to, once it was filed
 		}
@@ -86,13 +86,15 @@ func (l *loader) investigations(d dice, plans []*plan, cases []*cplan, n int) er
 		tResp := tCase.Add(time.Duration(pd.between(5, 20)) * day)
 		tClose := tResp.Add(time.Duration(pd.between(3, 10)) * day)
 		before := func(t time.Time) bool { return t.Before(l.end.Add(-6 * time.Hour)) }
-		outcome := pd.pick([]string{"talk", "talk", "notice", "accountability"})
+		// The outcome for the officials is also the measure of their
+		// accountability record: the two lists share these codes.
+		outcome := oneOf(pd, []xinfang.ResponsibilityOutcome{xinfang.ResponsibilityTalk, xinfang.ResponsibilityTalk, xinfang.ResponsibilityNotice, xinfang.ResponsibilityAccountability})
 		if before(tCase) {
 			evs = append(evs, event{at: tCase, by: ins, run: func(ctx context.Context) (err error) {
 				track := xinfang.MatterTrackInput{Version: iv.Version,
 					Findings: clause(p.v.fill(p.variant.facts), 120) + "。" + p.unit.Name + "在办理中未全面核实情况、未及时答复信访人，导致信访人越级走访。",
 					Measures: "责令" + p.unit.Name + "限期整改：" + clause(p.v.fill(p.variant.support), 90) + "。",
-					Outcome:  map[bool]string{true: "terminated", false: pd.pick([]string{"rectified", "resolved"})}[p.m.legal]}
+					Outcome:  map[bool]xinfang.MatterTrackOutcome{true: xinfang.MatterTerminated, false: oneOf(pd, []xinfang.MatterTrackOutcome{xinfang.MatterRectified, xinfang.MatterResolved})}[p.m.legal]}
 				if !closing && pd.chance(50) {
 					track.Outcome = "" // findings recorded, the outcome still to come
 				}
@@ -107,14 +109,14 @@ func (l *loader) investigations(d dice, plans []*plan, cases []*cplan, n int) er
 						{Name: p.head.Name, UnitID: p.unit.ID, Position: position(p.unit, true)},
 						{Name: p.handler.Name, UnitID: p.unit.ID, Position: position(p.unit, false)},
 					},
-					Findings: p.head.Name + "作为分管负责人，对该信访事项" + xinfang.LabelOf(xinfang.InvestigationCauses, cause) + "负有领导责任；承办人" + p.handler.Name + "未按规定核实情况、跟踪落实，负有直接责任。",
+					Findings: p.head.Name + "作为分管负责人，对该信访事项" + cause.Label() + "负有领导责任；承办人" + p.handler.Name + "未按规定核实情况、跟踪落实，负有直接责任。",
 					Outcome:  outcome,
 				})
 				return err
 			}})
 			evs = append(evs, event{at: tResp.Add(time.Hour), by: ins, run: func(ctx context.Context) error {
 				return l.db.Discipline.CreateAccountability(ctx, &xinfang.Accountability{Target: xinfang.TargetOfficial, UnitID: p.unit.ID,
-					OfficialName: p.head.Name, OfficialPosition: position(p.unit, true), Measure: outcome, DecidedOn: calendar.DateOf(now),
+					OfficialName: p.head.Name, OfficialPosition: position(p.unit, true), Measure: xinfang.AccountabilityMeasure(outcome), DecidedOn: calendar.DateOf(now),
 					Ground: "一案双查认定其对信访人" + where + "走访负有领导责任。", PetitionIDs: []int64{p.id}, InvestigationID: iv.ID})
 			}})
 			if before(tClose) {
@@ -161,7 +163,7 @@ func (l *loader) accountabilities(d dice, plans []*plan, cases []*cplan) error {
 			}
 		}
 		if t := within(d, last.Add(10*day), last.Add(60*day)); t.Before(l.end.Add(-day)) {
-			add(t, &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: root.unit.ID, Measure: "talk",
+			add(t, &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: root.unit.ID, Measure: xinfang.MeasureTalk,
 				Ground:      "辖区内" + root.pt.Summary + "，同一事项重复信访 " + itoa(len(ids)) + " 次，问题长期得不到解决，对" + root.unit.Name + "主要负责人进行约谈。",
 				PetitionIDs: ids})
 		}
@@ -174,16 +176,16 @@ func (l *loader) accountabilities(d dice, plans []*plan, cases []*cplan) error {
 		if cp.slow && slow == nil {
 			slow = cp
 		}
-		if cp.source == "central" && !cp.state.Done() && central == nil {
+		if cp.source == xinfang.CaseSourceCentral && !cp.state.Done() && central == nil {
 			central = cp
 		}
 	}
 	if slow != nil {
-		add(l.end.Add(-time.Duration(d.between(3, 10))*day), &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: slow.unit.ID, Measure: "notice",
+		add(l.end.Add(-time.Duration(d.between(3, 10))*day), &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: slow.unit.ID, Measure: xinfang.MeasureNotice,
 			Ground: "信访积案 " + slow.c.Number + " 化解进度严重滞后，化解方案步骤逾期未完成，予以通报。", CaseIDs: []int64{slow.c.ID}})
 	}
 	if central != nil {
-		add(within(d, central.t0.Add(day), l.end.Add(-day)), &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: central.unit.ID, Measure: "listed",
+		add(within(d, central.t0.Add(day), l.end.Add(-day)), &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: central.unit.ID, Measure: xinfang.MeasureListed,
 			Ground: "国家信访局交办的信访积案，由市纪委监委挂牌督办，责任单位须按期化解。", CaseIDs: []int64{central.c.ID}})
 	}
 	// A unit with items seriously overdue.
@@ -203,7 +205,7 @@ func (l *loader) accountabilities(d dice, plans []*plan, cases []*cplan) error {
 		for _, p := range byUnit[worst.ID][:min(3, len(byUnit[worst.ID]))] {
 			ids = append(ids, p.id)
 		}
-		add(l.end.Add(-time.Duration(d.between(1, 6))*day), &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: worst.ID, Measure: "rectify",
+		add(l.end.Add(-time.Duration(d.between(1, 6))*day), &xinfang.Accountability{Target: xinfang.TargetUnit, UnitID: worst.ID, Measure: xinfang.MeasureRectify,
 			Ground: worst.Name + "承办的信访件严重超期未办结，责令限期整改，整改情况报市纪委监委。", PetitionIDs: ids})
 	}
 	return l.run(d, evs, &now)

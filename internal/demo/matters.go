@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"xinfang"
 )
 
 // A matter is a kind of problem people petition about; each variant is one
@@ -15,7 +17,7 @@ import (
 type matter struct {
 	key      string
 	category string // 内容分类 dictionary code
-	purpose  string
+	purpose  xinfang.Purpose
 	legal    bool     // 涉法涉诉
 	units    []string // handling units: department keys, "town" for the locality's town
 	where    int      // place*
@@ -52,7 +54,7 @@ const (
 
 var matters = []*matter{
 	{
-		key: "land", category: "1401", purpose: "claim", units: []string{"town", "town", "zrzy"}, where: placeRural, group: 35, org: 6, system: "02", reason: "01", weight: 12,
+		key: "land", category: "1401", purpose: xinfang.PurposeClaim, units: []string{"town", "town", "zrzy"}, where: placeRural, group: 35, org: 6, system: "02", reason: "01", weight: 12,
 		basis:  "《中华人民共和国土地管理法》第四十七条、第四十八条；《中华人民共和国土地管理法实施条例》第三十二条",
 		routes: []string{"admin_ruling", "litigation"}, divertWhy: "征地补偿标准争议属行政裁决事项，已告知信访人依法申请裁决。",
 		variants: []variant{{
@@ -84,7 +86,7 @@ var matters = []*matter{
 		},
 	},
 	{
-		key: "demolition", category: "1501", purpose: "claim", units: []string{"zjj", "town"}, where: placeUrban, group: 25, system: "02", reason: "02", weight: 5,
+		key: "demolition", category: "1501", purpose: xinfang.PurposeClaim, units: []string{"zjj", "town"}, where: placeUrban, group: 25, system: "02", reason: "02", weight: 5,
 		basis:  "《国有土地上房屋征收与补偿条例》第十九条、第二十二条",
 		routes: []string{"reconsideration", "litigation"}, divertWhy: "对房屋征收补偿决定不服的，可依法申请行政复议或提起行政诉讼，已告知信访人。",
 		variants: []variant{{
@@ -106,7 +108,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "wages", category: "0501", purpose: "claim", units: []string{"rsj", "rsj", "town"}, group: 55, org: 10, migrant: 40, system: "07", reason: "05", weight: 12,
+		key: "wages", category: "0501", purpose: xinfang.PurposeClaim, units: []string{"rsj", "rsj", "town"}, group: 55, org: 10, migrant: 40, system: "07", reason: "05", weight: 12,
 		basis:  "《保障农民工工资支付条例》第三条、第二十九条、第三十六条；《劳动保障监察条例》第十一条",
 		routes: []string{"arbitration", "litigation"}, divertWhy: "该争议属劳动争议，已引导信访人向市劳动人事争议仲裁委员会申请仲裁。",
 		variants: []variant{{
@@ -138,7 +140,7 @@ var matters = []*matter{
 		},
 	},
 	{
-		key: "homestead", category: "1305", purpose: "claim", units: []string{"town"}, where: placeRural, system: "02", reason: "05", weight: 7,
+		key: "homestead", category: "1305", purpose: xinfang.PurposeClaim, units: []string{"town"}, where: placeRural, system: "02", reason: "05", weight: 7,
 		basis:  "《中华人民共和国土地管理法》第六十二条；《中华人民共和国民法典》第二百八十八条",
 		routes: []string{"admin_ruling", "litigation"}, divertWhy: "宅基地使用权争议依法由人民政府处理，已告知信访人申请确权裁决。",
 		variants: []variant{{
@@ -160,7 +162,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "farm", category: "1105", purpose: "claim", units: []string{"sthj", "town"}, where: placeRural, group: 30, system: "02", reason: "05", weight: 6,
+		key: "farm", category: "1105", purpose: xinfang.PurposeClaim, units: []string{"sthj", "town"}, where: placeRural, group: 30, system: "02", reason: "05", weight: 6,
 		basis: "《畜禽规模养殖污染防治条例》第二十条、第三十八条；《中华人民共和国水污染防治法》第五十六条",
 		variants: []variant{{
 			summaries: []string{"反映{村}养猪场粪污直排污染水塘问题"},
@@ -181,7 +183,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "noise", category: "1103", purpose: "claim", units: []string{"sthj", "town"}, where: placeUrban, system: "02", reason: "05", weight: 6,
+		key: "noise", category: "1103", purpose: xinfang.PurposeClaim, units: []string{"sthj", "town"}, where: placeUrban, system: "02", reason: "05", weight: 6,
 		basis: "《中华人民共和国噪声污染防治法》第四十三条、第六十条",
 		variants: []variant{{
 			summaries: []string{"反映{小区}附近{噪声源}夜间噪声扰民问题"},
@@ -202,7 +204,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "dibao", category: "1202", purpose: "claim", units: []string{"mzj", "town", "town"}, system: "02", reason: "01", weight: 7,
+		key: "dibao", category: "1202", purpose: xinfang.PurposeClaim, units: []string{"mzj", "town", "town"}, system: "02", reason: "01", weight: 7,
 		basis: "《社会救助暂行办法》第九条、第十一条；《最低生活保障审核确认办法》",
 		variants: []variant{{
 			summaries: []string{"反映家庭困难申请低保未获批准问题", "反映{村}低保评定不公问题"},
@@ -223,7 +225,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "medical", category: "0701", purpose: "claim", units: []string{"wjw"}, system: "02", reason: "05", weight: 5,
+		key: "medical", category: "0701", purpose: xinfang.PurposeClaim, units: []string{"wjw"}, system: "02", reason: "05", weight: 5,
 		basis:  "《医疗纠纷预防和处理条例》第二十二条",
 		routes: []string{"litigation"}, divertWhy: "医疗损害赔偿争议可向市医疗纠纷人民调解委员会申请调解或向人民法院提起诉讼，已告知信访人。",
 		variants: []variant{{
@@ -245,7 +247,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "property", category: "1502", purpose: "claim", units: []string{"zjj", "town"}, where: placeUrban, group: 30, system: "07", reason: "04", weight: 6,
+		key: "property", category: "1502", purpose: xinfang.PurposeClaim, units: []string{"zjj", "town"}, where: placeUrban, group: 30, system: "07", reason: "04", weight: 6,
 		basis:  "《物业管理条例》第三十五条、第五十四条",
 		routes: []string{"litigation"}, divertWhy: "业主与物业服务企业之间的合同纠纷，已告知信访人可向人民法院提起诉讼。",
 		variants: []variant{{
@@ -267,7 +269,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "veteran", category: "1901", purpose: "claim", units: []string{"tyjr"}, system: "02", reason: "07", weight: 4,
+		key: "veteran", category: "1901", purpose: xinfang.PurposeClaim, units: []string{"tyjr"}, system: "02", reason: "07", weight: 4,
 		basis: "《中华人民共和国退役军人保障法》第二十二条；《军人抚恤优待条例》",
 		variants: []variant{{
 			summaries: []string{"反映退役后安置待遇未落实问题"},
@@ -288,7 +290,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "school", category: "0601", purpose: "claim", units: []string{"jyj"}, where: placeUrban, group: 20, system: "02", reason: "01", weight: 4,
+		key: "school", category: "0601", purpose: xinfang.PurposeClaim, units: []string{"jyj"}, where: placeUrban, group: 20, system: "02", reason: "01", weight: 4,
 		basis: "《中华人民共和国义务教育法》第十二条",
 		variants: []variant{{
 			summaries: []string{"反映{小区}适龄儿童就近入学学位不足问题"},
@@ -309,7 +311,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "schoolbus", category: "0605", purpose: "proposal", units: []string{"jyj", "jtj"}, where: placeRural, system: "02", reason: "08", weight: 2,
+		key: "schoolbus", category: "0605", purpose: xinfang.PurposeProposal, units: []string{"jyj", "jtj"}, where: placeRural, system: "02", reason: "08", weight: 2,
 		basis: "《校车安全管理条例》第八条",
 		variants: []variant{{
 			summaries: []string{"建议开通{村}至{学校}校车线路", "反映{村}学生上学路途远、无校车接送问题"},
@@ -322,7 +324,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "enforce", category: "1803", purpose: "claim", legal: true, units: []string{"fy"}, system: "03", reason: "03", weight: 5,
+		key: "enforce", category: "1803", purpose: xinfang.PurposeClaim, legal: true, units: []string{"fy"}, system: "03", reason: "03", weight: 5,
 		basis:  "《中华人民共和国民事诉讼法》第二百六十四条；《最高人民法院关于严格规范终结本次执行程序的规定（试行）》",
 		routes: []string{"procuratorate", "litigation"}, divertWhy: "信访人对法院执行行为有异议，已告知其依法提出执行异议或申请检察监督。",
 		variants: []variant{{
@@ -344,7 +346,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "police", category: "1801", purpose: "claim", legal: true, units: []string{"gaj"}, system: "03", reason: "03", weight: 4,
+		key: "police", category: "1801", purpose: xinfang.PurposeClaim, legal: true, units: []string{"gaj"}, system: "03", reason: "03", weight: 4,
 		basis:  "《中华人民共和国刑事诉讼法》第一百一十条、第一百一十二条",
 		routes: []string{"police", "procuratorate"}, divertWhy: "该事项属公安机关刑事案件办理程序，已告知信访人依法向公安机关提出，对不立案决定可申请复议或请求检察院立案监督。",
 		variants: []variant{{
@@ -366,7 +368,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "village", category: "0402", purpose: "accusation", units: []string{"jw"}, where: placeRural, system: "01", reason: "04", weight: 6,
+		key: "village", category: "0402", purpose: xinfang.PurposeAccusation, units: []string{"jw"}, where: placeRural, system: "01", reason: "04", weight: 6,
 		accused: "{村}党支部书记{干部}",
 		basis:   "《中国共产党纪律处分条例》；《中华人民共和国监察法》第十一条；《中华人民共和国村民委员会组织法》第三十条",
 		variants: []variant{{
@@ -396,7 +398,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "pension", category: "0503", purpose: "claim", units: []string{"rsj"}, system: "02", reason: "01", weight: 5,
+		key: "pension", category: "0503", purpose: xinfang.PurposeClaim, units: []string{"rsj"}, system: "02", reason: "01", weight: 5,
 		basis:  "《中华人民共和国社会保险法》第六十三条、第八十六条",
 		routes: []string{"arbitration", "reconsideration"}, divertWhy: "对社会保险经办机构的核定不服，可依法申请行政复议，已告知信访人。",
 		variants: []variant{{
@@ -418,7 +420,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "contract", category: "1301", purpose: "claim", units: []string{"town", "nync"}, where: placeRural, group: 15, system: "02", reason: "07", weight: 5,
+		key: "contract", category: "1301", purpose: xinfang.PurposeClaim, units: []string{"town", "nync"}, where: placeRural, group: 15, system: "02", reason: "07", weight: 5,
 		basis:  "《中华人民共和国农村土地承包法》第二十七条、第二十八条",
 		routes: []string{"arbitration", "litigation"}, divertWhy: "土地承包经营纠纷可向市农村土地承包仲裁委员会申请仲裁，已告知信访人。",
 		variants: []variant{{
@@ -440,7 +442,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "quality", category: "1503", purpose: "claim", units: []string{"zjj"}, where: placeUrban, group: 40, system: "07", reason: "05", weight: 4,
+		key: "quality", category: "1503", purpose: xinfang.PurposeClaim, units: []string{"zjj"}, where: placeUrban, group: 40, system: "07", reason: "05", weight: 4,
 		basis:  "《建设工程质量管理条例》第三十九条、第四十条",
 		routes: []string{"litigation"}, divertWhy: "购房合同纠纷已告知信访人依法向人民法院提起诉讼。",
 		variants: []variant{{
@@ -454,7 +456,7 @@ var matters = []*matter{
 		}},
 	},
 	{
-		key: "road", category: "1001", purpose: "proposal", units: []string{"jtj", "town"}, where: placeRural, group: 10, system: "02", reason: "08", weight: 4,
+		key: "road", category: "1001", purpose: xinfang.PurposeProposal, units: []string{"jtj", "town"}, where: placeRural, group: 10, system: "02", reason: "08", weight: 4,
 		basis: "《农村公路建设管理办法》；《公路安全保护条例》",
 		variants: []variant{{
 			summaries: []string{"建议修缮{村}至{镇}集镇的通村公路"},

@@ -101,7 +101,7 @@ func (pp *people) person(now time.Time, address string, migrant bool) *xinfang.P
 	}
 	p := &xinfang.Petitioner{
 		Name:       pp.name(male),
-		IDType:     "id_card",
+		IDType:     xinfang.IDCard,
 		IDNumber:   pp.idNumber(region, birth, male),
 		Phone:      pp.phone(),
 		Ethnicity:  ethnicity,

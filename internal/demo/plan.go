@@ -22,13 +22,13 @@ type plan struct {
 	place      *xinfang.Unit
 	placeName  string // the village or community without the town
 	reg        time.Time
-	channel    string
+	channel    xinfang.Channel
 	registrar  *xinfang.User
 	unit       *xinfang.Unit // the unit that handles it
 	handler    *xinfang.User
 	head       *xinfang.User
 	superior   *xinfang.Unit // the body that handed it down
-	escalation string
+	escalation xinfang.Escalation
 	repeatOf   *plan
 	repeats    int    // later petitions that repeat this one
 	seed       uint64 // of the story's dice
@@ -42,10 +42,11 @@ type plan struct {
 func (p *plan) direct() bool { return p.registrar.UnitID == p.unit.ID }
 
 var channelWeights = []struct {
-	code   string
+	code   xinfang.Channel
 	weight float64
 }{
-	{"online", 36}, {"letter", 16}, {"call", 10}, {"fax", 2}, {"visit", 22}, {"handed_down", 8}, {"screening", 6},
+	{xinfang.ChannelOnline, 36}, {xinfang.ChannelLetter, 16}, {xinfang.ChannelCall, 10}, {xinfang.ChannelFax, 2},
+	{xinfang.ChannelVisit, 22}, {xinfang.ChannelHandedDown, 8}, {xinfang.ChannelScreening, 6},
 }
 
 // allocate splits n over weights by the largest remainder, giving every
@@ -107,7 +108,7 @@ func (l *loader) plan(n int) []*plan {
 	for i, c := range channelWeights {
 		cw[i] = c.weight
 	}
-	var chans []string
+	var chans []xinfang.Channel
 	for i, k := range allocate(cw, n) {
 		for j := 0; j < k; j++ {
 			chans = append(chans, channelWeights[i].code)
@@ -178,19 +179,19 @@ func (l *loader) bureauRegistrar() *xinfang.User {
 
 func (l *loader) registrarFor(p *plan) {
 	switch {
-	case p.channel == "handed_down":
+	case p.channel == xinfang.ChannelHandedDown:
 		p.registrar = l.bureauRegistrar()
 		p.superior = l.c.province
 		if l.chance(25) {
 			p.superior = l.c.nation
 		}
 		if l.chance(45) {
-			p.escalation = "province"
+			p.escalation = xinfang.EscalationProvince
 			if p.superior == l.c.nation {
-				p.escalation = "beijing"
+				p.escalation = xinfang.EscalationBeijing
 			}
 		}
-	case p.sc.townOK && p.unit == p.town.unit && p.town.registrar != nil && (p.channel == "screening" || l.chance(45)):
+	case p.sc.townOK && p.unit == p.town.unit && p.town.registrar != nil && (p.channel == xinfang.ChannelScreening || l.chance(45)):
 		p.registrar = p.town.registrar
 	default:
 		p.registrar = l.bureauRegistrar()
@@ -217,10 +218,10 @@ func (l *loader) linkMerges(plans []*plan) {
 		if p.reg.After(l.end) {
 			p.reg = l.end.Add(-time.Duration(l.between(10, 120)) * time.Minute)
 		}
-		if p.channel == "handed_down" || p.channel == "screening" {
-			p.channel = "visit"
+		if p.channel == xinfang.ChannelHandedDown || p.channel == xinfang.ChannelScreening {
+			p.channel = xinfang.ChannelVisit
 		}
-		p.superior, p.escalation = nil, ""
+		p.superior, p.escalation = nil, xinfang.EscalationNone
 	}
 }
 
@@ -315,7 +316,7 @@ func (l *loader) petition(p *plan) {
 	content := vr.content
 	if pt.PersonCount >= 5 {
 		how := "联名"
-		if p.channel == "visit" {
+		if p.channel == xinfang.ChannelVisit {
 			how = "集体来访"
 		}
 		together := "信访人{姓名}等 " + itoa(pt.PersonCount) + " 人" + how + "反映："
@@ -325,9 +326,9 @@ func (l *loader) petition(p *plan) {
 	pt.Request = v.fill(vr.request)
 	pt.Accused = v.fill(m.accused)
 	switch p.channel {
-	case "screening":
+	case xinfang.ChannelScreening:
 		content = v.fill("{镇}在矛盾纠纷排查中发现：") + content
-	case "handed_down":
+	case xinfang.ChannelHandedDown:
 		content = "上级信访部门交办：" + content
 		if p.escalation != "" {
 			content += "信访人已就此事到" + p.superior.Name + "走访反映。"
@@ -344,22 +345,22 @@ func (l *loader) petition(p *plan) {
 	pt.Content = content
 	pt.Urgent = p.escalation != "" || l.chance(2)
 	pt.Hot = pt.PersonCount >= 5 && l.chance(40)
-	pt.Public = m.purpose == "proposal" && l.chance(60)
+	pt.Public = m.purpose == xinfang.PurposeProposal && l.chance(60)
 	switch {
 	case p.escalation != "" || pt.Threat:
-		pt.RiskLevel, pt.RiskReason = "high", "信访人有越级走访、极端言行倾向，需落实稳控措施"
+		pt.RiskLevel, pt.RiskReason = xinfang.RiskHigh, "信访人有越级走访、极端言行倾向，需落实稳控措施"
 	case pt.PersonCount >= 5:
-		pt.RiskLevel, pt.RiskReason = "medium", "群体性诉求，存在聚集风险"
+		pt.RiskLevel, pt.RiskReason = xinfang.RiskMedium, "群体性诉求，存在聚集风险"
 	case l.chance(30):
-		pt.RiskLevel = "low"
+		pt.RiskLevel = xinfang.RiskLow
 	}
 	// The petition arrived before it was registered: a letter days before,
 	// an online petition overnight, a visit or call minutes before.
 	var ahead time.Duration
 	switch p.channel {
-	case "letter", "handed_down":
+	case xinfang.ChannelLetter, xinfang.ChannelHandedDown:
 		ahead = time.Duration(l.between(2, 60)) * time.Hour
-	case "online", "screening":
+	case xinfang.ChannelOnline, xinfang.ChannelScreening:
 		ahead = time.Duration(l.between(10, 900)) * time.Minute
 	default:
 		ahead = time.Duration(l.between(5, 60)) * time.Minute

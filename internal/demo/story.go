@@ -74,7 +74,7 @@ type story struct {
 	t       time.Time
 	ver     int
 	routed  bool
-	outcome string
+	outcome xinfang.Outcome
 	done    bool
 	err     error
 }
@@ -219,28 +219,28 @@ func (s *story) take() {
 	s.accept()
 }
 
-func (s *story) pickOutcome(firstOfMany bool) string {
+func (s *story) pickOutcome(firstOfMany bool) xinfang.Outcome {
 	n := s.IntN(100)
 	switch {
 	case firstOfMany && n < 60:
-		return "explain"
+		return xinfang.OutcomeExplain
 	case firstOfMany:
-		return "reject"
+		return xinfang.OutcomeReject
 	case n < 45:
-		return "support"
+		return xinfang.OutcomeSupport
 	case n < 85:
-		return "explain"
+		return xinfang.OutcomeExplain
 	}
-	return "reject"
+	return xinfang.OutcomeReject
 }
 
 // reply issues the 信访处理意见书 (or, with action, the 复查/复核意见书).
-func (s *story) reply(u *xinfang.User, action xinfang.Action, outcome string) {
+func (s *story) reply(u *xinfang.User, action xinfang.Action, outcome xinfang.Outcome) {
 	vr, v := s.p.variant, s.p.v
-	opinion := map[string]string{"support": vr.support, "explain": vr.explain, "reject": vr.reject}[outcome]
+	opinion := map[xinfang.Outcome]string{xinfang.OutcomeSupport: vr.support, xinfang.OutcomeExplain: vr.explain, xinfang.OutcomeReject: vr.reject}[outcome]
 	s.outcome = outcome
 	s.act(u, action, map[string]string{
-		"outcome": outcome,
+		"outcome": string(outcome),
 		"facts":   v.fill(vr.facts),
 		"opinion": v.fill(opinion),
 		"basis":   s.p.m.basis,
@@ -250,32 +250,32 @@ func (s *story) reply(u *xinfang.User, action xinfang.Action, outcome string) {
 // deliver records the delivery of the latest written reply, made today.
 func (s *story) deliver(u *xinfang.User) {
 	data := map[string]string{"delivered_on": s.date(), "receipt": "signed"}
+	method := xinfang.DeliveryOther
 	switch n := s.IntN(100); {
 	case n < 50:
-		data["method"] = "in_person"
+		method = xinfang.DeliveryInPerson
 	case n < 75:
-		data["method"] = "post"
+		method = xinfang.DeliveryPost
 	case n < 95:
-		data["method"] = "electronic"
-	default:
-		data["method"] = "other"
+		method = xinfang.DeliveryElectronic
 	}
+	data["method"] = string(method)
 	if s.chance(7) {
 		data["receipt"] = "refused"
 	}
-	data["petitioner_opinion"] = s.weighted(map[string][3]int{
-		"support": {80, 15, 5}, "explain": {40, 35, 25}, "reject": {15, 25, 60},
-	}[s.outcome], "agree", "none", "disagree")
+	data["petitioner_opinion"] = string(weighted(s, map[xinfang.Outcome][3]int{
+		xinfang.OutcomeSupport: {80, 15, 5}, xinfang.OutcomeExplain: {40, 35, 25}, xinfang.OutcomeReject: {15, 25, 60},
+	}[s.outcome], xinfang.OpinionAgree, xinfang.OpinionNone, xinfang.OpinionDisagree))
 	if s.p.pt.Anonymous {
 		// An anonymous letter has nobody to deliver to: the result is
 		// published where the accusation was about.
-		data["method"], data["petitioner_opinion"] = "other", "none"
+		data["method"], data["petitioner_opinion"] = string(xinfang.DeliveryOther), string(xinfang.OpinionNone)
 	}
 	s.act(u, xinfang.ActDeliver, data)
 }
 
 // weighted returns one of three choices by percent weights.
-func (s *story) weighted(w [3]int, a, b, c string) string {
+func weighted[T any](s *story, w [3]int, a, b, c T) T {
 	n := s.IntN(w[0] + w[1] + w[2])
 	switch {
 	case n < w[0]:
@@ -294,10 +294,10 @@ func (s *story) evaluate(percent int) {
 		return
 	}
 	s.later(0, 8)
-	w := map[string][3]int{"support": {70, 25, 5}, "explain": {35, 45, 20}, "reject": {10, 30, 60}}[s.outcome]
+	w := map[xinfang.Outcome][3]int{xinfang.OutcomeSupport: {70, 25, 5}, xinfang.OutcomeExplain: {35, 45, 20}, xinfang.OutcomeReject: {10, 30, 60}}[s.outcome]
 	s.act(p.handler, xinfang.ActEvaluate, map[string]string{
-		"rating_bureau": s.weighted([3]int{w[0] + 10, w[1], max(w[2]-10, 2)}, "satisfied", "basic", "unsatisfied"),
-		"rating_unit":   s.weighted(w, "satisfied", "basic", "unsatisfied"),
+		"rating_bureau": string(weighted(s, [3]int{w[0] + 10, w[1], max(w[2]-10, 2)}, xinfang.RatingSatisfied, xinfang.RatingBasic, xinfang.RatingUnsatisfied)),
+		"rating_unit":   string(weighted(s, w, xinfang.RatingSatisfied, xinfang.RatingBasic, xinfang.RatingUnsatisfied)),
 	})
 }
 
@@ -432,7 +432,7 @@ func (s *story) terminatedLegal() {
 		s.deliver(s.p.handler)
 	}
 	s.later(10, 60)
-	s.outcome = "reject"
+	s.outcome = xinfang.OutcomeReject
 	s.act(s.p.handler, xinfang.ActTerminate, map[string]string{
 		"reason":    "该事项已经法定程序处理完毕，信访人的诉求已依法得到处理，依法终结，不再作为信访事项受理。",
 		"aftercare": s.pick([]string{"由属地镇（街道）落实专人开展心理疏导和帮扶。", "为信访人申请司法救助金 2 万元，并协调纳入临时救助。", "安排律师为信访人提供法律援助，引导其依法维权。"}),

@@ -12,7 +12,7 @@ import (
 type Status struct {
 	State          xinfang.State
 	HandlingUnitID int64
-	Outcome        string
+	Outcome        xinfang.Outcome
 	Extended       bool
 	Paused         bool // a hearing is running (复核时限中止)
 	Undelivered    int  // written replies not yet delivered
@@ -105,7 +105,7 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 			st.Extended = true
 		case xinfang.ActReply, xinfang.ActReviewReply, xinfang.ActRereviewReply:
 			stop(d, xinfang.ClockHandling, xinfang.ClockReview, xinfang.ClockRereview)
-			st.Outcome = e.Data["outcome"]
+			st.Outcome = xinfang.Outcome(e.Data["outcome"])
 			st.Undelivered++
 		case xinfang.ActTerminate:
 			stop(d, xinfang.ClockHandling, xinfang.ClockReview, xinfang.ClockRereview, xinfang.ClockReviewRequest, xinfang.ClockRereviewRequest)

@@ -213,7 +213,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Result, error) {
 // warningNotes builds one message per user. The dedupe key names the item,
 // the level and the due date: a new level, or a new due date after an
 // extension, is news; the same one again is not.
-func warningNotes(it xinfang.DueItem, level xinfang.Warning, users []int64, kind string) []*xinfang.Notification {
+func warningNotes(it xinfang.DueItem, level xinfang.Warning, users []int64, kind xinfang.NotificationKind) []*xinfang.Notification {
 	out := make([]*xinfang.Notification, 0, len(users))
 	var subject string
 	switch level {

@@ -206,7 +206,7 @@ func (db *DisciplineStore) FindAccountabilities(ctx context.Context, f xinfang.A
 		args = append(args, a...)
 	}
 	if f.Measure != "" {
-		if xinfang.LabelOf(xinfang.AccountabilityMeasures, f.Measure) == f.Measure {
+		if !f.Measure.Valid() {
 			return nil, 0, xinfang.FieldError("measure", "未知的问责方式")
 		}
 		where += " AND a.measure = ?"

@@ -35,7 +35,7 @@ func benchIDNumber(n int) string {
 
 func benchPetition(village *xinfang.Unit, n int, now time.Time) *xinfang.Petition {
 	return &xinfang.Petition{
-		Channel:    []string{"online", "letter", "call", "visit"}[n%4],
+		Channel:    []xinfang.Channel{xinfang.ChannelOnline, xinfang.ChannelLetter, xinfang.ChannelCall, xinfang.ChannelVisit}[n%4],
 		ReceivedAt: now.Add(-time.Hour),
 		Petitioner: &xinfang.Petitioner{
 			Name: "张建国", IDNumber: benchIDNumber(n), Phone: fmt.Sprintf("139%08d", n%100000000),

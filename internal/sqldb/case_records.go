@@ -15,7 +15,7 @@ import (
 
 // SetCaseTeam replaces the 工作专班 of a case.
 func (db *CaseStore) SetCaseTeam(ctx context.Context, id int64, version int, team []xinfang.CaseMember) (*xinfang.Case, error) {
-	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
 		p := xinfang.Problems{}
 		names := make([]string, 0, len(team))
 		for i := range team {
@@ -42,7 +42,7 @@ func (db *CaseStore) SetCaseTeam(ctx context.Context, id int64, version int, tea
 				return "", nil, err
 			}
 		}
-		return "team", map[string]string{"team": strings.Join(names, "、")}, nil
+		return xinfang.CaseEventTeam, map[string]string{"team": strings.Join(names, "、")}, nil
 	})
 }
 
@@ -62,7 +62,7 @@ func ownerName(ctx context.Context, tx *Tx, userID int64, typed, field string) (
 // of a case that has not started moves it to 化解中: a case with a plan is
 // being resolved.
 func (db *CaseStore) SaveCaseStep(ctx context.Context, id int64, version int, s *xinfang.PlanStep) (*xinfang.Case, error) {
-	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
 		if c.State == xinfang.CaseClosed {
 			return "", nil, xinfang.Errorf(xinfang.ECONFLICT, "案件已销号，不能再修改化解方案")
 		}
@@ -88,7 +88,7 @@ func (db *CaseStore) SaveCaseStep(ctx context.Context, id int64, version int, s 
 				}
 				data["state"] = xinfang.CaseResolving.Label()
 			}
-			return "step_add", data, nil
+			return xinfang.CaseEventStepAdd, data, nil
 		}
 		n, err := tx.change(ctx, `UPDATE case_steps SET content = ?, owner_id = ?, owner = ?, deadline = ?, done_on = ?, evidence = ? WHERE id = ? AND case_id = ?`,
 			s.Content, nullID(s.OwnerID), s.Owner, s.Deadline, s.DoneOn, s.Evidence, s.ID, c.ID)
@@ -99,13 +99,13 @@ func (db *CaseStore) SaveCaseStep(ctx context.Context, id int64, version int, s 
 			return "", nil, xinfang.Errorf(xinfang.ENOTFOUND, "方案步骤不存在")
 		}
 		data["step"] = itoa(s.ID)
-		return "step_edit", data, nil
+		return xinfang.CaseEventStepEdit, data, nil
 	})
 }
 
 // AddConsultation records a 会诊.
 func (db *CaseStore) AddConsultation(ctx context.Context, id int64, version int, k *xinfang.Consultation) (*xinfang.Case, error) {
-	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
 		if err := k.Validate(); err != nil {
 			return "", nil, err
 		}
@@ -119,16 +119,16 @@ func (db *CaseStore) AddConsultation(ctx context.Context, id int64, version int,
 		}
 		names := make([]string, len(k.Attendees))
 		for i, a := range k.Attendees {
-			names[i] = a.Name + "（" + xinfang.LabelOf(xinfang.AttendeeKinds, a.Kind) + "）"
+			names[i] = a.Name + "（" + a.Kind.Label() + "）"
 		}
-		return "consultation", map[string]string{"date": k.Date.String(), "attendees": strings.Join(names, "、"), "findings": k.Findings, "decisions": k.Decisions}, nil
+		return xinfang.CaseEventConsultation, map[string]string{"date": k.Date.String(), "attendees": strings.Join(names, "、"), "findings": k.Findings, "decisions": k.Decisions}, nil
 	})
 }
 
 // AddProgress records a 进展报告 by the actor; the date defaults to today.
 func (db *CaseStore) AddProgress(ctx context.Context, id int64, version int, r *xinfang.ProgressReport) (*xinfang.Case, error) {
 	actor := xinfang.UserFromContext(ctx)
-	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
 		if r.Date.IsZero() {
 			r.Date = calendar.DateOf(tx.now)
 		}
@@ -141,7 +141,7 @@ func (db *CaseStore) AddProgress(ctx context.Context, id int64, version int, r *
 			c.ID, r.Date, actor.ID, actor.Name, r.Text); err != nil {
 			return "", nil, err
 		}
-		return "progress", map[string]string{"date": r.Date.String(), "text": r.Text}, nil
+		return xinfang.CaseEventProgress, map[string]string{"date": r.Date.String(), "text": r.Text}, nil
 	})
 }
 
@@ -149,7 +149,7 @@ func (db *CaseStore) AddProgress(ctx context.Context, id int64, version int, r *
 // problem solved or lawfully terminated, the petitioner's position and the
 // follow-up visit. What is still missing is said when 已化解 is asked for.
 func (db *CaseStore) SetResolution(ctx context.Context, id int64, version int, r xinfang.Resolution) (*xinfang.Case, error) {
-	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
 		if c.State == xinfang.CaseClosed {
 			return "", nil, xinfang.Errorf(xinfang.ECONFLICT, "案件已销号，不能再修改化解情况")
 		}
@@ -169,7 +169,7 @@ func (db *CaseStore) SetResolution(ctx context.Context, id int64, version int, r
 				settled = "是"
 			}
 		}
-		return "resolution", map[string]string{"facts": r.Facts, "solution": xinfang.LabelOf(xinfang.Solutions, r.Solution), "solution_text": r.SolutionText,
+		return xinfang.CaseEventResolution, map[string]string{"facts": r.Facts, "solution": r.Solution.Label(), "solution_text": r.SolutionText,
 			"petitioner_position": r.PetitionerPosition, "followup_date": f.Date.String(), "followup_by": f.By, "followup_how": f.How, "followup_mood": f.Mood,
 			"followup_settled": settled}, nil
 	})
@@ -179,7 +179,7 @@ func (db *CaseStore) SetResolution(ctx context.Context, id int64, version int, r
 // case's own leader may sign.
 func (db *CaseStore) SignOffCase(ctx context.Context, id int64, version int, note string) (*xinfang.Case, error) {
 	actor := xinfang.UserFromContext(ctx)
-	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
 		if err := xinfang.CheckSignOff(c, actor); err != nil {
 			return "", nil, err
 		}
@@ -187,27 +187,27 @@ func (db *CaseStore) SignOffCase(ctx context.Context, id int64, version int, not
 		if _, err := tx.exec(ctx, `UPDATE cases SET signed_by = ?, signed_at = ?, sign_note = ? WHERE id = ?`, actor.ID, fmtTime(tx.now), note, c.ID); err != nil {
 			return "", nil, err
 		}
-		return "sign_off", map[string]string{"by": actor.Name, "note": note}, nil
+		return xinfang.CaseEventSignOff, map[string]string{"by": actor.Name, "note": note}, nil
 	})
 }
 
 // ActCase moves a case by one transition (start, resolve, close, reopen)
 // under the closure rule of xinfang.CheckTransition. Reopening clears the
 // leader's signature: it signed a resolution that no longer stands.
-func (db *CaseStore) ActCase(ctx context.Context, id int64, version int, action, note string) (*xinfang.Case, error) {
-	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+func (db *CaseStore) ActCase(ctx context.Context, id int64, version int, action xinfang.CaseAction, note string) (*xinfang.Case, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
 		to, err := xinfang.CheckTransition(c, action)
 		if err != nil {
 			return "", nil, err
 		}
 		q := `UPDATE cases SET state = ? WHERE id = ?`
-		if action == "reopen" {
+		if action == xinfang.CaseActReopen {
 			q = `UPDATE cases SET state = ?, signed_by = NULL, signed_at = '', sign_note = '' WHERE id = ?`
 		}
 		if _, err := tx.exec(ctx, q, string(to), c.ID); err != nil {
 			return "", nil, err
 		}
-		return action, map[string]string{"from": c.State.Label(), "to": to.Label(), "note": strings.TrimSpace(note)}, nil
+		return xinfang.CaseEventKind(action), map[string]string{"from": c.State.Label(), "to": to.Label(), "note": strings.TrimSpace(note)}, nil
 	})
 }
 

@@ -64,7 +64,7 @@ func scanCase(s interface{ Scan(...any) error }, today calendar.Date) (*xinfang.
 		return nil, err
 	}
 	c.State = xinfang.CaseState(state)
-	c.Tags = splitList(tags)
+	c.Tags = splitList[xinfang.CaseTag](tags)
 	if signedBy != 0 {
 		c.SignOff = &xinfang.SignOff{ByID: signedBy, ByName: signedName, At: parseTime(signedAt), Note: signNote}
 	}
@@ -75,14 +75,24 @@ func scanCase(s interface{ Scan(...any) error }, today calendar.Date) (*xinfang.
 	return c, nil
 }
 
-func splitList(s string) []string {
-	out := []string{}
+// splitList reads a comma-separated column into its codes.
+func splitList[T ~string](s string) []T {
+	out := []T{}
 	for _, x := range strings.Split(s, ",") {
 		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
+			out = append(out, T(x))
 		}
 	}
 	return out
+}
+
+// joinList is the stored form of a list of codes: joined by commas.
+func joinList[T ~string](list []T) string {
+	s := make([]string, len(list))
+	for i, c := range list {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ",")
 }
 
 func joinIDs(ids []int64) string {
@@ -95,7 +105,7 @@ func joinIDs(ids []int64) string {
 
 func splitIDs(s string) []int64 {
 	out := []int64{}
-	for _, x := range splitList(s) {
+	for _, x := range splitList[string](s) {
 		if id, err := strconv.ParseInt(x, 10, 64); err == nil {
 			out = append(out, id)
 		}
@@ -370,7 +380,7 @@ func (db *CaseStore) CreateCase(ctx context.Context, c *xinfang.Case) error {
 		id, err := tx.insert(ctx, `INSERT INTO cases (number, version, title, source, summary, petitioners, responsible_unit_id, responsible_path, leader_id,
 			stability_plan, deadline, tags, state, created_by, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.Number, c.Title, c.Source, c.Summary, c.Petitioners, c.ResponsibleUnitID, path, nullID(c.LeaderID),
-			c.StabilityPlan, c.Deadline, strings.Join(c.Tags, ","), string(c.State), actor.ID, fmtTime(tx.now), fmtTime(tx.now))
+			c.StabilityPlan, c.Deadline, joinList(c.Tags), string(c.State), actor.ID, fmtTime(tx.now), fmtTime(tx.now))
 		if err != nil {
 			return err
 		}
@@ -381,7 +391,7 @@ func (db *CaseStore) CreateCase(ctx context.Context, c *xinfang.Case) error {
 		if err := db.indexCase(ctx, tx, c); err != nil {
 			return err
 		}
-		return db.caseEvent(ctx, tx, id, "create", map[string]string{"number": c.Number, "title": c.Title, "petitions": numbers})
+		return db.caseEvent(ctx, tx, id, xinfang.CaseEventCreate, map[string]string{"number": c.Number, "title": c.Title, "petitions": numbers})
 	})
 }
 
@@ -397,7 +407,7 @@ func (db *CaseStore) linkPetitions(ctx context.Context, tx *Tx, caseID int64, id
 	return nil
 }
 
-func (db *CaseStore) caseEvent(ctx context.Context, tx *Tx, caseID int64, what string, data map[string]string) error {
+func (db *CaseStore) caseEvent(ctx context.Context, tx *Tx, caseID int64, what xinfang.CaseEventKind, data map[string]string) error {
 	actor := xinfang.UserFromContext(ctx)
 	if data == nil {
 		data = map[string]string{}
@@ -458,7 +468,7 @@ func (db *CaseStore) findCaseRow(ctx context.Context, q rowQuerier, id int64) (*
 
 // caseChange is one change of a case inside changeCase: it may write the
 // case's records through tx and returns what it did for the history.
-type caseChange func(tx *Tx, c *xinfang.Case) (what string, data map[string]string, err error)
+type caseChange func(tx *Tx, c *xinfang.Case) (what xinfang.CaseEventKind, data map[string]string, err error)
 
 var staleCase = &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该积案已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
 
@@ -503,7 +513,7 @@ func (db *CaseStore) changeCase(ctx context.Context, id int64, version int, fn c
 
 // UpdateCase changes the fields of a case.
 func (db *CaseStore) UpdateCase(ctx context.Context, id int64, version int, u xinfang.CaseUpdate) (*xinfang.Case, error) {
-	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
 		changed := u.Apply(c)
 		if err := c.Validate(); err != nil {
 			return "", nil, err
@@ -517,7 +527,7 @@ func (db *CaseStore) UpdateCase(ctx context.Context, id int64, version int, u xi
 		}
 		if _, err := tx.exec(ctx, `UPDATE cases SET title = ?, source = ?, summary = ?, petitioners = ?, responsible_unit_id = ?, responsible_path = ?, leader_id = ?,
 			stability_plan = ?, deadline = ?, tags = ? WHERE id = ?`,
-			c.Title, c.Source, c.Summary, c.Petitioners, c.ResponsibleUnitID, path, nullID(c.LeaderID), c.StabilityPlan, c.Deadline, strings.Join(c.Tags, ","), c.ID); err != nil {
+			c.Title, c.Source, c.Summary, c.Petitioners, c.ResponsibleUnitID, path, nullID(c.LeaderID), c.StabilityPlan, c.Deadline, joinList(c.Tags), c.ID); err != nil {
 			return "", nil, err
 		}
 		if err := db.indexCase(ctx, tx, c); err != nil {
@@ -547,7 +557,7 @@ func (db *CaseStore) UpdateCase(ctx context.Context, id int64, version int, u xi
 		if u.PetitionIDs != nil {
 			data["petitions"] = numbers
 		}
-		return "update", data, nil
+		return xinfang.CaseEventUpdate, data, nil
 	})
 }
 

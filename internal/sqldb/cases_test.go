@@ -44,7 +44,7 @@ func newCaseWorld(t *testing.T, db *sqldb.DB) *caseWorld {
 func (w *caseWorld) newCase(t *testing.T, as, leader *xinfang.User) *xinfang.Case {
 	t.Helper()
 	c := &xinfang.Case{Title: "东村工资拖欠积案", Source: "repeat", Petitioners: "张三", ResponsibleUnitID: w.TownA.ID,
-		LeaderID: leader.ID, PetitionIDs: []int64{w.Petition.ID}, Deadline: calendar.MustParseDate("2026-06-30"), Tags: []string{"trace", "consult"}}
+		LeaderID: leader.ID, PetitionIDs: []int64{w.Petition.ID}, Deadline: calendar.MustParseDate("2026-06-30"), Tags: []xinfang.CaseTag{xinfang.CaseTagTrace, xinfang.CaseTagConsult}}
 	if err := w.DB.Cases.CreateCase(w.Ctx(as), c); err != nil {
 		t.Fatalf("create case as %s: %v", as.Username, err)
 	}
@@ -239,7 +239,7 @@ func TestCaseClosureInStorage(t *testing.T) {
 		}
 		var whats []string
 		for _, e := range events {
-			whats = append(whats, e.What)
+			whats = append(whats, string(e.What))
 		}
 		want := "create,step_add,task_add,resolution,task_edit,resolve,sign_off,close"
 		if strings.Join(whats, ",") != want {

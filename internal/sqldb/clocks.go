@@ -67,7 +67,8 @@ func (db *ClockStore) TasksDue(ctx context.Context, today calendar.Date) ([]xinf
 		WHERE t.state IN `+openTaskState+` AND t.deadline <> '' AND t.deadline <= ? ORDER BY t.id`,
 		func(r scanner, staff map[int64][]int64) (xinfang.DueItem, error) {
 			var it xinfang.DueItem
-			var title, created, caseNumber, petNumber, purpose string
+			var title, created, caseNumber, petNumber string
+			var purpose xinfang.Purpose
 			var ownerUser, ownerUnit, caseID, caseUnit, petID, petUnit int64
 			if err := r.Scan(&it.ID, &title, &it.Due, &created, &ownerUser, &ownerUnit, &caseID, &caseNumber, &caseUnit, &petID, &petNumber, &purpose, &petUnit); err != nil {
 				return it, err
@@ -128,7 +129,8 @@ func (db *ClockStore) PetitionsDue(ctx context.Context, today calendar.Date) ([]
 		FROM petitions p WHERE p.due_date <> '' AND p.due_date <= ? AND p.state NOT IN `+closedPetitionStates+` ORDER BY p.id`,
 		func(r scanner, staff map[int64][]int64) (xinfang.DueItem, error) {
 			var it xinfang.DueItem
-			var number, summary, purpose string
+			var number, summary string
+			var purpose xinfang.Purpose
 			if err := r.Scan(&it.ID, &number, &summary, &purpose, &it.Due, &it.Severe, &it.UnitID); err != nil {
 				return it, err
 			}

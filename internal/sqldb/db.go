@@ -573,7 +573,15 @@ func scanID(r scanner) (int64, error) {
 var (
 	closedPetitionStates   = xinfang.SQLInList(xinfang.ClosedStateCodes())      // no clock runs
 	runningCaseStates      = xinfang.SQLInList(xinfang.RunningCaseStateCodes()) // a case still runs against its deadline
-	openTaskState          = xinfang.SQLInList([]string{xinfang.TaskOpen})
-	openSupervisionState   = xinfang.SQLInList([]string{string(xinfang.SupervisionOpen)})
-	openInvestigationState = xinfang.SQLInList([]string{xinfang.InvestigationOpen})
+	openTaskState          = xinfang.SQLInList([]xinfang.TaskState{xinfang.TaskOpen})
+	openSupervisionState   = xinfang.SQLInList([]xinfang.SupervisionState{xinfang.SupervisionOpen})
+	openInvestigationState = xinfang.SQLInList([]xinfang.InvestigationState{xinfang.InvestigationOpen})
+)
+
+// The other code lists storage names in its text, the same way.
+var (
+	handedDownChannel = xinfang.SQLInList([]xinfang.Channel{xinfang.ChannelHandedDown})                                // 上级交办
+	handedDownSources = xinfang.SQLInList([]xinfang.CaseSource{xinfang.CaseSourceCentral, xinfang.CaseSourceProvince}) // 中央、省交办
+	watchedEscalation = xinfang.SQLInList([]xinfang.Escalation{xinfang.EscalationProvince, xinfang.EscalationBeijing}) // 赴省、进京
+	petitionDocs      = xinfang.SQLInList([]xinfang.SearchKind{xinfang.SearchPetition})
 )

@@ -60,12 +60,12 @@ func repeatOf(id int64) func(p *xinfang.Petition) {
 	return func(p *xinfang.Petition) { p.RepeatOfID = id }
 }
 
-func escalated(level string) func(p *xinfang.Petition) {
-	return func(p *xinfang.Petition) { p.Escalation = level; p.Channel = "visit" }
+func escalated(level xinfang.Escalation) func(p *xinfang.Petition) {
+	return func(p *xinfang.Petition) { p.Escalation = level; p.Channel = xinfang.ChannelVisit }
 }
 
 // watchRows returns the rows of kind the user sees, and the page.
-func watchRows(t *testing.T, db *sqldb.DB, ctx context.Context, kind string) ([]*xinfang.WatchRow, *xinfang.WatchPage) {
+func watchRows(t *testing.T, db *sqldb.DB, ctx context.Context, kind xinfang.WatchKind) ([]*xinfang.WatchRow, *xinfang.WatchPage) {
 	t.Helper()
 	page, err := db.Discipline.FindWatchList(ctx, xinfang.WatchFilter{Kind: kind, Limit: 500})
 	if err != nil {
@@ -232,8 +232,8 @@ func TestWatchListHandedDownAndEscalations(t *testing.T) {
 	})
 }
 
-func kinds(rows []*xinfang.WatchRow) []string {
-	var out []string
+func kinds(rows []*xinfang.WatchRow) []xinfang.WatchKind {
+	var out []xinfang.WatchKind
 	for _, r := range rows {
 		out = append(out, r.Kind)
 	}
@@ -570,8 +570,8 @@ func BenchmarkWatchList100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	ictx := xinfang.NewContextWithUser(ctx, inspector)
-	for _, kind := range []string{xinfang.WatchRepeat, xinfang.WatchHandedDown, xinfang.WatchEscalation, ""} {
-		name := kind
+	for _, kind := range []xinfang.WatchKind{xinfang.WatchRepeat, xinfang.WatchHandedDown, xinfang.WatchEscalation, ""} {
+		name := string(kind)
 		if name == "" {
 			name = "all"
 		}

@@ -86,7 +86,7 @@ func (db *CaseStore) AddInstruction(ctx context.Context, in *xinfang.Instruction
 		if in.CaseID != 0 {
 			// A 批示 is part of the case's history; it does not change the
 			// case's version, so nobody's open form goes stale by it.
-			if err := db.caseEvent(ctx, tx, in.CaseID, "instruction", map[string]string{"by": actor.Name, "text": in.Text}); err != nil {
+			if err := db.caseEvent(ctx, tx, in.CaseID, xinfang.CaseEventInstruction, map[string]string{"by": actor.Name, "text": in.Text}); err != nil {
 				return err
 			}
 		}

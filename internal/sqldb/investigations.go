@@ -78,7 +78,7 @@ func (db *DisciplineStore) discCaseRef(ctx context.Context, q rowQuerier, id int
 	if err != nil {
 		return nil, db.notFound(err, "信访积案不存在")
 	}
-	c.SourceLabel = xinfang.LabelOf(xinfang.CaseSources, c.Source)
+	c.SourceLabel = c.Source.Label()
 	return c, nil
 }
 
@@ -165,13 +165,13 @@ func (db *DisciplineStore) CreateInvestigation(ctx context.Context, in xinfang.I
 	}
 	var id int64
 	err = db.write(ctx, func(tx *Tx) error {
-		escalation := ""
+		var escalation xinfang.Escalation
 		if in.PetitionID != 0 {
 			p, err := db.findPetition(ctx, tx, in.PetitionID)
 			if err != nil {
 				return db.notFoundField(err, "petition_id", "信访件不存在或无权查看")
 			}
-			if p.Escalation != "province" && p.Escalation != "beijing" {
+			if p.Escalation != xinfang.EscalationProvince && p.Escalation != xinfang.EscalationBeijing {
 				return xinfang.FieldError("petition_id", "只有赴省、进京越级访可以提级调查")
 			}
 			escalation = p.Escalation

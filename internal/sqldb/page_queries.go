@@ -11,7 +11,7 @@ import (
 // total count. Items handed to a unit below the user's count as the unit's
 // own work only for "handling" (a town watches its villages' replies);
 // signing and deciding belong to the unit the item was sent to.
-func (db *PetitionStore) FindTodo(ctx context.Context, kind string, offset, limit int) ([]*xinfang.Petition, int, error) {
+func (db *PetitionStore) FindTodo(ctx context.Context, kind xinfang.TodoKind, offset, limit int) ([]*xinfang.Petition, int, error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil || u.Unit == nil {
 		return nil, 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")

@@ -49,7 +49,7 @@ func (db *core) savePetitioner(ctx context.Context, tx *Tx, p *xinfang.Petitione
 	} else if err != sql.ErrNoRows {
 		return 0, err
 	}
-	if p.Gender == "" && p.IDNumber != "" && p.IDType == "id_card" {
+	if p.Gender == "" && p.IDNumber != "" && p.IDType == xinfang.IDCard {
 		p.Gender = xinfang.GenderFromID(p.IDNumber)
 	}
 	return tx.insert(ctx, `INSERT INTO petitioners (org, name, id_type, id_number, org_code, phone, gender, ethnicity, occupation, hukou_address, residence, address, key_person, key_reason, foreign_flag, created_at)

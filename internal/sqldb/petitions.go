@@ -340,11 +340,11 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 	if _, err := db.findUnit(ctx, p.LocalityID); problem(probs, err, "locality_id", "问题属地单位不存在") != nil {
 		return err
 	}
-	if _, err := db.dictEntry(ctx, "category", p.Category); problem(probs, err, "category", "内容分类不存在") != nil {
+	if _, err := db.dictEntry(ctx, xinfang.DictCategory, p.Category); problem(probs, err, "category", "内容分类不存在") != nil {
 		return err
 	}
 	if p.Reason != "" {
-		if _, err := db.dictEntry(ctx, "reason", p.Reason); problem(probs, err, "reason", "信访原因不存在") != nil {
+		if _, err := db.dictEntry(ctx, xinfang.DictReason, p.Reason); problem(probs, err, "reason", "信访原因不存在") != nil {
 			return err
 		}
 	}
@@ -384,7 +384,7 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 		if p.FirstUnitID == 0 {
 			p.FirstUnitID = actor.UnitID
 		}
-		ev := &xinfang.Event{Seq: 1, Action: xinfang.ActRegister, To: xinfang.StateRegistered, ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now, Data: map[string]string{"channel": p.Channel, "received_on": calendar.DateOf(p.ReceivedAt).String()}}
+		ev := &xinfang.Event{Seq: 1, Action: xinfang.ActRegister, To: xinfang.StateRegistered, ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now, Data: map[string]string{"channel": string(p.Channel), "received_on": calendar.DateOf(p.ReceivedAt).String()}}
 		pr.Project(p, pr.Derive([]*xinfang.Event{ev}, now))
 		p.Version, p.CreatedAt, p.UpdatedAt = 1, now, now
 		id, err := tx.insert(ctx, `INSERT INTO petitions (number, query_hash, version, channel, received_at, reg_unit_id, reg_user_id, first_unit_id, petitioner_id,

@@ -77,7 +77,7 @@ func (s *dataScope) petitions() (string, []any, error) {
 	if !s.All {
 		clause, args = subtree(s.UnitPath, "p.reg_path", "p.handling_path")
 	}
-	clause += " AND (p.purpose <> '" + xinfang.PurposeAccusation + "' OR p.reg_user_id = ?"
+	clause += " AND (p.purpose <> '" + string(xinfang.PurposeAccusation) + "' OR p.reg_user_id = ?"
 	args = append(args, s.UserID)
 	if s.Discipline {
 		c, a := subtree(s.UnitPath, "p.handling_path")
@@ -107,7 +107,7 @@ func (s *dataScope) cases() (string, []any, error) {
 	own, args := subtree(s.UnitPath, "c.responsible_path")
 	linked, largs := subtree(s.UnitPath, "pp.reg_path", "pp.handling_path")
 	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM case_petitions cpp JOIN petitions pp ON pp.id = cpp.petition_id
-		WHERE cpp.case_id = c.id AND pp.purpose <> '` + xinfang.PurposeAccusation + `' AND ` + linked + `) OR ` + involved + `)`
+		WHERE cpp.case_id = c.id AND pp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `) OR ` + involved + `)`
 	return clause, append(append(args, largs...), ids...), nil
 }
 

@@ -41,10 +41,10 @@ type searchKind struct {
 // searchKinds are the kinds SearchDocs knows. A feature with records of
 // its own adds its kind from init with registerSearchKind and writes its
 // documents with IndexSearchDoc.
-var searchKinds = map[string]searchKind{}
+var searchKinds = map[xinfang.SearchKind]searchKind{}
 
 // registerSearchKind makes kind searchable by SearchDocs.
-func registerSearchKind(kind, join, title, order string, scope scopeFunc) {
+func registerSearchKind(kind xinfang.SearchKind, join, title, order string, scope scopeFunc) {
 	searchKinds[kind] = searchKind{join: join, title: title, order: order, scope: scope}
 }
 
@@ -97,7 +97,7 @@ func petitionSearchText(p *xinfang.Petition) string {
 
 // IndexSearchDoc writes (or replaces) the searchable text of a record of
 // kind inside tx. The text is folded here, so callers pass it as shown.
-func (db *core) indexSearchDoc(ctx context.Context, tx *Tx, kind string, id int64, text string) error {
+func (db *core) indexSearchDoc(ctx context.Context, tx *Tx, kind xinfang.SearchKind, id int64, text string) error {
 	text = searchFold(text)
 	var docID int64
 	err := tx.queryRow(ctx, `INSERT INTO search_docs (kind, ref_id, text) VALUES (?, ?, ?)
@@ -213,7 +213,7 @@ func (db *core) petitionTextClause(q string) (string, []any, error) {
 		return "", nil, err
 	}
 	cond, args, kind := db.searchMatch(terms)
-	return `p.id IN (SELECT d.ref_id FROM search_docs d WHERE ` + kind + ` = 'petition' AND ` + cond + `)`, args, nil
+	return `p.id IN (SELECT d.ref_id FROM search_docs d WHERE ` + kind + ` IN ` + petitionDocs + ` AND ` + cond + `)`, args, nil
 }
 
 // SearchPetitions returns the petitions in scope whose number, petitioner
@@ -259,7 +259,7 @@ func (db *SearchStore) SearchPetitions(ctx context.Context, q string, limit, off
 // SearchDocs returns the records of kind in the user's scope whose text
 // contains every term of q, in the kind's order, with a snippet around the
 // first term, and their count.
-func (db *SearchStore) SearchDocs(ctx context.Context, kind, q string, limit, offset int) ([]xinfang.SearchHit, int, error) {
+func (db *SearchStore) SearchDocs(ctx context.Context, kind xinfang.SearchKind, q string, limit, offset int) ([]xinfang.SearchHit, int, error) {
 	k, ok := searchKinds[kind]
 	if !ok {
 		return nil, 0, xinfang.FieldError("kind", "未知的检索类型")
@@ -341,8 +341,8 @@ func (db *SearchStore) SearchTrigramsCJK(ctx context.Context) (bool, error) {
 // SearchKinds lists the kinds SearchDocs knows, with their Chinese labels.
 func (db *SearchStore) Kinds() []xinfang.Label {
 	var out []xinfang.Label
-	for _, l := range []xinfang.Label{{Code: xinfang.SearchPetition, Label: "信访件"}, {Code: xinfang.SearchCase, Label: "信访积案"}} {
-		if _, ok := searchKinds[l.Code]; ok {
+	for _, l := range xinfang.SearchKinds {
+		if _, ok := searchKinds[xinfang.SearchKind(l.Code)]; ok {
 			out = append(out, l)
 		}
 	}

@@ -49,7 +49,7 @@ func (db *core) seed(ctx context.Context) error {
 }
 
 // Dictionary returns the entries of kind ("" for all), in order.
-func (db *DirectoryStore) Dictionary(ctx context.Context, kind string) ([]xinfang.DictEntry, error) {
+func (db *DirectoryStore) Dictionary(ctx context.Context, kind xinfang.DictKind) ([]xinfang.DictEntry, error) {
 	rows, err := db.query(ctx, `SELECT kind, code, parent, label, sort, active FROM dictionary WHERE (? = '' OR kind = ?) ORDER BY kind, sort, code`, kind, kind)
 	return scanAll(rows, err, func(r scanner) (xinfang.DictEntry, error) {
 		var e xinfang.DictEntry
@@ -59,11 +59,11 @@ func (db *DirectoryStore) Dictionary(ctx context.Context, kind string) ([]xinfan
 }
 
 // DictLabel returns the label of code in kind, or code.
-func (db *DirectoryStore) DictLabel(ctx context.Context, kind, code string) string {
+func (db *DirectoryStore) DictLabel(ctx context.Context, kind xinfang.DictKind, code string) string {
 	return db.dictLabel(ctx, kind, code)
 }
 
-func (db *core) dictLabel(ctx context.Context, kind, code string) string {
+func (db *core) dictLabel(ctx context.Context, kind xinfang.DictKind, code string) string {
 	l, err := db.dictEntry(ctx, kind, code)
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
@@ -76,7 +76,7 @@ func (db *core) dictLabel(ctx context.Context, kind, code string) string {
 }
 
 // dictEntry returns the label of code in kind, ENOTFOUND when there is none.
-func (db *core) dictEntry(ctx context.Context, kind, code string) (string, error) {
+func (db *core) dictEntry(ctx context.Context, kind xinfang.DictKind, code string) (string, error) {
 	var l string
 	if err := db.queryRow(ctx, `SELECT label FROM dictionary WHERE kind = ? AND code = ?`, kind, code).Scan(&l); err != nil {
 		return "", db.notFound(err, "字典条目不存在")
@@ -90,11 +90,7 @@ func (db *DirectoryStore) SaveDictEntry(ctx context.Context, e xinfang.DictEntry
 		return err
 	}
 	p := xinfang.Problems{}
-	known := false
-	for _, k := range xinfang.DictKinds {
-		known = known || k.Code == e.Kind
-	}
-	if !known {
+	if !e.Kind.Valid() {
 		p.Add("kind", "未知的字典")
 	}
 	e.Code, e.Label = strings.TrimSpace(e.Code), strings.TrimSpace(e.Label)

@@ -31,7 +31,7 @@ func (db *CaseStore) tasks(ctx context.Context, r cq, where string, args ...any)
 
 // AddCaseTask splits a case into one more task (三跨三分离).
 func (db *CaseStore) AddCaseTask(ctx context.Context, id int64, version int, t *xinfang.Task) (*xinfang.Case, error) {
-	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
 		if c.State.Done() {
 			return "", nil, xinfang.Errorf(xinfang.ECONFLICT, "案件已化解，不能再拆分任务")
 		}
@@ -39,14 +39,14 @@ func (db *CaseStore) AddCaseTask(ctx context.Context, id int64, version int, t *
 		if err := db.insertTask(ctx, tx, t); err != nil {
 			return "", nil, err
 		}
-		return "task_add", taskData(t), nil
+		return xinfang.CaseEventTaskAdd, taskData(t), nil
 	})
 }
 
 // ChangeCaseTask finishes, releases (with a reason) or reopens a task of
 // a case.
 func (db *CaseStore) ChangeCaseTask(ctx context.Context, id int64, version int, taskID int64, ch xinfang.TaskChange) (*xinfang.Case, error) {
-	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (string, map[string]string, error) {
+	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
 		var t *xinfang.Task
 		for _, x := range c.Tasks {
 			if x.ID == taskID {
@@ -62,13 +62,13 @@ func (db *CaseStore) ChangeCaseTask(ctx context.Context, id int64, version int, 
 		if err := db.updateTask(ctx, tx, t, ch); err != nil {
 			return "", nil, err
 		}
-		return "task_edit", taskData(t), nil
+		return xinfang.CaseEventTaskEdit, taskData(t), nil
 	})
 }
 
 func taskData(t *xinfang.Task) map[string]string {
-	return map[string]string{"task": itoa(t.ID), "kind": xinfang.LabelOf(xinfang.TaskKinds, t.Kind), "title": t.Title, "owner_unit": t.OwnerUnitName,
-		"owner_user": t.OwnerUserName, "deadline": t.Deadline.String(), "state": xinfang.LabelOf(xinfang.TaskStates, t.State), "release_reason": t.ReleaseReason, "done_note": t.DoneNote}
+	return map[string]string{"task": itoa(t.ID), "kind": t.Kind.Label(), "title": t.Title, "owner_unit": t.OwnerUnitName,
+		"owner_user": t.OwnerUserName, "deadline": t.Deadline.String(), "state": t.State.Label(), "release_reason": t.ReleaseReason, "done_note": t.DoneNote}
 }
 
 func (db *CaseStore) insertTask(ctx context.Context, tx *Tx, t *xinfang.Task) error {

@@ -114,8 +114,8 @@ type watchStub struct {
 	items            []*watchItem // already loaded (the locality fallback)
 }
 
-func newStub(kind, basis string, count int, latest time.Time) *watchStub {
-	return &watchStub{row: &xinfang.WatchRow{Kind: kind, KindLabel: xinfang.LabelOf(xinfang.WatchKinds, kind), Basis: basis, Count: count, LatestAt: latest, Items: []*xinfang.WatchPetition{}}}
+func newStub(kind xinfang.WatchKind, basis string, count int, latest time.Time) *watchStub {
+	return &watchStub{row: &xinfang.WatchRow{Kind: kind, KindLabel: kind.Label(), Basis: basis, Count: count, LatestAt: latest, Items: []*xinfang.WatchPetition{}}}
 }
 
 // chainSQL walks repeat chains downwards from the originals selected by
@@ -340,12 +340,12 @@ func busiestYear(items []*watchItem) []*watchItem {
 // walking up from the handed-down items, all in one query.
 func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sargs []any) ([]*watchStub, error) {
 	rows, err := db.query(ctx, `WITH RECURSIVE up(id, parent, depth) AS (
-			SELECT p.id, p.repeat_of_id, 0 FROM petitions p WHERE p.channel = 'handed_down'
+			SELECT p.id, p.repeat_of_id, 0 FROM petitions p WHERE p.channel IN `+handedDownChannel+`
 			   AND (p.repeat_flag = 1 OR p.id IN (SELECT x.repeat_of_id FROM petitions x WHERE x.repeat_of_id IS NOT NULL)) AND `+scope+`
 			UNION ALL
 			SELECT q.id, q.repeat_of_id, up.depth + 1 FROM up JOIN petitions q ON q.id = up.parent WHERE up.depth < 200),
 		`+chainSQL(`SELECT id FROM up WHERE parent IS NULL`, true)+`
-		SELECT p.root, SUM(CASE WHEN p.depth > 0 OR p.repeat_flag = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN p.channel = 'handed_down' THEN 1 ELSE 0 END), MAX(p.received_at)
+		SELECT p.root, SUM(CASE WHEN p.depth > 0 OR p.repeat_flag = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN p.channel IN `+handedDownChannel+` THEN 1 ELSE 0 END), MAX(p.received_at)
 		FROM chain p WHERE `+scope+` GROUP BY p.root`, append(append([]any{}, sargs...), sargs...)...)
 	var out []*watchStub
 	err = eachRow(rows, err, func(r scanner) error {
@@ -380,7 +380,7 @@ func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sa
 			(SELECT COUNT(*) FROM petitions p WHERE `+linked+` AND p.repeat_flag = 1 AND `+scope+`),
 			(SELECT MAX(p.received_at) FROM petitions p WHERE `+linked+` AND `+scope+`)
 		FROM cases c JOIN units u ON u.id = c.responsible_unit_id
-		WHERE c.source IN ('central','province') AND `+cscope+` AND EXISTS (
+		WHERE c.source IN `+handedDownSources+` AND `+cscope+` AND EXISTS (
 			SELECT 1 FROM case_petitions cp JOIN petitions p ON p.id = cp.petition_id
 			 WHERE cp.case_id = c.id AND (p.repeat_flag = 1 OR EXISTS (SELECT 1 FROM petitions x WHERE x.repeat_of_id = p.id)) AND `+scope+`)`, args...)
 	err = eachRow(rows, err, func(r scanner) error {
@@ -391,7 +391,7 @@ func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sa
 		if err := r.Scan(&ref.ID, &ref.Number, &ref.Title, &ref.Source, &ref.State, &unit.ID, &unit.Name, &repeats, &latest); err != nil {
 			return err
 		}
-		ref.SourceLabel = xinfang.LabelOf(xinfang.CaseSources, ref.Source)
+		ref.SourceLabel = ref.Source.Label()
 		s := newStub(xinfang.WatchHandedDown, "", repeats, parseTime(latest.String))
 		s.caseID = ref.ID
 		s.row.Case, s.row.Unit = ref, unit
@@ -463,7 +463,7 @@ func (db *DisciplineStore) fillStubs(ctx context.Context, stubs []*watchStub, sc
 	return nil
 }
 
-const escalatedClause = `p.escalation IN ('province','beijing')`
+var escalatedClause = `p.escalation IN ` + watchedEscalation
 
 // escalationRows returns one page of escalated visits (赴省、进京), newest
 // first, each with the petitioner's count of escalated visits and the
@@ -502,7 +502,7 @@ func (db *DisciplineStore) escalationRows(ctx context.Context, scope string, sar
 		m := it.WatchPetition
 		r.Matter, r.Escalation = &m, it.Escalation
 		r.InvestigationID = inv[it.ID]
-		r.Reason = fmt.Sprintf("%s越级访（该信访人赴省进京共 %d 次）", xinfang.LabelOf(xinfang.EscalationLevels, it.Escalation), r.Count)
+		r.Reason = fmt.Sprintf("%s越级访（该信访人赴省进京共 %d 次）", it.Escalation.Label(), r.Count)
 		out = append(out, r)
 	}
 	return out, nil
@@ -544,7 +544,7 @@ func (db *DisciplineStore) FindWatchList(ctx context.Context, f xinfang.WatchFil
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+escalatedClause+` AND `+scope, sargs...).Scan(&escalations); err != nil {
 		return nil, err
 	}
-	page := &xinfang.WatchPage{Items: []*xinfang.WatchRow{}, Offset: f.Offset, Limit: f.Limit, Counts: map[string]int{
+	page := &xinfang.WatchPage{Items: []*xinfang.WatchRow{}, Offset: f.Offset, Limit: f.Limit, Counts: map[xinfang.WatchKind]int{
 		xinfang.WatchRepeat: len(repeats), xinfang.WatchHandedDown: len(handed), xinfang.WatchEscalation: escalations,
 	}}
 	var listed []*watchStub

@@ -99,8 +99,8 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) apiDictionary(w http.ResponseWriter, r *http.Request) error {
 	q := newAPIQuery(r)
-	kind := q.str("kind")
-	if kind != "" && xinfang.LabelOf(xinfang.DictKinds, kind) == kind {
+	kind := xinfang.DictKind(q.str("kind"))
+	if kind != "" && !kind.Valid() {
 		q.p.Add("kind", "未知的字典")
 	}
 	if err := q.err(); err != nil {

@@ -33,7 +33,7 @@ func caseFilterFrom(v url.Values, paged bool) (xinfang.CaseFilter, error) {
 	var f xinfang.CaseFilter
 	f.LeaderID = q.id("leader_id")
 	f.UnitID = q.id("unit_id")
-	if f.Source = q.str("source"); f.Source != "" && !apiHasCode(xinfang.CaseSources, f.Source) {
+	if f.Source = xinfang.CaseSource(q.str("source")); f.Source != "" && !f.Source.Valid() {
 		q.p.Add("source", "未知的积案来源")
 	}
 	for _, st := range q.list("state") {
@@ -72,7 +72,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 // apiCaseInput is what a client sends to file a case.
 type apiCaseInput struct {
 	Title             string               `json:"title"`
-	Source            string               `json:"source"`
+	Source            xinfang.CaseSource   `json:"source"`
 	Summary           string               `json:"summary"`
 	Petitioners       string               `json:"petitioners"`
 	ResponsibleUnitID int64                `json:"responsible_unit_id"`
@@ -80,7 +80,7 @@ type apiCaseInput struct {
 	PetitionIDs       []int64              `json:"petition_ids"`
 	StabilityPlan     string               `json:"stability_plan"`
 	Deadline          calendar.Date        `json:"deadline"`
-	Tags              []string             `json:"tags"`
+	Tags              []xinfang.CaseTag    `json:"tags"`
 	Team              []xinfang.CaseMember `json:"team"`
 }
 

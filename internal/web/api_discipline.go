@@ -14,7 +14,7 @@ import (
 
 func (s *Server) apiWatchList(w http.ResponseWriter, r *http.Request) error {
 	q := newAPIQuery(r)
-	f := xinfang.WatchFilter{Kind: q.str("kind"), Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 1, 500)}
+	f := xinfang.WatchFilter{Kind: xinfang.WatchKind(q.str("kind")), Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 1, 500)}
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ type apiInvestigationPage struct {
 
 func (s *Server) apiInvestigations(w http.ResponseWriter, r *http.Request) error {
 	q := newAPIQuery(r)
-	f := xinfang.InvestigationFilter{State: q.str("state"), PetitionID: q.id("petition_id"), Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 1, 500)}
+	f := xinfang.InvestigationFilter{State: xinfang.InvestigationState(q.str("state")), PetitionID: q.id("petition_id"), Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 1, 500)}
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ type apiAccountabilityPage struct {
 
 func (s *Server) apiAccountabilities(w http.ResponseWriter, r *http.Request) error {
 	q := newAPIQuery(r)
-	f := xinfang.AccountabilityFilter{UnitID: q.id("unit_id"), Measure: q.str("measure"), Year: q.number("year", 2000, 2100),
+	f := xinfang.AccountabilityFilter{UnitID: q.id("unit_id"), Measure: xinfang.AccountabilityMeasure(q.str("measure")), Year: q.number("year", 2000, 2100),
 		Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 1, 500)}
 	if err := q.err(); err != nil {
 		return err
@@ -159,8 +159,8 @@ func (s *Server) apiCreateAccountability(w http.ResponseWriter, r *http.Request)
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	a := &xinfang.Accountability{Target: in.Target, UnitID: in.UnitID, OfficialName: in.OfficialName, OfficialPosition: in.OfficialPosition,
-		Measure: in.Measure, DecidedOn: in.DecidedOn, DecidedBy: in.DecidedBy, Ground: in.Ground, Note: in.Note,
+	a := &xinfang.Accountability{Target: xinfang.AccountabilityTarget(in.Target), UnitID: in.UnitID, OfficialName: in.OfficialName, OfficialPosition: in.OfficialPosition,
+		Measure: xinfang.AccountabilityMeasure(in.Measure), DecidedOn: in.DecidedOn, DecidedBy: in.DecidedBy, Ground: in.Ground, Note: in.Note,
 		PetitionIDs: in.PetitionIDs, CaseIDs: in.CaseIDs, InvestigationID: in.InvestigationID}
 	if err := s.Discipline.CreateAccountability(r.Context(), a); err != nil {
 		return err

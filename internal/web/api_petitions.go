@@ -21,15 +21,6 @@ type apiPage struct {
 
 const apiDefaultLimit = 50
 
-func apiHasCode(list []xinfang.Label, code string) bool {
-	for _, l := range list {
-		if l.Code == code {
-			return true
-		}
-	}
-	return false
-}
-
 // apiMask hides ID numbers and phones in lists (security.md: lists show
 // them masked); the detail of one item shows them in full.
 func apiMask(items []*xinfang.Petition) {
@@ -60,11 +51,11 @@ func petitionFilter(q *apiQuery) xinfang.PetitionFilter {
 		f.State = append(f.State, xinfang.State(st))
 	}
 	f.UnitID = q.id("unit_id")
-	if f.Channel = q.str("channel"); f.Channel != "" && !apiHasCode(xinfang.Channels, f.Channel) {
+	if f.Channel = xinfang.Channel(q.str("channel")); f.Channel != "" && !f.Channel.Valid() {
 		q.p.Add("channel", "未知的信访形式")
 	}
 	f.Category = q.str("category")
-	if f.Warning = xinfang.Warning(q.str("warning")); f.Warning != "" && !apiHasCode(xinfang.Warnings, string(f.Warning)) {
+	if f.Warning = xinfang.Warning(q.str("warning")); f.Warning != "" && !f.Warning.Valid() {
 		q.p.Add("warning", "未知的预警等级")
 	}
 	from, to := q.date("from"), q.date("to")
@@ -127,7 +118,7 @@ func (s *Server) apiPetitions(w http.ResponseWriter, r *http.Request) error {
 // registration fields of xinfang.Petition, nothing derived (number, state,
 // clocks), so that sending a derived field is refused as unknown.
 type apiRegistration struct {
-	Channel       string                `json:"channel"`
+	Channel       xinfang.Channel       `json:"channel"`
 	ReceivedAt    string                `json:"received_at"`
 	FirstUnitID   int64                 `json:"first_unit_id"`
 	Petitioner    *xinfang.Petitioner   `json:"petitioner"`
@@ -139,7 +130,7 @@ type apiRegistration struct {
 	Content       string                `json:"content"`
 	Request       string                `json:"request"`
 	Category      string                `json:"category"`
-	Purpose       string                `json:"purpose"`
+	Purpose       xinfang.Purpose       `json:"purpose"`
 	Reason        string                `json:"reason"`
 	LocalityID    int64                 `json:"locality_id"`
 	Accused       string                `json:"accused"`
@@ -151,10 +142,10 @@ type apiRegistration struct {
 	Hot           bool                  `json:"hot"`
 	Public        bool                  `json:"public"`
 	CrossFlags    string                `json:"cross_flags"`
-	Escalation    string                `json:"escalation"`
+	Escalation    xinfang.Escalation    `json:"escalation"`
 	Repeat        bool                  `json:"repeat"`
 	RepeatOfID    int64                 `json:"repeat_of_id"`
-	RiskLevel     string                `json:"risk_level"`
+	RiskLevel     xinfang.RiskLevel     `json:"risk_level"`
 	RiskReason    string                `json:"risk_reason"`
 }
 

@@ -150,7 +150,7 @@ type searchReply struct {
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	q := newAPIQuery(r)
 	text := q.str("q")
-	kind := q.str("kind")
+	kind := xinfang.SearchKind(q.str("kind"))
 	if kind == "" {
 		kind = xinfang.SearchPetition
 	}

@@ -48,7 +48,7 @@ func caseForm[T caseFormInput](form string, newIn func() T) handler {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
 		name := form
 		if name == "" {
-			if name = r.PathValue("action"); !apiHasCode(xinfang.CaseActions, name) {
+			if name = r.PathValue("action"); !xinfang.CaseAction(name).Valid() {
 				return xinfang.Errorf(xinfang.ENOTFOUND, "未知的积案操作")
 			}
 		}
@@ -121,12 +121,13 @@ func (in *caseUpdate) readForm(s *Server, r *http.Request, f url.Values) error {
 	u := &in.CaseUpdate
 	probs := xinfang.Problems{}
 	deadline := formDate(f, "deadline", probs)
-	u.Title, u.Source, u.Summary, u.Petitioners, u.StabilityPlan, u.Deadline = str("title"), str("source"), str("summary"), str("petitioners"), str("stability_plan"), &deadline
+	source := xinfang.CaseSource(f.Get("source"))
+	u.Title, u.Source, u.Summary, u.Petitioners, u.StabilityPlan, u.Deadline = str("title"), &source, str("summary"), str("petitioners"), str("stability_plan"), &deadline
 	unit, leader := formID(f.Get("responsible_unit_id")), formID(f.Get("leader_id"))
 	u.ResponsibleUnitID, u.LeaderID = &unit, &leader
-	tags := f["tags"]
+	tags := formCodes[xinfang.CaseTag](f["tags"])
 	if tags == nil {
-		tags = []string{}
+		tags = []xinfang.CaseTag{}
 	}
 	u.Tags = &tags
 	// Staff type the petitions' numbers; the change takes their ids.
@@ -306,7 +307,7 @@ func (in *consultationInput) readForm(s *Server, r *http.Request, f url.Values) 
 	in.Date, in.Findings, in.Decisions = formDate(f, "date", p), f.Get("findings"), f.Get("decisions")
 	for _, kind := range xinfang.AttendeeKinds {
 		for _, n := range splitNames(f.Get("att_" + kind.Code)) {
-			in.Attendees = append(in.Attendees, xinfang.Attendee{Kind: kind.Code, Name: n})
+			in.Attendees = append(in.Attendees, xinfang.Attendee{Kind: xinfang.AttendeeKind(kind.Code), Name: n})
 		}
 	}
 	return p.Err()
@@ -345,15 +346,15 @@ func (in *progressInput) apply(s *Server, r *http.Request, id int64) (*xinfang.C
 
 // taskInput is a new 三跨三分离 task, of a case or of a petition.
 type taskInput struct {
-	Kind        string        `json:"kind"`
-	Title       string        `json:"title"`
-	OwnerUnitID int64         `json:"owner_unit_id"`
-	OwnerUserID int64         `json:"owner_user_id"`
-	Deadline    calendar.Date `json:"deadline"`
+	Kind        xinfang.TaskKind `json:"kind"`
+	Title       string           `json:"title"`
+	OwnerUnitID int64            `json:"owner_unit_id"`
+	OwnerUserID int64            `json:"owner_user_id"`
+	Deadline    calendar.Date    `json:"deadline"`
 }
 
 func (in *taskInput) readForm(s *Server, r *http.Request, f url.Values) error {
-	in.Kind, in.Title, in.OwnerUnitID = f.Get("kind"), f.Get("title"), formID(f.Get("owner_unit_id"))
+	in.Kind, in.Title, in.OwnerUnitID = xinfang.TaskKind(f.Get("kind")), f.Get("title"), formID(f.Get("owner_unit_id"))
 	p := xinfang.Problems{}
 	in.OwnerUserID, in.Deadline = formID(f.Get("owner_user_id")), formDate(f, "deadline", p)
 	return p.Err()
@@ -391,7 +392,7 @@ func newCaseTaskChange() *taskChange { return &taskChange{} }
 
 func (in *taskChange) readForm(s *Server, r *http.Request, f url.Values) error {
 	in.readVersion(f)
-	in.State, in.Note, in.Reason = f.Get("state"), f.Get("note"), f.Get("release_reason")
+	in.State, in.Note, in.Reason = xinfang.TaskState(f.Get("state")), f.Get("note"), f.Get("release_reason")
 	return nil
 }
 
@@ -415,7 +416,7 @@ func newResolutionInput() *resolutionInput { return &resolutionInput{} }
 func (in *resolutionInput) readForm(s *Server, r *http.Request, f url.Values) error {
 	in.readVersion(f)
 	p := xinfang.Problems{}
-	in.Resolution = xinfang.Resolution{Facts: f.Get("facts"), Solution: f.Get("solution"), SolutionText: f.Get("solution_text"),
+	in.Resolution = xinfang.Resolution{Facts: f.Get("facts"), Solution: xinfang.Solution(f.Get("solution")), SolutionText: f.Get("solution_text"),
 		PetitionerPosition: f.Get("petitioner_position"), Followup: xinfang.FollowupVisit{Date: formDateAs(f, "followup_date", "followup.date", p),
 			By: f.Get("followup_by"), How: f.Get("followup_how"), Mood: f.Get("followup_mood"), Settled: f.Get("followup_settled") != ""}}
 	return p.Err()
@@ -453,8 +454,8 @@ type caseActInput struct{ noteInput }
 func newCaseActInput() *caseActInput { return &caseActInput{} }
 
 func (in *caseActInput) apply(s *Server, r *http.Request, id int64) (*xinfang.Case, error) {
-	action := r.PathValue("action")
-	if !apiHasCode(xinfang.CaseActions, action) {
+	action := xinfang.CaseAction(r.PathValue("action"))
+	if !action.Valid() {
 		return nil, xinfang.Errorf(xinfang.ENOTFOUND, "未知的积案操作")
 	}
 	return s.Cases.ActCase(r.Context(), id, in.Version, action, in.Note)

@@ -62,7 +62,7 @@ func TestCaseAPI(t *testing.T) {
 		"petition_ids": []int64{p.ID}, "deadline": "2026-06-30", "tags": []string{"consult", "trace"},
 		"team": []map[string]any{{"user_id": reg.ID, "role": "组长"}, {"name": "刘律师", "role": "法律顾问"}},
 	}, &c)
-	if c.Number != "ZA-JA-2026-0001" || c.State != xinfang.CaseUnresolved || len(c.Team) != 2 || c.Version != 2 || strings.Join(c.Tags, ",") != "trace,consult" {
+	if c.Number != "ZA-JA-2026-0001" || c.State != xinfang.CaseUnresolved || len(c.Team) != 2 || c.Version != 2 || fmt.Sprint(c.Tags) != "[trace consult]" {
 		t.Fatalf("created %+v", c.Case)
 	}
 	wantError(t, reg.do(t, "POST", "/api/v1/cases", map[string]any{"title": "", "source": "x", "responsible_unit_id": za.ID, "leader_id": reg.ID}), http.StatusUnprocessableEntity, "source")

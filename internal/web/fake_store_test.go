@@ -88,7 +88,7 @@ type fakeDirectory struct {
 }
 
 func (fakeDirectory) FindUnits(ctx context.Context) ([]*xinfang.Unit, error) { return nil, nil }
-func (fakeDirectory) Dictionary(ctx context.Context, kind string) ([]xinfang.DictEntry, error) {
+func (fakeDirectory) Dictionary(ctx context.Context, kind xinfang.DictKind) ([]xinfang.DictEntry, error) {
 	return nil, nil
 }
 

@@ -225,7 +225,6 @@ func serveStatic(s *Server, w http.ResponseWriter, r *http.Request) error {
 
 var templateFuncs = template.FuncMap{
 	"asset":      assetURL,
-	"label":      xinfang.LabelOf,
 	"channels":   func() []xinfang.Label { return xinfang.Channels },
 	"purposes":   func() []xinfang.Label { return xinfang.Purposes },
 	"states":     func() []xinfang.Label { return xinfang.States },
@@ -390,7 +389,7 @@ type category struct {
 // categories returns the two-level 内容分类 dictionary and a label map
 // ("劳动社保 / 拖欠工资").
 func (s *Server) categories(r *http.Request) ([]*category, map[string]string, error) {
-	entries, err := s.Directory.Dictionary(r.Context(), "category")
+	entries, err := s.Directory.Dictionary(r.Context(), xinfang.DictCategory)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -424,7 +423,7 @@ func (s *Server) categories(r *http.Request) ([]*category, map[string]string, er
 }
 
 // dict returns the active entries of a dictionary kind.
-func (s *Server) dict(r *http.Request, kind string) ([]xinfang.DictEntry, error) {
+func (s *Server) dict(r *http.Request, kind xinfang.DictKind) ([]xinfang.DictEntry, error) {
 	all, err := s.Directory.Dictionary(r.Context(), kind)
 	if err != nil {
 		return nil, err

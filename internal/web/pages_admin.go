@@ -83,22 +83,18 @@ func (s *Server) handleSaveHoliday(w http.ResponseWriter, r *http.Request) error
 type dictionaryView struct {
 	base
 	Kinds   []xinfang.Label
-	Kind    string
+	Kind    xinfang.DictKind
 	Entries []xinfang.DictEntry
 	Form    url.Values
 }
 
 func (s *Server) handleDictionary(w http.ResponseWriter, r *http.Request) error {
-	return s.renderDictionary(w, r, r.URL.Query().Get("kind"), url.Values{}, nil, http.StatusOK)
+	return s.renderDictionary(w, r, xinfang.DictKind(r.URL.Query().Get("kind")), url.Values{}, nil, http.StatusOK)
 }
 
-func (s *Server) renderDictionary(w http.ResponseWriter, r *http.Request, kind string, form url.Values, err error, status int) error {
-	known := false
-	for _, k := range xinfang.DictKinds {
-		known = known || k.Code == kind
-	}
-	if !known {
-		kind = "category"
+func (s *Server) renderDictionary(w http.ResponseWriter, r *http.Request, kind xinfang.DictKind, form url.Values, err error, status int) error {
+	if !kind.Valid() {
+		kind = xinfang.DictCategory
 	}
 	entries, lerr := s.Directory.Dictionary(r.Context(), kind)
 	if lerr != nil {
@@ -121,15 +117,15 @@ func (s *Server) handleSaveDictEntry(w http.ResponseWriter, r *http.Request) err
 	form := r.PostForm
 	sortN, ok := formInt(form.Get("sort"))
 	if !ok {
-		return s.renderDictionary(w, r, form.Get("kind"), form, xinfang.FieldError("sort", "排序须为整数"), http.StatusUnprocessableEntity)
+		return s.renderDictionary(w, r, xinfang.DictKind(form.Get("kind")), form, xinfang.FieldError("sort", "排序须为整数"), http.StatusUnprocessableEntity)
 	}
-	e := xinfang.DictEntry{Kind: form.Get("kind"), Code: form.Get("code"), Parent: strings.TrimSpace(form.Get("parent")), Label: form.Get("label"), Sort: sortN, Active: form.Get("active") != ""}
+	e := xinfang.DictEntry{Kind: xinfang.DictKind(form.Get("kind")), Code: form.Get("code"), Parent: strings.TrimSpace(form.Get("parent")), Label: form.Get("label"), Sort: sortN, Active: form.Get("active") != ""}
 	if err := s.Directory.SaveDictEntry(r.Context(), e); err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
 			return err
 		}
 		return s.renderDictionary(w, r, e.Kind, form, err, http.StatusUnprocessableEntity)
 	}
-	http.Redirect(w, r, "/admin/dictionary?kind="+url.QueryEscape(e.Kind)+"&saved="+url.QueryEscape(e.Code), http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/dictionary?kind="+url.QueryEscape(string(e.Kind))+"&saved="+url.QueryEscape(e.Code), http.StatusSeeOther)
 	return nil
 }

@@ -126,7 +126,7 @@ type caseNewView struct {
 // handleNewCase shows the form that files a case; ?petition=ID fills it
 // from that petition (title, petitioner, responsible unit, the link).
 func (s *Server) handleNewCase(w http.ResponseWriter, r *http.Request) error {
-	v := &caseNewView{L: caseLabels, F: url.Values{"source": {"repeat"}}}
+	v := &caseNewView{L: caseLabels, F: url.Values{"source": {string(xinfang.CaseSourceRepeat)}}}
 	if pid, err := strconv.ParseInt(r.URL.Query().Get("petition"), 10, 64); err == nil && pid > 0 {
 		p, err := s.Petitions.FindPetitionByID(r.Context(), pid)
 		if err != nil {
@@ -150,7 +150,7 @@ func (s *Server) handleNewCase(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.F.Set("responsible_unit_id", strconv.FormatInt(unit, 10))
 		if p.Repeat || p.RepeatCount > 0 {
-			v.F.Set("source", "repeat")
+			v.F.Set("source", string(xinfang.CaseSourceRepeat))
 		}
 	}
 	return s.renderNewCase(w, r, http.StatusOK, v)
@@ -209,15 +209,28 @@ func formDateAs(f url.Values, name, field string, p xinfang.Problems) calendar.D
 	return d
 }
 
+// formCodes reads the values of a repeated form field as codes; nil
+// stays nil.
+func formCodes[T ~string](vs []string) []T {
+	if vs == nil {
+		return nil
+	}
+	out := make([]T, len(vs))
+	for i, v := range vs {
+		out[i] = T(v)
+	}
+	return out
+}
+
 func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
 	f := r.PostForm
 	probs := xinfang.Problems{}
-	c := &xinfang.Case{Title: f.Get("title"), Source: f.Get("source"), Summary: f.Get("summary"), Petitioners: f.Get("petitioners"),
+	c := &xinfang.Case{Title: f.Get("title"), Source: xinfang.CaseSource(f.Get("source")), Summary: f.Get("summary"), Petitioners: f.Get("petitioners"),
 		ResponsibleUnitID: formID(f.Get("responsible_unit_id")), LeaderID: formID(f.Get("leader_id")), StabilityPlan: f.Get("stability_plan"),
-		Deadline: formDate(f, "deadline", probs), Tags: f["tags"]}
+		Deadline: formDate(f, "deadline", probs), Tags: formCodes[xinfang.CaseTag](f["tags"])}
 	c.PetitionIDs = s.petitionRefs(r, f.Get("petitions"), "petitions", probs)
 	if len(probs) > 0 {
 		// Show every mistake at once, not the numbers first.
@@ -409,7 +422,7 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 	// Newest first, as a history is read.
 	sort.SliceStable(v.Events, func(i, j int) bool { return v.Events[i].ID > v.Events[j].ID })
 	for _, a := range xinfang.CaseActions {
-		if _, err := xinfang.CheckTransition(c, a.Code); xinfang.ErrorCode(err) != xinfang.ECONFLICT && xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+		if _, err := xinfang.CheckTransition(c, xinfang.CaseAction(a.Code)); xinfang.ErrorCode(err) != xinfang.ECONFLICT && xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
 			// Offered when the state allows it, even with records missing:
 			// the refusal names them.
 			v.Actions = append(v.Actions, a)
@@ -447,7 +460,7 @@ func (s *Server) caseFormDone(w http.ResponseWriter, r *http.Request, id int64, 
 	label := caseFormLabels[form]
 	v.Open, v.F = form, r.PostForm
 	v.Error, v.Fields = "「"+label+"」未完成："+formMessage(err), xinfang.ErrorFields(err)
-	if apiHasCode(xinfang.CaseActions, form) {
+	if xinfang.CaseAction(form).Valid() {
 		// The closure rule's own message lists the missing records in the
 		// order of the rule.
 		v.Error = "「" + label + "」未完成：" + xinfang.ErrorMessage(err)

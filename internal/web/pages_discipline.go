@@ -37,7 +37,7 @@ func disciplineTabs(u *xinfang.User, page *xinfang.WatchPage, on string) []disci
 	for _, k := range xinfang.WatchKinds {
 		t := disciplineTab{Href: "/discipline?kind=" + k.Code, Label: k.Label, ID: "tab-" + k.Code, On: on == k.Code, Count: -1}
 		if page != nil {
-			t.Count = page.Counts[k.Code]
+			t.Count = page.Counts[xinfang.WatchKind(k.Code)]
 		}
 		tabs = append(tabs, t)
 	}
@@ -50,7 +50,7 @@ func disciplineTabs(u *xinfang.User, page *xinfang.WatchPage, on string) []disci
 type watchView struct {
 	base
 	Tabs       []disciplineTab
-	Kind       string
+	Kind       xinfang.WatchKind
 	KindLabel  string
 	Items      []*xinfang.WatchRow
 	Total      int
@@ -61,17 +61,17 @@ type watchView struct {
 
 // PageURL returns the URL of page n of the current tab.
 func (v *watchView) PageURL(n int) string {
-	return "/discipline?kind=" + url.QueryEscape(v.Kind) + "&page=" + strconv.Itoa(n)
+	return "/discipline?kind=" + url.QueryEscape(string(v.Kind)) + "&page=" + strconv.Itoa(n)
 }
 
 // handleWatch is the watch list (关注名单), one kind per tab.
 func (s *Server) handleWatch(w http.ResponseWriter, r *http.Request) error {
 	u := xinfang.UserFromContext(r.Context())
-	kind := r.URL.Query().Get("kind")
+	kind := xinfang.WatchKind(r.URL.Query().Get("kind"))
 	if kind == "" {
 		kind = xinfang.WatchRepeat
 	}
-	v := &watchView{Kind: kind, KindLabel: xinfang.LabelOf(xinfang.WatchKinds, kind), Page: 1, CanInspect: xinfang.CanInspect(u)}
+	v := &watchView{Kind: kind, KindLabel: kind.Label(), Page: 1, CanInspect: xinfang.CanInspect(u)}
 	v.Title, v.Nav = "纪检监督", "discipline"
 	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 {
 		v.Page = n
@@ -81,7 +81,7 @@ func (s *Server) handleWatch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.fillBase(r, &v.base)
-	v.Tabs = disciplineTabs(u, page, kind)
+	v.Tabs = disciplineTabs(u, page, string(kind))
 	v.Items, v.Total = page.Items, page.Total
 	v.Pages = (v.Total + watchPageSize - 1) / watchPageSize
 	return s.render(w, r, http.StatusOK, "discipline_watch.html", v)
@@ -92,7 +92,7 @@ type investigationsView struct {
 	Tabs       []disciplineTab
 	Items      []*xinfang.Investigation
 	Total      int
-	State      string
+	State      xinfang.InvestigationState
 	CanInspect bool
 	Units      []*xinfang.Unit
 	Causes     []xinfang.Label
@@ -109,7 +109,7 @@ func (s *Server) handleInvestigations(w http.ResponseWriter, r *http.Request) er
 
 func (s *Server) renderInvestigations(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) error {
 	u := xinfang.UserFromContext(r.Context())
-	v := &investigationsView{Tabs: disciplineTabs(u, nil, "investigations"), State: r.URL.Query().Get("state"), CanInspect: xinfang.CanInspect(u),
+	v := &investigationsView{Tabs: disciplineTabs(u, nil, "investigations"), State: xinfang.InvestigationState(r.URL.Query().Get("state")), CanInspect: xinfang.CanInspect(u),
 		Causes: xinfang.InvestigationCauses, Form: form}
 	v.Title, v.Nav = "提级调查", "discipline"
 	var err error
@@ -164,7 +164,7 @@ func (s *Server) handleCreateInvestigation(w http.ResponseWriter, r *http.Reques
 	}
 	form := r.PostForm
 	probs := xinfang.Problems{}
-	in := xinfang.InvestigationInput{Cause: form.Get("cause"), Summary: form.Get("summary"),
+	in := xinfang.InvestigationInput{Cause: xinfang.InvestigationCause(form.Get("cause")), Summary: form.Get("summary"),
 		UnitID: discFormID(form, "unit_id", "unit_id", probs), CaseID: discFormID(form, "case_id", "case_id", probs)}
 	err := probs.Err()
 	if err == nil {
@@ -285,14 +285,14 @@ func investigationForm(step string) handler {
 		version, _ := strconv.Atoi(form.Get("version"))
 		switch step {
 		case "case-track":
-			_, err = s.Discipline.UpdateMatterTrack(ctx, id, xinfang.MatterTrackInput{Version: version, Findings: form.Get("findings"), Measures: form.Get("measures"), Outcome: form.Get("outcome")})
+			_, err = s.Discipline.UpdateMatterTrack(ctx, id, xinfang.MatterTrackInput{Version: version, Findings: form.Get("findings"), Measures: form.Get("measures"), Outcome: xinfang.MatterTrackOutcome(form.Get("outcome"))})
 		case "responsibility-track":
-			_, err = s.Discipline.UpdateResponsibilityTrack(ctx, id, xinfang.ResponsibilityTrackInput{Version: version, Officials: discFormOfficials(form, false), Findings: form.Get("findings"), Outcome: form.Get("outcome")})
+			_, err = s.Discipline.UpdateResponsibilityTrack(ctx, id, xinfang.ResponsibilityTrackInput{Version: version, Officials: discFormOfficials(form, false), Findings: form.Get("findings"), Outcome: xinfang.ResponsibilityOutcome(form.Get("outcome"))})
 		case "close":
 			_, err = s.Discipline.CloseInvestigation(ctx, id, version, form.Get("note"))
 		case "edit":
 			probs := xinfang.Problems{}
-			up := xinfang.InvestigationUpdate{Version: version, Cause: form.Get("cause"), Summary: form.Get("summary"), UnitID: discFormID(form, "unit_id", "unit_id", probs)}
+			up := xinfang.InvestigationUpdate{Version: version, Cause: xinfang.InvestigationCause(form.Get("cause")), Summary: form.Get("summary"), UnitID: discFormID(form, "unit_id", "unit_id", probs)}
 			if err = probs.Err(); err == nil {
 				_, err = s.Discipline.UpdateInvestigation(ctx, id, up)
 			}
@@ -347,7 +347,7 @@ func (s *Server) renderAccountability(w http.ResponseWriter, r *http.Request, st
 		}
 	}
 	f.UnitID = discFormID(v.Q, "unit", "unit", probs)
-	f.Measure = v.Q.Get("measure")
+	f.Measure = xinfang.AccountabilityMeasure(v.Q.Get("measure"))
 	if y := v.Q.Get("year"); y != "" {
 		f.Year, _ = strconv.Atoi(y)
 	}
@@ -394,8 +394,8 @@ func (s *Server) handleCreateAccountability(w http.ResponseWriter, r *http.Reque
 	}
 	form := r.PostForm
 	probs := xinfang.Problems{}
-	a := &xinfang.Accountability{Target: form.Get("target"), UnitID: discFormID(form, "unit_id", "unit_id", probs), OfficialName: form.Get("official_name"),
-		OfficialPosition: form.Get("official_position"), Measure: form.Get("measure"), DecidedOn: formDate(form, "decided_on", probs),
+	a := &xinfang.Accountability{Target: xinfang.AccountabilityTarget(form.Get("target")), UnitID: discFormID(form, "unit_id", "unit_id", probs), OfficialName: form.Get("official_name"),
+		OfficialPosition: form.Get("official_position"), Measure: xinfang.AccountabilityMeasure(form.Get("measure")), DecidedOn: formDate(form, "decided_on", probs),
 		DecidedBy: form.Get("decided_by"), Ground: form.Get("ground"), Note: form.Get("note"),
 		CaseIDs: discFormIDList(form.Get("case_ids"), "case_ids", probs), InvestigationID: discFormID(form, "investigation_id", "investigation_id", probs)}
 	for _, f := range strings.FieldsFunc(form.Get("petitions"), func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' || r == '\n' || r == '\r' }) {

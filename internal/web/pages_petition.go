@@ -116,7 +116,7 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 		v.CatLabel = p.Category
 	}
 	if p.Reason != "" {
-		v.ReasonLabel = s.Directory.DictLabel(ctx, "reason", p.Reason)
+		v.ReasonLabel = s.Directory.DictLabel(ctx, xinfang.DictReason, p.Reason)
 	}
 	v.Title, v.Nav = "信访件 "+p.Number, "ledger"
 	s.fillBase(r, &v.base)
@@ -197,7 +197,7 @@ func eventData(e *xinfang.Event, idx unitIndex) []kv {
 	var out []kv
 	if e.Action == xinfang.ActRegister {
 		if c, ok := e.Data["channel"]; ok {
-			out = append(out, kv{Label: "信访形式", Value: xinfang.LabelOf(xinfang.Channels, c)})
+			out = append(out, kv{Label: "信访形式", Value: xinfang.Channel(c).Label()})
 			seen["channel"] = true
 		}
 	}

@@ -94,7 +94,7 @@ func (s *Server) handlePrint(w http.ResponseWriter, r *http.Request) error {
 			v.HandleDue = c.Due
 		}
 	}
-	v.Outcome = xinfang.LabelOf(xinfang.Outcomes, ev.Data["outcome"])
+	v.Outcome = xinfang.Outcome(ev.Data["outcome"]).Label()
 	return s.render(w, r, http.StatusOK, "print_"+doc+".html", v)
 }
 

@@ -68,13 +68,13 @@ func (s *Server) registerForm(r *http.Request, form url.Values) (*registerView, 
 	if v.Categories, _, err = s.categories(r); err != nil {
 		return nil, err
 	}
-	if v.Reasons, err = s.dict(r, "reason"); err != nil {
+	if v.Reasons, err = s.dict(r, xinfang.DictReason); err != nil {
 		return nil, err
 	}
-	if v.Ethnicities, err = s.dict(r, "ethnicity"); err != nil {
+	if v.Ethnicities, err = s.dict(r, xinfang.DictEthnicity); err != nil {
 		return nil, err
 	}
-	if v.Occupations, err = s.dict(r, "occupation"); err != nil {
+	if v.Occupations, err = s.dict(r, xinfang.DictOccupation); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -83,9 +83,9 @@ func (s *Server) registerForm(r *http.Request, form url.Values) (*registerView, 
 func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) error {
 	u := xinfang.UserFromContext(r.Context())
 	form := url.Values{}
-	form.Set("channel", "visit")
+	form.Set("channel", string(xinfang.ChannelVisit))
 	form.Set("received_at", s.Now().In(calendar.Location()).Format("2006-01-02T15:04"))
-	form.Set("petitioner.id_type", "id_card")
+	form.Set("petitioner.id_type", string(xinfang.IDCard))
 	form.Set("person_count", "1")
 	form.Set("locality_id", strconv.FormatInt(u.UnitID, 10))
 	v, err := s.registerForm(r, form)
@@ -148,10 +148,10 @@ func (s *Server) petitionFromForm(r *http.Request, f url.Values) (*xinfang.Petit
 	get := func(k string) string { return strings.TrimSpace(f.Get(k)) }
 	flag := func(k string) bool { return get(k) != "" }
 	p := &xinfang.Petition{
-		Channel: get("channel"), Summary: get("summary"), Content: get("content"), Request: get("request"),
-		Category: get("category"), Purpose: get("purpose"), Reason: get("reason"), Accused: get("accused"),
+		Channel: xinfang.Channel(get("channel")), Summary: get("summary"), Content: get("content"), Request: get("request"),
+		Category: get("category"), Purpose: xinfang.Purpose(get("purpose")), Reason: get("reason"), Accused: get("accused"),
 		LegalCase: flag("legal_case"), Urgent: flag("urgent"), Anonymous: flag("anonymous"), Threat: flag("threat"),
-		Hot: flag("hot"), Public: flag("public"), Escalation: get("escalation"), RiskLevel: get("risk_level"), RiskReason: get("risk_reason"),
+		Hot: flag("hot"), Public: flag("public"), Escalation: xinfang.Escalation(get("escalation")), RiskLevel: xinfang.RiskLevel(get("risk_level")), RiskReason: get("risk_reason"),
 	}
 	if v := get("received_at"); v != "" {
 		t, ok := parseLocal(v)
@@ -206,12 +206,12 @@ func (s *Server) petitionFromForm(r *http.Request, f url.Values) (*xinfang.Petit
 func petitionerFromForm(f url.Values, prefix string) *xinfang.Petitioner {
 	get := func(k string) string { return strings.TrimSpace(f.Get(prefix + k)) }
 	pt := &xinfang.Petitioner{
-		Name: get("name"), IDType: get("id_type"), IDNumber: get("id_number"), OrgCode: get("org_code"), Phone: get("phone"),
+		Name: get("name"), IDType: xinfang.IDType(get("id_type")), IDNumber: get("id_number"), OrgCode: get("org_code"), Phone: get("phone"),
 		Gender: get("gender"), Ethnicity: get("ethnicity"), Occupation: get("occupation"), HukouAddress: get("hukou_address"),
 		Residence: get("residence"), Address: get("address"), KeyPerson: get("key_person") != "", KeyReason: get("key_reason"),
 		Foreign: get("foreign") != "", Org: get("org") != "",
 	}
-	if pt.IDNumber == "" && pt.IDType == "id_card" {
+	if pt.IDNumber == "" && pt.IDType == xinfang.IDCard {
 		pt.IDType = "" // the select's default names no number
 	}
 	return pt

@@ -125,7 +125,8 @@ const searchPageSize = 50
 
 type searchView struct {
 	base
-	Q, Kind   string
+	Q         string
+	Kind      xinfang.SearchKind
 	Kinds     []xinfang.Label
 	Searched  bool
 	Petitions []*xinfang.Petition
@@ -137,18 +138,18 @@ type searchView struct {
 
 // PageURL returns the URL of page n of the same search.
 func (v *searchView) PageURL(n int) string {
-	q := url.Values{"q": {v.Q}, "kind": {v.Kind}, "page": {strconv.Itoa(n)}}
+	q := url.Values{"q": {v.Q}, "kind": {string(v.Kind)}, "page": {strconv.Itoa(n)}}
 	return "/search?" + q.Encode()
 }
 
 // HitURL is the page of a hit.
 func (v *searchView) HitURL(h xinfang.SearchHit) string {
-	return "/" + h.Kind + "s/" + strconv.FormatInt(h.ID, 10)
+	return "/" + string(h.Kind) + "s/" + strconv.FormatInt(h.ID, 10)
 }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	v := &searchView{Q: strings.TrimSpace(q.Get("q")), Kind: q.Get("kind"), Kinds: s.Search.Kinds(), Page: 1}
+	v := &searchView{Q: strings.TrimSpace(q.Get("q")), Kind: xinfang.SearchKind(q.Get("kind")), Kinds: s.Search.Kinds(), Page: 1}
 	v.Title, v.Nav = "全文检索", "search"
 	s.fillBase(r, &v.base)
 	if v.Kind == "" {

@@ -40,7 +40,7 @@ type PetitionStore interface {
 	FindPetitionByID(ctx context.Context, id int64) (*xinfang.Petition, error)
 	FindPetitionByNumber(ctx context.Context, number string) (*xinfang.Petition, error)
 	FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error)
-	FindTodo(ctx context.Context, kind string, offset, limit int) ([]*xinfang.Petition, int, error)
+	FindTodo(ctx context.Context, kind xinfang.TodoKind, offset, limit int) ([]*xinfang.Petition, int, error)
 	RegisterPetition(ctx context.Context, p *xinfang.Petition) error
 	VerifyEvents(ctx context.Context, petitionID int64) error
 }
@@ -52,7 +52,7 @@ type PetitionerStore interface {
 
 // CaseStore is the backlog cases (信访积案) with their records, the 三跨三分离 tasks and the 批示.
 type CaseStore interface {
-	ActCase(ctx context.Context, id int64, version int, action, note string) (*xinfang.Case, error)
+	ActCase(ctx context.Context, id int64, version int, action xinfang.CaseAction, note string) (*xinfang.Case, error)
 	AddCaseTask(ctx context.Context, id int64, version int, t *xinfang.Task) (*xinfang.Case, error)
 	AddConsultation(ctx context.Context, id int64, version int, k *xinfang.Consultation) (*xinfang.Case, error)
 	AddInstruction(ctx context.Context, in *xinfang.Instruction) ([]int64, error)
@@ -125,7 +125,7 @@ type RepeatStore interface {
 // SearchStore is full-text search.
 type SearchStore interface {
 	Kinds() []xinfang.Label
-	SearchDocs(ctx context.Context, kind, q string, limit, offset int) ([]xinfang.SearchHit, int, error)
+	SearchDocs(ctx context.Context, kind xinfang.SearchKind, q string, limit, offset int) ([]xinfang.SearchHit, int, error)
 	SearchPetitions(ctx context.Context, q string, limit, offset int) ([]*xinfang.Petition, int, error)
 }
 
@@ -134,8 +134,8 @@ type DirectoryStore interface {
 	ChangePassword(ctx context.Context, userID int64, oldPW, newPW string) error
 	CreateUnit(ctx context.Context, u *xinfang.Unit) error
 	CreateUser(ctx context.Context, u *xinfang.User, password string) error
-	DictLabel(ctx context.Context, kind, code string) string
-	Dictionary(ctx context.Context, kind string) ([]xinfang.DictEntry, error)
+	DictLabel(ctx context.Context, kind xinfang.DictKind, code string) string
+	Dictionary(ctx context.Context, kind xinfang.DictKind) ([]xinfang.DictEntry, error)
 	EndOtherSessions(ctx context.Context, userID int64, keepToken string) error
 	FindUnits(ctx context.Context) ([]*xinfang.Unit, error)
 	FindUserByID(ctx context.Context, id int64) (*xinfang.User, error)

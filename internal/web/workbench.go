@@ -40,7 +40,7 @@ func mayTake(action xinfang.Action) func(u *xinfang.User) bool {
 // scope (admin, auditor and the outside roles see no petition).
 func inScope(u *xinfang.User) bool { return !xinfang.ScopeOf(u).None }
 
-func todo(kind string) func(s *Server, ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
+func todo(kind xinfang.TodoKind) func(s *Server, ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
 	return func(s *Server, ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
 		return s.Petitions.FindTodo(ctx, kind, offset, limit)
 	}
@@ -54,9 +54,9 @@ func warned(w xinfang.Warning) func(s *Server, ctx context.Context, offset, limi
 
 // workLists are the lists of the workbench in their order.
 var workLists = []workList{
-	{Key: xinfang.TodoSign, JSON: "to_sign", Label: xinfang.TodoLabel(xinfang.TodoSign), applies: mayTake(xinfang.ActSign), find: todo(xinfang.TodoSign)},
-	{Key: xinfang.TodoAccept, JSON: "to_accept", Label: xinfang.TodoLabel(xinfang.TodoAccept), applies: mayTake(xinfang.ActAccept), find: todo(xinfang.TodoAccept)},
-	{Key: xinfang.TodoReply, JSON: "to_reply", Label: xinfang.TodoLabel(xinfang.TodoReply), applies: mayTake(xinfang.ActReply), find: todo(xinfang.TodoReply)},
+	{Key: string(xinfang.TodoSign), JSON: "to_sign", Label: xinfang.TodoSign.Label(), applies: mayTake(xinfang.ActSign), find: todo(xinfang.TodoSign)},
+	{Key: string(xinfang.TodoAccept), JSON: "to_accept", Label: xinfang.TodoAccept.Label(), applies: mayTake(xinfang.ActAccept), find: todo(xinfang.TodoAccept)},
+	{Key: string(xinfang.TodoReply), JSON: "to_reply", Label: xinfang.TodoReply.Label(), applies: mayTake(xinfang.ActReply), find: todo(xinfang.TodoReply)},
 	{Key: string(xinfang.WarnNear), JSON: "due_soon", Label: "临期", applies: inScope, find: warned(xinfang.WarnNear)},
 	// 超期 is every open item past its due date, 严重超期 included, as the
 	// API has always listed it; 严重超期 is also a list of its own.
@@ -96,9 +96,9 @@ func (s *Server) workbench(r *http.Request) ([]*workQueue, error) {
 	ctx := r.Context()
 	u := xinfang.UserFromContext(ctx)
 	hints := map[string]string{
-		xinfang.TodoSign:            "转送、交办到本单位，尚未签收",
-		xinfang.TodoAccept:          "已签收或本单位直接登记，尚未受理或处理",
-		xinfang.TodoReply:           "已受理，正在办理，尚未答复",
+		string(xinfang.TodoSign):    "转送、交办到本单位，尚未签收",
+		string(xinfang.TodoAccept):  "已签收或本单位直接登记，尚未受理或处理",
+		string(xinfang.TodoReply):   "已受理，正在办理，尚未答复",
 		string(xinfang.WarnNear):    "期限将在 " + strconv.Itoa(s.Procedure(ctx).Cfg.NearDays) + " 日内届满",
 		string(xinfang.WarnOverdue): "已超过法定期限（含严重超期）",
 		string(xinfang.WarnSevere):  "超期超过一个法定期限",

@@ -199,7 +199,7 @@ func CaseSheet(out io.Writer, c *xinfang.Case) error {
 	}
 	fields := [][2]string{
 		{"案件名称", c.Title},
-		{"积案来源", xinfang.LabelOf(xinfang.CaseSources, c.Source)},
+		{"积案来源", c.Source.Label()},
 		{"信访人（包案对象）", c.Petitioners},
 		{"责任单位", c.ResponsibleUnitName},
 		{"包案领导", orDash(c.LeaderName)},
@@ -235,7 +235,7 @@ func CaseSheet(out io.Writer, c *xinfang.Case) error {
 		if t.State == xinfang.TaskReleased {
 			note = "解除理由：" + t.ReleaseReason
 		}
-		rows = append(rows, []string{xinfang.LabelOf(xinfang.TaskKinds, t.Kind), t.Title, owner, t.Deadline.String(), xinfang.LabelOf(xinfang.TaskStates, t.State), note})
+		rows = append(rows, []string{t.Kind.Label(), t.Title, owner, t.Deadline.String(), t.State.Label(), note})
 	}
 	if err := w.table("三跨三分离任务", []string{"类别", "任务", "责任单位/人", "时限", "状态", "说明"}, rows); err != nil {
 		return err
@@ -244,7 +244,7 @@ func CaseSheet(out io.Writer, c *xinfang.Case) error {
 	for _, k := range c.Consultations {
 		var names []string
 		for _, a := range k.Attendees {
-			names = append(names, a.Name+"（"+xinfang.LabelOf(xinfang.AttendeeKinds, a.Kind)+"）")
+			names = append(names, a.Name+"（"+a.Kind.Label()+"）")
 		}
 		rows = append(rows, []string{k.Date.String(), strings.Join(names, "、"), "", k.Findings, "", k.Decisions})
 	}
@@ -280,7 +280,7 @@ func CaseSheet(out io.Writer, c *xinfang.Case) error {
 	}
 	solution := "—"
 	if r.Solution != "" {
-		solution = xinfang.LabelOf(xinfang.Solutions, r.Solution) + "：" + r.SolutionText
+		solution = r.Solution.Label() + "：" + r.SolutionText
 	}
 	for _, fv := range [][2]string{
 		{"查清的事实", orDash(r.Facts)},
@@ -345,7 +345,7 @@ func CaseLedger(out io.Writer, cases []*xinfang.Case, today calendar.Date) error
 		if c.IsOverdue(today) {
 			overdue = "是"
 		}
-		if err := w.values(st.text, i+1, c.Number, c.Title, xinfang.LabelOf(xinfang.CaseSources, c.Source), c.Petitioners, c.ResponsibleUnitName,
+		if err := w.values(st.text, i+1, c.Number, c.Title, c.Source.Label(), c.Petitioners, c.ResponsibleUnitName,
 			c.LeaderName, c.TagLabels(), c.Deadline, c.State.Label(), overdue,
 			fmt.Sprintf("%d/%d", c.Stats.StepsDone, c.Stats.Steps), c.Stats.StepsLate, c.Stats.OpenTasks,
 			day(c.CreatedAt)); err != nil {

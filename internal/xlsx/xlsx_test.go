@@ -16,7 +16,7 @@ import (
 func sampleCase() *xinfang.Case {
 	return &xinfang.Case{
 		ID: 1, Number: "JZ-JA-2026-0001", Title: "东村工资拖欠积案", Source: "repeat", Petitioners: "张三", ResponsibleUnitName: "甲镇",
-		LeaderName: "李市长", Deadline: calendar.MustParseDate("2026-06-30"), Tags: []string{"trace", "consult"}, State: xinfang.CaseResolving,
+		LeaderName: "李市长", Deadline: calendar.MustParseDate("2026-06-30"), Tags: []xinfang.CaseTag{xinfang.CaseTagTrace, xinfang.CaseTagConsult}, State: xinfang.CaseResolving,
 		Petitions:     []*xinfang.CasePetition{{ID: 3, Number: "JZ-2026-000001", Summary: "反映工资拖欠"}, {ID: 9, Hidden: true}},
 		Team:          []xinfang.CaseMember{{Name: "钱承办", Role: "组长"}},
 		Plan:          []*xinfang.PlanStep{{ID: 1, Content: "核查工资台账", Owner: "钱承办", Deadline: calendar.MustParseDate("2026-04-15")}},
