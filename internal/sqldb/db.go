@@ -1,8 +1,11 @@
 // Package sqldb stores Xinfang in SQLite (modernc.org/sqlite, no cgo) or
 // PostgreSQL (pgx) through database/sql. The two share every query; the
 // differences (placeholders, migrations, error codes) live in dialect.go.
-// It implements the domain's service interfaces and calls the pure
-// procedure for every change; it must never import the HTTP layer.
+// Each aggregate has its store (PetitionStore, CaseStore …) over one shared
+// core; the web layer and the scheduler use them through interfaces they
+// declare themselves. Storage asks the domain's policies and the pure
+// procedure for every rule and only loads the facts they need; it must
+// never import the HTTP layer or the scheduler.
 package sqldb
 
 import (

@@ -1,8 +1,9 @@
 // Package web serves Xinfang over HTTP: the JSON API under /api/v1, the
 // staff pages in Simplified Chinese and their embedded assets. Handlers
-// parse input, call the storage services (which apply the data scope and
-// the procedure) and render; no business rule lives here. It must never
-// be imported by the domain, the procedure or storage.
+// parse input, call the stores of stores.go (interfaces declared here,
+// which apply the data scope and the procedure) and render; who may do
+// what is asked of the domain's policies. It imports no storage, and must
+// never be imported by the domain, the procedure or storage.
 package web
 
 import (
