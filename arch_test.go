@@ -82,6 +82,10 @@ func TestDependenciesPointOneWay(t *testing.T) {
 					t.Errorf("%s imports %s", f.path, p)
 				}
 			}
+			// The wiring is for commands (and tests) only.
+			if p == "xinfang/internal/app" && !strings.HasPrefix(f.dir, "cmd/") {
+				t.Errorf("%s imports the wiring %s", f.path, p)
+			}
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"xinfang"
+	"xinfang/internal/app"
 	"xinfang/internal/calendar"
 	"xinfang/internal/demo"
 	"xinfang/internal/scheduler"
@@ -164,11 +165,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	m.Addr = m.ln.Addr().String()
-	m.Web = web.NewServer(storesOf(m.DB), m.Logger)
+	m.Web = web.NewServer(app.WebStores(m.DB), m.Logger)
 	m.Web.Secure = cfg.SecureCookies
 	m.Web.SessionLifetime = cfg.SessionLifetime
 	m.Server = &http.Server{Handler: m.Web, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
-	m.Scheduler = scheduler.New(m.DB.Clocks, m.DB.Notifications, func() time.Time { return m.DB.Now() }, m.Logger, cfg.CheckInterval)
+	m.Scheduler = app.NewScheduler(m.DB, m.Logger, cfg.CheckInterval)
 	return nil
 }
 
@@ -390,16 +391,4 @@ func parseInstant(s string) (time.Time, error) {
 		return time.Time{}, errors.New("起算时间须为 YYYY-MM-DD 或 RFC 3339 时刻")
 	}
 	return t, nil
-}
-
-// storesOf hands the web layer the stores of db, each behind the interface
-// the web layer declares.
-func storesOf(db *sqldb.DB) web.Stores {
-	return web.Stores{
-		Petitions: db.Petitions, Petitioners: db.Petitioners, Cases: db.Cases,
-		Supervisions: db.Supervisions, Discipline: db.Discipline, Notifications: db.Notifications,
-		Repeats: db.Repeats, Search: db.Search, Directory: db.Directory,
-		Procedure: db.Procedure,
-		Now:       func() time.Time { return db.Now() },
-	}
 }

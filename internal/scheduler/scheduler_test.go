@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"xinfang"
+	"xinfang/internal/app"
 	"xinfang/internal/calendar"
 	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
@@ -21,7 +22,7 @@ func TestRunLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s := scheduler.New(db.Clocks, db.Notifications, func() time.Time { return db.Now() }, nil, 20*time.Millisecond)
+	s := app.NewScheduler(db, nil, 20*time.Millisecond)
 	var rounds atomic.Int32
 	s.Sources = []scheduler.Source{scheduler.SourceFunc{N: "count", F: func(context.Context, calendar.Date) ([]xinfang.DueItem, error) {
 		rounds.Add(1)
@@ -41,7 +42,7 @@ func TestRunLoop(t *testing.T) {
 	if n := rounds.Load(); n < 3 {
 		t.Fatalf("%d rounds", n)
 	}
-	other := scheduler.New(db.Clocks, db.Notifications, func() time.Time { return db.Now() }, nil, time.Minute)
+	other := app.NewScheduler(db, nil, time.Minute)
 	other.Sources = nil
 	if r, err := other.RunOnce(context.Background()); err != nil || !r.Leader {
 		t.Fatalf("lease not released: %+v %v", r, err)

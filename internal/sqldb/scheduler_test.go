@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"xinfang"
+	"xinfang/internal/app"
 	"xinfang/internal/calendar"
 	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
@@ -107,7 +108,7 @@ func TestSchedulerPetitionWarnings(t *testing.T) {
 		closed := f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, 2))
 		f.MustAct(t, f.RegistrarA, closed.ID, xinfang.ActionInput{Action: xinfang.ActWithdraw, Version: 1, Data: map[string]string{"reason": "信访人撤回"}})
 
-		s := scheduler.New(db.Clocks, db.Notifications, func() time.Time { return db.Now() }, nil, time.Minute)
+		s := app.NewScheduler(db, nil, time.Minute)
 		if r := supRun(t, s); !r.Leader || r.Items != 0 || r.Sent != 0 {
 			t.Fatalf("nothing due yet: %+v", r)
 		}
@@ -133,7 +134,7 @@ func TestSchedulerPetitionWarnings(t *testing.T) {
 		if err := db.Clocks.ReleaseLease(context.Background(), scheduler.LeaseName, s.Holder); err != nil {
 			t.Fatal(err)
 		}
-		s = scheduler.New(db.Clocks, db.Notifications, func() time.Time { return db.Now() }, nil, time.Minute)
+		s = app.NewScheduler(db, nil, time.Minute)
 		if r := supRun(t, s); !r.Leader || r.Sent != 0 {
 			t.Fatalf("restart: %+v", r)
 		}
@@ -171,7 +172,7 @@ func TestSchedulerSupervisionsAndSources(t *testing.T) {
 		if err := db.Supervisions.CreateSupervision(f.Ctx(sup), s); err != nil {
 			t.Fatal(err)
 		}
-		sch := scheduler.New(db.Clocks, db.Notifications, func() time.Time { return db.Now() }, nil, time.Minute)
+		sch := app.NewScheduler(db, nil, time.Minute)
 		// Other features plug their clocks in as sources; one that fails
 		// (its table not there) does not stop the others.
 		sch.Sources = append(sch.Sources,
@@ -243,7 +244,7 @@ func TestSchedulerTwoInstances(t *testing.T) {
 			// Three items at town A (handler + head) and three at town B
 			// (one handler): nine messages per level.
 			const perLevel = 9
-			s1, s2 := scheduler.New(db1.Clocks, db1.Notifications, func() time.Time { return db1.Now() }, nil, time.Minute), scheduler.New(db2.Clocks, db2.Notifications, func() time.Time { return db2.Now() }, nil, time.Minute)
+			s1, s2 := app.NewScheduler(db1, nil, time.Minute), app.NewScheduler(db2, nil, time.Minute)
 			both := func() [2]scheduler.Result {
 				var res [2]scheduler.Result
 				var errs [2]error
@@ -293,7 +294,7 @@ func TestSchedulerTwoInstances(t *testing.T) {
 			}
 
 			// A restart (new objects, new holders) sends nothing again.
-			s1, s2 = scheduler.New(db1.Clocks, db1.Notifications, func() time.Time { return db1.Now() }, nil, time.Minute), scheduler.New(db2.Clocks, db2.Notifications, func() time.Time { return db2.Now() }, nil, time.Minute)
+			s1, s2 = app.NewScheduler(db1, nil, time.Minute), app.NewScheduler(db2, nil, time.Minute)
 			s1.LeaseTTL, s2.LeaseTTL = 0, 0
 			both()
 			if n := count(t, db1, "notifications"); n != 2*perLevel {

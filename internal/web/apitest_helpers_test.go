@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"xinfang"
+	"xinfang/internal/app"
 	"xinfang/internal/calendar"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/web"
@@ -53,7 +54,7 @@ func newAPIEnv(t *testing.T, start string) *apiEnv {
 		defer e.mu.Unlock()
 		return e.now
 	}
-	srv := httptest.NewServer(web.NewServer(storesOf(db), nil))
+	srv := httptest.NewServer(web.NewServer(app.WebStores(db), nil))
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	city := e.unit(t, "XC", "某市", xinfang.UnitCity, nil)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"xinfang"
+	"xinfang/internal/app"
 	"xinfang/internal/sqldb/sqldbtest"
 	"xinfang/internal/web"
 )
@@ -28,7 +29,7 @@ func discEnv(t *testing.T, dialect string) *apiEnv {
 		defer e.mu.Unlock()
 		return e.now
 	}
-	srv := httptest.NewServer(web.NewServer(storesOf(db), nil))
+	srv := httptest.NewServer(web.NewServer(app.WebStores(db), nil))
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	city := e.unit(t, "XC", "某市", xinfang.UnitCity, nil)

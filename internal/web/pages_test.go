@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"xinfang"
+	"xinfang/internal/app"
 	"xinfang/internal/calendar"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/web"
@@ -82,7 +83,7 @@ func newPageApp(t testing.TB) *pageApp {
 		a.Users[u.username] = full
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a.Server = httptest.NewServer(web.NewServer(storesOf(db), logger))
+	a.Server = httptest.NewServer(web.NewServer(app.WebStores(db), logger))
 	t.Cleanup(a.Server.Close)
 	return a
 }

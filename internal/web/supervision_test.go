@@ -8,10 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"xinfang"
-	"xinfang/internal/scheduler"
+	"xinfang/internal/app"
 )
 
 // supPage requests a page with c's session and does not follow redirects;
@@ -193,7 +192,7 @@ func TestSupervisionPagesAndInbox(t *testing.T) {
 	}
 
 	// The scheduler warns town A: due in two days is 临期.
-	if _, err := scheduler.New(env.DB.Clocks, env.DB.Notifications, func() time.Time { return env.DB.Now() }, nil, 0).RunOnce(context.Background()); err != nil {
+	if _, err := app.NewScheduler(env.DB, nil, 0).RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	_, _, page = supPage(t, handler, "GET", "/inbox", nil)

@@ -1,0 +1,38 @@
+// Package app wires the program's parts over one database: the web layer's
+// stores and the scheduler, each given the stores of internal/sqldb behind
+// the interfaces its consumer declares. cmd/xinfang and the tests that
+// start the web application or the scheduler use it, so that the program
+// is put together in one place. Nothing but commands and tests imports it.
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"xinfang/internal/scheduler"
+	"xinfang/internal/sqldb"
+	"xinfang/internal/web"
+)
+
+// WebStores hands the web layer the stores of db.
+func WebStores(db *sqldb.DB) web.Stores {
+	return web.Stores{
+		Petitions: db.Petitions, Petitioners: db.Petitioners, Cases: db.Cases,
+		Supervisions: db.Supervisions, Discipline: db.Discipline, Notifications: db.Notifications,
+		Repeats: db.Repeats, Search: db.Search, Directory: db.Directory,
+		Procedure: db.Procedure,
+		Now:       clock(db),
+	}
+}
+
+// NewScheduler returns the scheduler over db's running clocks, writing to
+// its notifications; interval 0 means scheduler.DefaultInterval.
+func NewScheduler(db *sqldb.DB, logger *slog.Logger, interval time.Duration) *scheduler.Scheduler {
+	return scheduler.New(db.Clocks, db.Notifications, clock(db), logger, interval)
+}
+
+// clock reads db.Now at every call, so that a test that moves the
+// database's clock moves the web layer's and the scheduler's too.
+func clock(db *sqldb.DB) func() time.Time {
+	return func() time.Time { return db.Now() }
+}
