@@ -48,6 +48,13 @@ func newAPIEnv(t *testing.T, start string) *apiEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return newAPIEnvOn(t, db, start)
+}
+
+// newAPIEnvOn serves db, whose clock reads the environment's, with the
+// units every API test starts from.
+func newAPIEnvOn(t *testing.T, db *sqldb.DB, start string) *apiEnv {
+	t.Helper()
 	e := &apiEnv{DB: db, Units: map[string]*xinfang.Unit{}, now: shanghai(t, start)}
 	db.Now = func() time.Time {
 		e.mu.Lock()

@@ -4,17 +4,13 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"xinfang"
-	"xinfang/internal/app"
 	"xinfang/internal/sqldb/sqldbtest"
-	"xinfang/internal/web"
 )
 
 // discEnv is the API environment of apitest_helpers_test.go over a fresh
@@ -22,22 +18,7 @@ import (
 // PostgreSQL.
 func discEnv(t *testing.T, dialect string) *apiEnv {
 	t.Helper()
-	db := sqldbtest.Open(t, dialect)
-	e := &apiEnv{DB: db, Units: map[string]*xinfang.Unit{}, now: shanghai(t, "2026-06-15T09:00")}
-	db.Now = func() time.Time {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		return e.now
-	}
-	srv := httptest.NewServer(web.NewServer(app.WebStores(db), nil))
-	t.Cleanup(srv.Close)
-	e.URL = srv.URL
-	city := e.unit(t, "XC", "某市", xinfang.UnitCity, nil)
-	e.unit(t, "XFJ", "市信访局", xinfang.UnitBureau, city)
-	e.unit(t, "JW", "市纪委监委", xinfang.UnitDiscipline, city)
-	e.unit(t, "ZA", "甲镇", xinfang.UnitTown, city)
-	e.unit(t, "ZB", "乙镇", xinfang.UnitTown, city)
-	return e
+	return newAPIEnvOn(t, sqldbtest.Open(t, dialect), "2026-06-15T09:00")
 }
 
 // discPeople are the accounts of the discipline tests.
