@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -437,4 +438,40 @@ func (c *apiClient) queue(t *testing.T, name string, id int64) (int, bool) {
 		}
 	}
 	return q.Count, false
+}
+
+// page requests a page with c's session (signing in first if needed) and
+// does not follow redirects; a form is posted as the browser would, with
+// the CSRF token in it. It returns the status, the Location and the body.
+func (c *apiClient) page(t *testing.T, method, path string, form url.Values) (int, string, string) {
+	t.Helper()
+	if c.token == "" {
+		if r := c.tryLogin(t, c.Password); r.Status != http.StatusOK {
+			t.Fatalf("login %s: %s", c.Username, r)
+		}
+	}
+	var body io.Reader
+	if form != nil {
+		form.Set("csrf_token", c.CSRF)
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.env.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.AddCookie(&http.Cookie{Name: "xf_session", Value: c.token})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, res.Header.Get("Location"), string(b)
 }

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -203,36 +201,12 @@ func TestDisciplineAPI(t *testing.T) {
 	}
 }
 
-// discPage requests a page as c (signed in through the API), posting form
-// when it is not nil, without following redirects.
+// discPage is c.page with the body before the Location, as the discipline
+// tests read them.
 func discPage(t *testing.T, c *apiClient, method, path string, form url.Values) (int, string, string) {
 	t.Helper()
-	if c.token == "" {
-		if r := c.tryLogin(t, c.Password); r.Status != http.StatusOK {
-			t.Fatalf("login %s: %s", c.Username, r)
-		}
-	}
-	var body io.Reader
-	if form != nil {
-		form.Set("csrf_token", c.CSRF)
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, c.env.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.AddCookie(&http.Cookie{Name: "xf_session", Value: c.token})
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	buf, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(buf), res.Header.Get("Location")
+	status, location, body := c.page(t, method, path, form)
+	return status, body, location
 }
 
 func TestDisciplinePages(t *testing.T) {

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -201,55 +200,24 @@ func TestSearchAPI(t *testing.T) {
 	wantError(t, r, http.StatusUnauthorized, "")
 }
 
-// repeatsPage requests a page as c, not following redirects.
-func repeatsPage(t *testing.T, c *apiClient, method, path string, form url.Values) (int, string, string) {
-	t.Helper()
-	if c.token == "" {
-		if r := c.tryLogin(t, c.Password); r.Status != http.StatusOK {
-			t.Fatalf("login: %s", r)
-		}
-	}
-	var body io.Reader
-	if form != nil {
-		form.Set("csrf_token", c.CSRF)
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, c.env.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.AddCookie(&http.Cookie{Name: "xf_session", Value: c.token})
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	buf, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header.Get("Location"), string(buf)
-}
-
 func TestRepeatsPages(t *testing.T) {
 	e := newRepeatsEnv(t)
 	panel := "/petitions/" + strconv.FormatInt(e.land2.ID, 10) + "/repeats"
-	status, _, html := repeatsPage(t, e.regA, "GET", panel, nil)
+	status, _, html := e.regA.page(t, "GET", panel, nil)
 	if status != http.StatusOK || !strings.Contains(html, e.land1.Number) || !strings.Contains(html, "疑似同一事项") ||
 		!strings.Contains(html, `id="link-`+strconv.FormatInt(e.land1.ID, 10)+`"`) {
 		t.Fatalf("panel: %d\n%s", status, html)
 	}
 	// A stale form is refused with the panel shown again.
-	status, _, html = repeatsPage(t, e.regA, "POST", panel, url.Values{"candidate_id": {strconv.FormatInt(e.land1.ID, 10)}, "decision": {"link"}, "version": {"9"}})
+	status, _, html = e.regA.page(t, "POST", panel, url.Values{"candidate_id": {strconv.FormatInt(e.land1.ID, 10)}, "decision": {"link"}, "version": {"9"}})
 	if status != http.StatusConflict || !strings.Contains(html, "已被他人修改") {
 		t.Errorf("stale form: %d", status)
 	}
-	status, loc, _ := repeatsPage(t, e.regA, "POST", panel, url.Values{"candidate_id": {strconv.FormatInt(e.land1.ID, 10)}, "decision": {"link"}, "version": {strconv.Itoa(e.land2.Version)}})
+	status, loc, _ := e.regA.page(t, "POST", panel, url.Values{"candidate_id": {strconv.FormatInt(e.land1.ID, 10)}, "decision": {"link"}, "version": {strconv.Itoa(e.land2.Version)}})
 	if status != http.StatusSeeOther || loc != panel+"?done=link" {
 		t.Fatalf("link form: %d %s", status, loc)
 	}
-	status, _, html = repeatsPage(t, e.regA, "GET", loc, nil)
+	status, _, html = e.regA.page(t, "GET", loc, nil)
 	if status != http.StatusOK || !strings.Contains(html, "已关联为重复件") || !strings.Contains(html, `id="matter-count">2 件`) {
 		t.Errorf("after link: %d\n%s", status, html)
 	}
@@ -261,19 +229,19 @@ func TestRepeatsPages(t *testing.T) {
 		t.Errorf("no CSRF: %v %v", res.StatusCode, err)
 	}
 	// Another town: not found.
-	if status, _, _ := repeatsPage(t, e.handB, "GET", panel, nil); status != http.StatusNotFound {
+	if status, _, _ := e.handB.page(t, "GET", panel, nil); status != http.StatusNotFound {
 		t.Errorf("town B on the panel: %d", status)
 	}
 
-	status, _, html = repeatsPage(t, e.regA, "GET", "/search?q="+url.QueryEscape("桃树"), nil)
+	status, _, html = e.regA.page(t, "GET", "/search?q="+url.QueryEscape("桃树"), nil)
 	if status != http.StatusOK || !strings.Contains(html, e.land1.Number) || !strings.Contains(html, e.land2.Number) || strings.Contains(html, e.road.Number) {
 		t.Errorf("search page: %d", status)
 	}
-	status, _, html = repeatsPage(t, e.regA, "GET", "/search?q="+url.QueryEscape("没有这回事"), nil)
+	status, _, html = e.regA.page(t, "GET", "/search?q="+url.QueryEscape("没有这回事"), nil)
 	if status != http.StatusOK || !strings.Contains(html, `id="search-empty"`) {
 		t.Errorf("search page without hits: %d", status)
 	}
-	if status, _, html = repeatsPage(t, e.regA, "GET", "/search", nil); status != http.StatusOK || !strings.Contains(html, `href="/search"`) {
+	if status, _, html = e.regA.page(t, "GET", "/search", nil); status != http.StatusOK || !strings.Contains(html, `href="/search"`) {
 		t.Errorf("empty search page or menu entry: %d", status)
 	}
 }

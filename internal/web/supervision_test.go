@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,38 +11,6 @@ import (
 	"xinfang"
 	"xinfang/internal/app"
 )
-
-// supPage requests a page with c's session and does not follow redirects;
-// a form is posted as the browser would, with the CSRF token in it.
-func supPage(t *testing.T, c *apiClient, method, path string, form url.Values) (int, string, string) {
-	t.Helper()
-	if c.token == "" {
-		if r := c.tryLogin(t, c.Password); r.Status != http.StatusOK {
-			t.Fatalf("login %s: %s", c.Username, r)
-		}
-	}
-	var body io.Reader
-	if form != nil {
-		form.Set("csrf_token", c.CSRF)
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, c.env.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.AddCookie(&http.Cookie{Name: "xf_session", Value: c.token})
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header.Get("Location"), string(b)
-}
 
 func supMust(t *testing.T, page, want string) {
 	t.Helper()
@@ -161,33 +128,33 @@ func TestSupervisionPagesAndInbox(t *testing.T) {
 	p := reg.register(t, registration("2026-03-02T08:30:00+08:00", env.Units["ZA"].ID, nil))
 
 	// The list page offers the form to those who may issue.
-	_, _, page := supPage(t, sup, "GET", "/supervisions", nil)
+	_, _, page := sup.page(t, "GET", "/supervisions", nil)
 	supMust(t, page, `id="issue-supervision"`)
 	supMust(t, page, `href="/inbox"`)
-	if _, _, page := supPage(t, handler, "GET", "/supervisions", nil); strings.Contains(page, `id="issue-supervision"`) {
+	if _, _, page := handler.page(t, "GET", "/supervisions", nil); strings.Contains(page, `id="issue-supervision"`) {
 		t.Fatal("a handler is offered the issue form")
 	}
 
 	// A bad form comes back with its messages and the values kept.
-	status, _, page := supPage(t, sup, "POST", "/supervisions", url.Values{"target_unit_id": {strconv.FormatInt(env.Units["ZA"].ID, 10)}, "petition": {p.Number}, "requirements": {"查清事实"}})
+	status, _, page := sup.page(t, "POST", "/supervisions", url.Values{"target_unit_id": {strconv.FormatInt(env.Units["ZA"].ID, 10)}, "petition": {p.Number}, "requirements": {"查清事实"}})
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("bad form: %d", status)
 	}
 	supMust(t, page, "请填写反馈期限")
 	supMust(t, page, "查清事实")
-	status, loc, _ := supPage(t, sup, "POST", "/supervisions", url.Values{"target_unit_id": {strconv.FormatInt(env.Units["ZA"].ID, 10)}, "petition": {p.Number},
+	status, loc, _ := sup.page(t, "POST", "/supervisions", url.Values{"target_unit_id": {strconv.FormatInt(env.Units["ZA"].ID, 10)}, "petition": {p.Number},
 		"requirements": {"查清事实，书面反馈"}, "deadline": {"2026-03-04"}, "listed": {"1"}})
 	if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/supervisions/") {
 		t.Fatalf("issue: %d %q", status, loc)
 	}
 	detail := strings.SplitN(loc, "?", 2)[0]
-	_, _, page = supPage(t, sup, "GET", loc, nil)
+	_, _, page = sup.page(t, "GET", loc, nil)
 	supMust(t, page, "DB-2026-0001")
 	supMust(t, page, "挂牌督办")
 	supMust(t, page, `id="do-remind"`)
 
 	// Town B cannot open it; town A's handler may answer.
-	if status, _, _ := supPage(t, other, "GET", detail, nil); status != http.StatusNotFound {
+	if status, _, _ := other.page(t, "GET", detail, nil); status != http.StatusNotFound {
 		t.Fatalf("town B: %d", status)
 	}
 
@@ -195,24 +162,24 @@ func TestSupervisionPagesAndInbox(t *testing.T) {
 	if _, err := app.NewScheduler(env.DB, nil, 0).RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	_, _, page = supPage(t, handler, "GET", "/inbox", nil)
+	_, _, page = handler.page(t, "GET", "/inbox", nil)
 	supMust(t, page, `id="inbox-unread">2<`)
 	supMust(t, page, `id="nav-unread">2<`)
 	supMust(t, page, "收到挂牌督办单 DB-2026-0001")
 	supMust(t, page, "【临期】督办单 DB-2026-0001（挂牌督办） 将于 2026-03-04 到期")
 
-	_, _, page = supPage(t, handler, "GET", detail, nil)
+	_, _, page = handler.page(t, "GET", detail, nil)
 	supMust(t, page, `id="do-feedback"`)
 	if strings.Contains(page, `id="do-remind"`) {
 		t.Fatal("the target unit is offered 催办")
 	}
-	if status, _, page := supPage(t, handler, "POST", detail+"/feedback", url.Values{"text": {""}}); status != http.StatusUnprocessableEntity || !strings.Contains(page, "请填写内容") {
+	if status, _, page := handler.page(t, "POST", detail+"/feedback", url.Values{"text": {""}}); status != http.StatusUnprocessableEntity || !strings.Contains(page, "请填写内容") {
 		t.Fatalf("empty feedback: %d", status)
 	}
-	if status, loc, _ := supPage(t, handler, "POST", detail+"/feedback", url.Values{"text": {"已办理完毕"}}); status != http.StatusSeeOther || loc != detail+"?done=feedback" {
+	if status, loc, _ := handler.page(t, "POST", detail+"/feedback", url.Values{"text": {"已办理完毕"}}); status != http.StatusSeeOther || loc != detail+"?done=feedback" {
 		t.Fatalf("feedback: %d %q", status, loc)
 	}
-	_, _, page = supPage(t, handler, "GET", detail+"?done=feedback", nil)
+	_, _, page = handler.page(t, "GET", detail+"?done=feedback", nil)
 	supMust(t, page, `id="on-time"`)
 	supMust(t, page, "已反馈，督办方已收到消息。")
 
@@ -220,22 +187,22 @@ func TestSupervisionPagesAndInbox(t *testing.T) {
 	var in supInboxPage
 	handler.ok(t, http.StatusOK, "GET", "/api/v1/notifications", nil, &in)
 	first := in.Items[0]
-	status, loc, _ = supPage(t, handler, "POST", "/inbox/"+strconv.FormatInt(first.ID, 10)+"/read", url.Values{"open": {"1"}})
+	status, loc, _ = handler.page(t, "POST", "/inbox/"+strconv.FormatInt(first.ID, 10)+"/read", url.Values{"open": {"1"}})
 	if status != http.StatusSeeOther || loc != first.Link {
 		t.Fatalf("open message: %d %q, want %q", status, loc, first.Link)
 	}
-	_, _, page = supPage(t, handler, "GET", "/inbox", nil)
+	_, _, page = handler.page(t, "GET", "/inbox", nil)
 	supMust(t, page, `id="inbox-unread">1<`)
-	if status, loc, _ := supPage(t, handler, "POST", "/inbox/read-all", url.Values{}); status != http.StatusSeeOther || loc != "/inbox?done=all" {
+	if status, loc, _ := handler.page(t, "POST", "/inbox/read-all", url.Values{}); status != http.StatusSeeOther || loc != "/inbox?done=all" {
 		t.Fatalf("read all: %d %q", status, loc)
 	}
-	_, _, page = supPage(t, handler, "GET", "/inbox", nil)
+	_, _, page = handler.page(t, "GET", "/inbox", nil)
 	supMust(t, page, `id="inbox-unread">0<`)
 
 	// The issuer closes it.
-	if status, _, _ := supPage(t, sup, "POST", detail+"/close", url.Values{"note": {"同意"}}); status != http.StatusSeeOther {
+	if status, _, _ := sup.page(t, "POST", detail+"/close", url.Values{"note": {"同意"}}); status != http.StatusSeeOther {
 		t.Fatalf("close: %d", status)
 	}
-	_, _, page = supPage(t, sup, "GET", detail, nil)
+	_, _, page = sup.page(t, "GET", detail, nil)
 	supMust(t, page, "已办结")
 }
