@@ -116,6 +116,14 @@ func Open(tb testing.TB, dialect string) *sqldb.DB {
 // even if connections to it are still open.
 func PostgresDSN(tb testing.TB) string {
 	tb.Helper()
+	return PostgresDSNWith(tb, "")
+}
+
+// PostgresDSNWith is PostgresDSN with clauses added to CREATE DATABASE,
+// such as another locale: the application must work whatever locale the
+// administrator created the database with.
+func PostgresDSNWith(tb testing.TB, clauses string) string {
+	tb.Helper()
 	RequirePostgres(tb)
 	server := PostgresServer()
 	admin, err := sql.Open("pgx", server)
@@ -127,7 +135,7 @@ func PostgresDSN(tb testing.TB) string {
 	name := "xinfang_test_" + hex.EncodeToString(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+" "+clauses); err != nil {
 		admin.Close()
 		tb.Fatalf("create database %s: %v", name, err)
 	}
