@@ -139,10 +139,12 @@ func chainSQL(seed string, rootRows bool) string {
 
 // chainCols are the columns a chain carries; petitionScope reads purpose,
 // reg_user_id and the paths. chainNulls are their NULLs, typed as the
-// columns are, which PostgreSQL's recursive queries require.
+// columns are, which PostgreSQL's recursive queries require; the paths' NULLs
+// come from the columns themselves, so that they carry the columns' C
+// collation on PostgreSQL (migration 0010) in a form SQLite reads too.
 const (
 	chainCols  = `petitioner_id, received_at, channel, locality_id, category, purpose, reg_user_id, reg_path, handling_path, repeat_flag`
-	chainNulls = `CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS INTEGER)`
+	chainNulls = `CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), (SELECT reg_path FROM petitions WHERE 1 = 0), (SELECT handling_path FROM petitions WHERE 1 = 0), CAST(NULL AS INTEGER)`
 )
 
 func prefixed(prefix, cols string) string {
