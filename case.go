@@ -33,11 +33,8 @@ func (s CaseState) Valid() bool { return hasCode(CaseStates, s) }
 // RunningCaseStates are the states in which a case still runs against its
 // 化解时限: 未化解 and 化解中. Done reads them, and storage names them in
 // SQL (the ledger's overdue filter, the scheduler's plan steps) through
-// RunningCaseStateCodes or SQLInList.
+// SQLInList.
 var RunningCaseStates = []CaseState{CaseUnresolved, CaseResolving}
-
-// RunningCaseStateCodes returns RunningCaseStates as strings.
-func RunningCaseStateCodes() []string { return codes(RunningCaseStates) }
 
 // Done reports whether the case no longer runs against its 化解时限
 // (已化解 or 销号).

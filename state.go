@@ -43,15 +43,12 @@ func (s State) Valid() bool { return hasCode(States, s) }
 // ClosedStates are the states in which no further procedure runs and no
 // clock counts: 办结, 终结, 不予受理, 导入法定途径, 合并, 撤回. It is the one
 // list: State.Closed reads it, and storage names it in SQL (the ledger's
-// open filter, the scheduler's sources) through ClosedStateCodes or
-// SQLInList rather than a literal of its own.
+// open filter, the scheduler's sources) through SQLInList rather than a
+// literal of its own.
 var ClosedStates = []State{StateConcluded, StateTerminated, StateNotAccepted, StateDiverted, StateMerged, StateWithdrawn}
 
 // Closed reports whether no further procedure runs on an item in state s.
 func (s State) Closed() bool { return slices.Contains(ClosedStates, s) }
-
-// ClosedStateCodes returns ClosedStates as strings, for query arguments.
-func ClosedStateCodes() []string { return codes(ClosedStates) }
 
 // SQLInList returns list as a parenthesised list of SQL string literals,
 // "('concluded','terminated')", for a query that names a fixed code list
@@ -71,15 +68,6 @@ func SQLInList[T ~string](list []T) string {
 	}
 	b.WriteByte(')')
 	return b.String()
-}
-
-// codes converts a list of typed codes to strings.
-func codes[T ~string](list []T) []string {
-	out := make([]string, len(list))
-	for i, c := range list {
-		out[i] = string(c)
-	}
-	return out
 }
 
 // Action is a step of the procedure; each applied action is an Event.

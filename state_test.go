@@ -26,8 +26,8 @@ func TestClosedStates(t *testing.T) {
 		t.Error("an unknown state is closed")
 	}
 	// The literal the storage queries hold today.
-	if got := xinfang.SQLInList(xinfang.ClosedStateCodes()); got != "('concluded','terminated','not_accepted','diverted','merged','withdrawn')" {
-		t.Errorf("SQLInList(ClosedStateCodes()) = %s", got)
+	if got := xinfang.SQLInList(xinfang.ClosedStates); got != "('concluded','terminated','not_accepted','diverted','merged','withdrawn')" {
+		t.Errorf("SQLInList(ClosedStates) = %s", got)
 	}
 }
 
@@ -49,7 +49,7 @@ func TestSQLInList(t *testing.T) {
 
 // A case runs against its 化解时限 while 未化解 or 化解中; Done is the rest.
 func TestRunningCaseStates(t *testing.T) {
-	if got := xinfang.SQLInList(xinfang.RunningCaseStateCodes()); got != "('unresolved','resolving')" {
+	if got := xinfang.SQLInList(xinfang.RunningCaseStates); got != "('unresolved','resolving')" {
 		t.Errorf("running case states %s", got)
 	}
 	for _, tc := range []struct {

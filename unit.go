@@ -125,3 +125,12 @@ func validUnitCode(s string) bool {
 	}
 	return true
 }
+
+// codes converts a list of typed codes to strings.
+func codes[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, c := range list {
+		out[i] = string(c)
+	}
+	return out
+}

@@ -574,8 +574,8 @@ func scanID(r scanner) (int64, error) {
 // The domain's state lists as SQL, for the queries that name them in their
 // text (xinfang.SQLInList): one list each, never a literal of storage's own.
 var (
-	closedPetitionStates   = xinfang.SQLInList(xinfang.ClosedStateCodes())      // no clock runs
-	runningCaseStates      = xinfang.SQLInList(xinfang.RunningCaseStateCodes()) // a case still runs against its deadline
+	closedPetitionStates   = xinfang.SQLInList(xinfang.ClosedStates)      // no clock runs
+	runningCaseStates      = xinfang.SQLInList(xinfang.RunningCaseStates) // a case still runs against its deadline
 	openTaskState          = xinfang.SQLInList([]xinfang.TaskState{xinfang.TaskOpen})
 	openSupervisionState   = xinfang.SQLInList([]xinfang.SupervisionState{xinfang.SupervisionOpen})
 	openInvestigationState = xinfang.SQLInList([]xinfang.InvestigationState{xinfang.InvestigationOpen})
