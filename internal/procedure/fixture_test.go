@@ -38,15 +38,14 @@ var (
 )
 
 var (
-	registrar       = user(11, "登记员", bureau, xinfang.RoleRegistrar)
-	handlerA        = user(12, "甲镇承办人", townA, xinfang.RoleHandler)
-	headA           = user(13, "甲镇负责人", townA, xinfang.RoleUnitHead)
-	handlerB        = user(14, "乙镇承办人", townB, xinfang.RoleHandler)
-	legalHandler    = user(15, "公安承办人", police, xinfang.RoleHandler)
-	villageHandler  = user(16, "甲村承办人", village, xinfang.RoleHandler)
-	disciplineStaff = user(17, "纪委承办人", discipline, xinfang.RoleHandler)
-	courtHandler    = user(18, "法院承办人", court, xinfang.RoleHandler)
-	observer        = user(19, "监督员", townA, xinfang.RoleObserver)
+	registrar      = user(11, "登记员", bureau, xinfang.RoleRegistrar)
+	handlerA       = user(12, "甲镇承办人", townA, xinfang.RoleHandler)
+	headA          = user(13, "甲镇负责人", townA, xinfang.RoleUnitHead)
+	handlerB       = user(14, "乙镇承办人", townB, xinfang.RoleHandler)
+	legalHandler   = user(15, "公安承办人", police, xinfang.RoleHandler)
+	villageHandler = user(16, "甲村承办人", village, xinfang.RoleHandler)
+	courtHandler   = user(18, "法院承办人", court, xinfang.RoleHandler)
+	observer       = user(19, "监督员", townA, xinfang.RoleObserver)
 )
 
 func user(id int64, name string, u *xinfang.Unit, roles ...xinfang.Role) *xinfang.User {

@@ -253,10 +253,6 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 	return tx.ExecContext(ctx, tx.db.dialect.rebind(q), args...)
 }
 
-func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return tx.QueryContext(ctx, tx.db.dialect.rebind(q), args...)
-}
-
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(q), args...)
 }

@@ -84,8 +84,6 @@ type base struct {
 // it.
 func (b *base) Opens(pattern string) bool { return b.opens != nil && b.opens(pattern) }
 
-func (b *base) basePtr() *base { return b }
-
 type errorView struct {
 	base
 	Status  int

@@ -23,8 +23,6 @@ type holidaysView struct {
 	Form  url.Values
 }
 
-var dayKinds = []xinfang.Label{{Code: string(calendar.Holiday), Label: "放假"}, {Code: string(calendar.Workday), Label: "调休上班"}}
-
 func (s *Server) handleHolidays(w http.ResponseWriter, r *http.Request) error {
 	year, _ := strconv.Atoi(r.URL.Query().Get("year"))
 	return s.renderHolidays(w, r, year, url.Values{}, nil, http.StatusOK)

@@ -32,18 +32,6 @@ func (v *ledgerView) PageURL(n int) string {
 	return pageURL("/petitions", v.Q, n)
 }
 
-// Handler names the unit that has the item now: the handling unit, or
-// the registering unit while the item has not been sent anywhere.
-func handlerName(p *xinfang.Petition) string {
-	if p.HandlingUnit != nil {
-		return p.HandlingUnit.Name
-	}
-	if p.RegUnit != nil {
-		return p.RegUnit.Name
-	}
-	return ""
-}
-
 // handleLedger is the 台账: every item in the user's scope, filtered (by
 // petitionFilter, as the API), sorted and paged; or, with ?todo=, one list
 // of the 工作台 (workLists) in full.

@@ -26,9 +26,6 @@ type registerView struct {
 	CrossFlags []xinfang.Label
 }
 
-func (v *registerView) formValue(name string) string { return v.Form.Get(name) }
-func (v *registerView) fieldErr(name string) string  { return v.Fields[name] }
-
 // Has reports whether the multi-valued field name holds value.
 func (v *registerView) Has(name, value string) bool {
 	for _, x := range v.Form[name] {

@@ -43,7 +43,7 @@ func TestWorkbenchPageMatchesAPI(t *testing.T) {
 	// 待受理 at the town, left to run late; 待答复; 待签收 sent by the bureau.
 	late := by["handler"].register(t, registration("2026-01-05T09:00:00+08:00", za, nil))
 	handling := by["handler"].register(t, registration("2026-01-05T10:00:00+08:00", za, map[string]any{"summary": "反映噪音扰民问题"}))
-	handling = by["handler"].act(t, handling, xinfang.ActAccept, nil)
+	by["handler"].act(t, handling, xinfang.ActAccept, nil)
 	sent := by["bureau_registrar"].register(t, registration("2026-01-05T11:00:00+08:00", za, map[string]any{"summary": "反映征地补偿问题"}))
 	by["bureau_registrar"].act(t, sent, xinfang.ActTransfer, map[string]any{"unit_id": za})
 	env.setNow(t, "2026-03-03T09:00")
