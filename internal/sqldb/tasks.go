@@ -174,7 +174,7 @@ func (db *CaseStore) ChangePetitionTask(ctx context.Context, petitionID, taskID 
 
 // CountOpenTasks returns the number of open 三跨三分离 tasks of a petition: the
 // petition cannot be concluded (办结) while it is not zero (the procedure's
-// guard, fed by lookup.CountOpenTasks inside the acting transaction).
+// guard, fed by lookup.OpenTasks inside the acting transaction).
 func (db *CaseStore) CountOpenTasks(ctx context.Context, petitionID int64) (int, error) {
 	return db.openTasks(ctx, db.rdb, petitionID)
 }
