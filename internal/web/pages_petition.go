@@ -249,14 +249,6 @@ var extraDataLabels = map[string]string{
 	"received_on": "收到日期", "channel": "信访形式", "unit_id": "承办单位", "merged_from": "合并自", "by": "经办",
 }
 
-// parseForm reads a POST form, refusing one that cannot be read.
-func parseForm(r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return xinfang.FieldError("body", "表单无法解析")
-	}
-	return nil
-}
-
 // formError reports whether a page shows err beside the form that caused
 // it, rather than as an error page: bad input, a conflict, a refusal.
 func formError(err error) bool {
