@@ -339,7 +339,8 @@ func TestCaseMemberAndStepDone(t *testing.T) {
 	// The page's forms post to the same changes.
 	form := func(path string, v url.Values) (int, string, string) {
 		t.Helper()
-		return discPage(t, reg, "POST", path, v)
+		st, loc, body := reg.page(t, "POST", path, v)
+		return st, body, loc
 	}
 	page := "/cases/" + strconv.FormatInt(c.ID, 10)
 	if st, body, loc := form(page+"/team/members", url.Values{"version": {strconv.Itoa(c.Version)}, "name": {"赵专家"}, "role": {"成员"}}); st != http.StatusSeeOther || !strings.HasPrefix(loc, page+"?done=member") {

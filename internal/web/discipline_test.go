@@ -201,14 +201,6 @@ func TestDisciplineAPI(t *testing.T) {
 	}
 }
 
-// discPage is c.page with the body before the Location, as the discipline
-// tests read them.
-func discPage(t *testing.T, c *apiClient, method, path string, form url.Values) (int, string, string) {
-	t.Helper()
-	status, location, body := c.page(t, method, path, form)
-	return status, body, location
-}
-
 func TestDisciplinePages(t *testing.T) {
 	t.Parallel()
 	e := discEnv(t, "sqlite")
@@ -221,89 +213,89 @@ func TestDisciplinePages(t *testing.T) {
 	beijing := discRegister(t, e, who.registrar, 3, map[string]any{"escalation": "beijing"})
 
 	// The inspector's menu has 纪检监督; the watch list shows the matter.
-	status, html, _ := discPage(t, who.inspector, "GET", "/discipline", nil)
+	status, _, html := who.inspector.page(t, "GET", "/discipline", nil)
 	if status != http.StatusOK || !strings.Contains(html, `href="/discipline"`) || !strings.Contains(html, "信访人1") || !strings.Contains(html, root.Number) {
 		t.Fatalf("watch page %d: %s", status, excerpt(html))
 	}
-	status, html, _ = discPage(t, who.inspector, "GET", "/discipline?kind=escalation", nil)
+	status, _, html = who.inspector.page(t, "GET", "/discipline?kind=escalation", nil)
 	if status != http.StatusOK || !strings.Contains(html, beijing.Number) || !strings.Contains(html, "进京") {
 		t.Fatalf("escalation tab %d: %s", status, excerpt(html))
 	}
 	// The city's leader reads the list and the investigations, without
 	// the inspector's forms.
-	status, html, _ = discPage(t, who.leader, "GET", "/discipline?kind=escalation", nil)
+	status, _, html = who.leader.page(t, "GET", "/discipline?kind=escalation", nil)
 	if status != http.StatusOK || !strings.Contains(html, beijing.Number) || strings.Contains(html, "#new-investigation") {
 		t.Errorf("leader's escalation tab %d: %s", status, excerpt(html))
 	}
-	status, html, _ = discPage(t, who.leader, "GET", "/discipline/investigations", nil)
+	status, _, html = who.leader.page(t, "GET", "/discipline/investigations", nil)
 	if status != http.StatusOK || strings.Contains(html, `id="new-investigation"`) {
 		t.Errorf("leader's investigations %d: %s", status, excerpt(html))
 	}
-	status, html, _ = discPage(t, who.handlerA, "GET", "/", nil)
+	status, _, html = who.handlerA.page(t, "GET", "/", nil)
 	if status != http.StatusOK || strings.Contains(html, `href="/discipline"`) {
 		t.Errorf("town handler's menu offers 纪检监督 (%d)", status)
 	}
-	if status, _, _ = discPage(t, who.handlerA, "GET", "/discipline", nil); status != http.StatusForbidden {
+	if status, _, _ = who.handlerA.page(t, "GET", "/discipline", nil); status != http.StatusForbidden {
 		t.Errorf("town handler opens the watch list: %d", status)
 	}
 
 	// Open an investigation from the form, try to close it, record both
 	// tracks, close it.
-	status, html, loc := discPage(t, who.inspector, "POST", "/discipline/investigations", url.Values{"petition": {beijing.Number}, "cause": {"unclear"}, "summary": {"问题查不清导致进京"}, "unit_id": {strconv.FormatInt(za, 10)}})
+	status, loc, html := who.inspector.page(t, "POST", "/discipline/investigations", url.Values{"petition": {beijing.Number}, "cause": {"unclear"}, "summary": {"问题查不清导致进京"}, "unit_id": {strconv.FormatInt(za, 10)}})
 	if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/discipline/investigations/") {
 		t.Fatalf("open investigation: %d %s %s", status, loc, excerpt(html))
 	}
 	ivPath := strings.SplitN(loc, "?", 2)[0]
-	status, html, _ = discPage(t, who.inspector, "GET", loc, nil)
+	status, _, html = who.inspector.page(t, "GET", loc, nil)
 	if status != http.StatusOK || !strings.Contains(html, "提级调查已立项") || !strings.Contains(html, "甲镇") {
 		t.Fatalf("investigation page %d: %s", status, excerpt(html))
 	}
-	status, html, _ = discPage(t, who.inspector, "POST", ivPath+"/close", url.Values{"version": {"1"}})
+	status, _, html = who.inspector.page(t, "POST", ivPath+"/close", url.Values{"version": {"1"}})
 	if status != http.StatusConflict || !strings.Contains(html, `id="missing-case-track"`) || !strings.Contains(html, `id="missing-resp-track"`) {
 		t.Fatalf("close refused %d: %s", status, excerpt(html))
 	}
-	status, html, _ = discPage(t, who.inspector, "POST", ivPath+"/case-track", url.Values{"version": {"1"}, "outcome": {"resolved"}})
+	status, _, html = who.inspector.page(t, "POST", ivPath+"/case-track", url.Values{"version": {"1"}, "outcome": {"resolved"}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(html, "作出结论前须写明查明的事实") {
 		t.Fatalf("case track without findings %d: %s", status, excerpt(html))
 	}
-	if status, html, _ = discPage(t, who.inspector, "POST", ivPath+"/case-track", url.Values{"version": {"1"}, "findings": {"已查明"}, "measures": {"已整改"}, "outcome": {"resolved"}}); status != http.StatusSeeOther {
+	if status, _, html = who.inspector.page(t, "POST", ivPath+"/case-track", url.Values{"version": {"1"}, "findings": {"已查明"}, "measures": {"已整改"}, "outcome": {"resolved"}}); status != http.StatusSeeOther {
 		t.Fatalf("case track %d: %s", status, excerpt(html))
 	}
 	form := url.Values{"version": {"2"}, "findings": {"包案干部失职"}, "outcome": {"talk"},
 		"officials.0.name": {"钱某"}, "officials.0.unit_id": {strconv.FormatInt(za, 10)}, "officials.0.position": {"副镇长"},
 		"officials.1.name": {""}, "officials.1.unit_id": {""}, "officials.1.position": {""}}
-	if status, html, _ = discPage(t, who.inspector, "POST", ivPath+"/responsibility-track", form); status != http.StatusSeeOther {
+	if status, _, html = who.inspector.page(t, "POST", ivPath+"/responsibility-track", form); status != http.StatusSeeOther {
 		t.Fatalf("responsibility track %d: %s", status, excerpt(html))
 	}
-	if status, html, _ = discPage(t, who.inspector, "POST", ivPath+"/close", url.Values{"version": {"3"}}); status != http.StatusSeeOther {
+	if status, _, html = who.inspector.page(t, "POST", ivPath+"/close", url.Values{"version": {"3"}}); status != http.StatusSeeOther {
 		t.Fatalf("close %d: %s", status, excerpt(html))
 	}
-	status, html, _ = discPage(t, who.inspector, "GET", ivPath, nil)
+	status, _, html = who.inspector.page(t, "GET", ivPath, nil)
 	if status != http.StatusOK || !strings.Contains(html, "已办结") || !strings.Contains(html, "钱某") || strings.Contains(html, `id="inv-close"`) {
 		t.Errorf("closed investigation page %d: %s", status, excerpt(html))
 	}
 
 	// Accountability and letters.
 	accForm := url.Values{"target": {"unit"}, "unit_id": {strconv.FormatInt(za, 10)}, "measure": {"talk"}, "decided_on": {"2026-06-14"}, "ground": {"进京越级访"}, "petitions": {beijing.Number}}
-	if status, html, _ = discPage(t, who.inspector, "POST", "/discipline/accountability", accForm); status != http.StatusSeeOther {
+	if status, _, html = who.inspector.page(t, "POST", "/discipline/accountability", accForm); status != http.StatusSeeOther {
 		t.Fatalf("accountability %d: %s", status, excerpt(html))
 	}
 	// Town A's handler sees the record on its town, but not the linked
 	// item, which the 信访局 registered and never sent to the town.
-	status, html, _ = discPage(t, who.handlerA, "GET", "/discipline/accountability", nil)
+	status, _, html = who.handlerA.page(t, "GET", "/discipline/accountability", nil)
 	if status != http.StatusOK || !strings.Contains(html, "进京越级访") || strings.Contains(html, beijing.Number) ||
 		strings.Contains(html, `id="tab-repeat"`) || strings.Contains(html, `id="new-accountability"`) {
 		t.Errorf("town handler's accountability page %d: %s", status, excerpt(html))
 	}
 	letter := url.Values{"unit_id": {strconv.FormatInt(za, 10)}, "year": {"2026"}, "signed_on": {"2026-01-10"}, "targets": {"不发生进京越级访\n按期办结率 100%"}}
-	if status, html, _ = discPage(t, who.inspector, "POST", "/discipline/letters", letter); status != http.StatusSeeOther {
+	if status, _, html = who.inspector.page(t, "POST", "/discipline/letters", letter); status != http.StatusSeeOther {
 		t.Fatalf("letter %d: %s", status, excerpt(html))
 	}
-	status, html, _ = discPage(t, who.inspector, "POST", "/discipline/letters", letter)
+	status, _, html = who.inspector.page(t, "POST", "/discipline/letters", letter)
 	if status != http.StatusUnprocessableEntity || !strings.Contains(html, "该单位 2026 年度的责任书已存在") {
 		t.Errorf("duplicate letter %d: %s", status, excerpt(html))
 	}
-	status, html, _ = discPage(t, who.handlerA, "GET", "/discipline/letters", nil)
+	status, _, html = who.handlerA.page(t, "GET", "/discipline/letters", nil)
 	if status != http.StatusOK || !strings.Contains(html, "按期办结率 100%") {
 		t.Errorf("town handler's letters %d: %s", status, excerpt(html))
 	}
