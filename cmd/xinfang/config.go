@@ -20,6 +20,12 @@ type Config struct {
 	Addr string // listen address
 	DSN  string // SQLite file path or postgres:// URL; "" (deadline only) means the shipped calendar
 
+	// KeysFile is the keys file (internal/keyring); "" means the SQLite
+	// file's path with ".keys" added. KeysText, from XINFANG_KEYS, is the
+	// keys themselves and wins over the file.
+	KeysFile string
+	KeysText string
+
 	// SecureCookies marks the session cookie Secure: set it when users
 	// reach the server over HTTPS (TLS in front, at a proxy).
 	SecureCookies bool
@@ -73,6 +79,8 @@ var settings = []setting{
 		func(c *Config) flag.Value { return addrValue{&c.Addr} }},
 	{"db", "XINFANG_DB", "SQLite file path or postgres:// URL (`dsn`)",
 		func(c *Config) flag.Value { return stringValue{&c.DSN} }},
+	{"keys", "XINFANG_KEYS_FILE", "the keys `file` that seals personal data and keys the chains; never inside the database",
+		func(c *Config) flag.Value { return stringValue{&c.KeysFile} }},
 	{"secure-cookies", "XINFANG_SECURE_COOKIES", "mark the session cookie Secure (users reach the server over HTTPS)",
 		func(c *Config) flag.Value { return boolValue{&c.SecureCookies} }},
 	{"session-lifetime", "XINFANG_SESSION_LIFETIME", "a session ends this long (`duration`) after login",
@@ -95,9 +103,9 @@ var settings = []setting{
 
 // Which settings each subcommand uses.
 var (
-	serveSettings    = []string{"addr", "db", "secure-cookies", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "check-interval", "demo", "demo-petitions"}
-	deadlineSettings = []string{"db", "near-days", "evaluation-days", "roll-forward"}
-	dbSettings       = []string{"db"}
+	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "check-interval", "demo", "demo-petitions"}
+	deadlineSettings = []string{"db", "keys", "near-days", "evaluation-days", "roll-forward"}
+	dbSettings       = []string{"db", "keys"}
 )
 
 // parseConfig parses the settings that subcommand cmd uses: each from its
@@ -117,7 +125,7 @@ func parseConfig(cmd string, fs *flag.FlagSet, args []string, getenv func(string
 	case "deadline":
 		cfg.DSN = "" // the shipped calendar
 		names = deadlineSettings
-	case "migrate", "user add":
+	case "migrate", "user add", "keys":
 		names = dbSettings
 	default:
 		return cfg, nil, fmt.Errorf("no settings for command %q", cmd)
@@ -132,6 +140,7 @@ func parseConfig(cmd string, fs *flag.FlagSet, args []string, getenv func(string
 		}
 		fs.Var(v, s.Flag, s.Usage+" (env "+s.Env+")")
 	}
+	cfg.KeysText = getenv("XINFANG_KEYS")
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"xinfang/internal/app"
 	"xinfang/internal/calendar"
 	"xinfang/internal/demo"
+	"xinfang/internal/keyring"
 	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/web"
@@ -35,8 +37,10 @@ Usage:
   xinfang migrate  [--db …]                                                 create or upgrade the database
   xinfang user add --username U --name N --unit CODE --roles admin[,…] [--password P] [--db …]
   xinfang deadline CLOCK START [--extra N] [--db …]                         compute a statutory deadline
+  xinfang keys rotate|status [--db …] [--keys FILE]                         new encryption key, re-encrypt; or show
 
---db takes a SQLite file path or a postgres:// URL. Every setting has a flag
+--db takes a SQLite file path or a postgres:// URL; --keys the keys file
+(default: the SQLite file's path + ".keys", created on first start). Every setting has a flag
 and an XINFANG_* environment variable (the flag wins); ` + "`xinfang serve -h`" + ` lists them.
 Clocks: disposal notice objection handling review_request review rereview_request rereview evaluation
 `
@@ -82,6 +86,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUserAdd(ctx, args[2:], stdout, stderr)
 	case "deadline":
 		return runDeadline(ctx, args[1:], stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -92,13 +98,65 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // openDB opens the database cfg names, with the settings storage uses.
 func openDB(cfg Config) (*sqldb.DB, error) {
-	db := sqldb.NewDB(cfg.DSN)
+	keys, created, err := loadKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db := sqldb.NewDB(cfg.DSN, keys)
 	db.Cfg = cfg.Procedure()
 	db.SessionLifetime, db.IdleTimeout = cfg.SessionLifetime, cfg.IdleTimeout
 	if err := db.Open(); err != nil {
+		if created != "" {
+			// The keys made for this start were not the database's: they
+			// sealed nothing, and must not stay to confuse the next start.
+			os.Remove(created)
+		}
 		return nil, fmt.Errorf("open %s: %w", redact(cfg.DSN), err)
 	}
 	return db, nil
+}
+
+// keysPath is the keys file of cfg: the configured one, or beside the
+// SQLite file. PostgreSQL has no default: its keys must not sit where
+// whoever copies the database finds them.
+func keysPath(cfg Config) (string, error) {
+	if cfg.KeysFile != "" {
+		return cfg.KeysFile, nil
+	}
+	if sqldb.IsPostgres(cfg.DSN) {
+		return "", errors.New("a PostgreSQL database needs its keys: --keys FILE (XINFANG_KEYS_FILE) or XINFANG_KEYS")
+	}
+	return strings.TrimPrefix(cfg.DSN, "sqlite://") + ".keys", nil
+}
+
+// loadKeys reads the keys of cfg: XINFANG_KEYS, or the keys file. A keys
+// file that does not exist is created with new keys (its path returned),
+// which Open then checks against the database: a database sealed with
+// other keys refuses them.
+func loadKeys(cfg Config) (k *keyring.Keyring, created string, err error) {
+	if cfg.KeysText != "" {
+		k, err := keyring.Parse([]byte(cfg.KeysText))
+		if err != nil {
+			return nil, "", fmt.Errorf("XINFANG_KEYS: %w", err)
+		}
+		return k, "", nil
+	}
+	path, err := keysPath(cfg)
+	if err != nil {
+		return nil, "", err
+	}
+	k, err = keyring.Load(path)
+	if err == nil {
+		return k, "", nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, "", fmt.Errorf("keys: %w", err)
+	}
+	k = keyring.Generate()
+	if err := k.Save(path); err != nil {
+		return nil, "", fmt.Errorf("keys: %w", err)
+	}
+	return k, path, nil
 }
 
 // redact hides a password in a postgres:// URL.

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"xinfang"
+	"xinfang/internal/keyring"
 	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/sqldb/sqldbtest"
@@ -38,7 +39,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	dsn := sqldbtest.PostgresDSN(t) // skips without PostgreSQL, fails in CI
 	bin := buildBinary(t)
 
-	db := sqldb.NewDB(dsn)
+	db := sqldb.NewDB(dsn, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,8 @@ func startServer(t *testing.T, bin, dsn string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
-	cmd.Env = append(os.Environ(), "XINFANG_DB=")
+	// The keys of the test databases, which the test itself opens with.
+	cmd.Env = append(os.Environ(), "XINFANG_DB=", "XINFANG_KEYS_FILE=", "XINFANG_KEYS="+string(sqldbtest.Keys.Marshal()))
 	// A graceful stop, as an operator's Ctrl-C; killed if it hangs.
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
@@ -380,7 +382,12 @@ func TestUserAdd(t *testing.T) {
 	}
 	open := func(path string) *sqldb.DB {
 		t.Helper()
-		db := sqldb.NewDB(path)
+		// The command made the keys file beside the database.
+		keys, err := keyring.Load(path + ".keys")
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := sqldb.NewDB(path, keys)
 		if err := db.Open(); err != nil {
 			t.Fatal(err)
 		}
@@ -805,5 +812,64 @@ func TestDeadlineDatabase(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "typo.db")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("deadline created a database at a mistyped path: %v", err)
+	}
+}
+
+// TestKeysRotate rotates the keys of a database with a petitioner: the
+// keys file gains key 2, every value is sealed with it, and the database
+// still opens with the file.
+func TestKeysRotate(t *testing.T) {
+	t.Setenv("XINFANG_DB", "")
+	t.Setenv("XINFANG_KEYS", "")
+	t.Setenv("XINFANG_KEYS_FILE", "")
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "xinfang.db")
+	keysFile := path + ".keys"
+	if _, err := os.Stat(keysFile); !os.IsNotExist(err) {
+		t.Fatalf("keys file before the first start: %v", err)
+	}
+	var out, errb bytes.Buffer
+	if err := Run(ctx, []string{"migrate", "--db", path}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := keyring.Load(keysFile)
+	if err != nil {
+		t.Fatalf("the first start made no keys file: %v", err)
+	}
+	db := sqldb.NewDB(path, keys)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	f := sqldbtest.NewFixture(t, db)
+	p := f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, 1))
+	db.Close()
+
+	out.Reset()
+	if err := Run(ctx, []string{"keys", "rotate", "--db", path}, &out, &errb); err != nil {
+		t.Fatalf("keys rotate: %v\n%s", err, errb.String())
+	}
+	if !strings.Contains(out.String(), "已生成密钥 2") || !strings.Contains(out.String(), "密钥 2：") || strings.Contains(out.String(), "密钥 1：") {
+		t.Errorf("keys rotate printed:\n%s", out.String())
+	}
+	keys, err = keyring.Load(keysFile)
+	if err != nil || keys.Current() != 2 {
+		t.Fatalf("keys file after rotation: current %v, %v", keys, err)
+	}
+	db = sqldb.NewDB(path, keys)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err := db.Petitions.FindPetitionByID(f.Ctx(f.RegistrarA), p.ID)
+	if err != nil || got.Petitioner.IDNumber != p.Petitioner.IDNumber {
+		t.Fatalf("after rotation: %v, %v", got, err)
+	}
+	// Another keys file does not open the database, and leaves no file.
+	other := filepath.Join(t.TempDir(), "other.keys")
+	if err := Run(ctx, []string{"keys", "status", "--db", path, "--keys", other}, &out, &errb); err == nil {
+		t.Error("the database opened with new keys")
+	}
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Errorf("a refused start left its keys file: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"xinfang"
 	"xinfang/internal/app"
 	"xinfang/internal/calendar"
+	"xinfang/internal/keyring"
 	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
 )
@@ -17,7 +18,7 @@ import (
 // Run checks at start and on every tick, and gives the lease up when it
 // stops, so that another instance takes over at once.
 func TestRunLoop(t *testing.T) {
-	db := sqldb.NewDB(filepath.Join(t.TempDir(), "xinfang.db"))
+	db := sqldb.NewDB(filepath.Join(t.TempDir(), "xinfang.db"), keyring.Generate())
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func BenchmarkRegisterOn100k(b *testing.B) {
 	if err := os.WriteFile(dst, buf, 0o600); err != nil {
 		b.Fatal(err)
 	}
-	db := sqldb.NewDB(dst)
+	db := sqldb.NewDB(dst, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		b.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func ledgerDB(b *testing.B, n int) (*sqldb.DB, ledgerFixture) {
 		buildLedger(b, path, n)
 		b.Logf("built %d petitions in %s: %s", n, time.Since(start).Round(time.Millisecond), path)
 	}
-	db := sqldb.NewDB(path)
+	db := sqldb.NewDB(path, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		b.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func buildLedger(b *testing.B, path string, n int) {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(tmp + suffix)
 	}
-	db := sqldb.NewDB(tmp)
+	db := sqldb.NewDB(tmp, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		b.Fatal(err)
 	}
@@ -370,7 +370,7 @@ func buildLedger(b *testing.B, path string, n int) {
 	}
 	raw.SetMaxOpenConns(1)
 	g := &ledgerGen{rng: rand.New(rand.NewPCG(2026, uint64(n))), towns: towns, villages: villages, depts: depts,
-		townOf: map[int64]*xinfang.Unit{}, bureau: bureau, discipline: discipline, registrar: registrar}
+		townOf: map[int64]*xinfang.Unit{}, bureau: bureau, discipline: discipline, registrar: registrar, db: db}
 	for _, t := range towns {
 		g.townOf[t.ID] = t
 	}
@@ -378,6 +378,11 @@ func buildLedger(b *testing.B, path string, n int) {
 	for done := 0; done < n; done += batch {
 		if err := g.insert(raw, done, min(batch, n-done)); err != nil {
 			raw.Close()
+			b.Fatal(err)
+		}
+	}
+	for _, q := range sqldb.PersonIDsSQL {
+		if _, err := raw.Exec(q); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -423,6 +428,7 @@ var ledgerStates = []struct {
 }
 
 type ledgerGen struct {
+	db                     *sqldb.DB // seals the petitioners' data
 	rng                    *rand.Rand
 	towns, villages, depts []*xinfang.Unit
 	townOf                 map[int64]*xinfang.Unit
@@ -448,7 +454,7 @@ func (g *ledgerGen) insert(raw *sql.DB, from, count int) error {
 		return err
 	}
 	defer tx.Rollback()
-	insPetitioner, err := tx.Prepare(`INSERT INTO petitioners (name, id_type, id_number, phone, address, created_at) VALUES (?, 'id_card', ?, ?, ?, ?) RETURNING id`)
+	insPetitioner, err := tx.Prepare(`INSERT INTO petitioners (name, id_type, id_number, id_index, phone, phone_index, address, created_at) VALUES (?, 'id_card', ?, ?, ?, ?, ?, ?) RETURNING id`)
 	if err != nil {
 		return err
 	}
@@ -506,7 +512,7 @@ func (g *ledgerGen) insert(raw *sql.DB, from, count int) error {
 		var pid int64
 		name := ledgerNames[r.IntN(len(ledgerNames))]
 		ts := received.UTC().Format("2006-01-02T15:04:05.000000Z")
-		if err := insPetitioner.QueryRow(name, benchIDNumber(i), fmt.Sprintf("13%09d", i), village.Name, ts).Scan(&pid); err != nil {
+		if err := insPetitioner.QueryRow(append(append([]any{name}, g.db.PersonArgs(benchIDNumber(i), fmt.Sprintf("13%09d", i), village.Name)...), ts)...).Scan(&pid); err != nil {
 			return err
 		}
 		persons := 1

@@ -17,7 +17,7 @@ import (
 // compare in the C collation whatever the database's locale.
 func TestScopeUnderAnyCollation(t *testing.T) {
 	dsn := sqldbtest.PostgresDSNWith(t, `TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'und-u-ka-shifted' LOCALE 'C.UTF-8'`)
-	db := sqldb.NewDB(dsn)
+	db := sqldb.NewDB(dsn, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 
 	"xinfang"
 	"xinfang/internal/calendar"
+	"xinfang/internal/keyring"
 	"xinfang/internal/procedure"
 )
 
@@ -60,6 +61,10 @@ type core struct {
 	rdb     *sql.DB
 	wdb     *sql.DB
 
+	// Keys encrypt personal data at rest and key its blind indexes and the
+	// hash chains; they are never stored in the database.
+	Keys *keyring.Keyring
+
 	// Now is the clock; tests and the demo loader set it.
 	Now func() time.Time
 	// Cfg holds the procedure's configurable rules.
@@ -89,9 +94,10 @@ type (
 	ClockStore        struct{ *core }
 )
 
-// NewDB returns a DB for dsn: a postgres:// URL or a SQLite file path.
-func NewDB(dsn string) *DB {
-	c := &core{DSN: dsn, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default(), SessionLifetime: SessionLifetime, IdleTimeout: IdleTimeout}
+// NewDB returns a DB for dsn, a postgres:// URL or a SQLite file path,
+// protected by keys.
+func NewDB(dsn string, keys *keyring.Keyring) *DB {
+	c := &core{DSN: dsn, Keys: keys, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default(), SessionLifetime: SessionLifetime, IdleTimeout: IdleTimeout}
 	return &DB{core: c,
 		Petitions: &PetitionStore{c}, Petitioners: &PetitionerStore{c}, Cases: &CaseStore{c},
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},
@@ -106,8 +112,16 @@ func IsPostgres(dsn string) bool {
 
 // Open connects and runs the migrations.
 func (db *DB) Open() (err error) {
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
 	if db.DSN == "" {
 		return errors.New("dsn required")
+	}
+	if db.Keys == nil {
+		return errors.New("keys required")
 	}
 	if IsPostgres(db.DSN) {
 		db.dialect = postgres{}
@@ -139,6 +153,12 @@ func (db *DB) Open() (err error) {
 	}
 	if err := db.migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := db.checkKeys(ctx); err != nil {
+		return err
+	}
+	if err := db.sealPlaintext(ctx); err != nil {
+		return fmt.Errorf("encrypt personal data: %w", err)
 	}
 	return db.seed(ctx)
 }

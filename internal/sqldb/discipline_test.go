@@ -504,7 +504,7 @@ func BenchmarkWatchList100k(b *testing.B) {
 	if err := os.WriteFile(dst, buf, 0o600); err != nil {
 		b.Fatal(err)
 	}
-	db := sqldb.NewDB(dst)
+	db := sqldb.NewDB(dst, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"xinfang"
 )
 
 // RawSQL exposes the write pool to the external tests, which count rows and
@@ -19,3 +20,13 @@ func (db *DB) ReadView(ctx context.Context, fn func(queryRow func(q string, args
 		return fn(func(s string, args ...any) *sql.Row { return q.QueryRowContext(ctx, db.dialect.rebind(s), args...) })
 	})
 }
+
+// PersonArgs are the stored id_number, id_index, phone, phone_index and
+// address of a petitioner, for the benchmarks' bulk loaders.
+func (db *DB) PersonArgs(idNumber, phone, address string) []any {
+	idn := db.identityOf(&xinfang.Petitioner{IDNumber: idNumber, Phone: phone})
+	return []any{db.Keys.Seal(sealedField("id_number"), idNumber), idn.id, db.Keys.Seal(sealedField("phone"), phone), idn.phone, db.Keys.Seal(sealedField("address"), address)}
+}
+
+// PersonIDsSQL set the person of bulk-loaded rows: each its own.
+var PersonIDsSQL = []string{`UPDATE petitioners SET person_id = id WHERE person_id = 0`, `UPDATE petitions SET person_id = petitioner_id WHERE person_id = 0`}

@@ -38,7 +38,7 @@ func TestMigrateCrossFlagCodes(t *testing.T) {
 		if _, err := raw.Exec(`DELETE FROM migrations WHERE name LIKE '%0009_cross_flag_codes.sql'`); err != nil {
 			t.Fatal(err)
 		}
-		again := sqldb.NewDB(db.DSN)
+		again := sqldb.NewDB(db.DSN, sqldbtest.Keys)
 		if err := again.Open(); err != nil {
 			t.Fatalf("migrate again: %v", err)
 		}

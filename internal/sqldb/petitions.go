@@ -31,7 +31,9 @@ const petitionFrom = ` FROM petitions p
 	LEFT JOIN units hu ON hu.id = p.handling_unit_id
 	JOIN units lu ON lu.id = p.locality_id`
 
-func scanPetition(s interface{ Scan(...any) error }) (*xinfang.Petition, error) {
+// scanPetition reads a row of petitionCols and opens the petitioner's
+// sealed fields.
+func (db *core) scanPetition(s interface{ Scan(...any) error }) (*xinfang.Petition, error) {
 	p := &xinfang.Petition{Petitioner: &xinfang.Petitioner{}, RegUnit: &xinfang.Unit{}, Locality: &xinfang.Unit{}}
 	var received, created, updated, state, dueClock, ruKind, huName, huKind, huPath, luKind string
 	err := s.Scan(&p.ID, &p.Number, &p.Version, &p.Channel, &received, &p.RegUnitID, &p.RegUserID, &p.FirstUnitID, &p.Petitioner.ID,
@@ -51,7 +53,7 @@ func scanPetition(s interface{ Scan(...any) error }) (*xinfang.Petition, error) 
 	if p.HandlingUnitID != 0 {
 		p.HandlingUnit = &xinfang.Unit{ID: p.HandlingUnitID, Name: huName, Kind: xinfang.UnitKind(huKind), Path: huPath}
 	}
-	return p, nil
+	return p, db.openPetitioner(p.Petitioner)
 }
 
 // findPetition loads one petition within the actor's scope; out of scope
@@ -62,7 +64,7 @@ func (db *core) findPetition(ctx context.Context, q rowQuerier, id int64) (*xinf
 		return nil, err
 	}
 	row := q.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+petitionCols+petitionFrom+` WHERE p.id = ? AND `+scope), append([]any{id}, args...)...)
-	p, err := scanPetition(row)
+	p, err := db.scanPetition(row)
 	if err != nil {
 		return nil, db.notFound(err, "信访件不存在或无权查看")
 	}
@@ -96,6 +98,13 @@ func (db *PetitionStore) FindPetitionByNumber(ctx context.Context, number string
 	return db.FindPetitionByID(ctx, id)
 }
 
+// coPetitioners loads the co-petitioners (联名信访人) of a petition.
+func (db *core) coPetitioners(ctx context.Context, q rowQuerier, p *xinfang.Petition) ([]*xinfang.Petitioner, error) {
+	rows, err := cq{db, q}.rows(ctx, `SELECT `+prefixed("x.", petitionerCols)+` FROM petition_petitioners pp JOIN petitioners x ON x.id = pp.petitioner_id
+		WHERE pp.petition_id = ? AND pp.petitioner_id <> ? ORDER BY x.id`, p.ID, p.Petitioner.ID)
+	return scanAll(rows, err, db.scanPetitioner)
+}
+
 // loadDetail fills what a petition's page shows beyond its row: the
 // petitioners, the count of its repeats, the registrar's name and the
 // clocks of its history as of now, all read through q.
@@ -106,9 +115,7 @@ func (db *PetitionStore) loadDetail(ctx context.Context, q rowQuerier, pr *proce
 		return err
 	}
 	p.Petitioner = pt
-	rows, err := r.rows(ctx, `SELECT `+prefixed("x.", petitionerCols)+` FROM petition_petitioners pp JOIN petitioners x ON x.id = pp.petitioner_id
-		WHERE pp.petition_id = ? AND pp.petitioner_id <> ? ORDER BY x.id`, p.ID, pt.ID)
-	if p.CoPetitioners, err = scanAll(rows, err, scanPetitioner); err != nil {
+	if p.CoPetitioners, err = db.coPetitioners(ctx, q, p); err != nil {
 		return err
 	}
 	if err := r.row(ctx, `SELECT COUNT(*) FROM petitions WHERE repeat_of_id = ?`, p.ID).Scan(&p.RepeatCount); err != nil {
@@ -220,7 +227,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		w.and("p.category LIKE ?", f.Category+"%")
 	}
 	if f.Petitioner != 0 {
-		w.and("p.id IN (SELECT petition_id FROM petition_petitioners WHERE petitioner_id = ?)", f.Petitioner)
+		w.and("p.id IN ("+personPetitions+")", f.Petitioner)
 	}
 	if f.LegalCase != nil {
 		w.and("p.legal_case = ?", b2i(*f.LegalCase))
@@ -297,7 +304,7 @@ func (db *core) petitionPage(ctx context.Context, where string, args []any, orde
 		return nil, 0, err
 	}
 	rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	out, err := scanAll(rows, err, scanPetition)
+	out, err := scanAll(rows, err, db.scanPetition)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -370,7 +377,7 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 	code := newQueryCode()
 	pr := db.Procedure(ctx)
 	err = db.write(ctx, func(tx *Tx) error {
-		pid, err := db.savePetitioner(ctx, tx, p.Petitioner)
+		pid, person, err := db.savePetitioner(ctx, tx, p.Petitioner)
 		if err != nil {
 			return err
 		}
@@ -390,12 +397,12 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 		id, err := tx.insert(ctx, `INSERT INTO petitions (number, query_hash, version, channel, received_at, reg_unit_id, reg_user_id, first_unit_id, petitioner_id,
 			person_count, involved_count, grp, summary, content, request, category, purpose, reason, locality_id, accused, sys,
 			legal_case, urgent, anonymous, threat, hot, public, cross_flags, escalation, repeat_flag, repeat_of_id, risk_level, risk_reason,
-			state, handling_unit_id, outcome, evaluation, due_date, severe_date, due_clock, reg_path, handling_path, created_at, updated_at)
-			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', '', ?, ?, ?, ?, '', ?, ?)`,
+			state, handling_unit_id, outcome, evaluation, due_date, severe_date, due_clock, reg_path, handling_path, created_at, updated_at, person_id)
+			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', '', ?, ?, ?, ?, '', ?, ?, ?)`,
 			p.Number, hashCode(code), p.Channel, fmtTime(p.ReceivedAt), p.RegUnitID, p.RegUserID, nullID(p.FirstUnitID), pid,
 			p.PersonCount, p.InvolvedCount, b2i(p.Group), p.Summary, p.Content, p.Request, p.Category, p.Purpose, p.Reason, p.LocalityID, p.Accused, p.System,
 			b2i(p.LegalCase), b2i(p.Urgent), b2i(p.Anonymous), b2i(p.Threat), b2i(p.Hot), b2i(p.Public), p.CrossFlags, p.Escalation, b2i(p.Repeat), nullID(p.RepeatOfID), p.RiskLevel, p.RiskReason,
-			string(p.State), p.DueDate, p.SevereDate, string(p.DueClock), actor.Unit.Path, fmtTime(now), fmtTime(now))
+			string(p.State), p.DueDate, p.SevereDate, string(p.DueClock), actor.Unit.Path, fmtTime(now), fmtTime(now), person)
 		if err != nil {
 			return err
 		}
@@ -403,18 +410,21 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 		if _, err := tx.exec(ctx, `INSERT INTO petition_petitioners (petition_id, petitioner_id) VALUES (?, ?)`, id, pid); err != nil {
 			return err
 		}
+		persons := map[int64]bool{person: true}
 		for i, c := range p.CoPetitioners {
-			cid, err := db.savePetitioner(ctx, tx, c)
+			cid, cperson, err := db.savePetitioner(ctx, tx, c)
 			if err != nil {
 				return err
 			}
 			c.ID = cid
-			if cid == pid {
+			if cperson == person {
 				return xinfang.FieldError("co_petitioners."+strconv.Itoa(i)+".name", "联名信访人与主访人相同")
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO petition_petitioners (petition_id, petitioner_id) VALUES (?, ?)`, id, cid); db.dialect.unique(err) {
+			if persons[cperson] {
 				return xinfang.FieldError("co_petitioners."+strconv.Itoa(i)+".name", "联名信访人重复")
-			} else if err != nil {
+			}
+			persons[cperson] = true
+			if _, err := tx.exec(ctx, `INSERT INTO petition_petitioners (petition_id, petitioner_id) VALUES (?, ?)`, id, cid); err != nil {
 				return err
 			}
 		}

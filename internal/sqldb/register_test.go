@@ -74,27 +74,71 @@ func TestRegisterPetition(t *testing.T) {
 			}
 		})
 
-		t.Run("petitioner reused by ID number", func(t *testing.T) {
-			first := f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, 100))
-			before := count(t, db, "petitioners")
-			again := f.NewPetition(f.VillageA, 100)
-			again.Petitioner.Phone = "13900139000"
-			f.MustRegister(t, f.RegistrarA, again)
-			if again.Petitioner.ID != first.Petitioner.ID {
-				t.Errorf("same ID number: petitioner %d, then %d", first.Petitioner.ID, again.Petitioner.ID)
+		// One registration neither reads nor changes the person data of
+		// another item: a registrar of town B who types the ID number of
+		// town A's petitioner gets back what it typed, and town A's item
+		// keeps what town A registered.
+		t.Run("person data stays with its petition", func(t *testing.T) {
+			first := f.NewPetition(f.VillageA, 100)
+			first.Petitioner.Phone, first.Petitioner.Address = "13900139000", "甲镇幸福路 1 号"
+			f.MustRegister(t, f.RegistrarA, first)
+			again := f.NewPetition(f.TownB, 100)
+			again.Petitioner.Phone, again.Petitioner.Address = "13700137001", ""
+			f.MustRegister(t, f.HandlerB, again)
+			if again.Petitioner.ID == first.Petitioner.ID {
+				t.Fatal("the second registration reuses the first item's petitioner record")
 			}
-			if after := count(t, db, "petitioners"); after != before {
-				t.Errorf("petitioners %d → %d for a known ID number", before, after)
+			if again.Petitioner.Phone != "13700137001" || again.Petitioner.Address != "" {
+				t.Errorf("town B got back phone %q, address %q: not what it typed", again.Petitioner.Phone, again.Petitioner.Address)
 			}
-			got, err := db.Petitions.FindPetitionByID(f.Ctx(f.RegistrarA), first.ID)
+			got, err := db.Petitions.FindPetitionByID(f.Ctx(f.HandlerB), again.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Petitioner.Phone != "13900139000" {
-				t.Errorf("phone = %q: the new phone was not recorded", got.Petitioner.Phone)
+			if got.Petitioner.Phone != "13700137001" || got.Petitioner.Address != "" || got.Petitioner.Gender == "" {
+				t.Errorf("town B's item holds phone %q, address %q, gender %q", got.Petitioner.Phone, got.Petitioner.Address, got.Petitioner.Gender)
 			}
-			if got.Petitioner.Gender == "" {
-				t.Error("gender was not derived from the ID number")
+			got, err = db.Petitions.FindPetitionByID(f.Ctx(f.RegistrarA), first.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Petitioner.Phone != "13900139000" || got.Petitioner.Address != "甲镇幸福路 1 号" {
+				t.Errorf("town A's item changed by town B's registration: phone %q, address %q", got.Petitioner.Phone, got.Petitioner.Address)
+			}
+			if _, err := db.Petitions.FindPetitionByID(f.Ctx(f.HandlerB), first.ID); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+				t.Errorf("town B opens town A's item: %v", err)
+			}
+			// The look-up while typing finds, for town B, only its own item.
+			ms, err := db.Petitioners.FindPersonMatches(f.Ctx(f.HandlerB), first.Petitioner.IDNumber, "", "", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ms {
+				if m.Petition.ID == first.ID {
+					t.Error("town B's look-up by ID number finds town A's item")
+				}
+			}
+			// The person is one: whoever sees both items finds both, by the
+			// ID number and by either phone.
+			for _, key := range [][3]string{{first.Petitioner.IDNumber, "", ""}, {"", "", "13900139000"}} {
+				ms, err = db.Petitioners.FindPersonMatches(f.Ctx(f.Leader), key[0], key[1], key[2], 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids := map[int64]bool{}
+				for _, m := range ms {
+					ids[m.Petition.ID] = true
+				}
+				if !ids[first.ID] || (key[0] != "" && !ids[again.ID]) {
+					t.Errorf("the city's look-up %v finds %v, want items %d and %d", key, ids, first.ID, again.ID)
+				}
+			}
+			items, _, err := db.Petitions.FindPetitions(f.Ctx(f.Leader), xinfang.PetitionFilter{Petitioner: again.Petitioner.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) != 2 {
+				t.Errorf("the person's items: %d, want both registrations", len(items))
 			}
 		})
 

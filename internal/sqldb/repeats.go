@@ -57,26 +57,6 @@ func localityCode(u *xinfang.Unit) string {
 	return u.Path
 }
 
-// petitionerKeys are the identity keys of similar.Petition.
-func petitionerKeys(ps ...*xinfang.Petitioner) []string {
-	var out []string
-	for _, p := range ps {
-		if p == nil {
-			continue
-		}
-		if v := xinfang.NormalizeIDNumber(p.IDNumber); v != "" {
-			out = append(out, similar.KeyIDNumber+":"+v)
-		}
-		if v := strings.TrimSpace(p.Phone); v != "" {
-			out = append(out, similar.KeyPhone+":"+v)
-		}
-		if v := strings.ToUpper(strings.TrimSpace(p.OrgCode)); v != "" {
-			out = append(out, similar.KeyOrgCode+":"+v)
-		}
-	}
-	return out
-}
-
 // FindRepeatCandidatesOf returns the candidates for an existing petition
 // in scope: itself left out, candidates dismissed for it left out, the
 // one it is linked to marked.
@@ -85,15 +65,8 @@ func (db *RepeatStore) FindRepeatCandidatesOf(ctx context.Context, id int64, lim
 	if err != nil {
 		return nil, err
 	}
-	ps, err := db.petitionersOf(ctx, []int64{id}, false)
-	if err != nil {
+	if p.CoPetitioners, err = db.coPetitioners(ctx, db.rdb, p); err != nil {
 		return nil, err
-	}
-	p.CoPetitioners = nil
-	for _, x := range ps[id] {
-		if x.ID != p.Petitioner.ID {
-			p.CoPetitioners = append(p.CoPetitioners, x)
-		}
 	}
 	return db.FindRepeatCandidates(ctx, p, limit)
 }
@@ -124,7 +97,7 @@ func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Peti
 	}
 	newP := similar.Petition{
 		ID:             p.ID,
-		PetitionerKeys: petitionerKeys(append([]*xinfang.Petitioner{p.Petitioner}, p.CoPetitioners...)...),
+		PetitionerKeys: db.personKeys(append([]*xinfang.Petitioner{p.Petitioner}, p.CoPetitioners...)),
 		LocalityCode:   localityCode(loc),
 		Category:       p.Category,
 		ReceivedAt:     received,
@@ -221,19 +194,16 @@ func (db *RepeatStore) candidatesByPerson(ctx context.Context, ps []*xinfang.Pet
 		if p == nil {
 			continue
 		}
-		if v := xinfang.NormalizeIDNumber(p.IDNumber); v != "" {
-			keys["id_number"] = append(keys["id_number"], v)
-		}
-		if v := strings.TrimSpace(p.Phone); v != "" {
-			keys["phone"] = append(keys["phone"], v)
-		}
-		if v := strings.ToUpper(strings.TrimSpace(p.OrgCode)); v != "" {
-			keys["org_code"] = append(keys["org_code"], v)
+		idn := db.identityOf(p)
+		for col, v := range map[string]string{"id_index": idn.id, "phone_index": idn.phone, "org_code": idn.org} {
+			if v != "" {
+				keys[col] = append(keys[col], v)
+			}
 		}
 	}
 	var parts []string
 	var args []any
-	for _, col := range []string{"id_number", "phone", "org_code"} {
+	for _, col := range []string{"id_index", "phone_index", "org_code"} {
 		vals := keys[col]
 		if len(vals) == 0 {
 			continue
@@ -376,7 +346,7 @@ func (db *RepeatStore) dismissed(ctx context.Context, id int64) (map[int64]bool,
 // lie in scope, with their stored fingerprints.
 func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope string, sargs []any) ([]similar.Petition, error) {
 	rows, err := db.query(ctx, `SELECT p.id, p.category, p.received_at, p.summary, p.content, lu.region_code, lu.path, f.version, f.fp,
-		pt.id_number, pt.phone, pt.org_code
+		pt.id_index, pt.phone_index, pt.org_code
 		FROM petitions p JOIN units lu ON lu.id = p.locality_id JOIN petitioners pt ON pt.id = p.petitioner_id
 		LEFT JOIN petition_fingerprints f ON f.petition_id = p.id
 		WHERE p.id IN (`+placeholders(len(ids))+`) AND `+scope, append(idArgs(ids), sargs...)...)
@@ -385,8 +355,8 @@ func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope 
 		var received, region, path string
 		var version *int64
 		var raw []byte
-		main := &xinfang.Petitioner{}
-		if err := r.Scan(&sp.ID, &sp.Category, &received, &sp.Summary, &sp.Content, &region, &path, &version, &raw, &main.IDNumber, &main.Phone, &main.OrgCode); err != nil {
+		var main identity
+		if err := r.Scan(&sp.ID, &sp.Category, &received, &sp.Summary, &sp.Content, &region, &path, &version, &raw, &main.id, &main.phone, &main.org); err != nil {
 			return sp, err
 		}
 		sp.ReceivedAt = parseTime(received)
@@ -395,7 +365,7 @@ func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope 
 		if version != nil && *version == similar.FingerprintVersion {
 			sp.Fingerprint = decodeFP(raw)
 		}
-		sp.PetitionerKeys = petitionerKeys(main)
+		sp.PetitionerKeys = main.keys()
 		return sp, nil
 	})
 	if err != nil || len(out) == 0 {
@@ -405,41 +375,33 @@ func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope 
 	for i, sp := range out {
 		found[i] = sp.ID
 	}
-	co, err := db.petitionersOf(ctx, found, true)
+	co, err := db.coIdentities(ctx, found)
 	if err != nil {
 		return nil, err
 	}
 	for i := range out {
-		out[i].PetitionerKeys = append(out[i].PetitionerKeys, petitionerKeys(co[out[i].ID]...)...)
+		out[i].PetitionerKeys = append(out[i].PetitionerKeys, identityKeys(co[out[i].ID]...)...)
 	}
 	return out, nil
 }
 
-// petitionersOf returns the petitioners (identity fields) of petitions;
-// with coOnly only their co-petitioners (联名信访人), which few petitions
-// have, so that the rows read are few.
-func (db *RepeatStore) petitionersOf(ctx context.Context, ids []int64, coOnly bool) (map[int64][]*xinfang.Petitioner, error) {
-	cond := ""
-	if coOnly {
-		cond = " AND pp.petitioner_id <> p.petitioner_id"
-	}
-	rows, err := db.query(ctx, `SELECT pp.petition_id, x.id, x.name, x.id_number, x.phone, x.org_code FROM petition_petitioners pp
+// coIdentities returns the identities of the co-petitioners (联名信访人)
+// of petitions, which few petitions have, so that the rows read are few.
+func (db *RepeatStore) coIdentities(ctx context.Context, ids []int64) (map[int64][]identity, error) {
+	rows, err := db.query(ctx, `SELECT pp.petition_id, x.id_index, x.phone_index, x.org_code FROM petition_petitioners pp
 		JOIN petitions p ON p.id = pp.petition_id JOIN petitioners x ON x.id = pp.petitioner_id
-		WHERE pp.petition_id IN (`+placeholders(len(ids))+`)`+cond+` ORDER BY pp.petition_id, x.id`, idArgs(ids)...)
-	out := map[int64][]*xinfang.Petitioner{}
+		WHERE pp.petition_id IN (`+placeholders(len(ids))+`) AND pp.petitioner_id <> p.petitioner_id ORDER BY pp.petition_id, x.id`, idArgs(ids)...)
+	out := map[int64][]identity{}
 	err = eachRow(rows, err, func(r scanner) error {
 		var pid int64
-		x := &xinfang.Petitioner{}
-		if err := r.Scan(&pid, &x.ID, &x.Name, &x.IDNumber, &x.Phone, &x.OrgCode); err != nil {
+		var x identity
+		if err := r.Scan(&pid, &x.id, &x.phone, &x.org); err != nil {
 			return err
 		}
 		out[pid] = append(out[pid], x)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, err
 }
 
 // petitionsByID returns the petitions ids in scope, as lists show them.
@@ -630,7 +592,7 @@ func (db *RepeatStore) FindRepeatCounts(ctx context.Context, id int64) (*xinfang
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE p.id IN (`+repeatTree+`) AND `+scope, append([]any{root}, sargs...)...).Scan(&c.Matter); err != nil {
 		return nil, err
 	}
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE p.id IN (SELECT petition_id FROM petition_petitioners WHERE petitioner_id = ?) AND `+scope,
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE p.id IN (`+personPetitions+`) AND `+scope,
 		append([]any{p.Petitioner.ID}, sargs...)...).Scan(&c.Petitioner); err != nil {
 		return nil, err
 	}

@@ -143,7 +143,7 @@ func repeatsDB(b *testing.B, n int) (*sqldb.DB, *benchGen) {
 		buildRepeats(b, path, n)
 		b.Logf("built and indexed %d petitions in %s: %s", n, time.Since(start).Round(time.Millisecond), path)
 	}
-	db := sqldb.NewDB(path)
+	db := sqldb.NewDB(path, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		b.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func buildRepeats(b *testing.B, path string, n int) {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(tmp + suffix)
 	}
-	db := sqldb.NewDB(tmp)
+	db := sqldb.NewDB(tmp, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		b.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func buildRepeats(b *testing.B, path string, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		insPetitioner, _ := tx.Prepare(`INSERT INTO petitioners (name, id_type, id_number, phone, address, created_at) VALUES (?, 'id_card', ?, ?, ?, ?) RETURNING id`)
+		insPetitioner, _ := tx.Prepare(`INSERT INTO petitioners (name, id_type, id_number, id_index, phone, phone_index, address, created_at) VALUES (?, 'id_card', ?, ?, ?, ?, ?, ?) RETURNING id`)
 		insPetition, err := tx.Prepare(`INSERT INTO petitions (number, query_hash, version, channel, received_at, reg_unit_id, reg_user_id, first_unit_id, petitioner_id,
 			person_count, involved_count, summary, content, request, category, purpose, locality_id, state, reg_path, handling_path, created_at, updated_at)
 			VALUES (?, ?, 1, 'visit', ?, ?, ?, ?, ?, 1, 1, ?, ?, '请求依法处理', ?, ?, ?, 'concluded', ?, '', ?, ?) RETURNING id`)
@@ -241,7 +241,7 @@ func buildRepeats(b *testing.B, path string, n int) {
 			ts := received.UTC().Format("2006-01-02T15:04:05.000000Z")
 			village := g.villages[m.village]
 			var pid, id int64
-			if err := insPetitioner.QueryRow(g.name(), benchIDNumber(i), fmt.Sprintf("13%09d", i), village.Name, ts).Scan(&pid); err != nil {
+			if err := insPetitioner.QueryRow(append(append([]any{g.name()}, db.PersonArgs(benchIDNumber(i), fmt.Sprintf("13%09d", i), village.Name)...), ts)...).Scan(&pid); err != nil {
 				b.Fatal(err)
 			}
 			purpose := "claim"
@@ -260,10 +260,15 @@ func buildRepeats(b *testing.B, path string, n int) {
 			b.Fatal(err)
 		}
 	}
+	for _, q := range sqldb.PersonIDsSQL {
+		if _, err := raw.Exec(q); err != nil {
+			b.Fatal(err)
+		}
+	}
 	if err := raw.Close(); err != nil {
 		b.Fatal(err)
 	}
-	db = sqldb.NewDB(tmp)
+	db = sqldb.NewDB(tmp, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		b.Fatal(err)
 	}

@@ -549,7 +549,7 @@ func TestReindexIdempotent(t *testing.T) {
 // opening.
 func TestOpenIndexesOldData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
-	db := sqldb.NewDB(path)
+	db := sqldb.NewDB(path, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -565,7 +565,7 @@ func TestOpenIndexesOldData(t *testing.T) {
 	}
 	db.Close()
 
-	db = sqldb.NewDB(path)
+	db = sqldb.NewDB(path, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

@@ -218,7 +218,7 @@ func supOpenTwice(t *testing.T, dialect string, c *clock) (*sqldb.DB, *sqldb.DB)
 		dsn = sqldbtest.PostgresDSN(t)
 	}
 	open := func() *sqldb.DB {
-		db := sqldb.NewDB(dsn)
+		db := sqldb.NewDB(dsn, sqldbtest.Keys)
 		db.Now = c.Now
 		if err := db.Open(); err != nil {
 			t.Fatal(err)

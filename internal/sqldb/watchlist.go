@@ -25,7 +25,7 @@ import (
 // watchCols are the columns of a watch-list item (alias p, with pt the
 // petitioner and hu/ru the handling and registering units).
 const watchCols = `p.id, p.number, p.received_at, p.channel, p.summary, p.state, p.repeat_flag, COALESCE(p.repeat_of_id, 0), p.escalation,
-	p.petitioner_id, pt.name, p.anonymous, COALESCE(p.handling_unit_id, p.reg_unit_id), COALESCE(hu.name, ru.name), p.locality_id, p.category`
+	p.person_id, pt.name, p.anonymous, COALESCE(p.handling_unit_id, p.reg_unit_id), COALESCE(hu.name, ru.name), p.locality_id, p.category`
 
 const watchFrom = ` FROM petitions p
 	JOIN petitioners pt ON pt.id = p.petitioner_id
@@ -143,7 +143,7 @@ func chainSQL(seed string, rootRows bool) string {
 // come from the columns themselves, so that they carry the columns' C
 // collation on PostgreSQL (migration 0010) in a form SQLite reads too.
 const (
-	chainCols  = `petitioner_id, received_at, channel, locality_id, category, purpose, reg_user_id, reg_path, handling_path, repeat_flag`
+	chainCols  = `person_id, received_at, channel, locality_id, category, purpose, reg_user_id, reg_path, handling_path, repeat_flag`
 	chainNulls = `CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), (SELECT reg_path FROM petitions WHERE 1 = 0), (SELECT handling_path FROM petitions WHERE 1 = 0), CAST(NULL AS INTEGER)`
 )
 
@@ -219,9 +219,9 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 	// The matter of a chain row is keyed by its repeats' own 属地 and 分类,
 	// which is what the fallback below groups by.
 	rows, err := db.query(ctx, `WITH RECURSIVE `+chainSQL(seed, false)+`
-		SELECT p.petitioner_id, p.root, COUNT(*), MAX(p.received_at), MIN(p.locality_id), MIN(p.category)
+		SELECT p.person_id, p.root, COUNT(*), MAX(p.received_at), MIN(p.locality_id), MIN(p.category)
 		FROM chain p WHERE p.depth > 0 AND `+scope+`
-		GROUP BY p.petitioner_id, p.root HAVING COUNT(*) >= ?`,
+		GROUP BY p.person_id, p.root HAVING COUNT(*) >= ?`,
 		append(append([]any{}, sargs...), xinfang.WatchRepeatThreshold)...)
 	// covered marks the matters already listed, so that the fallback does
 	// not list the same petitioner's matter twice.
@@ -255,8 +255,8 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 	// scope applies when the few candidate groups are loaded, and only
 	// removes items.
 	need := xinfang.WatchRepeatThreshold + 1
-	rows, err = db.query(ctx, `SELECT petitioner_id, locality_id, category FROM petitions
-		GROUP BY petitioner_id, locality_id, category HAVING COUNT(*) >= ?`, need)
+	rows, err = db.query(ctx, `SELECT person_id, locality_id, category FROM petitions
+		GROUP BY person_id, locality_id, category HAVING COUNT(*) >= ?`, need)
 	cands := map[matter]bool{}
 	petSet := map[int64]bool{}
 	err = eachRow(rows, err, func(r scanner) error {
@@ -283,7 +283,7 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 	for len(pets) > 0 {
 		chunk := pets[:min(len(pets), 500)]
 		pets = pets[len(chunk):]
-		all, err := db.watchItems(ctx, `SELECT `+watchCols+watchFrom+` WHERE p.petitioner_id IN (`+placeholders(len(chunk))+`) AND `+scope+
+		all, err := db.watchItems(ctx, `SELECT `+watchCols+watchFrom+` WHERE p.person_id IN (`+placeholders(len(chunk))+`) AND `+scope+
 			` ORDER BY p.received_at, p.id`, append(idArgs(chunk), sargs...)...)
 		if err != nil {
 			return nil, err
@@ -486,8 +486,8 @@ func (db *DisciplineStore) escalationRows(ctx context.Context, scope string, sar
 	for id := range pets {
 		petIDs = append(petIDs, id)
 	}
-	rows, err := db.query(ctx, `SELECT p.petitioner_id, COUNT(*) FROM petitions p WHERE `+escalatedClause+` AND p.petitioner_id IN (`+placeholders(len(petIDs))+`) AND `+scope+
-		` GROUP BY p.petitioner_id`, append(idArgs(petIDs), sargs...)...)
+	rows, err := db.query(ctx, `SELECT p.person_id, COUNT(*) FROM petitions p WHERE `+escalatedClause+` AND p.person_id IN (`+placeholders(len(petIDs))+`) AND `+scope+
+		` GROUP BY p.person_id`, append(idArgs(petIDs), sargs...)...)
 	per, err := scanIDMap(rows, err)
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 	"xinfang"
 	"xinfang/internal/app"
 	"xinfang/internal/calendar"
+	"xinfang/internal/keyring"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/web"
 )
@@ -44,7 +45,7 @@ type apiEnv struct {
 
 func newAPIEnv(t *testing.T, start string) *apiEnv {
 	t.Helper()
-	db := sqldb.NewDB(filepath.Join(t.TempDir(), "xinfang.db"))
+	db := sqldb.NewDB(filepath.Join(t.TempDir(), "xinfang.db"), keyring.Generate())
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

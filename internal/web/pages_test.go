@@ -18,6 +18,7 @@ import (
 	"xinfang"
 	"xinfang/internal/app"
 	"xinfang/internal/calendar"
+	"xinfang/internal/keyring"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/web"
 )
@@ -38,7 +39,7 @@ type pageApp struct {
 
 func newPageApp(t testing.TB) *pageApp {
 	t.Helper()
-	db := sqldb.NewDB(filepath.Join(t.TempDir(), "xinfang.db"))
+	db := sqldb.NewDB(filepath.Join(t.TempDir(), "xinfang.db"), keyring.Generate())
 	db.Now = func() time.Time { return pageNow }
 	if err := db.Open(); err != nil {
 		t.Fatalf("open db: %v", err)

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 
 	"xinfang"
+	"xinfang/internal/keyring"
 	"xinfang/internal/sqldb"
 )
 
@@ -86,6 +88,17 @@ func RequirePostgres(tb testing.TB) {
 	}
 }
 
+// Keys protect the test databases. They are fixed, so that a test may
+// reopen a database it made and a benchmark may reuse the database an
+// earlier run built; never use them for real data.
+var Keys = func() *keyring.Keyring {
+	k, err := keyring.Parse([]byte("secret " + strings.Repeat("5a", 32) + "\nsm4 1 " + strings.Repeat("a5", 16) + "\n"))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
 // Open returns a fresh, migrated database of dialect, closed (and on
 // PostgreSQL dropped) when the test ends.
 func Open(tb testing.TB, dialect string) *sqldb.DB {
@@ -99,7 +112,7 @@ func Open(tb testing.TB, dialect string) *sqldb.DB {
 	default:
 		tb.Fatalf("unknown dialect %q", dialect)
 	}
-	db := sqldb.NewDB(dsn)
+	db := sqldb.NewDB(dsn, Keys)
 	if err := db.Open(); err != nil {
 		tb.Fatalf("open %s database: %v", dialect, err)
 	}
