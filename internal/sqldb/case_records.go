@@ -16,34 +16,44 @@ import (
 // SetCaseTeam replaces the 工作专班 of a case.
 func (db *CaseStore) SetCaseTeam(ctx context.Context, id int64, version int, team []xinfang.CaseMember) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
-		p := xinfang.Problems{}
-		names := make([]string, 0, len(team))
-		for i := range team {
-			m := &team[i]
-			m.Validate("team."+strconv.Itoa(i)+".", p)
-			if m.UserID != 0 {
-				var name string
-				if err := tx.queryRow(ctx, `SELECT name FROM users WHERE id = ?`, m.UserID).Scan(&name); err != nil {
-					p.Add("team."+strconv.Itoa(i)+".user_id", "人员不存在")
-				} else if m.Name == "" {
-					m.Name = name
-				}
-			}
-			names = append(names, m.Name+"（"+m.Role+"）")
-		}
-		if err := p.Err(); err != nil {
+		names, err := db.writeTeam(ctx, tx, c.ID, team)
+		if err != nil {
 			return "", nil, err
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM case_members WHERE case_id = ?`, c.ID); err != nil {
-			return "", nil, err
-		}
-		for _, m := range team {
-			if _, err := tx.exec(ctx, `INSERT INTO case_members (case_id, user_id, name, role) VALUES (?, ?, ?, ?)`, c.ID, nullID(m.UserID), m.Name, m.Role); err != nil {
-				return "", nil, err
-			}
-		}
-		return xinfang.CaseEventTeam, map[string]string{"team": strings.Join(names, "、")}, nil
+		return xinfang.CaseEventTeam, map[string]string{"team": names}, nil
 	})
+}
+
+// writeTeam checks a case's 工作专班 and replaces the stored one with it,
+// returning the members as the history names them.
+func (db *CaseStore) writeTeam(ctx context.Context, tx *Tx, caseID int64, team []xinfang.CaseMember) (string, error) {
+	p := xinfang.Problems{}
+	names := make([]string, 0, len(team))
+	for i := range team {
+		m := &team[i]
+		m.Validate("team."+strconv.Itoa(i)+".", p)
+		if m.UserID != 0 {
+			var name string
+			if err := tx.queryRow(ctx, `SELECT name FROM users WHERE id = ?`, m.UserID).Scan(&name); err != nil {
+				p.Add("team."+strconv.Itoa(i)+".user_id", "人员不存在")
+			} else if m.Name == "" {
+				m.Name = name
+			}
+		}
+		names = append(names, m.Name+"（"+m.Role+"）")
+	}
+	if err := p.Err(); err != nil {
+		return "", err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM case_members WHERE case_id = ?`, caseID); err != nil {
+		return "", err
+	}
+	for _, m := range team {
+		if _, err := tx.exec(ctx, `INSERT INTO case_members (case_id, user_id, name, role) VALUES (?, ?, ?, ?)`, caseID, nullID(m.UserID), m.Name, m.Role); err != nil {
+			return "", err
+		}
+	}
+	return strings.Join(names, "、"), nil
 }
 
 // ownerName resolves the owner of a step: a user's name, or the name typed.

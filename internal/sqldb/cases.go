@@ -344,8 +344,9 @@ func (db *CaseStore) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case)
 }
 
 // CreateCase registers a backlog case: a gap-free number of the actor's
-// unit and year ({unit}-JA-{year}-{seq}), its links to petitions and the
-// create event, in one transaction.
+// unit and year ({unit}-JA-{year}-{seq}), its links to petitions, its
+// 工作专班 (c.Team) and the create event, in one transaction: a case
+// refused for any of them leaves nothing behind, not even its number.
 func (db *CaseStore) CreateCase(ctx context.Context, c *xinfang.Case) error {
 	actor, err := allow(ctx, mayFileCase)
 	if err != nil {
@@ -391,7 +392,17 @@ func (db *CaseStore) CreateCase(ctx context.Context, c *xinfang.Case) error {
 		if err := db.indexCase(ctx, tx, c); err != nil {
 			return err
 		}
-		return db.caseEvent(ctx, tx, id, xinfang.CaseEventCreate, map[string]string{"number": c.Number, "title": c.Title, "petitions": numbers})
+		if err := db.caseEvent(ctx, tx, id, xinfang.CaseEventCreate, map[string]string{"number": c.Number, "title": c.Title, "petitions": numbers}); err != nil {
+			return err
+		}
+		if len(c.Team) == 0 {
+			return nil
+		}
+		names, err := db.writeTeam(ctx, tx, id, c.Team)
+		if err != nil {
+			return err
+		}
+		return db.caseEvent(ctx, tx, id, xinfang.CaseEventTeam, map[string]string{"team": names})
 	})
 }
 

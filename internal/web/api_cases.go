@@ -90,18 +90,13 @@ func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := &xinfang.Case{Title: in.Title, Source: in.Source, Summary: in.Summary, Petitioners: in.Petitioners, ResponsibleUnitID: in.ResponsibleUnitID,
-		LeaderID: in.LeaderID, PetitionIDs: in.PetitionIDs, StabilityPlan: in.StabilityPlan, Deadline: in.Deadline, Tags: in.Tags}
+		LeaderID: in.LeaderID, PetitionIDs: in.PetitionIDs, StabilityPlan: in.StabilityPlan, Deadline: in.Deadline, Tags: in.Tags, Team: in.Team}
 	if err := s.Cases.CreateCase(r.Context(), c); err != nil {
 		return err
 	}
 	out, err := s.Cases.FindCaseByID(r.Context(), c.ID)
 	if err != nil {
 		return err
-	}
-	if len(in.Team) > 0 {
-		if out, err = s.Cases.SetCaseTeam(r.Context(), c.ID, out.Version, in.Team); err != nil {
-			return err
-		}
 	}
 	w.Header().Set("Location", "/api/v1/cases/"+strconv.FormatInt(c.ID, 10))
 	writeJSON(w, http.StatusCreated, out)

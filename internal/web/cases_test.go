@@ -56,13 +56,25 @@ func TestCaseAPI(t *testing.T) {
 	za, zbUnit := env.Units["ZA"], env.Units["ZB"]
 	p := reg.register(t, registration("2026-04-01T08:30:00+08:00", za.ID, nil))
 
+	// A case refused for a team member who does not exist leaves nothing:
+	// no case, no number used.
+	wantError(t, reg.do(t, "POST", "/api/v1/cases", map[string]any{
+		"title": "废案", "source": "repeat", "petitioners": "张三", "responsible_unit_id": za.ID, "leader_id": leader.ID,
+		"petition_ids": []int64{p.ID}, "team": []map[string]any{{"user_id": 999999, "role": "组长"}},
+	}), http.StatusUnprocessableEntity, "team.0.user_id")
+	var none struct{ Total int }
+	reg.ok(t, http.StatusOK, "GET", "/api/v1/cases", nil, &none)
+	if none.Total != 0 {
+		t.Fatalf("a refused case left %d cases behind", none.Total)
+	}
+
 	var c caseJSON
 	reg.ok(t, http.StatusCreated, "POST", "/api/v1/cases", map[string]any{
 		"title": "张三工资拖欠积案", "source": "repeat", "petitioners": "张三", "responsible_unit_id": za.ID, "leader_id": leader.ID,
 		"petition_ids": []int64{p.ID}, "deadline": "2026-06-30", "tags": []string{"consult", "trace"},
 		"team": []map[string]any{{"user_id": reg.ID, "role": "组长"}, {"name": "刘律师", "role": "法律顾问"}},
 	}, &c)
-	if c.Number != "ZA-JA-2026-0001" || c.State != xinfang.CaseUnresolved || len(c.Team) != 2 || c.Version != 2 || fmt.Sprint(c.Tags) != "[trace consult]" {
+	if c.Number != "ZA-JA-2026-0001" || c.State != xinfang.CaseUnresolved || len(c.Team) != 2 || c.Version != 1 || fmt.Sprint(c.Tags) != "[trace consult]" {
 		t.Fatalf("created %+v", c.Case)
 	}
 	wantError(t, reg.do(t, "POST", "/api/v1/cases", map[string]any{"title": "", "source": "x", "responsible_unit_id": za.ID, "leader_id": reg.ID}), http.StatusUnprocessableEntity, "source")
