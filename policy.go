@@ -167,9 +167,10 @@ func CanWriteLetters(u *User) bool {
 // CanReadAccountability reports whether u may read the accountability
 // records (问责) and responsibility letters of unit (README "Who may do
 // what"): the discipline readers read all; other staff with a data scope
-// read those of their own unit and the units below it — all of them when
-// their scope is the whole city (the 信访局's registrars and head); admin,
-// auditor and the outside roles none (403).
+// read those of their own unit and the units below it — also when they see
+// the whole city's petitions (the 信访局's registrars and head): routing
+// every item is no reason to read every unit's 问责; admin, auditor and the
+// outside roles none (403).
 //
 // With unit nil it answers whether u may read any at all (the 403).
 func CanReadAccountability(u *User, unit *Unit) bool {
@@ -179,9 +180,8 @@ func CanReadAccountability(u *User, unit *Unit) bool {
 	if CanReadDiscipline(u) {
 		return true
 	}
-	s := ScopeOf(u)
-	if s.None {
+	if ScopeOf(u).None {
 		return false
 	}
-	return s.All || unit == nil || u.Unit.Contains(unit)
+	return unit == nil || u.Unit.Contains(unit)
 }

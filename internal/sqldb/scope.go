@@ -140,13 +140,14 @@ func (s *dataScope) investigations() (string, []any, error) {
 
 // records is the scope of accountability records and responsibility
 // letters, over the path u.path of the unit they concern: all of them for
-// the readers of discipline work and for city-wide staff, the own subtree
-// for other staff, and EFORBIDDEN for the rest (xinfang.CanReadAccountability).
+// the readers of discipline work, the own subtree for other staff (a
+// city-wide petition scope included), and EFORBIDDEN for the rest
+// (xinfang.CanReadAccountability).
 func (s *dataScope) records() (string, []any, error) {
 	if !xinfang.CanReadAccountability(s.user, nil) {
 		return "", nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权查看问责记录和责任书")
 	}
-	if s.All || xinfang.CanReadDiscipline(s.user) {
+	if xinfang.CanReadDiscipline(s.user) {
 		return all, nil, nil
 	}
 	c, a := subtree(s.UnitPath, "u.path")

@@ -191,7 +191,7 @@ func TestScopeEveryAggregate(t *testing.T) {
 			return l, err
 		}, recordID, db.Discipline.FindAccountabilityByID)
 		records.want(t, f, []int64{aV, aB}, map[*xinfang.User][]int64{
-			f.HandlerA: {aV}, f.HandlerB: {aB}, f.Leader: {aV, aB}, f.BureauRegistrar: {aV, aB}, f.Inspector: {aV, aB},
+			f.HandlerA: {aV}, f.HandlerB: {aB}, f.Leader: {aV, aB}, f.BureauRegistrar: {}, f.Inspector: {aV, aB},
 		})
 		newLetter := func(unit *xinfang.Unit) int64 {
 			t.Helper()
@@ -206,7 +206,7 @@ func TestScopeEveryAggregate(t *testing.T) {
 			return db.Discipline.FindResponsibilityLetters(ctx, 0, 0)
 		}, letterID, db.Discipline.FindResponsibilityLetterByID)
 		letters.want(t, f, []int64{lV, lB}, map[*xinfang.User][]int64{
-			f.HandlerA: {lV}, f.HandlerB: {lB}, f.Leader: {lV, lB}, f.Inspector: {lV, lB},
+			f.HandlerA: {lV}, f.HandlerB: {lB}, f.Leader: {lV, lB}, f.BureauRegistrar: {}, f.Inspector: {lV, lB},
 		})
 		for _, u := range []*xinfang.User{f.Admin, f.Auditor} {
 			_, _, err := db.Discipline.FindAccountabilities(ctx(u), xinfang.AccountabilityFilter{})
