@@ -445,10 +445,64 @@ func (db *CaseStore) FindCaseEvents(ctx context.Context, caseID int64) ([]*xinfa
 			return err
 		}
 		rows, err := cq{db.core, q}.rows(ctx, `SELECT id, case_id, actor_id, actor_name, at, what, data FROM case_events WHERE case_id = ? ORDER BY id`, caseID)
-		out, err = scanAll(rows, err, scanCaseEvent)
-		return err
+		if out, err = scanAll(rows, err, scanCaseEvent); err != nil {
+			return err
+		}
+		return db.hidePetitionNumbers(ctx, q, out)
 	})
 	return out, err
+}
+
+// hidePetitionNumbers removes from the history the numbers of linked
+// petitions the reader may not see — a 检举控告 linked to the case, above
+// all, whose number must not reach the unit it accuses — and says how many
+// were left out.
+func (db *CaseStore) hidePetitionNumbers(ctx context.Context, q rowQuerier, events []*xinfang.CaseEvent) error {
+	var numbers []any
+	for _, e := range events {
+		for _, n := range strings.Split(e.Data["petitions"], "、") {
+			if n != "" {
+				numbers = append(numbers, n)
+			}
+		}
+	}
+	if len(numbers) == 0 {
+		return nil
+	}
+	scope, sargs, err := petitionScope(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := cq{db.core, q}.rows(ctx, `SELECT p.number FROM petitions p WHERE p.number IN (`+placeholders(len(numbers))+`) AND `+scope, append(numbers, sargs...)...)
+	visible := map[string]bool{}
+	err = eachRow(rows, err, func(r scanner) error {
+		var n string
+		err := r.Scan(&n)
+		visible[n] = true
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if e.Data["petitions"] == "" {
+			continue
+		}
+		var shown []string
+		hidden := 0
+		for _, n := range strings.Split(e.Data["petitions"], "、") {
+			if visible[n] {
+				shown = append(shown, n)
+			} else if n != "" {
+				hidden++
+			}
+		}
+		if hidden > 0 {
+			shown = append(shown, fmt.Sprintf("另有 %d 件无权查看", hidden))
+		}
+		e.Data["petitions"] = strings.Join(shown, "、")
+	}
+	return nil
 }
 
 func scanCaseEvent(r scanner) (*xinfang.CaseEvent, error) {

@@ -474,3 +474,34 @@ func TestCaseSearch(t *testing.T) {
 		}
 	})
 }
+
+// A 检举控告 linked to a case does not show its number in the case's
+// history to the town it accuses, which reads the case.
+func TestCaseHistoryHidesAccusations(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		w := newCaseWorld(t, db)
+		acc := w.NewPetition(w.VillageA, 9)
+		acc.Purpose, acc.Category, acc.Summary, acc.Accused = xinfang.PurposeAccusation, "0402", "举报镇干部收受礼金", "甲镇某干部"
+		w.MustRegister(t, w.BureauRegistrar, acc)
+		ordinary := w.Petition // registered by town A
+		c := &xinfang.Case{Title: "东村积案", Source: "repeat", Petitioners: "张三", ResponsibleUnitID: w.TownA.ID,
+			LeaderID: w.Leader.ID, PetitionIDs: []int64{acc.ID, ordinary.ID}, Deadline: calendar.MustParseDate("2026-06-30")}
+		if err := db.Cases.CreateCase(w.Ctx(w.BureauRegistrar), c); err != nil {
+			t.Fatal(err)
+		}
+		history := func(u *xinfang.User) string {
+			t.Helper()
+			evs, err := db.Cases.FindCaseEvents(w.Ctx(u), c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return evs[0].Data["petitions"]
+		}
+		if got := history(w.HandlerA); strings.Contains(got, acc.Number) || !strings.Contains(got, ordinary.Number) || !strings.Contains(got, "另有 1 件无权查看") {
+			t.Errorf("town A reads the history as %q", got)
+		}
+		if got := history(w.BureauRegistrar); !strings.Contains(got, acc.Number) || !strings.Contains(got, ordinary.Number) {
+			t.Errorf("the registrar of both reads %q", got)
+		}
+	})
+}
