@@ -338,6 +338,17 @@ func TestInstructions(t *testing.T) {
 		}
 		_, err = db.Cases.AddInstruction(w.Ctx(w.TownLeader), &xinfang.Instruction{PetitionID: w.Petition.ID, Text: "越权批示"})
 		wantErr(t, err, xinfang.ENOTFOUND, "")
+
+		// A 批示 carries the item's number and summary: it reaches nobody
+		// who may not open the item.
+		before := count(t, db, "notifications")
+		_, err = db.Cases.AddInstruction(w.Ctx(w.Leader), &xinfang.Instruction{PetitionID: w.Petition.ID, Text: "请乙镇配合", ToUsers: []int64{w.HandlerB.ID}})
+		wantErr(t, err, xinfang.EINVALID, "to_users")
+		_, err = db.Cases.AddInstruction(w.Ctx(w.Leader), &xinfang.Instruction{PetitionID: w.Petition.ID, Text: "请乙镇配合", ToUnits: []int64{w.TownB.ID}})
+		wantErr(t, err, xinfang.EINVALID, "to_units")
+		if n := count(t, db, "notifications"); n != before {
+			t.Errorf("refused 批示 wrote %d inbox messages", n-before)
+		}
 	})
 }
 

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"xinfang"
@@ -93,6 +94,9 @@ func (db *CaseStore) AddInstruction(ctx context.Context, in *xinfang.Instruction
 		if recipients, err = db.instructionRecipients(ctx, cq{db.core, tx}, in); err != nil {
 			return err
 		}
+		if recipients, err = db.whoMaySee(ctx, tx, in, recipients); err != nil {
+			return err
+		}
 		// It reaches them in their inbox (站内消息), written with the 批示.
 		subject, link, kind, item := "领导批示：积案 "+what, "/cases/"+itoa(in.CaseID), "case", in.CaseID
 		if in.PetitionID != 0 {
@@ -107,6 +111,44 @@ func (db *CaseStore) AddInstruction(ctx context.Context, in *xinfang.Instruction
 		return err
 	})
 	return recipients, err
+}
+
+// whoMaySee keeps the recipients who may open the instruction's item, so
+// that its number and summary reach nobody outside the item's scope — the
+// unit a 检举控告 accuses above all. A user the leader named who may not is
+// an error naming to_users, as is a named unit none of whose users may.
+func (db *CaseStore) whoMaySee(ctx context.Context, tx *Tx, in *xinfang.Instruction, recipients []int64) ([]int64, error) {
+	out := recipients[:0:0]
+	unitSees := map[int64]bool{}
+	for _, uid := range recipients {
+		u, err := scanUser(tx.queryRow(ctx, `SELECT `+userCols+` FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = ?`, uid))
+		if err != nil {
+			return nil, err
+		}
+		uctx := xinfang.NewContextWithUser(ctx, u)
+		if in.CaseID != 0 {
+			_, err = db.findCase(uctx, tx, in.CaseID)
+		} else {
+			_, err = db.findPetition(uctx, tx, in.PetitionID)
+		}
+		switch code := xinfang.ErrorCode(err); {
+		case err == nil:
+			out = append(out, uid)
+			unitSees[u.UnitID] = true
+		case code == xinfang.ENOTFOUND || code == xinfang.EFORBIDDEN || code == xinfang.EUNAUTHORIZED:
+			if slices.Contains(in.ToUsers, uid) {
+				return nil, xinfang.FieldError("to_users", u.Name+"无权查看该事项，不能向其批示")
+			}
+		default:
+			return nil, err
+		}
+	}
+	for _, id := range in.ToUnits {
+		if !unitSees[id] {
+			return nil, xinfang.FieldError("to_units", "单位 #"+itoa(id)+" 无人有权查看该事项，不能向其批示")
+		}
+	}
+	return out, nil
 }
 
 // FindPetitionInstructions returns the 批示 on a petition in scope.
