@@ -121,6 +121,21 @@ func issuingSide(u *User, s *Supervision) bool {
 	return u.ID == s.IssuerID || ScopeOf(u).All || strings.HasPrefix(s.IssuerPath, u.Unit.Path)
 }
 
+// CanTargetSupervision reports whether a 督办单 on petition p may be
+// addressed to unit target: the target's staff must see the item (its
+// registering or handling unit lies in the target's subtree), and a 检举控告
+// goes only to the 纪委监委 body handling it — never to the unit it accuses.
+func CanTargetSupervision(target *Unit, p *Petition) bool {
+	if target == nil || p == nil {
+		return false
+	}
+	handled := p.HandlingUnit != nil && target.Contains(p.HandlingUnit)
+	if p.Purpose == PurposeAccusation {
+		return handled && target.Kind == UnitDiscipline
+	}
+	return handled || (p.RegUnit != nil && target.Contains(p.RegUnit))
+}
+
 // CanRemind reports whether u may press the target unit of s with a 催办:
 // the issuing side — the issuer, anyone who may issue at or above the
 // issuing unit, and those who may issue and see the whole city (README

@@ -354,3 +354,41 @@ func TestCanReadAccountability(t *testing.T) {
 		return xinfang.CanReadAccountability(policyUser(100, at[0], r), policyUnits[at[1]])
 	})
 }
+
+// A 督办单 on a petition goes only to a unit whose staff see the item; a
+// 检举控告 only to the 纪委监委 handling it.
+func TestCanTargetSupervision(t *testing.T) {
+	u := policyUnits
+	item := func(reg, handling string, purpose xinfang.Purpose) *xinfang.Petition {
+		p := &xinfang.Petition{RegUnit: u[reg], Purpose: purpose}
+		if handling != "" {
+			p.HandlingUnit = u[handling]
+		}
+		return p
+	}
+	tests := []struct {
+		target string
+		p      *xinfang.Petition
+		want   bool
+	}{
+		{"town", item("bureau", "village", xinfang.PurposeClaim), true},
+		{"village", item("bureau", "village", xinfang.PurposeClaim), true},
+		{"other", item("bureau", "village", xinfang.PurposeClaim), false},
+		{"town", item("town", "", xinfang.PurposeClaim), true},
+		{"town", item("bureau", "", xinfang.PurposeClaim), false},
+		{"bureau", item("bureau", "town", xinfang.PurposeClaim), true},
+		{"department", item("bureau", "town", xinfang.PurposeClaim), false},
+		{"town", item("bureau", "town", xinfang.PurposeAccusation), false},
+		{"town", item("town", "discipline", xinfang.PurposeAccusation), false},
+		{"discipline", item("bureau", "discipline", xinfang.PurposeAccusation), true},
+		{"discipline", item("bureau", "", xinfang.PurposeAccusation), false},
+	}
+	for _, tt := range tests {
+		if got := xinfang.CanTargetSupervision(u[tt.target], tt.p); got != tt.want {
+			t.Errorf("target %s, item registered at %s handled at %v (%s): %v, want %v", tt.target, tt.p.RegUnit.Kind, tt.p.HandlingUnit, tt.p.Purpose, got, tt.want)
+		}
+	}
+	if xinfang.CanTargetSupervision(nil, item("town", "", xinfang.PurposeClaim)) || xinfang.CanTargetSupervision(u["town"], nil) {
+		t.Error("a nil target or item is accepted")
+	}
+}

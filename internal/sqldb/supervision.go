@@ -84,6 +84,9 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 		if err != nil {
 			return db.notFoundField(err, "petition_id", "信访件不存在或无权查看")
 		}
+		if !xinfang.CanTargetSupervision(target, p) {
+			return xinfang.FieldError("target_unit_id", "被督办单位无权查看该信访件，不能向其督办")
+		}
 		s.PetitionNumber = p.Number
 	}
 	if s.CaseID != 0 {

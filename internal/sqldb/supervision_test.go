@@ -66,6 +66,10 @@ func TestSupervisionLifecycle(t *testing.T) {
 		} {
 			wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(sup), s), xinfang.EINVALID, field)
 		}
+		// Not to a unit whose staff cannot see the item.
+		other := order()
+		other.TargetUnitID = f.TownB.ID
+		wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(sup), other), xinfang.EINVALID, "target_unit_id")
 		// A case that does not exist (or a register not installed yet).
 		wantErr(t, db.Supervisions.CreateSupervision(f.Ctx(sup), &xinfang.Supervision{TargetUnitID: f.TownA.ID, CaseID: 999999, Requirements: "x", Deadline: calendar.MustParseDate("2026-03-09")}), xinfang.EINVALID, "case_id")
 
@@ -77,7 +81,8 @@ func TestSupervisionLifecycle(t *testing.T) {
 			t.Fatalf("number %q state %q", s.Number, s.State)
 		}
 		// The leader may issue too; numbers run on across issuers.
-		s2 := &xinfang.Supervision{TargetUnitID: f.TownB.ID, PetitionID: p.ID, Requirements: "请配合甲镇核查", Deadline: calendar.MustParseDate("2026-03-04")}
+		pB := f.MustRegister(t, f.HandlerB, f.NewPetition(f.TownB, 2))
+		s2 := &xinfang.Supervision{TargetUnitID: f.TownB.ID, PetitionID: pB.ID, Requirements: "请配合甲镇核查", Deadline: calendar.MustParseDate("2026-03-04")}
 		if err := db.Supervisions.CreateSupervision(f.Ctx(f.Leader), s2); err != nil {
 			t.Fatal(err)
 		}
