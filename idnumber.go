@@ -273,3 +273,31 @@ func MaskPhone(s string) string {
 	}
 	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
 }
+
+// MaskAddress keeps the first 6 characters of an address (the county and
+// town, as a rule) and stars the rest: "甲镇东村幸福路****".
+func MaskAddress(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= 6 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:6]) + "****"
+}
+
+// MaskPetitioner masks the ID number, phone and addresses of p in place.
+func MaskPetitioner(p *Petitioner) {
+	if p == nil {
+		return
+	}
+	if p.IDNumber != "" {
+		p.IDNumber = MaskIDNumber(p.IDNumber)
+	}
+	if p.Phone != "" {
+		p.Phone = MaskPhone(p.Phone)
+	}
+	for _, a := range []*string{&p.Address, &p.Residence, &p.HukouAddress} {
+		if *a != "" {
+			*a = MaskAddress(*a)
+		}
+	}
+}

@@ -200,3 +200,26 @@ func CanReadAccountability(u *User, unit *Unit) bool {
 	}
 	return unit == nil || u.Unit.Contains(unit)
 }
+
+// CanUnmask reports whether u may see the full ID number, phone and
+// address of p's petitioners (security.md "Personal data": the full value
+// only to roles whose work needs it): the registrar who registered it, and
+// the registrars, handlers and unit heads of the unit that has it — the
+// handling unit, or the registering unit while it has none — and of the
+// units above it, who call and write to the petitioner. Leaders,
+// supervisors and inspectors read the item masked.
+func CanUnmask(u *User, p *Petition) bool {
+	if u == nil || u.Unit == nil || p == nil {
+		return false
+	}
+	if u.ID == p.RegUserID {
+		return true
+	}
+	if !u.HasAny(RoleRegistrar, RoleHandler, RoleUnitHead) {
+		return false
+	}
+	if p.HandlingUnit != nil {
+		return u.Unit.Contains(p.HandlingUnit)
+	}
+	return u.Unit.Contains(p.RegUnit)
+}

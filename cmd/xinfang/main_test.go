@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -871,5 +872,51 @@ func TestKeysRotate(t *testing.T) {
 	}
 	if _, err := os.Stat(other); !os.IsNotExist(err) {
 		t.Errorf("a refused start left its keys file: %v", err)
+	}
+}
+
+// TestAuditVerify checks the audit log of a database from the command
+// line, and finds a deleted last entry.
+func TestAuditVerify(t *testing.T) {
+	t.Setenv("XINFANG_DB", "")
+	t.Setenv("XINFANG_KEYS", "")
+	t.Setenv("XINFANG_KEYS_FILE", "")
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "xinfang.db")
+	var out, errb bytes.Buffer
+	if err := Run(ctx, []string{"migrate", "--db", path}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := keyring.Load(path + ".keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sqldb.NewDB(path, keys)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	f := sqldbtest.NewFixture(t, db)
+	for i := 0; i < 3; i++ {
+		if err := db.Audit.Record(f.Ctx(f.HandlerA), &xinfang.AuditEntry{Kind: xinfang.AuditRead, Object: "/petitions/1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out.Reset()
+	if err := Run(ctx, []string{"audit", "verify", "--db", path}, &out, &errb); err != nil || !strings.Contains(out.String(), "共 3 条") {
+		t.Fatalf("audit verify: %v\n%s", err, out.String())
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP TRIGGER audit_log_no_delete`, `DELETE FROM audit_log WHERE id = 3`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	if err := Run(ctx, []string{"audit", "verify", "--db", path}, &out, &errb); err == nil || !strings.Contains(userMessage(err), "末尾的记录被删除") {
+		t.Errorf("a deleted last entry: %v", err)
 	}
 }

@@ -19,7 +19,7 @@ func WebStores(db *sqldb.DB) web.Stores {
 	return web.Stores{
 		Petitions: db.Petitions, Petitioners: db.Petitioners, Cases: db.Cases,
 		Supervisions: db.Supervisions, Discipline: db.Discipline, Notifications: db.Notifications,
-		Repeats: db.Repeats, Search: db.Search, Directory: db.Directory,
+		Repeats: db.Repeats, Search: db.Search, Directory: db.Directory, Audit: db.Audit,
 		Procedure: db.Procedure,
 		Now:       clock(db),
 	}

@@ -386,6 +386,7 @@ func (db *CaseStore) CreateCase(ctx context.Context, c *xinfang.Case) error {
 			return err
 		}
 		c.ID = id
+		tx.created("case", id)
 		if err := db.linkPetitions(ctx, tx, id, c.PetitionIDs); err != nil {
 			return err
 		}

@@ -50,6 +50,7 @@ type DB struct {
 	Search        *SearchStore       // full-text search
 	Directory     *DirectoryStore    // units, users, sessions, dictionaries, holidays
 	Clocks        *ClockStore        // what the scheduler reads: running clocks, escalation, its lease
+	Audit         *AuditStore        // the audit log
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -92,6 +93,7 @@ type (
 	SearchStore       struct{ *core }
 	DirectoryStore    struct{ *core }
 	ClockStore        struct{ *core }
+	AuditStore        struct{ *core }
 )
 
 // NewDB returns a DB for dsn, a postgres:// URL or a SQLite file path,
@@ -101,7 +103,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 	return &DB{core: c,
 		Petitions: &PetitionStore{c}, Petitioners: &PetitionerStore{c}, Cases: &CaseStore{c},
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},
-		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c},
+		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c}, Audit: &AuditStore{c},
 	}
 }
 
@@ -267,6 +269,8 @@ type Tx struct {
 	*sql.Tx
 	db  *core
 	now time.Time
+
+	objects []string // the records it created, for its audit entry
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -318,6 +322,13 @@ func (db *core) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(tx); err != nil {
 		db.rollback(stx)
 		return err
+	}
+	// The change's audit entry, in its transaction (audit.go).
+	if a := xinfang.AuditingFrom(ctx); a != nil {
+		if err := db.appendAudit(ctx, tx, auditEntry(ctx, a, tx.objects)); err != nil {
+			db.rollback(stx)
+			return err
+		}
 	}
 	return stx.Commit()
 }

@@ -407,6 +407,7 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 			return err
 		}
 		p.ID = id
+		tx.created("petition", id)
 		if _, err := tx.exec(ctx, `INSERT INTO petition_petitioners (petition_id, petitioner_id) VALUES (?, ?)`, id, pid); err != nil {
 			return err
 		}

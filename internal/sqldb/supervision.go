@@ -121,6 +121,7 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 			return err
 		}
 		s.ID = id
+		tx.created("supervision", id)
 		subject := "收到督办单 " + s.Number
 		if s.Listed {
 			subject = "收到挂牌督办单 " + s.Number

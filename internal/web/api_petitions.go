@@ -190,7 +190,11 @@ func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.QueryCode = code
 	w.Header().Set("Location", "/api/v1/petitions/"+strconv.FormatInt(p.ID, 10))
-	writeJSON(w, http.StatusCreated, s.apiDetail(r, p))
+	d, err := s.apiDetail(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, d)
 	return nil
 }
 
@@ -234,14 +238,25 @@ func apiActionOf(t *procedure.Transition) apiAction {
 type apiPetitionDetail struct {
 	*xinfang.Petition
 	AllowedActions []apiAction `json:"allowed_actions"`
+	// Unmasked says the petitioners' ID numbers, phones and addresses are
+	// shown in full (?unmask=1, recorded in the audit log); MayUnmask that
+	// the user may ask for them (xinfang.CanUnmask).
+	Unmasked  bool `json:"unmasked"`
+	MayUnmask bool `json:"may_unmask"`
 }
 
-func (s *Server) apiDetail(r *http.Request, p *xinfang.Petition) apiPetitionDetail {
+// apiDetail is a petition as the API shows one, its personal data masked
+// unless the request asks and may see it (protectPersonal).
+func (s *Server) apiDetail(r *http.Request, p *xinfang.Petition) (apiPetitionDetail, error) {
 	d := apiPetitionDetail{Petition: p, AllowedActions: []apiAction{}}
+	var err error
+	if d.Unmasked, d.MayUnmask, err = protectPersonal(r, p); err != nil {
+		return d, err
+	}
 	for _, t := range s.Procedure(r.Context()).Allowed(p, xinfang.UserFromContext(r.Context())) {
 		d.AllowedActions = append(d.AllowedActions, apiActionOf(t))
 	}
-	return d
+	return d, nil
 }
 
 func (s *Server) apiPetition(w http.ResponseWriter, r *http.Request) error {
@@ -253,7 +268,11 @@ func (s *Server) apiPetition(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.apiDetail(r, p))
+	d, err := s.apiDetail(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
 	return nil
 }
 
@@ -342,7 +361,11 @@ func (s *Server) apiAct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.apiDetail(r, p))
+	d, err := s.apiDetail(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
 	return nil
 }
 

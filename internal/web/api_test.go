@@ -768,8 +768,25 @@ func TestPetitionList(t *testing.T) {
 	first := c.register(t, registration("2026-02-27T10:00:00+08:00", za, nil))
 	second := c.register(t, registration("2026-03-01T10:00:00+08:00", za, map[string]any{"channel": "letter", "category": "0502", "summary": "劳动合同纠纷"}))
 	second = c.act(t, second, xinfang.ActAccept, nil)
-	if first.Petitioner.IDNumber != "11010519491231002X" {
-		t.Errorf("registration reply masks the ID number: %q", first.Petitioner.IDNumber)
+	// Personal data is masked in every answer, the registration's too;
+	// the full values come only on request, to whoever CanUnmask admits.
+	if first.Petitioner.IDNumber != "110105********002X" {
+		t.Errorf("registration reply shows the ID number as %q", first.Petitioner.IDNumber)
+	}
+	var full struct {
+		xinfang.Petition
+		Unmasked, MayUnmask bool `json:"-"`
+	}
+	c.ok(t, http.StatusOK, "GET", "/api/v1/petitions/"+strconv.FormatInt(first.ID, 10)+"?unmask=1", nil, &full)
+	if full.Petitioner.IDNumber != "11010519491231002X" || full.Petitioner.Phone == "" || strings.Contains(full.Petitioner.Phone, "*") {
+		t.Errorf("unmasked for the registrar: %+v", full.Petitioner)
+	}
+	leader := env.user(t, "xc_leader", "XC", xinfang.RoleLeader)
+	wantError(t, leader.do(t, "GET", "/api/v1/petitions/"+strconv.FormatInt(first.ID, 10)+"?unmask=1", nil), http.StatusForbidden, "")
+	var masked xinfang.Petition
+	leader.ok(t, http.StatusOK, "GET", "/api/v1/petitions/"+strconv.FormatInt(first.ID, 10), nil, &masked)
+	if masked.Petitioner.IDNumber != "110105********002X" {
+		t.Errorf("the leader reads the ID number as %q", masked.Petitioner.IDNumber)
 	}
 
 	cases := []struct {

@@ -51,6 +51,8 @@ type docLink struct {
 type petitionView struct {
 	base
 	P           *xinfang.Petition
+	Unmasked    bool // the petitioners' personal data shown in full (protectPersonal)
+	MayUnmask   bool
 	CatLabel    string
 	ReasonLabel string
 	FirstUnit   string
@@ -112,6 +114,9 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 		return nil, err
 	}
 	v := &petitionView{P: p, Units: units, CatLabel: cats[p.Category], FirstUnit: idx.Name(p.FirstUnitID)}
+	if v.Unmasked, v.MayUnmask, err = protectPersonal(r, p); err != nil {
+		return nil, err
+	}
 	if v.CatLabel == "" {
 		v.CatLabel = p.Category
 	}

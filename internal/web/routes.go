@@ -46,6 +46,8 @@ var (
 		refusal: "登记信访件、认定重复件须由登记员、承办人或单位负责人办理"}
 	mayAdminister = access{name: "CanAdminister", may: xinfang.CanAdminister,
 		refusal: "仅系统管理员可以维护此项"}
+	mayAudit = access{name: "CanReadAudit", may: xinfang.CanReadAudit,
+		refusal: "审计日志仅供审计管理员查看"}
 	mayReadCases = access{name: "CanReadCases", may: xinfang.CanReadCases,
 		refusal: "积案台账仅供有数据范围的工作人员查看"}
 	mayFileCases = access{name: "CanWorkOnCase", may: func(u *xinfang.User) bool { return xinfang.CanWorkOnCase(u, nil) },
@@ -116,6 +118,10 @@ func routeTable() []route {
 		{"POST", "/api/v1/logout", anyPassword, (*Server).apiLogout},
 		{"GET", "/api/v1/me", anyPassword, (*Server).apiMe},
 		{"POST", "/api/v1/password", anyPassword, (*Server).apiPassword},
+
+		{"GET", "/api/v1/audit", mayAudit, (*Server).apiAudit},
+		{"GET", "/api/v1/audit.csv", mayAudit, (*Server).apiAuditCSV},
+		{"GET", "/api/v1/audit/verify", mayAudit, (*Server).apiAuditVerify},
 
 		{"GET", "/api/v1/units", signedIn, (*Server).apiUnits},
 		{"POST", "/api/v1/units", mayAdminister, (*Server).apiCreateUnit},
@@ -266,6 +272,8 @@ func routeTable() []route {
 		{"GET", "/discipline/letters", mayReadAccountability, (*Server).handleLetters},
 		{"POST", "/discipline/letters", mayWriteLetters, (*Server).handleCreateLetter},
 
+		{"GET", "/audit", mayAudit, (*Server).handleAudit},
+
 		{"GET", "/admin/holidays", mayAdminister, (*Server).handleHolidays},
 		{"POST", "/admin/holidays", mayAdminister, (*Server).handleSaveHoliday},
 		{"GET", "/admin/dictionary", mayAdminister, (*Server).handleDictionary},
@@ -295,6 +303,7 @@ var menu = []struct {
 	{"inbox", "消息", "/inbox", "/inbox"},
 	{"deadline", "期限计算器", "/deadline", "/deadline"},
 	{"admin", "系统维护", "/admin/holidays", "/admin/holidays"},
+	{"audit", "审计日志", "/audit", "/audit"},
 }
 
 // menuEntry is one entry of the main menu.
@@ -362,6 +371,7 @@ func (s *Server) routes() {
 		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			err := rt.access.check(xinfang.UserFromContext(r.Context()))
 			if err == nil {
+				w, r = s.auditing(w, r, rt)
 				err = rt.handle(s, w, r)
 			}
 			if err != nil {

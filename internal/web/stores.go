@@ -26,10 +26,19 @@ type Stores struct {
 	Repeats       RepeatStore
 	Search        SearchStore
 	Directory     DirectoryStore
+	Audit         AuditLog
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
 	Now func() time.Time
+}
+
+// AuditLog is the audit log: what a request records beyond its changes
+// (whose entries storage writes with them), and the auditor's reading.
+type AuditLog interface {
+	Record(ctx context.Context, e *xinfang.AuditEntry) error
+	FindAudit(ctx context.Context, f xinfang.AuditFilter) ([]*xinfang.AuditEntry, int, error)
+	VerifyAudit(ctx context.Context) (int64, error)
 }
 
 // PetitionStore is the petitions (信访件) as the web layer uses them: registration, the procedure's actions, the events and the ledgers.

@@ -1,0 +1,180 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"xinfang"
+)
+
+// The audit log. A change's entry is appended by writeOnce, inside the
+// change's transaction, from the xinfang.Auditing the web layer put in the
+// context; reads, exports and failed sign-ins, which change nothing, are
+// appended by Record in a transaction of their own. Appending takes the
+// one row of audit_head (UPDATE … RETURNING locks it on PostgreSQL until
+// the commit), so that entries are numbered without gaps and chained in
+// the order they commit, across instances.
+
+const auditCols = `id, at, COALESCE(user_id, 0), username, COALESCE(unit_id, 0), kind, route, object, detail, ip, prev_hash, hash`
+
+func auditText(e *xinfang.AuditEntry) string {
+	return strings.Join([]string{strconv.FormatInt(e.ID, 10), fmtTime(e.At), strconv.FormatInt(e.UserID, 10), e.Username,
+		strconv.FormatInt(e.UnitID, 10), string(e.Kind), e.Route, e.Object, e.Detail, e.IP}, "\x1f")
+}
+
+func (db *core) auditHash(prev string, e *xinfang.AuditEntry) string {
+	m := db.Keys.MAC("audit")
+	m.Write([]byte(prev + "\n" + auditText(e)))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// appendAudit numbers, chains and inserts e in tx.
+func (db *core) appendAudit(ctx context.Context, tx *Tx, e *xinfang.AuditEntry) error {
+	if err := tx.queryRow(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE one = 1 RETURNING seq, hash`).Scan(&e.ID, &e.PrevHash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	e.At = tx.now
+	e.Hash = db.auditHash(e.PrevHash, e)
+	if _, err := tx.exec(ctx, `INSERT INTO audit_log (id, at, user_id, username, unit_id, kind, route, object, detail, ip, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, fmtTime(e.At), nullID(e.UserID), e.Username, nullID(e.UnitID), string(e.Kind),
+		e.Route, e.Object, e.Detail, e.IP, e.PrevHash, e.Hash); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `UPDATE audit_head SET hash = ? WHERE one = 1`, e.Hash)
+	return err
+}
+
+// auditEntry is the entry of what ctx does as a: the acting user, and the
+// records the transaction created.
+func auditEntry(ctx context.Context, a *xinfang.Auditing, created []string) *xinfang.AuditEntry {
+	e := &xinfang.AuditEntry{Kind: a.Kind, Route: a.Route, Object: a.Object, IP: a.IP}
+	if u := xinfang.UserFromContext(ctx); u != nil {
+		e.UserID, e.Username, e.UnitID = u.ID, u.Username, u.UnitID
+	}
+	if len(created) > 0 {
+		e.Detail = "新建 " + strings.Join(created, "、")
+	}
+	return e
+}
+
+// created notes a record the transaction created, for its audit entry.
+func (tx *Tx) created(kind string, id int64) {
+	tx.objects = append(tx.objects, kind+" "+strconv.FormatInt(id, 10))
+}
+
+// Record appends an entry that no change carries — a read, an
+// unmasking, an export, a sign-in — in a transaction of its own. The
+// caller must not show what it records until Record has returned nil.
+func (db *AuditStore) Record(ctx context.Context, e *xinfang.AuditEntry) error {
+	if !e.Kind.Valid() {
+		return fmt.Errorf("audit: unknown kind %q", e.Kind)
+	}
+	if e.UserID == 0 {
+		if u := xinfang.UserFromContext(ctx); u != nil {
+			e.UserID, e.Username, e.UnitID = u.ID, u.Username, u.UnitID
+		}
+	}
+	return db.write(xinfang.WithAuditing(ctx, nil), func(tx *Tx) error {
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// FindAudit returns the entries f selects, newest first, and their count;
+// only the audit administrator reads them.
+func (db *AuditStore) FindAudit(ctx context.Context, f xinfang.AuditFilter) ([]*xinfang.AuditEntry, int, error) {
+	if _, err := allow(ctx, xinfang.CanReadAudit); err != nil {
+		return nil, 0, err
+	}
+	w := newConds("1 = 1", nil)
+	if f.UserID != 0 {
+		w.and("user_id = ?", f.UserID)
+	}
+	if f.Username != "" {
+		w.and("username = ?", f.Username)
+	}
+	if f.Kind != "" {
+		if !f.Kind.Valid() {
+			return nil, 0, xinfang.FieldError("kind", "未知的审计类别")
+		}
+		w.and("kind = ?", string(f.Kind))
+	}
+	if f.Object != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Object)) + "%"
+		w.and(`(LOWER(object) LIKE ? ESCAPE '\' OR LOWER(route) LIKE ? ESCAPE '\' OR LOWER(detail) LIKE ? ESCAPE '\')`, like, like, like)
+	}
+	if !f.From.IsZero() {
+		w.and("at >= ?", fmtTime(f.From))
+	}
+	if !f.To.IsZero() {
+		w.and("at < ?", fmtTime(f.To))
+	}
+	limit, err := pageLimit(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []*xinfang.AuditEntry
+	var total int
+	err = db.read(ctx, func(q rowQuerier) error {
+		r := cq{db.core, q}
+		if err := r.row(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+w.where(), w.args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := r.rows(ctx, `SELECT `+auditCols+` FROM audit_log WHERE `+w.where()+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(w.args, limit, f.Offset)...)
+		out, err = scanAll(rows, err, scanAudit)
+		return err
+	})
+	return out, total, err
+}
+
+func scanAudit(r scanner) (*xinfang.AuditEntry, error) {
+	e := &xinfang.AuditEntry{}
+	var at, kind string
+	if err := r.Scan(&e.ID, &at, &e.UserID, &e.Username, &e.UnitID, &kind, &e.Route, &e.Object, &e.Detail, &e.IP, &e.PrevHash, &e.Hash); err != nil {
+		return nil, err
+	}
+	e.At, e.Kind = parseTime(at), xinfang.AuditKind(kind)
+	return e, nil
+}
+
+// VerifyAudit walks the whole log in order: the numbers run 1, 2, 3 …
+// without a gap, each entry's hash is the keyed hash of the one before and
+// its own text, and the last is the one audit_head names. It returns how
+// many entries it checked and the first break it found.
+func (db *AuditStore) VerifyAudit(ctx context.Context) (int64, error) {
+	var headSeq int64
+	var headHash string
+	if err := db.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE one = 1`).Scan(&headSeq, &headHash); err != nil {
+		return 0, err
+	}
+	var n int64
+	prev := ""
+	after := int64(0)
+	for {
+		rows, err := db.query(ctx, `SELECT `+auditCols+` FROM audit_log WHERE id > ? ORDER BY id LIMIT 5000`, after)
+		batch, err := scanAll(rows, err, scanAudit)
+		if err != nil {
+			return n, err
+		}
+		for _, e := range batch {
+			n++
+			if e.ID != n {
+				return n, xinfang.Errorf(xinfang.ECONFLICT, "审计日志第 %d 条缺失或顺序被改动", n)
+			}
+			if e.PrevHash != prev || e.Hash != db.auditHash(prev, e) {
+				return n, xinfang.Errorf(xinfang.ECONFLICT, "审计日志第 %d 条与哈希链不符，可能被篡改", n)
+			}
+			prev = e.Hash
+		}
+		if len(batch) == 0 {
+			break
+		}
+		after = batch[len(batch)-1].ID
+	}
+	if n != headSeq || prev != headHash {
+		return n, xinfang.Errorf(xinfang.ECONFLICT, "审计日志共 %d 条，末条记录应为第 %d 条：末尾的记录被删除", n, headSeq)
+	}
+	return n, nil
+}

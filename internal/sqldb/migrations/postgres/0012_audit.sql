@@ -1,0 +1,38 @@
+-- The audit log (security.md "Audit"): entries numbered 1, 2, 3 … without
+-- gaps, each with the keyed hash (HMAC-SM3) of the previous entry's hash
+-- and its own text; audit_head holds the number and hash of the last, so
+-- that a deleted tail is found too. The triggers refuse every UPDATE,
+-- DELETE and TRUNCATE of an entry, whoever asks.
+CREATE TABLE audit_log (
+	id        BIGINT PRIMARY KEY,
+	at        TEXT NOT NULL,
+	user_id   BIGINT,
+	username  TEXT NOT NULL DEFAULT '',
+	unit_id   BIGINT,
+	kind      TEXT NOT NULL,
+	route     TEXT NOT NULL DEFAULT '',
+	object    TEXT NOT NULL DEFAULT '',
+	detail    TEXT NOT NULL DEFAULT '',
+	ip        TEXT NOT NULL DEFAULT '',
+	prev_hash TEXT NOT NULL,
+	hash      TEXT NOT NULL
+);
+CREATE INDEX audit_log_user ON audit_log(user_id, id);
+CREATE INDEX audit_log_at ON audit_log(at);
+
+CREATE TABLE audit_head (
+	one  INTEGER PRIMARY KEY CHECK (one = 1),
+	seq  BIGINT NOT NULL,
+	hash TEXT NOT NULL
+);
+INSERT INTO audit_head (one, seq, hash) VALUES (1, 0, '');
+
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'audit_log is append-only';
+END
+$$;
+CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+	FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+	FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
