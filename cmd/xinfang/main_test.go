@@ -429,7 +429,7 @@ func TestUserAdd(t *testing.T) {
 		if !reg.Has(xinfang.RoleRegistrar) || !reg.Has(xinfang.RoleHandler) {
 			t.Errorf("reg1 roles = %v", reg.Roles)
 		}
-		if _, _, err := db.Directory.Login(ctx, "admin", sqldbtest.Password); err != nil {
+		if _, _, err := db.Directory.Login(ctx, "admin", sqldbtest.Password, "127.0.0.1"); err != nil {
 			t.Errorf("the new admin cannot log in: %v", err)
 		}
 		if _, err := db.Directory.FindUserByUsername(ctx, "reg2"); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {

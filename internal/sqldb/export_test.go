@@ -19,3 +19,11 @@ func (db *DB) ReadView(ctx context.Context, fn func(queryRow func(q string, args
 		return fn(func(s string, args ...any) *sql.Row { return q.QueryRowContext(ctx, db.dialect.rebind(s), args...) })
 	})
 }
+
+// OnPasswordCheck has f see the hash of every password check of a login or
+// password change, so that a test can tell that an unknown name costs a
+// hash like a known one. Set it before the checks start.
+func (db *DB) OnPasswordCheck(f func(hash string)) { db.passwordChecked = f }
+
+// UnknownUserHash returns the hash a name that is no account is checked against.
+func UnknownUserHash() string { return unknownUserHash }

@@ -31,7 +31,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	u, sess, err := s.Directory.Login(r.Context(), in.Username, in.Password)
+	u, sess, err := s.Directory.Login(r.Context(), in.Username, in.Password, s.clientAddr(r))
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := xinfang.UserFromContext(r.Context())
-	if err := s.Directory.ChangePassword(r.Context(), u.ID, in.OldPassword, in.Password); err != nil {
+	if err := s.Directory.ChangePassword(r.Context(), u.ID, in.OldPassword, in.Password, s.clientAddr(r)); err != nil {
 		return err
 	}
 	// Whoever signed in with the old password is signed out; this session stays.

@@ -30,7 +30,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"))
-	u, sess, err := s.Directory.Login(r.Context(), username, password)
+	u, sess, err := s.Directory.Login(r.Context(), username, password, s.clientAddr(r))
 	if err != nil {
 		if code := xinfang.ErrorCode(err); code == xinfang.EINTERNAL {
 			return err
@@ -88,7 +88,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 	if newPW != confirm {
 		err = xinfang.FieldError("password_confirm", "两次输入的新密码不一致")
 	} else {
-		err = s.Directory.ChangePassword(r.Context(), u.ID, oldPW, newPW)
+		err = s.Directory.ChangePassword(r.Context(), u.ID, oldPW, newPW, s.clientAddr(r))
 	}
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"strconv"
 	"strings"
@@ -28,6 +29,9 @@ type Server struct {
 	Logger *slog.Logger
 	// Secure marks cookies Secure (behind TLS).
 	Secure bool
+	// TrustedProxies are the reverse proxies in front of the server: only
+	// from them is X-Forwarded-For believed (client.go).
+	TrustedProxies []netip.Prefix
 	// SessionLifetime is the session cookie's Max-Age: as long as the
 	// session lives on the server (cmd/xinfang sets the configured one).
 	SessionLifetime time.Duration

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// Where a request came from. The peer's own address (RemoteAddr) is
+// believed always; X-Forwarded-For only when the peer is one of
+// s.TrustedProxies, since anyone can send it.
+
+// clientAddr is the address a request's password checks are counted
+// under: the client's IP address, an IPv6 address as its /64 network,
+// which a single client usually holds whole.
+func (s *Server) clientAddr(r *http.Request) string {
+	ip := s.clientIP(r)
+	if !ip.IsValid() {
+		return r.RemoteAddr
+	}
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
+}
+
+// clientIP is the peer's address, or, when the peer is a trusted proxy,
+// the first address of X-Forwarded-For, read from the right (the hop the
+// proxy added last), that is not itself a trusted proxy.
+func (s *Server) clientIP(r *http.Request) netip.Addr {
+	ip := peerIP(r)
+	if !s.trusted(ip) {
+		return ip
+	}
+	hops := headerList(r.Header.Values("X-Forwarded-For"))
+	for i := len(hops) - 1; i >= 0; i-- {
+		h, err := netip.ParseAddr(hops[i])
+		if err != nil {
+			if ap, err2 := netip.ParseAddrPort(hops[i]); err2 == nil {
+				h, err = ap.Addr(), nil
+			}
+		}
+		if err != nil {
+			// A hop a proxy wrote and nobody can read: the last one read
+			// is as far as the chain can be followed.
+			return ip
+		}
+		ip = h.Unmap()
+		if !s.trusted(ip) {
+			return ip
+		}
+	}
+	return ip
+}
+
+// peerIP is the address of the TCP peer; invalid if RemoteAddr is not one
+// (a test request made without a connection).
+func peerIP(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+// trusted reports whether ip is one of the configured proxies.
+func (s *Server) trusted(ip netip.Addr) bool {
+	if !ip.IsValid() {
+		return false
+	}
+	for _, p := range s.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// headerList splits the comma-separated values of a header sent once or
+// several times.
+func headerList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
