@@ -31,7 +31,12 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	u, sess, err := s.Directory.Login(r.Context(), in.Username, in.Password, s.clientAddr(r))
+	var u *xinfang.User
+	var sess *xinfang.Session
+	err := s.throttled(w, r, func(from string) (err error) {
+		u, sess, err = s.Directory.Login(r.Context(), in.Username, in.Password, from)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -69,7 +74,10 @@ func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := xinfang.UserFromContext(r.Context())
-	if err := s.Directory.ChangePassword(r.Context(), u.ID, in.OldPassword, in.Password, s.clientAddr(r)); err != nil {
+	err := s.throttled(w, r, func(from string) error {
+		return s.Directory.ChangePassword(r.Context(), u.ID, in.OldPassword, in.Password, from)
+	})
+	if err != nil {
 		return err
 	}
 	// Whoever signed in with the old password is signed out; this session stays.

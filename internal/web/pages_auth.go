@@ -30,15 +30,21 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"))
-	u, sess, err := s.Directory.Login(r.Context(), username, password, s.clientAddr(r))
+	var u *xinfang.User
+	var sess *xinfang.Session
+	err := s.throttled(w, r, func(from string) (err error) {
+		u, sess, err = s.Directory.Login(r.Context(), username, password, from)
+		return err
+	})
 	if err != nil {
-		if code := xinfang.ErrorCode(err); code == xinfang.EINTERNAL {
+		code := xinfang.ErrorCode(err)
+		if code != xinfang.EUNAUTHORIZED && code != xinfang.ETHROTTLED {
 			return err
 		}
 		v := &loginView{Username: username, Next: next}
 		v.Title, v.Error = "登录", xinfang.ErrorMessage(err)
 		s.fillBase(r, &v.base)
-		return s.render(w, r, http.StatusUnauthorized, "login.html", v)
+		return s.render(w, r, statusOf(code), "login.html", v)
 	}
 	// A session of another user in this browser ends here.
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
@@ -88,17 +94,23 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 	if newPW != confirm {
 		err = xinfang.FieldError("password_confirm", "两次输入的新密码不一致")
 	} else {
-		err = s.Directory.ChangePassword(r.Context(), u.ID, oldPW, newPW, s.clientAddr(r))
+		err = s.throttled(w, r, func(from string) error {
+			return s.Directory.ChangePassword(r.Context(), u.ID, oldPW, newPW, from)
+		})
 	}
 	if err != nil {
-		if xinfang.ErrorCode(err) != xinfang.EINVALID {
+		code := xinfang.ErrorCode(err)
+		if code != xinfang.EINVALID && code != xinfang.ETHROTTLED {
 			return err
 		}
 		v := &passwordView{Next: next, Forced: u.MustChangePassword}
 		v.Title, v.Nav = "修改密码", "password"
 		v.Error, v.Fields = "密码未修改，请按提示更正。", xinfang.ErrorFields(err)
+		if code == xinfang.ETHROTTLED {
+			v.Error = xinfang.ErrorMessage(err)
+		}
 		s.fillBase(r, &v.base)
-		return s.render(w, r, http.StatusUnprocessableEntity, "password.html", v)
+		return s.render(w, r, statusOf(code), "password.html", v)
 	}
 	// Whoever signed in with the old password is signed out everywhere else.
 	if c, err := r.Cookie(sessionCookie); err == nil {

@@ -36,9 +36,10 @@ type Server struct {
 	// session lives on the server (cmd/xinfang sets the configured one).
 	SessionLifetime time.Duration
 
-	mux   *http.ServeMux
-	menu  []menuEntry
-	pages map[string]access // the access of every GET route, by pattern
+	mux     *http.ServeMux
+	menu    []menuEntry
+	pages   map[string]access // the access of every GET route, by pattern
+	limiter *addrLimiter      // password checks per client address (throttle.go)
 }
 
 // NewServer returns a server over the stores with every route registered.
@@ -49,7 +50,7 @@ func NewServer(st Stores, logger *slog.Logger) *Server {
 	if st.Now == nil {
 		st.Now = time.Now
 	}
-	s := &Server{Stores: st, Logger: logger, SessionLifetime: 12 * time.Hour, mux: http.NewServeMux()}
+	s := &Server{Stores: st, Logger: logger, SessionLifetime: 12 * time.Hour, mux: http.NewServeMux(), limiter: newAddrLimiter(st.Now)}
 	s.routes()
 	return s
 }
@@ -131,6 +132,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case xinfang.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case xinfang.ETHROTTLED:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
