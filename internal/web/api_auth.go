@@ -31,18 +31,40 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	var u *xinfang.User
-	var sess *xinfang.Session
-	err := s.throttled(w, r, func(from string) (err error) {
-		u, sess, err = s.Directory.Login(r.Context(), in.Username, in.Password, from)
-		return err
-	})
+	u, sess, err := s.login(w, r, in.Username, in.Password)
 	if err != nil {
 		return err
 	}
-	s.setSessionCookie(w, sess.Token)
 	writeJSON(w, http.StatusOK, apiSession{User: u, CSRFToken: sess.CSRF})
 	return nil
+}
+
+// login signs in for the page and the API alike. A login sent from a page
+// of another site is refused (login CSRF); the client's limit applies
+// (throttled); and a session the request still carries ends, so that a
+// browser signed in anew holds only the new session.
+func (s *Server) login(w http.ResponseWriter, r *http.Request, username, password string) (*xinfang.User, *xinfang.Session, error) {
+	if s.crossSite(r) {
+		return nil, nil, xinfang.Errorf(xinfang.EFORBIDDEN, "登录请求须从本系统的登录页发出")
+	}
+	var u *xinfang.User
+	var sess *xinfang.Session
+	err := s.throttled(w, r, func(from string) (err error) {
+		u, sess, err = s.Directory.Login(r.Context(), username, password, from)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := s.Directory.Logout(r.Context(), c.Value); err != nil {
+			return nil, nil, err
+		}
+	}
+	// The cookie's lifetime is the session's, counted on the browser's clock
+	// (the database clock may be set apart, as in tests and demos).
+	s.setSessionCookie(w, sess.Token)
+	return u, sess, nil
 }
 
 func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {

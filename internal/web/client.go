@@ -3,12 +3,14 @@ package web
 import (
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 )
 
-// Where a request came from. The peer's own address (RemoteAddr) is
-// believed always; X-Forwarded-For only when the peer is one of
-// s.TrustedProxies, since anyone can send it.
+// Where a request came from: the client's address and the host it was
+// sent to. The peer's own address (RemoteAddr) is believed always; the
+// X-Forwarded-* headers only when the peer is one of s.TrustedProxies,
+// since anyone can send them.
 
 // clientAddr is the address a request's password checks are counted
 // under: the client's IP address, an IPv6 address as its /64 network,
@@ -77,6 +79,19 @@ func (s *Server) trusted(ip netip.Addr) bool {
 	return false
 }
 
+// forwarded returns the value a trusted peer set in header: the last one,
+// which the nearest proxy wrote; "" when the peer is not trusted.
+func (s *Server) forwarded(r *http.Request, header string) string {
+	if !s.trusted(peerIP(r)) {
+		return ""
+	}
+	vs := headerList(r.Header.Values(header))
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[len(vs)-1]
+}
+
 // headerList splits the comma-separated values of a header sent once or
 // several times.
 func headerList(values []string) []string {
@@ -89,4 +104,36 @@ func headerList(values []string) []string {
 		}
 	}
 	return out
+}
+
+// publicHost is the host the client sent the request to: Host, or the
+// X-Forwarded-Host of a trusted proxy that rewrites Host.
+func (s *Server) publicHost(r *http.Request) string {
+	if h := s.forwarded(r, "X-Forwarded-Host"); h != "" {
+		return h
+	}
+	return r.Host
+}
+
+// crossSite reports whether a browser sent r from a page of another site:
+// what a login must refuse, since a form elsewhere could otherwise sign the
+// user in to an account of the attacker's (login CSRF), before any session
+// or CSRF token exists. It asks, in order, Sec-Fetch-Site (browsers since
+// 2020), Origin, then Referer; a request with none of them is no browser's
+// (curl, scripts) and is let through.
+func (s *Server) crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none": // "none": typed or bookmarked by the user
+		return false
+	case "":
+	default: // same-site, cross-site
+		return true
+	}
+	for _, h := range []string{"Origin", "Referer"} {
+		if v := r.Header.Get(h); v != "" {
+			u, err := url.Parse(v)
+			return err != nil || u.Host == "" || !strings.EqualFold(u.Host, s.publicHost(r))
+		}
+	}
+	return false
 }

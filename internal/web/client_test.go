@@ -1,8 +1,11 @@
 package web
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -50,5 +53,75 @@ func TestClientAddr(t *testing.T) {
 	post(s, "10.0.0.2", "/api/v1/login", wrongLogin, map[string]string{"X-Forwarded-For": "203.0.113.9"})
 	if len(dir.from) != 1 || dir.from[0] != "203.0.113.9" {
 		t.Errorf("storage was told %q", dir.from)
+	}
+}
+
+// POST /login and POST /api/v1/login accepted a form from any site (login
+// CSRF): a browser's request from another site is now refused with 403
+// before any password is checked.
+func TestLoginRefusesCrossSite(t *testing.T) {
+	tests := []struct {
+		name   string
+		header map[string]string
+		cross  bool
+	}{
+		{"not a browser", nil, false},
+		{"same origin", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "http://example.com"}, false},
+		{"typed by the user", map[string]string{"Sec-Fetch-Site": "none"}, false},
+		{"another site", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, true},
+		{"a sibling site", map[string]string{"Sec-Fetch-Site": "same-site"}, true},
+		{"Origin only, ours", map[string]string{"Origin": "http://example.com"}, false},
+		{"Origin only, another", map[string]string{"Origin": "https://evil.example"}, true},
+		{"Origin null", map[string]string{"Origin": "null"}, true},
+		{"Referer only, ours", map[string]string{"Referer": "http://example.com/login?next=%2F"}, false},
+		{"Referer only, another", map[string]string{"Referer": "https://evil.example/page"}, true},
+	}
+	for _, tt := range tests {
+		for _, target := range []string{"/login", "/api/v1/login"} {
+			t.Run(tt.name+" "+target, func(t *testing.T) {
+				s, dir, _ := loginServer()
+				body := rightLogin
+				if target == "/login" {
+					body = "username=za_handler&password=right"
+				}
+				w := post(s, "192.0.2.1", target, body, tt.header)
+				switch {
+				case tt.cross && (w.Code != http.StatusForbidden || dir.checks() != 0 || w.Header().Get("Set-Cookie") != ""):
+					t.Errorf("cross-site: %d, %d checks, cookie %q", w.Code, dir.checks(), w.Header().Get("Set-Cookie"))
+				case !tt.cross && w.Code != http.StatusOK && w.Code != http.StatusSeeOther:
+					t.Errorf("same site: %d %s", w.Code, w.Body)
+				}
+			})
+		}
+	}
+
+	// Behind a proxy that rewrites Host, its X-Forwarded-Host is the host.
+	s, _, _ := loginServer()
+	s.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	h := map[string]string{"Origin": "https://xf.example.gov.cn", "X-Forwarded-Host": "xf.example.gov.cn"}
+	if w := post(s, "10.0.0.2", "/api/v1/login", rightLogin, h); w.Code != http.StatusOK {
+		t.Errorf("behind a proxy: %d %s", w.Code, w.Body)
+	}
+	if w := post(s, "192.0.2.1", "/api/v1/login", rightLogin, h); w.Code != http.StatusForbidden {
+		t.Errorf("X-Forwarded-Host from an untrusted peer: %d", w.Code)
+	}
+}
+
+// A login that carries a session ends it, on the API as on the page,
+// whether or not it is still live.
+func TestLoginEndsCarriedSession(t *testing.T) {
+	s, dir, _ := loginServer()
+	live := map[string]string{"Cookie": sessionCookie + "=live", "X-CSRF-Token": "tok"}
+	if w := post(s, "192.0.2.1", "/api/v1/login", rightLogin, live); w.Code != http.StatusOK {
+		t.Fatalf("API: %d %s", w.Code, w.Body)
+	}
+	stale := map[string]string{"Cookie": sessionCookie + "=stale"}
+	if w := post(s, "192.0.2.1", "/login", url.Values{"username": {"za_handler"}, "password": {"right"}}.Encode(), stale); w.Code != http.StatusSeeOther {
+		t.Fatalf("page: %d %s", w.Code, w.Body)
+	}
+	// A failed login ends nothing.
+	post(s, "192.0.2.1", "/api/v1/login", wrongLogin, live)
+	if strings.Join(dir.logouts, " ") != "live stale" {
+		t.Errorf("sessions ended: %q, want live and stale", dir.logouts)
 	}
 }

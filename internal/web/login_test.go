@@ -135,3 +135,50 @@ func TestPasswordChangeLocks(t *testing.T) {
 		wantPageContains(t, p, "locked", "后再试")
 	})
 }
+
+// The API login kept the session the request carried alive: signing in
+// anew ends it.
+func TestLoginEndsCarriedSessionAPI(t *testing.T) {
+	t.Parallel()
+	env := newAPIEnv(t, "2026-03-02T09:00")
+	first := env.user(t, "za_handler", "ZA", xinfang.RoleHandler)
+	env.user(t, "zb_handler", "ZB", xinfang.RoleHandler)
+	if r := first.tryLogin(t, testPassword); r.Status != http.StatusOK {
+		t.Fatal(r)
+	}
+	r := env.loginFrom(t, "zb_handler", testPassword, "", map[string]string{"Cookie": "xf_session=" + first.token, "X-CSRF-Token": first.CSRF})
+	if r.Status != http.StatusOK {
+		t.Fatalf("second login: %s", r)
+	}
+	wantError(t, first.send(t, "GET", "/api/v1/me", nil, false), http.StatusUnauthorized, "")
+}
+
+// POST /login accepted a form posted from any site (login CSRF); so did
+// the API.
+func TestLoginCrossSiteRefused(t *testing.T) {
+	t.Parallel()
+	env := newAPIEnv(t, "2026-03-02T09:00")
+	env.user(t, "za_handler", "ZA", xinfang.RoleHandler)
+	evil := map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+	r := env.loginFrom(t, "za_handler", testPassword, "", evil)
+	wantError(t, r, http.StatusForbidden, "")
+	if len(r.Header.Values("Set-Cookie")) != 0 {
+		t.Errorf("a refused login set %q", r.Header.Values("Set-Cookie"))
+	}
+
+	form := url.Values{"username": {"za_handler"}, "password": {testPassword}}.Encode()
+	page := func(header map[string]string) *apiResp {
+		req, _ := http.NewRequest("POST", env.URL+"/login", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		return env.do(t, req)
+	}
+	if r := page(evil); r.Status != http.StatusForbidden || len(r.Header.Values("Set-Cookie")) != 0 {
+		t.Errorf("a form from another site: %d, cookies %q", r.Status, r.Header.Values("Set-Cookie"))
+	}
+	if r := page(map[string]string{"Origin": env.URL, "Sec-Fetch-Site": "same-origin"}); r.Status != http.StatusSeeOther || len(r.Header.Values("Set-Cookie")) != 1 {
+		t.Errorf("the login page's own form: %d, cookies %q", r.Status, r.Header.Values("Set-Cookie"))
+	}
+}

@@ -24,18 +24,13 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "login.html", v)
 }
 
-// handleLogin checks the password and opens a session. There is no CSRF
-// check before a session exists; the session cookie is SameSite=Lax and a
-// new token is issued on every login.
+// handleLogin checks the password and opens a session (s.login). No CSRF
+// token exists before a session; a form posted from another site is
+// refused by its origin instead, and a new token is issued on every login.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"))
-	var u *xinfang.User
-	var sess *xinfang.Session
-	err := s.throttled(w, r, func(from string) (err error) {
-		u, sess, err = s.Directory.Login(r.Context(), username, password, from)
-		return err
-	})
+	u, _, err := s.login(w, r, username, password)
 	if err != nil {
 		code := xinfang.ErrorCode(err)
 		if code != xinfang.EUNAUTHORIZED && code != xinfang.ETHROTTLED {
@@ -46,13 +41,6 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		s.fillBase(r, &v.base)
 		return s.render(w, r, statusOf(code), "login.html", v)
 	}
-	// A session of another user in this browser ends here.
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		s.Directory.Logout(r.Context(), c.Value)
-	}
-	// The cookie's lifetime is the session's, counted on the browser's clock
-	// (the database clock may be set apart, as in tests and demos).
-	s.setSessionCookie(w, sess.Token)
 	if u.MustChangePassword {
 		http.Redirect(w, r, "/password?next="+urlQueryEscape(next), http.StatusSeeOther)
 		return nil

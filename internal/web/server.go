@@ -30,7 +30,7 @@ type Server struct {
 	// Secure marks cookies Secure (behind TLS).
 	Secure bool
 	// TrustedProxies are the reverse proxies in front of the server: only
-	// from them is X-Forwarded-For believed (client.go).
+	// from them are X-Forwarded-For and -Host believed (client.go).
 	TrustedProxies []netip.Prefix
 	// SessionLifetime is the session cookie's Max-Age: as long as the
 	// session lives on the server (cmd/xinfang sets the configured one).
