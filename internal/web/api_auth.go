@@ -63,7 +63,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, username, passwor
 	}
 	// The cookie's lifetime is the session's, counted on the browser's clock
 	// (the database clock may be set apart, as in tests and demos).
-	s.setSessionCookie(w, sess.Token)
+	s.setSessionCookie(w, r, sess.Token)
 	return u, sess, nil
 }
 
@@ -73,7 +73,7 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.clearSessionCookie(w)
+	s.clearSessionCookie(w, r)
 	writeJSON(w, http.StatusOK, apiOK{OK: true})
 	return nil
 }

@@ -7,10 +7,15 @@ import (
 	"strings"
 )
 
-// Where a request came from: the client's address and the host it was
-// sent to. The peer's own address (RemoteAddr) is believed always; the
-// X-Forwarded-* headers only when the peer is one of s.TrustedProxies,
-// since anyone can send them.
+// What the server believes about where a request came from: the client's
+// address, whether it came over HTTPS and which host it was sent to. The
+// peer's own word (RemoteAddr, TLS) is believed always; the X-Forwarded-*
+// headers only when the peer is one of s.TrustedProxies, since anyone can
+// send them.
+
+// hstsHeader asks browsers to use HTTPS only, for a year. Not for
+// subdomains: other services of the same domain may still serve HTTP.
+const hstsHeader = "max-age=31536000"
 
 // clientAddr is the address a request's password checks are counted
 // under: the client's IP address, an IPv6 address as its /64 network,
@@ -106,6 +111,12 @@ func headerList(values []string) []string {
 	return out
 }
 
+// isHTTPS reports whether the client reached the server over HTTPS: TLS
+// here, or a trusted proxy that says so in X-Forwarded-Proto.
+func (s *Server) isHTTPS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(s.forwarded(r, "X-Forwarded-Proto"), "https")
+}
+
 // publicHost is the host the client sent the request to: Host, or the
 // X-Forwarded-Host of a trusted proxy that rewrites Host.
 func (s *Server) publicHost(r *http.Request) string {
@@ -113,6 +124,17 @@ func (s *Server) publicHost(r *http.Request) string {
 		return h
 	}
 	return r.Host
+}
+
+// transportSecurity sends Strict-Transport-Security on every answer to a
+// request that came over HTTPS (browsers ignore it over HTTP).
+func (s *Server) transportSecurity(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.isHTTPS(r) {
+			w.Header().Set("Strict-Transport-Security", hstsHeader)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // crossSite reports whether a browser sent r from a page of another site:
@@ -136,4 +158,17 @@ func (s *Server) crossSite(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// setSessionCookie writes the session cookie (HttpOnly, SameSite=Lax;
+// Secure when configured or when the request came over HTTPS). Its
+// lifetime is relative (Max-Age), so the browser's clock and the
+// database's clock need not agree; the server decides expiry and idle
+// timeout anyway.
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure || s.isHTTPS(r), SameSite: http.SameSiteLaxMode, MaxAge: int(s.SessionLifetime.Seconds())})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Secure || s.isHTTPS(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }

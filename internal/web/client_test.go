@@ -107,6 +107,50 @@ func TestLoginRefusesCrossSite(t *testing.T) {
 	}
 }
 
+// HSTS and the Secure cookie go with HTTPS: TLS here, or a trusted proxy's
+// X-Forwarded-Proto; --secure-cookies marks the cookie Secure always.
+func TestTransportSecurity(t *testing.T) {
+	proxy := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	tests := []struct {
+		name    string
+		https   bool
+		trusted []netip.Prefix
+		forced  bool
+		peer    string
+		header  map[string]string
+		hsts    bool
+		secure  bool
+	}{
+		{"plain HTTP", false, nil, false, "192.0.2.1", nil, false, false},
+		{"TLS", true, nil, false, "192.0.2.1", nil, true, true},
+		{"a trusted proxy over HTTPS", false, proxy, false, "10.0.0.2", map[string]string{"X-Forwarded-Proto": "https"}, true, true},
+		{"a trusted proxy over HTTP", false, proxy, false, "10.0.0.2", map[string]string{"X-Forwarded-Proto": "http"}, false, false},
+		{"the header from anyone else", false, proxy, false, "192.0.2.1", map[string]string{"X-Forwarded-Proto": "https"}, false, false},
+		{"--secure-cookies", false, nil, true, "192.0.2.1", nil, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _, _ := loginServer()
+			s.TrustedProxies, s.Secure = tt.trusted, tt.forced
+			target := "/api/v1/login"
+			if tt.https {
+				target = "https://example.com/api/v1/login"
+			}
+			w := post(s, tt.peer, target, rightLogin, tt.header)
+			if w.Code != http.StatusOK {
+				t.Fatalf("login: %d %s", w.Code, w.Body)
+			}
+			if got := w.Header().Get("Strict-Transport-Security") != ""; got != tt.hsts {
+				t.Errorf("HSTS %q, want it %v", w.Header().Get("Strict-Transport-Security"), tt.hsts)
+			}
+			cookies := (&http.Response{Header: w.Header()}).Cookies()
+			if len(cookies) != 1 || cookies[0].Secure != tt.secure {
+				t.Errorf("cookies %v, want one with Secure %v", w.Header().Values("Set-Cookie"), tt.secure)
+			}
+		})
+	}
+}
+
 // A login that carries a session ends it, on the API as on the page,
 // whether or not it is still live.
 func TestLoginEndsCarriedSession(t *testing.T) {

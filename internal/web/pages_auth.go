@@ -55,7 +55,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 			s.Logger.Error("logout", "err", err)
 		}
 	}
-	s.clearSessionCookie(w)
+	s.clearSessionCookie(w, r)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }

@@ -27,10 +27,11 @@ import (
 type Server struct {
 	Stores
 	Logger *slog.Logger
-	// Secure marks cookies Secure (behind TLS).
+	// Secure marks the session cookie Secure on every answer; without it,
+	// only answers to requests that came over HTTPS (isHTTPS) mark it.
 	Secure bool
 	// TrustedProxies are the reverse proxies in front of the server: only
-	// from them are X-Forwarded-For and -Host believed (client.go).
+	// from them are X-Forwarded-For, -Proto and -Host believed (client.go).
 	TrustedProxies []netip.Prefix
 	// SessionLifetime is the session cookie's Max-Age: as long as the
 	// session lives on the server (cmd/xinfang sets the configured one).
@@ -57,7 +58,7 @@ func NewServer(st Stores, logger *slog.Logger) *Server {
 
 // ServeHTTP applies the common middleware around the routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	securityHeaders(s.authenticate(s.mux)).ServeHTTP(w, r)
+	s.transportSecurity(securityHeaders(s.authenticate(s.mux))).ServeHTTP(w, r)
 }
 
 const sessionCookie = "xf_session"
@@ -233,17 +234,6 @@ func pathIDOr(r *http.Request, name, msg string) (int64, error) {
 // petitionPathID is the {id} of a petition's page.
 func petitionPathID(r *http.Request) (int64, error) {
 	return pathIDOr(r, "id", "信访件不存在或无权查看")
-}
-
-// setSessionCookie writes the session cookie (HttpOnly, SameSite=Lax). Its
-// lifetime is relative (Max-Age), so the browser's clock and the database's
-// clock need not agree; the server decides expiry and idle timeout anyway.
-func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(s.SessionLifetime.Seconds())})
-}
-
-func (s *Server) clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
 // today is the Asia/Shanghai date of the server's clock.
