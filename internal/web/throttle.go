@@ -22,7 +22,7 @@ const (
 	addrFirstWait    = time.Second // the wait after failure 21; each further one doubles it
 	addrMaxWait      = 15 * time.Minute
 	addrMaxRunning   = 4    // password checks of one address at once
-	addrSweepAt      = 4096 // addresses held before the idle ones are dropped
+	addrSweepAt      = 4096 // addresses held before the idle ones are dropped (at most once a minute)
 )
 
 // addrLimiter holds the failures of each client address.
@@ -30,6 +30,7 @@ type addrLimiter struct {
 	now   func() time.Time
 	mu    sync.Mutex
 	addrs map[string]*addrRecord
+	swept time.Time
 }
 
 type addrRecord struct {
@@ -64,7 +65,9 @@ func (l *addrLimiter) acquire(addr string) time.Duration {
 	now := l.now()
 	r := l.addrs[addr]
 	if r == nil {
-		if len(l.addrs) >= addrSweepAt {
+		// A sweep walks every address; many addresses failing at once
+		// would otherwise make each new one pay for all the others.
+		if len(l.addrs) >= addrSweepAt && now.Sub(l.swept) >= addrForgiveEvery {
 			l.sweep(now)
 		}
 		r = &addrRecord{forgiven: now}
@@ -110,6 +113,7 @@ func (l *addrLimiter) release(addr string, failed bool) {
 
 // sweep drops the addresses that hold nothing any more.
 func (l *addrLimiter) sweep(now time.Time) {
+	l.swept = now
 	for a, r := range l.addrs {
 		r.forgive(now)
 		if r.failures == 0 && r.running == 0 && !now.Before(r.waitUntil) {

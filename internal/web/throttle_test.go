@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -110,5 +111,23 @@ func TestLoginChecksAtOnce(t *testing.T) {
 	wg.Wait()
 	if w := post(s, "192.0.2.1", "/api/v1/login", rightLogin, nil); w.Code != http.StatusOK {
 		t.Errorf("after the others ended: %d %s", w.Code, w.Body)
+	}
+}
+
+// Addresses that hold nothing any more are dropped, so that the limit's
+// memory follows the clients failing now, not every client ever seen.
+func TestAddrLimiterForgets(t *testing.T) {
+	clk := &fakeClock{t: readAt}
+	l := newAddrLimiter(clk.Now)
+	for i := range addrSweepAt {
+		addr := fmt.Sprintf("10.%d.%d.1", i/256, i%256)
+		l.acquire(addr)
+		l.release(addr, true)
+	}
+	clk.Add(time.Minute)
+	l.acquire("192.0.2.1") // one failure each, forgiven a minute later
+	l.release("192.0.2.1", false)
+	if len(l.addrs) != 1 {
+		t.Errorf("%d addresses held, want the new one", len(l.addrs))
 	}
 }
