@@ -3,7 +3,8 @@
 // records, units and users; the codes of every list with their Chinese
 // labels; the validation of input; the policies that say who may do what
 // (policy.go); the lifecycles of cases, 督办单 and investigations as
-// transition tables; and the one error type whose codes only the HTTP layer
+// transition tables; the login rules that lock and slow password guessing
+// (login.go); and the one error type whose codes only the HTTP layer
 // turns into status codes. GLOSSARY.md names each concept from the statute
 // to the JSON field.
 //

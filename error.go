@@ -14,6 +14,7 @@ const (
 	ECONFLICT     = "conflict"
 	EFORBIDDEN    = "forbidden"
 	EUNAUTHORIZED = "unauthorized"
+	ETHROTTLED    = "throttled" // too many attempts from one client: try again later
 	EINTERNAL     = "internal"
 )
 

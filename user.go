@@ -44,8 +44,8 @@ type User struct {
 	Phone              string    `json:"phone,omitempty"`
 	PasswordHash       string    `json:"-"`
 	MustChangePassword bool      `json:"must_change_password"`
-	FailedLogins       int       `json:"-"`
-	LockedUntil        time.Time `json:"-"`
+	FailedLogins       int       `json:"-"` // LoginAccount.Failures
+	LockedUntil        time.Time `json:"-"` // LoginAccount.LockedUntil: unfamiliar addresses wait
 	Disabled           bool      `json:"disabled"`
 	CreatedAt          time.Time `json:"created_at"`
 }

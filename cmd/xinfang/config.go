@@ -1,11 +1,17 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"xinfang/internal/procedure"
@@ -26,9 +32,17 @@ type Config struct {
 	KeysFile string
 	KeysText string
 
-	// SecureCookies marks the session cookie Secure: set it when users
-	// reach the server over HTTPS (TLS in front, at a proxy).
+	// SecureCookies marks the session cookie Secure on every answer. It is
+	// marked so anyway on a request that came over HTTPS: TLS here, or a
+	// trusted proxy's X-Forwarded-Proto.
 	SecureCookies bool
+	// TLSCert and TLSKey are the PEM files to serve HTTPS with, both or
+	// neither (TLS checks them).
+	TLSCert, TLSKey string
+	// TrustedProxies are the reverse proxies in front: only from them are
+	// X-Forwarded-For (the client's address, which login limits count
+	// under), X-Forwarded-Proto and X-Forwarded-Host believed.
+	TrustedProxies []netip.Prefix
 	// SessionLifetime ends a session this long after login, IdleTimeout
 	// this long after its last request.
 	SessionLifetime time.Duration
@@ -83,6 +97,12 @@ var settings = []setting{
 		func(c *Config) flag.Value { return stringValue{&c.KeysFile} }},
 	{"secure-cookies", "XINFANG_SECURE_COOKIES", "mark the session cookie Secure (users reach the server over HTTPS)",
 		func(c *Config) flag.Value { return boolValue{&c.SecureCookies} }},
+	{"tls-cert", "XINFANG_TLS_CERT", "serve HTTPS with this certificate (`file`, PEM, with its chain); needs --tls-key",
+		func(c *Config) flag.Value { return stringValue{&c.TLSCert} }},
+	{"tls-key", "XINFANG_TLS_KEY", "the private key (`file`, PEM) of --tls-cert",
+		func(c *Config) flag.Value { return stringValue{&c.TLSKey} }},
+	{"trusted-proxy", "XINFANG_TRUSTED_PROXY", "reverse proxies (`CIDRs`, comma-separated) whose X-Forwarded-For, -Proto and -Host are believed",
+		func(c *Config) flag.Value { return prefixListValue{&c.TrustedProxies} }},
 	{"session-lifetime", "XINFANG_SESSION_LIFETIME", "a session ends this long (`duration`) after login",
 		func(c *Config) flag.Value { return durationValue{&c.SessionLifetime, time.Minute} }},
 	{"idle-timeout", "XINFANG_IDLE_TIMEOUT", "a session ends after this long (`duration`) without a request",
@@ -103,7 +123,7 @@ var settings = []setting{
 
 // Which settings each subcommand uses.
 var (
-	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "check-interval", "demo", "demo-petitions"}
+	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "check-interval", "demo", "demo-petitions"}
 	deadlineSettings = []string{"db", "keys", "near-days", "evaluation-days", "roll-forward"}
 	dbSettings       = []string{"db", "keys"}
 )
@@ -148,10 +168,50 @@ func parseConfig(cmd string, fs *flag.FlagSet, args []string, getenv func(string
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return cfg, pos, nil
+			break
 		}
 		pos, args = append(pos, args[0]), args[1:]
 	}
+	// The files are read now, so that a bad one stops the command before
+	// anything is opened.
+	if _, err := cfg.TLS(); err != nil {
+		return cfg, nil, err
+	}
+	return cfg, pos, nil
+}
+
+// TLS returns the configuration to serve HTTPS with, or nil without
+// --tls-cert and --tls-key. A missing or bad file, or one of the two
+// alone, is an error naming the flag.
+func (c Config) TLS() (*tls.Config, error) {
+	switch {
+	case c.TLSCert == "" && c.TLSKey == "":
+		return nil, nil
+	case c.TLSKey == "":
+		return nil, errors.New("--tls-cert needs --tls-key (XINFANG_TLS_KEY)")
+	case c.TLSCert == "":
+		return nil, errors.New("--tls-key needs --tls-cert (XINFANG_TLS_CERT)")
+	}
+	certPEM, err := os.ReadFile(c.TLSCert)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert: %v", err)
+	}
+	block, _ := pem.Decode(certPEM)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, fmt.Errorf("--tls-cert %s: no PEM certificate in the file", c.TLSCert)
+	}
+	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+		return nil, fmt.Errorf("--tls-cert %s: %v", c.TLSCert, err)
+	}
+	keyPEM, err := os.ReadFile(c.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-key: %v", err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-key %s: %v", c.TLSKey, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 func lookupSetting(name string) setting {
@@ -184,6 +244,40 @@ func (v addrValue) Set(s string) error {
 		return errors.New("not a listen address such as :8080 or 127.0.0.1:8080")
 	}
 	*v.p = s
+	return nil
+}
+
+// prefixListValue is a comma-separated list of CIDR prefixes; a bare
+// address stands for itself alone.
+type prefixListValue struct{ p *[]netip.Prefix }
+
+func (v prefixListValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	parts := make([]string, len(*v.p))
+	for i, p := range *v.p {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, ",")
+}
+func (v prefixListValue) Set(s string) error {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, err2 := netip.ParseAddr(part)
+			if err2 != nil {
+				return fmt.Errorf("%q is not an address or CIDR such as 10.0.0.0/8", part)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	*v.p = out
 	return nil
 }
 

@@ -202,6 +202,10 @@ func NewMain(cfg Config, logger *slog.Logger) *Main {
 // binds the listener. On error it leaves nothing open.
 func (m *Main) Open(ctx context.Context) (err error) {
 	cfg := m.Config
+	tlsConfig, err := cfg.TLS()
+	if err != nil {
+		return err
+	}
 	if m.DB, err = openDB(cfg); err != nil {
 		return err
 	}
@@ -228,8 +232,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Addr = m.ln.Addr().String()
 	m.Web = web.NewServer(app.WebStores(m.DB), m.Logger)
 	m.Web.Secure = cfg.SecureCookies
+	m.Web.TrustedProxies = cfg.TrustedProxies
 	m.Web.SessionLifetime = cfg.SessionLifetime
-	m.Server = &http.Server{Handler: m.Web, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	m.Server = &http.Server{Handler: m.Web, TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	m.Scheduler = app.NewScheduler(m.DB, m.Logger, cfg.CheckInterval)
 	return nil
 }
@@ -250,7 +255,13 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Scheduler.Run(ctx)
 	}()
 	served := make(chan error, 1)
-	go func() { served <- m.Server.Serve(m.ln) }()
+	go func() {
+		if m.Server.TLSConfig != nil {
+			served <- m.Server.ServeTLS(m.ln, "", "") // the certificate is in TLSConfig
+		} else {
+			served <- m.Server.Serve(m.ln)
+		}
+	}()
 
 	var err error
 	select {
@@ -302,7 +313,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	defer m.Close()
 	printAccounts(stdout, m.Accounts)
-	fmt.Fprintf(stdout, "信访系统已启动：http://%s/ （数据库 %s）\n", displayAddr(m.Addr), redact(cfg.DSN))
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "信访系统已启动：%s://%s/ （数据库 %s）\n", scheme, displayAddr(m.Addr), redact(cfg.DSN))
 	return m.Run(ctx)
 }
 

@@ -14,10 +14,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -437,7 +439,7 @@ func TestUserAdd(t *testing.T) {
 		if !reg.Has(xinfang.RoleRegistrar) || !reg.Has(xinfang.RoleHandler) {
 			t.Errorf("reg1 roles = %v", reg.Roles)
 		}
-		if _, _, err := db.Directory.Login(ctx, "admin", sqldbtest.Password); err != nil {
+		if _, _, err := db.Directory.Login(ctx, "admin", sqldbtest.Password, "127.0.0.1"); err != nil {
 			t.Errorf("the new admin cannot log in: %v", err)
 		}
 		if _, err := db.Directory.FindUserByUsername(ctx, "reg2"); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
@@ -500,6 +502,12 @@ func TestConfigPrecedence(t *testing.T) {
 			func(c *Config) {
 				c.Addr, c.IdleTimeout, c.NearDays, c.SessionLifetime, c.EvaluationDays = "127.0.0.1:7070", 20*time.Minute, 2, 8*time.Hour, 20
 			}},
+		{"trusted proxies", "serve", env{"XINFANG_TRUSTED_PROXY": "10.0.0.0/8, 192.168.1.10"}, nil, func(c *Config) {
+			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.10/32")}
+		}},
+		{"the flag's proxies replace the variable's", "serve", env{"XINFANG_TRUSTED_PROXY": "10.0.0.0/8"}, []string{"--trusted-proxy", "fd00::/8,172.16.0.1/12"}, func(c *Config) {
+			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("fd00::/8"), netip.MustParsePrefix("172.16.0.0/12")}
+		}},
 		{"demo has its own database and loads the city", "demo", nil, nil, func(c *Config) {
 			c.DSN, c.Demo = "./xinfang-demo.db", true
 		}},
@@ -521,7 +529,7 @@ func TestConfigPrecedence(t *testing.T) {
 			}
 			want := DefaultConfig()
 			tt.want(&want)
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("got  %+v\nwant %+v", got, want)
 			}
 		})
@@ -550,6 +558,8 @@ func TestConfigBadValue(t *testing.T) {
 		{env{"XINFANG_SECURE_COOKIES": "maybe"}, nil, "XINFANG_SECURE_COOKIES"},
 		{nil, []string{"--addr", "8080"}, "-addr"},
 		{nil, []string{"--demo-petitions", "many"}, "-demo-petitions"},
+		{nil, []string{"--trusted-proxy", "10.0.0.0/33"}, "-trusted-proxy"},
+		{env{"XINFANG_TRUSTED_PROXY": "proxy.local"}, nil, "XINFANG_TRUSTED_PROXY"},
 		// A good flag does not excuse a bad variable: the variable is
 		// still a mistake in the deployment.
 		{env{"XINFANG_NEAR_DAYS": "x"}, []string{"--near-days", "3"}, "XINFANG_NEAR_DAYS"},

@@ -80,7 +80,7 @@ func TestLoad(t *testing.T) {
 		if err := xinfang.CheckPasswordRule(demo.Password); err != nil {
 			t.Errorf("demo password breaks the password rule: %v", err)
 		}
-		u, _, err := db.Directory.Login(ctx, "registrar", demo.Password)
+		u, _, err := db.Directory.Login(ctx, "registrar", demo.Password, "127.0.0.1")
 		if err != nil {
 			t.Fatalf("login as registrar: %v", err)
 		}

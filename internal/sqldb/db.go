@@ -75,6 +75,10 @@ type core struct {
 	// and after its last request; NewDB sets the constants of that name.
 	SessionLifetime, IdleTimeout time.Duration
 
+	// passwordChecked, when set (by tests), sees the hash of every
+	// password check of a login or password change.
+	passwordChecked func(hash string)
+
 	calMu     sync.Mutex
 	cal       *calendar.Calendar
 	calLoaded time.Time

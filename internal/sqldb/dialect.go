@@ -15,6 +15,9 @@ type dialect interface {
 	rebind(q string) string // "?" placeholders to the dialect's
 	unique(err error) bool  // unique or primary key violation
 	retryable(err error) bool
+	// forUpdate ends a SELECT in a write transaction that reads rows it
+	// will change, so that a concurrent transaction waits for them.
+	forUpdate() string
 }
 
 type sqlite struct{}
@@ -26,6 +29,10 @@ func (sqlite) unique(err error) bool {
 	// SQLITE_CONSTRAINT_UNIQUE 2067, SQLITE_CONSTRAINT_PRIMARYKEY 1555
 	return errors.As(err, &e) && (e.Code() == 2067 || e.Code() == 1555)
 }
+
+// forUpdate is empty: a SQLite write transaction holds the database's one
+// write lock from its start (_txlock=immediate).
+func (sqlite) forUpdate() string { return "" }
 func (sqlite) retryable(err error) bool {
 	var e *sqlite3.Error
 	return errors.As(err, &e) && (e.Code()&0xff == 5 || e.Code()&0xff == 6) // BUSY, LOCKED
@@ -52,6 +59,7 @@ func (postgres) unique(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
 }
+func (postgres) forUpdate() string { return " FOR UPDATE" }
 func (postgres) retryable(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")

@@ -30,3 +30,11 @@ func (db *DB) PersonArgs(idNumber, phone, address string) []any {
 
 // PersonIDsSQL set the person of bulk-loaded rows: each its own.
 var PersonIDsSQL = []string{`UPDATE petitioners SET person_id = id WHERE person_id = 0`, `UPDATE petitions SET person_id = petitioner_id WHERE person_id = 0`}
+
+// OnPasswordCheck has f see the hash of every password check of a login or
+// password change, so that a test can tell that an unknown name costs a
+// hash like a known one. Set it before the checks start.
+func (db *DB) OnPasswordCheck(f func(hash string)) { db.passwordChecked = f }
+
+// UnknownUserHash returns the hash a name that is no account is checked against.
+func UnknownUserHash() string { return unknownUserHash }

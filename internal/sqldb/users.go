@@ -14,7 +14,6 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"xinfang"
-	"xinfang/internal/calendar"
 )
 
 const userCols = `u.id, u.username, u.name, u.unit_id, u.roles, u.phone, u.password_hash, u.must_change_password, u.failed_logins, u.locked_until, u.disabled, u.created_at, ` +
@@ -146,68 +145,12 @@ func CheckPassword(hash, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// Login rules of security.md; IdleTimeout and SessionLifetime are the
-// defaults of the DB fields of that name.
+// IdleTimeout and SessionLifetime are the defaults of the DB fields of
+// that name (security.md).
 const (
-	MaxFailedLogins = 5
-	LockoutPeriod   = 15 * time.Minute
 	IdleTimeout     = 30 * time.Minute
 	SessionLifetime = 12 * time.Hour
 )
-
-// Login checks a password, applies the lockout rule and opens a session.
-// Every failure gives the same message, so that usernames cannot be probed.
-func (db *DirectoryStore) Login(ctx context.Context, username, password string) (*xinfang.User, *xinfang.Session, error) {
-	bad := xinfang.Errorf(xinfang.EUNAUTHORIZED, "用户名或密码错误")
-	u, err := db.FindUserByUsername(ctx, strings.TrimSpace(username))
-	if xinfang.ErrorCode(err) == xinfang.ENOTFOUND {
-		CheckPassword("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", password) // same work as a real check
-		return nil, nil, bad
-	} else if err != nil {
-		return nil, nil, err
-	}
-	now := db.Now()
-	if now.Before(u.LockedUntil) {
-		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "连续登录失败次数过多，账号已锁定至 %s", u.LockedUntil.In(calendar.Location()).Format("15:04"))
-	}
-	if !CheckPassword(u.PasswordHash, password) {
-		err := db.write(ctx, func(tx *Tx) error {
-			// A lockout that has run out starts a fresh count: one more
-			// mistyped password must not lock the account for another
-			// 15 minutes.
-			if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ? AND locked_until <> '' AND locked_until <= ?`,
-				u.ID, fmtTime(now)); err != nil {
-				return err
-			}
-			_, err := tx.exec(ctx, `UPDATE users SET failed_logins = failed_logins + 1,
-				locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?`,
-				MaxFailedLogins, fmtTime(now.Add(LockoutPeriod)), u.ID)
-			return err
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		return nil, nil, bad
-	}
-	// Only after the password matched, so that the message does not tell
-	// a stranger which usernames exist.
-	if u.Disabled {
-		return nil, nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "账号已停用")
-	}
-	s := &xinfang.Session{Token: randomToken(32), UserID: u.ID, CSRF: randomToken(32), ExpiresAt: now.Add(db.SessionLifetime)}
-	err = db.write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ?`, u.ID); err != nil {
-			return err
-		}
-		_, err := tx.exec(ctx, `INSERT INTO sessions (id, user_id, csrf, created_at, seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			tokenKey(s.Token), u.ID, s.CSRF, fmtTime(now), fmtTime(now), fmtTime(s.ExpiresAt))
-		return err
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return u, s, nil
-}
 
 // SessionUser returns the user of a live session token and refreshes its
 // idle timer; an expired or idle session is deleted and is EUNAUTHORIZED.
@@ -261,30 +204,6 @@ func (db *DirectoryStore) SessionUser(ctx context.Context, token string) (*xinfa
 func (db *DirectoryStore) Logout(ctx context.Context, token string) error {
 	return db.write(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = ?`, tokenKey(token))
-		return err
-	})
-}
-
-// ChangePassword sets a new password after checking the old one. It cannot
-// tell the caller's session from the others, so the caller ends those with
-// EndOtherSessions.
-func (db *DirectoryStore) ChangePassword(ctx context.Context, userID int64, oldPW, newPW string) error {
-	u, err := db.FindUserByID(ctx, userID)
-	if err != nil {
-		return err
-	}
-	if !CheckPassword(u.PasswordHash, oldPW) {
-		return xinfang.FieldError("old_password", "原密码错误")
-	}
-	if oldPW == newPW {
-		return xinfang.FieldError("password", "新密码不能与原密码相同")
-	}
-	if err := xinfang.CheckPasswordRule(newPW); err != nil {
-		return err
-	}
-	hash := HashPassword(newPW)
-	return db.write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?`, hash, userID)
 		return err
 	})
 }

@@ -84,12 +84,12 @@ func TestLogin(t *testing.T) {
 
 		login := func(pw string) error {
 			t.Helper()
-			_, _, err := db.Directory.Login(ctx, "zhang", pw)
+			_, _, err := db.Directory.Login(ctx, "zhang", pw, desk)
 			return err
 		}
 
 		t.Run("success", func(t *testing.T) {
-			u, s, err := db.Directory.Login(ctx, " zhang ", sqldbtest.Password)
+			u, s, err := db.Directory.Login(ctx, " zhang ", sqldbtest.Password, desk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestLogin(t *testing.T) {
 		t.Run("wrong password and unknown user", func(t *testing.T) {
 			errWrong := login("Wrong#2026x")
 			wantErr(t, errWrong, xinfang.EUNAUTHORIZED, "")
-			_, _, errUnknown := db.Directory.Login(ctx, "nobody", sqldbtest.Password)
+			_, _, errUnknown := db.Directory.Login(ctx, "nobody", sqldbtest.Password, desk)
 			wantErr(t, errUnknown, xinfang.EUNAUTHORIZED, "")
 			if xinfang.ErrorMessage(errWrong) != xinfang.ErrorMessage(errUnknown) {
 				t.Errorf("messages differ, which reveals usernames: %q / %q", xinfang.ErrorMessage(errWrong), xinfang.ErrorMessage(errUnknown))
@@ -129,18 +129,18 @@ func TestLogin(t *testing.T) {
 			}
 		})
 
-		t.Run("lockout", func(t *testing.T) {
-			for i := 0; i < sqldb.MaxFailedLogins-1; i++ {
+		t.Run("lockout of the address", func(t *testing.T) {
+			for i := 0; i < xinfang.MaxFailedLogins-1; i++ {
 				wantErr(t, login("Wrong#2026x"), xinfang.EUNAUTHORIZED, "")
 			}
 			if err := login(sqldbtest.Password); err != nil {
-				t.Fatalf("locked after %d failures: %v", sqldb.MaxFailedLogins-1, err)
+				t.Fatalf("locked after %d failures: %v", xinfang.MaxFailedLogins-1, err)
 			}
-			for i := 0; i < sqldb.MaxFailedLogins; i++ {
+			for i := 0; i < xinfang.MaxFailedLogins; i++ {
 				wantErr(t, login("Wrong#2026x"), xinfang.EUNAUTHORIZED, "")
 			}
 			wantErr(t, login(sqldbtest.Password), xinfang.EUNAUTHORIZED, "")
-			clk.Add(sqldb.LockoutPeriod - time.Minute)
+			clk.Add(xinfang.LockoutPeriod - time.Minute)
 			wantErr(t, login(sqldbtest.Password), xinfang.EUNAUTHORIZED, "")
 			clk.Add(time.Minute + time.Second)
 			if err := login(sqldbtest.Password); err != nil {
@@ -156,10 +156,10 @@ func TestLogin(t *testing.T) {
 		})
 
 		t.Run("an expired lockout starts a fresh count", func(t *testing.T) {
-			for i := 0; i < sqldb.MaxFailedLogins; i++ {
+			for i := 0; i < xinfang.MaxFailedLogins; i++ {
 				wantErr(t, login("Wrong#2026x"), xinfang.EUNAUTHORIZED, "")
 			}
-			clk.Add(sqldb.LockoutPeriod + time.Second)
+			clk.Add(xinfang.LockoutPeriod + time.Second)
 			wantErr(t, login("Wrong#2026x"), xinfang.EUNAUTHORIZED, "")
 			if err := login(sqldbtest.Password); err != nil {
 				t.Fatalf("one mistyped password after the lockout locked the account again: %v", err)
@@ -167,7 +167,7 @@ func TestLogin(t *testing.T) {
 		})
 
 		t.Run("disabled", func(t *testing.T) {
-			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password)
+			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password, desk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +175,7 @@ func TestLogin(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.RawSQL().Exec(db.Rebind(`UPDATE users SET disabled = 0 WHERE id = ?`), zhang.ID)
-			_, _, errUnknown := db.Directory.Login(ctx, "nobody", "Wrong#2026x")
+			_, _, errUnknown := db.Directory.Login(ctx, "nobody", "Wrong#2026x", desk)
 			errWrong := login("Wrong#2026x")
 			if xinfang.ErrorMessage(errWrong) != xinfang.ErrorMessage(errUnknown) {
 				t.Errorf("a wrong password on a disabled account says %q, an unknown user %q", xinfang.ErrorMessage(errWrong), xinfang.ErrorMessage(errUnknown))
@@ -186,7 +186,7 @@ func TestLogin(t *testing.T) {
 		})
 
 		t.Run("idle timeout", func(t *testing.T) {
-			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password)
+			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password, desk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -206,7 +206,7 @@ func TestLogin(t *testing.T) {
 		})
 
 		t.Run("lifetime", func(t *testing.T) {
-			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password)
+			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password, desk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -222,7 +222,7 @@ func TestLogin(t *testing.T) {
 		})
 
 		t.Run("logout", func(t *testing.T) {
-			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password)
+			_, s, err := db.Directory.Login(ctx, "zhang", sqldbtest.Password, desk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -237,18 +237,18 @@ func TestLogin(t *testing.T) {
 
 		t.Run("change password", func(t *testing.T) {
 			const newPW = "Changed#2026"
-			wantErr(t, db.Directory.ChangePassword(ctx, zhang.ID, "Wrong#2026x", newPW), xinfang.EINVALID, "old_password")
-			wantErr(t, db.Directory.ChangePassword(ctx, zhang.ID, sqldbtest.Password, sqldbtest.Password), xinfang.EINVALID, "password")
-			wantErr(t, db.Directory.ChangePassword(ctx, zhang.ID, sqldbtest.Password, "weakweak"), xinfang.EINVALID, "password")
-			wantErr(t, db.Directory.ChangePassword(ctx, 999999, sqldbtest.Password, newPW), xinfang.ENOTFOUND, "")
+			wantErr(t, db.Directory.ChangePassword(ctx, zhang.ID, "Wrong#2026x", newPW, desk), xinfang.EINVALID, "old_password")
+			wantErr(t, db.Directory.ChangePassword(ctx, zhang.ID, sqldbtest.Password, sqldbtest.Password, desk), xinfang.EINVALID, "password")
+			wantErr(t, db.Directory.ChangePassword(ctx, zhang.ID, sqldbtest.Password, "weakweak", desk), xinfang.EINVALID, "password")
+			wantErr(t, db.Directory.ChangePassword(ctx, 999999, sqldbtest.Password, newPW, desk), xinfang.ENOTFOUND, "")
 			if err := login(sqldbtest.Password); err != nil {
 				t.Fatalf("a refused change altered the password: %v", err)
 			}
-			if err := db.Directory.ChangePassword(ctx, zhang.ID, sqldbtest.Password, newPW); err != nil {
+			if err := db.Directory.ChangePassword(ctx, zhang.ID, sqldbtest.Password, newPW, desk); err != nil {
 				t.Fatal(err)
 			}
 			wantErr(t, login(sqldbtest.Password), xinfang.EUNAUTHORIZED, "")
-			u, _, err := db.Directory.Login(ctx, "zhang", newPW)
+			u, _, err := db.Directory.Login(ctx, "zhang", newPW, desk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -260,7 +260,7 @@ func TestLogin(t *testing.T) {
 		t.Run("end other sessions", func(t *testing.T) {
 			var tokens []string
 			for range 3 {
-				_, s, err := db.Directory.Login(ctx, "zhang", "Changed#2026")
+				_, s, err := db.Directory.Login(ctx, "zhang", "Changed#2026", desk)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -31,13 +31,40 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	u, sess, err := s.Directory.Login(r.Context(), in.Username, in.Password)
+	u, sess, err := s.login(w, r, in.Username, in.Password)
 	if err != nil {
 		return err
 	}
-	s.setSessionCookie(w, sess.Token)
 	writeJSON(w, http.StatusOK, apiSession{User: u, CSRFToken: sess.CSRF})
 	return nil
+}
+
+// login signs in for the page and the API alike. A login sent from a page
+// of another site is refused (login CSRF); the client's limit applies
+// (throttled); and a session the request still carries ends, so that a
+// browser signed in anew holds only the new session.
+func (s *Server) login(w http.ResponseWriter, r *http.Request, username, password string) (*xinfang.User, *xinfang.Session, error) {
+	if s.crossSite(r) {
+		return nil, nil, xinfang.Errorf(xinfang.EFORBIDDEN, "登录请求须从本系统的登录页发出")
+	}
+	var u *xinfang.User
+	var sess *xinfang.Session
+	err := s.throttled(w, r, func(from string) (err error) {
+		u, sess, err = s.Directory.Login(r.Context(), username, password, from)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := s.Directory.Logout(r.Context(), c.Value); err != nil {
+			return nil, nil, err
+		}
+	}
+	// The cookie's lifetime is the session's, counted on the browser's clock
+	// (the database clock may be set apart, as in tests and demos).
+	s.setSessionCookie(w, r, sess.Token)
+	return u, sess, nil
 }
 
 func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {
@@ -46,7 +73,7 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.clearSessionCookie(w)
+	s.clearSessionCookie(w, r)
 	writeJSON(w, http.StatusOK, apiOK{OK: true})
 	return nil
 }
@@ -69,7 +96,10 @@ func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := xinfang.UserFromContext(r.Context())
-	if err := s.Directory.ChangePassword(r.Context(), u.ID, in.OldPassword, in.Password); err != nil {
+	err := s.throttled(w, r, func(from string) error {
+		return s.Directory.ChangePassword(r.Context(), u.ID, in.OldPassword, in.Password, from)
+	})
+	if err != nil {
 		return err
 	}
 	// Whoever signed in with the old password is signed out; this session stays.

@@ -563,14 +563,16 @@ func TestLogin(t *testing.T) {
 	}
 	wantError(t, c.send(t, "POST", "/api/v1/login", map[string]string{"username": "za_handler"}, false), http.StatusUnprocessableEntity, "password")
 
-	// Four more failures make five: the account locks, and even the right
-	// password is refused until the lockout ends.
+	// Four more failures make five: the account locks for this address,
+	// and even the right password is refused until the lockout ends — in
+	// the words of a wrong password, so that a lock does not tell a
+	// stranger that the account exists.
 	for i := 0; i < 4; i++ {
 		wantError(t, c.tryLogin(t, "Wrong-pass1"), http.StatusUnauthorized, "")
 	}
 	locked := wantError(t, c.tryLogin(t, testPassword), http.StatusUnauthorized, "")
-	if locked.Error.Message == wrong.Error.Message {
-		t.Errorf("locked account not told so: %q", locked.Error.Message)
+	if locked.Error.Message != wrong.Error.Message {
+		t.Errorf("a locked account (%q) is told apart from a wrong password (%q)", locked.Error.Message, wrong.Error.Message)
 	}
 	env.setNow(t, "2026-03-02T09:16")
 	if r := c.tryLogin(t, testPassword); r.Status != http.StatusOK {

@@ -35,6 +35,7 @@ const testPassword = "Passw0rd!x"
 //	     └── ZB  乙镇
 type apiEnv struct {
 	DB    *sqldb.DB
+	Web   *web.Server // to configure before the first request
 	URL   string
 	Units map[string]*xinfang.Unit
 
@@ -63,7 +64,8 @@ func newAPIEnvOn(t *testing.T, db *sqldb.DB, start string) *apiEnv {
 		defer e.mu.Unlock()
 		return e.now
 	}
-	srv := httptest.NewServer(web.NewServer(app.WebStores(db), nil))
+	e.Web = web.NewServer(app.WebStores(db), nil)
+	srv := httptest.NewServer(e.Web)
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	city := e.unit(t, "XC", "某市", xinfang.UnitCity, nil)

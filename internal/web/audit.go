@@ -2,8 +2,8 @@ package web
 
 import (
 	"context"
-	"net"
 	"net/http"
+	"strings"
 
 	"xinfang"
 )
@@ -37,15 +37,6 @@ var auditedReads = map[string]xinfang.AuditKind{
 	"/api/v1/audit.csv":                      xinfang.AuditExport,
 }
 
-// clientIP is the address the request came from.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // auditing prepares the audit of one request of route rt: the context of
 // a change, or the writer that records a read before it answers.
 func (s *Server) auditing(w http.ResponseWriter, r *http.Request, rt route) (http.ResponseWriter, *http.Request) {
@@ -54,14 +45,18 @@ func (s *Server) auditing(w http.ResponseWriter, r *http.Request, rt route) (htt
 	}
 	route := rt.method + " " + rt.pattern
 	if rt.method != http.MethodGet {
-		ctx := xinfang.WithAuditing(r.Context(), &xinfang.Auditing{Kind: xinfang.AuditChange, Route: route, Object: r.URL.Path, IP: clientIP(r)})
+		kind := xinfang.AuditChange
+		if strings.HasSuffix(rt.pattern, "/logout") {
+			kind = xinfang.AuditLogout
+		}
+		ctx := xinfang.WithAuditing(r.Context(), &xinfang.Auditing{Kind: kind, Route: route, Object: r.URL.Path, IP: s.clientIP(r).String()})
 		return w, r.WithContext(ctx)
 	}
 	kind, ok := auditedReads[rt.pattern]
 	if !ok {
 		return w, r
 	}
-	aw := &auditWriter{ResponseWriter: w, s: s, r: r, entry: &xinfang.AuditEntry{Kind: kind, Route: route, Object: r.URL.RequestURI(), IP: clientIP(r)}}
+	aw := &auditWriter{ResponseWriter: w, s: s, r: r, entry: &xinfang.AuditEntry{Kind: kind, Route: route, Object: r.URL.RequestURI(), IP: s.clientIP(r).String()}}
 	return aw, r.WithContext(context.WithValue(r.Context(), auditReadKey{}, aw.entry))
 }
 

@@ -32,6 +32,21 @@ func TestAuditCompleteness(t *testing.T) {
 	auditor := env.user(t, "xc_audit", "XC", xinfang.RoleAuditor)
 	zb := env.user(t, "zb_h", "ZB", xinfang.RoleHandler)
 	count := func() int { return len(auditEntries(t, auditor, "")) }
+	// Signed in first: each sign-in is an entry of its own.
+	for _, c := range []*apiClient{reg, leader, auditor, zb} {
+		c.ok(t, http.StatusOK, "GET", "/api/v1/me", nil, nil)
+	}
+	signIns := auditEntries(t, auditor, "kind=login")
+	if len(signIns) != 4 || signIns[0].Username != zb.Username || signIns[0].IP == "" {
+		t.Errorf("sign-ins %+v", signIns)
+	}
+	if bad := reg.tryLogin(t, "wrong-Passw0rd"); bad.Status != http.StatusUnauthorized {
+		t.Fatalf("wrong password: %s", bad)
+	}
+	if failed := auditEntries(t, auditor, "kind=login_failed"); len(failed) != 1 || failed[0].Username != reg.Username {
+		t.Errorf("failed sign-ins %+v", failed)
+	}
+	reg.ok(t, http.StatusOK, "GET", "/api/v1/me", nil, nil)
 
 	var p petitionView
 	var path string
@@ -94,7 +109,7 @@ func TestAuditCompleteness(t *testing.T) {
 		Entries int64
 	}
 	auditor.ok(t, http.StatusOK, "GET", "/api/v1/audit/verify", nil, &v)
-	if !v.OK || v.Entries != 7 {
+	if !v.OK || v.Entries != 13 { // 5 sign-ins, 1 failed, 7 above
 		t.Errorf("verify %+v", v)
 	}
 	one("export of the log", auditor, xinfang.AuditExport, "GET /api/v1/audit.csv", func() {

@@ -24,29 +24,23 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "login.html", v)
 }
 
-// handleLogin checks the password and opens a session. There is no CSRF
-// check before a session exists; the session cookie is SameSite=Lax and a
-// new token is issued on every login.
+// handleLogin checks the password and opens a session (s.login). No CSRF
+// token exists before a session; a form posted from another site is
+// refused by its origin instead, and a new token is issued on every login.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"))
-	u, sess, err := s.Directory.Login(r.Context(), username, password)
+	u, _, err := s.login(w, r, username, password)
 	if err != nil {
-		if code := xinfang.ErrorCode(err); code == xinfang.EINTERNAL {
+		code := xinfang.ErrorCode(err)
+		if code != xinfang.EUNAUTHORIZED && code != xinfang.ETHROTTLED {
 			return err
 		}
 		v := &loginView{Username: username, Next: next}
 		v.Title, v.Error = "登录", xinfang.ErrorMessage(err)
 		s.fillBase(r, &v.base)
-		return s.render(w, r, http.StatusUnauthorized, "login.html", v)
+		return s.render(w, r, statusOf(code), "login.html", v)
 	}
-	// A session of another user in this browser ends here.
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		s.Directory.Logout(r.Context(), c.Value)
-	}
-	// The cookie's lifetime is the session's, counted on the browser's clock
-	// (the database clock may be set apart, as in tests and demos).
-	s.setSessionCookie(w, sess.Token)
 	if u.MustChangePassword {
 		http.Redirect(w, r, "/password?next="+urlQueryEscape(next), http.StatusSeeOther)
 		return nil
@@ -61,7 +55,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 			s.Logger.Error("logout", "err", err)
 		}
 	}
-	s.clearSessionCookie(w)
+	s.clearSessionCookie(w, r)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
@@ -88,17 +82,23 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 	if newPW != confirm {
 		err = xinfang.FieldError("password_confirm", "两次输入的新密码不一致")
 	} else {
-		err = s.Directory.ChangePassword(r.Context(), u.ID, oldPW, newPW)
+		err = s.throttled(w, r, func(from string) error {
+			return s.Directory.ChangePassword(r.Context(), u.ID, oldPW, newPW, from)
+		})
 	}
 	if err != nil {
-		if xinfang.ErrorCode(err) != xinfang.EINVALID {
+		code := xinfang.ErrorCode(err)
+		if code != xinfang.EINVALID && code != xinfang.ETHROTTLED {
 			return err
 		}
 		v := &passwordView{Next: next, Forced: u.MustChangePassword}
 		v.Title, v.Nav = "修改密码", "password"
 		v.Error, v.Fields = "密码未修改，请按提示更正。", xinfang.ErrorFields(err)
+		if code == xinfang.ETHROTTLED {
+			v.Error = xinfang.ErrorMessage(err)
+		}
 		s.fillBase(r, &v.base)
-		return s.render(w, r, http.StatusUnprocessableEntity, "password.html", v)
+		return s.render(w, r, statusOf(code), "password.html", v)
 	}
 	// Whoever signed in with the old password is signed out everywhere else.
 	if c, err := r.Cookie(sessionCookie); err == nil {

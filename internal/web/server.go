@@ -13,6 +13,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"strconv"
 	"strings"
@@ -26,15 +27,20 @@ import (
 type Server struct {
 	Stores
 	Logger *slog.Logger
-	// Secure marks cookies Secure (behind TLS).
+	// Secure marks the session cookie Secure on every answer; without it,
+	// only answers to requests that came over HTTPS (isHTTPS) mark it.
 	Secure bool
+	// TrustedProxies are the reverse proxies in front of the server: only
+	// from them are X-Forwarded-For, -Proto and -Host believed (client.go).
+	TrustedProxies []netip.Prefix
 	// SessionLifetime is the session cookie's Max-Age: as long as the
 	// session lives on the server (cmd/xinfang sets the configured one).
 	SessionLifetime time.Duration
 
-	mux   *http.ServeMux
-	menu  []menuEntry
-	pages map[string]access // the access of every GET route, by pattern
+	mux     *http.ServeMux
+	menu    []menuEntry
+	pages   map[string]access // the access of every GET route, by pattern
+	limiter *addrLimiter      // password checks per client address (throttle.go)
 }
 
 // NewServer returns a server over the stores with every route registered.
@@ -45,14 +51,14 @@ func NewServer(st Stores, logger *slog.Logger) *Server {
 	if st.Now == nil {
 		st.Now = time.Now
 	}
-	s := &Server{Stores: st, Logger: logger, SessionLifetime: 12 * time.Hour, mux: http.NewServeMux()}
+	s := &Server{Stores: st, Logger: logger, SessionLifetime: 12 * time.Hour, mux: http.NewServeMux(), limiter: newAddrLimiter(st.Now)}
 	s.routes()
 	return s
 }
 
 // ServeHTTP applies the common middleware around the routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	securityHeaders(s.authenticate(s.mux)).ServeHTTP(w, r)
+	s.transportSecurity(securityHeaders(s.authenticate(s.mux))).ServeHTTP(w, r)
 }
 
 const sessionCookie = "xf_session"
@@ -127,6 +133,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case xinfang.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case xinfang.ETHROTTLED:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -226,17 +234,6 @@ func pathIDOr(r *http.Request, name, msg string) (int64, error) {
 // petitionPathID is the {id} of a petition's page.
 func petitionPathID(r *http.Request) (int64, error) {
 	return pathIDOr(r, "id", "信访件不存在或无权查看")
-}
-
-// setSessionCookie writes the session cookie (HttpOnly, SameSite=Lax). Its
-// lifetime is relative (Max-Age), so the browser's clock and the database's
-// clock need not agree; the server decides expiry and idle timeout anyway.
-func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(s.SessionLifetime.Seconds())})
-}
-
-func (s *Server) clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
 // today is the Asia/Shanghai date of the server's clock.

@@ -140,7 +140,9 @@ type SearchStore interface {
 
 // DirectoryStore is the units, users, sessions, dictionaries and holiday calendar.
 type DirectoryStore interface {
-	ChangePassword(ctx context.Context, userID int64, oldPW, newPW string) error
+	// ChangePassword and Login count a wrong password under the client's
+	// address from, and lock as xinfang.JudgeLogin says.
+	ChangePassword(ctx context.Context, userID int64, oldPW, newPW, from string) error
 	CreateUnit(ctx context.Context, u *xinfang.Unit) error
 	CreateUser(ctx context.Context, u *xinfang.User, password string) error
 	DictLabel(ctx context.Context, kind xinfang.DictKind, code string) string
@@ -150,7 +152,7 @@ type DirectoryStore interface {
 	FindUserByID(ctx context.Context, id int64) (*xinfang.User, error)
 	FindUsers(ctx context.Context) ([]*xinfang.User, error)
 	Holidays(ctx context.Context) ([]calendar.Override, error)
-	Login(ctx context.Context, username, password string) (*xinfang.User, *xinfang.Session, error)
+	Login(ctx context.Context, username, password, from string) (*xinfang.User, *xinfang.Session, error)
 	Logout(ctx context.Context, token string) error
 	SaveDictEntry(ctx context.Context, e xinfang.DictEntry) error
 	SaveHoliday(ctx context.Context, o calendar.Override) error
