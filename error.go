@@ -14,6 +14,7 @@ const (
 	ECONFLICT     = "conflict"
 	EFORBIDDEN    = "forbidden"
 	EUNAUTHORIZED = "unauthorized"
+	ETOOLARGE     = "too_large" // a request body over its route's limit
 	EINTERNAL     = "internal"
 )
 

@@ -50,9 +50,10 @@ func NewServer(st Stores, logger *slog.Logger) *Server {
 	return s
 }
 
-// ServeHTTP applies the common middleware around the routes.
+// ServeHTTP applies the common middleware around the routes. The body is
+// capped before anything reads it: the CSRF check reads a page's form.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	securityHeaders(s.authenticate(s.mux)).ServeHTTP(w, r)
+	securityHeaders(s.limitBody(s.authenticate(s.mux))).ServeHTTP(w, r)
 }
 
 const sessionCookie = "xf_session"
@@ -127,6 +128,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case xinfang.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case xinfang.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
@@ -175,12 +178,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// decodeJSON reads a JSON body into v, with a size limit; unknown fields
-// are refused so that a misspelt field is not silently ignored.
+// decodeJSON reads a JSON body into v, with a size limit (the route's,
+// set by limitBody, or else the default); unknown fields are refused so
+// that a misspelt field is not silently ignored.
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, defaultBodyLimit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if big := tooLargeOf(err); big != nil {
+			return big
+		}
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
 		switch {
