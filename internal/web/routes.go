@@ -349,14 +349,18 @@ func (s *Server) menuFor(u *xinfang.User) []menuEntry {
 	return out
 }
 
-// routes registers the table on the mux: the access check, then the
-// handler, and every error through s.fail.
+// routes registers the table on the mux: the access check, the check of
+// the input's text (checkInput), then the handler, and every error
+// through s.fail.
 func (s *Server) routes() {
 	table := routeTable()
 	s.menu, s.pages = menuEntries(table), pageAccess(table)
 	for _, rt := range table {
 		s.mux.HandleFunc(rt.key(), func(w http.ResponseWriter, r *http.Request) {
 			err := rt.access.check(xinfang.UserFromContext(r.Context()))
+			if err == nil {
+				err = checkInput(r, rt.pattern)
+			}
 			if err == nil {
 				err = rt.handle(s, w, r)
 			}
