@@ -217,7 +217,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		w.and("p.channel = ?", f.Channel)
 	}
 	if f.Category != "" {
-		w.and("p.category LIKE ?", f.Category+"%")
+		w.and(`p.category LIKE ? ESCAPE '\'`, escapeLike(f.Category)+"%")
 	}
 	if f.Petitioner != 0 {
 		w.and("p.id IN (SELECT petition_id FROM petition_petitioners WHERE petitioner_id = ?)", f.Petitioner)

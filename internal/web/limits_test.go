@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"xinfang"
+	"xinfang/internal/sqldb/sqldbtest"
 )
 
 // The domain's limits reach the API as 422 naming the field, and change
@@ -67,5 +69,36 @@ func TestInputLimitsOverTheAPI(t *testing.T) {
 	reg.ok(t, http.StatusOK, "GET", c.path(), nil, &got)
 	if got.Version != c.Version || len(got.Team) != 0 || len(got.Consultations) != 0 || len(got.Plan) != 0 {
 		t.Errorf("a refused change was stored: %+v", got.Case)
+	}
+}
+
+// The category filter matches a code and the codes below it, on both
+// databases: % and _ are characters of a code, not wildcards, in the API
+// and on the ledger page alike.
+func TestCategoryFilterHasNoWildcards(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range sqldbtest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			env := newAPIEnvOn(t, sqldbtest.Open(t, dialect), "2026-04-01T09:00")
+			reg := env.user(t, "cat_reg", "ZA", xinfang.RoleRegistrar)
+			p := reg.register(t, registration("2026-04-01T08:30:00+08:00", env.Units["ZA"].ID, map[string]any{"category": "0501"}))
+			for _, tc := range []struct {
+				category string
+				want     int
+			}{
+				{"0501", 1}, {"05", 1}, {"%", 0}, {"_", 0}, {"0_01", 0}, {"05%", 0}, {"%01", 0}, {"06", 0},
+			} {
+				var pg struct{ Total int }
+				reg.ok(t, http.StatusOK, "GET", "/api/v1/petitions?category="+url.QueryEscape(tc.category), nil, &pg)
+				if pg.Total != tc.want {
+					t.Errorf("API category=%s: %d items, want %d", tc.category, pg.Total, tc.want)
+				}
+				st, _, body := reg.page(t, "GET", "/petitions?category="+url.QueryEscape(tc.category), nil)
+				if found := strings.Contains(body, p.Number); st != http.StatusOK || found != (tc.want == 1) {
+					t.Errorf("ledger category=%s: %d, lists the item: %v", tc.category, st, found)
+				}
+			}
+		})
 	}
 }
