@@ -61,14 +61,23 @@ func checkText(p xinfang.Problems, field, v string) {
 	}
 }
 
-// checkName returns name as a field name: as it is, or quoted in ASCII
-// when the name itself holds what no text may (its problem is added).
-func checkName(p xinfang.Problems, name string) string {
-	if msg := xinfang.TextProblem(name); msg != "" {
-		name = strconv.QuoteToASCII(name)
-		p.Add(name, "名称中"+msg)
+// fieldName is the name under which a parameter or member called name is
+// reported: name itself, or quoted in ASCII when it is empty or holds what
+// no text may, so that every error names something that can be read.
+func fieldName(name string) string {
+	if name == "" || xinfang.TextProblem(name) != "" {
+		return strconv.QuoteToASCII(name)
 	}
 	return name
+}
+
+// checkName returns fieldName(name), adding a problem when the name
+// itself holds what no text may.
+func checkName(p xinfang.Problems, name string) string {
+	if msg := xinfang.TextProblem(name); msg != "" {
+		p.Add(fieldName(name), "名称中"+msg)
+	}
+	return fieldName(name)
 }
 
 // checkValues checks the names and values of a query or a form.
@@ -139,9 +148,8 @@ func walkJSON(p xinfang.Problems, dec *json.Decoder, path string, depth int) err
 					return err
 				}
 				key, _ := tok.(string)
-				field := joinPath(path, key)
+				field := joinPath(path, fieldName(key))
 				if msg := xinfang.TextProblem(key); msg != "" {
-					field = joinPath(path, strconv.QuoteToASCII(key))
 					p.Add(field, "名称中"+msg)
 				}
 				if err := walkJSON(p, dec, field, depth+1); err != nil {

@@ -191,6 +191,9 @@ func decodeJSON(r *http.Request, v any) error {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
 		switch {
+		case errors.As(err, &te) && te.Field == "":
+			// The body itself is not an object.
+			return xinfang.FieldError("body", "请求体须为 JSON 对象")
 		case errors.As(err, &te) && te.Type == reflect.TypeFor[calendar.Date]():
 			// calendar.Date puts the reason in Value (日期 … 不存在).
 			return xinfang.FieldError(te.Field, te.Value)
@@ -200,7 +203,7 @@ func decodeJSON(r *http.Request, v any) error {
 			return xinfang.FieldError("body", "JSON 格式错误")
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return xinfang.FieldError(f, "不认识的字段")
+			return xinfang.FieldError(fieldName(f), "不认识的字段")
 		case err.Error() == "EOF":
 			return xinfang.FieldError("body", "请求体为空")
 		}
