@@ -447,18 +447,15 @@ func (pt *Petition) Validate(now time.Time) error {
 	} else if pt.ReceivedAt.Year() < 1990 {
 		p.Add("received_at", "收到时间不合理")
 	}
-	pt.Summary = strings.TrimSpace(pt.Summary)
-	pt.Content = strings.TrimSpace(pt.Content)
-	pt.Request = strings.TrimSpace(pt.Request)
+	checkText(p, "summary", &pt.Summary, 200)
+	checkText(p, "content", &pt.Content, 20000)
+	checkText(p, "request", &pt.Request, MaxNote)
 	if pt.Summary == "" {
 		p.Add("summary", "概况不能为空")
 	}
 	if pt.Content == "" {
 		p.Add("content", "投诉内容不能为空")
 	}
-	checkText(p, "summary", &pt.Summary, 200)
-	checkText(p, "content", &pt.Content, 20000)
-	checkText(p, "request", &pt.Request, MaxNote)
 	checkLine(p, "accused", &pt.Accused, MaxLine)
 	checkText(p, "risk_reason", &pt.RiskReason, MaxNote)
 	// Codes of the dictionaries (storage checks that they exist).

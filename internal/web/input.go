@@ -24,7 +24,7 @@ import (
 func checkInput(r *http.Request, pattern string) error {
 	p := xinfang.Problems{}
 	for _, name := range pathNames(pattern) {
-		checkText(p, name, r.PathValue(name))
+		refuseText(p, name, r.PathValue(name))
 	}
 	checkValues(p, r.URL.Query())
 	if r.PostForm != nil {
@@ -54,8 +54,8 @@ func hasBody(r *http.Request) bool {
 	return false
 }
 
-// checkText adds the problem of v, if any, on field.
-func checkText(p xinfang.Problems, field, v string) {
+// refuseText adds the problem of v, if any, on field.
+func refuseText(p xinfang.Problems, field, v string) {
 	if msg := xinfang.TextProblem(v); msg != "" {
 		p.Add(field, msg)
 	}
@@ -90,7 +90,7 @@ func checkValues(p xinfang.Problems, vs map[string][]string) {
 	for _, k := range keys {
 		field := checkName(p, k)
 		for _, v := range vs[k] {
-			checkText(p, field, v)
+			refuseText(p, field, v)
 		}
 	}
 }
@@ -138,7 +138,7 @@ func walkJSON(p xinfang.Problems, dec *json.Decoder, path string, depth int) err
 		if path == "" {
 			path = "body"
 		}
-		checkText(p, path, t)
+		refuseText(p, path, t)
 	case json.Delim:
 		switch t {
 		case '{':
