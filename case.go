@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"xinfang/internal/calendar"
 )
@@ -352,18 +351,20 @@ func (c *Case) Involves(id int64) bool {
 	return false
 }
 
-// Validate checks the fields of a case a user edits (not its records).
-// It normalises whitespace and tags in place.
-func (c *Case) Validate() error {
+// Validate checks the fields of a case a user edits (not its records);
+// today bounds the 化解时限 (checkDueDate). It normalises whitespace and
+// tags in place.
+func (c *Case) Validate(today calendar.Date) error {
 	p := Problems{}
-	c.Title = strings.TrimSpace(c.Title)
-	c.Summary = strings.TrimSpace(c.Summary)
-	c.Petitioners = strings.TrimSpace(c.Petitioners)
-	c.StabilityPlan = strings.TrimSpace(c.StabilityPlan)
+	checkLine(p, "title", &c.Title, MaxLine)
+	checkText(p, "summary", &c.Summary, MaxText)
+	checkLine(p, "petitioners", &c.Petitioners, MaxNote)
+	checkText(p, "stability_plan", &c.StabilityPlan, MaxText)
+	checkDueDate(p, "deadline", c.Deadline, today)
+	checkCount(p, "petition_ids", len(c.PetitionIDs), MaxItems)
+	checkCount(p, "tags", len(c.Tags), 2*len(CaseTags))
 	if c.Title == "" {
 		p.Add("title", "请填写案件名称")
-	} else if utf8.RuneCountInString(c.Title) > 200 {
-		p.Add("title", "案件名称不超过 200 字")
 	}
 	if !c.Source.Valid() {
 		p.Add("source", "请选择积案来源（中央交办、省交办、市排查、自行梳理、重复信访）")
@@ -396,10 +397,14 @@ func (c *Case) Validate() error {
 	return p.Err()
 }
 
-// Validate checks a plan step.
-func (s *PlanStep) Validate() error {
+// Validate checks a plan step; today bounds its dates.
+func (s *PlanStep) Validate(today calendar.Date) error {
 	p := Problems{}
-	s.Content, s.Owner, s.Evidence = strings.TrimSpace(s.Content), strings.TrimSpace(s.Owner), strings.TrimSpace(s.Evidence)
+	checkText(p, "content", &s.Content, MaxNote)
+	checkLine(p, "owner", &s.Owner, MaxName)
+	checkText(p, "evidence", &s.Evidence, MaxNote)
+	checkDueDate(p, "deadline", s.Deadline, today)
+	checkPastDate(p, "done_on", s.DoneOn, today)
 	if s.Content == "" {
 		p.Add("content", "请填写方案步骤内容")
 	}
@@ -415,9 +420,19 @@ func (s *PlanStep) Validate() error {
 	return p.Err()
 }
 
+// ValidateTeam checks a whole 工作专班 as it is saved: at most MaxPeople
+// members, each valid (team.0.name …).
+func ValidateTeam(team []CaseMember, p Problems) {
+	checkCount(p, "team", len(team), MaxPeople)
+	for i := range team {
+		team[i].Validate("team."+itoa(i)+".", p)
+	}
+}
+
 // Validate checks a team member.
 func (m *CaseMember) Validate(prefix string, p Problems) {
-	m.Name, m.Role = strings.TrimSpace(m.Name), strings.TrimSpace(m.Role)
+	checkLine(p, prefix+"name", &m.Name, MaxName)
+	checkLine(p, prefix+"role", &m.Role, MaxName)
 	if m.UserID == 0 && m.Name == "" {
 		p.Add(prefix+"name", "请选择人员或填写姓名")
 	}
@@ -426,16 +441,19 @@ func (m *CaseMember) Validate(prefix string, p Problems) {
 	}
 }
 
-// Validate checks a consultation.
-func (c *Consultation) Validate() error {
+// Validate checks a consultation; today bounds its date.
+func (c *Consultation) Validate(today calendar.Date) error {
 	p := Problems{}
-	c.Findings, c.Decisions = strings.TrimSpace(c.Findings), strings.TrimSpace(c.Decisions)
+	checkText(p, "findings", &c.Findings, MaxText)
+	checkText(p, "decisions", &c.Decisions, MaxText)
 	if c.Date.IsZero() {
 		p.Add("date", "请填写会诊日期")
 	}
+	checkPastDate(p, "date", c.Date, today)
+	checkCount(p, "attendees", len(c.Attendees), MaxPeople)
 	att := c.Attendees[:0:0]
 	for _, a := range c.Attendees {
-		a.Name = strings.TrimSpace(a.Name)
+		checkLine(p, "attendees", &a.Name, MaxName)
 		if a.Name == "" {
 			continue
 		}
@@ -457,10 +475,11 @@ func (c *Consultation) Validate() error {
 	return p.Err()
 }
 
-// Validate checks a progress report.
-func (r *ProgressReport) Validate() error {
+// Validate checks a progress report; today bounds its date.
+func (r *ProgressReport) Validate(today calendar.Date) error {
 	p := Problems{}
-	r.Text = strings.TrimSpace(r.Text)
+	checkText(p, "text", &r.Text, MaxText)
+	checkPastDate(p, "date", r.Date, today)
 	if r.Text == "" {
 		p.Add("text", "请填写进展情况")
 	}
@@ -468,12 +487,18 @@ func (r *ProgressReport) Validate() error {
 }
 
 // Validate checks the resolution record for what it contains; what is
-// missing is the business of the closure rules (ResolveProblems).
-func (r *Resolution) Validate() error {
+// missing is the business of the closure rules (ResolveProblems). today
+// bounds the date of the follow-up visit.
+func (r *Resolution) Validate(today calendar.Date) error {
 	p := Problems{}
-	r.Facts, r.SolutionText, r.PetitionerPosition = strings.TrimSpace(r.Facts), strings.TrimSpace(r.SolutionText), strings.TrimSpace(r.PetitionerPosition)
+	checkText(p, "facts", &r.Facts, MaxText)
+	checkText(p, "solution_text", &r.SolutionText, MaxText)
+	checkText(p, "petitioner_position", &r.PetitionerPosition, MaxNote)
 	f := &r.Followup
-	f.By, f.How, f.Mood = strings.TrimSpace(f.By), strings.TrimSpace(f.How), strings.TrimSpace(f.Mood)
+	checkLine(p, "followup.by", &f.By, MaxName)
+	checkLine(p, "followup.how", &f.How, MaxName)
+	checkText(p, "followup.mood", &f.Mood, MaxNote)
+	checkPastDate(p, "followup.date", f.Date, today)
 	if r.Solution != "" && !r.Solution.Valid() {
 		p.Add("solution", "解决方式须为问题已解决或依法终结")
 	}

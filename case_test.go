@@ -161,7 +161,7 @@ func TestCaseTransitionStates(t *testing.T) {
 
 func TestCaseValidate(t *testing.T) {
 	c := &xinfang.Case{Title: " 积案 ", Source: "nowhere", Tags: []xinfang.CaseTag{"consult", "trace", "consult", "magic"}}
-	err := c.Validate()
+	err := c.Validate(testToday)
 	f := xinfang.ErrorFields(err)
 	for _, k := range []string{"source", "responsible_unit_id", "petitioners", "tags"} {
 		if f[k] == "" {

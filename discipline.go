@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"xinfang/internal/calendar"
 )
@@ -314,7 +313,7 @@ type InvestigationInput struct {
 // Validate checks what can be checked without storage.
 func (in *InvestigationInput) Validate() error {
 	p := Problems{}
-	in.Summary = strings.TrimSpace(in.Summary)
+	checkText(p, "summary", &in.Summary, MaxNote)
 	if in.PetitionID == 0 && in.CaseID == 0 {
 		p.Add("petition_id", "请指定越级访的信访件或信访积案")
 	}
@@ -329,8 +328,6 @@ func (in *InvestigationInput) Validate() error {
 	}
 	if in.Summary == "" {
 		p.Add("summary", "请写明提级调查的事由")
-	} else if utf8.RuneCountInString(in.Summary) > 2000 {
-		p.Add("summary", "事由不超过 2000 字")
 	}
 	return p.Err()
 }
@@ -356,7 +353,8 @@ type MatterTrackInput struct {
 // measures, since a matter is not concluded before it is established.
 func (in *MatterTrackInput) Validate() error {
 	p := Problems{}
-	in.Findings, in.Measures = strings.TrimSpace(in.Findings), strings.TrimSpace(in.Measures)
+	checkText(p, "findings", &in.Findings, MaxText)
+	checkText(p, "measures", &in.Measures, MaxText)
 	if in.Outcome != "" && !in.Outcome.Valid() {
 		p.Add("outcome", "未知的调查结论")
 	}
@@ -365,12 +363,6 @@ func (in *MatterTrackInput) Validate() error {
 	}
 	if in.Outcome != "" && in.Measures == "" {
 		p.Add("measures", "作出结论前须写明采取的措施")
-	}
-	if utf8.RuneCountInString(in.Findings) > 10000 {
-		p.Add("findings", "不超过 10000 字")
-	}
-	if utf8.RuneCountInString(in.Measures) > 10000 {
-		p.Add("measures", "不超过 10000 字")
 	}
 	return p.Err()
 }
@@ -389,17 +381,18 @@ type ResponsibilityTrackInput struct {
 // but 不予追究 names at least one official.
 func (in *ResponsibilityTrackInput) Validate() error {
 	p := Problems{}
-	in.Findings = strings.TrimSpace(in.Findings)
+	checkText(p, "findings", &in.Findings, MaxText)
 	if in.Outcome != "" && !in.Outcome.Valid() {
 		p.Add("outcome", "未知的处理结果")
 	}
-	if len(in.Officials) > 50 {
+	if len(in.Officials) > MaxPeople {
 		p.Add("officials", "责任人不超过 50 人")
 	}
 	for i := range in.Officials {
 		o := &in.Officials[i]
-		o.Name, o.Position = strings.TrimSpace(o.Name), strings.TrimSpace(o.Position)
 		pre := "officials." + strconv.Itoa(i) + "."
+		checkLine(p, pre+"name", &o.Name, MaxName)
+		checkLine(p, pre+"position", &o.Position, MaxName)
 		if o.Name == "" {
 			p.Add(pre+"name", "请填写责任人姓名")
 		}
@@ -415,9 +408,6 @@ func (in *ResponsibilityTrackInput) Validate() error {
 	}
 	if in.Outcome != "" && in.Outcome != ResponsibilityNone && len(in.Officials) == 0 {
 		p.Add("officials", "约谈、通报或问责须列明责任人")
-	}
-	if utf8.RuneCountInString(in.Findings) > 10000 {
-		p.Add("findings", "不超过 10000 字")
 	}
 	return p.Err()
 }
@@ -638,11 +628,16 @@ func (a *Accountability) Fill() {
 	}
 }
 
-// Validate checks an accountability record before it is stored.
-func (a *Accountability) Validate() error {
+// Validate checks an accountability record before it is stored; today
+// bounds the date of the decision.
+func (a *Accountability) Validate(today calendar.Date) error {
 	p := Problems{}
-	a.OfficialName, a.OfficialPosition = strings.TrimSpace(a.OfficialName), strings.TrimSpace(a.OfficialPosition)
-	a.DecidedBy, a.Ground, a.Note = strings.TrimSpace(a.DecidedBy), strings.TrimSpace(a.Ground), strings.TrimSpace(a.Note)
+	checkLine(p, "official_name", &a.OfficialName, MaxName)
+	checkLine(p, "official_position", &a.OfficialPosition, MaxName)
+	checkLine(p, "decided_by", &a.DecidedBy, MaxLine)
+	checkText(p, "ground", &a.Ground, 5000)
+	checkText(p, "note", &a.Note, 5000)
+	checkPastDate(p, "decided_on", a.DecidedOn, today)
 	if !a.Target.Valid() {
 		p.Add("target", "请选择问责对象：单位或个人")
 	}
@@ -668,12 +663,8 @@ func (a *Accountability) Validate() error {
 	if a.Ground == "" && len(a.PetitionIDs) == 0 && len(a.CaseIDs) == 0 && a.InvestigationID == 0 {
 		p.Add("ground", "请写明问责依据，或关联信访件、信访积案或提级调查")
 	}
-	if utf8.RuneCountInString(a.Ground) > 5000 || utf8.RuneCountInString(a.Note) > 5000 {
-		p.Add("ground", "依据和备注各不超过 5000 字")
-	}
-	if len(a.PetitionIDs) > 100 || len(a.CaseIDs) > 100 {
-		p.Add("petition_ids", "关联件不超过 100 件")
-	}
+	checkCount(p, "petition_ids", len(a.PetitionIDs), MaxItems)
+	checkCount(p, "case_ids", len(a.CaseIDs), MaxItems)
 	return p.Err()
 }
 
@@ -702,8 +693,9 @@ type ResponsibilityLetter struct {
 	UpdatedAt     time.Time     `json:"updated_at"`
 }
 
-// Validate checks a letter; empty target lines are dropped.
-func (l *ResponsibilityLetter) Validate() error {
+// Validate checks a letter; empty target lines are dropped. today bounds
+// the date it was signed.
+func (l *ResponsibilityLetter) Validate(today calendar.Date) error {
 	p := Problems{}
 	if l.UnitID <= 0 {
 		p.Add("unit_id", "请选择签订单位")
@@ -714,9 +706,11 @@ func (l *ResponsibilityLetter) Validate() error {
 	if l.SignedOn.IsZero() {
 		p.Add("signed_on", "请填写签订日期")
 	}
+	checkPastDate(p, "signed_on", l.SignedOn, today)
 	var targets []string
 	for _, t := range l.Targets {
-		if t = strings.TrimSpace(t); t != "" {
+		checkText(p, "targets", &t, 500)
+		if t != "" {
 			targets = append(targets, t)
 		}
 	}
@@ -726,11 +720,6 @@ func (l *ResponsibilityLetter) Validate() error {
 	} else if len(l.Targets) > 100 {
 		p.Add("targets", "目标任务不超过 100 项")
 	}
-	for _, t := range l.Targets {
-		if utf8.RuneCountInString(t) > 500 {
-			p.Add("targets", "每项目标不超过 500 字")
-		}
-	}
-	l.Note = strings.TrimSpace(l.Note)
+	checkText(p, "note", &l.Note, 5000)
 	return p.Err()
 }

@@ -56,6 +56,9 @@ func TestInvestigationCloseRefusal(t *testing.T) {
 	}
 }
 
+// testToday is the day the domain's inputs are judged on.
+var testToday = calendar.MustParseDate("2026-06-15")
+
 func TestDisciplineInputs(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -83,22 +86,22 @@ func TestDisciplineInputs(t *testing.T) {
 			return (&xinfang.ResponsibilityTrackInput{Findings: "已尽责", Outcome: "none"}).Validate()
 		}, nil},
 		{"accountability of an official", func() error {
-			return (&xinfang.Accountability{Target: "official", UnitID: 3, Measure: "talk", DecidedOn: calendar.MustParseDate("2026-06-01"), Ground: "x"}).Validate()
+			return (&xinfang.Accountability{Target: "official", UnitID: 3, Measure: "talk", DecidedOn: calendar.MustParseDate("2026-06-01"), Ground: "x"}).Validate(testToday)
 		}, []string{"official_name", "official_position"}},
 		{"accountability without ground", func() error {
-			return (&xinfang.Accountability{Target: "unit", UnitID: 3, Measure: "listed", DecidedOn: calendar.MustParseDate("2026-06-01")}).Validate()
+			return (&xinfang.Accountability{Target: "unit", UnitID: 3, Measure: "listed", DecidedOn: calendar.MustParseDate("2026-06-01")}).Validate(testToday)
 		}, []string{"ground"}},
 		{"accountability with a linked item", func() error {
-			return (&xinfang.Accountability{Target: "unit", UnitID: 3, Measure: "rectify", DecidedOn: calendar.MustParseDate("2026-06-01"), PetitionIDs: []int64{7}}).Validate()
+			return (&xinfang.Accountability{Target: "unit", UnitID: 3, Measure: "rectify", DecidedOn: calendar.MustParseDate("2026-06-01"), PetitionIDs: []int64{7}}).Validate(testToday)
 		}, nil},
 		{"accountability bad measure and no date", func() error {
-			return (&xinfang.Accountability{Target: "unit", UnitID: 3, Measure: "fine", Ground: "x"}).Validate()
+			return (&xinfang.Accountability{Target: "unit", UnitID: 3, Measure: "fine", Ground: "x"}).Validate(testToday)
 		}, []string{"measure", "decided_on"}},
 		{"letter without targets", func() error {
-			return (&xinfang.ResponsibilityLetter{UnitID: 3, Year: 2026, SignedOn: calendar.MustParseDate("2026-01-05"), Targets: []string{"", "  "}}).Validate()
+			return (&xinfang.ResponsibilityLetter{UnitID: 3, Year: 2026, SignedOn: calendar.MustParseDate("2026-01-05"), Targets: []string{"", "  "}}).Validate(testToday)
 		}, []string{"targets"}},
 		{"letter bad year", func() error {
-			return (&xinfang.ResponsibilityLetter{UnitID: 3, Year: 26, SignedOn: calendar.MustParseDate("2026-01-05"), Targets: []string{"x"}}).Validate()
+			return (&xinfang.ResponsibilityLetter{UnitID: 3, Year: 26, SignedOn: calendar.MustParseDate("2026-01-05"), Targets: []string{"x"}}).Validate(testToday)
 		}, []string{"year"}},
 		{"watch filter kind", func() error { return (&xinfang.WatchFilter{Kind: "all"}).Validate() }, []string{"kind"}},
 	}

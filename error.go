@@ -15,6 +15,7 @@ const (
 	EFORBIDDEN    = "forbidden"
 	EUNAUTHORIZED = "unauthorized"
 	ETHROTTLED    = "throttled" // too many attempts from one client: try again later
+	ETOOLARGE     = "too_large" // a request body over its route's limit
 	EINTERNAL     = "internal"
 )
 

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"xinfang/internal/calendar"
 )
@@ -325,9 +324,17 @@ func (pt *Petitioner) Validate(prefix string, now time.Time, p Problems) {
 	pt.Phone = strings.TrimSpace(pt.Phone)
 	if pt.Name == "" {
 		p.Add(prefix+"name", "信访人姓名/名称不能为空")
-	} else if utf8.RuneCountInString(pt.Name) > 100 {
-		p.Add(prefix+"name", "姓名/名称过长")
 	}
+	checkLine(p, prefix+"name", &pt.Name, MaxName)
+	// Other documents than the ID card have no check of their own.
+	checkLine(p, prefix+"id_number", &pt.IDNumber, 50)
+	checkLine(p, prefix+"gender", &pt.Gender, 10)
+	checkLine(p, prefix+"ethnicity", &pt.Ethnicity, 50)
+	checkLine(p, prefix+"occupation", &pt.Occupation, MaxName)
+	checkLine(p, prefix+"hukou_address", &pt.HukouAddress, MaxLine)
+	checkLine(p, prefix+"residence", &pt.Residence, MaxLine)
+	checkLine(p, prefix+"address", &pt.Address, MaxLine)
+	checkText(p, prefix+"key_reason", &pt.KeyReason, MaxNote)
 	if pt.IDType == "" && pt.IDNumber != "" {
 		pt.IDType = IDCard
 	}
@@ -352,7 +359,7 @@ func (pt *Petitioner) Validate(prefix string, now time.Time, p Problems) {
 			p.Add(prefix+"phone", err.Error())
 		}
 	}
-	if pt.KeyPerson && strings.TrimSpace(pt.KeyReason) == "" {
+	if pt.KeyPerson && pt.KeyReason == "" {
 		p.Add(prefix+"key_reason", "重点人员须写明原因")
 	}
 }
@@ -419,8 +426,15 @@ type Petition struct {
 	UpdatedAt      time.Time     `json:"updated_at"`
 }
 
+// Bounds of the head-counts of a petition.
+const (
+	MaxPersonCount   = 100000   // 信访人数
+	MaxInvolvedCount = 10000000 // 涉及人数
+)
+
 // Validate checks the registration fields of a petition. It normalises
-// whitespace in place. now is used for date plausibility.
+// whitespace in place. now is used for date plausibility. Every text field
+// has a length limit and holds text only (TextProblem).
 func (pt *Petition) Validate(now time.Time) error {
 	p := Problems{}
 	if !pt.Channel.Valid() {
@@ -433,19 +447,21 @@ func (pt *Petition) Validate(now time.Time) error {
 	} else if pt.ReceivedAt.Year() < 1990 {
 		p.Add("received_at", "收到时间不合理")
 	}
-	pt.Summary = strings.TrimSpace(pt.Summary)
-	pt.Content = strings.TrimSpace(pt.Content)
-	pt.Request = strings.TrimSpace(pt.Request)
+	checkText(p, "summary", &pt.Summary, 200)
+	checkText(p, "content", &pt.Content, 20000)
+	checkText(p, "request", &pt.Request, MaxNote)
 	if pt.Summary == "" {
 		p.Add("summary", "概况不能为空")
-	} else if utf8.RuneCountInString(pt.Summary) > 200 {
-		p.Add("summary", "概况不超过 200 字")
 	}
 	if pt.Content == "" {
 		p.Add("content", "投诉内容不能为空")
-	} else if utf8.RuneCountInString(pt.Content) > 20000 {
-		p.Add("content", "投诉内容不超过 20000 字")
 	}
+	checkLine(p, "accused", &pt.Accused, MaxLine)
+	checkText(p, "risk_reason", &pt.RiskReason, MaxNote)
+	// Codes of the dictionaries (storage checks that they exist).
+	checkLine(p, "category", &pt.Category, 32)
+	checkLine(p, "reason", &pt.Reason, 32)
+	checkLine(p, "system", &pt.System, 32)
 	if pt.Category == "" {
 		p.Add("category", "请选择内容分类")
 	}
@@ -457,6 +473,11 @@ func (pt *Petition) Validate(now time.Time) error {
 	}
 	if pt.PersonCount <= 0 {
 		pt.PersonCount = 1
+	} else if pt.PersonCount > MaxPersonCount {
+		p.Add("person_count", "信访人数不超过 "+itoa(MaxPersonCount))
+	}
+	if pt.InvolvedCount > MaxInvolvedCount {
+		p.Add("involved_count", "涉及人数不超过 "+itoa(MaxInvolvedCount))
 	}
 	if pt.InvolvedCount < pt.PersonCount {
 		if pt.InvolvedCount != 0 {
@@ -470,6 +491,7 @@ func (pt *Petition) Validate(now time.Time) error {
 	if pt.Group && len(pt.CoPetitioners) > 4 {
 		p.Add("co_petitioners", "集体访推选代表不超过 5 人（第二十条）")
 	}
+	checkCount(p, "co_petitioners", len(pt.CoPetitioners), MaxPeople)
 	if !pt.Escalation.Valid() {
 		p.Add("escalation", "未知的越级层级")
 	}

@@ -1,9 +1,7 @@
 package xinfang
 
 import (
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"xinfang/internal/calendar"
 )
@@ -105,30 +103,27 @@ func (s *Supervision) Validate(today calendar.Date) error {
 	case s.PetitionID <= 0 && s.CaseID <= 0:
 		p.Add("petition_id", "请指定督办的信访件或积案")
 	}
-	s.Requirements = strings.TrimSpace(s.Requirements)
+	checkText(p, "requirements", &s.Requirements, supervisionMaxText)
 	if s.Requirements == "" {
 		p.Add("requirements", "请填写督办要求")
-	} else if utf8.RuneCountInString(s.Requirements) > supervisionMaxText {
-		p.Add("requirements", "督办要求不超过 4000 字")
 	}
 	if s.Deadline.IsZero() {
 		p.Add("deadline", "请填写反馈期限（YYYY-MM-DD）")
 	} else if s.Deadline.Before(today) {
 		p.Add("deadline", "反馈期限不能早于今天")
 	}
+	checkDueDate(p, "deadline", s.Deadline, today)
 	return p.Err()
 }
 
 // CheckSupervisionText validates the text of a 催办 or a feedback.
 func CheckSupervisionText(field, text string) (string, error) {
-	text = strings.TrimSpace(text)
+	p := Problems{}
+	checkText(p, field, &text, supervisionMaxText)
 	if text == "" {
-		return "", FieldError(field, "请填写内容")
+		p.Add(field, "请填写内容")
 	}
-	if utf8.RuneCountInString(text) > supervisionMaxText {
-		return "", FieldError(field, "内容不超过 4000 字")
-	}
-	return text, nil
+	return text, p.Err()
 }
 
 // SupervisionAction is a step in the life of a 督办单 after it is issued.

@@ -4,9 +4,7 @@ package xinfang
 // and leaders' instructions (批示).
 
 import (
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"xinfang/internal/calendar"
 )
@@ -74,18 +72,17 @@ func (t *Task) Late(today calendar.Date) bool {
 	return t.Open() && !t.Deadline.IsZero() && t.Deadline.Before(today)
 }
 
-// Validate checks a new task.
-func (t *Task) Validate() error {
+// Validate checks a new task; today bounds its deadline.
+func (t *Task) Validate(today calendar.Date) error {
 	p := Problems{}
-	t.Title = strings.TrimSpace(t.Title)
 	if !t.Kind.Valid() {
 		p.Add("kind", "请选择拆分方式（属人、属事、单位）")
 	}
+	checkText(p, "title", &t.Title, 500)
 	if t.Title == "" {
 		p.Add("title", "请填写任务内容")
-	} else if utf8.RuneCountInString(t.Title) > 500 {
-		p.Add("title", "任务内容不超过 500 字")
 	}
+	checkDueDate(p, "deadline", t.Deadline, today)
 	if t.OwnerUnitID == 0 && t.OwnerUserID == 0 {
 		p.Add("owner_unit_id", "请指定责任单位或责任人")
 	}
@@ -102,13 +99,20 @@ type TaskChange struct {
 // Apply applies a change to t, refusing what the rule forbids: a task is
 // released only with a reason.
 func (t *Task) Apply(c TaskChange) error {
+	note, err := CheckNote("note", c.Note)
+	if err != nil {
+		return err
+	}
+	reason, err := CheckNote("release_reason", c.Reason)
+	if err != nil {
+		return err
+	}
 	switch c.State {
 	case TaskDone:
-		t.State, t.DoneNote, t.ReleaseReason = TaskDone, strings.TrimSpace(c.Note), ""
+		t.State, t.DoneNote, t.ReleaseReason = TaskDone, note, ""
 	case TaskReleased:
-		reason := strings.TrimSpace(c.Reason)
 		if reason == "" {
-			reason = strings.TrimSpace(c.Note)
+			reason = note
 		}
 		if reason == "" {
 			return FieldError("release_reason", "解除任务须写明理由")
@@ -137,14 +141,14 @@ type Instruction struct {
 	ToUnits    []int64   `json:"to_units"`
 }
 
-// Validate checks an instruction's text.
+// Validate checks an instruction's text and whom it is sent to.
 func (in *Instruction) Validate() error {
-	in.Text = strings.TrimSpace(in.Text)
+	p := Problems{}
+	checkText(p, "text", &in.Text, MaxNote)
 	if in.Text == "" {
-		return FieldError("text", "批示内容不能为空")
+		p.Add("text", "批示内容不能为空")
 	}
-	if utf8.RuneCountInString(in.Text) > 2000 {
-		return FieldError("text", "批示内容不超过 2000 字")
-	}
-	return nil
+	checkCount(p, "to_users", len(in.ToUsers), MaxItems)
+	checkCount(p, "to_units", len(in.ToUnits), MaxItems)
+	return p.Err()
 }

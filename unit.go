@@ -95,7 +95,8 @@ func (u *Unit) ChildPath(id int64) string {
 // Validate checks a unit before it is stored.
 func (u *Unit) Validate() error {
 	p := Problems{}
-	if strings.TrimSpace(u.Name) == "" {
+	checkLine(p, "name", &u.Name, MaxName)
+	if u.Name == "" {
 		p.Add("name", "单位名称不能为空")
 	}
 	if !validUnitCode(u.Code) {

@@ -88,7 +88,8 @@ func (u *User) Validate() error {
 	if !validUsername(u.Username) {
 		p.Add("username", "用户名须为 3–32 位字母、数字、下划线或点")
 	}
-	if strings.TrimSpace(u.Name) == "" {
+	checkLine(p, "name", &u.Name, MaxName)
+	if u.Name == "" {
 		p.Add("name", "姓名不能为空")
 	}
 	if u.UnitID <= 0 {

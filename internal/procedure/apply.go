@@ -64,7 +64,7 @@ func (pr *Procedure) Apply(r Request, lk Lookup) (*xinfang.Event, error) {
 	if err := pr.Permit(t, p, r.Actor); err != nil {
 		return nil, err
 	}
-	data, resolved, err := pr.checkData(t, in.Data, lk)
+	data, resolved, err := pr.checkData(t, in.Data, lk, calendar.DateOf(r.Now))
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,10 @@ func (pr *Procedure) Allowed(p *xinfang.Petition, actor *xinfang.User) []*Transi
 	return out
 }
 
-func (pr *Procedure) checkData(t *Transition, in map[string]string, lk Lookup) (map[string]string, map[string]any, error) {
+// checkData reads the data of an action by the fields of t. A date lies
+// in the plausible range of xinfang.CheckDate around today; the guards
+// judge it further.
+func (pr *Procedure) checkData(t *Transition, in map[string]string, lk Lookup, today calendar.Date) (map[string]string, map[string]any, error) {
 	probs := xinfang.Problems{}
 	known := map[string]bool{}
 	out := map[string]string{}
@@ -205,6 +208,10 @@ func (pr *Procedure) checkData(t *Transition, in map[string]string, lk Lookup) (
 			d, err := calendar.ParseDate(v)
 			if err != nil {
 				probs.Add(f.Name, f.Label+"须为 YYYY-MM-DD 格式的日期")
+				continue
+			}
+			if err := xinfang.CheckDate(f.Name, d, today); err != nil {
+				probs.Add(f.Name, f.Label+"："+xinfang.ErrorFields(err)[f.Name])
 				continue
 			}
 			v = d.String()

@@ -289,6 +289,8 @@ var forbiddenCases = []forbiddenCase{
 	{name: "result due that does not exist", stage: "registered", actor: registrar, action: xinfang.ActAssign, data: with(transferA, "result_due", "2026-02-30"), code: xinfang.EINVALID, field: "result_due"},
 	{name: "result due today", stage: "registered", actor: registrar, action: xinfang.ActAssign, now: day("2026-03-03"), data: with(transferA, "result_due", "2026-03-03"), code: xinfang.EINVALID, field: "result_due"},
 	{name: "delivered on without padding", stage: "replied", actor: handlerA, action: xinfang.ActDeliver, data: deliverData("2026-3-21"), code: xinfang.EINVALID, field: "delivered_on"},
+	{name: "result due a century ahead", stage: "registered", actor: registrar, action: xinfang.ActAssign, data: with(transferA, "result_due", "2126-04-30"), code: xinfang.EINVALID, field: "result_due"},
+	{name: "delivered in 1900", stage: "replied", actor: handlerA, action: xinfang.ActDeliver, data: deliverData("1900-01-01"), code: xinfang.EINVALID, field: "delivered_on"},
 	{name: "received on in words", stage: "delivered", actor: registrar, action: xinfang.ActRequestReview, data: with(requestData, "received_on", "yesterday"), code: xinfang.EINVALID, field: "received_on"},
 
 	// Extension days.

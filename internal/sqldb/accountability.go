@@ -35,7 +35,7 @@ func (db *DisciplineStore) CreateAccountability(ctx context.Context, a *xinfang.
 		return err
 	}
 	a.PetitionIDs, a.CaseIDs = discUniqueIDs(a.PetitionIDs), discUniqueIDs(a.CaseIDs)
-	if err := a.Validate(); err != nil {
+	if err := a.Validate(db.todayDate()); err != nil {
 		return err
 	}
 	if a.DecidedBy == "" {
@@ -269,7 +269,7 @@ func (db *DisciplineStore) SaveResponsibilityLetter(ctx context.Context, l *xinf
 	if !xinfang.CanWriteLetters(actor) {
 		return xinfang.Errorf(xinfang.EFORBIDDEN, "只有纪检监察员和市级督查员可以登记责任书")
 	}
-	if err := l.Validate(); err != nil {
+	if err := l.Validate(db.todayDate()); err != nil {
 		return err
 	}
 	targets, err := json.Marshal(l.Targets)

@@ -28,10 +28,13 @@ func (db *CaseStore) SetCaseTeam(ctx context.Context, id int64, version int, tea
 // returning the members as the history names them.
 func (db *CaseStore) writeTeam(ctx context.Context, tx *Tx, caseID int64, team []xinfang.CaseMember) (string, error) {
 	p := xinfang.Problems{}
+	// A team over its size is refused before any of it is looked up.
+	if xinfang.ValidateTeam(team, p); p["team"] != "" {
+		return "", p.Err()
+	}
 	names := make([]string, 0, len(team))
 	for i := range team {
 		m := &team[i]
-		m.Validate("team."+strconv.Itoa(i)+".", p)
 		if m.UserID != 0 {
 			var name string
 			if err := tx.queryRow(ctx, `SELECT name FROM users WHERE id = ?`, m.UserID).Scan(&name); err != nil {
@@ -76,7 +79,7 @@ func (db *CaseStore) SaveCaseStep(ctx context.Context, id int64, version int, s 
 		if c.State == xinfang.CaseClosed {
 			return "", nil, xinfang.Errorf(xinfang.ECONFLICT, "案件已销号，不能再修改化解方案")
 		}
-		if err := s.Validate(); err != nil {
+		if err := s.Validate(calendar.DateOf(tx.now)); err != nil {
 			return "", nil, err
 		}
 		name, err := ownerName(ctx, tx, s.OwnerID, s.Owner, "owner_id")
@@ -116,7 +119,7 @@ func (db *CaseStore) SaveCaseStep(ctx context.Context, id int64, version int, s 
 // AddConsultation records a 会诊.
 func (db *CaseStore) AddConsultation(ctx context.Context, id int64, version int, k *xinfang.Consultation) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
-		if err := k.Validate(); err != nil {
+		if err := k.Validate(calendar.DateOf(tx.now)); err != nil {
 			return "", nil, err
 		}
 		att, err := json.Marshal(k.Attendees)
@@ -142,7 +145,7 @@ func (db *CaseStore) AddProgress(ctx context.Context, id int64, version int, r *
 		if r.Date.IsZero() {
 			r.Date = calendar.DateOf(tx.now)
 		}
-		if err := r.Validate(); err != nil {
+		if err := r.Validate(calendar.DateOf(tx.now)); err != nil {
 			return "", nil, err
 		}
 		r.AuthorID, r.AuthorName = actor.ID, actor.Name
@@ -163,7 +166,7 @@ func (db *CaseStore) SetResolution(ctx context.Context, id int64, version int, r
 		if c.State == xinfang.CaseClosed {
 			return "", nil, xinfang.Errorf(xinfang.ECONFLICT, "案件已销号，不能再修改化解情况")
 		}
-		if err := r.Validate(); err != nil {
+		if err := r.Validate(calendar.DateOf(tx.now)); err != nil {
 			return "", nil, err
 		}
 		f := r.Followup
@@ -193,7 +196,10 @@ func (db *CaseStore) SignOffCase(ctx context.Context, id int64, version int, not
 		if err := xinfang.CheckSignOff(c, actor); err != nil {
 			return "", nil, err
 		}
-		note = strings.TrimSpace(note)
+		note, err := xinfang.CheckNote("note", note)
+		if err != nil {
+			return "", nil, err
+		}
 		if _, err := tx.exec(ctx, `UPDATE cases SET signed_by = ?, signed_at = ?, sign_note = ? WHERE id = ?`, actor.ID, fmtTime(tx.now), note, c.ID); err != nil {
 			return "", nil, err
 		}
@@ -206,6 +212,10 @@ func (db *CaseStore) SignOffCase(ctx context.Context, id int64, version int, not
 // leader's signature: it signed a resolution that no longer stands.
 func (db *CaseStore) ActCase(ctx context.Context, id int64, version int, action xinfang.CaseAction, note string) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
+		note, err := xinfang.CheckNote("note", note)
+		if err != nil {
+			return "", nil, err
+		}
 		to, err := xinfang.CheckTransition(c, action)
 		if err != nil {
 			return "", nil, err
@@ -217,7 +227,7 @@ func (db *CaseStore) ActCase(ctx context.Context, id int64, version int, action 
 		if _, err := tx.exec(ctx, q, string(to), c.ID); err != nil {
 			return "", nil, err
 		}
-		return xinfang.CaseEventKind(action), map[string]string{"from": c.State.Label(), "to": to.Label(), "note": strings.TrimSpace(note)}, nil
+		return xinfang.CaseEventKind(action), map[string]string{"from": c.State.Label(), "to": to.Label(), "note": note}, nil
 	})
 }
 

@@ -355,7 +355,7 @@ func (db *CaseStore) CreateCase(ctx context.Context, c *xinfang.Case) error {
 	if actor.Unit == nil {
 		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	if err := c.Validate(); err != nil {
+	if err := c.Validate(db.todayDate()); err != nil {
 		return err
 	}
 	c.State = xinfang.CaseUnresolved
@@ -581,7 +581,7 @@ func (db *CaseStore) changeCase(ctx context.Context, id int64, version int, fn c
 func (db *CaseStore) UpdateCase(ctx context.Context, id int64, version int, u xinfang.CaseUpdate) (*xinfang.Case, error) {
 	return db.changeCase(ctx, id, version, func(tx *Tx, c *xinfang.Case) (xinfang.CaseEventKind, map[string]string, error) {
 		changed := u.Apply(c)
-		if err := c.Validate(); err != nil {
+		if err := c.Validate(calendar.DateOf(tx.now)); err != nil {
 			return "", nil, err
 		}
 		if c.LeaderID == 0 {

@@ -202,7 +202,7 @@ func TestCaseClosureInStorage(t *testing.T) {
 		c = must(db.Cases.SetResolution(ctx, c.ID, v, xinfang.Resolution{
 			Facts: "用工单位拖欠 3 个月工资属实。", Solution: "solved", SolutionText: "镇劳动保障所督促结清工资 2.4 万元。",
 			PetitionerPosition: "信访人认可处理结果。",
-			Followup:           xinfang.FollowupVisit{Date: calendar.MustParseDate("2026-04-25"), By: "钱承办", How: "当面", Mood: "平稳", Settled: true},
+			Followup:           xinfang.FollowupVisit{Date: calendar.MustParseDate("2026-04-01"), By: "钱承办", How: "当面", Mood: "平稳", Settled: true},
 		}))
 		_, err = db.Cases.ActCase(ctx, c.ID, v, "resolve", "")
 		if f := xinfang.ErrorFields(err); len(f) != 1 || f["tasks"] == "" {

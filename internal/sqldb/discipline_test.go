@@ -469,11 +469,11 @@ func TestAccountabilityAndLetters(t *testing.T) {
 		moved := *other
 		moved.UnitID = f.TownA.ID
 		wantErr(t, db.Discipline.SaveResponsibilityLetter(ins, &moved), xinfang.EINVALID, "year")
-		next := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2027, SignedOn: calendar.MustParseDate("2027-01-20"), Targets: []string{"x"}}
+		next := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2027, SignedOn: calendar.MustParseDate("2026-06-10"), Targets: []string{"x"}}
 		if err := db.Discipline.SaveResponsibilityLetter(ins, next); err != nil {
 			t.Fatal(err)
 		}
-		empty := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2028, SignedOn: calendar.MustParseDate("2028-01-20"), Targets: []string{" "}}
+		empty := &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2028, SignedOn: calendar.MustParseDate("2026-06-11"), Targets: []string{" "}}
 		wantErr(t, db.Discipline.SaveResponsibilityLetter(ins, empty), xinfang.EINVALID, "targets")
 		wantErr(t, db.Discipline.SaveResponsibilityLetter(f.Ctx(f.HeadA), &xinfang.ResponsibilityLetter{UnitID: f.TownA.ID, Year: 2029, SignedOn: calendar.MustParseDate("2029-01-01"), Targets: []string{"x"}}), xinfang.EFORBIDDEN, "")
 

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"xinfang"
 )
@@ -350,8 +349,12 @@ func (db *DisciplineStore) UpdateResponsibilityTrack(ctx context.Context, id int
 // concluded; otherwise ECONFLICT names each missing track (the close row
 // of xinfang.InvestigationTransitions).
 func (db *DisciplineStore) CloseInvestigation(ctx context.Context, id int64, version int, note string) (*xinfang.Investigation, error) {
+	note, err := xinfang.CheckNote("note", note)
+	if err != nil {
+		return nil, err
+	}
 	return db.changeInvestigation(ctx, id, version, xinfang.InvestigationActClose, func(tx *Tx, iv *xinfang.Investigation) (string, []any, error) {
-		return "closed_at = ?, closing_note = ?", []any{fmtTime(tx.now), strings.TrimSpace(note)}, nil
+		return "closed_at = ?, closing_note = ?", []any{fmtTime(tx.now), note}, nil
 	})
 }
 

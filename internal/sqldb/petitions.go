@@ -224,7 +224,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		w.and("p.channel = ?", f.Channel)
 	}
 	if f.Category != "" {
-		w.and("p.category LIKE ?", f.Category+"%")
+		w.and(`p.category LIKE ? ESCAPE '\'`, escapeLike(f.Category)+"%")
 	}
 	if f.Petitioner != 0 {
 		w.and("p.id IN ("+personPetitions+")", f.Petitioner)

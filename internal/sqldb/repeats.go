@@ -251,8 +251,8 @@ func (db *RepeatStore) candidatesByLocality(ctx context.Context, loc *xinfang.Un
 	args = append(args, category, category[:min(2, len(category))])
 	if len(category) <= 2 {
 		// A top-level code matches every code below it.
-		catClause = "(p.category = ? OR p.category LIKE ?)"
-		args[len(args)-1] = category + "%"
+		catClause = `(p.category = ? OR p.category LIKE ? ESCAPE '\')`
+		args[len(args)-1] = escapeLike(category) + "%"
 	}
 	args = append(args, fmtTime(from), fmtTime(to))
 	args = append(args, sargs...)

@@ -93,11 +93,15 @@ func (db *DirectoryStore) SaveDictEntry(ctx context.Context, e xinfang.DictEntry
 	if !e.Kind.Valid() {
 		p.Add("kind", "未知的字典")
 	}
-	e.Code, e.Label = strings.TrimSpace(e.Code), strings.TrimSpace(e.Label)
-	if e.Code == "" || len(e.Code) > 32 {
+	e.Code = strings.TrimSpace(e.Code)
+	if e.Code == "" || len(e.Code) > 32 || xinfang.LineProblem(e.Code) != "" {
 		p.Add("code", "代码不能为空且不超过 32 位")
 	}
-	if e.Label == "" {
+	label, err := xinfang.CheckName("label", e.Label)
+	if m := xinfang.ErrorFields(err)["label"]; m != "" {
+		p.Add("label", m)
+	}
+	if e.Label = label; e.Label == "" {
 		p.Add("label", "名称不能为空")
 	}
 	if err := p.Err(); err != nil {
@@ -150,13 +154,20 @@ func (db *DirectoryStore) SaveHoliday(ctx context.Context, o calendar.Override) 
 	if o.Date.IsZero() {
 		return xinfang.FieldError("date", "请填写日期")
 	}
+	if err := xinfang.CheckDate("date", o.Date, db.todayDate()); err != nil {
+		return err
+	}
 	if o.Kind != "" && !o.Kind.Valid() {
 		return xinfang.FieldError("kind", "类型须为 holiday（放假）或 workday（调休上班）")
 	}
-	if o.Kind != "" && strings.TrimSpace(o.Name) == "" {
+	var err error
+	if o.Name, err = xinfang.CheckName("name", o.Name); err != nil {
+		return err
+	}
+	if o.Kind != "" && o.Name == "" {
 		return xinfang.FieldError("name", "请填写节日名称")
 	}
-	err := db.write(ctx, func(tx *Tx) error {
+	err = db.write(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `DELETE FROM holidays WHERE day = ?`, o.Date.String()); err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"xinfang"
 	"xinfang/internal/calendar"
@@ -310,7 +309,9 @@ func (db *SupervisionStore) CloseSupervision(ctx context.Context, id int64, note
 	if err != nil {
 		return nil, err
 	}
-	note = strings.TrimSpace(note)
+	if note, err = xinfang.CheckNote("note", note); err != nil {
+		return nil, err
+	}
 	err = db.write(ctx, func(tx *Tx) error {
 		n, err := tx.change(ctx, `UPDATE supervisions SET state = ?, closed_at = ?, closed_name = ?, close_note = ?, updated_at = ? WHERE id = ? AND state = ?`,
 			string(t.To), fmtTime(tx.now), actor.Name, note, fmtTime(tx.now), id, string(t.From))

@@ -72,7 +72,7 @@ func taskData(t *xinfang.Task) map[string]string {
 }
 
 func (db *CaseStore) insertTask(ctx context.Context, tx *Tx, t *xinfang.Task) error {
-	if err := t.Validate(); err != nil {
+	if err := t.Validate(db.todayDate()); err != nil {
 		return err
 	}
 	p := xinfang.Problems{}

@@ -120,27 +120,25 @@ type apiQuery struct {
 	v    url.Values
 	p    xinfang.Problems
 	used map[string]bool
+	read url.Values // the values as read, for kept
 }
 
 func newAPIQuery(r *http.Request) *apiQuery { return newQuery(r.URL.Query()) }
 
 // newQuery reads the parameters v: a page's query, or the API's.
 func newQuery(v url.Values) *apiQuery {
-	return &apiQuery{v: v, p: xinfang.Problems{}, used: map[string]bool{}}
+	return &apiQuery{v: v, p: xinfang.Problems{}, used: map[string]bool{}, read: url.Values{}}
 }
 
-// kept returns the parameters read so far that have a value, but for
-// except: the query a page repeats in its links (other pages, export).
+// kept returns the values read so far, as they were read, but for except:
+// the query a page repeats in its links (other pages, export), which
+// reads back to the same (a value given twice where one is read is kept
+// once, the one read).
 func (q *apiQuery) kept(except ...string) url.Values {
 	out := url.Values{}
-	for k, vs := range q.v {
-		if !q.used[k] || slices.Contains(except, k) {
-			continue
-		}
-		for _, v := range vs {
-			if v = strings.TrimSpace(v); v != "" {
-				out.Add(k, v)
-			}
+	for k, vs := range q.read {
+		if !slices.Contains(except, k) {
+			out[k] = slices.Clone(vs)
 		}
 	}
 	return out
@@ -148,7 +146,11 @@ func (q *apiQuery) kept(except ...string) url.Values {
 
 func (q *apiQuery) str(name string) string {
 	q.used[name] = true
-	return strings.TrimSpace(q.v.Get(name))
+	v := strings.TrimSpace(q.v.Get(name))
+	if v != "" {
+		q.read[name] = []string{v}
+	}
+	return v
 }
 
 // list returns a repeatable parameter; each value may also be a comma list.
@@ -161,6 +163,9 @@ func (q *apiQuery) list(name string) []string {
 				out = append(out, x)
 			}
 		}
+	}
+	if out != nil {
+		q.read[name] = out
 	}
 	return out
 }
@@ -224,7 +229,7 @@ func (q *apiQuery) date(name string) calendar.Date {
 func (q *apiQuery) err() error {
 	for k := range q.v {
 		if !q.used[k] {
-			q.p.Add(k, "不认识的查询参数")
+			q.p.Add(fieldName(k), "不认识的查询参数")
 		}
 	}
 	return q.p.Err()

@@ -89,6 +89,13 @@ func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	// The team is saved after the case: its own rules are checked first,
+	// so that a team refused does not leave a case filed without it.
+	team := xinfang.Problems{}
+	xinfang.ValidateTeam(in.Team, team)
+	if err := team.Err(); err != nil {
+		return err
+	}
 	c := &xinfang.Case{Title: in.Title, Source: in.Source, Summary: in.Summary, Petitioners: in.Petitioners, ResponsibleUnitID: in.ResponsibleUnitID,
 		LeaderID: in.LeaderID, PetitionIDs: in.PetitionIDs, StabilityPlan: in.StabilityPlan, Deadline: in.Deadline, Tags: in.Tags, Team: in.Team}
 	if err := s.Cases.CreateCase(r.Context(), c); err != nil {

@@ -54,7 +54,11 @@ func petitionFilter(q *apiQuery) xinfang.PetitionFilter {
 	if f.Channel = xinfang.Channel(q.str("channel")); f.Channel != "" && !f.Channel.Valid() {
 		q.p.Add("channel", "未知的信访形式")
 	}
-	f.Category = q.str("category")
+	// A code of the dictionary (at most 32 characters); storage matches
+	// it as a prefix, with % and _ as themselves.
+	if f.Category = q.str("category"); len(f.Category) > 32 {
+		q.p.Add("category", "内容分类代码不超过 32 位")
+	}
 	if f.Warning = xinfang.Warning(q.str("warning")); f.Warning != "" && !f.Warning.Valid() {
 		q.p.Add("warning", "未知的预警等级")
 	}

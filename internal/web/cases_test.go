@@ -96,7 +96,7 @@ func TestCaseAPI(t *testing.T) {
 	}
 	reg.ok(t, http.StatusOK, "POST", c.path()+"/tasks", map[string]any{"version": c.Version, "kind": "unit", "title": "乙镇核查用工单位", "owner_unit_id": zbUnit.ID}, &c)
 	// The task's owner unit does not open the case to town B; its owner user would.
-	reg.ok(t, http.StatusOK, "POST", c.path()+"/consultations", map[string]any{"version": c.Version, "date": "2026-04-03",
+	reg.ok(t, http.StatusOK, "POST", c.path()+"/consultations", map[string]any{"version": c.Version, "date": "2026-04-01",
 		"attendees": []map[string]string{{"kind": "petitioner", "name": "张三"}, {"kind": "lawyer", "name": "刘律师"}}, "findings": "欠薪属实", "decisions": "限期支付"}, &c)
 	reg.ok(t, http.StatusOK, "POST", c.path()+"/progress", map[string]any{"version": c.Version, "text": "已约谈用工单位"}, &c)
 
@@ -109,7 +109,7 @@ func TestCaseAPI(t *testing.T) {
 	}
 	stale := c.Version
 	reg.ok(t, http.StatusOK, "PUT", c.path()+"/resolution", map[string]any{"version": c.Version, "facts": "欠薪 3 个月属实", "solution": "solved",
-		"solution_text": "用工单位已支付 2.4 万元", "petitioner_position": "满意", "followup": map[string]any{"date": "2026-04-20", "by": "za_reg", "how": "当面", "settled": true}}, &c)
+		"solution_text": "用工单位已支付 2.4 万元", "petitioner_position": "满意", "followup": map[string]any{"date": "2026-04-01", "by": "za_reg", "how": "当面", "settled": true}}, &c)
 	wantError(t, reg.do(t, "POST", c.path()+"/actions/resolve", map[string]any{"version": stale}), http.StatusConflict, "version")
 	e = wantError(t, reg.do(t, "POST", c.path()+"/actions/resolve", map[string]any{"version": c.Version}), http.StatusUnprocessableEntity, "tasks")
 	if len(e.Error.Fields) != 1 {
@@ -338,7 +338,9 @@ func TestCaseMemberAndStepDone(t *testing.T) {
 		t.Fatalf("team after removal %+v", c.Team)
 	}
 
-	// API: a step recorded as done keeps what it was.
+	// API: a step recorded as done keeps what it was. Done on a day that
+	// has come: the clock moves to 3 April.
+	env.setNow(t, "2026-04-03T09:00")
 	reg.ok(t, http.StatusOK, "POST", c.path()+"/steps", map[string]any{"version": c.Version, "content": "核查工资台账", "owner": "李承办", "deadline": "2026-04-10"}, &c)
 	step := fmt.Sprintf("%s/steps/%d/done", c.path(), c.Plan[0].ID)
 	wantError(t, reg.do(t, "POST", step, map[string]any{"version": c.Version}), http.StatusUnprocessableEntity, "done_on")

@@ -3,10 +3,12 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -175,14 +177,26 @@ func TestPetitionFilterOnAFakeStore(t *testing.T) {
 		t.Errorf("API filter %s, page filter %s", a, p)
 	}
 
-	// Refused alike, before storage: an unknown parameter, a bad state.
-	for _, bad := range []string{"stat=handling", "state=lost", "to=2026-03-01&from=2026-03-05"} {
+	// Refused alike, before storage, with 422 naming the parameter: an
+	// unknown parameter, a bad state, a code longer than any, a bad page;
+	// on the page with a list of the 工作台 too.
+	for _, bad := range []string{"stat=handling", "state=lost", "to=2026-03-01&from=2026-03-05", "category=" + strings.Repeat("0", 33)} {
 		field := strings.SplitN(bad, "=", 2)[0]
 		if w := serveAs(s, fakeUser, "GET", "/api/v1/petitions?"+bad); w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), `"`+field+`"`) {
 			t.Errorf("API %s: %d %s", bad, w.Code, w.Body)
 		}
-		if w := serveAs(s, fakeUser, "GET", "/petitions?"+bad); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "查询条件有误") {
-			t.Errorf("ledger %s: %d", bad, w.Code)
+		for _, page := range []string{"/petitions?" + bad, "/petitions?todo=overdue&" + bad} {
+			w := serveAs(s, fakeUser, "GET", page)
+			if body := html.UnescapeString(w.Body.String()); w.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "查询条件有误："+field+": ") && !strings.Contains(body, "；"+field+": ") {
+				t.Errorf("ledger %s: %d %s", page, w.Code, regexp.MustCompile(`查询条件有误[^<]*`).FindString(body))
+			}
+		}
+	}
+	for _, bad := range []string{"page=abc", "page=0", "todo=everything"} {
+		field := strings.SplitN(bad, "=", 2)[0]
+		w := serveAs(s, fakeUser, "GET", "/petitions?"+bad)
+		if body := html.UnescapeString(w.Body.String()); w.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "查询条件有误："+field+": ") {
+			t.Errorf("ledger %s: %d %s", bad, w.Code, regexp.MustCompile(`查询条件有误[^<]*`).FindString(body))
 		}
 	}
 	if len(pets.filters) != 2 {

@@ -45,6 +45,8 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, e
 		v.Heading = "请先登录"
 	case http.StatusConflict:
 		v.Heading = "操作冲突"
+	case http.StatusRequestEntityTooLarge:
+		v.Heading = "提交内容过大"
 	case http.StatusUnprocessableEntity, http.StatusBadRequest:
 		v.Heading = "输入有误"
 	default:

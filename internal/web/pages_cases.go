@@ -196,7 +196,7 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) error 
 	c.PetitionIDs = s.petitionRefs(r, f.Get("petitions"), "petitions", probs)
 	if len(probs) > 0 {
 		// Show every mistake at once, not the numbers first.
-		for k, m := range xinfang.ErrorFields(c.Validate()) {
+		for k, m := range xinfang.ErrorFields(c.Validate(s.today())) {
 			probs.Add(k, m)
 		}
 		if c.LeaderID == 0 {

@@ -3,12 +3,16 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
+	"strings"
 
 	"xinfang"
 )
 
-const ledgerPageSize = 50
+const (
+	ledgerPageSize = 50
+	// ledgerMaxPage keeps the offset within what the API allows.
+	ledgerMaxPage = 1 << 20
+)
 
 type ledgerView struct {
 	base
@@ -34,7 +38,8 @@ func (v *ledgerView) PageURL(n int) string {
 
 // handleLedger is the 台账: every item in the user's scope, filtered (by
 // petitionFilter, as the API), sorted and paged; or, with ?todo=, one list
-// of the 工作台 (workLists) in full.
+// of the 工作台 (workLists) in full. A parameter the API refuses is refused
+// here too: 422, the page with the message naming each parameter.
 func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) error {
 	raw := r.URL.Query()
 	// Links of old used unit= for what the API calls unit_id.
@@ -44,7 +49,7 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) error {
 	raw.Del("unit")
 	q := newQuery(raw)
 	v := &ledgerView{Page: 1}
-	if n, err := strconv.Atoi(q.str("page")); err == nil && n > 1 {
+	if n := q.number("page", 1, ledgerMaxPage); n > 0 {
 		v.Page = n
 	}
 	todo := q.str("todo")
@@ -60,7 +65,9 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	offset := (v.Page - 1) * ledgerPageSize
-	if todo != "" {
+	switch err = q.err(); {
+	case err != nil:
+	case todo != "":
 		v.Todo = todo
 		if l, ok := findWorkList(todo); !ok {
 			err = xinfang.FieldError("todo", "未知的待办类型")
@@ -70,16 +77,18 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) error {
 				v.Items, v.Total, err = l.find(s, r.Context(), offset, ledgerPageSize)
 			}
 		}
-	} else if err = q.err(); err == nil {
+	default:
 		f.Offset, f.Limit = offset, ledgerPageSize
 		v.Items, v.Total, err = s.Petitions.FindPetitions(r.Context(), f)
 	}
+	status := http.StatusOK
 	if err != nil {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
 			return err
 		}
-		v.Error, v.Fields = "查询条件有误："+formMessage(err), xinfang.ErrorFields(err)
-		v.Items, v.Total = nil, 0
+		v.Error = "查询条件有误：" + strings.TrimPrefix(xinfang.ErrorMessage(err), "输入有误：")
+		v.Fields = xinfang.ErrorFields(err)
+		v.Items, v.Total, status = nil, 0, http.StatusUnprocessableEntity
 	}
 	if v.Total > xinfang.MaxCount {
 		v.Total, v.Capped = xinfang.MaxCount, true
@@ -88,5 +97,5 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) error {
 	if len(v.Items) > 0 {
 		v.First, v.Last = offset+1, offset+len(v.Items)
 	}
-	return s.render(w, r, http.StatusOK, "ledger.html", v)
+	return s.render(w, r, status, "ledger.html", v)
 }

@@ -358,18 +358,18 @@ func (s *Server) menuFor(u *xinfang.User) []menuEntry {
 	return out
 }
 
-// routes registers the table on the mux: the access check, then the
-// handler, and every error through s.fail.
+// routes registers the table on the mux: the access check, the check of
+// the input's text (checkInput), then the handler, and every error
+// through s.fail.
 func (s *Server) routes() {
 	table := routeTable()
 	s.menu, s.pages = menuEntries(table), pageAccess(table)
 	for _, rt := range table {
-		pattern := rt.pattern
-		if rt.method != "" {
-			pattern = rt.method + " " + pattern
-		}
-		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		s.mux.HandleFunc(rt.key(), func(w http.ResponseWriter, r *http.Request) {
 			err := rt.access.check(xinfang.UserFromContext(r.Context()))
+			if err == nil {
+				err = checkInput(r, rt.pattern)
+			}
 			if err == nil {
 				w, r = s.auditing(w, r, rt)
 				err = rt.handle(s, w, r)
@@ -379,6 +379,15 @@ func (s *Server) routes() {
 			}
 		})
 	}
+}
+
+// key is the route as the mux knows it: "POST /login", or the bare
+// pattern of a route for every method.
+func (rt route) key() string {
+	if rt.method == "" {
+		return rt.pattern
+	}
+	return rt.method + " " + rt.pattern
 }
 
 func notFound(s *Server, w http.ResponseWriter, r *http.Request) error {
@@ -395,6 +404,8 @@ type Route struct {
 	// Allows reports whether the route's access check admits u (nil: not
 	// signed in).
 	Allows func(u *xinfang.User) bool
+	// BodyLimit is the most bytes of body the route reads (bodyLimits).
+	BodyLimit int64
 }
 
 // Routes returns every route of the table in its order.
@@ -402,7 +413,7 @@ func Routes() []Route {
 	var out []Route
 	for _, rt := range routeTable() {
 		out = append(out, Route{Method: rt.method, Path: rt.pattern, API: strings.HasPrefix(rt.pattern, "/api/"),
-			Public: rt.access.public, Access: rt.access.name, Allows: rt.access.allows})
+			Public: rt.access.public, Access: rt.access.name, Allows: rt.access.allows, BodyLimit: bodyLimit(rt.key())})
 	}
 	return out
 }

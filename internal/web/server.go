@@ -56,9 +56,10 @@ func NewServer(st Stores, logger *slog.Logger) *Server {
 	return s
 }
 
-// ServeHTTP applies the common middleware around the routes.
+// ServeHTTP applies the common middleware around the routes. The body is
+// capped before anything reads it: the CSRF check reads a page's form.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.transportSecurity(securityHeaders(s.authenticate(s.mux))).ServeHTTP(w, r)
+	s.transportSecurity(securityHeaders(s.limitBody(s.authenticate(s.mux)))).ServeHTTP(w, r)
 }
 
 const sessionCookie = "xf_session"
@@ -135,6 +136,8 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case xinfang.ETHROTTLED:
 		return http.StatusTooManyRequests
+	case xinfang.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
@@ -183,15 +186,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// decodeJSON reads a JSON body into v, with a size limit; unknown fields
-// are refused so that a misspelt field is not silently ignored.
+// decodeJSON reads a JSON body into v, with a size limit (the route's,
+// set by limitBody, or else the default); unknown fields are refused so
+// that a misspelt field is not silently ignored.
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, defaultBodyLimit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if big := tooLargeOf(err); big != nil {
+			return big
+		}
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
 		switch {
+		case errors.As(err, &te) && te.Field == "":
+			// The body itself is not an object.
+			return xinfang.FieldError("body", "请求体须为 JSON 对象")
 		case errors.As(err, &te) && te.Type == reflect.TypeFor[calendar.Date]():
 			// calendar.Date puts the reason in Value (日期 … 不存在).
 			return xinfang.FieldError(te.Field, te.Value)
@@ -201,7 +211,7 @@ func decodeJSON(r *http.Request, v any) error {
 			return xinfang.FieldError("body", "JSON 格式错误")
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return xinfang.FieldError(f, "不认识的字段")
+			return xinfang.FieldError(fieldName(f), "不认识的字段")
 		case err.Error() == "EOF":
 			return xinfang.FieldError("body", "请求体为空")
 		}
