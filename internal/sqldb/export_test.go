@@ -30,3 +30,10 @@ func (db *DB) PersonArgs(idNumber, phone, address string) []any {
 
 // PersonIDsSQL set the person of bulk-loaded rows: each its own.
 var PersonIDsSQL = []string{`UPDATE petitioners SET person_id = id WHERE person_id = 0`, `UPDATE petitions SET person_id = petitioner_id WHERE person_id = 0`}
+
+// SealedField is the name a petitioner's column is sealed under.
+func SealedField(col string) string { return sealedField(col) }
+
+// UnkeyedHash is an event's link under the rule of the versions before
+// migration 0012: plain SM3, which needs no key.
+func UnkeyedHash(prev string, e *xinfang.Event) string { return unkeyedHash(prev, e) }
