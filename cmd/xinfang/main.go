@@ -38,6 +38,7 @@ Usage:
   xinfang user add --username U --name N --unit CODE --roles admin[,…] [--password P] [--db …]
   xinfang deadline CLOCK START [--extra N] [--db …]                         compute a statutory deadline
   xinfang keys rotate|status [--db …] [--keys FILE]                         new encryption key, re-encrypt; or show
+  xinfang verify   [--db …] [--keys FILE]                                   check every hash chain; exit 2 on a finding
 
 --db takes a SQLite file path or a postgres:// URL; --keys the keys file
 (default: the SQLite file's path + ".keys", created on first start). Every setting has a flag
@@ -88,6 +89,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDeadline(ctx, args[1:], stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout, stderr)
+	case "verify":
+		return runVerify(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
