@@ -53,7 +53,7 @@ func (db *core) eventHash(prev string, e *xinfang.Event) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// unkeyedHash is the link of versions before migration 0012: plain SM3,
+// unkeyedHash is the link of versions before migration 0013: plain SM3,
 // which anyone who can write the table can recompute. Only the upgrade
 // (keyChains) reads it.
 func unkeyedHash(prev string, e *xinfang.Event) string {

@@ -35,5 +35,5 @@ var PersonIDsSQL = []string{`UPDATE petitioners SET person_id = id WHERE person_
 func SealedField(col string) string { return sealedField(col) }
 
 // UnkeyedHash is an event's link under the rule of the versions before
-// migration 0012: plain SM3, which needs no key.
+// migration 0013: plain SM3, which needs no key.
 func UnkeyedHash(prev string, e *xinfang.Event) string { return unkeyedHash(prev, e) }

@@ -10,7 +10,7 @@ import (
 	"xinfang"
 )
 
-// keyChains re-seals, once, the chains that versions before migration 0012
+// keyChains re-seals, once, the chains that versions before migration 0013
 // wrote unkeyed (plain SM3): each petition's chain is verified with the old
 // rule, then its register event gets the MAC of the registered content
 // (and the repeat link as registered, where no later change hides it), its
