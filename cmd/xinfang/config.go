@@ -145,7 +145,7 @@ func parseConfig(cmd string, fs *flag.FlagSet, args []string, getenv func(string
 	case "deadline":
 		cfg.DSN = "" // the shipped calendar
 		names = deadlineSettings
-	case "migrate", "user add", "keys", "audit verify":
+	case "migrate", "user add", "keys", "audit verify", "verify":
 		names = dbSettings
 	default:
 		return cfg, nil, fmt.Errorf("no settings for command %q", cmd)

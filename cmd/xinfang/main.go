@@ -39,6 +39,7 @@ Usage:
   xinfang deadline CLOCK START [--extra N] [--db …]                         compute a statutory deadline
   xinfang keys rotate|status [--db …] [--keys FILE]                         new encryption key, re-encrypt; or show
   xinfang audit verify [--db …]                                             check the audit log's chain
+  xinfang verify   [--db …] [--keys FILE]                                   check every hash chain; exit 2 on a finding
 
 --db takes a SQLite file path or a postgres:// URL; --keys the keys file
 (default: the SQLite file's path + ".keys", created on first start). Every setting has a flag
@@ -91,6 +92,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKeys(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], stdout, stderr)
+	case "verify":
+		return runVerify(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

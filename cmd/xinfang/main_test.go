@@ -126,6 +126,16 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary buildBinary built, once every test that
+// runs it is done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildPath != "" {
+		os.RemoveAll(filepath.Dir(buildPath))
+	}
+	os.Exit(code)
+}
+
 // buildBinary builds this command once per test process.
 func buildBinary(t *testing.T) string {
 	t.Helper()
@@ -149,7 +159,6 @@ func buildBinary(t *testing.T) string {
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
-	t.Cleanup(func() { os.RemoveAll(filepath.Dir(buildPath)) })
 	return buildPath
 }
 

@@ -201,9 +201,17 @@ func TestLoad(t *testing.T) {
 
 	t.Run("event chains", func(t *testing.T) {
 		for _, p := range all {
-			if err := db.Petitions.VerifyEvents(inspector, p.ID); err != nil {
+			if _, err := db.Petitions.VerifyEvents(inspector, p.ID); err != nil {
 				t.Errorf("%s: %v", p.Number, err)
 			}
+		}
+		// The whole database as `xinfang verify` checks it, numbering too.
+		rep, err := db.VerifyAll(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Findings) != 0 || rep.Petitions != total {
+			t.Errorf("VerifyAll: %d of %d petitions, findings %+v", rep.Petitions, total, rep.Findings)
 		}
 	})
 

@@ -43,8 +43,20 @@ func (db *core) appendAudit(ctx context.Context, tx *Tx, e *xinfang.AuditEntry) 
 		e.Route, e.Object, e.Detail, e.IP, e.PrevHash, e.Hash); err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `UPDATE audit_head SET hash = ? WHERE one = 1`, e.Hash)
+	_, err := tx.exec(ctx, `UPDATE audit_head SET hash = ?, mac = ? WHERE one = 1`, e.Hash, db.auditHeadMAC(e.ID, e.Hash))
 	return err
+}
+
+// auditHeadMAC keys the head, so that one who deletes the newest entries
+// cannot set the head back to the last one left without the keys (only
+// back to a head read earlier, which the README says).
+func (db *core) auditHeadMAC(seq int64, hash string) string {
+	if seq == 0 {
+		return ""
+	}
+	m := db.Keys.MAC("audit-head")
+	m.Write([]byte(strconv.FormatInt(seq, 10) + "|" + hash))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // auditEntry is the entry of what ctx does as a: the acting user, and the
@@ -145,9 +157,12 @@ func scanAudit(r scanner) (*xinfang.AuditEntry, error) {
 // many entries it checked and the first break it found.
 func (db *AuditStore) VerifyAudit(ctx context.Context) (int64, error) {
 	var headSeq int64
-	var headHash string
-	if err := db.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE one = 1`).Scan(&headSeq, &headHash); err != nil {
+	var headHash, headMAC string
+	if err := db.queryRow(ctx, `SELECT seq, hash, mac FROM audit_head WHERE one = 1`).Scan(&headSeq, &headHash, &headMAC); err != nil {
 		return 0, err
+	}
+	if headMAC != db.auditHeadMAC(headSeq, headHash) {
+		return 0, xinfang.Errorf(xinfang.ECONFLICT, "审计日志的链头（第 %d 条）被改动", headSeq)
 	}
 	var n int64
 	prev := ""

@@ -147,9 +147,7 @@ func TestAuditTamper(t *testing.T) {
 		exec(`DELETE FROM audit_log WHERE id = 4`)
 		check("a deleted last entry")
 		exec(`UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE id = 3)`)
-		if _, err := db.Audit.VerifyAudit(context.Background()); err != nil {
-			t.Fatalf("the head moved back with the tail: %v", err)
-		}
+		check("the head set back to the last entry left")
 		exec(`DELETE FROM audit_log WHERE id = 2`)
 		check("a deleted entry in the middle")
 		for _, q := range guard {

@@ -63,7 +63,7 @@ func TestConcurrentAct(t *testing.T) {
 			if winner := events[1].Data["unit_id"]; itoa(got.HandlingUnitID) != winner {
 				t.Errorf("round %d: handling unit %d, winning event says %s", round, got.HandlingUnitID, winner)
 			}
-			if err := db.Petitions.VerifyEvents(ctx, p.ID); err != nil {
+			if _, err := db.Petitions.VerifyEvents(ctx, p.ID); err != nil {
 				t.Error(err)
 			}
 		}

@@ -166,6 +166,11 @@ func (db *DB) Open() (err error) {
 	if err := db.sealPlaintext(ctx); err != nil {
 		return fmt.Errorf("encrypt personal data: %w", err)
 	}
+	// Not under ctx's 30 seconds: on a large database of an older version
+	// the re-sealing takes longer, and it resumes where it stopped.
+	if err := db.keyChains(context.Background()); err != nil {
+		return fmt.Errorf("key the hash chains: %w", err)
+	}
 	return db.seed(ctx)
 }
 

@@ -38,3 +38,10 @@ func (db *DB) OnPasswordCheck(f func(hash string)) { db.passwordChecked = f }
 
 // UnknownUserHash returns the hash a name that is no account is checked against.
 func UnknownUserHash() string { return unknownUserHash }
+
+// SealedField is the name a petitioner's column is sealed under.
+func SealedField(col string) string { return sealedField(col) }
+
+// UnkeyedHash is an event's link under the rule of the versions before
+// migration 0014: plain SM3, which needs no key.
+func UnkeyedHash(prev string, e *xinfang.Event) string { return unkeyedHash(prev, e) }

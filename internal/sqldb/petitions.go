@@ -153,8 +153,8 @@ type rowQuerier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sqlRows, error)
 }
 
-func (db *PetitionStore) events(ctx context.Context, q rowQuerier, petitionID int64) ([]*xinfang.Event, error) {
-	rows, err := cq{db.core, q}.rows(ctx, `SELECT id, petition_id, seq, action, from_state, to_state, actor_id, actor_name, actor_unit_id, at, note, data, prev_hash, hash
+func (db *core) events(ctx context.Context, q rowQuerier, petitionID int64) ([]*xinfang.Event, error) {
+	rows, err := cq{db, q}.rows(ctx, `SELECT id, petition_id, seq, action, from_state, to_state, actor_id, actor_name, actor_unit_id, at, note, data, prev_hash, hash
 		FROM events WHERE petition_id = ? ORDER BY seq`, petitionID)
 	return scanAll(rows, err, scanEvent)
 }
@@ -170,34 +170,6 @@ func scanEvent(r scanner) (*xinfang.Event, error) {
 		return nil, fmt.Errorf("event %d data: %w", e.ID, err)
 	}
 	return e, nil
-}
-
-// VerifyEvents checks the hash chain of a petition's history against the
-// head hash of the petition, both read in one view: a change committed
-// between the two reads would otherwise look like a lost event.
-func (db *PetitionStore) VerifyEvents(ctx context.Context, petitionID int64) error {
-	var events []*xinfang.Event
-	var head string
-	err := db.read(ctx, func(q rowQuerier) error {
-		if _, err := db.findPetition(ctx, q, petitionID); err != nil {
-			return err
-		}
-		var err error
-		if events, err = db.events(ctx, q, petitionID); err != nil {
-			return err
-		}
-		return cq{db.core, q}.row(ctx, `SELECT head_hash FROM petitions WHERE id = ?`, petitionID).Scan(&head)
-	})
-	if err != nil {
-		return err
-	}
-	if err := VerifyChain(events); err != nil {
-		return err
-	}
-	if len(events) == 0 || events[len(events)-1].Hash != head {
-		return xinfang.Errorf(xinfang.ECONFLICT, "最新的办理记录缺失（共 %d 条），可能被删除", len(events))
-	}
-	return nil
 }
 
 // FindPetitions lists petitions in scope with filters, and the total count.
@@ -435,11 +407,14 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 			return err
 		}
 		ev.PetitionID = id
+		if err := db.registerData(ctx, tx, ev, p.Repeat, p.RepeatOfID); err != nil {
+			return err
+		}
 		if err := db.insertEvent(ctx, tx, ev, ""); err != nil {
 			return err
 		}
 		if !noFurther {
-			return nil
+			return db.sealHead(ctx, tx, id)
 		}
 		nf := &xinfang.Event{PetitionID: id, Seq: 2, Action: xinfang.ActNotAccept, From: xinfang.StateRegistered, To: xinfang.StateNotAccepted,
 			ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now,
@@ -448,8 +423,10 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 			return err
 		}
 		pr.Project(p, pr.Derive([]*xinfang.Event{ev, nf}, now))
-		_, err = tx.exec(ctx, `UPDATE petitions SET state = ?, due_date = '', severe_date = '', due_clock = '' WHERE id = ?`, string(p.State), id)
-		return err
+		if _, err := tx.exec(ctx, `UPDATE petitions SET state = ?, due_date = '', severe_date = '', due_clock = '' WHERE id = ?`, string(p.State), id); err != nil {
+			return err
+		}
+		return db.sealHead(ctx, tx, id)
 	})
 	if err != nil {
 		return err
@@ -459,7 +436,7 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 }
 
 func (db *PetitionStore) insertEvent(ctx context.Context, tx *Tx, e *xinfang.Event, prev string) error {
-	seal(e, prev)
+	db.chainEvent(e, prev)
 	data, err := json.Marshal(e.Data)
 	if err != nil {
 		return err
@@ -570,7 +547,7 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 		p.Version = in.Version + 1
 		p.UpdatedAt = tx.now
 		out = p
-		return nil
+		return db.sealHead(ctx, tx, id)
 	})
 	if err != nil {
 		return nil, err

@@ -48,7 +48,7 @@ func TestReadIsOneView(t *testing.T) {
 		if err != nil || d.State != xinfang.StatePendingSign || d.Version != 2 {
 			t.Fatalf("detail after the change: %+v %v", d, err)
 		}
-		if err := db.Petitions.VerifyEvents(f.Ctx(f.BureauRegistrar), p.ID); err != nil {
+		if _, err := db.Petitions.VerifyEvents(f.Ctx(f.BureauRegistrar), p.ID); err != nil {
 			t.Errorf("verify: %v", err)
 		}
 	})

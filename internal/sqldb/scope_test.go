@@ -55,7 +55,7 @@ func TestScope(t *testing.T) {
 			}
 			_, err := db.Petitions.Act(f.Ctx(f.HandlerB), itemA.ID, xinfang.ActionInput{Action: xinfang.ActAccept, Version: 1})
 			wantErr(t, err, xinfang.ENOTFOUND, "")
-			wantErr(t, db.Petitions.VerifyEvents(f.Ctx(f.HandlerB), itemA.ID), xinfang.ENOTFOUND, "")
+			wantErr(t, verify(db, f.Ctx(f.HandlerB), itemA.ID), xinfang.ENOTFOUND, "")
 			matches, err := db.Petitioners.FindPersonMatches(f.Ctx(f.HandlerB), itemA.Petitioner.IDNumber, "", "", 10)
 			if err != nil {
 				t.Fatal(err)

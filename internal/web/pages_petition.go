@@ -205,6 +205,14 @@ func eventData(e *xinfang.Event, idx unitIndex) []kv {
 			out = append(out, kv{Label: "信访形式", Value: xinfang.Channel(c).Label()})
 			seen["channel"] = true
 		}
+		// The MAC of the registered content is for verification, not
+		// for reading; the repeat link as registered is a link.
+		seen["registered"], seen["repeat"], seen["repeat_of"] = true, true, true
+		if of := e.Data["repeat_of"]; of != "" {
+			out = append(out, kv{Label: "重复件", Value: "信访件 #" + of, Href: "/petitions/" + of})
+		} else if e.Data["repeat"] == "1" {
+			out = append(out, kv{Label: "重复件", Value: "是"})
+		}
 	}
 	if t, ok := procedure.Find(e.Action); ok {
 		for _, f := range t.Fields {

@@ -51,7 +51,7 @@ type PetitionStore interface {
 	FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error)
 	FindTodo(ctx context.Context, kind xinfang.TodoKind, offset, limit int) ([]*xinfang.Petition, int, error)
 	RegisterPetition(ctx context.Context, p *xinfang.Petition) error
-	VerifyEvents(ctx context.Context, petitionID int64) error
+	VerifyEvents(ctx context.Context, petitionID int64) (events int, err error)
 }
 
 // PetitionerStore finds earlier petitions of the same person (信访人).

@@ -23,7 +23,8 @@ CREATE INDEX audit_log_at ON audit_log(at);
 CREATE TABLE audit_head (
 	one  INTEGER PRIMARY KEY CHECK (one = 1),
 	seq  INTEGER NOT NULL,
-	hash TEXT NOT NULL
+	hash TEXT NOT NULL,
+	mac  TEXT NOT NULL DEFAULT '' -- keyed MAC of seq and hash: the head cannot be set back by hand
 );
 INSERT INTO audit_head (one, seq, hash) VALUES (1, 0, '');
 
