@@ -38,6 +38,9 @@ Usage:
   xinfang user add --username U --name N --unit CODE --roles admin[,…] [--password P] [--db …]
   xinfang deadline CLOCK START [--extra N] [--db …]                         compute a statutory deadline
   xinfang keys rotate|status [--db …] [--keys FILE]                         new encryption key, re-encrypt; or show
+  xinfang backup FILE [--db …] [--format snapshot|export]                   back up while serving (no keys in it)
+  xinfang backup verify FILE [--keys FILE]                                  check a backup
+  xinfang restore FILE [--db …] [--keys FILE]                               restore into an empty database
 
 --db takes a SQLite file path or a postgres:// URL; --keys the keys file
 (default: the SQLite file's path + ".keys", created on first start). Every setting has a flag
@@ -88,6 +91,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDeadline(ctx, args[1:], stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
