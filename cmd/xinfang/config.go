@@ -145,8 +145,12 @@ func parseConfig(cmd string, fs *flag.FlagSet, args []string, getenv func(string
 	case "deadline":
 		cfg.DSN = "" // the shipped calendar
 		names = deadlineSettings
-	case "migrate", "user add", "keys", "audit verify", "verify":
+	case "migrate", "user add", "keys", "audit verify", "verify", "restore":
 		names = dbSettings
+	case "backup":
+		names = []string{"db"} // a backup copies the data sealed: no keys
+	case "backup verify":
+		names = []string{"keys"} // optional: the keys check and the chains
 	default:
 		return cfg, nil, fmt.Errorf("no settings for command %q", cmd)
 	}

@@ -40,6 +40,9 @@ Usage:
   xinfang keys rotate|status [--db …] [--keys FILE]                         new encryption key, re-encrypt; or show
   xinfang audit verify [--db …]                                             check the audit log's chain
   xinfang verify   [--db …] [--keys FILE]                                   check every hash chain; exit 2 on a finding
+  xinfang backup FILE [--db …] [--format snapshot|export]                   back up while serving (no keys in it)
+  xinfang backup verify FILE [--keys FILE]                                  check a backup
+  xinfang restore FILE [--db …] [--keys FILE]                               restore into an empty database
 
 --db takes a SQLite file path or a postgres:// URL; --keys the keys file
 (default: the SQLite file's path + ".keys", created on first start). Every setting has a flag
@@ -94,6 +97,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAudit(ctx, args[1:], stdout, stderr)
 	case "verify":
 		return runVerify(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -129,6 +130,31 @@ func (db *DB) Open() (err error) {
 	if db.Keys == nil {
 		return errors.New("keys required")
 	}
+	if err := db.connect(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := db.migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := db.checkKeys(ctx); err != nil {
+		return err
+	}
+	if err := db.sealPlaintext(ctx); err != nil {
+		return fmt.Errorf("encrypt personal data: %w", err)
+	}
+	// Not under ctx's 30 seconds: on a large database of an older version
+	// the re-sealing takes longer, and it resumes where it stopped.
+	if err := db.keyChains(context.Background()); err != nil {
+		return fmt.Errorf("key the hash chains: %w", err)
+	}
+	return db.seed(ctx)
+}
+
+// connect opens the pools and checks that the database answers; it
+// neither migrates nor needs the keys (backup and restore use it alone).
+func (db *core) connect() (err error) {
 	if IsPostgres(db.DSN) {
 		db.dialect = postgres{}
 		if db.rdb, err = sql.Open("pgx", db.DSN); err != nil {
@@ -157,21 +183,7 @@ func (db *DB) Open() (err error) {
 	if err := db.wdb.PingContext(ctx); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
-	if err := db.migrate(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if err := db.checkKeys(ctx); err != nil {
-		return err
-	}
-	if err := db.sealPlaintext(ctx); err != nil {
-		return fmt.Errorf("encrypt personal data: %w", err)
-	}
-	// Not under ctx's 30 seconds: on a large database of an older version
-	// the re-sealing takes longer, and it resumes where it stopped.
-	if err := db.keyChains(context.Background()); err != nil {
-		return fmt.Errorf("key the hash chains: %w", err)
-	}
-	return db.seed(ctx)
+	return nil
 }
 
 // IndexMissing builds the repeat-detection and search indexes once for a
@@ -211,7 +223,12 @@ func (db *core) Postgres() bool { return db.dialect != nil && db.dialect.name() 
 // migrate applies the embedded numbered .sql files of the dialect that have
 // not run yet, each in its own transaction. On PostgreSQL an advisory lock
 // keeps two instances starting together from migrating twice.
-func (db *DB) migrate(ctx context.Context) error {
+func (db *DB) migrate(ctx context.Context) error { return db.migrateTo(ctx, "") }
+
+// migrateTo is migrate up to and including the file named last ("0011_x.sql";
+// "" for all), so that a restore loads a backup into the schema it was
+// made with and then migrates it on.
+func (db *DB) migrateTo(ctx context.Context, last string) error {
 	conn, err := db.wdb.Conn(ctx)
 	if err != nil {
 		return err
@@ -243,6 +260,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		if last != "" && path.Base(name) > last {
+			break
+		}
 		var n int
 		if err := conn.QueryRowContext(ctx, db.dialect.rebind(`SELECT COUNT(*) FROM migrations WHERE name = ?`), name).Scan(&n); err != nil {
 			return err
