@@ -130,8 +130,8 @@ func TestMoveUnit(t *testing.T) {
 	})
 }
 
-// A deactivated unit keeps its records and takes no new sub-units or
-// items; it is refused while it is in use.
+// A deactivated unit keeps its records and takes no new accounts,
+// sub-units or items; it is refused while it is in use.
 func TestDeactivateUnit(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
 		f := sqldbtest.NewFixture(t, db)
@@ -159,7 +159,10 @@ func TestDeactivateUnit(t *testing.T) {
 		}
 		// Nothing new goes there.
 		wantErr(t, db.Directory.CreateUnit(admin, &xinfang.Unit{ParentID: f.VillageB.ID, Code: "YZ01-1", Name: "西村一组", Kind: xinfang.UnitVillage}), xinfang.EINVALID, "parent_id")
+		wantErr(t, db.Directory.CreateUser(admin, &xinfang.User{Username: "xc.clerk", Name: "西村文书", UnitID: f.VillageB.ID}, sqldbtest.Password), xinfang.EINVALID, "unit_id")
 		villageB := f.VillageB.ID
+		_, err = db.Directory.UpdateUser(admin, f.HandlerB.ID, xinfang.UserChange{UnitID: &villageB})
+		wantErr(t, err, xinfang.EINVALID, "unit_id")
 		_, err = db.Directory.UpdateUnit(admin, f.VillageA.ID, xinfang.UnitChange{ParentID: &villageB})
 		wantErr(t, err, xinfang.EINVALID, "parent_id")
 		q := f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.TownB, 2))

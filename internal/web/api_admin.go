@@ -60,7 +60,7 @@ func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
-	users, err := s.Directory.FindUsers(r.Context())
+	users, err := s.Directory.FindUsers(r.Context(), xinfang.UserFilter{})
 	if err != nil {
 		return err
 	}

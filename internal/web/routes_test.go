@@ -42,6 +42,7 @@ func roleUsers(t *testing.T, env *apiEnv) []roleUser {
 		{"town_inspector", "ZA", []xinfang.Role{xinfang.RoleInspector}},
 		{"admin", "XC", []xinfang.Role{xinfang.RoleAdmin}},
 		{"auditor", "XC", []xinfang.Role{xinfang.RoleAuditor}},
+		{"security_admin", "XC", []xinfang.Role{xinfang.RoleSecurityAdmin}},
 		{"lawyer", "ZA", []xinfang.Role{xinfang.RoleLawyer}},
 		{"expert", "XC", []xinfang.Role{xinfang.RoleExpert}},
 		{"mediator", "ZA", []xinfang.Role{xinfang.RoleMediator}},

@@ -139,7 +139,7 @@ type DirectoryStore interface {
 	EndOtherSessions(ctx context.Context, userID int64, keepToken string) error
 	FindUnits(ctx context.Context) ([]*xinfang.Unit, error)
 	FindUserByID(ctx context.Context, id int64) (*xinfang.User, error)
-	FindUsers(ctx context.Context) ([]*xinfang.User, error)
+	FindUsers(ctx context.Context, f xinfang.UserFilter) ([]*xinfang.User, error)
 	Holidays(ctx context.Context) ([]calendar.Override, error)
 	Login(ctx context.Context, username, password string) (*xinfang.User, *xinfang.Session, error)
 	Logout(ctx context.Context, token string) error
