@@ -146,4 +146,17 @@ type DirectoryStore interface {
 	SaveDictEntry(ctx context.Context, e xinfang.DictEntry) error
 	SaveHoliday(ctx context.Context, o calendar.Override) error
 	SessionUser(ctx context.Context, token string) (*xinfang.User, *xinfang.Session, error)
+
+	// The administration of units and accounts (三员分立).
+	ActivateUnit(ctx context.Context, id int64) (*xinfang.Unit, error)
+	ActivateUser(ctx context.Context, id int64) (*xinfang.User, error)
+	DeactivateUnit(ctx context.Context, id int64) (*xinfang.Unit, error)
+	DeactivateUser(ctx context.Context, id int64) (*xinfang.User, error)
+	FindAccount(ctx context.Context, id int64) (*xinfang.User, error)
+	FindUnitByID(ctx context.Context, id int64) (*xinfang.Unit, error)
+	ResetPassword(ctx context.Context, id int64, password string) (*xinfang.User, error)
+	SetUserRoles(ctx context.Context, id int64, roles []xinfang.Role) (*xinfang.User, error)
+	UnlockUser(ctx context.Context, id int64) (*xinfang.User, error)
+	UpdateUnit(ctx context.Context, id int64, ch xinfang.UnitChange) (*xinfang.Unit, error)
+	UpdateUser(ctx context.Context, id int64, ch xinfang.UserChange) (*xinfang.User, error)
 }
