@@ -16,9 +16,9 @@ import (
 // Every function answers false for a nil user.
 
 // scopedRoles are the staff roles that carry a data scope (ScopeOf): the
-// roles that work on or oversee petitions. Admin, auditor and the outside
-// roles (lawyer, expert, mediator, observer) see no petition content,
-// only what they are assigned to.
+// roles that work on or oversee petitions. The three administrators and
+// the outside roles (lawyer, expert, mediator, observer) see no petition
+// content, only what they are assigned to.
 var scopedRoles = []Role{RoleRegistrar, RoleHandler, RoleUnitHead, RoleSupervisor, RoleLeader, RoleInspector}
 
 // registerRoles take an item in: the registrar of a petition bureau, and the

@@ -167,8 +167,9 @@ type Scope struct {
 	// Discipline is true for users of a 纪委监委 unit: they may see 检举控告
 	// items handled under their path.
 	Discipline bool
-	// None is true for roles that see no petition content at all (admin,
-	// auditor) or only what they are assigned to (lawyer, expert …).
+	// None is true for roles that see no petition content at all (the
+	// three administrators) or only what they are assigned to (lawyer,
+	// expert …).
 	None bool
 }
 
