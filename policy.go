@@ -1,6 +1,9 @@
 package xinfang
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Who may do what: every rule that decides on a user's roles and unit, as
 // a pure function over *User (and the target where the rule depends on
@@ -13,9 +16,9 @@ import "strings"
 // Every function answers false for a nil user.
 
 // scopedRoles are the staff roles that carry a data scope (ScopeOf): the
-// roles that work on or oversee petitions. Admin, auditor and the outside
-// roles (lawyer, expert, mediator, observer) see no petition content,
-// only what they are assigned to.
+// roles that work on or oversee petitions. The three administrators and
+// the outside roles (lawyer, expert, mediator, observer) see no petition
+// content, only what they are assigned to.
 var scopedRoles = []Role{RoleRegistrar, RoleHandler, RoleUnitHead, RoleSupervisor, RoleLeader, RoleInspector}
 
 // registerRoles take an item in: the registrar of a petition bureau, and the
@@ -26,9 +29,9 @@ var registerRoles = []Role{RoleRegistrar, RoleHandler, RoleUnitHead}
 // case"). Inspectors read cases city-wide but do not work on them.
 var caseWorkerRoles = []Role{RoleRegistrar, RoleHandler, RoleUnitHead, RoleSupervisor, RoleLeader}
 
-// CanAdminister reports whether u maintains units, users, roles,
-// dictionaries and the holiday calendar: the 系统管理员 (security.md
-// "Roles": admin).
+// CanAdminister reports whether u maintains units, accounts (without their
+// roles), dictionaries and the holiday calendar: the 系统管理员
+// (security.md "Roles": admin; 三员分立, CheckAccountAction).
 func CanAdminister(u *User) bool { return u.Has(RoleAdmin) }
 
 // CanRegister reports whether u may register a petition (登记) and decide
@@ -222,4 +225,162 @@ func CanUnmask(u *User, p *Petition) bool {
 		return u.Unit.Contains(p.HandlingUnit)
 	}
 	return u.Unit.Contains(p.RegUnit)
+}
+
+// 三员分立 (security.md "Roles"): three administrators, each a separate
+// account holding no other role, none of them reading petition content
+// (no data scope: ScopeOf):
+//
+//   - the 系统管理员 (admin) keeps units, accounts, dictionaries and the
+//     calendar; the accounts it opens carry no role;
+//   - the 安全管理员 (security_admin) grants and revokes roles, unlocks
+//     accounts and resets passwords — never its own;
+//   - the 审计管理员 (auditor) reads the audit log.
+//
+// The security admin and auditor roles are given and taken only by the
+// command line (xinfang user add), which also opens the first accounts of
+// an empty database: in the browser the security admin grants the
+// system admin role and the content roles, so that nobody appoints
+// those who watch him.
+
+// adminRoles are the three administrator roles.
+var adminRoles = []Role{RoleAdmin, RoleSecurityAdmin, RoleAuditor}
+
+// cliOnlyRoles are granted and revoked by the command line only.
+var cliOnlyRoles = []Role{RoleSecurityAdmin, RoleAuditor}
+
+// Administrative reports whether r is one of the three administrator roles.
+func (r Role) Administrative() bool { return slices.Contains(adminRoles, r) }
+
+// CommandLineOnly reports whether r is granted and revoked by the command
+// line only: the security admin and the auditor.
+func (r Role) CommandLineOnly() bool { return slices.Contains(cliOnlyRoles, r) }
+
+// CheckRoleSet checks the roles one account holds together: one
+// administrator role and nothing else, or any content roles (registrar,
+// handler …, which combine freely), each once. EINVALID on roles.
+func CheckRoleSet(roles []Role) error {
+	var admin []Role
+	content := 0
+	for i, r := range roles {
+		if slices.Contains(roles[:i], r) {
+			return FieldError("roles", "角色重复："+labelOf(Roles, r))
+		}
+		if r.Administrative() {
+			admin = append(admin, r)
+		} else {
+			content++
+		}
+	}
+	switch {
+	case len(admin) > 1:
+		return FieldError("roles", "系统管理员、安全管理员、审计管理员须由不同账号担任（三员分立）")
+	case len(admin) == 1 && content > 0:
+		return FieldError("roles", labelOf(Roles, admin[0])+"不能兼任业务角色（三员分立）")
+	}
+	return nil
+}
+
+// CanManageRoles reports whether u grants and revokes roles, unlocks
+// accounts and resets passwords: the 安全管理员.
+func CanManageRoles(u *User) bool { return u.Has(RoleSecurityAdmin) }
+
+// CanReadAccounts reports whether u reads the list of accounts: the system
+// admin, who keeps them, and the security admin, who grants their roles.
+func CanReadAccounts(u *User) bool { return CanAdminister(u) || CanManageRoles(u) }
+
+// accountRules says who takes each account action and whether on one's
+// own account.
+var accountRules = map[AccountAction]struct {
+	may    func(*User) bool
+	onSelf bool
+	denied string
+}{
+	AccountEdit:          {CanAdminister, true, "仅系统管理员可以修改账号信息"},
+	AccountDeactivate:    {CanAdminister, false, "仅系统管理员可以停用账号"},
+	AccountActivate:      {CanAdminister, false, "仅系统管理员可以启用账号"},
+	AccountRoles:         {CanManageRoles, false, "仅安全管理员可以授予或收回角色"},
+	AccountResetPassword: {CanManageRoles, false, "仅安全管理员可以重置密码"},
+	AccountUnlock:        {CanManageRoles, false, "仅安全管理员可以解除锁定"},
+}
+
+// CanChangeAccount reports whether actor may take action a on target's
+// account, as far as the actor decides it: the system admin edits,
+// deactivates and activates accounts, the security admin changes roles,
+// resets passwords and unlocks; nobody deactivates, re-roles, resets or
+// unlocks his own account (one's own password is changed at /password).
+func CanChangeAccount(actor *User, a AccountAction, target *User) bool {
+	rule, ok := accountRules[a]
+	if !ok || actor == nil || target == nil || !rule.may(actor) {
+		return false
+	}
+	return rule.onSelf || actor.ID != target.ID
+}
+
+// CheckAccountAction is CanChangeAccount with the errors the API returns
+// — 401 without an actor, 403 for an actor who may not — and the rule for
+// accounts of older databases that hold an administrator role beside
+// content roles: they stay as they are until changed, and every change
+// but their new roles and their deactivation is refused (422 on roles)
+// until the security admin has corrected the roles.
+func CheckAccountAction(actor *User, a AccountAction, target *User) error {
+	if actor == nil {
+		return Errorf(EUNAUTHORIZED, "请先登录")
+	}
+	rule, ok := accountRules[a]
+	if !ok || target == nil {
+		return Errorf(EINVALID, "未知的账号操作")
+	}
+	if !rule.may(actor) {
+		return Errorf(EFORBIDDEN, "%s", rule.denied)
+	}
+	if !CanChangeAccount(actor, a, target) {
+		return Errorf(EFORBIDDEN, "不能对自己的账号%s", a.Label())
+	}
+	if a != AccountRoles && a != AccountDeactivate {
+		if err := CheckRoleSet(target.Roles); err != nil {
+			return FieldError("roles", "该账号的角色不符合三员分立（"+ErrorFields(err)["roles"]+"），须先由安全管理员调整角色")
+		}
+	}
+	return nil
+}
+
+// CheckRoles checks that actor may give target exactly roles: the security
+// admin, on another account, with a set CheckRoleSet allows, neither
+// granting nor revoking a role only the command line gives (security
+// admin, auditor).
+func CheckRoles(actor, target *User, roles []Role) error {
+	if err := CheckAccountAction(actor, AccountRoles, target); err != nil {
+		return err
+	}
+	for _, r := range cliOnlyRoles {
+		if target.Has(r) != slices.Contains(roles, r) {
+			return FieldError("roles", labelOf(Roles, r)+"只能由命令行 xinfang user add 开设，不能在此授予或收回")
+		}
+	}
+	for _, r := range roles {
+		if !hasCode(Roles, r) {
+			return FieldError("roles", "未知角色："+string(r))
+		}
+	}
+	return CheckRoleSet(roles)
+}
+
+// CheckNewAccount checks who opens account u with the roles it carries:
+// without an actor, the command line, with at least one role; the system
+// admin without any — the security admin grants them.
+func CheckNewAccount(actor, u *User) error {
+	if actor == nil {
+		if len(u.Roles) == 0 {
+			return FieldError("roles", "至少需要一个角色")
+		}
+		return nil
+	}
+	if !CanAdminister(actor) {
+		return Errorf(EFORBIDDEN, "仅系统管理员可以开设账号")
+	}
+	if len(u.Roles) > 0 {
+		return FieldError("roles", "系统管理员开设的账号不带角色，角色由安全管理员授予")
+	}
+	return nil
 }

@@ -102,54 +102,54 @@ func TestPolicyByRoleAndUnit(t *testing.T) {
 		{"CanRegister", xinfang.CanRegister, roleTable{
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "all", xinfang.RoleHandler: "all", xinfang.RoleUnitHead: "all",
 			xinfang.RoleSupervisor: "", xinfang.RoleLeader: "", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
-			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 		{"CanAdminister", xinfang.CanAdminister, roleTable{
 			xinfang.RoleAdmin: "all", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
 			xinfang.RoleSupervisor: "", xinfang.RoleLeader: "", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
-			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 		// The staff with a data scope have the case ledger.
 		{"CanReadCases", xinfang.CanReadCases, roleTable{
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "all", xinfang.RoleHandler: "all", xinfang.RoleUnitHead: "all",
 			xinfang.RoleSupervisor: "all", xinfang.RoleLeader: "all", xinfang.RoleInspector: "all", xinfang.RoleLawyer: "",
-			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 		// Filing a case and splitting a petition: the five working roles, not inspectors.
 		{"CanWorkOnCase(nil)", func(u *xinfang.User) bool { return xinfang.CanWorkOnCase(u, nil) }, roleTable{
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "all", xinfang.RoleHandler: "all", xinfang.RoleUnitHead: "all",
 			xinfang.RoleSupervisor: "all", xinfang.RoleLeader: "all", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
-			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 		{"CanWriteInstructions", xinfang.CanWriteInstructions, roleTable{
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
 			xinfang.RoleSupervisor: "", xinfang.RoleLeader: "all", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
-			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 		{"CanLeadCase", xinfang.CanLeadCase, roleTable{
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
 			xinfang.RoleSupervisor: "", xinfang.RoleLeader: "all", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
-			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 		// 督查员 and 领导 anywhere; the 单位负责人 of the 信访局 or 联席办.
 		{"CanIssueSupervision(nil)", func(u *xinfang.User) bool { return xinfang.CanIssueSupervision(u, nil) }, roleTable{
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "bureau joint",
 			xinfang.RoleSupervisor: "all", xinfang.RoleLeader: "all", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
-			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 		// An inspector of a 纪委监委 unit, nobody else — not an inspector placed elsewhere.
 		{"CanInspect", xinfang.CanInspect, roleTable{
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
 			xinfang.RoleSupervisor: "", xinfang.RoleLeader: "", xinfang.RoleInspector: "discipline", xinfang.RoleLawyer: "",
-			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 		// Inspectors, and supervisors and leaders who see the whole city.
 		{"CanReadDiscipline", xinfang.CanReadDiscipline, roleTable{
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
 			xinfang.RoleSupervisor: cityBodies, xinfang.RoleLeader: cityBodies, xinfang.RoleInspector: "discipline", xinfang.RoleLawyer: "",
-			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 		// Inspectors and city-wide supervisors; leaders read only.
 		{"CanWriteLetters", xinfang.CanWriteLetters, roleTable{
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
 			xinfang.RoleSupervisor: cityBodies, xinfang.RoleLeader: "", xinfang.RoleInspector: "discipline", xinfang.RoleLawyer: "",
-			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 		// Any accountability record at all: staff with a data scope.
 		{"CanReadAccountability(nil)", func(u *xinfang.User) bool { return xinfang.CanReadAccountability(u, nil) }, roleTable{
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "all", xinfang.RoleHandler: "all", xinfang.RoleUnitHead: "all",
 			xinfang.RoleSupervisor: "all", xinfang.RoleLeader: "all", xinfang.RoleInspector: "all", xinfang.RoleLawyer: "",
-			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: ""}},
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -198,7 +198,7 @@ func TestCanWorkOnCase(t *testing.T) {
 	tab := roleTable{
 		xinfang.RoleAdmin: own, xinfang.RoleRegistrar: "all", xinfang.RoleHandler: "all", xinfang.RoleUnitHead: "all",
 		xinfang.RoleSupervisor: "all", xinfang.RoleLeader: "all", xinfang.RoleInspector: own, xinfang.RoleLawyer: own,
-		xinfang.RoleExpert: own, xinfang.RoleMediator: own, xinfang.RoleObserver: own, xinfang.RoleAuditor: own,
+		xinfang.RoleExpert: own, xinfang.RoleMediator: own, xinfang.RoleObserver: own, xinfang.RoleAuditor: own, xinfang.RoleSecurityAdmin: own,
 	}
 	everyRole(t, tab, situations, func(r xinfang.Role, s string) bool {
 		return xinfang.CanWorkOnCase(policyUser(me, "town", r), people[s])
@@ -242,7 +242,7 @@ func TestCanIssueSupervisionTo(t *testing.T) {
 	tab := roleTable{
 		xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "bureau joint",
 		xinfang.RoleSupervisor: reach, xinfang.RoleLeader: reach, xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
-		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "",
+		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: "",
 	}
 	everyRole(t, tab, keys(supervisionTargets), func(r xinfang.Role, s string) bool {
 		at := supervisionTargets[s]
@@ -278,7 +278,7 @@ func TestCanRemindAndClose(t *testing.T) {
 	tab := roleTable{
 		xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "bureau",
 		xinfang.RoleSupervisor: side, xinfang.RoleLeader: side, xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
-		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "",
+		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: "",
 	}
 	for name, rule := range map[string]func(*xinfang.User, *xinfang.Supervision) bool{
 		"CanRemind": xinfang.CanRemind, "CanCloseSupervision": xinfang.CanCloseSupervision,
@@ -309,7 +309,7 @@ func TestCanAnswerSupervision(t *testing.T) {
 	tab := roleTable{
 		xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "town", xinfang.RoleUnitHead: "town",
 		xinfang.RoleSupervisor: "", xinfang.RoleLeader: "", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
-		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "",
+		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: "",
 	}
 	situations := append([]string{"other"}, actorUnits...)
 	for name, rule := range map[string]func(*xinfang.User, *xinfang.Supervision) bool{
@@ -347,7 +347,7 @@ func TestCanReadAccountability(t *testing.T) {
 	tab := roleTable{
 		xinfang.RoleAdmin: "", xinfang.RoleRegistrar: subtree, xinfang.RoleHandler: subtree, xinfang.RoleUnitHead: subtree,
 		xinfang.RoleSupervisor: cityWide, xinfang.RoleLeader: cityWide, xinfang.RoleInspector: subtree + " discipline", xinfang.RoleLawyer: "",
-		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "",
+		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: "",
 	}
 	everyRole(t, tab, keys(records), func(r xinfang.Role, s string) bool {
 		at := records[s]
@@ -390,5 +390,243 @@ func TestCanTargetSupervision(t *testing.T) {
 	}
 	if xinfang.CanTargetSupervision(nil, item("town", "", xinfang.PurposeClaim)) || xinfang.CanTargetSupervision(u["town"], nil) {
 		t.Error("a nil target or item is accepted")
+	}
+}
+
+// 三员分立: who administers, who grants roles, who reads the accounts, and
+// that none of the three administrators has a data scope.
+func TestAdministratorsByRole(t *testing.T) {
+	const none = ""
+	content := func(v string) roleTable {
+		return roleTable{
+			xinfang.RoleRegistrar: v, xinfang.RoleHandler: v, xinfang.RoleUnitHead: v, xinfang.RoleSupervisor: v, xinfang.RoleLeader: v,
+			xinfang.RoleInspector: v, xinfang.RoleLawyer: none, xinfang.RoleExpert: none, xinfang.RoleMediator: none, xinfang.RoleObserver: none,
+		}
+	}
+	with := func(tab roleTable, admin, security, auditor string) roleTable {
+		tab[xinfang.RoleAdmin], tab[xinfang.RoleSecurityAdmin], tab[xinfang.RoleAuditor] = admin, security, auditor
+		return tab
+	}
+	tests := []struct {
+		name string
+		rule func(*xinfang.User) bool
+		tab  roleTable
+	}{
+		{"CanAdminister", xinfang.CanAdminister, with(content(none), "all", none, none)},
+		{"CanManageRoles", xinfang.CanManageRoles, with(content(none), none, "all", none)},
+		{"CanReadAccounts", xinfang.CanReadAccounts, with(content(none), "all", "all", none)},
+		// The staff with a data scope; none of the three administrators.
+		{"has a data scope", func(u *xinfang.User) bool { return !xinfang.ScopeOf(u).None }, with(content("all"), none, none, none)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			everyRole(t, tc.tab, actorUnits, func(r xinfang.Role, unit string) bool {
+				return tc.rule(policyUser(100, unit, r))
+			})
+			if tc.rule(nil) {
+				t.Error("nil user allowed")
+			}
+		})
+	}
+}
+
+// One administrator role alone, or content roles in any combination: every
+// pair of roles.
+func TestCheckRoleSet(t *testing.T) {
+	admin := map[xinfang.Role]bool{xinfang.RoleAdmin: true, xinfang.RoleSecurityAdmin: true, xinfang.RoleAuditor: true}
+	for _, a := range xinfang.Roles {
+		ra := xinfang.Role(a.Code)
+		if err := xinfang.CheckRoleSet([]xinfang.Role{ra}); err != nil {
+			t.Errorf("%s alone: %v", ra, err)
+		}
+		for _, b := range xinfang.Roles {
+			rb := xinfang.Role(b.Code)
+			err := xinfang.CheckRoleSet([]xinfang.Role{ra, rb})
+			want := ra != rb && !admin[ra] && !admin[rb]
+			if (err == nil) != want {
+				t.Errorf("%s + %s: %v, want allowed %v", ra, rb, err, want)
+			}
+			if err != nil && xinfang.ErrorFields(err)["roles"] == "" {
+				t.Errorf("%s + %s: %v does not name roles", ra, rb, err)
+			}
+		}
+	}
+	if err := xinfang.CheckRoleSet(nil); err != nil {
+		t.Errorf("no roles: %v", err)
+	}
+	err := xinfang.CheckRoleSet([]xinfang.Role{xinfang.RoleAdmin, xinfang.RoleRegistrar, xinfang.RoleHandler})
+	if got := xinfang.ErrorFields(err)["roles"]; got != "系统管理员不能兼任业务角色（三员分立）" {
+		t.Errorf("admin + content: %q", got)
+	}
+	// Validate applies the rule to every account it checks.
+	u := &xinfang.User{Username: "mixed", Name: "兼任", UnitID: 1, Roles: []xinfang.Role{xinfang.RoleHandler, xinfang.RoleAuditor}}
+	if xinfang.ErrorFields(u.Validate())["roles"] == "" {
+		t.Error("Validate accepts an auditor who handles items")
+	}
+	u.Roles = nil
+	if err := u.Validate(); err != nil {
+		t.Errorf("an account without roles: %v", err)
+	}
+}
+
+// Who takes which action on whose account: the system admin edits,
+// deactivates and activates; the security admin changes roles, resets
+// passwords and unlocks; nobody but the editor acts on his own account.
+func TestCanChangeAccount(t *testing.T) {
+	var situations []string
+	for _, a := range xinfang.AccountActions {
+		situations = append(situations, a.Code+"/self", a.Code+"/other")
+	}
+	tab := roleTable{
+		xinfang.RoleAdmin: "edit/self edit/other deactivate/other activate/other", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "",
+		xinfang.RoleUnitHead: "", xinfang.RoleSupervisor: "", xinfang.RoleLeader: "", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "",
+		xinfang.RoleSecurityAdmin: "roles/other reset_password/other unlock/other",
+	}
+	everyRole(t, tab, situations, func(r xinfang.Role, s string) bool {
+		action, whose, _ := strings.Cut(s, "/")
+		actor := policyUser(100, "city", r)
+		target := policyUser(200, "town", xinfang.RoleHandler)
+		if whose == "self" {
+			target = actor
+		}
+		got := xinfang.CanChangeAccount(actor, xinfang.AccountAction(action), target)
+		// The checked form agrees, and says why it refuses.
+		err := xinfang.CheckAccountAction(actor, xinfang.AccountAction(action), target)
+		if got != (err == nil) {
+			t.Errorf("CanChangeAccount %v, CheckAccountAction %v", got, err)
+		}
+		if err != nil && xinfang.ErrorCode(err) != xinfang.EFORBIDDEN {
+			t.Errorf("refused with %v, want forbidden", err)
+		}
+		return got
+	})
+	handler := policyUser(200, "town", xinfang.RoleHandler)
+	if xinfang.CanChangeAccount(nil, xinfang.AccountEdit, handler) || xinfang.ErrorCode(xinfang.CheckAccountAction(nil, xinfang.AccountEdit, handler)) != xinfang.EUNAUTHORIZED {
+		t.Error("nil actor")
+	}
+	if xinfang.CanChangeAccount(policyUser(100, "city", xinfang.RoleAdmin), "rename", handler) {
+		t.Error("an unknown action is allowed")
+	}
+}
+
+// An account of an older database holding an administrator role beside
+// content roles takes no change but its new roles and its deactivation.
+func TestMixedAccountIsCorrectedFirst(t *testing.T) {
+	admin := policyUser(1, "city", xinfang.RoleAdmin)
+	security := policyUser(2, "city", xinfang.RoleSecurityAdmin)
+	mixed := policyUser(3, "bureau", xinfang.RoleAdmin, xinfang.RoleRegistrar)
+	tests := []struct {
+		actor  *xinfang.User
+		action xinfang.AccountAction
+		ok     bool
+	}{
+		{admin, xinfang.AccountEdit, false},
+		{admin, xinfang.AccountActivate, false},
+		{admin, xinfang.AccountDeactivate, true},
+		{security, xinfang.AccountResetPassword, false},
+		{security, xinfang.AccountUnlock, false},
+		{security, xinfang.AccountRoles, true},
+	}
+	for _, tt := range tests {
+		err := xinfang.CheckAccountAction(tt.actor, tt.action, mixed)
+		if tt.ok && err != nil {
+			t.Errorf("%s: %v", tt.action, err)
+		}
+		if !tt.ok && xinfang.ErrorFields(err)["roles"] == "" {
+			t.Errorf("%s: %v, want 422 on roles", tt.action, err)
+		}
+	}
+	// The correction itself must follow the rule.
+	if xinfang.ErrorFields(xinfang.CheckRoles(security, mixed, mixed.Roles))["roles"] == "" {
+		t.Error("the security admin may keep admin + registrar")
+	}
+	if err := xinfang.CheckRoles(security, mixed, []xinfang.Role{xinfang.RoleRegistrar}); err != nil {
+		t.Errorf("the correction to registrar: %v", err)
+	}
+}
+
+// What the security admin may grant: admin and content roles within the
+// rule, to others; security admin and auditor neither granted nor taken.
+func TestCheckRoles(t *testing.T) {
+	security := policyUser(1, "city", xinfang.RoleSecurityAdmin)
+	handler := policyUser(2, "town", xinfang.RoleHandler)
+	auditor := policyUser(3, "city", xinfang.RoleAuditor)
+	other := policyUser(4, "city", xinfang.RoleSecurityAdmin)
+	fresh := policyUser(5, "town")
+	r := func(rs ...xinfang.Role) []xinfang.Role { return rs }
+	tests := []struct {
+		name   string
+		actor  *xinfang.User
+		target *xinfang.User
+		roles  []xinfang.Role
+		code   string // "" allowed
+		field  string
+	}{
+		{"content roles to a new account", security, fresh, r(xinfang.RoleRegistrar, xinfang.RoleHandler), "", ""},
+		{"another content role", security, handler, r(xinfang.RoleHandler, xinfang.RoleUnitHead), "", ""},
+		{"revoke every role", security, handler, nil, "", ""},
+		{"make a system admin", security, fresh, r(xinfang.RoleAdmin), "", ""},
+		{"admin and content", security, fresh, r(xinfang.RoleAdmin, xinfang.RoleHandler), xinfang.EINVALID, "roles"},
+		{"auditor and content", security, fresh, r(xinfang.RoleAuditor, xinfang.RoleLeader), xinfang.EINVALID, "roles"},
+		{"two admin roles", security, fresh, r(xinfang.RoleAdmin, xinfang.RoleSecurityAdmin), xinfang.EINVALID, "roles"},
+		{"grant security admin", security, fresh, r(xinfang.RoleSecurityAdmin), xinfang.EINVALID, "roles"},
+		{"grant auditor", security, fresh, r(xinfang.RoleAuditor), xinfang.EINVALID, "roles"},
+		{"revoke auditor", security, auditor, r(xinfang.RoleHandler), xinfang.EINVALID, "roles"},
+		{"revoke another security admin", security, other, nil, xinfang.EINVALID, "roles"},
+		{"unknown role", security, fresh, r("king"), xinfang.EINVALID, "roles"},
+		{"to itself", security, security, r(xinfang.RoleSecurityAdmin), xinfang.EFORBIDDEN, ""},
+		{"itself a leader", security, security, r(xinfang.RoleLeader), xinfang.EFORBIDDEN, ""},
+		{"the system admin grants", policyUser(6, "city", xinfang.RoleAdmin), fresh, r(xinfang.RoleHandler), xinfang.EFORBIDDEN, ""},
+		{"the system admin makes itself a leader", policyUser(6, "city", xinfang.RoleAdmin), policyUser(6, "city", xinfang.RoleAdmin), r(xinfang.RoleLeader), xinfang.EFORBIDDEN, ""},
+		{"a leader grants", policyUser(7, "city", xinfang.RoleLeader), fresh, r(xinfang.RoleHandler), xinfang.EFORBIDDEN, ""},
+		{"nobody signed in", nil, fresh, r(xinfang.RoleHandler), xinfang.EUNAUTHORIZED, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := xinfang.CheckRoles(tt.actor, tt.target, tt.roles)
+			if tt.code == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if xinfang.ErrorCode(err) != tt.code || (tt.field != "" && xinfang.ErrorFields(err)[tt.field] == "") {
+				t.Fatalf("err = %v, want %s naming %q", err, tt.code, tt.field)
+			}
+		})
+	}
+}
+
+// Accounts are opened by the system admin without roles, or by the
+// command line (no actor) with at least one.
+func TestCheckNewAccount(t *testing.T) {
+	bare := &xinfang.User{Username: "new.one", Name: "新人", UnitID: 5}
+	withRole := &xinfang.User{Username: "new.one", Name: "新人", UnitID: 5, Roles: []xinfang.Role{xinfang.RoleHandler}}
+	tab := roleTable{
+		xinfang.RoleAdmin: "all", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
+		xinfang.RoleSupervisor: "", xinfang.RoleLeader: "", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+		xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: "",
+	}
+	everyRole(t, tab, actorUnits, func(r xinfang.Role, unit string) bool {
+		actor := policyUser(100, unit, r)
+		err := xinfang.CheckNewAccount(actor, bare)
+		if err != nil && xinfang.ErrorCode(err) != xinfang.EFORBIDDEN {
+			t.Errorf("refused with %v", err)
+		}
+		// Nobody opens an account with a role in the browser.
+		if xinfang.CheckNewAccount(actor, withRole) == nil {
+			t.Error("opened an account with a role")
+		}
+		return err == nil
+	})
+	if xinfang.ErrorFields(xinfang.CheckNewAccount(policyUser(1, "city", xinfang.RoleAdmin), withRole))["roles"] == "" {
+		t.Error("the system admin's account with a role is not 422 on roles")
+	}
+	if err := xinfang.CheckNewAccount(nil, withRole); err != nil {
+		t.Errorf("the command line: %v", err)
+	}
+	if xinfang.ErrorFields(xinfang.CheckNewAccount(nil, bare))["roles"] == "" {
+		t.Error("the command line opens an account without roles")
 	}
 }

@@ -27,6 +27,9 @@ var UnitKinds = []Label{
 	{string(UnitDiscipline), "纪委监委"}, {string(UnitJoint), "联席办"}, {string(UnitSuperior), "上级机关"},
 }
 
+// Label returns the Chinese label of k.
+func (k UnitKind) Label() string { return labelOf(UnitKinds, k) }
+
 // Label pairs a stored code with its Chinese label.
 type Label struct {
 	Code  string `json:"code"`
@@ -77,6 +80,17 @@ type Unit struct {
 	// Path is the materialised path of IDs from the root, "/1/4/17/", so
 	// that a subtree is one prefix match.
 	Path string `json:"path"`
+	// Disabled units (停用) keep their records but take no new accounts,
+	// sub-units or items (README "Units").
+	Disabled bool `json:"disabled,omitempty"`
+}
+
+// UnitChange is what the system admin changes on a unit: its name, and
+// its place in the tree (ParentID; 0 makes it a top-level unit). Nil
+// fields stay as they are.
+type UnitChange struct {
+	Name     *string `json:"name"`
+	ParentID *int64  `json:"parent_id"`
 }
 
 // Contains reports whether o is u or lies below u in the tree.

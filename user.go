@@ -23,6 +23,9 @@ const (
 	RoleMediator   Role = "mediator"   // 调解员
 	RoleObserver   Role = "observer"   // 监督员
 	RoleAuditor    Role = "auditor"    // 审计管理员
+	// RoleSecurityAdmin grants and revokes roles, unlocks accounts and
+	// resets passwords (安全管理员; 三员分立, policy.go).
+	RoleSecurityAdmin Role = "security_admin"
 )
 
 // Roles lists every role with its Chinese label.
@@ -31,6 +34,7 @@ var Roles = []Label{
 	{string(RoleUnitHead), "单位负责人"}, {string(RoleSupervisor), "督查员"}, {string(RoleLeader), "领导"},
 	{string(RoleInspector), "纪检监察员"}, {string(RoleLawyer), "律师"}, {string(RoleExpert), "专家"},
 	{string(RoleMediator), "调解员"}, {string(RoleObserver), "监督员"}, {string(RoleAuditor), "审计管理员"},
+	{string(RoleSecurityAdmin), "安全管理员"},
 }
 
 // User is a staff account. It belongs to one unit.
@@ -82,7 +86,10 @@ func (u *User) RoleLabels() string {
 	return strings.Join(out, "、")
 }
 
-// Validate checks a user before it is stored (not the password).
+// Validate checks a user before it is stored (not the password), its
+// roles included: known codes that one account may hold together
+// (CheckRoleSet). An account may hold no role yet: the system admin opens
+// accounts, the security admin grants their roles (CheckNewAccount).
 func (u *User) Validate() error {
 	p := Problems{}
 	if !validUsername(u.Username) {
@@ -95,12 +102,14 @@ func (u *User) Validate() error {
 	if u.UnitID <= 0 {
 		p.Add("unit_id", "须指定所属单位")
 	}
-	if len(u.Roles) == 0 {
-		p.Add("roles", "至少需要一个角色")
-	}
 	for _, r := range u.Roles {
 		if !hasCode(Roles, r) {
 			p.Add("roles", "未知角色："+string(r))
+		}
+	}
+	if p["roles"] == "" {
+		if err := CheckRoleSet(u.Roles); err != nil {
+			p.Add("roles", ErrorFields(err)["roles"])
 		}
 	}
 	return p.Err()
@@ -159,8 +168,9 @@ type Scope struct {
 	// Discipline is true for users of a 纪委监委 unit: they may see 检举控告
 	// items handled under their path.
 	Discipline bool
-	// None is true for roles that see no petition content at all (admin,
-	// auditor) or only what they are assigned to (lawyer, expert …).
+	// None is true for roles that see no petition content at all (the
+	// three administrators) or only what they are assigned to (lawyer,
+	// expert …).
 	None bool
 }
 

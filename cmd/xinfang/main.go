@@ -36,6 +36,7 @@ Usage:
   xinfang demo     [--addr :8080] [--db ./xinfang-demo.db] [settings]       run with a demo city loaded
   xinfang migrate  [--db …]                                                 create or upgrade the database
   xinfang user add --username U --name N --unit CODE --roles admin[,…] [--password P] [--db …]
+                                                                            add an account; the only way to a security_admin or auditor
   xinfang deadline CLOCK START [--extra N] [--db …]                         compute a statutory deadline
   xinfang keys rotate|status [--db …] [--keys FILE]                         new encryption key, re-encrypt; or show
   xinfang audit verify [--db …]                                             check the audit log's chain
@@ -382,6 +383,10 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // runUserAdd creates a user; on an empty database it creates the root unit
 // first when --unit names a code that does not exist and --unit-name is given.
+// It opens the first administrators of an empty database, and is the only
+// way to a security admin or an auditor (三员分立, policy.go): whoever runs
+// it holds the server, outside the three roles. Its roles follow the rule
+// of one administrator role alone, or content roles.
 func runUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -413,6 +418,9 @@ func runUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	probe := *u
 	probe.UnitID = 1 // the unit is resolved below
+	if err := xinfang.CheckNewAccount(nil, &probe); err != nil {
+		return err
+	}
 	if err := probe.Validate(); err != nil {
 		return err
 	}

@@ -123,12 +123,14 @@ type userSpec struct {
 }
 
 // firstAccounts are the accounts printed at start, in this order.
-var firstAccounts = []string{"admin", "registrar", "qs.handler", "qs.head", "rsj.handler", "supervisor", "leader", "inspector"}
+var firstAccounts = []string{"admin", "security", "auditor", "registrar", "qs.handler", "qs.head", "rsj.handler", "supervisor", "leader", "inspector"}
 
 func userSpecs() []userSpec {
 	r := func(rs ...xinfang.Role) []xinfang.Role { return rs }
 	specs := []userSpec{
+		// 三员分立: three administrators, each holding its role alone.
 		{"admin", "系统管理员", "city", r(xinfang.RoleAdmin)},
+		{"security", "安全管理员", "city", r(xinfang.RoleSecurityAdmin)},
 		{"auditor", "审计管理员", "city", r(xinfang.RoleAuditor)},
 		{"leader", "周卫国", "city", r(xinfang.RoleLeader)},
 		{"leader2", "郑晓云", "lxb", r(xinfang.RoleLeader)},

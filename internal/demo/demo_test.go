@@ -68,7 +68,7 @@ func TestLoad(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("accounts", func(t *testing.T) {
-		want := []string{"admin", "registrar", "qs.handler", "qs.head", "rsj.handler", "supervisor", "leader", "inspector"}
+		want := []string{"admin", "security", "auditor", "registrar", "qs.handler", "qs.head", "rsj.handler", "supervisor", "leader", "inspector"}
 		if len(accounts) != len(want) {
 			t.Fatalf("got %d accounts, want %d: %+v", len(accounts), len(want), accounts)
 		}
@@ -91,7 +91,7 @@ func TestLoad(t *testing.T) {
 
 	t.Run("roles", func(t *testing.T) {
 		admin := userCtx(t, db, "admin")
-		users, err := db.Directory.FindUsers(admin)
+		users, err := db.Directory.FindUsers(admin, xinfang.UserFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

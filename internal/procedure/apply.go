@@ -249,6 +249,11 @@ func (pr *Procedure) checkData(t *Transition, in map[string]string, lk Lookup, t
 			} else if err != nil {
 				return nil, nil, err
 			}
+			// A deactivated unit takes no new items (README "Units").
+			if u, ok := x.(*xinfang.Unit); ok && u.Disabled {
+				probs.Add(f.Name, f.Label+"已停用")
+				continue
+			}
 			resolved[f.Name] = x
 			v = strconv.FormatInt(id, 10)
 		}

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -303,10 +304,11 @@ func (db *CaseStore) CaseUsers(ctx context.Context) ([]xinfang.CaseUser, error) 
 		if err := r.Scan(&u.ID, &u.Name, &u.UnitName, &roles); err != nil {
 			return err
 		}
-		if roles == string(xinfang.RoleAdmin) || roles == string(xinfang.RoleAuditor) {
-			return nil // they do no case work
+		rs := parseRoles(roles)
+		if !slices.ContainsFunc(rs, func(r xinfang.Role) bool { return !r.Administrative() }) {
+			return nil // administrators, and accounts without roles, do no case work
 		}
-		u.Leader = xinfang.CanLeadCase(&xinfang.User{ID: u.ID, Roles: parseRoles(roles)})
+		u.Leader = xinfang.CanLeadCase(&xinfang.User{ID: u.ID, Roles: rs})
 		out = append(out, u)
 		return nil
 	})

@@ -310,8 +310,11 @@ func (db *CaseStore) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case)
 	p := xinfang.Problems{}
 	r := cq{db.core, tx}
 	if c.ResponsibleUnitID > 0 {
-		if err := r.row(ctx, `SELECT path FROM units WHERE id = ?`, c.ResponsibleUnitID).Scan(&unitPath); err != nil {
+		var disabled bool
+		if err := r.row(ctx, `SELECT path, disabled FROM units WHERE id = ?`, c.ResponsibleUnitID).Scan(&unitPath, &disabled); err != nil {
 			p.Add("responsible_unit_id", "责任单位不存在")
+		} else if disabled {
+			p.Add("responsible_unit_id", "责任单位已停用")
 		}
 	}
 	if c.LeaderID != 0 {

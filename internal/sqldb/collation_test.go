@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"testing"
 
 	"xinfang"
@@ -34,7 +35,7 @@ func TestScopeUnderAnyCollation(t *testing.T) {
 	// An item registered in the village: both its paths lie below the town.
 	admin := f.Ctx(f.Admin)
 	villager := &xinfang.User{Username: "jz01.reg", Name: "郑登记", UnitID: f.VillageA.ID, Roles: []xinfang.Role{xinfang.RoleRegistrar}}
-	if err := db.Directory.CreateUser(admin, villager, sqldbtest.Password); err != nil {
+	if err := db.Directory.CreateUser(context.Background(), villager, sqldbtest.Password); err != nil {
 		t.Fatal(err)
 	}
 	villager, err := db.Directory.FindUserByID(admin, villager.ID)

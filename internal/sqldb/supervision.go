@@ -75,6 +75,9 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 	if err != nil {
 		return db.notFoundField(err, "target_unit_id", "被督办单位不存在")
 	}
+	if target.Disabled {
+		return xinfang.FieldError("target_unit_id", "被督办单位已停用")
+	}
 	if err := xinfang.CheckIssueSupervision(actor, target); err != nil {
 		return err
 	}

@@ -77,8 +77,11 @@ func (db *CaseStore) insertTask(ctx context.Context, tx *Tx, t *xinfang.Task) er
 	}
 	p := xinfang.Problems{}
 	if t.OwnerUnitID != 0 {
-		if err := tx.queryRow(ctx, `SELECT name FROM units WHERE id = ?`, t.OwnerUnitID).Scan(&t.OwnerUnitName); err != nil {
+		var disabled bool
+		if err := tx.queryRow(ctx, `SELECT name, disabled FROM units WHERE id = ?`, t.OwnerUnitID).Scan(&t.OwnerUnitName, &disabled); err != nil {
 			p.Add("owner_unit_id", "责任单位不存在")
+		} else if disabled {
+			p.Add("owner_unit_id", "责任单位已停用")
 		}
 	}
 	if t.OwnerUserID != 0 {

@@ -61,22 +61,52 @@ func (db *DirectoryStore) FindUserByUsername(ctx context.Context, username strin
 	return u, nil
 }
 
-// FindUsers returns every user, for administrators.
-func (db *DirectoryStore) FindUsers(ctx context.Context) ([]*xinfang.User, error) {
-	if _, err := allow(ctx, xinfang.CanAdminister); err != nil {
+// FindUsers returns the accounts that f selects, for the system admin and
+// the security admin, ordered by unit and username.
+func (db *DirectoryStore) FindUsers(ctx context.Context, f xinfang.UserFilter) ([]*xinfang.User, error) {
+	if _, err := allow(ctx, xinfang.CanReadAccounts); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT `+userCols+` FROM users u JOIN units n ON n.id = u.unit_id ORDER BY n.path, u.username`)
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w := newConds(all, nil)
+	if q := strings.TrimSpace(f.Text); q != "" {
+		like := "%" + escapeLike(strings.ToLower(q)) + "%"
+		w.and(`(LOWER(u.username) LIKE ? ESCAPE '\' OR LOWER(u.name) LIKE ? ESCAPE '\')`, like, like)
+	}
+	if f.UnitID != 0 {
+		unit, err := db.findUnit(ctx, f.UnitID)
+		if err != nil {
+			return nil, db.notFoundField(err, "unit_id", "单位不存在")
+		}
+		w.clause(subtree(unit.Path, "n.path"))
+	}
+	if f.Role != "" {
+		w.and(`(',' || u.roles || ',') LIKE ?`, "%,"+string(f.Role)+",%")
+	}
+	switch f.State {
+	case xinfang.AccountActive:
+		w.and("u.disabled = 0")
+	case xinfang.AccountDisabled:
+		w.and("u.disabled = 1")
+	case xinfang.AccountLocked:
+		w.and("u.disabled = 0 AND ("+accountLock+") > ?", fmtTime(db.Now()))
+	case xinfang.AccountUnassigned:
+		w.and("u.disabled = 0 AND u.roles = ''")
+	}
+	rows, err := db.query(ctx, `SELECT `+accountCols+` FROM users u JOIN units n ON n.id = u.unit_id WHERE `+w.where()+` ORDER BY n.path, u.username`, w.args...)
 	return scanAll(rows, err, scanUser)
 }
 
-// CreateUser adds an account. With a user in ctx, only administrators may;
-// without one (the command line on an empty database) it is allowed.
+// CreateUser adds an account (xinfang.CheckNewAccount): the system admin
+// opens it without roles, which the security admin grants; without a user
+// in ctx — the command line, the demo — it carries its roles, at least
+// one. Either way the roles follow 三员分立 (xinfang.CheckRoleSet) and the
+// unit is in use.
 func (db *DirectoryStore) CreateUser(ctx context.Context, u *xinfang.User, password string) error {
-	if xinfang.UserFromContext(ctx) != nil {
-		if _, err := allow(ctx, xinfang.CanAdminister); err != nil {
-			return err
-		}
+	if err := xinfang.CheckNewAccount(xinfang.UserFromContext(ctx), u); err != nil {
+		return err
 	}
 	if err := u.Validate(); err != nil {
 		return err
@@ -86,26 +116,27 @@ func (db *DirectoryStore) CreateUser(ctx context.Context, u *xinfang.User, passw
 	}
 	hash := HashPassword(password)
 	return db.write(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM units WHERE id = ?`, u.UnitID).Scan(&n); err != nil {
+		if _, err := tx.activeUnit(ctx, u.UnitID, "unit_id"); err != nil {
 			return err
-		}
-		if n == 0 {
-			return xinfang.FieldError("unit_id", "单位不存在")
-		}
-		roles := make([]string, len(u.Roles))
-		for i, r := range u.Roles {
-			roles[i] = string(r)
 		}
 		u.CreatedAt = tx.now
 		id, err := tx.insert(ctx, `INSERT INTO users (username, name, unit_id, roles, phone, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.Username, u.Name, u.UnitID, strings.Join(roles, ","), u.Phone, hash, b2i(u.MustChangePassword), fmtTime(u.CreatedAt))
+			u.Username, u.Name, u.UnitID, joinRoles(u.Roles), u.Phone, hash, b2i(u.MustChangePassword), fmtTime(u.CreatedAt))
 		if db.dialect.unique(err) {
 			return xinfang.FieldError("username", "用户名已存在")
 		}
 		u.ID = id
 		return err
 	})
+}
+
+// joinRoles is the stored form of roles: codes joined by commas.
+func joinRoles(roles []xinfang.Role) string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return strings.Join(out, ",")
 }
 
 // Argon2id parameters (RFC 9106 second recommendation, scaled to a small

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"xinfang"
 	"xinfang/internal/calendar"
@@ -59,15 +61,48 @@ func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// apiAccount is an account as the administrators see it: the user, whether
+// failed logins lock it now and until when, and what is wrong with roles
+// that break 三员分立 (accounts of older databases, until corrected).
+type apiAccount struct {
+	*xinfang.User
+	Locked      bool       `json:"locked"`
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
+	RoleProblem string     `json:"role_problem,omitempty"`
+}
+
+func (s *Server) account(u *xinfang.User) apiAccount {
+	a := apiAccount{User: u, Locked: u.Locked(s.Now())}
+	if a.Locked {
+		a.LockedUntil = &u.LockedUntil
+	}
+	if err := xinfang.CheckRoleSet(u.Roles); err != nil {
+		a.RoleProblem = xinfang.ErrorFields(err)["roles"]
+	}
+	return a
+}
+
+// userFilter reads the filter of the account list: the API's query and the
+// page's alike.
+func userFilter(q *apiQuery) xinfang.UserFilter {
+	return xinfang.UserFilter{Text: q.str("q"), UnitID: q.id("unit_id"), Role: xinfang.Role(q.str("role")), State: xinfang.AccountState(q.str("state"))}
+}
+
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
-	users, err := s.Directory.FindUsers(r.Context())
+	q := newAPIQuery(r)
+	f := userFilter(q)
+	if err := q.err(); err != nil {
+		return err
+	}
+	users, err := s.Directory.FindUsers(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	if users == nil {
-		users = []*xinfang.User{}
+	out := make([]apiAccount, len(users))
+	for i, u := range users {
+		out[i] = s.account(u)
 	}
-	writeJSON(w, http.StatusOK, apiList[*xinfang.User]{Items: users})
+	writeJSON(w, http.StatusOK, apiList[apiAccount]{Items: out})
 	return nil
 }
 
@@ -84,17 +119,78 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// An account an administrator opens gets a password somebody else
-	// knows: it must be changed at first login (security.md).
+	// knows: it must be changed at first login (security.md). It carries
+	// no roles: the security admin grants them (roles given are refused).
 	u := &xinfang.User{Username: strings.TrimSpace(in.Username), Name: strings.TrimSpace(in.Name), UnitID: in.UnitID, Roles: in.Roles,
 		Phone: strings.TrimSpace(in.Phone), MustChangePassword: true}
 	if err := s.Directory.CreateUser(r.Context(), u, in.Password); err != nil {
 		return err
 	}
-	if full, err := s.Directory.FindUserByID(r.Context(), u.ID); err == nil {
+	if full, err := s.Directory.FindAccount(r.Context(), u.ID); err == nil {
 		u = full
 	}
-	writeJSON(w, http.StatusCreated, u)
+	writeJSON(w, http.StatusCreated, s.account(u))
 	return nil
+}
+
+func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) error {
+	return serveByID(w, r, func(ctx context.Context, id int64) (apiAccount, error) {
+		return s.accountOr(s.Directory.FindAccount(ctx, id))
+	})
+}
+
+// accountOr is the account as the administrators see it, or err.
+func (s *Server) accountOr(u *xinfang.User, err error) (apiAccount, error) {
+	if err != nil {
+		return apiAccount{}, err
+	}
+	return s.account(u), nil
+}
+
+// accountAction answers a POST on account {id} without a body: deactivate,
+// activate, unlock (a method of DirectoryStore).
+func accountAction(change func(DirectoryStore, context.Context, int64) (*xinfang.User, error)) handler {
+	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
+		return serveByID(w, r, func(ctx context.Context, id int64) (apiAccount, error) {
+			return s.accountOr(change(s.Directory, ctx, id))
+		})
+	}
+}
+
+func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) error {
+	return serveChange(w, r, http.StatusOK, func(ctx context.Context, id int64, ch xinfang.UserChange) (apiAccount, error) {
+		return s.accountOr(s.Directory.UpdateUser(ctx, id, ch))
+	})
+}
+
+func (s *Server) apiSetUserRoles(w http.ResponseWriter, r *http.Request) error {
+	type rolesInput struct {
+		Roles []xinfang.Role `json:"roles"`
+	}
+	return serveChange(w, r, http.StatusOK, func(ctx context.Context, id int64, in rolesInput) (apiAccount, error) {
+		return s.accountOr(s.Directory.SetUserRoles(ctx, id, in.Roles))
+	})
+}
+
+func (s *Server) apiResetPassword(w http.ResponseWriter, r *http.Request) error {
+	type resetInput struct {
+		Password string `json:"password"`
+	}
+	return serveChange(w, r, http.StatusOK, func(ctx context.Context, id int64, in resetInput) (apiAccount, error) {
+		return s.accountOr(s.Directory.ResetPassword(ctx, id, in.Password))
+	})
+}
+
+func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request) error {
+	return serveChange(w, r, http.StatusOK, s.Directory.UpdateUnit)
+}
+
+// unitAction answers a POST on unit {id} without a body: deactivate,
+// activate (a method of DirectoryStore).
+func unitAction(change func(DirectoryStore, context.Context, int64) (*xinfang.Unit, error)) handler {
+	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
+		return serveByID(w, r, func(ctx context.Context, id int64) (*xinfang.Unit, error) { return change(s.Directory, ctx, id) })
+	}
 }
 
 func (s *Server) apiDictionary(w http.ResponseWriter, r *http.Request) error {

@@ -673,7 +673,10 @@ func TestAdministration(t *testing.T) {
 	wantError(t, admin.do(t, "POST", "/api/v1/units", village), 422, "code")
 	wantError(t, admin.do(t, "POST", "/api/v1/units", map[string]any{"parent_id": city, "code": "X", "name": "", "kind": "castle"}), 422, "kind")
 
+	// The system admin opens accounts without roles (三员分立).
 	newUser := map[string]any{"username": "village_clerk", "name": "王五", "unit_id": u.ID, "roles": []string{"handler"}, "password": "Cl3rk-pass"}
+	wantError(t, admin.do(t, "POST", "/api/v1/users", newUser), 422, "roles")
+	delete(newUser, "roles")
 	wantError(t, staff.do(t, "POST", "/api/v1/users", newUser), http.StatusForbidden, "")
 	var created xinfang.User
 	admin.ok(t, http.StatusCreated, "POST", "/api/v1/users", newUser, &created)

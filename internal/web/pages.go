@@ -233,6 +233,7 @@ var templateFuncs = template.FuncMap{
 	"risks":      func() []xinfang.Label { return xinfang.RiskLevels },
 	"escalation": func() []xinfang.Label { return xinfang.EscalationLevels },
 	"outcomes":   func() []xinfang.Label { return xinfang.Outcomes },
+	"unitKinds":  func() []xinfang.Label { return xinfang.UnitKinds },
 	"roles":      func(u *xinfang.User) string { return u.RoleLabels() },
 	"maskID":     xinfang.MaskIDNumber,
 	"maskPhone":  xinfang.MaskPhone,
@@ -335,13 +336,17 @@ func cnDate(v any) string {
 }
 
 // indentUnit returns a unit's name indented by its depth in the tree, for
-// selects.
+// selects; a deactivated unit says so (storage refuses it for new records).
 func indentUnit(u *xinfang.Unit) string {
 	depth := strings.Count(u.Path, "/") - 2
 	if depth < 0 {
 		depth = 0
 	}
-	return strings.Repeat("　", depth) + u.Name
+	name := strings.Repeat("　", depth) + u.Name
+	if u.Disabled {
+		name += "（已停用）"
+	}
+	return name
 }
 
 // localPath returns next if it is a path on this site, else "/". It keeps

@@ -70,6 +70,12 @@ var (
 		refusal: "无权查看问责记录和责任书"}
 	mayWriteLetters = access{name: "CanWriteLetters", may: xinfang.CanWriteLetters,
 		refusal: "只有纪检监察员和市级督查员可以登记责任书"}
+	// 三员分立: the security admin grants roles, resets passwords and
+	// unlocks; the system admin and the security admin read the accounts.
+	mayManageRoles = access{name: "CanManageRoles", may: xinfang.CanManageRoles,
+		refusal: "仅安全管理员可以授予角色、重置密码、解除锁定"}
+	mayReadAccounts = access{name: "CanReadAccounts", may: xinfang.CanReadAccounts,
+		refusal: "仅系统管理员和安全管理员可以查看账号"}
 )
 
 // errInitialPassword refuses a user whose initial password waits to be
@@ -125,13 +131,25 @@ func routeTable() []route {
 
 		{"GET", "/api/v1/units", signedIn, (*Server).apiUnits},
 		{"POST", "/api/v1/units", mayAdminister, (*Server).apiCreateUnit},
-		{"GET", "/api/v1/users", mayAdminister, (*Server).apiUsers},
+		{"GET", "/api/v1/users", mayReadAccounts, (*Server).apiUsers},
 		{"POST", "/api/v1/users", mayAdminister, (*Server).apiCreateUser},
 		{"GET", "/api/v1/dictionary", signedIn, (*Server).apiDictionary},
 		{"PUT", "/api/v1/dictionary", mayAdminister, (*Server).apiSaveDictEntry},
 		{"GET", "/api/v1/labels", signedIn, (*Server).apiLabels},
 		{"GET", "/api/v1/holidays", signedIn, (*Server).apiHolidays},
 		{"PUT", "/api/v1/holidays/{date}", mayAdminister, (*Server).apiSaveHoliday},
+		// Units and accounts under 三员分立: the system admin keeps units
+		// and accounts, the security admin roles, passwords and lockouts.
+		{"PUT", "/api/v1/units/{id}", mayAdminister, (*Server).apiUpdateUnit},
+		{"POST", "/api/v1/units/{id}/deactivate", mayAdminister, unitAction(DirectoryStore.DeactivateUnit)},
+		{"POST", "/api/v1/units/{id}/activate", mayAdminister, unitAction(DirectoryStore.ActivateUnit)},
+		{"GET", "/api/v1/users/{id}", mayReadAccounts, (*Server).apiUser},
+		{"PUT", "/api/v1/users/{id}", mayAdminister, (*Server).apiUpdateUser},
+		{"POST", "/api/v1/users/{id}/deactivate", mayAdminister, accountAction(DirectoryStore.DeactivateUser)},
+		{"POST", "/api/v1/users/{id}/activate", mayAdminister, accountAction(DirectoryStore.ActivateUser)},
+		{"PUT", "/api/v1/users/{id}/roles", mayManageRoles, (*Server).apiSetUserRoles},
+		{"POST", "/api/v1/users/{id}/password", mayManageRoles, (*Server).apiResetPassword},
+		{"POST", "/api/v1/users/{id}/unlock", mayManageRoles, accountAction(DirectoryStore.UnlockUser)},
 
 		{"GET", "/api/v1/petitions", signedIn, (*Server).apiPetitions},
 		{"POST", "/api/v1/petitions", mayRegister, (*Server).apiRegister},
@@ -278,6 +296,21 @@ func routeTable() []route {
 		{"POST", "/admin/holidays", mayAdminister, (*Server).handleSaveHoliday},
 		{"GET", "/admin/dictionary", mayAdminister, (*Server).handleDictionary},
 		{"POST", "/admin/dictionary", mayAdminister, (*Server).handleSaveDictEntry},
+		{"GET", "/admin/units", mayAdminister, (*Server).handleUnits},
+		{"POST", "/admin/units", mayAdminister, (*Server).handleCreateUnit},
+		{"GET", "/admin/units/{id}", mayAdminister, (*Server).handleUnit},
+		{"POST", "/admin/units/{id}", mayAdminister, unitForm("edit")},
+		{"POST", "/admin/units/{id}/deactivate", mayAdminister, unitForm("deactivate")},
+		{"POST", "/admin/units/{id}/activate", mayAdminister, unitForm("activate")},
+		{"GET", "/admin/users", mayReadAccounts, (*Server).handleUsers},
+		{"POST", "/admin/users", mayAdminister, (*Server).handleCreateUser},
+		{"GET", "/admin/users/{id}", mayReadAccounts, (*Server).handleUser},
+		{"POST", "/admin/users/{id}", mayAdminister, accountForm(xinfang.AccountEdit)},
+		{"POST", "/admin/users/{id}/deactivate", mayAdminister, accountForm(xinfang.AccountDeactivate)},
+		{"POST", "/admin/users/{id}/activate", mayAdminister, accountForm(xinfang.AccountActivate)},
+		{"POST", "/admin/users/{id}/roles", mayManageRoles, accountForm(xinfang.AccountRoles)},
+		{"POST", "/admin/users/{id}/password", mayManageRoles, accountForm(xinfang.AccountResetPassword)},
+		{"POST", "/admin/users/{id}/unlock", mayManageRoles, accountForm(xinfang.AccountUnlock)},
 
 		// Anything else is a 404 in the shape of its path: JSON under
 		// /api/, the error page elsewhere.
@@ -302,6 +335,8 @@ var menu = []struct {
 	{"supervision", "督办", "/supervisions", "/supervisions"},
 	{"inbox", "消息", "/inbox", "/inbox"},
 	{"deadline", "期限计算器", "/deadline", "/deadline"},
+	{"units", "单位管理", "/admin/units", "/admin/units"},
+	{"users", "用户管理", "/admin/users", "/admin/users"},
 	{"admin", "系统维护", "/admin/holidays", "/admin/holidays"},
 	{"audit", "审计日志", "/audit", "/audit"},
 }

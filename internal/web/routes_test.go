@@ -42,6 +42,7 @@ func roleUsers(t *testing.T, env *apiEnv) []roleUser {
 		{"town_inspector", "ZA", []xinfang.Role{xinfang.RoleInspector}},
 		{"admin", "XC", []xinfang.Role{xinfang.RoleAdmin}},
 		{"auditor", "XC", []xinfang.Role{xinfang.RoleAuditor}},
+		{"security_admin", "XC", []xinfang.Role{xinfang.RoleSecurityAdmin}},
 		{"lawyer", "ZA", []xinfang.Role{xinfang.RoleLawyer}},
 		{"expert", "XC", []xinfang.Role{xinfang.RoleExpert}},
 		{"mediator", "ZA", []xinfang.Role{xinfang.RoleMediator}},
@@ -180,7 +181,7 @@ func TestMenuOpensForEveryRole(t *testing.T) {
 					t.Errorf("menu entry %s is not a route the user may open", h)
 				}
 			}
-			for _, h := range []string{"/petitions/new", "/cases", "/cases/mine", "/supervisions", "/discipline", "/admin/holidays"} {
+			for _, h := range []string{"/petitions/new", "/cases", "/cases/mine", "/supervisions", "/discipline", "/admin/holidays", "/admin/units", "/admin/users"} {
 				if allows[h](u.User) != slices.Contains(hrefs, h) {
 					t.Errorf("menu has %s: %v, the route admits the user: %v", h, slices.Contains(hrefs, h), allows[h](u.User))
 				}

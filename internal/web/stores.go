@@ -150,11 +150,24 @@ type DirectoryStore interface {
 	EndOtherSessions(ctx context.Context, userID int64, keepToken string) error
 	FindUnits(ctx context.Context) ([]*xinfang.Unit, error)
 	FindUserByID(ctx context.Context, id int64) (*xinfang.User, error)
-	FindUsers(ctx context.Context) ([]*xinfang.User, error)
+	FindUsers(ctx context.Context, f xinfang.UserFilter) ([]*xinfang.User, error)
 	Holidays(ctx context.Context) ([]calendar.Override, error)
 	Login(ctx context.Context, username, password, from string) (*xinfang.User, *xinfang.Session, error)
 	Logout(ctx context.Context, token string) error
 	SaveDictEntry(ctx context.Context, e xinfang.DictEntry) error
 	SaveHoliday(ctx context.Context, o calendar.Override) error
 	SessionUser(ctx context.Context, token string) (*xinfang.User, *xinfang.Session, error)
+
+	// The administration of units and accounts (三员分立).
+	ActivateUnit(ctx context.Context, id int64) (*xinfang.Unit, error)
+	ActivateUser(ctx context.Context, id int64) (*xinfang.User, error)
+	DeactivateUnit(ctx context.Context, id int64) (*xinfang.Unit, error)
+	DeactivateUser(ctx context.Context, id int64) (*xinfang.User, error)
+	FindAccount(ctx context.Context, id int64) (*xinfang.User, error)
+	FindUnitByID(ctx context.Context, id int64) (*xinfang.Unit, error)
+	ResetPassword(ctx context.Context, id int64, password string) (*xinfang.User, error)
+	SetUserRoles(ctx context.Context, id int64, roles []xinfang.Role) (*xinfang.User, error)
+	UnlockUser(ctx context.Context, id int64) (*xinfang.User, error)
+	UpdateUnit(ctx context.Context, id int64, ch xinfang.UnitChange) (*xinfang.Unit, error)
+	UpdateUser(ctx context.Context, id int64, ch xinfang.UserChange) (*xinfang.User, error)
 }
