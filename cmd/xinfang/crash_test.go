@@ -163,9 +163,30 @@ func crash(t *testing.T, bin, dsn string) {
 	}
 	checkNumbers(t, db, f.RegistrarA)
 
-	// Every chain verifies. The audit log's chain, once there is one, is
-	// part of what `xinfang verify` checks, and every acknowledged action
-	// must have its entry in it.
+	// Every acknowledged change has its entry in the audit log, written in
+	// its transaction: every registration under the petition it created.
+	created := map[string]bool{}
+	for offset := 0; ; offset += 500 {
+		entries, _, err := db.Audit.FindAudit(xinfang.NewContextWithUser(context.Background(), f.Auditor), xinfang.AuditFilter{Kind: xinfang.AuditChange, Offset: offset, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.Route == "POST /api/v1/petitions" {
+				created[e.Detail] = true
+			}
+		}
+		if len(entries) < 500 {
+			break
+		}
+	}
+	for number, id := range registered {
+		if !created["新建 petition "+itoa(id)] {
+			t.Errorf("acknowledged %s (#%d) has no audit entry", number, id)
+		}
+	}
+
+	// Every chain verifies, the audit log's among them.
 	cmd := exec.Command(bin, "verify", "--db", dsn)
 	cmd.Env = serverEnv()
 	out, err := cmd.CombinedOutput()
