@@ -67,11 +67,10 @@ func (db *CaseStore) AddInstruction(ctx context.Context, in *xinfang.Instruction
 			}
 		}
 		for _, id := range in.ToUnits {
-			var n int
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM units WHERE id = ?`, id).Scan(&n); err != nil {
+			if _, err := tx.activeUnit(ctx, id, "to_units"); xinfang.ErrorCode(err) == xinfang.EINVALID || xinfang.ErrorCode(err) == xinfang.ENOTFOUND {
+				p.Add("to_units", xinfang.ErrorFields(err)["to_units"])
+			} else if err != nil {
 				return err
-			} else if n == 0 {
-				p.Add("to_units", "单位 #"+itoa(id)+" 不存在")
 			}
 		}
 		if err := p.Err(); err != nil {

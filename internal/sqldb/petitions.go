@@ -349,6 +349,21 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 	code := newQueryCode()
 	pr := db.Procedure(ctx)
 	err = db.write(ctx, func(tx *Tx) error {
+		// The units as they are now, inside the transaction: a unit moved
+		// or deactivated since the session loaded its user is seen as it
+		// is, so that the item's path is its unit's path at commit.
+		regUnit, err := tx.activeUnit(ctx, actor.UnitID, "reg_unit_id")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.activeUnit(ctx, p.LocalityID, "locality_id"); err != nil {
+			return err
+		}
+		if p.FirstUnitID != 0 {
+			if _, err := tx.activeUnit(ctx, p.FirstUnitID, "first_unit_id"); err != nil {
+				return err
+			}
+		}
 		pid, person, err := db.savePetitioner(ctx, tx, p.Petitioner)
 		if err != nil {
 			return err
@@ -358,8 +373,8 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 		if err != nil {
 			return err
 		}
-		p.Number = fmt.Sprintf("%s-%d-%06d", actor.Unit.Code, calendar.DateOf(now).Year, seq)
-		p.RegUnitID, p.RegUserID, p.RegUnit, p.RegUserName = actor.UnitID, actor.ID, actor.Unit, actor.Name
+		p.Number = fmt.Sprintf("%s-%d-%06d", regUnit.Code, calendar.DateOf(now).Year, seq)
+		p.RegUnitID, p.RegUserID, p.RegUnit, p.RegUserName = actor.UnitID, actor.ID, regUnit, actor.Name
 		if p.FirstUnitID == 0 {
 			p.FirstUnitID = actor.UnitID
 		}
@@ -374,7 +389,7 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 			p.Number, hashCode(code), p.Channel, fmtTime(p.ReceivedAt), p.RegUnitID, p.RegUserID, nullID(p.FirstUnitID), pid,
 			p.PersonCount, p.InvolvedCount, b2i(p.Group), p.Summary, p.Content, p.Request, p.Category, p.Purpose, p.Reason, p.LocalityID, p.Accused, p.System,
 			b2i(p.LegalCase), b2i(p.Urgent), b2i(p.Anonymous), b2i(p.Threat), b2i(p.Hot), b2i(p.Public), p.CrossFlags, p.Escalation, b2i(p.Repeat), nullID(p.RepeatOfID), p.RiskLevel, p.RiskReason,
-			string(p.State), p.DueDate, p.SevereDate, string(p.DueClock), actor.Unit.Path, fmtTime(now), fmtTime(now), person)
+			string(p.State), p.DueDate, p.SevereDate, string(p.DueClock), regUnit.Path, fmtTime(now), fmtTime(now), person)
 		if err != nil {
 			return err
 		}

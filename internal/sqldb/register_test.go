@@ -233,3 +233,30 @@ func wrongCheckChar(id string) string {
 	}
 	return id[:17] + string(c)
 }
+
+// A deactivated unit takes no new item: not as 问题属地, not as the first
+// unit, not as the addressee of a 批示.
+func TestDeactivatedUnitTakesNothing(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		fixClock(db, at("2026-06-10"))
+		f := sqldbtest.NewFixture(t, db)
+		gone := &xinfang.Unit{Code: "JZXC", Name: "甲镇西村", Kind: xinfang.UnitVillage, ParentID: f.TownA.ID}
+		if err := db.Directory.CreateUnit(f.Ctx(f.Admin), gone); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Directory.DeactivateUnit(f.Ctx(f.Admin), gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		p := f.NewPetition(gone, 1)
+		wantErr(t, db.Petitions.RegisterPetition(f.Ctx(f.RegistrarA), p), xinfang.EINVALID, "locality_id")
+		p = f.NewPetition(f.VillageA, 2)
+		p.FirstUnitID = gone.ID
+		wantErr(t, db.Petitions.RegisterPetition(f.Ctx(f.RegistrarA), p), xinfang.EINVALID, "first_unit_id")
+		ok := f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, 3))
+		_, err := db.Cases.AddInstruction(f.Ctx(f.Leader), &xinfang.Instruction{PetitionID: ok.ID, Text: "请西村配合", ToUnits: []int64{gone.ID}})
+		wantErr(t, err, xinfang.EINVALID, "to_units")
+		if n := count(t, db, "petitions"); n != 1 {
+			t.Errorf("%d petitions, want the one accepted", n)
+		}
+	})
+}
