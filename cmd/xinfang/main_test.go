@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -186,57 +185,7 @@ var startedRE = regexp.MustCompile(`信访系统已启动：http://([^/\s]+)/`)
 // once it is listening; the process is interrupted when the test ends.
 func startServer(t *testing.T, bin, dsn string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
-	// The keys of the test databases, which the test itself opens with.
-	cmd.Env = append(os.Environ(), "XINFANG_DB=", "XINFANG_KEYS_FILE=", "XINFANG_KEYS="+string(sqldbtest.Keys.Marshal()))
-	// A graceful stop, as an operator's Ctrl-C; killed if it hangs.
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 10 * time.Second
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := cmd.Wait(); err != nil && !errors.Is(err, context.Canceled) {
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) {
-				t.Errorf("stop server: %v", err)
-			}
-		}
-		if t.Failed() {
-			t.Logf("server stderr:\n%s", stderr.String())
-		}
-	})
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := startedRE.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-		close(found)
-	}()
-	select {
-	case addr, ok := <-found:
-		if !ok {
-			t.Fatalf("server exited before listening:\n%s", stderr.String())
-		}
-		return addr
-	case <-time.After(30 * time.Second):
-		t.Fatalf("server did not report its address within 30 s:\n%s", stderr.String())
-	}
-	return ""
+	return spawnServer(t, bin, dsn).addr
 }
 
 // apiClient is a signed-in API session on one instance.
@@ -303,27 +252,8 @@ func (c *apiClient) do(method, path string, in, out any) (int, string, error) {
 
 // register registers petition n about locality and returns its number.
 func (c *apiClient) register(locality int64, n int) (string, error) {
-	in := map[string]any{
-		"channel":     "letter",
-		"received_at": time.Now().Add(-time.Minute).Format(time.RFC3339),
-		"petitioner":  map[string]string{"name": "张三", "id_number": sqldbtest.IDNumber(n), "phone": "13800138000"},
-		"summary":     fmt.Sprintf("反映工资拖欠问题（第 %d 件）", n),
-		"content":     "某公司拖欠工资三个月，请求协调解决。",
-		"category":    "0501",
-		"purpose":     "claim",
-		"locality_id": locality,
-	}
-	var out struct {
-		Number string `json:"number"`
-	}
-	status, body, err := c.do("POST", "/api/v1/petitions", in, &out)
-	if err != nil {
-		return "", err
-	}
-	if status != http.StatusCreated || out.Number == "" {
-		return "", fmt.Errorf("register: status %d: %s", status, body)
-	}
-	return out.Number, nil
+	_, number, err := registerItem(c, locality, n)
+	return number, err
 }
 
 func mustURL(t *testing.T, s string) *url.URL {

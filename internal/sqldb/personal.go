@@ -120,8 +120,8 @@ func (db *DB) sealPlaintext(ctx context.Context) error {
 	if err := db.queryRow(ctx, `SELECT sealed FROM keyring_check`).Scan(&sealed); err != nil || sealed == 1 {
 		return err
 	}
-	n := 0
-	if err := db.resealWhere(ctx, func(v string) bool { return keyring.KeyOf(v) == 0 }, func() { n++ }); err != nil {
+	n, err := db.resealWhere(ctx, func(v string) bool { return keyring.KeyOf(v) == 0 })
+	if err != nil {
 		return err
 	}
 	if err := db.write(ctx, func(tx *Tx) error {
@@ -152,21 +152,19 @@ func (db *DB) sealPlaintext(ctx context.Context) error {
 // returns the number of petitioners re-encrypted.
 func (db *DB) Reseal(ctx context.Context) (int, error) {
 	cur := db.Keys.Current()
-	n := 0
-	err := db.resealWhere(ctx, func(v string) bool {
-		return keyring.KeyOf(v) != cur
-	}, func() { n++ })
-	return n, err
+	return db.resealWhere(ctx, func(v string) bool { return keyring.KeyOf(v) != cur })
 }
 
 // resealWhere seals again every row of which a non-empty sealed column
 // satisfies stale. Rows are never changed after they are written, so a
-// batch read and rewritten in one transaction loses nothing.
-func (db *DB) resealWhere(ctx context.Context, stale func(string) bool, counted ...func()) error {
-	after := int64(0)
+// batch read and rewritten in one transaction loses nothing. It returns
+// the number of rows sealed again.
+func (db *DB) resealWhere(ctx context.Context, stale func(string) bool) (int, error) {
+	after, total := int64(0), 0
 	for {
-		last := int64(0)
+		last, sealed := int64(0), 0
 		err := db.write(ctx, func(tx *Tx) error {
+			last, sealed = 0, 0 // a retried transaction starts over
 			type row struct {
 				id   int64
 				vals []string
@@ -213,16 +211,14 @@ func (db *DB) resealWhere(ctx context.Context, stale func(string) bool, counted 
 				if _, err := tx.exec(ctx, `UPDATE petitioners SET `+strings.Join(set, ", ")+` WHERE id = ?`, args...); err != nil {
 					return err
 				}
-				for _, f := range counted {
-					f()
-				}
+				sealed++
 			}
 			return nil
 		})
 		if err != nil || last == 0 {
-			return err
+			return total, err
 		}
-		after = last
+		after, total = last, total+sealed
 	}
 }
 

@@ -36,7 +36,6 @@ func auditFilterFrom(v url.Values, paged bool) (xinfang.AuditFilter, error) {
 		if f.Limit = q.number("limit", 1, 500); f.Limit == 0 {
 			f.Limit = apiDefaultLimit
 		}
-		q.str("page") // the page's own paging
 	} else {
 		f.Limit = 500
 	}
@@ -143,18 +142,20 @@ const auditPageSize = 100
 // and, on request, the check of the chain.
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	v := &auditView{Kinds: xinfang.AuditKinds, Query: q, Page: 1}
+	// The filters are the query but for the page's own parameters; the
+	// page links and the export repeat them.
+	filters := url.Values{}
+	for k, vs := range q {
+		if k != "page" && k != "verify" {
+			filters[k] = vs
+		}
+	}
+	v := &auditView{Kinds: xinfang.AuditKinds, Query: filters, Page: 1}
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
 		v.Page = n
 	}
 	check := q.Get("verify") != ""
-	fq := url.Values{}
-	for k, vs := range q {
-		if k != "verify" {
-			fq[k] = vs
-		}
-	}
-	f, err := auditFilterFrom(fq, true)
+	f, err := auditFilterFrom(filters, false)
 	status := http.StatusOK
 	if err != nil {
 		v.Problem, status = xinfang.ErrorMessage(err), http.StatusUnprocessableEntity
@@ -164,13 +165,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v.Pages = (v.Total + auditPageSize - 1) / auditPageSize
-		ex := url.Values{}
-		for k, vs := range fq {
-			if k != "page" {
-				ex[k] = vs
-			}
-		}
-		v.Export = "/api/v1/audit.csv?" + ex.Encode()
+		v.Export = "/api/v1/audit.csv?" + filters.Encode()
 	}
 	if check {
 		n, err := s.Audit.VerifyAudit(r.Context())
@@ -189,13 +184,4 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // PageURL is the page's URL with another page number.
-func (v *auditView) PageURL(page int) string {
-	q := url.Values{}
-	for k, vs := range v.Query {
-		if k != "page" && k != "verify" {
-			q[k] = vs
-		}
-	}
-	q.Set("page", strconv.Itoa(page))
-	return "/audit?" + q.Encode()
-}
+func (v *auditView) PageURL(page int) string { return pageURL("/audit", v.Query, page) }
