@@ -356,9 +356,13 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 		if err != nil {
 			return err
 		}
-		if _, err := tx.activeUnit(ctx, p.LocalityID, "locality_id"); err != nil {
+		locality, err := tx.activeUnit(ctx, p.LocalityID, "locality_id")
+		if err != nil {
 			return err
 		}
+		// What a read of the item gives (scanPetition): the locality's
+		// name, path, code and kind.
+		p.Locality = &xinfang.Unit{ID: locality.ID, Name: locality.Name, Path: locality.Path, Code: locality.Code, Kind: locality.Kind}
 		if p.FirstUnitID != 0 {
 			if _, err := tx.activeUnit(ctx, p.FirstUnitID, "first_unit_id"); err != nil {
 				return err
@@ -447,6 +451,12 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 		return err
 	}
 	p.QueryCode = code
+	// The item as a read gives it back: times as stored, no co-petitioners
+	// an empty list.
+	p.ReceivedAt, p.CreatedAt, p.UpdatedAt = parseTime(fmtTime(p.ReceivedAt)), parseTime(fmtTime(now)), parseTime(fmtTime(now))
+	if p.CoPetitioners == nil {
+		p.CoPetitioners = []*xinfang.Petitioner{}
+	}
 	return nil
 }
 

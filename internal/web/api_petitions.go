@@ -187,12 +187,10 @@ func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Petitions.RegisterPetition(r.Context(), p); err != nil {
 		return err
 	}
-	// The 查询码 exists in plain text only in this reply; storage keeps its hash.
-	code := p.QueryCode
-	if full, err := s.Petitions.FindPetitionByID(r.Context(), p.ID); err == nil {
-		p = full
-	}
-	p.QueryCode = code
+	// The answer is the petition as registration left it, not read back:
+	// RegisterPetition fills in everything the detail shows (a test checks
+	// it is what GET answers). The 查询码 exists in plain text only in
+	// this reply; storage keeps its hash.
 	w.Header().Set("Location", "/api/v1/petitions/"+strconv.FormatInt(p.ID, 10))
 	d, err := s.apiDetail(r, p)
 	if err != nil {

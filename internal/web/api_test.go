@@ -1006,3 +1006,36 @@ func resolves(doc any, ref string) bool {
 	}
 	return true
 }
+
+// TestRegisterAnswerIsTheStoredItem: the 201 answer of a registration is
+// built from what RegisterPetition filled in, not read back; it must be
+// exactly what GET answers for the item afterwards (but for the 查询码,
+// shown only once), with and without co-petitioners and a repeat link.
+func TestRegisterAnswerIsTheStoredItem(t *testing.T) {
+	t.Parallel()
+	env := newAPIEnv(t, "2026-09-25T10:00")
+	registrar := env.user(t, "xfj_reg", "XFJ", xinfang.RoleRegistrar)
+	first := registrar.register(t, registration("2026-09-25T09:30:00+08:00", env.Units["ZA"].ID, nil))
+	for name, change := range map[string]map[string]any{
+		"plain":  nil,
+		"repeat": {"repeat_of_id": first.ID, "co_petitioners": []map[string]any{{"name": "李四", "id_number": "110101198001010029", "phone": "13900139000"}}},
+	} {
+		post := registrar.do(t, "POST", "/api/v1/petitions", registration("2026-09-25T09:40:00+08:00", env.Units["ZA"].ID, change))
+		if post.Status != http.StatusCreated {
+			t.Fatalf("%s: %s", name, post)
+		}
+		var created map[string]any
+		post.decode(t, &created)
+		if created["query_code"] == "" || created["query_code"] == nil {
+			t.Fatalf("%s: no query code in %s", name, post)
+		}
+		delete(created, "query_code")
+		var stored map[string]any
+		registrar.ok(t, http.StatusOK, "GET", "/api/v1/petitions/"+strconv.FormatInt(int64(created["id"].(float64)), 10), nil, &stored)
+		a, _ := json.Marshal(created)
+		b, _ := json.Marshal(stored)
+		if string(a) != string(b) {
+			t.Errorf("%s: the registration answered\n%s\nGET answers\n%s", name, a, b)
+		}
+	}
+}
