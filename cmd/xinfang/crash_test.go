@@ -72,7 +72,10 @@ func crash(t *testing.T, bin, dsn string) {
 	}
 	todo := make(chan int64, 100_000)
 	var wg sync.WaitGroup
-	for w := range 4 {
+	// Twelve registering clients on two cores: writes arrive faster than
+	// they commit, so they go in batches (group commit) and the kill comes
+	// in the middle of one.
+	for w := range 12 {
 		wg.Go(func() {
 			for k := 0; !killed.Load(); k++ {
 				id, number, err := registerItem(registrar, f.VillageA.ID, w*10_000+k)

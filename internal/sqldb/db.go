@@ -80,6 +80,12 @@ type core struct {
 	// password check of a login or password change.
 	passwordChecked func(hash string)
 
+	// batch is the group committer every write goes through (batch.go);
+	// nil before connect.
+	batch  *committer
+	stmts  stmtCache // the writer's prepared statements
+	rstmts stmtCache // the read pool's
+
 	calMu     sync.Mutex
 	cal       *calendar.Calendar
 	calLoaded time.Time
@@ -161,7 +167,7 @@ func (db *core) connect() (err error) {
 			return err
 		}
 		db.rdb.SetMaxOpenConns(20)
-		db.rdb.SetMaxIdleConns(10)
+		db.rdb.SetMaxIdleConns(20)
 		db.wdb = db.rdb
 	} else {
 		db.dialect = sqlite{}
@@ -174,12 +180,20 @@ func (db *core) connect() (err error) {
 		if db.rdb, err = sql.Open("sqlite", url); err != nil {
 			return err
 		}
+		// As many idle as open: a read connection closed after a burst is
+		// opened again on the next, and opening one runs the pragmas and
+		// reads the schema — a sixth of the CPU of a registration burst.
 		db.rdb.SetMaxOpenConns(8)
+		db.rdb.SetMaxIdleConns(8)
+		db.rdb.SetConnMaxLifetime(0)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := db.wdb.PingContext(ctx); err != nil {
 		return fmt.Errorf("connect: %w", err)
+	}
+	if db.batch == nil {
+		db.startCommitters(db.dialect.committers())
 	}
 	return nil
 }
@@ -192,7 +206,7 @@ func (db *core) connect() (err error) {
 // the same settings.
 func SQLiteURL(dsn string) string {
 	return "file:" + strings.TrimPrefix(dsn, "sqlite://") +
-		"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_txlock=immediate"
+		"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 }
 
 // IndexMissing builds the repeat-detection and search indexes once for a
@@ -214,6 +228,11 @@ func (db *DB) IndexMissing(ctx context.Context) error {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	if db.batch != nil {
+		db.batch.close()
+	}
+	db.stmts.close()
+	db.rstmts.close()
 	var err error
 	if db.rdb != nil {
 		err = db.rdb.Close()
@@ -308,15 +327,55 @@ type Tx struct {
 	db  *core
 	now time.Time
 
-	objects []string // the records it created, for its audit entry
+	objects []string       // the records it created, for its audit entry
+	end     []func() error // what runs at the end of the write (atEnd)
+}
+
+// atEnd runs fn at the end of the write, before its commit: after the
+// write's function and, under group commit, after the functions of every
+// write of the batch. Writing to SQLite's full-text tables there lets
+// them flush once per batch: any statement that needs a statement journal
+// (a multi-row insert, an insert into a table with a trigger) makes them
+// flush their pending terms first. An error of fn fails the write.
+func (tx *Tx) atEnd(fn func() error) { tx.end = append(tx.end, fn) }
+
+// finish runs what atEnd deferred.
+func (tx *Tx) finish() error {
+	for _, fn := range tx.end {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	tx.end = nil
+	return nil
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return tx.ExecContext(ctx, tx.db.dialect.rebind(q), args...)
+	q = tx.db.dialect.rebind(q)
+	if s := tx.prepared(ctx, q); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return tx.Tx.ExecContext(ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(q), args...)
+}
+
+// QueryRowContext and QueryContext run q (already rebound) through the
+// writer's prepared statements, also when tx is passed as a rowQuerier.
+func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if s := tx.prepared(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return tx.Tx.QueryRowContext(ctx, q, args...)
+}
+
+func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s := tx.prepared(ctx, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return tx.Tx.QueryContext(ctx, q, args...)
 }
 
 // change runs an UPDATE, DELETE or INSERT and returns the number of rows
@@ -337,12 +396,17 @@ func (tx *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) 
 	return id, err
 }
 
-// write runs fn in a write transaction and commits it; a serialization
-// failure or a busy database is retried a few times.
+// write runs fn in a write transaction and commits it — through group
+// commit (batch.go) once the database is open; a serialization failure or
+// a busy database is retried a few times.
 func (db *core) write(ctx context.Context, fn func(tx *Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = db.writeOnce(ctx, fn)
+		if db.batch != nil {
+			err = db.batch.submit(ctx, fn)
+		} else {
+			err = db.writeOnce(ctx, fn)
+		}
 		if err == nil || !db.dialect.retryable(err) {
 			break
 		}
@@ -351,22 +415,19 @@ func (db *core) write(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.wrap(err)
 }
 
+// writeOnce runs fn in a transaction of its own.
 func (db *core) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	stx, err := db.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: stx, db: db, now: db.Now()}
-	if err := fn(tx); err != nil {
+	tx, err := db.apply(ctx, stx, fn)
+	if err == nil {
+		err = tx.finish()
+	}
+	if err != nil {
 		db.rollback(stx)
 		return err
-	}
-	// The change's audit entry, in its transaction (audit.go).
-	if a := xinfang.AuditingFrom(ctx); a != nil {
-		if err := db.appendAudit(ctx, tx, auditEntry(ctx, a, tx.objects)); err != nil {
-			db.rollback(stx)
-			return err
-		}
 	}
 	return stx.Commit()
 }
@@ -411,7 +472,11 @@ func (db *core) read(ctx context.Context, fn func(q rowQuerier) error) error {
 	if err != nil {
 		return db.wrap(err)
 	}
-	if err := fn(tx); err != nil {
+	var q rowQuerier = tx
+	if !db.Postgres() {
+		q = reader{tx, db}
+	}
+	if err := fn(q); err != nil {
 		db.rollback(tx)
 		return db.wrap(err)
 	}
@@ -428,11 +493,19 @@ func (db *core) rollback(tx *sql.Tx) {
 }
 
 func (db *core) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.rdb.QueryContext(ctx, db.dialect.rebind(q), args...)
+	q = db.dialect.rebind(q)
+	if s := db.readStmt(q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return db.rdb.QueryContext(ctx, q, args...)
 }
 
 func (db *core) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.rdb.QueryRowContext(ctx, db.dialect.rebind(q), args...)
+	q = db.dialect.rebind(q)
+	if s := db.readStmt(q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return db.rdb.QueryRowContext(ctx, q, args...)
 }
 
 // Time values are stored as fixed-width UTC text on both databases, so that

@@ -18,6 +18,9 @@ type dialect interface {
 	// forUpdate ends a SELECT in a write transaction that reads rows it
 	// will change, so that a concurrent transaction waits for them.
 	forUpdate() string
+	// committers is the number of group committers (batch.go): SQLite
+	// has one writer; PostgreSQL runs several transactions at once.
+	committers() int
 }
 
 type sqlite struct{}
@@ -33,6 +36,7 @@ func (sqlite) unique(err error) bool {
 // forUpdate is empty: a SQLite write transaction holds the database's one
 // write lock from its start (_txlock=immediate).
 func (sqlite) forUpdate() string { return "" }
+func (sqlite) committers() int   { return 1 }
 func (sqlite) retryable(err error) bool {
 	var e *sqlite3.Error
 	return errors.As(err, &e) && (e.Code()&0xff == 5 || e.Code()&0xff == 6) // BUSY, LOCKED
@@ -60,6 +64,7 @@ func (postgres) unique(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 func (postgres) forUpdate() string { return " FOR UPDATE" }
+func (postgres) committers() int   { return 4 }
 func (postgres) retryable(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")

@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"testing"
+
 	"xinfang"
 )
 
@@ -45,3 +47,46 @@ func SealedField(col string) string { return sealedField(col) }
 // UnkeyedHash is an event's link under the rule of the versions before
 // migration 0014: plain SM3, which needs no key.
 func UnkeyedHash(prev string, e *xinfang.Event) string { return unkeyedHash(prev, e) }
+
+// BatchStats returns the number of batches the committers ran, the writes
+// in them, the largest batch, and the batches of several writes that
+// committed together.
+func (db *DB) BatchStats() (batches, writes, largest, grouped int64) {
+	c := db.batch
+	return c.batches.Load(), c.writes.Load(), c.largest.Load(), c.commits.Load()
+}
+
+// HoldWrites makes the committers busy until release is called: each
+// takes a write that waits, so that writes submitted meanwhile queue and
+// go in one batch.
+func (db *DB) HoldWrites(tb testing.TB) (release func()) {
+	gate := make(chan struct{})
+	n := db.dialect.committers()
+	done := make(chan error, n)
+	// One at a time, so that each goes to a committer of its own.
+	for range n {
+		started := make(chan struct{})
+		go func() {
+			done <- db.write(context.Background(), func(*Tx) error {
+				close(started)
+				<-gate
+				return nil
+			})
+		}()
+		<-started
+	}
+	return func() {
+		close(gate)
+		for range n {
+			if err := <-done; err != nil {
+				tb.Error(err)
+			}
+		}
+	}
+}
+
+// PreparedStatements is the number of statements prepared on the writer.
+func (db *DB) PreparedStatements() int { return db.stmts.len() }
+
+// QueuedWrites is the number of writes waiting for a committer.
+func (db *DB) QueuedWrites() int { return int(db.batch.queued.Load()) }

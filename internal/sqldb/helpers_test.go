@@ -74,7 +74,7 @@ func wantErr(t *testing.T, err error, code, field string) {
 }
 
 // count returns the number of rows in table.
-func count(t *testing.T, db *sqldb.DB, table string) int {
+func count(t testing.TB, db *sqldb.DB, table string) int {
 	t.Helper()
 	var n int
 	if err := db.RawSQL().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
@@ -84,7 +84,7 @@ func count(t *testing.T, db *sqldb.DB, table string) int {
 }
 
 // counts returns the row counts of every table a registration writes.
-func counts(t *testing.T, db *sqldb.DB) map[string]int {
+func counts(t testing.TB, db *sqldb.DB) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for _, table := range []string{"petitions", "petitioners", "petition_petitioners", "events", "counters"} {

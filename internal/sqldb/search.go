@@ -97,7 +97,15 @@ func petitionSearchText(p *xinfang.Petition) string {
 
 // IndexSearchDoc writes (or replaces) the searchable text of a record of
 // kind inside tx. The text is folded here, so callers pass it as shown.
+// It is written at the end of the write — of the batch, under group
+// commit (Tx.atEnd) — so that the full-text tables take the documents of
+// a batch in one run and flush them once, at the commit.
 func (db *core) indexSearchDoc(ctx context.Context, tx *Tx, kind xinfang.SearchKind, id int64, text string) error {
+	tx.atEnd(func() error { return db.writeSearchDoc(ctx, tx, kind, id, text) })
+	return nil
+}
+
+func (db *core) writeSearchDoc(ctx context.Context, tx *Tx, kind xinfang.SearchKind, id int64, text string) error {
 	text = searchFold(text)
 	var docID int64
 	err := tx.queryRow(ctx, `INSERT INTO search_docs (kind, ref_id, text) VALUES (?, ?, ?)

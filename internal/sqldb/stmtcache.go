@@ -1,0 +1,166 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+)
+
+// Prepared statements, cached per connection. SQLite compiles every
+// statement it is given; compiling the same INSERT for every registration
+// cost a sixth of all the write path's CPU. The writer's statements are
+// therefore prepared once on the writer connection and reused by every
+// transaction on it (database/sql's Tx.StmtContext reuses a statement
+// already prepared on the transaction's connection). A statement seen for
+// the first time runs unprepared and is prepared after the batch, when the
+// writer connection is free. A statement prepared before a migration stays
+// valid after it: SQLite recompiles a prepared statement whose schema
+// changed on its next run. PostgreSQL needs none of this: pgx already
+// caches the statements of each connection on the server.
+
+// maxStmts bounds the cache; the writer's statements number a few hundred,
+// and statements with a varying number of rows beyond it run unprepared.
+const maxStmts = 512
+
+type stmtCache struct {
+	mu     sync.Mutex
+	stmts  map[string]*sql.Stmt
+	wanted map[string]bool
+}
+
+// get returns the statement prepared for q, or nil; a nil answer marks q
+// to be prepared and says whether this call was the one that marked it.
+func (c *stmtCache) get(q string) (s *sql.Stmt, marked bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.stmts[q]; ok {
+		return s, false
+	}
+	if c.wanted[q] || len(c.stmts)+len(c.wanted) >= maxStmts {
+		return nil, false
+	}
+	if c.wanted == nil {
+		c.wanted = map[string]bool{}
+	}
+	c.wanted[q] = true
+	return nil, true
+}
+
+// add keeps s as the statement of q.
+func (c *stmtCache) add(q string, s *sql.Stmt) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.wanted, q)
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	if _, ok := c.stmts[q]; ok {
+		s.Close()
+		return
+	}
+	c.stmts[q] = s
+}
+
+// len is the number of statements prepared.
+func (c *stmtCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.stmts)
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.stmts {
+		s.Close()
+	}
+	c.stmts, c.wanted = nil, nil
+}
+
+// prepareWanted prepares the statements marked by get, on the writer pool
+// between batches. A statement that does not prepare (one naming a table a
+// later migration adds, say) is left to run unprepared.
+func (db *core) prepareWanted() {
+	if db.Postgres() {
+		return
+	}
+	c := &db.stmts
+	c.mu.Lock()
+	wanted := c.wanted
+	c.wanted = nil
+	c.mu.Unlock()
+	if len(wanted) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for q := range wanted {
+		if s, err := db.wdb.PrepareContext(ctx, q); err == nil {
+			c.add(q, s)
+		}
+	}
+}
+
+// prepared returns q prepared for tx, or nil to run it unprepared.
+func (tx *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
+	if tx.db.Postgres() || tx.db.batch == nil {
+		return nil
+	}
+	s, _ := tx.db.stmts.get(q)
+	if s == nil {
+		return nil
+	}
+	return tx.StmtContext(ctx, s)
+}
+
+// Reads are prepared the same way on the read pool (SQLite opens up to
+// eight read connections; a statement is prepared once on each that runs
+// it). A statement seen for the first time runs unprepared while a
+// goroutine prepares it: preparing it there and then would need a second
+// connection of the pool inside a read transaction that holds one, and
+// eight such readers would wait on each other for ever.
+
+// readStmt returns q prepared on the read pool, or nil to run it
+// unprepared.
+func (db *core) readStmt(q string) *sql.Stmt {
+	if db.Postgres() || db.batch == nil {
+		return nil
+	}
+	s, marked := db.rstmts.get(q)
+	if marked {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if s, err := db.rdb.PrepareContext(ctx, q); err == nil {
+				db.rstmts.add(q, s)
+			} else {
+				db.rstmts.mu.Lock()
+				delete(db.rstmts.wanted, q)
+				db.rstmts.mu.Unlock()
+			}
+		}()
+	}
+	return s
+}
+
+// reader runs the queries of a read transaction through the read pool's
+// prepared statements.
+type reader struct {
+	tx *sql.Tx
+	db *core
+}
+
+func (r reader) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s := r.db.readStmt(q); s != nil {
+		return r.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	}
+	return r.tx.QueryContext(ctx, q, args...)
+}
+
+func (r reader) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if s := r.db.readStmt(q); s != nil {
+		return r.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	}
+	return r.tx.QueryRowContext(ctx, q, args...)
+}
