@@ -31,8 +31,13 @@ func (db *core) auditHash(prev string, e *xinfang.AuditEntry) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// appendAudit numbers, chains and inserts e in tx.
-func (db *core) appendAudit(ctx context.Context, tx *Tx, e *xinfang.AuditEntry) error {
+// appendAudit numbers, chains and inserts e in tx, at the end of the
+// write (the audit head is a row every write shares: Tx.atEnd).
+func (db *core) appendAudit(ctx context.Context, tx *Tx, e *xinfang.AuditEntry) {
+	tx.atEnd(endShared, func() error { return db.writeAudit(ctx, tx, e) })
+}
+
+func (db *core) writeAudit(ctx context.Context, tx *Tx, e *xinfang.AuditEntry) error {
 	if err := tx.queryRow(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE one = 1 RETURNING seq, hash`).Scan(&e.ID, &e.PrevHash); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
@@ -90,7 +95,8 @@ func (db *AuditStore) Record(ctx context.Context, e *xinfang.AuditEntry) error {
 		}
 	}
 	return db.write(xinfang.WithAuditing(ctx, nil), func(tx *Tx) error {
-		return db.appendAudit(ctx, tx, e)
+		db.appendAudit(ctx, tx, e)
+		return nil
 	})
 }
 

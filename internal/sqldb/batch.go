@@ -151,11 +151,8 @@ func (db *core) commitBatch(batch []*writeReq) {
 			}
 			txs = append(txs, tx)
 		}
-		for _, tx := range txs {
-			if err != nil {
-				break
-			}
-			err = tx.finish()
+		if err == nil {
+			err = db.finish(context.Background(), stx, txs)
 		}
 		if err != nil {
 			db.rollback(stx)
@@ -187,9 +184,7 @@ func (db *core) apply(ctx context.Context, stx *sql.Tx, fn func(tx *Tx) error) (
 	}
 	// The change's audit entry, in its transaction (audit.go).
 	if a := xinfang.AuditingFrom(ctx); a != nil {
-		if err := db.appendAudit(ctx, tx, auditEntry(ctx, a, tx.objects)); err != nil {
-			return nil, err
-		}
+		db.appendAudit(ctx, tx, auditEntry(ctx, a, tx.objects))
 	}
 	return tx, nil
 }

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -15,8 +16,9 @@ import (
 
 // TestGroupCommit queues registrations while the committers are busy, so
 // that they commit in batches: first all good ones, which must commit
-// together; then with every third failing inside its transaction after it
-// has taken its number (its co-petitioner is the petitioner again). Each
+// together; then with every third failing inside its transaction (its
+// co-petitioner is the petitioner again) and other writes failing at the
+// end of the batch, after the registrations took their numbers. Each
 // good caller must get its own item and number, the numbers of the good
 // ones must be gap-free — the bad ones give theirs back — and each bad
 // caller must get its own error and leave nothing.
@@ -52,10 +54,34 @@ func TestGroupCommit(t *testing.T) {
 					results <- result{i, p, db.Petitions.RegisterPetition(ctx, p)}
 				}()
 			}
-			waitQueued(t, db, n)
+			// In the round with failures, writes that fail at the end of
+			// the batch too — after the registrations before them took
+			// their numbers.
+			atEnd := 0
+			if round == 1 {
+				atEnd = 6
+			}
+			atEndErrs := make(chan error, atEnd)
+			for range atEnd {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					atEndErrs <- db.WriteFailingAtEnd(ctx)
+				}()
+			}
+			waitQueued(t, db, n+atEnd)
 			release()
 			wg.Wait()
 			close(results)
+			close(atEndErrs)
+			for err := range atEndErrs {
+				if !errors.Is(err, sqldb.ErrAtEnd) {
+					t.Errorf("a write failing at its end answered %v", err)
+				}
+			}
+			if got := count(t, db, "holidays WHERE day = '2099-01-01'"); got != 0 {
+				t.Errorf("a write failing at its end left its row")
+			}
 			good := 0
 			for r := range results {
 				if failing(r.i) {
@@ -86,7 +112,7 @@ func TestGroupCommit(t *testing.T) {
 				}
 			}
 			b1, w1, largest, g1 := db.BatchStats()
-			if w1-w0 < n || b1-b0 >= w1-w0 || largest < 2 {
+			if w1-w0 < int64(n+atEnd) || b1-b0 >= w1-w0 || largest < 2 {
 				t.Errorf("round %d: %d writes in %d batches, largest %d: not grouped", round, w1-w0, b1-b0, largest)
 			}
 			if round == 0 && g1-g0 == 0 {

@@ -570,6 +570,7 @@ func BenchmarkRegisterConcurrent(b *testing.B) {
 			var next atomic.Int64
 			durs := make(chan time.Duration, b.N)
 			b.SetParallelism(8) // 16 goroutines on 2 cores
+			b0, w0, _, _ := db.BatchStats()
 			b.ResetTimer()
 			start, cpu0 := time.Now(), cpuTime()
 			b.RunParallel(func(pb *testing.PB) {
@@ -608,6 +609,8 @@ func BenchmarkRegisterConcurrent(b *testing.B) {
 			// The process's CPU per registration: what bounds the rate on
 			// two cores, and a figure other load on the machine barely moves.
 			b.ReportMetric(ms(cpu)/float64(b.N), "cpu-ms/reg")
+			b1, w1, _, _ := db.BatchStats()
+			b.ReportMetric(float64(w1-w0)/float64(max(b1-b0, 1)), "writes/batch")
 		})
 	}
 }

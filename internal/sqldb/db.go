@@ -327,26 +327,53 @@ type Tx struct {
 	db  *core
 	now time.Time
 
-	objects []string       // the records it created, for its audit entry
-	end     []func() error // what runs at the end of the write (atEnd)
+	objects []string                  // the records it created, for its audit entry
+	end     [endPhases][]func() error // what runs at the end of the write (atEnd)
 }
 
-// atEnd runs fn at the end of the write, before its commit: after the
+// The phases at the end of a write (atEnd), run in this order after the
 // write's function and, under group commit, after the functions of every
-// write of the batch. Writing to SQLite's full-text tables there lets
-// them flush once per batch: any statement that needs a statement journal
-// (a multi-row insert, an insert into a table with a trigger) makes them
-// flush their pending terms first. An error of fn fails the write.
-func (tx *Tx) atEnd(fn func() error) { tx.end = append(tx.end, fn) }
+// write of the batch.
+const (
+	// endShared writes the rows every write shares: the gap-free number
+	// counters, the audit log's head, the gram counts of repeat detection,
+	// and what depends on a number (the hash chain's first event). Their
+	// locks are held from here to the commit, not for the whole batch, so
+	// that batches of several committers and instances on PostgreSQL
+	// overlap in all the rest; there the phase begins with an advisory
+	// lock, so that two batches never take those rows in opposite orders.
+	endShared = iota
+	// endText writes the full-text documents: SQLite's full-text tables
+	// flush their pending terms before any statement that needs a
+	// statement journal, so they are written last and flush once, at the
+	// commit.
+	endText
+	endPhases
+)
 
-// finish runs what atEnd deferred.
-func (tx *Tx) finish() error {
-	for _, fn := range tx.end {
-		if err := fn(); err != nil {
-			return err
+// atEnd runs fn at the end of the write, in phase, before its commit. An
+// error of fn fails the write.
+func (tx *Tx) atEnd(phase int, fn func() error) { tx.end[phase] = append(tx.end[phase], fn) }
+
+// finish runs the deferred work of the writes of txs, phase by phase.
+func (db *core) finish(ctx context.Context, stx *sql.Tx, txs []*Tx) error {
+	for phase := range endPhases {
+		locked := false
+		for _, tx := range txs {
+			for _, fn := range tx.end[phase] {
+				if phase == endShared && !locked && db.Postgres() {
+					if _, err := stx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7426002)`); err != nil {
+						return err
+					}
+					locked = true
+				}
+				if err := fn(); err != nil {
+					return err
+				}
+			}
+			tx.end[phase] = nil
 		}
 	}
-	tx.end = nil
 	return nil
 }
 
@@ -423,7 +450,7 @@ func (db *core) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	tx, err := db.apply(ctx, stx, fn)
 	if err == nil {
-		err = tx.finish()
+		err = db.finish(ctx, stx, []*Tx{tx})
 	}
 	if err != nil {
 		db.rollback(stx)

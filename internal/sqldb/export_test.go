@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"testing"
 
 	"xinfang"
@@ -90,3 +91,18 @@ func (db *DB) PreparedStatements() int { return db.stmts.len() }
 
 // QueuedWrites is the number of writes waiting for a committer.
 func (db *DB) QueuedWrites() int { return int(db.batch.queued.Load()) }
+
+// ErrAtEnd is what WriteFailingAtEnd fails with.
+var ErrAtEnd = errors.New("a write that fails at its end")
+
+// WriteFailingAtEnd makes a write that inserts a row and then fails at the
+// end of its batch, where registrations take their numbers (Tx.atEnd).
+func (db *DB) WriteFailingAtEnd(ctx context.Context) error {
+	return db.write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO holidays (day, kind, name) VALUES ('2099-01-01', 'holiday', 'x')`); err != nil {
+			return err
+		}
+		tx.atEnd(endShared, func() error { return ErrAtEnd })
+		return nil
+	})
+}

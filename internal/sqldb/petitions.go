@@ -373,11 +373,9 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 			return err
 		}
 		p.Petitioner.ID = pid
-		seq, err := db.nextNumber(ctx, tx, actor.UnitID, calendar.DateOf(now).Year)
-		if err != nil {
-			return err
-		}
-		p.Number = fmt.Sprintf("%s-%d-%06d", regUnit.Code, calendar.DateOf(now).Year, seq)
+		// The number comes at the end of the write (below); until then
+		// the row holds a unique stand-in no reader ever sees.
+		p.Number = "~" + randomToken(12)
 		p.RegUnitID, p.RegUserID, p.RegUnit, p.RegUserName = actor.UnitID, actor.ID, regUnit, actor.Name
 		if p.FirstUnitID == 0 {
 			p.FirstUnitID = actor.UnitID
@@ -426,26 +424,43 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 			return err
 		}
 		ev.PetitionID = id
-		if err := db.registerData(ctx, tx, ev, p.Repeat, p.RepeatOfID); err != nil {
-			return err
-		}
-		if err := db.insertEvent(ctx, tx, ev, ""); err != nil {
-			return err
-		}
-		if !noFurther {
+		// The gap-free number, and what depends on it — the registered
+		// content's MAC and the first events of the hash chain — at the
+		// end of the write: the counter row stays locked from here to the
+		// commit only (Tx.atEnd), so that registrations on PostgreSQL do
+		// not queue behind it for the whole of their transactions.
+		tx.atEnd(endShared, func() error {
+			year := calendar.DateOf(now).Year
+			seq, err := db.nextNumber(ctx, tx, actor.UnitID, year)
+			if err != nil {
+				return err
+			}
+			p.Number = fmt.Sprintf("%s-%d-%06d", regUnit.Code, year, seq)
+			if _, err := tx.exec(ctx, `UPDATE petitions SET number = ? WHERE id = ?`, p.Number, id); err != nil {
+				return err
+			}
+			if err := db.registerData(ctx, tx, ev, p.Repeat, p.RepeatOfID); err != nil {
+				return err
+			}
+			if err := db.insertEvent(ctx, tx, ev, ""); err != nil {
+				return err
+			}
+			if !noFurther {
+				return db.sealHead(ctx, tx, id)
+			}
+			nf := &xinfang.Event{PetitionID: id, Seq: 2, Action: xinfang.ActNotAccept, From: xinfang.StateRegistered, To: xinfang.StateNotAccepted,
+				ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now,
+				Data: map[string]string{"reason": NoFurtherReason, "no_further": "1"}}
+			if err := db.insertEvent(ctx, tx, nf, ev.Hash); err != nil {
+				return err
+			}
+			pr.Project(p, pr.Derive([]*xinfang.Event{ev, nf}, now))
+			if _, err := tx.exec(ctx, `UPDATE petitions SET state = ?, due_date = '', severe_date = '', due_clock = '' WHERE id = ?`, string(p.State), id); err != nil {
+				return err
+			}
 			return db.sealHead(ctx, tx, id)
-		}
-		nf := &xinfang.Event{PetitionID: id, Seq: 2, Action: xinfang.ActNotAccept, From: xinfang.StateRegistered, To: xinfang.StateNotAccepted,
-			ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now,
-			Data: map[string]string{"reason": NoFurtherReason, "no_further": "1"}}
-		if err := db.insertEvent(ctx, tx, nf, ev.Hash); err != nil {
-			return err
-		}
-		pr.Project(p, pr.Derive([]*xinfang.Event{ev, nf}, now))
-		if _, err := tx.exec(ctx, `UPDATE petitions SET state = ?, due_date = '', severe_date = '', due_clock = '' WHERE id = ?`, string(p.State), id); err != nil {
-			return err
-		}
-		return db.sealHead(ctx, tx, id)
+		})
+		return nil
 	})
 	if err != nil {
 		return err

@@ -66,10 +66,13 @@ func (db *core) indexPetition(ctx context.Context, tx *Tx, p *xinfang.Petition) 
 	if err := insertGrams(ctx, tx, grams, day, p.ID); err != nil {
 		return err
 	}
-	if err := bumpGramStats(ctx, tx, grams, 1); err != nil {
-		return err
-	}
-	return db.indexSearchDoc(ctx, tx, xinfang.SearchPetition, p.ID, petitionSearchText(p))
+	// The gram counts are rows every registration shares, and the search
+	// text holds the number, which a registration takes at the end.
+	tx.atEnd(endShared, func() error { return bumpGramStats(ctx, tx, grams, 1) })
+	tx.atEnd(endText, func() error {
+		return db.writeSearchDoc(ctx, tx, xinfang.SearchPetition, p.ID, petitionSearchText(p))
+	})
+	return nil
 }
 
 // unindexGrams removes the grams of a petition indexed before, found
@@ -95,9 +98,8 @@ func (db *core) unindexGrams(ctx context.Context, tx *Tx, id int64) error {
 		if _, err := tx.exec(ctx, `DELETE FROM petition_grams WHERE petition_id = ? AND day = ? AND gram IN (`+placeholders(n)+`)`, args...); err != nil {
 			return err
 		}
-		if err := bumpGramStats(ctx, tx, grams[:n], -1); err != nil {
-			return err
-		}
+		gone := grams[:n]
+		tx.atEnd(endShared, func() error { return bumpGramStats(ctx, tx, gone, -1) })
 		grams = grams[n:]
 	}
 	return nil

@@ -101,7 +101,7 @@ func petitionSearchText(p *xinfang.Petition) string {
 // commit (Tx.atEnd) — so that the full-text tables take the documents of
 // a batch in one run and flush them once, at the commit.
 func (db *core) indexSearchDoc(ctx context.Context, tx *Tx, kind xinfang.SearchKind, id int64, text string) error {
-	tx.atEnd(func() error { return db.writeSearchDoc(ctx, tx, kind, id, text) })
+	tx.atEnd(endText, func() error { return db.writeSearchDoc(ctx, tx, kind, id, text) })
 	return nil
 }
 

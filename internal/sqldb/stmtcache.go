@@ -12,11 +12,11 @@ import (
 // cost a sixth of all the write path's CPU. The writer's statements are
 // therefore prepared once on the writer connection and reused by every
 // transaction on it (database/sql's Tx.StmtContext reuses a statement
-// already prepared on the transaction's connection). A statement seen for
-// the first time runs unprepared and is prepared after the batch, when the
-// writer connection is free. A statement prepared before a migration stays
-// valid after it: SQLite recompiles a prepared statement whose schema
-// changed on its next run. PostgreSQL needs none of this: pgx already
+// already prepared on the transaction's connection). A statement runs
+// unprepared the first times and is prepared after the batch that ran it
+// a second time, when the writer connection is free. A statement prepared
+// before a migration stays valid after it: SQLite recompiles a prepared
+// statement whose schema changed on its next run. PostgreSQL needs none of this: pgx already
 // caches the statements of each connection on the server.
 
 // maxStmts bounds the cache; the writer's statements number a few hundred,
@@ -27,10 +27,13 @@ type stmtCache struct {
 	mu     sync.Mutex
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
+	seen   map[string]bool // run once, unprepared
 }
 
-// get returns the statement prepared for q, or nil; a nil answer marks q
-// to be prepared and says whether this call was the one that marked it.
+// get returns the statement prepared for q, or nil. A statement run for
+// the second time is marked to be prepared — one run only once (a
+// migration's, a fixture's) is not worth compiling twice — and the answer
+// says whether this call marked it.
 func (c *stmtCache) get(q string) (s *sql.Stmt, marked bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -40,6 +43,16 @@ func (c *stmtCache) get(q string) (s *sql.Stmt, marked bool) {
 	if c.wanted[q] || len(c.stmts)+len(c.wanted) >= maxStmts {
 		return nil, false
 	}
+	if !c.seen[q] {
+		if len(c.seen) < 8*maxStmts {
+			if c.seen == nil {
+				c.seen = map[string]bool{}
+			}
+			c.seen[q] = true
+		}
+		return nil, false
+	}
+	delete(c.seen, q)
 	if c.wanted == nil {
 		c.wanted = map[string]bool{}
 	}
@@ -75,7 +88,7 @@ func (c *stmtCache) close() {
 	for _, s := range c.stmts {
 		s.Close()
 	}
-	c.stmts, c.wanted = nil, nil
+	c.stmts, c.wanted, c.seen = nil, nil, nil
 }
 
 // prepareWanted prepares the statements marked by get, on the writer pool
@@ -116,7 +129,7 @@ func (tx *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
 
 // Reads are prepared the same way on the read pool (SQLite opens up to
 // eight read connections; a statement is prepared once on each that runs
-// it). A statement seen for the first time runs unprepared while a
+// it). A statement runs unprepared the first times; on the second a
 // goroutine prepares it: preparing it there and then would need a second
 // connection of the pool inside a read transaction that holds one, and
 // eight such readers would wait on each other for ever.
