@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"strconv"
@@ -10,13 +11,15 @@ import (
 	"xinfang"
 )
 
-// The audit log. A change's entry is appended by writeOnce, inside the
-// change's transaction, from the xinfang.Auditing the web layer put in the
-// context; reads, exports and failed sign-ins, which change nothing, are
-// appended by Record in a transaction of their own. Appending takes the
-// one row of audit_head (UPDATE … RETURNING locks it on PostgreSQL until
-// the commit), so that entries are numbered without gaps and chained in
-// the order they commit, across instances.
+// The audit log. A change's entry is appended by the write path (apply),
+// inside the change's transaction, from the xinfang.Auditing the web layer
+// put in the context; reads, exports and failed sign-ins, which change
+// nothing, are appended by Record in a write of their own. Appending reads
+// the one row of audit_head (SELECT … FOR UPDATE locks it on PostgreSQL
+// until the commit, behind the end-of-batch advisory lock), so that
+// entries are numbered without gaps and chained in the order they commit,
+// across instances; the entries of one batch are chained in memory and
+// the head is written once, after the last.
 
 const auditCols = `id, at, COALESCE(user_id, 0), username, COALESCE(unit_id, 0), kind, route, object, detail, ip, prev_hash, hash`
 
@@ -37,10 +40,18 @@ func (db *core) appendAudit(ctx context.Context, tx *Tx, e *xinfang.AuditEntry) 
 	tx.atEnd(endShared, func() error { return db.writeAudit(ctx, tx, e) })
 }
 
+// writeAudit numbers, chains and inserts e. The head is read once per
+// transaction and written once, after its last entry (flushAuditHead):
+// the entries of a batch are chained in memory.
 func (db *core) writeAudit(ctx context.Context, tx *Tx, e *xinfang.AuditEntry) error {
-	if err := tx.queryRow(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE one = 1 RETURNING seq, hash`).Scan(&e.ID, &e.PrevHash); err != nil {
-		return fmt.Errorf("audit head: %w", err)
+	h := &tx.sh.audit
+	if !h.loaded {
+		if err := tx.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE one = 1`+db.dialect.forUpdate()).Scan(&h.seq, &h.hash); err != nil {
+			return fmt.Errorf("audit head: %w", err)
+		}
+		h.loaded = true
 	}
+	e.ID, e.PrevHash = h.seq+1, h.hash
 	e.At = tx.now
 	e.Hash = db.auditHash(e.PrevHash, e)
 	if _, err := tx.exec(ctx, `INSERT INTO audit_log (id, at, user_id, username, unit_id, kind, route, object, detail, ip, prev_hash, hash)
@@ -48,7 +59,18 @@ func (db *core) writeAudit(ctx context.Context, tx *Tx, e *xinfang.AuditEntry) e
 		e.Route, e.Object, e.Detail, e.IP, e.PrevHash, e.Hash); err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `UPDATE audit_head SET hash = ?, mac = ? WHERE one = 1`, e.Hash, db.auditHeadMAC(e.ID, e.Hash))
+	h.seq, h.hash, h.dirty = e.ID, e.Hash, true
+	return nil
+}
+
+// flushAuditHead writes the head after the last entry of the transaction.
+func (db *core) flushAuditHead(ctx context.Context, stx *sql.Tx, sh *txShared) error {
+	h := &sh.audit
+	if !h.dirty {
+		return nil
+	}
+	_, err := stx.ExecContext(ctx, db.dialect.rebind(`UPDATE audit_head SET seq = ?, hash = ?, mac = ? WHERE one = 1`), h.seq, h.hash, db.auditHeadMAC(h.seq, h.hash))
+	h.dirty = false
 	return err
 }
 

@@ -144,9 +144,10 @@ func (db *core) commitBatch(batch []*writeReq) {
 	stx, err := db.wdb.BeginTx(context.Background(), nil)
 	if err == nil {
 		txs := make([]*Tx, 0, len(live))
+		sh := &txShared{}
 		for _, r := range live {
 			var tx *Tx
-			if tx, err = db.apply(context.WithoutCancel(r.ctx), stx, r.fn); err != nil {
+			if tx, err = db.apply(context.WithoutCancel(r.ctx), stx, sh, r.fn); err != nil {
 				break
 			}
 			txs = append(txs, tx)
@@ -177,8 +178,8 @@ func (db *core) commitBatch(batch []*writeReq) {
 
 // apply runs fn in stx with its own Tx and appends the audit entry of
 // its context; what fn deferred with atEnd is left to the caller.
-func (db *core) apply(ctx context.Context, stx *sql.Tx, fn func(tx *Tx) error) (*Tx, error) {
-	tx := &Tx{Tx: stx, db: db, now: db.Now()}
+func (db *core) apply(ctx context.Context, stx *sql.Tx, sh *txShared, fn func(tx *Tx) error) (*Tx, error) {
+	tx := &Tx{Tx: stx, db: db, now: db.Now(), sh: sh}
 	if err := fn(tx); err != nil {
 		return nil, err
 	}

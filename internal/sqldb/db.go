@@ -329,6 +329,17 @@ type Tx struct {
 
 	objects []string                  // the records it created, for its audit entry
 	end     [endPhases][]func() error // what runs at the end of the write (atEnd)
+	sh      *txShared                 // what the writes of one transaction share
+}
+
+// txShared is what the writes of one database transaction — a batch under
+// group commit — share: the audit log's head, read once and written once.
+type txShared struct {
+	audit struct {
+		loaded, dirty bool
+		seq           int64
+		hash          string
+	}
 }
 
 // The phases at the end of a write (atEnd), run in this order after the
@@ -372,6 +383,11 @@ func (db *core) finish(ctx context.Context, stx *sql.Tx, txs []*Tx) error {
 				}
 			}
 			tx.end[phase] = nil
+		}
+		if phase == endShared && len(txs) > 0 {
+			if err := db.flushAuditHead(ctx, stx, txs[0].sh); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -448,7 +464,7 @@ func (db *core) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
-	tx, err := db.apply(ctx, stx, fn)
+	tx, err := db.apply(ctx, stx, &txShared{}, fn)
 	if err == nil {
 		err = db.finish(ctx, stx, []*Tx{tx})
 	}
