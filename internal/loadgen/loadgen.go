@@ -83,7 +83,10 @@ type Report struct {
 	// OKByClient counts the successes per client.
 	OKByClient []int64 `json:"ok_by_client"`
 	Rows       int64   `json:"rows_written,omitempty"` // raw: rows in the scratch table
-	Note       string  `json:"note,omitempty"`
+	// Load is the machine's 1-minute load average before and after the
+	// run (/proc/loadavg): figures taken beside other work say so.
+	Load [2]float64 `json:"load_1m"`
+	Note string     `json:"note,omitempty"`
 }
 
 // Outcome is what one request gave.
@@ -119,6 +122,7 @@ func Run(ctx context.Context, lim Limits, order []string, op Op) *Report {
 	defer timer.Stop()
 	tallies := make([]map[string]*tally, lim.Clients)
 	var wg sync.WaitGroup
+	loadBefore := loadAverage()
 	start := time.Now()
 	for w := range lim.Clients {
 		tallies[w] = map[string]*tally{}
@@ -175,7 +179,8 @@ func Run(ctx context.Context, lim Limits, order []string, op Op) *Report {
 	wg.Wait()
 	elapsed := time.Since(start)
 
-	r := &Report{Clients: lim.Clients, Limit: lim.Duration.String(), MaxCount: lim.Count, Elapsed: elapsed.Seconds(), Kinds: map[string]*Stats{}}
+	r := &Report{Clients: lim.Clients, Limit: lim.Duration.String(), MaxCount: lim.Count, Elapsed: elapsed.Seconds(), Kinds: map[string]*Stats{},
+		Load: [2]float64{loadBefore, loadAverage()}}
 	byKind := map[string][]*tally{}
 	for _, m := range tallies {
 		for k, t := range m {

@@ -106,3 +106,17 @@ func (s *Sampler) Stop() []Memory {
 	defer s.mu.Unlock()
 	return append([]Memory(nil), s.mem...)
 }
+
+// loadAverage is the machine's 1-minute load average, 0 if unknown.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := bytes.Fields(b)
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(string(f[0]), 64)
+	return v
+}

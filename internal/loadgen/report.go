@@ -16,7 +16,7 @@ func WriteText(w io.Writer, r *Report) {
 	if len(r.Targets) > 0 {
 		fmt.Fprintf(w, ", %s", strings.Join(r.Targets, " "))
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "; load average %.2f before, %.2f after\n", r.Load[0], r.Load[1])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kind\trequests\terrors\tempty\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
 	row := func(name string, s *Stats) {
