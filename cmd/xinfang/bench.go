@@ -113,6 +113,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case *demoPetitions < 1:
 		return fmt.Errorf("-demo-petitions: must be 1 or more, not %d", *demoPetitions)
 	}
+	var sched []string // the read mix, checked before anything starts
+	if mode == "read" {
+		if sched, err = loadgen.ParseMix(*mix); err != nil {
+			return err
+		}
+	}
 	if mode != "raw" && *serve == 0 && int64(*clients) > *count {
 		*clients = int(*count) // a client with nothing to do would only log in
 		lim.Clients = *clients
@@ -154,7 +160,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				pids = []int{*pid}
 			}
 		}
-		if report, err = benchHTTP(ctx, mode, urls, pids, *user, *password, *mix, lim); err != nil {
+		if report, err = benchHTTP(ctx, mode, urls, pids, *user, *password, sched, lim); err != nil {
 			return err
 		}
 	}
@@ -177,16 +183,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// benchHTTP logs the clients in, spread over urls, prepares the mix and
-// runs it, sampling the memory of pids.
-func benchHTTP(ctx context.Context, mode string, urls []*url.URL, pids []int, user, password, mix string, lim loadgen.Limits) (*loadgen.Report, error) {
-	var sched []string
-	if mode == "read" {
-		var err error
-		if sched, err = loadgen.ParseMix(mix); err != nil {
-			return nil, err
-		}
-	}
+// benchHTTP logs the clients in, spread over urls, prepares the mix (for
+// read: sched) and runs it, sampling the memory of pids.
+func benchHTTP(ctx context.Context, mode string, urls []*url.URL, pids []int, user, password string, sched []string, lim loadgen.Limits) (*loadgen.Report, error) {
 	clients := make([]*loadgen.Client, lim.Clients)
 	defer func() {
 		for _, c := range clients {
