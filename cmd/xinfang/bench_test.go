@@ -218,3 +218,25 @@ func TestBenchServeTwo(t *testing.T) {
 		t.Errorf("the database holds %d petitions, want 40", total)
 	}
 }
+
+// On an empty database -serve loads the demo city first, so that the
+// default user, the demo's registrar, exists to log in as.
+func TestBenchServeEmptyDatabase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the demo city (about 5–20 s)")
+	}
+	path := filepath.Join(t.TempDir(), "empty.db")
+	cmd := exec.Command(buildBinary(t), "bench", "register", "-serve", "1", "--db", path, "-demo-petitions", "1", "-clients", "1", "-count", "5", "-json")
+	cmd.Env = serverEnv()
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("bench -serve 1 on an empty database: %v\n%s%s", err, out, errb.String())
+	}
+	r := decodeReport(t, out)
+	checkStats(t, "register", r.Total, 5)
+	if len(r.Servers) != 1 || r.Servers[0].IdleKB <= 0 {
+		t.Errorf("server memory %+v", r.Servers)
+	}
+}
