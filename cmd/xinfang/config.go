@@ -145,7 +145,7 @@ func parseConfig(cmd string, fs *flag.FlagSet, args []string, getenv func(string
 	case "deadline":
 		cfg.DSN = "" // the shipped calendar
 		names = deadlineSettings
-	case "migrate", "user add", "keys", "audit verify", "verify", "restore":
+	case "migrate", "user add", "keys", "audit verify", "verify", "restore", "bench":
 		names = dbSettings
 	case "backup":
 		names = []string{"db"} // a backup copies the data sealed: no keys

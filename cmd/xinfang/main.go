@@ -44,6 +44,7 @@ Usage:
   xinfang backup FILE [--db …] [--format snapshot|export]                   back up while serving (no keys in it)
   xinfang backup verify FILE [--keys FILE]                                  check a backup
   xinfang restore FILE [--db …] [--keys FILE]                               restore into an empty database
+  xinfang bench register|read|raw [-clients N] [-duration 10s] [-serve N]   load generator (loopback only); bench -h
 
 --db takes a SQLite file path or a postgres:// URL; --keys the keys file
 (default: the SQLite file's path + ".keys", created on first start). Every setting has a flag
@@ -102,6 +103,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBackup(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return runRestore(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
