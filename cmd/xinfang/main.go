@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -317,6 +318,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	if len(rest) > 0 {
 		return fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	// XINFANG_CPU_PROFILE names a file that receives a CPU profile of the
+	// whole run (go tool pprof reads it), written when serve stops.
+	if path := os.Getenv("XINFANG_CPU_PROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("XINFANG_CPU_PROFILE: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("XINFANG_CPU_PROFILE: %w", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	m := NewMain(cfg, slog.New(slog.NewTextHandler(stderr, nil)))
 	if cfg.Demo {

@@ -59,7 +59,11 @@ func Raw(ctx context.Context, dsn string, lim Limits) (res *RawResult, err error
 		// Beside the product's file, on the same disk, never inside it.
 		file := filepath.Join(filepath.Dir(path), ".xinfang-bench-raw-"+suffix+".db")
 		res.Scratch = "file " + file
-		if db, err = sql.Open("sqlite", sqldb.SQLiteURL(file)); err != nil {
+		// The product's settings, but SQLite's own checkpoints inside the
+		// commits: the product moves them to a goroutine of its own
+		// (sqldb/checkpoint.go), which a minimal program does not have, and
+		// without either the WAL would only grow.
+		if db, err = sql.Open("sqlite", sqldb.SQLiteURL(file)+"&_pragma=wal_autocheckpoint(1000)"); err != nil {
 			return nil, err
 		}
 		db.SetMaxOpenConns(1) // the product's one writer connection

@@ -116,6 +116,7 @@ func (c *committer) run() {
 		}
 		c.db.commitBatch(batch)
 		c.db.prepareWanted()
+		c.db.restartWAL()
 	}
 }
 

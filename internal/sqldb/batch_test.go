@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"sync"
 	"testing"
@@ -220,5 +221,41 @@ func TestPreparedStatementsAcrossMigrations(t *testing.T) {
 	}
 	if db.PreparedStatements() < prepared {
 		t.Errorf("the cache shrank from %d to %d", prepared, db.PreparedStatements())
+	}
+}
+
+// TestCheckpointer: with no checkpoint inside the commits, the WAL must
+// still start over — the writer finishes a checkpoint between batches
+// when the background one asks — and the data stays. The background
+// ticks are slowed here, so that only the writer's part can do it: the
+// WAL file, which a restart reuses from its start, must not grow by what
+// the second round of registrations wrote.
+func TestCheckpointer(t *testing.T) {
+	sqldb.SetCheckpointEvery(time.Hour)
+	db := sqldbtest.Open(t, "sqlite")
+	sqldb.SetCheckpointEvery(250 * time.Millisecond)
+	fixClock(db, at("2026-06-10"))
+	f := sqldbtest.NewFixture(t, db)
+	walSize := func() int64 {
+		st, err := os.Stat(db.DSN + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	for i := range 20 {
+		f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, i))
+	}
+	first := walSize()
+	db.AskWALRestart()
+	f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, 20))
+	for i := 21; i < 41; i++ {
+		f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, i))
+	}
+	if second := walSize(); second > first*3/2 {
+		t.Errorf("the WAL grew from %d to %d bytes: it did not start over", first, second)
+	}
+	if got := count(t, db, "petitions"); got != 41 {
+		t.Fatalf("%d petitions after 41 registrations", got)
 	}
 }

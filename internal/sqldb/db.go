@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -85,6 +86,9 @@ type core struct {
 	batch  *committer
 	stmts  stmtCache // the writer's prepared statements
 	rstmts stmtCache // the read pool's
+
+	ckptStop, ckptDone chan struct{} // the checkpointer (checkpoint.go)
+	walBig             atomic.Bool   // the checkpointer asks the writer to finish a checkpoint
 
 	calMu     sync.Mutex
 	cal       *calendar.Calendar
@@ -194,6 +198,9 @@ func (db *core) connect() (err error) {
 	}
 	if db.batch == nil {
 		db.startCommitters(db.dialect.committers())
+		if !db.Postgres() {
+			db.startCheckpointer()
+		}
 	}
 	return nil
 }
@@ -201,12 +208,13 @@ func (db *core) connect() (err error) {
 // SQLiteURL is the driver's data source name for the SQLite file of dsn
 // (a path, or sqlite://path) with the settings every connection of the
 // product uses: WAL, synchronous=FULL (an acknowledged commit survives
-// power loss), foreign keys, a busy timeout, and writers taking the write
-// lock at BEGIN. The raw baseline of `xinfang bench` opens its file with
+// power loss), foreign keys, a busy timeout, statement journals in
+// memory, no checkpoint inside a commit (checkpoint.go), and writers
+// taking the write lock at BEGIN. The raw baseline of `xinfang bench` opens its file with
 // the same settings.
 func SQLiteURL(dsn string) string {
 	return "file:" + strings.TrimPrefix(dsn, "sqlite://") +
-		"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+		"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 }
 
 // IndexMissing builds the repeat-detection and search indexes once for a
@@ -231,6 +239,7 @@ func (db *DB) Close() error {
 	if db.batch != nil {
 		db.batch.close()
 	}
+	db.stopCheckpointer()
 	db.stmts.close()
 	db.rstmts.close()
 	var err error

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"testing"
+	"time"
 
 	"xinfang"
 )
@@ -106,3 +107,11 @@ func (db *DB) WriteFailingAtEnd(ctx context.Context) error {
 		return nil
 	})
 }
+
+// SetCheckpointEvery sets how often the databases opened after it
+// checkpoint in the background.
+func SetCheckpointEvery(d time.Duration) { checkpointEvery = d }
+
+// AskWALRestart asks the writer to finish a checkpoint after its next
+// batch, as the background checkpoint does when the WAL has grown.
+func (db *DB) AskWALRestart() { db.walBig.Store(true) }
