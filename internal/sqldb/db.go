@@ -70,8 +70,11 @@ type core struct {
 	// Now is the clock; tests and the demo loader set it.
 	Now func() time.Time
 	// Cfg holds the procedure's configurable rules.
-	Cfg    procedure.Config
-	Logger *slog.Logger
+	Cfg procedure.Config
+	// MaxCount is where the count of a list stops (xinfang.MaxCount when
+	// zero): a list of more reports MaxCount+1. Tests lower it.
+	MaxCount int
+	Logger   *slog.Logger
 	// SessionLifetime and IdleTimeout end a session that long after login
 	// and after its last request; NewDB sets the constants of that name.
 	SessionLifetime, IdleTimeout time.Duration

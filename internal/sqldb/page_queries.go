@@ -16,25 +16,37 @@ func (db *PetitionStore) FindTodo(ctx context.Context, kind xinfang.TodoKind, of
 	if u == nil || u.Unit == nil {
 		return nil, 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	scope, args, err := petitionScope(ctx)
+	ds, err := scopeOf(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
+	scope, args, err := ds.petitions()
+	if err != nil {
+		return nil, 0, err
+	}
+	// Signing and deciding are the unit's own work, a few items in a
+	// state: the (state, path) indexes find them, and a unit's items carry
+	// its path (a move of the unit rewrites them), so the path is said
+	// beside the id for those indexes to serve.
+	tree, own := "", u.Unit.Path
 	var clause string
 	switch kind {
 	case xinfang.TodoSign:
-		clause = "p.state = 'pending_sign' AND p.handling_unit_id = ?"
-		args = append(args, u.UnitID)
+		clause = "p.state = 'pending_sign' AND p.handling_path = ? AND p.handling_unit_id = ?"
+		args = append(args, own, u.UnitID)
 	case xinfang.TodoAccept:
 		// A registered item with a handling unit came back by 退回 to the
 		// unit that sent it on, which must decide again.
-		clause = "((p.state = 'signed' AND p.handling_unit_id = ?) OR (p.state = 'registered' AND ((p.handling_unit_id IS NULL AND p.reg_unit_id = ?) OR p.handling_unit_id = ?)))"
-		args = append(args, u.UnitID, u.UnitID, u.UnitID)
+		clause = `((p.state = 'signed' AND p.handling_path = ? AND p.handling_unit_id = ?)
+			OR (p.state = 'registered' AND p.handling_path = '' AND p.reg_path = ? AND p.handling_unit_id IS NULL AND p.reg_unit_id = ?)
+			OR (p.state = 'registered' AND p.handling_path = ? AND p.handling_unit_id = ?))`
+		args = append(args, own, u.UnitID, own, u.UnitID, own, u.UnitID)
 	case xinfang.TodoReply:
 		r, a := subtree(u.Unit.Path, "p.reg_path")
 		h, b := subtree(u.Unit.Path, "p.handling_path")
 		clause = "p.state = 'handling' AND ((p.handling_unit_id IS NULL AND " + r + ") OR " + h + ")"
 		args = append(append(args, a...), b...)
+		tree = u.Unit.Path // the unit's subtree holds the list, whatever the scope
 	default:
 		return nil, 0, xinfang.FieldError("todo", "未知的待办类型")
 	}
@@ -44,5 +56,5 @@ func (db *PetitionStore) FindTodo(ctx context.Context, kind xinfang.TodoKind, of
 	if offset < 0 {
 		offset = 0
 	}
-	return db.petitionPage(ctx, scope+" AND "+clause, args, "CASE WHEN p.due_date = '' THEN 1 ELSE 0 END, p.due_date, p.received_at, p.id", limit, offset)
+	return db.listPetitions(ctx, petitionList{where: scope + " AND " + clause, args: args, tree: tree, segs: byDueFirst}, limit, offset)
 }

@@ -172,12 +172,18 @@ func scanEvent(r scanner) (*xinfang.Event, error) {
 	return e, nil
 }
 
-// FindPetitions lists petitions in scope with filters, and the total count.
+// FindPetitions lists petitions in scope with filters, and the total count
+// (more than the count limit reports limit+1, see listPetitions).
 func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error) {
-	scope, args, err := petitionScope(ctx)
+	ds, err := scopeOf(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
+	scope, args, err := ds.petitions()
+	if err != nil {
+		return nil, 0, err
+	}
+	tree := ds.tree()
 	w := newConds(scope, args)
 	if len(f.State) > 0 {
 		w.clause(inList("p.state", f.State))
@@ -191,6 +197,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 			return nil, 0, db.notFoundField(err, "unit_id", "单位不存在")
 		}
 		w.clause(subtree(u.Path, "p.reg_path", "p.handling_path"))
+		tree = u.Path
 	}
 	if f.Channel != "" {
 		w.and("p.channel = ?", f.Channel)
@@ -213,8 +220,9 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if !f.To.IsZero() {
 		w.and("p.received_at < ?", fmtTime(f.To))
 	}
-	if q := strings.TrimSpace(f.Text); q != "" {
-		clause, a, err := db.petitionTextClause(q)
+	text := strings.TrimSpace(f.Text)
+	if text != "" {
+		clause, a, err := db.petitionTextClause(text)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -225,38 +233,36 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		if !f.Today.IsZero() {
 			today = f.Today
 		}
-		near := today.AddDays(db.Cfg.NearDays).String()
-		t := today.String()
-		switch f.Warning {
-		case xinfang.WarnNormal:
-			w.and("p.due_date > ?", near)
-		case xinfang.WarnNear:
-			w.and("p.due_date >= ? AND p.due_date <= ?", t, near)
-		case xinfang.WarnOverdue:
-			w.and("p.due_date <> '' AND p.due_date < ? AND p.severe_date >= ?", t, t)
-		case xinfang.WarnSevere:
-			w.and("p.due_date <> '' AND p.severe_date < ?", t)
-		default:
-			return nil, 0, xinfang.FieldError("warning", "未知的预警等级")
+		clause, a, err := warningClause(f.Warning, today, db.Cfg.NearDays)
+		if err != nil {
+			return nil, 0, err
 		}
+		w.clause(clause, a)
 	}
-	order := "p.received_at DESC, p.id DESC"
+	segs, order := byReceivedDesc, "p.received_at DESC, p.id DESC"
 	switch f.Sort {
 	case "", "-received":
 	case "received":
-		order = "p.received_at, p.id"
+		segs, order = byReceived, "p.received_at, p.id"
 	case "due":
-		w.and("p.due_date <> ''")
-		order = "p.due_date, p.id"
+		segs, order = byDue, "p.due_date, p.id"
 	case "number":
-		order = "p.number"
+		segs, order = byNumber, "p.number"
 	default:
 		return nil, 0, xinfang.FieldError("sort", "未知的排序方式")
 	}
 	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
 		return nil, 0, err
 	}
-	return db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
+	if text != "" {
+		// The text filter is driven by the search index, not by the
+		// list's order.
+		if f.Sort == "due" {
+			w.and("p.due_date <> ''")
+		}
+		return db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
+	}
+	return db.listPetitions(ctx, petitionList{where: w.where(), args: w.args, tree: tree, segs: segs}, f.Limit, f.Offset)
 }
 
 // petitionPage counts the petitions matching where and returns one page of

@@ -87,6 +87,16 @@ func (s *dataScope) petitions() (string, []any, error) {
 	return "(" + clause + "))", args, nil
 }
 
+// tree is the subtree that holds every petition of the scope (by
+// reg_path or handling_path), "" for the whole city; the lists read it
+// path by path (listPetitions).
+func (s *dataScope) tree() string {
+	if s.All || s.None {
+		return ""
+	}
+	return s.UnitPath
+}
+
 // cases is the scope of backlog cases c (README "Who sees a case"): the
 // responsible unit, or the registering or handling unit of a linked
 // petition other than a 检举控告 item, in the subtree; the whole city for
