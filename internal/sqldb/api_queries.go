@@ -16,11 +16,11 @@ func (db *PetitionStore) FindOverdue(ctx context.Context, offset, limit int) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	scope, args, err := ds.petitions()
+	tree := ds.tree()
+	scope, args, err := ds.petitionsWithin(tree)
 	if err != nil {
 		return nil, 0, err
 	}
-	tree := ds.tree()
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}

@@ -51,7 +51,11 @@ type petitionList struct {
 	// tree is a subtree that holds every row of where, by reg_path or
 	// handling_path; "" when the rows may lie anywhere.
 	tree string
-	segs []segment
+	// drive, when set, are the branches (disjoint, each with its
+	// arguments in driveArgs) instead of the paths of tree.
+	drive     []string
+	driveArgs [][]any
+	segs      []segment
 }
 
 var (
@@ -83,9 +87,12 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 	total := 0
 	err := db.read(ctx, func(q rowQuerier) error {
 		r := cq{db, q}
-		branches, bargs, err := db.branches(ctx, r, l.tree)
-		if err != nil || len(branches) == 0 {
-			return err
+		branches, bargs := l.drive, l.driveArgs
+		if branches == nil {
+			var err error
+			if branches, bargs, err = db.branches(ctx, r, l.tree); err != nil || len(branches) == 0 {
+				return err
+			}
 		}
 		// Each segment is counted up to the count limit, or as far as the
 		// page reaches if that is further: a segment counted to its end
@@ -120,6 +127,7 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 		if len(ids) == 0 {
 			return nil
 		}
+		var err error
 		page, err = db.petitionRows(ctx, r, ids)
 		return err
 	})

@@ -20,33 +20,33 @@ func (db *PetitionStore) FindTodo(ctx context.Context, kind xinfang.TodoKind, of
 	if err != nil {
 		return nil, 0, err
 	}
-	scope, args, err := ds.petitions()
+	// Every list lies in the unit's subtree: the unit's own items for
+	// signing and deciding (their paths are its path: a move of the unit
+	// rewrites them), the subtree's for handling.
+	own := u.Unit.Path
+	scope, args, err := ds.petitionsWithin(own)
 	if err != nil {
 		return nil, 0, err
 	}
-	// Signing and deciding are the unit's own work, a few items in a
-	// state: the (state, path) indexes find them, and a unit's items carry
-	// its path (a move of the unit rewrites them), so the path is said
-	// beside the id for those indexes to serve.
-	tree, own := "", u.Unit.Path
+	l := petitionList{tree: own, segs: byDueFirst}
 	var clause string
 	switch kind {
 	case xinfang.TodoSign:
-		clause = "p.state = 'pending_sign' AND p.handling_path = ? AND p.handling_unit_id = ?"
-		args = append(args, own, u.UnitID)
+		l.drive, l.driveArgs = []string{"p.handling_path = ?"}, [][]any{{own}}
+		clause = "p.state = 'pending_sign' AND p.handling_unit_id = ?"
+		args = append(args, u.UnitID)
 	case xinfang.TodoAccept:
+		l.drive, l.driveArgs = []string{"p.handling_path = ?", "p.handling_path = '' AND p.reg_path = ?"}, [][]any{{own}, {own}}
 		// A registered item with a handling unit came back by 退回 to the
 		// unit that sent it on, which must decide again.
-		clause = `((p.state = 'signed' AND p.handling_path = ? AND p.handling_unit_id = ?)
-			OR (p.state = 'registered' AND p.handling_path = '' AND p.reg_path = ? AND p.handling_unit_id IS NULL AND p.reg_unit_id = ?)
-			OR (p.state = 'registered' AND p.handling_path = ? AND p.handling_unit_id = ?))`
-		args = append(args, own, u.UnitID, own, u.UnitID, own, u.UnitID)
+		clause = "((p.state = 'signed' AND p.handling_unit_id = ?) OR (p.state = 'registered' AND ((p.handling_unit_id IS NULL AND p.reg_unit_id = ?) OR p.handling_unit_id = ?)))"
+		args = append(args, u.UnitID, u.UnitID, u.UnitID)
 	case xinfang.TodoReply:
-		r, a := subtree(u.Unit.Path, "p.reg_path")
-		h, b := subtree(u.Unit.Path, "p.handling_path")
-		clause = "p.state = 'handling' AND ((p.handling_unit_id IS NULL AND " + r + ") OR " + h + ")"
-		args = append(append(args, a...), b...)
-		tree = u.Unit.Path // the unit's subtree holds the list, whatever the scope
+		// Within the subtree (registered or handled there), this is
+		// "handled there, or registered there and not sent on".
+		h, b := subtree(own, "p.handling_path")
+		clause = "p.state = 'handling' AND (p.handling_unit_id IS NULL OR " + h + ")"
+		args = append(args, b...)
 	default:
 		return nil, 0, xinfang.FieldError("todo", "未知的待办类型")
 	}
@@ -56,5 +56,6 @@ func (db *PetitionStore) FindTodo(ctx context.Context, kind xinfang.TodoKind, of
 	if offset < 0 {
 		offset = 0
 	}
-	return db.listPetitions(ctx, petitionList{where: scope + " AND " + clause, args: args, tree: tree, segs: byDueFirst}, limit, offset)
+	l.where, l.args = scope+" AND "+clause, args
+	return db.listPetitions(ctx, l, limit, offset)
 }

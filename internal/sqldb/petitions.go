@@ -179,11 +179,22 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if err != nil {
 		return nil, 0, err
 	}
-	scope, args, err := ds.petitions()
+	tree := ds.tree()
+	var unit *xinfang.Unit
+	if f.UnitID != 0 {
+		if unit, err = db.findUnit(ctx, f.UnitID); err != nil {
+			return nil, 0, db.notFoundField(err, "unit_id", "单位不存在")
+		}
+		tree = unit.Path
+	}
+	text := strings.TrimSpace(f.Text)
+	scope, args, err := ds.petitionsWithin(tree)
+	if text != "" {
+		scope, args, err = ds.petitions() // the search index drives, not the paths
+	}
 	if err != nil {
 		return nil, 0, err
 	}
-	tree := ds.tree()
 	w := newConds(scope, args)
 	if len(f.State) > 0 {
 		w.clause(inList("p.state", f.State))
@@ -191,13 +202,8 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if f.Open {
 		w.and("p.state NOT IN " + closedPetitionStates)
 	}
-	if f.UnitID != 0 {
-		u, err := db.findUnit(ctx, f.UnitID)
-		if err != nil {
-			return nil, 0, db.notFoundField(err, "unit_id", "单位不存在")
-		}
-		w.clause(subtree(u.Path, "p.reg_path", "p.handling_path"))
-		tree = u.Path
+	if unit != nil && text != "" {
+		w.clause(subtree(unit.Path, "p.reg_path", "p.handling_path"))
 	}
 	if f.Channel != "" {
 		w.and("p.channel = ?", f.Channel)
@@ -220,7 +226,6 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if !f.To.IsZero() {
 		w.and("p.received_at < ?", fmtTime(f.To))
 	}
-	text := strings.TrimSpace(f.Text)
 	if text != "" {
 		clause, a, err := db.petitionTextClause(text)
 		if err != nil {
