@@ -48,6 +48,11 @@ type segment struct {
 type petitionList struct {
 	where string // scope and filters over petitions p
 	args  []any
+	// countWhere, when set, is where as the count should say it: the same
+	// rows, in a form an index finds (state IN the open states) where the
+	// page needs a form that leaves the order's index to drive.
+	countWhere string
+	countArgs  []any
 	// tree is a subtree that holds every row of where, by reg_path or
 	// handling_path; "" when the rows may lie anywhere.
 	tree string
@@ -200,6 +205,9 @@ func branchWhere(branches []string, bargs [][]any, i int, l petitionList, s segm
 func (db *core) countBranches(ctx context.Context, r cq, branches []string, bargs [][]any, l petitionList, s segment, max int) (int, error) {
 	if max <= 0 {
 		return 0, nil
+	}
+	if l.countWhere != "" {
+		l.where, l.args = l.countWhere, l.countArgs
 	}
 	var parts []string
 	var args []any

@@ -195,13 +195,25 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if err != nil {
 		return nil, 0, err
 	}
-	w := newConds(scope, args)
-	if len(f.State) > 0 {
-		w.clause(inList("p.state", f.State))
+	// w is the page's WHERE, c the count's: a list of states is found by
+	// the state indexes when counting, while the page leaves its order's
+	// index to drive (p.state || '' is not indexed): by state it would
+	// collect and sort every match.
+	w, c := newConds(scope, args), newConds(scope, args)
+	switch {
+	case len(f.State) == 1:
+		w.and("p.state = ?", string(f.State[0]))
+		c.and("p.state = ?", string(f.State[0]))
+	case len(f.State) > 1:
+		w.clause(inList("p.state || ''", f.State))
+		c.clause(inList("p.state", f.State))
 	}
 	if f.Open {
 		w.and("p.state NOT IN " + closedPetitionStates)
+		c.and("p.state IN " + openPetitionStates)
 	}
+	// The other filters are the same for both: added to w, copied to c.
+	n, na := len(w.list), len(w.args)
 	if unit != nil && text != "" {
 		w.clause(subtree(unit.Path, "p.reg_path", "p.handling_path"))
 	}
@@ -259,6 +271,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
 		return nil, 0, err
 	}
+	c.list, c.args = append(c.list, w.list[n:]...), append(c.args, w.args[na:]...)
 	if text != "" {
 		// The text filter is driven by the search index, not by the
 		// list's order.
@@ -267,7 +280,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		}
 		return db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
 	}
-	return db.listPetitions(ctx, petitionList{where: w.where(), args: w.args, tree: tree, segs: segs}, f.Limit, f.Offset)
+	return db.listPetitions(ctx, petitionList{where: w.where(), args: w.args, countWhere: c.where(), countArgs: c.args, tree: tree, segs: segs}, f.Limit, f.Offset)
 }
 
 // petitionPage counts the petitions matching where and returns one page of
