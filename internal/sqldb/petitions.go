@@ -195,14 +195,21 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if err != nil {
 		return nil, 0, err
 	}
-	// w is the page's WHERE, c the count's: a list of states is found by
-	// the state indexes when counting, while the page leaves its order's
-	// index to drive (p.state || '' is not indexed): by state it would
-	// collect and sort every match.
+	// w is the page's WHERE, c the count's. The count finds states by the
+	// state indexes; the page leaves its order's index to drive where that
+	// is what serves it (p.state || '' is the same test, not indexed): a
+	// path's branch, or several states, by state, would collect and sort
+	// every match. Where due dates bound the rows (a warning level, the
+	// order by due date), their index drives the count too, so "open" is
+	// said there as NOT IN, which no index serves.
 	w, c := newConds(scope, args), newConds(scope, args)
+	byDueDate := f.Warning != "" || f.Sort == "due"
 	switch {
-	case len(f.State) == 1:
+	case len(f.State) == 1 && tree == "":
 		w.and("p.state = ?", string(f.State[0]))
+		c.and("p.state = ?", string(f.State[0]))
+	case len(f.State) == 1:
+		w.and("p.state || '' = ?", string(f.State[0]))
 		c.and("p.state = ?", string(f.State[0]))
 	case len(f.State) > 1:
 		w.clause(inList("p.state || ''", f.State))
@@ -210,7 +217,11 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	}
 	if f.Open {
 		w.and("p.state NOT IN " + closedPetitionStates)
-		c.and("p.state IN " + openPetitionStates)
+		if byDueDate {
+			c.and("p.state NOT IN " + closedPetitionStates)
+		} else {
+			c.and("p.state IN " + openPetitionStates)
+		}
 	}
 	// The other filters are the same for both: added to w, copied to c.
 	n, na := len(w.list), len(w.args)

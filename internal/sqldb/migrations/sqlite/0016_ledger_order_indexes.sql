@@ -12,6 +12,8 @@ DROP INDEX petitions_reg_path;
 CREATE INDEX petitions_reg_path ON petitions(reg_path, received_at, id, state, due_date, severe_date, purpose, reg_user_id, channel, category);
 DROP INDEX petitions_handling_path;
 CREATE INDEX petitions_handling_path ON petitions(handling_path, received_at, id, reg_path, state, due_date, severe_date, purpose, reg_user_id, channel, category);
+DROP INDEX petitions_state_reg;
+CREATE INDEX petitions_state_reg ON petitions(state, reg_path, handling_path, purpose, reg_user_id, due_date, received_at);
 DROP INDEX petitions_state_handling;
 CREATE INDEX petitions_state_handling ON petitions(state, handling_path, reg_path, purpose, reg_user_id, due_date, received_at);
 CREATE INDEX petitions_reg_due ON petitions(reg_path, due_date, id, state, severe_date, purpose, reg_user_id) WHERE due_date <> '';
