@@ -203,7 +203,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	// order by due date), their index drives the count too, so "open" is
 	// said there as NOT IN, which no index serves.
 	w, c := newConds(scope, args), newConds(scope, args)
-	byDueDate := f.Warning != "" || f.Sort == "due"
+	byDueDate := f.Warning != "" || f.Sort == "due" // see the order below
 	switch {
 	case len(f.State) == 1 && tree == "":
 		w.and("p.state = ?", string(f.State[0]))
@@ -266,6 +266,13 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 			return nil, 0, err
 		}
 		w.clause(clause, a)
+	}
+	// A warning level is a range of due dates: unless another order is
+	// asked for, its list comes in due-date order, most urgent first,
+	// off the due-date index (in the order of receipt it would walk the
+	// items received since, all of another level, to find its first).
+	if f.Sort == "" && f.Warning != "" {
+		f.Sort = "due"
 	}
 	segs, order := byReceivedDesc, "p.received_at DESC, p.id DESC"
 	switch f.Sort {
