@@ -12,7 +12,12 @@ import (
 // longest overdue on top, and their count. The warning filter of
 // FindPetitions takes one level at a time.
 func (db *PetitionStore) FindOverdue(ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
-	scope, args, err := petitionScope(ctx)
+	ds, err := scopeOf(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	tree := ds.tree()
+	scope, args, err := ds.petitionsWithin(tree)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -25,5 +30,5 @@ func (db *PetitionStore) FindOverdue(ctx context.Context, offset, limit int) ([]
 	today := calendar.DateOf(db.Now())
 	where := scope + ` AND p.due_date <> '' AND p.due_date < ? AND p.state NOT IN ` + closedPetitionStates
 	args = append(args, today.String())
-	return db.petitionPage(ctx, where, args, "p.due_date, p.id", limit, offset)
+	return db.listPetitions(ctx, petitionList{where: where, args: args, tree: tree, segs: byDue}, limit, offset)
 }

@@ -23,6 +23,7 @@ import (
 
 	"xinfang"
 	"xinfang/internal/calendar"
+	"xinfang/internal/procedure"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/sqldb/sqldbtest"
 )
@@ -168,58 +169,201 @@ func benchmarkLedger(b *testing.B, n int) {
 	db.Now = func() time.Time { return ledgerToday }
 	leader := xinfang.NewContextWithUser(context.Background(), lf.leader)
 	townHandler := xinfang.NewContextWithUser(context.Background(), lf.townHandler)
-	cases := []struct {
+	type ledgerCase struct {
 		name string
 		ctx  context.Context
 		f    func(i int) xinfang.PetitionFilter
-	}{
+		// any: the case may match nothing (its queries are another
+		// benchmark's business); every other case must return rows.
+		any bool
+	}
+	cases := []ledgerCase{
 		{"unit_state", leader, func(i int) xinfang.PetitionFilter {
 			return xinfang.PetitionFilter{UnitID: lf.towns[i%len(lf.towns)].ID, State: []xinfang.State{xinfang.StateHandling}}
-		}},
+		}, false},
 		{"warning_overdue", leader, func(int) xinfang.PetitionFilter {
 			return xinfang.PetitionFilter{Warning: xinfang.WarnOverdue}
-		}},
+		}, false},
 		{"open_sort_due", leader, func(int) xinfang.PetitionFilter {
 			return xinfang.PetitionFilter{Open: true, Sort: "due"}
-		}},
+		}, false},
 		{"town_scope_sort_due", townHandler, func(int) xinfang.PetitionFilter {
 			return xinfang.PetitionFilter{Open: true, Sort: "due"}
-		}},
+		}, false},
 		{"unit_state_warning_sort_due", leader, func(i int) xinfang.PetitionFilter {
 			return xinfang.PetitionFilter{UnitID: lf.towns[i%len(lf.towns)].ID, State: []xinfang.State{xinfang.StateHandling},
 				Warning: xinfang.WarnOverdue, Sort: "due"}
-		}},
+		}, false},
 		{"text_q", leader, func(i int) xinfang.PetitionFilter {
 			return xinfang.PetitionFilter{Text: ledgerQueries[i%len(ledgerQueries)]}
+		}, true},
+	}
+	// Every filter of the ledger, alone, for each role and scope: the
+	// leader and the bureau's registrar see the city, the town's handler
+	// the town's subtree, the department's handler the department's.
+	roles := []struct {
+		name string
+		user *xinfang.User
+		unit func(i int) int64 // a unit to filter by, within the role's scope
+	}{
+		{"leader", lf.leader, func(i int) int64 { return lf.towns[i%len(lf.towns)].ID }},
+		{"registrar", lf.registrar, func(i int) int64 { return lf.towns[i%len(lf.towns)].ID }},
+		{"town", lf.townHandler, func(i int) int64 { return lf.townHandler.UnitID }},
+		{"dept", lf.deptHandler, func(i int) int64 { return lf.deptHandler.UnitID }},
+	}
+	filters := []struct {
+		name string
+		f    func(unit int64) xinfang.PetitionFilter
+	}{
+		{"default", func(int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{} }},
+		{"state", func(int64) xinfang.PetitionFilter {
+			return xinfang.PetitionFilter{State: []xinfang.State{xinfang.StateHandling}}
 		}},
+		{"unit", func(u int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{UnitID: u} }},
+		{"channel", func(int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{Channel: xinfang.ChannelVisit} }},
+		{"category", func(int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{Category: "13"} }},
+		{"warn_normal", func(int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{Warning: xinfang.WarnNormal} }},
+		{"warn_near", func(int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{Warning: xinfang.WarnNear} }},
+		{"warn_overdue", func(int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{Warning: xinfang.WarnOverdue} }},
+		{"warn_severe", func(int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{Warning: xinfang.WarnSevere} }},
+		{"sort_due", func(int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{Sort: "due"} }},
+		{"sort_received", func(int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{Sort: "received"} }},
+		{"sort_number", func(int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{Sort: "number"} }},
+		{"open", func(int64) xinfang.PetitionFilter { return xinfang.PetitionFilter{Open: true} }},
+	}
+	for _, r := range roles {
+		for _, f := range filters {
+			cases = append(cases, ledgerCase{r.name + "/" + f.name, xinfang.NewContextWithUser(context.Background(), r.user),
+				func(i int) xinfang.PetitionFilter { return f.f(r.unit(i)) }, false})
+		}
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			durs := make([]time.Duration, 0, b.N)
 			var rows int
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			timed(b, func(i int) {
 				f := c.f(i)
 				f.Limit = 50
-				start := time.Now()
 				page, total, err := db.Petitions.FindPetitions(c.ctx, f)
-				durs = append(durs, time.Since(start))
 				if err != nil {
 					b.Fatal(err)
 				}
 				if total > 0 && len(page) == 0 {
 					b.Fatalf("%d matches but an empty page", total)
 				}
+				if !c.any && len(page) == 0 {
+					b.Fatalf("%+v matches nothing: the case measures nothing", f)
+				}
 				rows += total
-			}
-			b.StopTimer()
-			slices.Sort(durs)
-			b.ReportMetric(ms(percentile(durs, 50)), "p50-ms")
-			b.ReportMetric(ms(percentile(durs, 95)), "p95-ms")
+			})
 			b.ReportMetric(float64(rows)/float64(b.N), "matches/op")
 		})
 	}
+	// The 工作台: every list that is the user's business, its first ten
+	// items and its count, as the page / and GET /api/v1/workbench ask.
+	for _, u := range []struct {
+		name string
+		user *xinfang.User
+	}{{"workbench/town", lf.townHandler}, {"workbench/leader", lf.leader}} {
+		b.Run(u.name, func(b *testing.B) {
+			ctx := xinfang.NewContextWithUser(context.Background(), u.user)
+			timed(b, func(int) {
+				items := 0
+				for _, l := range workbenchLists {
+					if !l.applies(u.user) {
+						continue
+					}
+					page, _, err := l.find(db, ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					items += len(page)
+				}
+				if items == 0 {
+					b.Fatal("an empty workbench measures nothing")
+				}
+			})
+		})
+	}
+	// The case ledger (积案台账): its first page, as the city's leader and
+	// the town's handler see it, and its overdue filter.
+	overdue := true
+	for _, c := range []struct {
+		name string
+		user *xinfang.User
+		f    xinfang.CaseFilter
+	}{
+		{"cases/leader", lf.leader, xinfang.CaseFilter{}},
+		{"cases/town", lf.townHandler, xinfang.CaseFilter{}},
+		{"cases/leader_overdue", lf.leader, xinfang.CaseFilter{Overdue: &overdue}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := xinfang.NewContextWithUser(context.Background(), c.user)
+			timed(b, func(int) {
+				f := c.f
+				f.Limit = 50
+				page, _, err := db.Cases.FindCases(ctx, f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(page) == 0 {
+					b.Fatal("an empty case ledger measures nothing")
+				}
+			})
+		})
+	}
 }
+
+// timed runs op b.N times and reports the median and 95th percentile of
+// its latency.
+func timed(b *testing.B, op func(i int)) {
+	durs := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		op(i)
+		durs = append(durs, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(durs)
+	b.ReportMetric(ms(percentile(durs, 50)), "p50-ms")
+	b.ReportMetric(ms(percentile(durs, 95)), "p95-ms")
+}
+
+// workbenchLists are the lists of the 工作台 (web.workLists) as storage
+// calls, each with the roles whose business it is.
+var workbenchLists = []struct {
+	applies func(u *xinfang.User) bool
+	find    func(db *sqldb.DB, ctx context.Context) ([]*xinfang.Petition, int, error)
+}{
+	{mayTake(xinfang.ActSign), func(db *sqldb.DB, ctx context.Context) ([]*xinfang.Petition, int, error) {
+		return db.Petitions.FindTodo(ctx, xinfang.TodoSign, 0, 10)
+	}},
+	{mayTake(xinfang.ActAccept), func(db *sqldb.DB, ctx context.Context) ([]*xinfang.Petition, int, error) {
+		return db.Petitions.FindTodo(ctx, xinfang.TodoAccept, 0, 10)
+	}},
+	{mayTake(xinfang.ActReply), func(db *sqldb.DB, ctx context.Context) ([]*xinfang.Petition, int, error) {
+		return db.Petitions.FindTodo(ctx, xinfang.TodoReply, 0, 10)
+	}},
+	{inScope, func(db *sqldb.DB, ctx context.Context) ([]*xinfang.Petition, int, error) {
+		return db.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Warning: xinfang.WarnNear, Open: true, Sort: "due", Limit: 10})
+	}},
+	{inScope, func(db *sqldb.DB, ctx context.Context) ([]*xinfang.Petition, int, error) {
+		return db.Petitions.FindOverdue(ctx, 0, 10)
+	}},
+	{inScope, func(db *sqldb.DB, ctx context.Context) ([]*xinfang.Petition, int, error) {
+		return db.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Warning: xinfang.WarnSevere, Open: true, Sort: "due", Limit: 10})
+	}},
+}
+
+func mayTake(a xinfang.Action) func(u *xinfang.User) bool {
+	t, ok := procedure.Find(a)
+	if !ok {
+		panic("no transition " + string(a))
+	}
+	return func(u *xinfang.User) bool { return u.HasAny(t.Roles...) }
+}
+
+func inScope(u *xinfang.User) bool { return !xinfang.ScopeOf(u).None }
 
 // ledgerQueries are searches staff type: a matter, a place, a name.
 var ledgerQueries = []string{"征地补偿", "李家湾村", "物业", "王建国", "拖欠工资"}
@@ -236,13 +380,13 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // ledgerFixture is the city of the ledger database.
 type ledgerFixture struct {
-	leader, townHandler *xinfang.User
-	towns               []*xinfang.Unit
+	leader, townHandler, deptHandler, registrar *xinfang.User
+	towns                                       []*xinfang.Unit
 }
 
 // ledgerDataVersion changes whenever the generated data changes, so that
 // a cached database of an older generator is not reused.
-const ledgerDataVersion = 1
+const ledgerDataVersion = 2
 
 // ledgerDB opens the ledger database of n petitions, building it the first
 // time. The file is kept in os.TempDir() under a name that carries the
@@ -268,6 +412,12 @@ func ledgerDB(b *testing.B, n int) (*sqldb.DB, ledgerFixture) {
 		b.Fatal(err)
 	}
 	if lf.townHandler, err = db.Directory.FindUserByUsername(ctx, "town1.handler"); err != nil {
+		b.Fatal(err)
+	}
+	if lf.deptHandler, err = db.Directory.FindUserByUsername(ctx, "dept1.handler"); err != nil {
+		b.Fatal(err)
+	}
+	if lf.registrar, err = db.Directory.FindUserByUsername(ctx, "registrar"); err != nil {
 		b.Fatal(err)
 	}
 	units, err := db.Directory.FindUnits(ctx)
@@ -351,12 +501,17 @@ func buildLedger(b *testing.B, path string, n int) {
 		{Username: "leader", Name: "领导", UnitID: city.ID, Roles: []xinfang.Role{xinfang.RoleLeader}},
 		{Username: "registrar", Name: "登记员", UnitID: bureau.ID, Roles: []xinfang.Role{xinfang.RoleRegistrar}},
 		{Username: "town1.handler", Name: "承办人", UnitID: towns[0].ID, Roles: []xinfang.Role{xinfang.RoleHandler}},
+		{Username: "dept1.handler", Name: "部门承办人", UnitID: depts[0].ID, Roles: []xinfang.Role{xinfang.RoleHandler}},
 	} {
 		if err := db.Directory.CreateUser(ctx, u, sqldbtest.Password); err != nil {
 			b.Fatal(err)
 		}
 	}
 	registrar, err := db.Directory.FindUserByUsername(ctx, "registrar")
+	if err != nil {
+		b.Fatal(err)
+	}
+	leader, err := db.Directory.FindUserByUsername(ctx, "leader")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -382,6 +537,10 @@ func buildLedger(b *testing.B, path string, n int) {
 			raw.Close()
 			b.Fatal(err)
 		}
+	}
+	if err := g.cases(raw, n, leader); err != nil {
+		raw.Close()
+		b.Fatal(err)
 	}
 	for _, q := range sqldb.PersonIDsSQL {
 		if _, err := raw.Exec(q); err != nil {
@@ -506,6 +665,9 @@ func (g *ledgerGen) insert(raw *sql.DB, from, count int) error {
 		case r.IntN(10) < 4:
 			handling = g.depts[r.IntN(len(g.depts))]
 		}
+		if handling == town && r.IntN(5) == 0 {
+			handling = village // a town hands one item in five on to a village
+		}
 		var handlingID any
 		handlingPath := ""
 		if state != xinfang.StateRegistered && state != xinfang.StateMerged {
@@ -542,6 +704,58 @@ func (g *ledgerGen) insert(raw *sql.DB, from, count int) error {
 		}
 		if _, err := insLink.Exec(id, pid); err != nil {
 			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// cases writes one backlog case (积案) per 500 petitions, each linked to
+// one or two of them, with a town or a department responsible and, for
+// most, the city's leader as 包案领导.
+func (g *ledgerGen) cases(raw *sql.DB, n int, leader *xinfang.User) error {
+	tx, err := raw.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ins, err := tx.Prepare(`INSERT INTO cases (number, title, source, summary, petitioners, responsible_unit_id, responsible_path, leader_id, deadline, state, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	if err != nil {
+		return err
+	}
+	link, err := tx.Prepare(`INSERT OR IGNORE INTO case_petitions (case_id, petition_id) VALUES (?, ?)`)
+	if err != nil {
+		return err
+	}
+	today := calendar.DateOf(ledgerToday)
+	states := []string{"unresolved", "resolving", "resolving", "resolved", "closed"}
+	sources := []string{"central", "province", "city", "self", "repeat"}
+	for i := 0; i < max(n/500, 1); i++ {
+		r := g.rng
+		unit := g.towns[r.IntN(len(g.towns))]
+		if r.IntN(3) == 0 {
+			unit = g.depts[r.IntN(len(g.depts))]
+		}
+		state := states[r.IntN(len(states))]
+		deadline := ""
+		if state == "unresolved" || state == "resolving" {
+			deadline = today.AddDays(r.IntN(150) - 60).String()
+		}
+		var leaderID any
+		if r.IntN(5) > 0 {
+			leaderID = leader.ID
+		}
+		m := ledgerMatters[r.IntN(len(ledgerMatters))]
+		ts := today.AddDays(-r.IntN(700)).Time().UTC().Format("2006-01-02T15:04:05.000000Z")
+		var id int64
+		if err := ins.QueryRow(fmt.Sprintf("BJA-%06d", i+1), fmt.Sprintf(m.summary, unit.Name), sources[r.IntN(len(sources))], fmt.Sprintf(m.content, unit.Name),
+			ledgerNames[r.IntN(len(ledgerNames))], unit.ID, unit.Path, leaderID, deadline, state, g.registrar.ID, ts, ts).Scan(&id); err != nil {
+			return err
+		}
+		for k := 0; k <= r.IntN(2); k++ {
+			if _, err := link.Exec(id, 1+r.IntN(n)); err != nil {
+				return err
+			}
 		}
 	}
 	return tx.Commit()

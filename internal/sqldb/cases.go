@@ -286,20 +286,43 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w.where(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	q := `SELECT ` + caseCols + caseFrom + ` WHERE ` + w.where() + ` ORDER BY c.deadline = '', c.deadline, c.id`
-	qargs := append([]any{today}, w.args...)
-	if f.Limit != -1 {
-		q += ` LIMIT ? OFFSET ?`
-		qargs = append(qargs, limit, f.Offset)
-	}
-	rows, err := db.query(ctx, q, qargs...)
-	out, err := scanAll(rows, err, func(r scanner) (*xinfang.Case, error) { return scanCase(r, today) })
+	// One pass finds every matching case in order, on the cases' own
+	// columns (a city has thousands of cases, not millions): its length is
+	// the count, a slice of it the page, and the data scope — subqueries
+	// for each case — is judged once. Only the page's rows then get the
+	// joins and the counts of plan steps.
+	rows, err := db.query(ctx, `SELECT c.id FROM cases c WHERE `+w.where()+` ORDER BY c.deadline = '', c.deadline, c.id`, w.args...)
+	ids, err := scanAll(rows, err, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
 	if err != nil {
 		return nil, 0, err
+	}
+	total := len(ids)
+	if f.Limit != -1 {
+		ids = ids[min(f.Offset, total):min(f.Offset+limit, total)]
+	}
+	if len(ids) == 0 {
+		return []*xinfang.Case{}, total, nil
+	}
+	byID := make(map[int64]*xinfang.Case, len(ids))
+	for from := 0; from < len(ids); from += 500 {
+		part := ids[from:min(from+500, len(ids))]
+		rows, err := db.query(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id IN (`+placeholders(len(part))+`)`, append([]any{today}, idArgs(part)...)...)
+		got, err := scanAll(rows, err, func(r scanner) (*xinfang.Case, error) { return scanCase(r, today) })
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, c := range got {
+			byID[c.ID] = c
+		}
+	}
+	out := make([]*xinfang.Case, 0, len(ids))
+	for _, id := range ids {
+		if c := byID[id]; c != nil {
+			out = append(out, c)
+		}
 	}
 	return out, total, nil
 }

@@ -71,8 +71,11 @@ type core struct {
 	// Now is the clock; tests and the demo loader set it.
 	Now func() time.Time
 	// Cfg holds the procedure's configurable rules.
-	Cfg    procedure.Config
-	Logger *slog.Logger
+	Cfg procedure.Config
+	// MaxCount is where the count of a list stops (xinfang.MaxCount when
+	// zero): a list of more reports MaxCount+1. Tests lower it.
+	MaxCount int
+	Logger   *slog.Logger
 	// SessionLifetime and IdleTimeout end a session that long after login
 	// and after its last request; NewDB sets the constants of that name.
 	SessionLifetime, IdleTimeout time.Duration
@@ -702,6 +705,17 @@ func (c *conds) clause(cond string, args []any) {
 }
 func (c *conds) where() string { return strings.Join(c.list, " AND ") }
 
+// openStates are the states not in xinfang.ClosedStates.
+func openStates() []xinfang.State {
+	var out []xinfang.State
+	for _, l := range xinfang.States {
+		if s := xinfang.State(l.Code); !s.Closed() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // inList is "col IN (…)" over the codes of vals, for a filter by state.
 func inList[T ~string](col string, vals []T) (string, []any) {
 	args := make([]any, len(vals))
@@ -765,6 +779,7 @@ func scanID(r scanner) (int64, error) {
 // text (xinfang.SQLInList): one list each, never a literal of storage's own.
 var (
 	closedPetitionStates   = xinfang.SQLInList(xinfang.ClosedStates)      // no clock runs
+	openPetitionStates     = xinfang.SQLInList(openStates())              // the others, for an index to find
 	runningCaseStates      = xinfang.SQLInList(xinfang.RunningCaseStates) // a case still runs against its deadline
 	openTaskState          = xinfang.SQLInList([]xinfang.TaskState{xinfang.TaskOpen})
 	openSupervisionState   = xinfang.SQLInList([]xinfang.SupervisionState{xinfang.SupervisionOpen})

@@ -16,25 +16,41 @@ func (db *PetitionStore) FindTodo(ctx context.Context, kind xinfang.TodoKind, of
 	if u == nil || u.Unit == nil {
 		return nil, 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	scope, args, err := petitionScope(ctx)
+	ds, err := scopeOf(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
+	// Every list lies in the unit's subtree: the unit's own items for
+	// signing and deciding (their paths are its path: a move of the unit
+	// rewrites them), the subtree's for handling.
+	own := u.Unit.Path
+	scope, args, err := ds.petitionsWithin(own)
+	if err != nil {
+		return nil, 0, err
+	}
+	// The unit is named by its path, not its id, so that the (state,
+	// path) indexes answer without reading a row: an item's handling_path
+	// is its handling unit's path ('' for none) and its reg_path its
+	// registering unit's, as every write and every move of a unit keeps
+	// them (the data scope rests on the same).
+	l := petitionList{tree: own, segs: byDueFirst}
 	var clause string
 	switch kind {
 	case xinfang.TodoSign:
-		clause = "p.state = 'pending_sign' AND p.handling_unit_id = ?"
-		args = append(args, u.UnitID)
+		l.drive, l.driveArgs = []string{"p.handling_path = ?"}, [][]any{{own}}
+		clause = "p.state = 'pending_sign'"
 	case xinfang.TodoAccept:
-		// A registered item with a handling unit came back by 退回 to the
-		// unit that sent it on, which must decide again.
-		clause = "((p.state = 'signed' AND p.handling_unit_id = ?) OR (p.state = 'registered' AND ((p.handling_unit_id IS NULL AND p.reg_unit_id = ?) OR p.handling_unit_id = ?)))"
-		args = append(args, u.UnitID, u.UnitID, u.UnitID)
+		// Signed for by the unit; or registered and come back to it by
+		// 退回 (a handling unit named), or registered by it and not sent on.
+		l.drive = []string{"p.handling_path = ? AND p.state IN ('signed', 'registered')", "p.handling_path = '' AND p.reg_path = ? AND p.state = 'registered'"}
+		l.driveArgs = [][]any{{own}, {own}}
+		clause = all
 	case xinfang.TodoReply:
-		r, a := subtree(u.Unit.Path, "p.reg_path")
-		h, b := subtree(u.Unit.Path, "p.handling_path")
-		clause = "p.state = 'handling' AND ((p.handling_unit_id IS NULL AND " + r + ") OR " + h + ")"
-		args = append(append(args, a...), b...)
+		// Within the subtree (registered or handled there), this is
+		// "handled there, or registered there and not sent on".
+		h, b := subtree(own, "p.handling_path")
+		clause = "p.state = 'handling' AND (p.handling_path = '' OR " + h + ")"
+		args = append(args, b...)
 	default:
 		return nil, 0, xinfang.FieldError("todo", "未知的待办类型")
 	}
@@ -44,5 +60,6 @@ func (db *PetitionStore) FindTodo(ctx context.Context, kind xinfang.TodoKind, of
 	if offset < 0 {
 		offset = 0
 	}
-	return db.petitionPage(ctx, scope+" AND "+clause, args, "CASE WHEN p.due_date = '' THEN 1 ELSE 0 END, p.due_date, p.received_at, p.id", limit, offset)
+	l.where, l.args = scope+" AND "+clause, args
+	return db.listPetitions(ctx, l, limit, offset)
 }

@@ -172,25 +172,61 @@ func scanEvent(r scanner) (*xinfang.Event, error) {
 	return e, nil
 }
 
-// FindPetitions lists petitions in scope with filters, and the total count.
+// FindPetitions lists petitions in scope with filters, and the total count
+// (more than the count limit reports limit+1, see listPetitions).
 func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error) {
-	scope, args, err := petitionScope(ctx)
+	ds, err := scopeOf(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	w := newConds(scope, args)
-	if len(f.State) > 0 {
-		w.clause(inList("p.state", f.State))
+	tree := ds.tree()
+	var unit *xinfang.Unit
+	if f.UnitID != 0 {
+		if unit, err = db.findUnit(ctx, f.UnitID); err != nil {
+			return nil, 0, db.notFoundField(err, "unit_id", "单位不存在")
+		}
+		tree = unit.Path
+	}
+	text := strings.TrimSpace(f.Text)
+	scope, args, err := ds.petitionsWithin(tree)
+	if text != "" {
+		scope, args, err = ds.petitions() // the search index drives, not the paths
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	// w is the page's WHERE, c the count's. The count finds states by the
+	// state indexes; the page leaves its order's index to drive where that
+	// is what serves it (p.state || '' is the same test, not indexed): a
+	// path's branch, or several states, by state, would collect and sort
+	// every match. Where due dates bound the rows (a warning level, the
+	// order by due date), their index drives the count too, so "open" is
+	// said there as NOT IN, which no index serves.
+	w, c := newConds(scope, args), newConds(scope, args)
+	byDueDate := f.Warning != "" || f.Sort == "due" // see the order below
+	switch {
+	case len(f.State) == 1 && tree == "":
+		w.and("p.state = ?", string(f.State[0]))
+		c.and("p.state = ?", string(f.State[0]))
+	case len(f.State) == 1:
+		w.and("p.state || '' = ?", string(f.State[0]))
+		c.and("p.state = ?", string(f.State[0]))
+	case len(f.State) > 1:
+		w.clause(inList("p.state || ''", f.State))
+		c.clause(inList("p.state", f.State))
 	}
 	if f.Open {
 		w.and("p.state NOT IN " + closedPetitionStates)
-	}
-	if f.UnitID != 0 {
-		u, err := db.findUnit(ctx, f.UnitID)
-		if err != nil {
-			return nil, 0, db.notFoundField(err, "unit_id", "单位不存在")
+		if byDueDate {
+			c.and("p.state NOT IN " + closedPetitionStates)
+		} else {
+			c.and("p.state IN " + openPetitionStates)
 		}
-		w.clause(subtree(u.Path, "p.reg_path", "p.handling_path"))
+	}
+	// The other filters are the same for both: added to w, copied to c.
+	n, na := len(w.list), len(w.args)
+	if unit != nil && text != "" {
+		w.clause(subtree(unit.Path, "p.reg_path", "p.handling_path"))
 	}
 	if f.Channel != "" {
 		w.and("p.channel = ?", f.Channel)
@@ -213,8 +249,8 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if !f.To.IsZero() {
 		w.and("p.received_at < ?", fmtTime(f.To))
 	}
-	if q := strings.TrimSpace(f.Text); q != "" {
-		clause, a, err := db.petitionTextClause(q)
+	if text != "" {
+		clause, a, err := db.petitionTextClause(text)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -225,38 +261,44 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		if !f.Today.IsZero() {
 			today = f.Today
 		}
-		near := today.AddDays(db.Cfg.NearDays).String()
-		t := today.String()
-		switch f.Warning {
-		case xinfang.WarnNormal:
-			w.and("p.due_date > ?", near)
-		case xinfang.WarnNear:
-			w.and("p.due_date >= ? AND p.due_date <= ?", t, near)
-		case xinfang.WarnOverdue:
-			w.and("p.due_date <> '' AND p.due_date < ? AND p.severe_date >= ?", t, t)
-		case xinfang.WarnSevere:
-			w.and("p.due_date <> '' AND p.severe_date < ?", t)
-		default:
-			return nil, 0, xinfang.FieldError("warning", "未知的预警等级")
+		clause, a, err := warningClause(f.Warning, today, db.Cfg.NearDays)
+		if err != nil {
+			return nil, 0, err
 		}
+		w.clause(clause, a)
 	}
-	order := "p.received_at DESC, p.id DESC"
+	// A warning level is a range of due dates: unless another order is
+	// asked for, its list comes in due-date order, most urgent first,
+	// off the due-date index (in the order of receipt it would walk the
+	// items received since, all of another level, to find its first).
+	if f.Sort == "" && f.Warning != "" {
+		f.Sort = "due"
+	}
+	segs, order := byReceivedDesc, "p.received_at DESC, p.id DESC"
 	switch f.Sort {
 	case "", "-received":
 	case "received":
-		order = "p.received_at, p.id"
+		segs, order = byReceived, "p.received_at, p.id"
 	case "due":
-		w.and("p.due_date <> ''")
-		order = "p.due_date, p.id"
+		segs, order = byDue, "p.due_date, p.id"
 	case "number":
-		order = "p.number"
+		segs, order = byNumber, "p.number"
 	default:
 		return nil, 0, xinfang.FieldError("sort", "未知的排序方式")
 	}
 	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
 		return nil, 0, err
 	}
-	return db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
+	c.list, c.args = append(c.list, w.list[n:]...), append(c.args, w.args[na:]...)
+	if text != "" {
+		// The text filter is driven by the search index, not by the
+		// list's order.
+		if f.Sort == "due" {
+			w.and("p.due_date <> ''")
+		}
+		return db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
+	}
+	return db.listPetitions(ctx, petitionList{where: w.where(), args: w.args, countWhere: c.where(), countArgs: c.args, tree: tree, segs: segs}, f.Limit, f.Offset)
 }
 
 // petitionPage counts the petitions matching where and returns one page of

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"strings"
 
 	"xinfang"
 )
@@ -77,14 +78,44 @@ func (s *dataScope) petitions() (string, []any, error) {
 	if !s.All {
 		clause, args = subtree(s.UnitPath, "p.reg_path", "p.handling_path")
 	}
-	clause += " AND (p.purpose <> '" + string(xinfang.PurposeAccusation) + "' OR p.reg_user_id = ?"
-	args = append(args, s.UserID)
+	rule, rargs := s.accusationRule()
+	return "(" + clause + " AND " + rule + ")", append(args, rargs...), nil
+}
+
+// petitionsWithin is the scope of petitions p for a query whose rows all
+// lie in the subtree at tree by reg_path or handling_path (a list read
+// path by path): where tree lies in the scope's subtree, the subtree test
+// is said already and only the 检举控告 rule remains — and left out, the
+// range cannot tempt the planner away from the list's own index.
+func (s *dataScope) petitionsWithin(tree string) (string, []any, error) {
+	if s.None || tree == "" || !s.All && !strings.HasPrefix(tree, s.UnitPath) {
+		return s.petitions()
+	}
+	rule, args := s.accusationRule()
+	return "(" + rule + ")", args, nil
+}
+
+// accusationRule is the part of the scope of petitions p every reader
+// meets: 检举控告 only for its registrar and the 纪检监察 body handling it.
+func (s *dataScope) accusationRule() (string, []any) {
+	clause := "(p.purpose <> '" + string(xinfang.PurposeAccusation) + "' OR p.reg_user_id = ?"
+	args := []any{s.UserID}
 	if s.Discipline {
 		c, a := subtree(s.UnitPath, "p.handling_path")
 		clause += " OR " + c
 		args = append(args, a...)
 	}
-	return "(" + clause + "))", args, nil
+	return clause + ")", args
+}
+
+// tree is the subtree that holds every petition of the scope (by
+// reg_path or handling_path), "" for the whole city; the lists read it
+// path by path (listPetitions).
+func (s *dataScope) tree() string {
+	if s.All || s.None {
+		return ""
+	}
+	return s.UnitPath
 }
 
 // cases is the scope of backlog cases c (README "Who sees a case"): the

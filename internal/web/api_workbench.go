@@ -58,9 +58,11 @@ func (s *Server) apiDeadline(w http.ResponseWriter, r *http.Request) error {
 
 // apiQueue is one list of the workbench: how many, and the first few.
 type apiQueue struct {
-	Label string              `json:"label"`
-	Count int                 `json:"count"`
-	Items []*xinfang.Petition `json:"items"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+	// CountCapped says the count stopped: more than Count items wait.
+	CountCapped bool                `json:"count_capped"`
+	Items       []*xinfang.Petition `json:"items"`
 }
 
 // apiWorkbench is the workbench (工作台) of the signed-in user (s.workbench),
@@ -74,7 +76,11 @@ func (s *Server) apiWorkbench(w http.ResponseWriter, r *http.Request) error {
 	out := map[string]apiQueue{}
 	for _, q := range wb {
 		apiMask(q.Items)
-		out[q.JSON] = apiQueue{Label: q.Label, Count: q.Count, Items: q.Items}
+		n, capped := q.Count, q.Count > xinfang.MaxCount
+		if capped {
+			n = xinfang.MaxCount
+		}
+		out[q.JSON] = apiQueue{Label: q.Label, Count: n, CountCapped: capped, Items: q.Items}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

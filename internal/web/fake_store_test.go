@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"xinfang"
+	"xinfang/internal/calendar"
+	"xinfang/internal/procedure"
 )
 
 // Handlers need their store, not a database: these run routes of the
@@ -201,5 +203,52 @@ func TestPetitionFilterOnAFakeStore(t *testing.T) {
 	}
 	if len(pets.filters) != 2 {
 		t.Errorf("storage was asked with a refused filter: %d", len(pets.filters))
+	}
+}
+
+// cappedPetitions is a PetitionStore whose every list is longer than the
+// count limit: storage then reports xinfang.MaxCount+1.
+type cappedPetitions struct{ fakePetitions }
+
+func (f *cappedPetitions) FindPetitions(ctx context.Context, filter xinfang.PetitionFilter) ([]*xinfang.Petition, int, error) {
+	page, _, err := f.fakePetitions.FindPetitions(ctx, filter)
+	return page, xinfang.MaxCount + 1, err
+}
+
+func (f *cappedPetitions) FindTodo(ctx context.Context, kind xinfang.TodoKind, offset, limit int) ([]*xinfang.Petition, int, error) {
+	return f.FindPetitions(ctx, xinfang.PetitionFilter{})
+}
+
+func (f *cappedPetitions) FindOverdue(ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
+	return f.FindPetitions(ctx, xinfang.PetitionFilter{})
+}
+
+// A count that stopped says so: total_capped and count_capped in the API,
+// "1万+" on the ledger and the 工作台.
+func TestCappedCountsOnAFakeStore(t *testing.T) {
+	pr := procedure.New(calendar.Default(), procedure.DefaultConfig())
+	s := fakeServer(Stores{Petitions: &cappedPetitions{}, Directory: fakeDirectory{}, Notifications: &fakeInbox{},
+		Procedure: func(context.Context) *procedure.Procedure { return pr }})
+	var page apiPage
+	if w := serveAs(s, fakeUser, "GET", "/api/v1/petitions"); w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &page) != nil || page.Total != xinfang.MaxCount || !page.TotalCapped {
+		t.Errorf("API list: %d %s", w.Code, w.Body)
+	}
+	var wb map[string]apiQueue
+	if w := serveAs(s, fakeUser, "GET", "/api/v1/workbench"); w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &wb) != nil || len(wb) == 0 {
+		t.Fatalf("API workbench: %d %s", w.Code, w.Body)
+	}
+	for name, q := range wb {
+		if q.Count != 0 && (q.Count != xinfang.MaxCount || !q.CountCapped) {
+			t.Errorf("workbench %s: count %d, capped %v", name, q.Count, q.CountCapped)
+		}
+	}
+	if !wb["due_soon"].CountCapped || !wb["to_sign"].CountCapped {
+		t.Errorf("workbench of a handler: %+v", wb)
+	}
+	if w := serveAs(s, fakeUser, "GET", "/petitions"); !strings.Contains(html.UnescapeString(w.Body.String()), `<strong id="ledger-total">1万+</strong>`) {
+		t.Errorf("ledger: %d %s", w.Code, regexp.MustCompile(`共[^件]*件`).FindString(w.Body.String()))
+	}
+	if w := serveAs(s, fakeUser, "GET", "/"); !strings.Contains(html.UnescapeString(w.Body.String()), `<span class="card-count">1万+</span>`) {
+		t.Errorf("工作台: %d %s", w.Code, regexp.MustCompile(`card-count">[^<]*`).FindString(w.Body.String()))
 	}
 }

@@ -247,7 +247,8 @@ var templateFuncs = template.FuncMap{
 		}
 		return "w-" + string(w)
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":        func(a, b int) int { return a + b },
+	"countLabel": xinfang.CountLabel,
 	"unitOpts": func(units []*xinfang.Unit, sel any, blank ...string) unitOptions {
 		o := unitOptions{Units: units, Sel: fmt.Sprint(sel), Blank: "请选择"}
 		if len(blank) > 0 {

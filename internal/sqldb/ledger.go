@@ -1,0 +1,297 @@
+package sqldb
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+)
+
+// The lists of petitions (the ledger, the 工作台, the overdue list) read one
+// page off an index in the list's order instead of collecting every match
+// and sorting it. A data scope or a unit filter is a subtree on two columns,
+// reg_path OR handling_path, and a range over either column comes out of
+// its index ordered by path first, not by the list's order; a subtree holds
+// few distinct paths (a town and its villages), though, and for each the
+// index (path, order column) gives its rows in order. So a list of a
+// subtree is a UNION ALL of branches, one per path found in the subtree —
+// the items registered there, then the items handled there and registered
+// outside it, so that no item comes twice — each ordered and limited to the
+// page, merged by the outer ORDER BY. Every branch keeps the whole WHERE
+// clause (scope and filters): a branch only says which index drives it.
+//
+// Counts stop at the store's count limit (MaxCount): a list of more is
+// reported as MaxCount+1, "more than MaxCount", and shown as such.
+
+// maxBranches bounds the branches of a list: a subtree with more distinct
+// paths (a county seen from the top) is read as two ranges instead, which
+// is correct and slower.
+const maxBranches = 48
+
+// orderKey is one column of a list's order.
+type orderKey struct {
+	col  string // a column of petitions p
+	desc bool
+}
+
+// segment is a part of a list's order: its rows are those matching cond
+// (all when empty), in the order of keys. A list is its segments one
+// after the other.
+type segment struct {
+	cond string
+	keys []orderKey
+}
+
+// petitionList is one list of petitions to page through.
+type petitionList struct {
+	where string // scope and filters over petitions p
+	args  []any
+	// countWhere, when set, is where as the count should say it: the same
+	// rows, in a form an index finds (state IN the open states) where the
+	// page needs a form that leaves the order's index to drive.
+	countWhere string
+	countArgs  []any
+	// tree is a subtree that holds every row of where, by reg_path or
+	// handling_path; "" when the rows may lie anywhere.
+	tree string
+	// drive, when set, are the branches (disjoint, each with its
+	// arguments in driveArgs) instead of the paths of tree.
+	drive     []string
+	driveArgs [][]any
+	segs      []segment
+}
+
+var (
+	byReceivedDesc = []segment{{keys: []orderKey{{"received_at", true}, {"id", true}}}}
+	byReceived     = []segment{{keys: []orderKey{{"received_at", false}, {"id", false}}}}
+	byDue          = []segment{{cond: "p.due_date <> ''", keys: []orderKey{{"due_date", false}, {"id", false}}}}
+	byNumber       = []segment{{keys: []orderKey{{"number", false}}}}
+	// byDueFirst is the order of the worklists: the items falling due
+	// first on top, those without a running clock after them.
+	byDueFirst = []segment{
+		{cond: "p.due_date <> ''", keys: []orderKey{{"due_date", false}, {"received_at", false}, {"id", false}}},
+		{cond: "p.due_date = ''", keys: []orderKey{{"received_at", false}, {"id", false}}},
+	}
+)
+
+// countLimit is the count a list stops at.
+func (db *core) countLimit() int {
+	if db.MaxCount > 0 {
+		return db.MaxCount
+	}
+	return xinfang.MaxCount
+}
+
+// listPetitions counts the list (up to the count limit, then countLimit+1)
+// and returns one page of it, each item with its warning level as of today,
+// all read as one view.
+func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset int) ([]*xinfang.Petition, int, error) {
+	var page []*xinfang.Petition
+	total := 0
+	err := db.read(ctx, func(q rowQuerier) error {
+		r := cq{db, q}
+		branches, bargs := l.drive, l.driveArgs
+		if branches == nil {
+			var err error
+			if branches, bargs, err = db.branches(ctx, r, l.tree); err != nil || len(branches) == 0 {
+				return err
+			}
+		}
+		// Each segment is counted up to the count limit, or as far as the
+		// page reaches if that is further: a segment counted to its end
+		// says where the next one starts.
+		most := db.countLimit()
+		var ids []int64
+		off, want := offset, limit
+		for _, s := range l.segs {
+			if want == 0 && total > most {
+				break
+			}
+			bound := max(most+1-total, off+want)
+			n, err := db.countBranches(ctx, r, branches, bargs, l, s, bound)
+			if err != nil {
+				return err
+			}
+			if want > 0 && off < n {
+				got, err := db.pageBranches(ctx, r, branches, bargs, l, s, want, off)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, got...)
+				want -= len(got)
+			}
+			total += n
+			if n >= bound {
+				break // not counted to its end: the limit and the page lie within
+			}
+			off = max(off-n, 0)
+		}
+		total = min(total, most+1)
+		if len(ids) == 0 {
+			return nil
+		}
+		var err error
+		page, err = db.petitionRows(ctx, r, ids)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if page == nil {
+		page = []*xinfang.Petition{}
+	}
+	pr := db.Procedure(ctx)
+	today := calendar.DateOf(db.Now())
+	for _, p := range page {
+		p.Warning = pr.WarningOf(p.DueDate, p.SevereDate, today)
+	}
+	return page, total, nil
+}
+
+// branches returns the branches of a list bounded by the subtree at tree:
+// "p.reg_path = ?" for each path registered in it, and "p.handling_path = ?"
+// and registered outside it for each path handled in it. The paths are
+// found by walking the path indexes from one distinct value to the next.
+// Without a tree there is one branch, everything; a subtree without items
+// has none.
+func (db *core) branches(ctx context.Context, r cq, tree string) ([]string, [][]any, error) {
+	if tree == "" {
+		return []string{"(1 = 1)"}, [][]any{nil}, nil
+	}
+	upper := tree[:len(tree)-1] + "0"
+	var branches []string
+	var args [][]any
+	outside := "NOT (p.reg_path >= ? AND p.reg_path < ?)"
+	for _, col := range []string{"reg_path", "handling_path"} {
+		rows, err := r.rows(ctx, `WITH RECURSIVE d(x) AS (
+			SELECT MIN(`+col+`) FROM petitions WHERE `+col+` >= ? AND `+col+` < ?
+			UNION ALL SELECT (SELECT MIN(`+col+`) FROM petitions WHERE `+col+` > d.x AND `+col+` < ?) FROM d WHERE d.x IS NOT NULL)
+			SELECT x FROM d WHERE x IS NOT NULL`, tree, upper, upper)
+		paths, err := scanAll(rows, err, func(s scanner) (string, error) {
+			var p string
+			return p, s.Scan(&p)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, p := range paths {
+			if col == "reg_path" {
+				branches, args = append(branches, "p.reg_path = ?"), append(args, []any{p})
+			} else {
+				branches, args = append(branches, "p.handling_path = ? AND "+outside), append(args, []any{p, tree, upper})
+			}
+		}
+	}
+	if len(branches) > maxBranches {
+		return []string{"p.reg_path >= ? AND p.reg_path < ?", "p.handling_path >= ? AND p.handling_path < ? AND " + outside},
+			[][]any{{tree, upper}, {tree, upper, tree, upper}}, nil
+	}
+	return branches, args, nil
+}
+
+// branchWhere is the WHERE clause of branch i within segment s.
+func branchWhere(branches []string, bargs [][]any, i int, l petitionList, s segment) (string, []any) {
+	where := branches[i] + " AND " + l.where
+	args := append(append([]any(nil), bargs[i]...), l.args...)
+	if s.cond != "" {
+		where += " AND " + s.cond
+	}
+	return where, args
+}
+
+// countBranches counts the rows of segment s, stopping at max.
+func (db *core) countBranches(ctx context.Context, r cq, branches []string, bargs [][]any, l petitionList, s segment, max int) (int, error) {
+	if max <= 0 {
+		return 0, nil
+	}
+	if l.countWhere != "" {
+		l.where, l.args = l.countWhere, l.countArgs
+	}
+	var parts []string
+	var args []any
+	for i := range branches {
+		w, a := branchWhere(branches, bargs, i, l, s)
+		parts = append(parts, "SELECT p.id FROM petitions p WHERE "+w)
+		args = append(args, a...)
+	}
+	var n int
+	err := r.row(ctx, `SELECT COUNT(*) FROM (`+strings.Join(parts, " UNION ALL ")+` LIMIT ?) c`, append(args, max)...).Scan(&n)
+	return n, err
+}
+
+// pageBranches returns the ids of rows offset..offset+limit-1 of segment s:
+// each branch gives its first offset+limit rows off its index, in order,
+// and the outer query merges them.
+func (db *core) pageBranches(ctx context.Context, r cq, branches []string, bargs [][]any, l petitionList, s segment, limit, offset int) ([]int64, error) {
+	cols, inner, outer := "p.id AS id", make([]string, len(s.keys)), make([]string, len(s.keys))
+	for i, k := range s.keys {
+		name := "id"
+		if k.col != "id" {
+			name = "k" + strconv.Itoa(i)
+			cols += ", p." + k.col + " AS " + name
+		}
+		dir := ""
+		if k.desc {
+			dir = " DESC"
+		}
+		inner[i], outer[i] = "p."+k.col+dir, name+dir
+	}
+	var parts []string
+	var args []any
+	for i := range branches {
+		w, a := branchWhere(branches, bargs, i, l, s)
+		parts = append(parts, "SELECT * FROM (SELECT "+cols+" FROM petitions p WHERE "+w+" ORDER BY "+strings.Join(inner, ", ")+" LIMIT ?) b"+strconv.Itoa(i))
+		args = append(append(args, a...), offset+limit)
+	}
+	rows, err := r.rows(ctx, `SELECT id FROM (`+strings.Join(parts, " UNION ALL ")+`) u ORDER BY `+strings.Join(outer, ", ")+` LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
+	return scanAll(rows, err, func(s scanner) (int64, error) {
+		var id int64
+		return id, s.Scan(&id)
+	})
+}
+
+// petitionRows loads the rows of ids, in the order of ids.
+func (db *core) petitionRows(ctx context.Context, r cq, ids []int64) ([]*xinfang.Petition, error) {
+	rows, err := r.rows(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE p.id IN (`+placeholders(len(ids))+`)`, idArgs(ids)...)
+	got, err := scanAll(rows, err, db.scanPetition)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*xinfang.Petition, len(got))
+	for _, p := range got {
+		byID[p.ID] = p
+	}
+	out := make([]*xinfang.Petition, 0, len(ids))
+	for _, id := range ids {
+		if p := byID[id]; p != nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// warningClause is the filter of one warning level on today: the ranges
+// of due and severe dates in which procedure.WarningOf gives that level,
+// so that the due-date indexes serve it and no level is ever stored.
+// Nothing runs without a due date; an item without a severe date is never
+// 严重超期.
+func warningClause(w xinfang.Warning, today calendar.Date, nearDays int) (string, []any, error) {
+	t, near := today.String(), today.AddDays(nearDays).String()
+	notSevere := "(p.severe_date = '' OR p.severe_date >= ?)"
+	// "p.due_date <> ''" is implied by the ranges, and said so that the
+	// partial index of due dates (WHERE due_date <> '') may serve them.
+	switch w {
+	case xinfang.WarnNormal:
+		return "p.due_date <> '' AND p.due_date > ? AND " + notSevere, []any{near, t}, nil
+	case xinfang.WarnNear:
+		return "p.due_date <> '' AND p.due_date >= ? AND p.due_date <= ? AND " + notSevere, []any{t, near, t}, nil
+	case xinfang.WarnOverdue:
+		return "p.due_date <> '' AND p.due_date < ? AND " + notSevere, []any{t, t}, nil
+	case xinfang.WarnSevere:
+		return "p.due_date <> '' AND p.severe_date <> '' AND p.severe_date < ?", []any{t}, nil
+	}
+	return "", nil, xinfang.FieldError("warning", "未知的预警等级")
+}
