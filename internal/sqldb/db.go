@@ -79,6 +79,8 @@ type core struct {
 	// passwordChecked, when set (by tests), sees the hash of every
 	// password check of a login or password change.
 	passwordChecked func(hash string)
+	// searchCandidates, when set (by tests), lowers SearchCandidates.
+	searchCandidates int
 
 	calMu     sync.Mutex
 	cal       *calendar.Calendar

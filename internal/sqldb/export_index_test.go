@@ -26,3 +26,7 @@ func RepeatIndexOf(summary, content string, received time.Time) (version int, da
 	}
 	return similar.FingerprintVersion, fpDay(received), encodeFP(f), grams
 }
+
+// SetSearchCandidates lowers the number of matches a search reads, so that
+// a test reaches the cap with a few petitions.
+func (db *DB) SetSearchCandidates(n int) { db.searchCandidates = n }

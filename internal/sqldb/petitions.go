@@ -213,12 +213,14 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if !f.To.IsZero() {
 		w.and("p.received_at < ?", fmtTime(f.To))
 	}
+	textCapped := false
 	if q := strings.TrimSpace(f.Text); q != "" {
-		clause, a, err := db.petitionTextClause(q)
+		clause, a, capped, err := db.petitionTextClause(ctx, q)
 		if err != nil {
 			return nil, 0, err
 		}
 		w.clause(clause, a)
+		textCapped = capped
 	}
 	if f.Warning != "" {
 		today := calendar.DateOf(db.Now())
@@ -256,7 +258,13 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
 		return nil, 0, err
 	}
-	return db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
+	page, total, err := db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
+	if textCapped && err == nil {
+		// The text filter read only the newest matches of its words:
+		// the count is a floor, which lists show as capped ("10000+").
+		total = xinfang.MaxCount + 1
+	}
+	return page, total, err
 }
 
 // petitionPage counts the petitions matching where and returns one page of

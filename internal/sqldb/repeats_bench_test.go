@@ -374,7 +374,7 @@ func BenchmarkSearch100k(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			latencies(b, func(int) int {
-				_, total, err := db.Search.SearchPetitions(lctx, c.q, 50, 0)
+				_, total, _, err := db.Search.SearchPetitions(lctx, c.q, 50, 0)
 				if err != nil {
 					b.Fatal(err)
 				}
