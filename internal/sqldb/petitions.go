@@ -403,6 +403,9 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 		}
 		p.ID = id
 		tx.created("petition", id)
+		if err := db.indexWatch(ctx, tx, p, person); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `INSERT INTO petition_petitioners (petition_id, petitioner_id) VALUES (?, ?)`, id, pid); err != nil {
 			return err
 		}
@@ -566,6 +569,11 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 		}
 		if n != 1 {
 			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+		}
+		if ev.Action == xinfang.ActMerge {
+			if err := db.setRepeatRoot(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		p.Version = in.Version + 1
 		p.UpdatedAt = tx.now
