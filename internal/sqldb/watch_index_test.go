@@ -93,7 +93,7 @@ func TestWatchIndexAnswersAsTheWalk(t *testing.T) {
 		// The migration's backfill, on the same data: drop what 0017
 		// made and run it again.
 		raw := db.RawSQL()
-		for _, q := range []string{`DROP INDEX petitions_repeat_root`, `DROP TABLE petition_matters`, `ALTER TABLE petitions DROP COLUMN repeat_root_id`,
+		for _, q := range []string{`DROP INDEX petitions_repeat_root`, `DROP INDEX petitions_handed_down_repeats`, `DROP TABLE petition_matters`, `ALTER TABLE petitions DROP COLUMN repeat_root_id`,
 			`DELETE FROM migrations WHERE name LIKE '%0017_watch_index.sql'`} {
 			if _, err := raw.Exec(q); err != nil {
 				t.Fatal(err)

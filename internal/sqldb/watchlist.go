@@ -250,14 +250,17 @@ var watchSQL = watchQueries{
 		// repeat (NULL on a circle, which drops it), else itself.
 		first := `CASE WHEN p.repeat_of_id IS NULL THEN p.id ELSE p.repeat_root_id END`
 		return `WITH roots(id) AS (
-				SELECT ` + first + ` FROM petitions p WHERE p.channel IN ` + handedDownChannel + ` AND p.repeat_flag = 1 AND ` + scope + `
+				SELECT ` + first + ` FROM petitions p WHERE p.channel = '` + string(xinfang.ChannelHandedDown) + `' AND p.repeat_flag = 1 AND ` + scope + `
 				UNION
 				SELECT ` + first + ` FROM petitions p WHERE p.id IN (SELECT x.repeat_of_id FROM petitions x WHERE x.repeat_of_id IS NOT NULL)
 				   AND p.channel IN ` + handedDownChannel + ` AND ` + scope + `)
-			SELECT COALESCE(p.repeat_root_id, p.id), SUM(CASE WHEN p.repeat_root_id IS NOT NULL OR p.repeat_flag = 1 THEN 1 ELSE 0 END),
-				SUM(CASE WHEN p.channel IN ` + handedDownChannel + ` THEN 1 ELSE 0 END), MAX(p.received_at)
-			FROM petitions p WHERE (p.id IN (SELECT id FROM roots) OR p.repeat_root_id IN (SELECT id FROM roots)) AND ` + scope + `
-			GROUP BY COALESCE(p.repeat_root_id, p.id)`, append(append(append([]any{}, sargs...), sargs...), sargs...)
+			SELECT g.root, SUM(CASE WHEN g.repeat = 1 OR g.repeat_flag = 1 THEN 1 ELSE 0 END),
+				SUM(CASE WHEN g.channel IN ` + handedDownChannel + ` THEN 1 ELSE 0 END), MAX(g.received_at)
+			FROM (SELECT r.id AS root, 0 AS repeat, p.repeat_flag, p.channel, p.received_at FROM roots r CROSS JOIN petitions p WHERE p.id = r.id AND ` + scope + `
+				UNION ALL
+				SELECT p.repeat_root_id, 1, p.repeat_flag, p.channel, p.received_at FROM petitions p
+				WHERE p.repeat_root_id IN (SELECT id FROM roots) AND ` + scope + `) g
+			GROUP BY g.root`, append(append(append(append([]any{}, sargs...), sargs...), sargs...), sargs...)
 	},
 }
 

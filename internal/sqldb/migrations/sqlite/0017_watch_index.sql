@@ -35,3 +35,8 @@ CREATE TABLE petition_matters (
 CREATE INDEX petition_matters_n ON petition_matters(n);
 INSERT INTO petition_matters (person_id, locality_id, category, n)
 	SELECT person_id, locality_id, category, COUNT(*) FROM petitions GROUP BY person_id, locality_id, category;
+
+-- The items flagged as repeats by channel, so that the handed-down tab
+-- starts from the handed-down ones, with what the data scope reads.
+CREATE INDEX petitions_handed_down_repeats ON petitions(channel, id, repeat_flag, repeat_of_id, repeat_root_id, purpose, reg_user_id, reg_path, handling_path)
+	WHERE repeat_flag = 1;
