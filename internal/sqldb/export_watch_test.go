@@ -41,26 +41,6 @@ func (db *DisciplineStore) FindWatchListByWalk(ctx context.Context, f xinfang.Wa
 	return db.findWatchList(ctx, f, walkSQL)
 }
 
-// RebuildWatchIndex recomputes the derived data of the watch list as
-// migration 0017 does, for benchmarks that rewrite petitions with SQL.
-func (db *DB) RebuildWatchIndex(ctx context.Context) error {
-	return db.write(ctx, func(tx *Tx) error {
-		for _, q := range []string{
-			`UPDATE petitions SET repeat_root_id = NULL WHERE repeat_root_id IS NOT NULL`,
-			`WITH RECURSIVE chain(id, root, depth) AS (
-				SELECT s.id, s.id, 0 FROM (SELECT DISTINCT x.repeat_of_id AS id FROM petitions x WHERE x.repeat_of_id IS NOT NULL
-					AND x.repeat_of_id NOT IN (SELECT y.id FROM petitions y WHERE y.repeat_of_id IS NOT NULL)) s
-				UNION ALL
-				SELECT c.id, ch.root, ch.depth + 1 FROM chain ch JOIN petitions c ON c.repeat_of_id = ch.id WHERE ch.depth < 200)
-			UPDATE petitions SET repeat_root_id = chain.root FROM chain WHERE chain.id = petitions.id AND chain.depth > 0`,
-			`DELETE FROM petition_matters`,
-			`INSERT INTO petition_matters (person_id, locality_id, category, n)
-				SELECT person_id, locality_id, category, COUNT(*) FROM petitions GROUP BY person_id, locality_id, category`,
-		} {
-			if _, err := tx.exec(ctx, q); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
+// RebuildWatchIndex is rebuildWatchIndex, for benchmarks that rewrite
+// petitions with SQL.
+func (db *DB) RebuildWatchIndex(ctx context.Context) error { return db.rebuildWatchIndex(ctx) }
