@@ -230,7 +230,7 @@ func TestBackupWhileRegistering(t *testing.T) {
 			}
 			// 拖欠 is a two-character word: on SQLite the bigram index answers it.
 			for _, q := range []string{before[0], "工资拖欠", "拖欠"} {
-				found, _, err := dst.Search.SearchPetitions(ctx, q, 10, 0)
+				found, _, _, err := dst.Search.SearchPetitions(ctx, q, 10, 0)
 				if err != nil {
 					t.Fatalf("search the restored database: %v", err)
 				}

@@ -173,8 +173,8 @@ func benchmarkLedger(b *testing.B, n int) {
 		name string
 		ctx  context.Context
 		f    func(i int) xinfang.PetitionFilter
-		// any: the case may match nothing (its queries are another
-		// benchmark's business); every other case must return rows.
+		// any: the case may match nothing; every other case must
+		// return rows.
 		any bool
 	}
 	cases := []ledgerCase{
@@ -196,7 +196,7 @@ func benchmarkLedger(b *testing.B, n int) {
 		}, false},
 		{"text_q", leader, func(i int) xinfang.PetitionFilter {
 			return xinfang.PetitionFilter{Text: ledgerQueries[i%len(ledgerQueries)]}
-		}, true},
+		}, false},
 	}
 	// Every filter of the ledger, alone, for each role and scope: the
 	// leader and the bureau's registrar see the city, the town's handler
@@ -366,7 +366,7 @@ func mayTake(a xinfang.Action) func(u *xinfang.User) bool {
 func inScope(u *xinfang.User) bool { return !xinfang.ScopeOf(u).None }
 
 // ledgerQueries are searches staff type: a matter, a place, a name.
-var ledgerQueries = []string{"征地补偿", "李家湾村", "物业", "王建国", "拖欠工资"}
+var ledgerQueries = []string{"征地补偿", "李家湾村", "物业", "王建国", "拖欠农民工工资"}
 
 func percentile(sorted []time.Duration, p int) time.Duration {
 	if len(sorted) == 0 {
@@ -386,7 +386,7 @@ type ledgerFixture struct {
 
 // ledgerDataVersion changes whenever the generated data changes, so that
 // a cached database of an older generator is not reused.
-const ledgerDataVersion = 2
+const ledgerDataVersion = "3 with search and repeat indexes"
 
 // ledgerDB opens the ledger database of n petitions, building it the first
 // time. The file is kept in os.TempDir() under a name that carries the
@@ -447,7 +447,7 @@ func schemaKey(b *testing.B) string {
 	if err != nil {
 		b.Fatalf("hash migrations: %v", err)
 	}
-	fmt.Fprintf(h, "data v%d", ledgerDataVersion)
+	fmt.Fprintf(h, "data v%s", ledgerDataVersion)
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
@@ -546,6 +546,9 @@ func buildLedger(b *testing.B, path string, n int) {
 		if _, err := raw.Exec(q); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if err := indexLedger(raw); err != nil {
+		b.Fatal(err)
 	}
 	if err := raw.Close(); err != nil {
 		b.Fatal(err)

@@ -469,18 +469,18 @@ func TestCaseSearch(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
 		w := newCaseWorld(t, db)
 		c := w.newCase(t, w.RegistrarA, w.Leader)
-		hits, total, err := db.Search.SearchDocs(w.Ctx(w.Leader), xinfang.SearchCase, "工资拖欠", 10, 0)
+		hits, total, _, err := db.Search.SearchDocs(w.Ctx(w.Leader), xinfang.SearchCase, "工资拖欠", 10, 0)
 		if err != nil || total != 1 || len(hits) != 1 || hits[0].ID != c.ID {
 			t.Fatalf("leader's search: %+v %d %v", hits, total, err)
 		}
-		if hits, total, err := db.Search.SearchDocs(w.Ctx(w.HandlerB), xinfang.SearchCase, "工资拖欠", 10, 0); err != nil || total != 0 || len(hits) != 0 {
+		if hits, total, _, err := db.Search.SearchDocs(w.Ctx(w.HandlerB), xinfang.SearchCase, "工资拖欠", 10, 0); err != nil || total != 0 || len(hits) != 0 {
 			t.Errorf("another town's handler finds the case: %+v %d %v", hits, total, err)
 		}
 		title := "东村养殖场污染积案"
 		if _, err := db.Cases.UpdateCase(w.Ctx(w.RegistrarA), c.ID, c.Version, xinfang.CaseUpdate{Title: &title}); err != nil {
 			t.Fatal(err)
 		}
-		if _, total, _ := db.Search.SearchDocs(w.Ctx(w.Leader), xinfang.SearchCase, "养殖场", 10, 0); total != 1 {
+		if _, total, _, _ := db.Search.SearchDocs(w.Ctx(w.Leader), xinfang.SearchCase, "养殖场", 10, 0); total != 1 {
 			t.Errorf("updated title not found: total %d", total)
 		}
 	})

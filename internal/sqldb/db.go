@@ -83,6 +83,8 @@ type core struct {
 	// passwordChecked, when set (by tests), sees the hash of every
 	// password check of a login or password change.
 	passwordChecked func(hash string)
+	// searchCandidates, when set (by tests), lowers SearchCandidates.
+	searchCandidates int
 
 	// batch is the group committer every write goes through (batch.go);
 	// nil before connect.

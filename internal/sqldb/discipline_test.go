@@ -2,9 +2,6 @@ package sqldb_test
 
 import (
 	"context"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -486,103 +483,4 @@ func TestAccountabilityAndLetters(t *testing.T) {
 		_, err = db.Discipline.FindResponsibilityLetterByID(f.Ctx(f.HandlerA), other.ID)
 		wantErr(t, err, xinfang.ENOTFOUND, "")
 	})
-}
-
-// BenchmarkWatchList100k reads the watch list of an inspector on a copy of
-// the 100,000-petition ledger of BenchmarkLedger100k, into which 2,000
-// petitioners with three repeats on one matter, 5,000 scattered repeats and
-// 1,500 escalated visits are written.
-func BenchmarkWatchList100k(b *testing.B) {
-	src, _ := ledgerDB(b, 100_000)
-	path := src.DSN
-	src.Close()
-	dst := filepath.Join(b.TempDir(), "watch.db")
-	buf, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(dst, buf, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	db := sqldb.NewDB(dst, sqldbtest.Keys)
-	if err := db.Open(); err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	ctx := context.Background()
-	units, err := db.Directory.FindUnits(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var discipline *xinfang.Unit
-	for _, u := range units {
-		if u.Kind == xinfang.UnitDiscipline {
-			discipline = u
-		}
-	}
-	inspector := &xinfang.User{Username: "inspector", Name: "纪检", UnitID: discipline.ID, Roles: []xinfang.Role{xinfang.RoleInspector}}
-	if err := db.Directory.CreateUser(ctx, inspector, sqldbtest.Password); err != nil {
-		b.Fatal(err)
-	}
-	if inspector, err = db.Directory.FindUserByID(ctx, inspector.ID); err != nil {
-		b.Fatal(err)
-	}
-	raw := db.RawSQL()
-	tx, err := raw.Begin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(5, 5))
-	const n = 100_000
-	used := map[int]bool{}
-	pick := func() int {
-		for {
-			if k := 1 + rng.IntN(n); !used[k] {
-				used[k] = true
-				return k
-			}
-		}
-	}
-	for g := 0; g < 2000; g++ {
-		root := pick()
-		for r := 0; r < 3; r++ {
-			if _, err := tx.Exec(`UPDATE petitions SET repeat_flag = 1, repeat_of_id = ?, petitioner_id = (SELECT petitioner_id FROM petitions WHERE id = ?),
-				locality_id = (SELECT locality_id FROM petitions WHERE id = ?), category = (SELECT category FROM petitions WHERE id = ?) WHERE id = ?`,
-				root, root, root, root, pick()); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	for i := 0; i < 5000; i++ {
-		if _, err := tx.Exec(`UPDATE petitions SET repeat_flag = 1, repeat_of_id = ? WHERE id = ?`, pick(), pick()); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for i := 0; i < 1500; i++ {
-		if _, err := tx.Exec(`UPDATE petitions SET escalation = ? WHERE id = ?`, []string{"province", "beijing"}[i%2], 1+rng.IntN(n)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := raw.Exec(`ANALYZE`); err != nil {
-		b.Fatal(err)
-	}
-	ictx := xinfang.NewContextWithUser(ctx, inspector)
-	for _, kind := range []xinfang.WatchKind{xinfang.WatchRepeat, xinfang.WatchHandedDown, xinfang.WatchEscalation, ""} {
-		name := string(kind)
-		if name == "" {
-			name = "all"
-		}
-		b.Run(name, func(b *testing.B) {
-			var page *xinfang.WatchPage
-			for b.Loop() {
-				if page, err = db.Discipline.FindWatchList(ictx, xinfang.WatchFilter{Kind: kind, Limit: 50}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(page.Total), "rows")
-		})
-	}
 }

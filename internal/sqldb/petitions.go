@@ -249,12 +249,14 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if !f.To.IsZero() {
 		w.and("p.received_at < ?", fmtTime(f.To))
 	}
+	textCapped := false
 	if text != "" {
-		clause, a, err := db.petitionTextClause(text)
+		clause, a, capped, err := db.petitionTextClause(ctx, text)
 		if err != nil {
 			return nil, 0, err
 		}
 		w.clause(clause, a)
+		textCapped = capped
 	}
 	if f.Warning != "" {
 		today := calendar.DateOf(db.Now())
@@ -296,7 +298,13 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		if f.Sort == "due" {
 			w.and("p.due_date <> ''")
 		}
-		return db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
+		page, total, err := db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
+		if textCapped && err == nil {
+			// The text filter read only the newest matches of its words:
+			// the count is a floor, which lists show as capped ("1万+").
+			total = db.countLimit() + 1
+		}
+		return page, total, err
 	}
 	return db.listPetitions(ctx, petitionList{where: w.where(), args: w.args, countWhere: c.where(), countArgs: c.args, tree: tree, segs: segs}, f.Limit, f.Offset)
 }
@@ -439,6 +447,9 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 		}
 		p.ID = id
 		tx.created("petition", id)
+		if err := db.indexWatch(ctx, tx, p, person); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `INSERT INTO petition_petitioners (petition_id, petitioner_id) VALUES (?, ?)`, id, pid); err != nil {
 			return err
 		}
@@ -625,6 +636,11 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 		}
 		if n != 1 {
 			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+		}
+		if ev.Action == xinfang.ActMerge {
+			if err := db.setRepeatRoot(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		p.Version = in.Version + 1
 		p.UpdatedAt = tx.now

@@ -141,9 +141,9 @@ func bumpGramStats(ctx context.Context, tx *Tx, grams []uint32, delta int) error
 
 // Reindex rebuilds the fingerprints, the gram index and the petitions'
 // search documents from the petitions, a thousand at a time, then the gram
-// counts in one transaction. It is for data that predates the index
-// (migrations of old data, bulk loads); registrations keep the index up to
-// date themselves. Registrations running meanwhile are indexed twice at
+// counts in one transaction, then the watch list's derived data. It is for
+// data that predates the index (migrations of old data, bulk loads);
+// registrations keep the index up to date themselves. Registrations running meanwhile are indexed twice at
 // worst, which the final count rebuild absorbs.
 func (db *DB) Reindex(ctx context.Context) error {
 	// Start from nothing: petition_grams has no index on petition_id to
@@ -233,13 +233,17 @@ func (db *DB) Reindex(ctx context.Context) error {
 		}
 		after = rows[len(rows)-1].id
 	}
-	return db.write(ctx, func(tx *Tx) error {
+	err = db.write(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `DELETE FROM gram_stats`); err != nil {
 			return err
 		}
 		_, err := tx.exec(ctx, `INSERT INTO gram_stats (gram, n) SELECT gram, COUNT(*) FROM petition_grams GROUP BY gram`)
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	return db.rebuildWatchIndex(ctx)
 }
 
 // petitionerNames returns the names of the petitioners of the petitions

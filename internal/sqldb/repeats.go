@@ -509,6 +509,9 @@ func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.Re
 				return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
 			}
 			d.Version = p.Version + 1
+			if err := db.setRepeatRoot(ctx, tx, id); err != nil {
+				return err
+			}
 		case xinfang.RepeatDismiss:
 			if p.RepeatOfID == c.ID {
 				return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "本件已关联为该信访件的重复件，不能再标为非重复", Fields: map[string]string{"candidate_id": "已关联"}}

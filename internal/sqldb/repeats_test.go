@@ -504,7 +504,7 @@ func TestRegisterIndexes(t *testing.T) {
 		if len(cs) == 0 || cs[0].Petition.ID != p.ID || !cs[0].Repeat {
 			t.Errorf("candidates %+v", cs)
 		}
-		got, _, err := db.Search.SearchPetitions(f.Ctx(f.RegistrarA), "宏达建筑", 10, 0)
+		got, _, _, err := db.Search.SearchPetitions(f.Ctx(f.RegistrarA), "宏达建筑", 10, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

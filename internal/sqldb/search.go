@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -213,95 +214,264 @@ func (db *core) searchMatch(terms []string) (cond string, args []any, kind strin
 	return strings.Join(append(fts, conds...), " AND "), append(args, checks...), kind
 }
 
+// SearchCandidates bounds the work of a search of petitions and of the
+// ledger's text filter: they read the newest SearchCandidates documents
+// that contain every term, not every match. A common word matches a tenth
+// of a large ledger; reading, scoping and sorting all of its matches cost
+// seconds, and nobody reads past the first pages. A search that stops
+// there says so (capped).
+const SearchCandidates = 1000
+
+// candidateLimit is SearchCandidates, or the lower bound a test set.
+func (db *core) candidateLimit() int {
+	if db.searchCandidates > 0 {
+		return db.searchCandidates
+	}
+	return SearchCandidates
+}
+
+// petitionCandidates returns the ids of the petitions whose search
+// documents contain every term: the newest SearchCandidates documents, in
+// no particular order, and whether more match (capped). The full-text
+// index drives the query in the order of the documents' ids, newest first,
+// so that it stops after SearchCandidates+1 matches however common the
+// terms are; the data scope is applied by the caller.
+func (db *core) petitionCandidates(ctx context.Context, terms []string) (ids []int64, capped bool, err error) {
+	// A term that is an item's number (编号) finds it by the numbers'
+	// index: its trigrams ("-20", "202", digits) are in every document,
+	// and intersecting their lists would cost more than any other search.
+	for _, t := range terms {
+		if !numberLike.MatchString(t) {
+			continue
+		}
+		var id int64
+		err := db.queryRow(ctx, `SELECT id FROM petitions WHERE number IN (?, ?)`, t, strings.ToUpper(t)).Scan(&id)
+		if err != nil {
+			if xinfang.ErrorCode(db.wrap(err)) == xinfang.ENOTFOUND {
+				return nil, false, nil
+			}
+			return nil, false, err
+		}
+		// The other terms must be in its document too: checked on the
+		// one document, not through the full-text index.
+		args := []any{string(xinfang.SearchPetition), id}
+		var conds []string
+		for _, t := range terms {
+			if db.Postgres() {
+				conds = append(conds, ` AND d.text LIKE ? ESCAPE '\'`)
+				args = append(args, "%"+escapeLike(t)+"%")
+			} else {
+				conds = append(conds, ` AND instr(d.text, ?) > 0`)
+				args = append(args, t)
+			}
+		}
+		ids, err := db.ids(ctx, `SELECT d.ref_id FROM search_docs d WHERE d.kind = ? AND d.ref_id = ?`+strings.Join(conds, ""), args...)
+		return ids, false, err
+	}
+	q, args := db.candidateSQL(terms)
+	limit := db.candidateLimit()
+	ids, err = db.ids(ctx, q, append(args, limit+1)...)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(ids) > limit {
+		return ids[:limit], true, nil
+	}
+	return ids, false, nil
+}
+
+// numberLike matches a folded item number: the unit's code, the year and
+// the sequence, as RegisterPetition writes it.
+var numberLike = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*-[0-9]{4}-[0-9]{6,}$`)
+
+// candidateSQL is the query of petitionCandidates, its LIMIT left as the
+// last argument.
+func (db *core) candidateSQL(terms []string) (string, []any) {
+	kind := string(xinfang.SearchPetition)
+	if db.Postgres() {
+		// pg_trgm's index finds the rows of a rare term; for a common
+		// one the planner walks the primary key backwards and stops
+		// at the limit.
+		cond, args, _ := db.searchMatch(terms)
+		return `SELECT d.ref_id FROM search_docs d WHERE d.kind = ? AND ` + cond + ` ORDER BY d.id DESC LIMIT ?`, append([]any{kind}, args...)
+	}
+	// One FTS table drives (the trigrams of the terms of three or more
+	// characters, else the bigrams of the two-character words); every
+	// term is checked again with instr() on the document, which also
+	// covers the terms the driving table does not hold. CROSS JOIN keeps
+	// the FTS table outermost, and FTS5 returns its rows by rowid
+	// descending without sorting them.
+	var tri, bi []string
+	var conds []string
+	var checks []any
+	for _, t := range terms {
+		rs := []rune(t)
+		switch {
+		case len(rs) >= 3:
+			tri = append(tri, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+			continue
+		case len(rs) == 2 && wordRune(rs[0]) && wordRune(rs[1]):
+			bi = append(bi, `"`+t+`"`)
+		}
+		conds = append(conds, ` AND instr(d.text, ?) > 0`)
+		checks = append(checks, t)
+	}
+	check := strings.Join(conds, "")
+	switch {
+	case len(tri) > 0:
+		return `SELECT d.ref_id FROM search_fts f CROSS JOIN search_docs d WHERE f.search_fts MATCH ? AND d.id = f.rowid AND d.kind = ?` + check +
+			` ORDER BY f.rowid DESC LIMIT ?`, append([]any{strings.Join(tri, " "), kind}, checks...)
+	case len(bi) > 0:
+		return `SELECT d.ref_id FROM search_bigrams f CROSS JOIN search_docs d WHERE f.search_bigrams MATCH ? AND d.id = f.rowid AND d.kind = ?` + check +
+			` ORDER BY f.rowid DESC LIMIT ?`, append([]any{strings.Join(bi, " "), kind}, checks...)
+	}
+	// Single characters only: no index helps; the newest documents are
+	// read until enough contain them.
+	return `SELECT d.ref_id FROM search_docs d WHERE d.kind = ?` + check + ` ORDER BY d.id DESC LIMIT ?`, append([]any{kind}, checks...)
+}
+
 // petitionTextClause is the condition on petitions p that their search
-// document contains every term of q: the text filter of the ledger.
-func (db *core) petitionTextClause(q string) (string, []any, error) {
+// document contains every term of q: the text filter of the ledger. It
+// holds the candidates of petitionCandidates; capped says that more
+// petitions match than it holds.
+func (db *core) petitionTextClause(ctx context.Context, q string) (clause string, args []any, capped bool, err error) {
 	terms, err := searchTerms(q)
 	if err != nil {
-		return "", nil, err
+		return "", nil, false, err
 	}
-	cond, args, kind := db.searchMatch(terms)
-	return `p.id IN (SELECT d.ref_id FROM search_docs d WHERE ` + kind + ` IN ` + petitionDocs + ` AND ` + cond + `)`, args, nil
+	ids, capped, err := db.petitionCandidates(ctx, terms)
+	if err != nil {
+		return "", nil, false, err
+	}
+	if len(ids) == 0 {
+		return none, nil, false, nil
+	}
+	return `p.id IN (` + placeholders(len(ids)) + `)`, idArgs(ids), capped, nil
 }
 
 // SearchPetitions returns the petitions in scope whose number, petitioner
 // names, 概况 or 投诉内容 contain every term of q, newest first, and their
-// count.
-func (db *SearchStore) SearchPetitions(ctx context.Context, q string, limit, offset int) ([]*xinfang.Petition, int, error) {
-	scope, args, err := petitionScope(ctx)
+// count. When the terms match more than SearchCandidates documents, only
+// the newest of them are read, and capped says that there are more.
+func (db *SearchStore) SearchPetitions(ctx context.Context, q string, limit, offset int) ([]*xinfang.Petition, int, bool, error) {
+	ids, total, capped, err := db.searchPetitionIDs(ctx, q, limit, offset)
+	if err != nil || len(ids) == 0 {
+		return []*xinfang.Petition{}, total, capped, err
+	}
+	byID, err := db.petitionsByID(ctx, ids, "1 = 1", nil)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	clause, targs, err := db.petitionTextClause(q)
-	if err != nil {
-		return nil, 0, err
-	}
-	if limit, err = pageLimit(limit, offset); err != nil {
-		return nil, 0, err
-	}
-	// Count and page over petitions alone: a common word matches
-	// thousands, and the joins of a listed row are needed for one page.
-	where := scope + " AND " + clause
-	args = append(args, targs...)
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	page, err := db.ids(ctx, `SELECT p.id FROM petitions p WHERE `+where+` ORDER BY p.received_at DESC, p.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	if err != nil || len(page) == 0 {
-		return []*xinfang.Petition{}, total, err
-	}
-	byID, err := db.petitionsByID(ctx, page, "1 = 1", nil)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]*xinfang.Petition, 0, len(page))
-	for _, id := range page {
+	out := make([]*xinfang.Petition, 0, len(ids))
+	for _, id := range ids {
 		if p := byID[id]; p != nil {
 			out = append(out, p)
 		}
 	}
-	return out, total, nil
+	return out, total, capped, nil
+}
+
+// searchPetitionIDs returns one page of the ids of the petitions in scope
+// matching q, newest first, with their count and whether it is capped.
+func (db *SearchStore) searchPetitionIDs(ctx context.Context, q string, limit, offset int) ([]int64, int, bool, error) {
+	scope, args, err := petitionScope(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	terms, err := searchTerms(q)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if limit, err = pageLimit(limit, offset); err != nil {
+		return nil, 0, false, err
+	}
+	cands, capped, err := db.petitionCandidates(ctx, terms)
+	if err != nil || len(cands) == 0 {
+		return nil, 0, false, err
+	}
+	// The candidates in scope, in the order of the list: few enough to
+	// count and sort them all, and page in Go.
+	inScope, err := db.ids(ctx, `SELECT p.id FROM petitions p WHERE p.id IN (`+placeholders(len(cands))+`) AND `+scope+
+		` ORDER BY p.received_at DESC, p.id DESC`, append(idArgs(cands), args...)...)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if offset >= len(inScope) {
+		return nil, len(inScope), capped, nil
+	}
+	return inScope[offset:min(offset+limit, len(inScope))], len(inScope), capped, nil
 }
 
 // SearchDocs returns the records of kind in the user's scope whose text
 // contains every term of q, in the kind's order, with a snippet around the
-// first term, and their count.
-func (db *SearchStore) SearchDocs(ctx context.Context, kind xinfang.SearchKind, q string, limit, offset int) ([]xinfang.SearchHit, int, error) {
+// first term, and their count. Petitions are searched as SearchPetitions
+// does; the count of other kinds stops at MaxCount+1. capped says that more
+// records match than were counted.
+func (db *SearchStore) SearchDocs(ctx context.Context, kind xinfang.SearchKind, q string, limit, offset int) ([]xinfang.SearchHit, int, bool, error) {
 	k, ok := searchKinds[kind]
 	if !ok {
-		return nil, 0, xinfang.FieldError("kind", "未知的检索类型")
+		return nil, 0, false, xinfang.FieldError("kind", "未知的检索类型")
 	}
 	terms, err := searchTerms(q)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	scope, sargs, err := k.scope(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	if limit, err = pageLimit(limit, offset); err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
+	}
+	scan := func(rows *sqlRows, err error) ([]xinfang.SearchHit, error) {
+		return scanAll(rows, err, func(r scanner) (xinfang.SearchHit, error) {
+			h := xinfang.SearchHit{Kind: kind}
+			var text string
+			err := r.Scan(&h.ID, &h.Title, &text)
+			h.Snippet = snippet(text, terms[0])
+			return h, err
+		})
+	}
+	if kind == xinfang.SearchPetition {
+		ids, total, capped, err := db.searchPetitionIDs(ctx, q, limit, offset)
+		if err != nil || len(ids) == 0 {
+			return []xinfang.SearchHit{}, total, capped, err
+		}
+		rows, err := db.query(ctx, `SELECT d.ref_id, `+k.title+`, d.text FROM search_docs d `+k.join+` WHERE d.kind = ? AND d.ref_id IN (`+placeholders(len(ids))+`)`,
+			append([]any{kind}, idArgs(ids)...)...)
+		hits, err := scan(rows, err)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		byID := map[int64]xinfang.SearchHit{}
+		for _, h := range hits {
+			byID[h.ID] = h
+		}
+		out := make([]xinfang.SearchHit, 0, len(ids))
+		for _, id := range ids {
+			if h, ok := byID[id]; ok {
+				out = append(out, h)
+			}
+		}
+		return out, total, capped, nil
 	}
 	cond, args, kexpr := db.searchMatch(terms)
 	from := ` FROM search_docs d ` + k.join + ` WHERE ` + kexpr + ` = ? AND ` + cond + ` AND ` + scope
 	args = append(append([]any{kind}, args...), sargs...)
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
-		return nil, 0, err
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT ?) c`, append(append([]any(nil), args...), xinfang.MaxCount+1)...).Scan(&total); err != nil {
+		return nil, 0, false, err
+	}
+	capped := total > xinfang.MaxCount
+	if capped {
+		total = xinfang.MaxCount
 	}
 	rows, err := db.query(ctx, `SELECT d.ref_id, `+k.title+`, d.text`+from+` ORDER BY `+k.order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	out, err := scanAll(rows, err, func(r scanner) (xinfang.SearchHit, error) {
-		h := xinfang.SearchHit{Kind: kind}
-		var text string
-		err := r.Scan(&h.ID, &h.Title, &text)
-		h.Snippet = snippet(text, terms[0])
-		return h, err
-	})
+	out, err := scan(rows, err)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	return out, total, nil
+	return out, total, capped, nil
 }
 
 // snippet returns the text around the first occurrence of term.

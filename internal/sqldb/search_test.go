@@ -57,7 +57,7 @@ func TestSearchParity(t *testing.T) {
 			ctx := e.Ctx(e.Leader)
 			results[d] = map[string][]string{}
 			for _, q := range searchQueries {
-				got, total, err := db.Search.SearchPetitions(ctx, q, 100, 0)
+				got, total, _, err := db.Search.SearchPetitions(ctx, q, 100, 0)
 				if err != nil {
 					t.Fatalf("%q: %v", q, err)
 				}
@@ -116,7 +116,7 @@ func TestSearchScopeAndDocs(t *testing.T) {
 			{e.HandlerB, []string{"wageB1", "wageB2"}},
 			{e.Leader, []string{"wage1", "wageB1", "wageB2"}},
 		} {
-			got, total, err := db.Search.SearchPetitions(e.Ctx(c.user), "工资", 100, 0)
+			got, total, _, err := db.Search.SearchPetitions(e.Ctx(c.user), "工资", 100, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +133,7 @@ func TestSearchScopeAndDocs(t *testing.T) {
 			if !slices.Equal(gotIDs, want) || total != len(want) {
 				t.Errorf("%s: %v (total %d), want %v", c.user.Username, gotIDs, total, want)
 			}
-			hits, htotal, err := db.Search.SearchDocs(e.Ctx(c.user), xinfang.SearchPetition, "工资", 100, 0)
+			hits, htotal, _, err := db.Search.SearchDocs(e.Ctx(c.user), xinfang.SearchPetition, "工资", 100, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,11 +147,11 @@ func TestSearchScopeAndDocs(t *testing.T) {
 			}
 		}
 		// Paging and newest first.
-		page1, total, err := db.Search.SearchPetitions(e.Ctx(e.Leader), "东村", 3, 0)
+		page1, total, _, err := db.Search.SearchPetitions(e.Ctx(e.Leader), "东村", 3, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		page2, _, err := db.Search.SearchPetitions(e.Ctx(e.Leader), "东村", 3, 3)
+		page2, _, _, err := db.Search.SearchPetitions(e.Ctx(e.Leader), "东村", 3, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,15 +159,86 @@ func TestSearchScopeAndDocs(t *testing.T) {
 			t.Errorf("paging: total %d, pages %v %v", total, ids(page1), ids(page2))
 		}
 		// Bad input.
-		_, _, err = db.Search.SearchPetitions(e.Ctx(e.Leader), "  ", 10, 0)
+		_, _, _, err = db.Search.SearchPetitions(e.Ctx(e.Leader), "  ", 10, 0)
 		wantErr(t, err, xinfang.EINVALID, "q")
-		_, _, err = db.Search.SearchDocs(e.Ctx(e.Leader), "nothing", "工资", 10, 0)
+		_, _, _, err = db.Search.SearchDocs(e.Ctx(e.Leader), "nothing", "工资", 10, 0)
 		wantErr(t, err, xinfang.EINVALID, "kind")
 		// Quotes and LIKE wildcards are text.
 		for _, q := range []string{`"东村"`, "100%", "a_b", `\`} {
-			if _, _, err := db.Search.SearchPetitions(e.Ctx(e.Leader), q, 10, 0); err != nil {
+			if _, _, _, err := db.Search.SearchPetitions(e.Ctx(e.Leader), q, 10, 0); err != nil {
 				t.Errorf("%q: %v", q, err)
 			}
 		}
 	})
+}
+
+// TestSearchCapped lowers the number of matches a search reads below the
+// matches of 东村, and expects the count to stop there and say so, the
+// newest matches in scope to be listed, and the ledger's text filter to
+// report its count as capped; a search within the bound stays exact.
+func TestSearchCapped(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		e := newRepeatEnv(t, db)
+		ctx := e.Ctx(e.Leader)
+		all, exact, capped, err := db.Search.SearchPetitions(ctx, "东村", 100, 0)
+		if err != nil || capped || exact < 4 {
+			t.Fatalf("uncapped: %d matches, capped %v, %v", exact, capped, err)
+		}
+		db.SetSearchCandidates(3)
+		got, total, capped, err := db.Search.SearchPetitions(ctx, "东村", 100, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !capped || total != 3 || len(got) != 3 {
+			t.Fatalf("capped search: %d listed, total %d, capped %v; want 3, 3, true", len(got), total, capped)
+		}
+		// The three read are the newest registered, listed newest first.
+		byID := petitionIDs(all)
+		slices.Sort(byID)
+		newest := byID[len(byID)-3:]
+		gotIDs := petitionIDs(got)
+		for _, id := range gotIDs {
+			if !slices.Contains(newest, id) {
+				t.Errorf("capped search listed %d, not among the newest %v", id, newest)
+			}
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i].ReceivedAt.After(got[i-1].ReceivedAt) {
+				t.Errorf("not newest first: %v", gotIDs)
+			}
+		}
+		hits, htotal, hcapped, err := db.Search.SearchDocs(ctx, xinfang.SearchPetition, "东村", 100, 0)
+		if err != nil || !hcapped || htotal != 3 || len(hits) != 3 {
+			t.Errorf("SearchDocs capped: %d hits, total %d, capped %v, %v", len(hits), htotal, hcapped, err)
+		}
+		page, ltotal, err := db.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Text: "东村", Limit: 50})
+		if err != nil || len(page) != 3 || ltotal != xinfang.MaxCount+1 {
+			t.Errorf("ledger text filter capped: %d listed, total %d (want %d, shown 10000+), %v", len(page), ltotal, xinfang.MaxCount+1, err)
+		}
+		// Within the bound the count is exact and not capped.
+		if _, n, capped, err := db.Search.SearchPetitions(ctx, "碧水湾", 100, 0); err != nil || capped || n == 0 || n > 3 {
+			t.Errorf("rare word under the cap: total %d, capped %v, %v", n, capped, err)
+		}
+		// A town's handler is capped too and still sees only his town.
+		got, total, _, err = db.Search.SearchPetitions(e.Ctx(e.HandlerA), "东村", 100, 0)
+		if err != nil || total != len(got) {
+			t.Fatalf("town A: %d listed, total %d, %v", len(got), total, err)
+		}
+		for _, p := range got {
+			if !ids(all)[p.ID] {
+				t.Errorf("town A found %d, which the leader's search did not", p.ID)
+			}
+			if _, err := db.Petitions.FindPetitionByID(e.Ctx(e.HandlerA), p.ID); err != nil {
+				t.Errorf("town A found %d outside its scope: %v", p.ID, err)
+			}
+		}
+	})
+}
+
+func petitionIDs(ps []*xinfang.Petition) []int64 {
+	out := make([]int64, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
 }

@@ -114,6 +114,16 @@ type watchStub struct {
 	items            []*watchItem // already loaded (the locality fallback)
 }
 
+// key orders rows of the same count and date, so that the list does not
+// depend on the order the database grouped them in.
+func (s *watchStub) key() string {
+	first := int64(0)
+	if len(s.items) > 0 {
+		first = s.items[0].ID
+	}
+	return fmt.Sprintf("%020d %020d %020d %020d", s.root, s.petitioner, s.caseID, first)
+}
+
 func newStub(kind xinfang.WatchKind, basis string, count int, latest time.Time) *watchStub {
 	return &watchStub{row: &xinfang.WatchRow{Kind: kind, KindLabel: kind.Label(), Basis: basis, Count: count, LatestAt: latest, Items: []*xinfang.WatchPetition{}}}
 }
@@ -206,29 +216,72 @@ func fillRow(r *xinfang.WatchRow, items []*watchItem) {
 	}
 }
 
+// watchQueries are the grouping queries of the watch list, each built
+// from the data scope (or the threshold) with its arguments:
+//
+//   - chainGroups: per petitioner and original of a repeat chain, the
+//     repeats in scope (person_id, root, count, latest received_at, least
+//     locality_id and category), those with WatchRepeatThreshold or more;
+//   - busyMatters: the matters (person_id, locality_id, category) of at
+//     least need petitions, in any scope;
+//   - handedChains: per original of a chain holding a handed-down item in
+//     scope that is a repeat or was repeated, the chain's repeats, its
+//     handed-down items and its latest received_at, in scope.
+type watchQueries struct {
+	chainGroups  func(scope string, sargs []any) (string, []any)
+	busyMatters  func(need int) (string, []any)
+	handedChains func(scope string, sargs []any) (string, []any)
+}
+
+// watchSQL reads the derived indexes of migration 0017: repeat_root_id
+// through petitions_repeat_root, and petition_matters. Each query reads
+// the rows it groups, not every chain or every petition.
+var watchSQL = watchQueries{
+	chainGroups: func(scope string, sargs []any) (string, []any) {
+		return `SELECT p.person_id, p.repeat_root_id, COUNT(*), MAX(p.received_at), MIN(p.locality_id), MIN(p.category)
+			FROM petitions p WHERE p.repeat_root_id IS NOT NULL AND ` + scope + `
+			GROUP BY p.repeat_root_id, p.person_id HAVING COUNT(*) >= ?`, append(append([]any{}, sargs...), xinfang.WatchRepeatThreshold)
+	},
+	busyMatters: func(need int) (string, []any) {
+		return `SELECT person_id, locality_id, category FROM petition_matters WHERE n >= ?`, []any{need}
+	},
+	handedChains: func(scope string, sargs []any) (string, []any) {
+		// The original of a handed-down item: its root when it is a
+		// repeat (NULL on a circle, which drops it), else itself.
+		first := `CASE WHEN p.repeat_of_id IS NULL THEN p.id ELSE p.repeat_root_id END`
+		return `WITH roots(id) AS (
+				SELECT ` + first + ` FROM petitions p WHERE p.channel = '` + string(xinfang.ChannelHandedDown) + `' AND p.repeat_flag = 1 AND ` + scope + `
+				UNION
+				SELECT ` + first + ` FROM petitions p WHERE p.id IN (SELECT x.repeat_of_id FROM petitions x WHERE x.repeat_of_id IS NOT NULL)
+				   AND p.channel IN ` + handedDownChannel + ` AND ` + scope + `)
+			SELECT g.root, SUM(CASE WHEN g.repeat = 1 OR g.repeat_flag = 1 THEN 1 ELSE 0 END),
+				SUM(CASE WHEN g.channel IN ` + handedDownChannel + ` THEN 1 ELSE 0 END), MAX(g.received_at)
+			FROM (SELECT r.id AS root, 0 AS repeat, p.repeat_flag, p.channel, p.received_at FROM roots r CROSS JOIN petitions p WHERE p.id = r.id AND ` + scope + `
+				UNION ALL
+				SELECT p.repeat_root_id, 1, p.repeat_flag, p.channel, p.received_at FROM petitions p
+				WHERE p.repeat_root_id IN (SELECT id FROM roots) AND ` + scope + `) g
+			GROUP BY g.root`, append(append(append(append([]any{}, sargs...), sargs...), sargs...), sargs...)
+	},
+}
+
+// matter is a petitioner's matter: the same 问题属地 and 内容分类.
+type matter struct {
+	petitioner, locality int64
+	category             string
+}
+
 // repeatStubs finds petitioners with WatchRepeatThreshold or more repeat
 // items on one matter: first along the repeat chains (the original and the
 // items linked to it as repeats, grouped by petitioner and original), then,
 // for items never linked, the same petitioner with the same 问题属地 and
 // 内容分类 within a year.
-func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs []any) ([]*watchStub, error) {
-	// The originals: items repeated that are no repeats themselves, both
-	// read from the petitions_repeat_chain index alone.
-	seed := `SELECT DISTINCT x.repeat_of_id AS id FROM petitions x WHERE x.repeat_of_id IS NOT NULL
-		AND x.repeat_of_id NOT IN (SELECT y.id FROM petitions y WHERE y.repeat_of_id IS NOT NULL)`
+func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs []any, wq watchQueries) ([]*watchStub, error) {
 	// The matter of a chain row is keyed by its repeats' own 属地 and 分类,
 	// which is what the fallback below groups by.
-	rows, err := db.query(ctx, `WITH RECURSIVE `+chainSQL(seed, false)+`
-		SELECT p.person_id, p.root, COUNT(*), MAX(p.received_at), MIN(p.locality_id), MIN(p.category)
-		FROM chain p WHERE p.depth > 0 AND `+scope+`
-		GROUP BY p.person_id, p.root HAVING COUNT(*) >= ?`,
-		append(append([]any{}, sargs...), xinfang.WatchRepeatThreshold)...)
+	q, args := wq.chainGroups(scope, sargs)
+	rows, err := db.query(ctx, q, args...)
 	// covered marks the matters already listed, so that the fallback does
 	// not list the same petitioner's matter twice.
-	type matter struct {
-		petitioner, locality int64
-		category             string
-	}
 	covered := map[matter]bool{}
 	var out []*watchStub
 	err = eachRow(rows, err, func(r scanner) error {
@@ -251,12 +304,11 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 		return nil, err
 	}
 
-	// The fallback. The grouping reads only the petitions_matter index; the
-	// scope applies when the few candidate groups are loaded, and only
-	// removes items.
+	// The fallback. The matters come without the scope; it applies when
+	// the few candidate groups are loaded, and only removes items.
 	need := xinfang.WatchRepeatThreshold + 1
-	rows, err = db.query(ctx, `SELECT person_id, locality_id, category FROM petitions
-		GROUP BY person_id, locality_id, category HAVING COUNT(*) >= ?`, need)
+	q, args = wq.busyMatters(need)
+	rows, err = db.query(ctx, q, args...)
 	cands := map[matter]bool{}
 	petSet := map[int64]bool{}
 	err = eachRow(rows, err, func(r scanner) error {
@@ -338,17 +390,10 @@ func busiestYear(items []*watchItem) []*watchItem {
 // handedDownStubs lists repeats among items handed down by 中央/省: one row
 // per matter (the original of the chain) holding a handed-down item that
 // is a repeat or was repeated, and one per backlog case handed down by
-// 中央/省 whose petitions include repeats. The originals are found by
-// walking up from the handed-down items, all in one query.
-func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sargs []any) ([]*watchStub, error) {
-	rows, err := db.query(ctx, `WITH RECURSIVE up(id, parent, depth) AS (
-			SELECT p.id, p.repeat_of_id, 0 FROM petitions p WHERE p.channel IN `+handedDownChannel+`
-			   AND (p.repeat_flag = 1 OR p.id IN (SELECT x.repeat_of_id FROM petitions x WHERE x.repeat_of_id IS NOT NULL)) AND `+scope+`
-			UNION ALL
-			SELECT q.id, q.repeat_of_id, up.depth + 1 FROM up JOIN petitions q ON q.id = up.parent WHERE up.depth < 200),
-		`+chainSQL(`SELECT id FROM up WHERE parent IS NULL`, true)+`
-		SELECT p.root, SUM(CASE WHEN p.depth > 0 OR p.repeat_flag = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN p.channel IN `+handedDownChannel+` THEN 1 ELSE 0 END), MAX(p.received_at)
-		FROM chain p WHERE `+scope+` GROUP BY p.root`, append(append([]any{}, sargs...), sargs...)...)
+// 中央/省 whose petitions include repeats.
+func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sargs []any, wq watchQueries) ([]*watchStub, error) {
+	q, args := wq.handedChains(scope, sargs)
+	rows, err := db.query(ctx, q, args...)
 	var out []*watchStub
 	err = eachRow(rows, err, func(r scanner) error {
 		var root int64
@@ -376,7 +421,7 @@ func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sa
 		return nil, err
 	}
 	linked := `(p.id IN (SELECT petition_id FROM case_petitions WHERE case_id = c.id) OR p.repeat_of_id IN (SELECT petition_id FROM case_petitions WHERE case_id = c.id))`
-	args := append(append(append([]any{}, sargs...), sargs...), cargs...)
+	args = append(append(append([]any{}, sargs...), sargs...), cargs...)
 	args = append(args, sargs...)
 	rows, err = db.query(ctx, `SELECT c.id, c.number, c.title, c.source, c.state, c.responsible_unit_id, u.name,
 			(SELECT COUNT(*) FROM petitions p WHERE `+linked+` AND p.repeat_flag = 1 AND `+scope+`),
@@ -516,6 +561,11 @@ func (db *DisciplineStore) escalationRows(ctx context.Context, scope string, sar
 // then the handed-down matters, latest first; escalated visits are paged in
 // SQL, newest first.
 func (db *DisciplineStore) FindWatchList(ctx context.Context, f xinfang.WatchFilter) (*xinfang.WatchPage, error) {
+	return db.findWatchList(ctx, f, watchSQL)
+}
+
+// findWatchList is FindWatchList with the grouping queries wq.
+func (db *DisciplineStore) findWatchList(ctx context.Context, f xinfang.WatchFilter, wq watchQueries) (*xinfang.WatchPage, error) {
 	if _, err := requireDisciplineReader(ctx); err != nil {
 		return nil, err
 	}
@@ -526,7 +576,7 @@ func (db *DisciplineStore) FindWatchList(ctx context.Context, f xinfang.WatchFil
 	if err != nil {
 		return nil, err
 	}
-	repeats, err := db.repeatStubs(ctx, scope, sargs)
+	repeats, err := db.repeatStubs(ctx, scope, sargs, wq)
 	if err != nil {
 		return nil, err
 	}
@@ -535,13 +585,22 @@ func (db *DisciplineStore) FindWatchList(ctx context.Context, f xinfang.WatchFil
 		if a.Count != b.Count {
 			return a.Count > b.Count
 		}
-		return a.LatestAt.After(b.LatestAt)
+		if !a.LatestAt.Equal(b.LatestAt) {
+			return a.LatestAt.After(b.LatestAt)
+		}
+		return repeats[i].key() < repeats[j].key()
 	})
-	handed, err := db.handedDownStubs(ctx, scope, sargs)
+	handed, err := db.handedDownStubs(ctx, scope, sargs, wq)
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(handed, func(i, j int) bool { return handed[i].row.LatestAt.After(handed[j].row.LatestAt) })
+	sort.SliceStable(handed, func(i, j int) bool {
+		a, b := handed[i].row, handed[j].row
+		if !a.LatestAt.Equal(b.LatestAt) {
+			return a.LatestAt.After(b.LatestAt)
+		}
+		return handed[i].key() < handed[j].key()
+	})
 	var escalations int
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+escalatedClause+` AND `+scope, sargs...).Scan(&escalations); err != nil {
 		return nil, err

@@ -141,10 +141,12 @@ func (s *Server) apiRepeatCheck(w http.ResponseWriter, r *http.Request) error {
 
 // searchReply is one page of search hits.
 type searchReply struct {
-	Items  []xinfang.SearchHit `json:"items"`
-	Total  int                 `json:"total"`
-	Offset int                 `json:"offset"`
-	Limit  int                 `json:"limit"`
+	Items []xinfang.SearchHit `json:"items"`
+	Total int                 `json:"total"`
+	// TotalCapped says the search stopped: more records match than Total.
+	TotalCapped bool `json:"total_capped"`
+	Offset      int  `json:"offset"`
+	Limit       int  `json:"limit"`
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
@@ -165,10 +167,10 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err := q.err(); err != nil {
 		return err
 	}
-	hits, total, err := s.Search.SearchDocs(r.Context(), kind, text, limit, offset)
+	hits, total, capped, err := s.Search.SearchDocs(r.Context(), kind, text, limit, offset)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, searchReply{Items: hits, Total: total, Offset: offset, Limit: limit})
+	writeJSON(w, http.StatusOK, searchReply{Items: hits, Total: total, TotalCapped: capped, Offset: offset, Limit: limit})
 	return nil
 }

@@ -132,6 +132,7 @@ type searchView struct {
 	Petitions []*xinfang.Petition
 	Hits      []xinfang.SearchHit
 	Total     int
+	Capped    bool // more records match than were read
 	Page      int
 	Pages     int
 }
@@ -163,9 +164,9 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		offset := (v.Page - 1) * searchPageSize
 		var err error
 		if v.Kind == xinfang.SearchPetition {
-			v.Petitions, v.Total, err = s.Search.SearchPetitions(r.Context(), v.Q, searchPageSize, offset)
+			v.Petitions, v.Total, v.Capped, err = s.Search.SearchPetitions(r.Context(), v.Q, searchPageSize, offset)
 		} else {
-			v.Hits, v.Total, err = s.Search.SearchDocs(r.Context(), v.Kind, v.Q, searchPageSize, offset)
+			v.Hits, v.Total, v.Capped, err = s.Search.SearchDocs(r.Context(), v.Kind, v.Q, searchPageSize, offset)
 		}
 		if err != nil {
 			if xinfang.ErrorCode(err) != xinfang.EINVALID {

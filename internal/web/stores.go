@@ -134,8 +134,8 @@ type RepeatStore interface {
 // SearchStore is full-text search.
 type SearchStore interface {
 	Kinds() []xinfang.Label
-	SearchDocs(ctx context.Context, kind xinfang.SearchKind, q string, limit, offset int) ([]xinfang.SearchHit, int, error)
-	SearchPetitions(ctx context.Context, q string, limit, offset int) ([]*xinfang.Petition, int, error)
+	SearchDocs(ctx context.Context, kind xinfang.SearchKind, q string, limit, offset int) ([]xinfang.SearchHit, int, bool, error)
+	SearchPetitions(ctx context.Context, q string, limit, offset int) ([]*xinfang.Petition, int, bool, error)
 }
 
 // DirectoryStore is the units, users, sessions, dictionaries and holiday calendar.

@@ -1,0 +1,86 @@
+package sqldb
+
+import (
+	"context"
+
+	"xinfang"
+)
+
+// The derived data of the watch list (migration 0017): each repeat's
+// repeat_root_id, the first petition of its matter, and petition_matters,
+// how many petitions each person brought on each 问题属地 and 内容分类. The
+// store keeps both in the transaction that changes what they derive from.
+
+// indexWatch counts a new petition in petition_matters and, when it is
+// registered as a repeat, sets its repeat_root_id. RegisterPetition calls
+// it in the registering transaction, after the petition row is written.
+func (db *core) indexWatch(ctx context.Context, tx *Tx, p *xinfang.Petition, person int64) error {
+	if _, err := tx.exec(ctx, `INSERT INTO petition_matters (person_id, locality_id, category, n) VALUES (?, ?, ?, 1)
+		ON CONFLICT (person_id, locality_id, category) DO UPDATE SET n = petition_matters.n + 1`, person, p.LocalityID, p.Category); err != nil {
+		return err
+	}
+	if p.RepeatOfID == 0 {
+		return nil
+	}
+	return db.setRepeatRoot(ctx, tx, p.ID)
+}
+
+// setRepeatRoot sets repeat_root_id of petition id, whose repeat_of_id has
+// just been written, and of every petition in the repeat tree below it:
+// the first petition reached by following repeat_of_id up. A petition that
+// repeats none has no root itself and is the root of its tree; a circle
+// of repeats (refused by the procedure and by DecideRepeat) has none.
+func (db *core) setRepeatRoot(ctx context.Context, tx *Tx, id int64) error {
+	var root *int64
+	seen := map[int64]bool{id: true}
+	for cur := id; ; {
+		var up *int64
+		if err := tx.queryRow(ctx, `SELECT repeat_of_id FROM petitions WHERE id = ?`, cur).Scan(&up); err != nil {
+			return err
+		}
+		if up == nil {
+			if cur != id {
+				root = &cur
+			}
+			break
+		}
+		if seen[*up] {
+			break // a circle: no first petition
+		}
+		seen[*up] = true
+		cur = *up
+	}
+	if _, err := tx.exec(ctx, `UPDATE petitions SET repeat_root_id = ? WHERE id = ?`, root, id); err != nil {
+		return err
+	}
+	below := root
+	if below == nil && len(seen) == 1 {
+		below = &id // it repeats none: the first of its own tree
+	}
+	_, err := tx.exec(ctx, `UPDATE petitions SET repeat_root_id = ? WHERE id IN (`+repeatTree+`) AND id <> ?`, below, id, id)
+	return err
+}
+
+// rebuildWatchIndex recomputes both from the petitions, as migration 0017
+// does: for data written without the store (bulk loads), from Reindex.
+func (db *core) rebuildWatchIndex(ctx context.Context) error {
+	return db.write(ctx, func(tx *Tx) error {
+		for _, q := range []string{
+			`UPDATE petitions SET repeat_root_id = NULL WHERE repeat_root_id IS NOT NULL`,
+			`WITH RECURSIVE chain(id, root, depth) AS (
+				SELECT s.id, s.id, 0 FROM (SELECT DISTINCT x.repeat_of_id AS id FROM petitions x WHERE x.repeat_of_id IS NOT NULL
+					AND x.repeat_of_id NOT IN (SELECT y.id FROM petitions y WHERE y.repeat_of_id IS NOT NULL)) s
+				UNION ALL
+				SELECT c.id, ch.root, ch.depth + 1 FROM chain ch JOIN petitions c ON c.repeat_of_id = ch.id WHERE ch.depth < 200)
+			UPDATE petitions SET repeat_root_id = chain.root FROM chain WHERE chain.id = petitions.id AND chain.depth > 0`,
+			`DELETE FROM petition_matters`,
+			`INSERT INTO petition_matters (person_id, locality_id, category, n)
+				SELECT person_id, locality_id, category, COUNT(*) FROM petitions GROUP BY person_id, locality_id, category`,
+		} {
+			if _, err := tx.exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
