@@ -83,6 +83,8 @@ type core struct {
 	calMu     sync.Mutex
 	cal       *calendar.Calendar
 	calLoaded time.Time
+
+	index indexState // the progress of the derived indexes' build (index_build.go)
 }
 
 // The stores, one per aggregate. Each is the shared core and the methods
@@ -195,21 +197,18 @@ func SQLiteURL(dsn string) string {
 		"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_txlock=immediate"
 }
 
-// IndexMissing builds the repeat-detection and search indexes once for a
-// database that has petitions from before those indexes existed. The
-// commands call it after opening (it can take minutes on millions of
-// petitions, which Open itself must not impose on every caller).
+// IndexMissing builds the repeat-detection and search indexes of a
+// database that has petitions from before those indexes existed, or
+// finishes a build a previous start left, and returns when they are
+// complete. `serve` does not wait for it: it calls StartIndexBuild and
+// runs BuildIndex in the background (index_build.go).
 func (db *DB) IndexMissing(ctx context.Context) error {
-	// EXISTS, not COUNT: this runs at every start, on up to millions of rows.
-	var missing int
-	if err := db.queryRow(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM petitions) AND NOT EXISTS (SELECT 1 FROM petition_fingerprints) THEN 1 ELSE 0 END`).Scan(&missing); err != nil {
+	building, err := db.StartIndexBuild(ctx)
+	if err != nil || !building {
 		return err
 	}
-	if missing == 0 {
-		return nil
-	}
 	db.Logger.Info("building the repeat and search indexes")
-	return db.Reindex(ctx)
+	return db.BuildIndex(ctx)
 }
 
 // Close closes the pools.

@@ -45,3 +45,22 @@ func SealedField(col string) string { return sealedField(col) }
 // UnkeyedHash is an event's link under the rule of the versions before
 // migration 0014: plain SM3, which needs no key.
 func UnkeyedHash(prev string, e *xinfang.Event) string { return unkeyedHash(prev, e) }
+
+// SetIndexBatchSize sets how many petitions a batch of db's index build
+// takes.
+func (db *DB) SetIndexBatchSize(n int) { db.index.batch = n }
+
+// IndexBatches runs n batches of the recorded index build, as a build
+// stopped midway would have.
+func (db *DB) IndexBatches(ctx context.Context, n int) error {
+	for i := 0; i < n; i++ {
+		b, ok, err := db.loadIndexBuild(ctx, db.rdb)
+		if err != nil || !ok || b.finished {
+			return err
+		}
+		if _, err := db.indexBatch(ctx, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
