@@ -233,7 +233,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	if cfg.Demo {
-		m.Accounts, err = demo.Load(ctx, m.DB, demo.Options{Petitions: cfg.DemoPetitions})
+		// Thousands of small transactions, made durable once at the end.
+		err = m.DB.LoadInBulk(ctx, func(bulk *sqldb.DB) error {
+			m.Accounts, err = demo.Load(ctx, bulk, demo.Options{Petitions: cfg.DemoPetitions})
+			return err
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("demo: interrupted; the database now holds part of the demo city, start again with an empty one: %w", err)

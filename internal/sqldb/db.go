@@ -85,6 +85,10 @@ type core struct {
 	calLoaded time.Time
 
 	index indexState // the progress of the derived indexes' build (index_build.go)
+
+	// noSync makes commits return before they reach the disk: only the
+	// handle of LoadInBulk sets it (bulk.go).
+	noSync bool
 }
 
 // The stores, one per aggregate. Each is the shared core and the methods
@@ -159,7 +163,11 @@ func (db *DB) Open() (err error) {
 func (db *core) connect() (err error) {
 	if IsPostgres(db.DSN) {
 		db.dialect = postgres{}
-		if db.rdb, err = sql.Open("pgx", db.DSN); err != nil {
+		dsn := db.DSN
+		if db.noSync {
+			dsn = withQuery(dsn, "synchronous_commit=off")
+		}
+		if db.rdb, err = sql.Open("pgx", dsn); err != nil {
 			return err
 		}
 		db.rdb.SetMaxOpenConns(20)
@@ -168,6 +176,9 @@ func (db *core) connect() (err error) {
 	} else {
 		db.dialect = sqlite{}
 		url := SQLiteURL(db.DSN)
+		if db.noSync {
+			url = strings.Replace(url, "synchronous(FULL)", "synchronous(OFF)", 1)
+		}
 		if db.wdb, err = sql.Open("sqlite", url); err != nil {
 			return err
 		}
