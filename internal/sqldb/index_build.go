@@ -311,14 +311,16 @@ func (db *core) writeIndexDocs(ctx context.Context, tx *Tx, docs []indexDoc) err
 	if len(docs) == 0 {
 		return nil
 	}
+	ps := &prepared{ctx: ctx, tx: tx, m: map[string]*sql.Stmt{}}
+	defer ps.close()
 	fresh := map[int64]bool{}
-	for c := range slices.Chunk(docs, 200) {
+	for c := range slices.Chunk(docs, 250) {
 		args := make([]any, 0, 4*len(c))
 		for _, d := range c {
 			args = append(args, d.id, similar.FingerprintVersion, d.day, d.fp)
 		}
-		rows, err := tx.QueryContext(ctx, db.dialect.rebind(`INSERT INTO petition_fingerprints (petition_id, version, day, fp) VALUES `+
-			valueRows(len(c), 4)+` ON CONFLICT DO NOTHING RETURNING petition_id`), args...)
+		rows, err := ps.query(`INSERT INTO petition_fingerprints (petition_id, version, day, fp) VALUES `+
+			valueRows(len(c), 4)+` ON CONFLICT DO NOTHING RETURNING petition_id`, args...)
 		err = eachRow(rows, err, func(r scanner) error {
 			id, err := scanID(r)
 			fresh[id] = true
@@ -357,7 +359,7 @@ func (db *core) writeIndexDocs(ctx context.Context, tx *Tx, docs []indexDoc) err
 		for _, g := range c {
 			args = append(args, g.gram, g.day, g.id)
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO petition_grams (gram, day, petition_id) VALUES `+valueRows(len(c), 3)+` ON CONFLICT DO NOTHING`, args...); err != nil {
+		if err := ps.exec(`INSERT INTO petition_grams (gram, day, petition_id) VALUES `+valueRows(len(c), 3)+` ON CONFLICT DO NOTHING`, args...); err != nil {
 			return err
 		}
 	}
@@ -373,24 +375,26 @@ func (db *core) writeIndexDocs(ctx context.Context, tx *Tx, docs []indexDoc) err
 		for _, g := range c {
 			args = append(args, g, counts[g])
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO gram_stats (gram, n) VALUES `+valueRows(len(c), 2)+
+		if err := ps.exec(`INSERT INTO gram_stats (gram, n) VALUES `+valueRows(len(c), 2)+
 			` ON CONFLICT (gram) DO UPDATE SET n = gram_stats.n + excluded.n`, args...); err != nil {
 			return err
 		}
 	}
-	return db.writeSearchDocs(ctx, tx, texts)
+	return db.writeSearchDocs(ps, texts)
 }
 
 // writeSearchDocs writes the search documents of docs, replacing any there
 // are, and on SQLite their bigrams.
-func (db *core) writeSearchDocs(ctx context.Context, tx *Tx, docs []indexDoc) error {
-	for c := range slices.Chunk(docs, 200) {
+func (db *core) writeSearchDocs(ps *prepared, docs []indexDoc) error {
+	// Whole batches: FTS5 writes its pending terms out at every
+	// statement, and each write is a segment to merge later.
+	for c := range slices.Chunk(docs, indexBatchSize) {
 		args := make([]any, 0, 3*len(c))
 		for _, d := range c {
 			args = append(args, xinfang.SearchPetition, d.id, d.text)
 		}
 		if db.Postgres() {
-			if _, err := tx.exec(ctx, `INSERT INTO search_docs (kind, ref_id, text) VALUES `+valueRows(len(c), 3)+
+			if err := ps.exec(`INSERT INTO search_docs (kind, ref_id, text) VALUES `+valueRows(len(c), 3)+
 				` ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text`, args...); err != nil {
 				return err
 			}
@@ -402,12 +406,12 @@ func (db *core) writeSearchDocs(ctx context.Context, tx *Tx, docs []indexDoc) er
 		for i, d := range c {
 			refs[i] = d.id
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM search_bigrams WHERE rowid IN (SELECT id FROM search_docs WHERE kind = ? AND ref_id IN (`+
+		if err := ps.exec(`DELETE FROM search_bigrams WHERE rowid IN (SELECT id FROM search_docs WHERE kind = ? AND ref_id IN (`+
 			placeholders(len(c))+`))`, append([]any{xinfang.SearchPetition}, refs...)...); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, db.dialect.rebind(`INSERT INTO search_docs (kind, ref_id, text) VALUES `+valueRows(len(c), 3)+
-			` ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text RETURNING id, ref_id`), args...)
+		rows, err := ps.query(`INSERT INTO search_docs (kind, ref_id, text) VALUES `+valueRows(len(c), 3)+
+			` ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text RETURNING id, ref_id`, args...)
 		docID := map[int64]int64{}
 		err = eachRow(rows, err, func(r scanner) error {
 			var id, ref int64
@@ -422,9 +426,53 @@ func (db *core) writeSearchDocs(ctx context.Context, tx *Tx, docs []indexDoc) er
 		for _, d := range c {
 			bargs = append(bargs, docID[d.id], bigramText(d.text))
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO search_bigrams (rowid, grams) VALUES `+valueRows(len(c), 2), bargs...); err != nil {
+		if err := ps.exec(`INSERT INTO search_bigrams (rowid, grams) VALUES `+valueRows(len(c), 2), bargs...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// prepared compiles each statement text once in a transaction: a batch
+// runs its multi-row statements again and again with the same text, and
+// compiling one of a thousand rows costs about as much as running it.
+type prepared struct {
+	ctx context.Context
+	tx  *Tx
+	m   map[string]*sql.Stmt
+}
+
+func (p *prepared) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := p.m[q]; ok {
+		return st, nil
+	}
+	st, err := p.tx.PrepareContext(p.ctx, p.tx.db.dialect.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	p.m[q] = st
+	return st, nil
+}
+
+func (p *prepared) exec(q string, args ...any) error {
+	st, err := p.stmt(q)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(p.ctx, args...)
+	return err
+}
+
+func (p *prepared) query(q string, args ...any) (*sql.Rows, error) {
+	st, err := p.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(p.ctx, args...)
+}
+
+func (p *prepared) close() {
+	for _, st := range p.m {
+		st.Close()
+	}
 }
