@@ -57,9 +57,9 @@ func (db *core) indexBatchSize() int {
 const indexStatusTTL = time.Second
 
 // IndexStatus says whether the derived indexes are complete, and how far
-// their build is if not. It reads index_builds at most once a second; an
-// error reads as complete (and is logged), so that a failing look-up does
-// not cost the page that asks.
+// their build is if not. It reads index_builds at most once a second; on
+// an error it logs it and answers the last status it knew, so that a
+// failing look-up does not cost the page that asks.
 func (db *core) IndexStatus(ctx context.Context) xinfang.IndexStatus {
 	db.index.mu.Lock()
 	defer db.index.mu.Unlock()
