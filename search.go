@@ -1,5 +1,7 @@
 package xinfang
 
+import "fmt"
+
 // SearchKind is a kind of search document.
 type SearchKind string
 
@@ -20,4 +22,24 @@ type SearchHit struct {
 	ID      int64      `json:"id"`
 	Title   string     `json:"title"`
 	Snippet string     `json:"snippet"`
+}
+
+// IndexStatus says whether the derived indexes of the petitions — the
+// search documents and the repeat-detection fingerprints — cover every
+// petition. After an upgrade that adds one they are built in the
+// background while the application serves; until then search, the
+// ledger's text filter, the repeat check and the watch list may miss
+// older petitions, and say so.
+type IndexStatus struct {
+	Building bool `json:"building"`
+	Percent  int  `json:"percent"` // how much of the build is done, 0–100
+}
+
+// Notice is the sentence a page shows while the index is incomplete, ""
+// when it is complete.
+func (s IndexStatus) Notice() string {
+	if !s.Building {
+		return ""
+	}
+	return fmt.Sprintf("检索索引正在建立（已完成 %d%%），结果可能不全", s.Percent)
 }

@@ -201,7 +201,8 @@ type Main struct {
 	Addr      string         // the bound address once open
 	Accounts  []demo.Account // the demo logins when Config.Demo
 
-	ln net.Listener
+	ln       net.Listener
+	indexing bool // a build of the search and repeat index is to run (Run runs it)
 }
 
 // NewMain returns a Main for cfg; a nil logger means slog.Default().
@@ -212,9 +213,12 @@ func NewMain(cfg Config, logger *slog.Logger) *Main {
 	return &Main{Config: cfg, Logger: logger}
 }
 
-// Open opens the database, runs the start-up work (indexing old petitions,
-// loading the demo city) under ctx, so that a signal interrupts it, and
-// binds the listener. On error it leaves nothing open.
+// Open opens the database, runs the start-up work (loading the demo city)
+// under ctx, so that a signal interrupts it, and binds the listener. It
+// does not wait for the search and repeat index of petitions that predate
+// it: it records the build, which Run runs in the background while the
+// pages say that their results may be incomplete. On error it leaves
+// nothing open.
 func (m *Main) Open(ctx context.Context) (err error) {
 	cfg := m.Config
 	tlsConfig, err := cfg.TLS()
@@ -229,11 +233,15 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			m.Close()
 		}
 	}()
-	if err := m.DB.IndexMissing(ctx); err != nil {
+	if m.indexing, err = m.DB.StartIndexBuild(ctx); err != nil {
 		return err
 	}
 	if cfg.Demo {
-		m.Accounts, err = demo.Load(ctx, m.DB, demo.Options{Petitions: cfg.DemoPetitions})
+		// Thousands of small transactions, made durable once at the end.
+		err = m.DB.LoadInBulk(ctx, func(bulk *sqldb.DB) error {
+			m.Accounts, err = demo.Load(ctx, bulk, demo.Options{Petitions: cfg.DemoPetitions})
+			return err
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("demo: interrupted; the database now holds part of the demo city, start again with an empty one: %w", err)
@@ -269,6 +277,13 @@ func (m *Main) Run(ctx context.Context) error {
 		defer close(schedDone)
 		m.Scheduler.Run(ctx)
 	}()
+	indexDone := make(chan struct{})
+	go func() {
+		defer close(indexDone)
+		if m.indexing {
+			m.buildIndex(ctx)
+		}
+	}()
 	served := make(chan error, 1)
 	go func() {
 		if m.Server.TLSConfig != nil {
@@ -291,7 +306,30 @@ func (m *Main) Run(ctx context.Context) error {
 		err = fmt.Errorf("shutdown: %w", serr)
 	}
 	<-schedDone
+	<-indexDone
 	return err
+}
+
+// indexRetry is the wait before a failed index build is taken up again.
+const indexRetry = 10 * time.Second
+
+// buildIndex runs the background build of the search and repeat index
+// until it is complete or ctx ends; a failed batch is retried after a
+// while (the build resumes from its last committed batch).
+func (m *Main) buildIndex(ctx context.Context) {
+	m.Logger.Info("building the search and repeat index in the background")
+	for {
+		err := m.DB.BuildIndex(ctx)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		m.Logger.Error("index build", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(indexRetry):
+		}
+	}
 }
 
 // Close closes the listener, if Run never took it over, and the database.

@@ -34,7 +34,7 @@ func mustLoad(t *testing.T, db *sqldb.DB, n int) []demo.Account {
 	return accounts
 }
 
-func userCtx(t *testing.T, db *sqldb.DB, username string) context.Context {
+func userCtx(t testing.TB, db *sqldb.DB, username string) context.Context {
 	t.Helper()
 	u, err := db.Directory.FindUserByUsername(context.Background(), username)
 	if err != nil {
@@ -44,7 +44,7 @@ func userCtx(t *testing.T, db *sqldb.DB, username string) context.Context {
 }
 
 // allPetitions lists every petition ctx's user may see.
-func allPetitions(t *testing.T, db *sqldb.DB, ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int) {
+func allPetitions(t testing.TB, db *sqldb.DB, ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int) {
 	t.Helper()
 	var out []*xinfang.Petition
 	f.Limit = 500

@@ -17,7 +17,6 @@ import (
 	"slices"
 	"strconv"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -830,13 +829,4 @@ func BenchmarkRegisterConcurrent(b *testing.B) {
 			b.ReportMetric(float64(w1-w0)/float64(max(b1-b0, 1)), "writes/batch")
 		})
 	}
-}
-
-// cpuTime is the user and system CPU time the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

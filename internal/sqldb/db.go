@@ -98,6 +98,12 @@ type core struct {
 	calMu     sync.Mutex
 	cal       *calendar.Calendar
 	calLoaded time.Time
+
+	index indexState // the progress of the derived indexes' build (index_build.go)
+
+	// noSync makes commits return before they reach the disk: only the
+	// handle of LoadInBulk sets it (bulk.go).
+	noSync bool
 }
 
 // The stores, one per aggregate. Each is the shared core and the methods
@@ -172,7 +178,11 @@ func (db *DB) Open() (err error) {
 func (db *core) connect() (err error) {
 	if IsPostgres(db.DSN) {
 		db.dialect = postgres{}
-		if db.rdb, err = sql.Open("pgx", db.DSN); err != nil {
+		dsn := db.DSN
+		if db.noSync {
+			dsn = withQuery(dsn, "synchronous_commit=off")
+		}
+		if db.rdb, err = sql.Open("pgx", dsn); err != nil {
 			return err
 		}
 		db.rdb.SetMaxOpenConns(20)
@@ -181,6 +191,9 @@ func (db *core) connect() (err error) {
 	} else {
 		db.dialect = sqlite{}
 		url := SQLiteURL(db.DSN)
+		if db.noSync {
+			url = strings.Replace(url, "synchronous(FULL)", "synchronous(OFF)", 1)
+		}
 		if db.wdb, err = sql.Open("sqlite", url); err != nil {
 			return err
 		}
@@ -203,7 +216,10 @@ func (db *core) connect() (err error) {
 	}
 	if db.batch == nil {
 		db.startCommitters(db.dialect.committers())
-		if !db.Postgres() {
+		// A bulk handle (noSync) never checkpoints: its checkpoints would
+		// copy pages into the file without syncing them, and LoadInBulk's
+		// one synchronous checkpoint at the end would find them copied.
+		if !db.Postgres() && !db.noSync {
 			db.startCheckpointer()
 		}
 	}
@@ -222,21 +238,18 @@ func SQLiteURL(dsn string) string {
 		"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 }
 
-// IndexMissing builds the repeat-detection and search indexes once for a
-// database that has petitions from before those indexes existed. The
-// commands call it after opening (it can take minutes on millions of
-// petitions, which Open itself must not impose on every caller).
+// IndexMissing builds the repeat-detection and search indexes of a
+// database that has petitions from before those indexes existed, or
+// finishes a build a previous start left, and returns when they are
+// complete. `serve` does not wait for it: it calls StartIndexBuild and
+// runs BuildIndex in the background (index_build.go).
 func (db *DB) IndexMissing(ctx context.Context) error {
-	// EXISTS, not COUNT: this runs at every start, on up to millions of rows.
-	var missing int
-	if err := db.queryRow(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM petitions) AND NOT EXISTS (SELECT 1 FROM petition_fingerprints) THEN 1 ELSE 0 END`).Scan(&missing); err != nil {
+	building, err := db.StartIndexBuild(ctx)
+	if err != nil || !building {
 		return err
 	}
-	if missing == 0 {
-		return nil
-	}
 	db.Logger.Info("building the repeat and search indexes")
-	return db.Reindex(ctx)
+	return db.BuildIndex(ctx)
 }
 
 // Close closes the pools.

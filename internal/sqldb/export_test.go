@@ -115,3 +115,22 @@ func SetCheckpointEvery(d time.Duration) { checkpointEvery = d }
 // AskWALRestart asks the writer to finish a checkpoint after its next
 // batch, as the background checkpoint does when the WAL has grown.
 func (db *DB) AskWALRestart() { db.walBig.Store(true) }
+
+// SetIndexBatchSize sets how many petitions a batch of db's index build
+// takes.
+func (db *DB) SetIndexBatchSize(n int) { db.index.batch = n }
+
+// IndexBatches runs n batches of the recorded index build, as a build
+// stopped midway would have.
+func (db *DB) IndexBatches(ctx context.Context, n int) error {
+	for i := 0; i < n; i++ {
+		b, ok, err := db.loadIndexBuild(ctx, db.rdb)
+		if err != nil || !ok || b.finished {
+			return err
+		}
+		if _, err := db.indexBatch(ctx, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

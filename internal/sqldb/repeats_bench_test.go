@@ -168,6 +168,31 @@ func buildRepeats(b *testing.B, path string, n int) {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(tmp + suffix)
 	}
+	buildUnindexed(b, tmp, n)
+	ctx := context.Background()
+	db := sqldb.NewDB(tmp, sqldbtest.Keys)
+	if err := db.Open(); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := db.Reindex(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("Reindex of %d petitions: %s", n, time.Since(start).Round(time.Millisecond))
+	if err := db.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+	os.Remove(tmp + "-wal")
+	os.Remove(tmp + "-shm")
+}
+
+// buildUnindexed writes the city and n petitions of the repeats benchmarks
+// into a new database at path, without their search and repeat index.
+func buildUnindexed(b *testing.B, tmp string, n int) {
+	b.Helper()
 	db := sqldb.NewDB(tmp, sqldbtest.Keys)
 	if err := db.Open(); err != nil {
 		b.Fatal(err)
@@ -268,23 +293,6 @@ func buildRepeats(b *testing.B, path string, n int) {
 	if err := raw.Close(); err != nil {
 		b.Fatal(err)
 	}
-	db = sqldb.NewDB(tmp, sqldbtest.Keys)
-	if err := db.Open(); err != nil {
-		b.Fatal(err)
-	}
-	start := time.Now()
-	if err := db.Reindex(ctx); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("Reindex of %d petitions: %s", n, time.Since(start).Round(time.Millisecond))
-	if err := db.Close(); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		b.Fatal(err)
-	}
-	os.Remove(tmp + "-wal")
-	os.Remove(tmp + "-shm")
 }
 
 // latencies runs fn b.N times and reports the p50 and p95 latency.

@@ -22,7 +22,11 @@ func (s *Server) apiWatchList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
+	// Index is there while the repeat index is built: the list may be incomplete.
+	writeJSON(w, http.StatusOK, struct {
+		*xinfang.WatchPage
+		Index *xinfang.IndexStatus `json:"index,omitempty"`
+	}{page, s.indexIncomplete(r.Context())})
 	return nil
 }
 

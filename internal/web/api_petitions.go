@@ -17,6 +17,9 @@ type apiPage struct {
 	TotalCapped bool `json:"total_capped"`
 	Offset      int  `json:"offset"`
 	Limit       int  `json:"limit"`
+	// Index is there while the search index is built, when the list is
+	// filtered by text: the list may miss older petitions.
+	Index *xinfang.IndexStatus `json:"index,omitempty"`
 }
 
 const apiDefaultLimit = 50
@@ -114,7 +117,11 @@ func (s *Server) apiPetitions(w http.ResponseWriter, r *http.Request) error {
 	if capped {
 		total = xinfang.MaxCount
 	}
-	writeJSON(w, http.StatusOK, apiPage{Items: items, Total: total, TotalCapped: capped, Offset: f.Offset, Limit: f.Limit})
+	page := apiPage{Items: items, Total: total, TotalCapped: capped, Offset: f.Offset, Limit: f.Limit}
+	if f.Text != "" {
+		page.Index = s.indexIncomplete(r.Context())
+	}
+	writeJSON(w, http.StatusOK, page)
 	return nil
 }
 

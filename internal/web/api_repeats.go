@@ -22,6 +22,9 @@ type repeatsReply struct {
 	Items     []xinfang.RepeatCandidate `json:"items"`
 	Counts    *xinfang.RepeatCounts     `json:"counts"`
 	Decisions []xinfang.RepeatDecision  `json:"decisions"`
+	// Index is there while the repeat index is built: candidates among
+	// older petitions may be missing.
+	Index *xinfang.IndexStatus `json:"index,omitempty"`
 }
 
 func (s *Server) apiRepeats(w http.ResponseWriter, r *http.Request) error {
@@ -46,6 +49,7 @@ func (s *Server) apiRepeats(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	maskCandidates(out.Items)
+	out.Index = s.indexIncomplete(ctx)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
@@ -135,8 +139,14 @@ func (s *Server) apiRepeatCheck(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	maskCandidates(items)
-	writeJSON(w, http.StatusOK, apiList[xinfang.RepeatCandidate]{Items: items})
+	writeJSON(w, http.StatusOK, repeatCheckReply{Items: items, Index: s.indexIncomplete(r.Context())})
 	return nil
+}
+
+// repeatCheckReply is the candidates of a draft.
+type repeatCheckReply struct {
+	Items []xinfang.RepeatCandidate `json:"items"`
+	Index *xinfang.IndexStatus      `json:"index,omitempty"` // while the repeat index is built
 }
 
 // searchReply is one page of search hits.
@@ -144,9 +154,10 @@ type searchReply struct {
 	Items []xinfang.SearchHit `json:"items"`
 	Total int                 `json:"total"`
 	// TotalCapped says the search stopped: more records match than Total.
-	TotalCapped bool `json:"total_capped"`
-	Offset      int  `json:"offset"`
-	Limit       int  `json:"limit"`
+	TotalCapped bool                 `json:"total_capped"`
+	Offset      int                  `json:"offset"`
+	Limit       int                  `json:"limit"`
+	Index       *xinfang.IndexStatus `json:"index,omitempty"` // while the search index is built
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
@@ -171,6 +182,6 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, searchReply{Items: hits, Total: total, TotalCapped: capped, Offset: offset, Limit: limit})
+	writeJSON(w, http.StatusOK, searchReply{Items: hits, Total: total, TotalCapped: capped, Offset: offset, Limit: limit, Index: s.indexIncomplete(r.Context())})
 	return nil
 }

@@ -71,8 +71,11 @@ type base struct {
 	User   *xinfang.User
 	CSRF   string
 	Notice string
-	Error  string
-	Fields map[string]string
+	// IndexNotice says, on the pages whose results come from the search
+	// and repeat index, that the index is still being built.
+	IndexNotice string
+	Error       string
+	Fields      map[string]string
 	// Menu are the main menu entries this user may open (menuFor).
 	Menu []menuEntry
 	// Unread is the number of unread inbox messages (站内消息).

@@ -81,6 +81,7 @@ func (s *Server) handleWatch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.fillBase(r, &v.base)
+	s.noteIndex(r, &v.base)
 	v.Tabs = disciplineTabs(u, page, string(kind))
 	v.Items, v.Total = page.Items, page.Total
 	v.Pages = (v.Total + watchPageSize - 1) / watchPageSize

@@ -57,6 +57,9 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) error {
 	v.Q = q.kept("page")
 	v.Title, v.Nav = "信访台账", "ledger"
 	s.fillBase(r, &v.base)
+	if f.Text != "" {
+		s.noteIndex(r, &v.base)
+	}
 	var err error
 	if v.Units, _, err = s.units(r); err != nil {
 		return err

@@ -58,6 +58,7 @@ func (s *Server) registerForm(r *http.Request, form url.Values) (*registerView, 
 	}
 	v.Title, v.Nav = "信访登记", "new"
 	s.fillBase(r, &v.base)
+	s.noteIndex(r, &v.base) // the repeat check while typing
 	var err error
 	if v.Units, _, err = s.units(r); err != nil {
 		return nil, err

@@ -50,6 +50,7 @@ func (s *Server) repeatsPage(r *http.Request, id int64) (*repeatsView, error) {
 	}
 	v.Title, v.Nav = "疑似重复件 "+v.P.Number, "ledger"
 	s.fillBase(r, &v.base)
+	s.noteIndex(r, &v.base)
 	if v.Candidates, err = s.Repeats.FindRepeatCandidatesOf(ctx, id, 20); err != nil {
 		return nil, err
 	}
@@ -153,6 +154,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	v := &searchView{Q: strings.TrimSpace(q.Get("q")), Kind: xinfang.SearchKind(q.Get("kind")), Kinds: s.Search.Kinds(), Page: 1}
 	v.Title, v.Nav = "全文检索", "search"
 	s.fillBase(r, &v.base)
+	s.noteIndex(r, &v.base)
 	if v.Kind == "" {
 		v.Kind = xinfang.SearchPetition
 	}

@@ -31,6 +31,10 @@ type Stores struct {
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
 	Now func() time.Time
+	// IndexStatus says whether the petitions' search and repeat index is
+	// complete (it is built in the background after an upgrade); nil
+	// means always complete.
+	IndexStatus func(ctx context.Context) xinfang.IndexStatus
 }
 
 // AuditLog is the audit log: what a request records beyond its changes

@@ -1,0 +1,478 @@
+package sqldb
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"xinfang"
+	"xinfang/internal/similar"
+)
+
+// The background build of the petitions' derived indexes: the
+// repeat-detection fingerprints and grams and the search documents, for a
+// database whose petitions predate them (an upgrade that adds an index, a
+// bulk load). It runs while the application serves, in batches written in
+// bulk, each in its own transaction with the build's progress
+// (index_builds), so that registrations interleave with it and a restart
+// resumes where it stopped. Registrations index themselves in their own
+// transaction, during a build too; the build skips a petition already
+// indexed. Until it ends, IndexStatus says how far it is, and the pages
+// that depend on the index say that their results may be incomplete.
+// Several instances on one PostgreSQL database share the work: a batch
+// commits only if the progress it started from is still the stored one.
+
+// petitionIndexBuild is the name of the build in index_builds.
+const petitionIndexBuild = "petitions"
+
+// indexBatchSize is how many petitions one batch reads and writes in one
+// transaction: large enough that the statements and the commit are paid
+// per thousand rows, small enough that a registration waits for the
+// writer a fraction of a second at most and the memory stays bounded.
+const indexBatchSize = 1000
+
+// indexState caches the build's progress for IndexStatus, which every
+// search and ledger request asks.
+type indexState struct {
+	mu      sync.Mutex
+	status  xinfang.IndexStatus
+	checked time.Time
+
+	batch int // petitions per batch; indexBatchSize when 0 (tests set it)
+}
+
+func (db *core) indexBatchSize() int {
+	if db.index.batch > 0 {
+		return db.index.batch
+	}
+	return indexBatchSize
+}
+
+// indexStatusTTL bounds how stale a cached IndexStatus may be: another
+// instance's progress shows within it.
+const indexStatusTTL = time.Second
+
+// IndexStatus says whether the derived indexes are complete, and how far
+// their build is if not. It reads index_builds at most once a second; on
+// an error it logs it and answers the last status it knew, so that a
+// failing look-up does not cost the page that asks.
+func (db *core) IndexStatus(ctx context.Context) xinfang.IndexStatus {
+	db.index.mu.Lock()
+	defer db.index.mu.Unlock()
+	if !db.index.checked.IsZero() && time.Since(db.index.checked) < indexStatusTTL {
+		return db.index.status
+	}
+	st, err := db.readIndexStatus(ctx)
+	if err != nil {
+		db.Logger.Warn("index status", "err", err)
+		return db.index.status
+	}
+	db.index.status, db.index.checked = st, time.Now()
+	return st
+}
+
+func (db *core) setIndexStatus(st xinfang.IndexStatus) {
+	db.index.mu.Lock()
+	db.index.status, db.index.checked = st, time.Now()
+	db.index.mu.Unlock()
+}
+
+// indexBuild is a row of index_builds.
+type indexBuild struct {
+	first, last, after int64
+	finished           bool
+}
+
+func (b indexBuild) status() xinfang.IndexStatus {
+	if b.finished {
+		return xinfang.IndexStatus{}
+	}
+	span := b.last - b.first + 1
+	pct := 0
+	if span > 0 {
+		pct = int(100 * (b.after - b.first + 1) / span)
+	}
+	return xinfang.IndexStatus{Building: true, Percent: min(max(pct, 0), 99)}
+}
+
+func (db *core) loadIndexBuild(ctx context.Context, q rowQuerier) (indexBuild, bool, error) {
+	var b indexBuild
+	var finished string
+	err := q.QueryRowContext(ctx, db.dialect.rebind(`SELECT first_id, last_id, after_id, finished_at FROM index_builds WHERE name = ?`), petitionIndexBuild).
+		Scan(&b.first, &b.last, &b.after, &finished)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, false, nil
+	}
+	b.finished = finished != ""
+	return b, err == nil, err
+}
+
+func (db *core) readIndexStatus(ctx context.Context) (xinfang.IndexStatus, error) {
+	b, ok, err := db.loadIndexBuild(ctx, db.rdb)
+	if err != nil || !ok {
+		return xinfang.IndexStatus{}, err
+	}
+	return b.status(), nil
+}
+
+// StartIndexBuild records a build of the petitions' derived indexes when
+// the database has petitions and none is indexed (a database of a version
+// before the index, or a bulk load), and reports whether a build is to
+// run: that one, or one a previous start left unfinished. It reads a few
+// rows whatever the size of the database, so that a start never waits
+// for the index; BuildIndex does the work.
+func (db *DB) StartIndexBuild(ctx context.Context) (bool, error) {
+	var building bool
+	err := db.write(ctx, func(tx *Tx) error {
+		b, ok, err := db.loadIndexBuild(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if ok && !b.finished {
+			building = true
+			db.setIndexStatus(b.status())
+			return nil
+		}
+		// EXISTS, not COUNT: this runs at every start, on up to millions of rows.
+		var missing int
+		if err := tx.queryRow(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM petitions) AND NOT EXISTS (SELECT 1 FROM petition_fingerprints) THEN 1 ELSE 0 END`).Scan(&missing); err != nil {
+			return err
+		}
+		if missing == 0 {
+			db.setIndexStatus(xinfang.IndexStatus{})
+			return nil
+		}
+		b, err = db.recordIndexBuild(ctx, tx)
+		building = err == nil
+		db.setIndexStatus(b.status())
+		return err
+	})
+	return building, err
+}
+
+// recordIndexBuild writes a new build over every petition there is now,
+// replacing a finished one. MIN and MAX of the key are one index probe each.
+func (db *core) recordIndexBuild(ctx context.Context, tx *Tx) (indexBuild, error) {
+	var b indexBuild
+	if err := tx.queryRow(ctx, `SELECT COALESCE(MIN(id), 1), COALESCE(MAX(id), 0) FROM petitions`).Scan(&b.first, &b.last); err != nil {
+		return b, err
+	}
+	b.after = b.first - 1
+	_, err := tx.exec(ctx, `INSERT INTO index_builds (name, first_id, last_id, after_id, started_at, finished_at) VALUES (?, ?, ?, ?, ?, '')
+		ON CONFLICT (name) DO UPDATE SET first_id = excluded.first_id, last_id = excluded.last_id, after_id = excluded.after_id,
+		started_at = excluded.started_at, finished_at = ''`, petitionIndexBuild, b.first, b.last, b.after, fmtTime(tx.now))
+	return b, err
+}
+
+// BuildIndex runs the recorded build to its end, batch by batch, and
+// returns when it is finished (at once if there is none) or ctx ends; a
+// build stopped midway resumes at the next call, on this instance or
+// another.
+func (db *DB) BuildIndex(ctx context.Context) error {
+	started := time.Now()
+	logged := time.Now()
+	indexed := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b, ok, err := db.loadIndexBuild(ctx, db.rdb)
+		if err != nil {
+			return err
+		}
+		if !ok || b.finished {
+			db.setIndexStatus(xinfang.IndexStatus{})
+			if time.Since(started) > 10*time.Second {
+				db.Logger.Info("index built", "petitions", indexed, "took", time.Since(started).Round(time.Millisecond))
+			}
+			return nil
+		}
+		db.setIndexStatus(b.status())
+		n, err := db.indexBatch(ctx, b)
+		if err != nil {
+			return err
+		}
+		indexed += n
+		if time.Since(logged) > 10*time.Second {
+			db.Logger.Info("building the search and repeat index", "percent", b.status().Percent, "petitions", indexed)
+			logged = time.Now()
+		}
+	}
+}
+
+// errIndexMoved is a batch that found the build's progress changed by
+// another instance: its work is dropped and the next batch starts from
+// the new progress.
+var errIndexMoved = errors.New("index build moved on")
+
+// indexBatch indexes the next batch of build b and advances its progress
+// in the same transaction; it returns how many petitions it indexed. The
+// texts are read and fingerprinted before the write transaction, so that
+// the writer is held only for the inserts.
+func (db *DB) indexBatch(ctx context.Context, b indexBuild) (int, error) {
+	rs, err := db.query(ctx, `SELECT p.id, p.received_at, p.number, p.summary, p.content FROM petitions p
+		WHERE p.id > ? AND p.id <= ? AND NOT EXISTS (SELECT 1 FROM petition_fingerprints f WHERE f.petition_id = p.id)
+		ORDER BY p.id LIMIT ?`, b.after, b.last, db.indexBatchSize())
+	rows, err := scanAll(rs, err, func(s scanner) (indexRow, error) {
+		var r indexRow
+		var received string
+		err := s.Scan(&r.id, &received, &r.number, &r.summary, &r.content)
+		r.received = parseTime(received)
+		return r, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	// The batch ends at its last petition, or at the end of the build when
+	// the rest is indexed already.
+	upTo, finished := b.last, true
+	if len(rows) == db.indexBatchSize() {
+		upTo, finished = rows[len(rows)-1].id, rows[len(rows)-1].id >= b.last
+	}
+	var docs []indexDoc
+	if len(rows) > 0 {
+		names, err := db.petitionerNames(ctx, rows[0].id, rows[len(rows)-1].id)
+		if err != nil {
+			return 0, err
+		}
+		docs = makeIndexDocs(rows, names)
+	}
+	err = db.write(ctx, func(tx *Tx) error {
+		finishedAt := ""
+		if finished {
+			finishedAt = fmtTime(tx.now)
+		}
+		n, err := tx.change(ctx, `UPDATE index_builds SET after_id = ?, finished_at = ? WHERE name = ? AND after_id = ? AND finished_at = ''`,
+			upTo, finishedAt, petitionIndexBuild, b.after)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errIndexMoved
+		}
+		return db.writeIndexDocs(ctx, tx, docs)
+	})
+	if errors.Is(err, errIndexMoved) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return len(docs), nil
+}
+
+// indexRow is what the index is made of: a petition's number and texts.
+type indexRow struct {
+	id                       int64
+	received                 time.Time
+	number, summary, content string
+}
+
+// indexDoc is the index of one petition, computed outside any transaction.
+type indexDoc struct {
+	id, day int64
+	fp      []byte
+	grams   []uint32
+	text    string // the folded search text
+}
+
+// makeIndexDocs fingerprints the petitions of a batch, the CPU-heavy part
+// of the build, on two goroutines.
+func makeIndexDocs(rows []indexRow, names map[int64]string) []indexDoc {
+	docs := make([]indexDoc, len(rows))
+	var wg sync.WaitGroup
+	const workers = 2
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(rows); i += workers {
+				r := rows[i]
+				fp := similar.PetitionFingerprint(similar.Petition{Summary: r.summary, Content: r.content})
+				docs[i] = indexDoc{id: r.id, day: fpDay(r.received), fp: encodeFP(fp), grams: indexGrams(fp),
+					text: searchText(r.number, names[r.id], r.summary, r.content)}
+			}
+		}()
+	}
+	wg.Wait()
+	return docs
+}
+
+// writeIndexDocs writes the index of docs in tx with multi-row
+// statements: the fingerprints, the grams in key order, one increment of
+// the count of each gram, the search documents and (SQLite) their bigrams.
+// A petition whose fingerprint is there already — registered meanwhile,
+// indexed by its registration — is left as it is.
+func (db *core) writeIndexDocs(ctx context.Context, tx *Tx, docs []indexDoc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	ps := &prepared{ctx: ctx, tx: tx, m: map[string]*sql.Stmt{}}
+	defer ps.close()
+	fresh := map[int64]bool{}
+	for c := range slices.Chunk(docs, 250) {
+		args := make([]any, 0, 4*len(c))
+		for _, d := range c {
+			args = append(args, d.id, similar.FingerprintVersion, d.day, d.fp)
+		}
+		rows, err := ps.query(`INSERT INTO petition_fingerprints (petition_id, version, day, fp) VALUES `+
+			valueRows(len(c), 4)+` ON CONFLICT DO NOTHING RETURNING petition_id`, args...)
+		err = eachRow(rows, err, func(r scanner) error {
+			id, err := scanID(r)
+			fresh[id] = true
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	type gramRow struct{ gram, day, id int64 }
+	var grams []gramRow
+	counts := map[int64]int{}
+	var texts []indexDoc
+	for _, d := range docs {
+		if !fresh[d.id] {
+			continue
+		}
+		texts = append(texts, d)
+		for _, g := range d.grams {
+			grams = append(grams, gramRow{int64(g), d.day, d.id})
+			counts[int64(g)]++
+		}
+	}
+	// In key order, the inserts walk the B-tree forwards.
+	slices.SortFunc(grams, func(a, b gramRow) int {
+		if a.gram != b.gram {
+			return cmp.Compare(a.gram, b.gram)
+		}
+		if a.day != b.day {
+			return cmp.Compare(a.day, b.day)
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	for c := range slices.Chunk(grams, 1000) {
+		args := make([]any, 0, 3*len(c))
+		for _, g := range c {
+			args = append(args, g.gram, g.day, g.id)
+		}
+		if err := ps.exec(`INSERT INTO petition_grams (gram, day, petition_id) VALUES `+valueRows(len(c), 3)+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			return err
+		}
+	}
+	// Sorted, as bumpGramStats does, so that concurrent writers on
+	// PostgreSQL lock the rows in one order.
+	keys := make([]int64, 0, len(counts))
+	for g := range counts {
+		keys = append(keys, g)
+	}
+	slices.Sort(keys)
+	for c := range slices.Chunk(keys, 1000) {
+		args := make([]any, 0, 2*len(c))
+		for _, g := range c {
+			args = append(args, g, counts[g])
+		}
+		if err := ps.exec(`INSERT INTO gram_stats (gram, n) VALUES `+valueRows(len(c), 2)+
+			` ON CONFLICT (gram) DO UPDATE SET n = gram_stats.n + excluded.n`, args...); err != nil {
+			return err
+		}
+	}
+	return db.writeSearchDocs(ps, texts)
+}
+
+// writeSearchDocs writes the search documents of docs, replacing any there
+// are, and on SQLite their bigrams.
+func (db *core) writeSearchDocs(ps *prepared, docs []indexDoc) error {
+	// Whole batches: FTS5 writes its pending terms out at every
+	// statement, and each write is a segment to merge later.
+	for c := range slices.Chunk(docs, indexBatchSize) {
+		args := make([]any, 0, 3*len(c))
+		for _, d := range c {
+			args = append(args, xinfang.SearchPetition, d.id, d.text)
+		}
+		if db.Postgres() {
+			if err := ps.exec(`INSERT INTO search_docs (kind, ref_id, text) VALUES `+valueRows(len(c), 3)+
+				` ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text`, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		// A document there already (indexed before the fingerprints were
+		// lost) has bigrams to remove first.
+		refs := make([]any, len(c))
+		for i, d := range c {
+			refs[i] = d.id
+		}
+		if err := ps.exec(`DELETE FROM search_bigrams WHERE rowid IN (SELECT id FROM search_docs WHERE kind = ? AND ref_id IN (`+
+			placeholders(len(c))+`))`, append([]any{xinfang.SearchPetition}, refs...)...); err != nil {
+			return err
+		}
+		rows, err := ps.query(`INSERT INTO search_docs (kind, ref_id, text) VALUES `+valueRows(len(c), 3)+
+			` ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text RETURNING id, ref_id`, args...)
+		docID := map[int64]int64{}
+		err = eachRow(rows, err, func(r scanner) error {
+			var id, ref int64
+			err := r.Scan(&id, &ref)
+			docID[ref] = id
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		bargs := make([]any, 0, 2*len(c))
+		for _, d := range c {
+			bargs = append(bargs, docID[d.id], bigramText(d.text))
+		}
+		if err := ps.exec(`INSERT INTO search_bigrams (rowid, grams) VALUES `+valueRows(len(c), 2), bargs...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepared compiles each statement text once in a transaction: a batch
+// runs its multi-row statements again and again with the same text, and
+// compiling one of a thousand rows costs about as much as running it.
+type prepared struct {
+	ctx context.Context
+	tx  *Tx
+	m   map[string]*sql.Stmt
+}
+
+func (p *prepared) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := p.m[q]; ok {
+		return st, nil
+	}
+	st, err := p.tx.PrepareContext(p.ctx, p.tx.db.dialect.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	p.m[q] = st
+	return st, nil
+}
+
+func (p *prepared) exec(q string, args ...any) error {
+	st, err := p.stmt(q)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(p.ctx, args...)
+	return err
+}
+
+func (p *prepared) query(q string, args ...any) (*sql.Rows, error) {
+	st, err := p.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(p.ctx, args...)
+}
+
+func (p *prepared) close() {
+	for _, st := range p.m {
+		st.Close()
+	}
+}

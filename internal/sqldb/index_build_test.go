@@ -1,0 +1,211 @@
+package sqldb_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"xinfang/internal/sqldb"
+	"xinfang/internal/sqldb/sqldbtest"
+)
+
+// indexRows returns every row of the petitions' derived indexes as text,
+// sorted: the fingerprints, the grams, the gram counts and the search
+// documents of petitions.
+func indexRows(t *testing.T, db *sqldb.DB) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for table, q := range map[string]string{
+		"petition_fingerprints": `SELECT petition_id, version, day, fp FROM petition_fingerprints`,
+		"petition_grams":        `SELECT gram, day, petition_id FROM petition_grams`,
+		"gram_stats":            `SELECT gram, n FROM gram_stats`,
+		"search_docs":           `SELECT kind, ref_id, text FROM search_docs WHERE kind = 'petition'`,
+	} {
+		rows, err := db.RawSQL().Query(q)
+		if err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		cols, err := rows.Columns()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			dst := make([]any, len(cols))
+			for i := range vals {
+				dst[i] = &vals[i]
+			}
+			if err := rows.Scan(dst...); err != nil {
+				t.Fatal(err)
+			}
+			out[table] = append(out[table], fmt.Sprint(vals...))
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(out[table])
+	}
+	return out
+}
+
+// clearIndex removes the petitions' derived indexes, as a database of a
+// version before them has none.
+func clearIndex(t *testing.T, db *sqldb.DB) {
+	t.Helper()
+	qs := []string{`DELETE FROM petition_grams`, `DELETE FROM petition_fingerprints`, `DELETE FROM gram_stats`, `DELETE FROM search_docs WHERE kind = 'petition'`}
+	if !db.Postgres() {
+		qs = append(qs, `DELETE FROM search_bigrams`)
+	}
+	for _, q := range qs {
+		if _, err := db.RawSQL().Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// TestIndexBuildResumes: a database whose petitions have no index (an
+// upgrade that adds it) records a build at start without doing it; the
+// build, stopped midway and restarted, resumes where it stopped, indexes
+// a petition registered meanwhile only once, says how far it is while
+// it runs, and ends with exactly the index a full Reindex gives.
+func TestIndexBuildResumes(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		e := newRepeatEnv(t, db)
+		db.SetIndexBatchSize(5)
+		clearIndex(t, db)
+		if st := db.IndexStatus(ctx); st.Building {
+			t.Fatalf("status before any build: %+v", st)
+		}
+
+		building, err := db.StartIndexBuild(ctx)
+		if err != nil || !building {
+			t.Fatalf("StartIndexBuild = %v, %v; want a build", building, err)
+		}
+		if n := count(t, db, "petition_fingerprints"); n != 0 {
+			t.Fatalf("the start indexed %d petitions itself", n)
+		}
+		if st := db.IndexStatus(ctx); !st.Building || st.Percent != 0 {
+			t.Fatalf("status at the start of the build: %+v", st)
+		}
+		// Two batches of five, then the process stops.
+		if err := db.IndexBatches(ctx, 2); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, "petition_fingerprints"); n != 10 {
+			t.Fatalf("%d petitions indexed after two batches of 5", n)
+		}
+		db.Close()
+
+		// The restart: the build is still recorded and resumes past the
+		// first ten.
+		db2 := sqldb.NewDB(db.DSN, sqldbtest.Keys)
+		if err := db2.Open(); err != nil {
+			t.Fatal(err)
+		}
+		defer db2.Close()
+		db2.Now = e.clock.Now
+		db2.SetIndexBatchSize(5)
+		e.Fixture.DB = db2
+		if building, err := db2.StartIndexBuild(ctx); err != nil || !building {
+			t.Fatalf("StartIndexBuild after the restart = %v, %v; want the build resumed", building, err)
+		}
+		st := db2.IndexStatus(ctx)
+		if !st.Building || st.Percent < 30 || st.Percent > 40 {
+			t.Fatalf("status after the restart: %+v, want 10 of 28 done", st)
+		}
+
+		// A registration during the build indexes itself and is found at once.
+		p := e.NewPetition(e.VillageA, 900)
+		p.Summary, p.Content = "反映翠湖湾小区电梯停运问题", "翠湖湾小区三号楼电梯停运两个月，物业不修。"
+		e.MustRegister(t, e.RegistrarA, p)
+		leader := e.Ctx(e.Leader)
+		found, _, _, err := db2.Search.SearchPetitions(leader, "翠湖湾", 10, 0)
+		if err != nil || len(found) != 1 || found[0].ID != p.ID {
+			t.Fatalf("search for the petition registered during the build: %v, %v", ids(found), err)
+		}
+		// An older petition not yet indexed is not found yet: the pages
+		// say why.
+		late := e.ByKey[repeatCorpus[len(repeatCorpus)-1].Key]
+		if err := db2.BuildIndex(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if st := db2.IndexStatus(ctx); st.Building {
+			t.Fatalf("status after the build: %+v", st)
+		}
+		if building, err := db2.StartIndexBuild(ctx); err != nil || building {
+			t.Fatalf("StartIndexBuild after the build = %v, %v; want none", building, err)
+		}
+		for _, q := range []string{"翠湖湾", late.Number} {
+			found, _, _, err := db2.Search.SearchPetitions(leader, q, 10, 0)
+			if err != nil || len(found) == 0 {
+				t.Errorf("search %q after the build: %v, %v", q, ids(found), err)
+			}
+		}
+		// Two-character words go through the bigram index on SQLite.
+		if found, _, _, err := db2.Search.SearchPetitions(leader, "电梯", 10, 0); err != nil || !ids(found)[p.ID] {
+			t.Errorf("search 电梯 after the build: %v, %v", ids(found), err)
+		}
+		if !db2.Postgres() {
+			for _, fts := range []string{"search_fts", "search_bigrams"} {
+				if _, err := db2.RawSQL().Exec(`INSERT INTO ` + fts + `(` + fts + `) VALUES ('integrity-check')`); err != nil {
+					t.Errorf("%s integrity: %v", fts, err)
+				}
+			}
+		}
+		got := indexRows(t, db2)
+		if err := db2.Reindex(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := indexRows(t, db2)
+		for table, rows := range want {
+			if len(rows) == 0 {
+				t.Errorf("%s: empty after Reindex", table)
+			}
+			if !slices.Equal(got[table], rows) {
+				t.Errorf("%s: the resumed build left %d rows, a full Reindex %d, or they differ", table, len(got[table]), len(rows))
+			}
+		}
+		var sum int
+		if err := db2.RawSQL().QueryRow(`SELECT COALESCE(SUM(n), 0) FROM gram_stats`).Scan(&sum); err != nil || sum != len(got["petition_grams"]) {
+			t.Errorf("gram_stats sum %d (%v), petition_grams %d", sum, err, len(got["petition_grams"]))
+		}
+	})
+}
+
+// TestIndexBuildSharedByInstances: two instances on one database running
+// the build at once index every petition exactly once between them.
+func TestIndexBuildSharedByInstances(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		newRepeatEnv(t, db)
+		want := indexRows(t, db)
+		clearIndex(t, db)
+		other := sqldb.NewDB(db.DSN, sqldbtest.Keys)
+		if err := other.Open(); err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		db.SetIndexBatchSize(3)
+		other.SetIndexBatchSize(3)
+		if _, err := db.StartIndexBuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 2)
+		for _, d := range []*sqldb.DB{db, other} {
+			go func() { errs <- d.BuildIndex(ctx) }()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := indexRows(t, db)
+		for table, rows := range want {
+			if !slices.Equal(got[table], rows) {
+				t.Errorf("%s: %d rows after the shared build, %d registered", table, len(got[table]), len(rows))
+			}
+		}
+	})
+}
