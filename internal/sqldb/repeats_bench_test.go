@@ -317,7 +317,8 @@ func latencies(b *testing.B, fn func(i int) int) {
 // existing petition), as the city's registrar (whole-city scope at the
 // 信访局) and as the leader.
 func BenchmarkRepeatCandidates100k(b *testing.B) {
-	db, g := repeatsDB(b, 100_000)
+	n := benchSize(100_000)
+	db, g := repeatsDB(b, n)
 	ctx := context.Background()
 	registrar, err := db.Directory.FindUserByUsername(ctx, "registrar")
 	if err != nil {
@@ -330,7 +331,7 @@ func BenchmarkRepeatCandidates100k(b *testing.B) {
 	for i := 0; i < 250; i++ {
 		var d xinfang.Petition
 		var content string
-		err := db.RawSQL().QueryRow(`SELECT locality_id, category, summary, content FROM petitions WHERE id = ?`, 1+(i*397)%100_000).
+		err := db.RawSQL().QueryRow(`SELECT locality_id, category, summary, content FROM petitions WHERE id = ?`, 1+(i*397)%n).
 			Scan(&d.LocalityID, &d.Category, &d.Summary, &content)
 		if err != nil {
 			b.Fatal(err)
@@ -343,7 +344,7 @@ func BenchmarkRepeatCandidates100k(b *testing.B) {
 	for len(drafts) < 500 {
 		m := g.newMatter()
 		category, summary, content := g.text(m)
-		drafts = append(drafts, &xinfang.Petition{Petitioner: &xinfang.Petitioner{Name: "某", IDNumber: benchIDNumber(g.rng.IntN(100_000))},
+		drafts = append(drafts, &xinfang.Petition{Petitioner: &xinfang.Petitioner{Name: "某", IDNumber: benchIDNumber(g.rng.IntN(n))},
 			LocalityID: g.villages[m.village].ID, Category: category, Summary: summary, Content: content, ReceivedAt: repeatsBenchToday.Add(-time.Hour)})
 	}
 	g.rng.Shuffle(len(drafts), func(i, j int) { drafts[i], drafts[j] = drafts[j], drafts[i] })
@@ -358,7 +359,7 @@ func BenchmarkRepeatCandidates100k(b *testing.B) {
 	})
 	b.Run("existing", func(b *testing.B) {
 		latencies(b, func(i int) int {
-			cs, err := db.Repeats.FindRepeatCandidatesOf(rctx, int64(1+(i*7919)%100_000), 20)
+			cs, err := db.Repeats.FindRepeatCandidatesOf(rctx, int64(1+(i*7919)%n), 20)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -371,7 +372,7 @@ func BenchmarkRepeatCandidates100k(b *testing.B) {
 // the repeat-detection corpus. Every query but "none" (the cost of a miss)
 // must match something.
 func BenchmarkSearch100k(b *testing.B) {
-	db, _ := repeatsDB(b, 100_000)
+	db, _ := repeatsDB(b, benchSize(100_000))
 	ctx := context.Background()
 	leader, err := db.Directory.FindUserByUsername(ctx, "leader")
 	if err != nil {
