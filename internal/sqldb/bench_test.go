@@ -150,12 +150,12 @@ func benchRegister(b *testing.B, db *sqldb.DB, ctx context.Context, villages []*
 // SQLite; BenchmarkLedger1M does the same over 1,000,000.
 func BenchmarkLedger100k(b *testing.B) { benchmarkLedger(b, benchSize(100_000)) }
 
-// benchSize is n, or a fiftieth of it with XINFANG_BENCH_SMALL=1: CI runs
+// benchSize is n, or a tenth of it with XINFANG_BENCH_SMALL=1: CI runs
 // every benchmark once (-benchtime=1x) on data sets that small, so that
 // none of them rots, without building the large ones.
 func benchSize(n int) int {
 	if os.Getenv("XINFANG_BENCH_SMALL") == "1" {
-		return n / 50
+		return n / 10
 	}
 	return n
 }
