@@ -154,11 +154,15 @@ func (db *DB) Open() (err error) {
 	if err := db.connect(); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := db.migrate(ctx); err != nil {
+	// Not under a time limit: a migration that builds an index over
+	// millions of rows takes minutes (0016 took 101 s on a million
+	// petitions), and each runs in a transaction of its own, so a stop
+	// midway leaves the schema as it was.
+	if err := db.migrate(context.Background()); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	if err := db.checkKeys(ctx); err != nil {
 		return err
 	}
