@@ -318,13 +318,7 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 			byID[c.ID] = c
 		}
 	}
-	out := make([]*xinfang.Case, 0, len(ids))
-	for _, id := range ids {
-		if c := byID[id]; c != nil {
-			out = append(out, c)
-		}
-	}
-	return out, total, nil
+	return inOrder(ids, byID), total, nil
 }
 
 // checkCaseRefs checks that the unit, the leader and the petitions a case

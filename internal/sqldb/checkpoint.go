@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,7 +28,12 @@ import (
 // checkpointEvery is how often the WAL is checkpointed; restartPages is
 // the WAL's size, in pages, past which it is made to start over (4,000
 // pages of 4 KiB: 16 MB).
-var checkpointEvery = 250 * time.Millisecond
+const checkpointEvery = 250 * time.Millisecond
+
+// checkpointTick replaces checkpointEvery for the databases opened after
+// a test sets it (nanoseconds; 0 for checkpointEvery). Atomic: tests that
+// open databases run in parallel.
+var checkpointTick atomic.Int64
 
 const restartPages = 4000
 
@@ -35,7 +41,11 @@ func (db *core) startCheckpointer() {
 	db.ckptStop, db.ckptDone = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(db.ckptDone)
-		t := time.NewTicker(checkpointEvery)
+		every := checkpointEvery
+		if d := time.Duration(checkpointTick.Load()); d > 0 {
+			every = d
+		}
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {

@@ -607,6 +607,18 @@ func valueRows(n, width int) string {
 }
 
 // idArgs returns ids as query arguments.
+// inOrder returns the records of byID in the order of ids, leaving out
+// the ids it lacks (a record gone, or out of scope).
+func inOrder[T any](ids []int64, byID map[int64]T) []T {
+	out := make([]T, 0, len(ids))
+	for _, id := range ids {
+		if v, ok := byID[id]; ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 func idArgs(ids []int64) []any {
 	out := make([]any, len(ids))
 	for i, id := range ids {

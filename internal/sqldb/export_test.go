@@ -109,8 +109,8 @@ func (db *DB) WriteFailingAtEnd(ctx context.Context) error {
 }
 
 // SetCheckpointEvery sets how often the databases opened after it
-// checkpoint in the background.
-func SetCheckpointEvery(d time.Duration) { checkpointEvery = d }
+// checkpoint in the background; 0 restores the default.
+func SetCheckpointEvery(d time.Duration) { checkpointTick.Store(int64(d)) }
 
 // AskWALRestart asks the writer to finish a checkpoint after its next
 // batch, as the background checkpoint does when the WAL has grown.

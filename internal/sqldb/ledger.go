@@ -264,13 +264,7 @@ func (db *core) petitionRows(ctx context.Context, r cq, ids []int64) ([]*xinfang
 	for _, p := range got {
 		byID[p.ID] = p
 	}
-	out := make([]*xinfang.Petition, 0, len(ids))
-	for _, id := range ids {
-		if p := byID[id]; p != nil {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return inOrder(ids, byID), nil
 }
 
 // warningClause is the filter of one warning level on today: the ranges

@@ -171,6 +171,25 @@ func searchTerms(q string) ([]string, error) {
 	return out, nil
 }
 
+// ftsTerms splits the terms of a search for SQLite's full-text tables:
+// the quoted terms of three or more characters for the trigram table, the
+// quoted two-character words for the bigram table, and the terms neither
+// table holds whole, which the caller checks on the document with instr().
+func ftsTerms(terms []string) (tri, bi []string, checks []any) {
+	for _, t := range terms {
+		rs := []rune(t)
+		switch {
+		case len(rs) >= 3:
+			tri = append(tri, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+			continue
+		case len(rs) == 2 && wordRune(rs[0]) && wordRune(rs[1]):
+			bi = append(bi, `"`+t+`"`)
+		}
+		checks = append(checks, t)
+	}
+	return tri, bi, checks
+}
+
 // searchMatch returns the condition on search_docs d that its text
 // contains every term, and the expression to filter d by kind with: on
 // SQLite "+d.kind" when an FTS table drives the search, so that the
@@ -184,19 +203,9 @@ func (db *core) searchMatch(terms []string) (cond string, args []any, kind strin
 		}
 		return strings.Join(conds, " AND "), args, "d.kind"
 	}
-	var tri, bi []string
-	var checks []any
-	for _, t := range terms {
-		rs := []rune(t)
-		switch {
-		case len(rs) >= 3:
-			tri = append(tri, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
-			continue
-		case len(rs) == 2 && wordRune(rs[0]) && wordRune(rs[1]):
-			bi = append(bi, `"`+t+`"`)
-		}
+	tri, bi, checks := ftsTerms(terms)
+	for range checks {
 		conds = append(conds, `instr(d.text, ?) > 0`)
-		checks = append(checks, t)
 	}
 	var fts []string
 	if len(tri) > 0 {
@@ -301,22 +310,8 @@ func (db *core) candidateSQL(terms []string) (string, []any) {
 	// covers the terms the driving table does not hold. CROSS JOIN keeps
 	// the FTS table outermost, and FTS5 returns its rows by rowid
 	// descending without sorting them.
-	var tri, bi []string
-	var conds []string
-	var checks []any
-	for _, t := range terms {
-		rs := []rune(t)
-		switch {
-		case len(rs) >= 3:
-			tri = append(tri, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
-			continue
-		case len(rs) == 2 && wordRune(rs[0]) && wordRune(rs[1]):
-			bi = append(bi, `"`+t+`"`)
-		}
-		conds = append(conds, ` AND instr(d.text, ?) > 0`)
-		checks = append(checks, t)
-	}
-	check := strings.Join(conds, "")
+	tri, bi, checks := ftsTerms(terms)
+	check := strings.Repeat(` AND instr(d.text, ?) > 0`, len(checks))
 	switch {
 	case len(tri) > 0:
 		return `SELECT d.ref_id FROM search_fts f CROSS JOIN search_docs d WHERE f.search_fts MATCH ? AND d.id = f.rowid AND d.kind = ?` + check +
@@ -362,13 +357,7 @@ func (db *SearchStore) SearchPetitions(ctx context.Context, q string, limit, off
 	if err != nil {
 		return nil, 0, false, err
 	}
-	out := make([]*xinfang.Petition, 0, len(ids))
-	for _, id := range ids {
-		if p := byID[id]; p != nil {
-			out = append(out, p)
-		}
-	}
-	return out, total, capped, nil
+	return inOrder(ids, byID), total, capped, nil
 }
 
 // searchPetitionIDs returns one page of the ids of the petitions in scope

@@ -116,18 +116,24 @@ func (db *DirectoryStore) CreateUser(ctx context.Context, u *xinfang.User, passw
 	}
 	hash := HashPassword(password)
 	return db.write(ctx, func(tx *Tx) error {
-		if _, err := tx.activeUnit(ctx, u.UnitID, "unit_id"); err != nil {
-			return err
-		}
-		u.CreatedAt = tx.now
-		id, err := tx.insert(ctx, `INSERT INTO users (username, name, unit_id, roles, phone, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.Username, u.Name, u.UnitID, joinRoles(u.Roles), u.Phone, hash, b2i(u.MustChangePassword), fmtTime(u.CreatedAt))
-		if db.dialect.unique(err) {
-			return xinfang.FieldError("username", "用户名已存在")
-		}
-		u.ID = id
-		return err
+		return tx.insertUser(ctx, u, hash, "用户名已存在")
 	})
+}
+
+// insertUser inserts u, in an active unit, with the password hash;
+// taken says what a username already in use answers.
+func (tx *Tx) insertUser(ctx context.Context, u *xinfang.User, hash, taken string) error {
+	if _, err := tx.activeUnit(ctx, u.UnitID, "unit_id"); err != nil {
+		return err
+	}
+	u.CreatedAt = tx.now
+	id, err := tx.insert(ctx, `INSERT INTO users (username, name, unit_id, roles, phone, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Username, u.Name, u.UnitID, joinRoles(u.Roles), u.Phone, hash, b2i(u.MustChangePassword), fmtTime(u.CreatedAt))
+	if tx.db.dialect.unique(err) {
+		return xinfang.FieldError("username", taken)
+	}
+	u.ID = id
+	return err
 }
 
 // CreateUsers adds accounts that share one password, as CreateUser does
@@ -148,19 +154,9 @@ func (db *DirectoryStore) CreateUsers(ctx context.Context, users []*xinfang.User
 	hash := HashPassword(password)
 	return db.write(ctx, func(tx *Tx) error {
 		for _, u := range users {
-			if _, err := tx.activeUnit(ctx, u.UnitID, "unit_id"); err != nil {
+			if err := tx.insertUser(ctx, u, hash, "用户名已存在："+u.Username); err != nil {
 				return err
 			}
-			u.CreatedAt = tx.now
-			id, err := tx.insert(ctx, `INSERT INTO users (username, name, unit_id, roles, phone, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				u.Username, u.Name, u.UnitID, joinRoles(u.Roles), u.Phone, hash, b2i(u.MustChangePassword), fmtTime(u.CreatedAt))
-			if db.dialect.unique(err) {
-				return xinfang.FieldError("username", "用户名已存在："+u.Username)
-			}
-			if err != nil {
-				return err
-			}
-			u.ID = id
 		}
 		return nil
 	})
