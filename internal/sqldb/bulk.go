@@ -44,12 +44,10 @@ func (db *DB) LoadInBulk(ctx context.Context, fn func(bulk *DB) error) error {
 	}
 	// synchronous=FULL: the checkpoint syncs the log, copies it into the
 	// database file and syncs that.
-	var busy, logged, copied int
-	if err := db.wdb.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &copied); err != nil {
+	db.ckptMu.Lock()
+	defer db.ckptMu.Unlock()
+	if _, _, err := db.checkpointLocked(ctx, db.wdb, "TRUNCATE"); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
-	}
-	if busy != 0 {
-		return fmt.Errorf("checkpoint: the database is busy (%d of %d pages copied)", copied, logged)
 	}
 	return nil
 }

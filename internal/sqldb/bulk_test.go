@@ -3,8 +3,10 @@ package sqldb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"xinfang"
 	"xinfang/internal/sqldb"
@@ -43,6 +45,24 @@ func TestLoadInBulk(t *testing.T) {
 			t.Errorf("LoadInBulk returned %v, want fn's error", err)
 		}
 	})
+}
+
+// TestLoadInBulkBesideTheCheckpointer: the bulk load's closing checkpoint
+// waits its turn behind the background one, which SQLite would otherwise
+// answer with "busy" (the demo then failed to start now and then).
+func TestLoadInBulkBesideTheCheckpointer(t *testing.T) {
+	sqldb.SetCheckpointEvery(time.Millisecond)
+	db := sqldbtest.Open(t, "sqlite")
+	sqldb.SetCheckpointEvery(0)
+	ctx := context.Background()
+	for i := range 40 {
+		err := db.LoadInBulk(ctx, func(bulk *sqldb.DB) error {
+			return bulk.Directory.CreateUnit(ctx, &xinfang.Unit{Code: fmt.Sprintf("CK%d", i), Name: fmt.Sprintf("批量%d", i), Kind: xinfang.UnitCity})
+		})
+		if err != nil {
+			t.Fatalf("bulk load %d: %v", i, err)
+		}
+	}
 }
 
 // TestCreateUsers: accounts sharing a password are created together, each

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sync/atomic"
 	"time"
 )
@@ -66,18 +67,46 @@ func (db *core) startCheckpointer() {
 func (db *core) checkpoint(pool *sql.DB, mode string) (frames int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var busy, done int
-	if err := pool.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&busy, &frames, &done); err != nil {
+	db.ckptMu.Lock()
+	defer db.ckptMu.Unlock()
+	frames, _, err := db.checkpointLocked(ctx, pool, mode)
+	if err != nil {
 		db.Logger.Warn("checkpoint", "mode", mode, "err", err)
 	}
 	return frames
 }
 
+// checkpointLocked runs a checkpoint of mode, the caller holding ckptMu:
+// SQLite answers busy at once, without waiting, to a checkpoint asked
+// while another connection runs one, so the checkpoints of one process
+// take turns. It returns the WAL's size and the pages copied, in pages;
+// a checkpoint that could not finish (readers or the writer in the way
+// past the busy timeout) is an error.
+func (db *core) checkpointLocked(ctx context.Context, pool *sql.DB, mode string) (frames, copied int, err error) {
+	var busy int
+	if err := pool.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&busy, &frames, &copied); err != nil {
+		return 0, 0, err
+	}
+	if busy != 0 && mode != "PASSIVE" {
+		return frames, copied, fmt.Errorf("the database is busy (%d of %d pages copied)", copied, frames)
+	}
+	return frames, copied, nil
+}
+
 // restartWAL is the writer's part, between batches: a checkpoint of the
-// pages the background ones left, when they asked for it.
+// pages the background ones left, when they asked for it. While a
+// background checkpoint runs the writer does not wait for it: the request
+// stays for the next pause.
 func (db *core) restartWAL() {
-	if db.walBig.Swap(false) {
-		db.checkpoint(db.wdb, "PASSIVE")
+	if !db.walBig.Load() || !db.ckptMu.TryLock() {
+		return
+	}
+	defer db.ckptMu.Unlock()
+	db.walBig.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, _, err := db.checkpointLocked(ctx, db.wdb, "PASSIVE"); err != nil {
+		db.Logger.Warn("checkpoint", "mode", "PASSIVE", "err", err)
 	}
 }
 

@@ -93,6 +93,7 @@ type core struct {
 	rstmts stmtCache // the read pool's
 
 	ckptStop, ckptDone chan struct{} // the checkpointer (checkpoint.go)
+	ckptMu             sync.Mutex    // one checkpoint at a time: SQLite refuses a second, busy
 	walBig             atomic.Bool   // the checkpointer asks the writer to finish a checkpoint
 
 	calMu     sync.Mutex
