@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"os"
@@ -165,6 +166,32 @@ func crash(t *testing.T, bin, dsn string) {
 		}
 	}
 	checkNumbers(t, db, f.RegistrarA)
+
+	// Every acknowledged registration is found by search, from the index
+	// or from the index queue its transaction wrote, and the queue, once
+	// written out, leaves the gram counts adding up.
+	for number, id := range registered {
+		ps, _, _, err := db.Search.SearchPetitions(ctx, number, 5, 0)
+		if err != nil || len(ps) != 1 || ps[0].ID != id {
+			t.Errorf("search for acknowledged %s (#%d) after the crash: %d found, %v", number, id, len(ps), err)
+		}
+	}
+	if err := db.FlushIndex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	driver := "sqlite"
+	if db.Postgres() {
+		driver = "pgx"
+	}
+	raw, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var grams, sum int
+	if err := raw.QueryRow(`SELECT (SELECT COUNT(*) FROM petition_grams), (SELECT COALESCE(SUM(n), 0) FROM gram_stats)`).Scan(&grams, &sum); err != nil || grams != sum || grams == 0 {
+		t.Errorf("after the crash: %d grams, gram counts summing to %d (%v)", grams, sum, err)
+	}
 
 	// Every acknowledged change has its entry in the audit log, written in
 	// its transaction: every registration under the petition it created.

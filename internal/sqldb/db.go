@@ -96,6 +96,8 @@ type core struct {
 	ckptMu             sync.Mutex    // one checkpoint at a time: SQLite refuses a second, busy
 	walBig             atomic.Bool   // the checkpointer asks the writer to finish a checkpoint
 
+	indexer *indexer // writes the queued derived indexes (index_queue.go); nil when not running
+
 	calMu     sync.Mutex
 	cal       *calendar.Calendar
 	calLoaded time.Time
@@ -175,7 +177,11 @@ func (db *DB) Open() (err error) {
 	if err := db.keyChains(context.Background()); err != nil {
 		return fmt.Errorf("key the hash chains: %w", err)
 	}
-	return db.seed(ctx)
+	if err := db.seed(ctx); err != nil {
+		return err
+	}
+	db.startIndexer()
+	return nil
 }
 
 // connect opens the pools and checks that the database answers; it
@@ -259,6 +265,7 @@ func (db *DB) IndexMissing(ctx context.Context) error {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.stopIndexer()
 	if db.batch != nil {
 		db.batch.close()
 	}

@@ -134,3 +134,9 @@ func (db *DB) IndexBatches(ctx context.Context, n int) error {
 	}
 	return nil
 }
+
+// SetIndexQueueDelay sets how long the indexer of the databases opened
+// after it waits after a registration before it writes; hours keep the
+// registrations queued until the test calls FlushIndex. 0 restores the
+// default.
+func SetIndexQueueDelay(d time.Duration) { indexQueueDelayTick.Store(int64(d)) }

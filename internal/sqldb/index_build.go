@@ -19,10 +19,11 @@ import (
 // bulk load). It runs while the application serves, in batches written in
 // bulk, each in its own transaction with the build's progress
 // (index_builds), so that registrations interleave with it and a restart
-// resumes where it stopped. Registrations index themselves in their own
-// transaction, during a build too; the build skips a petition already
-// indexed. Until it ends, IndexStatus says how far it is, and the pages
-// that depend on the index say that their results may be incomplete.
+// resumes where it stopped. Registrations write their fingerprints and go
+// through the index queue (index_queue.go), during a build too; the build
+// skips a petition that has its fingerprint. Until it ends, IndexStatus
+// says how far it is, and the pages that depend on the index say that
+// their results may be incomplete.
 // Several instances on one PostgreSQL database share the work: a batch
 // commits only if the progress it started from is still the stored one.
 
@@ -330,15 +331,17 @@ func (db *core) writeIndexDocs(ctx context.Context, tx *Tx, docs []indexDoc) err
 			return err
 		}
 	}
+	return db.writeDerived(ps, slices.DeleteFunc(slices.Clone(docs), func(d indexDoc) bool { return !fresh[d.id] }))
+}
+
+// writeDerived writes the grams of docs in key order, one increment of the
+// count of each gram, and their search documents: the part of a
+// petition's index that follows from its fingerprint and text.
+func (db *core) writeDerived(ps *prepared, docs []indexDoc) error {
 	type gramRow struct{ gram, day, id int64 }
 	var grams []gramRow
 	counts := map[int64]int{}
-	var texts []indexDoc
 	for _, d := range docs {
-		if !fresh[d.id] {
-			continue
-		}
-		texts = append(texts, d)
 		for _, g := range d.grams {
 			grams = append(grams, gramRow{int64(g), d.day, d.id})
 			counts[int64(g)]++
@@ -380,7 +383,7 @@ func (db *core) writeIndexDocs(ctx context.Context, tx *Tx, docs []indexDoc) err
 			return err
 		}
 	}
-	return db.writeSearchDocs(ps, texts)
+	return db.writeSearchDocs(ps, docs)
 }
 
 // writeSearchDocs writes the search documents of docs, replacing any there

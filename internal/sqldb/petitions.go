@@ -471,9 +471,11 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 				return err
 			}
 		}
-		// Repeat-detection grams and the full-text document, in the same
-		// transaction, so an item is never registered but unfindable.
-		if err := db.indexPetition(ctx, tx, p); err != nil {
+		// The fingerprint, and the item queued for the rest of its repeat
+		// and search index, in the same transaction: the readers of the
+		// index read the queue too, so an item is never registered but
+		// unfindable (index_queue.go).
+		if err := db.enqueueIndex(ctx, tx, p); err != nil {
 			return err
 		}
 		ev.PetitionID = id
@@ -518,6 +520,7 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 	if err != nil {
 		return err
 	}
+	db.kickIndexer()
 	p.QueryCode = code
 	// The item as a read gives it back: times as stored, no co-petitioners
 	// an empty list.

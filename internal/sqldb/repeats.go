@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strconv"
@@ -11,9 +12,9 @@ import (
 	"xinfang/internal/similar"
 )
 
-// Repeat detection (重复信访) in storage: each petition's fingerprint and
-// an inverted index of its telling bigrams are written when it is
-// registered (indexPetition); FindRepeatCandidates gathers candidates from
+// Repeat detection (重复信访) in storage: each petition's fingerprint is
+// written when it is registered and an inverted index of its telling
+// bigrams soon after, by the indexer (index_queue.go); FindRepeatCandidates gathers candidates from
 // three cheap sources and lets similar.Rank score and explain them.
 //
 //	(a) the same petitioner: ID number, phone or credit code of any of the
@@ -21,7 +22,7 @@ import (
 //	(b) the same 问题属地 (or one containing the other) and 内容分类 within
 //	    RepeatWindow;
 //	(c) petitions sharing the rarer bigrams of the text within RepeatWindow,
-//	    read from petition_grams.
+//	    read from petition_grams and the index queue.
 
 // RepeatWindow is how far apart in time two petitions of the same place
 // and kind, or of similar text, are still shown as candidates.
@@ -264,53 +265,117 @@ func (db *RepeatStore) candidatesByLocality(ctx context.Context, loc *xinfang.Un
 // candidatesByText returns the petitions within the days [from, to] that
 // share the most telling grams with fp. Grams are read rarest first and
 // within a budget of postings (gram_stats), so a lookup costs about the
-// same however large the table grows. The data scope is applied when the
-// candidates are read.
+// same however large the table grows. The petitions still in the index
+// queue are scored the same way in Go, their grams counted with the
+// others. The data scope is applied when the candidates are read.
 func (db *RepeatStore) candidatesByText(ctx context.Context, fp []uint32, from, to, self int64) ([]int64, error) {
 	grams := indexGrams(fp)
 	if len(grams) == 0 {
 		return nil, nil
+	}
+	// The queue first, then the index (petitionCandidates says why).
+	pending, err := db.pendingGrams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[int64]int{}
+	for _, d := range pending {
+		for _, g := range d.grams {
+			counts[int64(g)]++
+		}
 	}
 	args := make([]any, len(grams))
 	for i, g := range grams {
 		args[i] = int64(g)
 	}
 	rows, err := db.query(ctx, `SELECT gram, n FROM gram_stats WHERE gram IN (`+placeholders(len(grams))+`)`, args...)
+	err = eachRow(rows, err, func(r scanner) error {
+		var g int64
+		var n int
+		err := r.Scan(&g, &n)
+		counts[g] += n
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	type df struct {
 		gram int64
 		n    int
 	}
 	var dfs []df
+	for _, g := range grams {
+		if n := counts[int64(g)]; n > 0 && n <= gramMaxDF {
+			dfs = append(dfs, df{int64(g), n})
+		}
+	}
+	slices.SortFunc(dfs, func(a, b df) int { return a.n - b.n })
+	use := map[int64]bool{}
+	var useArgs []any
+	total := 0
+	for _, d := range dfs {
+		if len(useArgs) == gramMaxUse || (total+d.n > gramBudget && len(useArgs) > 0) {
+			break
+		}
+		use[d.gram] = true
+		useArgs = append(useArgs, d.gram)
+		total += d.n
+	}
+	if len(useArgs) == 0 {
+		return nil, nil
+	}
+	// Content grams (class 0, below 1<<30) weigh twice the others.
+	weight := func(g int64) int {
+		if g < 1<<30 {
+			return 2
+		}
+		return 1
+	}
+	type hit struct {
+		id    int64
+		score int
+	}
+	var hits []hit
+	seen := map[int64]bool{}
+	for _, d := range pending {
+		if d.id == self || d.day < from || d.day > to {
+			continue
+		}
+		score := 0
+		for _, g := range d.grams {
+			if use[int64(g)] {
+				score += weight(int64(g))
+			}
+		}
+		if score > 0 {
+			hits, seen[d.id] = append(hits, hit{d.id, score}), true
+		}
+	}
+	rows, err = db.query(ctx, `SELECT petition_id, SUM(CASE WHEN gram < 1073741824 THEN 2 ELSE 1 END) FROM petition_grams
+		WHERE gram IN (`+placeholders(len(useArgs))+`) AND day >= ? AND day <= ? AND petition_id <> ?
+		GROUP BY petition_id ORDER BY 2 DESC, petition_id DESC LIMIT ?`, append(useArgs, from, to, self, repeatByText)...)
 	err = eachRow(rows, err, func(r scanner) error {
-		var d df
-		if err := r.Scan(&d.gram, &d.n); err != nil {
-			return err
+		var h hit
+		err := r.Scan(&h.id, &h.score)
+		if !seen[h.id] {
+			hits = append(hits, h)
 		}
-		if d.n > 0 && d.n <= gramMaxDF {
-			dfs = append(dfs, d)
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(dfs, func(a, b df) int { return a.n - b.n })
-	var use []any
-	total := 0
-	for _, d := range dfs {
-		if len(use) == gramMaxUse || (total+d.n > gramBudget && len(use) > 0) {
-			break
+	slices.SortFunc(hits, func(a, b hit) int {
+		if a.score != b.score {
+			return b.score - a.score
 		}
-		use = append(use, d.gram)
-		total += d.n
+		return cmp.Compare(b.id, a.id)
+	})
+	out := make([]int64, 0, min(len(hits), repeatByText))
+	for _, h := range hits[:min(len(hits), repeatByText)] {
+		out = append(out, h.id)
 	}
-	if len(use) == 0 {
-		return nil, nil
-	}
-	// Content grams (class 0, below 1<<30) weigh twice the others.
-	args = append(use, from, to, self, repeatByText)
-	return db.ids(ctx, `SELECT petition_id FROM petition_grams WHERE gram IN (`+placeholders(len(use))+`) AND day >= ? AND day <= ? AND petition_id <> ?
-		GROUP BY petition_id ORDER BY SUM(CASE WHEN gram < 1073741824 THEN 2 ELSE 1 END) DESC, petition_id DESC LIMIT ?`, args...)
+	return out, nil
 }
 
 // ids runs a query of one column of ids.

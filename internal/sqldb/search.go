@@ -195,14 +195,11 @@ func ftsTerms(terms []string) (tri, bi []string, checks []any) {
 // SQLite "+d.kind" when an FTS table drives the search, so that the
 // planner reads the matches by rowid instead of every document of the kind.
 func (db *core) searchMatch(terms []string) (cond string, args []any, kind string) {
-	var conds []string
 	if db.Postgres() {
-		for _, t := range terms {
-			conds = append(conds, `d.text LIKE ? ESCAPE '\'`)
-			args = append(args, "%"+escapeLike(t)+"%")
-		}
-		return strings.Join(conds, " AND "), args, "d.kind"
+		cond, args := db.containsTerms("d.text", terms)
+		return cond, args, "d.kind"
 	}
+	var conds []string
 	tri, bi, checks := ftsTerms(terms)
 	for range checks {
 		conds = append(conds, `instr(d.text, ?) > 0`)
@@ -263,30 +260,57 @@ func (db *core) petitionCandidates(ctx context.Context, terms []string) (ids []i
 		}
 		// The other terms must be in its document too: checked on the
 		// one document, not through the full-text index.
-		args := []any{string(xinfang.SearchPetition), id}
-		var conds []string
-		for _, t := range terms {
-			if db.Postgres() {
-				conds = append(conds, ` AND d.text LIKE ? ESCAPE '\'`)
-				args = append(args, "%"+escapeLike(t)+"%")
-			} else {
-				conds = append(conds, ` AND instr(d.text, ?) > 0`)
-				args = append(args, t)
-			}
-		}
-		ids, err := db.ids(ctx, `SELECT d.ref_id FROM search_docs d WHERE d.kind = ? AND d.ref_id = ?`+strings.Join(conds, ""), args...)
+		cond, args := db.containsTerms("d.text", terms)
+		ids, err := db.ids(ctx, `SELECT d.ref_id FROM `+petitionSearchDocs+` d WHERE d.ref_id = ? AND `+cond, append([]any{id}, args...)...)
 		return ids, false, err
+	}
+	// The queued petitions first, then the index: a petition the indexer
+	// moves from one to the other in between is found in the second.
+	ids, err = db.pendingSearch(ctx, terms)
+	if err != nil {
+		return nil, false, err
 	}
 	q, args := db.candidateSQL(terms)
 	limit := db.candidateLimit()
-	ids, err = db.ids(ctx, q, append(args, limit+1)...)
+	indexed, err := db.ids(ctx, q, append(args, limit+1)...)
 	if err != nil {
 		return nil, false, err
+	}
+	seen := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		seen[id] = true
+	}
+	for _, id := range indexed {
+		if !seen[id] {
+			ids = append(ids, id)
+		}
 	}
 	if len(ids) > limit {
 		return ids[:limit], true, nil
 	}
 	return ids, false, nil
+}
+
+// petitionSearchDocs is the petitions' search documents, indexed or queued
+// (index_queue.go), as a table of search_docs' columns: one statement
+// reads both in one snapshot, and the indexer moves a document from the
+// queue to search_docs in one transaction, so it is there exactly once.
+const petitionSearchDocs = `(SELECT kind, ref_id, text FROM search_docs WHERE kind = 'petition'
+	UNION ALL SELECT 'petition', petition_id, text FROM index_queue)`
+
+// containsTerms is the condition that the folded text of column col
+// contains every term: instr() on SQLite, LIKE on PostgreSQL.
+func (db *core) containsTerms(col string, terms []string) (string, []any) {
+	conds := make([]string, len(terms))
+	args := make([]any, len(terms))
+	for i, t := range terms {
+		if db.Postgres() {
+			conds[i], args[i] = col+` LIKE ? ESCAPE '\'`, "%"+escapeLike(t)+"%"
+		} else {
+			conds[i], args[i] = `instr(`+col+`, ?) > 0`, t
+		}
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 // numberLike matches a folded item number: the unit's code, the year and
@@ -426,8 +450,8 @@ func (db *SearchStore) SearchDocs(ctx context.Context, kind xinfang.SearchKind, 
 		if err != nil || len(ids) == 0 {
 			return []xinfang.SearchHit{}, total, capped, err
 		}
-		rows, err := db.query(ctx, `SELECT d.ref_id, `+k.title+`, d.text FROM search_docs d `+k.join+` WHERE d.kind = ? AND d.ref_id IN (`+placeholders(len(ids))+`)`,
-			append([]any{kind}, idArgs(ids)...)...)
+		rows, err := db.query(ctx, `SELECT d.ref_id, `+k.title+`, d.text FROM `+petitionSearchDocs+` d `+k.join+` WHERE d.ref_id IN (`+placeholders(len(ids))+`)`,
+			idArgs(ids)...)
 		hits, err := scan(rows, err)
 		if err != nil {
 			return nil, 0, false, err
