@@ -99,8 +99,12 @@ func ValidateIDNumber(s string, now time.Time) error {
 	if birth.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
 		return fmt.Errorf("身份证号中的出生日期 %s 晚于今天", s[6:14])
 	}
+	// The message does not give the right check character: a typing
+	// error is as likely in any digit, and the last one "corrected" to
+	// fit would make a wrong number pass. The number is to be checked
+	// against the card.
 	if want := IDNumberCheckChar(s[:17]); s[17] != want {
-		return fmt.Errorf("身份证号校验位错误，应为 %c", want)
+		return errors.New("身份证号校验不通过，请核对身份证号")
 	}
 	return nil
 }
@@ -212,7 +216,7 @@ func ValidateUSCC(s string) error {
 		}
 	}
 	if want := USCCCheckChar(s[:17]); s[17] != want {
-		return fmt.Errorf("统一社会信用代码校验位错误，应为 %c", want)
+		return errors.New("统一社会信用代码校验不通过，请核对统一社会信用代码")
 	}
 	return nil
 }

@@ -62,8 +62,8 @@ func TestValidateIDNumber(t *testing.T) {
 		{"old 15 digits", "110105491231002", "15 位身份证号已停止使用"},
 		{"letter inside", "1101051949123100AX", "前 17 位应为数字"},
 		{"bad last char", "11010519491231002Y", "第 18 位应为数字或 X"},
-		{"wrong check", "110105194912310021", "身份证号校验位错误，应为 X"},
-		{"wrong check computed", idNumberWrongCheck(valid1990), "身份证号校验位错误，应为 " + valid1990[17:]},
+		{"wrong check", "110105194912310021", "身份证号校验不通过，请核对身份证号"},
+		{"wrong check computed", idNumberWrongCheck(valid1990), "身份证号校验不通过，请核对身份证号"},
 		{"region 00", idNumberWithCheck(t, "00010519900101002"), "前两位 00 不是有效的省级行政区划代码"},
 		{"region 10", idNumberWithCheck(t, "10010519900101002"), "前两位 10"},
 		{"region 16", idNumberWithCheck(t, "16010519900101002"), "前两位 16"},
@@ -244,7 +244,7 @@ func TestValidateUSCC(t *testing.T) {
 		{"letter O", "9135010OM000100Y43", "第 8 位“O”无效"},
 		{"letters S V Z", "Z1350100M000100Y43", "第 1 位“Z”无效"},
 		{"non-ASCII", "91350100M000100Y4中", "第 18 位“中”无效"},
-		{"wrong check", "91350100M000100Y44", "统一社会信用代码校验位错误，应为 3"},
+		{"wrong check", "91350100M000100Y44", "统一社会信用代码校验不通过，请核对统一社会信用代码"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -352,6 +352,12 @@ const NoFurtherReason = "同一事实和理由已经复核终结，依据《信�
 // transaction. p.QueryCode holds the plain 查询码 afterwards; only its hash is
 // stored.
 func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
+	return db.register(ctx, p, nil)
+}
+
+// register is RegisterPetition, recording the registration under once's
+// idempotency key in its transaction when once is set.
+func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once *onceKey) error {
 	actor, err := allow(ctx, xinfang.CanRegister)
 	if err != nil {
 		return err
@@ -447,6 +453,9 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 		}
 		p.ID = id
 		tx.created("petition", id)
+		if err := db.recordOnce(ctx, tx, once, id, code); err != nil {
+			return err
+		}
 		if err := db.indexWatch(ctx, tx, p, person); err != nil {
 			return err
 		}

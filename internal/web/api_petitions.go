@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -191,19 +192,33 @@ func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Petitions.RegisterPetition(r.Context(), p); err != nil {
+	// Idempotency-Key: a repeat of the request under the same key gives
+	// back the item the first one registered (200, Idempotent-Replayed),
+	// with its 查询码, instead of registering it again.
+	canonical, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	p, replayed, err := s.Petitions.RegisterPetitionOnce(r.Context(), p, r.Header.Get("Idempotency-Key"), digestOf(canonical))
+	if err != nil {
 		return err
 	}
 	// The answer is the petition as registration left it, not read back:
 	// RegisterPetition fills in everything the detail shows (a test checks
 	// it is what GET answers). The 查询码 exists in plain text only in
-	// this reply; storage keeps its hash.
+	// this reply (and, sealed, for a day under an idempotency key);
+	// storage keeps its hash.
 	w.Header().Set("Location", "/api/v1/petitions/"+strconv.FormatInt(p.ID, 10))
 	d, err := s.apiDetail(r, p)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, d)
+	status := http.StatusCreated
+	if replayed {
+		status = http.StatusOK
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, status, d)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"xinfang"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
@@ -186,6 +187,19 @@ func TestBrowserRegisterFindAccept(t *testing.T) {
 	if code := read(t, ctx, "查询码", chromedp.Text(chromedp.ID("query-code"))); len(code) != 19 {
 		t.Errorf("查询码 %q", code)
 	}
+	// F5 on the success page registers nothing, and the 查询码 is not
+	// shown a second time.
+	before := countPetitions(t, a)
+	do(t, ctx, "reload the success page",
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.ID("query-code-shown")),
+	)
+	if after := countPetitions(t, a); after != before {
+		t.Errorf("reloading the success page: %d petitions, were %d", after, before)
+	}
+	if n := read(t, ctx, "number after reload", chromedp.Text(chromedp.ID("created-number"))); n != number {
+		t.Errorf("after the reload the page shows %q, want %q", n, number)
+	}
 
 	link := chromedp.Search(`//td[@class="num"]/a[text()="` + number + `"]`)
 	do(t, ctx, "find it in the ledger",
@@ -269,4 +283,14 @@ func read[T any](t *testing.T, ctx context.Context, what string, a chromedp.Acti
 		t.Fatalf("read %s: %v", what, err)
 	}
 	return v
+}
+
+// countPetitions counts the petitions of the page app's database.
+func countPetitions(t *testing.T, a *pageApp) int {
+	t.Helper()
+	_, total, err := a.DB.Petitions.FindPetitions(xinfang.NewContextWithUser(context.Background(), a.Users["a_staff"]), xinfang.PetitionFilter{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return total
 }

@@ -69,8 +69,9 @@ func TestCrossFlagsPages(t *testing.T) {
 
 	f := registrationForm(c.csrf(), validIDNumber("11010519800101123"), a.Units["townA"].ID)
 	f["cross_flags"] = []string{"cross_region", "person_household"}
-	res := c.post("/petitions", f)
-	wantPageStatus(t, res, http.StatusCreated, "register")
+	posted := c.post("/petitions", f)
+	wantPageStatus(t, posted, http.StatusSeeOther, "register")
+	res := c.get(posted.Location)
 	link := regexp.MustCompile(`href="(/petitions/\d+)"`).FindStringSubmatch(res.Body)
 	if link == nil {
 		t.Fatalf("no link to the petition:\n%s", pageExcerpt(res.Body))

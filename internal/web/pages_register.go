@@ -1,8 +1,14 @@
 package web
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -85,7 +91,15 @@ func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) error
 	form.Set("received_at", s.Now().In(calendar.Location()).Format("2006-01-02T15:04"))
 	form.Set("petitioner.id_type", string(xinfang.IDCard))
 	form.Set("person_count", "1")
-	form.Set("locality_id", strconv.FormatInt(u.UnitID, 10))
+	// 问题属地 is where the matter lies. A town's or a department's
+	// registrar mostly takes in matters of its own; a bureau's, or the
+	// city's, takes in matters of every place, and its own unit as the
+	// default would put them all there (and make every repeat check say
+	// "问题属地不同"), so it chooses.
+	if u.Unit == nil || (u.Unit.Kind != xinfang.UnitBureau && u.Unit.Kind != xinfang.UnitCity) {
+		form.Set("locality_id", strconv.FormatInt(u.UnitID, 10))
+	}
+	form.Set("idempotency_key", newFormKey())
 	v, err := s.registerForm(r, form)
 	if err != nil {
 		return err
@@ -95,7 +109,11 @@ func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) error
 
 // handleCreatePetition registers the form's petition. On bad input the
 // form comes back with every value kept and each message beside its field;
-// on success the page shows the number and, once only, the 查询码.
+// on success the browser is sent on (Post/Redirect/Get) to the page that
+// shows the number and, once only, the 查询码, so that reloading it
+// registers nothing. The form carries an idempotency key: the same form
+// posted again — a reload of the POST, a double click — gives back the
+// item the first post registered.
 func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
@@ -103,8 +121,9 @@ func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) er
 	form := r.PostForm
 	p, probs := s.petitionFromForm(r, form)
 	err := probs.Err()
+	replayed := false
 	if err == nil {
-		err = s.Petitions.RegisterPetition(r.Context(), p)
+		p, replayed, err = s.Petitions.RegisterPetitionOnce(r.Context(), p, form.Get("idempotency_key"), formDigest(form))
 	} else {
 		// Report the domain's checks together with the form's own.
 		if verr := p.Validate(s.Now()); verr != nil {
@@ -130,12 +149,79 @@ func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) er
 			v.Fields["repeat_of"] = m
 		}
 		v.Error = "登记未完成，请按各栏提示更正后重新提交。"
+		if _, reused := v.Fields["idempotency_key"]; reused {
+			// The form was registered before and has been changed since:
+			// a new key makes the next post a new registration.
+			form.Set("idempotency_key", newFormKey())
+			v.Error = "此表单已经登记过一件，之后内容有改动。如确需另行登记，请核对后再次提交。"
+		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "register.html", v)
 	}
+	// The 查询码 travels to the next page in a cookie of that page alone,
+	// which the page clears: it is shown once, to this browser, and not
+	// again when the same form is posted again.
+	created := "/petitions/" + strconv.FormatInt(p.ID, 10) + "/created"
+	if !replayed {
+		http.SetCookie(w, &http.Cookie{Name: queryCodeCookie, Value: p.QueryCode, Path: created, HttpOnly: true,
+			Secure: s.Secure || s.isHTTPS(r), SameSite: http.SameSiteStrictMode, MaxAge: 600})
+	}
+	http.Redirect(w, r, created, http.StatusSeeOther)
+	return nil
+}
+
+// queryCodeCookie carries a new item's 查询码 to the page that shows it.
+const queryCodeCookie = "xf_query_code"
+
+// handleCreated shows a registered item's number and, the first time
+// only, its 查询码.
+func (s *Server) handleCreated(w http.ResponseWriter, r *http.Request) error {
+	id, err := petitionPathID(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.Petitions.FindPetitionByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p.QueryCode = ""
+	if c, err := r.Cookie(queryCodeCookie); err == nil {
+		p.QueryCode = c.Value
+		http.SetCookie(w, &http.Cookie{Name: queryCodeCookie, Path: r.URL.Path, HttpOnly: true, Secure: s.Secure || s.isHTTPS(r),
+			SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	}
+	w.Header().Set("Cache-Control", "no-store")
 	v := &createdView{Petition: p}
 	v.Title, v.Nav = "登记成功", "new"
 	s.fillBase(r, &v.base)
-	return s.render(w, r, http.StatusCreated, "created.html", v)
+	return s.render(w, r, http.StatusOK, "created.html", v)
+}
+
+// newFormKey is a fresh idempotency key for a form: 128 random bits.
+func newFormKey() string {
+	b := make([]byte, 16)
+	rand.Read(b) // never fails (crypto/rand)
+	return hex.EncodeToString(b)
+}
+
+// formDigest is the hash of a form's content: every field but the CSRF
+// token and the idempotency key, in the order of their names.
+func formDigest(form url.Values) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(form)) {
+		if k == "csrf_token" || k == "idempotency_key" {
+			continue
+		}
+		for _, v := range form[k] {
+			fmt.Fprintf(&b, "%q=%q\n", k, v)
+		}
+	}
+	return digestOf([]byte(b.String()))
+}
+
+// digestOf is the hex SHA-256 of a request's content.
+func digestOf(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }
 
 // petitionFromForm reads the registration form. Problems holds what the

@@ -323,7 +323,7 @@ func TestRegisterAcceptPrint(t *testing.T) {
 		wantPageStatus(t, p, http.StatusUnprocessableEntity, "bad id")
 		wantPageContains(t, p, "bad id",
 			`<label class="f wide bad"><span>证件号码</span>`, // the field is marked
-			"身份证号校验位错误",                                   // and named
+			"请核对身份证号",                                     // and named
 			`value="`+badID+`"`, `value="反映拖欠工资问题"`,       // values kept
 			`<option value="0501" selected>`)
 		if n := strings.Count(p.Body, `class="ferr"`); n != 1 {
@@ -347,8 +347,24 @@ func TestRegisterAcceptPrint(t *testing.T) {
 		wantPageStatus(t, c.post("/petitions", f), http.StatusForbidden, "no csrf")
 	})
 
-	p := c.post("/petitions", registrationForm(token, good, townA))
-	wantPageStatus(t, p, http.StatusCreated, "register")
+	// Post/Redirect/Get: the post sends the browser on to the page that
+	// shows the number and, the first time only, the 查询码; the form's
+	// idempotency key makes a second post of it (F5 on the post, a double
+	// click) land on the same item.
+	regForm := registrationForm(token, good, townA)
+	regForm.Set("idempotency_key", "form-key-1")
+	posted := c.post("/petitions", regForm)
+	if posted.Status != http.StatusSeeOther || !regexp.MustCompile(`^/petitions/\d+/created$`).MatchString(posted.Location) {
+		t.Fatalf("register: %d to %q, want 303 to the created page", posted.Status, posted.Location)
+	}
+	p := c.get(posted.Location)
+	wantPageStatus(t, p, http.StatusOK, "register")
+	if again := c.post("/petitions", regForm); again.Status != http.StatusSeeOther || again.Location != posted.Location {
+		t.Errorf("the same form posted again: %d to %q, want the first item's page %q", again.Status, again.Location, posted.Location)
+	}
+	if reload := c.get(posted.Location); !strings.Contains(reload.Body, `id="query-code-shown"`) || strings.Contains(reload.Body, "查询码只在此显示一次") {
+		t.Errorf("the created page shows the 查询码 again when reloaded:\n%s", pageExcerpt(reload.Body))
+	}
 	number := regexp.MustCompile(`id="created-number">([^<]+)<`).FindStringSubmatch(p.Body)
 	code := regexp.MustCompile(`id="query-code">([^<]+)<`).FindStringSubmatch(p.Body)
 	link := regexp.MustCompile(`href="/petitions/(\d+)" id="open-created"`).FindStringSubmatch(p.Body)
@@ -670,4 +686,24 @@ func TestAdminHolidays(t *testing.T) {
 	d := c.post("/admin/dictionary", url.Values{"csrf_token": {tok}, "kind": {"reason"}, "code": {"09"}, "label": {"新的原因"}, "sort": {"9"}, "active": {"1"}})
 	wantPageStatus(t, d, http.StatusSeeOther, "save dictionary entry")
 	wantPageContains(t, c.get(d.Location), "dictionary", "新的原因")
+}
+
+// TestRegisterFormLocality: the form's 问题属地 starts at a town
+// registrar's own town, and at nothing for the bureau's registrar, who
+// takes in matters of every place.
+func TestRegisterFormLocality(t *testing.T) {
+	a := newPageApp(t)
+	for user, want := range map[string]string{"a_staff": strconv.FormatInt(a.Units["townA"].ID, 10), "bureau_reg": ""} {
+		c := a.client(t)
+		c.login(user)
+		form := c.get("/petitions/new")
+		sel := regexp.MustCompile(`(?s)<select name="locality_id".*?</select>`).FindString(form.Body)
+		got := regexp.MustCompile(`<option value="(\d*)" selected`).FindStringSubmatch(sel)
+		switch {
+		case want == "" && got != nil:
+			t.Errorf("%s: 问题属地 preselected %s, want none", user, got[1])
+		case want != "" && (got == nil || got[1] != want):
+			t.Errorf("%s: 问题属地 preselected %v, want %s", user, got, want)
+		}
+	}
 }

@@ -239,6 +239,7 @@ func routeTable() []route {
 
 		{"GET", "/{$}", signedIn, (*Server).handleHome},
 		{"GET", "/petitions/new", mayRegister, (*Server).handleNewPetition},
+		{"GET", "/petitions/{id}/created", mayRegister, (*Server).handleCreated},
 		{"POST", "/petitions", mayRegister, (*Server).handleCreatePetition},
 		{"GET", "/petitions", signedIn, (*Server).handleLedger},
 		{"GET", "/petitions/{id}", signedIn, (*Server).handlePetition},

@@ -56,6 +56,7 @@ type PetitionStore interface {
 	FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error)
 	FindTodo(ctx context.Context, kind xinfang.TodoKind, offset, limit int) ([]*xinfang.Petition, int, error)
 	RegisterPetition(ctx context.Context, p *xinfang.Petition) error
+	RegisterPetitionOnce(ctx context.Context, p *xinfang.Petition, key, digest string) (*xinfang.Petition, bool, error)
 	VerifyEvents(ctx context.Context, petitionID int64) (events int, err error)
 }
 
