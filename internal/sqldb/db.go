@@ -79,6 +79,11 @@ type core struct {
 	// SessionLifetime and IdleTimeout end a session that long after login
 	// and after its last request; NewDB sets the constants of that name.
 	SessionLifetime, IdleTimeout time.Duration
+	// SessionCacheTTL is how long a session read from the database is
+	// taken as it was without reading it again (sessions.go); 0 reads it
+	// on every request. NewDB sets DefaultSessionCacheTTL.
+	SessionCacheTTL time.Duration
+	sessions        sessionCache
 
 	// passwordChecked, when set (by tests), sees the hash of every
 	// password check of a login or password change.
@@ -126,7 +131,7 @@ type (
 // NewDB returns a DB for dsn, a postgres:// URL or a SQLite file path,
 // protected by keys.
 func NewDB(dsn string, keys *keyring.Keyring) *DB {
-	c := &core{DSN: dsn, Keys: keys, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default(), SessionLifetime: SessionLifetime, IdleTimeout: IdleTimeout}
+	c := &core{DSN: dsn, Keys: keys, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default(), SessionLifetime: SessionLifetime, IdleTimeout: IdleTimeout, SessionCacheTTL: DefaultSessionCacheTTL}
 	return &DB{core: c,
 		Petitions: &PetitionStore{c}, Petitioners: &PetitionerStore{c}, Cases: &CaseStore{c},
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},
