@@ -25,11 +25,16 @@ func TestPetitionDetailAsAnActionAnswers(t *testing.T) {
 			{Name: "王五", Phone: "13700137000", Address: "乙镇西村 3 号"},
 		}
 		f.MustRegister(t, f.BureauRegistrar, p)
+		var alone *xinfang.Petition
 		for i := range 2 {
-			r := f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, 310+i))
-			if _, err := db.Repeats.DecideRepeat(ctx, r.ID, xinfang.RepeatDecisionInput{CandidateID: p.ID, Decision: xinfang.RepeatLink, Version: r.Version}); err != nil {
+			alone = f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, 310+i))
+			if _, err := db.Repeats.DecideRepeat(ctx, alone.ID, xinfang.RepeatDecisionInput{CandidateID: p.ID, Decision: xinfang.RepeatLink, Version: alone.Version}); err != nil {
 				t.Fatal(err)
 			}
+		}
+		// Without co-petitioners, their list is empty, not missing.
+		if got, err := db.Petitions.FindPetitionByID(ctx, alone.ID); err != nil || got.CoPetitioners == nil || len(got.CoPetitioners) != 0 || got.Petitioner.Name != "张三" {
+			t.Errorf("a petition without co-petitioners: %+v, %v", got, err)
 		}
 		acted := f.MustAct(t, f.BureauRegistrar, p.ID, transfer(f.TownA, p.Version))
 		got, err := db.Petitions.FindPetitionByID(ctx, p.ID)

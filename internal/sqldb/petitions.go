@@ -84,8 +84,10 @@ func (db *core) findPetition(ctx context.Context, q rowQuerier, id int64) (*xinf
 // detailCols are what a petition's page shows beyond petitionCols that
 // its row gives (with detailFrom): the petitioner in full, the
 // registrar's name (empty when the account is missing, as in a
-// hand-edited database) and the count of the item's repeats.
-var detailCols = `, ` + prefixed("pt.", petitionerCols) + `, COALESCE(reg.name, ''), (SELECT COUNT(*) FROM petitions r WHERE r.repeat_of_id = p.id)`
+// hand-edited database), the count of the item's repeats, and whether it
+// has co-petitioners — most have none, and then their query is not run.
+var detailCols = `, ` + prefixed("pt.", petitionerCols) + `, COALESCE(reg.name, ''), (SELECT COUNT(*) FROM petitions r WHERE r.repeat_of_id = p.id),
+	EXISTS (SELECT 1 FROM petition_petitioners pp WHERE pp.petition_id = p.id AND pp.petitioner_id <> p.petitioner_id)`
 
 const detailFrom = ` LEFT JOIN users reg ON reg.id = p.reg_user_id`
 
@@ -105,8 +107,9 @@ func (db *PetitionStore) FindPetitionByID(ctx context.Context, id int64) (*xinfa
 		pt := &xinfang.Petitioner{}
 		var regName string
 		var repeats int
+		var co bool
 		var err error
-		p, err = scanPetitionRow(q.QueryRowContext(ctx, query, append([]any{id}, args...)...), append(petitionerFields(pt), &regName, &repeats)...)
+		p, err = scanPetitionRow(q.QueryRowContext(ctx, query, append([]any{id}, args...)...), append(petitionerFields(pt), &regName, &repeats, &co)...)
 		if err != nil {
 			return db.notFound(err, "信访件不存在或无权查看")
 		}
@@ -114,6 +117,10 @@ func (db *PetitionStore) FindPetitionByID(ctx context.Context, id int64) (*xinfa
 			return err
 		}
 		p.Petitioner, p.RegUserName, p.RepeatCount = pt, regName, repeats
+		if !co {
+			p.CoPetitioners = []*xinfang.Petitioner{}
+			return db.loadClocks(ctx, q, pr, p)
+		}
 		return db.loadLinked(ctx, q, pr, p)
 	})
 	if err != nil {
@@ -166,6 +173,11 @@ func (db *PetitionStore) loadLinked(ctx context.Context, q rowQuerier, pr *proce
 	if p.CoPetitioners, err = db.coPetitioners(ctx, q, p); err != nil {
 		return err
 	}
+	return db.loadClocks(ctx, q, pr, p)
+}
+
+// loadClocks derives p's clocks as of now from its events, read through q.
+func (db *PetitionStore) loadClocks(ctx context.Context, q rowQuerier, pr *procedure.Procedure, p *xinfang.Petition) error {
 	events, err := db.events(ctx, q, p.ID)
 	if err != nil {
 		return err
