@@ -79,11 +79,6 @@ type core struct {
 	// SessionLifetime and IdleTimeout end a session that long after login
 	// and after its last request; NewDB sets the constants of that name.
 	SessionLifetime, IdleTimeout time.Duration
-	// SessionCacheTTL is how long a session read from the database is
-	// taken as it was without reading it again (sessions.go); 0 reads it
-	// on every request. NewDB sets DefaultSessionCacheTTL.
-	SessionCacheTTL time.Duration
-	sessions        sessionCache
 
 	// passwordChecked, when set (by tests), sees the hash of every
 	// password check of a login or password change.
@@ -106,6 +101,12 @@ type core struct {
 	calLoaded time.Time
 
 	index indexState // the progress of the derived indexes' build (index_build.go)
+
+	// SessionCacheTTL is how long a session read from the database is
+	// taken as it was without reading it again (sessions.go); 0 reads it
+	// on every request. NewDB sets DefaultSessionCacheTTL.
+	SessionCacheTTL time.Duration
+	sessions        sessionCache
 
 	// noSync makes commits return before they reach the disk: only the
 	// handle of LoadInBulk sets it (bulk.go).
