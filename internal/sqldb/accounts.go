@@ -46,6 +46,9 @@ func (db *DirectoryStore) changeAccount(ctx context.Context, id int64, action xi
 	if actor == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
+	// The account's sessions carry it: they see the change at their next
+	// request (sessions.go).
+	defer db.sessionsChanged()
 	err := db.write(ctx, func(tx *Tx) error {
 		u, err := scanUser(tx.queryRow(ctx, `SELECT `+userCols+` FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = ?`, id))
 		if err != nil {

@@ -32,6 +32,8 @@ func (db *DirectoryStore) Login(ctx context.Context, username, password, from st
 		}
 	}
 	ok := db.checkPassword(u, password)
+	// The check moves the account's counters, which its sessions carry.
+	defer db.sessionsChanged()
 	// Only after the password matched, so that the message does not tell
 	// a stranger which accounts exist.
 	if ok && u.Disabled {
@@ -99,6 +101,9 @@ func (db *DirectoryStore) ChangePassword(ctx context.Context, userID int64, oldP
 		return err
 	}
 	ok := db.checkPassword(u, oldPW)
+	// The check and the change alter the account its sessions carry (the
+	// forced change of an initial password ends with it).
+	defer db.sessionsChanged()
 	var verdict xinfang.LoginVerdict
 	var until time.Time
 	err = db.write(xinfang.WithAuditing(ctx, nil), func(tx *Tx) (err error) {

@@ -15,11 +15,15 @@ const petitionerCols = `id, org, name, id_type, id_number, org_code, phone, gend
 // scanPetitioner reads a row of petitionerCols and opens its sealed fields.
 func (db *core) scanPetitioner(s interface{ Scan(...any) error }) (*xinfang.Petitioner, error) {
 	p := &xinfang.Petitioner{}
-	err := s.Scan(&p.ID, &p.Org, &p.Name, &p.IDType, &p.IDNumber, &p.OrgCode, &p.Phone, &p.Gender, &p.Ethnicity, &p.Occupation, &p.HukouAddress, &p.Residence, &p.Address, &p.KeyPerson, &p.KeyReason, &p.Foreign)
-	if err != nil {
+	if err := s.Scan(petitionerFields(p)...); err != nil {
 		return nil, err
 	}
 	return p, db.openPetitioner(p)
+}
+
+// petitionerFields are where the columns of petitionerCols go in p.
+func petitionerFields(p *xinfang.Petitioner) []any {
+	return []any{&p.ID, &p.Org, &p.Name, &p.IDType, &p.IDNumber, &p.OrgCode, &p.Phone, &p.Gender, &p.Ethnicity, &p.Occupation, &p.HukouAddress, &p.Residence, &p.Address, &p.KeyPerson, &p.KeyReason, &p.Foreign}
 }
 
 func (db *core) findPetitioner(ctx context.Context, q rowQuerier, id int64) (*xinfang.Petitioner, error) {

@@ -34,15 +34,25 @@ const petitionFrom = ` FROM petitions p
 // scanPetition reads a row of petitionCols and opens the petitioner's
 // sealed fields.
 func (db *core) scanPetition(s interface{ Scan(...any) error }) (*xinfang.Petition, error) {
+	p, err := scanPetitionRow(s)
+	if err != nil {
+		return nil, err
+	}
+	return p, db.openPetitioner(p.Petitioner)
+}
+
+// scanPetitionRow reads a row of petitionCols followed by the columns of
+// more, and leaves the petitioner's fields sealed.
+func scanPetitionRow(s interface{ Scan(...any) error }, more ...any) (*xinfang.Petition, error) {
 	p := &xinfang.Petition{Petitioner: &xinfang.Petitioner{}, RegUnit: &xinfang.Unit{}, Locality: &xinfang.Unit{}}
 	var received, created, updated, state, dueClock, ruKind, huName, huKind, huPath, luKind string
-	err := s.Scan(&p.ID, &p.Number, &p.Version, &p.Channel, &received, &p.RegUnitID, &p.RegUserID, &p.FirstUnitID, &p.Petitioner.ID,
+	err := s.Scan(append([]any{&p.ID, &p.Number, &p.Version, &p.Channel, &received, &p.RegUnitID, &p.RegUserID, &p.FirstUnitID, &p.Petitioner.ID,
 		&p.PersonCount, &p.InvolvedCount, &p.Group, &p.Summary, &p.Content, &p.Request, &p.Category, &p.Purpose, &p.Reason, &p.LocalityID, &p.Accused, &p.System,
 		&p.LegalCase, &p.Urgent, &p.Anonymous, &p.Threat, &p.Hot, &p.Public, &p.CrossFlags, &p.Escalation, &p.Repeat, &p.RepeatOfID,
 		&p.RiskLevel, &p.RiskReason, &state, &p.HandlingUnitID, &p.Outcome, &p.Evaluation, &p.DueDate, &p.SevereDate, &dueClock,
 		&created, &updated,
 		&p.Petitioner.Name, &p.Petitioner.IDNumber, &p.Petitioner.Phone, &p.Petitioner.OrgCode, &p.RegUnit.Name, &p.RegUnit.Code, &ruKind, &p.RegUnit.Path,
-		&huName, &huKind, &huPath, &p.Locality.Name, &p.Locality.Path, &p.Locality.Code, &luKind, &p.RegUnit.ParentID)
+		&huName, &huKind, &huPath, &p.Locality.Name, &p.Locality.Path, &p.Locality.Code, &luKind, &p.RegUnit.ParentID}, more...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +63,7 @@ func (db *core) scanPetition(s interface{ Scan(...any) error }) (*xinfang.Petiti
 	if p.HandlingUnitID != 0 {
 		p.HandlingUnit = &xinfang.Unit{ID: p.HandlingUnitID, Name: huName, Kind: xinfang.UnitKind(huKind), Path: huPath}
 	}
-	return p, db.openPetitioner(p.Petitioner)
+	return p, nil
 }
 
 // findPetition loads one petition within the actor's scope; out of scope
@@ -71,17 +81,47 @@ func (db *core) findPetition(ctx context.Context, q rowQuerier, id int64) (*xinf
 	return p, nil
 }
 
+// detailCols are what a petition's page shows beyond petitionCols that
+// its row gives (with detailFrom): the petitioner in full, the
+// registrar's name (empty when the account is missing, as in a
+// hand-edited database), the count of the item's repeats, and whether it
+// has co-petitioners — most have none, and then their query is not run.
+var detailCols = `, ` + prefixed("pt.", petitionerCols) + `, COALESCE(reg.name, ''), (SELECT COUNT(*) FROM petitions r WHERE r.repeat_of_id = p.id),
+	EXISTS (SELECT 1 FROM petition_petitioners pp WHERE pp.petition_id = p.id AND pp.petitioner_id <> p.petitioner_id)`
+
+const detailFrom = ` LEFT JOIN users reg ON reg.id = p.reg_user_id`
+
 // FindPetitionByID returns one petition in scope, with its co-petitioners
-// and its clocks derived from its events as of now, read as one view.
+// and its clocks derived from its events as of now, read as one view:
+// the row with what it shows beyond it in one query (detailCols), then
+// the co-petitioners and the events.
 func (db *PetitionStore) FindPetitionByID(ctx context.Context, id int64) (*xinfang.Petition, error) {
 	pr := db.Procedure(ctx)
+	scope, args, err := petitionScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	query := db.dialect.rebind(`SELECT ` + petitionCols + detailCols + petitionFrom + detailFrom + ` WHERE p.id = ? AND ` + scope)
 	var p *xinfang.Petition
-	err := db.read(ctx, func(q rowQuerier) error {
+	err = db.read(ctx, func(q rowQuerier) error {
+		pt := &xinfang.Petitioner{}
+		var regName string
+		var repeats int
+		var co bool
 		var err error
-		if p, err = db.findPetition(ctx, q, id); err != nil {
+		p, err = scanPetitionRow(q.QueryRowContext(ctx, query, append([]any{id}, args...)...), append(petitionerFields(pt), &regName, &repeats, &co)...)
+		if err != nil {
+			return db.notFound(err, "信访件不存在或无权查看")
+		}
+		if err := db.openPetitioner(pt); err != nil {
 			return err
 		}
-		return db.loadDetail(ctx, q, pr, p)
+		p.Petitioner, p.RegUserName, p.RepeatCount = pt, regName, repeats
+		if !co {
+			p.CoPetitioners = []*xinfang.Petitioner{}
+			return db.loadClocks(ctx, q, pr, p)
+		}
+		return db.loadLinked(ctx, q, pr, p)
 	})
 	if err != nil {
 		return nil, err
@@ -115,9 +155,6 @@ func (db *PetitionStore) loadDetail(ctx context.Context, q rowQuerier, pr *proce
 		return err
 	}
 	p.Petitioner = pt
-	if p.CoPetitioners, err = db.coPetitioners(ctx, q, p); err != nil {
-		return err
-	}
 	if err := r.row(ctx, `SELECT COUNT(*) FROM petitions WHERE repeat_of_id = ?`, p.ID).Scan(&p.RepeatCount); err != nil {
 		return err
 	}
@@ -126,6 +163,21 @@ func (db *PetitionStore) loadDetail(ctx context.Context, q rowQuerier, pr *proce
 	if err := r.row(ctx, `SELECT name FROM users WHERE id = ?`, p.RegUserID).Scan(&p.RegUserName); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
+	return db.loadLinked(ctx, q, pr, p)
+}
+
+// loadLinked loads p's co-petitioners and derives its clocks as of now
+// from its events, read through q.
+func (db *PetitionStore) loadLinked(ctx context.Context, q rowQuerier, pr *procedure.Procedure, p *xinfang.Petition) error {
+	var err error
+	if p.CoPetitioners, err = db.coPetitioners(ctx, q, p); err != nil {
+		return err
+	}
+	return db.loadClocks(ctx, q, pr, p)
+}
+
+// loadClocks derives p's clocks as of now from its events, read through q.
+func (db *PetitionStore) loadClocks(ctx context.Context, q rowQuerier, pr *procedure.Procedure, p *xinfang.Petition) error {
 	events, err := db.events(ctx, q, p.ID)
 	if err != nil {
 		return err

@@ -101,6 +101,9 @@ func (db *DirectoryStore) UpdateUnit(ctx context.Context, id int64, ch xinfang.U
 		return nil, err
 	}
 	var out *xinfang.Unit
+	// Sessions carry their user's unit and path: the scope follows the
+	// tree at once (sessions.go).
+	defer db.sessionsChanged()
 	err := db.write(ctx, func(tx *Tx) error {
 		u, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, id))
 		if err != nil {
@@ -206,6 +209,9 @@ func (db *DirectoryStore) setUnitDisabled(ctx context.Context, id int64, disable
 		return nil, err
 	}
 	var out *xinfang.Unit
+	// Sessions carry their user's unit and path: the scope follows the
+	// tree at once (sessions.go).
+	defer db.sessionsChanged()
 	err := db.write(ctx, func(tx *Tx) error {
 		u, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, id))
 		if err != nil {
