@@ -1,6 +1,9 @@
 package xinfang
 
-import "time"
+import (
+	"io"
+	"time"
+)
 
 // Attachment is a file kept with a record (附件): the scan of a letter,
 // a photo, a recording, an office document. Its content lives in the
@@ -33,6 +36,14 @@ const (
 	AttachPetition AttachmentOwner = "petition" // 信访件
 	AttachCase     AttachmentOwner = "case"     // 信访积案
 )
+
+// Upload is a file sent to be kept: its name as the browser gave it, and
+// its content.
+type Upload struct {
+	Name    string
+	Content io.ReaderAt
+	Size    int64
+}
 
 // DefaultAttachmentLimit is the largest file accepted unless configured
 // otherwise: 20 MB, enough for a multi-page colour scan or an hour of

@@ -382,6 +382,11 @@ type Petition struct {
 	FirstUnitID  int64     `json:"first_unit_id,omitempty"` // 首访单位
 	ParentNumber string    `json:"handed_down_number,omitempty"`
 
+	// Files are attached to the item in its registering transaction (the
+	// letter's scan): an item is not registered without them, nor they
+	// kept without it. Input only.
+	Files []Upload `json:"-"`
+
 	Petitioner    *Petitioner   `json:"petitioner"`            // 主访人
 	CoPetitioners []*Petitioner `json:"co_petitioners"`        // 联名
 	PersonCount   int           `json:"person_count"`          // 信访人数

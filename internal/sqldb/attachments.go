@@ -50,19 +50,48 @@ func (db *AttachmentStore) AddAttachment(ctx context.Context, owner xinfang.Atta
 	if u == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
-	name, err := attachmentName(name)
+	f, err := db.prepareFile(u, xinfang.Upload{Name: name, Content: r, Size: size}, "file")
 	if err != nil {
 		return nil, err
 	}
+	err = db.write(ctx, func(tx *Tx) error {
+		if err := db.mayAttach(ctx, tx, u, owner, ownerID); err != nil {
+			return err
+		}
+		return db.writeFile(ctx, tx, f, owner, ownerID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f.a, nil
+}
+
+// preparedFile is an upload checked and ready to write: its record, its
+// thumbnail, its content.
+type preparedFile struct {
+	a     *xinfang.Attachment
+	thumb []byte
+	r     io.ReaderAt
+}
+
+// prepareFile checks an upload of u — name, size, kind — and computes its
+// hash and thumbnail, outside any transaction; a refusal names the file
+// on field.
+func (db *core) prepareFile(u *xinfang.User, up xinfang.Upload, field string) (*preparedFile, error) {
+	name, err := attachmentName(up.Name, field)
+	if err != nil {
+		return nil, err
+	}
+	r, size := up.Content, up.Size
 	switch limit := db.attachmentLimit(); {
-	case size <= 0:
-		return nil, xinfang.FieldError("file", fmt.Sprintf("文件“%s”是空的", name))
+	case size <= 0 || r == nil:
+		return nil, xinfang.FieldError(field, fmt.Sprintf("文件“%s”是空的", name))
 	case size > limit:
-		return nil, xinfang.FieldError("file", fmt.Sprintf("文件“%s”有 %s，超过上限 %s", name, megabytes(size), megabytes(limit)))
+		return nil, xinfang.FieldError(field, fmt.Sprintf("文件“%s”有 %s，超过上限 %s", name, megabytes(size), megabytes(limit)))
 	}
 	kind, err := attach.Sniff(r, size)
 	if errors.Is(err, attach.ErrUnknown) {
-		return nil, xinfang.FieldError("file", fmt.Sprintf("文件“%s”%s", name, err.Error()))
+		return nil, xinfang.FieldError(field, fmt.Sprintf("文件“%s”%s", name, err.Error()))
 	}
 	if err != nil {
 		return nil, err
@@ -71,42 +100,41 @@ func (db *AttachmentStore) AddAttachment(ctx context.Context, owner xinfang.Atta
 	if _, err := io.Copy(sum, io.NewSectionReader(r, 0, size)); err != nil {
 		return nil, err
 	}
-	var thumb []byte
+	f := &preparedFile{r: r}
 	if kind.Image {
-		if thumb, err = attach.Thumbnail(io.NewSectionReader(r, 0, size)); err != nil {
-			return nil, xinfang.FieldError("file", fmt.Sprintf("图片“%s”无法读取：%v", name, err))
+		if f.thumb, err = attach.Thumbnail(io.NewSectionReader(r, 0, size)); err != nil {
+			return nil, xinfang.FieldError(field, fmt.Sprintf("图片“%s”无法读取：%v", name, err))
 		}
 	}
-	a := &xinfang.Attachment{Owner: owner, OwnerID: ownerID, Name: name, Type: kind.Type, Label: kind.Label, Size: size,
-		SHA256: hex.EncodeToString(sum.Sum(nil)), UploadedBy: u.ID, UploaderName: u.Name, UploadedAt: db.Now(), Image: kind.Image}
-	err = db.write(ctx, func(tx *Tx) error {
-		if err := db.mayAttach(ctx, tx, u, owner, ownerID); err != nil {
-			return err
-		}
-		id, err := tx.insert(ctx, `INSERT INTO attachments (owner, owner_id, name, type, size, sha256, uploaded_by, uploader_name, uploaded_at, thumb)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(owner), ownerID, name, kind.Type, size, a.SHA256, u.ID, u.Name, fmtTime(a.UploadedAt), thumb)
-		if err != nil {
-			return err
-		}
-		a.ID = id
-		tx.created("attachment", id)
-		buf := make([]byte, chunkSize)
-		for n, off := 0, int64(0); off < size; n, off = n+1, off+chunkSize {
-			k, err := r.ReadAt(buf[:min(chunkSize, size-off)], off)
-			if err != nil && !(errors.Is(err, io.EOF) && int64(k) == min(chunkSize, size-off)) {
-				return err
-			}
-			if _, err := tx.exec(ctx, `INSERT INTO attachment_chunks (attachment_id, n, data) VALUES (?, ?, ?)`, id, n, buf[:k]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	f.a = &xinfang.Attachment{Name: name, Type: kind.Type, Label: kind.Label, Size: size,
+		SHA256: hex.EncodeToString(sum.Sum(nil)), UploadedBy: u.ID, UploaderName: u.Name, Image: kind.Image}
+	return f, nil
+}
+
+// writeFile writes a prepared file of record owner/ownerID in tx, in
+// chunks.
+func (db *core) writeFile(ctx context.Context, tx *Tx, f *preparedFile, owner xinfang.AttachmentOwner, ownerID int64) error {
+	a := f.a
+	a.Owner, a.OwnerID, a.UploadedAt = owner, ownerID, parseTime(fmtTime(tx.now))
+	id, err := tx.insert(ctx, `INSERT INTO attachments (owner, owner_id, name, type, size, sha256, uploaded_by, uploader_name, uploaded_at, thumb)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(owner), ownerID, a.Name, a.Type, a.Size, a.SHA256, a.UploadedBy, a.UploaderName, fmtTime(tx.now), f.thumb)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	a.UploadedAt = parseTime(fmtTime(a.UploadedAt))
-	return a, nil
+	a.ID = id
+	tx.created("attachment", id)
+	buf := make([]byte, chunkSize)
+	for n, off := 0, int64(0); off < a.Size; n, off = n+1, off+chunkSize {
+		want := min(chunkSize, a.Size-off)
+		k, err := f.r.ReadAt(buf[:want], off)
+		if err != nil && !(errors.Is(err, io.EOF) && int64(k) == want) {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO attachment_chunks (attachment_id, n, data) VALUES (?, ?, ?)`, id, n, buf[:k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // mayAttach checks that u sees the record and may add files to it.
@@ -270,7 +298,7 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 // attachmentName is the file name of an upload as kept: without the
 // folders some browsers send (C:\fakepath\…), without control characters,
 // and at most 200 characters.
-func attachmentName(name string) (string, error) {
+func attachmentName(name, field string) (string, error) {
 	name = strings.ReplaceAll(name, `\`, "/")
 	name = strings.TrimSpace(path.Base(name))
 	name = strings.Map(func(r rune) rune {
@@ -281,9 +309,9 @@ func attachmentName(name string) (string, error) {
 	}, name)
 	switch {
 	case name == "" || name == "." || name == "/":
-		return "", xinfang.FieldError("file", "请选择要上传的文件")
+		return "", xinfang.FieldError(field, "请选择要上传的文件")
 	case utf8.RuneCountInString(name) > 200:
-		return "", xinfang.FieldError("file", "文件名过长（至多 200 字）")
+		return "", xinfang.FieldError(field, "文件名过长（至多 200 字）")
 	}
 	return name, nil
 }

@@ -140,3 +140,35 @@ func TestAttachments(t *testing.T) {
 		}
 	})
 }
+
+// TestRegisterWithFiles: the letter's scan comes in with the registration,
+// in its transaction; a refused file refuses the registration, naming the
+// file, and nothing is written.
+func TestRegisterWithFiles(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		w := newCaseWorld(t, db)
+		ctx := w.Ctx(w.RegistrarA)
+		scan := pdfFile(300 << 10)
+		bad := w.NewPetition(w.VillageA, 7)
+		bad.Files = []xinfang.Upload{{Name: "来信.pdf", Content: bytes.NewReader(scan), Size: int64(len(scan))}, {Name: "宏病毒.exe", Content: bytes.NewReader([]byte("MZ\x90")), Size: 3}}
+		before := count(t, db, "petitions")
+		err := db.Petitions.RegisterPetition(ctx, bad)
+		wantErr(t, err, xinfang.EINVALID, "files")
+		if err == nil || !strings.Contains(err.Error(), "宏病毒.exe") {
+			t.Errorf("the refusal does not name the file: %v", err)
+		}
+		if count(t, db, "petitions") != before || count(t, db, "attachments") != 0 {
+			t.Fatal("a refused registration left rows")
+		}
+		good := w.NewPetition(w.VillageA, 8)
+		good.Files = bad.Files[:1]
+		w.MustRegister(t, w.RegistrarA, good)
+		list, err := db.Attachments.FindAttachments(ctx, xinfang.AttachPetition, good.ID)
+		if err != nil || len(list) != 1 || list[0].Name != "来信.pdf" || list[0].Size != int64(len(scan)) {
+			t.Fatalf("the registered item's files: %v, %v", list, err)
+		}
+		if got, err := readAll(t, db, ctx, list[0].ID); err != nil || !bytes.Equal(got, scan) {
+			t.Errorf("the scan read back: %d bytes, %v", len(got), err)
+		}
+	})
+}

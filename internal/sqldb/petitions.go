@@ -451,6 +451,21 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 			return err
 		}
 	}
+	// The files that come with the item (the letter's scan), checked and
+	// hashed before the write.
+	files := make([]*preparedFile, len(p.Files))
+	for i, up := range p.Files {
+		f, err := db.prepareFile(actor, up, "files")
+		if err != nil {
+			for k, m := range xinfang.ErrorFields(err) {
+				probs.Add(k, m)
+			}
+			if xinfang.ErrorCode(err) != xinfang.EINVALID {
+				return err
+			}
+		}
+		files[i] = f
+	}
 	if err := probs.Err(); err != nil {
 		return err
 	}
@@ -507,6 +522,11 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 		tx.created("petition", id)
 		if err := db.recordOnce(ctx, tx, once, id, code); err != nil {
 			return err
+		}
+		for _, f := range files {
+			if err := db.writeFile(ctx, tx, f, xinfang.AttachPetition, id); err != nil {
+				return err
+			}
 		}
 		if err := db.indexWatch(ctx, tx, p, person); err != nil {
 			return err

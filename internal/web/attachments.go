@@ -33,6 +33,7 @@ type AttachmentStore interface {
 // little form around it, and their form's files are kept (on disk past
 // uploadMemory) for the handler.
 var uploadRoutes = map[string]bool{
+	"POST /petitions":                         true,
 	"POST /api/v1/petitions/{id}/attachments": true,
 	"POST /api/v1/cases/{id}/attachments":     true,
 	"POST /petitions/{id}/attachments":        true,
@@ -71,6 +72,38 @@ func uploadedFile(r *http.Request) (multipart.File, *multipart.FileHeader, error
 		return nil, nil, xinfang.FieldError("file", "请选择要上传的文件")
 	}
 	return f, h, nil
+}
+
+// formFile is a file of a posted form, open.
+type formFile struct {
+	xinfang.Upload
+	f multipart.File
+}
+
+// formFiles opens the files of r's form field; a form without any is none.
+func formFiles(r *http.Request, field string) ([]formFile, error) {
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	var out []formFile
+	for _, h := range r.MultipartForm.File[field] {
+		if h.Size == 0 && h.Filename == "" {
+			continue // the empty part a browser sends when nothing is chosen
+		}
+		f, err := h.Open()
+		if err != nil {
+			closeAll(out)
+			return nil, err
+		}
+		out = append(out, formFile{Upload: xinfang.Upload{Name: h.Filename, Content: f, Size: h.Size}, f: f})
+	}
+	return out, nil
+}
+
+func closeAll(files []formFile) {
+	for _, f := range files {
+		f.f.Close()
+	}
 }
 
 // addAttachment stores the uploaded file of r with the record owner {id}.

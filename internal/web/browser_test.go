@@ -175,6 +175,7 @@ func TestBrowserRegisterFindAccept(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("summary"), "再次反映拖欠工资问题"),
 		chromedp.SendKeys(chromedp.ID("content"), "某建筑公司仍未支付 2025 年工资 3 万元。"),
 		chromedp.SendKeys(chromedp.ID("request"), "要求支付工资"),
+		chromedp.SetUploadFiles(chromedp.ID("files"), []string{letterScan(t)}),
 		screenshot("02-register"),
 		chromedp.Click(chromedp.ID("register-submit")),
 		chromedp.WaitVisible(chromedp.ID("created-number")),
@@ -227,6 +228,9 @@ func TestBrowserRegisterFindAccept(t *testing.T) {
 	}
 	if rep := read(t, ctx, "repeat", chromedp.Text(chromedp.Search(`//dt[text()="重复信访"]/following-sibling::dd[1]`))); !strings.Contains(rep, "重复件") || !strings.Contains(rep, earlier.Number) {
 		t.Errorf("the item does not say it repeats %s: %q", earlier.Number, rep)
+	}
+	if got := read(t, ctx, "the letter's scan", chromedp.Text(chromedp.CSS("#attachments a.attachment"))); got != "来信扫描件.pdf" {
+		t.Errorf("the item's attachment is %q, want the scan sent with the registration", got)
 	}
 
 	do(t, ctx, "accept it",
@@ -293,4 +297,16 @@ func countPetitions(t *testing.T, a *pageApp) int {
 		t.Fatal(err)
 	}
 	return total
+}
+
+// letterScan writes a small PDF, as a scanner would give it, and returns
+// its path.
+func letterScan(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "来信扫描件.pdf")
+	body := "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

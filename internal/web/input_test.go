@@ -200,8 +200,9 @@ func TestTextIsCheckedBeforeHandlers(t *testing.T) {
 	if r.Status != http.StatusCreated {
 		t.Fatalf("multi-line content: %s", r)
 	}
-	// A file is refused where no route takes one.
-	r = reg.sendRaw(t, "POST", "/petitions", "multipart/form-data; boundary=B",
+	// A file is refused where the route takes none (the registration
+	// form takes the letter's scan; an action's form takes nothing).
+	r = reg.sendRaw(t, "POST", "/petitions/1/actions/accept", "multipart/form-data; boundary=B",
 		"--B\r\nContent-Disposition: form-data; name=\"content\"; filename=\"a.txt\"\r\n\r\nx\r\n--B--\r\n")
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "不接受上传文件") {
 		t.Errorf("file: %.300s", r)

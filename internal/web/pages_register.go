@@ -30,6 +30,11 @@ type registerView struct {
 	CoRows      []int
 	// CrossFlags are the 三跨三分离 kinds: the form posts codes and shows labels.
 	CrossFlags []xinfang.Label
+	// AttachmentLimit says the largest file; FilesDropped that the form
+	// came back without the files it was posted with (a browser cannot
+	// keep them).
+	AttachmentLimit string
+	FilesDropped    bool
 }
 
 // Has reports whether the multi-valued field name holds value.
@@ -58,7 +63,7 @@ type createdView struct {
 }
 
 func (s *Server) registerForm(r *http.Request, form url.Values) (*registerView, error) {
-	v := &registerView{Form: form, CrossFlags: xinfang.CrossFlags}
+	v := &registerView{Form: form, CrossFlags: xinfang.CrossFlags, AttachmentLimit: strconv.FormatInt(s.attachmentLimit()>>20, 10) + " MB"}
 	for i := 0; i < coRows; i++ {
 		v.CoRows = append(v.CoRows, i)
 	}
@@ -120,7 +125,15 @@ func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) er
 	}
 	form := r.PostForm
 	p, probs := s.petitionFromForm(r, form)
-	err := probs.Err()
+	files, err := formFiles(r, "files")
+	if err != nil {
+		return err
+	}
+	defer closeAll(files)
+	for _, f := range files {
+		p.Files = append(p.Files, f.Upload)
+	}
+	err = probs.Err()
 	replayed := false
 	if err == nil {
 		p, replayed, err = s.Petitions.RegisterPetitionOnce(r.Context(), p, form.Get("idempotency_key"), formDigest(form))
@@ -149,6 +162,7 @@ func (s *Server) handleCreatePetition(w http.ResponseWriter, r *http.Request) er
 			v.Fields["repeat_of"] = m
 		}
 		v.Error = "登记未完成，请按各栏提示更正后重新提交。"
+		v.FilesDropped = len(files) > 0
 		if _, reused := v.Fields["idempotency_key"]; reused {
 			// The form was registered before and has been changed since:
 			// a new key makes the next post a new registration.
