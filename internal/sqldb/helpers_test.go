@@ -106,3 +106,16 @@ func transfer(to *xinfang.Unit, version int) xinfang.ActionInput {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// wantGramCounts asserts that the gram counts add up to the grams indexed,
+// and that there are some: each indexed petition counted once.
+func wantGramCounts(t *testing.T, db *sqldb.DB) {
+	t.Helper()
+	var sum int
+	if err := db.RawSQL().QueryRow(`SELECT COALESCE(SUM(n), 0) FROM gram_stats`).Scan(&sum); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "petition_grams"); sum != n || n == 0 {
+		t.Errorf("gram_stats sum %d, petition_grams %d", sum, n)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"image"
 	"image/png"
-	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -17,8 +16,8 @@ import (
 )
 
 // upload posts data as the form field "file" named name to path, with
-// the client's session, and the CSRF token as a header (api) or as the
-// form's csrf_token (a page's form).
+// the client's session and CSRF header, and for a page's form (api false)
+// the form's csrf_token too.
 func (c *apiClient) upload(t *testing.T, path, name string, data []byte, api bool) *apiResp {
 	t.Helper()
 	if c.token == "" {
@@ -37,19 +36,7 @@ func (c *apiClient) upload(t *testing.T, path, name string, data []byte, api boo
 	}
 	fw.Write(data)
 	mw.Close()
-	req, _ := http.NewRequest("POST", c.env.URL+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.AddCookie(&http.Cookie{Name: "xf_session", Value: c.token})
-	if api {
-		req.Header.Set("X-CSRF-Token", c.CSRF)
-	}
-	res, err := noFollowClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	buf, _ := io.ReadAll(res.Body)
-	return &apiResp{Status: res.StatusCode, Header: res.Header, Body: buf}
+	return c.sendRaw(t, "POST", path, mw.FormDataContentType(), body.String())
 }
 
 func testPNG(t *testing.T) []byte {

@@ -1,35 +1,20 @@
 package web_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"testing"
 
 	"xinfang"
 )
 
-// post sends a JSON body with the client's session, its CSRF token and
-// the extra headers.
+// postWith posts body as JSON with the client's session, its CSRF token
+// and the extra headers.
 func (c *apiClient) postWith(t *testing.T, path string, body any, headers map[string]string) *apiResp {
 	t.Helper()
 	c.do(t, "GET", "/api/v1/me", nil) // signs in when needed
 	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest("POST", c.env.URL+path, bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", c.CSRF)
-	req.AddCookie(&http.Cookie{Name: "xf_session", Value: c.token})
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	buf, _ := io.ReadAll(res.Body)
-	return &apiResp{Status: res.StatusCode, Header: res.Header, Body: buf}
+	return c.sendRawWith(t, "POST", path, "application/json", string(b), headers)
 }
 
 // TestAPIIdempotencyKey: a registration repeated with its Idempotency-Key

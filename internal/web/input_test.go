@@ -18,6 +18,12 @@ import (
 // CSRF token in its header; body is sent as it is, with content type ctype.
 func (c *apiClient) sendRaw(t *testing.T, method, path, ctype, body string) *apiResp {
 	t.Helper()
+	return c.sendRawWith(t, method, path, ctype, body, nil)
+}
+
+// sendRawWith is sendRaw with more request headers.
+func (c *apiClient) sendRawWith(t *testing.T, method, path, ctype, body string, headers map[string]string) *apiResp {
+	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -32,6 +38,9 @@ func (c *apiClient) sendRaw(t *testing.T, method, path, ctype, body string) *api
 	if c.token != "" {
 		req.AddCookie(&http.Cookie{Name: "xf_session", Value: c.token})
 		req.Header.Set("X-CSRF-Token", c.CSRF)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	res, err := noFollowClient.Do(req)
 	if err != nil {
