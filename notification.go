@@ -30,12 +30,14 @@ const (
 	NotificationReminder    NotificationKind = "reminder"    // 催办
 	NotificationFeedback    NotificationKind = "feedback"    // 督办反馈: the target unit answered
 	NotificationInstruction NotificationKind = "instruction" // 领导批示: a 批示 names the user or the user's record
+	NotificationItem        NotificationKind = "item"        // 信访件: an item reached the user's unit, came back to it, was answered or its review asked for
 )
 
 // NotificationKinds lists the kinds with labels.
 var NotificationKinds = []Label{
 	{string(NotificationWarning), "预警"}, {string(NotificationEscalation), "超期升级"}, {string(NotificationSupervision), "督办"},
 	{string(NotificationReminder), "催办"}, {string(NotificationFeedback), "督办反馈"}, {string(NotificationInstruction), "领导批示"},
+	{string(NotificationItem), "信访件"},
 }
 
 // Label returns the Chinese label of k.

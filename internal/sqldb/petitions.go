@@ -729,6 +729,9 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 		p.Version = in.Version + 1
 		p.UpdatedAt = tx.now
 		out = p
+		if err := db.notifyAction(ctx, tx, p, ev, actor); err != nil {
+			return err
+		}
 		return db.sealHead(ctx, tx, id)
 	})
 	if err != nil {
