@@ -610,6 +610,7 @@ type Accountability struct {
 	PetitionIDs      []int64               `json:"petition_ids"`
 	Petitions        []PetitionRef         `json:"petitions,omitempty"` // the linked items the reader may see
 	CaseIDs          []int64               `json:"case_ids"`
+	Cases            []CaseRef             `json:"cases,omitempty"` // the linked cases the reader may see, with their numbers
 	InvestigationID  int64                 `json:"investigation_id,omitempty"`
 	CreatedByID      int64                 `json:"created_by_id"`
 	CreatedByName    string                `json:"created_by_name"`

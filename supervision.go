@@ -53,6 +53,7 @@ type Supervision struct {
 	PetitionID     int64  `json:"petition_id,omitempty"`
 	PetitionNumber string `json:"petition_number,omitempty"`
 	CaseID         int64  `json:"case_id,omitempty"`
+	CaseNumber     string `json:"case_number,omitempty"`
 
 	Requirements string        `json:"requirements"`
 	Deadline     calendar.Date `json:"deadline"` // feedback deadline, YYYY-MM-DD (Shanghai)

@@ -146,14 +146,16 @@ func (db *DisciplineStore) loadAccountabilityLinks(ctx context.Context, q rowQue
 	if err != nil {
 		return err
 	}
-	rows, err = r.rows(ctx, `SELECT ac.accountability_id, ac.case_id FROM accountability_cases ac JOIN cases c ON c.id = ac.case_id
+	rows, err = r.rows(ctx, `SELECT ac.accountability_id, ac.case_id, c.number FROM accountability_cases ac JOIN cases c ON c.id = ac.case_id
 		WHERE ac.accountability_id IN (`+placeholders(len(ids))+`) AND `+cscope+` ORDER BY ac.case_id`, append(idArgs(ids), cargs...)...)
 	err = eachRow(rows, err, func(r scanner) error {
 		var aid, cid int64
-		if err := r.Scan(&aid, &cid); err != nil {
+		var number string
+		if err := r.Scan(&aid, &cid, &number); err != nil {
 			return err
 		}
 		byID[aid].CaseIDs = append(byID[aid].CaseIDs, cid)
+		byID[aid].Cases = append(byID[aid].Cases, xinfang.CaseRef{ID: cid, Number: number})
 		return nil
 	})
 	if err != nil {

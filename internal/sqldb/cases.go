@@ -160,6 +160,16 @@ func (db *CaseStore) FindCaseByID(ctx context.Context, id int64) (*xinfang.Case,
 	return c, nil
 }
 
+// FindCaseByNumber returns one backlog case in scope by its number
+// (JZ-JA-2026-0001), as FindCaseByID does.
+func (db *CaseStore) FindCaseByNumber(ctx context.Context, number string) (*xinfang.Case, error) {
+	var id int64
+	if err := db.queryRow(ctx, `SELECT id FROM cases WHERE number = ?`, strings.ToUpper(strings.TrimSpace(number))).Scan(&id); err != nil {
+		return nil, db.notFound(err, "积案不存在或无权查看")
+	}
+	return db.FindCaseByID(ctx, id)
+}
+
 func (db *CaseStore) loadCaseRecords(ctx context.Context, r cq, c *xinfang.Case) error {
 	// Linked petitions: the reader sees number and summary of those in
 	// his own petition scope, and only that others exist.

@@ -516,3 +516,31 @@ func TestCaseHistoryHidesAccusations(t *testing.T) {
 		}
 	})
 }
+
+// TestCasesByNumber: a case is found by its number (in any case of
+// letters) within the scope, and a 督办单 on a case carries the case's
+// number, so that no page shows a case by its internal id.
+func TestCasesByNumber(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		w := newCaseWorld(t, db)
+		c := w.newCase(t, w.HandlerA, w.Leader)
+		got, err := db.Cases.FindCaseByNumber(w.Ctx(w.HandlerA), " "+strings.ToLower(c.Number)+" ")
+		if err != nil || got.ID != c.ID {
+			t.Fatalf("by number: %v, %v", got, err)
+		}
+		_, err = db.Cases.FindCaseByNumber(w.Ctx(w.HandlerB), c.Number)
+		wantErr(t, err, xinfang.ENOTFOUND, "")
+		_, err = db.Cases.FindCaseByNumber(w.Ctx(w.HandlerA), "JZ-JA-2026-9999")
+		wantErr(t, err, xinfang.ENOTFOUND, "")
+
+		sup := supUser(t, db, "xfj.sup", w.Bureau, xinfang.RoleSupervisor)
+		s := &xinfang.Supervision{TargetUnitID: w.TownA.ID, CaseID: c.ID, Requirements: "限期化解", Deadline: calendar.MustParseDate("2026-04-20")}
+		if err := db.Supervisions.CreateSupervision(w.Ctx(sup), s); err != nil {
+			t.Fatal(err)
+		}
+		read, err := db.Supervisions.FindSupervisionByID(w.Ctx(sup), s.ID)
+		if err != nil || s.CaseNumber != c.Number || read.CaseNumber != c.Number {
+			t.Errorf("the 督办单's case number: created %q, read %q (%v), want %s", s.CaseNumber, read.CaseNumber, err, c.Number)
+		}
+	})
+}

@@ -20,12 +20,13 @@ import (
 const supervisionCols = `s.id, s.number, s.issuer_id, s.issuer_name, s.issuer_unit_id, s.issuer_path, s.target_unit_id, s.target_path,
 	COALESCE(s.petition_id, 0), COALESCE(s.case_id, 0), s.requirements, s.deadline, s.listed, s.state,
 	s.feedback_at, COALESCE(s.feedback_by, 0), s.feedback_name, s.feedback_text, s.late, s.closed_at, s.closed_name, s.close_note,
-	s.created_at, s.updated_at, iu.name, iu.code, iu.kind, tu.name, tu.code, tu.kind, COALESCE(p.number, '')`
+	s.created_at, s.updated_at, iu.name, iu.code, iu.kind, tu.name, tu.code, tu.kind, COALESCE(p.number, ''), COALESCE(sc.number, '')`
 
 const supervisionFrom = ` FROM supervisions s
 	JOIN units iu ON iu.id = s.issuer_unit_id
 	JOIN units tu ON tu.id = s.target_unit_id
-	LEFT JOIN petitions p ON p.id = s.petition_id`
+	LEFT JOIN petitions p ON p.id = s.petition_id
+	LEFT JOIN cases sc ON sc.id = s.case_id`
 
 func scanSupervision(r interface{ Scan(...any) error }) (*xinfang.Supervision, error) {
 	s := &xinfang.Supervision{IssuerUnit: &xinfang.Unit{}, TargetUnit: &xinfang.Unit{}}
@@ -35,7 +36,7 @@ func scanSupervision(r interface{ Scan(...any) error }) (*xinfang.Supervision, e
 	err := r.Scan(&s.ID, &s.Number, &s.IssuerID, &s.IssuerName, &s.IssuerUnitID, &s.IssuerPath, &s.TargetUnitID, &s.TargetPath,
 		&s.PetitionID, &s.CaseID, &s.Requirements, &s.Deadline, &s.Listed, &state,
 		&fbAt, &fbBy, &fbName, &fbText, &late, &closedAt, &s.ClosedBy, &s.CloseNote,
-		&created, &updated, &s.IssuerUnit.Name, &s.IssuerUnit.Code, &iuKind, &s.TargetUnit.Name, &s.TargetUnit.Code, &tuKind, &s.PetitionNumber)
+		&created, &updated, &s.IssuerUnit.Name, &s.IssuerUnit.Code, &iuKind, &s.TargetUnit.Name, &s.TargetUnit.Code, &tuKind, &s.PetitionNumber, &s.CaseNumber)
 	if err != nil {
 		return nil, err
 	}
@@ -92,12 +93,13 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 		s.PetitionNumber = p.Number
 	}
 	if s.CaseID != 0 {
-		// The case register lives in its own table; until it is installed
-		// the query fails and no case can be named.
-		var n int
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM cases WHERE id = ?`, s.CaseID).Scan(&n); err != nil || n == 0 {
-			return xinfang.FieldError("case_id", "积案不存在")
+		// A case the issuer does not see cannot be supervised, nor
+		// learned to exist.
+		c, err := (&CaseStore{db.core}).findCaseRow(ctx, db.rdb, s.CaseID)
+		if err != nil {
+			return db.notFoundField(err, "case_id", "积案不存在或无权查看")
 		}
+		s.CaseNumber = c.Number
 	}
 	recipients, err := db.unitStaff(ctx, target.ID)
 	if err != nil {

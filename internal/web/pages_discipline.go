@@ -166,7 +166,12 @@ func (s *Server) handleCreateInvestigation(w http.ResponseWriter, r *http.Reques
 	form := r.PostForm
 	probs := xinfang.Problems{}
 	in := xinfang.InvestigationInput{Cause: xinfang.InvestigationCause(form.Get("cause")), Summary: form.Get("summary"),
-		UnitID: discFormID(form, "unit_id", "unit_id", probs), CaseID: discFormID(form, "case_id", "case_id", probs)}
+		UnitID: discFormID(form, "unit_id", "unit_id", probs)}
+	if id, err := s.caseRef(r, form.Get("case_id")); err != nil {
+		probs.Add("case_id", "积案 "+strings.TrimSpace(form.Get("case_id"))+" 不存在或无权查看")
+	} else {
+		in.CaseID = id
+	}
 	err := probs.Err()
 	if err == nil {
 		in.PetitionID, err = s.discFormPetition(r, form.Get("petition"))
@@ -375,18 +380,10 @@ func (s *Server) renderAccountability(w http.ResponseWriter, r *http.Request, st
 	return s.render(w, r, status, "discipline_accountability.html", v)
 }
 
-// discFormIDList parses a list of ids separated by commas, spaces or 、.
-func discFormIDList(v, field string, probs xinfang.Problems) []int64 {
-	var out []int64
-	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' || r == '\n' || r == '\r' }) {
-		id, err := strconv.ParseInt(f, 10, 64)
-		if err != nil || id <= 0 {
-			probs.Add(field, "请填写编号（ID），多个以逗号分隔："+f)
-			continue
-		}
-		out = append(out, id)
-	}
-	return out
+// listSep splits a form's list of numbers: commas (either width), 、,
+// spaces and line breaks.
+func listSep(r rune) bool {
+	return r == ',' || r == '，' || r == '、' || r == ' ' || r == '\n' || r == '\r'
 }
 
 func (s *Server) handleCreateAccountability(w http.ResponseWriter, r *http.Request) error {
@@ -398,8 +395,16 @@ func (s *Server) handleCreateAccountability(w http.ResponseWriter, r *http.Reque
 	a := &xinfang.Accountability{Target: xinfang.AccountabilityTarget(form.Get("target")), UnitID: discFormID(form, "unit_id", "unit_id", probs), OfficialName: form.Get("official_name"),
 		OfficialPosition: form.Get("official_position"), Measure: xinfang.AccountabilityMeasure(form.Get("measure")), DecidedOn: formDate(form, "decided_on", probs),
 		DecidedBy: form.Get("decided_by"), Ground: form.Get("ground"), Note: form.Get("note"),
-		CaseIDs: discFormIDList(form.Get("case_ids"), "case_ids", probs), InvestigationID: discFormID(form, "investigation_id", "investigation_id", probs)}
-	for _, f := range strings.FieldsFunc(form.Get("petitions"), func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' || r == '\n' || r == '\r' }) {
+		InvestigationID: discFormID(form, "investigation_id", "investigation_id", probs)}
+	for _, f := range strings.FieldsFunc(form.Get("case_ids"), listSep) {
+		id, err := s.caseRef(r, f)
+		if err != nil {
+			probs.Add("case_ids", "积案 "+f+" 不存在或无权查看")
+			continue
+		}
+		a.CaseIDs = append(a.CaseIDs, id)
+	}
+	for _, f := range strings.FieldsFunc(form.Get("petitions"), listSep) {
 		id, err := s.discFormPetition(r, f)
 		if err != nil {
 			probs.Add("petition_ids", "信访件 "+f+" 不存在或无权查看")

@@ -317,6 +317,19 @@ func petitionerFromForm(f url.Values, prefix string) *xinfang.Petitioner {
 
 // petitionRef resolves a petition named by its number or its id, within
 // the user's scope.
+// caseRef resolves a backlog case a form names by its number
+// (JZ-JA-2026-0001), in the user's scope; 0 for none.
+func (s *Server) caseRef(r *http.Request, ref string) (int64, error) {
+	if ref = strings.TrimSpace(ref); ref == "" {
+		return 0, nil
+	}
+	c, err := s.Cases.FindCaseByNumber(r.Context(), ref)
+	if err != nil {
+		return 0, err
+	}
+	return c.ID, nil
+}
+
 func (s *Server) petitionRef(r *http.Request, ref string) (int64, error) {
 	ref = strings.TrimSpace(ref)
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {

@@ -108,11 +108,9 @@ func (s *Server) handleCreateSupervision(w http.ResponseWriter, r *http.Request)
 		}
 		sv.PetitionID = id
 	}
-	if v := strings.TrimSpace(form.Get("case_id")); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			probs.Add("case_id", "积案编号须为数字")
-		}
+	if id, err := s.caseRef(r, form.Get("case")); err != nil {
+		probs.Add("case_id", "积案 "+strings.TrimSpace(form.Get("case"))+" 不存在或无权查看")
+	} else {
 		sv.CaseID = id
 	}
 	err := probs.Err()

@@ -78,6 +78,7 @@ type CaseStore interface {
 	ChangePetitionTask(ctx context.Context, petitionID, taskID int64, version int, ch xinfang.TaskChange) (*xinfang.Task, error)
 	CreateCase(ctx context.Context, c *xinfang.Case) error
 	FindCaseByID(ctx context.Context, id int64) (*xinfang.Case, error)
+	FindCaseByNumber(ctx context.Context, number string) (*xinfang.Case, error)
 	FindCaseEvents(ctx context.Context, caseID int64) ([]*xinfang.CaseEvent, error)
 	FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xinfang.Case, int, error)
 	FindPetitionInstructions(ctx context.Context, petitionID int64) ([]*xinfang.Instruction, error)

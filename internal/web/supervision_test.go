@@ -10,6 +10,7 @@ import (
 
 	"xinfang"
 	"xinfang/internal/app"
+	"xinfang/internal/calendar"
 )
 
 func supMust(t *testing.T, page, want string) {
@@ -205,4 +206,31 @@ func TestSupervisionPagesAndInbox(t *testing.T) {
 	}
 	_, _, page = sup.page(t, "GET", detail, nil)
 	supMust(t, page, "已办结")
+
+	// A case is named by its number, and shown by it.
+	hu, err := env.DB.Directory.FindUserByID(context.Background(), handler.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader := env.user(t, "xc_leader", "XC", xinfang.RoleLeader)
+	c := &xinfang.Case{Title: "甲镇工资拖欠积案", Source: "repeat", Petitioners: "张三", ResponsibleUnitID: env.Units["ZA"].ID, LeaderID: leader.ID,
+		PetitionIDs: []int64{p.ID}, Deadline: calendar.MustParseDate("2026-06-30")}
+	if err := env.DB.Cases.CreateCase(xinfang.NewContextWithUser(context.Background(), hu), c); err != nil {
+		t.Fatal(err)
+	}
+	status, _, page = sup.page(t, "POST", "/supervisions", url.Values{"target_unit_id": {strconv.FormatInt(env.Units["ZA"].ID, 10)}, "case": {"ZA-JA-2026-9999"},
+		"requirements": {"限期化解"}, "deadline": {"2026-03-20"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("an unknown case number: %d", status)
+	}
+	supMust(t, page, "积案 ZA-JA-2026-9999 不存在或无权查看")
+	status, loc, _ = sup.page(t, "POST", "/supervisions", url.Values{"target_unit_id": {strconv.FormatInt(env.Units["ZA"].ID, 10)}, "case": {c.Number},
+		"requirements": {"限期化解"}, "deadline": {"2026-03-20"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("a case's 督办: %d", status)
+	}
+	_, _, page = sup.page(t, "GET", loc, nil)
+	supMust(t, page, `id="supervised-case">`+c.Number+`<`)
+	_, _, page = sup.page(t, "GET", "/supervisions", nil)
+	supMust(t, page, `">`+c.Number+`</a>`)
 }
