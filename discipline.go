@@ -257,8 +257,13 @@ func (t *ResponsibilityTrack) Concluded() bool { return t.Outcome != "" }
 // Investigation is a raised investigation (提级调查) of an escalated visit
 // caused by a unit's failure, run as 一案双查: the matter and the officials,
 // each track with its own record and outcome.
+// InvestigationNumberFormat formats the number of a raised investigation
+// (提级调查) from its year and sequence.
+const InvestigationNumberFormat = "TJ-%d-%04d"
+
 type Investigation struct {
 	ID             int64              `json:"id"`
+	Number         string             `json:"number"` // TJ-2026-0001
 	Version        int                `json:"version"`
 	PetitionID     int64              `json:"petition_id,omitempty"`
 	PetitionNumber string             `json:"petition_number,omitempty"`
@@ -612,9 +617,11 @@ type Accountability struct {
 	CaseIDs          []int64               `json:"case_ids"`
 	Cases            []CaseRef             `json:"cases,omitempty"` // the linked cases the reader may see, with their numbers
 	InvestigationID  int64                 `json:"investigation_id,omitempty"`
-	CreatedByID      int64                 `json:"created_by_id"`
-	CreatedByName    string                `json:"created_by_name"`
-	CreatedAt        time.Time             `json:"created_at"`
+	// InvestigationNumber is the linked investigation's number (TJ-2026-0001).
+	InvestigationNumber string    `json:"investigation_number,omitempty"`
+	CreatedByID         int64     `json:"created_by_id"`
+	CreatedByName       string    `json:"created_by_name"`
+	CreatedAt           time.Time `json:"created_at"`
 }
 
 // Fill sets the labels from the codes.

@@ -11,15 +11,15 @@ import (
 // Accountability records (问责) and responsibility letters (责任书).
 
 const accountabilityCols = `a.id, a.target, a.unit_id, u.name, a.official_name, a.official_position, a.measure, a.decided_on, a.decided_by,
-	a.ground, a.note, COALESCE(a.investigation_id, 0), a.created_by, a.created_by_name, a.created_at`
+	a.ground, a.note, COALESCE(a.investigation_id, 0), COALESCE(ai.number, ''), a.created_by, a.created_by_name, a.created_at`
 
-const accountabilityFrom = ` FROM accountabilities a JOIN units u ON u.id = a.unit_id`
+const accountabilityFrom = ` FROM accountabilities a JOIN units u ON u.id = a.unit_id LEFT JOIN investigations ai ON ai.id = a.investigation_id`
 
 func scanAccountability(s interface{ Scan(...any) error }) (*xinfang.Accountability, error) {
 	a := &xinfang.Accountability{Unit: &xinfang.UnitRef{}}
 	var created string
 	if err := s.Scan(&a.ID, &a.Target, &a.UnitID, &a.Unit.Name, &a.OfficialName, &a.OfficialPosition, &a.Measure, &a.DecidedOn, &a.DecidedBy,
-		&a.Ground, &a.Note, &a.InvestigationID, &a.CreatedByID, &a.CreatedByName, &created); err != nil {
+		&a.Ground, &a.Note, &a.InvestigationID, &a.InvestigationNumber, &a.CreatedByID, &a.CreatedByName, &created); err != nil {
 		return nil, err
 	}
 	a.Unit.ID, a.CreatedAt = a.UnitID, parseTime(created)

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -264,6 +265,16 @@ func TestInvestigationTwoTracks(t *testing.T) {
 		}
 		_, err = db.Discipline.CreateInvestigation(ins, open)
 		wantErr(t, err, xinfang.ECONFLICT, "petition_id")
+		// Numbered by year, without a gap for the refused second one;
+		// found by its number, in any case of letters.
+		if want := fmt.Sprintf(xinfang.InvestigationNumberFormat, iv.OpenedAt.In(calendar.Location()).Year(), 1); iv.Number != want {
+			t.Errorf("number %q, want %q", iv.Number, want)
+		}
+		if id, err := db.Discipline.FindInvestigationByNumber(ins, strings.ToLower(iv.Number)); err != nil || id != iv.ID {
+			t.Errorf("by number: %d, %v", id, err)
+		}
+		_, err = db.Discipline.FindInvestigationByNumber(ins, "TJ-2026-9999")
+		wantErr(t, err, xinfang.ENOTFOUND, "")
 
 		// The watch list shows the investigation on the escalated item.
 		rows, _ := watchRows(t, db, ins, xinfang.WatchEscalation)

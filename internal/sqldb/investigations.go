@@ -2,14 +2,17 @@ package sqldb
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
+	"xinfang/internal/calendar"
 
 	"xinfang"
 )
 
 // Raised investigations (提级调查) with their two tracks (一案双查).
 
-const investigationCols = `i.id, i.version, COALESCE(i.petition_id, 0), COALESCE(p.number, ''), COALESCE(i.case_id, 0), i.unit_id, u.name, i.cause, i.summary,
+const investigationCols = `i.id, i.number, i.version, COALESCE(i.petition_id, 0), COALESCE(p.number, ''), COALESCE(i.case_id, 0), i.unit_id, u.name, i.cause, i.summary,
 	i.escalation, i.state, i.case_findings, i.case_measures, i.case_outcome, i.case_concluded_at, i.resp_findings, i.resp_outcome, i.resp_concluded_at,
 	i.opened_by, i.opened_by_name, i.opened_at, i.closed_at, i.closing_note, i.updated_at`
 
@@ -18,7 +21,7 @@ const investigationFrom = ` FROM investigations i JOIN units u ON u.id = i.unit_
 func scanInvestigation(s interface{ Scan(...any) error }) (*xinfang.Investigation, error) {
 	iv := &xinfang.Investigation{Unit: &xinfang.UnitRef{}}
 	var caseAt, respAt, opened, closed, updated string
-	err := s.Scan(&iv.ID, &iv.Version, &iv.PetitionID, &iv.PetitionNumber, &iv.CaseID, &iv.UnitID, &iv.Unit.Name, &iv.Cause, &iv.Summary,
+	err := s.Scan(&iv.ID, &iv.Number, &iv.Version, &iv.PetitionID, &iv.PetitionNumber, &iv.CaseID, &iv.UnitID, &iv.Unit.Name, &iv.Cause, &iv.Summary,
 		&iv.Escalation, &iv.State, &iv.MatterTrack.Findings, &iv.MatterTrack.Measures, &iv.MatterTrack.Outcome, &caseAt,
 		&iv.ResponsibilityTrack.Findings, &iv.ResponsibilityTrack.Outcome, &respAt,
 		&iv.OpenedByID, &iv.OpenedByName, &opened, &closed, &iv.ClosingNote, &updated)
@@ -33,6 +36,27 @@ func scanInvestigation(s interface{ Scan(...any) error }) (*xinfang.Investigatio
 	}
 	iv.Fill()
 	return iv, nil
+}
+
+// FindInvestigationByNumber returns the id of a raised investigation in
+// scope by its number (TJ-2026-0001), for a form that names one.
+func (db *DisciplineStore) FindInvestigationByNumber(ctx context.Context, number string) (int64, error) {
+	if _, err := requireDisciplineReader(ctx); err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := db.queryRow(ctx, `SELECT id FROM investigations WHERE number = ?`, strings.ToUpper(strings.TrimSpace(number))).Scan(&id); err != nil {
+		return 0, db.notFound(err, "提级调查不存在或无权查看")
+	}
+	var iv *xinfang.Investigation
+	err := db.read(ctx, func(q rowQuerier) (err error) {
+		iv, err = db.findInvestigation(ctx, q, id)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return iv.ID, nil
 }
 
 func (db *DisciplineStore) findInvestigation(ctx context.Context, q rowQuerier, id int64) (*xinfang.Investigation, error) {
@@ -203,8 +227,14 @@ func (db *DisciplineStore) CreateInvestigation(ctx context.Context, in xinfang.I
 			return db.notFoundField(err, "unit_id", "责任单位不存在")
 		}
 		now := fmtTime(tx.now)
-		id, err = tx.insert(ctx, `INSERT INTO investigations (petition_id, case_id, unit_id, cause, summary, escalation, state, opened_by, opened_by_name, opened_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nullID(in.PetitionID), nullID(in.CaseID), in.UnitID, in.Cause, in.Summary, escalation, xinfang.InvestigationOpen,
+		year := calendar.DateOf(tx.now).Year
+		var seq int64
+		if err := tx.queryRow(ctx, `INSERT INTO investigation_counters (year, next) VALUES (?, 1)
+			ON CONFLICT (year) DO UPDATE SET next = investigation_counters.next + 1 RETURNING next`, year).Scan(&seq); err != nil {
+			return err
+		}
+		id, err = tx.insert(ctx, `INSERT INTO investigations (number, petition_id, case_id, unit_id, cause, summary, escalation, state, opened_by, opened_by_name, opened_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, fmt.Sprintf(xinfang.InvestigationNumberFormat, year, seq), nullID(in.PetitionID), nullID(in.CaseID), in.UnitID, in.Cause, in.Summary, escalation, xinfang.InvestigationOpen,
 			actor.ID, actor.Name, now, now)
 		if db.dialect.unique(err) {
 			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已有进行中的提级调查", Fields: map[string]string{"petition_id": "已有进行中的提级调查"}}

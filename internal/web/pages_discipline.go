@@ -395,7 +395,14 @@ func (s *Server) handleCreateAccountability(w http.ResponseWriter, r *http.Reque
 	a := &xinfang.Accountability{Target: xinfang.AccountabilityTarget(form.Get("target")), UnitID: discFormID(form, "unit_id", "unit_id", probs), OfficialName: form.Get("official_name"),
 		OfficialPosition: form.Get("official_position"), Measure: xinfang.AccountabilityMeasure(form.Get("measure")), DecidedOn: formDate(form, "decided_on", probs),
 		DecidedBy: form.Get("decided_by"), Ground: form.Get("ground"), Note: form.Get("note"),
-		InvestigationID: discFormID(form, "investigation_id", "investigation_id", probs)}
+	}
+	if v := strings.TrimSpace(form.Get("investigation_id")); v != "" {
+		id, err := s.Discipline.FindInvestigationByNumber(r.Context(), v)
+		if err != nil {
+			probs.Add("investigation_id", "提级调查 "+v+" 不存在或无权查看")
+		}
+		a.InvestigationID = id
+	}
 	for _, f := range strings.FieldsFunc(form.Get("case_ids"), listSep) {
 		id, err := s.caseRef(r, f)
 		if err != nil {

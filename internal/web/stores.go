@@ -109,6 +109,7 @@ type DisciplineStore interface {
 	FindAccountabilities(ctx context.Context, f xinfang.AccountabilityFilter) ([]*xinfang.Accountability, int, error)
 	FindAccountabilityByID(ctx context.Context, id int64) (*xinfang.Accountability, error)
 	FindInvestigationByID(ctx context.Context, id int64) (*xinfang.Investigation, error)
+	FindInvestigationByNumber(ctx context.Context, number string) (int64, error)
 	FindInvestigations(ctx context.Context, f xinfang.InvestigationFilter) ([]*xinfang.Investigation, int, error)
 	FindResponsibilityLetterByID(ctx context.Context, id int64) (*xinfang.ResponsibilityLetter, error)
 	FindResponsibilityLetters(ctx context.Context, unitID int64, year int) ([]*xinfang.ResponsibilityLetter, error)
