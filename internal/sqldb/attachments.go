@@ -157,6 +157,9 @@ func (db *AttachmentStore) mayAttach(ctx context.Context, q rowQuerier, u *xinfa
 		if !xinfang.CanWorkOnCase(u, c) {
 			return xinfang.Errorf(xinfang.EFORBIDDEN, "无权为此积案添加附件")
 		}
+		if c.State == xinfang.CaseClosed {
+			return xinfang.Errorf(xinfang.ECONFLICT, "案件已销号，不能再添加附件")
+		}
 		return nil
 	}
 	return xinfang.FieldError("owner", "未知的附件所属类型")

@@ -115,6 +115,14 @@ func TestBrowserCaseStrikeOff(t *testing.T) {
 	if s := read(t, ctx, "sign-off", chromedp.Text(chromedp.ID("case-signoff"))); !strings.Contains(s, "周市长") {
 		t.Errorf("sign-off %q", s)
 	}
+	// Struck off, the case is a record: no form to change it, the
+	// resolution shown as text.
+	if n := read(t, ctx, "forms", chromedp.Evaluate[int](`document.querySelectorAll('main form[action^="/cases/"]').length`)); n != 0 {
+		t.Errorf("the struck-off case offers %d forms", n)
+	}
+	if facts := read(t, ctx, "resolution", chromedp.Text(chromedp.ID("resolution-view"))); !strings.Contains(facts, "用工单位拖欠张建国") {
+		t.Errorf("the resolution of the struck-off case: %q", facts)
+	}
 	if lines := blog.all(); len(lines) > 0 {
 		t.Errorf("the pages logged script errors or CSP violations:\n%s", strings.Join(lines, "\n"))
 	}

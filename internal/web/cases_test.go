@@ -375,4 +375,10 @@ func TestCaseMemberAndStepDone(t *testing.T) {
 	if len(c.Team) != 1 || c.Plan[1].DoneOn.String() != "2026-04-03" || c.Plan[1].Content != "约谈用工单位" {
 		t.Errorf("after the page's forms: team %+v, plan %+v", c.Team, c.Plan[1])
 	}
+	// The history names the step by its content, never by its internal id.
+	_, _, body := reg.page(t, "GET", page, nil)
+	history := body[strings.Index(body, `id="history"`):]
+	if !strings.Contains(history, "约谈用工单位") || strings.Contains(history, "<dt>步骤</dt>") {
+		t.Errorf("the history of the step done:\n%s", pageExcerpt(history))
+	}
 }

@@ -244,7 +244,9 @@ type caseView struct {
 	Requires    []xinfang.Requirement
 	CloseReqs   []xinfang.Requirement
 	Attachments *attachmentsView
-	AllTasksOK  bool
+	// ReadOnly: a case struck off (销号) is a record; its page offers no form.
+	ReadOnly   bool
+	AllTasksOK bool
 }
 
 // taskTable is the list of 三跨三分离 tasks with their forms, on the case
@@ -292,6 +294,16 @@ var caseDataLabels = map[string]string{
 }
 
 // DataLabel names one datum of a case event.
+// Internal reports whether an event's data key is an internal id (of a
+// step or a task), which the history does not show: the step's or task's
+// content is in the same event.
+func (v *caseView) Internal(k string) bool { return k == "step" || k == "task" }
+
+// SolutionLabel names a resolution's way of solving.
+func (v *caseView) SolutionLabel(code xinfang.Solution) string {
+	return xinfang.LabelOf(v.L.Solutions, string(code))
+}
+
 func (v *caseView) DataLabel(k string) string {
 	if l, ok := caseDataLabels[k]; ok {
 		return l
@@ -378,7 +390,8 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 		return nil, err
 	}
 	v := &caseView{L: caseLabels, C: c, Events: events, Units: units, Users: users, Leaders: leaders, Today: s.today(),
-		IsLeader: u.ID == c.LeaderID, CanInstr: xinfang.CanWriteInstructions(u), Requires: xinfang.ResolveRequirements, CloseReqs: xinfang.CloseRequirements}
+		IsLeader: u.ID == c.LeaderID, CanInstr: xinfang.CanWriteInstructions(u), Requires: xinfang.ResolveRequirements, CloseReqs: xinfang.CloseRequirements,
+		ReadOnly: c.State == xinfang.CaseClosed}
 	v.TaskTable = &taskTable{Tasks: c.Tasks, Today: v.Today, CSRF: "", Action: "/cases/" + strconv.FormatInt(id, 10) + "/tasks",
 		Version: c.Version, Kinds: xinfang.TaskKinds, States: xinfang.TaskStates}
 	v.TaskForm = &taskFormView{V: v, Kinds: xinfang.TaskKinds, Units: units, Users: users}
@@ -394,7 +407,7 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 	v.Title, v.Nav = "积案 "+c.Number, "cases"
 	s.fillBase(r, &v.base)
 	v.TaskTable.CSRF = v.CSRF
-	if v.Attachments, err = s.attachmentsOf(r, xinfang.AttachCase, id, "/cases", xinfang.CanWorkOnCase(u, c), v.CSRF); err != nil {
+	if v.Attachments, err = s.attachmentsOf(r, xinfang.AttachCase, id, "/cases", xinfang.CanWorkOnCase(u, c) && !v.ReadOnly, v.CSRF); err != nil {
 		return nil, err
 	}
 	return v, nil
