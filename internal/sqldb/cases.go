@@ -301,7 +301,10 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 	// the count, a slice of it the page, and the data scope — subqueries
 	// for each case — is judged once. Only the page's rows then get the
 	// joins and the counts of plan steps.
-	rows, err := db.query(ctx, `SELECT c.id FROM cases c WHERE `+w.where()+` ORDER BY c.deadline = '', c.deadline, c.id`, w.args...)
+	// Open cases first — the overdue among them first, as their deadlines
+	// come first — then those resolved, then those struck off.
+	rows, err := db.query(ctx, `SELECT c.id FROM cases c WHERE `+w.where()+`
+		ORDER BY CASE c.state WHEN '`+string(xinfang.CaseClosed)+`' THEN 2 WHEN '`+string(xinfang.CaseResolved)+`' THEN 1 ELSE 0 END, c.deadline = '', c.deadline, c.id`, w.args...)
 	ids, err := scanAll(rows, err, func(r scanner) (int64, error) {
 		var id int64
 		return id, r.Scan(&id)

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -541,6 +542,36 @@ func TestCasesByNumber(t *testing.T) {
 		read, err := db.Supervisions.FindSupervisionByID(w.Ctx(sup), s.ID)
 		if err != nil || s.CaseNumber != c.Number || read.CaseNumber != c.Number {
 			t.Errorf("the 督办单's case number: created %q, read %q (%v), want %s", s.CaseNumber, read.CaseNumber, err, c.Number)
+		}
+	})
+}
+
+// TestCaseLedgerOrder: the ledger lists the open cases first, the overdue
+// among them first, then the resolved, then the struck-off ones.
+func TestCaseLedgerOrder(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		w := newCaseWorld(t, db)
+		mk := func(deadline, state string) int64 {
+			c := w.newCase(t, w.HandlerA, w.Leader)
+			if _, err := db.RawSQL().Exec(db.Rebind(`UPDATE cases SET deadline = ?, state = ? WHERE id = ?`), deadline, state, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			return c.ID
+		}
+		closed := mk("2026-01-10", string(xinfang.CaseClosed))
+		resolved := mk("2026-02-10", string(xinfang.CaseResolved))
+		later := mk("2026-09-30", string(xinfang.CaseResolving))
+		overdue := mk("2026-03-01", string(xinfang.CaseUnresolved))
+		list, _, err := db.Cases.FindCases(w.Ctx(w.HandlerA), xinfang.CaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, c := range list {
+			got = append(got, c.ID)
+		}
+		if want := []int64{overdue, later, resolved, closed}; !slices.Equal(got, want) {
+			t.Errorf("ledger order %v, want %v (overdue, open, resolved, struck off)", got, want)
 		}
 	})
 }

@@ -123,6 +123,19 @@ func TestBrowserCaseStrikeOff(t *testing.T) {
 	if facts := read(t, ctx, "resolution", chromedp.Text(chromedp.ID("resolution-view"))); !strings.Contains(facts, "用工单位拖欠张建国") {
 		t.Errorf("the resolution of the struck-off case: %q", facts)
 	}
+
+	// 我包的案 hides the struck-off case unless asked for all.
+	do(t, ctx, "the leader's cases", chromedp.Navigate(base+"/cases/mine"), chromedp.WaitVisible(chromedp.ID("mine-summary")))
+	if n := read(t, ctx, "listed", chromedp.Text(chromedp.ID("mine-total"))); n != "0" {
+		t.Errorf("我包的案 lists %s cases by default, want the struck-off one hidden", n)
+	}
+	if n := read(t, ctx, "struck off", chromedp.Text(chromedp.ID("mine-closed"))); n != "1" {
+		t.Errorf("the summary counts %s struck off, want 1", n)
+	}
+	do(t, ctx, "all the leader's cases", chromedp.Navigate(base+"/cases/mine?state=all"), chromedp.WaitVisible(chromedp.ID("mine-summary")))
+	if n := read(t, ctx, "listed", chromedp.Text(chromedp.ID("mine-total"))); n != "1" {
+		t.Errorf("我包的案 with state=all lists %s cases, want 1", n)
+	}
 	if lines := blog.all(); len(lines) > 0 {
 		t.Errorf("the pages logged script errors or CSP violations:\n%s", strings.Join(lines, "\n"))
 	}

@@ -382,3 +382,31 @@ func TestCaseMemberAndStepDone(t *testing.T) {
 		t.Errorf("the history of the step done:\n%s", pageExcerpt(history))
 	}
 }
+
+// TestMyCasesFilter: 我包的案 sums up all the leader's cases and lists
+// those the filter keeps; an unknown state is refused, naming the field.
+func TestMyCasesFilter(t *testing.T) {
+	t.Parallel()
+	env := newAPIEnv(t, "2026-04-01T09:00")
+	reg := env.user(t, "za_reg", "ZA", xinfang.RoleRegistrar, xinfang.RoleHandler)
+	leader := env.user(t, "xc_leader", "XC", xinfang.RoleLeader)
+	for i, deadline := range []string{"2026-03-20", "2026-06-30"} {
+		var c caseJSON
+		reg.ok(t, http.StatusCreated, "POST", "/api/v1/cases", map[string]any{"title": fmt.Sprintf("积案%d", i), "source": "repeat", "petitioners": "张三",
+			"responsible_unit_id": env.Units["ZA"].ID, "leader_id": leader.ID, "deadline": deadline}, &c)
+	}
+	total := regexp.MustCompile(`id="mine-total">(\d+)<`)
+	for query, want := range map[string]string{"": "2", "?overdue=1": "1", "?state=unresolved": "2", "?state=resolved": "0"} {
+		status, _, body := leader.page(t, "GET", "/cases/mine"+query, nil)
+		m := total.FindStringSubmatch(body)
+		if status != http.StatusOK || m == nil || m[1] != want {
+			t.Errorf("/cases/mine%s: %d, listed %v, want %s", query, status, m, want)
+		}
+		if !strings.Contains(body, `id="mine-overdue">1<`) {
+			t.Errorf("/cases/mine%s: the summary does not count the overdue case", query)
+		}
+	}
+	if status, _, body := leader.page(t, "GET", "/cases/mine?state=bogus", nil); status != http.StatusUnprocessableEntity || !strings.Contains(body, "未知的积案状态") {
+		t.Errorf("an unknown state: %d", status)
+	}
+}

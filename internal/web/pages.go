@@ -229,6 +229,7 @@ func serveStatic(s *Server, w http.ResponseWriter, r *http.Request) error {
 var templateFuncs = template.FuncMap{
 	"asset":      assetURL,
 	"filesize":   fileSize,
+	"caseState":  func(code string) xinfang.CaseState { return xinfang.CaseState(code) },
 	"channels":   func() []xinfang.Label { return xinfang.Channels },
 	"purposes":   func() []xinfang.Label { return xinfang.Purposes },
 	"states":     func() []xinfang.Label { return xinfang.States },

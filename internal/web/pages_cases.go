@@ -495,6 +495,14 @@ type myCasesView struct {
 	L     *caseLabelSet
 	Items []*xinfang.LeaderCase
 	Today calendar.Date
+	// The summary over all the leader's cases, whatever the filter: by
+	// state, overdue, and those waiting for the leader's signature.
+	All, Overdue, ToSign int
+	ByState              map[xinfang.CaseState]int
+	// The filter: State is a state's code, "" for every case not struck
+	// off (the default), or "all"; OnlyOverdue keeps the overdue ones.
+	State       string
+	OnlyOverdue bool
 }
 
 // handleMyCases is 我包的案: the cases the leader leads, with what is late
@@ -504,7 +512,29 @@ func (s *Server) handleMyCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := &myCasesView{L: caseLabels, Items: items, Today: s.today()}
+	q := r.URL.Query()
+	v := &myCasesView{L: caseLabels, Today: s.today(), ByState: map[xinfang.CaseState]int{}, State: q.Get("state"), OnlyOverdue: q.Get("overdue") == "1"}
+	if v.State != "" && v.State != "all" && xinfang.LabelOf(xinfang.CaseStates, v.State) == v.State {
+		return xinfang.FieldError("state", "未知的积案状态")
+	}
+	for _, it := range items {
+		c := it.Case
+		v.All++
+		v.ByState[c.State]++
+		if c.Overdue {
+			v.Overdue++
+		}
+		if c.State == xinfang.CaseResolved && c.SignOff == nil {
+			v.ToSign++
+		}
+		switch {
+		case v.State == "" && c.State == xinfang.CaseClosed,
+			v.State != "" && v.State != "all" && string(c.State) != v.State,
+			v.OnlyOverdue && !c.Overdue:
+			continue
+		}
+		v.Items = append(v.Items, it)
+	}
 	v.Title, v.Nav = "我包的案", "mycases"
 	s.fillBase(r, &v.base)
 	return s.render(w, r, http.StatusOK, "case_mine.html", v)
