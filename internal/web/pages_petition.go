@@ -42,6 +42,13 @@ type actionView struct {
 	Open    bool
 	Error   string
 	Primary bool
+	Hint    string // what the action is, where two are easily confused
+}
+
+// actionHints tell apart the actions that sound alike (第二十二条).
+var actionHints = map[xinfang.Action]string{
+	xinfang.ActTransfer: "转送：按属地管理、分级负责，谁主管、谁负责，把信访事项转给有权处理的机关、单位，由其受理、办理并答复信访人。",
+	xinfang.ActAssign:   "交办：把重要信访事项交给有权处理的机关、单位办理，要求其在期限内报告办理结果（办结报告），本机关跟踪督促。",
 }
 
 type docLink struct {
@@ -64,6 +71,8 @@ type petitionView struct {
 	Evaluation  string
 	RepeatOf    string // the number of the item this one repeats
 	Attachments *attachmentsView
+	// CanSupervise: the user may issue a 督办单 (the page links to the form).
+	CanSupervise bool
 }
 
 // actionAttempt is a submitted action form that failed, to show again.
@@ -114,7 +123,7 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 	if err != nil {
 		return nil, err
 	}
-	v := &petitionView{P: p, Units: units, CatLabel: cats[p.Category], FirstUnit: idx.Name(p.FirstUnitID)}
+	v := &petitionView{P: p, Units: units, CatLabel: cats[p.Category], FirstUnit: idx.Name(p.FirstUnitID), CanSupervise: xinfang.CanIssueSupervision(u, nil)}
 	if v.Unmasked, v.MayUnmask, err = protectPersonal(r, p); err != nil {
 		return nil, err
 	}
@@ -157,7 +166,7 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 		}
 	}
 	for _, t := range s.Procedure(ctx).Allowed(p, u) {
-		a := &actionView{Action: t.Action, Label: t.Action.Label(), Primary: primaryActions[t.Action]}
+		a := &actionView{Action: t.Action, Label: t.Action.Label(), Primary: primaryActions[t.Action], Hint: actionHints[t.Action]}
 		var values url.Values
 		var fieldErrs map[string]string
 		if failed != nil && failed.Action == t.Action {

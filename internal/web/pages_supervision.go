@@ -36,9 +36,19 @@ func (v *supervisionsView) PageURL(n int) string {
 
 func (s *Server) handleSupervisions(w http.ResponseWriter, r *http.Request) error {
 	form := url.Values{}
-	// A petition page may link here with the item filled in.
-	if p := r.URL.Query().Get("petition"); p != "" {
-		form.Set("petition", p)
+	// A petition page's 督办此件 links here with the item filled in, and
+	// the unit that has it (or registered it) as the one supervised.
+	if ref := r.URL.Query().Get("petition"); ref != "" {
+		form.Set("petition", ref)
+		if id, err := s.petitionRef(r, ref); err == nil {
+			if p, err := s.Petitions.FindPetitionByID(r.Context(), id); err == nil {
+				unit := p.HandlingUnitID
+				if unit == 0 {
+					unit = p.RegUnitID
+				}
+				form.Set("target_unit_id", strconv.FormatInt(unit, 10))
+			}
+		}
 	}
 	return s.renderSupervisions(w, r, http.StatusOK, form, nil)
 }

@@ -136,6 +136,20 @@ func TestSupervisionPagesAndInbox(t *testing.T) {
 		t.Fatal("a handler is offered the issue form")
 	}
 
+	// 督办此件 on the petition page opens the form with the item and the
+	// unit that has it filled in; a handler, who cannot issue, has no link.
+	_, _, page = sup.page(t, "GET", "/petitions/"+strconv.FormatInt(p.ID, 10), nil)
+	supMust(t, page, `href="/supervisions?petition=`+p.Number+`#new-supervision"`)
+	if _, _, page := handler.page(t, "GET", "/petitions/"+strconv.FormatInt(p.ID, 10), nil); strings.Contains(page, `id="supervise-this"`) {
+		t.Error("a handler is offered 督办此件")
+	}
+	// The 转送 form says what 转送 is, so that it is not taken for 交办.
+	_, _, page = reg.page(t, "GET", "/petitions/"+strconv.FormatInt(p.ID, 10), nil)
+	supMust(t, page, `id="hint-transfer">转送：`)
+	_, _, page = sup.page(t, "GET", "/supervisions?petition="+p.Number, nil)
+	supMust(t, page, `name="petition" value="`+p.Number+`"`)
+	supMust(t, page, `<option value="`+strconv.FormatInt(env.Units["ZA"].ID, 10)+`" selected`)
+
 	// A bad form comes back with its messages and the values kept.
 	status, _, page := sup.page(t, "POST", "/supervisions", url.Values{"target_unit_id": {strconv.FormatInt(env.Units["ZA"].ID, 10)}, "petition": {p.Number}, "requirements": {"查清事实"}})
 	if status != http.StatusUnprocessableEntity {
