@@ -430,6 +430,7 @@ func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sa
 		WHERE c.source IN `+handedDownSources+` AND `+cscope+` AND EXISTS (
 			SELECT 1 FROM case_petitions cp JOIN petitions p ON p.id = cp.petition_id
 			 WHERE cp.case_id = c.id AND (p.repeat_flag = 1 OR EXISTS (SELECT 1 FROM petitions x WHERE x.repeat_of_id = p.id)) AND `+scope+`)`, args...)
+	var cases []*watchStub
 	err = eachRow(rows, err, func(r scanner) error {
 		ref := &xinfang.CaseRef{}
 		unit := &xinfang.UnitRef{}
@@ -443,11 +444,57 @@ func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sa
 		s.caseID = ref.ID
 		s.row.Case, s.row.Unit = ref, unit
 		s.row.Reason = fmt.Sprintf("%s积案，关联信访件中重复件 %d 件", ref.SourceLabel, repeats)
-		out = append(out, s)
+		cases = append(cases, s)
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	return db.mergeCaseStubs(ctx, out, cases)
+}
+
+// mergeCaseStubs adds the rows of handed-down cases to the chains' rows:
+// a case whose linked petitions belong to a chain listed already is the
+// same matter, listed once — the chain's row, naming the case.
+func (db *DisciplineStore) mergeCaseStubs(ctx context.Context, chains, cases []*watchStub) ([]*watchStub, error) {
+	if len(cases) == 0 {
+		return chains, nil
+	}
+	byRoot := map[int64]*watchStub{}
+	for _, s := range chains {
+		byRoot[s.root] = s
+	}
+	ids := make([]int64, len(cases))
+	for i, s := range cases {
+		ids[i] = s.caseID
+	}
+	rows, err := db.query(ctx, `SELECT cp.case_id, CASE WHEN p.repeat_of_id IS NULL THEN p.id ELSE p.repeat_root_id END
+		FROM case_petitions cp JOIN petitions p ON p.id = cp.petition_id WHERE cp.case_id IN (`+placeholders(len(ids))+`)`, idArgs(ids)...)
+	chainOf := map[int64]*watchStub{}
+	err = eachRow(rows, err, func(r scanner) error {
+		var caseID int64
+		var root sql.NullInt64
+		if err := r.Scan(&caseID, &root); err != nil {
+			return err
+		}
+		if s := byRoot[root.Int64]; root.Valid && s != nil && chainOf[caseID] == nil {
+			chainOf[caseID] = s
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := chains
+	for _, c := range cases {
+		if s := chainOf[c.caseID]; s != nil {
+			if s.row.Case == nil {
+				s.row.Case = c.row.Case
+				s.row.Reason += "；" + c.row.Case.SourceLabel + "积案 " + c.row.Case.Number
+			}
+			continue
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }
