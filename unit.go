@@ -1,6 +1,7 @@
 package xinfang
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -148,4 +149,47 @@ func codes[T ~string](list []T) []string {
 		out[i] = string(c)
 	}
 	return out
+}
+
+// unitKindOrder is where each kind stands among its siblings in a picker:
+// the petition bureau, the towns (each with its villages below it), then
+// the departments and the other bodies.
+var unitKindOrder = map[UnitKind]int{UnitCity: 0, UnitBureau: 1, UnitTown: 2, UnitVillage: 3, UnitDepartment: 4,
+	UnitLegal: 5, UnitDiscipline: 6, UnitJoint: 7, UnitSuperior: 8}
+
+// SortUnitTree puts units in the order of the tree, as a picker lists
+// them: each unit followed by its sub-units, siblings by kind
+// (unitKindOrder), then code. A unit whose parent is not among them
+// starts a tree of its own.
+func SortUnitTree(units []*Unit) {
+	children := map[int64][]*Unit{}
+	present := make(map[int64]bool, len(units))
+	for _, u := range units {
+		present[u.ID] = true
+	}
+	var roots []*Unit
+	for _, u := range units {
+		if u.ParentID == 0 || !present[u.ParentID] {
+			roots = append(roots, u)
+		} else {
+			children[u.ParentID] = append(children[u.ParentID], u)
+		}
+	}
+	sibling := func(a, b *Unit) int {
+		if d := unitKindOrder[a.Kind] - unitKindOrder[b.Kind]; d != 0 {
+			return d
+		}
+		return strings.Compare(a.Code, b.Code)
+	}
+	out := units[:0:0]
+	var walk func(list []*Unit)
+	walk = func(list []*Unit) {
+		slices.SortFunc(list, sibling)
+		for _, u := range list {
+			out = append(out, u)
+			walk(children[u.ID])
+		}
+	}
+	walk(roots)
+	copy(units, out)
 }

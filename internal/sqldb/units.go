@@ -42,10 +42,17 @@ func (db *DirectoryStore) FindUnitByCode(ctx context.Context, code string) (*xin
 	return u, nil
 }
 
-// FindUnits returns the whole tree ordered by path.
+// FindUnits returns the whole tree in its order (SortUnitTree).
 func (db *DirectoryStore) FindUnits(ctx context.Context) ([]*xinfang.Unit, error) {
 	rows, err := db.query(ctx, `SELECT `+unitCols+` FROM units ORDER BY path`)
-	return scanAll(rows, err, scanUnit)
+	units, err := scanAll(rows, err, scanUnit)
+	if err != nil {
+		return nil, err
+	}
+	// In the tree's order, as pickers list them: a path is ids as text,
+	// in which unit 10 sorts before unit 9.
+	xinfang.SortUnitTree(units)
+	return units, nil
 }
 
 // CreateUnit adds a unit under its parent (administrators only; the first
