@@ -111,7 +111,7 @@ func TestEvaluation(t *testing.T) {
 	kinds := map[string]*confusion{}
 	var misses []string
 	for i, p := range pairs {
-		score, same := similar.SameMatter(p.A.petition(), p.B.petition())
+		score, same := similar.SameMatter(p.A.petition(), p.B.petition(), nil)
 		all.add(same, p.SameMatter)
 		if i%2 == 0 {
 			even.add(same, p.SameMatter)
@@ -156,7 +156,7 @@ func TestEvaluationSweep(t *testing.T) {
 	pairs := loadPairs(t)
 	scores := make([]float64, len(pairs))
 	for i, p := range pairs {
-		scores[i], _ = similar.SameMatter(p.A.petition(), p.B.petition())
+		scores[i], _ = similar.SameMatter(p.A.petition(), p.B.petition(), nil)
 	}
 	f1At := func(th float64) float64 {
 		var c confusion

@@ -144,11 +144,11 @@ func TestSameMatter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			score, same := similar.SameMatter(first, tt.p)
+			score, same := similar.SameMatter(first, tt.p, nil)
 			if same != tt.want {
 				t.Errorf("SameMatter = %.3f, %v; want %v", score, same, tt.want)
 			}
-			back, _ := similar.SameMatter(tt.p, first)
+			back, _ := similar.SameMatter(tt.p, first, nil)
 			if back != score {
 				t.Errorf("not symmetric: %v and %v", score, back)
 			}

@@ -1,0 +1,194 @@
+package similar
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Entities are the specifics that tell one matter from another of the
+// same kind: where (village, community or estate; town or street; street
+// address), against whom (hospital, police station, school, company,
+// works, project), who (surname with a title: 吴老板, 孙某; a name the
+// petitioner gives: 我叫周德贵), how much (amounts in 元), how large
+// (areas in 亩 and 平方米, 一亩四分 and 三分五 read as 1.4 and 0.35 亩) and
+// when (years). Two petitions agree on a kind when both name one in
+// common and conflict when both name some and none in common; the
+// features of the model (model.go) count agreements and conflicts.
+
+// Entity kinds.
+const (
+	entVillage = iota // 新华村, 和平社区, 锦程小区
+	entTown           // 柳林镇, 城南街道, 白沙乡
+	entAddress        // 和平路36号
+	entOrg            // 人民医院, 河西派出所, 宏达公司, 砂石场
+	entPerson         // 吴某, 韩老板, 周德贵
+	entAmount         // 84000元
+	entArea           // 63亩, 90平方米
+	entYear           // 2023年
+	numEntityKinds
+)
+
+var entityKindNames = [numEntityKinds]string{"村社区", "乡镇街道", "门牌地址", "单位企业", "人名", "金额", "面积", "年份"}
+
+// entities holds, per kind, the sorted distinct keys found in a text.
+type entities [numEntityKinds][]string
+
+// stemEnd are characters that end a phrase before a place or organisation
+// name rather than belong to it: 在/到/给 + 村, 我们村, 这个小区, 本村.
+const stemEnd = "我你他她们本全同邻该各每此这那个的在到从进出回和与及是有给把被找问去说让跟向对由请叫过里上下了就都也还又"
+
+var stemEndSet = newHanSet(stemEnd)
+
+var (
+	rePlace  = regexp.MustCompile(`(\p{Han}{2,3}?)(村|社区|小区)`)
+	reTown   = regexp.MustCompile(`(\p{Han}{2})(镇|乡|街道)`)
+	reAddr   = regexp.MustCompile(`(\p{Han}{2})(路|街|巷|大道)(\d+)号`)
+	reOrg    = regexp.MustCompile(`(\p{Han}{2,6}?)(医院|卫生院|卫生服务中心|派出所|法院|小学|中学|幼儿园|学校|公司|厂|砂石场|养猪场|养鸭场|养殖场|基地|门市部|超市|楼盘|电站)`)
+	rePerson = regexp.MustCompile(`(\p{Han})(某|老板|师傅|经理|老师|医生)|(?:我叫|名叫|我是\p{Han}{2,4}?[村区组])(\p{Han}{3})`)
+)
+
+// villageWordAfter are characters after 村/社区/小区 that make a word of it
+// (村民, 村委, 村里, 村支书, 社区里), so that what precedes is no name.
+var villageWordAfter = newHanSet("民委里部口中旁道干务医集头内外级规容貌庄镇组支长书会")
+
+// townWordAfter: 镇里, 镇上, 镇政府, 乡里, 乡亲, 街道办.
+var townWordAfter = newHanSet("里上政长干府亲下村镇办")
+
+// orgNotName are stems that name no particular organisation.
+var orgNotName = map[string]bool{"工": true, "化工": true, "工程": true, "这个": true, "那个": true, "市里": true}
+
+func extractEntities(folded string, t *text) entities {
+	var e entities
+	s := Normalize(folded)
+	addStem := func(k int, stem, suffix string) {
+		rs := []rune(stem)
+		for len(rs) > 0 && stemEndSet.has(rs[0]) {
+			rs = rs[1:]
+		}
+		if len(rs) < 2 || stemEndSet.has(rs[len(rs)-1]) {
+			return
+		}
+		// Two characters name a place or a body; more would take in the
+		// word before it (反映张湾村).
+		if len(rs) > 2 && k != entOrg {
+			rs = rs[len(rs)-2:]
+		}
+		if k == entOrg {
+			if len(rs) > 4 {
+				rs = rs[len(rs)-4:]
+			}
+			if orgNotName[string(rs)] {
+				return
+			}
+			rs = rs[:2]
+		}
+		e[k] = append(e[k], string(rs))
+	}
+	for _, m := range rePlace.FindAllStringSubmatchIndex(s, -1) {
+		if r := firstRune(s[m[1]:]); villageWordAfter.has(r) {
+			continue
+		}
+		addStem(entVillage, s[m[2]:m[3]], s[m[4]:m[5]])
+	}
+	for _, m := range reTown.FindAllStringSubmatchIndex(s, -1) {
+		if r := firstRune(s[m[1]:]); s[m[4]:m[5]] != "街道" && townWordAfter.has(r) && r != '镇' {
+			// 镇里 after a name is still the town: 柳林镇里.
+			if r != '里' && r != '上' {
+				continue
+			}
+		}
+		addStem(entTown, s[m[2]:m[3]], s[m[4]:m[5]])
+	}
+	for _, m := range reAddr.FindAllStringSubmatch(s, -1) {
+		e[entAddress] = append(e[entAddress], m[1]+m[2]+m[3])
+	}
+	for _, m := range reOrg.FindAllStringSubmatch(s, -1) {
+		addStem(entOrg, m[1], m[2])
+	}
+	for _, m := range rePerson.FindAllStringSubmatch(s, -1) {
+		switch {
+		case m[1] != "" && !stemEndSet.has(firstRune(m[1])):
+			e[entPerson] = append(e[entPerson], m[1])
+		case m[3] != "":
+			e[entPerson] = append(e[entPerson], string([]rune(m[3])[:1]), m[3])
+		}
+	}
+	figures(t, &e)
+	for k := range e {
+		slices.Sort(e[k])
+		e[k] = slices.Compact(e[k])
+	}
+	return e
+}
+
+func firstRune(s string) rune {
+	for _, r := range s {
+		return r
+	}
+	return 0
+}
+
+// figures reads amounts, areas and years from the tokens: a figure before
+// 元 (or 万 … 元), before 亩 or 平方米, a four-digit figure before 年.
+// Land told in words, 一亩四分 and 三分五 (of a 亩), is read as 1.4 and 0.35.
+func figures(t *text, e *entities) {
+	toks := t.toks
+	isFig := func(i int) bool { return i < len(toks) && toks[i].r == 0 && isASCIIDigit(rune(t.buf[toks[i].start])) }
+	is := func(i int, r rune) bool { return i >= 0 && i < len(toks) && toks[i].r == r }
+	digit := func(i int) (int, bool) {
+		if i >= len(toks) {
+			return 0, false
+		}
+		if isFig(i) {
+			v, err := strconv.Atoi(string(t.bytes(i, i+1)))
+			return v, err == nil && v < 10
+		}
+		return chineseDigit(toks[i].r)
+	}
+	for i := range toks {
+		if !isFig(i) {
+			// 三分五 (的地): 0.35 亩.
+			if d, ok := digit(i); ok && !is(i-1, '亩') && is(i+1, '分') {
+				if d2, ok := digit(i + 2); ok && (is(i+3, '的') || is(i+3, '地') || is(i+3, '田')) {
+					e[entArea] = append(e[entArea], strconv.FormatFloat(float64(d)/10+float64(d2)/100, 'f', -1, 64))
+				}
+			}
+			continue
+		}
+		v := string(t.bytes(i, i+1))
+		switch {
+		case is(i+1, '元'):
+			e[entAmount] = append(e[entAmount], v)
+		case is(i+1, '亩'):
+			f, _ := strconv.ParseFloat(v, 64)
+			if d, ok := digit(i + 2); ok && is(i+3, '分') {
+				f += float64(d) / 10
+			}
+			e[entArea] = append(e[entArea], strconv.FormatFloat(f, 'f', -1, 64))
+		case is(i+1, '平') && (is(i+2, '方') || is(i+2, '米')):
+			e[entArea] = append(e[entArea], v+"m2")
+		case is(i+1, '年') && len(v) == 4 && strings.HasPrefix(v, "20"):
+			e[entYear] = append(e[entYear], v)
+		}
+	}
+}
+
+// agreement says whether two texts agree (+1), conflict (−1) or cannot
+// tell (0) on each kind of entity.
+func agreement(a, b *entities) (out [numEntityKinds]int) {
+	for k := range a {
+		if len(a[k]) == 0 || len(b[k]) == 0 {
+			continue
+		}
+		out[k] = -1
+		for _, x := range a[k] {
+			if _, ok := slices.BinarySearch(b[k], x); ok {
+				out[k] = 1
+				break
+			}
+		}
+	}
+	return out
+}
