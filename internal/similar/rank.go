@@ -118,9 +118,9 @@ type evidence struct {
 	agree        [numEntityKinds]int
 	loc          locRelation
 	sameCat      bool
-	samePerson   bool   // a petitioner key in common
-	followup     bool   // one of them says it comes back on an earlier item
-	keyLabel     string // what kind of key, in Chinese, if known
+	samePerson   bool          // a petitioner key in common
+	followup     bool          // one of them says it comes back on an earlier item
+	keyLabel     string        // what kind of key, in Chinese, if known
 	gap          time.Duration // between the two ReceivedAt, if both are known
 	knownGap     bool
 	withinWindow bool
@@ -288,4 +288,3 @@ func sharedKey(a, b []string) (shared bool, label string) {
 	}
 	return false, ""
 }
-
