@@ -76,7 +76,9 @@ func TestBenchRegisterAndRead(t *testing.T) {
 	r := runBenchJSON(t, append([]string{"register", "-count", "30"}, common...)...)
 	checkStats(t, "register", r.Total, 30)
 	checkStats(t, "register", r.Kinds["register"], 30)
-	if len(r.Servers) != 1 || r.Servers[0].IdleKB <= 0 || r.Servers[0].PeakKB < r.Servers[0].IdleKB || r.Servers[0].HWMKB < r.Servers[0].PeakKB {
+	// VmHWM is not compared with the sampled peak: the kernel updates the
+	// high-water mark lazily, so it may read below an RSS sampled just before.
+	if len(r.Servers) != 1 || r.Servers[0].IdleKB <= 0 || r.Servers[0].PeakKB < r.Servers[0].IdleKB || r.Servers[0].HWMKB <= 0 {
 		t.Errorf("server memory %+v", r.Servers)
 	}
 	_, total, err := db.Petitions.FindPetitions(xinfang.NewContextWithUser(context.Background(), f.RegistrarA), xinfang.PetitionFilter{Limit: 1})

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"xinfang"
 	"xinfang/internal/procedure"
 	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
@@ -54,6 +55,9 @@ type Config struct {
 
 	CheckInterval time.Duration // how often the scheduler checks the clocks
 
+	// AttachmentMB is the largest file an upload takes, in MB.
+	AttachmentMB int
+
 	Demo          bool // load the demo city into an empty database at start
 	DemoPetitions int  // how many petitions the demo city gets
 }
@@ -72,6 +76,7 @@ func DefaultConfig() Config {
 		RollForward:     pr.RollForward,
 		CheckInterval:   scheduler.DefaultInterval,
 		DemoPetitions:   800,
+		AttachmentMB:    xinfang.DefaultAttachmentLimit >> 20,
 	}
 }
 
@@ -115,6 +120,8 @@ var settings = []setting{
 		func(c *Config) flag.Value { return boolValue{&c.RollForward} }},
 	{"check-interval", "XINFANG_CHECK_INTERVAL", "how often (`duration`) the scheduler checks the clocks and sends warnings",
 		func(c *Config) flag.Value { return durationValue{&c.CheckInterval, time.Second} }},
+	{"attachment-limit", "XINFANG_ATTACHMENT_LIMIT", "the largest file an upload takes, in `MB`",
+		func(c *Config) flag.Value { return intValue{&c.AttachmentMB, 1} }},
 	{"demo", "XINFANG_DEMO", "load the demo city into an empty database at start",
 		func(c *Config) flag.Value { return boolValue{&c.Demo} }},
 	{"demo-petitions", "XINFANG_DEMO_PETITIONS", "`number` of demo petitions",
@@ -123,7 +130,7 @@ var settings = []setting{
 
 // Which settings each subcommand uses.
 var (
-	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "check-interval", "demo", "demo-petitions"}
+	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "check-interval", "attachment-limit", "demo", "demo-petitions"}
 	deadlineSettings = []string{"db", "keys", "near-days", "evaluation-days", "roll-forward"}
 	dbSettings       = []string{"db", "keys"}
 )

@@ -123,6 +123,7 @@ func openDB(cfg Config) (*sqldb.DB, error) {
 	db := sqldb.NewDB(cfg.DSN, keys)
 	db.Cfg = cfg.Procedure()
 	db.SessionLifetime, db.IdleTimeout = cfg.SessionLifetime, cfg.IdleTimeout
+	db.AttachmentLimit = int64(cfg.AttachmentMB) << 20
 	if err := db.Open(); err != nil {
 		if created != "" {
 			// The keys made for this start were not the database's: they
@@ -257,6 +258,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Web.Secure = cfg.SecureCookies
 	m.Web.TrustedProxies = cfg.TrustedProxies
 	m.Web.SessionLifetime = cfg.SessionLifetime
+	m.Web.AttachmentLimit = int64(cfg.AttachmentMB) << 20
 	m.Server = &http.Server{Handler: m.Web, TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	m.Scheduler = app.NewScheduler(m.DB, m.Logger, cfg.CheckInterval)
 	return nil

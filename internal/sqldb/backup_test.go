@@ -206,10 +206,17 @@ func TestBackupWhileRegistering(t *testing.T) {
 				return out
 			}
 			got, want := rowsOf(m2), rowsOf(m)
+			// The restored database's indexer may have moved queued
+			// petitions into the index meanwhile: their documents are in
+			// one table or the other, and the grams follow.
+			derived := map[string]bool{"index_queue": true, "search_docs": true, "petition_grams": true, "gram_stats": true}
 			for name, n := range want {
-				if name != "migrations" && got[name] != n {
+				if name != "migrations" && !derived[name] && got[name] != n {
 					t.Errorf("table %s: %d rows restored, %d backed up", name, got[name], n)
 				}
+			}
+			if g, w := got["search_docs"]+got["index_queue"], want["search_docs"]+want["index_queue"]; g != w {
+				t.Errorf("%d search documents and queued petitions restored, %d backed up", g, w)
 			}
 			if len(got) != len(want) {
 				t.Errorf("%d tables restored, %d backed up", len(got), len(want))

@@ -53,6 +53,7 @@ type DB struct {
 	Directory     *DirectoryStore    // units, users, sessions, dictionaries, holidays
 	Clocks        *ClockStore        // what the scheduler reads: running clocks, escalation, its lease
 	Audit         *AuditStore        // the audit log
+	Attachments   *AttachmentStore   // 附件 of petitions and cases
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -79,6 +80,9 @@ type core struct {
 	// SessionLifetime and IdleTimeout end a session that long after login
 	// and after its last request; NewDB sets the constants of that name.
 	SessionLifetime, IdleTimeout time.Duration
+	// AttachmentLimit is the largest file AddAttachment accepts, in bytes;
+	// xinfang.DefaultAttachmentLimit when zero.
+	AttachmentLimit int64
 
 	// passwordChecked, when set (by tests), sees the hash of every
 	// password check of a login or password change.
@@ -133,6 +137,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Petitions: &PetitionStore{c}, Petitioners: &PetitionerStore{c}, Cases: &CaseStore{c},
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},
 		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c}, Audit: &AuditStore{c},
+		Attachments: &AttachmentStore{c},
 	}
 }
 

@@ -35,6 +35,8 @@ var auditedReads = map[string]xinfang.AuditKind{
 	"/petitions/{id}/print/{doc}":            xinfang.AuditExport,
 	"/cases/{id}/print":                      xinfang.AuditExport,
 	"/api/v1/audit.csv":                      xinfang.AuditExport,
+	"/api/v1/attachments/{id}":               xinfang.AuditExport,
+	"/attachments/{id}":                      xinfang.AuditExport,
 }
 
 // auditing prepares the audit of one request of route rt: the context of

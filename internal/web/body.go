@@ -22,8 +22,8 @@ const (
 )
 
 // bodyLimits are the routes of the table whose cap is not the default, by
-// their method and pattern. A route that takes uploads gets its cap here;
-// none does yet.
+// their method and pattern. The routes that take a file have the
+// attachment limit instead (uploadRoutes).
 var bodyLimits = map[string]int64{
 	"POST /login":           smallBodyLimit,
 	"POST /logout":          smallBodyLimit,
@@ -47,6 +47,14 @@ func bodyLimit(pattern string) int64 {
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, pattern := s.mux.Handler(r)
+		if uploadRoutes[pattern] {
+			if err := readUpload(w, r, s.attachmentLimit()+uploadSlack); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
 		if err := readBody(w, r, bodyLimit(pattern)); err != nil {
 			s.fail(w, r, err)
 			return
@@ -88,6 +96,31 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) error {
 			return big
 		}
 		return xinfang.FieldError("body", "表单无法解析")
+	}
+	return nil
+}
+
+// readUpload caps the body of an upload route at limit bytes and parses a
+// page's form with its file: the fields, the CSRF token among them, in
+// memory, the file on disk past uploadMemory (removed after the request
+// by net/http). The API's form is parsed by its handler.
+func readUpload(w http.ResponseWriter, r *http.Request, limit int64) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		// No file: read as any other form, and the handler says what is missing.
+		return readBody(w, r, defaultBodyLimit)
+	}
+	if r.ContentLength > limit {
+		return tooLarge(limit)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if isAPI(r) {
+		return nil
+	}
+	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+		if big := tooLargeOf(err); big != nil {
+			return big
+		}
+		return xinfang.FieldError("file", "请以表单上传文件")
 	}
 	return nil
 }

@@ -228,6 +228,7 @@ func serveStatic(s *Server, w http.ResponseWriter, r *http.Request) error {
 
 var templateFuncs = template.FuncMap{
 	"asset":      assetURL,
+	"filesize":   fileSize,
 	"channels":   func() []xinfang.Label { return xinfang.Channels },
 	"purposes":   func() []xinfang.Label { return xinfang.Purposes },
 	"states":     func() []xinfang.Label { return xinfang.States },

@@ -227,23 +227,24 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request) error 
 // caseView is the page of one case.
 type caseView struct {
 	base
-	L          *caseLabelSet
-	C          *xinfang.Case
-	Events     []*xinfang.CaseEvent
-	Units      []*xinfang.Unit
-	Users      []xinfang.CaseUser
-	Leaders    []xinfang.CaseUser
-	Today      calendar.Date
-	Open       string     // the form shown open: the one that failed
-	F          url.Values // its values
-	IsLeader   bool       // the user is this case's 包案领导
-	CanInstr   bool       // the user may write a 批示
-	Actions    []xinfang.Label
-	TaskTable  *taskTable
-	TaskForm   *taskFormView
-	Requires   []xinfang.Requirement
-	CloseReqs  []xinfang.Requirement
-	AllTasksOK bool
+	L           *caseLabelSet
+	C           *xinfang.Case
+	Events      []*xinfang.CaseEvent
+	Units       []*xinfang.Unit
+	Users       []xinfang.CaseUser
+	Leaders     []xinfang.CaseUser
+	Today       calendar.Date
+	Open        string     // the form shown open: the one that failed
+	F           url.Values // its values
+	IsLeader    bool       // the user is this case's 包案领导
+	CanInstr    bool       // the user may write a 批示
+	Actions     []xinfang.Label
+	TaskTable   *taskTable
+	TaskForm    *taskFormView
+	Requires    []xinfang.Requirement
+	CloseReqs   []xinfang.Requirement
+	Attachments *attachmentsView
+	AllTasksOK  bool
 }
 
 // taskTable is the list of 三跨三分离 tasks with their forms, on the case
@@ -393,6 +394,9 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 	v.Title, v.Nav = "积案 "+c.Number, "cases"
 	s.fillBase(r, &v.base)
 	v.TaskTable.CSRF = v.CSRF
+	if v.Attachments, err = s.attachmentsOf(r, xinfang.AttachCase, id, "/cases", xinfang.CanWorkOnCase(u, c), v.CSRF); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 

@@ -63,6 +63,7 @@ type petitionView struct {
 	Docs        []docLink
 	Evaluation  string
 	RepeatOf    string // the number of the item this one repeats
+	Attachments *attachmentsView
 }
 
 // actionAttempt is a submitted action form that failed, to show again.
@@ -125,6 +126,9 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 	}
 	v.Title, v.Nav = "信访件 "+p.Number, "ledger"
 	s.fillBase(r, &v.base)
+	if v.Attachments, err = s.attachmentsOf(r, xinfang.AttachPetition, id, "/petitions", xinfang.CanUnmask(u, p), v.CSRF); err != nil {
+		return nil, err
+	}
 	for _, f := range []struct {
 		on    bool
 		label string

@@ -36,6 +36,10 @@ type Server struct {
 	// SessionLifetime is the session cookie's Max-Age: as long as the
 	// session lives on the server (cmd/xinfang sets the configured one).
 	SessionLifetime time.Duration
+	// AttachmentLimit is the largest file an upload takes, in bytes;
+	// xinfang.DefaultAttachmentLimit when zero (cmd/xinfang sets the
+	// configured one, as it does storage's).
+	AttachmentLimit int64
 
 	mux     *http.ServeMux
 	menu    []menuEntry

@@ -27,6 +27,7 @@ type Stores struct {
 	Search        SearchStore
 	Directory     DirectoryStore
 	Audit         AuditLog
+	Attachments   AttachmentStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
