@@ -94,6 +94,16 @@ func run() error {
 			case "family":
 				fam = &family{id: f[1], kind: f[2], index: len(fams) + 1}
 				fams = append(fams, fam)
+			case "in":
+				fam = nil
+				for _, g := range fams {
+					if g.id == f[1] {
+						fam = g
+					}
+				}
+				if fam == nil {
+					return fmt.Errorf("unknown family %s", f[1])
+				}
 			case "more":
 				m = matters[f[1]]
 				if m == nil {
