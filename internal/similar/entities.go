@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Entities are the specifics that tell one matter from another of the
@@ -45,9 +46,13 @@ var (
 	rePlace  = regexp.MustCompile(`(\p{Han}{2,3}?)(村|社区|小区)`)
 	reTown   = regexp.MustCompile(`(\p{Han}{2})(镇|乡|街道)`)
 	reAddr   = regexp.MustCompile(`(\p{Han}{2})(路|街|巷|大道)(\d+)号`)
-	reOrg    = regexp.MustCompile(`(\p{Han}{2,6}?)(医院|卫生院|卫生服务中心|派出所|法院|小学|中学|幼儿园|学校|公司|厂|砂石场|养猪场|养鸭场|养殖场|基地|门市部|超市|楼盘|电站)`)
+	reOrg    = regexp.MustCompile(`(医院|卫生院|卫生服务中心|派出所|法院|小学|中学|幼儿园|学校|公司|厂|砂石场|养猪场|养鸭场|养殖场|基地|门市部|超市|楼盘|电站)`)
 	rePerson = regexp.MustCompile(`(\p{Han})(某|老板|师傅|经理|老师|医生)|(?:我叫|名叫|我是\p{Han}{2,4}?[村区组])(\p{Han}{3})`)
 )
+
+// surnames are the common family names (百家姓, the most frequent first):
+// 吴某 and 韩老板 name someone, 外地老板 and 该某 do not.
+var surnames = newHanSet("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
 
 // villageWordAfter are characters after 村/社区/小区 that make a word of it
 // (村民, 村委, 村里, 村支书, 社区里), so that what precedes is no name.
@@ -56,8 +61,68 @@ var villageWordAfter = newHanSet("民委里部口中旁道干务医集头内外�
 // townWordAfter: 镇里, 镇上, 镇政府, 乡里, 乡亲, 街道办.
 var townWordAfter = newHanSet("里上政长干府亲下村镇办")
 
-// orgNotName are stems that name no particular organisation.
-var orgNotName = map[string]bool{"工": true, "化工": true, "工程": true, "这个": true, "那个": true, "市里": true}
+// orgKindWords tell what an organisation does or what form it has, not
+// which one it is: 宏达化工有限公司 and 宏达化工厂 are both 宏达, 县人民医院
+// is the county's hospital.
+var orgKindWords = []string{"有限责任", "股份", "有限", "集团", "责任", "化工", "工程", "建筑", "建设",
+	"置业", "房地产", "地产", "开发", "物业", "农业", "新能源", "能源", "光伏", "人民", "中医", "妇幼",
+	"保健", "中心", "实业", "科技", "发展", "投资", "服务", "管理", "环保", "材料", "食品", "服装",
+	"养殖", "蔬菜", "产业", "种植", "油茶", "制衣", "石材", "砂石", "分", "总"}
+
+// orgLevels name a body by the level it belongs to: 县医院, 市中学, 镇卫生院.
+var orgLevels = newHanSet("省市县区镇乡村")
+
+// orgName returns the name of the organisation whose kind word ends at
+// s[:end]: the two characters before it once the words of orgKindWords
+// are taken off, or its level (县, 镇) alone; "" when what precedes names
+// none (这个厂, 在工地).
+func orgName(s string, end int) string {
+	rs := []rune(s[:end])
+	if len(rs) > 10 {
+		rs = rs[len(rs)-10:]
+	}
+	for again := true; again; {
+		again = false
+		for _, w := range orgKindWords {
+			if strings.HasSuffix(string(rs), w) {
+				rs = rs[:len(rs)-len([]rune(w))]
+				again = true
+			}
+		}
+	}
+	if len(rs) == 0 || !unicode.Is(unicode.Han, rs[len(rs)-1]) {
+		return ""
+	}
+	if i := slices.IndexFunc(rs, func(r rune) bool { return !unicode.Is(unicode.Han, r) }); i >= 0 {
+		rs = rs[lastNonHan(rs)+1:]
+	}
+	if len(rs) == 0 {
+		return ""
+	}
+	last := rs[len(rs)-1]
+	if orgLevels.has(last) {
+		return string(last)
+	}
+	if len(rs) < 2 || stemEndSet.has(last) || stemEndSet.has(rs[len(rs)-2]) ||
+		isChineseNumeral(rs[len(rs)-2]) || isChineseNumeral(last) || orgNotName[string(rs[len(rs)-2:])] {
+		return ""
+	}
+	return string(rs[len(rs)-2:])
+}
+
+func lastNonHan(rs []rune) int {
+	for i := len(rs) - 1; i >= 0; i-- {
+		if !unicode.Is(unicode.Han, rs[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// orgNotName are words before an organisation's kind that are no name:
+// the petition's verbs (反映宏达化工 is taken apart above, 反映医院 not).
+var orgNotName = map[string]bool{"反映": true, "督促": true, "启动": true, "通知": true, "认为": true,
+	"多次": true, "至今": true, "用于": true, "请求": true, "查处": true, "发现": true, "举报": true, "投诉": true}
 
 func extractEntities(folded string, t *text) entities {
 	var e entities
@@ -72,17 +137,8 @@ func extractEntities(folded string, t *text) entities {
 		}
 		// Two characters name a place or a body; more would take in the
 		// word before it (反映张湾村).
-		if len(rs) > 2 && k != entOrg {
+		if len(rs) > 2 {
 			rs = rs[len(rs)-2:]
-		}
-		if k == entOrg {
-			if len(rs) > 4 {
-				rs = rs[len(rs)-4:]
-			}
-			if orgNotName[string(rs)] {
-				return
-			}
-			rs = rs[:2]
 		}
 		e[k] = append(e[k], string(rs))
 	}
@@ -104,12 +160,20 @@ func extractEntities(folded string, t *text) entities {
 	for _, m := range reAddr.FindAllStringSubmatch(s, -1) {
 		e[entAddress] = append(e[entAddress], m[1]+m[2]+m[3])
 	}
-	for _, m := range reOrg.FindAllStringSubmatch(s, -1) {
-		addStem(entOrg, m[1], m[2])
+	// Organisations are read clause by clause: what precedes 医院 across a
+	// comma (感染化脓，医院) names none.
+	clauses := string(fold(folded))
+	for _, m := range reOrg.FindAllStringIndex(clauses, -1) {
+		if clauses[m[0]:m[1]] == "基地" && strings.HasSuffix(clauses[:m[0]], "宅") {
+			continue // 宅基地
+		}
+		if n := orgName(clauses, m[0]); n != "" {
+			e[entOrg] = append(e[entOrg], n)
+		}
 	}
 	for _, m := range rePerson.FindAllStringSubmatch(s, -1) {
 		switch {
-		case m[1] != "" && !stemEndSet.has(firstRune(m[1])):
+		case m[1] != "" && surnames.has(firstRune(m[1])):
 			e[entPerson] = append(e[entPerson], m[1])
 		case m[3] != "":
 			e[entPerson] = append(e[entPerson], string([]rune(m[3])[:1]), m[3])

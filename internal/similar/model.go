@@ -40,9 +40,16 @@ var featureNames = []string{
 	"other_petitioner",
 	"loc_same", "loc_within", "loc_same_town", "loc_far",
 	"cat_same", "cat_other",
+	// A near-copy about another village or another 问题属地 is a template
+	// sent for two places; a conflict says more the more the rest agrees.
+	"place_conflict_text",
+	// The same goes for every specific: two different figures, companies or
+	// people in a letter otherwise the same (text times the share of kinds
+	// in conflict, up to three).
+	"conflicts_text",
 }
 
-const numFeatures = 29
+const numFeatures = 31
 
 var reFollowup = regexp.MustCompile(`再次反映|重复反映|再次来访|又来反映|多次反映|此前反映|之前反映|上次反映|催办|反映过|反映的|仍未|仍然没有|还是没有|至今未|第[二三四五]次反映`)
 
@@ -100,23 +107,43 @@ func features(a, b *profile, e *evidence) [numFeatures]float64 {
 	} else if len(a.p.PetitionerKeys) > 0 && len(b.p.PetitionerKeys) > 0 {
 		x[22] = 1
 	}
+	// The same place and kind of matter say something only within the
+	// window (Options.Window); further apart they count as unknown.
+	near := !e.knownGap || e.withinWindow
 	switch e.loc {
 	case locSame:
-		x[23] = 1
+		x[23] = b2f(near)
 	case locWithin:
-		x[24] = 1
+		x[24] = b2f(near)
 	case locSameTown:
 		x[25] = 1
 	case locSameCounty, locDifferent:
 		x[26] = 1
 	}
+	if x[4] == 1 || x[26] == 1 {
+		x[29] = e.text
+	}
+	n := 0
+	for k := range ag {
+		if ag[k] == -1 && k != entYear {
+			n++
+		}
+	}
+	x[30] = e.text * float64(min(n, 3)) / 3
 	switch {
 	case e.sameCat:
-		x[27] = 1
+		x[27] = b2f(near)
 	case a.p.Category != "" && b.p.Category != "":
 		x[28] = 1
 	}
 	return x
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 var shanghai = time.FixedZone("CST", 8*3600)

@@ -151,6 +151,11 @@ func compare(a, b *profile, window time.Duration, c *Corpus) evidence {
 // never makes two petitions the same matter: one person may bring several
 // matters.
 func SameMatter(a, b Petition, c *Corpus) (score float64, same bool) {
+	// The decision is the pair's, not the order of the arguments': the
+	// later petition is the new one.
+	if a.ReceivedAt.After(b.ReceivedAt) || a.ReceivedAt.Equal(b.ReceivedAt) && a.ID > b.ID {
+		a, b = b, a
+	}
 	pa, pb := newProfile(&a, new(text)), newProfile(&b, new(text))
 	e := compare(&pb, &pa, defaultWindow, c)
 	x := features(&pb, &pa, &e)

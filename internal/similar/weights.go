@@ -4,42 +4,44 @@ package similar
 
 // RepeatThreshold is the score from which two petitions are the same
 // matter, picked on the development part.
-const RepeatThreshold = 0.64
+const RepeatThreshold = 0.67
 
 var fitted = struct {
 	bias    float64
 	weights [numFeatures]float64
 }{
-	bias: -2.5249,
+	bias: -2.3948,
 	weights: [numFeatures]float64{
-		8.2125,  // text
-		7.7283,  // text_idf
-		2.2958,  // text_sq
-		0.2347,  // village_agree
-		-3.0299, // village_conflict
-		-1.4275, // town_agree
-		0.9336,  // town_conflict
+		8.8739,  // text
+		6.9737,  // text_idf
+		1.5265,  // text_sq
+		0.2323,  // village_agree
+		-3.5559, // village_conflict
+		-0.6905, // town_agree
+		1.0109,  // town_conflict
 		0.0000,  // address_agree
 		0.0000,  // address_conflict
-		1.2297,  // org_agree
-		0.0142,  // org_conflict
-		1.6282,  // person_agree
-		0.6263,  // person_conflict
-		0.4365,  // amount_agree
-		-1.5786, // amount_conflict
-		1.3481,  // area_agree
-		-0.0190, // area_conflict
-		-1.9671, // year_agree
-		-1.1359, // year_conflict
-		0.4539,  // followup
-		1.4555,  // followup_ref
-		-1.3679, // same_petitioner
-		-0.6910, // other_petitioner
-		1.0315,  // loc_same
-		-0.7977, // loc_within
-		-0.4491, // loc_same_town
-		-1.8436, // loc_far
-		1.1080,  // cat_same
-		-3.1668, // cat_other
+		0.9593,  // org_agree
+		-0.6485, // org_conflict
+		1.9847,  // person_agree
+		-1.2757, // person_conflict
+		0.4529,  // amount_agree
+		-2.4182, // amount_conflict
+		2.1286,  // area_agree
+		-1.2695, // area_conflict
+		-1.6277, // year_agree
+		-1.1520, // year_conflict
+		0.5600,  // followup
+		1.1766,  // followup_ref
+		-0.2372, // same_petitioner
+		-0.9480, // other_petitioner
+		1.0904,  // loc_same
+		1.1115,  // loc_within
+		-0.4682, // loc_same_town
+		-1.9366, // loc_far
+		0.8424,  // cat_same
+		-1.0453, // cat_other
+		-2.4829, // place_conflict_text
+		-0.8834, // conflicts_text
 	},
 }

@@ -297,10 +297,11 @@ func (db *RepeatStore) candidatesByText(ctx context.Context, fp []uint32, from, 
 		return nil, err
 	}
 	// The counts are also the corpus statistics Rank weighs the grams by.
+	// A registration writes its fingerprint before it is indexed, so the
+	// fingerprints count the queued petitions already.
 	if err := db.rdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(petition_id), 0) FROM petition_fingerprints`).Scan(&corpus.Docs); err != nil {
 		return nil, err
 	}
-	corpus.Docs += len(pending)
 	for g, n := range counts {
 		corpus.DF[uint32(g)] = n
 	}

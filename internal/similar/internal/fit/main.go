@@ -7,11 +7,20 @@
 // gradient descent on every development pair twice: with its codes
 // (petitioner keys, 问题属地, 内容分类) and with its text alone, so that one
 // set of weights serves both. The threshold is the two-decimal score that
-// gives the best mean F1 of the two modes on the development part.
+// gives the best mean F1 of the two modes on the development part; one
+// threshold, so that a score shown is marked the same way whatever the
+// petitions carry.
+//
+// It also prints what holding the pairs with codes to precision 0.95 on
+// the development part would cost (a shift of their log-odds), and with
+// -cv the figures of leave-one-family-out cross-validation on the
+// development part, which say what the method reaches on families it was
+// not fitted on.
 package main
 
 import (
 	"fmt"
+	"go/format"
 	"math"
 	"os"
 	"strings"
@@ -28,9 +37,10 @@ func main() {
 }
 
 type sample struct {
-	x     []float64
-	y     float64
-	codes bool
+	x      []float64
+	y      float64
+	codes  bool
+	family string
 }
 
 func run() error {
@@ -60,19 +70,37 @@ func run() error {
 			if p.SameMatter {
 				y = 1
 			}
-			data = append(data, sample{x: x, y: y, codes: codes})
+			data = append(data, sample{x: x, y: y, codes: codes, family: p.A.Ref[:3]})
 		}
 	}
+	if len(os.Args) > 1 && os.Args[1] == "-cv" {
+		crossValidate(data, len(names))
+		return nil
+	}
 	w, bias := fit(data, len(names))
-	th, f1 := pickThreshold(data, w, bias)
-	fmt.Printf("fitted on %d development pairs; threshold %.2f, mean F1 %.3f\n", len(dev), th, f1)
+	th, mean := pickThreshold(data, w, bias)
+	fmt.Printf("fitted on %d development pairs; threshold %.2f, mean F1 %.3f\n", len(dev), th, mean)
+	for _, codes := range []bool{false, true} {
+		tp, fp, fn := counts(data, codes, w, bias, 0, th)
+		fmt.Printf("  codes %-5v F1 %.3f precision %.3f recall %.3f\n", codes, f1(tp, fp, fn), tp/(tp+fp), tp/(tp+fn))
+	}
+	if shift, cf1, cp := pickCodesShift(data, w, bias, th); cf1 > 0 {
+		fmt.Printf("  with codes held to precision 0.95 by a shift of %.2f: F1 %.3f precision %.3f\n", shift, cf1, cp)
+	}
 	return write(names, w, bias, th)
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
 func predict(s sample, w []float64, bias float64) float64 {
+	return predictShifted(s, w, bias, 0)
+}
+
+func predictShifted(s sample, w []float64, bias, shift float64) float64 {
 	z := bias
+	if s.codes {
+		z += shift
+	}
 	for i, v := range s.x {
 		z += w[i] * v
 	}
@@ -118,36 +146,65 @@ func fit(data []sample, n int) ([]float64, float64) {
 	return w, bias
 }
 
+// counts returns the confusion counts of the samples of one mode at th,
+// on scores rounded to two decimals as they are shown.
+func counts(data []sample, codes bool, w []float64, bias, shift, th float64) (tp, fp, fn float64) {
+	for _, s := range data {
+		if s.codes != codes {
+			continue
+		}
+		pred := math.Round(predictShifted(s, w, bias, shift)*100)/100 >= th
+		switch {
+		case pred && s.y == 1:
+			tp++
+		case pred:
+			fp++
+		case s.y == 1:
+			fn++
+		}
+	}
+	return tp, fp, fn
+}
+
+func f1(tp, fp, fn float64) float64 {
+	if tp == 0 {
+		return 0
+	}
+	return 2 * tp / (2*tp + fp + fn)
+}
+
+// pickThreshold returns the two-decimal threshold of best mean F1 of the
+// two modes.
 func pickThreshold(data []sample, w []float64, bias float64) (float64, float64) {
 	best, bestF1 := 0.5, -1.0
 	for t := 1; t < 100; t++ {
 		th := float64(t) / 100
-		var f [2]float64
-		for m, codes := range []bool{false, true} {
-			tp, fp, fn := 0.0, 0.0, 0.0
-			for _, s := range data {
-				if s.codes != codes {
-					continue
-				}
-				pred := math.Round(predict(s, w, bias)*100)/100 >= th
-				switch {
-				case pred && s.y == 1:
-					tp++
-				case pred:
-					fp++
-				case s.y == 1:
-					fn++
-				}
-			}
-			if tp > 0 {
-				f[m] = 2 * tp / (2*tp + fp + fn)
-			}
-		}
-		if mean := (f[0] + f[1]) / 2; mean > bestF1 {
+		mean := (f1(counts(data, false, w, bias, 0, th)) + f1(counts(data, true, w, bias, 0, th))) / 2
+		if mean > bestF1 {
 			best, bestF1 = th, mean
 		}
 	}
 	return best, bestF1
+}
+
+// pickCodesShift returns the shift of the log-odds of pairs with codes
+// that gives them the best F1 at th among the shifts whose precision is at
+// least 0.95, the goal's rule; the fit reports it and does not ship it
+// (BENCHMARKS.md says why).
+func pickCodesShift(data []sample, w []float64, bias, th float64) (shift, bestF1, prec float64) {
+	const minPrecision = 0.95
+	bestF1 = -1
+	for i := -200; i <= 600; i++ {
+		sh := -float64(i) / 100
+		tp, fp, fn := counts(data, true, w, bias, sh, th)
+		if tp == 0 || tp/(tp+fp) < minPrecision {
+			continue
+		}
+		if f := f1(tp, fp, fn); f > bestF1 {
+			shift, bestF1, prec = sh, f, tp/(tp+fp)
+		}
+	}
+	return shift, bestF1, prec
 }
 
 func write(names []string, w []float64, bias, th float64) error {
@@ -161,5 +218,43 @@ func write(names []string, w []float64, bias, th float64) error {
 		fmt.Fprintf(&b, "\t\t%.4f, // %s\n", w[i], n)
 	}
 	b.WriteString("\t},\n}\n")
-	return os.WriteFile("weights.go", []byte(b.String()), 0o644)
+	src, err := format.Source([]byte(b.String()))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile("weights.go", src, 0o644)
+}
+
+// crossValidate reports what the method reaches on families it was not
+// fitted on: each family of the development part is scored by weights
+// fitted on the others, and the threshold and shift are then picked on
+// those scores as run picks them. It writes nothing.
+func crossValidate(data []sample, n int) {
+	fams := map[string]bool{}
+	for _, s := range data {
+		fams[s.family] = true
+	}
+	oof := make([]sample, 0, len(data))
+	for f := range fams {
+		var train, held []sample
+		for _, s := range data {
+			if s.family == f {
+				held = append(held, s)
+			} else {
+				train = append(train, s)
+			}
+		}
+		w, bias := fit(train, n)
+		for _, s := range held {
+			p := predict(s, w, bias)
+			oof = append(oof, sample{x: []float64{math.Log(p / (1 - p))}, y: s.y, codes: s.codes})
+		}
+	}
+	one := []float64{1}
+	th, _ := pickThreshold(oof, one, 0)
+	fmt.Printf("cross-validated by family: threshold %.2f\n", th)
+	for _, codes := range []bool{false, true} {
+		tp, fp, fn := counts(oof, codes, one, 0, 0, th)
+		fmt.Printf("  codes %-5v F1 %.3f precision %.3f recall %.3f\n", codes, f1(tp, fp, fn), tp/(tp+fp), tp/(tp+fn))
+	}
 }
