@@ -142,10 +142,17 @@ func (db *DB) StartIndexBuild(ctx context.Context) (bool, error) {
 		// EXISTS, not COUNT: this runs at every start, on up to millions of
 		// rows. Fingerprints of another version (the comparison or the
 		// folding of texts changed) are computed again, and the search
-		// documents folded again with them.
+		// documents folded again with them. Whether any is of another
+		// version is read off the first and the last petition's, two probes
+		// of the key rather than a scan: registrations write the running
+		// version, a build left unfinished is resumed above and a finished
+		// one leaves none behind, so after an upgrade the oldest petitions
+		// carry the old version until a build has run.
 		var missing int
 		if err := tx.queryRow(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM petitions) AND NOT EXISTS (SELECT 1 FROM petition_fingerprints) THEN 1
-			WHEN EXISTS (SELECT 1 FROM petition_fingerprints WHERE version <> ?) THEN 1 ELSE 0 END`, similar.FingerprintVersion).Scan(&missing); err != nil {
+			WHEN (SELECT version FROM petition_fingerprints ORDER BY petition_id LIMIT 1) <> ? THEN 1
+			WHEN (SELECT version FROM petition_fingerprints ORDER BY petition_id DESC LIMIT 1) <> ? THEN 1 ELSE 0 END`,
+			similar.FingerprintVersion, similar.FingerprintVersion).Scan(&missing); err != nil {
 			return err
 		}
 		if missing == 0 {
@@ -179,6 +186,12 @@ func (db *core) recordIndexBuild(ctx context.Context, tx *Tx) (indexBuild, error
 // build stopped midway resumes at the next call, on this instance or
 // another.
 func (db *DB) BuildIndex(ctx context.Context) error {
+	// What was queued before the build (by an older version, perhaps) is
+	// indexed first, so that the build replaces its grams rather than the
+	// indexer adding them again after it.
+	if err := db.FlushIndex(ctx); err != nil {
+		return err
+	}
 	started := time.Now()
 	logged := time.Now()
 	indexed := 0
@@ -191,6 +204,11 @@ func (db *DB) BuildIndex(ctx context.Context) error {
 			return err
 		}
 		if !ok || b.finished {
+			if indexed > 0 {
+				if _, err := db.refoldDocs(ctx); err != nil {
+					return err
+				}
+			}
 			db.setIndexStatus(xinfang.IndexStatus{})
 			if time.Since(started) > 10*time.Second {
 				db.Logger.Info("index built", "petitions", indexed, "took", time.Since(started).Round(time.Millisecond))
