@@ -142,27 +142,27 @@ func extractEntities(folded string, t *text) entities {
 		}
 		e[k] = append(e[k], string(rs))
 	}
-	for _, m := range rePlace.FindAllStringSubmatchIndex(s, -1) {
-		if r := firstRune(s[m[1]:]); villageWordAfter.has(r) {
+	// Places and organisations are read clause by clause: what precedes
+	// 村 or 医院 across a stop (工钱。东村, 感染化脓，医院) names none.
+	clauses := string(fold(folded))
+	for _, m := range rePlace.FindAllStringSubmatchIndex(clauses, -1) {
+		if r := firstRune(clauses[m[1]:]); villageWordAfter.has(r) {
 			continue
 		}
-		addStem(entVillage, s[m[2]:m[3]], s[m[4]:m[5]])
+		addStem(entVillage, clauses[m[2]:m[3]], clauses[m[4]:m[5]])
 	}
-	for _, m := range reTown.FindAllStringSubmatchIndex(s, -1) {
-		if r := firstRune(s[m[1]:]); s[m[4]:m[5]] != "街道" && townWordAfter.has(r) && r != '镇' {
+	for _, m := range reTown.FindAllStringSubmatchIndex(clauses, -1) {
+		if r := firstRune(clauses[m[1]:]); clauses[m[4]:m[5]] != "街道" && townWordAfter.has(r) && r != '镇' {
 			// 镇里 after a name is still the town: 柳林镇里.
 			if r != '里' && r != '上' {
 				continue
 			}
 		}
-		addStem(entTown, s[m[2]:m[3]], s[m[4]:m[5]])
+		addStem(entTown, clauses[m[2]:m[3]], clauses[m[4]:m[5]])
 	}
 	for _, m := range reAddr.FindAllStringSubmatch(s, -1) {
 		e[entAddress] = append(e[entAddress], m[1]+m[2]+m[3])
 	}
-	// Organisations are read clause by clause: what precedes 医院 across a
-	// comma (感染化脓，医院) names none.
-	clauses := string(fold(folded))
 	for _, m := range reOrg.FindAllStringIndex(clauses, -1) {
 		if clauses[m[0]:m[1]] == "基地" && strings.HasSuffix(clauses[:m[0]], "宅") {
 			continue // 宅基地
@@ -211,6 +211,7 @@ func figures(t *text, e *entities) {
 		}
 		return chineseDigit(toks[i].r)
 	}
+	approx := func(i int) bool { return i < len(toks) && approxSet.has(toks[i].r) }
 	for i := range toks {
 		if !isFig(i) {
 			// 三分五 (的地): 0.35 亩.
@@ -225,12 +226,22 @@ func figures(t *text, e *entities) {
 		switch {
 		case is(i+1, '元'):
 			e[entAmount] = append(e[entAmount], v)
+		case approx(i+1) && is(i+2, '元'):
+			e[entAmount] = append(e[entAmount], v+approxMark) // 八万多元
 		case is(i+1, '亩'):
 			f, _ := strconv.ParseFloat(v, 64)
+			next := i + 2
 			if d, ok := digit(i + 2); ok && is(i+3, '分') {
 				f += float64(d) / 10
+				next = i + 4
 			}
-			e[entArea] = append(e[entArea], strconv.FormatFloat(f, 'f', -1, 64))
+			area := strconv.FormatFloat(f, 'f', -1, 64)
+			// 五亩多, 一亩四分多 are approximate; 一亩 alone is most often the
+			// unit of a rate (一亩四万八, 一亩差了七千块), not a holding.
+			if approx(next) || f == 1 {
+				area += approxMark
+			}
+			e[entArea] = append(e[entArea], area)
 		case is(i+1, '平') && (is(i+2, '方') || is(i+2, '米')):
 			e[entArea] = append(e[entArea], v+"m2")
 		case is(i+1, '年') && len(v) == 4 && strings.HasPrefix(v, "20"):
@@ -239,19 +250,35 @@ func figures(t *text, e *entities) {
 	}
 }
 
+// approxMark ends a figure told as approximate (五亩多, 八万多元): it agrees
+// with the same figure but contradicts none, since "five mu and more" or
+// the household's share beside the group's total says nothing against
+// another figure.
+const approxMark = "~"
+
 // agreement says whether two texts agree (+1), conflict (−1) or cannot
-// tell (0) on each kind of entity.
+// tell (0) on each kind of entity: they agree when they name one in
+// common, conflict when both name some and none agree — counting only
+// exact figures for the conflict.
 func agreement(a, b *entities) (out [numEntityKinds]int) {
 	for k := range a {
 		if len(a[k]) == 0 || len(b[k]) == 0 {
 			continue
 		}
-		out[k] = -1
+		exactA, exactB := false, false
 		for _, x := range a[k] {
-			if _, ok := slices.BinarySearch(b[k], x); ok {
-				out[k] = 1
-				break
+			exactA = exactA || !strings.HasSuffix(x, approxMark)
+			for _, y := range b[k] {
+				if strings.TrimSuffix(x, approxMark) == strings.TrimSuffix(y, approxMark) {
+					out[k] = 1
+				}
 			}
+		}
+		for _, y := range b[k] {
+			exactB = exactB || !strings.HasSuffix(y, approxMark)
+		}
+		if out[k] == 0 && exactA && exactB {
+			out[k] = -1
 		}
 	}
 	return out

@@ -120,7 +120,7 @@ func features(a, b *profile, e *evidence) [numFeatures]float64 {
 	case locSameCounty, locDifferent:
 		x[26] = 1
 	}
-	if x[4] == 1 || x[26] == 1 {
+	if x[4] == 1 || x[25] == 1 || x[26] == 1 {
 		x[29] = e.text
 	}
 	n := 0

@@ -315,5 +315,5 @@ func ExampleRank() {
 		fmt.Println(c.ID, c.IsRepeat(), strings.Join(c.Reasons, "；"))
 	}
 	// Output:
-	// 1 true 疑似同一事项；同一问题属地和内容分类(相隔 12 天)；内容相似度 0.22；所涉村社区相同；所涉面积不同
+	// 1 true 疑似同一事项；同一问题属地和内容分类(相隔 12 天)；内容相似度 0.22；所涉村社区相同
 }

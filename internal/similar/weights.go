@@ -4,44 +4,44 @@ package similar
 
 // RepeatThreshold is the score from which two petitions are the same
 // matter, picked on the development part.
-const RepeatThreshold = 0.67
+const RepeatThreshold = 0.73
 
 var fitted = struct {
 	bias    float64
 	weights [numFeatures]float64
 }{
-	bias: -2.3948,
+	bias: -5.8931,
 	weights: [numFeatures]float64{
-		8.8739,  // text
-		6.9737,  // text_idf
-		1.5265,  // text_sq
-		0.2323,  // village_agree
-		-3.5559, // village_conflict
-		-0.6905, // town_agree
-		1.0109,  // town_conflict
-		0.0000,  // address_agree
-		0.0000,  // address_conflict
-		0.9593,  // org_agree
-		-0.6485, // org_conflict
-		1.9847,  // person_agree
-		-1.2757, // person_conflict
-		0.4529,  // amount_agree
-		-2.4182, // amount_conflict
-		2.1286,  // area_agree
-		-1.2695, // area_conflict
-		-1.6277, // year_agree
-		-1.1520, // year_conflict
-		0.5600,  // followup
-		1.1766,  // followup_ref
-		-0.2372, // same_petitioner
-		-0.9480, // other_petitioner
-		1.0904,  // loc_same
-		1.1115,  // loc_within
-		-0.4682, // loc_same_town
-		-1.9366, // loc_far
-		0.8424,  // cat_same
-		-1.0453, // cat_other
-		-2.4829, // place_conflict_text
-		-0.8834, // conflicts_text
+		24.0770,  // text
+		16.0035,  // text_idf
+		0.0000,   // text_sq
+		0.0000,   // village_agree
+		-10.4984, // village_conflict
+		0.0000,   // town_agree
+		-0.0298,  // town_conflict
+		0.0000,   // address_agree
+		0.0000,   // address_conflict
+		0.6437,   // org_agree
+		-1.0537,  // org_conflict
+		2.9000,   // person_agree
+		-2.8462,  // person_conflict
+		1.4528,   // amount_agree
+		-6.0355,  // amount_conflict
+		4.6032,   // area_agree
+		-5.3883,  // area_conflict
+		0.0000,   // year_agree
+		-2.4280,  // year_conflict
+		1.2062,   // followup
+		2.8317,   // followup_ref
+		0.0000,   // same_petitioner
+		0.0000,   // other_petitioner
+		1.1652,   // loc_same
+		2.4331,   // loc_within
+		-0.8162,  // loc_same_town
+		-9.0827,  // loc_far
+		0.0000,   // cat_same
+		-2.8319,  // cat_other
+		-11.7474, // place_conflict_text
+		-5.4780,  // conflicts_text
 	},
 }

@@ -74,10 +74,10 @@ func run() error {
 		}
 	}
 	if len(os.Args) > 1 && os.Args[1] == "-cv" {
-		crossValidate(data, len(names))
+		crossValidate(data, featureSigns(names))
 		return nil
 	}
-	w, bias := fit(data, len(names))
+	w, bias := fit(data, featureSigns(names))
 	th, mean := pickThreshold(data, w, bias)
 	fmt.Printf("fitted on %d development pairs; threshold %.2f, mean F1 %.3f\n", len(dev), th, mean)
 	for _, codes := range []bool{false, true} {
@@ -107,11 +107,33 @@ func predictShifted(s sample, w []float64, bias, shift float64) float64 {
 	return sigmoid(z)
 }
 
+// featureSigns says which way each feature may count: agreement, the same
+// petitioner, place or category and a follow-up only for the same matter,
+// conflict and distance only against it; the text features for it. Without
+// it a weight takes the sign of an accident of the development part (two
+// matters of one family written in the same year make "the same year"
+// count against), which no new petition bears out.
+func featureSigns(names []string) []int {
+	signs := make([]int, len(names))
+	for i, n := range names {
+		switch {
+		case strings.HasSuffix(n, "_agree"), n == "same_petitioner", n == "followup", n == "followup_ref",
+			n == "loc_same", n == "loc_within", n == "cat_same", strings.HasPrefix(n, "text"):
+			signs[i] = 1
+		case strings.HasSuffix(n, "_conflict"), strings.HasSuffix(n, "_text"), n == "other_petitioner",
+			n == "loc_same_town", n == "loc_far", n == "cat_other":
+			signs[i] = -1
+		}
+	}
+	return signs
+}
+
 // fit runs full-batch gradient descent on the mean log loss plus
 // lambda/2·|w|², the positives weighted so that both classes count alike.
-func fit(data []sample, n int) ([]float64, float64) {
+func fit(data []sample, signs []int) ([]float64, float64) {
+	n := len(signs)
 	const (
-		lambda = 0.0005
+		lambda = 0.00001
 		rate   = 2.0
 		epochs = 20000
 	)
@@ -140,6 +162,12 @@ func fit(data []sample, n int) ([]float64, float64) {
 		}
 		for i := range w {
 			w[i] -= rate * (grad[i]/total + lambda*w[i])
+			switch signs[i] {
+			case 1:
+				w[i] = max(w[i], 0)
+			case -1:
+				w[i] = min(w[i], 0)
+			}
 		}
 		bias -= rate * gb / total
 	}
@@ -229,7 +257,7 @@ func write(names []string, w []float64, bias, th float64) error {
 // fitted on: each family of the development part is scored by weights
 // fitted on the others, and the threshold and shift are then picked on
 // those scores as run picks them. It writes nothing.
-func crossValidate(data []sample, n int) {
+func crossValidate(data []sample, signs []int) {
 	fams := map[string]bool{}
 	for _, s := range data {
 		fams[s.family] = true
@@ -244,7 +272,7 @@ func crossValidate(data []sample, n int) {
 				train = append(train, s)
 			}
 		}
-		w, bias := fit(train, n)
+		w, bias := fit(train, signs)
 		for _, s := range held {
 			p := predict(s, w, bias)
 			oof = append(oof, sample{x: []float64{math.Log(p / (1 - p))}, y: s.y, codes: s.codes})
