@@ -47,8 +47,9 @@
 // or another petitioner, 问题属地 and 内容分类 — the last two only within
 // the window. The weights (weights.go) are fitted by `go generate`
 // (internal/fit) on the development part of the labelled set, every pair
-// with its codes and with its text alone, and RepeatThreshold is the
-// two-decimal score of best mean F1 of the two there.
+// with its codes and with its text alone, each weight kept to the side its
+// feature can count on; RepeatThreshold is the two-decimal score of best
+// mean F1 of the two modes there.
 //
 // The score is the model's probability rounded to two decimals, and the
 // decision is taken on the rounded score, so a score shown is marked

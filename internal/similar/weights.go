@@ -4,44 +4,44 @@ package similar
 
 // RepeatThreshold is the score from which two petitions are the same
 // matter, picked on the development part.
-const RepeatThreshold = 0.73
+const RepeatThreshold = 0.67
 
 var fitted = struct {
 	bias    float64
 	weights [numFeatures]float64
 }{
-	bias: -5.8931,
+	bias: -5.6542,
 	weights: [numFeatures]float64{
-		24.0770,  // text
-		16.0035,  // text_idf
+		23.9115,  // text
+		14.7937,  // text_idf
 		0.0000,   // text_sq
 		0.0000,   // village_agree
-		-10.4984, // village_conflict
+		-17.6713, // village_conflict
 		0.0000,   // town_agree
-		-0.0298,  // town_conflict
+		-0.0247,  // town_conflict
 		0.0000,   // address_agree
 		0.0000,   // address_conflict
-		0.6437,   // org_agree
-		-1.0537,  // org_conflict
-		2.9000,   // person_agree
-		-2.8462,  // person_conflict
-		1.4528,   // amount_agree
-		-6.0355,  // amount_conflict
-		4.6032,   // area_agree
-		-5.3883,  // area_conflict
+		0.6920,   // org_agree
+		-0.9986,  // org_conflict
+		2.8951,   // person_agree
+		-2.8604,  // person_conflict
+		0.5954,   // amount_agree
+		-5.5465,  // amount_conflict
+		3.4084,   // area_agree
+		-1.4692,  // area_conflict
 		0.0000,   // year_agree
-		-2.4280,  // year_conflict
-		1.2062,   // followup
-		2.8317,   // followup_ref
+		-2.5422,  // year_conflict
+		1.1976,   // followup
+		2.6159,   // followup_ref
 		0.0000,   // same_petitioner
 		0.0000,   // other_petitioner
-		1.1652,   // loc_same
-		2.4331,   // loc_within
-		-0.8162,  // loc_same_town
-		-9.0827,  // loc_far
-		0.0000,   // cat_same
-		-2.8319,  // cat_other
-		-11.7474, // place_conflict_text
-		-5.4780,  // conflicts_text
+		1.1439,   // loc_same
+		2.3371,   // loc_within
+		-2.3035,  // loc_same_town
+		-5.7370,  // loc_far
+		0.0097,   // cat_same
+		-2.7433,  // cat_other
+		-17.0419, // place_conflict_text
+		-5.4623,  // conflicts_text
 	},
 }
