@@ -2,9 +2,10 @@
 // earlier ones fetched by storage, it says which earlier ones may be the same
 // matter (同一事项), with a score and reasons in Chinese for the registrar.
 //
-// It is pure: no I/O, no clock, no global state, standard library only. It
-// must never import other packages of the application; callers convert their
-// records to Petition.
+// It does no I/O and keeps no state beyond read-only tables (the OpenCC
+// dictionaries, loaded once); its one dependency is
+// github.com/longbridgeapp/opencc. It must never import other packages of
+// the application; callers convert their records to Petition.
 //
 // # Where candidates come from
 //
@@ -17,59 +18,51 @@
 //
 // # Text
 //
-// Text is folded (full-width to half-width, lower case), stripped of
-// punctuation and split into tokens: a CJK character, a Latin word, or a
-// figure read to its value, so that 4.2万元, 四万二 and 42000元 agree, as do
-// 3.6亩 and 三点六亩 or 2019年 and 二〇一九年. Bigrams of tokens are the unit
-// of comparison. Each bigram is weighted by what its two tokens belong to,
-// found by matching two built-in word lists against the text:
+// Text is folded from traditional to simplified characters (Simplify, also
+// used by search) and through a small paraphrase lexicon of petition
+// vocabulary (工钱/工资, 回迁楼/安置房, 俺们/我们), then full-width to
+// half-width and lower case, stripped of punctuation and split into tokens:
+// a CJK character, a Latin word, or a figure read to its value, so that
+// 4.2万元, 四万二 and 42000元 agree, as do 3.6亩 and 三点六亩. Bigrams of
+// tokens are hashed into a sorted fingerprint; each carries a weight class
+// from built-in word lists (content 1.0, next to content 0.5, topic words
+// 0.4, boilerplate 0.05), so a fingerprint depends on its text alone.
+// FingerprintVersion changes whenever the fingerprint of a text would.
 //
-//	1.0   both content (张湾, 猪场, 42000元)
-//	0.5   content next to anything else (村的, 映张 in 反映张湾村)
-//	0.4   touches a topic word, which names a kind of matter, not the matter
-//	      (征地, 补偿, 工资, 拖欠, 污染, 低保, 物业 …)
-//	0.05  boilerplate every petition uses (反映, 要求, 问题, 村民, 政府, 解决,
-//	      情况, 部门, 希望, 请求, 领导 …), also across words (映问 in 反映问题),
-//	      and function characters (的, 了, 把 …)
-//
-// TextSimilarity is the mean of the weighted Dice and the weighted overlap
-// coefficient of two bigram sets. The weights come from built-in word lists,
-// not from an IDF table over the stored petitions: a fingerprint then depends
-// on its text alone, so fingerprints made years apart or on another instance
-// stay comparable, and nothing is recomputed as the corpus grows.
+// The corpus then weighs the grams: storage counts in how many stored
+// petitions each indexed gram occurs (Corpus), and a gram every petition of
+// the city uses (经多次讨要未果, 至今没有任何部门联系) weighs nothing.
 //
 // # Same matter
 //
-// SameMatter takes the text similarity T of 概况+投诉内容 and adds what is
-// known of place, kind and person:
+// SameMatter and Rank compute features of a pair and combine them by a
+// logistic model: the text similarity, the share of the new petition's
+// grams, by corpus rarity, the other has; whether the texts agree or
+// conflict on the villages, towns or streets, street addresses,
+// organisations (hospitals, police stations, companies, named by the two
+// characters before their kind), people (X某, 我叫…), amounts, areas and
+// years they name; a near-copy that names another place or other figures
+// (a template letter sent twice); whether one comes back on an earlier
+// item (再次反映, 三月份反映过) and names the month of the other; the same
+// or another petitioner, 问题属地 and 内容分类 — the last two only within
+// the window. The weights (weights.go) are fitted by `go generate`
+// (internal/fit) on the development part of the labelled set, every pair
+// with its codes and with its text alone, each weight kept to the side its
+// feature can count on; RepeatThreshold is the two-decimal score of best
+// mean F1 of the two modes there.
 //
-//	same 问题属地 code                          +0.08
-//	one code contains the other (town, village)  +0.04
-//	two villages of one town                    −0.30
-//	two towns of one county                     −0.40
-//	further apart                               −0.50
-//	the texts name different 村/社区/小区         −0.50
-//	same 内容分类 (or one is a prefix of the other) +0.04
-//	a petitioner key in common                  +0.04
-//
-// It calls two petitions the same matter from RepeatThreshold (0.23). Place
-// weighs most because it separates best: different matters in one village
-// share little text, while petitions about the same kind of matter in two
-// villages (one expressway's land compensation, one programme's unpaid
-// wages) can read almost alike. The places named in the text catch what the
-// codes miss, such as a petition registered under its town's code. The same
-// petitioner counts for little: one person may bring several matters, and
-// their petitions already share a voice.
+// The score is the model's probability rounded to two decimals, and the
+// decision is taken on the rounded score, so a score shown is marked
+// 疑似同一事项 exactly when it reaches RepeatThreshold. SameMatter does not
+// depend on the order of its arguments.
 //
 // # Display
 //
-// Rank shows more than the repeats. Its score is the SameMatter score,
-// raised to IdentityFloor (0.22) for the same petitioner and to LocalityFloor
-// (0.20) for the same locality and category within the window; candidates
-// below Options.Threshold (DisplayThreshold, 0.20) are left out. Both floors
-// are below RepeatThreshold, so Candidate.IsRepeat still means the same
-// matter, and the order is: repeats, then the same petitioner, then the same
-// place and kind of matter.
+// Rank shows more than the repeats: its score is raised to IdentityFloor
+// for the same petitioner and to LocalityFloor for the same locality and
+// category within the window, both below RepeatThreshold, and candidates
+// below DisplayThreshold are left out. The reasons say which person, place
+// and matter features agreed or conflicted.
 //
-// EVALUATION.md gives precision and recall on the labelled set in testdata/.
+// EVALUATION.md gives the figures on the labelled sets in testdata/.
 package similar

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"xinfang/internal/similar"
+	"xinfang/internal/similar/internal/pairs"
 )
 
 // labelledPair is one line of testdata/pairs.jsonl.
@@ -100,8 +101,11 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// TestEvaluation measures SameMatter at RepeatThreshold on the labelled set.
-// The floors are what the method honestly reaches; see EVALUATION.md.
+// TestEvaluation measures SameMatter at RepeatThreshold on the first
+// labelled set, whose pairs all carry codes. It no longer tunes anything
+// (internal/fit reads the hard set's development part only); its floors
+// are what the fitted model reaches on it, so that a change which loses
+// more of it shows: see EVALUATION.md.
 func TestEvaluation(t *testing.T) {
 	pairs := loadPairs(t)
 	if len(pairs) < 220 {
@@ -111,7 +115,7 @@ func TestEvaluation(t *testing.T) {
 	kinds := map[string]*confusion{}
 	var misses []string
 	for i, p := range pairs {
-		score, same := similar.SameMatter(p.A.petition(), p.B.petition())
+		score, same := similar.SameMatter(p.A.petition(), p.B.petition(), nil)
 		all.add(same, p.SameMatter)
 		if i%2 == 0 {
 			even.add(same, p.SameMatter)
@@ -141,35 +145,42 @@ func TestEvaluation(t *testing.T) {
 	if testing.Verbose() {
 		t.Logf("wrong decisions:\n  %s", strings.Join(misses, "\n  "))
 	}
-	if p := all.precision(); p < 0.9 {
-		t.Errorf("precision %.3f, want ≥ 0.9", p)
+	if p := all.precision(); p < 0.95 {
+		t.Errorf("precision %.3f, want ≥ 0.95", p)
 	}
-	if r := all.recall(); r < 0.85 {
-		t.Errorf("recall %.3f, want ≥ 0.85", r)
+	if r := all.recall(); r < 0.78 {
+		t.Errorf("recall %.3f, want ≥ 0.78", r)
 	}
 }
 
-// TestEvaluationSweep checks that the chosen threshold is not a lucky
-// spike: over the sweep 0.15–0.35 no threshold beats its F1 by more than
-// 0.03. With -v it logs the whole sweep.
+// TestEvaluationSweep checks that the threshold is not a lucky spike of
+// the development part it was picked on: within 0.10 of it, no threshold
+// beats its text-only F1 there by more than 0.03. With -v it logs the sweep.
 func TestEvaluationSweep(t *testing.T) {
-	pairs := loadPairs(t)
-	scores := make([]float64, len(pairs))
-	for i, p := range pairs {
-		scores[i], _ = similar.SameMatter(p.A.petition(), p.B.petition())
+	dev, err := pairs.Load("testdata/hard_dev.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	corpus := pairs.Corpus(dev)
+	scores := make([]float64, len(dev))
+	for i, p := range dev {
+		a, b := p.Ordered(false)
+		scores[i], _ = similar.SameMatter(a, b, corpus)
 	}
 	f1At := func(th float64) float64 {
 		var c confusion
-		for i, p := range pairs {
+		for i, p := range dev {
 			c.add(scores[i] >= th, p.SameMatter)
 		}
-		t.Logf("threshold %.3f: %v", th, c)
+		if testing.Verbose() {
+			t.Logf("threshold %.2f: %v", th, c)
+		}
 		return c.f1()
 	}
 	chosen := f1At(similar.RepeatThreshold)
 	best := chosen
-	for th := 0.15; th <= 0.351; th += 0.01 {
-		best = max(best, f1At(th))
+	for i := -10; i <= 10; i++ {
+		best = max(best, f1At(similar.RepeatThreshold+float64(i)/100))
 	}
 	if best-chosen > 0.03 {
 		t.Errorf("F1 at the chosen threshold %.2f is %.3f; the sweep reaches %.3f", similar.RepeatThreshold, chosen, best)

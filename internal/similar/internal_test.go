@@ -98,39 +98,114 @@ func TestRelateLocalities(t *testing.T) {
 	}
 }
 
-func TestPlaceNames(t *testing.T) {
+// TestExtractPlaces: names of villages, communities and estates whose
+// characters are also common words (和平, 老街, 新华, 小河) are kept; words
+// that end in 村 without naming one (撥給村裡, 申请建房村支书) make none.
+func TestExtractPlaces(t *testing.T) {
 	tests := []struct {
-		in   string
-		want []string // names of villages, communities and estates
+		in            string
+		village, town []string
 	}{
-		{"河口镇张湾村三组村民反映", []string{"张湾"}},
-		{"石桥镇黄土岭村征用耕地", []string{"黄土岭"}},
-		{"我们村里的村民找村委会", nil},
-		{"本村、邻村和全村", nil},
-		{"湖滨社区碧水湾小区6栋", []string{"湖滨", "碧水湾"}},
+		{"河口镇张湾村三组村民反映", []string{"张湾"}, []string{"河口"}},
+		{"我们村里的村民找村委会", nil, nil},
+		{"本村、邻村和全村", nil, nil},
+		{"湖滨社区碧水湾小区6栋", []string{"水湾", "湖滨"}, nil},
+		{"城南街道和平社区锦程小区3号楼", []string{"和平", "锦程"}, []string{"城南"}},
+		{"老街社区改造工程噪音扰民", []string{"老街"}, nil},
+		{"柳林镇新华村和小河村", []string{"小河", "新华"}, []string{"柳林"}},
+		{"前年上面撥給村裡五十萬元", nil, nil},
+		{"申请建房村支书不签字", nil, nil},
+		{"镇里说找村里", nil, nil},
 	}
 	for _, tt := range tests {
-		var got []string
-		for _, names := range placeNames(tt.in) {
-			got = append(got, names...)
-		}
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("placeNames(%q) = %v, want %v", tt.in, got, tt.want)
+		folded := foldText(tt.in)
+		e := extractEntities(folded, tokenize(folded))
+		if !slices.Equal(e[entVillage], tt.village) || !slices.Equal(e[entTown], tt.town) {
+			t.Errorf("%s: villages %v towns %v, want %v and %v", tt.in, e[entVillage], e[entTown], tt.village, tt.town)
 		}
 	}
+}
 
-	a := placeNames("周庄村征地补偿每亩三万八")
-	b := placeNames("石桥镇黄土岭村征地补偿每亩三万八")
-	if x, y, ok := placeConflict(&a, &b); !ok || x != "周庄村" || y != "黄土岭村" {
-		t.Errorf("placeConflict = %s, %s, %v; want 周庄村, 黄土岭村, true", x, y, ok)
+// TestExtractFigures: amounts and areas told in words are the same figures
+// as in digits.
+func TestExtractFigures(t *testing.T) {
+	tests := []struct {
+		in           string
+		amount, area []string
+	}{
+		{"拖欠工资共计8.4万元", []string{"84000"}, nil},
+		{"工钱八万四千元一直没给", []string{"84000"}, nil},
+		{"十二万八千元", []string{"128000"}, nil},
+		{"被征了一亩四分多", nil, []string{"1.4~"}},
+		{"欠了八万多元", []string{"80000~"}, nil},
+		{"我家三分五的地", nil, []string{"0.35"}},
+		{"征收耕地63亩", nil, []string{"63"}},
+		{"建筑面积90平方米", nil, []string{"90m2"}},
 	}
-	c := placeNames("我们大王庄村的校车")
-	d := placeNames("王庄村校车太挤")
-	if _, _, ok := placeConflict(&c, &d); ok {
-		t.Error("大王庄村 and 王庄村 should not conflict")
+	for _, tt := range tests {
+		folded := foldText(tt.in)
+		e := extractEntities(folded, tokenize(folded))
+		if !slices.Equal(e[entAmount], tt.amount) || !slices.Equal(e[entArea], tt.area) {
+			t.Errorf("%s: amounts %v areas %v, want %v and %v", tt.in, e[entAmount], e[entArea], tt.amount, tt.area)
+		}
 	}
-	e := placeNames("村里没人管")
-	if _, _, ok := placeConflict(&a, &e); ok {
-		t.Error("a text naming no village should not conflict")
+}
+
+func TestExtractOrgs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"宏达化工有限公司夜间排放废气", []string{"宏达"}},
+		{"宏达化工厂半夜排臭气", []string{"宏达"}},
+		{"母亲在县人民医院做手术", []string{"县"}},
+		{"伤口感染化脓，医院只是换药", nil},
+		{"邻居翻建房屋占我家宅基地", nil},
+		{"到河西派出所报案", []string{"河西"}},
+	}
+	for _, tt := range tests {
+		folded := foldText(tt.in)
+		e := extractEntities(folded, tokenize(folded))
+		if !slices.Equal(e[entOrg], tt.want) {
+			t.Errorf("%s: organisations %v, want %v", tt.in, e[entOrg], tt.want)
+		}
+	}
+}
+
+func TestFollowup(t *testing.T) {
+	tests := []struct {
+		in     string
+		follow bool
+		months []int
+	}{
+		{"三月份反映的新田村光伏电站劳务费问题仍未解决", true, []int{3}},
+		{"一月份我就反映过新华村大棚项目欠薪的事", true, []int{1}},
+		{"此前反映的问题至今未处理，请求催办", true, nil},
+		{"再次反映：4月份已反映宅基地被占", true, []int{4}},
+		{"反映小河村宅基地被邻居侵占", false, nil},
+	}
+	for _, tt := range tests {
+		folded := foldText(tt.in)
+		if got := reFollowup.MatchString(folded); got != tt.follow {
+			t.Errorf("%s: follow-up %v, want %v", tt.in, got, tt.follow)
+		}
+		if got := followupMonths(folded); !slices.Equal(got, tt.months) {
+			t.Errorf("%s: months %v, want %v", tt.in, got, tt.months)
+		}
+	}
+}
+
+func TestSimplify(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"金雞嶺村扶貧資金去向不明", "金鸡岭村扶贫资金去向不明"},
+		{"錦程小區", "锦程小区"},
+		{"锦程小区", "锦程小区"},
+		{"撥給村裡五十萬元", "拨给村里五十万元"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := Simplify(tt.in); got != tt.want {
+			t.Errorf("Simplify(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -45,7 +45,7 @@ var keyLabels = map[string]string{
 // Candidate is an earlier petition shown as a possible repeat.
 type Candidate struct {
 	ID      int64
-	Score   float64  // in [0, 1]; see Rank
+	Score   float64  // in [0, 1], two decimals; see Rank
 	Reasons []string // in Chinese, strongest first
 }
 
@@ -58,55 +58,49 @@ type Options struct {
 	Window    time.Duration // how far apart the same locality and category count; ≤ 0 means 365 days
 	Threshold float64       // lowest score shown; ≤ 0 means DisplayThreshold
 	Limit     int           // most candidates returned; 0 means 20, negative no limit
+	Corpus    *Corpus       // counts of the new petition's bigrams in the stored corpus; nil for none
 }
 
+// The thresholds are on the score as shown, rounded to two decimals
+// (Candidate.Score), so that a score shown as 0.45 is marked the same
+// matter exactly when 0.45 is: RepeatThreshold is fitted with the weights
+// (weights.go), on the development part.
 const (
-	// RepeatThreshold is the SameMatter score from which two petitions are
-	// taken to be the same matter.
-	RepeatThreshold = 0.23
 	// DisplayThreshold is Rank's default cut: it lets through the same
 	// petitioner (IdentityFloor) and the same locality and category within
 	// the window (LocalityFloor) even when the texts differ.
-	DisplayThreshold = 0.20
+	DisplayThreshold = 0.30
 	// IdentityFloor is the least score of a candidate from the same
 	// petitioner; LocalityFloor of one with the same locality and category
 	// within the window. Both are below RepeatThreshold: neither makes a
 	// repeat on its own.
-	IdentityFloor = 0.22
-	LocalityFloor = 0.20
+	IdentityFloor = RepeatThreshold - 0.01
+	LocalityFloor = RepeatThreshold - 0.02
 
 	defaultWindow = 365 * 24 * time.Hour
 	defaultLimit  = 20
 )
 
-// Score parts; see the package comment.
-const (
-	bonusSameLocality   = 0.08
-	bonusWithin         = 0.04
-	penaltySameTown     = 0.30
-	penaltySameCounty   = 0.40
-	penaltyDifferent    = 0.50
-	penaltyPlaceNames   = 0.50
-	bonusSameCategory   = 0.04
-	bonusSamePetitioner = 0.04
-)
-
 // profile is a petition prepared for comparison.
 type profile struct {
-	p      *Petition
-	fp     []uint32
-	places places
+	p        *Petition
+	fp       []uint32
+	ents     entities
+	followup bool  // says it comes back on an earlier item
+	months   []int // months it says it reported in before
 }
 
 // newProfile prepares p, using t for the text work; fp may share t's
 // storage, so a profile made with a reused t lasts until t's next use.
 func newProfile(p *Petition, t *text) profile {
+	t.tokenizeInto(p.Summary, p.Content)
 	fp := p.Fingerprint
 	if fp == nil {
-		t.tokenizeInto(p.Summary, p.Content)
 		fp = t.fingerprint()
 	}
-	return profile{p: p, fp: fp, places: placeNames(p.Summary, p.Content)}
+	folded := foldText(p.Summary + "。" + p.Content)
+	return profile{p: p, fp: fp, ents: extractEntities(folded, t),
+		followup: reFollowup.MatchString(folded), months: followupMonths(folded)}
 }
 
 // PetitionFingerprint is the fingerprint of a petition's 概况 and 投诉内容
@@ -120,25 +114,28 @@ func PetitionFingerprint(p Petition) []uint32 {
 // evidence is what two petitions have in common.
 type evidence struct {
 	text         float64
+	textIDF      float64 // share of a's telling grams b has, weighted by corpus rarity
+	agree        [numEntityKinds]int
 	loc          locRelation
 	sameCat      bool
-	samePerson   bool   // a petitioner key in common
-	keyLabel     string // what kind of key, in Chinese, if known
-	placeA       string // conflicting place names, if any
-	placeB       string
+	samePerson   bool          // a petitioner key in common
+	followup     bool          // one of them says it comes back on an earlier item
+	keyLabel     string        // what kind of key, in Chinese, if known
 	gap          time.Duration // between the two ReceivedAt, if both are known
 	knownGap     bool
 	withinWindow bool
 }
 
-func compare(a, b *profile, window time.Duration) evidence {
+func compare(a, b *profile, window time.Duration, c *Corpus) evidence {
 	e := evidence{
 		text:    FingerprintSimilarity(a.fp, b.fp),
+		textIDF: idfCoverage(a.fp, b.fp, c),
+		agree:   agreement(&a.ents, &b.ents),
 		loc:     relateLocalities(a.p.LocalityCode, b.p.LocalityCode),
 		sameCat: sameCategory(a.p.Category, b.p.Category),
 	}
+	e.followup = a.followup || b.followup
 	e.samePerson, e.keyLabel = sharedKey(a.p.PetitionerKeys, b.p.PetitionerKeys)
-	e.placeA, e.placeB, _ = placeConflict(&a.places, &b.places)
 	if !a.p.ReceivedAt.IsZero() && !b.p.ReceivedAt.IsZero() {
 		e.gap = a.p.ReceivedAt.Sub(b.p.ReceivedAt).Abs()
 		e.knownGap = true
@@ -147,42 +144,27 @@ func compare(a, b *profile, window time.Duration) evidence {
 	return e
 }
 
-// matterScore is the SameMatter score: text similarity moved up or down by
-// where, what and who.
-func (e evidence) matterScore() float64 {
-	s := e.text
-	switch e.loc {
-	case locSame:
-		s += bonusSameLocality
-	case locWithin:
-		s += bonusWithin
-	case locSameTown:
-		s -= penaltySameTown
-	case locSameCounty:
-		s -= penaltySameCounty
-	case locDifferent:
-		s -= penaltyDifferent
-	}
-	if e.placeA != "" {
-		s -= penaltyPlaceNames
-	}
-	if e.sameCat {
-		s += bonusSameCategory
-	}
-	if e.samePerson {
-		s += bonusSamePetitioner
-	}
-	return clamp01(s)
-}
-
 // SameMatter scores whether a and b are the same matter (同一事项) and
-// decides it at RepeatThreshold. The same petitioner alone never makes two
-// petitions the same matter: one person may bring several matters.
-func SameMatter(a, b Petition) (score float64, same bool) {
+// decides it at RepeatThreshold; b is the newer petition, whose bigrams the
+// corpus statistics c (nil for none) count. The score is the fitted
+// model's probability rounded to two decimals. The same petitioner alone
+// never makes two petitions the same matter: one person may bring several
+// matters.
+func SameMatter(a, b Petition, c *Corpus) (score float64, same bool) {
+	// The decision is the pair's, not the order of the arguments': the
+	// later petition is the new one.
+	if a.ReceivedAt.After(b.ReceivedAt) || a.ReceivedAt.Equal(b.ReceivedAt) && a.ID > b.ID {
+		a, b = b, a
+	}
 	pa, pb := newProfile(&a, new(text)), newProfile(&b, new(text))
-	s := compare(&pa, &pb, defaultWindow).matterScore()
+	e := compare(&pb, &pa, defaultWindow, c)
+	x := features(&pb, &pa, &e)
+	s := round2(probability(&x))
 	return s, s >= RepeatThreshold
 }
+
+// round2 rounds a score to the two decimals it is shown with.
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // Rank scores the earlier petitions as possible repeats of newP and returns
 // those scoring at least opt.Threshold, best first, each with its reasons.
@@ -209,8 +191,9 @@ func Rank(newP Petition, earlier []Petition, opt Options) []Candidate {
 			continue
 		}
 		cp := newProfile(p, scratch)
-		e := compare(&np, &cp, opt.Window)
-		score := e.matterScore()
+		e := compare(&np, &cp, opt.Window, opt.Corpus)
+		x := features(&np, &cp, &e)
+		score := round2(probability(&x))
 		if e.samePerson {
 			score = max(score, IdentityFloor)
 		}
@@ -262,14 +245,29 @@ func (e evidence) reasons(score float64) []string {
 	if e.text >= 0.05 {
 		r = append(r, fmt.Sprintf("内容相似度 %.2f", e.text))
 	}
+	if e.followup {
+		r = append(r, "提及此前反映")
+	}
 	switch e.loc {
 	case locSameTown:
 		r = append(r, "问题属地不同(同一乡镇街道的不同村社区)")
 	case locSameCounty, locDifferent:
 		r = append(r, "问题属地不同")
 	}
-	if e.placeA != "" {
-		r = append(r, fmt.Sprintf("所涉地点不同(%s/%s)", e.placeA, e.placeB))
+	var same, differ []string
+	for k, v := range e.agree {
+		switch v {
+		case 1:
+			same = append(same, entityKindNames[k])
+		case -1:
+			differ = append(differ, entityKindNames[k])
+		}
+	}
+	if len(same) > 0 {
+		r = append(r, "所涉"+strings.Join(same, "、")+"相同")
+	}
+	if len(differ) > 0 {
+		r = append(r, "所涉"+strings.Join(differ, "、")+"不同")
 	}
 	return r
 }
@@ -295,5 +293,3 @@ func sharedKey(a, b []string) (shared bool, label string) {
 	}
 	return false, ""
 }
-
-func clamp01(x float64) float64 { return max(0, min(1, x)) }

@@ -144,11 +144,11 @@ func TestSameMatter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			score, same := similar.SameMatter(first, tt.p)
+			score, same := similar.SameMatter(first, tt.p, nil)
 			if same != tt.want {
 				t.Errorf("SameMatter = %.3f, %v; want %v", score, same, tt.want)
 			}
-			back, _ := similar.SameMatter(tt.p, first)
+			back, _ := similar.SameMatter(tt.p, first, nil)
 			if back != score {
 				t.Errorf("not symmetric: %v and %v", score, back)
 			}
@@ -315,5 +315,5 @@ func ExampleRank() {
 		fmt.Println(c.ID, c.IsRepeat(), strings.Join(c.Reasons, "；"))
 	}
 	// Output:
-	// 1 true 疑似同一事项；同一问题属地和内容分类(相隔 12 天)；内容相似度 0.21
+	// 1 true 疑似同一事项；同一问题属地和内容分类(相隔 12 天)；内容相似度 0.22；所涉村社区相同
 }

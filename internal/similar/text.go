@@ -99,9 +99,9 @@ func tokenize(s string) *text {
 // tokenizeInto tokenizes a and b as one text, as if joined by a space,
 // reusing t's slices.
 func (t *text) tokenizeInto(a, b string) {
-	t.runes = foldInto(t.runes[:0], a)
+	t.runes = foldInto(t.runes[:0], foldText(a))
 	if b != "" {
-		t.runes = foldInto(append(t.runes, ' '), b)
+		t.runes = foldInto(append(t.runes, ' '), foldText(b))
 	}
 	t.buf, t.toks = t.buf[:0], t.toks[:0]
 	rs := t.runes
@@ -197,7 +197,7 @@ func Fingerprint(s string) []uint32 {
 
 // FingerprintVersion changes whenever Fingerprint would give other values
 // for the same text.
-const FingerprintVersion = 1
+const FingerprintVersion = 2
 
 // fingerprint computes the fingerprint into t's reusable slice.
 func (t *text) fingerprint() []uint32 {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -138,9 +139,20 @@ func (db *DB) StartIndexBuild(ctx context.Context) (bool, error) {
 			db.setIndexStatus(b.status())
 			return nil
 		}
-		// EXISTS, not COUNT: this runs at every start, on up to millions of rows.
+		// EXISTS, not COUNT: this runs at every start, on up to millions of
+		// rows. Fingerprints of another version (the comparison or the
+		// folding of texts changed) are computed again, and the search
+		// documents folded again with them. Whether any is of another
+		// version is read off the first and the last petition's, two probes
+		// of the key rather than a scan: registrations write the running
+		// version, a build left unfinished is resumed above and a finished
+		// one leaves none behind, so after an upgrade the oldest petitions
+		// carry the old version until a build has run.
 		var missing int
-		if err := tx.queryRow(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM petitions) AND NOT EXISTS (SELECT 1 FROM petition_fingerprints) THEN 1 ELSE 0 END`).Scan(&missing); err != nil {
+		if err := tx.queryRow(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM petitions) AND NOT EXISTS (SELECT 1 FROM petition_fingerprints) THEN 1
+			WHEN (SELECT version FROM petition_fingerprints ORDER BY petition_id LIMIT 1) <> ? THEN 1
+			WHEN (SELECT version FROM petition_fingerprints ORDER BY petition_id DESC LIMIT 1) <> ? THEN 1 ELSE 0 END`,
+			similar.FingerprintVersion, similar.FingerprintVersion).Scan(&missing); err != nil {
 			return err
 		}
 		if missing == 0 {
@@ -174,6 +186,12 @@ func (db *core) recordIndexBuild(ctx context.Context, tx *Tx) (indexBuild, error
 // build stopped midway resumes at the next call, on this instance or
 // another.
 func (db *DB) BuildIndex(ctx context.Context) error {
+	// What was queued before the build (by an older version, perhaps) is
+	// indexed first, so that the build replaces its grams rather than the
+	// indexer adding them again after it.
+	if err := db.FlushIndex(ctx); err != nil {
+		return err
+	}
 	started := time.Now()
 	logged := time.Now()
 	indexed := 0
@@ -186,6 +204,11 @@ func (db *DB) BuildIndex(ctx context.Context) error {
 			return err
 		}
 		if !ok || b.finished {
+			if indexed > 0 {
+				if _, err := db.refoldDocs(ctx); err != nil {
+					return err
+				}
+			}
 			db.setIndexStatus(xinfang.IndexStatus{})
 			if time.Since(started) > 10*time.Second {
 				db.Logger.Info("index built", "petitions", indexed, "took", time.Since(started).Round(time.Millisecond))
@@ -215,13 +238,18 @@ var errIndexMoved = errors.New("index build moved on")
 // texts are read and fingerprinted before the write transaction, so that
 // the writer is held only for the inserts.
 func (db *DB) indexBatch(ctx context.Context, b indexBuild) (int, error) {
-	rs, err := db.query(ctx, `SELECT p.id, p.received_at, p.number, p.summary, p.content FROM petitions p
-		WHERE p.id > ? AND p.id <= ? AND NOT EXISTS (SELECT 1 FROM petition_fingerprints f WHERE f.petition_id = p.id)
-		ORDER BY p.id LIMIT ?`, b.after, b.last, db.indexBatchSize())
+	rs, err := db.query(ctx, `SELECT p.id, p.received_at, p.number, p.summary, p.content, f.day, f.fp FROM petitions p
+		LEFT JOIN petition_fingerprints f ON f.petition_id = p.id
+		WHERE p.id > ? AND p.id <= ? AND (f.petition_id IS NULL OR f.version <> ?)
+		ORDER BY p.id LIMIT ?`, b.after, b.last, similar.FingerprintVersion, db.indexBatchSize())
 	rows, err := scanAll(rs, err, func(s scanner) (indexRow, error) {
 		var r indexRow
 		var received string
-		err := s.Scan(&r.id, &received, &r.number, &r.summary, &r.content)
+		var oldDay *int64
+		err := s.Scan(&r.id, &received, &r.number, &r.summary, &r.content, &oldDay, &r.oldFP)
+		if oldDay != nil {
+			r.oldDay = *oldDay
+		}
 		r.received = parseTime(received)
 		return r, err
 	})
@@ -271,6 +299,8 @@ type indexRow struct {
 	id                       int64
 	received                 time.Time
 	number, summary, content string
+	oldFP                    []byte // a fingerprint of another version, to replace
+	oldDay                   int64
 }
 
 // indexDoc is the index of one petition, computed outside any transaction.
@@ -278,7 +308,9 @@ type indexDoc struct {
 	id, day int64
 	fp      []byte
 	grams   []uint32
-	text    string // the folded search text
+	text    string   // the folded search text
+	old     []uint32 // the grams of a fingerprint of another version, to remove
+	oldDay  int64
 }
 
 // makeIndexDocs fingerprints the petitions of a batch, the CPU-heavy part
@@ -295,7 +327,7 @@ func makeIndexDocs(rows []indexRow, names map[int64]string) []indexDoc {
 				r := rows[i]
 				fp := similar.PetitionFingerprint(similar.Petition{Summary: r.summary, Content: r.content})
 				docs[i] = indexDoc{id: r.id, day: fpDay(r.received), fp: encodeFP(fp), grams: indexGrams(fp),
-					text: searchText(r.number, names[r.id], r.summary, r.content)}
+					text: searchText(r.number, names[r.id], r.summary, r.content), old: indexGrams(decodeFP(r.oldFP)), oldDay: r.oldDay}
 			}
 		}()
 	}
@@ -314,14 +346,20 @@ func (db *core) writeIndexDocs(ctx context.Context, tx *Tx, docs []indexDoc) err
 	}
 	ps := &prepared{ctx: ctx, tx: tx, m: map[string]*sql.Stmt{}}
 	defer ps.close()
+	if err := db.removeOldGrams(ps, docs); err != nil {
+		return err
+	}
 	fresh := map[int64]bool{}
 	for c := range slices.Chunk(docs, 250) {
 		args := make([]any, 0, 4*len(c))
 		for _, d := range c {
 			args = append(args, d.id, similar.FingerprintVersion, d.day, d.fp)
 		}
+		// A fingerprint of another version is replaced; one of this
+		// version, written by a registration meanwhile, stays.
 		rows, err := ps.query(`INSERT INTO petition_fingerprints (petition_id, version, day, fp) VALUES `+
-			valueRows(len(c), 4)+` ON CONFLICT DO NOTHING RETURNING petition_id`, args...)
+			valueRows(len(c), 4)+` ON CONFLICT (petition_id) DO UPDATE SET version = excluded.version, day = excluded.day, fp = excluded.fp
+			WHERE petition_fingerprints.version <> excluded.version RETURNING petition_id`, args...)
 		err = eachRow(rows, err, func(r scanner) error {
 			id, err := scanID(r)
 			fresh[id] = true
@@ -332,6 +370,36 @@ func (db *core) writeIndexDocs(ctx context.Context, tx *Tx, docs []indexDoc) err
 		}
 	}
 	return db.writeDerived(ps, slices.DeleteFunc(slices.Clone(docs), func(d indexDoc) bool { return !fresh[d.id] }))
+}
+
+// removeOldGrams removes the grams of the fingerprints of another version
+// that docs replace, by their keys, and takes them off the gram counts.
+func (db *core) removeOldGrams(ps *prepared, docs []indexDoc) error {
+	counts := map[int64]int{}
+	var keys []any
+	for _, d := range docs {
+		for _, g := range d.old {
+			keys = append(keys, int64(g), d.oldDay, d.id)
+			counts[int64(g)]++
+		}
+	}
+	for c := range slices.Chunk(keys, 3*300) {
+		cond := strings.TrimSuffix(strings.Repeat("(gram = ? AND day = ? AND petition_id = ?) OR ", len(c)/3), " OR ")
+		if err := ps.exec(`DELETE FROM petition_grams WHERE `+cond, c...); err != nil {
+			return err
+		}
+	}
+	grams := make([]int64, 0, len(counts))
+	for g := range counts {
+		grams = append(grams, g)
+	}
+	slices.Sort(grams)
+	for _, g := range grams {
+		if err := ps.exec(`UPDATE gram_stats SET n = n - ? WHERE gram = ?`, counts[g], g); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeDerived writes the grams of docs in key order, one increment of the

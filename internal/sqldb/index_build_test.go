@@ -211,3 +211,56 @@ func TestIndexBuildSharedByInstances(t *testing.T) {
 		}
 	})
 }
+
+// TestIndexBuildUpgradesVersion: fingerprints of an older version (an
+// upgrade changed the comparison or the folding) are computed again by the
+// build the start records, and the search documents folded again with
+// them (those of cases too), so that a traditional-character petition
+// stored unfolded is found by its simplified words; once done, the start
+// finds nothing to do.
+func TestIndexBuildUpgradesVersion(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		e := newRepeatEnv(t, db)
+		p := e.NewPetition(e.VillageA, 901)
+		p.Summary, p.Content = "金雞嶺村扶貧資金去向不明", "前年上面撥給金雞嶺村五十萬元扶貧產業資金。"
+		e.MustRegister(t, e.RegistrarA, p)
+		want := indexRows(t, db)
+		if building, err := db.StartIndexBuild(ctx); err != nil || building {
+			t.Fatalf("StartIndexBuild with every fingerprint current = %v, %v; want none", building, err)
+		}
+		// What the previous version left: its version number, and the
+		// petition's search document as typed.
+		for _, q := range []string{`UPDATE petition_fingerprints SET version = version - 1`,
+			`INSERT INTO search_docs (kind, ref_id, text) VALUES ('case', 999999, '錦程小區電梯 案件')`,
+			`UPDATE search_docs SET text = '` + p.Summary + ` ` + p.Content + `' WHERE kind = 'petition' AND ref_id = ` + itoa(p.ID)} {
+			if _, err := db.RawSQL().Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		building, err := db.StartIndexBuild(ctx)
+		if err != nil || !building {
+			t.Fatalf("StartIndexBuild with older fingerprints = %v, %v; want a build", building, err)
+		}
+		if err := db.BuildIndex(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := indexRows(t, db)
+		for table, rows := range want {
+			if !slices.Equal(got[table], rows) {
+				t.Errorf("%s: %d rows after the upgrade, %d as registered, or they differ", table, len(got[table]), len(rows))
+			}
+		}
+		var caseText string
+		if err := db.RawSQL().QueryRow(`SELECT text FROM search_docs WHERE kind = 'case' AND ref_id = 999999`).Scan(&caseText); err != nil || caseText != "锦程小区电梯 案件" {
+			t.Errorf("a case's search document after the upgrade: %q, %v; want it folded", caseText, err)
+		}
+		found, _, _, err := db.Search.SearchPetitions(e.Ctx(e.Leader), "金鸡岭", 10, 0)
+		if err != nil || !ids(found)[p.ID] {
+			t.Errorf("search 金鸡岭 after the upgrade: %v, %v", ids(found), err)
+		}
+		if building, err := db.StartIndexBuild(ctx); err != nil || building {
+			t.Fatalf("StartIndexBuild after the upgrade = %v, %v; want none", building, err)
+		}
+	})
+}

@@ -145,6 +145,9 @@ func (db *DB) indexQueued(ctx context.Context) (int, error) {
 	docs, err := scanAll(rs, err, func(s scanner) (indexDoc, error) {
 		var d indexDoc
 		err := s.Scan(&d.id, &d.text, &d.day, &d.fp)
+		// Folded again: text queued by an older version is written in
+		// the running version's form (folding twice changes nothing).
+		d.text = searchFold(d.text)
 		d.grams = indexGrams(decodeFP(d.fp))
 		return d, err
 	})

@@ -131,7 +131,8 @@ func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Peti
 		add(byPlace)
 	}
 	// (c) similar text.
-	byText, err := db.candidatesByText(ctx, newP.Fingerprint, fpDay(from), fpDay(to), p.ID)
+	corpus := &similar.Corpus{DF: map[uint32]int{}}
+	byText, err := db.candidatesByText(ctx, newP.Fingerprint, fpDay(from), fpDay(to), p.ID, corpus)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +159,7 @@ func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Peti
 	if err != nil {
 		return nil, err
 	}
-	ranked := similar.Rank(newP, earlier, similar.Options{Window: RepeatWindow, Limit: limit})
+	ranked := similar.Rank(newP, earlier, similar.Options{Window: RepeatWindow, Limit: limit, Corpus: corpus})
 	if len(ranked) == 0 {
 		return []xinfang.RepeatCandidate{}, nil
 	}
@@ -176,14 +177,10 @@ func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Peti
 		if cp == nil {
 			continue
 		}
-		out = append(out, xinfang.RepeatCandidate{Petition: cp, Score: round2(c.Score), Repeat: c.IsRepeat(), Reasons: c.Reasons,
+		out = append(out, xinfang.RepeatCandidate{Petition: cp, Score: c.Score, Repeat: c.IsRepeat(), Reasons: c.Reasons,
 			Linked: p.ID != 0 && p.RepeatOfID == c.ID})
 	}
 	return out, nil
-}
-
-func round2(x float64) float64 {
-	return float64(int(x*100+0.5)) / 100
 }
 
 // candidatesByPerson returns recent petitions in scope of any petitioner
@@ -268,7 +265,7 @@ func (db *RepeatStore) candidatesByLocality(ctx context.Context, loc *xinfang.Un
 // same however large the table grows. The petitions still in the index
 // queue are scored the same way in Go, their grams counted with the
 // others. The data scope is applied when the candidates are read.
-func (db *RepeatStore) candidatesByText(ctx context.Context, fp []uint32, from, to, self int64) ([]int64, error) {
+func (db *RepeatStore) candidatesByText(ctx context.Context, fp []uint32, from, to, self int64, corpus *similar.Corpus) ([]int64, error) {
 	grams := indexGrams(fp)
 	if len(grams) == 0 {
 		return nil, nil
@@ -298,6 +295,15 @@ func (db *RepeatStore) candidatesByText(ctx context.Context, fp []uint32, from, 
 	})
 	if err != nil {
 		return nil, err
+	}
+	// The counts are also the corpus statistics Rank weighs the grams by.
+	// A registration writes its fingerprint before it is indexed, so the
+	// fingerprints count the queued petitions already.
+	if err := db.rdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(petition_id), 0) FROM petition_fingerprints`).Scan(&corpus.Docs); err != nil {
+		return nil, err
+	}
+	for g, n := range counts {
+		corpus.DF[uint32(g)] = n
 	}
 	type df struct {
 		gram int64
@@ -525,7 +531,7 @@ func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.Re
 	}
 	d := &xinfang.RepeatDecision{PetitionID: id, CandidateID: in.CandidateID, Decision: in.Decision, UserID: actor.ID, UserName: actor.Name, Reasons: []string{}}
 	if r := similar.Rank(*self, []similar.Petition{*cand}, similar.Options{Window: RepeatWindow, Threshold: 1e-9, Limit: 1}); len(r) == 1 {
-		d.Score, d.Reasons = round2(r[0].Score), r[0].Reasons
+		d.Score, d.Reasons = r[0].Score, r[0].Reasons
 	}
 	err = db.write(ctx, func(tx *Tx) error {
 		p, err := db.findPetition(ctx, tx, id)

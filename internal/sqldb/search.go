@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"xinfang"
+	"xinfang/internal/similar"
 )
 
 // Full-text search in Chinese. Every searchable record has one row in
@@ -27,8 +28,11 @@ import (
 //     LIKE '%term%' for terms of three or more characters; LIKE checks
 //     every match again, so shorter terms are correct too, only slower.
 //
-// Folding lower-cases and turns full-width letters, digits and spaces to
-// half-width, so "JZ-2026" finds jz-2026 and Ａ栋 finds A栋.
+// Folding turns traditional characters to simplified ones (similar.Simplify),
+// lower-cases and turns full-width letters, digits and spaces to
+// half-width, so 錦程 finds 锦程 and back, "JZ-2026" finds jz-2026 and Ａ栋
+// finds A栋. When the folding changes, the stored documents are folded
+// again by the index build (index_build.go, foldVersion).
 
 // searchKind says how hits of one kind are kept within the user's data
 // scope, titled and ordered. join joins the kind's table to search_docs d;
@@ -55,6 +59,7 @@ func init() {
 
 // searchFold is the one normal form of searched text and of queries.
 func searchFold(s string) string {
+	s = similar.Simplify(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"xinfang"
+	"xinfang/internal/similar"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/sqldb/sqldbtest"
 )
@@ -27,6 +28,7 @@ var searchQueries = []string{
 // searchFoldForTest is the documented normal form: full-width ASCII to
 // half-width, lower case, whitespace runs to one space.
 func searchFoldForTest(s string) string {
+	s = similar.Simplify(s)
 	var b strings.Builder
 	for _, r := range s {
 		if r >= 0xFF01 && r <= 0xFF5E {
