@@ -141,8 +141,8 @@ func (db *core) keysetBranches(ctx context.Context, r cq, branches []string, bar
 }
 
 // keysetAfter is the condition "after the row with keys vals" in the
-// order of keys: (k0 > v0) OR (k0 = v0 AND k1 > v1) …, with < for the
-// descending keys.
+// order of keys: k0 >= v0 AND ((k0 > v0) OR (k0 = v0 AND k1 > v1) …),
+// with < for the descending keys.
 func keysetAfter(keys []orderKey, vals []any) (string, []any) {
 	var ors []string
 	var args []any
@@ -160,5 +160,11 @@ func keysetAfter(keys []orderKey, vals []any) (string, []any) {
 		args = append(args, vals[i])
 		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
 	}
-	return "(" + strings.Join(ors, " OR ") + ")", args
+	// The first key's bound, said alone as well, is a range the order's
+	// index seeks to; the OR alone would be read from the list's start.
+	op := " >= ?"
+	if keys[0].desc {
+		op = " <= ?"
+	}
+	return "(p." + keys[0].col + op + " AND (" + strings.Join(ors, " OR ") + "))", append([]any{vals[0]}, args...)
 }
