@@ -76,7 +76,10 @@ type core struct {
 	// MaxCount is where the count of a list stops (xinfang.MaxCount when
 	// zero): a list of more reports MaxCount+1. Tests lower it.
 	MaxCount int
-	Logger   *slog.Logger
+	// WalkBatch is how many petitions EachPetition reads at a time
+	// (walkBatch when zero). Tests lower it.
+	WalkBatch int
+	Logger    *slog.Logger
 	// SessionLifetime and IdleTimeout end a session that long after login
 	// and after its last request; NewDB sets the constants of that name.
 	SessionLifetime, IdleTimeout time.Duration

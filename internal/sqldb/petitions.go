@@ -227,15 +227,46 @@ func scanEvent(r scanner) (*xinfang.Event, error) {
 // FindPetitions lists petitions in scope with filters, and the total count
 // (more than the count limit reports limit+1, see listPetitions).
 func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error) {
-	ds, err := scopeOf(ctx)
+	pq, err := db.petitionQuery(ctx, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
+		return nil, 0, err
+	}
+	if pq.text {
+		page, total, err := db.petitionPage(ctx, pq.list.where, pq.list.args, pq.order, f.Limit, f.Offset)
+		if pq.textCapped && err == nil {
+			// The text filter read only the newest matches of its words:
+			// the count is a floor, which lists show as capped ("1万+").
+			total = db.countLimit() + 1
+		}
+		return page, total, err
+	}
+	return db.listPetitions(ctx, pq.list, f.Limit, f.Offset)
+}
+
+// petitionQuery is a list of petitions as FindPetitions reads it: the
+// list of a tree's paths, or, filtered by text, the rows the search index
+// found, in order.
+type petitionQuery struct {
+	list       petitionList
+	text       bool   // the search index drives; list.tree is ""
+	textCapped bool   // the text filter read only the newest matches
+	order      string // ORDER BY of the text list, the order of list.segs
+}
+
+// petitionQuery turns f into the query of its list, in the user's scope.
+func (db *PetitionStore) petitionQuery(ctx context.Context, f xinfang.PetitionFilter) (*petitionQuery, error) {
+	ds, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
 	}
 	tree := ds.tree()
 	var unit *xinfang.Unit
 	if f.UnitID != 0 {
 		if unit, err = db.findUnit(ctx, f.UnitID); err != nil {
-			return nil, 0, db.notFoundField(err, "unit_id", "单位不存在")
+			return nil, db.notFoundField(err, "unit_id", "单位不存在")
 		}
 		tree = unit.Path
 	}
@@ -245,7 +276,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		scope, args, err = ds.petitions() // the search index drives, not the paths
 	}
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	// w is the page's WHERE, c the count's. The count finds states by the
 	// state indexes; the page leaves its order's index to drive where that
@@ -305,7 +336,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	if text != "" {
 		clause, a, capped, err := db.petitionTextClause(ctx, text)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		w.clause(clause, a)
 		textCapped = capped
@@ -317,7 +348,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		}
 		clause, a, err := warningClause(f.Warning, today, db.Cfg.NearDays)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		w.clause(clause, a)
 	}
@@ -338,10 +369,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 	case "number":
 		segs, order = byNumber, "p.number"
 	default:
-		return nil, 0, xinfang.FieldError("sort", "未知的排序方式")
-	}
-	if f.Limit, err = pageLimit(f.Limit, f.Offset); err != nil {
-		return nil, 0, err
+		return nil, xinfang.FieldError("sort", "未知的排序方式")
 	}
 	c.list, c.args = append(c.list, w.list[n:]...), append(c.args, w.args[na:]...)
 	if text != "" {
@@ -350,15 +378,9 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		if f.Sort == "due" {
 			w.and("p.due_date <> ''")
 		}
-		page, total, err := db.petitionPage(ctx, w.where(), w.args, order, f.Limit, f.Offset)
-		if textCapped && err == nil {
-			// The text filter read only the newest matches of its words:
-			// the count is a floor, which lists show as capped ("1万+").
-			total = db.countLimit() + 1
-		}
-		return page, total, err
+		return &petitionQuery{list: petitionList{where: w.where(), args: w.args, segs: segs}, text: true, textCapped: textCapped, order: order}, nil
 	}
-	return db.listPetitions(ctx, petitionList{where: w.where(), args: w.args, countWhere: c.where(), countArgs: c.args, tree: tree, segs: segs}, f.Limit, f.Offset)
+	return &petitionQuery{list: petitionList{where: w.where(), args: w.args, countWhere: c.where(), countArgs: c.args, tree: tree, segs: segs}, order: order}, nil
 }
 
 // petitionPage counts the petitions matching where and returns one page of

@@ -152,6 +152,7 @@ func routeTable() []route {
 		{"POST", "/api/v1/users/{id}/unlock", mayManageRoles, accountAction(DirectoryStore.UnlockUser)},
 
 		{"GET", "/api/v1/petitions", signedIn, (*Server).apiPetitions},
+		{"GET", "/api/v1/petitions.xlsx", signedIn, (*Server).apiPetitionsXLSX},
 		{"POST", "/api/v1/petitions", mayRegister, (*Server).apiRegister},
 		{"GET", "/api/v1/petitions/{id}", signedIn, (*Server).apiPetition},
 		{"GET", "/api/v1/petitions/{id}/events", signedIn, (*Server).apiEvents},
@@ -242,6 +243,8 @@ func routeTable() []route {
 		{"GET", "/petitions/{id}/created", mayRegister, (*Server).handleCreated},
 		{"POST", "/petitions", mayRegister, (*Server).handleCreatePetition},
 		{"GET", "/petitions", signedIn, (*Server).handleLedger},
+		{"GET", "/petitions/export.xlsx", signedIn, (*Server).apiPetitionsXLSX},
+		{"GET", "/petitions/print", signedIn, (*Server).handleLedgerPrint},
 		{"GET", "/petitions/{id}", signedIn, (*Server).handlePetition},
 		{"POST", "/petitions/{id}/actions/{action}", signedIn, (*Server).handleAction},
 		{"GET", "/petitions/{id}/print/{doc}", signedIn, (*Server).handlePrint},

@@ -40,6 +40,9 @@ type Server struct {
 	// xinfang.DefaultAttachmentLimit when zero (cmd/xinfang sets the
 	// configured one, as it does storage's).
 	AttachmentLimit int64
+	// PrintMax is the most rows the ledger's printed list holds
+	// (printMax when zero); tests lower it.
+	PrintMax int
 
 	mux     *http.ServeMux
 	menu    []menuEntry

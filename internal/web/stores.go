@@ -54,6 +54,7 @@ type PetitionStore interface {
 	FindPetitionByID(ctx context.Context, id int64) (*xinfang.Petition, error)
 	FindPetitionByNumber(ctx context.Context, number string) (*xinfang.Petition, error)
 	FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error)
+	EachPetition(ctx context.Context, f xinfang.PetitionFilter, fn func(*xinfang.Petition) error) error
 	FindTodo(ctx context.Context, kind xinfang.TodoKind, offset, limit int) ([]*xinfang.Petition, int, error)
 	RegisterPetition(ctx context.Context, p *xinfang.Petition) error
 	RegisterPetitionOnce(ctx context.Context, p *xinfang.Petition, key, digest string) (*xinfang.Petition, bool, error)

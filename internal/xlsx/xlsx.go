@@ -1,7 +1,9 @@
-// Package xlsx writes Excel workbooks of Xinfang data with excelize: the
+// Package xlsx writes Excel workbooks of Xinfang data: with excelize, the
 // one-case sheet of a backlog case (一案一表) and the case ledger (积案台账).
 // Rows are written with excelize's StreamWriter, so a ledger of any length
-// is written in one pass. It depends on the domain and the calendar only;
+// is written in one pass; and, with Stream (stream.go), the petition
+// ledger (信访台账), whose rows go to the answer as they are read. It
+// depends on the domain and the calendar only;
 // it must never import storage or HTTP.
 package xlsx
 
