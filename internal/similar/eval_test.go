@@ -1,63 +1,20 @@
 package similar_test
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"xinfang/internal/similar"
 	"xinfang/internal/similar/internal/pairs"
 )
 
-// labelledPair is one line of testdata/pairs.jsonl.
-type labelledPair struct {
-	Kind       string       `json:"kind"`
-	SameMatter bool         `json:"same_matter"`
-	A          jsonPetition `json:"a"`
-	B          jsonPetition `json:"b"`
-}
-
-type jsonPetition struct {
-	Ref            string    `json:"ref"`
-	ID             int64     `json:"id"`
-	PetitionerKeys []string  `json:"petitioner_keys"`
-	Locality       string    `json:"locality"`
-	Category       string    `json:"category"`
-	ReceivedAt     time.Time `json:"received_at"`
-	Summary        string    `json:"summary"`
-	Content        string    `json:"content"`
-}
-
-func (j jsonPetition) petition() similar.Petition {
-	return similar.Petition{
-		ID: j.ID, PetitionerKeys: j.PetitionerKeys, LocalityCode: j.Locality,
-		Category: j.Category, ReceivedAt: j.ReceivedAt, Summary: j.Summary, Content: j.Content,
-	}
-}
-
-func loadPairs(tb testing.TB) []labelledPair {
+// loadPairs reads the first labelled set, testdata/pairs.jsonl.
+func loadPairs(tb testing.TB) []pairs.Pair {
 	tb.Helper()
-	f, err := os.Open("testdata/pairs.jsonl")
+	out, err := pairs.Load("testdata/pairs.jsonl")
 	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var out []labelledPair
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		var p labelledPair
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			tb.Fatalf("pairs.jsonl line %d: %v", len(out)+1, err)
-		}
-		out = append(out, p)
-	}
-	if err := sc.Err(); err != nil {
 		tb.Fatal(err)
 	}
 	return out
@@ -115,7 +72,7 @@ func TestEvaluation(t *testing.T) {
 	kinds := map[string]*confusion{}
 	var misses []string
 	for i, p := range pairs {
-		score, same := similar.SameMatter(p.A.petition(), p.B.petition(), nil)
+		score, same := similar.SameMatter(p.A.Petition(true), p.B.Petition(true), nil)
 		all.add(same, p.SameMatter)
 		if i%2 == 0 {
 			even.add(same, p.SameMatter)

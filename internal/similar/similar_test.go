@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"xinfang/internal/similar"
+	"xinfang/internal/similar/internal/pairs"
 )
 
 func TestNormalize(t *testing.T) {
@@ -254,10 +255,10 @@ func prefetched(tb testing.TB, n int) (similar.Petition, []similar.Petition) {
 	var pool []similar.Petition
 	seen := map[int64]bool{}
 	for _, p := range loadPairs(tb) {
-		for _, j := range []jsonPetition{p.A, p.B} {
+		for _, j := range []pairs.Petition{p.A, p.B} {
 			if !seen[j.ID] {
 				seen[j.ID] = true
-				pool = append(pool, j.petition())
+				pool = append(pool, j.Petition(true))
 			}
 		}
 	}

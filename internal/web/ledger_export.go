@@ -106,21 +106,27 @@ func (s *Server) describeLedgerFilter(r *http.Request, kept url.Values, catLabel
 	return "筛选条件：" + strings.Join(parts, "；"), nil
 }
 
+// ledgerExportFilter reads an export's or a print's query as the ledger
+// does: the filter, the parameters kept for links, the category labels
+// and the filter in words.
+func (s *Server) ledgerExportFilter(r *http.Request) (f xinfang.PetitionFilter, kept url.Values, catLabels map[string]string, desc string, err error) {
+	if f, kept, err = ledgerExportQuery(r); err != nil {
+		return f, nil, nil, "", err
+	}
+	if _, catLabels, err = s.categories(r); err != nil {
+		return f, nil, nil, "", err
+	}
+	desc, err = s.describeLedgerFilter(r, kept, catLabels)
+	return f, kept, catLabels, desc, err
+}
+
 // apiPetitionsXLSX streams the ledger for the filters of the query as a
 // workbook of one sheet: a title line, the filters, the header, a row per
 // item. The first item is read before anything is sent, so that a filter
 // storage refuses is a clean error; an error after the first byte cuts
 // the connection, so that no half workbook passes for a whole one.
 func (s *Server) apiPetitionsXLSX(w http.ResponseWriter, r *http.Request) error {
-	f, kept, err := ledgerExportQuery(r)
-	if err != nil {
-		return err
-	}
-	_, catLabels, err := s.categories(r)
-	if err != nil {
-		return err
-	}
-	desc, err := s.describeLedgerFilter(r, kept, catLabels)
+	f, _, catLabels, desc, err := s.ledgerExportFilter(r)
 	if err != nil {
 		return err
 	}
@@ -203,21 +209,14 @@ type ledgerPrintView struct {
 // print's @page. A list longer than printMax is refused (422), naming the
 // limit and the Excel export instead, and recorded as nothing.
 func (s *Server) handleLedgerPrint(w http.ResponseWriter, r *http.Request) error {
-	f, kept, err := ledgerExportQuery(r)
+	f, kept, catLabels, desc, err := s.ledgerExportFilter(r)
 	if err != nil {
 		return err
 	}
-	_, catLabels, err := s.categories(r)
-	if err != nil {
-		return err
-	}
-	v := &ledgerPrintView{Header: xlsx.PetitionHeader(), PageBack: "/petitions", Export: "/petitions/export.xlsx"}
+	v := &ledgerPrintView{Header: xlsx.PetitionHeader(), PageBack: "/petitions", Export: "/petitions/export.xlsx", Filter: desc}
 	if len(kept) > 0 {
 		v.PageBack += "?" + kept.Encode()
 		v.Export += "?" + kept.Encode()
-	}
-	if v.Filter, err = s.describeLedgerFilter(r, kept, catLabels); err != nil {
-		return err
 	}
 	most := printMax
 	if s.PrintMax > 0 {

@@ -380,6 +380,22 @@ func (s *Server) renderAccountability(w http.ResponseWriter, r *http.Request, st
 	return s.render(w, r, status, "discipline_accountability.html", v)
 }
 
+// formRefs resolves a form's list of records named by their numbers;
+// one that is not found, or not in the user's scope, is a problem on
+// field that names it.
+func formRefs(list, field, what string, probs xinfang.Problems, resolve func(string) (int64, error)) []int64 {
+	var out []int64
+	for _, ref := range strings.FieldsFunc(list, listSep) {
+		id, err := resolve(ref)
+		if err != nil {
+			probs.Add(field, what+" "+ref+" 不存在或无权查看")
+			continue
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
 // listSep splits a form's list of numbers: commas (either width), 、,
 // spaces and line breaks.
 func listSep(r rune) bool {
@@ -403,22 +419,8 @@ func (s *Server) handleCreateAccountability(w http.ResponseWriter, r *http.Reque
 		}
 		a.InvestigationID = id
 	}
-	for _, f := range strings.FieldsFunc(form.Get("case_ids"), listSep) {
-		id, err := s.caseRef(r, f)
-		if err != nil {
-			probs.Add("case_ids", "积案 "+f+" 不存在或无权查看")
-			continue
-		}
-		a.CaseIDs = append(a.CaseIDs, id)
-	}
-	for _, f := range strings.FieldsFunc(form.Get("petitions"), listSep) {
-		id, err := s.discFormPetition(r, f)
-		if err != nil {
-			probs.Add("petition_ids", "信访件 "+f+" 不存在或无权查看")
-			continue
-		}
-		a.PetitionIDs = append(a.PetitionIDs, id)
-	}
+	a.CaseIDs = formRefs(form.Get("case_ids"), "case_ids", "积案", probs, func(ref string) (int64, error) { return s.caseRef(r, ref) })
+	a.PetitionIDs = formRefs(form.Get("petitions"), "petition_ids", "信访件", probs, func(ref string) (int64, error) { return s.discFormPetition(r, ref) })
 	err := probs.Err()
 	if err == nil {
 		err = s.Discipline.CreateAccountability(r.Context(), a)
