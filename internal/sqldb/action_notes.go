@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"xinfang"
@@ -68,22 +67,4 @@ func (db *core) notifyAction(ctx context.Context, tx *Tx, p *xinfang.Petition, e
 	}
 	_, err = db.insertNotes(ctx, tx, notes)
 	return err
-}
-
-// unitStaffIn returns the active handlers and heads of a unit, read in tx.
-func (db *core) unitStaffIn(ctx context.Context, tx *Tx, unitID int64) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, db.dialect.rebind(`SELECT id, roles FROM users WHERE unit_id = ? AND disabled = 0 ORDER BY id`), unitID)
-	var out []int64
-	err = eachRow(rows, err, func(r scanner) error {
-		var id int64
-		var roles string
-		if err := r.Scan(&id, &roles); err != nil {
-			return err
-		}
-		if slices.ContainsFunc(parseRoles(roles), func(r xinfang.Role) bool { return r == xinfang.RoleHandler || r == xinfang.RoleUnitHead }) {
-			out = append(out, id)
-		}
-		return nil
-	})
-	return out, err
 }

@@ -150,7 +150,7 @@ func (db *core) staffIndex(ctx context.Context) (map[int64][]int64, error) {
 		if err := r.Scan(&id, &unit, &roles); err != nil {
 			return err
 		}
-		if (&xinfang.User{Roles: parseRoles(roles)}).HasAny(xinfang.RoleHandler, xinfang.RoleUnitHead) {
+		if unitStaffRoles(roles) {
 			out[unit] = append(out[unit], id)
 		}
 		return nil
@@ -161,11 +161,39 @@ func (db *core) staffIndex(ctx context.Context) (map[int64][]int64, error) {
 	return out, nil
 }
 
+// unitStaffRoles reports whether a user with the stored roles is one of
+// the people a unit's clocks and messages are addressed to: its
+// handlers and heads.
+func unitStaffRoles(roles string) bool {
+	return (&xinfang.User{Roles: parseRoles(roles)}).HasAny(xinfang.RoleHandler, xinfang.RoleUnitHead)
+}
+
+const unitStaffQuery = `SELECT id, roles FROM users WHERE unit_id = ? AND disabled = 0 ORDER BY id`
+
 // unitStaff returns the active handlers and heads of one unit.
 func (db *core) unitStaff(ctx context.Context, unitID int64) ([]int64, error) {
-	idx, err := db.staffIndex(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idx[unitID], nil
+	rows, err := db.query(ctx, unitStaffQuery, unitID)
+	return scanUnitStaff(rows, err)
+}
+
+// unitStaffIn is unitStaff read in tx.
+func (db *core) unitStaffIn(ctx context.Context, tx *Tx, unitID int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, db.dialect.rebind(unitStaffQuery), unitID)
+	return scanUnitStaff(rows, err)
+}
+
+func scanUnitStaff(rows *sqlRows, err error) ([]int64, error) {
+	var out []int64
+	err = eachRow(rows, err, func(r scanner) error {
+		var id int64
+		var roles string
+		if err := r.Scan(&id, &roles); err != nil {
+			return err
+		}
+		if unitStaffRoles(roles) {
+			out = append(out, id)
+		}
+		return nil
+	})
+	return out, err
 }
