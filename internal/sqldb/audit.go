@@ -40,9 +40,10 @@ func (db *core) appendAudit(ctx context.Context, tx *Tx, e *xinfang.AuditEntry) 
 	tx.atEnd(endShared, func() error { return db.writeAudit(ctx, tx, e) })
 }
 
-// writeAudit numbers, chains and inserts e. The head is read once per
-// transaction and written once, after its last entry (flushAuditHead):
-// the entries of a batch are chained in memory.
+// writeAudit numbers and chains e. The head is read once per transaction;
+// the entries of a transaction are chained in memory and inserted, with
+// the head written after them, in flushAuditHead: two statements for all
+// the entries of a batch.
 func (db *core) writeAudit(ctx context.Context, tx *Tx, e *xinfang.AuditEntry) error {
 	h := &tx.sh.audit
 	if !h.loaded {
@@ -54,22 +55,38 @@ func (db *core) writeAudit(ctx context.Context, tx *Tx, e *xinfang.AuditEntry) e
 	e.ID, e.PrevHash = h.seq+1, h.hash
 	e.At = tx.now
 	e.Hash = db.auditHash(e.PrevHash, e)
-	if _, err := tx.exec(ctx, `INSERT INTO audit_log (id, at, user_id, username, unit_id, kind, route, object, detail, ip, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, fmtTime(e.At), nullID(e.UserID), e.Username, nullID(e.UnitID), string(e.Kind),
-		e.Route, e.Object, e.Detail, e.IP, e.PrevHash, e.Hash); err != nil {
-		return err
-	}
+	h.pending = append(h.pending, e.ID, fmtTime(e.At), nullID(e.UserID), e.Username, nullID(e.UnitID), string(e.Kind),
+		e.Route, e.Object, e.Detail, e.IP, e.PrevHash, e.Hash)
 	h.seq, h.hash, h.dirty = e.ID, e.Hash, true
 	return nil
 }
 
-// flushAuditHead writes the head after the last entry of the transaction.
+// auditInsertCols are the columns writeAudit gives an entry.
+const auditInsertCols = `id, at, user_id, username, unit_id, kind, route, object, detail, ip, prev_hash, hash`
+
+// auditInsertRows bounds the rows of one INSERT of entries (12 values
+// each, well under either database's limit of parameters).
+const auditInsertRows = 64
+
+// flushAuditHead inserts the transaction's entries and writes the head
+// after the last of them.
 func (db *core) flushAuditHead(ctx context.Context, stx *sql.Tx, sh *txShared) error {
 	h := &sh.audit
 	if !h.dirty {
 		return nil
 	}
-	_, err := stx.ExecContext(ctx, db.dialect.rebind(`UPDATE audit_head SET seq = ?, hash = ?, mac = ? WHERE one = 1`), h.seq, h.hash, db.auditHeadMAC(h.seq, h.hash))
+	const n = 12               // values per entry (auditInsertCols)
+	tx := &Tx{Tx: stx, db: db} // its statements, prepared and counted
+	for vals := h.pending; len(vals) > 0; {
+		rows := min(len(vals)/n, auditInsertRows)
+		q := `INSERT INTO audit_log (` + auditInsertCols + `) VALUES ` + strings.TrimSuffix(strings.Repeat("("+placeholders(n)+"), ", rows), ", ")
+		if _, err := tx.exec(ctx, q, vals[:rows*n]...); err != nil {
+			return err
+		}
+		vals = vals[rows*n:]
+	}
+	h.pending = nil
+	_, err := tx.exec(ctx, `UPDATE audit_head SET seq = ?, hash = ?, mac = ? WHERE one = 1`, h.seq, h.hash, db.auditHeadMAC(h.seq, h.hash))
 	h.dirty = false
 	return err
 }

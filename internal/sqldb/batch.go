@@ -142,6 +142,7 @@ func (db *core) commitBatch(batch []*writeReq) {
 	// away must not roll back the writes of the others (database/sql rolls
 	// a transaction back when its context ends, and an interrupted SQLite
 	// statement can abort its whole transaction).
+	db.roundTrips.Add(2) // begin and commit
 	stx, err := db.wdb.BeginTx(context.Background(), nil)
 	if err == nil {
 		txs := make([]*Tx, 0, len(live))

@@ -122,15 +122,11 @@ func (f finding) Error() string { return string(f) }
 // cannot confirm a guessed ID number the way a plain hash would.
 func (db *core) registeredMAC(ctx context.Context, q rowQuerier, id int64) (string, error) {
 	r := cq{db, q}
-	m := db.Keys.MAC("registered")
-	m.Write([]byte("xinfang registered v1\n"))
-	vals, err := textRow(r.row(ctx, `SELECT `+strings.Join(registeredCols, ", ")+` FROM petitions WHERE id = ?`, id), len(registeredCols))
+	row, err := textRow(r.row(ctx, `SELECT `+strings.Join(registeredCols, ", ")+` FROM petitions WHERE id = ?`, id), len(registeredCols))
 	if err != nil {
 		return "", err
 	}
-	for i, v := range vals {
-		fmt.Fprintf(m, "%s=%q\n", registeredCols[i], v)
-	}
+	var people [][]string
 	rows, err := r.rows(ctx, `SELECT `+prefixed("x.", strings.Join(registeredPetitionerCols, ", "))+` FROM petition_petitioners pp
 		JOIN petitioners x ON x.id = pp.petitioner_id WHERE pp.petition_id = ? ORDER BY x.id`, id)
 	err = eachRow(rows, err, func(s scanner) error {
@@ -138,22 +134,40 @@ func (db *core) registeredMAC(ctx context.Context, q rowQuerier, id int64) (stri
 		if err != nil {
 			return err
 		}
-		m.Write([]byte("petitioner\n"))
 		for i, col := range registeredPetitionerCols {
-			v := vals[i]
 			if isSealed(col) {
-				if v, err = db.Keys.Open(sealedField(col), v); err != nil {
+				if vals[i], err = db.Keys.Open(sealedField(col), vals[i]); err != nil {
 					return finding(fmt.Sprintf("信访人 #%s 的%s无法解密，可能被改动", vals[0], sealedLabel(col)))
 				}
 			}
-			fmt.Fprintf(m, "%s=%q\n", col, v)
 		}
+		people = append(people, vals)
 		return nil
 	})
 	if err != nil {
 		return "", err
 	}
-	return hex.EncodeToString(m.Sum(nil)), nil
+	return db.macOfRegistered(row, people), nil
+}
+
+// macOfRegistered is the registered MAC of a petition's registeredCols
+// and its petitioners' registeredPetitionerCols (plaintext, in the order
+// of their ids), each value as text as a read gives it. Registration
+// computes it from the values it writes, verification from the rows it
+// reads: the two must agree, which TestWrittenMACsAreTheStoredRows holds.
+func (db *core) macOfRegistered(row []string, people [][]string) string {
+	m := db.Keys.MAC("registered")
+	m.Write([]byte("xinfang registered v1\n"))
+	for i, v := range row {
+		fmt.Fprintf(m, "%s=%q\n", registeredCols[i], v)
+	}
+	for _, vals := range people {
+		m.Write([]byte("petitioner\n"))
+		for i, col := range registeredPetitionerCols {
+			fmt.Fprintf(m, "%s=%q\n", col, vals[i])
+		}
+	}
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // textRow scans a row of n columns as text.
@@ -191,16 +205,45 @@ func (db *core) headMAC(ctx context.Context, q rowQuerier, id int64) (want, stor
 	if err != nil {
 		return "", "", err
 	}
+	return db.macOfHead(vals[:len(headCols)]), vals[len(headCols)], nil
+}
+
+// macOfHead is the head MAC of the headCols' values, as text as a read
+// gives them.
+func (db *core) macOfHead(vals []string) string {
 	m := db.Keys.MAC("head")
 	m.Write([]byte("xinfang head v1\n"))
 	for i, col := range headCols {
 		fmt.Fprintf(m, "%s=%q\n", col, vals[i])
 	}
-	return hex.EncodeToString(m.Sum(nil)), vals[len(headCols)], nil
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// headOf is what headMAC reads of petition p's row once a write has set
+// its head to headHash and its projection to p's, with the handling
+// unit's path: the writes compute head_mac from it and set it in the
+// statement that sets the head, instead of reading the row back.
+func headOf(p *xinfang.Petition, headHash, handlingPath string) []string {
+	return []string{strconv.FormatInt(p.ID, 10), p.Number, headHash, string(p.State), strconv.FormatInt(p.HandlingUnitID, 10), handlingPath,
+		string(p.Outcome), p.Evaluation, p.DueDate.String(), p.SevereDate.String(), string(p.DueClock)}
+}
+
+// registeredOf is what registeredMAC reads of the petitions row that
+// registration writes for p, with its query code's hash, registering
+// unit's path, creation time and petitioner's person.
+func registeredOf(p *xinfang.Petition, queryHash, regPath, created string, person int64) []string {
+	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
+	flag := func(b bool) string { return itoa(int64(b2i(b))) }
+	// In the order of registeredCols.
+	return []string{itoa(p.ID), p.Number, queryHash, string(p.Channel), fmtTime(p.ReceivedAt), itoa(p.RegUnitID), itoa(p.RegUserID), itoa(p.FirstUnitID),
+		itoa(p.Petitioner.ID), itoa(person), itoa(int64(p.PersonCount)), itoa(int64(p.InvolvedCount)), flag(p.Group), p.Summary, p.Content, p.Request, p.Category, string(p.Purpose), p.Reason,
+		itoa(p.LocalityID), p.Accused, p.System, flag(p.LegalCase), flag(p.Urgent), flag(p.Anonymous), flag(p.Threat), flag(p.Hot), flag(p.Public), p.CrossFlags, string(p.Escalation),
+		string(p.RiskLevel), p.RiskReason, regPath, created}
 }
 
 // sealHead writes head_mac for the head and projection a write left in
-// petition id; every write of either ends with it.
+// petition id, reading them back (the upgrade's re-sealing: the writes of
+// the procedure compute it with headOf).
 func (db *core) sealHead(ctx context.Context, tx *Tx, id int64) error {
 	mac, _, err := db.headMAC(ctx, tx, id)
 	if err != nil {
@@ -211,22 +254,18 @@ func (db *core) sealHead(ctx context.Context, tx *Tx, id int64) error {
 }
 
 // registerData adds to the register event's data what verification
-// compares with the rows: the registered content's MAC, read back from
-// the rows just written, and the repeat link as registered.
-func (db *core) registerData(ctx context.Context, tx *Tx, e *xinfang.Event, repeat bool, repeatOf int64) error {
-	mac, err := db.registeredMAC(ctx, tx, e.PetitionID)
-	if err != nil {
-		return err
-	}
+// compares with the rows: the MAC of the registered content (row and
+// people as macOfRegistered takes them), and the repeat link as
+// registered.
+func (db *core) registerData(e *xinfang.Event, row []string, people [][]string, repeat bool, repeatOf int64) {
 	if e.Data == nil {
 		e.Data = map[string]string{}
 	}
-	e.Data[dataRegistered] = mac
+	e.Data[dataRegistered] = db.macOfRegistered(row, people)
 	if repeat {
 		e.Data[dataRepeat] = "1"
 	}
 	if repeatOf != 0 {
 		e.Data[dataRepeatOf] = strconv.FormatInt(repeatOf, 10)
 	}
-	return nil
 }

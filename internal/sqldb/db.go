@@ -95,9 +95,13 @@ type core struct {
 
 	// batch is the group committer every write goes through (batch.go);
 	// nil before connect.
-	batch  *committer
-	stmts  stmtCache // the writer's prepared statements
-	rstmts stmtCache // the read pool's
+	batch *committer
+	stmts stmtCache // the writer's prepared statements
+	// roundTrips counts the statements of write transactions, their
+	// begin and commit included: on PostgreSQL each is a round trip to
+	// the server. The benchmarks report it per write.
+	roundTrips atomic.Int64
+	rstmts     stmtCache // the read pool's
 
 	ckptStop, ckptDone chan struct{} // the checkpointer (checkpoint.go)
 	ckptMu             sync.Mutex    // one checkpoint at a time: SQLite refuses a second, busy
@@ -239,6 +243,8 @@ func (db *core) connect() (err error) {
 	if err := db.wdb.PingContext(ctx); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
+	db.stmts.reopen()
+	db.rstmts.reopen()
 	if db.batch == nil {
 		db.startCommitters(db.dialect.committers())
 		// A bulk handle (noSync) never checkpoints: its checkpoints would

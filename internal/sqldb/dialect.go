@@ -21,6 +21,10 @@ type dialect interface {
 	// committers is the number of group committers (batch.go): SQLite
 	// has one writer; PostgreSQL runs several transactions at once.
 	committers() int
+	// nextID is an expression for the id the next row of table gets, for
+	// a write that needs it in the same statement (a new person's
+	// person_id is its own id).
+	nextID(table string) string
 }
 
 type sqlite struct{}
@@ -37,6 +41,12 @@ func (sqlite) unique(err error) bool {
 // write lock from its start (_txlock=immediate).
 func (sqlite) forUpdate() string { return "" }
 func (sqlite) committers() int   { return 1 }
+
+// nextID is what SQLite gives an INTEGER PRIMARY KEY without AUTOINCREMENT
+// anyway; its one writer makes it safe.
+func (sqlite) nextID(table string) string {
+	return `(SELECT COALESCE(MAX(id), 0) + 1 FROM ` + table + `)`
+}
 func (sqlite) retryable(err error) bool {
 	var e *sqlite3.Error
 	return errors.As(err, &e) && (e.Code()&0xff == 5 || e.Code()&0xff == 6) // BUSY, LOCKED
@@ -65,6 +75,9 @@ func (postgres) unique(err error) bool {
 }
 func (postgres) forUpdate() string { return " FOR UPDATE" }
 func (postgres) committers() int   { return 4 }
+func (postgres) nextID(table string) string {
+	return `nextval(pg_get_serial_sequence('` + table + `', 'id'))`
+}
 func (postgres) retryable(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")

@@ -14,6 +14,10 @@ import (
 // tamper with stored events the way someone with database access could.
 func (db *DB) RawSQL() *sql.DB { return db.wdb }
 
+// RoundTrips is the number of statements write transactions have run,
+// their begins and commits included.
+func (db *DB) RoundTrips() int64 { return db.roundTrips.Load() }
+
 // Rebind turns "?" placeholders into the dialect's.
 func (db *DB) Rebind(q string) string { return db.dialect.rebind(q) }
 

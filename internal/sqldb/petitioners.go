@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"strconv"
 
 	"xinfang"
 )
@@ -39,40 +40,47 @@ func (db *core) findPetitioner(ctx context.Context, q rowQuerier, id int64) (*xi
 // registration neither reads nor changes what another item holds. The
 // row joins the person of the earlier rows with the same ID number or
 // credit code (person_id), which only repeat detection and the watch list
-// compare and which is never shown; it returns the row's id and the
-// person's.
-func (db *core) savePetitioner(ctx context.Context, tx *Tx, p *xinfang.Petitioner) (id, person int64, err error) {
+// compare and which is never shown. It returns the row's id and the
+// person's, and the row's registeredPetitionerCols as a read opens them,
+// for the registered MAC.
+func (db *core) savePetitioner(ctx context.Context, tx *Tx, p *xinfang.Petitioner) (saved savedPetitioner, err error) {
 	if p.Gender == "" && p.IDNumber != "" && p.IDType == xinfang.IDCard {
 		p.Gender = xinfang.GenderFromID(p.IDNumber)
 	}
 	idn := db.identityOf(p)
+	// The person of the earlier rows with the same ID number or credit
+	// code, or else the row's own id, in the INSERT itself: one statement.
+	lookup, args := "NULL", []any{}
 	switch {
 	case idn.id != "":
-		err = tx.queryRow(ctx, `SELECT person_id FROM petitioners WHERE id_index = ? AND id_index <> '' ORDER BY id LIMIT 1`, idn.id).Scan(&person)
+		lookup, args = `(SELECT person_id FROM petitioners WHERE id_index = ? AND id_index <> '' ORDER BY id LIMIT 1)`, []any{idn.id}
 	case p.OrgCode != "":
-		err = tx.queryRow(ctx, `SELECT person_id FROM petitioners WHERE org_code = ? AND org_code <> '' ORDER BY id LIMIT 1`, p.OrgCode).Scan(&person)
-	default:
-		err = sql.ErrNoRows
-	}
-	if err != nil && err != sql.ErrNoRows {
-		return 0, 0, err
+		lookup, args = `(SELECT person_id FROM petitioners WHERE org_code = ? AND org_code <> '' ORDER BY id LIMIT 1)`, []any{p.OrgCode}
 	}
 	seal := func(col, v string) string { return db.Keys.Seal(sealedField(col), v) }
-	id, err = tx.insert(ctx, `INSERT INTO petitioners (person_id, org, name, id_type, id_number, id_index, org_code, phone, phone_index, gender, ethnicity, occupation,
+	created := fmtTime(tx.now)
+	args = append(args, b2i(p.Org), p.Name, p.IDType, seal("id_number", p.IDNumber), idn.id, p.OrgCode, seal("phone", p.Phone), idn.phone, p.Gender, p.Ethnicity, p.Occupation,
+		seal("hukou_address", p.HukouAddress), seal("residence", p.Residence), seal("address", p.Address), b2i(p.KeyPerson), p.KeyReason, b2i(p.Foreign), created)
+	var id, person int64
+	err = tx.queryRow(ctx, `WITH n AS (SELECT `+db.dialect.nextID("petitioners")+` AS id)
+		INSERT INTO petitioners (id, person_id, org, name, id_type, id_number, id_index, org_code, phone, phone_index, gender, ethnicity, occupation,
 		hukou_address, residence, address, key_person, key_reason, foreign_flag, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		person, b2i(p.Org), p.Name, p.IDType, seal("id_number", p.IDNumber), idn.id, p.OrgCode, seal("phone", p.Phone), idn.phone, p.Gender, p.Ethnicity, p.Occupation,
-		seal("hukou_address", p.HukouAddress), seal("residence", p.Residence), seal("address", p.Address), b2i(p.KeyPerson), p.KeyReason, b2i(p.Foreign), fmtTime(tx.now))
+		VALUES ((SELECT id FROM n), COALESCE(NULLIF(`+lookup+`, 0), (SELECT id FROM n)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id, person_id`, args...).Scan(&id, &person)
 	if err != nil {
-		return 0, 0, err
+		return saved, err
 	}
-	if person == 0 {
-		person = id
-		if _, err := tx.exec(ctx, `UPDATE petitioners SET person_id = ? WHERE id = ?`, id, id); err != nil {
-			return 0, 0, err
-		}
-	}
-	return id, person, nil
+	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
+	// In the order of registeredPetitionerCols.
+	vals := []string{itoa(id), itoa(person), itoa(int64(b2i(p.Org))), p.Name, string(p.IDType), p.IDNumber, idn.id, p.OrgCode, p.Phone, idn.phone,
+		p.Gender, p.Ethnicity, p.Occupation, p.HukouAddress, p.Residence, p.Address, itoa(int64(b2i(p.KeyPerson))), p.KeyReason, itoa(int64(b2i(p.Foreign))), created}
+	return savedPetitioner{id: id, person: person, vals: vals}, nil
+}
+
+// savedPetitioner is a petitioner row savePetitioner wrote.
+type savedPetitioner struct {
+	id, person int64
+	vals       []string // registeredPetitionerCols, opened
 }
 
 // FindPersonMatches returns earlier petitions in scope whose petitioner has

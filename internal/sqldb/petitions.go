@@ -497,27 +497,25 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 		// The units as they are now, inside the transaction: a unit moved
 		// or deactivated since the session loaded its user is seen as it
 		// is, so that the item's path is its unit's path at commit.
-		regUnit, err := tx.activeUnit(ctx, actor.UnitID, "reg_unit_id")
+		ids, fields := []int64{actor.UnitID, p.LocalityID}, []string{"reg_unit_id", "locality_id"}
+		if p.FirstUnitID != 0 {
+			ids, fields = append(ids, p.FirstUnitID), append(fields, "first_unit_id")
+		}
+		units, err := tx.activeUnits(ctx, ids, fields)
 		if err != nil {
 			return err
 		}
-		locality, err := tx.activeUnit(ctx, p.LocalityID, "locality_id")
-		if err != nil {
-			return err
-		}
+		regUnit, locality := units[0], units[1]
 		// What a read of the item gives (scanPetition): the locality's
 		// name, path, code and kind.
 		p.Locality = &xinfang.Unit{ID: locality.ID, Name: locality.Name, Path: locality.Path, Code: locality.Code, Kind: locality.Kind}
-		if p.FirstUnitID != 0 {
-			if _, err := tx.activeUnit(ctx, p.FirstUnitID, "first_unit_id"); err != nil {
-				return err
-			}
-		}
-		pid, person, err := db.savePetitioner(ctx, tx, p.Petitioner)
+		main, err := db.savePetitioner(ctx, tx, p.Petitioner)
 		if err != nil {
 			return err
 		}
+		pid, person := main.id, main.person
 		p.Petitioner.ID = pid
+		people := [][]string{main.vals}
 		// The number comes at the end of the write (below); until then
 		// the row holds a unique stand-in no reader ever sees.
 		p.Number = "~" + randomToken(12)
@@ -558,11 +556,13 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 		}
 		persons := map[int64]bool{person: true}
 		for i, c := range p.CoPetitioners {
-			cid, cperson, err := db.savePetitioner(ctx, tx, c)
+			co, err := db.savePetitioner(ctx, tx, c)
 			if err != nil {
 				return err
 			}
+			cid, cperson := co.id, co.person
 			c.ID = cid
+			people = append(people, co.vals)
 			if cperson == person {
 				return xinfang.FieldError("co_petitioners."+strconv.Itoa(i)+".name", "联名信访人与主访人相同")
 			}
@@ -594,29 +594,32 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 				return err
 			}
 			p.Number = fmt.Sprintf("%s-%d-%06d", regUnit.Code, year, seq)
-			if _, err := tx.exec(ctx, `UPDATE petitions SET number = ? WHERE id = ?`, p.Number, id); err != nil {
-				return err
-			}
-			if err := db.registerData(ctx, tx, ev, p.Repeat, p.RepeatOfID); err != nil {
-				return err
-			}
+			// The registered MAC and the head's from the values written,
+			// not read back (macOfRegistered); the number, head and
+			// head_mac then go in one statement.
+			db.registerData(ev, registeredOf(p, hashCode(code), regUnit.Path, fmtTime(now), person), people, p.Repeat, p.RepeatOfID)
 			if err := db.insertEvent(ctx, tx, ev, ""); err != nil {
 				return err
 			}
-			if !noFurther {
-				return db.sealHead(ctx, tx, id)
+			head := ev.Hash
+			if noFurther {
+				nf := &xinfang.Event{PetitionID: id, Seq: 2, Action: xinfang.ActNotAccept, From: xinfang.StateRegistered, To: xinfang.StateNotAccepted,
+					ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now,
+					Data: map[string]string{"reason": NoFurtherReason, "no_further": "1"}}
+				if err := db.insertEvent(ctx, tx, nf, ev.Hash); err != nil {
+					return err
+				}
+				pr.Project(p, pr.Derive([]*xinfang.Event{ev, nf}, now))
+				p.DueDate, p.SevereDate, p.DueClock = calendar.Date{}, calendar.Date{}, ""
+				head = nf.Hash
 			}
-			nf := &xinfang.Event{PetitionID: id, Seq: 2, Action: xinfang.ActNotAccept, From: xinfang.StateRegistered, To: xinfang.StateNotAccepted,
-				ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now,
-				Data: map[string]string{"reason": NoFurtherReason, "no_further": "1"}}
-			if err := db.insertEvent(ctx, tx, nf, ev.Hash); err != nil {
-				return err
-			}
-			pr.Project(p, pr.Derive([]*xinfang.Event{ev, nf}, now))
-			if _, err := tx.exec(ctx, `UPDATE petitions SET state = ?, due_date = '', severe_date = '', due_clock = '' WHERE id = ?`, string(p.State), id); err != nil {
-				return err
-			}
-			return db.sealHead(ctx, tx, id)
+			// A registered item has no handling unit, outcome or
+			// evaluation yet (the INSERT above).
+			reg := *p
+			reg.HandlingUnitID, reg.Outcome, reg.Evaluation = 0, "", ""
+			_, err = tx.exec(ctx, `UPDATE petitions SET number = ?, state = ?, due_date = ?, severe_date = ?, due_clock = ?, head_hash = ?, head_mac = ? WHERE id = ?`,
+				p.Number, string(p.State), p.DueDate, p.SevereDate, string(p.DueClock), head, db.macOfHead(headOf(&reg, head, "")), id)
+			return err
 		})
 		return nil
 	})
@@ -634,6 +637,8 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 	return nil
 }
 
+// insertEvent chains e after prev and inserts it; the caller sets the
+// petition's head_hash and head_mac (headOf) in its own UPDATE.
 func (db *PetitionStore) insertEvent(ctx context.Context, tx *Tx, e *xinfang.Event, prev string) error {
 	db.chainEvent(e, prev)
 	data, err := json.Marshal(e.Data)
@@ -653,8 +658,7 @@ func (db *PetitionStore) insertEvent(ctx context.Context, tx *Tx, e *xinfang.Eve
 		return err
 	}
 	e.ID = id
-	_, err = tx.exec(ctx, `UPDATE petitions SET head_hash = ? WHERE id = ?`, e.Hash, e.PetitionID)
-	return err
+	return nil
 }
 
 // nextNumber takes the next sequence number of a unit and year. The upsert
@@ -733,10 +737,11 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 				return err
 			}
 		}
+		// The new head and its MAC (headOf) in the same statement.
 		n, err := tx.change(ctx, `UPDATE petitions SET state = ?, handling_unit_id = ?, handling_path = ?, outcome = ?, evaluation = ?, due_date = ?, severe_date = ?, due_clock = ?,
-			repeat_flag = ?, repeat_of_id = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			repeat_flag = ?, repeat_of_id = ?, version = version + 1, updated_at = ?, head_hash = ?, head_mac = ? WHERE id = ? AND version = ?`,
 			string(p.State), nullID(p.HandlingUnitID), handlingPath, p.Outcome, p.Evaluation, p.DueDate, p.SevereDate, string(p.DueClock),
-			b2i(p.Repeat), nullID(p.RepeatOfID), fmtTime(tx.now), id, in.Version)
+			b2i(p.Repeat), nullID(p.RepeatOfID), fmtTime(tx.now), ev.Hash, db.macOfHead(headOf(p, ev.Hash, handlingPath)), id, in.Version)
 		if err != nil {
 			return err
 		}
@@ -751,10 +756,7 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 		p.Version = in.Version + 1
 		p.UpdatedAt = tx.now
 		out = p
-		if err := db.notifyAction(ctx, tx, p, ev, actor); err != nil {
-			return err
-		}
-		return db.sealHead(ctx, tx, id)
+		return db.notifyAction(ctx, tx, p, ev, actor)
 	})
 	if err != nil {
 		return nil, err

@@ -147,13 +147,18 @@ func (db *DB) rechain(ctx context.Context, tx *Tx, id int64, lift func() error) 
 	if err := lift(); err != nil {
 		return "", "", err
 	}
-	if err := db.registerData(ctx, tx, reg, false, 0); err != nil {
+	mac, err := db.registeredMAC(ctx, tx, id)
+	if err != nil {
 		var f finding
 		if errors.As(err, &f) {
 			return number, string(f), nil
 		}
 		return "", "", err
 	}
+	if reg.Data == nil {
+		reg.Data = map[string]string{}
+	}
+	reg.Data[dataRegistered] = mac
 	// The repeat link as registered is the one stored, unless a 合并 or a
 	// repeat decision may have changed it since; then it is that change
 	// which verification compares, and the registered one does not matter.

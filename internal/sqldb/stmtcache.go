@@ -28,6 +28,11 @@ type stmtCache struct {
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
 	seen   map[string]bool // run once, unprepared
+	// bg counts the statements being prepared in the background
+	// (prepareLater), which close waits for: a connection opened for one
+	// after the pool closed would touch the database's files after Close.
+	bg     sync.WaitGroup
+	closed bool
 }
 
 // get returns the statement prepared for q, or nil. A statement run for
@@ -65,6 +70,10 @@ func (c *stmtCache) add(q string, s *sql.Stmt) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.wanted, q)
+	if c.closed {
+		s.Close()
+		return
+	}
 	if c.stmts == nil {
 		c.stmts = map[string]*sql.Stmt{}
 	}
@@ -82,13 +91,47 @@ func (c *stmtCache) len() int {
 	return len(c.stmts)
 }
 
+// prepareLater prepares q on pool in a goroutine and keeps it, unless the
+// cache is closed; close waits for it.
+func (c *stmtCache) prepareLater(pool *sql.DB, q string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	c.bg.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if s, err := pool.PrepareContext(ctx, q); err == nil {
+			c.add(q, s)
+			return
+		}
+		c.mu.Lock()
+		delete(c.wanted, q)
+		c.mu.Unlock()
+	})
+}
+
+// close waits for the statements being prepared and closes them all; the
+// cache prepares nothing more (until reopen).
 func (c *stmtCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.bg.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, s := range c.stmts {
 		s.Close()
 	}
 	c.stmts, c.wanted, c.seen = nil, nil, nil
+}
+
+// reopen lets a cache closed with its database prepare again.
+func (c *stmtCache) reopen() {
+	c.mu.Lock()
+	c.closed = false
+	c.mu.Unlock()
 }
 
 // prepareWanted prepares the statements marked by get, on the writer pool
@@ -117,6 +160,7 @@ func (db *core) prepareWanted() {
 
 // prepared returns q prepared for tx, or nil to run it unprepared.
 func (tx *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
+	tx.db.roundTrips.Add(1) // every statement of a Tx comes through here
 	if tx.db.Postgres() || tx.db.batch == nil {
 		return nil
 	}
@@ -142,17 +186,7 @@ func (db *core) readStmt(q string) *sql.Stmt {
 	}
 	s, marked := db.rstmts.get(q)
 	if marked {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if s, err := db.rdb.PrepareContext(ctx, q); err == nil {
-				db.rstmts.add(q, s)
-			} else {
-				db.rstmts.mu.Lock()
-				delete(db.rstmts.wanted, q)
-				db.rstmts.mu.Unlock()
-			}
-		}()
+		db.rstmts.prepareLater(db.rdb, q)
 	}
 	return s
 }

@@ -18,12 +18,14 @@ type Tx struct {
 }
 
 // txShared is what the writes of one database transaction — a batch under
-// group commit — share: the audit log's head, read once and written once.
+// group commit — share: the audit log's head, read once and written once,
+// and the entries chained after it, inserted together with it.
 type txShared struct {
 	audit struct {
 		loaded, dirty bool
 		seq           int64
 		hash          string
+		pending       []any // the entries' column values, auditInsertCols each
 	}
 }
 
@@ -58,6 +60,7 @@ func (db *core) finish(ctx context.Context, stx *sql.Tx, txs []*Tx) error {
 		for _, tx := range txs {
 			for _, fn := range tx.end[phase] {
 				if phase == endShared && !locked && db.Postgres() {
+					db.roundTrips.Add(1)
 					if _, err := stx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7426002)`); err != nil {
 						return err
 					}
@@ -145,6 +148,7 @@ func (db *core) write(ctx context.Context, fn func(tx *Tx) error) error {
 
 // writeOnce runs fn in a transaction of its own.
 func (db *core) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
+	db.roundTrips.Add(2) // begin and commit
 	stx, err := db.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return err

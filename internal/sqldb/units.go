@@ -275,6 +275,37 @@ func (tx *Tx) activeUnit(ctx context.Context, id int64, field string) (*xinfang.
 	return u, nil
 }
 
+// activeUnits is activeUnit for several units (ids[i] named fields[i] in
+// an error), read in one statement: the units a registration refers to.
+func (tx *Tx) activeUnits(ctx context.Context, ids []int64, fields []string) ([]*xinfang.Unit, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := tx.QueryContext(ctx, tx.db.dialect.rebind(`SELECT `+unitCols+` FROM units WHERE id IN (`+placeholders(len(ids))+`)`), args...)
+	byID := map[int64]*xinfang.Unit{}
+	err = eachRow(rows, err, func(s scanner) error {
+		u, err := scanUnit(s)
+		byID[u.ID] = u
+		return err
+	})
+	if err != nil {
+		return nil, tx.db.wrap(err)
+	}
+	out := make([]*xinfang.Unit, len(ids))
+	for i, id := range ids {
+		u := byID[id]
+		switch {
+		case u == nil:
+			return nil, xinfang.FieldError(fields[i], "单位不存在")
+		case u.Disabled:
+			return nil, xinfang.FieldError(fields[i], "单位「"+u.Name+"」已停用")
+		}
+		out[i] = u
+	}
+	return out, nil
+}
+
 // notFound maps sql.ErrNoRows to ENOTFOUND with msg.
 func (db *core) notFound(err error, msg string) error {
 	if xinfang.ErrorCode(db.wrap(err)) == xinfang.ENOTFOUND {
