@@ -46,6 +46,17 @@ func (db *core) attachmentLimit() int64 {
 // the write, and the file is written in one transaction: a refused file
 // leaves nothing, and the message names it and says why.
 func (db *AttachmentStore) AddAttachment(ctx context.Context, owner xinfang.AttachmentOwner, ownerID int64, name string, r io.ReaderAt, size int64) (*xinfang.Attachment, error) {
+	return db.AddPartAttachment(ctx, owner, ownerID, "", 0, name, r, size)
+}
+
+// AddPartAttachment is AddAttachment for a file of an entry of the
+// record — one of its events, plan steps, consultations or 督办单
+// (xinfang.AttachmentOwner.Allows) — which must belong to the record; an
+// empty part is the record itself.
+func (db *AttachmentStore) AddPartAttachment(ctx context.Context, owner xinfang.AttachmentOwner, ownerID int64, part xinfang.AttachmentPart, partID int64, name string, r io.ReaderAt, size int64) (*xinfang.Attachment, error) {
+	if part != "" && !owner.Allows(part) || part == "" && partID != 0 {
+		return nil, xinfang.FieldError("part", "附件不能附于此类记录")
+	}
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
@@ -57,6 +68,12 @@ func (db *AttachmentStore) AddAttachment(ctx context.Context, owner xinfang.Atta
 	err = db.write(ctx, func(tx *Tx) error {
 		if err := db.mayAttach(ctx, tx, u, owner, ownerID); err != nil {
 			return err
+		}
+		if part != "" {
+			if err := partOf(ctx, tx, owner, ownerID, part, partID); err != nil {
+				return err
+			}
+			f.a.Part, f.a.PartID = part, partID
 		}
 		return db.writeFile(ctx, tx, f, owner, ownerID)
 	})
@@ -116,8 +133,8 @@ func (db *core) prepareFile(u *xinfang.User, up xinfang.Upload, field string) (*
 func (db *core) writeFile(ctx context.Context, tx *Tx, f *preparedFile, owner xinfang.AttachmentOwner, ownerID int64) error {
 	a := f.a
 	a.Owner, a.OwnerID, a.UploadedAt = owner, ownerID, parseTime(fmtTime(tx.now))
-	id, err := tx.insert(ctx, `INSERT INTO attachments (owner, owner_id, name, type, size, sha256, uploaded_by, uploader_name, uploaded_at, thumb)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(owner), ownerID, a.Name, a.Type, a.Size, a.SHA256, a.UploadedBy, a.UploaderName, fmtTime(tx.now), f.thumb)
+	id, err := tx.insert(ctx, `INSERT INTO attachments (owner, owner_id, part, part_id, name, type, size, sha256, uploaded_by, uploader_name, uploaded_at, thumb)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(owner), ownerID, string(a.Part), a.PartID, a.Name, a.Type, a.Size, a.SHA256, a.UploadedBy, a.UploaderName, fmtTime(tx.now), f.thumb)
 	if err != nil {
 		return err
 	}
@@ -133,6 +150,28 @@ func (db *core) writeFile(ctx context.Context, tx *Tx, f *preparedFile, owner xi
 		if _, err := tx.exec(ctx, `INSERT INTO attachment_chunks (attachment_id, n, data) VALUES (?, ?, ?)`, id, n, buf[:k]); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// partOf checks that entry part/partID belongs to record owner/ownerID.
+func partOf(ctx context.Context, tx *Tx, owner xinfang.AttachmentOwner, ownerID int64, part xinfang.AttachmentPart, partID int64) error {
+	var q string
+	switch {
+	case part == xinfang.PartEvent:
+		q = `SELECT 1 FROM events WHERE id = ? AND petition_id = ?`
+	case part == xinfang.PartStep:
+		q = `SELECT 1 FROM case_steps WHERE id = ? AND case_id = ?`
+	case part == xinfang.PartConsultation:
+		q = `SELECT 1 FROM case_consultations WHERE id = ? AND case_id = ?`
+	case part == xinfang.PartSupervision && owner == xinfang.AttachPetition:
+		q = `SELECT 1 FROM supervisions WHERE id = ? AND petition_id = ?`
+	case part == xinfang.PartSupervision && owner == xinfang.AttachCase:
+		q = `SELECT 1 FROM supervisions WHERE id = ? AND case_id = ?`
+	}
+	var one int
+	if err := tx.queryRow(ctx, q, partID, ownerID).Scan(&one); err != nil {
+		return tx.db.notFoundField(err, "part_id", part.Label()+"不存在或不属于此件")
 	}
 	return nil
 }
@@ -179,15 +218,15 @@ func (db *AttachmentStore) mayRead(ctx context.Context, q rowQuerier, owner xinf
 	return xinfang.FieldError("owner", "未知的附件所属类型")
 }
 
-const attachmentCols = `id, owner, owner_id, name, type, size, sha256, uploaded_by, uploader_name, uploaded_at`
+const attachmentCols = `id, owner, owner_id, part, part_id, name, type, size, sha256, uploaded_by, uploader_name, uploaded_at`
 
 func scanAttachment(s scanner) (*xinfang.Attachment, error) {
 	a := &xinfang.Attachment{}
-	var owner, at string
-	if err := s.Scan(&a.ID, &owner, &a.OwnerID, &a.Name, &a.Type, &a.Size, &a.SHA256, &a.UploadedBy, &a.UploaderName, &at); err != nil {
+	var owner, part, at string
+	if err := s.Scan(&a.ID, &owner, &a.OwnerID, &part, &a.PartID, &a.Name, &a.Type, &a.Size, &a.SHA256, &a.UploadedBy, &a.UploaderName, &at); err != nil {
 		return nil, err
 	}
-	a.Owner, a.UploadedAt = xinfang.AttachmentOwner(owner), parseTime(at)
+	a.Owner, a.Part, a.UploadedAt = xinfang.AttachmentOwner(owner), xinfang.AttachmentPart(part), parseTime(at)
 	for _, k := range attach.Kinds {
 		if k.Type == a.Type {
 			a.Label, a.Image = k.Label, k.Image

@@ -9,7 +9,9 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"xinfang"
 )
@@ -24,6 +26,7 @@ import (
 // AttachmentStore keeps the files of records.
 type AttachmentStore interface {
 	AddAttachment(ctx context.Context, owner xinfang.AttachmentOwner, ownerID int64, name string, r io.ReaderAt, size int64) (*xinfang.Attachment, error)
+	AddPartAttachment(ctx context.Context, owner xinfang.AttachmentOwner, ownerID int64, part xinfang.AttachmentPart, partID int64, name string, r io.ReaderAt, size int64) (*xinfang.Attachment, error)
 	FindAttachments(ctx context.Context, owner xinfang.AttachmentOwner, ownerID int64) ([]*xinfang.Attachment, error)
 	OpenAttachment(ctx context.Context, id int64) (*xinfang.Attachment, io.Reader, error)
 	AttachmentThumb(ctx context.Context, id int64) ([]byte, error)
@@ -106,7 +109,9 @@ func closeAll(files []formFile) {
 	}
 }
 
-// addAttachment stores the uploaded file of r with the record owner {id}.
+// addAttachment stores the uploaded file of r with the record owner {id},
+// or with the entry of it the form's part names: "part" and "part_id"
+// (the API), or "part" as kind:id (the pages' picker).
 func (s *Server) addAttachment(r *http.Request, owner xinfang.AttachmentOwner) (*xinfang.Attachment, int64, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -117,8 +122,28 @@ func (s *Server) addAttachment(r *http.Request, owner xinfang.AttachmentOwner) (
 		return nil, id, err
 	}
 	defer f.Close()
-	a, err := s.Attachments.AddAttachment(r.Context(), owner, id, h.Filename, f, h.Size)
+	part, partID, err := attachmentPart(r.FormValue("part"), r.FormValue("part_id"))
+	if err != nil {
+		return nil, id, err
+	}
+	a, err := s.Attachments.AddPartAttachment(r.Context(), owner, id, part, partID, h.Filename, f, h.Size)
 	return a, id, err
+}
+
+// attachmentPart reads the entry a file is for: kind and id, or kind:id
+// in one value; both empty is the record itself.
+func attachmentPart(kind, id string) (xinfang.AttachmentPart, int64, error) {
+	if k, i, ok := strings.Cut(kind, ":"); ok && id == "" {
+		kind, id = k, i
+	}
+	if kind == "" && id == "" {
+		return "", 0, nil
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return "", 0, xinfang.FieldError("part_id", "请选择附件所属的记录")
+	}
+	return xinfang.AttachmentPart(kind), n, nil
 }
 
 func apiAddAttachment(owner xinfang.AttachmentOwner) handler {
@@ -157,7 +182,13 @@ func handleAddAttachment(owner xinfang.AttachmentOwner, page string) handler {
 		} else {
 			q.Set("uploaded", a.Name)
 		}
-		http.Redirect(w, r, fmt.Sprintf("%s/%d?%s#attachments", page, id, q.Encode()), http.StatusSeeOther)
+		back := fmt.Sprintf("%s/%d", page, id)
+		// A 督办单's page uploads its feedback's files to the record and
+		// is where the user comes back to.
+		if b := r.FormValue("back"); supervisionPage.MatchString(b) {
+			back = b
+		}
+		http.Redirect(w, r, back+"?"+q.Encode()+"#attachments", http.StatusSeeOther)
 		return nil
 	}
 }
@@ -209,9 +240,19 @@ func (s *Server) serveAttachmentThumb(w http.ResponseWriter, r *http.Request) er
 	return err
 }
 
+// supervisionPage is the path of a 督办单's page, where an upload may
+// send the user back to.
+var supervisionPage = regexp.MustCompile(`^/supervisions/[0-9]+$`)
+
 // attachmentsView is the 附件 section of a record's page.
 type attachmentsView struct {
-	Items    []*xinfang.Attachment
+	Items []attachmentItem
+	// Parts are the entries of the record a file may be attached to (the
+	// upload form's picker); Part, when set, is the one entry the section
+	// shows and adds to (a 督办单's page), Back the page to come back to.
+	Parts    []partOption
+	Part     string
+	Back     string
 	Action   string // the upload form's target; "" when the user may not add
 	CSRF     string
 	Uploaded string // the name of the file just added
@@ -219,9 +260,58 @@ type attachmentsView struct {
 	Limit    string
 }
 
+// attachmentItem is a file as a record's page lists it: with the entry
+// it belongs to in words.
+type attachmentItem struct {
+	*xinfang.Attachment
+	Where string
+}
+
+// partOption is an entry of a record a file may be attached to.
+type partOption struct {
+	Value string // kind:id
+	Label string
+}
+
+func partValue(kind xinfang.AttachmentPart, id int64) string {
+	return string(kind) + ":" + strconv.FormatInt(id, 10)
+}
+
+// supervisionParts are the 督办单 of f the user sees, as entries a file
+// (their feedback's) may be attached to; none when the user sees none.
+func (s *Server) supervisionParts(ctx context.Context, f xinfang.SupervisionFilter) []partOption {
+	if s.Supervisions == nil {
+		return nil
+	}
+	f.Limit = 100
+	list, _, err := s.Supervisions.FindSupervisions(ctx, f)
+	if err != nil {
+		// A user who may not read 督办单 attaches to the record alone.
+		if xinfang.ErrorCode(err) != xinfang.EFORBIDDEN {
+			s.Logger.Error("supervisions of a record", "err", err)
+		}
+		return nil
+	}
+	out := make([]partOption, 0, len(list))
+	for _, sup := range list {
+		out = append(out, partOption{partValue(xinfang.PartSupervision, sup.ID), "督办反馈：" + sup.Number})
+	}
+	return out
+}
+
+// clip shortens s to at most n characters, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
 // attachmentsOf builds the 附件 section of record owner/id for r; may
-// says whether the user may add files (storage checks it again).
-func (s *Server) attachmentsOf(r *http.Request, owner xinfang.AttachmentOwner, id int64, page string, may bool, csrf string) (*attachmentsView, error) {
+// says whether the user may add files (storage checks it again); parts
+// are the record's entries a file may be attached to.
+func (s *Server) attachmentsOf(r *http.Request, owner xinfang.AttachmentOwner, id int64, page string, may bool, csrf string, parts ...partOption) (*attachmentsView, error) {
 	if s.Attachments == nil {
 		return nil, nil
 	}
@@ -229,8 +319,21 @@ func (s *Server) attachmentsOf(r *http.Request, owner xinfang.AttachmentOwner, i
 	if err != nil {
 		return nil, err
 	}
-	v := &attachmentsView{Items: items, CSRF: csrf, Uploaded: r.URL.Query().Get("uploaded"), Error: r.URL.Query().Get("upload_error"),
+	where := map[string]string{}
+	for _, p := range parts {
+		where[p.Value] = p.Label
+	}
+	v := &attachmentsView{Parts: parts, CSRF: csrf, Uploaded: r.URL.Query().Get("uploaded"), Error: r.URL.Query().Get("upload_error"),
 		Limit: strconv.FormatInt(s.attachmentLimit()>>20, 10) + " MB"}
+	for _, a := range items {
+		it := attachmentItem{Attachment: a}
+		if a.Part != "" {
+			if it.Where = where[partValue(a.Part, a.PartID)]; it.Where == "" {
+				it.Where = a.Part.Label()
+			}
+		}
+		v.Items = append(v.Items, it)
+	}
 	if may {
 		v.Action = fmt.Sprintf("%s/%d/attachments", page, id)
 	}

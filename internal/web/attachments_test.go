@@ -20,6 +20,12 @@ import (
 // the form's csrf_token too.
 func (c *apiClient) upload(t *testing.T, path, name string, data []byte, api bool) *apiResp {
 	t.Helper()
+	return c.uploadWith(t, path, name, data, api, nil)
+}
+
+// uploadWith is upload with more form fields.
+func (c *apiClient) uploadWith(t *testing.T, path, name string, data []byte, api bool, fields map[string]string) *apiResp {
+	t.Helper()
 	if c.token == "" {
 		if r := c.tryLogin(t, c.Password); r.Status != http.StatusOK {
 			t.Fatalf("login %s: %s", c.Username, r)
@@ -29,6 +35,9 @@ func (c *apiClient) upload(t *testing.T, path, name string, data []byte, api boo
 	mw := multipart.NewWriter(&body)
 	if !api {
 		mw.WriteField("csrf_token", c.CSRF)
+	}
+	for k, v := range fields {
+		mw.WriteField(k, v)
 	}
 	fw, err := mw.CreateFormFile("file", name)
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -407,7 +408,15 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 	v.Title, v.Nav = "积案 "+c.Number, "cases"
 	s.fillBase(r, &v.base)
 	v.TaskTable.CSRF = v.CSRF
-	if v.Attachments, err = s.attachmentsOf(r, xinfang.AttachCase, id, "/cases", xinfang.CanWorkOnCase(u, c) && !v.ReadOnly, v.CSRF); err != nil {
+	var parts []partOption
+	for i, st := range c.Plan {
+		parts = append(parts, partOption{partValue(xinfang.PartStep, st.ID), fmt.Sprintf("方案步骤 %d：%s", i+1, clip(st.Content, 24))})
+	}
+	for _, k := range c.Consultations {
+		parts = append(parts, partOption{partValue(xinfang.PartConsultation, k.ID), "会商记录 " + k.Date.String()})
+	}
+	parts = append(parts, s.supervisionParts(r.Context(), xinfang.SupervisionFilter{CaseID: id})...)
+	if v.Attachments, err = s.attachmentsOf(r, xinfang.AttachCase, id, "/cases", xinfang.CanWorkOnCase(u, c) && !v.ReadOnly, v.CSRF, parts...); err != nil {
 		return nil, err
 	}
 	return v, nil

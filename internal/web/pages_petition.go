@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 	"xinfang/internal/procedure"
 )
 
@@ -135,7 +137,12 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 	}
 	v.Title, v.Nav = "信访件 "+p.Number, "ledger"
 	s.fillBase(r, &v.base)
-	if v.Attachments, err = s.attachmentsOf(r, xinfang.AttachPetition, id, "/petitions", xinfang.CanUnmask(u, p), v.CSRF); err != nil {
+	parts := make([]partOption, 0, len(events))
+	for _, e := range events {
+		parts = append(parts, partOption{partValue(xinfang.PartEvent, e.ID), fmt.Sprintf("第 %d 条办理记录：%s %s", e.Seq, e.Action.Label(), calendar.DateOf(e.At).String())})
+	}
+	parts = append(parts, s.supervisionParts(ctx, xinfang.SupervisionFilter{PetitionID: id})...)
+	if v.Attachments, err = s.attachmentsOf(r, xinfang.AttachPetition, id, "/petitions", xinfang.CanUnmask(u, p), v.CSRF, parts...); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {

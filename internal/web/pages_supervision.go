@@ -145,6 +145,9 @@ type supervisionView struct {
 	CanAnswer bool
 	CanClose  bool
 	Open      string // the form to show open after an error
+	// Attachments are the files of the feedback (on the record the 督办单
+	// is about, as part "supervision").
+	Attachments *attachmentsView
 }
 
 var supervisionDone = map[string]string{
@@ -177,6 +180,9 @@ func (s *Server) renderSupervision(w http.ResponseWriter, r *http.Request, statu
 		CanRemind: may(xinfang.SupervisionActRemind), CanAnswer: may(xinfang.SupervisionActFeedback), CanClose: may(xinfang.SupervisionActClose)}
 	v.Title, v.Nav = "督办单 "+sv.Number, "supervision"
 	s.fillBase(r, &v.base)
+	if v.Attachments, err = s.feedbackAttachments(r, sv, v.CSRF); err != nil {
+		return err
+	}
 	if ferr != nil {
 		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
 	} else if msg, ok := supervisionDone[r.URL.Query().Get("done")]; ok {
@@ -285,4 +291,34 @@ func (s *Server) handleInboxReadAll(w http.ResponseWriter, r *http.Request) erro
 	}
 	http.Redirect(w, r, "/inbox?done=all", http.StatusSeeOther)
 	return nil
+}
+
+// feedbackAttachments is the 附件 section of a 督办单's page: the files
+// attached to its feedback, kept with the petition or case it is about;
+// the target unit adds them until the 督办单 is closed.
+func (s *Server) feedbackAttachments(r *http.Request, sv *xinfang.Supervision, csrf string) (*attachmentsView, error) {
+	owner, ownerID, page := xinfang.AttachPetition, sv.PetitionID, "/petitions"
+	if sv.CaseID != 0 {
+		owner, ownerID, page = xinfang.AttachCase, sv.CaseID, "/cases"
+	}
+	t, _ := xinfang.FindSupervisionTransition(xinfang.SupervisionActFeedback)
+	may := sv.State != xinfang.SupervisionClosed && t.May(xinfang.UserFromContext(r.Context()), sv)
+	v, err := s.attachmentsOf(r, owner, ownerID, page, may, csrf)
+	if v == nil || err != nil {
+		// The record out of the user's sight: the 督办单 shows no files.
+		if xinfang.ErrorCode(err) == xinfang.ENOTFOUND {
+			return nil, nil
+		}
+		return nil, err
+	}
+	part := partValue(xinfang.PartSupervision, sv.ID)
+	mine := v.Items[:0]
+	for _, it := range v.Items {
+		if partValue(it.Part, it.PartID) == part {
+			it.Where = ""
+			mine = append(mine, it)
+		}
+	}
+	v.Items, v.Part, v.Back = mine, part, "/supervisions/"+strconv.FormatInt(sv.ID, 10)
+	return v, nil
 }
