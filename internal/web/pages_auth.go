@@ -19,6 +19,9 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	v := &loginView{Next: next}
+	if r.URL.Query().Get("expired") == "1" {
+		v.Notice = "登录已失效，刚才提交的内容没有处理。请重新登录：将回到原来的页面，登记表中未提交的内容会自动恢复（附件需重新选择）。"
+	}
 	v.Title = "登录"
 	s.fillBase(r, &v.base)
 	return s.render(w, r, http.StatusOK, "login.html", v)

@@ -21,7 +21,10 @@ const coRows = 3
 
 type registerView struct {
 	base
-	Form        url.Values
+	Form url.Values
+	// Fresh: the form as first shown, which a kept draft may fill
+	// (app.js); a form sent back with its errors keeps what was sent.
+	Fresh       bool
 	Units       []*xinfang.Unit
 	Categories  []*category
 	Reasons     []xinfang.DictEntry
@@ -109,6 +112,7 @@ func (s *Server) handleNewPetition(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	v.Fresh = true
 	return s.render(w, r, http.StatusOK, "register.html", v)
 }
 

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -170,6 +171,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(code)
 	if !isAPI(r) {
 		switch {
+		case code == xinfang.EUNAUTHORIZED && r.Method != http.MethodGet && r.Method != http.MethodHead:
+			// A form sent after the session ended: back to the form's
+			// page after login (its draft is kept by the page), saying so.
+			http.Redirect(w, r, "/login?expired=1&next="+urlQueryEscape(formPage(r)), http.StatusSeeOther)
 		case code == xinfang.EUNAUTHORIZED:
 			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		case err == errInitialPassword:
@@ -255,3 +260,14 @@ func petitionPathID(r *http.Request) (int64, error) {
 
 // today is the Asia/Shanghai date of the server's clock.
 func (s *Server) today() calendar.Date { return calendar.DateOf(s.Now()) }
+
+// formPage is the page a form posted in r came from: the Referer's path
+// when it is this site's (Referrer-Policy same-origin sends it only
+// then), else the ledger.
+func formPage(r *http.Request) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host || ref.Path == "" {
+		return "/"
+	}
+	return localPath(ref.RequestURI())
+}

@@ -161,3 +161,142 @@
   }
   check();
 })();
+
+// Unit pickers, the first error, and the registration form's draft.
+(function () {
+  "use strict";
+
+  // Unit pickers (the unit tree, over a hundred entries): a box above each
+  // narrows the options to the units whose name holds what is typed, the
+  // tree's order kept, and selects the first that does.
+  Array.prototype.forEach.call(document.querySelectorAll("option[data-units]"), function (blank) {
+    var sel = blank.parentNode;
+    if (!sel || sel.options.length < 12) {
+      return;
+    }
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "unit-filter";
+    box.placeholder = "输入名称筛选单位";
+    box.setAttribute("aria-label", "筛选单位");
+    if (sel.id) {
+      box.id = sel.id + "-filter";
+    }
+    sel.parentNode.insertBefore(box, sel);
+    box.addEventListener("input", function () {
+      var q = box.value.replace(/\s+/g, "");
+      var first = null;
+      Array.prototype.forEach.call(sel.options, function (o) {
+        var hit = q === "" || o.value === "" || o.text.replace(/\s+/g, "").indexOf(q) >= 0;
+        o.hidden = !hit;
+        if (hit && o.value !== "" && !first) {
+          first = o;
+        }
+      });
+      var cur = sel.options[sel.selectedIndex];
+      if (q !== "" && first && (!cur || cur.value === "" || cur.hidden)) {
+        sel.value = first.value;
+        sel.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  });
+
+  // A form sent back with errors: to the first field in error.
+  var bad = document.querySelector("form .f.bad");
+  if (bad) {
+    var input = bad.querySelector("input, select, textarea");
+    bad.scrollIntoView({ block: "center" });
+    if (input) {
+      input.focus({ preventScroll: true });
+    }
+  }
+
+  // The registration form's draft, kept in this tab's sessionStorage as it
+  // is typed, for the user typing it: when the session ends before it is
+  // sent, the form comes back filled after the next login (files cannot
+  // be kept and must be chosen again). It goes when the item is
+  // registered or the user logs out; another user never sees it.
+  var user = document.body.getAttribute("data-user") || "";
+  var store = null;
+  try {
+    store = window.sessionStorage;
+  } catch (e) {
+    store = null;
+  }
+  if (!store) {
+    return;
+  }
+  var done = document.querySelector("[data-draft-done]");
+  if (done) {
+    store.removeItem("xinfang-draft:" + done.getAttribute("data-draft-done"));
+  }
+  document.addEventListener("submit", function (ev) {
+    if (ev.target && ev.target.getAttribute("action") === "/logout") {
+      Object.keys(store).forEach(function (k) {
+        if (k.indexOf("xinfang-draft:") === 0) {
+          store.removeItem(k);
+        }
+      });
+    }
+  });
+  var form = document.querySelector("form[data-draft]");
+  if (!form || !user) {
+    return;
+  }
+  var key = "xinfang-draft:" + form.getAttribute("data-draft");
+  function kept(el) {
+    return el.name && el.type !== "file" && el.type !== "hidden" && el.type !== "submit" && el.type !== "button";
+  }
+  function save() {
+    var fields = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!kept(el)) {
+        return;
+      }
+      if (el.type === "checkbox" || el.type === "radio") {
+        fields.push([el.name, el.value, el.checked]);
+      } else {
+        fields.push([el.name, el.value]);
+      }
+    });
+    store.setItem(key, JSON.stringify({ user: user, fields: fields }));
+  }
+  var draft = null;
+  try {
+    draft = JSON.parse(store.getItem(key) || "null");
+  } catch (e) {
+    draft = null;
+  }
+  if (draft && draft.user !== user) {
+    store.removeItem(key);
+    draft = null;
+  }
+  if (draft && form.hasAttribute("data-fresh")) {
+    var byName = {};
+    draft.fields.forEach(function (f) {
+      (byName[f[0]] = byName[f[0]] || []).push(f);
+    });
+    Array.prototype.forEach.call(form.elements, function (el) {
+      var list = byName[el.name];
+      if (!kept(el) || !list) {
+        return;
+      }
+      if (el.type === "checkbox" || el.type === "radio") {
+        list.forEach(function (f) {
+          if (f[1] === el.value) {
+            el.checked = !!f[2];
+          }
+        });
+      } else {
+        el.value = list.shift()[1];
+      }
+    });
+    var note = document.createElement("p");
+    note.className = "notice";
+    note.id = "draft-restored";
+    note.textContent = "已恢复上次未提交的登记内容，请核对；附件需重新选择。";
+    form.insertBefore(note, form.firstChild);
+  }
+  form.addEventListener("input", save);
+  form.addEventListener("change", save);
+})();
