@@ -12,6 +12,105 @@
     }
   });
 
+  // A page that comes back with errors scrolls to the first field in
+  // error and puts the cursor there.
+  var bad = document.querySelector(".f.bad, .field-error, [aria-invalid=true]");
+  if (bad) {
+    bad.scrollIntoView({ block: "center" });
+    var focus = bad.matches("input, select, textarea") ? bad : bad.querySelector("input, select, textarea");
+    if (focus) {
+      focus.focus({ preventScroll: true });
+    }
+  }
+
+  // Registration draft: the form is kept in this tab's sessionStorage while
+  // it is filled, so that a session that ends meanwhile (the post then
+  // lands on the login page) loses nothing: after signing in the form is
+  // filled again. The draft goes when the item is registered, on 退出, and
+  // with the tab. Files cannot be kept; the notice says so.
+  var DRAFT = "xinfang.register.draft";
+  var store = null;
+  try {
+    store = window.sessionStorage;
+  } catch (e) {
+    store = null;
+  }
+  if (store) {
+    var regForm = document.getElementById("register-form");
+    var saved = store.getItem(DRAFT);
+    if (document.getElementById("created-number") || document.body.getAttribute("data-page") === "created") {
+      store.removeItem(DRAFT);
+      saved = null;
+    }
+    var logout = document.getElementById("logout");
+    if (logout) {
+      logout.addEventListener("click", function () { store.removeItem(DRAFT); });
+    }
+    if (regForm) {
+      var fields = function () {
+        return regForm.querySelectorAll("input[name], select[name], textarea[name]");
+      };
+      var keep = function () {
+        var data = {};
+        fields().forEach(function (el) {
+          if (el.type === "file" || el.type === "hidden" || el.type === "password") {
+            return;
+          }
+          if (el.type === "checkbox" || el.type === "radio") {
+            if (el.checked) {
+              (data[el.name] = data[el.name] || []).push(el.value);
+            }
+            return;
+          }
+          data[el.name] = el.value;
+        });
+        store.setItem(DRAFT, JSON.stringify(data));
+      };
+      // A fresh form (no value typed, no error shown) takes the draft.
+      var summary = regForm.querySelector('[name="summary"]');
+      var fresh = !document.querySelector(".alert") && summary && summary.value === "";
+      if (saved && fresh) {
+        var data = {};
+        try {
+          data = JSON.parse(saved) || {};
+        } catch (e) {
+          data = {};
+        }
+        fields().forEach(function (el) {
+          if (!(el.name in data) || el.type === "file" || el.type === "hidden") {
+            return;
+          }
+          if (el.type === "checkbox" || el.type === "radio") {
+            el.checked = data[el.name].indexOf(el.value) >= 0;
+          } else {
+            el.value = data[el.name];
+          }
+        });
+        var note = document.createElement("p");
+        note.className = "notice";
+        note.id = "draft-restored";
+        note.textContent = "已恢复上次未提交的登记内容（登录已过期时填写的）；附件需重新选择。";
+        regForm.insertBefore(note, regForm.firstChild);
+      }
+      regForm.addEventListener("input", keep);
+      regForm.addEventListener("change", keep);
+    } else if (saved && !document.getElementById("login-form")) {
+      // Signed in again elsewhere: point back to the kept form.
+      var main = document.getElementById("main");
+      if (main) {
+        var back = document.createElement("p");
+        back.className = "notice";
+        back.id = "draft-waiting";
+        back.appendChild(document.createTextNode("有一份未提交的信访登记。"));
+        var link = document.createElement("a");
+        link.href = "/petitions/new";
+        link.textContent = "继续登记";
+        back.appendChild(link);
+        main.insertBefore(back, main.firstChild);
+      }
+    }
+  }
+
   // Repeat check at registration: while the registrar types the ID number,
   // phone or credit code, earlier items of the same person are listed, and
   // one can be chosen as the item this one repeats.
