@@ -2,11 +2,14 @@ package web_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"xinfang"
 )
 
 // TestBrowserRegisterDraft fills the registration form, loses the session
@@ -54,5 +57,33 @@ func TestBrowserRegisterDraft(t *testing.T) {
 	}
 	if lines := blog.all(); len(lines) > 0 {
 		t.Errorf("the pages logged script errors or CSP violations: %v", lines)
+	}
+}
+
+// TestBrowserUnitFilter types part of a unit's name into the filter
+// before the 问题属地 picker: the picker keeps the matching units and
+// chooses the first; the form posts the unit as the select does without
+// script.
+func TestBrowserUnitFilter(t *testing.T) {
+	ctx, _ := newBrowser(t)
+	a := newPageApp(t)
+	for i := 0; i < 8; i++ {
+		pageUnit(t, a.DB, &xinfang.Unit{Code: "V" + strconv.Itoa(i), Name: "东城镇" + strconv.Itoa(i+1) + "村", Kind: xinfang.UnitVillage, ParentID: a.Units["townA"].ID})
+	}
+	base := a.Server.URL
+	do(t, ctx, "open the form", append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/petitions/new")}, append(caseLogin("a_staff"),
+		chromedp.WaitVisible(chromedp.ID("locality_id-filter")),
+		chromedp.SendKeys(chromedp.ID("locality_id-filter"), "西城"),
+	)...)...)
+	if got := read(t, ctx, "chosen", chromedp.Value(chromedp.ID("locality_id"))); got != strconv.FormatInt(a.Units["townB"].ID, 10) {
+		t.Errorf("typing 西城 chose %q, want 西城镇 (%d)", got, a.Units["townB"].ID)
+	}
+	if n := read(t, ctx, "visible", chromedp.Evaluate[int](`[...document.getElementById("locality_id").options].filter(o => !o.hidden && o.value).length`)); n != 1 {
+		t.Errorf("%d units left for 西城, want 1", n)
+	}
+	read(t, ctx, "clear the filter", chromedp.Evaluate[string](`document.getElementById("locality_id-filter").value = ""`))
+	do(t, ctx, "another name", chromedp.SendKeys(chromedp.ID("locality_id-filter"), "5村"))
+	if got := read(t, ctx, "chosen", chromedp.Evaluate[string](`document.getElementById("locality_id").selectedOptions[0].textContent.trim()`)); got != "东城镇5村" {
+		t.Errorf("typing 5村 chose %q", got)
 	}
 }

@@ -12,6 +12,52 @@
     }
   });
 
+  // Unit pickers: a filter box before each (type part of a name, the list
+  // keeps the matching units and the first is chosen). Without script the
+  // list is an ordinary select, in the tree's order.
+  document.querySelectorAll("option[data-unit-picker]").forEach(function (blank) {
+    var sel = blank.parentElement;
+    if (!sel || sel.options.length < 8 || sel.previousElementSibling && sel.previousElementSibling.classList.contains("unit-filter")) {
+      return;
+    }
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "unit-filter";
+    box.placeholder = "输入单位名称筛选";
+    box.setAttribute("aria-label", "筛选单位");
+    if (sel.id) {
+      box.id = sel.id + "-filter";
+    } else if (sel.name) {
+      box.id = sel.name + "-filter";
+    }
+    sel.parentNode.insertBefore(box, sel);
+    box.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        sel.focus();
+      }
+    });
+    box.addEventListener("input", function () {
+      var q = box.value.replace(/\s+/g, "");
+      var first = null;
+      Array.prototype.forEach.call(sel.options, function (o) {
+        if (o === blank) {
+          return;
+        }
+        var hit = q === "" || o.textContent.replace(/[\s\u3000]+/g, "").indexOf(q) >= 0;
+        o.hidden = !hit;
+        if (hit && !first) {
+          first = o;
+        }
+      });
+      var cur = sel.options[sel.selectedIndex];
+      if (q !== "" && first && (!cur || cur.hidden || cur === blank)) {
+        sel.value = first.value;
+        sel.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  });
+
   // A page that comes back with errors scrolls to the first field in
   // error and puts the cursor there.
   var bad = document.querySelector(".f.bad, .field-error, [aria-invalid=true]");
