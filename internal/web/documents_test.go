@@ -109,6 +109,11 @@ func TestDocumentsOfAPetition(t *testing.T) {
 		t.Fatalf("issue: %d", status)
 	}
 	detail := strings.SplitN(loc, "?", 2)[0]
+	_, _, page = sup.page(t, "GET", detail, nil)
+	supMust(t, page, `href="`+detail+`/print/supervise" id="print-supervise"`)
+	if strings.Contains(page, `id="print-urge"`) {
+		t.Error("a 催办函 before any 催办")
+	}
 	_, _, page = sup.page(t, "GET", detail+"/print/supervise", nil)
 	text = docText(page)
 	for _, want := range []string{"挂牌督办通知书", "编号：DB-2026-0001", "第三十九条", "查清事实，书面反馈。", "请于2026年3月4日前将办理情况书面反馈"} {
@@ -133,5 +138,28 @@ func TestDocumentsOfAPetition(t *testing.T) {
 	}
 	if status, _, _ := other.page(t, "GET", "/api/v1/supervisions/"+sid+"/documents/supervise.pdf", nil); status != http.StatusNotFound {
 		t.Errorf("town B on the 督办通知书: %d", status)
+	}
+}
+
+// The 答复 form, whose text becomes the 信访处理意见书, spans the main
+// column; the side column keeps the other steps.
+func TestReplyFormInMainColumn(t *testing.T) {
+	t.Parallel()
+	env := newAPIEnv(t, "2026-03-02T09:00")
+	reg := env.user(t, "za_reg", "ZA", xinfang.RoleRegistrar)
+	handler := env.user(t, "za_handler", "ZA", xinfang.RoleHandler)
+	p := reg.register(t, registration("2026-03-02T08:30:00+08:00", env.Units["ZA"].ID, nil))
+	handler.act(t, p, xinfang.ActAccept, nil)
+	_, _, page := handler.page(t, "GET", "/petitions/"+strconv.FormatInt(p.ID, 10), nil)
+	main, side := strings.Index(page, `class="col-main"`), strings.Index(page, `class="col-side"`)
+	wide := strings.Index(page, `id="wide-reply"`)
+	if main < 0 || side < 0 || wide < main || wide > side {
+		t.Fatalf("the 答复 form is not in the main column (main %d, form %d, side %d)", main, wide, side)
+	}
+	if strings.Count(page, `id="act-reply"`) != 1 || !strings.Contains(section(page, "wide-reply"), `rows="6"`) {
+		t.Errorf("the 答复 form is not one wide form")
+	}
+	if !strings.Contains(page[side:], `id="act-extend"`) && !strings.Contains(page[side:], `id="act-withdraw"`) {
+		t.Errorf("the side column lost the other steps")
 	}
 }
