@@ -16,6 +16,15 @@ func v(text string) cellText     { return cellText{text: text, span: 1} }
 func wide(text string) cellText  { return cellText{text: text, span: 3} }
 func whole(text string) cellText { return cellText{text: text, span: 4} }
 func yesNo(b bool) string        { return map[bool]string{true: "是", false: "否"}[b] }
+
+// signHere is a cell left blank for a signature by hand: room for it.
+func signHere(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "\n\n"
+	}
+	return s
+}
+
 func orDash(s string) string {
 	return map[bool]string{true: "—", false: s}[strings.TrimSpace(s) == ""]
 }
@@ -148,7 +157,7 @@ func (c *composer) transfer(a xinfang.Action) bool {
 		req = "请依法办理，自收到之日起15日内书面告知信访人是否受理。对转送事项有异议的，应当自收到之日起5个工作日内说明理由并退回（《信访工作条例》第二十三条）。"
 	}
 	c.row(h(verb+"要求"), wide(req))
-	c.row(h("签收人"), v(""), h("签收日期"), v(""))
+	c.row(h("签收人"), v(signHere("")), h("签收日期"), v(""))
 	c.gap()
 	c.add(StyleSmall, c.printed())
 	return true
@@ -208,9 +217,9 @@ func (c *composer) receipt() bool {
 		by = del.ActorName
 	}
 	c.row(h("送达方式"), v(method), h("送达日期"), v(on))
-	c.row(h("受送达人签收"), v(sig), h("签收日期"), v(""))
+	c.row(h("受送达人签收"), v(signHere(sig)), h("签收日期"), v(""))
 	c.row(h("信访人意见"), wide(opinion))
-	c.row(h("送达人"), v(by), h("见证人"), v(""))
+	c.row(h("送达人"), v(signHere(by)), h("见证人"), v(signHere("")))
 	c.row(h("备注"), wide("受送达人拒绝签收的，送达人应当在备注栏注明拒收事由和日期，由送达人、见证人签名。"))
 	c.gap()
 	c.add(StyleSmall, c.printed())
