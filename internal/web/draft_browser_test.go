@@ -34,7 +34,7 @@ func TestBrowserRegisterDraft(t *testing.T) {
 		chromedp.Click(chromedp.ID("register-submit")),
 		chromedp.WaitVisible(chromedp.ID("login-form")),
 	)
-	do(t, ctx, "sign in again", append(caseLogin("a_staff"), chromedp.WaitVisible(chromedp.ID("main")))...)
+	do(t, ctx, "sign in again", append(caseLogin("a_staff"), chromedp.WaitVisible(chromedp.ID("user-name")))...)
 	do(t, ctx, "back to the form", chromedp.Navigate(base+"/petitions/new"), chromedp.WaitVisible(chromedp.ID("draft-restored")), screenshot("draft-restored"))
 	if got := read(t, ctx, "summary", chromedp.Value(chromedp.ID("summary"))); got != "草稿：反映道路积水" {
 		t.Errorf("summary after the new login %q", got)
