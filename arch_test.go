@@ -23,7 +23,7 @@ const (
 // forbidden lists, per package directory, the packages of the module its
 // non-test files must not import.
 var forbidden = map[string][]string{
-	".":                  {"xinfang/internal/sqldb", "xinfang/internal/web", "xinfang/internal/procedure", "xinfang/internal/scheduler", "xinfang/internal/demo", "xinfang/internal/xlsx", "xinfang/internal/similar"},
+	".":                  {"xinfang/internal/sqldb", "xinfang/internal/web", "xinfang/internal/procedure", "xinfang/internal/scheduler", "xinfang/internal/demo", "xinfang/internal/xlsx", "xinfang/internal/similar", "xinfang/internal/docs"},
 	"internal/calendar":  {"xinfang"},
 	"internal/procedure": {"xinfang/internal/sqldb", "xinfang/internal/web", "xinfang/internal/scheduler"},
 	"internal/sqldb":     {"xinfang/internal/web", "xinfang/internal/scheduler"},
@@ -31,6 +31,7 @@ var forbidden = map[string][]string{
 	"internal/scheduler": {"xinfang/internal/sqldb", "xinfang/internal/web"},
 	"internal/similar":   {"xinfang/internal/sqldb", "xinfang/internal/web"},
 	"internal/xlsx":      {"xinfang/internal/sqldb", "xinfang/internal/web"},
+	"internal/docs":      {"xinfang/internal/sqldb", "xinfang/internal/web", "xinfang/internal/procedure", "xinfang/internal/scheduler", "xinfang/internal/app"},
 }
 
 type goFile struct {

@@ -214,7 +214,8 @@ type SupervisionFilter struct {
 	PetitionID   int64
 	CaseID       int64
 	Listed       *bool
-	Overdue      bool // open and past the feedback deadline
+	Overdue      bool  // open and past the feedback deadline
+	IssuerID     int64 // issued by this user (a leader's 我发出的督办)
 	Offset       int
 	Limit        int
 }

@@ -447,18 +447,23 @@ var notAcceptReasons = []string{
 	"信访人提出的诉求超出本机关职权范围，且已告知其向有权机关提出，不予受理。",
 }
 
+// notAcceptGrounds are the grounds of notAcceptReasons, in their order:
+// the 不予受理告知书 states the ground, the reason stays a note.
+var notAcceptGrounds = []xinfang.NotAcceptGround{xinfang.GroundLegalRoute, xinfang.GroundAnswered, xinfang.GroundNotCompetent}
+
 func (s *story) notAccepted() {
 	p := s.p
 	if !p.direct() && s.chance(25) {
 		// At the 信访局: the same matter is being handled already.
 		s.later(0, 3)
-		s.act(s.l.c.bureauHead, xinfang.ActNotAccept, map[string]string{"reason": "信访人就同一事项已向有权机关提出且正在办理中，依据《信访工作条例》第十九条第三款不予受理。"})
+		s.act(s.l.c.bureauHead, xinfang.ActNotAccept, map[string]string{"ground": string(xinfang.GroundInHandling), "reason": "信访人就同一事项已向有权机关提出且正在办理中，依据《信访工作条例》第十九条第三款不予受理。"})
 		return
 	}
 	s.send()
 	s.sign()
 	s.later(0, 4)
-	s.act(p.handler, xinfang.ActNotAccept, map[string]string{"reason": s.pick(notAcceptReasons)})
+	i := s.IntN(len(notAcceptReasons))
+	s.act(p.handler, xinfang.ActNotAccept, map[string]string{"ground": string(notAcceptGrounds[i]), "reason": notAcceptReasons[i]})
 }
 
 func (s *story) diverted() {

@@ -206,6 +206,9 @@ func (db *SupervisionStore) FindSupervisions(ctx context.Context, f xinfang.Supe
 	if f.Listed != nil {
 		w.and("s.listed = ?", b2i(*f.Listed))
 	}
+	if f.IssuerID != 0 {
+		w.and("s.issuer_id = ?", f.IssuerID)
+	}
 	today := db.todayDate()
 	if f.Overdue {
 		w.and("s.state = ? AND s.deadline < ?", string(xinfang.SupervisionOpen), today.String())

@@ -118,6 +118,10 @@ func TestSupervisionLifecycle(t *testing.T) {
 		if _, total, _ := db.Supervisions.FindSupervisions(f.Ctx(sup), xinfang.SupervisionFilter{TargetUnitID: f.TownA.ID}); total != 1 {
 			t.Fatalf("unit filter: %d", total)
 		}
+		// The leader's own 督办单 (工作台 我发出的督办).
+		if mine, total, _ := db.Supervisions.FindSupervisions(f.Ctx(f.Leader), xinfang.SupervisionFilter{IssuerID: f.Leader.ID}); total != 1 || len(mine) != 1 || mine[0].ID != s2.ID {
+			t.Fatalf("issuer filter: %d", total)
+		}
 
 		// 催办 by the issuing side only.
 		_, err = db.Supervisions.RemindSupervision(f.Ctx(f.HandlerA), s.ID, "请抓紧")

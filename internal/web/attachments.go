@@ -299,13 +299,13 @@ func (s *Server) supervisionParts(ctx context.Context, f xinfang.SupervisionFilt
 	return out
 }
 
-// clip shortens s to at most n characters, marking the cut.
-func clip(s string, n int) string {
+// cutText shortens s to at most n characters, tail marking the cut.
+func cutText(s string, n int, tail string) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
-	return string(r[:n]) + "…"
+	return string(r[:n]) + tail
 }
 
 // attachmentsOf builds the 附件 section of record owner/id for r; may

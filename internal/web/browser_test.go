@@ -260,10 +260,10 @@ func TestBrowserRegisterFindAccept(t *testing.T) {
 
 	do(t, ctx, "print the 受理告知书",
 		chromedp.Click(chromedp.ID("print-accept")),
-		chromedp.WaitVisible(chromedp.CSS(`.doc-title`)),
+		chromedp.WaitVisible(chromedp.CSS(`.ln.title`)),
 		screenshot("07-notice"),
 	)
-	if title := read(t, ctx, "document title", chromedp.Text(chromedp.CSS(`.doc-title`))); title != "受理告知书" {
+	if title := read(t, ctx, "document title", chromedp.Text(chromedp.CSS(`.ln.title`))); title != "受理告知书" {
 		t.Errorf("document title %q", title)
 	}
 	if lines := blog.all(); len(lines) > 0 {

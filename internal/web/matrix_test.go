@@ -116,10 +116,10 @@ func TestScopeMatrix(t *testing.T) {
 			var paths []string
 			if perItem {
 				for _, id := range items {
-					paths = append(paths, strings.NewReplacer("{id}", strconv.FormatInt(id, 10), "{doc}", "accept").Replace(rt.Path))
+					paths = append(paths, strings.NewReplacer("{id}", strconv.FormatInt(id, 10), "{doc}", "accept", "{file}", "register.pdf").Replace(rt.Path))
 				}
 			} else {
-				p := strings.NewReplacer("{id}", strconv.FormatInt(acc.ID, 10), "{doc}", "accept").Replace(rt.Path)
+				p := strings.NewReplacer("{id}", strconv.FormatInt(acc.ID, 10), "{doc}", "accept", "{file}", "register.pdf").Replace(rt.Path)
 				paths = append(paths, p)
 				for _, q := range queries[rt.Path] {
 					if q != "" {

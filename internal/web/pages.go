@@ -148,11 +148,7 @@ func mustParseTemplates() map[string]*template.Template {
 // render executes a page into a buffer first, so that a template error
 // becomes a clean 500 (returned, for s.fail) rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
-	entry := "layout"
-	if strings.HasPrefix(name, "print_") {
-		entry = "doclayout"
-	}
-	return s.renderEntry(w, status, name, entry, data)
+	return s.renderEntry(w, status, name, "layout", data)
 }
 
 // renderEntry executes template entry of page name.

@@ -410,7 +410,7 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 	v.TaskTable.CSRF = v.CSRF
 	var parts []partOption
 	for i, st := range c.Plan {
-		parts = append(parts, partOption{partValue(xinfang.PartStep, st.ID), fmt.Sprintf("方案步骤 %d：%s", i+1, clip(st.Content, 24))})
+		parts = append(parts, partOption{partValue(xinfang.PartStep, st.ID), fmt.Sprintf("方案步骤 %d：%s", i+1, cutText(st.Content, 24, "…"))})
 	}
 	for _, k := range c.Consultations {
 		parts = append(parts, partOption{partValue(xinfang.PartConsultation, k.ID), "会商记录 " + k.Date.String()})
@@ -479,7 +479,46 @@ type caseDocView struct {
 	C        *xinfang.Case
 	PageBack string
 	Printed  string
+	// More counts the records the sheet leaves out to stay on one A4
+	// sheet (the oldest progress reports, consultations and
+	// instructions); the sheet says how many and where they are.
+	More map[string]int
 }
+
+// Limits of the 一案一表, so that it fits one A4 sheet: the latest records
+// of each list and the first characters of each long text.
+const (
+	sheetRecords = 3
+	sheetText    = 240
+)
+
+// sheetCase is the case as its one-sheet 一案一表 shows it.
+func sheetCase(c *xinfang.Case) (*xinfang.Case, map[string]int) {
+	cc := *c
+	more := map[string]int{}
+	if n := len(c.Progress) - sheetRecords; n > 0 {
+		cc.Progress, more["progress"] = c.Progress[n:], n
+	}
+	if n := len(c.Consultations) - 2; n > 0 {
+		cc.Consultations, more["consultations"] = c.Consultations[n:], n
+	}
+	if n := len(c.Instructions) - sheetRecords; n > 0 {
+		cc.Instructions, more["instructions"] = c.Instructions[n:], n
+	}
+	if n := len(c.Plan) - 6; n > 0 {
+		cc.Plan, more["plan"] = c.Plan[:6], n
+	}
+	if n := len(c.Tasks) - 4; n > 0 {
+		cc.Tasks, more["tasks"] = c.Tasks[:4], n
+	}
+	cc.Summary = clip(c.Summary, sheetText)
+	cc.StabilityPlan = clip(c.StabilityPlan, sheetText/2)
+	cc.Resolution.Facts = clip(c.Resolution.Facts, sheetText)
+	return &cc, more
+}
+
+// clip cuts text to n characters, saying where the rest is.
+func clip(text string, n int) string { return cutText(text, n, "……（全文见积案页面）") }
 
 // handleCasePrint renders the 一案一表 of a case as an A4 page.
 func (s *Server) handleCasePrint(w http.ResponseWriter, r *http.Request) error {
@@ -491,7 +530,8 @@ func (s *Server) handleCasePrint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := &caseDocView{L: caseLabels, C: c, PageBack: "/cases/" + strconv.FormatInt(id, 10), Printed: s.today().String()}
+	sheet, more := sheetCase(c)
+	v := &caseDocView{L: caseLabels, C: sheet, More: more, PageBack: "/cases/" + strconv.FormatInt(id, 10), Printed: s.today().String()}
 	v.Title = "一案一表 " + c.Number
 	s.fillBase(r, &v.base)
 	// The sheet has its own frame (caselayout): the toolbar goes back to

@@ -11,6 +11,8 @@ type homeView struct {
 	// Lists are the workbench lists that are the user's business.
 	Lists    []*workQueue
 	CanEnter bool
+	// Desk is what the user's other roles act on (workbench_roles.go).
+	Desk *roleDesk
 }
 
 // handleHome is the 工作台 (s.workbench): the lists that are the user's
@@ -20,7 +22,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := &homeView{CanEnter: xinfang.CanRegister(xinfang.UserFromContext(r.Context()))}
+	desk, err := s.roleDesk(r)
+	if err != nil {
+		return err
+	}
+	v := &homeView{CanEnter: xinfang.CanRegister(xinfang.UserFromContext(r.Context())), Desk: desk}
 	for _, q := range wb {
 		if q.Applies {
 			v.Lists = append(v.Lists, q)

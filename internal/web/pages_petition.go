@@ -10,6 +10,7 @@ import (
 
 	"xinfang"
 	"xinfang/internal/calendar"
+	"xinfang/internal/docs"
 	"xinfang/internal/procedure"
 )
 
@@ -45,6 +46,21 @@ type actionView struct {
 	Error   string
 	Primary bool
 	Hint    string // what the action is, where two are easily confused
+	// Wide forms write a document's text (答复 → 信访处理意见书): they
+	// take the main column's width. Becomes names the document.
+	Wide    bool
+	Becomes string
+	// What the form needs of the page.
+	P     *xinfang.Petition
+	CSRF  string
+	Units []*xinfang.Unit
+}
+
+// wideActions are the actions whose text becomes a document.
+var wideActions = map[xinfang.Action]string{
+	xinfang.ActReply:         "信访处理意见书",
+	xinfang.ActReviewReply:   "复查意见书",
+	xinfang.ActRereviewReply: "复核意见书",
 }
 
 // actionHints tell apart the actions that sound alike (第二十二条).
@@ -54,7 +70,7 @@ var actionHints = map[xinfang.Action]string{
 }
 
 type docLink struct {
-	Doc, Label string
+	Doc, Label, Href string
 }
 
 type petitionView struct {
@@ -162,18 +178,15 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 	if p.Evaluation != "" {
 		v.Evaluation = xinfang.LabelOf(evaluationLabels, p.Evaluation)
 	}
-	has := map[xinfang.Action]bool{}
 	for _, e := range events {
-		has[e.Action] = true
 		v.Events = append(v.Events, &eventView{Event: e, UnitName: idx.Name(e.ActorUnitID), Data: eventData(e, idx)})
 	}
-	for _, d := range printDocs {
-		if has[d.action] {
-			v.Docs = append(v.Docs, docLink{Doc: d.doc, Label: d.title})
-		}
+	for _, k := range docs.Available(&docs.Source{P: p, Events: events}) {
+		v.Docs = append(v.Docs, docLink{Doc: string(k), Label: k.Title(), Href: "/petitions/" + strconv.FormatInt(p.ID, 10) + "/print/" + string(k)})
 	}
 	for _, t := range s.Procedure(ctx).Allowed(p, u) {
-		a := &actionView{Action: t.Action, Label: t.Action.Label(), Primary: primaryActions[t.Action], Hint: actionHints[t.Action]}
+		a := &actionView{Action: t.Action, Label: t.Action.Label(), Primary: primaryActions[t.Action], Hint: actionHints[t.Action],
+			Becomes: wideActions[t.Action], Wide: wideActions[t.Action] != "", P: p, Units: units, CSRF: v.CSRF}
 		var values url.Values
 		var fieldErrs map[string]string
 		if failed != nil && failed.Action == t.Action {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"xinfang"
+	"xinfang/internal/docs"
 )
 
 // The pages of 督办 (supervision orders) and of the inbox (站内消息).
@@ -145,6 +146,7 @@ type supervisionView struct {
 	CanAnswer bool
 	CanClose  bool
 	Open      string // the form to show open after an error
+	Docs      []docLink
 	// Attachments are the files of the feedback (on the record the 督办单
 	// is about, as part "supervision").
 	Attachments *attachmentsView
@@ -178,6 +180,9 @@ func (s *Server) renderSupervision(w http.ResponseWriter, r *http.Request, statu
 	}
 	v := &supervisionView{S: sv, Form: form, Open: step,
 		CanRemind: may(xinfang.SupervisionActRemind), CanAnswer: may(xinfang.SupervisionActFeedback), CanClose: may(xinfang.SupervisionActClose)}
+	for _, k := range docs.SupervisionKinds(sv) {
+		v.Docs = append(v.Docs, docLink{Doc: string(k), Label: k.Title(), Href: "/supervisions/" + strconv.FormatInt(sv.ID, 10) + "/print/" + string(k)})
+	}
 	v.Title, v.Nav = "督办单 "+sv.Number, "supervision"
 	s.fillBase(r, &v.base)
 	if v.Attachments, err = s.feedbackAttachments(r, sv, v.CSRF); err != nil {

@@ -448,9 +448,9 @@ func TestRegisterAcceptPrint(t *testing.T) {
 			}
 		}
 		dd := calendar.MustParseDate(due)
-		wantPageContains(t, doc, "accept notice", "<h1 class=\"doc-title\">受理告知书</h1>", "编号："+number[1], "张建国：",
-			"你（你们）于2026年3月10日反映的“反映拖欠工资问题”问题，本机关已于2026年3月10日受理",
-			"60日内（即"+strconv.Itoa(dd.Year)+"年"+strconv.Itoa(int(dd.Month))+"月"+strconv.Itoa(dd.Day)+"日前）", "东城镇", "print.css")
+		wantPageContains(t, doc, "accept notice", `<div class="ln title">受理告知书</div>`, "编号："+number[1], "张建国：", "document.css", `id="page-1"`)
+		wantDocText(t, doc, "accept notice", "你于2026年3月10日反映的“反映拖欠工资问题”问题，本机关已于2026年3月10日受理",
+			"60日内（即"+strconv.Itoa(dd.Year)+"年"+strconv.Itoa(int(dd.Month))+"月"+strconv.Itoa(dd.Day)+"日前）", "东城镇")
 		wantPageStatus(t, c.get("/petitions/"+id+"/print/opinion"), http.StatusNotFound, "opinion before reply")
 		wantPageStatus(t, c.get("/petitions/"+id+"/print/other"), http.StatusNotFound, "unknown document")
 	})
@@ -477,9 +477,9 @@ func TestRegisterAcceptPrint(t *testing.T) {
 		wantPageContains(t, c.get("/petitions/"+id), "replied", "已答复", `id="print-opinion"`, "经查，该公司确欠工资 3 万元。", "处理结果", "支持")
 		doc := c.get("/petitions/" + id + "/print/opinion")
 		wantPageStatus(t, doc, http.StatusOK, "opinion")
-		wantPageContains(t, doc, "opinion", "信访处理意见书", "一、信访人请求", "要求支付工资", "二、查明事实", "经查，该公司确欠工资 3 万元。",
-			"三、处理意见", "责令该公司于 30 日内支付。", "处理结果：支持", "四、法律政策依据", "《保障农民工工资支付条例》",
-			"如对本处理意见不服，可自收到本意见书之日起30日内向示范市请求复查")
+		wantDocText(t, doc, "opinion", "信访处理意见书", "一、信访请求", "要求支付工资", "二、查明事实", "经查，该公司确欠工资 3 万元。",
+			"三、处理意见", "责令该公司于 30 日内支付。", "处理结果：支持", "四、依据", "《保障农民工工资支付条例》",
+			"如你对本处理意见不服，可以自收到本意见书之日起30日内向示范市请求复查")
 	})
 }
 
@@ -569,13 +569,18 @@ func TestNotAcceptNotice(t *testing.T) {
 	c := a.client(t)
 	c.login("a_staff")
 	tok := c.csrf()
-	r := c.post("/petitions/"+id+"/actions/not_accept", url.Values{"csrf_token": {tok}, "version": {"1"}, "reason": {"该诉求属于人民法院生效裁判，应通过再审程序解决"}})
+	r := c.post("/petitions/"+id+"/actions/not_accept", url.Values{"csrf_token": {tok}, "version": {"1"}, "ground": {"legal_route"}, "reason": {"该诉求属于人民法院生效裁判，应通过再审程序解决"}})
 	wantPageStatus(t, r, http.StatusSeeOther, "not_accept")
 	page := c.get("/petitions/" + id)
 	wantPageContains(t, page, "not accepted", "不予受理", `id="print-reject"`, "该诉求属于人民法院生效裁判")
 	doc := c.get("/petitions/" + id + "/print/reject")
 	wantPageStatus(t, doc, http.StatusOK, "reject notice")
-	wantPageContains(t, doc, "reject notice", "不予受理告知书", "周某：", "要求撤销已生效判决", "经审查，该诉求属于人民法院生效裁判，应通过再审程序解决。", "本机关决定不予受理", "东城镇")
+	// The letter states the chosen ground with its one article; the
+	// staff's reason stays an internal note.
+	wantDocText(t, doc, "reject notice", "不予受理告知书", "周某：", "要求撤销已生效判决", "经审查，该事项依法应当通过诉讼、仲裁、行政复议等法定途径解决。根据《信访工作条例》第三十二条的规定，本机关决定不予受理。", "东城镇")
+	if strings.Contains(doc.Body, "人民法院生效裁判") {
+		t.Error("the staff reason is pasted into the 不予受理告知书")
+	}
 	wantPageStatus(t, c.get("/petitions/"+id+"/print/accept"), http.StatusNotFound, "accept notice of a rejected item")
 }
 

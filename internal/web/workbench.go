@@ -36,9 +36,14 @@ func mayTake(action xinfang.Action) func(u *xinfang.User) bool {
 	return func(u *xinfang.User) bool { return u.HasAny(t.Roles...) }
 }
 
-// inScope is a list of the warnings: the business of staff with a data
-// scope (admin, auditor and the outside roles see no petition).
-func inScope(u *xinfang.User) bool { return !xinfang.ScopeOf(u).None }
+// inScope is a list of the warnings: the business of the staff who work
+// the petitions of their scope — registrars, handlers and unit heads.
+// Leaders, supervisors and inspectors read the same items but act on them
+// otherwise: their desks are in workbench_roles.go (admin, auditor and the
+// outside roles see no petition at all).
+func inScope(u *xinfang.User) bool {
+	return !xinfang.ScopeOf(u).None && u.HasAny(xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead)
+}
 
 func todo(kind xinfang.TodoKind) func(s *Server, ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
 	return func(s *Server, ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {

@@ -171,7 +171,7 @@
   // tree's order kept, and selects the first that does.
   Array.prototype.forEach.call(document.querySelectorAll("option[data-units]"), function (blank) {
     var sel = blank.parentNode;
-    if (!sel || sel.options.length < 12) {
+    if (!sel || sel.options.length < 8) {
       return;
     }
     var box = document.createElement("input");
@@ -202,9 +202,9 @@
   });
 
   // A form sent back with errors: to the first field in error.
-  var bad = document.querySelector("form .f.bad");
+  var bad = document.querySelector("form .f.bad, .field-error, [aria-invalid=true]");
   if (bad) {
-    var input = bad.querySelector("input, select, textarea");
+    var input = bad.matches("input, select, textarea") ? bad : bad.querySelector("input, select, textarea");
     bad.scrollIntoView({ block: "center" });
     if (input) {
       input.focus({ preventScroll: true });
