@@ -264,15 +264,24 @@ func eventData(e *xinfang.Event, idx unitIndex) []kv {
 		if l, ok := extraDataLabels[k]; ok {
 			label = l
 		}
-		out = append(out, kv{Label: label, Value: e.Data[k]})
+		val := e.Data[k]
+		if k == "source" {
+			val = xinfang.LabelOf(eventSources, val)
+		}
+		out = append(out, kv{Label: label, Value: val})
 	}
 	return out
 }
+
+// eventSources say who gave an evaluation or request: the petitioner on
+// the portal, or staff entering one received on paper or in person.
+var eventSources = []xinfang.Label{{Code: "portal", Label: "信访人网上提交"}, {Code: "staff", Label: "工作人员代录（纸质或当面）"}}
 
 // extraDataLabels name event data that no transition field describes,
 // such as what storage records with the register event.
 var extraDataLabels = map[string]string{
 	"received_on": "收到日期", "channel": "信访形式", "unit_id": "承办单位", "merged_from": "合并自", "by": "经办",
+	"source": "来源", "comment": "评价意见",
 }
 
 // formError reports whether a page shows err beside the form that caused
