@@ -73,6 +73,8 @@ type petitionView struct {
 	Attachments *attachmentsView
 	// CanSupervise: the user may issue a 督办单 (the page links to the form).
 	CanSupervise bool
+	// Intake is the record of an item submitted online (网上信访).
+	Intake *xinfang.Intake
 }
 
 // actionAttempt is a submitted action form that failed, to show again.
@@ -137,6 +139,11 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 	s.fillBase(r, &v.base)
 	if v.Attachments, err = s.attachmentsOf(r, xinfang.AttachPetition, id, "/petitions", xinfang.CanUnmask(u, p), v.CSRF); err != nil {
 		return nil, err
+	}
+	if s.Portal != nil && p.Channel == xinfang.ChannelOnline {
+		if v.Intake, err = s.Portal.FindIntakeOf(ctx, id); err != nil && xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+			return nil, err
+		}
 	}
 	for _, f := range []struct {
 		on    bool
