@@ -147,6 +147,10 @@ type PortalItem struct {
 	// request_review (复查) or request_rereview (复核), until ReviewDue.
 	Review    Action        `json:"review,omitempty"`
 	ReviewDue calendar.Date `json:"review_due,omitzero"`
+	// HasPhone: messages go to a phone; OptedOut: the petitioner asked
+	// for none (退订).
+	HasPhone bool `json:"has_phone"`
+	OptedOut bool `json:"opted_out"`
 }
 
 // PortalDate is a date that concerns the petitioner.

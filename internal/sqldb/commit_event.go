@@ -61,5 +61,9 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	if err := db.notifyAction(ctx, tx, p, ev, actor); err != nil {
 		return err
 	}
+	// The petitioner's message goes with the event, or not at all.
+	if err := db.messageForEvent(ctx, tx, p, ev); err != nil {
+		return err
+	}
 	return db.sealHead(ctx, tx, id)
 }

@@ -55,6 +55,7 @@ type DB struct {
 	Audit         *AuditStore        // the audit log
 	Attachments   *AttachmentStore   // 附件 of petitions and cases
 	Portal        *PortalStore       // 网上信访: the petitioner's side, and the registrar's intake of it
+	Outbox        *OutboxStore       // messages to petitioners: the outbox, its texts
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -149,6 +150,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c}, Audit: &AuditStore{c},
 		Attachments: &AttachmentStore{c},
 		Portal:      &PortalStore{c},
+		Outbox:      &OutboxStore{c},
 	}
 }
 

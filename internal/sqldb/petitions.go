@@ -431,8 +431,9 @@ func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petiti
 
 // register is RegisterPetition, recording the registration under once's
 // idempotency key in its transaction when once is set, and running also
-// (the portal's intake record) in it when set.
-func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once *onceKey, also func(tx *Tx, id int64) error) error {
+// (the portal's intake record) in it when set, with the new item's id
+// and 查询码.
+func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once *onceKey, also func(tx *Tx, id int64, code string) error) error {
 	actor, err := allow(ctx, xinfang.CanRegister)
 	if err != nil {
 		return err
@@ -547,7 +548,7 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 			return err
 		}
 		if also != nil {
-			if err := also(tx, id); err != nil {
+			if err := also(tx, id, code); err != nil {
 				return err
 			}
 		}

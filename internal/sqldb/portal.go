@@ -100,9 +100,21 @@ func (db *PortalStore) Submit(ctx context.Context, s *xinfang.PortalSubmission) 
 	if err != nil {
 		return nil, err
 	}
-	err = (&PetitionStore{db.core}).register(xinfang.NewContextWithUser(ctx, actor), p, nil, func(tx *Tx, id int64) error {
-		_, err := tx.exec(ctx, `INSERT INTO portal_intake (petition_id, id_index, submitted_at) VALUES (?, ?, ?)`, id, idx, fmtTime(tx.now))
-		return err
+	email := ""
+	if s.Email != "" {
+		email = db.Keys.Seal("portal_intake.email", s.Email)
+	}
+	err = (&PetitionStore{db.core}).register(xinfang.NewContextWithUser(ctx, actor), p, nil, func(tx *Tx, id int64, code string) error {
+		if _, err := tx.exec(ctx, `INSERT INTO portal_intake (petition_id, id_index, submitted_at, email) VALUES (?, ?, ?, ?)`, id, idx, fmtTime(tx.now), email); err != nil {
+			return err
+		}
+		// The number and the 查询码 go to the petitioner by message too,
+		// once the number is drawn (at the end of the write).
+		tx.atEnd(endText, func() error {
+			p.ID = id
+			return db.enqueueMessage(ctx, tx, p, xinfang.MsgSubmitted, map[string]string{"number": p.Number}, code)
+		})
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -238,6 +250,14 @@ func (db *PortalStore) Follow(ctx context.Context, number, code string) (*xinfan
 			return err
 		}
 		it = xinfang.NewPortalItem(p, events, func(id int64) string { return names[id] }, calendar.DateOf(db.Now()))
+		if phone := strings.TrimSpace(p.Petitioner.Phone); phone != "" {
+			it.HasPhone = true
+			var n int
+			if err := (cq{db.core, q}).row(ctx, `SELECT COUNT(*) FROM message_optouts WHERE phone_index = ?`, db.Keys.Index("phone", phone)).Scan(&n); err != nil {
+				return err
+			}
+			it.OptedOut = n > 0
+		}
 		return nil
 	})
 	return it, err
@@ -375,5 +395,30 @@ func (db *PortalStore) act(ctx context.Context, id int64, which func(*xinfang.Pe
 			}
 		}
 		return ps.commitEvent(ctx, tx, pr, p, events, ev, p.Version, actor)
+	})
+}
+
+// OptOut records that the petitioner of the item wants no more messages
+// (退订), or wants them again; by the phone number, for every item.
+func (db *PortalStore) OptOut(ctx context.Context, number, code string, out bool) error {
+	id, err := db.open(ctx, number, code, "网上退订短信")
+	if err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		p, _, err := db.portalPetition(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if p.Petitioner.Phone == "" {
+			return xinfang.FieldError("phone", "该信访事项没有登记手机号码")
+		}
+		idx := db.Keys.Index("phone", strings.TrimSpace(p.Petitioner.Phone))
+		if !out {
+			_, err := tx.exec(ctx, `DELETE FROM message_optouts WHERE phone_index = ?`, idx)
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO message_optouts (phone_index, created_at) VALUES (?, ?) ON CONFLICT (phone_index) DO NOTHING`, idx, fmtTime(tx.now))
+		return err
 	})
 }

@@ -29,6 +29,7 @@ type Stores struct {
 	Audit         AuditLog
 	Attachments   AttachmentStore
 	Portal        PortalStore
+	Outbox        OutboxStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -197,4 +198,13 @@ type PortalStore interface {
 	FindIntake(ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error)
 	FindIntakeOf(ctx context.Context, petitionID int64) (*xinfang.Intake, error)
 	ConfirmIntake(ctx context.Context, petitionID int64) (*xinfang.Intake, error)
+	OptOut(ctx context.Context, number, code string, out bool) error
+}
+
+// OutboxStore is the messages to petitioners as staff see them: an item's
+// messages, and the texts the administrator edits.
+type OutboxStore interface {
+	FindMessages(ctx context.Context, petitionID int64) ([]*xinfang.OutMessage, error)
+	FindTemplates(ctx context.Context) ([]*xinfang.MessageTemplate, error)
+	SaveTemplate(ctx context.Context, kind xinfang.MessageKind, body string, reset bool) error
 }
