@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -15,11 +16,14 @@ import (
 	"xinfang"
 )
 
-// LogSender writes each message as one JSON line to W: the default, for a
-// bureau without a gateway, whose staff send what the file lists.
+// LogSender writes each message as one JSON line to W, for a bureau
+// without a gateway, whose staff send what the file lists; without W, to
+// Logger, with the text as the timeline shows it (the 查询码 masked): the
+// default.
 type LogSender struct {
-	mu sync.Mutex
-	W  io.Writer
+	mu     sync.Mutex
+	W      io.Writer
+	Logger *slog.Logger
 }
 
 // NewFileSender returns a LogSender appending to the file at path.
@@ -32,6 +36,14 @@ func NewFileSender(path string) (*LogSender, error) {
 }
 
 func (s *LogSender) Send(ctx context.Context, m *xinfang.OutMessage) error {
+	if s.W == nil {
+		l := s.Logger
+		if l == nil {
+			l = slog.Default()
+		}
+		l.Info("message to petitioner", "key", m.Key, "channel", m.Channel, "kind", m.Kind, "to", m.Hint, "text", m.Summary)
+		return nil
+	}
 	line, err := json.Marshal(map[string]any{"at": time.Now().Format(time.RFC3339), "key": m.Key, "channel": m.Channel, "to": m.To, "kind": m.Kind, "text": m.Body})
 	if err != nil {
 		return err

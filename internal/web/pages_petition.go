@@ -75,6 +75,8 @@ type petitionView struct {
 	CanSupervise bool
 	// Intake is the record of an item submitted online (网上信访).
 	Intake *xinfang.Intake
+	// Messages are the messages sent (or to be sent) to the petitioner.
+	Messages []*xinfang.OutMessage
 }
 
 // actionAttempt is a submitted action form that failed, to show again.
@@ -139,6 +141,11 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 	s.fillBase(r, &v.base)
 	if v.Attachments, err = s.attachmentsOf(r, xinfang.AttachPetition, id, "/petitions", xinfang.CanUnmask(u, p), v.CSRF); err != nil {
 		return nil, err
+	}
+	if s.Outbox != nil {
+		if v.Messages, err = s.Outbox.FindMessages(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	if s.Portal != nil && p.Channel == xinfang.ChannelOnline {
 		if v.Intake, err = s.Portal.FindIntakeOf(ctx, id); err != nil && xinfang.ErrorCode(err) != xinfang.ENOTFOUND {

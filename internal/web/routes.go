@@ -248,6 +248,9 @@ func routeTable() []route {
 		{"POST", "/portal/evaluate", public, (*Server).handlePortalEvaluate},
 		{"POST", "/portal/review", public, (*Server).handlePortalReview},
 		{"POST", "/portal/document", public, (*Server).handlePortalDocument},
+		{"POST", "/portal/optout", public, (*Server).handlePortalOptOut},
+		{"GET", "/admin/messages", mayAdminister, (*Server).handleMessageTemplates},
+		{"POST", "/admin/messages", mayAdminister, (*Server).handleSaveMessageTemplate},
 		{"GET", "/intake", mayRegister, (*Server).handleIntake},
 		{"POST", "/intake/{id}/confirm", mayRegister, (*Server).handleConfirmIntake},
 
