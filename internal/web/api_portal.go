@@ -166,3 +166,45 @@ func (s *Server) apiConfirmIntake(w http.ResponseWriter, r *http.Request) error 
 	writeJSON(w, http.StatusOK, in)
 	return nil
 }
+
+func (s *Server) apiPortalOptOut(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		portalKey
+		OptOut bool `json:"opt_out"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	ctx := s.portalContext(r)
+	return s.apiPortalItem(ctx, w, r, in.portalKey, func(number, code string) error {
+		return s.Portal.OptOut(ctx, number, code, in.OptOut)
+	})
+}
+
+// apiPetitionMessages lists the messages to the petitioner of an item.
+func (s *Server) apiPetitionMessages(w http.ResponseWriter, r *http.Request) error {
+	return serveListByID(w, r, s.Outbox.FindMessages)
+}
+
+func (s *Server) apiMessageTemplates(w http.ResponseWriter, r *http.Request) error {
+	ts, err := s.Outbox.FindTemplates(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ts})
+	return nil
+}
+
+func (s *Server) apiSaveMessageTemplate(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Body  string `json:"body"`
+		Reset bool   `json:"reset"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.Outbox.SaveTemplate(r.Context(), xinfang.MessageKind(r.PathValue("kind")), in.Body, in.Reset); err != nil {
+		return err
+	}
+	return s.apiMessageTemplates(w, r)
+}
