@@ -31,6 +31,7 @@ type portalView struct {
 	Number     string
 	Code       string
 	Ratings    []xinfang.Label
+	code       string // the error code of the refusal shown
 }
 
 func (s *Server) portalView(r *http.Request, title string) *portalView {
@@ -57,6 +58,7 @@ func (s *Server) withChallenge(ctx context.Context, v *portalView) error {
 func fillError(v *portalView, err error) error {
 	switch xinfang.ErrorCode(err) {
 	case xinfang.EINVALID, xinfang.ECONFLICT, xinfang.ETHROTTLED, xinfang.ETOOLARGE, xinfang.ENOTFOUND:
+		v.code = xinfang.ErrorCode(err)
 		v.Error = xinfang.ErrorMessage(err)
 		if len(xinfang.ErrorFields(err)) > 0 {
 			v.Error = formMessage(err)
@@ -196,14 +198,7 @@ func (s *Server) portalFollowAgain(w http.ResponseWriter, r *http.Request, v *po
 	if err := s.withChallenge(r.Context(), v); err != nil {
 		return err
 	}
-	return s.renderPortal(w, statusOf(v.errCode()), "portal_follow.html", v)
-}
-
-func (v *portalView) errCode() string {
-	if strings.Contains(v.Error, "秒后再试") || strings.Contains(v.Error, "分钟后再试") {
-		return xinfang.ETHROTTLED
-	}
-	return xinfang.EINVALID
+	return s.renderPortal(w, statusOf(v.code), "portal_follow.html", v)
 }
 
 // portalAct runs an action of the petitioner on the item named by the

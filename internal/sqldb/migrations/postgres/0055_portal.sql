@@ -20,7 +20,7 @@ CREATE INDEX portal_intake_pending ON portal_intake(confirmed_at, submitted_at);
 -- typed, known or not), shared by every instance: after a few failures the
 -- key waits, longer each time.
 CREATE TABLE portal_guard (
-	key          TEXT PRIMARY KEY,
+	key          TEXT NOT NULL PRIMARY KEY,
 	failures     INTEGER NOT NULL,
 	locked_until TEXT NOT NULL,
 	updated_at   TEXT NOT NULL
@@ -29,7 +29,7 @@ CREATE TABLE portal_guard (
 -- portal_challenges are the open captcha questions: the hash of the
 -- answer, until it is used once or expires.
 CREATE TABLE portal_challenges (
-	id          TEXT PRIMARY KEY,
+	id          TEXT NOT NULL PRIMARY KEY,
 	answer_hash TEXT NOT NULL,
 	expires_at  TEXT NOT NULL
 );

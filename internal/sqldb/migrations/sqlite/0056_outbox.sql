@@ -29,7 +29,7 @@ CREATE INDEX outbox_petition ON outbox(petition_id, id);
 -- The texts of the messages, by kind, as the administrator edited them;
 -- a kind without a row uses the built-in text.
 CREATE TABLE message_templates (
-	kind       TEXT PRIMARY KEY,
+	kind       TEXT NOT NULL PRIMARY KEY,
 	body       TEXT NOT NULL,
 	updated_by TEXT NOT NULL,
 	updated_at TEXT NOT NULL
@@ -38,7 +38,7 @@ CREATE TABLE message_templates (
 -- Petitioners who asked for no more messages, by the blind index of
 -- their phone number.
 CREATE TABLE message_optouts (
-	phone_index TEXT PRIMARY KEY,
+	phone_index TEXT NOT NULL PRIMARY KEY,
 	created_at  TEXT NOT NULL
 );
 
