@@ -32,6 +32,7 @@ var forbidden = map[string][]string{
 	"internal/similar":   {"xinfang/internal/sqldb", "xinfang/internal/web"},
 	"internal/xlsx":      {"xinfang/internal/sqldb", "xinfang/internal/web"},
 	"internal/docs":      {"xinfang/internal/sqldb", "xinfang/internal/web", "xinfang/internal/procedure", "xinfang/internal/scheduler", "xinfang/internal/app"},
+	"internal/outbox":    {"xinfang/internal/sqldb", "xinfang/internal/web", "xinfang/internal/scheduler"},
 }
 
 type goFile struct {

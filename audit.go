@@ -24,13 +24,14 @@ const (
 	AuditUnmask      AuditKind = "unmask"       // 查看完整个人信息
 	AuditExport      AuditKind = "export"       // 导出、打印
 	AuditChange      AuditKind = "change"       // 变更（办理、登记、编辑、系统维护）
+	AuditPortal      AuditKind = "portal"       // 网上信访：信访人的提交、查询、评价、申请及被拒绝的尝试
 )
 
 // AuditKinds lists the kinds with their Chinese labels.
 var AuditKinds = []Label{
 	{string(AuditLogin), "登录"}, {string(AuditLoginFailed), "登录失败"}, {string(AuditLogout), "退出"},
 	{string(AuditRead), "查看详情"}, {string(AuditUnmask), "查看完整个人信息"}, {string(AuditExport), "导出打印"},
-	{string(AuditChange), "变更"},
+	{string(AuditChange), "变更"}, {string(AuditPortal), "网上信访"},
 }
 
 // Label returns the Chinese label of the kind.

@@ -7,14 +7,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"xinfang"
+	"xinfang/internal/outbox"
 	"xinfang/internal/procedure"
 	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
@@ -55,6 +58,15 @@ type Config struct {
 
 	CheckInterval time.Duration // how often the scheduler checks the clocks
 
+	// Messages to petitioners: MessagesFile receives every message as a
+	// JSON line ("" logs them, the 查询码 masked); SMSURL, when set, sends
+	// the SMS through that gateway with SMSTemplate as the request body;
+	// OutboxInterval is how often the outbox is sent.
+	MessagesFile   string
+	SMSURL         string
+	SMSTemplate    string
+	OutboxInterval time.Duration
+
 	// AttachmentMB is the largest file an upload takes, in MB.
 	AttachmentMB int
 
@@ -75,6 +87,8 @@ func DefaultConfig() Config {
 		EvaluationDays:  pr.EvaluationDays,
 		RollForward:     pr.RollForward,
 		CheckInterval:   scheduler.DefaultInterval,
+		OutboxInterval:  outbox.DefaultInterval,
+		SMSTemplate:     outbox.DefaultSMSTemplate,
 		DemoPetitions:   800,
 		AttachmentMB:    xinfang.DefaultAttachmentLimit >> 20,
 	}
@@ -120,6 +134,14 @@ var settings = []setting{
 		func(c *Config) flag.Value { return boolValue{&c.RollForward} }},
 	{"check-interval", "XINFANG_CHECK_INTERVAL", "how often (`duration`) the scheduler checks the clocks and sends warnings",
 		func(c *Config) flag.Value { return durationValue{&c.CheckInterval, time.Second} }},
+	{"messages-file", "XINFANG_MESSAGES_FILE", "append every message to petitioners to this `file` as JSON lines (the e-mails always, the SMS unless --sms-url)",
+		func(c *Config) flag.Value { return stringValue{&c.MessagesFile} }},
+	{"sms-url", "XINFANG_SMS_URL", "send the SMS to petitioners by POST to this gateway `URL`",
+		func(c *Config) flag.Value { return stringValue{&c.SMSURL} }},
+	{"sms-template", "XINFANG_SMS_TEMPLATE", "the gateway's request `body`, with {to} {text} {key} {kind}",
+		func(c *Config) flag.Value { return stringValue{&c.SMSTemplate} }},
+	{"outbox-interval", "XINFANG_OUTBOX_INTERVAL", "how often (`duration`) the messages to petitioners are sent",
+		func(c *Config) flag.Value { return durationValue{&c.OutboxInterval, time.Second} }},
 	{"attachment-limit", "XINFANG_ATTACHMENT_LIMIT", "the largest file an upload takes, in `MB`",
 		func(c *Config) flag.Value { return intValue{&c.AttachmentMB, 1} }},
 	{"demo", "XINFANG_DEMO", "load the demo city into an empty database at start",
@@ -130,7 +152,7 @@ var settings = []setting{
 
 // Which settings each subcommand uses.
 var (
-	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "check-interval", "attachment-limit", "demo", "demo-petitions"}
+	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "check-interval", "messages-file", "sms-url", "sms-template", "outbox-interval", "attachment-limit", "demo", "demo-petitions"}
 	deadlineSettings = []string{"db", "keys", "near-days", "evaluation-days", "roll-forward"}
 	dbSettings       = []string{"db", "keys"}
 )
@@ -354,4 +376,27 @@ func (v durationValue) Set(s string) error {
 	}
 	*v.p = d
 	return nil
+}
+
+// Senders returns how messages to petitioners go: the SMS to the gateway
+// of SMSURL when set, else with the e-mails to MessagesFile, else to the
+// log with the 查询码 masked.
+func (c Config) Senders(logger *slog.Logger) (map[xinfang.MessageChannel]outbox.Sender, error) {
+	var local outbox.Sender = &outbox.LogSender{Logger: logger}
+	if c.MessagesFile != "" {
+		f, err := outbox.NewFileSender(c.MessagesFile)
+		if err != nil {
+			return nil, fmt.Errorf("--messages-file: %w", err)
+		}
+		local = f
+	}
+	out := map[xinfang.MessageChannel]outbox.Sender{xinfang.ChannelSMS: local, xinfang.ChannelEmail: local}
+	if c.SMSURL != "" {
+		u, err := url.Parse(c.SMSURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("--sms-url: %q is not an http(s) URL", c.SMSURL)
+		}
+		out[xinfang.ChannelSMS] = &outbox.HTTPSender{URL: c.SMSURL, Template: c.SMSTemplate}
+	}
+	return out, nil
 }

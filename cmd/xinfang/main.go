@@ -25,6 +25,7 @@ import (
 	"xinfang/internal/calendar"
 	"xinfang/internal/demo"
 	"xinfang/internal/keyring"
+	"xinfang/internal/outbox"
 	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/web"
@@ -199,6 +200,7 @@ type Main struct {
 	Web       *web.Server
 	Server    *http.Server
 	Scheduler *scheduler.Scheduler
+	Outbox    *outbox.Worker // sends the messages to petitioners
 	Addr      string         // the bound address once open
 	Accounts  []demo.Account // the demo logins when Config.Demo
 
@@ -240,7 +242,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if cfg.Demo {
 		// Thousands of small transactions, made durable once at the end.
 		err = m.DB.LoadInBulk(ctx, func(bulk *sqldb.DB) error {
-			m.Accounts, err = demo.Load(ctx, bulk, demo.Options{Petitions: cfg.DemoPetitions})
+			m.Accounts, err = demo.Load(ctx, bulk, demo.Options{Petitions: cfg.DemoPetitions, Online: cfg.DemoPetitions / 8})
 			return err
 		})
 		if err != nil {
@@ -261,6 +263,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Web.AttachmentLimit = int64(cfg.AttachmentMB) << 20
 	m.Server = &http.Server{Handler: m.Web, TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	m.Scheduler = app.NewScheduler(m.DB, m.Logger, cfg.CheckInterval)
+	senders, err := cfg.Senders(m.Logger)
+	if err != nil {
+		return err
+	}
+	m.Outbox = app.NewOutboxWorker(m.DB, senders, m.Logger, cfg.OutboxInterval)
 	return nil
 }
 
@@ -278,6 +285,11 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() {
 		defer close(schedDone)
 		m.Scheduler.Run(ctx)
+	}()
+	outboxDone := make(chan struct{})
+	go func() {
+		defer close(outboxDone)
+		m.Outbox.Run(ctx)
 	}()
 	indexDone := make(chan struct{})
 	go func() {
@@ -308,6 +320,7 @@ func (m *Main) Run(ctx context.Context) error {
 		err = fmt.Errorf("shutdown: %w", serr)
 	}
 	<-schedDone
+	<-outboxDone
 	<-indexDone
 	return err
 }

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"time"
 
+	"xinfang"
+	"xinfang/internal/outbox"
 	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/web"
@@ -20,6 +22,8 @@ func WebStores(db *sqldb.DB) web.Stores {
 		Petitions: db.Petitions, Petitioners: db.Petitioners, Cases: db.Cases,
 		Supervisions: db.Supervisions, Discipline: db.Discipline, Notifications: db.Notifications,
 		Repeats: db.Repeats, Search: db.Search, Directory: db.Directory, Audit: db.Audit, Attachments: db.Attachments,
+		Portal:      db.Portal,
+		Outbox:      db.Outbox,
 		Procedure:   db.Procedure,
 		Now:         clock(db),
 		IndexStatus: db.IndexStatus,
@@ -36,4 +40,10 @@ func NewScheduler(db *sqldb.DB, logger *slog.Logger, interval time.Duration) *sc
 // database's clock moves the web layer's and the scheduler's too.
 func clock(db *sqldb.DB) func() time.Time {
 	return func() time.Time { return db.Now() }
+}
+
+// NewOutboxWorker returns the worker that sends db's messages to
+// petitioners through senders; interval 0 means outbox.DefaultInterval.
+func NewOutboxWorker(db *sqldb.DB, senders map[xinfang.MessageChannel]outbox.Sender, logger *slog.Logger, interval time.Duration) *outbox.Worker {
+	return outbox.New(db.Outbox, senders, logger, interval)
 }

@@ -25,6 +25,10 @@ import (
 type Options struct {
 	Petitions int // about 800 by default
 	Seed      int64
+	// Online is how many items petitioners submitted on the portal in the
+	// last days, waiting for the registrar (beside the online items among
+	// Petitions, which are handled and evaluated on the portal).
+	Online int
 }
 
 // Account is a demo login printed at start.
@@ -77,6 +81,9 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 		}
 	}
 	if err := l.backlog(plans, opt); err != nil {
+		return nil, err
+	}
+	if err := l.portal(opt.Online); err != nil {
 		return nil, err
 	}
 	return accounts(ctx, db)

@@ -295,10 +295,17 @@ func (s *story) evaluate(percent int) {
 	}
 	s.later(0, 8)
 	w := map[xinfang.Outcome][3]int{xinfang.OutcomeSupport: {70, 25, 5}, xinfang.OutcomeExplain: {35, 45, 20}, xinfang.OutcomeReject: {10, 30, 60}}[s.outcome]
-	s.act(p.handler, xinfang.ActEvaluate, map[string]string{
+	data := map[string]string{
 		"rating_bureau": string(weighted(s, [3]int{w[0] + 10, w[1], max(w[2]-10, 2)}, xinfang.RatingSatisfied, xinfang.RatingBasic, xinfang.RatingUnsatisfied)),
 		"rating_unit":   string(weighted(s, w, xinfang.RatingSatisfied, xinfang.RatingBasic, xinfang.RatingUnsatisfied)),
-	})
+	}
+	if p.channel == xinfang.ChannelOnline {
+		// An item submitted online is evaluated by its petitioner on the
+		// portal, with the number and 查询码.
+		s.portalEvaluate(data)
+		return
+	}
+	s.act(p.handler, xinfang.ActEvaluate, data)
 }
 
 // conclude closes the item once the petitioner's window for the next

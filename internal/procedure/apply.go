@@ -33,6 +33,10 @@ type Request struct {
 	Actor    *xinfang.User     // with Unit loaded
 	Input    xinfang.ActionInput
 	Now      time.Time
+	// Petitioner marks the petitioner acting on the portal: Actor is then
+	// the portal's account, and ApplyPetitioner checks state, data and
+	// guards instead of role and side.
+	Petitioner bool
 }
 
 // GuardContext is what a guard sees.
@@ -64,6 +68,14 @@ func (pr *Procedure) Apply(r Request, lk Lookup) (*xinfang.Event, error) {
 	if err := pr.Permit(t, p, r.Actor); err != nil {
 		return nil, err
 	}
+	r.Petitioner = false
+	return pr.apply(t, r, lk)
+}
+
+// apply checks an action's data and guard and returns its event; Apply
+// and ApplyPetitioner have checked who may take it.
+func (pr *Procedure) apply(t *Transition, r Request, lk Lookup) (*xinfang.Event, error) {
+	in, p := r.Input, r.Petition
 	data, resolved, err := pr.checkData(t, in.Data, lk, calendar.DateOf(r.Now))
 	if err != nil {
 		return nil, err
@@ -128,6 +140,9 @@ func (pr *Procedure) Permit(t *Transition, p *xinfang.Petition, actor *xinfang.U
 	if !t.allowsState(p.State) {
 		return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "信访件当前为「" + p.State.Label() + "」，不能" + t.Action.Label(),
 			Fields: map[string]string{"action": "当前状态不允许此操作"}}
+	}
+	if t.Applies != nil && !t.Applies(p) {
+		return &xinfang.Error{Code: xinfang.ECONFLICT, Message: t.Action.Label() + "不适用于该信访件", Fields: map[string]string{"action": "不适用"}}
 	}
 	if actor == nil || actor.Unit == nil {
 		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")

@@ -95,7 +95,7 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 		case xinfang.ActAccept:
 			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection)
 			start(xinfang.ClockHandling, d)
-		case xinfang.ActNotAccept, xinfang.ActDivert, xinfang.ActMerge:
+		case xinfang.ActNotAccept, xinfang.ActDivert, xinfang.ActMerge, xinfang.ActDecline:
 			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection)
 		case xinfang.ActExtend:
 			if r := runs[xinfang.ClockHandling]; r != nil {

@@ -148,6 +148,31 @@ func guardEvaluate(g *GuardContext) error {
 	if g.Status.Evaluated {
 		return invalid("rating_unit", "已评价，不能重复评价")
 	}
+	// The petitioner evaluates an item submitted online on the portal;
+	// staff record only the evaluation of items received on paper or in
+	// person, so that 满意率 is the petitioners' own word where it can be.
+	if !g.Req.Petitioner && g.Req.Petition.Channel == xinfang.ChannelOnline {
+		return invalid("rating_unit", "网上信访事项由信访人在网上评价，工作人员不能代为录入")
+	}
+	if g.Req.Petitioner {
+		c, ok := g.Status.Clock(xinfang.ClockEvaluation)
+		if !ok || g.Today.After(c.Due) {
+			due := ""
+			if ok {
+				due = "已于 " + c.Due.String() + " 届满"
+			}
+			return invalid("rating_unit", "评价期限"+due+"，不能再评价")
+		}
+	}
+	return nil
+}
+
+// guardDecline admits declining an item submitted online only while
+// nothing has happened to it since (Applies keeps it to those items).
+func guardDecline(g *GuardContext) error {
+	if len(g.Req.Events) != 1 {
+		return invalid("reason", "该事项已开始办理，不能再不予登记")
+	}
 	return nil
 }
 

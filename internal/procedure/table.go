@@ -52,6 +52,10 @@ type Transition struct {
 	Roles  []xinfang.Role
 	Side   Side
 	Fields []Field
+	// Applies, when set, says whether the action exists for the item at
+	// all (declining is for items submitted online only); an item it
+	// refuses is never offered the action.
+	Applies func(p *xinfang.Petition) bool
 	// Guard checks what the table cannot say: time windows, once-only
 	// steps. It sees the item as derived from its history before the action.
 	Guard func(g *GuardContext) error
@@ -124,6 +128,9 @@ var Table = []Transition{
 	{Action: xinfang.ActTerminate, From: []xinfang.State{xinfang.StateHandling, xinfang.StateReplied, xinfang.StateReviewing, xinfang.StateReviewed}, To: xinfang.StateTerminated,
 		Roles: handlers, Side: SideHandling, Fields: []Field{reason, {Name: "aftercare", Label: "善后帮扶措施", Kind: FieldText}}, Guard: guardTerminate},
 	{Action: xinfang.ActWithdraw, From: beforeReply, To: xinfang.StateWithdrawn, Roles: staff, Side: SideAny, Fields: []Field{reason}},
+	{Action: xinfang.ActDecline, From: []xinfang.State{xinfang.StateRegistered}, To: xinfang.StateNotAccepted, Roles: routers, Side: SideRegistering,
+		Fields: []Field{{Name: "reason", Label: "不予登记的理由（信访人可见）", Kind: FieldText, Required: true}}, Guard: guardDecline,
+		Applies: func(p *xinfang.Petition) bool { return p.Channel == xinfang.ChannelOnline }},
 }
 
 // Find returns the row for action a.

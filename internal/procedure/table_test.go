@@ -45,6 +45,8 @@ var allowedCases = []allowedCase{
 	{name: "accept", flow: townFlow, stage: "signed", actor: handlerA, action: xinfang.ActAccept, wantTo: xinfang.StateHandling, wantData: map[string]string{}},
 	{name: "accept on direct receipt", flow: townFlow, stage: "registered", actor: handlerA, action: xinfang.ActAccept,
 		prep: func(it *item) { it.p.RegUnit, it.p.RegUnitID = townA, townA.ID }, wantTo: xinfang.StateHandling, wantData: map[string]string{}},
+	{name: "decline an item submitted online", flow: townFlow, stage: "registered", actor: registrar, action: xinfang.ActDecline,
+		prep: func(it *item) { it.p.Channel = xinfang.ChannelOnline }, data: reasonData, wantTo: xinfang.StateNotAccepted},
 	{name: "not accept", flow: townFlow, stage: "signed", actor: handlerA, action: xinfang.ActNotAccept, data: reasonData, wantTo: xinfang.StateNotAccepted},
 	{name: "divert, optional reason left out", flow: townFlow, stage: "signed", actor: handlerA, action: xinfang.ActDivert,
 		data: map[string]string{"route": "litigation", "reason": "  "}, wantTo: xinfang.StateDiverted, wantData: map[string]string{"route": "litigation"}},

@@ -54,6 +54,8 @@ type DB struct {
 	Clocks        *ClockStore        // what the scheduler reads: running clocks, escalation, its lease
 	Audit         *AuditStore        // the audit log
 	Attachments   *AttachmentStore   // 附件 of petitions and cases
+	Portal        *PortalStore       // 网上信访: the petitioner's side, and the registrar's intake of it
+	Outbox        *OutboxStore       // messages to petitioners: the outbox, its texts
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -151,6 +153,8 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},
 		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c}, Audit: &AuditStore{c},
 		Attachments: &AttachmentStore{c},
+		Portal:      &PortalStore{c},
+		Outbox:      &OutboxStore{c},
 	}
 }
 

@@ -48,7 +48,7 @@ func (db *PetitionStore) RegisterPetitionOnce(ctx context.Context, p *xinfang.Pe
 	if prev, err := db.replay(ctx, once); prev != nil || err != nil {
 		return prev, prev != nil, err
 	}
-	err := db.register(ctx, p, once)
+	err := db.register(ctx, p, once, nil)
 	if errors.Is(err, errKeyTaken) {
 		// A request with the same key got there first, at the same time.
 		prev, err := db.replay(ctx, once)

@@ -426,12 +426,14 @@ const NoFurtherReason = "同一事实和理由已经复核终结，依据《信�
 // transaction. p.QueryCode holds the plain 查询码 afterwards; only its hash is
 // stored.
 func (db *PetitionStore) RegisterPetition(ctx context.Context, p *xinfang.Petition) error {
-	return db.register(ctx, p, nil)
+	return db.register(ctx, p, nil, nil)
 }
 
 // register is RegisterPetition, recording the registration under once's
-// idempotency key in its transaction when once is set.
-func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once *onceKey) error {
+// idempotency key in its transaction when once is set, and running also
+// (the portal's intake record) in it when set, with the new item's id
+// and 查询码.
+func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once *onceKey, also func(tx *Tx, id int64, code string) error) error {
 	actor, err := allow(ctx, xinfang.CanRegister)
 	if err != nil {
 		return err
@@ -542,6 +544,11 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 		tx.created("petition", id)
 		if err := db.recordOnce(ctx, tx, once, id, code); err != nil {
 			return err
+		}
+		if also != nil {
+			if err := also(tx, id, code); err != nil {
+				return err
+			}
 		}
 		for _, f := range files {
 			if err := db.writeFile(ctx, tx, f, xinfang.AttachPetition, id); err != nil {
@@ -711,52 +718,16 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 		if err != nil {
 			return err
 		}
-		prev := ""
-		if len(events) > 0 {
-			prev = events[len(events)-1].Hash
+		if ev.Action == xinfang.ActEvaluate {
+			// Marked as entered by staff (纸质、来访件代录), beside the
+			// petitioner's own on the portal.
+			ev.Data["source"] = "staff"
 		}
-		if err := db.insertEvent(ctx, tx, ev, prev); err != nil {
+		if err := db.commitEvent(ctx, tx, pr, p, events, ev, in.Version, actor); err != nil {
 			return err
 		}
-		events = append(events, ev)
-		pr.Project(p, pr.Derive(events, tx.now))
-		handlingPath := ""
-		if p.HandlingUnitID != 0 {
-			u, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, p.HandlingUnitID))
-			if err != nil {
-				return err
-			}
-			p.HandlingUnit, handlingPath = u, u.Path
-		} else {
-			p.HandlingUnit = nil
-		}
-		if ev.Action == xinfang.ActMerge {
-			p.Repeat = true
-			// The procedure resolved "into" to an existing petition's id.
-			if p.RepeatOfID, err = strconv.ParseInt(ev.Data["into"], 10, 64); err != nil {
-				return err
-			}
-		}
-		// The new head and its MAC (headOf) in the same statement.
-		n, err := tx.change(ctx, `UPDATE petitions SET state = ?, handling_unit_id = ?, handling_path = ?, outcome = ?, evaluation = ?, due_date = ?, severe_date = ?, due_clock = ?,
-			repeat_flag = ?, repeat_of_id = ?, version = version + 1, updated_at = ?, head_hash = ?, head_mac = ? WHERE id = ? AND version = ?`,
-			string(p.State), nullID(p.HandlingUnitID), handlingPath, p.Outcome, p.Evaluation, p.DueDate, p.SevereDate, string(p.DueClock),
-			b2i(p.Repeat), nullID(p.RepeatOfID), fmtTime(tx.now), ev.Hash, db.macOfHead(headOf(p, ev.Hash, handlingPath)), id, in.Version)
-		if err != nil {
-			return err
-		}
-		if n != 1 {
-			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
-		}
-		if ev.Action == xinfang.ActMerge {
-			if err := db.setRepeatRoot(ctx, tx, id); err != nil {
-				return err
-			}
-		}
-		p.Version = in.Version + 1
-		p.UpdatedAt = tx.now
 		out = p
-		return db.notifyAction(ctx, tx, p, ev, actor)
+		return nil
 	})
 	if err != nil {
 		return nil, err

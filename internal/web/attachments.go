@@ -41,6 +41,8 @@ var uploadRoutes = map[string]bool{
 	"POST /api/v1/cases/{id}/attachments":     true,
 	"POST /petitions/{id}/attachments":        true,
 	"POST /cases/{id}/attachments":            true,
+	"POST /portal/submit":                     true,
+	"POST /portal/review":                     true,
 }
 
 // uploadMemory is how much of an upload's form is held in memory; the

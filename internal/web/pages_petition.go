@@ -91,6 +91,10 @@ type petitionView struct {
 	Attachments *attachmentsView
 	// CanSupervise: the user may issue a 督办单 (the page links to the form).
 	CanSupervise bool
+	// Intake is the record of an item submitted online (网上信访).
+	Intake *xinfang.Intake
+	// Messages are the messages sent (or to be sent) to the petitioner.
+	Messages []*xinfang.OutMessage
 }
 
 // actionAttempt is a submitted action form that failed, to show again.
@@ -160,6 +164,16 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 	parts = append(parts, s.supervisionParts(ctx, xinfang.SupervisionFilter{PetitionID: id})...)
 	if v.Attachments, err = s.attachmentsOf(r, xinfang.AttachPetition, id, "/petitions", xinfang.CanUnmask(u, p), v.CSRF, parts...); err != nil {
 		return nil, err
+	}
+	if s.Outbox != nil {
+		if v.Messages, err = s.Outbox.FindMessages(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	if s.Portal != nil && p.Channel == xinfang.ChannelOnline {
+		if v.Intake, err = s.Portal.FindIntakeOf(ctx, id); err != nil && xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+			return nil, err
+		}
 	}
 	for _, f := range []struct {
 		on    bool
@@ -284,15 +298,24 @@ func eventData(e *xinfang.Event, idx unitIndex) []kv {
 		if l, ok := extraDataLabels[k]; ok {
 			label = l
 		}
-		out = append(out, kv{Label: label, Value: e.Data[k]})
+		val := e.Data[k]
+		if k == "source" {
+			val = xinfang.LabelOf(eventSources, val)
+		}
+		out = append(out, kv{Label: label, Value: val})
 	}
 	return out
 }
+
+// eventSources say who gave an evaluation or request: the petitioner on
+// the portal, or staff entering one received on paper or in person.
+var eventSources = []xinfang.Label{{Code: "portal", Label: "信访人网上提交"}, {Code: "staff", Label: "工作人员代录（纸质或当面）"}}
 
 // extraDataLabels name event data that no transition field describes,
 // such as what storage records with the register event.
 var extraDataLabels = map[string]string{
 	"received_on": "收到日期", "channel": "信访形式", "unit_id": "承办单位", "merged_from": "合并自", "by": "经办",
+	"source": "来源", "comment": "评价意见",
 }
 
 // formError reports whether a page shows err beside the form that caused

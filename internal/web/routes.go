@@ -233,6 +233,34 @@ func routeTable() []route {
 		{"GET", "/api/v1/discipline/letters/{id}", mayReadAccountability, (*Server).apiLetter},
 		{"PUT", "/api/v1/discipline/letters/{id}", mayWriteLetters, (*Server).apiUpdateLetter},
 
+		// The public portal (网上信访, openapi_portal.json) and the
+		// registrar's intake of it.
+		{"GET", "/api/v1/portal/challenge", public, (*Server).apiPortalChallenge},
+		{"POST", "/api/v1/portal/submissions", public, (*Server).apiPortalSubmit},
+		{"POST", "/api/v1/portal/follow", public, (*Server).apiPortalFollow},
+		{"POST", "/api/v1/portal/evaluation", public, (*Server).apiPortalEvaluate},
+		{"POST", "/api/v1/portal/review", public, (*Server).apiPortalReview},
+		{"POST", "/api/v1/portal/document", public, (*Server).apiPortalDocument},
+		{"POST", "/api/v1/portal/optout", public, (*Server).apiPortalOptOut},
+		{"GET", "/api/v1/petitions/{id}/messages", signedIn, (*Server).apiPetitionMessages},
+		{"GET", "/api/v1/message-templates", mayAdminister, (*Server).apiMessageTemplates},
+		{"PUT", "/api/v1/message-templates/{kind}", mayAdminister, (*Server).apiSaveMessageTemplate},
+		{"GET", "/api/v1/intake", mayRegister, (*Server).apiIntake},
+		{"POST", "/api/v1/intake/{id}/confirm", mayRegister, (*Server).apiConfirmIntake},
+		{"GET", "/portal/{$}", public, (*Server).handlePortalHome},
+		{"GET", "/portal/submit", public, (*Server).handlePortalSubmitForm},
+		{"POST", "/portal/submit", public, (*Server).handlePortalSubmit},
+		{"GET", "/portal/follow", public, (*Server).handlePortalFollowForm},
+		{"POST", "/portal/follow", public, (*Server).handlePortalFollow},
+		{"POST", "/portal/evaluate", public, (*Server).handlePortalEvaluate},
+		{"POST", "/portal/review", public, (*Server).handlePortalReview},
+		{"POST", "/portal/document", public, (*Server).handlePortalDocument},
+		{"POST", "/portal/optout", public, (*Server).handlePortalOptOut},
+		{"GET", "/admin/messages", mayAdminister, (*Server).handleMessageTemplates},
+		{"POST", "/admin/messages", mayAdminister, (*Server).handleSaveMessageTemplate},
+		{"GET", "/intake", mayRegister, (*Server).handleIntake},
+		{"POST", "/intake/{id}/confirm", mayRegister, (*Server).handleConfirmIntake},
+
 		// The pages.
 		{"GET", "/static/{name}", public, serveStatic},
 		{"GET", "/login", public, (*Server).handleLoginForm},
@@ -345,6 +373,7 @@ var menu = []struct {
 }{
 	{"home", "工作台", "/", "/{$}"},
 	{"new", "信访登记", "/petitions/new", "/petitions/new"},
+	{"intake", "网上信访", "/intake", "/intake"},
 	{"ledger", "信访台账", "/petitions", "/petitions"},
 	{"cases", "积案台账", "/cases", "/cases"},
 	{"mycases", "我包的案", "/cases/mine", "/cases/mine"},

@@ -41,6 +41,9 @@ type Server struct {
 	// xinfang.DefaultAttachmentLimit when zero (cmd/xinfang sets the
 	// configured one, as it does storage's).
 	AttachmentLimit int64
+	// PortalDocs renders the documents the portal hands to petitioners;
+	// the printable pages' content as HTML (htmlPortalDocs) when nil.
+	PortalDocs PortalDocs
 	// PrintMax is the most rows the ledger's printed list holds
 	// (printMax when zero); tests lower it.
 	PrintMax int
@@ -49,6 +52,9 @@ type Server struct {
 	menu    []menuEntry
 	pages   map[string]access // the access of every GET route, by pattern
 	limiter *addrLimiter      // password checks per client address (throttle.go)
+	// portalGuess counts the portal's refused 查询码 and captcha answers
+	// per client address, portalSubmit its submissions (portal_guard.go).
+	portalGuess, portalSubmit *addrLimiter
 }
 
 // NewServer returns a server over the stores with every route registered.
@@ -59,7 +65,8 @@ func NewServer(st Stores, logger *slog.Logger) *Server {
 	if st.Now == nil {
 		st.Now = time.Now
 	}
-	s := &Server{Stores: st, Logger: logger, SessionLifetime: 12 * time.Hour, mux: http.NewServeMux(), limiter: newAddrLimiter(st.Now)}
+	s := &Server{Stores: st, Logger: logger, SessionLifetime: 12 * time.Hour, mux: http.NewServeMux(), limiter: newAddrLimiter(st.Now),
+		portalGuess: newAddrLimiter(st.Now), portalSubmit: newAddrLimiter(st.Now)}
 	s.routes()
 	return s
 }

@@ -28,6 +28,8 @@ type Stores struct {
 	Directory     DirectoryStore
 	Audit         AuditLog
 	Attachments   AttachmentStore
+	Portal        PortalStore
+	Outbox        OutboxStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -179,4 +181,30 @@ type DirectoryStore interface {
 	UnlockUser(ctx context.Context, id int64) (*xinfang.User, error)
 	UpdateUnit(ctx context.Context, id int64, ch xinfang.UnitChange) (*xinfang.Unit, error)
 	UpdateUser(ctx context.Context, id int64, ch xinfang.UserChange) (*xinfang.User, error)
+}
+
+// PortalStore is the public portal (网上信访) and the registrar's intake of
+// what it receives. The petitioner's methods are proven by the item's
+// number and 查询码, not by a session.
+type PortalStore interface {
+	Submit(ctx context.Context, s *xinfang.PortalSubmission) (*xinfang.Petition, error)
+	Follow(ctx context.Context, number, code string) (*xinfang.PortalItem, error)
+	Document(ctx context.Context, number, code, doc string) (*xinfang.PortalDocument, error)
+	Evaluate(ctx context.Context, number, code string, e xinfang.PortalEvaluation) error
+	RequestReview(ctx context.Context, number, code string, r xinfang.PortalReview) (xinfang.Action, error)
+	CreateChallenge(ctx context.Context, answer string) (string, error)
+	CheckChallenge(ctx context.Context, id, answer string) error
+	AuditRefusal(ctx context.Context, detail string)
+	FindIntake(ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error)
+	FindIntakeOf(ctx context.Context, petitionID int64) (*xinfang.Intake, error)
+	ConfirmIntake(ctx context.Context, petitionID int64) (*xinfang.Intake, error)
+	OptOut(ctx context.Context, number, code string, out bool) error
+}
+
+// OutboxStore is the messages to petitioners as staff see them: an item's
+// messages, and the texts the administrator edits.
+type OutboxStore interface {
+	FindMessages(ctx context.Context, petitionID int64) ([]*xinfang.OutMessage, error)
+	FindTemplates(ctx context.Context) ([]*xinfang.MessageTemplate, error)
+	SaveTemplate(ctx context.Context, kind xinfang.MessageKind, body string, reset bool) error
 }

@@ -1,0 +1,67 @@
+package sqldb
+
+import (
+	"context"
+	"strconv"
+
+	"xinfang"
+	"xinfang/internal/procedure"
+)
+
+// commitEvent appends ev, the event the procedure returned for p (read in
+// tx at version, with its history events), to the chain, and rebuilds
+// the projection, the repeat links of a merge and the staff's notices; a
+// concurrent change of the item makes it ECONFLICT.
+func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.Procedure, p *xinfang.Petition, events []*xinfang.Event, ev *xinfang.Event, version int, actor *xinfang.User) error {
+	id := p.ID
+	var err error
+	prev := ""
+	if len(events) > 0 {
+		prev = events[len(events)-1].Hash
+	}
+	if err := db.insertEvent(ctx, tx, ev, prev); err != nil {
+		return err
+	}
+	events = append(events, ev)
+	pr.Project(p, pr.Derive(events, tx.now))
+	handlingPath := ""
+	if p.HandlingUnitID != 0 {
+		u, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, p.HandlingUnitID))
+		if err != nil {
+			return err
+		}
+		p.HandlingUnit, handlingPath = u, u.Path
+	} else {
+		p.HandlingUnit = nil
+	}
+	if ev.Action == xinfang.ActMerge {
+		p.Repeat = true
+		// The procedure resolved "into" to an existing petition's id.
+		if p.RepeatOfID, err = strconv.ParseInt(ev.Data["into"], 10, 64); err != nil {
+			return err
+		}
+	}
+	// The new head and its MAC (headOf) in the same statement.
+	n, err := tx.change(ctx, `UPDATE petitions SET state = ?, handling_unit_id = ?, handling_path = ?, outcome = ?, evaluation = ?, due_date = ?, severe_date = ?, due_clock = ?,
+		repeat_flag = ?, repeat_of_id = ?, version = version + 1, updated_at = ?, head_hash = ?, head_mac = ? WHERE id = ? AND version = ?`,
+		string(p.State), nullID(p.HandlingUnitID), handlingPath, p.Outcome, p.Evaluation, p.DueDate, p.SevereDate, string(p.DueClock),
+		b2i(p.Repeat), nullID(p.RepeatOfID), fmtTime(tx.now), ev.Hash, db.macOfHead(headOf(p, ev.Hash, handlingPath)), id, version)
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+	}
+	if ev.Action == xinfang.ActMerge {
+		if err := db.setRepeatRoot(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	p.Version = version + 1
+	p.UpdatedAt = tx.now
+	if err := db.notifyAction(ctx, tx, p, ev, actor); err != nil {
+		return err
+	}
+	// The petitioner's message goes with the event, or not at all.
+	return db.messageForEvent(ctx, tx, p, ev)
+}
