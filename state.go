@@ -96,6 +96,10 @@ const (
 	ActConclude        Action = "conclude"  // 办结
 	ActTerminate       Action = "terminate" // 依法终结 (涉法涉诉)
 	ActWithdraw        Action = "withdraw"  // 撤回
+	// ActImport brings an item in from the bureau's earlier ledger (导入):
+	// the first event of an imported item instead of register, setting
+	// the state, handling unit and dates the ledger gives.
+	ActImport Action = "import"
 )
 
 // Actions lists every action with its label.
@@ -107,7 +111,7 @@ var Actions = []Label{
 	{string(ActEvaluate), "评价"}, {string(ActRequestReview), "申请复查"}, {string(ActReviewReply), "复查答复"},
 	{string(ActRequestRereview), "申请复核"}, {string(ActHearingStart), "听证开始"}, {string(ActHearingEnd), "听证结束"},
 	{string(ActRereviewReply), "复核答复"}, {string(ActConclude), "办结"}, {string(ActTerminate), "依法终结"},
-	{string(ActWithdraw), "撤回"},
+	{string(ActWithdraw), "撤回"}, {string(ActImport), "导入"},
 }
 
 // Label returns the Chinese label of a.

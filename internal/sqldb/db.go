@@ -54,6 +54,7 @@ type DB struct {
 	Clocks        *ClockStore        // what the scheduler reads: running clocks, escalation, its lease
 	Audit         *AuditStore        // the audit log
 	Attachments   *AttachmentStore   // 附件 of petitions and cases
+	Imports       *ImportStore       // 导入 of petitions and cases from an earlier ledger
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -147,6 +148,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},
 		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c}, Audit: &AuditStore{c},
 		Attachments: &AttachmentStore{c},
+		Imports:     &ImportStore{core: c, live: &importProgress{}},
 	}
 }
 
