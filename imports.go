@@ -86,3 +86,19 @@ const MaxImportRows = 200000
 
 // MaxImportSize bounds the size of one file, in bytes.
 const MaxImportSize = 100 << 20
+
+// ImportableStates are the states an imported petition may enter: those
+// an earlier ledger records with what their clocks need (the date it was
+// sent, accepted, replied or closed). The review stages are not among
+// them: their clocks hang on deliveries the ledger does not record.
+var ImportableStates = []State{StateRegistered, StatePendingSign, StateSigned, StateHandling,
+	StateReplied, StateConcluded, StateNotAccepted, StateDiverted, StateWithdrawn, StateTerminated}
+
+// ImportableStateLabels lists ImportableStates with their labels.
+func ImportableStateLabels() []Label {
+	out := make([]Label, len(ImportableStates))
+	for i, s := range ImportableStates {
+		out[i] = Label{Code: string(s), Label: s.Label()}
+	}
+	return out
+}

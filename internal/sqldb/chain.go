@@ -122,15 +122,11 @@ func (f finding) Error() string { return string(f) }
 // cannot confirm a guessed ID number the way a plain hash would.
 func (db *core) registeredMAC(ctx context.Context, q rowQuerier, id int64) (string, error) {
 	r := cq{db, q}
-	m := db.Keys.MAC("registered")
-	m.Write([]byte("xinfang registered v1\n"))
 	vals, err := textRow(r.row(ctx, `SELECT `+strings.Join(registeredCols, ", ")+` FROM petitions WHERE id = ?`, id), len(registeredCols))
 	if err != nil {
 		return "", err
 	}
-	for i, v := range vals {
-		fmt.Fprintf(m, "%s=%q\n", registeredCols[i], v)
-	}
+	var pts [][]string
 	rows, err := r.rows(ctx, `SELECT `+prefixed("x.", strings.Join(registeredPetitionerCols, ", "))+` FROM petition_petitioners pp
 		JOIN petitioners x ON x.id = pp.petitioner_id WHERE pp.petition_id = ? ORDER BY x.id`, id)
 	err = eachRow(rows, err, func(s scanner) error {
@@ -138,22 +134,39 @@ func (db *core) registeredMAC(ctx context.Context, q rowQuerier, id int64) (stri
 		if err != nil {
 			return err
 		}
-		m.Write([]byte("petitioner\n"))
 		for i, col := range registeredPetitionerCols {
-			v := vals[i]
 			if isSealed(col) {
-				if v, err = db.Keys.Open(sealedField(col), v); err != nil {
+				if vals[i], err = db.Keys.Open(sealedField(col), vals[i]); err != nil {
 					return finding(fmt.Sprintf("信访人 #%s 的%s无法解密，可能被改动", vals[0], sealedLabel(col)))
 				}
 			}
-			fmt.Fprintf(m, "%s=%q\n", col, v)
 		}
+		pts = append(pts, vals)
 		return nil
 	})
 	if err != nil {
 		return "", err
 	}
-	return hex.EncodeToString(m.Sum(nil)), nil
+	return db.registeredMACOf(vals, pts), nil
+}
+
+// registeredMACOf is the MAC of a petition's registered content given as
+// text: the values of registeredCols, then of registeredPetitionerCols for
+// each petitioner in id order, sealed fields as plaintext. A writer that
+// knows what it wrote (an import) computes it without reading back.
+func (db *core) registeredMACOf(vals []string, petitioners [][]string) string {
+	m := db.Keys.MAC("registered")
+	m.Write([]byte("xinfang registered v1\n"))
+	for i, v := range vals {
+		fmt.Fprintf(m, "%s=%q\n", registeredCols[i], v)
+	}
+	for _, pt := range petitioners {
+		m.Write([]byte("petitioner\n"))
+		for i, col := range registeredPetitionerCols {
+			fmt.Fprintf(m, "%s=%q\n", col, pt[i])
+		}
+	}
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // textRow scans a row of n columns as text.
@@ -191,12 +204,17 @@ func (db *core) headMAC(ctx context.Context, q rowQuerier, id int64) (want, stor
 	if err != nil {
 		return "", "", err
 	}
+	return db.headMACOf(vals[:len(headCols)]), vals[len(headCols)], nil
+}
+
+// headMACOf is the MAC of the values of headCols given as text.
+func (db *core) headMACOf(vals []string) string {
 	m := db.Keys.MAC("head")
 	m.Write([]byte("xinfang head v1\n"))
 	for i, col := range headCols {
 		fmt.Fprintf(m, "%s=%q\n", col, vals[i])
 	}
-	return hex.EncodeToString(m.Sum(nil)), vals[len(headCols)], nil
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // sealHead writes head_mac for the head and projection a write left in

@@ -307,6 +307,15 @@ func (db *ImportStore) CommitImport(ctx context.Context, id int64) error {
 	errRows := xinfang.Errorf(xinfang.EINVALID, "文件中有错误，未导入任何数据")
 	err = db.write(ctx, func(tx *Tx) error {
 		done.Store(0)
+		tx.keepStatements()
+		if !db.Postgres() {
+			// A larger page cache for the one long transaction, so that
+			// its index pages stay in memory rather than spill to the log
+			// and come back; set back after it (below).
+			if _, err := tx.Tx.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
+				return err
+			}
+		}
 		k, err := db.newImportChecker(ctx, tx, im)
 		if err != nil {
 			return err
@@ -325,6 +334,11 @@ func (db *ImportStore) CommitImport(ctx context.Context, id int64) error {
 		tx.created("import", id)
 		return nil
 	})
+	if !db.Postgres() {
+		if _, perr := db.wdb.ExecContext(ctx, `PRAGMA cache_size = -65536`); perr != nil {
+			db.Logger.Warn("import: page cache not set back", "err", perr)
+		}
+	}
 	switch {
 	case err == errRows:
 		db.finishImport(ctx, id, xinfang.ImportInvalid, res)

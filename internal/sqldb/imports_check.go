@@ -2,8 +2,8 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -375,22 +375,6 @@ var petitionFields = map[string]string{
 	"petitioner.id_type": "id_number",
 }
 
-// importStates are the states an imported petition may enter.
-var importStates = []xinfang.State{xinfang.StateRegistered, xinfang.StatePendingSign, xinfang.StateSigned, xinfang.StateHandling,
-	xinfang.StateReplied, xinfang.StateConcluded, xinfang.StateNotAccepted, xinfang.StateDiverted, xinfang.StateWithdrawn, xinfang.StateTerminated}
-
-func importStateLabels() []xinfang.Label {
-	out := make([]xinfang.Label, len(importStates))
-	for i, s := range importStates {
-		out[i] = xinfang.Label{Code: string(s), Label: s.Label()}
-	}
-	return out
-}
-
-// ImportStateLabels are the states an imported petition may enter, for
-// the template's dictionary.
-func ImportStateLabels() []xinfang.Label { return importStateLabels() }
-
 // stateUnit says which states need the handling unit, and which the
 // outcome.
 func stateNeedsUnit(s xinfang.State) bool {
@@ -473,10 +457,10 @@ func (k *importChecker) petitionRow(row *importRow, get func(string) string, rp 
 		rp.add(head["legal_case"], "应为 是 或 否")
 	}
 	if v := get("state"); v != "" {
-		if c, ok := labelled(importStateLabels(), v); ok {
+		if c, ok := labelled(xinfang.ImportableStateLabels(), v); ok {
 			row.state = xinfang.State(c)
 		} else {
-			rp.add(head["state"], "应为 "+labelNames(importStateLabels()))
+			rp.add(head["state"], "应为 "+labelNames(xinfang.ImportableStateLabels()))
 		}
 	}
 	if v := get("handling_unit"); v != "" {

@@ -117,6 +117,16 @@ func (db *core) prepareWanted() {
 
 // prepared returns q prepared for tx, or nil to run it unprepared.
 func (tx *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
+	if tx.local != nil {
+		if s, ok := tx.local[q]; ok {
+			return s
+		}
+		if s, err := tx.Tx.PrepareContext(ctx, q); err == nil {
+			tx.local[q] = s
+			return s
+		}
+		return nil
+	}
 	if tx.db.Postgres() || tx.db.batch == nil {
 		return nil
 	}

@@ -76,6 +76,8 @@ var (
 		refusal: "仅安全管理员可以授予角色、重置密码、解除锁定"}
 	mayReadAccounts = access{name: "CanReadAccounts", may: xinfang.CanReadAccounts,
 		refusal: "仅系统管理员和安全管理员可以查看账号"}
+	mayImport = access{name: "CanImport", may: xinfang.CanImport,
+		refusal: "导入仅由信访局的登记员和负责人办理"}
 )
 
 // errInitialPassword refuses a user whose initial password waits to be
@@ -138,6 +140,13 @@ func routeTable() []route {
 		{"GET", "/api/v1/labels", signedIn, (*Server).apiLabels},
 		{"GET", "/api/v1/holidays", signedIn, (*Server).apiHolidays},
 		{"PUT", "/api/v1/holidays/{date}", mayAdminister, (*Server).apiSaveHoliday},
+
+		{"GET", "/api/v1/imports", mayImport, (*Server).apiImports},
+		{"POST", "/api/v1/imports", mayImport, (*Server).apiStartImport},
+		{"GET", "/api/v1/imports/template", mayImport, (*Server).importTemplate},
+		{"GET", "/api/v1/imports/{id}", mayImport, (*Server).apiImport},
+		{"GET", "/api/v1/imports/{id}/problems.csv", mayImport, (*Server).importProblemsCSV},
+		{"POST", "/api/v1/imports/{id}/commit", mayImport, (*Server).apiCommitImport},
 		// Units and accounts under 三员分立: the system admin keeps units
 		// and accounts, the security admin roles, passwords and lockouts.
 		{"PUT", "/api/v1/units/{id}", mayAdminister, (*Server).apiUpdateUnit},
@@ -306,6 +315,12 @@ func routeTable() []route {
 
 		{"GET", "/audit", mayAudit, (*Server).handleAudit},
 
+		{"GET", "/imports", mayImport, (*Server).handleImports},
+		{"POST", "/imports", mayImport, (*Server).handleStartImport},
+		{"GET", "/imports/template", mayImport, (*Server).importTemplate},
+		{"GET", "/imports/{id}", mayImport, (*Server).handleImport},
+		{"GET", "/imports/{id}/problems.csv", mayImport, (*Server).importProblemsCSV},
+		{"POST", "/imports/{id}/commit", mayImport, (*Server).handleCommitImport},
 		{"GET", "/admin/holidays", mayAdminister, (*Server).handleHolidays},
 		{"POST", "/admin/holidays", mayAdminister, (*Server).handleSaveHoliday},
 		{"GET", "/admin/dictionary", mayAdminister, (*Server).handleDictionary},
@@ -349,6 +364,7 @@ var menu = []struct {
 	{"supervision", "督办", "/supervisions", "/supervisions"},
 	{"inbox", "消息", "/inbox", "/inbox"},
 	{"deadline", "期限计算器", "/deadline", "/deadline"},
+	{"imports", "导入", "/imports", "/imports"},
 	{"units", "单位管理", "/admin/units", "/admin/units"},
 	{"users", "用户管理", "/admin/users", "/admin/users"},
 	{"admin", "系统维护", "/admin/holidays", "/admin/holidays"},

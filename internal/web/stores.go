@@ -28,6 +28,7 @@ type Stores struct {
 	Directory     DirectoryStore
 	Audit         AuditLog
 	Attachments   AttachmentStore
+	Imports       ImportStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
