@@ -140,6 +140,7 @@ func routeTable() []route {
 		{"GET", "/api/v1/labels", signedIn, (*Server).apiLabels},
 		{"GET", "/api/v1/holidays", signedIn, (*Server).apiHolidays},
 		{"PUT", "/api/v1/holidays/{date}", mayAdminister, (*Server).apiSaveHoliday},
+		{"PUT", "/api/v1/holidays/year/{year}", mayAdminister, (*Server).apiSaveHolidayYear},
 
 		{"GET", "/api/v1/imports", mayImport, (*Server).apiImports},
 		{"POST", "/api/v1/imports", mayImport, (*Server).apiStartImport},
@@ -325,6 +326,7 @@ func routeTable() []route {
 		{"POST", "/imports/{id}/commit", mayImport, (*Server).handleCommitImport},
 		{"GET", "/admin/holidays", mayAdminister, (*Server).handleHolidays},
 		{"POST", "/admin/holidays", mayAdminister, (*Server).handleSaveHoliday},
+		{"POST", "/admin/holidays/year", mayAdminister, (*Server).handleSaveHolidayYear},
 		{"GET", "/admin/dictionary", mayAdminister, (*Server).handleDictionary},
 		{"POST", "/admin/dictionary", mayAdminister, (*Server).handleSaveDictEntry},
 		{"GET", "/admin/units", mayAdminister, (*Server).handleUnits},

@@ -166,6 +166,7 @@ type DirectoryStore interface {
 	Logout(ctx context.Context, token string) error
 	SaveDictEntry(ctx context.Context, e xinfang.DictEntry) error
 	SaveHoliday(ctx context.Context, o calendar.Override) error
+	SaveHolidayYear(ctx context.Context, year int, days []calendar.Override) error
 	SessionUser(ctx context.Context, token string) (*xinfang.User, *xinfang.Session, error)
 
 	// The administration of units and accounts (三员分立).
