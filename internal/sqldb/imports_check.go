@@ -130,8 +130,44 @@ func (k *importChecker) walk(data []byte, done *atomic.Int64, commit func(*impor
 		res.add(probs...)
 		return res, nil
 	}
+	// The file is parsed on a goroutine of its own, a few hundred rows
+	// ahead of the checks and writes, so that on two cores the XML of a
+	// workbook is read while the database works.
+	type parsed struct {
+		cells []string
+		line  int
+		err   error
+	}
+	ahead := make(chan parsed, 256)
+	stop := make(chan struct{})
+	defer func() {
+		// Stop the reader and wait for it, before the file is closed.
+		close(stop)
+		for range ahead {
+		}
+	}()
+	go func() {
+		defer close(ahead)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			cells, line, err := rr.Next()
+			select {
+			case ahead <- parsed{cells, line, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	for {
-		cells, line, err := rr.Next()
+		next := <-ahead
+		cells, line, err := next.cells, next.line, next.err
 		if err == io.EOF {
 			break
 		}
