@@ -278,19 +278,37 @@ func (db *ImportStore) recordImport(ctx context.Context, tx *Tx, id int64, state
 // nothing and records the problems. Rows already imported with the same
 // content are left as they are.
 func (db *ImportStore) CommitImport(ctx context.Context, id int64) error {
+	if err := db.StartCommit(ctx, id); err != nil {
+		return err
+	}
+	return db.RunCommit(ctx, id)
+}
+
+// StartCommit marks an import whose check passed as committing: of two
+// asking at once, one gets it. RunCommit then does the work.
+func (db *ImportStore) StartCommit(ctx context.Context, id int64) error {
 	im, err := db.FindImport(ctx, id)
 	if err != nil {
 		return err
 	}
-	if err := db.write(ctx, func(tx *Tx) error {
+	return db.write(ctx, func(tx *Tx) error {
 		n, err := tx.change(ctx, `UPDATE imports SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
 			string(xinfang.ImportCommitting), fmtTime(tx.now), id, string(xinfang.ImportReady))
 		if err == nil && n != 1 {
-			err = xinfang.Errorf(xinfang.ECONFLICT, "该导入不在待确认导入状态（%s）", im.State.Label())
+			err = xinfang.Errorf(xinfang.ECONFLICT, "该导入%s，不能导入", im.State.Label())
 		}
 		return err
-	}); err != nil {
+	})
+}
+
+// RunCommit is the commit of an import StartCommit marked.
+func (db *ImportStore) RunCommit(ctx context.Context, id int64) error {
+	im, err := db.FindImport(ctx, id)
+	if err != nil {
 		return err
+	}
+	if im.State != xinfang.ImportCommitting {
+		return xinfang.Errorf(xinfang.ECONFLICT, "该导入%s，不能导入", im.State.Label())
 	}
 	done := db.live.start(id)
 	defer db.live.stop(id)

@@ -24,7 +24,8 @@ import (
 type ImportStore interface {
 	CreateImport(ctx context.Context, kind xinfang.ImportKind, name string, data []byte) (*xinfang.Import, error)
 	CheckImport(ctx context.Context, id int64) error
-	CommitImport(ctx context.Context, id int64) error
+	StartCommit(ctx context.Context, id int64) error
+	RunCommit(ctx context.Context, id int64) error
 	FindImport(ctx context.Context, id int64) (*xinfang.Import, error)
 	FindImports(ctx context.Context, limit int) ([]*xinfang.Import, error)
 	FindImportProblems(ctx context.Context, id int64, offset, limit int) ([]xinfang.ImportProblem, error)
@@ -92,17 +93,11 @@ func (s *Server) commitImport(r *http.Request) (*xinfang.Import, error) {
 	if err != nil {
 		return nil, err
 	}
-	im, err := s.Imports.FindImport(r.Context(), id)
-	if err != nil {
+	if err := s.Imports.StartCommit(r.Context(), id); err != nil {
 		return nil, err
 	}
-	if im.State != xinfang.ImportReady {
-		return nil, xinfang.Errorf(xinfang.ECONFLICT, "该导入%s，不能导入", im.State.Label())
-	}
-	s.background(r, "import commit", func(ctx context.Context) error { return s.Imports.CommitImport(ctx, id) })
-	im.State = xinfang.ImportCommitting
-	im.Done = 0
-	return im, nil
+	s.background(r, "import commit", func(ctx context.Context) error { return s.Imports.RunCommit(ctx, id) })
+	return s.Imports.FindImport(r.Context(), id)
 }
 
 // importTemplate writes the template of the query's kind, with the
