@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"xinfang"
 )
@@ -139,8 +140,28 @@ func (db *ImportStore) FindImport(ctx context.Context, id int64) (*xinfang.Impor
 	}
 	if n, ok := db.live.done(id); ok {
 		im.Done = n
+	} else if db.interrupted(im) {
+		// Nothing of an interrupted commit was written (its transaction
+		// never committed); a check wrote nothing either.
+		msg := "服务在校验或导入完成前停止，未导入任何数据；请重新上传"
+		if err := db.write(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `UPDATE imports SET state = ?, message = ?, updated_at = ? WHERE id = ? AND state = ?`,
+				string(xinfang.ImportFailed), msg, fmtTime(tx.now), id, string(im.State))
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		im.State, im.Message = xinfang.ImportFailed, msg
 	}
 	return im, nil
+}
+
+// interrupted reports whether a check or commit shown as running was cut
+// off by a stop of the server: on SQLite, which one instance serves, work
+// that runs has its progress in this instance from its first second on.
+// (On PostgreSQL another instance may be doing it, so it is left as it is.)
+func (db *ImportStore) interrupted(im *xinfang.Import) bool {
+	return im.State.Running() && !db.Postgres() && db.Now().Sub(im.UpdatedAt) > time.Minute
 }
 
 // FindImports returns the newest imports, at most limit.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"xinfang"
 	"xinfang/internal/calendar"
@@ -212,4 +213,29 @@ func TestImportCases(t *testing.T) {
 			t.Errorf("resolved case: %+v %+v", im, probs)
 		}
 	})
+}
+
+// TestImportInterrupted: on SQLite, an import left running by a stop of
+// the server is shown as failed, with nothing imported, once it has not
+// moved for a minute.
+func TestImportInterrupted(t *testing.T) {
+	db := sqldbtest.Open(t, "sqlite")
+	clk := fixClock(db, at("2026-06-10"))
+	f := sqldbtest.NewFixture(t, db)
+	ctx := f.Ctx(f.BureauRegistrar)
+	im, err := db.Imports.CreateImport(ctx, xinfang.ImportPetitions, "a.csv", []byte(importHead+importLine("X-1", sqldbtest.IDNumber(1), "登记", "", "", "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Imports.FindImport(ctx, im.ID); got.State != xinfang.ImportChecking {
+		t.Fatalf("a fresh import: %s", got.State)
+	}
+	clk.Add(2 * time.Minute)
+	got, err := db.Imports.FindImport(ctx, im.ID)
+	if err != nil || got.State != xinfang.ImportFailed || got.Message == "" {
+		t.Fatalf("an import left checking: %+v, %v", got, err)
+	}
+	if err := db.Imports.CheckImport(ctx, im.ID); xinfang.ErrorCode(err) != xinfang.ECONFLICT {
+		t.Errorf("checking a failed import: %v", err)
+	}
 }
