@@ -30,6 +30,17 @@ func bulkStaff(u *xinfang.User) bool {
 // Bulk reports whether the ledger shows its bulk actions to the user.
 func (v *ledgerView) Bulk() bool { return v.User != nil && bulkStaff(v.User) && len(v.Items) > 0 }
 
+// BulkSign and BulkTransfer say which of the bulk actions the ledger
+// offers the user: 签收 to handlers and heads, 转送 to registrars and heads
+// (the roles of the procedure's table; it still decides each item).
+func (v *ledgerView) BulkSign() bool {
+	return v.User != nil && v.User.HasAny(xinfang.RoleHandler, xinfang.RoleUnitHead)
+}
+
+func (v *ledgerView) BulkTransfer() bool {
+	return v.User != nil && v.User.HasAny(xinfang.RoleRegistrar, xinfang.RoleUnitHead)
+}
+
 // BulkResult is what became of one item of a bulk action.
 type BulkResult struct {
 	ID      int64         `json:"id"`

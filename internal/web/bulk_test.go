@@ -33,6 +33,9 @@ func TestBulkSignTransfer(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(body, `id="bulk-form"`) || !strings.Contains(body, `value="`+strconv.FormatInt(ps[0].ID, 10)+`" form="bulk-form"`) {
 		t.Fatalf("ledger without the bulk form: %d", status)
 	}
+	if strings.Contains(body, `<option value="sign">签收</option>`) {
+		t.Errorf("the ledger offers a registrar 签收 in bulk")
+	}
 	form := url.Values{"action": {"transfer"}, "unit_id": {strconv.FormatInt(za.ID, 10)}}
 	for _, p := range ps {
 		form.Add("id", strconv.FormatInt(p.ID, 10))
@@ -56,6 +59,9 @@ func TestBulkSignTransfer(t *testing.T) {
 		t.Errorf("the refused item is not named with its reason:\n%s", pageExcerpt(body))
 	}
 
+	if _, _, body := handlerA.page(t, "GET", "/petitions", nil); !strings.Contains(body, `<option value="sign">签收</option>`) || strings.Contains(body, `<option value="transfer">`) {
+		t.Errorf("a handler's ledger should offer 签收 only")
+	}
 	// Town A signs for two of its items and one of town B's by the API.
 	var out struct {
 		Results []struct {
