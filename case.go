@@ -287,6 +287,7 @@ const (
 	CaseEventClose        CaseEventKind = "close"        // 销号 (CaseActClose)
 	CaseEventReopen       CaseEventKind = "reopen"       // 退回化解中 (CaseActReopen)
 	CaseEventInstruction  CaseEventKind = "instruction"  // 领导批示
+	CaseEventImport       CaseEventKind = "import"       // 导入 (from the bureau's earlier ledger)
 )
 
 // CaseEventKinds label the entries of a case's history.
@@ -296,7 +297,7 @@ var CaseEventKinds = []Label{
 	{string(CaseEventProgress), "进展报告"}, {string(CaseEventTaskAdd), "拆分任务"}, {string(CaseEventTaskEdit), "更新任务"},
 	{string(CaseEventResolution), "记录化解情况"}, {string(CaseEventSignOff), "包案领导签字"}, {string(CaseEventStart), "开始化解"},
 	{string(CaseEventResolve), "认定已化解"}, {string(CaseEventClose), "销号"}, {string(CaseEventReopen), "退回化解中"},
-	{string(CaseEventInstruction), "领导批示"},
+	{string(CaseEventInstruction), "领导批示"}, {string(CaseEventImport), "导入"},
 }
 
 // Label returns the Chinese label of k.

@@ -41,6 +41,17 @@ func CanAdminister(u *User) bool { return u.Has(RoleAdmin) }
 // item registers it).
 func CanRegister(u *User) bool { return u.HasAny(registerRoles...) }
 
+// CanImport reports whether u may bring petitions and backlog cases in
+// from the bureau's earlier ledger (导入): the registrars and the head of
+// the petition bureau. An import registers items for any unit of the city
+// under their original numbers, which is the bureau's registration work
+// (they alone register for the whole city, ScopeOf), and reads the
+// petitioners' personal data of the file, which the system administrator
+// may not see (三员分立: admin sees no petition content).
+func CanImport(u *User) bool {
+	return u != nil && u.Unit != nil && u.Unit.Kind == UnitBureau && u.HasAny(RoleRegistrar, RoleUnitHead)
+}
+
 // CanReadCases reports whether u has the case ledger (积案台账) in its
 // menu: the staff with a data scope. The case's own people outside those
 // roles (a lawyer in the team …) reach their cases by link; what a user

@@ -145,6 +145,11 @@ func TestPolicyByRoleAndUnit(t *testing.T) {
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "",
 			xinfang.RoleSupervisor: cityBodies, xinfang.RoleLeader: "", xinfang.RoleInspector: "discipline", xinfang.RoleLawyer: "",
 			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
+		// Import: the 信访局's registrars and head, nobody else (README "Import").
+		{"CanImport", xinfang.CanImport, roleTable{
+			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "bureau", xinfang.RoleHandler: "", xinfang.RoleUnitHead: "bureau",
+			xinfang.RoleSupervisor: "", xinfang.RoleLeader: "", xinfang.RoleInspector: "", xinfang.RoleLawyer: "",
+			xinfang.RoleExpert: "", xinfang.RoleMediator: "", xinfang.RoleObserver: "", xinfang.RoleAuditor: "", xinfang.RoleSecurityAdmin: ""}},
 		// Any accountability record at all: staff with a data scope.
 		{"CanReadAccountability(nil)", func(u *xinfang.User) bool { return xinfang.CanReadAccountability(u, nil) }, roleTable{
 			xinfang.RoleAdmin: "", xinfang.RoleRegistrar: "all", xinfang.RoleHandler: "all", xinfang.RoleUnitHead: "all",
@@ -173,6 +178,7 @@ func TestPolicyUserWithoutUnit(t *testing.T) {
 		"CanReadDiscipline":     xinfang.CanReadDiscipline(u),
 		"CanWriteLetters":       xinfang.CanWriteLetters(u),
 		"CanReadAccountability": xinfang.CanReadAccountability(u, nil),
+		"CanImport":             xinfang.CanImport(&xinfang.User{ID: 1, UnitID: 2, Roles: []xinfang.Role{xinfang.RoleRegistrar}}),
 	} {
 		if got {
 			t.Errorf("%s without a unit: true", name)

@@ -100,6 +100,10 @@ const (
 	// (网上信访不予登记): not a petition matter, or unreadable; the reason
 	// is shown to the petitioner on the portal.
 	ActDecline Action = "decline"
+	// ActImport brings an item in from the bureau's earlier ledger (导入):
+	// the first event of an imported item instead of register, setting
+	// the state, handling unit and dates the ledger gives.
+	ActImport Action = "import"
 )
 
 // Actions lists every action with its label.
@@ -111,7 +115,7 @@ var Actions = []Label{
 	{string(ActEvaluate), "评价"}, {string(ActRequestReview), "申请复查"}, {string(ActReviewReply), "复查答复"},
 	{string(ActRequestRereview), "申请复核"}, {string(ActHearingStart), "听证开始"}, {string(ActHearingEnd), "听证结束"},
 	{string(ActRereviewReply), "复核答复"}, {string(ActConclude), "办结"}, {string(ActTerminate), "依法终结"},
-	{string(ActWithdraw), "撤回"}, {string(ActDecline), "网上信访不予登记"},
+	{string(ActWithdraw), "撤回"}, {string(ActDecline), "网上信访不予登记"}, {string(ActImport), "导入"},
 }
 
 // Label returns the Chinese label of a.

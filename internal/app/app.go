@@ -24,6 +24,7 @@ func WebStores(db *sqldb.DB) web.Stores {
 		Repeats: db.Repeats, Search: db.Search, Directory: db.Directory, Audit: db.Audit, Attachments: db.Attachments,
 		Portal:      db.Portal,
 		Outbox:      db.Outbox,
+		Imports:     db.Imports,
 		Procedure:   db.Procedure,
 		Now:         clock(db),
 		IndexStatus: db.IndexStatus,

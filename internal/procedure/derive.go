@@ -80,6 +80,29 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 			// The 15 days run from receipt (第二十二、二十三条): a letter
 			// registered days after it arrived does not gain those days.
 			start(xinfang.ClockDisposal, receivedOn(e, d))
+		case xinfang.ActImport:
+			// An item from the earlier ledger enters in the state the
+			// ledger gives; its clocks run from the dates it gives: receipt
+			// while it waits to be routed, the transfer (state_on) while it
+			// waits for 签收 and 受理, the acceptance while it is handled.
+			on := receivedOn(e, d)
+			if s, err := calendar.ParseDate(e.Data["state_on"]); err == nil {
+				on = s
+			}
+			st.HandlingUnitID, _ = strconv.ParseInt(e.Data["unit_id"], 10, 64)
+			st.Outcome = xinfang.Outcome(e.Data["outcome"])
+			switch e.To {
+			case xinfang.StateRegistered:
+				st.HandlingUnitID = 0
+				start(xinfang.ClockDisposal, receivedOn(e, d))
+			case xinfang.StatePendingSign, xinfang.StateSigned:
+				start(xinfang.ClockNotice, on)
+				start(xinfang.ClockObjection, on)
+			case xinfang.StateHandling:
+				start(xinfang.ClockHandling, on)
+			case xinfang.StateReplied:
+				st.Undelivered++
+			}
 		case xinfang.ActTransfer, xinfang.ActAssign:
 			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection)
 			senders = append(senders, st.HandlingUnitID)

@@ -56,6 +56,7 @@ type DB struct {
 	Attachments   *AttachmentStore   // 附件 of petitions and cases
 	Portal        *PortalStore       // 网上信访: the petitioner's side, and the registrar's intake of it
 	Outbox        *OutboxStore       // messages to petitioners: the outbox, its texts
+	Imports       *ImportStore       // 导入 of petitions and cases from an earlier ledger
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -155,6 +156,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Attachments: &AttachmentStore{c},
 		Portal:      &PortalStore{c},
 		Outbox:      &OutboxStore{c},
+		Imports:     &ImportStore{core: c, live: &importProgress{}},
 	}
 }
 

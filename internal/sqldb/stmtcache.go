@@ -161,6 +161,16 @@ func (db *core) prepareWanted() {
 // prepared returns q prepared for tx, or nil to run it unprepared.
 func (tx *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
 	tx.db.roundTrips.Add(1) // every statement of a Tx comes through here
+	if tx.local != nil {
+		if s, ok := tx.local[q]; ok {
+			return s
+		}
+		if s, err := tx.Tx.PrepareContext(ctx, q); err == nil {
+			tx.local[q] = s
+			return s
+		}
+		return nil
+	}
 	if tx.db.Postgres() || tx.db.batch == nil {
 		return nil
 	}

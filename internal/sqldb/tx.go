@@ -15,6 +15,19 @@ type Tx struct {
 	objects []string                  // the records it created, for its audit entry
 	end     [endPhases][]func() error // what runs at the end of the write (atEnd)
 	sh      *txShared                 // what the writes of one transaction share
+	// local holds the statements prepared on this transaction alone, for
+	// a write that runs the same statements thousands of times before the
+	// writer's cache (stmtcache.go) could prepare them (keepStatements).
+	local map[string]*sql.Stmt
+}
+
+// keepStatements makes tx prepare each statement it runs once and keep it
+// to its end: for a long write that repeats its statements (an import),
+// which the writer's cache prepares only after the batch.
+func (tx *Tx) keepStatements() {
+	if tx.local == nil && !tx.db.Postgres() {
+		tx.local = map[string]*sql.Stmt{}
+	}
 }
 
 // txShared is what the writes of one database transaction — a batch under

@@ -67,10 +67,10 @@ func (db *core) verifyPetition(ctx context.Context, q rowQuerier, pr *procedure.
 	r := cq{db, q}
 	var v verification
 	var head, state, handlingPath, outcome string
-	var handling, repeatOf int64
+	var handling, repeatOf, importID int64
 	var repeat bool
-	err := r.row(ctx, `SELECT number, head_hash, state, COALESCE(handling_unit_id, 0), handling_path, outcome, repeat_flag, COALESCE(repeat_of_id, 0)
-		FROM petitions WHERE id = ?`, id).Scan(&v.number, &head, &state, &handling, &handlingPath, &outcome, &repeat, &repeatOf)
+	err := r.row(ctx, `SELECT number, head_hash, state, COALESCE(handling_unit_id, 0), handling_path, outcome, repeat_flag, COALESCE(repeat_of_id, 0),
+		COALESCE(import_id, 0) FROM petitions WHERE id = ?`, id).Scan(&v.number, &head, &state, &handling, &handlingPath, &outcome, &repeat, &repeatOf, &importID)
 	if err != nil {
 		return v, db.notFound(err, "信访件不存在")
 	}
@@ -100,10 +100,15 @@ func (db *core) verifyPetition(ctx context.Context, q rowQuerier, pr *procedure.
 	}
 
 	var reg *xinfang.Event
-	if len(events) > 0 && events[0].Seq == 1 && events[0].Action == xinfang.ActRegister {
+	// An imported item's first event is the import, which carries the
+	// MAC of the content as imported; the row names its import.
+	if len(events) > 0 && events[0].Seq == 1 && (events[0].Action == xinfang.ActRegister || events[0].Action == xinfang.ActImport) {
 		reg = events[0]
 	} else if len(events) > 0 {
 		add("登记记录缺失")
+	}
+	if reg != nil && (reg.Action == xinfang.ActImport) != (importID != 0) {
+		add("导入标记与第 1 条记录不符，可能被改动")
 	}
 	if reg != nil {
 		mac, err := db.registeredMAC(ctx, q, id)
@@ -289,7 +294,9 @@ func (db *DB) verifyNumbers(ctx context.Context, rep *Report) error {
 	}
 	seqs := map[key][]int{}
 	names := map[int64]string{}
-	rows, err := db.query(ctx, `SELECT p.reg_unit_id, u.name, p.number FROM petitions p JOIN units u ON u.id = p.reg_unit_id`)
+	// Imported items keep the numbers of the earlier ledger, outside this
+	// numbering (their first event says so, which verifyPetition checks).
+	rows, err := db.query(ctx, `SELECT p.reg_unit_id, u.name, p.number FROM petitions p JOIN units u ON u.id = p.reg_unit_id WHERE p.import_id IS NULL`)
 	err = eachRow(rows, err, func(s scanner) error {
 		var unit int64
 		var name, number string

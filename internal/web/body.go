@@ -47,8 +47,12 @@ func bodyLimit(pattern string) int64 {
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, pattern := s.mux.Handler(r)
-		if uploadRoutes[pattern] {
-			if err := readUpload(w, r, s.attachmentLimit()+uploadSlack); err != nil {
+		if uploadRoutes[pattern] || importUploadRoutes[pattern] {
+			limit := s.attachmentLimit()
+			if importUploadRoutes[pattern] {
+				limit = xinfang.MaxImportSize
+			}
+			if err := readUpload(w, r, limit+uploadSlack); err != nil {
 				s.fail(w, r, err)
 				return
 			}

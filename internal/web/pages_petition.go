@@ -261,6 +261,10 @@ func eventData(e *xinfang.Event, idx unitIndex) []kv {
 			out = append(out, kv{Label: "重复件", Value: "是"})
 		}
 	}
+	if e.Action == xinfang.ActImport {
+		out, seen = importEventData(e, idx), map[string]bool{"channel": true, "unit_id": true, "outcome": true, "state_on": true,
+			"import": true, "row": true, "registered": true, "received_on": true}
+	}
 	if t, ok := procedure.Find(e.Action); ok {
 		for _, f := range t.Fields {
 			val, ok := e.Data[f.Name]

@@ -76,6 +76,8 @@ var (
 		refusal: "仅安全管理员可以授予角色、重置密码、解除锁定"}
 	mayReadAccounts = access{name: "CanReadAccounts", may: xinfang.CanReadAccounts,
 		refusal: "仅系统管理员和安全管理员可以查看账号"}
+	mayImport = access{name: "CanImport", may: xinfang.CanImport,
+		refusal: "导入仅由信访局的登记员和负责人办理"}
 )
 
 // errInitialPassword refuses a user whose initial password waits to be
@@ -138,6 +140,14 @@ func routeTable() []route {
 		{"GET", "/api/v1/labels", signedIn, (*Server).apiLabels},
 		{"GET", "/api/v1/holidays", signedIn, (*Server).apiHolidays},
 		{"PUT", "/api/v1/holidays/{date}", mayAdminister, (*Server).apiSaveHoliday},
+		{"PUT", "/api/v1/holidays/year/{year}", mayAdminister, (*Server).apiSaveHolidayYear},
+
+		{"GET", "/api/v1/imports", mayImport, (*Server).apiImports},
+		{"POST", "/api/v1/imports", mayImport, (*Server).apiStartImport},
+		{"GET", "/api/v1/imports/template", mayImport, (*Server).importTemplate},
+		{"GET", "/api/v1/imports/{id}", mayImport, (*Server).apiImport},
+		{"GET", "/api/v1/imports/{id}/problems.csv", mayImport, (*Server).importProblemsCSV},
+		{"POST", "/api/v1/imports/{id}/commit", mayImport, (*Server).apiCommitImport},
 		// Units and accounts under 三员分立: the system admin keeps units
 		// and accounts, the security admin roles, passwords and lockouts.
 		{"PUT", "/api/v1/units/{id}", mayAdminister, (*Server).apiUpdateUnit},
@@ -164,6 +174,7 @@ func routeTable() []route {
 		{"GET", "/api/v1/attachments/{id}/thumb", signedIn, (*Server).serveAttachmentThumb},
 		{"GET", "/api/v1/petitions/{id}/verify", signedIn, (*Server).apiVerify},
 		{"POST", "/api/v1/petitions/{id}/actions/{action}", signedIn, (*Server).apiAct},
+		{"POST", "/api/v1/petitions/bulk", signedIn, (*Server).apiBulk},
 		{"GET", "/api/v1/petitioners/matches", signedIn, (*Server).apiMatches},
 		{"GET", "/api/v1/deadline", signedIn, (*Server).apiDeadline},
 		{"GET", "/api/v1/workbench", signedIn, (*Server).apiWorkbench},
@@ -278,6 +289,7 @@ func routeTable() []route {
 		{"GET", "/petitions/print", signedIn, (*Server).handleLedgerPrint},
 		{"GET", "/petitions/{id}", signedIn, (*Server).handlePetition},
 		{"POST", "/petitions/{id}/actions/{action}", signedIn, (*Server).handleAction},
+		{"POST", "/petitions/bulk", signedIn, (*Server).handleBulk},
 		{"GET", "/petitions/{id}/print/{doc}", signedIn, (*Server).handlePrint},
 		{"GET", "/supervisions/{id}/print/{doc}", signedIn, (*Server).handleSupervisionPrint},
 		{"POST", "/petitions/{id}/attachments", signedIn, handleAddAttachment(xinfang.AttachPetition, "/petitions")},
@@ -338,8 +350,15 @@ func routeTable() []route {
 
 		{"GET", "/audit", mayAudit, (*Server).handleAudit},
 
+		{"GET", "/imports", mayImport, (*Server).handleImports},
+		{"POST", "/imports", mayImport, (*Server).handleStartImport},
+		{"GET", "/imports/template", mayImport, (*Server).importTemplate},
+		{"GET", "/imports/{id}", mayImport, (*Server).handleImport},
+		{"GET", "/imports/{id}/problems.csv", mayImport, (*Server).importProblemsCSV},
+		{"POST", "/imports/{id}/commit", mayImport, (*Server).handleCommitImport},
 		{"GET", "/admin/holidays", mayAdminister, (*Server).handleHolidays},
 		{"POST", "/admin/holidays", mayAdminister, (*Server).handleSaveHoliday},
+		{"POST", "/admin/holidays/year", mayAdminister, (*Server).handleSaveHolidayYear},
 		{"GET", "/admin/dictionary", mayAdminister, (*Server).handleDictionary},
 		{"POST", "/admin/dictionary", mayAdminister, (*Server).handleSaveDictEntry},
 		{"GET", "/admin/units", mayAdminister, (*Server).handleUnits},
@@ -382,6 +401,7 @@ var menu = []struct {
 	{"supervision", "督办", "/supervisions", "/supervisions"},
 	{"inbox", "消息", "/inbox", "/inbox"},
 	{"deadline", "期限计算器", "/deadline", "/deadline"},
+	{"imports", "导入", "/imports", "/imports"},
 	{"units", "单位管理", "/admin/units", "/admin/units"},
 	{"users", "用户管理", "/admin/users", "/admin/users"},
 	{"admin", "系统维护", "/admin/holidays", "/admin/holidays"},

@@ -30,6 +30,7 @@ type Stores struct {
 	Attachments   AttachmentStore
 	Portal        PortalStore
 	Outbox        OutboxStore
+	Imports       ImportStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -167,6 +168,7 @@ type DirectoryStore interface {
 	Logout(ctx context.Context, token string) error
 	SaveDictEntry(ctx context.Context, e xinfang.DictEntry) error
 	SaveHoliday(ctx context.Context, o calendar.Override) error
+	SaveHolidayYear(ctx context.Context, year int, days []calendar.Override) error
 	SessionUser(ctx context.Context, token string) (*xinfang.User, *xinfang.Session, error)
 
 	// The administration of units and accounts (三员分立).
