@@ -52,6 +52,9 @@ type Config struct {
 	NearDays       int  // 临期: an item warns this many days before it is due
 	EvaluationDays int  // the petitioner's window for the evaluation (满意度评价)
 	RollForward    bool // a last day on a rest day rolls to the next working day
+	// HearingNoticeDays: a hearing's notice is served at least this many
+	// days before it (听证通知).
+	HearingNoticeDays int
 
 	CheckInterval time.Duration // how often the scheduler checks the clocks
 
@@ -67,22 +70,23 @@ type Config struct {
 func DefaultConfig() Config {
 	pr := procedure.DefaultConfig()
 	return Config{
-		Addr:            ":8080",
-		DSN:             "./xinfang.db",
-		SessionLifetime: sqldb.SessionLifetime,
-		IdleTimeout:     sqldb.IdleTimeout,
-		NearDays:        pr.NearDays,
-		EvaluationDays:  pr.EvaluationDays,
-		RollForward:     pr.RollForward,
-		CheckInterval:   scheduler.DefaultInterval,
-		DemoPetitions:   800,
-		AttachmentMB:    xinfang.DefaultAttachmentLimit >> 20,
+		Addr:              ":8080",
+		DSN:               "./xinfang.db",
+		SessionLifetime:   sqldb.SessionLifetime,
+		IdleTimeout:       sqldb.IdleTimeout,
+		NearDays:          pr.NearDays,
+		EvaluationDays:    pr.EvaluationDays,
+		RollForward:       pr.RollForward,
+		HearingNoticeDays: pr.HearingNoticeDays,
+		CheckInterval:     scheduler.DefaultInterval,
+		DemoPetitions:     800,
+		AttachmentMB:      xinfang.DefaultAttachmentLimit >> 20,
 	}
 }
 
 // Procedure returns the procedure's rules.
 func (c Config) Procedure() procedure.Config {
-	return procedure.Config{NearDays: c.NearDays, EvaluationDays: c.EvaluationDays, RollForward: c.RollForward}
+	return procedure.Config{NearDays: c.NearDays, EvaluationDays: c.EvaluationDays, RollForward: c.RollForward, HearingNoticeDays: c.HearingNoticeDays}
 }
 
 // setting is one Config field with its flag and environment variable.
@@ -118,6 +122,8 @@ var settings = []setting{
 		func(c *Config) flag.Value { return intValue{&c.EvaluationDays, 1} }},
 	{"roll-forward", "XINFANG_ROLL_FORWARD", "a last day on a rest day rolls to the next working day",
 		func(c *Config) flag.Value { return boolValue{&c.RollForward} }},
+	{"hearing-notice-days", "XINFANG_HEARING_NOTICE_DAYS", "a hearing's notice is served at least this many `days` before it",
+		func(c *Config) flag.Value { return intValue{&c.HearingNoticeDays, 1} }},
 	{"check-interval", "XINFANG_CHECK_INTERVAL", "how often (`duration`) the scheduler checks the clocks and sends warnings",
 		func(c *Config) flag.Value { return durationValue{&c.CheckInterval, time.Second} }},
 	{"attachment-limit", "XINFANG_ATTACHMENT_LIMIT", "the largest file an upload takes, in `MB`",
@@ -130,7 +136,7 @@ var settings = []setting{
 
 // Which settings each subcommand uses.
 var (
-	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "check-interval", "attachment-limit", "demo", "demo-petitions"}
+	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "hearing-notice-days", "check-interval", "attachment-limit", "demo", "demo-petitions"}
 	deadlineSettings = []string{"db", "keys", "near-days", "evaluation-days", "roll-forward"}
 	dbSettings       = []string{"db", "keys"}
 )

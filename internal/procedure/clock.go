@@ -13,11 +13,14 @@ type Config struct {
 	NearDays       int  // 临期: due within this many days (default 3)
 	RollForward    bool // last day on a rest day rolls to the next working day (default true)
 	EvaluationDays int  // window for the petitioner's evaluation (default 30)
+	// HearingNoticeDays is how many days before a hearing its notice must
+	// be served (听证通知, default 7, local practice).
+	HearingNoticeDays int
 }
 
 // DefaultConfig returns the rules of procedure.md.
 func DefaultConfig() Config {
-	return Config{NearDays: 3, RollForward: true, EvaluationDays: 30}
+	return Config{NearDays: 3, RollForward: true, EvaluationDays: 30, HearingNoticeDays: 7}
 }
 
 // Procedure applies the table with a calendar and rules.
@@ -33,6 +36,9 @@ func New(cal *calendar.Calendar, cfg Config) *Procedure {
 	}
 	if cfg.EvaluationDays <= 0 {
 		cfg.EvaluationDays = 30
+	}
+	if cfg.HearingNoticeDays <= 0 {
+		cfg.HearingNoticeDays = 7
 	}
 	return &Procedure{Cal: cal, Cfg: cfg}
 }

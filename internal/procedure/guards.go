@@ -182,6 +182,27 @@ func guardHearing(end bool) func(*GuardContext) error {
 		if !end && g.Status.Paused {
 			return invalid("action", "听证进行中，须先结束听证")
 		}
+		// The hearing's own days bound the pause: none after the day of
+		// the record, the start not before the 复核 began, the end not
+		// before the start.
+		key := "started_on"
+		if end {
+			key = "ended_on"
+		}
+		s := g.Data[key]
+		if s == "" || g.Req.Input.Action == xinfang.ActRereviewReply {
+			return nil
+		}
+		on, _ := calendar.ParseDate(s)
+		if on.After(g.Today) {
+			return invalid(key, "听证日期不能晚于今天")
+		}
+		if end && on.Before(g.Status.PausedSince) {
+			return invalid(key, "听证结束日期不能早于开始日期 "+g.Status.PausedSince.String())
+		}
+		if c, ok := g.Status.Clock(xinfang.ClockRereview); !end && ok && on.Before(c.Start) {
+			return invalid(key, "听证开始日期不能早于复核起算日 "+c.Start.String())
+		}
 		return nil
 	}
 }

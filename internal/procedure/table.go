@@ -64,7 +64,12 @@ var (
 	opinion  = Field{Name: "opinion", Label: "处理意见", Kind: FieldText, Required: true}
 	basis    = Field{Name: "basis", Label: "法律政策依据", Kind: FieldText}
 	received = Field{Name: "received_on", Label: "收到申请日期", Kind: FieldDate}
-	unitF    = Field{Name: "unit_id", Label: "承办单位", Kind: FieldUnit, Required: true}
+	// A hearing of the register (听证) says its own dates, which bound the
+	// pause of the 复核 clock; without them the day of the action counts.
+	hearingStarted = Field{Name: "started_on", Label: "听证开始日期", Kind: FieldDate}
+	hearingEnded   = Field{Name: "ended_on", Label: "听证结束日期", Kind: FieldDate}
+	hearingRef     = Field{Name: "hearing", Label: "听证编号", Kind: FieldText}
+	unitF          = Field{Name: "unit_id", Label: "承办单位", Kind: FieldUnit, Required: true}
 
 	staff    = []xinfang.Role{xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead}
 	handlers = []xinfang.Role{xinfang.RoleHandler, xinfang.RoleUnitHead}
@@ -114,9 +119,9 @@ var Table = []Transition{
 	{Action: xinfang.ActRequestRereview, From: []xinfang.State{xinfang.StateReviewed}, To: xinfang.StateRereviewing, Roles: staff, Side: SideAny,
 		Fields: []Field{received, {Name: "request", Label: "复核请求", Kind: FieldText, Required: true}}, Guard: guardWindow(xinfang.ClockRereviewRequest, "复核")},
 	{Action: xinfang.ActHearingStart, From: []xinfang.State{xinfang.StateRereviewing}, Roles: staff, Side: SideAny, Guard: guardHearing(false),
-		Fields: []Field{{Name: "place", Label: "听证地点", Kind: FieldText, Required: true}}},
+		Fields: []Field{{Name: "place", Label: "听证地点", Kind: FieldText, Required: true}, hearingStarted, hearingRef}},
 	{Action: xinfang.ActHearingEnd, From: []xinfang.State{xinfang.StateRereviewing}, Roles: staff, Side: SideAny, Guard: guardHearing(true),
-		Fields: []Field{{Name: "conclusion", Label: "听证结论", Kind: FieldText, Required: true}}},
+		Fields: []Field{{Name: "conclusion", Label: "听证结论", Kind: FieldText, Required: true}, hearingEnded, hearingRef}},
 	{Action: xinfang.ActRereviewReply, From: []xinfang.State{xinfang.StateRereviewing}, To: xinfang.StateTerminated, Roles: staff, Side: SideAny, Guard: guardHearing(false),
 		Fields: []Field{outcome, facts, opinion, basis}},
 	{Action: xinfang.ActConclude, From: []xinfang.State{xinfang.StateReplied, xinfang.StateReviewed}, To: xinfang.StateConcluded, Roles: staff, Side: SideAny, Guard: guardConclude},

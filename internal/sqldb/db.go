@@ -54,6 +54,8 @@ type DB struct {
 	Clocks        *ClockStore        // what the scheduler reads: running clocks, escalation, its lease
 	Audit         *AuditStore        // the audit log
 	Attachments   *AttachmentStore   // 附件 of petitions and cases
+	Society       *SocietyStore      // 专家库 and 监督员名录
+	Hearings      *HearingStore      // 听证
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -147,6 +149,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},
 		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c}, Audit: &AuditStore{c},
 		Attachments: &AttachmentStore{c},
+		Society:     &SocietyStore{c}, Hearings: &HearingStore{c},
 	}
 }
 

@@ -60,6 +60,7 @@ var (
 	supervisionScope   = scoped((*dataScope).supervisions)   // supervisions s
 	investigationScope = scoped((*dataScope).investigations) // investigations i, petitions p left-joined
 	recordScope        = scoped((*dataScope).records)        // accountabilities or letters, their unit u
+	hearingScope       = scoped((*dataScope).hearings)       // hearings h
 )
 
 const (
@@ -183,6 +184,26 @@ func (s *dataScope) records() (string, []any, error) {
 	}
 	c, a := subtree(s.UnitPath, "u.path")
 	return c, a, nil
+}
+
+// hearings is the scope of hearings h: those organized in the subtree or
+// held on a petition registered or handled there (not a 检举控告 item),
+// the whole city for city-wide roles; and always the hearing's own
+// people — its chair and the participants with an account (a lawyer, an
+// expert, an observer) — whatever their role, who see nothing else.
+func (s *dataScope) hearings() (string, []any, error) {
+	if s.All {
+		return all, nil, nil
+	}
+	id := s.user.ID
+	involved := `(h.chair_user_id = ? OR EXISTS (SELECT 1 FROM hearing_participants hpu WHERE hpu.hearing_id = h.id AND hpu.user_id = ?))`
+	if s.None {
+		return involved, []any{id, id}, nil
+	}
+	own, args := subtree(s.UnitPath, "h.unit_path")
+	linked, largs := subtree(s.UnitPath, "hpp.reg_path", "hpp.handling_path")
+	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM petitions hpp WHERE hpp.id = h.petition_id AND hpp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `) OR ` + involved + `)`
+	return clause, append(append(args, largs...), id, id), nil
 }
 
 // subtree is "any of cols lies in the subtree at path": the rows of a unit

@@ -1,0 +1,129 @@
+package sqldb
+
+import (
+	"context"
+	"strconv"
+
+	"xinfang"
+	"xinfang/internal/procedure"
+)
+
+// Act applies one action of the procedure to a petition in scope. It loads
+// the item and its history, asks the procedure for the event, appends it to
+// the chain and rebuilds the projection, in one transaction; a concurrent
+// change of the item makes it fail with ECONFLICT and write nothing.
+func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInput) (*xinfang.Petition, error) {
+	actor := xinfang.UserFromContext(ctx)
+	if actor == nil || actor.Unit == nil {
+		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+	}
+	pr := db.Procedure(ctx)
+	var out *xinfang.Petition
+	err := db.write(ctx, func(tx *Tx) error {
+		var err error
+		out, err = db.actIn(ctx, tx, pr, actor, id, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.read(ctx, func(q rowQuerier) error { return db.loadDetail(ctx, q, pr, out) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// actIn applies one action of the procedure to petition id inside tx:
+// the event, the projected row, its notifications and the chain's head.
+// Act runs it in a write of its own; a register whose step is also a step
+// of the procedure (a hearing's start and end) runs it in its own write.
+func (db *PetitionStore) actIn(ctx context.Context, tx *Tx, pr *procedure.Procedure, actor *xinfang.User, id int64, in xinfang.ActionInput) (*xinfang.Petition, error) {
+	p, err := db.findPetition(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := db.events(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := pr.Apply(procedure.Request{Petition: p, Events: events, Actor: actor, Input: in, Now: tx.now}, &lookup{db: db.core, ctx: ctx, tx: tx})
+	if err != nil {
+		return nil, err
+	}
+	prev := ""
+	if len(events) > 0 {
+		prev = events[len(events)-1].Hash
+	}
+	if err := db.insertEvent(ctx, tx, ev, prev); err != nil {
+		return nil, err
+	}
+	events = append(events, ev)
+	pr.Project(p, pr.Derive(events, tx.now))
+	handlingPath := ""
+	if p.HandlingUnitID != 0 {
+		u, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, p.HandlingUnitID))
+		if err != nil {
+			return nil, err
+		}
+		p.HandlingUnit, handlingPath = u, u.Path
+	} else {
+		p.HandlingUnit = nil
+	}
+	if ev.Action == xinfang.ActMerge {
+		p.Repeat = true
+		// The procedure resolved "into" to an existing petition's id.
+		if p.RepeatOfID, err = strconv.ParseInt(ev.Data["into"], 10, 64); err != nil {
+			return nil, err
+		}
+	}
+	n, err := tx.change(ctx, `UPDATE petitions SET state = ?, handling_unit_id = ?, handling_path = ?, outcome = ?, evaluation = ?, due_date = ?, severe_date = ?, due_clock = ?,
+		repeat_flag = ?, repeat_of_id = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		string(p.State), nullID(p.HandlingUnitID), handlingPath, p.Outcome, p.Evaluation, p.DueDate, p.SevereDate, string(p.DueClock),
+		b2i(p.Repeat), nullID(p.RepeatOfID), fmtTime(tx.now), id, in.Version)
+	if err != nil {
+		return nil, err
+	}
+	if n != 1 {
+		return nil, &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+	}
+	if ev.Action == xinfang.ActMerge {
+		if err := db.setRepeatRoot(ctx, tx, id); err != nil {
+			return nil, err
+		}
+	}
+	p.Version = in.Version + 1
+	p.UpdatedAt = tx.now
+	if err := db.notifyAction(ctx, tx, p, ev, actor); err != nil {
+		return nil, err
+	}
+	if err := db.sealHead(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// lookup resolves the references of an action and loads the facts its
+// guards judge (procedure.Lookup), inside the acting transaction. The
+// rules are the procedure's: merging into itself or into a repeat, and
+// concluding with open tasks, are refused by its guards, not here.
+type lookup struct {
+	db  *core
+	ctx context.Context
+	tx  *Tx
+}
+
+func (l *lookup) Unit(id int64) (*xinfang.Unit, error) {
+	u, err := scanUnit(l.tx.queryRow(l.ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, id))
+	if err != nil {
+		return nil, l.db.notFound(err, "单位不存在")
+	}
+	return u, nil
+}
+
+func (l *lookup) Petition(id int64) (*xinfang.Petition, error) {
+	return l.db.findPetition(l.ctx, l.tx, id)
+}
+
+func (l *lookup) OpenTasks(petitionID int64) (int, error) {
+	return l.db.openTasks(l.ctx, l.tx, petitionID)
+}
