@@ -76,6 +76,13 @@ var (
 		refusal: "仅安全管理员可以授予角色、重置密码、解除锁定"}
 	mayReadAccounts = access{name: "CanReadAccounts", may: xinfang.CanReadAccounts,
 		refusal: "仅系统管理员和安全管理员可以查看账号"}
+	// Society's part: the registers of experts and observers, hearings.
+	mayReadSociety = access{name: "CanReadSociety", may: xinfang.CanReadSociety,
+		refusal: "专家库和监督员名录仅供工作人员查看"}
+	mayManageSociety = access{name: "CanManageSociety", may: xinfang.CanManageSociety,
+		refusal: "无权维护专家库、监督员名录或安排听证"}
+	mayReadHearings = access{name: "CanReadHearings", may: xinfang.CanReadHearings,
+		refusal: "无权查看听证"}
 )
 
 // errInitialPassword refuses a user whose initial password waits to be
@@ -230,6 +237,22 @@ func routeTable() []route {
 		{"GET", "/api/v1/discipline/letters/{id}", mayReadAccountability, (*Server).apiLetter},
 		{"PUT", "/api/v1/discipline/letters/{id}", mayWriteLetters, (*Server).apiUpdateLetter},
 
+		{"GET", "/api/v1/experts", mayReadSociety, (*Server).apiExperts},
+		{"POST", "/api/v1/experts", mayManageSociety, (*Server).apiCreateExpert},
+		{"GET", "/api/v1/experts/{id}", mayReadSociety, (*Server).apiExpert},
+		{"PUT", "/api/v1/experts/{id}", mayManageSociety, (*Server).apiUpdateExpert},
+		{"GET", "/api/v1/observers", mayReadSociety, (*Server).apiObservers},
+		{"POST", "/api/v1/observers", mayManageSociety, (*Server).apiCreateObserver},
+		{"GET", "/api/v1/observers/{id}", mayReadSociety, (*Server).apiObserver},
+		{"PUT", "/api/v1/observers/{id}", mayManageSociety, (*Server).apiUpdateObserver},
+		{"GET", "/api/v1/hearings", mayReadHearings, (*Server).apiHearings},
+		{"POST", "/api/v1/hearings", mayManageSociety, (*Server).apiCreateHearing},
+		{"GET", "/api/v1/hearing-people", mayManageSociety, (*Server).apiHearingPeople},
+		{"GET", "/api/v1/hearings/{id}", mayReadHearings, (*Server).apiHearing},
+		{"POST", "/api/v1/hearings/{id}/start", mayManageSociety, (*Server).apiStartHearing},
+		{"POST", "/api/v1/hearings/{id}/conclude", mayManageSociety, (*Server).apiConcludeHearing},
+		{"POST", "/api/v1/hearings/{id}/cancel", mayManageSociety, (*Server).apiCancelHearing},
+
 		// The pages.
 		{"GET", "/static/{name}", public, serveStatic},
 		{"GET", "/login", public, (*Server).handleLoginForm},
@@ -304,6 +327,23 @@ func routeTable() []route {
 		{"GET", "/discipline/letters", mayReadAccountability, (*Server).handleLetters},
 		{"POST", "/discipline/letters", mayWriteLetters, (*Server).handleCreateLetter},
 
+		{"GET", "/hearings", mayReadHearings, (*Server).handleHearings},
+		{"GET", "/hearings/new", mayManageSociety, (*Server).handleNewHearing},
+		{"POST", "/hearings", mayManageSociety, (*Server).handleCreateHearing},
+		{"GET", "/hearings/{id}", mayReadHearings, (*Server).handleHearing},
+		{"GET", "/hearings/{id}/notice", mayReadHearings, (*Server).handleHearingNotice},
+		{"POST", "/hearings/{id}/start", mayManageSociety, hearingForm(xinfang.HearingActStart)},
+		{"POST", "/hearings/{id}/conclude", mayManageSociety, hearingForm(xinfang.HearingActConclude)},
+		{"POST", "/hearings/{id}/cancel", mayManageSociety, hearingForm(xinfang.HearingActCancel)},
+		{"GET", "/society/experts", mayReadSociety, (*Server).handleExperts},
+		{"POST", "/society/experts", mayManageSociety, (*Server).handleSaveExpert},
+		{"GET", "/society/experts/{id}", mayReadSociety, (*Server).handleExpert},
+		{"POST", "/society/experts/{id}", mayManageSociety, (*Server).handleSaveExpert},
+		{"GET", "/society/observers", mayReadSociety, (*Server).handleObservers},
+		{"POST", "/society/observers", mayManageSociety, (*Server).handleSaveObserver},
+		{"GET", "/society/observers/{id}", mayReadSociety, (*Server).handleObserver},
+		{"POST", "/society/observers/{id}", mayManageSociety, (*Server).handleSaveObserver},
+
 		{"GET", "/audit", mayAudit, (*Server).handleAudit},
 
 		{"GET", "/admin/holidays", mayAdminister, (*Server).handleHolidays},
@@ -347,6 +387,7 @@ var menu = []struct {
 	{"discipline", "纪检监督", "/discipline", "/discipline"},
 	{"search", "全文检索", "/search", "/search"},
 	{"supervision", "督办", "/supervisions", "/supervisions"},
+	{"hearings", "听证", "/hearings", "/hearings"},
 	{"inbox", "消息", "/inbox", "/inbox"},
 	{"deadline", "期限计算器", "/deadline", "/deadline"},
 	{"units", "单位管理", "/admin/units", "/admin/units"},

@@ -28,6 +28,8 @@ type Stores struct {
 	Directory     DirectoryStore
 	Audit         AuditLog
 	Attachments   AttachmentStore
+	Society       SocietyStore
+	Hearings      HearingStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -179,4 +181,25 @@ type DirectoryStore interface {
 	UnlockUser(ctx context.Context, id int64) (*xinfang.User, error)
 	UpdateUnit(ctx context.Context, id int64, ch xinfang.UnitChange) (*xinfang.Unit, error)
 	UpdateUser(ctx context.Context, id int64, ch xinfang.UserChange) (*xinfang.User, error)
+}
+
+// SocietyStore is the expert pool (专家库) and the observers' register (监督员名录).
+type SocietyStore interface {
+	FindExpertByID(ctx context.Context, id int64) (*xinfang.Expert, error)
+	FindExperts(ctx context.Context, f xinfang.ExpertFilter) ([]*xinfang.Expert, error)
+	FindObserverByID(ctx context.Context, id int64) (*xinfang.Observer, error)
+	FindObservers(ctx context.Context, f xinfang.ObserverFilter) ([]*xinfang.Observer, error)
+	SaveExpert(ctx context.Context, e *xinfang.Expert) error
+	SaveObserver(ctx context.Context, o *xinfang.Observer) error
+}
+
+// HearingStore is the hearings (听证).
+type HearingStore interface {
+	CancelHearing(ctx context.Context, id int64, version int, reason string) (*xinfang.Hearing, error)
+	ConcludeHearing(ctx context.Context, id int64, in xinfang.HearingConclusion) (*xinfang.Hearing, error)
+	CreateHearing(ctx context.Context, h *xinfang.Hearing) error
+	FindHearingByID(ctx context.Context, id int64) (*xinfang.Hearing, error)
+	FindHearings(ctx context.Context, f xinfang.HearingFilter) ([]*xinfang.Hearing, int, error)
+	HearingPeople(ctx context.Context) (*xinfang.HearingPeople, error)
+	StartHearing(ctx context.Context, id int64, in xinfang.HearingStart) (*xinfang.Hearing, error)
 }
