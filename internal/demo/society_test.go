@@ -1,0 +1,69 @@
+package demo_test
+
+import (
+	"testing"
+
+	"xinfang"
+)
+
+// The demo's expert pool, observers and hearings: the 复核 hearings are
+// the register's, each petition's hearing events carry its hearing's
+// days, and the outside accounts see the hearings they sit in.
+func TestLoadSociety(t *testing.T) {
+	db := openDB(t)
+	mustLoad(t, db, 400)
+	staff := userCtx(t, db, "lxb.head")
+	experts, err := db.Society.FindExperts(staff, xinfang.ExpertFilter{})
+	if err != nil || len(experts) != 50 {
+		t.Fatalf("%d experts (%v), want 50", len(experts), err)
+	}
+	observers, err := db.Society.FindObservers(staff, xinfang.ObserverFilter{})
+	if err != nil || len(observers) < 10 {
+		t.Fatalf("%d observers (%v)", len(observers), err)
+	}
+	hearings, total, err := db.Hearings.FindHearings(userCtx(t, db, "leader"), xinfang.HearingFilter{Limit: 500})
+	if err != nil || total < 5 {
+		t.Fatalf("%d hearings (%v), want several", total, err)
+	}
+	states := map[xinfang.HearingState]int{}
+	lawyerSits := 0
+	lawyer := xinfang.UserFromContext(userCtx(t, db, "lawyer"))
+	for _, h := range hearings {
+		states[h.State]++
+		if len(h.Officers()) < xinfang.MinHearingOfficers || h.ScheduledOn.Sub(h.NoticeOn) < 7 {
+			t.Errorf("hearing %s: %d officers, notice %s for %s", h.Number, len(h.Officers()), h.NoticeOn, h.ScheduledOn)
+		}
+		if h.Involves(lawyer.ID) {
+			lawyerSits++
+		}
+		if h.State == xinfang.HearingScheduled {
+			continue
+		}
+		events, err := db.Petitions.FindEvents(staff, h.PetitionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var start, end string
+		for _, e := range events {
+			if e.Data["hearing"] == h.Number {
+				switch e.Action {
+				case xinfang.ActHearingStart:
+					start = e.Data["started_on"]
+				case xinfang.ActHearingEnd:
+					end = e.Data["ended_on"]
+				}
+			}
+		}
+		if start != h.StartedOn.String() || (h.State == xinfang.HearingConcluded) != (end != "") || (end != "" && end != h.EndedOn.String()) {
+			t.Errorf("hearing %s (%s, %s–%s): the petition's events say %q–%q", h.Number, h.State, h.StartedOn, h.EndedOn, start, end)
+		}
+	}
+	t.Logf("%d hearings: %v; the lawyer sits in %d", total, states, lawyerSits)
+	if states[xinfang.HearingConcluded] == 0 {
+		t.Errorf("no concluded hearing: %v", states)
+	}
+	_, seen, err := db.Hearings.FindHearings(userCtx(t, db, "lawyer"), xinfang.HearingFilter{})
+	if err != nil || seen != lawyerSits || seen == 0 {
+		t.Errorf("the lawyer sees %d hearings (%v); he sits in %d", seen, err, lawyerSits)
+	}
+}
