@@ -20,8 +20,9 @@ import (
 //   - 检举控告 items are visible only to the handling 纪检监察 body and to the
 //     registrar who registered them, whatever the role, so that the accused
 //     unit never sees them, nor a case or an investigation through them;
-//   - roles without petition access see nothing, except the cases they are
-//     named in.
+//   - roles without petition access (lawyers, experts, mediators,
+//     observers) see nothing, except the items and cases they are assigned
+//     to (指派), the cases they are named in, and the hearings they sit in.
 
 // dataScope is the acting user's data scope, ready to become SQL.
 type dataScope struct {
@@ -73,7 +74,9 @@ const (
 // 纪检监察 body handling it.
 func (s *dataScope) petitions() (string, []any, error) {
 	if s.None {
-		return none, nil, nil
+		// The outside roles see the items they are assigned to (指派).
+		rule, rargs := s.accusationRule()
+		return "(" + assignedPetition + " AND " + rule + ")", append([]any{s.user.ID}, rargs...), nil
 	}
 	clause, args := all, []any(nil)
 	if !s.All {
@@ -95,6 +98,9 @@ func (s *dataScope) petitionsWithin(tree string) (string, []any, error) {
 	rule, args := s.accusationRule()
 	return "(" + rule + ")", args, nil
 }
+
+// assignedPetition is "petition p is assigned to user ?, not ended".
+const assignedPetition = `EXISTS (SELECT 1 FROM assignments pa WHERE pa.petition_id = p.id AND pa.user_id = ? AND pa.ended_at = '')`
 
 // accusationRule is the part of the scope of petitions p every reader
 // meets: 检举控告 only for its registrar and the 纪检监察 body handling it.
@@ -131,8 +137,9 @@ func (s *dataScope) cases() (string, []any, error) {
 	id := s.user.ID
 	involved := `(c.leader_id = ? OR EXISTS (SELECT 1 FROM case_members cm WHERE cm.case_id = c.id AND cm.user_id = ?)
 		OR EXISTS (SELECT 1 FROM case_steps cs WHERE cs.case_id = c.id AND cs.owner_id = ?)
-		OR EXISTS (SELECT 1 FROM tasks ct WHERE ct.case_id = c.id AND ct.owner_user_id = ?))`
-	ids := []any{id, id, id, id}
+		OR EXISTS (SELECT 1 FROM tasks ct WHERE ct.case_id = c.id AND ct.owner_user_id = ?)
+		OR EXISTS (SELECT 1 FROM assignments ca WHERE ca.case_id = c.id AND ca.user_id = ? AND ca.ended_at = ''))`
+	ids := []any{id, id, id, id, id}
 	if s.None {
 		return involved, ids, nil
 	}
