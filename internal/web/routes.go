@@ -83,6 +83,10 @@ var (
 		refusal: "无权维护专家库、监督员名录或安排听证"}
 	mayReadHearings = access{name: "CanReadHearings", may: xinfang.CanReadHearings,
 		refusal: "无权查看听证"}
+	mayAssign = access{name: "CanAssign", may: xinfang.CanAssign,
+		refusal: "无权指派律师、协理员等人员"}
+	mayReadAssignments = access{name: "CanReadAssignments", may: xinfang.CanReadAssignments,
+		refusal: "无权查看指派"}
 )
 
 // errInitialPassword refuses a user whose initial password waits to be
@@ -252,6 +256,12 @@ func routeTable() []route {
 		{"POST", "/api/v1/hearings/{id}/start", mayManageSociety, (*Server).apiStartHearing},
 		{"POST", "/api/v1/hearings/{id}/conclude", mayManageSociety, (*Server).apiConcludeHearing},
 		{"POST", "/api/v1/hearings/{id}/cancel", mayManageSociety, (*Server).apiCancelHearing},
+		{"GET", "/api/v1/assignments", mayReadAssignments, (*Server).apiAssignments},
+		{"POST", "/api/v1/assignments", mayAssign, (*Server).apiCreateAssignment},
+		{"GET", "/api/v1/assignable-users", mayAssign, (*Server).apiAssignableUsers},
+		{"GET", "/api/v1/assignments/{id}", mayReadAssignments, (*Server).apiAssignment},
+		{"POST", "/api/v1/assignments/{id}/end", mayAssign, (*Server).apiEndAssignment},
+		{"POST", "/api/v1/assignments/{id}/notes", mayReadAssignments, (*Server).apiAssignmentNote},
 
 		// The pages.
 		{"GET", "/static/{name}", public, serveStatic},
@@ -343,6 +353,10 @@ func routeTable() []route {
 		{"POST", "/society/observers", mayManageSociety, (*Server).handleSaveObserver},
 		{"GET", "/society/observers/{id}", mayReadSociety, (*Server).handleObserver},
 		{"POST", "/society/observers/{id}", mayManageSociety, (*Server).handleSaveObserver},
+		{"GET", "/assignments", mayReadAssignments, (*Server).handleAssignments},
+		{"POST", "/assignments", mayAssign, (*Server).handleCreateAssignment},
+		{"POST", "/assignments/{id}/end", mayAssign, assignmentForm("end")},
+		{"POST", "/assignments/{id}/notes", mayReadAssignments, assignmentForm("note")},
 
 		{"GET", "/audit", mayAudit, (*Server).handleAudit},
 
@@ -388,6 +402,7 @@ var menu = []struct {
 	{"search", "全文检索", "/search", "/search"},
 	{"supervision", "督办", "/supervisions", "/supervisions"},
 	{"hearings", "听证", "/hearings", "/hearings"},
+	{"assignments", "指派", "/assignments", "/assignments"},
 	{"inbox", "消息", "/inbox", "/inbox"},
 	{"deadline", "期限计算器", "/deadline", "/deadline"},
 	{"units", "单位管理", "/admin/units", "/admin/units"},

@@ -30,6 +30,7 @@ type Stores struct {
 	Attachments   AttachmentStore
 	Society       SocietyStore
 	Hearings      HearingStore
+	Assignments   AssignmentStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -202,4 +203,14 @@ type HearingStore interface {
 	FindHearings(ctx context.Context, f xinfang.HearingFilter) ([]*xinfang.Hearing, int, error)
 	HearingPeople(ctx context.Context) (*xinfang.HearingPeople, error)
 	StartHearing(ctx context.Context, id int64, in xinfang.HearingStart) (*xinfang.Hearing, error)
+}
+
+// AssignmentStore is the assignments (指派) of outside people to petitions and cases.
+type AssignmentStore interface {
+	AddWorkNote(ctx context.Context, id int64, text string) (*xinfang.Assignment, error)
+	Assign(ctx context.Context, a *xinfang.Assignment) error
+	AssignableUsers(ctx context.Context) ([]*xinfang.User, error)
+	EndAssignment(ctx context.Context, id int64, note string) (*xinfang.Assignment, error)
+	FindAssignmentByID(ctx context.Context, id int64) (*xinfang.Assignment, error)
+	FindAssignments(ctx context.Context, f xinfang.AssignmentFilter) ([]*xinfang.Assignment, error)
 }
