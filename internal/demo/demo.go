@@ -82,6 +82,9 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	if err := l.backlog(plans, opt); err != nil {
 		return nil, err
 	}
+	if err := l.assignments(plans); err != nil {
+		return nil, err
+	}
 	return accounts(ctx, db)
 }
 

@@ -175,3 +175,53 @@ func (s *story) hearing(end bool) {
 	}
 	s.ver++ // the petition's hearing_end
 }
+
+// assignments gives the open 涉法涉诉 items to the lawyer on duty (the
+// account "lawyer") and some open village items to the mediator, as the
+// 联席办 did in the last weeks, with the lawyer's first work notes; the
+// two accounts see exactly those items.
+func (l *loader) assignments(plans []*plan) error {
+	d := dice{rand.New(rand.NewPCG(2026, 0x4153_5347))}
+	lawyer, mediator := l.c.users["lawyer"], l.c.users["mediator"]
+	var legal, village []*plan
+	for _, p := range plans {
+		f := l.final[p.id]
+		if f == nil || f.State.Closed() || p.m.purpose == xinfang.PurposeAccusation {
+			continue
+		}
+		if p.m.legal {
+			legal = append(legal, p)
+		} else if p.place.Kind == xinfang.UnitVillage {
+			village = append(village, p)
+		}
+	}
+	give := func(list []*plan, n int, u *xinfang.User, role xinfang.AssignmentRole, task, note string) error {
+		for i, p := range list {
+			if i >= n {
+				break
+			}
+			at := l.daysBeforeEnd(d, d.between(3, 20))
+			l.db.Now = func() time.Time { return at }
+			a := &xinfang.Assignment{UserID: u.ID, Role: role, PetitionID: p.id, Task: task}
+			if err := l.db.Assignments.Assign(l.asUser(l.c.jointHead), a); err != nil {
+				return fmt.Errorf("assign %s to petition %d: %w", u.Username, p.id, err)
+			}
+			if note == "" || !d.chance(70) {
+				continue
+			}
+			later := at.Add(time.Duration(d.between(20, 50)) * time.Hour)
+			if later.After(l.end) {
+				continue
+			}
+			l.db.Now = func() time.Time { return later }
+			if _, err := l.db.Assignments.AddWorkNote(l.asUser(u), a.ID, note); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := give(legal, 12, lawyer, xinfang.AssignLawyer, "值班律师：审查案件材料，向信访人释法明理，引导通过诉讼、复议、仲裁等法定途径解决", "已约见信访人，释明申请执行和再审的法定程序及时限"); err != nil {
+		return err
+	}
+	return give(village, 6, mediator, xinfang.AssignMediator, "会同村调解委员会组织双方调解", "")
+}

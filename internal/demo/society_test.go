@@ -67,3 +67,20 @@ func TestLoadSociety(t *testing.T) {
 		t.Errorf("the lawyer sees %d hearings (%v); he sits in %d", seen, err, lawyerSits)
 	}
 }
+
+// The demo's lawyer and mediator see exactly the items assigned to them.
+func TestLoadAssignments(t *testing.T) {
+	db := openDB(t)
+	mustLoad(t, db, 300)
+	for _, username := range []string{"lawyer", "mediator"} {
+		ctx := userCtx(t, db, username)
+		mine, err := db.Assignments.FindAssignments(ctx, xinfang.AssignmentFilter{Mine: true})
+		if err != nil || len(mine) == 0 {
+			t.Fatalf("%s has %d assignments (%v)", username, len(mine), err)
+		}
+		_, total, err := db.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Limit: 10})
+		if err != nil || total != len(mine) {
+			t.Errorf("%s sees %d petitions (%v), assigned %d", username, total, err, len(mine))
+		}
+	}
+}
