@@ -150,6 +150,8 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 			st.Paused, st.PausedSince = false, calendar.Date{}
 		case xinfang.ActConclude:
 			stop(d, xinfang.ClockReviewRequest, xinfang.ClockRereviewRequest)
+		case xinfang.ActMediationConclude:
+			stop(d, xinfang.ClockHandling)
 		case xinfang.ActWithdraw:
 			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection, xinfang.ClockHandling)
 		}

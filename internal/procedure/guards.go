@@ -220,8 +220,12 @@ func guardConclude(g *GuardContext) error {
 	if !g.Today.After(c.Due) {
 		return invalid("action", "申请"+what+"期限至 "+c.Due.String()+" 届满，期满后方可办结")
 	}
-	// 三跨三分离 (README): the whole concludes only when every task is done
-	// or released with a reason.
+	return guardOpenTasks(g)
+}
+
+// guardOpenTasks: 三跨三分离 (README): the whole concludes only when every
+// task is done or released with a reason.
+func guardOpenTasks(g *GuardContext) error {
 	n, err := g.Lookup.OpenTasks(g.Req.Petition.ID)
 	if err != nil {
 		return err

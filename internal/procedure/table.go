@@ -55,6 +55,10 @@ type Transition struct {
 	// Guard checks what the table cannot say: time windows, once-only
 	// steps. It sees the item as derived from its history before the action.
 	Guard func(g *GuardContext) error
+	// Register marks a step that only its register takes, inside its own
+	// change (the mediation agreement that concludes an item): it is
+	// never offered as a form (Allowed), and Act refuses it.
+	Register bool
 }
 
 var (
@@ -127,6 +131,8 @@ var Table = []Transition{
 	{Action: xinfang.ActConclude, From: []xinfang.State{xinfang.StateReplied, xinfang.StateReviewed}, To: xinfang.StateConcluded, Roles: staff, Side: SideAny, Guard: guardConclude},
 	{Action: xinfang.ActTerminate, From: []xinfang.State{xinfang.StateHandling, xinfang.StateReplied, xinfang.StateReviewing, xinfang.StateReviewed}, To: xinfang.StateTerminated,
 		Roles: handlers, Side: SideHandling, Fields: []Field{reason, {Name: "aftercare", Label: "善后帮扶措施", Kind: FieldText}}, Guard: guardTerminate},
+	{Action: xinfang.ActMediationConclude, From: []xinfang.State{xinfang.StateHandling}, To: xinfang.StateConcluded, Roles: handlers, Side: SideHandling, Register: true,
+		Fields: []Field{{Name: "agreement", Label: "调解协议", Kind: FieldText, Required: true}, {Name: "mediation", Label: "调解编号", Kind: FieldText, Required: true}}, Guard: guardOpenTasks},
 	{Action: xinfang.ActWithdraw, From: beforeReply, To: xinfang.StateWithdrawn, Roles: staff, Side: SideAny, Fields: []Field{reason}},
 }
 

@@ -17,6 +17,9 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 	if actor == nil || actor.Unit == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
+	if t, ok := procedure.Find(in.Action); ok && t.Register {
+		return nil, xinfang.FieldError("action", t.Action.Label()+"须在其登记中进行（调解结案：在调解页面记录调解协议）")
+	}
 	pr := db.Procedure(ctx)
 	var out *xinfang.Petition
 	err := db.write(ctx, func(tx *Tx) error {

@@ -62,6 +62,7 @@ var (
 	investigationScope = scoped((*dataScope).investigations) // investigations i, petitions p left-joined
 	recordScope        = scoped((*dataScope).records)        // accountabilities or letters, their unit u
 	hearingScope       = scoped((*dataScope).hearings)       // hearings h
+	mediationScope     = scoped((*dataScope).mediations)     // mediations m
 )
 
 const (
@@ -211,6 +212,25 @@ func (s *dataScope) hearings() (string, []any, error) {
 	linked, largs := subtree(s.UnitPath, "hpp.reg_path", "hpp.handling_path")
 	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM petitions hpp WHERE hpp.id = h.petition_id AND hpp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `) OR ` + involved + `)`
 	return clause, append(append(args, largs...), id, id), nil
+}
+
+// mediations is the scope of mediations m: held in the subtree or on a
+// petition registered or handled there (not a 检举控告 item), the whole
+// city for city-wide roles, and always to its mediators with an account,
+// who see nothing else.
+func (s *dataScope) mediations() (string, []any, error) {
+	if s.All {
+		return all, nil, nil
+	}
+	id := s.user.ID
+	involved := `EXISTS (SELECT 1 FROM mediation_mediators mmu WHERE mmu.mediation_id = m.id AND mmu.user_id = ?)`
+	if s.None {
+		return involved, []any{id}, nil
+	}
+	own, args := subtree(s.UnitPath, "m.unit_path")
+	linked, largs := subtree(s.UnitPath, "mpp.reg_path", "mpp.handling_path")
+	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM petitions mpp WHERE mpp.id = m.petition_id AND mpp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `) OR ` + involved + `)`
+	return clause, append(append(args, largs...), id), nil
 }
 
 // subtree is "any of cols lies in the subtree at path": the rows of a unit
