@@ -31,6 +31,7 @@ type Stores struct {
 	Society       SocietyStore
 	Hearings      HearingStore
 	Assignments   AssignmentStore
+	Mediations    MediationStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -213,4 +214,16 @@ type AssignmentStore interface {
 	EndAssignment(ctx context.Context, id int64, note string) (*xinfang.Assignment, error)
 	FindAssignmentByID(ctx context.Context, id int64) (*xinfang.Assignment, error)
 	FindAssignments(ctx context.Context, f xinfang.AssignmentFilter) ([]*xinfang.Assignment, error)
+}
+
+// MediationStore is the mediators (调解员) and mediations (调解).
+type MediationStore interface {
+	AddMediationSession(ctx context.Context, id int64, version int, s xinfang.MediationSession) (*xinfang.Mediation, error)
+	CreateMediation(ctx context.Context, m *xinfang.Mediation) error
+	FindMediationByID(ctx context.Context, id int64) (*xinfang.Mediation, error)
+	FindMediations(ctx context.Context, f xinfang.MediationFilter) ([]*xinfang.Mediation, int, error)
+	FindMediators(ctx context.Context, unitID int64) ([]*xinfang.Mediator, error)
+	RecordFulfilment(ctx context.Context, id int64, version int, on calendar.Date) (*xinfang.Mediation, error)
+	RecordMediationOutcome(ctx context.Context, id int64, o xinfang.MediationOutcome) (*xinfang.Mediation, error)
+	SaveMediator(ctx context.Context, m *xinfang.Mediator) error
 }
