@@ -85,6 +85,9 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	if err := l.assignments(plans); err != nil {
 		return nil, err
 	}
+	if err := l.mediations(plans, opt.Petitions); err != nil {
+		return nil, err
+	}
 	return accounts(ctx, db)
 }
 

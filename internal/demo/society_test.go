@@ -84,3 +84,28 @@ func TestLoadAssignments(t *testing.T) {
 		}
 	}
 }
+
+// The demo's mediations: teams in every town, agreements in every state of
+// fulfilment, the mediator account seeing only his.
+func TestLoadMediations(t *testing.T) {
+	db := openDB(t)
+	mustLoad(t, db, 400)
+	leader := userCtx(t, db, "leader")
+	list, total, err := db.Mediations.FindMediations(leader, xinfang.MediationFilter{Limit: 500})
+	if err != nil || total < 15 {
+		t.Fatalf("%d mediations (%v)", total, err)
+	}
+	states := map[xinfang.MediationState]int{}
+	for _, m := range list {
+		states[m.State]++
+	}
+	_, overdue, _ := db.Mediations.FindMediations(leader, xinfang.MediationFilter{Overdue: true})
+	t.Logf("%d mediations: %v, %d overdue", total, states, overdue)
+	if states[xinfang.MediationAgreed] == 0 || states[xinfang.MediationFailed] == 0 || overdue == 0 {
+		t.Errorf("mediations %v with %d overdue: want agreements, failures and some past their day", states, overdue)
+	}
+	_, mine, err := db.Mediations.FindMediations(userCtx(t, db, "mediator"), xinfang.MediationFilter{})
+	if err != nil || mine == 0 || mine == total {
+		t.Errorf("the mediator account sees %d of %d (%v)", mine, total, err)
+	}
+}
