@@ -55,6 +55,10 @@ type Config struct {
 	// HearingNoticeDays: a hearing's notice is served at least this many
 	// days before it (听证通知).
 	HearingNoticeDays int
+	// JudicialAidCap (yuan) and JudicialAidDays (working days for the
+	// decision) are the local figures of 司法救助.
+	JudicialAidCap  int
+	JudicialAidDays int
 
 	CheckInterval time.Duration // how often the scheduler checks the clocks
 
@@ -78,6 +82,8 @@ func DefaultConfig() Config {
 		EvaluationDays:    pr.EvaluationDays,
 		RollForward:       pr.RollForward,
 		HearingNoticeDays: pr.HearingNoticeDays,
+		JudicialAidCap:    int(pr.JudicialAidCap),
+		JudicialAidDays:   pr.JudicialAidDays,
 		CheckInterval:     scheduler.DefaultInterval,
 		DemoPetitions:     800,
 		AttachmentMB:      xinfang.DefaultAttachmentLimit >> 20,
@@ -86,7 +92,8 @@ func DefaultConfig() Config {
 
 // Procedure returns the procedure's rules.
 func (c Config) Procedure() procedure.Config {
-	return procedure.Config{NearDays: c.NearDays, EvaluationDays: c.EvaluationDays, RollForward: c.RollForward, HearingNoticeDays: c.HearingNoticeDays}
+	return procedure.Config{NearDays: c.NearDays, EvaluationDays: c.EvaluationDays, RollForward: c.RollForward, HearingNoticeDays: c.HearingNoticeDays,
+		JudicialAidCap: int64(c.JudicialAidCap), JudicialAidDays: c.JudicialAidDays}
 }
 
 // setting is one Config field with its flag and environment variable.
@@ -124,6 +131,10 @@ var settings = []setting{
 		func(c *Config) flag.Value { return boolValue{&c.RollForward} }},
 	{"hearing-notice-days", "XINFANG_HEARING_NOTICE_DAYS", "a hearing's notice is served at least this many `days` before it",
 		func(c *Config) flag.Value { return intValue{&c.HearingNoticeDays, 1} }},
+	{"judicial-aid-cap", "XINFANG_JUDICIAL_AID_CAP", "the most one 司法救助 decision grants, in `yuan`",
+		func(c *Config) flag.Value { return intValue{&c.JudicialAidCap, 1} }},
+	{"judicial-aid-days", "XINFANG_JUDICIAL_AID_DAYS", "working `days` a 司法救助 decision takes from the application",
+		func(c *Config) flag.Value { return intValue{&c.JudicialAidDays, 1} }},
 	{"check-interval", "XINFANG_CHECK_INTERVAL", "how often (`duration`) the scheduler checks the clocks and sends warnings",
 		func(c *Config) flag.Value { return durationValue{&c.CheckInterval, time.Second} }},
 	{"attachment-limit", "XINFANG_ATTACHMENT_LIMIT", "the largest file an upload takes, in `MB`",
@@ -136,7 +147,7 @@ var settings = []setting{
 
 // Which settings each subcommand uses.
 var (
-	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "hearing-notice-days", "check-interval", "attachment-limit", "demo", "demo-petitions"}
+	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "hearing-notice-days", "judicial-aid-cap", "judicial-aid-days", "check-interval", "attachment-limit", "demo", "demo-petitions"}
 	deadlineSettings = []string{"db", "keys", "near-days", "evaluation-days", "roll-forward"}
 	dbSettings       = []string{"db", "keys"}
 )

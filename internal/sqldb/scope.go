@@ -63,6 +63,7 @@ var (
 	recordScope        = scoped((*dataScope).records)        // accountabilities or letters, their unit u
 	hearingScope       = scoped((*dataScope).hearings)       // hearings h
 	mediationScope     = scoped((*dataScope).mediations)     // mediations m
+	aidScope           = scoped((*dataScope).judicialAid)    // judicial aid j
 )
 
 const (
@@ -231,6 +232,22 @@ func (s *dataScope) mediations() (string, []any, error) {
 	linked, largs := subtree(s.UnitPath, "mpp.reg_path", "mpp.handling_path")
 	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM petitions mpp WHERE mpp.id = m.petition_id AND mpp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `) OR ` + involved + `)`
 	return clause, append(append(args, largs...), id), nil
+}
+
+// judicialAid is the scope of judicial aid j: handled in the subtree or
+// on a petition registered or handled there, the whole city for
+// city-wide roles; nothing for the roles without a data scope.
+func (s *dataScope) judicialAid() (string, []any, error) {
+	switch {
+	case s.None:
+		return none, nil, nil
+	case s.All:
+		return all, nil, nil
+	}
+	own, args := subtree(s.UnitPath, "j.unit_path")
+	linked, largs := subtree(s.UnitPath, "jpp.reg_path", "jpp.handling_path")
+	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM petitions jpp WHERE jpp.id = j.petition_id AND jpp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `))`
+	return clause, append(args, largs...), nil
 }
 
 // subtree is "any of cols lies in the subtree at path": the rows of a unit
