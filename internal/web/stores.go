@@ -32,6 +32,7 @@ type Stores struct {
 	Hearings      HearingStore
 	Assignments   AssignmentStore
 	Mediations    MediationStore
+	JudicialAid   JudicialAidStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -226,4 +227,12 @@ type MediationStore interface {
 	RecordFulfilment(ctx context.Context, id int64, version int, on calendar.Date) (*xinfang.Mediation, error)
 	RecordMediationOutcome(ctx context.Context, id int64, o xinfang.MediationOutcome) (*xinfang.Mediation, error)
 	SaveMediator(ctx context.Context, m *xinfang.Mediator) error
+}
+
+// JudicialAidStore is the applications for judicial aid (司法救助).
+type JudicialAidStore interface {
+	CreateJudicialAid(ctx context.Context, a *xinfang.JudicialAid) error
+	FindJudicialAidByID(ctx context.Context, id int64) (*xinfang.JudicialAid, error)
+	FindJudicialAids(ctx context.Context, f xinfang.JudicialAidFilter) ([]*xinfang.JudicialAid, int, error)
+	StepJudicialAid(ctx context.Context, id int64, d xinfang.AidDecision) (*xinfang.JudicialAid, error)
 }
