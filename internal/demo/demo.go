@@ -88,6 +88,9 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	if err := l.mediations(plans, opt.Petitions); err != nil {
 		return nil, err
 	}
+	if err := l.judicialAid(plans); err != nil {
+		return nil, err
+	}
 	return accounts(ctx, db)
 }
 

@@ -109,3 +109,29 @@ func TestLoadMediations(t *testing.T) {
 		t.Errorf("the mediator account sees %d of %d (%v)", mine, total, err)
 	}
 }
+
+// The demo's judicial aid: applications in every state, one past its
+// decision day.
+func TestLoadJudicialAid(t *testing.T) {
+	db := openDB(t)
+	mustLoad(t, db, 800)
+	ctx := userCtx(t, db, "leader")
+	list, total, err := db.JudicialAid.FindJudicialAids(ctx, xinfang.JudicialAidFilter{})
+	if err != nil || total < 5 {
+		t.Fatalf("%d applications (%v)", total, err)
+	}
+	states := map[xinfang.JudicialAidState]int{}
+	for _, a := range list {
+		states[a.State]++
+	}
+	_, overdue, _ := db.JudicialAid.FindJudicialAids(ctx, xinfang.JudicialAidFilter{Overdue: true})
+	t.Logf("%d applications: %v, %d overdue", total, states, overdue)
+	for _, s := range xinfang.JudicialAidStates {
+		if states[xinfang.JudicialAidState(s.Code)] == 0 {
+			t.Errorf("no application %s", s.Label)
+		}
+	}
+	if overdue == 0 {
+		t.Error("no application past its decision day")
+	}
+}
