@@ -55,6 +55,9 @@ var auditedReads = map[string]xinfang.AuditKind{
 	"/api/v1/judicial-aid/{id}":   xinfang.AuditRead,
 	"/judicial-aid/{id}":          xinfang.AuditRead,
 	"/judicial-aid/{id}/decision": xinfang.AuditExport,
+	"/api/v1/legal-opinions/{id}": xinfang.AuditRead,
+	"/legal-opinions/{id}":        xinfang.AuditRead,
+	"/legal-opinions/{id}/print":  xinfang.AuditExport,
 }
 
 // auditing prepares the audit of one request of route rt: the context of

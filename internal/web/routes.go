@@ -85,6 +85,10 @@ var (
 		refusal: "无权查看听证"}
 	mayReadMediations = access{name: "CanReadMediations", may: xinfang.CanReadMediations,
 		refusal: "无权查看调解"}
+	mayReadOpinions = access{name: "CanReadLegalOpinions", may: xinfang.CanReadLegalOpinions,
+		refusal: "无权查看法律意见书"}
+	mayDraftOpinions = access{name: "CanDraftLegalOpinion", may: xinfang.CanDraftLegalOpinion,
+		refusal: "法律意见书由律师出具"}
 	mayAssign = access{name: "CanAssign", may: xinfang.CanAssign,
 		refusal: "无权指派律师、协理员等人员"}
 	mayReadAssignments = access{name: "CanReadAssignments", may: xinfang.CanReadAssignments,
@@ -271,6 +275,11 @@ func routeTable() []route {
 		{"POST", "/api/v1/judicial-aid", mayManageSociety, (*Server).apiCreateJudicialAid},
 		{"GET", "/api/v1/judicial-aid/{id}", mayReadSociety, (*Server).apiJudicialAid},
 		{"POST", "/api/v1/judicial-aid/{id}/{action}", mayManageSociety, (*Server).apiJudicialAidStep},
+		{"GET", "/api/v1/legal-opinions", mayReadOpinions, (*Server).apiLegalOpinions},
+		{"POST", "/api/v1/legal-opinions", mayDraftOpinions, (*Server).apiCreateLegalOpinion},
+		{"GET", "/api/v1/legal-opinions/{id}", mayReadOpinions, (*Server).apiLegalOpinion},
+		{"PUT", "/api/v1/legal-opinions/{id}", mayDraftOpinions, (*Server).apiUpdateLegalOpinion},
+		{"POST", "/api/v1/legal-opinions/{id}/issue", mayDraftOpinions, (*Server).apiIssueLegalOpinion},
 		{"GET", "/api/v1/assignments", mayReadAssignments, (*Server).apiAssignments},
 		{"POST", "/api/v1/assignments", mayAssign, (*Server).apiCreateAssignment},
 		{"GET", "/api/v1/assignable-users", mayAssign, (*Server).apiAssignableUsers},
@@ -383,6 +392,12 @@ func routeTable() []route {
 		{"GET", "/judicial-aid/{id}", mayReadSociety, (*Server).handleJudicialAid},
 		{"GET", "/judicial-aid/{id}/decision", mayReadSociety, (*Server).handleJudicialAidDecision},
 		{"POST", "/judicial-aid/{id}/{action}", mayManageSociety, (*Server).handleJudicialAidStep},
+		{"GET", "/legal-opinions", mayReadOpinions, (*Server).handleLegalOpinions},
+		{"POST", "/legal-opinions", mayDraftOpinions, (*Server).handleCreateLegalOpinion},
+		{"GET", "/legal-opinions/{id}", mayReadOpinions, (*Server).handleLegalOpinion},
+		{"GET", "/legal-opinions/{id}/print", mayReadOpinions, (*Server).handleLegalOpinionPrint},
+		{"POST", "/legal-opinions/{id}", mayDraftOpinions, opinionForm("edit")},
+		{"POST", "/legal-opinions/{id}/issue", mayDraftOpinions, opinionForm("issue")},
 		{"GET", "/assignments", mayReadAssignments, (*Server).handleAssignments},
 		{"POST", "/assignments", mayAssign, (*Server).handleCreateAssignment},
 		{"POST", "/assignments/{id}/end", mayAssign, assignmentForm("end")},
@@ -435,6 +450,7 @@ var menu = []struct {
 	{"mediations", "调解", "/mediations", "/mediations"},
 	{"judicialaid", "司法救助", "/judicial-aid", "/judicial-aid"},
 	{"assignments", "指派", "/assignments", "/assignments"},
+	{"opinions", "法律意见书", "/legal-opinions", "/legal-opinions"},
 	{"inbox", "消息", "/inbox", "/inbox"},
 	{"deadline", "期限计算器", "/deadline", "/deadline"},
 	{"units", "单位管理", "/admin/units", "/admin/units"},

@@ -33,6 +33,7 @@ type Stores struct {
 	Assignments   AssignmentStore
 	Mediations    MediationStore
 	JudicialAid   JudicialAidStore
+	Opinions      LegalOpinionStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -235,4 +236,12 @@ type JudicialAidStore interface {
 	FindJudicialAidByID(ctx context.Context, id int64) (*xinfang.JudicialAid, error)
 	FindJudicialAids(ctx context.Context, f xinfang.JudicialAidFilter) ([]*xinfang.JudicialAid, int, error)
 	StepJudicialAid(ctx context.Context, id int64, d xinfang.AidDecision) (*xinfang.JudicialAid, error)
+}
+
+// LegalOpinionStore is the legal opinions (法律意见书) of lawyers.
+type LegalOpinionStore interface {
+	FindLegalOpinionByID(ctx context.Context, id int64) (*xinfang.LegalOpinion, error)
+	FindLegalOpinions(ctx context.Context, petitionID int64) ([]*xinfang.LegalOpinion, error)
+	IssueLegalOpinion(ctx context.Context, id int64, version int) (*xinfang.LegalOpinion, error)
+	SaveLegalOpinion(ctx context.Context, o *xinfang.LegalOpinion) error
 }
