@@ -223,5 +223,25 @@ func (l *loader) assignments(plans []*plan) error {
 	if err := give(legal, 12, lawyer, xinfang.AssignLawyer, "值班律师：审查案件材料，向信访人释法明理，引导通过诉讼、复议、仲裁等法定途径解决", "已约见信访人，释明申请执行和再审的法定程序及时限"); err != nil {
 		return err
 	}
+	// His legal opinions on the first eight, six of them issued.
+	l.db.Now = func() time.Time { return l.end.Add(-2 * time.Hour) }
+	lctx := l.asUser(lawyer)
+	for i, p := range legal {
+		if i >= 8 {
+			break
+		}
+		o := &xinfang.LegalOpinion{PetitionID: p.id, Firm: "示范律师事务所", Question: p.pt.Summary,
+			Analysis: "本事项已经人民法院作出生效裁判（或正在司法程序中），属于涉法涉诉事项，应当依法通过司法途径解决。",
+			Opinion:  "建议信访人依照法律规定申请强制执行或申请再审；办理单位依法导入司法程序，并做好释法明理和帮扶工作。",
+			Basis:    "《信访工作条例》第三十一条；《中华人民共和国民事诉讼法》第二百一十条、第二百四十七条"}
+		if err := l.db.Opinions.SaveLegalOpinion(lctx, o); err != nil {
+			return fmt.Errorf("legal opinion on %d: %w", p.id, err)
+		}
+		if i < 6 {
+			if _, err := l.db.Opinions.IssueLegalOpinion(lctx, o.ID, o.Version); err != nil {
+				return err
+			}
+		}
+	}
 	return give(village, 6, mediator, xinfang.AssignMediator, "会同村调解委员会组织双方调解", "")
 }

@@ -135,3 +135,22 @@ func TestLoadJudicialAid(t *testing.T) {
 		t.Error("no application past its decision day")
 	}
 }
+
+// The lawyer's legal opinions on his 涉法涉诉 items.
+func TestLoadLegalOpinions(t *testing.T) {
+	db := openDB(t)
+	mustLoad(t, db, 300)
+	list, err := db.Opinions.FindLegalOpinions(userCtx(t, db, "lawyer"), 0)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("%d legal opinions (%v)", len(list), err)
+	}
+	issued := 0
+	for _, o := range list {
+		if o.Issued {
+			issued++
+		}
+	}
+	if issued == 0 || issued == len(list) && len(list) > 6 {
+		t.Errorf("%d of %d issued", issued, len(list))
+	}
+}
