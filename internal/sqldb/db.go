@@ -60,6 +60,7 @@ type DB struct {
 	Mediations    *MediationStore    // 调解员 and 调解
 	JudicialAid   *JudicialAidStore  // 司法救助
 	Opinions      *LegalOpinionStore // 法律意见书
+	FirstVisit    *FirstVisitStore   // 首访责任制 figures
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -153,7 +154,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},
 		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c}, Audit: &AuditStore{c},
 		Attachments: &AttachmentStore{c},
-		Society:     &SocietyStore{c}, Hearings: &HearingStore{c}, Assignments: &AssignmentStore{c}, Mediations: &MediationStore{c}, JudicialAid: &JudicialAidStore{c}, Opinions: &LegalOpinionStore{c},
+		Society:     &SocietyStore{c}, Hearings: &HearingStore{c}, Assignments: &AssignmentStore{c}, Mediations: &MediationStore{c}, JudicialAid: &JudicialAidStore{c}, Opinions: &LegalOpinionStore{c}, FirstVisit: &FirstVisitStore{c},
 	}
 }
 

@@ -34,6 +34,7 @@ type Stores struct {
 	Mediations    MediationStore
 	JudicialAid   JudicialAidStore
 	Opinions      LegalOpinionStore
+	FirstVisit    FirstVisitStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -244,4 +245,10 @@ type LegalOpinionStore interface {
 	FindLegalOpinions(ctx context.Context, petitionID int64) ([]*xinfang.LegalOpinion, error)
 	IssueLegalOpinion(ctx context.Context, id int64, version int) (*xinfang.LegalOpinion, error)
 	SaveLegalOpinion(ctx context.Context, o *xinfang.LegalOpinion) error
+}
+
+// FirstVisitStore is the 首访责任制 figures.
+type FirstVisitStore interface {
+	FirstVisitFigures(ctx context.Context, year int) ([]xinfang.FirstVisitRow, error)
+	FirstVisitPassedOn(ctx context.Context, unitID int64, year int) ([]xinfang.PassedOnItem, error)
 }
