@@ -104,6 +104,10 @@ const (
 	// the first event of an imported item instead of register, setting
 	// the state, handling unit and dates the ledger gives.
 	ActImport Action = "import"
+	// ActMediationConclude concludes an item being handled by the
+	// agreement its mediation reached (调解结案, 第三十三条); only the
+	// mediation register takes it.
+	ActMediationConclude Action = "mediation_conclude"
 )
 
 // Actions lists every action with its label.
@@ -115,7 +119,7 @@ var Actions = []Label{
 	{string(ActEvaluate), "评价"}, {string(ActRequestReview), "申请复查"}, {string(ActReviewReply), "复查答复"},
 	{string(ActRequestRereview), "申请复核"}, {string(ActHearingStart), "听证开始"}, {string(ActHearingEnd), "听证结束"},
 	{string(ActRereviewReply), "复核答复"}, {string(ActConclude), "办结"}, {string(ActTerminate), "依法终结"},
-	{string(ActWithdraw), "撤回"}, {string(ActDecline), "网上信访不予登记"}, {string(ActImport), "导入"},
+	{string(ActWithdraw), "撤回"}, {string(ActDecline), "网上信访不予登记"}, {string(ActImport), "导入"}, {string(ActMediationConclude), "调解结案"},
 }
 
 // Label returns the Chinese label of a.

@@ -55,6 +55,13 @@ type Config struct {
 	NearDays       int  // 临期: an item warns this many days before it is due
 	EvaluationDays int  // the petitioner's window for the evaluation (满意度评价)
 	RollForward    bool // a last day on a rest day rolls to the next working day
+	// HearingNoticeDays: a hearing's notice is served at least this many
+	// days before it (听证通知).
+	HearingNoticeDays int
+	// JudicialAidCap (yuan) and JudicialAidDays (working days for the
+	// decision) are the local figures of 司法救助.
+	JudicialAidCap  int
+	JudicialAidDays int
 
 	CheckInterval time.Duration // how often the scheduler checks the clocks
 
@@ -79,24 +86,28 @@ type Config struct {
 func DefaultConfig() Config {
 	pr := procedure.DefaultConfig()
 	return Config{
-		Addr:            ":8080",
-		DSN:             "./xinfang.db",
-		SessionLifetime: sqldb.SessionLifetime,
-		IdleTimeout:     sqldb.IdleTimeout,
-		NearDays:        pr.NearDays,
-		EvaluationDays:  pr.EvaluationDays,
-		RollForward:     pr.RollForward,
-		CheckInterval:   scheduler.DefaultInterval,
-		OutboxInterval:  outbox.DefaultInterval,
-		SMSTemplate:     outbox.DefaultSMSTemplate,
-		DemoPetitions:   800,
-		AttachmentMB:    xinfang.DefaultAttachmentLimit >> 20,
+		Addr:              ":8080",
+		DSN:               "./xinfang.db",
+		SessionLifetime:   sqldb.SessionLifetime,
+		IdleTimeout:       sqldb.IdleTimeout,
+		NearDays:          pr.NearDays,
+		EvaluationDays:    pr.EvaluationDays,
+		RollForward:       pr.RollForward,
+		HearingNoticeDays: pr.HearingNoticeDays,
+		JudicialAidCap:    int(pr.JudicialAidCap),
+		JudicialAidDays:   pr.JudicialAidDays,
+		CheckInterval:     scheduler.DefaultInterval,
+		OutboxInterval:    outbox.DefaultInterval,
+		SMSTemplate:       outbox.DefaultSMSTemplate,
+		DemoPetitions:     800,
+		AttachmentMB:      xinfang.DefaultAttachmentLimit >> 20,
 	}
 }
 
 // Procedure returns the procedure's rules.
 func (c Config) Procedure() procedure.Config {
-	return procedure.Config{NearDays: c.NearDays, EvaluationDays: c.EvaluationDays, RollForward: c.RollForward}
+	return procedure.Config{NearDays: c.NearDays, EvaluationDays: c.EvaluationDays, RollForward: c.RollForward, HearingNoticeDays: c.HearingNoticeDays,
+		JudicialAidCap: int64(c.JudicialAidCap), JudicialAidDays: c.JudicialAidDays}
 }
 
 // setting is one Config field with its flag and environment variable.
@@ -132,6 +143,12 @@ var settings = []setting{
 		func(c *Config) flag.Value { return intValue{&c.EvaluationDays, 1} }},
 	{"roll-forward", "XINFANG_ROLL_FORWARD", "a last day on a rest day rolls to the next working day",
 		func(c *Config) flag.Value { return boolValue{&c.RollForward} }},
+	{"hearing-notice-days", "XINFANG_HEARING_NOTICE_DAYS", "a hearing's notice is served at least this many `days` before it",
+		func(c *Config) flag.Value { return intValue{&c.HearingNoticeDays, 1} }},
+	{"judicial-aid-cap", "XINFANG_JUDICIAL_AID_CAP", "the most one 司法救助 decision grants, in `yuan`",
+		func(c *Config) flag.Value { return intValue{&c.JudicialAidCap, 1} }},
+	{"judicial-aid-days", "XINFANG_JUDICIAL_AID_DAYS", "working `days` a 司法救助 decision takes from the application",
+		func(c *Config) flag.Value { return intValue{&c.JudicialAidDays, 1} }},
 	{"check-interval", "XINFANG_CHECK_INTERVAL", "how often (`duration`) the scheduler checks the clocks and sends warnings",
 		func(c *Config) flag.Value { return durationValue{&c.CheckInterval, time.Second} }},
 	{"messages-file", "XINFANG_MESSAGES_FILE", "append every message to petitioners to this `file` as JSON lines (the e-mails always, the SMS unless --sms-url)",
@@ -152,7 +169,7 @@ var settings = []setting{
 
 // Which settings each subcommand uses.
 var (
-	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "check-interval", "messages-file", "sms-url", "sms-template", "outbox-interval", "attachment-limit", "demo", "demo-petitions"}
+	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "hearing-notice-days", "judicial-aid-cap", "judicial-aid-days", "check-interval", "messages-file", "sms-url", "sms-template", "outbox-interval", "attachment-limit", "demo", "demo-petitions"}
 	deadlineSettings = []string{"db", "keys", "near-days", "evaluation-days", "roll-forward"}
 	dbSettings       = []string{"db", "keys"}
 )

@@ -70,6 +70,9 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	}
 	l := &loader{dice: dice{rand.New(rand.NewPCG(uint64(opt.Seed), 0x5846_2026))}, ctx: ctx, db: db, c: c, cal: db.Calendar(ctx), end: end}
 	l.pp = newPeople(l.Rand)
+	if err := l.societyRegisters(); err != nil {
+		return nil, err
+	}
 	plans := l.plan(opt.Petitions)
 	for _, p := range plans {
 		// Stop between petitions when the program is told to stop.
@@ -86,6 +89,15 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	if err := l.portal(opt.Online); err != nil {
 		return nil, err
 	}
+	if err := l.assignments(plans); err != nil {
+		return nil, err
+	}
+	if err := l.mediations(plans, opt.Petitions); err != nil {
+		return nil, err
+	}
+	if err := l.judicialAid(plans); err != nil {
+		return nil, err
+	}
 	return accounts(ctx, db)
 }
 
@@ -100,6 +112,7 @@ type loader struct {
 	end time.Time
 
 	final map[int64]*xinfang.Petition // every petition as its story left it
+	soc   *societyPool                // the expert pool and the observers (society.go)
 }
 
 // dice draws the random choices of the planner or of one story.

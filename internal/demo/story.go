@@ -350,16 +350,6 @@ func (s *story) reviewer() *xinfang.User { return s.l.c.bureauHead }
 // reReviewer is who answers a 复核 and holds its hearing: the 联席办.
 func (s *story) reReviewer() *xinfang.User { return s.l.c.jointHead }
 
-func (s *story) hearing(end bool) {
-	s.later(3, 8)
-	s.act(s.reReviewer(), xinfang.ActHearingStart, map[string]string{"place": "示范市信访局听证室"})
-	if !end {
-		return
-	}
-	s.later(1, 3)
-	s.act(s.reReviewer(), xinfang.ActHearingEnd, map[string]string{"conclusion": "听证员经评议一致认为，原处理意见和复查意见认定事实清楚、适用依据正确，信访人的诉求缺乏政策依据，建议维持。"})
-}
-
 // The scenarios.
 
 func (s *story) concluded() {

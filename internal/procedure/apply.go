@@ -189,7 +189,7 @@ func sideAllows(s Side, p *xinfang.Petition, u *xinfang.User) bool {
 func (pr *Procedure) Allowed(p *xinfang.Petition, actor *xinfang.User) []*Transition {
 	var out []*Transition
 	for i := range Table {
-		if pr.Permit(&Table[i], p, actor) == nil {
+		if !Table[i].Register && pr.Permit(&Table[i], p, actor) == nil {
 			out = append(out, &Table[i])
 		}
 	}

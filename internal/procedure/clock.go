@@ -13,12 +13,26 @@ type Config struct {
 	NearDays       int  // 临期: due within this many days (default 3)
 	RollForward    bool // last day on a rest day rolls to the next working day (default true)
 	EvaluationDays int  // window for the petitioner's evaluation (default 30)
+	// HearingNoticeDays is how many days before a hearing its notice must
+	// be served (听证通知, default 7, local practice).
+	HearingNoticeDays int
+	// JudicialAidCap is the most a 司法救助 decision grants, in yuan
+	// (normally 36 × the local average monthly wage of the previous year,
+	// a figure set locally); JudicialAidDays the working days a decision
+	// takes from the application (default 10).
+	JudicialAidCap  int64
+	JudicialAidDays int
 }
 
 // DefaultConfig returns the rules of procedure.md.
 func DefaultConfig() Config {
-	return Config{NearDays: 3, RollForward: true, EvaluationDays: 30}
+	return Config{NearDays: 3, RollForward: true, EvaluationDays: 30, HearingNoticeDays: 7, JudicialAidCap: DefaultJudicialAidCap, JudicialAidDays: 10}
 }
+
+// DefaultJudicialAidCap is 36 months of a local average monthly wage of
+// 6,000 yuan: the usual ceiling of one 司法救助 decision, until the city
+// sets its own figure.
+const DefaultJudicialAidCap = 36 * 6000
 
 // Procedure applies the table with a calendar and rules.
 type Procedure struct {
@@ -33,6 +47,15 @@ func New(cal *calendar.Calendar, cfg Config) *Procedure {
 	}
 	if cfg.EvaluationDays <= 0 {
 		cfg.EvaluationDays = 30
+	}
+	if cfg.HearingNoticeDays <= 0 {
+		cfg.HearingNoticeDays = 7
+	}
+	if cfg.JudicialAidCap <= 0 {
+		cfg.JudicialAidCap = DefaultJudicialAidCap
+	}
+	if cfg.JudicialAidDays <= 0 {
+		cfg.JudicialAidDays = 10
 	}
 	return &Procedure{Cal: cal, Cfg: cfg}
 }

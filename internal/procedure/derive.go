@@ -14,9 +14,10 @@ type Status struct {
 	HandlingUnitID int64
 	Outcome        xinfang.Outcome
 	Extended       bool
-	Paused         bool // a hearing is running (复核时限中止)
-	Undelivered    int  // written replies not yet delivered
-	Delivered      bool // at least one reply delivered
+	Paused         bool          // a hearing is running (复核时限中止)
+	PausedSince    calendar.Date // the first day of the running hearing
+	Undelivered    int           // written replies not yet delivered
+	Delivered      bool          // at least one reply delivered
 	Evaluated      bool
 	Evaluation     string // pending / done / expired / excluded
 	Clocks         []xinfang.Clock
@@ -159,18 +160,21 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 			stop(receivedOn(e, d), xinfang.ClockRereviewRequest)
 			start(xinfang.ClockRereview, receivedOn(e, d))
 		case xinfang.ActHearingStart:
+			on := dataDate(e, "started_on", d)
 			if r := runs[xinfang.ClockRereview]; r != nil && !r.stopped {
-				r.pausing, r.pauseAt = true, d
+				r.pausing, r.pauseAt = true, on
 			}
-			st.Paused = true
+			st.Paused, st.PausedSince = true, on
 		case xinfang.ActHearingEnd:
 			if r := runs[xinfang.ClockRereview]; r != nil && r.pausing {
-				r.paused += d.Sub(r.pauseAt) + 1
+				r.paused += dataDate(e, "ended_on", d).Sub(r.pauseAt) + 1
 				r.pausing = false
 			}
-			st.Paused = false
+			st.Paused, st.PausedSince = false, calendar.Date{}
 		case xinfang.ActConclude:
 			stop(d, xinfang.ClockReviewRequest, xinfang.ClockRereviewRequest)
+		case xinfang.ActMediationConclude:
+			stop(d, xinfang.ClockHandling)
 		case xinfang.ActWithdraw:
 			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection, xinfang.ClockHandling)
 		}
@@ -213,6 +217,15 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 		}
 	}
 	return st
+}
+
+// dataDate is the date the event's data gives under key (a hearing's own
+// start or end day), else d, the day it was recorded.
+func dataDate(e *xinfang.Event, key string, d calendar.Date) calendar.Date {
+	if r, err := calendar.ParseDate(e.Data[key]); err == nil {
+		return r
+	}
+	return d
 }
 
 func receivedOn(e *xinfang.Event, d calendar.Date) calendar.Date {

@@ -207,6 +207,27 @@ func guardHearing(end bool) func(*GuardContext) error {
 		if !end && g.Status.Paused {
 			return invalid("action", "听证进行中，须先结束听证")
 		}
+		// The hearing's own days bound the pause: none after the day of
+		// the record, the start not before the 复核 began, the end not
+		// before the start.
+		key := "started_on"
+		if end {
+			key = "ended_on"
+		}
+		s := g.Data[key]
+		if s == "" || g.Req.Input.Action == xinfang.ActRereviewReply {
+			return nil
+		}
+		on, _ := calendar.ParseDate(s)
+		if on.After(g.Today) {
+			return invalid(key, "听证日期不能晚于今天")
+		}
+		if end && on.Before(g.Status.PausedSince) {
+			return invalid(key, "听证结束日期不能早于开始日期 "+g.Status.PausedSince.String())
+		}
+		if c, ok := g.Status.Clock(xinfang.ClockRereview); !end && ok && on.Before(c.Start) {
+			return invalid(key, "听证开始日期不能早于复核起算日 "+c.Start.String())
+		}
 		return nil
 	}
 }
@@ -224,8 +245,12 @@ func guardConclude(g *GuardContext) error {
 	if !g.Today.After(c.Due) {
 		return invalid("action", "申请"+what+"期限至 "+c.Due.String()+" 届满，期满后方可办结")
 	}
-	// 三跨三分离 (README): the whole concludes only when every task is done
-	// or released with a reason.
+	return guardOpenTasks(g)
+}
+
+// guardOpenTasks: 三跨三分离 (README): the whole concludes only when every
+// task is done or released with a reason.
+func guardOpenTasks(g *GuardContext) error {
 	n, err := g.Lookup.OpenTasks(g.Req.Petition.ID)
 	if err != nil {
 		return err

@@ -59,6 +59,10 @@ type Transition struct {
 	// Guard checks what the table cannot say: time windows, once-only
 	// steps. It sees the item as derived from its history before the action.
 	Guard func(g *GuardContext) error
+	// Register marks a step that only its register takes, inside its own
+	// change (the mediation agreement that concludes an item): it is
+	// never offered as a form (Allowed), and Act refuses it.
+	Register bool
 }
 
 var (
@@ -68,7 +72,12 @@ var (
 	opinion  = Field{Name: "opinion", Label: "处理意见", Kind: FieldText, Required: true}
 	basis    = Field{Name: "basis", Label: "法律政策依据", Kind: FieldText}
 	received = Field{Name: "received_on", Label: "收到申请日期", Kind: FieldDate}
-	unitF    = Field{Name: "unit_id", Label: "承办单位", Kind: FieldUnit, Required: true}
+	// A hearing of the register (听证) says its own dates, which bound the
+	// pause of the 复核 clock; without them the day of the action counts.
+	hearingStarted = Field{Name: "started_on", Label: "听证开始日期", Kind: FieldDate}
+	hearingEnded   = Field{Name: "ended_on", Label: "听证结束日期", Kind: FieldDate}
+	hearingRef     = Field{Name: "hearing", Label: "听证编号", Kind: FieldText}
+	unitF          = Field{Name: "unit_id", Label: "承办单位", Kind: FieldUnit, Required: true}
 
 	staff    = []xinfang.Role{xinfang.RoleRegistrar, xinfang.RoleHandler, xinfang.RoleUnitHead}
 	handlers = []xinfang.Role{xinfang.RoleHandler, xinfang.RoleUnitHead}
@@ -119,14 +128,16 @@ var Table = []Transition{
 	{Action: xinfang.ActRequestRereview, From: []xinfang.State{xinfang.StateReviewed}, To: xinfang.StateRereviewing, Roles: staff, Side: SideAny,
 		Fields: []Field{received, {Name: "request", Label: "复核请求", Kind: FieldText, Required: true}}, Guard: guardWindow(xinfang.ClockRereviewRequest, "复核")},
 	{Action: xinfang.ActHearingStart, From: []xinfang.State{xinfang.StateRereviewing}, Roles: staff, Side: SideAny, Guard: guardHearing(false),
-		Fields: []Field{{Name: "place", Label: "听证地点", Kind: FieldText, Required: true}}},
+		Fields: []Field{{Name: "place", Label: "听证地点", Kind: FieldText, Required: true}, hearingStarted, hearingRef}},
 	{Action: xinfang.ActHearingEnd, From: []xinfang.State{xinfang.StateRereviewing}, Roles: staff, Side: SideAny, Guard: guardHearing(true),
-		Fields: []Field{{Name: "conclusion", Label: "听证结论", Kind: FieldText, Required: true}}},
+		Fields: []Field{{Name: "conclusion", Label: "听证结论", Kind: FieldText, Required: true}, hearingEnded, hearingRef}},
 	{Action: xinfang.ActRereviewReply, From: []xinfang.State{xinfang.StateRereviewing}, To: xinfang.StateTerminated, Roles: staff, Side: SideAny, Guard: guardHearing(false),
 		Fields: []Field{outcome, facts, opinion, basis}},
 	{Action: xinfang.ActConclude, From: []xinfang.State{xinfang.StateReplied, xinfang.StateReviewed}, To: xinfang.StateConcluded, Roles: staff, Side: SideAny, Guard: guardConclude},
 	{Action: xinfang.ActTerminate, From: []xinfang.State{xinfang.StateHandling, xinfang.StateReplied, xinfang.StateReviewing, xinfang.StateReviewed}, To: xinfang.StateTerminated,
 		Roles: handlers, Side: SideHandling, Fields: []Field{reason, {Name: "aftercare", Label: "善后帮扶措施", Kind: FieldText}}, Guard: guardTerminate},
+	{Action: xinfang.ActMediationConclude, From: []xinfang.State{xinfang.StateHandling}, To: xinfang.StateConcluded, Roles: handlers, Side: SideHandling, Register: true,
+		Fields: []Field{{Name: "agreement", Label: "调解协议", Kind: FieldText, Required: true}, {Name: "mediation", Label: "调解编号", Kind: FieldText, Required: true}}, Guard: guardOpenTasks},
 	{Action: xinfang.ActWithdraw, From: beforeReply, To: xinfang.StateWithdrawn, Roles: staff, Side: SideAny, Fields: []Field{reason}},
 	{Action: xinfang.ActDecline, From: []xinfang.State{xinfang.StateRegistered}, To: xinfang.StateNotAccepted, Roles: routers, Side: SideRegistering,
 		Fields: []Field{{Name: "reason", Label: "不予登记的理由（信访人可见）", Kind: FieldText, Required: true}}, Guard: guardDecline,

@@ -56,6 +56,8 @@ var allowedCases = []allowedCase{
 		data: map[string]string{"days": "030", "reason": "情况复杂"}, wantTo: xinfang.StateHandling, wantData: map[string]string{"days": "30", "reason": "情况复杂"}},
 	{name: "reply, empty basis left out", flow: townFlow, stage: "handling", actor: handlerA, action: xinfang.ActReply,
 		data: with(replyData, "basis", " ", "facts", " 经查，反映属实 "), wantTo: xinfang.StateReplied, wantData: with(replyData, "basis", "<nil>")},
+	{name: "mediation agreement concludes", flow: townFlow, stage: "handling", actor: handlerA, action: xinfang.ActMediationConclude,
+		data: map[string]string{"agreement": "双方同意由公司于月底前支付工资", "mediation": "TJ-2026-0001"}, wantTo: xinfang.StateConcluded},
 	{name: "deliver", flow: townFlow, stage: "replied", actor: handlerA, action: xinfang.ActDeliver,
 		data: deliverData("2026-03-21"), wantTo: xinfang.StateReplied},
 	{name: "deliver by the bureau", flow: townFlow, stage: "replied", actor: registrar, action: xinfang.ActDeliver,
@@ -125,7 +127,14 @@ func TestApplyAllowed(t *testing.T) {
 			if e.ActorID != tc.actor.ID || e.ActorUnitID != tc.actor.UnitID || e.ActorName != tc.actor.Name {
 				t.Errorf("event actor %d/%d/%s, want %d/%d/%s", e.ActorID, e.ActorUnitID, e.ActorName, tc.actor.ID, tc.actor.UnitID, tc.actor.Name)
 			}
-			// What Apply accepts, Allowed offers.
+			// What Apply accepts, Allowed offers — but the steps only
+			// their register takes.
+			if tr, _ := procedure.Find(tc.action); tr.Register {
+				if slices.ContainsFunc(pr.Allowed(req.Petition, tc.actor), func(tr *procedure.Transition) bool { return tr.Action == tc.action }) {
+					t.Errorf("Allowed offers %s, a step of its register", tc.action)
+				}
+				return
+			}
 			var offered []xinfang.Action
 			for _, tr := range pr.Allowed(req.Petition, tc.actor) {
 				offered = append(offered, tr.Action)

@@ -57,6 +57,13 @@ type DB struct {
 	Portal        *PortalStore       // 网上信访: the petitioner's side, and the registrar's intake of it
 	Outbox        *OutboxStore       // messages to petitioners: the outbox, its texts
 	Imports       *ImportStore       // 导入 of petitions and cases from an earlier ledger
+	Society       *SocietyStore      // 专家库 and 监督员名录
+	Hearings      *HearingStore      // 听证
+	Assignments   *AssignmentStore   // 指派 of outside people to petitions and cases
+	Mediations    *MediationStore    // 调解员 and 调解
+	JudicialAid   *JudicialAidStore  // 司法救助
+	Opinions      *LegalOpinionStore // 法律意见书
+	FirstVisit    *FirstVisitStore   // 首访责任制 figures
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -157,6 +164,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Portal:      &PortalStore{c},
 		Outbox:      &OutboxStore{c},
 		Imports:     &ImportStore{core: c, live: &importProgress{}},
+		Society:     &SocietyStore{c}, Hearings: &HearingStore{c}, Assignments: &AssignmentStore{c}, Mediations: &MediationStore{c}, JudicialAid: &JudicialAidStore{c}, Opinions: &LegalOpinionStore{c}, FirstVisit: &FirstVisitStore{c},
 	}
 }
 

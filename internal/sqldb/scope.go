@@ -20,8 +20,9 @@ import (
 //   - 检举控告 items are visible only to the handling 纪检监察 body and to the
 //     registrar who registered them, whatever the role, so that the accused
 //     unit never sees them, nor a case or an investigation through them;
-//   - roles without petition access see nothing, except the cases they are
-//     named in.
+//   - roles without petition access (lawyers, experts, mediators,
+//     observers) see nothing, except the items and cases they are assigned
+//     to (指派), the cases they are named in, and the hearings they sit in.
 
 // dataScope is the acting user's data scope, ready to become SQL.
 type dataScope struct {
@@ -60,6 +61,9 @@ var (
 	supervisionScope   = scoped((*dataScope).supervisions)   // supervisions s
 	investigationScope = scoped((*dataScope).investigations) // investigations i, petitions p left-joined
 	recordScope        = scoped((*dataScope).records)        // accountabilities or letters, their unit u
+	hearingScope       = scoped((*dataScope).hearings)       // hearings h
+	mediationScope     = scoped((*dataScope).mediations)     // mediations m
+	aidScope           = scoped((*dataScope).judicialAid)    // judicial aid j
 )
 
 const (
@@ -72,7 +76,9 @@ const (
 // 纪检监察 body handling it.
 func (s *dataScope) petitions() (string, []any, error) {
 	if s.None {
-		return none, nil, nil
+		// The outside roles see the items they are assigned to (指派).
+		rule, rargs := s.accusationRule()
+		return "(" + assignedPetition + " AND " + rule + ")", append([]any{s.user.ID}, rargs...), nil
 	}
 	clause, args := all, []any(nil)
 	if !s.All {
@@ -94,6 +100,9 @@ func (s *dataScope) petitionsWithin(tree string) (string, []any, error) {
 	rule, args := s.accusationRule()
 	return "(" + rule + ")", args, nil
 }
+
+// assignedPetition is "petition p is assigned to user ?, not ended".
+const assignedPetition = `EXISTS (SELECT 1 FROM assignments pa WHERE pa.petition_id = p.id AND pa.user_id = ? AND pa.ended_at = '')`
 
 // accusationRule is the part of the scope of petitions p every reader
 // meets: 检举控告 only for its registrar and the 纪检监察 body handling it.
@@ -130,8 +139,9 @@ func (s *dataScope) cases() (string, []any, error) {
 	id := s.user.ID
 	involved := `(c.leader_id = ? OR EXISTS (SELECT 1 FROM case_members cm WHERE cm.case_id = c.id AND cm.user_id = ?)
 		OR EXISTS (SELECT 1 FROM case_steps cs WHERE cs.case_id = c.id AND cs.owner_id = ?)
-		OR EXISTS (SELECT 1 FROM tasks ct WHERE ct.case_id = c.id AND ct.owner_user_id = ?))`
-	ids := []any{id, id, id, id}
+		OR EXISTS (SELECT 1 FROM tasks ct WHERE ct.case_id = c.id AND ct.owner_user_id = ?)
+		OR EXISTS (SELECT 1 FROM assignments ca WHERE ca.case_id = c.id AND ca.user_id = ? AND ca.ended_at = ''))`
+	ids := []any{id, id, id, id, id}
 	if s.None {
 		return involved, ids, nil
 	}
@@ -183,6 +193,61 @@ func (s *dataScope) records() (string, []any, error) {
 	}
 	c, a := subtree(s.UnitPath, "u.path")
 	return c, a, nil
+}
+
+// hearings is the scope of hearings h: those organized in the subtree or
+// held on a petition registered or handled there (not a 检举控告 item),
+// the whole city for city-wide roles; and always the hearing's own
+// people — its chair and the participants with an account (a lawyer, an
+// expert, an observer) — whatever their role, who see nothing else.
+func (s *dataScope) hearings() (string, []any, error) {
+	if s.All {
+		return all, nil, nil
+	}
+	id := s.user.ID
+	involved := `(h.chair_user_id = ? OR EXISTS (SELECT 1 FROM hearing_participants hpu WHERE hpu.hearing_id = h.id AND hpu.user_id = ?))`
+	if s.None {
+		return involved, []any{id, id}, nil
+	}
+	own, args := subtree(s.UnitPath, "h.unit_path")
+	linked, largs := subtree(s.UnitPath, "hpp.reg_path", "hpp.handling_path")
+	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM petitions hpp WHERE hpp.id = h.petition_id AND hpp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `) OR ` + involved + `)`
+	return clause, append(append(args, largs...), id, id), nil
+}
+
+// mediations is the scope of mediations m: held in the subtree or on a
+// petition registered or handled there (not a 检举控告 item), the whole
+// city for city-wide roles, and always to its mediators with an account,
+// who see nothing else.
+func (s *dataScope) mediations() (string, []any, error) {
+	if s.All {
+		return all, nil, nil
+	}
+	id := s.user.ID
+	involved := `EXISTS (SELECT 1 FROM mediation_mediators mmu WHERE mmu.mediation_id = m.id AND mmu.user_id = ?)`
+	if s.None {
+		return involved, []any{id}, nil
+	}
+	own, args := subtree(s.UnitPath, "m.unit_path")
+	linked, largs := subtree(s.UnitPath, "mpp.reg_path", "mpp.handling_path")
+	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM petitions mpp WHERE mpp.id = m.petition_id AND mpp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `) OR ` + involved + `)`
+	return clause, append(append(args, largs...), id), nil
+}
+
+// judicialAid is the scope of judicial aid j: handled in the subtree or
+// on a petition registered or handled there, the whole city for
+// city-wide roles; nothing for the roles without a data scope.
+func (s *dataScope) judicialAid() (string, []any, error) {
+	switch {
+	case s.None:
+		return none, nil, nil
+	case s.All:
+		return all, nil, nil
+	}
+	own, args := subtree(s.UnitPath, "j.unit_path")
+	linked, largs := subtree(s.UnitPath, "jpp.reg_path", "jpp.handling_path")
+	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM petitions jpp WHERE jpp.id = j.petition_id AND jpp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `))`
+	return clause, append(args, largs...), nil
 }
 
 // subtree is "any of cols lies in the subtree at path": the rows of a unit

@@ -43,6 +43,23 @@ var auditedReads = map[string]xinfang.AuditKind{
 	"/api/v1/audit.csv":                          xinfang.AuditExport,
 	"/api/v1/attachments/{id}":                   xinfang.AuditExport,
 	"/attachments/{id}":                          xinfang.AuditExport,
+	"/api/v1/hearings/{id}":                      xinfang.AuditRead,
+	"/hearings/{id}":                             xinfang.AuditRead,
+	"/hearings/{id}/notice":                      xinfang.AuditExport,
+	"/api/v1/experts/{id}":                       xinfang.AuditRead,
+	"/society/experts/{id}":                      xinfang.AuditRead,
+	"/api/v1/observers/{id}":                     xinfang.AuditRead,
+	"/society/observers/{id}":                    xinfang.AuditRead,
+	"/api/v1/assignments/{id}":                   xinfang.AuditRead,
+	"/api/v1/mediations/{id}":                    xinfang.AuditRead,
+	"/mediations/{id}":                           xinfang.AuditRead,
+	"/mediations/{id}/agreement":                 xinfang.AuditExport,
+	"/api/v1/judicial-aid/{id}":                  xinfang.AuditRead,
+	"/judicial-aid/{id}":                         xinfang.AuditRead,
+	"/judicial-aid/{id}/decision":                xinfang.AuditExport,
+	"/api/v1/legal-opinions/{id}":                xinfang.AuditRead,
+	"/legal-opinions/{id}":                       xinfang.AuditRead,
+	"/legal-opinions/{id}/print":                 xinfang.AuditExport,
 }
 
 // auditing prepares the audit of one request of route rt: the context of

@@ -250,6 +250,8 @@ var templateFuncs = template.FuncMap{
 	},
 	"add":        func(a, b int) int { return a + b },
 	"countLabel": xinfang.CountLabel,
+	// observerForm gives the observers' form its action and its page.
+	"observerForm": func(action string, v any) map[string]any { return map[string]any{"Action": action, "V": v} },
 	"unitOpts": func(units []*xinfang.Unit, sel any, blank ...string) unitOptions {
 		o := unitOptions{Units: units, Sel: fmt.Sprint(sel), Blank: "请选择"}
 		if len(blank) > 0 {

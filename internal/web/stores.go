@@ -31,6 +31,13 @@ type Stores struct {
 	Portal        PortalStore
 	Outbox        OutboxStore
 	Imports       ImportStore
+	Society       SocietyStore
+	Hearings      HearingStore
+	Assignments   AssignmentStore
+	Mediations    MediationStore
+	JudicialAid   JudicialAidStore
+	Opinions      LegalOpinionStore
+	FirstVisit    FirstVisitStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -209,4 +216,69 @@ type OutboxStore interface {
 	FindMessages(ctx context.Context, petitionID int64) ([]*xinfang.OutMessage, error)
 	FindTemplates(ctx context.Context) ([]*xinfang.MessageTemplate, error)
 	SaveTemplate(ctx context.Context, kind xinfang.MessageKind, body string, reset bool) error
+}
+
+// SocietyStore is the expert pool (专家库) and the observers' register (监督员名录).
+type SocietyStore interface {
+	FindExpertByID(ctx context.Context, id int64) (*xinfang.Expert, error)
+	FindExperts(ctx context.Context, f xinfang.ExpertFilter) ([]*xinfang.Expert, error)
+	FindObserverByID(ctx context.Context, id int64) (*xinfang.Observer, error)
+	FindObservers(ctx context.Context, f xinfang.ObserverFilter) ([]*xinfang.Observer, error)
+	SaveExpert(ctx context.Context, e *xinfang.Expert) error
+	SaveObserver(ctx context.Context, o *xinfang.Observer) error
+}
+
+// HearingStore is the hearings (听证).
+type HearingStore interface {
+	CancelHearing(ctx context.Context, id int64, version int, reason string) (*xinfang.Hearing, error)
+	ConcludeHearing(ctx context.Context, id int64, in xinfang.HearingConclusion) (*xinfang.Hearing, error)
+	CreateHearing(ctx context.Context, h *xinfang.Hearing) error
+	FindHearingByID(ctx context.Context, id int64) (*xinfang.Hearing, error)
+	FindHearings(ctx context.Context, f xinfang.HearingFilter) ([]*xinfang.Hearing, int, error)
+	HearingPeople(ctx context.Context) (*xinfang.HearingPeople, error)
+	StartHearing(ctx context.Context, id int64, in xinfang.HearingStart) (*xinfang.Hearing, error)
+}
+
+// AssignmentStore is the assignments (指派) of outside people to petitions and cases.
+type AssignmentStore interface {
+	AddWorkNote(ctx context.Context, id int64, text string) (*xinfang.Assignment, error)
+	Assign(ctx context.Context, a *xinfang.Assignment) error
+	AssignableUsers(ctx context.Context) ([]*xinfang.User, error)
+	EndAssignment(ctx context.Context, id int64, note string) (*xinfang.Assignment, error)
+	FindAssignmentByID(ctx context.Context, id int64) (*xinfang.Assignment, error)
+	FindAssignments(ctx context.Context, f xinfang.AssignmentFilter) ([]*xinfang.Assignment, error)
+}
+
+// MediationStore is the mediators (调解员) and mediations (调解).
+type MediationStore interface {
+	AddMediationSession(ctx context.Context, id int64, version int, s xinfang.MediationSession) (*xinfang.Mediation, error)
+	CreateMediation(ctx context.Context, m *xinfang.Mediation) error
+	FindMediationByID(ctx context.Context, id int64) (*xinfang.Mediation, error)
+	FindMediations(ctx context.Context, f xinfang.MediationFilter) ([]*xinfang.Mediation, int, error)
+	FindMediators(ctx context.Context, unitID int64) ([]*xinfang.Mediator, error)
+	RecordFulfilment(ctx context.Context, id int64, version int, on calendar.Date) (*xinfang.Mediation, error)
+	RecordMediationOutcome(ctx context.Context, id int64, o xinfang.MediationOutcome) (*xinfang.Mediation, error)
+	SaveMediator(ctx context.Context, m *xinfang.Mediator) error
+}
+
+// JudicialAidStore is the applications for judicial aid (司法救助).
+type JudicialAidStore interface {
+	CreateJudicialAid(ctx context.Context, a *xinfang.JudicialAid) error
+	FindJudicialAidByID(ctx context.Context, id int64) (*xinfang.JudicialAid, error)
+	FindJudicialAids(ctx context.Context, f xinfang.JudicialAidFilter) ([]*xinfang.JudicialAid, int, error)
+	StepJudicialAid(ctx context.Context, id int64, d xinfang.AidDecision) (*xinfang.JudicialAid, error)
+}
+
+// LegalOpinionStore is the legal opinions (法律意见书) of lawyers.
+type LegalOpinionStore interface {
+	FindLegalOpinionByID(ctx context.Context, id int64) (*xinfang.LegalOpinion, error)
+	FindLegalOpinions(ctx context.Context, petitionID int64) ([]*xinfang.LegalOpinion, error)
+	IssueLegalOpinion(ctx context.Context, id int64, version int) (*xinfang.LegalOpinion, error)
+	SaveLegalOpinion(ctx context.Context, o *xinfang.LegalOpinion) error
+}
+
+// FirstVisitStore is the 首访责任制 figures.
+type FirstVisitStore interface {
+	FirstVisitFigures(ctx context.Context, year int) ([]xinfang.FirstVisitRow, error)
+	FirstVisitPassedOn(ctx context.Context, unitID int64, year int) ([]xinfang.PassedOnItem, error)
 }
