@@ -68,6 +68,22 @@ func TestBrowserDocumentsPrint(t *testing.T) {
 	act(staff, long, xinfang.ActReply, map[string]string{"outcome": "explain", "opinion": "补偿标准符合规定。",
 		"facts": strings.Repeat("经调查核实，该地块于2019年列入征收范围，补偿标准依照当年公布的区片综合地价执行，相关部门对权属来源、地上附着物进行了清点登记。", 9)})
 
+	// A 督办单 on the transferred item, pressed once (催办).
+	sup := &xinfang.User{Username: "xfj_sup", Name: "郑督查", UnitID: a.Units["bureau"].ID, Roles: []xinfang.Role{xinfang.RoleSupervisor}}
+	if err := a.DB.Directory.CreateUser(context.Background(), sup, pagePassword); err != nil {
+		t.Fatal(err)
+	}
+	sup, _ = a.DB.Directory.FindUserByID(context.Background(), sup.ID)
+	supCtx := xinfang.NewContextWithUser(context.Background(), sup)
+	order := &xinfang.Supervision{TargetUnitID: a.Units["townA"].ID, PetitionID: transferred.ID, Requirements: "请于期限内查清噪声来源并书面反馈。",
+		Deadline: calendar.DateOf(pageNow).AddDays(7), Listed: true}
+	if err := a.DB.Supervisions.CreateSupervision(supCtx, order); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.DB.Supervisions.RemindSupervision(supCtx, order.ID, "请加快办理"); err != nil {
+		t.Fatal(err)
+	}
+
 	cases := []struct {
 		p     *xinfang.Petition
 		kind  string
@@ -81,9 +97,21 @@ func TestBrowserDocumentsPrint(t *testing.T) {
 	base := a.Server.URL
 	do(t, ctx, "sign in", append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/")}, caseLogin("a_staff")...)...)
 	do(t, ctx, "home", chromedp.WaitVisible(chromedp.CSS(`nav`)))
+	type printed struct {
+		path  string
+		pages int
+	}
+	var paths []printed
 	for _, c := range cases {
-		path := "/petitions/" + strconv.FormatInt(c.p.ID, 10) + "/print/" + c.kind
-		do(t, ctx, "open "+path, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("page-1")), screenshot("doc-"+c.kind+"-"+strconv.Itoa(c.pages)))
+		paths = append(paths, printed{"/petitions/" + strconv.FormatInt(c.p.ID, 10) + "/print/" + c.kind, c.pages})
+	}
+	// The 督办单's 督办通知书 and 催办函, each one page.
+	for _, kind := range []string{"supervise", "urge"} {
+		paths = append(paths, printed{"/supervisions/" + strconv.FormatInt(order.ID, 10) + "/print/" + kind, 1})
+	}
+	for _, c := range paths {
+		path := c.path
+		do(t, ctx, "open "+path, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("page-1")), screenshot("doc-"+strings.ReplaceAll(strings.Trim(path, "/"), "/", "-")))
 		shown := read(t, ctx, "pages shown", chromedp.Text(chromedp.ID("doc-pages")))
 		sheets := read(t, ctx, "sheets", chromedp.Evaluate[int](`document.querySelectorAll("section.page").length`))
 		if shown != "共 "+strconv.Itoa(c.pages)+" 页" || sheets != c.pages {
