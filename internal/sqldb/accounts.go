@@ -57,6 +57,11 @@ func (db *DirectoryStore) changeAccount(ctx context.Context, id int64, action xi
 		if err := xinfang.CheckAccountAction(actor, action, u); err != nil {
 			return err
 		}
+		// A system account (the portal's, "~portal") signs nobody in: no
+		// administrator may activate it, give it a password or roles.
+		if strings.HasPrefix(u.Username, "~") {
+			return xinfang.Errorf(xinfang.ECONFLICT, "“%s”是系统内部账号，不能在此更改", u.Name)
+		}
 		return change(tx, u)
 	})
 	if err != nil {

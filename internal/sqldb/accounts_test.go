@@ -255,3 +255,27 @@ func TestMixedAccountOfOlderDatabase(t *testing.T) {
 		}
 	})
 }
+
+// TestSystemAccountsUnchangeable: the portal's account ("~portal", which
+// registers online items and never signs in) cannot be activated, given a
+// password, roles or another unit by an administrator.
+func TestSystemAccountsUnchangeable(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		f := sqldbtest.NewFixture(t, db)
+		exec(t, db, `INSERT INTO users (username, name, unit_id, roles, phone, password_hash, must_change_password, disabled, created_at)
+			VALUES ('~portal', '网上信访', ?, 'registrar', '', '!', 0, 1, '2026-01-01T00:00:00Z')`, f.Bureau.ID)
+		var id int64
+		if err := db.RawSQL().QueryRow(`SELECT id FROM users WHERE username = '~portal'`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		admin := f.Ctx(f.Admin)
+		_, err := db.Directory.ActivateUser(admin, id)
+		wantErr(t, err, xinfang.ECONFLICT, "")
+		_, err = db.Directory.UpdateUser(admin, id, xinfang.UserChange{})
+		wantErr(t, err, xinfang.ECONFLICT, "")
+		var disabled int
+		if err := db.RawSQL().QueryRow(`SELECT disabled FROM users WHERE id = ` + itoa(id)).Scan(&disabled); err != nil || disabled != 1 {
+			t.Errorf("the portal's account: disabled %d, %v", disabled, err)
+		}
+	})
+}
