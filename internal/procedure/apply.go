@@ -189,6 +189,11 @@ func sideAllows(s Side, p *xinfang.Petition, u *xinfang.User) bool {
 func (pr *Procedure) Allowed(p *xinfang.Petition, actor *xinfang.User) []*Transition {
 	var out []*Transition
 	for i := range Table {
+		// Staff never record the evaluation of an item submitted online:
+		// its petitioner gives it on the portal (guardEvaluate).
+		if Table[i].Action == xinfang.ActEvaluate && p.Channel == xinfang.ChannelOnline {
+			continue
+		}
 		if !Table[i].Register && pr.Permit(&Table[i], p, actor) == nil {
 			out = append(out, &Table[i])
 		}

@@ -519,6 +519,8 @@ func TestAllowed(t *testing.T) {
 		{"town head while handling", "handling", nil, headA, []xinfang.Action{xinfang.ActExtend, xinfang.ActReply, xinfang.ActTerminate, xinfang.ActWithdraw}},
 		{"town handler while handling", "handling", nil, handlerA, []xinfang.Action{xinfang.ActReply, xinfang.ActTerminate, xinfang.ActWithdraw}},
 		{"registrar on a delivered reply", "delivered", nil, registrar, []xinfang.Action{xinfang.ActConclude, xinfang.ActDeliver, xinfang.ActEvaluate, xinfang.ActRequestReview}},
+		{"registrar on a delivered reply to an online item", "delivered", []func(*xinfang.Petition){func(p *xinfang.Petition) { p.Channel = xinfang.ChannelOnline }}, registrar,
+			[]xinfang.Action{xinfang.ActConclude, xinfang.ActDeliver, xinfang.ActRequestReview}},
 		{"registrar in a hearing", "hearing", nil, registrar, []xinfang.Action{xinfang.ActEvaluate, xinfang.ActHearingEnd, xinfang.ActHearingStart, xinfang.ActRereviewReply}},
 		{"observer", "handling", nil, observer, nil},
 	}
