@@ -54,6 +54,7 @@ type DB struct {
 	Clocks        *ClockStore        // what the scheduler reads: running clocks, escalation, its lease
 	Audit         *AuditStore        // the audit log
 	Attachments   *AttachmentStore   // 附件 of petitions and cases
+	Indicators    *IndicatorStore    // 指标 of kpi.md, computed from the events
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -147,6 +148,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},
 		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c}, Audit: &AuditStore{c},
 		Attachments: &AttachmentStore{c},
+		Indicators:  &IndicatorStore{c},
 	}
 }
 
@@ -193,6 +195,11 @@ func (db *DB) Open() (err error) {
 	}
 	if err := db.seed(ctx); err != nil {
 		return err
+	}
+	// Not under ctx's 30 seconds either: the facts of a large database
+	// registered before the indicators are derived once, then never again.
+	if err := db.buildFacts(context.Background()); err != nil {
+		return fmt.Errorf("build the indicator facts: %w", err)
 	}
 	db.startIndexer()
 	return nil

@@ -604,7 +604,7 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 				return err
 			}
 			if !noFurther {
-				return db.sealHead(ctx, tx, id)
+				return db.sealWithFacts(ctx, tx, pr, p, []*xinfang.Event{ev})
 			}
 			nf := &xinfang.Event{PetitionID: id, Seq: 2, Action: xinfang.ActNotAccept, From: xinfang.StateRegistered, To: xinfang.StateNotAccepted,
 				ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now,
@@ -616,7 +616,7 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 			if _, err := tx.exec(ctx, `UPDATE petitions SET state = ?, due_date = '', severe_date = '', due_clock = '' WHERE id = ?`, string(p.State), id); err != nil {
 				return err
 			}
-			return db.sealHead(ctx, tx, id)
+			return db.sealWithFacts(ctx, tx, pr, p, []*xinfang.Event{ev, nf})
 		})
 		return nil
 	})
@@ -754,7 +754,7 @@ func (db *PetitionStore) Act(ctx context.Context, id int64, in xinfang.ActionInp
 		if err := db.notifyAction(ctx, tx, p, ev, actor); err != nil {
 			return err
 		}
-		return db.sealHead(ctx, tx, id)
+		return db.sealWithFacts(ctx, tx, pr, p, events)
 	})
 	if err != nil {
 		return nil, err
