@@ -70,6 +70,10 @@ var (
 		refusal: "无权查看问责记录和责任书"}
 	mayWriteLetters = access{name: "CanWriteLetters", may: xinfang.CanWriteLetters,
 		refusal: "只有纪检监察员和市级督查员可以登记责任书"}
+	mayReadIndicators = access{name: "CanReadIndicators", may: func(u *xinfang.User) bool { return xinfang.CanReadIndicators(u, nil) },
+		refusal: "统计指标仅供有数据范围的工作人员查看"}
+	mayConfigureIndicators = access{name: "CanConfigureIndicators", may: xinfang.CanConfigureIndicators,
+		refusal: "只有市级督查员和领导可以修改指标口径"}
 	// 三员分立: the security admin grants roles, resets passwords and
 	// unlocks; the system admin and the security admin read the accounts.
 	mayManageRoles = access{name: "CanManageRoles", may: xinfang.CanManageRoles,
@@ -304,6 +308,15 @@ func routeTable() []route {
 		{"GET", "/discipline/letters", mayReadAccountability, (*Server).handleLetters},
 		{"POST", "/discipline/letters", mayWriteLetters, (*Server).handleCreateLetter},
 
+		{"GET", "/api/v1/indicators", mayReadIndicators, (*Server).apiIndicators},
+		{"GET", "/api/v1/indicators/{kind}/items", mayReadIndicators, (*Server).apiIndicatorItems},
+		{"GET", "/api/v1/indicators/config", mayReadIndicators, (*Server).apiIndicatorConfig},
+		{"PUT", "/api/v1/indicators/config", mayConfigureIndicators, (*Server).apiSetIndicatorConfig},
+		{"POST", "/api/v1/indicators/rebuild", mayConfigureIndicators, (*Server).apiRebuildIndicators},
+		{"GET", "/indicators", mayReadIndicators, (*Server).handleIndicators},
+		{"GET", "/indicators/{kind}/items", mayReadIndicators, (*Server).handleIndicatorItems},
+		{"POST", "/indicators/config", mayConfigureIndicators, (*Server).handleIndicatorConfig},
+
 		{"GET", "/audit", mayAudit, (*Server).handleAudit},
 
 		{"GET", "/admin/holidays", mayAdminister, (*Server).handleHolidays},
@@ -345,6 +358,7 @@ var menu = []struct {
 	{"cases", "积案台账", "/cases", "/cases"},
 	{"mycases", "我包的案", "/cases/mine", "/cases/mine"},
 	{"discipline", "纪检监督", "/discipline", "/discipline"},
+	{"indicators", "统计指标", "/indicators", "/indicators"},
 	{"search", "全文检索", "/search", "/search"},
 	{"supervision", "督办", "/supervisions", "/supervisions"},
 	{"inbox", "消息", "/inbox", "/inbox"},

@@ -28,6 +28,7 @@ type Stores struct {
 	Directory     DirectoryStore
 	Audit         AuditLog
 	Attachments   AttachmentStore
+	Indicators    IndicatorStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -179,4 +180,15 @@ type DirectoryStore interface {
 	UnlockUser(ctx context.Context, id int64) (*xinfang.User, error)
 	UpdateUnit(ctx context.Context, id int64, ch xinfang.UnitChange) (*xinfang.Unit, error)
 	UpdateUser(ctx context.Context, id int64, ch xinfang.UserChange) (*xinfang.User, error)
+}
+
+// IndicatorStore computes the indicators of kpi.md (指标) for a unit and a
+// period, lists the items behind each figure, and keeps their local
+// definitions.
+type IndicatorStore interface {
+	Indicators(ctx context.Context, q xinfang.IndicatorQuery) (*xinfang.Indicators, error)
+	IndicatorItems(ctx context.Context, q xinfang.IndicatorItemsQuery) ([]xinfang.IndicatorItem, int, error)
+	IndicatorConfig(ctx context.Context) (xinfang.IndicatorConfig, error)
+	SetIndicatorConfig(ctx context.Context, c xinfang.IndicatorConfig) (xinfang.IndicatorConfig, error)
+	RebuildFacts(ctx context.Context) error
 }
