@@ -31,6 +31,7 @@ var forbidden = map[string][]string{
 	"internal/scheduler": {"xinfang/internal/sqldb", "xinfang/internal/web"},
 	"internal/similar":   {"xinfang/internal/sqldb", "xinfang/internal/web"},
 	"internal/xlsx":      {"xinfang/internal/sqldb", "xinfang/internal/web"},
+	"internal/chart":     {"xinfang", "xinfang/internal/sqldb", "xinfang/internal/web"},
 }
 
 type goFile struct {

@@ -95,6 +95,51 @@ func TestIndicatorsAPI(t *testing.T) {
 			wantError(t, leader.do(t, "GET", "/api/v1/indicators?unit_id=1&from=2026-05-31&to=2026-05-01", nil), http.StatusUnprocessableEntity, "to")
 			wantError(t, leader.do(t, "GET", "/api/v1/indicators/nonsense/items?"+q, nil), http.StatusUnprocessableEntity, "kind")
 
+			// The dashboard: every count is the total of the list its bar opens.
+			var dash struct {
+				Total  int `json:"total"`
+				States []struct {
+					Key   string
+					Value int
+				} `json:"states"`
+				Channels []struct {
+					Key   string
+					Value int
+				} `json:"channels"`
+				Warnings []struct {
+					Key   string
+					Value int
+				} `json:"warnings"`
+			}
+			leader.ok(t, http.StatusOK, "GET", "/api/v1/dashboard?"+q, nil, &dash)
+			if dash.Total != 2 || len(dash.States) != 2 || len(dash.Channels) != 1 || len(dash.Warnings) != 4 {
+				t.Errorf("dashboard %+v", dash)
+			}
+			for _, c := range append(append(dash.States, dash.Channels...), dash.Warnings...) {
+				param := "state"
+				switch c.Key {
+				case "visit", "letter", "online", "call", "fax":
+					param = "channel"
+				case "normal", "near", "overdue", "severe":
+					param = "warning"
+				}
+				lq := "unit_id=" + strconv.FormatInt(za, 10) + "&" + param + "=" + c.Key
+				if param != "warning" {
+					lq += "&from=2026-05-01&to=2026-05-31"
+				}
+				var page struct {
+					Total int `json:"total"`
+				}
+				leader.ok(t, http.StatusOK, "GET", "/api/v1/petitions?"+lq, nil, &page)
+				if page.Total != c.Value {
+					t.Errorf("dashboard %s=%s counts %d, its list %d", param, c.Key, c.Value, page.Total)
+				}
+			}
+			handlerB.ok(t, http.StatusOK, "GET", "/api/v1/dashboard?from=2026-05-01&to=2026-05-31", nil, &dash)
+			if dash.Total != 0 {
+				t.Errorf("town B sees %d of town A's items", dash.Total)
+			}
+
 			// The local definitions: 进京 items of any channel break 三无.
 			var cfg map[string]any
 			leader.ok(t, http.StatusOK, "GET", "/api/v1/indicators/config", nil, &cfg)

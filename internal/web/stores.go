@@ -191,4 +191,5 @@ type IndicatorStore interface {
 	IndicatorConfig(ctx context.Context) (xinfang.IndicatorConfig, error)
 	SetIndicatorConfig(ctx context.Context, c xinfang.IndicatorConfig) (xinfang.IndicatorConfig, error)
 	RebuildFacts(ctx context.Context) error
+	Dashboard(ctx context.Context, q xinfang.DashboardQuery) (*xinfang.Dashboard, error)
 }
