@@ -55,6 +55,7 @@ type DB struct {
 	Audit         *AuditStore        // the audit log
 	Attachments   *AttachmentStore   // 附件 of petitions and cases
 	Indicators    *IndicatorStore    // 指标 of kpi.md, computed from the events
+	Assessment    *AssessmentStore   // 年度考核
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -148,7 +149,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},
 		Repeats: &RepeatStore{c}, Search: &SearchStore{c}, Directory: &DirectoryStore{c}, Clocks: &ClockStore{c}, Audit: &AuditStore{c},
 		Attachments: &AttachmentStore{c},
-		Indicators:  &IndicatorStore{c},
+		Indicators:  &IndicatorStore{c}, Assessment: &AssessmentStore{c},
 	}
 }
 
