@@ -20,7 +20,7 @@ func WebStores(db *sqldb.DB) web.Stores {
 		Petitions: db.Petitions, Petitioners: db.Petitioners, Cases: db.Cases,
 		Supervisions: db.Supervisions, Discipline: db.Discipline, Notifications: db.Notifications,
 		Repeats: db.Repeats, Search: db.Search, Directory: db.Directory, Audit: db.Audit, Attachments: db.Attachments,
-		Indicators:  db.Indicators,
+		Indicators: db.Indicators, Assessment: db.Assessment,
 		Procedure:   db.Procedure,
 		Now:         clock(db),
 		IndexStatus: db.IndexStatus,

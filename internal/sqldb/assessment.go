@@ -61,6 +61,7 @@ func (db *AssessmentStore) rules(ctx context.Context, r cq, year int) (xinfang.A
 	if err != nil {
 		return out, err
 	}
+	out.Weights = nil // the year's own weights, not merged into the defaults
 	if err := json.Unmarshal([]byte(raw), &out); err != nil {
 		return out, err
 	}
@@ -279,7 +280,7 @@ func pct(v *float64) string {
 	return fmt.Sprintf("%.1f%%", *v*100)
 }
 
-func round2(f float64) float64 { return math.Round(f*100) / 100 }
+func round2(f float64) float64 { return math.Round(f*100)/100 + 0 } // + 0: no negative zero
 
 // score applies a year's rules to a unit's indicators, 责任书 targets and
 // entries.

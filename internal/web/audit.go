@@ -31,6 +31,7 @@ var auditedReads = map[string]xinfang.AuditKind{
 	"/supervisions/{id}":                     xinfang.AuditRead,
 	"/discipline/investigations/{id}":        xinfang.AuditRead,
 	"/api/v1/cases.xlsx":                     xinfang.AuditExport,
+	"/api/v1/assessment/{year}/export.xlsx":  xinfang.AuditExport,
 	"/api/v1/petitions.xlsx":                 xinfang.AuditExport,
 	"/petitions/export.xlsx":                 xinfang.AuditExport,
 	"/petitions/print":                       xinfang.AuditExport,

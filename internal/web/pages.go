@@ -253,6 +253,7 @@ var templateFuncs = template.FuncMap{
 		return "w-" + string(w)
 	},
 	"add":        func(a, b int) int { return a + b },
+	"pct100":     func(f float64) string { return strconv.FormatFloat(f*100, 'g', 6, 64) },
 	"countLabel": xinfang.CountLabel,
 	"unitOpts": func(units []*xinfang.Unit, sel any, blank ...string) unitOptions {
 		o := unitOptions{Units: units, Sel: fmt.Sprint(sel), Blank: "请选择"}

@@ -29,6 +29,7 @@ type Stores struct {
 	Audit         AuditLog
 	Attachments   AttachmentStore
 	Indicators    IndicatorStore
+	Assessment    AssessmentStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -192,4 +193,14 @@ type IndicatorStore interface {
 	SetIndicatorConfig(ctx context.Context, c xinfang.IndicatorConfig) (xinfang.IndicatorConfig, error)
 	RebuildFacts(ctx context.Context) error
 	Dashboard(ctx context.Context, q xinfang.DashboardQuery) (*xinfang.Dashboard, error)
+}
+
+// AssessmentStore is the annual assessment (年度考核).
+type AssessmentStore interface {
+	Assess(ctx context.Context, year int) (*xinfang.Assessment, error)
+	AssessmentRules(ctx context.Context, year int) (xinfang.AssessmentRules, error)
+	SaveAssessmentRules(ctx context.Context, r xinfang.AssessmentRules) (xinfang.AssessmentRules, error)
+	AddAssessmentEntry(ctx context.Context, e *xinfang.AssessmentEntry) error
+	SetLetterTarget(ctx context.Context, t *xinfang.LetterTarget) error
+	FreezeAssessment(ctx context.Context, year, version int) (*xinfang.Assessment, error)
 }
