@@ -19,7 +19,8 @@ type IndicatorStore struct{ *core }
 // figure is one side of one indicator: the rows it counts.
 type figure struct {
 	kind  string // petition, case, supervision
-	from  string
+	from  string // what the count reads
+	join  string // what the list adds: the item and its unit (fu)
 	where string
 	args  []any
 }
@@ -70,6 +71,10 @@ func dayBounds(from, to calendar.Date) (string, string) {
 	return fmtTime(from.Time()), fmtTime(to.AddDays(1).Time())
 }
 
+// escalated is said with the codes written out, so that the partial index
+// petitions_escalated (received_at, WHERE escalation IN …) serves it.
+const escalated = "p.escalation IN ('province', 'beijing')"
+
 // figureOf is the figure of one side of one indicator.
 func (db *IndicatorStore) figureOf(kind xinfang.IndicatorKind, part xinfang.IndicatorPart, q xinfang.IndicatorQuery, u *xinfang.Unit, cfg xinfang.IndicatorConfig) figure {
 	num := part == xinfang.PartNumerator
@@ -77,17 +82,21 @@ func (db *IndicatorStore) figureOf(kind xinfang.IndicatorKind, part xinfang.Indi
 	t0, t1 := dayBounds(q.From, q.To)
 	facts := func(k xinfang.FactKind, cond string, args ...any) figure {
 		uc, ua := unitIn(u, q.Alone, "f.unit_id", "f.unit_path")
-		return figure{kind: "petition", from: ` FROM kpi_facts f JOIN petitions p ON p.id = f.petition_id JOIN units fu ON fu.id = f.unit_id`,
+		return figure{kind: "petition", from: ` FROM kpi_facts f`, join: ` JOIN petitions p ON p.id = f.petition_id JOIN units fu ON fu.id = f.unit_id`,
 			where: "f.kind = '" + string(k) + "' AND " + cond + " AND " + uc, args: append(args, ua...)}
 	}
 	registered := func(cond string, unitCols [2]string, args ...any) figure {
 		uc, ua := unitIn(u, q.Alone, unitCols[0], unitCols[1])
-		return figure{kind: "petition", from: ` FROM petitions p JOIN units fu ON fu.id = ` + unitCols[0],
+		f := figure{kind: "petition", from: ` FROM petitions p`, join: ` JOIN units fu ON fu.id = ` + unitCols[0],
 			where: "p.received_at >= ? AND p.received_at < ? AND " + cond + " AND " + uc, args: append(append([]any{t0, t1}, args...), ua...)}
+		if strings.HasPrefix(unitCols[1], "fu.") {
+			// The unit's path is in the condition: the count joins it.
+			f.from, f.join = f.from+f.join, ""
+		}
+		return f
 	}
 	byLocality := func(cond string, args ...any) figure {
-		f := registered(cond, [2]string{"p.locality_id", "fu.path"}, args...)
-		return f
+		return registered(cond, [2]string{"p.locality_id", "fu.path"}, args...)
 	}
 	switch kind {
 	case xinfang.IndTimelyAccept:
@@ -125,23 +134,25 @@ func (db *IndicatorStore) figureOf(kind xinfang.IndicatorKind, part xinfang.Indi
 		}
 		return registered(c, [2]string{"p.reg_unit_id", "p.reg_path"})
 	case xinfang.IndProvince:
-		return byLocality("p.escalation = ?", string(xinfang.EscalationProvince))
+		return byLocality(escalated + " AND p.escalation = 'province'")
 	case xinfang.IndBeijing:
-		return byLocality("p.escalation = ?", string(xinfang.EscalationBeijing))
+		return byLocality(escalated + " AND p.escalation = 'beijing'")
 	case xinfang.IndSanwuBeijing:
 		if cfg.BeijingVisitsOnly {
-			return byLocality("p.escalation = ? AND p.channel = 'visit'", string(xinfang.EscalationBeijing))
+			return byLocality(escalated + " AND p.escalation = 'beijing' AND p.channel = 'visit'")
 		}
-		return byLocality("p.escalation = ?", string(xinfang.EscalationBeijing))
+		return byLocality(escalated + " AND p.escalation = 'beijing'")
 	case xinfang.IndSanwuProvince:
-		return byLocality("p.escalation = ? AND p.person_count >= ?", string(xinfang.EscalationProvince), cfg.ProvinceGroupMin)
+		return byLocality(escalated+" AND p.escalation = 'province' AND p.person_count >= ?", cfg.ProvinceGroupMin)
 	case xinfang.IndSanwuMass:
 		return byLocality("p.involved_count >= ? AND p.involved_count >= 2", cfg.MassMin)
 	case xinfang.IndOverdue, xinfang.IndSevere:
 		today := db.todayDate().String()
+		// "p.due_date <> ''" for both, so that the partial index of due
+		// dates serves them (a severe date is set with a due date).
 		col := "p.due_date"
 		if kind == xinfang.IndSevere {
-			col = "p.severe_date"
+			col = "p.due_date <> '' AND p.severe_date"
 		}
 		var uc string
 		var ua []any
@@ -152,11 +163,11 @@ func (db *IndicatorStore) figureOf(kind xinfang.IndicatorKind, part xinfang.Indi
 			r, ra := pathRange("p.reg_path", u.Path)
 			uc, ua = "("+h+" OR (p.handling_path = '' AND "+r+"))", append(ha, ra...)
 		}
-		return figure{kind: "petition", from: ` FROM petitions p JOIN units fu ON fu.id = COALESCE(p.handling_unit_id, p.reg_unit_id)`,
+		return figure{kind: "petition", from: ` FROM petitions p`, join: ` JOIN units fu ON fu.id = COALESCE(p.handling_unit_id, p.reg_unit_id)`,
 			where: col + " <> '' AND " + col + " < ? AND " + uc, args: append([]any{today}, ua...)}
 	case xinfang.IndSupervisions, xinfang.IndFeedback:
 		uc, ua := unitIn(u, q.Alone, "s.target_unit_id", "s.target_path")
-		f := figure{kind: "supervision", from: ` FROM supervisions s JOIN units fu ON fu.id = s.target_unit_id`}
+		f := figure{kind: "supervision", from: ` FROM supervisions s`, join: ` JOIN units fu ON fu.id = s.target_unit_id`}
 		if kind == xinfang.IndSupervisions {
 			f.where, f.args = "s.created_at >= ? AND s.created_at < ? AND "+uc, append([]any{t0, t1}, ua...)
 			return f
@@ -168,7 +179,7 @@ func (db *IndicatorStore) figureOf(kind xinfang.IndicatorKind, part xinfang.Indi
 		return f
 	case xinfang.IndBacklog, xinfang.IndLeaderCases:
 		uc, ua := unitIn(u, q.Alone, "c.responsible_unit_id", "c.responsible_path")
-		f := figure{kind: "case", from: ` FROM cases c JOIN units fu ON fu.id = c.responsible_unit_id`}
+		f := figure{kind: "case", from: ` FROM cases c`, join: ` JOIN units fu ON fu.id = c.responsible_unit_id`}
 		// A case is resolved on the day of its last 认定已化解 while it
 		// stays 已化解 or 销号 (a reopened case is not resolved).
 		resolved := caseStepDay(xinfang.CaseEventResolve, xinfang.CaseResolved, xinfang.CaseClosed)
@@ -307,7 +318,7 @@ func (db *IndicatorStore) IndicatorItems(ctx context.Context, q xinfang.Indicato
 		case f.kind == "supervision":
 			cols = `s.id, s.number, s.requirements, fu.id, fu.name, s.deadline, s.feedback_at, s.created_at, s.state || CASE WHEN s.late = 1 THEN ':late' ELSE '' END, 0`
 			order = "s.deadline, s.id"
-		case strings.Contains(f.from, "kpi_facts"):
+		case strings.HasPrefix(f.from, " FROM kpi_facts"):
 			cols = `p.id, p.number, p.summary, fu.id, fu.name, f.due_on, f.done_on, f.end_on, 'F' || f.clock || ':' || f.on_time || ':' || f.rating, CASE WHEN ` + scope + ` THEN 0 ELSE 1 END`
 			args = append(args, sargs...)
 			order = "f.end_on, f.due_on, p.id, f.seq"
@@ -316,7 +327,7 @@ func (db *IndicatorStore) IndicatorItems(ctx context.Context, q xinfang.Indicato
 			args = append(args, sargs...)
 			order = "p.received_at, p.id"
 		}
-		query := `SELECT ` + cols + f.from + ` WHERE ` + f.where + ` ORDER BY ` + order
+		query := `SELECT ` + cols + f.from + f.join + ` WHERE ` + f.where + ` ORDER BY ` + order
 		args = append(args, f.args...)
 		if q.Limit != -1 {
 			query += ` LIMIT ? OFFSET ?`
