@@ -260,14 +260,34 @@ func (db *AssessmentStore) Assess(ctx context.Context, year int) (*xinfang.Asses
 	if err != nil || out.Rules.Frozen {
 		return out, err
 	}
+	// Only the figures the year's rules score, for every unit in one read.
+	kinds := map[xinfang.IndicatorKind]bool{xinfang.IndRepeat: true, xinfang.IndLeaderCases: true}
+	for k, w := range out.Rules.Weights {
+		kinds[k] = w != 0
+	}
+	for _, t := range targets {
+		kinds[t.Indicator] = true
+	}
 	ind := &IndicatorStore{db.core}
-	from, to := calendar.MakeDate(year, 1, 1), calendar.MakeDate(year, 12, 31)
-	for _, u := range units {
-		res, err := ind.Indicators(ctx, xinfang.IndicatorQuery{UnitID: u.ID, From: from, To: to})
+	q := xinfang.IndicatorQuery{From: calendar.MakeDate(year, 1, 1), To: calendar.MakeDate(year, 12, 31)}
+	err = db.read(ctx, func(rq rowQuerier) error {
+		r := cq{db.core, rq}
+		cfg, err := db.config(ctx, r)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out.Units = append(out.Units, score(out.Rules, u, res, entries, targets))
+		for _, u := range units {
+			q.UnitID = u.ID
+			items, err := ind.figures(ctx, r, q, u, cfg, kinds)
+			if err != nil {
+				return err
+			}
+			out.Units = append(out.Units, score(out.Rules, u, &xinfang.Indicators{Unit: u, From: q.From, To: q.To, Items: items}, entries, targets))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	rank(out.Units)
 	return out, nil

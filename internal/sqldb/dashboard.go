@@ -55,13 +55,15 @@ func (db *IndicatorStore) Dashboard(ctx context.Context, q xinfang.DashboardQuer
 				return c, err
 			})
 		}
-		if d.States, err = group("p.state", received, rargs, func(k string) string { return xinfang.State(k).Label() }); err != nil {
+		// "|| ''": the period's range drives (petitions_kpi_dash), not an
+		// index in the grouped column's order over every period.
+		if d.States, err = group("p.state || ''", received, rargs, func(k string) string { return xinfang.State(k).Label() }); err != nil {
 			return err
 		}
 		for _, c := range d.States {
 			d.Total += c.Value
 		}
-		if d.Channels, err = group("p.channel", received, rargs, func(k string) string { return xinfang.Channel(k).Label() }); err != nil {
+		if d.Channels, err = group("p.channel || ''", received, rargs, func(k string) string { return xinfang.Channel(k).Label() }); err != nil {
 			return err
 		}
 		cats, err := db.categoryLabels(ctx, r)

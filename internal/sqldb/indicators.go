@@ -216,20 +216,8 @@ func (db *IndicatorStore) Indicators(ctx context.Context, q xinfang.IndicatorQue
 			return err
 		}
 		out.Rule = cfg
-		for _, d := range xinfang.IndicatorDefs {
-			in := &xinfang.Indicator{IndicatorDef: d}
-			f := db.figureOf(d.Kind, xinfang.PartNumerator, q, u, cfg)
-			if err := r.row(ctx, `SELECT COUNT(*)`+f.from+` WHERE `+f.where, f.args...).Scan(&in.Numerator); err != nil {
-				return err
-			}
-			if d.Denominator != "" {
-				f := db.figureOf(d.Kind, xinfang.PartDenominator, q, u, cfg)
-				if err := r.row(ctx, `SELECT COUNT(*)`+f.from+` WHERE `+f.where, f.args...).Scan(&in.Denominator); err != nil {
-					return err
-				}
-			}
-			in.SetValue()
-			out.Items = append(out.Items, in)
+		if out.Items, err = db.figures(ctx, r, q, u, cfg, nil); err != nil {
+			return err
 		}
 		out.Sanwu = out.Find(xinfang.IndSanwuBeijing).Numerator == 0 && out.Find(xinfang.IndSanwuProvince).Numerator == 0 &&
 			out.Find(xinfang.IndSanwuMass).Numerator == 0
@@ -238,6 +226,31 @@ func (db *IndicatorStore) Indicators(ctx context.Context, q xinfang.IndicatorQue
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// figures counts the indicators of kinds (every one when kinds is nil) of
+// unit u over q's period, inside the read r.
+func (db *IndicatorStore) figures(ctx context.Context, r cq, q xinfang.IndicatorQuery, u *xinfang.Unit, cfg xinfang.IndicatorConfig, kinds map[xinfang.IndicatorKind]bool) ([]*xinfang.Indicator, error) {
+	var out []*xinfang.Indicator
+	for _, d := range xinfang.IndicatorDefs {
+		if kinds != nil && !kinds[d.Kind] {
+			continue
+		}
+		in := &xinfang.Indicator{IndicatorDef: d}
+		f := db.figureOf(d.Kind, xinfang.PartNumerator, q, u, cfg)
+		if err := r.row(ctx, `SELECT COUNT(*)`+f.from+` WHERE `+f.where, f.args...).Scan(&in.Numerator); err != nil {
+			return nil, err
+		}
+		if d.Denominator != "" {
+			f := db.figureOf(d.Kind, xinfang.PartDenominator, q, u, cfg)
+			if err := r.row(ctx, `SELECT COUNT(*)`+f.from+` WHERE `+f.where, f.args...).Scan(&in.Denominator); err != nil {
+				return nil, err
+			}
+		}
+		in.SetValue()
+		out = append(out, in)
 	}
 	return out, nil
 }
