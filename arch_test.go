@@ -33,6 +33,7 @@ var forbidden = map[string][]string{
 	"internal/xlsx":      {"xinfang/internal/sqldb", "xinfang/internal/web"},
 	"internal/docs":      {"xinfang/internal/sqldb", "xinfang/internal/web", "xinfang/internal/procedure", "xinfang/internal/scheduler", "xinfang/internal/app"},
 	"internal/outbox":    {"xinfang/internal/sqldb", "xinfang/internal/web", "xinfang/internal/scheduler"},
+	"internal/chart":     {"xinfang", "xinfang/internal/sqldb", "xinfang/internal/web"},
 }
 
 type goFile struct {

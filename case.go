@@ -669,6 +669,17 @@ type CaseFilter struct {
 	Text     string      `json:"q,omitempty"`
 	Offset   int         `json:"offset,omitempty"`
 	Limit    int         `json:"limit,omitempty"` // 1–500; -1 means all (exports)
+	// Dated: filed (立案), resolved (认定已化解, still so) or struck off
+	// (销号, still so) within the dates (inclusive), Shanghai days.
+	Dated CaseDates `json:"dated,omitempty"`
+}
+
+// CaseDates filters cases by the days they were filed, resolved and struck
+// off; a zero bound is open.
+type CaseDates struct {
+	OpenedFrom, OpenedTo     calendar.Date
+	ResolvedFrom, ResolvedTo calendar.Date
+	ClosedFrom, ClosedTo     calendar.Date
 }
 
 // CaseUpdate changes the fields of a case; nil leaves a field as it is.

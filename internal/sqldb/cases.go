@@ -288,6 +288,7 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 			w.and("NOT "+overdue, today)
 		}
 	}
+	caseDated(w, f.Dated)
 	if q := strings.TrimSpace(f.Text); q != "" {
 		like := "%" + escapeLike(strings.ToLower(q)) + "%"
 		w.and(`(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.number) LIKE ? ESCAPE '\' OR LOWER(c.petitioners) LIKE ? ESCAPE '\' OR LOWER(c.summary) LIKE ? ESCAPE '\')`, like, like, like, like)

@@ -24,6 +24,10 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	}
 	events = append(events, ev)
 	pr.Project(p, pr.Derive(events, tx.now))
+	// The indicators' facts of the item, from its events (indicator_facts.go).
+	if err := db.writeFacts(ctx, tx, pr, p, events); err != nil {
+		return err
+	}
 	handlingPath := ""
 	if p.HandlingUnitID != 0 {
 		u, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, p.HandlingUnitID))

@@ -64,6 +64,8 @@ type DB struct {
 	JudicialAid   *JudicialAidStore  // 司法救助
 	Opinions      *LegalOpinionStore // 法律意见书
 	FirstVisit    *FirstVisitStore   // 首访责任制 figures
+	Indicators    *IndicatorStore    // 指标 of kpi.md, computed from the events
+	Assessment    *AssessmentStore   // 年度考核
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -165,6 +167,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Outbox:      &OutboxStore{c},
 		Imports:     &ImportStore{core: c, live: &importProgress{}},
 		Society:     &SocietyStore{c}, Hearings: &HearingStore{c}, Assignments: &AssignmentStore{c}, Mediations: &MediationStore{c}, JudicialAid: &JudicialAidStore{c}, Opinions: &LegalOpinionStore{c}, FirstVisit: &FirstVisitStore{c},
+		Indicators: &IndicatorStore{c}, Assessment: &AssessmentStore{c},
 	}
 }
 
@@ -211,6 +214,11 @@ func (db *DB) Open() (err error) {
 	}
 	if err := db.seed(ctx); err != nil {
 		return err
+	}
+	// Not under ctx's 30 seconds either: the facts of a large database
+	// registered before the indicators are derived once, then never again.
+	if err := db.buildFacts(context.Background()); err != nil {
+		return fmt.Errorf("build the indicator facts: %w", err)
 	}
 	db.startIndexer()
 	return nil

@@ -104,6 +104,10 @@ func (k *importChecker) commitPetition(row *importRow) error {
 		fmtTime(ev.At), ev.Note, string(evData), ev.PrevHash, ev.Hash); err != nil {
 		return err
 	}
+	// The indicators' facts, as for an item registered here.
+	if err := db.writeFacts(ctx, tx, pr, p, []*xinfang.Event{ev}); err != nil {
+		return err
+	}
 	head := db.macOfHead(headOf(p, ev.Hash, handlingPath))
 	_, err = tx.exec(ctx, `UPDATE petitions SET head_hash = ?, head_mac = ? WHERE id = ?`, ev.Hash, head, id)
 	return err

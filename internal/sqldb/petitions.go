@@ -589,6 +589,21 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 			return err
 		}
 		ev.PetitionID = id
+		// The item's events: the register event, and the 不再受理 notice
+		// with it when the matter was ended already; their facts for the
+		// indicators now, outside the end phase's lock (they depend on
+		// neither number nor hash).
+		evs := []*xinfang.Event{ev}
+		var nf *xinfang.Event
+		if noFurther {
+			nf = &xinfang.Event{PetitionID: id, Seq: 2, Action: xinfang.ActNotAccept, From: xinfang.StateRegistered, To: xinfang.StateNotAccepted,
+				ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now,
+				Data: map[string]string{"reason": NoFurtherReason, "no_further": "1"}}
+			evs = append(evs, nf)
+		}
+		if err := db.writeFacts(ctx, tx, pr, p, evs); err != nil {
+			return err
+		}
 		// The gap-free number, and what depends on it — the registered
 		// content's MAC and the first events of the hash chain — at the
 		// end of the write: the counter row stays locked from here to the
@@ -609,10 +624,7 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 				return err
 			}
 			head := ev.Hash
-			if noFurther {
-				nf := &xinfang.Event{PetitionID: id, Seq: 2, Action: xinfang.ActNotAccept, From: xinfang.StateRegistered, To: xinfang.StateNotAccepted,
-					ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now,
-					Data: map[string]string{"reason": NoFurtherReason, "no_further": "1"}}
+			if nf != nil {
 				if err := db.insertEvent(ctx, tx, nf, ev.Hash); err != nil {
 					return err
 				}

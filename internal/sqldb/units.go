@@ -146,6 +146,7 @@ var pathColumns = []struct{ table, col string }{
 	{"petitions", "reg_path"}, {"petitions", "handling_path"},
 	{"cases", "responsible_path"},
 	{"supervisions", "issuer_path"}, {"supervisions", "target_path"},
+	{"kpi_facts", "unit_path"},
 }
 
 // moveUnit puts u under parentID (0: the top level) and rewrites every

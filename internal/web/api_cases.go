@@ -45,6 +45,8 @@ func caseFilterFrom(v url.Values, paged bool) (xinfang.CaseFilter, error) {
 	}
 	f.Overdue = q.boolean("overdue")
 	f.Text = q.str("q")
+	f.Dated = xinfang.CaseDates{OpenedFrom: q.date("opened_from"), OpenedTo: q.date("opened_to"),
+		ResolvedFrom: q.date("resolved_from"), ResolvedTo: q.date("resolved_to"), ClosedFrom: q.date("closed_from"), ClosedTo: q.date("closed_to")}
 	if paged {
 		f.Offset = q.number("offset", 0, 1<<30)
 		if f.Limit = q.number("limit", 1, 500); f.Limit == 0 {

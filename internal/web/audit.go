@@ -60,6 +60,7 @@ var auditedReads = map[string]xinfang.AuditKind{
 	"/api/v1/legal-opinions/{id}":                xinfang.AuditRead,
 	"/legal-opinions/{id}":                       xinfang.AuditRead,
 	"/legal-opinions/{id}/print":                 xinfang.AuditExport,
+	"/api/v1/assessment/{year}/export.xlsx":      xinfang.AuditExport,
 }
 
 // auditing prepares the audit of one request of route rt: the context of

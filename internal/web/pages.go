@@ -249,6 +249,7 @@ var templateFuncs = template.FuncMap{
 		return "w-" + string(w)
 	},
 	"add":        func(a, b int) int { return a + b },
+	"pct100":     func(f float64) string { return strconv.FormatFloat(f*100, 'g', 6, 64) },
 	"countLabel": xinfang.CountLabel,
 	// observerForm gives the observers' form its action and its page.
 	"observerForm": func(action string, v any) map[string]any { return map[string]any{"Action": action, "V": v} },

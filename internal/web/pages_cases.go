@@ -40,7 +40,8 @@ func (*caseLabelSet) Has(list []string, code string) bool {
 const casePageSize = 50
 
 // caseFilterKeys are the ledger's query parameters, the same as the API's.
-var caseFilterKeys = []string{"leader_id", "unit_id", "source", "state", "overdue", "q"}
+var caseFilterKeys = []string{"leader_id", "unit_id", "source", "state", "overdue", "q",
+	"opened_from", "opened_to", "resolved_from", "resolved_to", "closed_from", "closed_to"}
 
 type caseLedgerView struct {
 	base

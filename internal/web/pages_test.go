@@ -635,7 +635,7 @@ func TestStaticAssetsAndHeaders(t *testing.T) {
 	}
 	wantPageStatus(t, c.get("/static/nothing.js"), http.StatusNotFound, "unknown asset")
 	c.login("a_staff")
-	for _, path := range []string{"/", "/petitions", "/petitions/new", "/deadline", "/nowhere"} {
+	for _, path := range []string{"/", "/petitions", "/petitions/new", "/deadline", "/nowhere", "/dashboard", "/indicators"} {
 		p := c.get(path)
 		if csp := p.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
 			t.Errorf("%s: CSP %q", path, csp)

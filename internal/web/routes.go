@@ -70,6 +70,14 @@ var (
 		refusal: "无权查看问责记录和责任书"}
 	mayWriteLetters = access{name: "CanWriteLetters", may: xinfang.CanWriteLetters,
 		refusal: "只有纪检监察员和市级督查员可以登记责任书"}
+	mayReadIndicators = access{name: "CanReadIndicators", may: func(u *xinfang.User) bool { return xinfang.CanReadIndicators(u, nil) },
+		refusal: "统计指标仅供有数据范围的工作人员查看"}
+	mayReadAssessment = access{name: "CanReadAssessment", may: xinfang.CanReadAssessment,
+		refusal: "年度考核仅供全市范围的督查员、领导查看"}
+	mayAssess = access{name: "CanAssess", may: xinfang.CanAssess,
+		refusal: "只有市级督查员和领导可以进行年度考核"}
+	mayConfigureIndicators = access{name: "CanConfigureIndicators", may: xinfang.CanConfigureIndicators,
+		refusal: "只有市级督查员和领导可以修改指标口径"}
 	// 三员分立: the security admin grants roles, resets passwords and
 	// unlocks; the system admin and the security admin read the accounts.
 	mayManageRoles = access{name: "CanManageRoles", may: xinfang.CanManageRoles,
@@ -448,6 +456,26 @@ func routeTable() []route {
 		{"POST", "/assignments", mayAssign, (*Server).handleCreateAssignment},
 		{"POST", "/assignments/{id}/end", mayAssign, assignmentForm("end")},
 		{"POST", "/assignments/{id}/notes", mayReadAssignments, assignmentForm("note")},
+		{"GET", "/api/v1/indicators", mayReadIndicators, (*Server).apiIndicators},
+		{"GET", "/api/v1/indicators/{kind}/items", mayReadIndicators, (*Server).apiIndicatorItems},
+		{"GET", "/api/v1/indicators/config", mayReadIndicators, (*Server).apiIndicatorConfig},
+		{"PUT", "/api/v1/indicators/config", mayConfigureIndicators, (*Server).apiSetIndicatorConfig},
+		{"POST", "/api/v1/indicators/rebuild", mayConfigureIndicators, (*Server).apiRebuildIndicators},
+		{"GET", "/api/v1/dashboard", mayReadIndicators, (*Server).apiDashboard},
+		{"GET", "/dashboard", mayReadIndicators, (*Server).handleDashboard},
+		{"GET", "/api/v1/assessment/{year}", mayReadAssessment, (*Server).apiAssessment},
+		{"GET", "/api/v1/assessment/{year}/export.xlsx", mayReadAssessment, (*Server).apiAssessmentXLSX},
+		{"GET", "/api/v1/assessment/{year}/rules", mayReadAssessment, (*Server).apiAssessmentRules},
+		{"PUT", "/api/v1/assessment/{year}/rules", mayAssess, (*Server).apiSaveAssessmentRules},
+		{"POST", "/api/v1/assessment/{year}/entries", mayAssess, (*Server).apiAddAssessmentEntry},
+		{"POST", "/api/v1/assessment/{year}/letter-targets", mayAssess, (*Server).apiSetLetterTarget},
+		{"POST", "/api/v1/assessment/{year}/freeze", mayAssess, (*Server).apiFreezeAssessment},
+		{"GET", "/assessment", mayReadAssessment, (*Server).handleAssessment},
+		{"GET", "/assessment/{year}/units/{id}", mayReadAssessment, (*Server).handleAssessmentUnit},
+		{"POST", "/assessment/{year}/{form}", mayAssess, (*Server).handleAssessmentForm},
+		{"GET", "/indicators", mayReadIndicators, (*Server).handleIndicators},
+		{"GET", "/indicators/{kind}/items", mayReadIndicators, (*Server).handleIndicatorItems},
+		{"POST", "/indicators/config", mayConfigureIndicators, (*Server).handleIndicatorConfig},
 
 		{"GET", "/audit", mayAudit, (*Server).handleAudit},
 
@@ -498,6 +526,9 @@ var menu = []struct {
 	{"cases", "积案台账", "/cases", "/cases"},
 	{"mycases", "我包的案", "/cases/mine", "/cases/mine"},
 	{"discipline", "纪检监督", "/discipline", "/discipline"},
+	{"dashboard", "态势", "/dashboard", "/dashboard"},
+	{"indicators", "统计指标", "/indicators", "/indicators"},
+	{"assessment", "年度考核", "/assessment", "/assessment"},
 	{"search", "全文检索", "/search", "/search"},
 	{"supervision", "督办", "/supervisions", "/supervisions"},
 	{"hearings", "听证", "/hearings", "/hearings"},

@@ -38,6 +38,8 @@ type Stores struct {
 	JudicialAid   JudicialAidStore
 	Opinions      LegalOpinionStore
 	FirstVisit    FirstVisitStore
+	Indicators    IndicatorStore
+	Assessment    AssessmentStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -281,4 +283,26 @@ type LegalOpinionStore interface {
 type FirstVisitStore interface {
 	FirstVisitFigures(ctx context.Context, year int) ([]xinfang.FirstVisitRow, error)
 	FirstVisitPassedOn(ctx context.Context, unitID int64, year int) ([]xinfang.PassedOnItem, error)
+}
+
+// IndicatorStore computes the indicators of kpi.md (指标) for a unit and a
+// period, lists the items behind each figure, and keeps their local
+// definitions.
+type IndicatorStore interface {
+	Indicators(ctx context.Context, q xinfang.IndicatorQuery) (*xinfang.Indicators, error)
+	IndicatorItems(ctx context.Context, q xinfang.IndicatorItemsQuery) ([]xinfang.IndicatorItem, int, error)
+	IndicatorConfig(ctx context.Context) (xinfang.IndicatorConfig, error)
+	SetIndicatorConfig(ctx context.Context, c xinfang.IndicatorConfig) (xinfang.IndicatorConfig, error)
+	RebuildFacts(ctx context.Context) error
+	Dashboard(ctx context.Context, q xinfang.DashboardQuery) (*xinfang.Dashboard, error)
+}
+
+// AssessmentStore is the annual assessment (年度考核).
+type AssessmentStore interface {
+	Assess(ctx context.Context, year int) (*xinfang.Assessment, error)
+	AssessmentRules(ctx context.Context, year int) (xinfang.AssessmentRules, error)
+	SaveAssessmentRules(ctx context.Context, r xinfang.AssessmentRules) (xinfang.AssessmentRules, error)
+	AddAssessmentEntry(ctx context.Context, e *xinfang.AssessmentEntry) error
+	SetLetterTarget(ctx context.Context, t *xinfang.LetterTarget) error
+	FreezeAssessment(ctx context.Context, year, version int) (*xinfang.Assessment, error)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"xinfang"
 	"xinfang/internal/xlsx"
 )
 
@@ -67,5 +68,30 @@ func TestStream(t *testing.T) {
 	}
 	if err := s.Row(xlsx.StyleText, "late"); err == nil {
 		t.Error("a row after Close was taken")
+	}
+}
+
+func TestAssessmentSheet(t *testing.T) {
+	a := &xinfang.Assessment{Rules: xinfang.AssessmentRules{Year: 2026, Frozen: true}, Units: []*xinfang.UnitScore{
+		{UnitID: 1, UnitName: "甲镇", Rank: 1, Score: 28.5, Lines: []xinfang.ScoreLine{{Item: "按期办结率", Figure: "9/10 = 90.0%", Points: 9, Max: 10}, {Item: "重复信访", Points: -1}}},
+	}}
+	var buf bytes.Buffer
+	if err := xlsx.AssessmentSheet(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("年度考核")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0][0] != "2026 年度信访工作考核（已冻结）" || rows[2][1] != "甲镇" || rows[2][2] != "28.5" {
+		t.Errorf("ranking rows %q", rows[:3])
+	}
+	last := rows[len(rows)-1]
+	if last[2] != "合计" || last[4] != "28.5" || rows[len(rows)-3][4] != "9" {
+		t.Errorf("breakdown rows %q", rows[len(rows)-3:])
 	}
 }

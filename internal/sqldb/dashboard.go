@@ -1,0 +1,165 @@
+package sqldb
+
+import (
+	"context"
+	"strconv"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+)
+
+// Dashboard counts what the 态势 page shows for a unit and a period, each
+// count under the same conditions as the list its bar opens: petitions as
+// the ledger filters them (the data scope, registered or handled in the
+// unit's subtree, received in the period, then state, category prefix,
+// channel or warning level), backlog cases as the case ledger does (the
+// case scope and the responsible unit's subtree).
+func (db *IndicatorStore) Dashboard(ctx context.Context, q xinfang.DashboardQuery) (*xinfang.Dashboard, error) {
+	iq := xinfang.IndicatorQuery{UnitID: q.UnitID, From: q.From, To: q.To}
+	if err := iq.Validate(); err != nil {
+		return nil, err
+	}
+	u, err := db.indicatorUnit(ctx, &iq)
+	if err != nil {
+		return nil, err
+	}
+	ind, err := db.Indicators(ctx, iq)
+	if err != nil {
+		return nil, err
+	}
+	scope, sargs, err := petitionScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cscope, cargs, err := caseScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &xinfang.Dashboard{Unit: u, From: q.From, To: q.To, Indicators: ind}
+	t0, t1 := dayBounds(q.From, q.To)
+	inUnit := func(path string) (string, []any) {
+		c, a := subtree(path, "p.reg_path", "p.handling_path")
+		return scope + " AND " + c, append(append([]any{}, sargs...), a...)
+	}
+	where, args := inUnit(u.Path)
+	received := where + " AND p.received_at >= ? AND p.received_at < ?"
+	rargs := append(append([]any{}, args...), t0, t1)
+	err = db.read(ctx, func(rq rowQuerier) error {
+		r := cq{db.core, rq}
+		group := func(expr, cond string, cargs []any, label func(string) string) ([]xinfang.Count, error) {
+			rows, err := r.rows(ctx, `SELECT `+expr+`, COUNT(*) FROM petitions p WHERE `+cond+` GROUP BY `+expr+` ORDER BY COUNT(*) DESC, 1`, cargs...)
+			return scanAll(rows, err, func(s scanner) (xinfang.Count, error) {
+				var c xinfang.Count
+				err := s.Scan(&c.Key, &c.Value)
+				c.Label = label(c.Key)
+				return c, err
+			})
+		}
+		// "|| ''": the period's range drives (petitions_kpi_dash), not an
+		// index in the grouped column's order over every period.
+		if d.States, err = group("p.state || ''", received, rargs, func(k string) string { return xinfang.State(k).Label() }); err != nil {
+			return err
+		}
+		for _, c := range d.States {
+			d.Total += c.Value
+		}
+		if d.Channels, err = group("p.channel || ''", received, rargs, func(k string) string { return xinfang.Channel(k).Label() }); err != nil {
+			return err
+		}
+		cats, err := db.categoryLabels(ctx, r)
+		if err != nil {
+			return err
+		}
+		if d.Categories, err = group("SUBSTR(p.category, 1, 2)", received, rargs, func(k string) string {
+			if l := cats[k]; l != "" {
+				return l
+			}
+			return k
+		}); err != nil {
+			return err
+		}
+		// Months: a count each, by Shanghai month.
+		for m := calendar.MakeDate(q.From.Year, q.From.Month, 1); !m.After(q.To) && len(d.Months) < 120; m = calendar.MakeDate(m.Year, m.Month+1, 1) {
+			from, to := m, calendar.MakeDate(m.Year, m.Month+1, 0)
+			if from.Before(q.From) {
+				from = q.From
+			}
+			if to.After(q.To) {
+				to = q.To
+			}
+			a, b := dayBounds(from, to)
+			c := xinfang.Count{Key: from.String() + "/" + to.String(), Label: m.String()[:7]}
+			if err := r.row(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+where+` AND p.received_at >= ? AND p.received_at < ?`, append(append([]any{}, args...), a, b)...).Scan(&c.Value); err != nil {
+				return err
+			}
+			d.Months = append(d.Months, c)
+		}
+		// Territories: each unit right under this one.
+		rows, err := r.rows(ctx, `SELECT `+unitCols+` FROM units WHERE parent_id = ? ORDER BY id`, u.ID)
+		children, err := scanAll(rows, err, func(s scanner) (*xinfang.Unit, error) { return scanUnit(s) })
+		if err != nil {
+			return err
+		}
+		for _, child := range children {
+			cw, ca := inUnit(child.Path)
+			c := xinfang.Count{Key: strconv.FormatInt(child.ID, 10), Label: child.Name}
+			if err := r.row(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+cw+` AND p.received_at >= ? AND p.received_at < ?`, append(ca, t0, t1)...).Scan(&c.Value); err != nil {
+				return err
+			}
+			if c.Value > 0 {
+				d.Territories = append(d.Territories, c)
+			}
+		}
+		// Warning levels of running items, today.
+		today := db.todayDate()
+		for _, l := range xinfang.Warnings {
+			wc, wa, err := warningClause(xinfang.Warning(l.Code), today, db.Cfg.NearDays)
+			if err != nil {
+				return err
+			}
+			c := xinfang.Count{Key: l.Code, Label: l.Label}
+			if err := r.row(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+where+` AND `+wc, append(append([]any{}, args...), wa...)...).Scan(&c.Value); err != nil {
+				return err
+			}
+			d.Warnings = append(d.Warnings, c)
+		}
+		// Backlog cases.
+		cw, ca := subtree(u.Path, "c.responsible_path")
+		cond := cscope + " AND " + cw
+		cargsAll := append(append([]any{}, cargs...), ca...)
+		rows, err = r.rows(ctx, `SELECT c.state, COUNT(*) FROM cases c WHERE `+cond+` GROUP BY c.state ORDER BY 1`, cargsAll...)
+		if d.CaseStates, err = scanAll(rows, err, func(s scanner) (xinfang.Count, error) {
+			var c xinfang.Count
+			err := s.Scan(&c.Key, &c.Value)
+			c.Label = xinfang.CaseState(c.Key).Label()
+			return c, err
+		}); err != nil {
+			return err
+		}
+		rows, err = r.rows(ctx, `SELECT c.leader_id, lu.name, COUNT(*) FROM cases c JOIN users lu ON lu.id = c.leader_id WHERE `+cond+`
+			GROUP BY c.leader_id, lu.name ORDER BY COUNT(*) DESC, c.leader_id`, cargsAll...)
+		d.CaseLeaders, err = scanAll(rows, err, func(s scanner) (xinfang.Count, error) {
+			var c xinfang.Count
+			return c, s.Scan(&c.Key, &c.Label, &c.Value)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// categoryLabels are the labels of the top level of 内容分类.
+func (db *core) categoryLabels(ctx context.Context, r cq) (map[string]string, error) {
+	rows, err := r.rows(ctx, `SELECT code, label FROM dictionary WHERE kind = ? AND parent = ''`, string(xinfang.DictCategory))
+	out := map[string]string{}
+	return out, eachRow(rows, err, func(s scanner) error {
+		var k, l string
+		if err := s.Scan(&k, &l); err != nil {
+			return err
+		}
+		out[k] = l
+		return nil
+	})
+}

@@ -1,0 +1,205 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"xinfang"
+	"xinfang/internal/procedure"
+)
+
+// The indicator facts of each petition (kpi_facts, migration 0045) are
+// what procedure.Facts derives from its events. They are rewritten in the
+// transaction that appends an event (register, Act), so that they never
+// lag behind the history; TestIndicatorFactsEqualRecomputation holds them
+// to a recomputation from the events after random actions.
+
+// writeFacts replaces the facts of p with those its events give.
+func (db *core) writeFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure, p *xinfang.Petition, events []*xinfang.Event) error {
+	facts := pr.Facts(p, events)
+	if _, err := tx.exec(ctx, `DELETE FROM kpi_facts WHERE petition_id = ?`, p.ID); err != nil {
+		return err
+	}
+	paths := map[int64]string{}
+	for _, f := range facts {
+		path, ok := paths[f.UnitID]
+		if !ok {
+			if err := tx.queryRow(ctx, `SELECT path FROM units WHERE id = ?`, f.UnitID).Scan(&path); err != nil {
+				return fmt.Errorf("unit %d of a fact: %w", f.UnitID, err)
+			}
+			paths[f.UnitID] = path
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO kpi_facts (petition_id, seq, kind, clock, unit_id, unit_path, due_on, done_on, end_on, on_time, rating)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, f.Seq, string(f.Kind), string(f.Clock), f.UnitID, path,
+			f.Due.String(), f.Done.String(), f.End.String(), b2i(f.OnTime), string(f.Rating)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// buildFacts derives the facts of every petition registered before the
+// indicators existed (kpi_state.built = 0), in batches of 200 petitions a
+// transaction, then marks them built. It resumes where a stop left it: a
+// batch rewrites its petitions' facts whole.
+func (db *core) buildFacts(ctx context.Context) error {
+	var built int
+	if err := db.queryRow(ctx, `SELECT built FROM kpi_state WHERE id = 1`).Scan(&built); err != nil {
+		return err
+	}
+	if built == 1 {
+		return nil
+	}
+	start := time.Now()
+	pr := db.Procedure(ctx)
+	var after int64
+	n := 0
+	for {
+		var ids []int64
+		rows, err := db.query(ctx, `SELECT id FROM petitions WHERE id > ? ORDER BY id LIMIT 200`, after)
+		ids, err = scanAll(rows, err, func(r scanner) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		})
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			break
+		}
+		err = db.write(ctx, func(tx *Tx) error {
+			for _, id := range ids {
+				p, err := db.scanPetition(tx.queryRow(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE p.id = ?`, id))
+				if err != nil {
+					return err
+				}
+				events, err := db.events(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				if len(events) == 0 {
+					continue
+				}
+				if err := db.writeFacts(ctx, tx, pr, p, events); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		n += len(ids)
+		after = ids[len(ids)-1]
+	}
+	err := db.write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE kpi_state SET built = 1 WHERE id = 1`)
+		return err
+	})
+	if err == nil && n > 0 {
+		db.Logger.Info("indicator facts built", "petitions", n, "took", time.Since(start).Round(time.Millisecond))
+	}
+	return err
+}
+
+// RebuildFacts derives every petition's facts again from its events, as
+// buildFacts does after the migration (after a change of the holiday
+// calendar, the due dates move with it).
+func (db *IndicatorStore) RebuildFacts(ctx context.Context) error {
+	actor := xinfang.UserFromContext(ctx)
+	if !xinfang.CanConfigureIndicators(actor) {
+		return xinfang.Errorf(xinfang.EFORBIDDEN, "无权重算统计指标")
+	}
+	if err := db.write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE kpi_state SET built = 0 WHERE id = 1`)
+		return err
+	}); err != nil {
+		return err
+	}
+	return db.buildFacts(ctx)
+}
+
+// Facts returns the stored facts of one petition, for the test that holds
+// them to a recomputation (no scope: storage's own check).
+func (db *IndicatorStore) Facts(ctx context.Context, petitionID int64) ([]xinfang.Fact, error) {
+	rows, err := db.query(ctx, `SELECT petition_id, seq, kind, clock, unit_id, due_on, done_on, end_on, on_time, rating FROM kpi_facts WHERE petition_id = ? ORDER BY seq`, petitionID)
+	return scanAll(rows, err, func(r scanner) (xinfang.Fact, error) {
+		var f xinfang.Fact
+		var due, done, end string
+		var onTime int
+		err := r.Scan(&f.PetitionID, &f.Seq, &f.Kind, &f.Clock, &f.UnitID, &due, &done, &end, &onTime, &f.Rating)
+		f.Due, f.Done, f.End, f.OnTime = itemDate(due), itemDate(done), itemDate(end), onTime == 1
+		return f, err
+	})
+}
+
+// RecomputeFacts derives the facts of one petition from its events now,
+// without storing them (the other side of that test).
+func (db *IndicatorStore) RecomputeFacts(ctx context.Context, petitionID int64) ([]xinfang.Fact, error) {
+	var out []xinfang.Fact
+	err := db.read(ctx, func(q rowQuerier) error {
+		p, err := db.scanPetition(q.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+petitionCols+petitionFrom+` WHERE p.id = ?`), petitionID))
+		if err != nil {
+			return err
+		}
+		events, err := db.events(ctx, q, petitionID)
+		if err != nil {
+			return err
+		}
+		out = db.Procedure(ctx).Facts(p, events)
+		return nil
+	})
+	return out, err
+}
+
+// config reads the local definitions.
+func (db *core) config(ctx context.Context, r cq) (xinfang.IndicatorConfig, error) {
+	var c xinfang.IndicatorConfig
+	var basic, visits int
+	err := r.row(ctx, `SELECT basic_counts, beijing_visits_only, province_group_min, mass_min, version FROM kpi_config WHERE id = 1`).
+		Scan(&basic, &visits, &c.ProvinceGroupMin, &c.MassMin, &c.Version)
+	c.BasicCounts, c.BeijingVisitsOnly = basic == 1, visits == 1
+	return c, err
+}
+
+// IndicatorConfig returns the local definitions (三无, 满意率).
+func (db *IndicatorStore) IndicatorConfig(ctx context.Context) (xinfang.IndicatorConfig, error) {
+	if _, err := scopeOf(ctx); err != nil {
+		return xinfang.IndicatorConfig{}, err
+	}
+	var c xinfang.IndicatorConfig
+	err := db.read(ctx, func(q rowQuerier) error {
+		var err error
+		c, err = db.config(ctx, cq{db.core, q})
+		return err
+	})
+	return c, err
+}
+
+// SetIndicatorConfig changes the local definitions; c.Version is the
+// version read (stale: ECONFLICT). The change is audited like every other.
+func (db *IndicatorStore) SetIndicatorConfig(ctx context.Context, c xinfang.IndicatorConfig) (xinfang.IndicatorConfig, error) {
+	if !xinfang.CanConfigureIndicators(xinfang.UserFromContext(ctx)) {
+		return c, xinfang.Errorf(xinfang.EFORBIDDEN, "无权修改指标定义")
+	}
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	err := db.write(ctx, func(tx *Tx) error {
+		n, err := tx.change(ctx, `UPDATE kpi_config SET basic_counts = ?, beijing_visits_only = ?, province_group_min = ?, mass_min = ?, version = version + 1, updated_at = ?
+			WHERE id = 1 AND version = ?`, b2i(c.BasicCounts), b2i(c.BeijingVisitsOnly), c.ProvinceGroupMin, c.MassMin, fmtTime(tx.now), c.Version)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "指标定义已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+		}
+		return nil
+	})
+	if err != nil {
+		return c, err
+	}
+	c.Version++
+	return c, nil
+}

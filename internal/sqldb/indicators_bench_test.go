@@ -1,0 +1,195 @@
+package sqldb_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+	"xinfang/internal/sqldb"
+)
+
+// The indicator, dashboard and assessment benchmarks run over the ledger
+// city of BenchmarkLedger (100,000 petitions; 10,000 with
+// XINFANG_BENCH_SMALL=1; 1,000,000 as well with XINFANG_BENCH_1M=1), to
+// whose petitions kpiFacts gives the indicator facts their events would
+// (the ledger is written with SQL, without events): a 15-day clock each,
+// a handling clock for those accepted, an evaluation for those replied.
+
+func kpiSizes() []int {
+	sizes := []int{benchSize(100_000)}
+	if os.Getenv("XINFANG_BENCH_1M") == "1" {
+		sizes = append(sizes, 1_000_000)
+	}
+	return sizes
+}
+
+// kpiFacts fills kpi_facts from the ledger's petitions once (the cached
+// database keeps them).
+func kpiFacts(b *testing.B, db *sqldb.DB) {
+	b.Helper()
+	raw := db.RawSQL()
+	var n int
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM kpi_facts`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	if n > 0 {
+		return
+	}
+	start := time.Now()
+	for _, q := range []string{
+		// The 15-day clock of the registering unit: done 1–20 days after
+		// receipt (on time up to 15).
+		`INSERT INTO kpi_facts (petition_id, seq, kind, clock, unit_id, unit_path, due_on, done_on, end_on, on_time, rating)
+		 SELECT p.id, 1, 'accept', 'disposal', p.reg_unit_id, p.reg_path,
+		  date(substr(p.received_at, 1, 10), '+15 days'), date(substr(p.received_at, 1, 10), '+' || (1 + p.id % 20) || ' days'),
+		  CASE WHEN 1 + p.id % 20 <= 15 THEN date(substr(p.received_at, 1, 10), '+' || (1 + p.id % 20) || ' days') ELSE date(substr(p.received_at, 1, 10), '+15 days') END,
+		  CASE WHEN 1 + p.id % 20 <= 15 THEN 1 ELSE 0 END, ''
+		 FROM petitions p`,
+		// The handling clock of the handling unit, for items past
+		// acceptance: due 75 days after receipt, replied after 30–89 days
+		// unless still handling.
+		`INSERT INTO kpi_facts (petition_id, seq, kind, clock, unit_id, unit_path, due_on, done_on, end_on, on_time, rating)
+		 SELECT p.id, 2, 'handle', 'handling', p.handling_unit_id, p.handling_path,
+		  date(substr(p.received_at, 1, 10), '+75 days'),
+		  CASE WHEN p.state = 'handling' THEN '' ELSE date(substr(p.received_at, 1, 10), '+' || (30 + p.id % 60) || ' days') END, '',
+		  CASE WHEN p.state <> 'handling' AND 30 + p.id % 60 <= 75 THEN 1 ELSE 0 END, ''
+		 FROM petitions p WHERE p.handling_unit_id IS NOT NULL AND p.state IN ('handling','replied','reviewing','reviewed','rereviewing','concluded','terminated')`,
+		// The evaluation of the reply: two in three rated.
+		`INSERT INTO kpi_facts (petition_id, seq, kind, clock, unit_id, unit_path, due_on, done_on, end_on, on_time, rating)
+		 SELECT p.id, 3, 'evaluate', '', p.handling_unit_id, p.handling_path, '',
+		  date(substr(p.received_at, 1, 10), '+' || (30 + p.id % 60) || ' days'), date(substr(p.received_at, 1, 10), '+' || (30 + p.id % 60) || ' days'), 0,
+		  CASE p.id % 3 WHEN 0 THEN '' WHEN 1 THEN 'satisfied' ELSE 'basic' END
+		 FROM petitions p WHERE p.handling_unit_id IS NOT NULL AND p.state IN ('replied','reviewing','reviewed','rereviewing','concluded','terminated') AND p.legal_case = 0`,
+		`ANALYZE`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM kpi_facts`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("derived %d facts in %s", n, time.Since(start).Round(time.Millisecond))
+}
+
+func kpiBenchDB(b *testing.B, n int) (*sqldb.DB, ledgerFixture) {
+	db, lf := ledgerDB(b, n)
+	db.Now = func() time.Time { return ledgerToday }
+	kpiFacts(b, db)
+	return db, lf
+}
+
+var (
+	kpiYear  = xinfang.IndicatorQuery{From: calendar.MustParseDate("2025-01-01"), To: calendar.MustParseDate("2025-12-31")}
+	kpiMonth = xinfang.IndicatorQuery{From: calendar.MustParseDate("2026-03-01"), To: calendar.MustParseDate("2026-03-31")}
+)
+
+// BenchmarkIndicator computes every indicator of kpi.md (16 figures, 三无,
+// 越级访 by month) for the city and for a town, over a year and a month,
+// and lists one page of a figure's items.
+func BenchmarkIndicator(b *testing.B) {
+	for _, n := range kpiSizes() {
+		b.Run(itoa(int64(n)), func(b *testing.B) {
+			db, lf := kpiBenchDB(b, n)
+			leader := xinfang.NewContextWithUser(context.Background(), lf.leader)
+			town := lf.towns[0].ID
+			cases := []struct {
+				name string
+				q    xinfang.IndicatorQuery
+			}{
+				{"city_year", kpiYear},
+				{"city_month", kpiMonth},
+				{"town_year", withUnit(kpiYear, town, false)},
+				{"town_alone_month", withUnit(kpiMonth, town, true)},
+			}
+			for _, c := range cases {
+				b.Run(c.name, func(b *testing.B) {
+					var got *xinfang.Indicators
+					for i := 0; i < b.N; i++ {
+						var err error
+						if got, err = db.Indicators.Indicators(leader, c.q); err != nil {
+							b.Fatal(err)
+						}
+					}
+					// Measured nothing unless the figures count something.
+					if got == nil || got.Find(xinfang.IndTimelyAccept).Denominator == 0 {
+						b.Fatalf("%s: no 15-day clock counted", c.name)
+					}
+				})
+			}
+			b.Run("items_page", func(b *testing.B) {
+				var total int
+				for i := 0; i < b.N; i++ {
+					items, t, err := db.Indicators.IndicatorItems(leader, xinfang.IndicatorItemsQuery{IndicatorQuery: kpiYear, Kind: xinfang.IndOnTime, Part: xinfang.PartDenominator, Limit: 100})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(items) == 0 {
+						b.Fatal("no items listed")
+					}
+					total = t
+				}
+				if total == 0 {
+					b.Fatal("measured nothing")
+				}
+			})
+		})
+	}
+}
+
+func withUnit(q xinfang.IndicatorQuery, unit int64, alone bool) xinfang.IndicatorQuery {
+	q.UnitID, q.Alone = unit, alone
+	return q
+}
+
+// BenchmarkDashboard computes the 态势 of the city's leader and of a town's
+// handler for a year.
+func BenchmarkDashboard(b *testing.B) {
+	for _, n := range kpiSizes() {
+		b.Run(itoa(int64(n)), func(b *testing.B) {
+			db, lf := kpiBenchDB(b, n)
+			for _, who := range []struct {
+				name string
+				u    *xinfang.User
+			}{{"city_leader", lf.leader}, {"town_handler", lf.townHandler}} {
+				ctx := xinfang.NewContextWithUser(context.Background(), who.u)
+				b.Run(who.name, func(b *testing.B) {
+					var d *xinfang.Dashboard
+					for i := 0; i < b.N; i++ {
+						var err error
+						if d, err = db.Indicators.Dashboard(ctx, xinfang.DashboardQuery{From: kpiYear.From, To: kpiYear.To}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					if d == nil || d.Total == 0 || len(d.States) == 0 {
+						b.Fatal("measured nothing: no petition on the dashboard")
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkAssessment computes the assessment of every unit for a year.
+func BenchmarkAssessment(b *testing.B) {
+	for _, n := range kpiSizes() {
+		b.Run(itoa(int64(n)), func(b *testing.B) {
+			db, lf := kpiBenchDB(b, n)
+			ctx := xinfang.NewContextWithUser(context.Background(), lf.leader)
+			var a *xinfang.Assessment
+			for i := 0; i < b.N; i++ {
+				var err error
+				if a, err = db.Assessment.Assess(ctx, 2025); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if a == nil || len(a.Units) == 0 {
+				b.Fatal("measured nothing: no unit assessed")
+			}
+			b.ReportMetric(float64(len(a.Units)), "units")
+		})
+	}
+}
