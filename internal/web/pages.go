@@ -148,7 +148,14 @@ func mustParseTemplates() map[string]*template.Template {
 // render executes a page into a buffer first, so that a template error
 // becomes a clean 500 (returned, for s.fail) rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
-	return s.renderEntry(w, status, name, "layout", data)
+	entry := "layout"
+	// The registers' printed forms (听证通知书, 调解协议书, 司法救助决定书,
+	// 法律意见书) on an A4 sheet; the petitions' documents have their own
+	// layout (internal/docs, document.html).
+	if strings.HasPrefix(name, "print_") {
+		entry = "doclayout"
+	}
+	return s.renderEntry(w, status, name, entry, data)
 }
 
 // renderEntry executes template entry of page name.
