@@ -209,10 +209,8 @@ func (s *dataScope) hearings() (string, []any, error) {
 	if s.None {
 		return involved, []any{id, id}, nil
 	}
-	own, args := subtree(s.UnitPath, "h.unit_path")
-	linked, largs := subtree(s.UnitPath, "hpp.reg_path", "hpp.handling_path")
-	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM petitions hpp WHERE hpp.id = h.petition_id AND hpp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `) OR ` + involved + `)`
-	return clause, append(append(args, largs...), id, id), nil
+	reg, args := s.registerRows("h")
+	return `(` + reg + ` OR ` + involved + `)`, append(args, id, id), nil
 }
 
 // mediations is the scope of mediations m: held in the subtree or on a
@@ -228,10 +226,8 @@ func (s *dataScope) mediations() (string, []any, error) {
 	if s.None {
 		return involved, []any{id}, nil
 	}
-	own, args := subtree(s.UnitPath, "m.unit_path")
-	linked, largs := subtree(s.UnitPath, "mpp.reg_path", "mpp.handling_path")
-	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM petitions mpp WHERE mpp.id = m.petition_id AND mpp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `) OR ` + involved + `)`
-	return clause, append(append(args, largs...), id), nil
+	reg, args := s.registerRows("m")
+	return `(` + reg + ` OR ` + involved + `)`, append(args, id), nil
 }
 
 // judicialAid is the scope of judicial aid j: handled in the subtree or
@@ -244,10 +240,20 @@ func (s *dataScope) judicialAid() (string, []any, error) {
 	case s.All:
 		return all, nil, nil
 	}
-	own, args := subtree(s.UnitPath, "j.unit_path")
-	linked, largs := subtree(s.UnitPath, "jpp.reg_path", "jpp.handling_path")
-	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM petitions jpp WHERE jpp.id = j.petition_id AND jpp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `))`
-	return clause, append(args, largs...), nil
+	reg, args := s.registerRows("j")
+	return reg, args, nil
+}
+
+// registerRows is the part of a register's scope every reader with a data
+// scope has: the rows of table alias a organised in the subtree
+// (a.unit_path), or held on a petition (a.petition_id) registered or
+// handled there that is not a 检举控告 item.
+func (s *dataScope) registerRows(a string) (string, []any) {
+	own, args := subtree(s.UnitPath, a+".unit_path")
+	pp := a + "pp"
+	linked, largs := subtree(s.UnitPath, pp+".reg_path", pp+".handling_path")
+	return `(` + own + ` OR EXISTS (SELECT 1 FROM petitions ` + pp + ` WHERE ` + pp + `.id = ` + a + `.petition_id AND ` + pp + `.purpose <> '` +
+		string(xinfang.PurposeAccusation) + `' AND ` + linked + `))`, append(args, largs...)
 }
 
 // subtree is "any of cols lies in the subtree at path": the rows of a unit

@@ -21,18 +21,27 @@ type societyTab struct {
 	On              bool
 }
 
-func societyTabs(b *base, on string) []societyTab {
+// tabDef is a tab of a register's pages: where it goes, its words, its
+// id, and the route that must admit the user for it to show.
+type tabDef struct{ href, label, id, pattern string }
+
+// openTabs are the tabs of defs the user's routes admit, on marking one.
+func openTabs(b *base, on string, defs []tabDef) []societyTab {
 	var out []societyTab
-	for _, t := range []struct{ href, label, id, pattern string }{
-		{"/hearings", "听证", "tab-hearings", "/hearings"},
-		{"/society/experts", "专家库", "tab-experts", "/society/experts"},
-		{"/society/observers", "监督员名录", "tab-observers", "/society/observers"},
-	} {
+	for _, t := range defs {
 		if b.Opens(t.pattern) {
 			out = append(out, societyTab{Href: t.href, Label: t.label, ID: t.id, On: t.id == on})
 		}
 	}
 	return out
+}
+
+func societyTabs(b *base, on string) []societyTab {
+	return openTabs(b, on, []tabDef{
+		{"/hearings", "听证", "tab-hearings", "/hearings"},
+		{"/society/experts", "专家库", "tab-experts", "/society/experts"},
+		{"/society/observers", "监督员名录", "tab-observers", "/society/observers"},
+	})
 }
 
 type hearingsView struct {

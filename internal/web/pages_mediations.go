@@ -15,17 +15,11 @@ import (
 // mediators of each village and town.
 
 func mediationTabs(b *base, on string) []societyTab {
-	var out []societyTab
-	for _, t := range []struct{ href, label, id, pattern string }{
+	return openTabs(b, on, []tabDef{
 		{"/mediations", "调解", "tab-mediations", "/mediations"},
 		{"/mediations?overdue=1", "逾期未履行", "tab-overdue", "/mediations"},
 		{"/society/mediators", "调解员", "tab-mediators", "/society/mediators"},
-	} {
-		if b.Opens(t.pattern) {
-			out = append(out, societyTab{Href: t.href, Label: t.label, ID: t.id, On: t.id == on})
-		}
-	}
-	return out
+	})
 }
 
 type mediationsView struct {
