@@ -104,6 +104,8 @@ type aidView struct {
 	Form      url.Values
 	Today     string
 	Cap       int64
+	// SeesPetition: the reader may open the application's petition.
+	SeesPetition bool
 }
 
 func (s *Server) handleJudicialAid(w http.ResponseWriter, r *http.Request) error {
@@ -122,6 +124,9 @@ func (s *Server) renderJudicialAid(w http.ResponseWriter, r *http.Request, statu
 	v := &aidView{A: a, CanManage: xinfang.CanManageSociety(xinfang.UserFromContext(r.Context())), Form: form, Today: s.today().String(),
 		Cap: s.Procedure(r.Context()).Cfg.JudicialAidCap}
 	v.Title, v.Nav = "司法救助 "+a.Number, "judicialaid"
+	if _, err := s.Petitions.FindPetitionByID(r.Context(), a.PetitionID); err == nil {
+		v.SeesPetition = true
+	}
 	s.fillBase(r, &v.base)
 	if d := r.URL.Query().Get("done"); d != "" && ferr == nil {
 		v.Notice = "已保存。"

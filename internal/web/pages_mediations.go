@@ -158,8 +158,11 @@ type mediationView struct {
 	// CanConclude: the agreement may conclude the petition, which the
 	// reader sees being handled.
 	CanConclude bool
-	Form        url.Values
-	Today       string
+	// SeesPetition: the reader may open the mediation's petition (a
+	// mediation of the town may be on an item handled elsewhere).
+	SeesPetition bool
+	Form         url.Values
+	Today        string
 }
 
 func (s *Server) handleMediation(w http.ResponseWriter, r *http.Request) error {
@@ -178,9 +181,10 @@ func (s *Server) renderMediation(w http.ResponseWriter, r *http.Request, status 
 	u := xinfang.UserFromContext(r.Context())
 	v := &mediationView{M: m, CanManage: xinfang.CanManageSociety(u), Form: form, Today: s.today().String()}
 	v.Title, v.Nav = "调解 "+m.Number, "mediations"
-	if m.PetitionID != 0 && m.State == xinfang.MediationOpen && v.CanManage {
-		if p, err := s.Petitions.FindPetitionByID(r.Context(), m.PetitionID); err == nil && p.State == xinfang.StateHandling {
-			v.CanConclude = true
+	if m.PetitionID != 0 {
+		if p, err := s.Petitions.FindPetitionByID(r.Context(), m.PetitionID); err == nil {
+			v.SeesPetition = true
+			v.CanConclude = m.State == xinfang.MediationOpen && v.CanManage && p.State == xinfang.StateHandling
 		}
 	}
 	s.fillBase(r, &v.base)
