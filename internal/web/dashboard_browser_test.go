@@ -34,6 +34,9 @@ func TestBrowserDashboard(t *testing.T) {
 	if html := read(t, ctx, "scope", chromedp.OuterHTML(chromedp.ID("dash-scope"))); !strings.Contains(html, "东城镇") {
 		t.Errorf("the town's dashboard is not its town's: %s", html)
 	}
+	if n := read(t, ctx, "watch chart", chromedp.Evaluate[int]("document.querySelectorAll('#chart-watch').length")); n != 0 {
+		t.Error("a town handler's dashboard shows the watch list")
+	}
 
 	steps = []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-form")), chromedp.Navigate(base + "/dashboard")}
 	steps = append(steps, caseLogin("city_leader")...)
@@ -44,6 +47,12 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	if n := read(t, ctx, "territory bars", chromedp.Evaluate[int]("document.querySelectorAll('#chart-territories a.bar-link').length")); n != 2 {
 		t.Errorf("%d territories, want the two towns", n)
+	}
+	// The city's leader reads the watch list: one bar per kind, each
+	// opening its tab.
+	hrefs := read(t, ctx, "watch bars", chromedp.Evaluate[[]string]("[...document.querySelectorAll('#chart-watch a.bar-link')].map(a => a.getAttribute('href'))"))
+	if len(hrefs) != 3 || !strings.HasPrefix(hrefs[0], "/discipline?kind=") {
+		t.Errorf("the leader's watch list chart links %v", hrefs)
 	}
 	// The first bar of 按状态 (登记, all three) opens the ledger of those.
 	title := read(t, ctx, "bar title", chromedp.Evaluate[string]("document.querySelector('#chart-states a.bar-link title').textContent"))

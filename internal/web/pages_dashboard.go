@@ -90,6 +90,19 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Q = url.Values{"unit_id": {strconv.FormatInt(v.D.Unit.ID, 10)}, "from": {v.D.From.String()}, "to": {v.D.To.String()}}
 	v.Charts = dashboardCharts(v.D)
+	// The watch list (关注名单) for those who read it: the city's matters
+	// by kind, each bar opening its tab.
+	if xinfang.CanReadDiscipline(u) && s.Discipline != nil {
+		page, err := s.Discipline.FindWatchList(r.Context(), xinfang.WatchFilter{Limit: 1})
+		if err != nil {
+			return err
+		}
+		counts := make([]xinfang.Count, 0, len(xinfang.WatchKinds))
+		for _, k := range xinfang.WatchKinds {
+			counts = append(counts, xinfang.Count{Key: k.Code, Label: k.Label, Value: page.Counts[xinfang.WatchKind(k.Code)]})
+		}
+		v.Charts = append(v.Charts, countChart("chart-watch", "关注名单（全市，按类别）", counts, func(k string) string { return link("/discipline", "kind", k) }))
+	}
 	return s.render(w, r, http.StatusOK, "dashboard.html", v)
 }
 
