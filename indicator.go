@@ -156,6 +156,10 @@ type Indicators struct {
 	Sanwu     bool            `json:"sanwu"` // 三无: none of the three counted in the period
 	Rule      IndicatorConfig `json:"rule"`
 	Escalated []MonthCount    `json:"escalated_by_month"` // 越级访 by month of the period
+	// Incomplete: the facts of the petitions registered before the
+	// indicators existed are still being derived in the background (after
+	// an upgrade), so the figures leave those petitions out until then.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // Find returns the indicator of kind.

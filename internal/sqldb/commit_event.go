@@ -24,10 +24,6 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	}
 	events = append(events, ev)
 	pr.Project(p, pr.Derive(events, tx.now))
-	// The indicators' facts of the item, from its events (indicator_facts.go).
-	if err := db.writeFacts(ctx, tx, pr, p, events); err != nil {
-		return err
-	}
 	handlingPath := ""
 	if p.HandlingUnitID != 0 {
 		u, err := scanUnit(tx.queryRow(ctx, `SELECT `+unitCols+` FROM units WHERE id = ?`, p.HandlingUnitID))
@@ -55,6 +51,12 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	}
 	if n != 1 {
 		return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+	}
+	// The indicators' facts of the item, from its events, once its row is
+	// locked by the UPDATE above (the background derivation locks it too:
+	// indicator_facts.go).
+	if err := db.writeFacts(ctx, tx, pr, p, events); err != nil {
+		return err
 	}
 	if ev.Action == xinfang.ActMerge {
 		if err := db.setRepeatRoot(ctx, tx, id); err != nil {

@@ -120,6 +120,9 @@ type core struct {
 	walBig             atomic.Bool   // the checkpointer asks the writer to finish a checkpoint
 
 	indexer *indexer // writes the queued derived indexes (index_queue.go); nil when not running
+	// factsStop and factsDone stop and await the background derivation of
+	// the indicators' facts (indicator_facts.go); nil when not running.
+	factsStop, factsDone chan struct{}
 
 	calMu     sync.Mutex
 	cal       *calendar.Calendar
@@ -215,12 +218,11 @@ func (db *DB) Open() (err error) {
 	if err := db.seed(ctx); err != nil {
 		return err
 	}
-	// Not under ctx's 30 seconds either: the facts of a large database
-	// registered before the indicators are derived once, then never again.
-	if err := db.buildFacts(context.Background()); err != nil {
-		return fmt.Errorf("build the indicator facts: %w", err)
-	}
 	db.startIndexer()
+	// The facts of a database registered before the indicators are derived
+	// once, in the background: start-up does not wait for them, and the
+	// indicators say they are incomplete until then.
+	db.startFactsBuild()
 	return nil
 }
 
@@ -319,6 +321,7 @@ func (db *DB) IndexMissing(ctx context.Context) error {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.stopFactsBuild()
 	db.stopIndexer()
 	if db.batch != nil {
 		db.batch.close()

@@ -42,8 +42,13 @@ func (db *core) writeFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure,
 // buildFacts derives the facts of every petition registered before the
 // indicators existed (kpi_state.built = 0), in batches of 200 petitions a
 // transaction, then marks them built. It resumes where a stop left it: a
-// batch rewrites its petitions' facts whole.
-func (db *core) buildFacts(ctx context.Context) error {
+// batch rewrites its petitions' facts whole. Petitions registered after it
+// started have their facts from their registration and are left alone;
+// each petition's row is locked before its events are read, as an action
+// locks it before writing its facts (commitEvent), so that the two never
+// write one petition's facts from different histories. stop (nil: never)
+// ends it between batches.
+func (db *core) buildFacts(ctx context.Context, stop <-chan struct{}) error {
 	var built int
 	if err := db.queryRow(ctx, `SELECT built FROM kpi_state WHERE id = 1`).Scan(&built); err != nil {
 		return err
@@ -53,11 +58,20 @@ func (db *core) buildFacts(ctx context.Context) error {
 	}
 	start := time.Now()
 	pr := db.Procedure(ctx)
+	var last int64
+	if err := db.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM petitions`).Scan(&last); err != nil {
+		return err
+	}
 	var after int64
 	n := 0
 	for {
+		select {
+		case <-stop:
+			return nil
+		default:
+		}
 		var ids []int64
-		rows, err := db.query(ctx, `SELECT id FROM petitions WHERE id > ? ORDER BY id LIMIT 200`, after)
+		rows, err := db.query(ctx, `SELECT id FROM petitions WHERE id > ? AND id <= ? ORDER BY id LIMIT 200`, after, last)
 		ids, err = scanAll(rows, err, func(r scanner) (int64, error) {
 			var id int64
 			return id, r.Scan(&id)
@@ -70,6 +84,10 @@ func (db *core) buildFacts(ctx context.Context) error {
 		}
 		err = db.write(ctx, func(tx *Tx) error {
 			for _, id := range ids {
+				var locked int64
+				if err := tx.queryRow(ctx, `SELECT id FROM petitions WHERE id = ?`+db.dialect.forUpdate(), id).Scan(&locked); err != nil {
+					return err
+				}
 				p, err := db.scanPetition(tx.queryRow(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE p.id = ?`, id))
 				if err != nil {
 					return err
@@ -103,6 +121,35 @@ func (db *core) buildFacts(ctx context.Context) error {
 	return err
 }
 
+// startFactsBuild runs buildFacts in the background (Open); Close stops
+// it between batches, and the next start resumes.
+func (db *core) startFactsBuild() {
+	db.factsStop, db.factsDone = make(chan struct{}), make(chan struct{})
+	go func(stop, done chan struct{}) {
+		defer close(done)
+		if err := db.buildFacts(context.Background(), stop); err != nil {
+			db.Logger.Warn("indicator facts", "err", err)
+		}
+	}(db.factsStop, db.factsDone)
+}
+
+func (db *core) stopFactsBuild() {
+	if db.factsStop == nil {
+		return
+	}
+	close(db.factsStop)
+	<-db.factsDone
+	db.factsStop, db.factsDone = nil, nil
+}
+
+// factsIncomplete reports whether the background derivation of the facts
+// has not finished yet.
+func (db *core) factsIncomplete(ctx context.Context, r cq) (bool, error) {
+	var built int
+	err := r.row(ctx, `SELECT built FROM kpi_state WHERE id = 1`).Scan(&built)
+	return built == 0, err
+}
+
 // RebuildFacts derives every petition's facts again from its events, as
 // buildFacts does after the migration (after a change of the holiday
 // calendar, the due dates move with it).
@@ -117,7 +164,7 @@ func (db *IndicatorStore) RebuildFacts(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	return db.buildFacts(ctx)
+	return db.buildFacts(ctx, nil)
 }
 
 // Facts returns the stored facts of one petition, for the test that holds

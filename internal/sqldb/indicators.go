@@ -211,6 +211,10 @@ func (db *IndicatorStore) Indicators(ctx context.Context, q xinfang.IndicatorQue
 	out := &xinfang.Indicators{Unit: u, Alone: q.Alone, From: q.From, To: q.To}
 	err = db.read(ctx, func(rq rowQuerier) error {
 		r := cq{db.core, rq}
+		var err error
+		if out.Incomplete, err = db.factsIncomplete(ctx, r); err != nil {
+			return err
+		}
 		cfg, err := db.config(ctx, r)
 		if err != nil {
 			return err

@@ -90,6 +90,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Q = url.Values{"unit_id": {strconv.FormatInt(v.D.Unit.ID, 10)}, "from": {v.D.From.String()}, "to": {v.D.To.String()}}
 	v.Charts = dashboardCharts(v.D)
+	v.IndexNotice = factsNotice(v.D.Indicators)
 	// The watch list (关注名单) for those who read it: the city's matters
 	// by kind, each bar opening its tab.
 	if xinfang.CanReadDiscipline(u) && s.Discipline != nil {

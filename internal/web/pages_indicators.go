@@ -95,6 +95,7 @@ func (s *Server) renderIndicators(w http.ResponseWriter, r *http.Request, status
 	}
 	if v.Result != nil {
 		v.Q = indicatorParams(v.Result)
+		v.IndexNotice = factsNotice(v.Result)
 	}
 	if v.Config, err = s.Indicators.IndicatorConfig(r.Context()); err != nil {
 		return err
@@ -208,4 +209,13 @@ func (s *Server) handleIndicatorItems(w http.ResponseWriter, r *http.Request) er
 	v.Title, v.Nav = v.Def.Label+" · "+side, "indicators"
 	s.fillBase(r, &v.base)
 	return s.render(w, r, http.StatusOK, "indicator_items.html", v)
+}
+
+// factsNotice is what a page of figures says while the facts of the
+// petitions registered before an upgrade are still being derived.
+func factsNotice(ind *xinfang.Indicators) string {
+	if ind == nil || !ind.Incomplete {
+		return ""
+	}
+	return "统计数据正在为升级前登记的信访件补算，完成前各项指标和图表不含这些信访件。"
 }
