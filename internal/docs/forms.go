@@ -11,11 +11,10 @@ import (
 // The forms (登记表, 转送单/交办单, 送达回证) are tables of four columns:
 // label, value, label, value.
 
-func h(text string) cellText     { return cellText{text: text, head: true, span: 1} }
-func v(text string) cellText     { return cellText{text: text, span: 1} }
-func wide(text string) cellText  { return cellText{text: text, span: 3} }
-func whole(text string) cellText { return cellText{text: text, span: 4} }
-func yesNo(b bool) string        { return map[bool]string{true: "是", false: "否"}[b] }
+func h(text string) cellText    { return cellText{text: text, head: true, span: 1} }
+func v(text string) cellText    { return cellText{text: text, span: 1} }
+func wide(text string) cellText { return cellText{text: text, span: 3} }
+func yesNo(b bool) string       { return map[bool]string{true: "是", false: "否"}[b] }
 
 // signHere is a cell left blank for a signature by hand: room for it.
 func signHere(s string) string {

@@ -733,5 +733,4 @@ var (
 	handedDownChannel = xinfang.SQLInList([]xinfang.Channel{xinfang.ChannelHandedDown})                                // 上级交办
 	handedDownSources = xinfang.SQLInList([]xinfang.CaseSource{xinfang.CaseSourceCentral, xinfang.CaseSourceProvince}) // 中央、省交办
 	watchedEscalation = xinfang.SQLInList([]xinfang.Escalation{xinfang.EscalationProvince, xinfang.EscalationBeijing}) // 赴省、进京
-	petitionDocs      = xinfang.SQLInList([]xinfang.SearchKind{xinfang.SearchPetition})
 )

@@ -105,7 +105,7 @@ func (k *importChecker) commitPetition(row *importRow) error {
 		return err
 	}
 	// The indicators' facts, as for an item registered here.
-	if err := db.writeFacts(ctx, tx, pr, p, []*xinfang.Event{ev}); err != nil {
+	if err := db.writeNewFacts(ctx, tx, pr, p, []*xinfang.Event{ev}); err != nil {
 		return err
 	}
 	head := db.macOfHead(headOf(p, ev.Hash, handlingPath))

@@ -17,11 +17,28 @@ import (
 
 // writeFacts replaces the facts of p with those its events give.
 func (db *core) writeFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure, p *xinfang.Petition, events []*xinfang.Event) error {
-	facts := pr.Facts(p, events)
 	if _, err := tx.exec(ctx, `DELETE FROM kpi_facts WHERE petition_id = ?`, p.ID); err != nil {
 		return err
 	}
+	return insertFacts(ctx, tx, p, pr.Facts(p, events))
+}
+
+// writeNewFacts writes the facts of a petition being written for the
+// first time (registration, import): there are none to replace.
+func (db *core) writeNewFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure, p *xinfang.Petition, events []*xinfang.Event) error {
+	return insertFacts(ctx, tx, p, pr.Facts(p, events))
+}
+
+// insertFacts inserts facts of p, each with its unit's path: the
+// registering and the handling unit's from p when it carries them, any
+// other read once.
+func insertFacts(ctx context.Context, tx *Tx, p *xinfang.Petition, facts []xinfang.Fact) error {
 	paths := map[int64]string{}
+	for _, u := range []*xinfang.Unit{p.RegUnit, p.HandlingUnit} {
+		if u != nil && u.Path != "" {
+			paths[u.ID] = u.Path
+		}
+	}
 	for _, f := range facts {
 		path, ok := paths[f.UnitID]
 		if !ok {

@@ -601,7 +601,7 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 				Data: map[string]string{"reason": NoFurtherReason, "no_further": "1"}}
 			evs = append(evs, nf)
 		}
-		if err := db.writeFacts(ctx, tx, pr, p, evs); err != nil {
+		if err := db.writeNewFacts(ctx, tx, pr, p, evs); err != nil {
 			return err
 		}
 		// The gap-free number, and what depends on it — the registered
