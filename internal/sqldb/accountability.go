@@ -264,12 +264,9 @@ func scanLetter(s interface{ Scan(...any) error }) (*xinfang.ResponsibilityLette
 // SaveResponsibilityLetter creates a letter (ID 0) or replaces one. A unit
 // has one letter a year: a second is EINVALID naming year.
 func (db *DisciplineStore) SaveResponsibilityLetter(ctx context.Context, l *xinfang.ResponsibilityLetter) error {
-	actor := xinfang.UserFromContext(ctx)
-	if actor == nil {
-		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanWriteLetters(actor) {
-		return xinfang.Errorf(xinfang.EFORBIDDEN, "只有纪检监察员和市级督查员可以登记责任书")
+	actor, err := allow(ctx, xinfang.CanWriteLetters, "只有纪检监察员和市级督查员可以登记责任书")
+	if err != nil {
+		return err
 	}
 	if err := l.Validate(db.todayDate()); err != nil {
 		return err

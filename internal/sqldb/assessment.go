@@ -20,23 +20,17 @@ import (
 type AssessmentStore struct{ *core }
 
 func assessor(ctx context.Context) (*xinfang.User, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanAssess(u) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "只有市级督查员和领导可以进行年度考核")
+	u, err := allow(ctx, xinfang.CanAssess, "只有市级督查员和领导可以进行年度考核")
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
 }
 
 func assessmentReader(ctx context.Context) error {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanReadAssessment(u) {
-		return xinfang.Errorf(xinfang.EFORBIDDEN, "年度考核仅供全市范围的督查员、领导查看")
+	_, err := allow(ctx, xinfang.CanReadAssessment, "年度考核仅供全市范围的督查员、领导查看")
+	if err != nil {
+		return err
 	}
 	return nil
 }

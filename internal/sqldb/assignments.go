@@ -125,17 +125,14 @@ func (db *AssignmentStore) FindAssignments(ctx context.Context, f xinfang.Assign
 // item is never given outside. A second running assignment of the same
 // person to the same record is refused.
 func (db *AssignmentStore) Assign(ctx context.Context, a *xinfang.Assignment) error {
-	actor := xinfang.UserFromContext(ctx)
-	if actor == nil {
-		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanAssign(actor) {
-		return xinfang.Errorf(xinfang.EFORBIDDEN, "无权指派律师、协理员等人员")
+	actor, err := allow(ctx, xinfang.CanAssign, "无权指派律师、协理员等人员")
+	if err != nil {
+		return err
 	}
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	err := db.write(ctx, func(tx *Tx) error {
+	err = db.write(ctx, func(tx *Tx) error {
 		if a.PetitionID != 0 {
 			p, err := db.findPetition(ctx, tx, a.PetitionID)
 			if err != nil {
@@ -191,14 +188,11 @@ func (db *AssignmentStore) Assign(ctx context.Context, a *xinfang.Assignment) er
 // EndAssignment ends a running assignment, with the reason: from then on
 // the person no longer sees the record.
 func (db *AssignmentStore) EndAssignment(ctx context.Context, id int64, note string) (*xinfang.Assignment, error) {
-	actor := xinfang.UserFromContext(ctx)
-	if actor == nil {
-		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
+	actor, err := allow(ctx, xinfang.CanAssign, "无权结束指派")
+	if err != nil {
+		return nil, err
 	}
-	if !xinfang.CanAssign(actor) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权结束指派")
-	}
-	note, err := xinfang.CheckNote("end_note", note)
+	note, err = xinfang.CheckNote("end_note", note)
 	if err != nil {
 		return nil, err
 	}
@@ -270,12 +264,9 @@ func (db *AssignmentStore) AddWorkNote(ctx context.Context, id int64, text strin
 // AssignableUsers lists the active accounts that may take an assignment
 // of some role (the form's choices), for those who assign.
 func (db *AssignmentStore) AssignableUsers(ctx context.Context) ([]*xinfang.User, error) {
-	actor := xinfang.UserFromContext(ctx)
-	if actor == nil {
-		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanAssign(actor) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权指派")
+	_, err := allow(ctx, xinfang.CanAssign, "无权指派")
+	if err != nil {
+		return nil, err
 	}
 	rows, err := db.query(ctx, `SELECT `+userCols+` FROM users u JOIN units n ON n.id = u.unit_id WHERE u.disabled = 0 ORDER BY u.name, u.id`)
 	all, err := scanAll(rows, err, scanUser)

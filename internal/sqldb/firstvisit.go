@@ -19,12 +19,9 @@ func yearRange(year int) (string, string) {
 }
 
 func requireFirstVisitReader(ctx context.Context) error {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanReadCases(u) {
-		return xinfang.Errorf(xinfang.EFORBIDDEN, "首访责任制统计仅供有数据范围的工作人员查看")
+	_, err := allow(ctx, xinfang.CanReadCases, "首访责任制统计仅供有数据范围的工作人员查看")
+	if err != nil {
+		return err
 	}
 	return nil
 }

@@ -40,12 +40,9 @@ func scanHearing(s scanner) (*xinfang.Hearing, error) {
 }
 
 func requireHearingReader(ctx context.Context) (*xinfang.User, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanReadHearings(u) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权查看听证")
+	u, err := allow(ctx, xinfang.CanReadHearings, "无权查看听证")
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
 }

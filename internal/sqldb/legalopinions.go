@@ -31,12 +31,9 @@ func scanOpinion(s scanner) (*xinfang.LegalOpinion, error) {
 // opinionScope is who sees a legal opinion o: its lawyer, and whoever sees
 // its petition or case.
 func opinionScope(ctx context.Context) (string, []any, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return "", nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanReadLegalOpinions(u) {
-		return "", nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权查看法律意见书")
+	u, err := allow(ctx, xinfang.CanReadLegalOpinions, "无权查看法律意见书")
+	if err != nil {
+		return "", nil, err
 	}
 	ps, pargs, err := petitionScope(ctx)
 	if err != nil {
@@ -87,17 +84,14 @@ func (db *LegalOpinionStore) FindLegalOpinions(ctx context.Context, petitionID i
 // sees, or replaces his own draft (at its version); an issued opinion is
 // final.
 func (db *LegalOpinionStore) SaveLegalOpinion(ctx context.Context, o *xinfang.LegalOpinion) error {
-	actor := xinfang.UserFromContext(ctx)
-	if actor == nil {
-		return xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanDraftLegalOpinion(actor) {
-		return xinfang.Errorf(xinfang.EFORBIDDEN, "法律意见书由律师出具")
+	actor, err := allow(ctx, xinfang.CanDraftLegalOpinion, "法律意见书由律师出具")
+	if err != nil {
+		return err
 	}
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	err := db.write(ctx, func(tx *Tx) error {
+	err = db.write(ctx, func(tx *Tx) error {
 		if o.PetitionID != 0 {
 			if _, err := db.findPetition(ctx, tx, o.PetitionID); err != nil {
 				return db.notFoundField(err, "petition_id", "信访件不存在或未指派给您")

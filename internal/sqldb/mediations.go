@@ -164,15 +164,12 @@ func (db *MediationStore) findMediation(ctx context.Context, q rowQuerier, id in
 
 // FindMediationByID returns a mediation the reader may see.
 func (db *MediationStore) FindMediationByID(ctx context.Context, id int64) (*xinfang.Mediation, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanReadMediations(u) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权查看调解")
+	_, err := allow(ctx, xinfang.CanReadMediations, "无权查看调解")
+	if err != nil {
+		return nil, err
 	}
 	var m *xinfang.Mediation
-	err := db.read(ctx, func(q rowQuerier) error {
+	err = db.read(ctx, func(q rowQuerier) error {
 		var err error
 		m, err = db.findMediation(ctx, q, id)
 		return err
@@ -183,12 +180,9 @@ func (db *MediationStore) FindMediationByID(ctx context.Context, id int64) (*xin
 // FindMediations lists the mediations the reader may see, newest first;
 // Overdue keeps the agreements past their fulfilment day.
 func (db *MediationStore) FindMediations(ctx context.Context, f xinfang.MediationFilter) ([]*xinfang.Mediation, int, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return nil, 0, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanReadMediations(u) {
-		return nil, 0, xinfang.Errorf(xinfang.EFORBIDDEN, "无权查看调解")
+	_, err := allow(ctx, xinfang.CanReadMediations, "无权查看调解")
+	if err != nil {
+		return nil, 0, err
 	}
 	scope, args, err := mediationScope(ctx)
 	if err != nil {

@@ -184,13 +184,17 @@ func (db *DirectoryStore) SaveHoliday(ctx context.Context, o calendar.Override) 
 // allow returns the acting user when the domain's rule (policy.go)
 // admits it: EUNAUTHORIZED without a user, EFORBIDDEN "无权进行此操作"
 // when the rule says no. Storage decides no "who may" of its own.
-func allow(ctx context.Context, rule func(*xinfang.User) bool) (*xinfang.User, error) {
+func allow(ctx context.Context, rule func(*xinfang.User) bool, refusal ...string) (*xinfang.User, error) {
 	u := xinfang.UserFromContext(ctx)
 	if u == nil {
 		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
 	}
 	if !rule(u) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权进行此操作")
+		msg := "无权进行此操作"
+		if len(refusal) > 0 {
+			msg = refusal[0]
+		}
+		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "%s", msg)
 	}
 	return u, nil
 }

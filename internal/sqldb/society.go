@@ -16,23 +16,17 @@ import (
 type SocietyStore struct{ *core }
 
 func requireSocietyReader(ctx context.Context) (*xinfang.User, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanReadSociety(u) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "专家库和监督员名录仅供工作人员查看")
+	u, err := allow(ctx, xinfang.CanReadSociety, "专家库和监督员名录仅供工作人员查看")
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
 }
 
 func requireSocietyWriter(ctx context.Context) (*xinfang.User, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanManageSociety(u) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "无权维护专家库和监督员名录")
+	u, err := allow(ctx, xinfang.CanManageSociety, "无权维护专家库和监督员名录")
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
 }

@@ -74,12 +74,9 @@ func (db *DisciplineStore) watchItems(ctx context.Context, q string, args ...any
 // requireInspector returns the acting user if it may write discipline
 // records, else EFORBIDDEN.
 func requireDisciplineWriter(ctx context.Context) (*xinfang.User, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanInspect(u) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "只有纪委监委的纪检监察员可以进行此操作")
+	u, err := allow(ctx, xinfang.CanInspect, "只有纪委监委的纪检监察员可以进行此操作")
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
 }
@@ -87,12 +84,9 @@ func requireDisciplineWriter(ctx context.Context) (*xinfang.User, error) {
 // requireDisciplineReader returns the acting user if it may read the watch
 // list and the investigations, else EFORBIDDEN.
 func requireDisciplineReader(ctx context.Context) (*xinfang.User, error) {
-	u := xinfang.UserFromContext(ctx)
-	if u == nil {
-		return nil, xinfang.Errorf(xinfang.EUNAUTHORIZED, "请先登录")
-	}
-	if !xinfang.CanReadDiscipline(u) {
-		return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "纪检监督信息仅纪检监察员及市级督查员、领导可以查看")
+	u, err := allow(ctx, xinfang.CanReadDiscipline, "纪检监督信息仅纪检监察员及市级督查员、领导可以查看")
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
 }

@@ -62,19 +62,13 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	u := xinfang.UserFromContext(r.Context())
-	v := &dashboardView{Q: url.Values{}}
+	v := &dashboardView{}
 	v.Title, v.Nav = "态势", "dashboard"
 	s.fillBase(r, &v.base)
-	for _, k := range []string{"unit_id", "from", "to"} {
-		if val := r.URL.Query().Get(k); val != "" {
-			v.Q.Set(k, val)
-		}
-	}
-	all, _, err := s.units(r)
-	if err != nil {
+	var err error
+	if v.Q, v.Units, err = s.figuresForm(r, "unit_id", "from", "to"); err != nil {
 		return err
 	}
-	v.Units = readableUnits(u, all)
 	q := newQuery(v.Q)
 	dq := dashboardQueryFrom(q, s.today())
 	err = q.err()
@@ -82,10 +76,9 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		v.D, err = s.Indicators.Dashboard(r.Context(), dq)
 	}
 	if err != nil {
-		if xinfang.ErrorCode(err) != xinfang.EINVALID {
+		if err = queryProblem(&v.base, err); err != nil {
 			return err
 		}
-		v.Error, v.Fields = "查询条件有误："+formMessage(err), xinfang.ErrorFields(err)
 		return s.render(w, r, http.StatusOK, "dashboard.html", v)
 	}
 	v.Q = url.Values{"unit_id": {strconv.FormatInt(v.D.Unit.ID, 10)}, "from": {v.D.From.String()}, "to": {v.D.To.String()}}

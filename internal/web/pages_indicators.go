@@ -68,30 +68,21 @@ func (s *Server) handleIndicators(w http.ResponseWriter, r *http.Request) error 
 
 func (s *Server) renderIndicators(w http.ResponseWriter, r *http.Request, status int, ferr error) error {
 	u := xinfang.UserFromContext(r.Context())
-	v := &indicatorsView{Q: url.Values{}, CanConfigure: xinfang.CanConfigureIndicators(u)}
+	v := &indicatorsView{CanConfigure: xinfang.CanConfigureIndicators(u)}
 	v.Title, v.Nav = "统计指标", "indicators"
 	s.fillBase(r, &v.base)
-	for _, k := range []string{"unit_id", "alone", "from", "to"} {
-		if val := r.URL.Query().Get(k); val != "" {
-			v.Q.Set(k, val)
-		}
-	}
-	all, _, err := s.units(r)
-	if err != nil {
+	var err error
+	if v.Q, v.Units, err = s.figuresForm(r, "unit_id", "alone", "from", "to"); err != nil {
 		return err
 	}
-	v.Units = readableUnits(u, all)
 	q := newQuery(v.Q)
 	iq := indicatorQueryFrom(q, s.today())
 	err = q.err()
 	if err == nil {
 		v.Result, err = s.Indicators.Indicators(r.Context(), iq)
 	}
-	if err != nil {
-		if xinfang.ErrorCode(err) != xinfang.EINVALID {
-			return err
-		}
-		v.Error, v.Fields = "查询条件有误："+formMessage(err), xinfang.ErrorFields(err)
+	if err = queryProblem(&v.base, err); err != nil {
+		return err
 	}
 	if v.Result != nil {
 		v.Q = indicatorParams(v.Result)
@@ -218,4 +209,30 @@ func factsNotice(ind *xinfang.Indicators) string {
 		return ""
 	}
 	return "统计数据正在为升级前登记的信访件补算，完成前各项指标和图表不含这些信访件。"
+}
+
+// figuresForm reads the form of a page of figures: the parameters keys
+// that the request sets, and the units the reader may choose.
+func (s *Server) figuresForm(r *http.Request, keys ...string) (url.Values, []*xinfang.Unit, error) {
+	q := url.Values{}
+	for _, k := range keys {
+		if val := r.URL.Query().Get(k); val != "" {
+			q.Set(k, val)
+		}
+	}
+	all, _, err := s.units(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return q, readableUnits(xinfang.UserFromContext(r.Context()), all), nil
+}
+
+// queryProblem shows a bad query on the page (b) and returns nil; any
+// other error it returns.
+func queryProblem(b *base, err error) error {
+	if err == nil || xinfang.ErrorCode(err) != xinfang.EINVALID {
+		return err
+	}
+	b.Error, b.Fields = "查询条件有误："+formMessage(err), xinfang.ErrorFields(err)
+	return nil
 }
