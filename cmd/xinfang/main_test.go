@@ -322,7 +322,9 @@ func TestUserAdd(t *testing.T) {
 		err := Run(ctx, args, &stdout, &stderr)
 		return stdout.String(), err
 	}
-	open := func(path string) *sqldb.DB {
+	// open closes the database when the (sub)test that opened it ends,
+	// before that test's temporary directory is removed.
+	open := func(t *testing.T, path string) *sqldb.DB {
 		t.Helper()
 		// The command made the keys file beside the database.
 		keys, err := keyring.Load(path + ".keys")
@@ -356,7 +358,7 @@ func TestUserAdd(t *testing.T) {
 			t.Errorf("a second root unit: err = %v, want one naming unit", err)
 		}
 
-		db := open(path)
+		db := open(t, path)
 		units, err := db.Directory.FindUnits(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -392,7 +394,7 @@ func TestUserAdd(t *testing.T) {
 		if xinfang.ErrorCode(err) != xinfang.EINVALID || xinfang.ErrorFields(err)["password"] == "" {
 			t.Fatalf("err = %v, want EINVALID naming password", err)
 		}
-		db := open(path)
+		db := open(t, path)
 		units, err := db.Directory.FindUnits(ctx)
 		if err != nil {
 			t.Fatal(err)
