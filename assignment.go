@@ -1,6 +1,7 @@
 package xinfang
 
 import (
+	"strings"
 	"time"
 )
 
@@ -127,3 +128,56 @@ func CanAssign(u *User) bool { return u.HasAny(caseWorkerRoles...) }
 // CanReadAssignments reports whether u has the assignments' page: those
 // who assign, and the outside roles, who see their own.
 func CanReadAssignments(u *User) bool { return CanAssign(u) || u.HasAny(outsideRoles...) }
+
+// What the outside roles read of an item (security.md "only the fields
+// their role needs"): a lawyer, a mediator and a coordinator meet, call
+// and write to the petitioner, and read who he is as the staff do (the
+// ID number, phone and address masked; CanUnmask). An expert judges the
+// matter and an observer watches the work done on it: neither needs who
+// the petitioner is, and both read him by surname only, with no ID
+// number, phone or address at all.
+
+// ReadsIdentity reports whether one assigned to an item as r reads who
+// its petitioners are.
+func (r AssignmentRole) ReadsIdentity() bool {
+	return r == AssignLawyer || r == AssignMediator || r == AssignCoordinator
+}
+
+// OutsideReader reports whether u reads items only through assignments
+// (no data scope of an office), so that what u reads of an item depends
+// on the role of u's assignment to it.
+func OutsideReader(u *User) bool { return u != nil && !u.HasAny(scopedRoles...) }
+
+// StripIdentity leaves of a petitioner what an expert or an observer
+// reads: an organisation's name and code, or a person's surname with the
+// rest starred; no ID number, phone, addresses or the reason of a key
+// person.
+func StripIdentity(p *Petitioner) {
+	if p == nil {
+		return
+	}
+	if !p.Org {
+		p.Name = MaskName(p.Name)
+	}
+	p.IDNumber, p.Phone = "", ""
+	p.Address, p.Residence, p.HukouAddress = "", "", ""
+	p.KeyReason = ""
+}
+
+// StripIdentities applies StripIdentity to every petitioner of p.
+func StripIdentities(p *Petition) {
+	StripIdentity(p.Petitioner)
+	for _, c := range p.CoPetitioners {
+		StripIdentity(c)
+	}
+}
+
+// MaskName keeps the first character of a name and stars the rest:
+// "张**".
+func MaskName(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= 1 {
+		return string(r)
+	}
+	return string(r[:1]) + strings.Repeat("*", len(r)-1)
+}

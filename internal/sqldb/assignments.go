@@ -281,3 +281,57 @@ func (db *AssignmentStore) AssignableUsers(ctx context.Context) ([]*xinfang.User
 	}
 	return out, nil
 }
+
+// stripForReader leaves of the petitioners of ps what the acting user
+// reads (xinfang.StripIdentities): an outside reader assigned to an item
+// only as an expert or an observer reads its petitioners without who they
+// are. The staff read them whole (masked where their role says, above
+// storage), and so does one also assigned as a lawyer, mediator or
+// coordinator. Every read of items for a reader passes here: the detail,
+// the lists and pages, the walk of an export, the search.
+func (db *core) stripForReader(ctx context.Context, q rowQuerier, ps ...*xinfang.Petition) error {
+	if !xinfang.OutsideReader(xinfang.UserFromContext(ctx)) || len(ps) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	identity, err := db.identityRead(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if !identity[p.ID] {
+			xinfang.StripIdentities(p)
+		}
+	}
+	return nil
+}
+
+// identityRead returns which of the petitions ids the acting outside
+// reader reads with their petitioners' identity: those he is assigned to
+// as a lawyer, a mediator or a coordinator.
+func (db *core) identityRead(ctx context.Context, q rowQuerier, ids []int64) (map[int64]bool, error) {
+	u := xinfang.UserFromContext(ctx)
+	rows, err := cq{db, q}.rows(ctx, `SELECT petition_id, role FROM assignments WHERE user_id = ? AND ended_at = '' AND petition_id IN (`+placeholders(len(ids))+`)`,
+		append([]any{u.ID}, idArgs(ids)...)...)
+	type held struct {
+		id   int64
+		role xinfang.AssignmentRole
+	}
+	roles, err := scanAll(rows, err, func(r scanner) (held, error) {
+		var h held
+		return h, r.Scan(&h.id, &h.role)
+	})
+	if err != nil {
+		return nil, err
+	}
+	identity := map[int64]bool{}
+	for _, h := range roles {
+		if h.role.ReadsIdentity() {
+			identity[h.id] = true
+		}
+	}
+	return identity, nil
+}

@@ -260,6 +260,9 @@ func (db *core) petitionRows(ctx context.Context, r cq, ids []int64) ([]*xinfang
 	if err != nil {
 		return nil, err
 	}
+	if err := db.stripForReader(ctx, r.q, got...); err != nil {
+		return nil, err
+	}
 	byID := make(map[int64]*xinfang.Petition, len(got))
 	for _, p := range got {
 		byID[p.ID] = p

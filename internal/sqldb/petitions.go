@@ -119,9 +119,14 @@ func (db *PetitionStore) FindPetitionByID(ctx context.Context, id int64) (*xinfa
 		p.Petitioner, p.RegUserName, p.RepeatCount = pt, regName, repeats
 		if !co {
 			p.CoPetitioners = []*xinfang.Petitioner{}
-			return db.loadClocks(ctx, q, pr, p)
+			err = db.loadClocks(ctx, q, pr, p)
+		} else {
+			err = db.loadLinked(ctx, q, pr, p)
 		}
-		return db.loadLinked(ctx, q, pr, p)
+		if err != nil {
+			return err
+		}
+		return db.stripForReader(ctx, q, p)
 	})
 	if err != nil {
 		return nil, err
@@ -402,6 +407,9 @@ func (db *core) petitionPage(ctx context.Context, where string, args []any, orde
 	rows, err := db.query(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	out, err := scanAll(rows, err, db.scanPetition)
 	if err != nil {
+		return nil, 0, err
+	}
+	if err := db.stripForReader(ctx, db.rdb, out...); err != nil {
 		return nil, 0, err
 	}
 	pr := db.Procedure(ctx)

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -414,6 +415,18 @@ func (db *SearchStore) searchPetitionIDs(ctx context.Context, q string, limit, o
 	if err != nil {
 		return nil, 0, false, err
 	}
+	if xinfang.OutsideReader(xinfang.UserFromContext(ctx)) && len(inScope) > 0 {
+		// An expert or an observer finds an item by what he reads of it,
+		// not by the names he does not see.
+		texts, err := db.outsideTexts(ctx, inScope)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		inScope = slices.DeleteFunc(inScope, func(id int64) bool {
+			t, stripped := texts[id]
+			return stripped && !containsAll(t, terms)
+		})
+	}
 	if offset >= len(inScope) {
 		return nil, len(inScope), capped, nil
 	}
@@ -461,8 +474,17 @@ func (db *SearchStore) SearchDocs(ctx context.Context, kind xinfang.SearchKind, 
 		if err != nil {
 			return nil, 0, false, err
 		}
+		var texts map[int64]string
+		if xinfang.OutsideReader(xinfang.UserFromContext(ctx)) {
+			if texts, err = db.outsideTexts(ctx, ids); err != nil {
+				return nil, 0, false, err
+			}
+		}
 		byID := map[int64]xinfang.SearchHit{}
 		for _, h := range hits {
+			if t, stripped := texts[h.ID]; stripped {
+				h.Snippet = snippet(t, terms[0])
+			}
 			byID[h.ID] = h
 		}
 		out := make([]xinfang.SearchHit, 0, len(ids))
@@ -490,6 +512,44 @@ func (db *SearchStore) SearchDocs(ctx context.Context, kind xinfang.SearchKind, 
 		return nil, 0, false, err
 	}
 	return out, total, capped, nil
+}
+
+// outsideTexts returns, of the petitions ids in the acting outside
+// reader's scope, the searchable text of those he reads without their
+// petitioners' identity (stripForReader), as he reads them.
+func (db *SearchStore) outsideTexts(ctx context.Context, ids []int64) (map[int64]string, error) {
+	identity, err := db.identityRead(ctx, db.rdb, ids)
+	if err != nil {
+		return nil, err
+	}
+	var stripped []int64
+	for _, id := range ids {
+		if !identity[id] {
+			stripped = append(stripped, id)
+		}
+	}
+	out := map[int64]string{}
+	if len(stripped) == 0 {
+		return out, nil
+	}
+	byID, err := db.petitionsByID(ctx, stripped, "1 = 1", nil)
+	if err != nil {
+		return nil, err
+	}
+	for id, p := range byID {
+		out[id] = petitionSearchText(p)
+	}
+	return out, nil
+}
+
+// containsAll reports whether the folded text holds every term.
+func containsAll(text string, terms []string) bool {
+	for _, t := range terms {
+		if !strings.Contains(text, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // snippet returns the text around the first occurrence of term.
