@@ -172,6 +172,18 @@ func StripIdentities(p *Petition) {
 	}
 }
 
+// StripCase leaves of a case what an expert or an observer reads: its
+// petitioners by surname only, and no 稳控方案 (who keeps watch on whom is
+// the staff's).
+func StripCase(c *Case) {
+	names := strings.FieldsFunc(c.Petitioners, func(r rune) bool { return strings.ContainsRune("、,，;； ", r) })
+	for i, n := range names {
+		names[i] = MaskName(n)
+	}
+	c.Petitioners = strings.Join(names, "、")
+	c.StabilityPlan = ""
+}
+
 // MaskName keeps the first character of a name and stars the rest:
 // "张**".
 func MaskName(s string) string {

@@ -94,3 +94,51 @@ func TestAssignedReadersFields(t *testing.T) {
 		reads(staff, "handler", whole)
 	})
 }
+
+// The same of a case: an observer given a case reads its petitioners by
+// surname and no 稳控方案, and does not find it by a petitioner's name; a
+// lawyer given it reads them and finds it.
+func TestAssignedReadersCaseFields(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		w := newCaseWorld(t, db)
+		staff := w.Ctx(w.HandlerA)
+		c := w.newCase(t, w.HandlerA, w.Leader)
+		plan := "由村干部每日走访，掌握动向"
+		if _, err := db.Cases.UpdateCase(staff, c.ID, c.Version, xinfang.CaseUpdate{StabilityPlan: &plan}); err != nil {
+			t.Fatal(err)
+		}
+		observer := mkUser(t, db, "observer1", "王代表", w.City, xinfang.RoleObserver)
+		lawyer := mkUser(t, db, "lawyer1", "周律师", w.City, xinfang.RoleLawyer)
+		for _, a := range []*xinfang.Assignment{
+			{UserID: observer.ID, Role: xinfang.AssignObserver, CaseID: c.ID, Task: "列席会诊"},
+			{UserID: lawyer.ID, Role: xinfang.AssignLawyer, CaseID: c.ID, Task: "法律意见"},
+		} {
+			if err := db.Assignments.Assign(staff, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check := func(u *xinfang.User, wantNames string, wantPlan bool) {
+			t.Helper()
+			ctx := w.Ctx(u)
+			got, err := db.Cases.FindCaseByID(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			list, _, err := db.Cases.FindCases(ctx, xinfang.CaseFilter{Limit: 10})
+			if err != nil || len(list) != 1 {
+				t.Fatalf("%s's case list: %d, %v", u.Username, len(list), err)
+			}
+			for _, x := range []*xinfang.Case{got, list[0]} {
+				if x.Petitioners != wantNames || (x.StabilityPlan != "") != wantPlan {
+					t.Errorf("%s reads petitioners %q, plan %q; want %q, plan %v", u.Username, x.Petitioners, x.StabilityPlan, wantNames, wantPlan)
+				}
+			}
+			byName, _, err := db.Cases.FindCases(ctx, xinfang.CaseFilter{Text: "张三", Limit: 10})
+			if err != nil || (len(byName) == 1) != wantPlan {
+				t.Errorf("%s finds the case by the petitioner's name: %d, %v", u.Username, len(byName), err)
+			}
+		}
+		check(observer, "张*", false)
+		check(lawyer, "张三", true)
+	})
+}

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"strings"
 
 	"xinfang"
 )
@@ -309,12 +310,39 @@ func (db *core) stripForReader(ctx context.Context, q rowQuerier, ps ...*xinfang
 	return nil
 }
 
+// stripCasesForReader is stripForReader for cases (xinfang.StripCase).
+func (db *core) stripCasesForReader(ctx context.Context, q rowQuerier, cs ...*xinfang.Case) error {
+	if !xinfang.OutsideReader(xinfang.UserFromContext(ctx)) || len(cs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	identity, err := db.identityReadOf(ctx, q, "case_id", ids)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if !identity[c.ID] {
+			xinfang.StripCase(c)
+		}
+	}
+	return nil
+}
+
 // identityRead returns which of the petitions ids the acting outside
 // reader reads with their petitioners' identity: those he is assigned to
 // as a lawyer, a mediator or a coordinator.
 func (db *core) identityRead(ctx context.Context, q rowQuerier, ids []int64) (map[int64]bool, error) {
+	return db.identityReadOf(ctx, q, "petition_id", ids)
+}
+
+// identityReadOf is identityRead of the records ids of assignments' column
+// col (petition_id, case_id).
+func (db *core) identityReadOf(ctx context.Context, q rowQuerier, col string, ids []int64) (map[int64]bool, error) {
 	u := xinfang.UserFromContext(ctx)
-	rows, err := cq{db, q}.rows(ctx, `SELECT petition_id, role FROM assignments WHERE user_id = ? AND ended_at = '' AND petition_id IN (`+placeholders(len(ids))+`)`,
+	rows, err := cq{db, q}.rows(ctx, `SELECT `+col+`, role FROM assignments WHERE user_id = ? AND ended_at = '' AND `+col+` IN (`+placeholders(len(ids))+`)`,
 		append([]any{u.ID}, idArgs(ids)...)...)
 	type held struct {
 		id   int64
@@ -334,4 +362,16 @@ func (db *core) identityRead(ctx context.Context, q rowQuerier, ids []int64) (ma
 		}
 	}
 	return identity, nil
+}
+
+// identityRoles is the SQL list of the assignment roles that read who the
+// petitioners are (xinfang.AssignmentRole.ReadsIdentity).
+func identityRoles() string {
+	var codes []string
+	for _, l := range xinfang.AssignmentRoles {
+		if xinfang.AssignmentRole(l.Code).ReadsIdentity() {
+			codes = append(codes, "'"+l.Code+"'")
+		}
+	}
+	return "(" + strings.Join(codes, ", ") + ")"
 }
