@@ -297,7 +297,7 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 		if u := xinfang.UserFromContext(ctx); xinfang.OutsideReader(u) {
 			// An expert or an observer does not find a case by the names
 			// he does not read (stripCasesForReader).
-			names += ` AND EXISTS (SELECT 1 FROM assignments ia WHERE ia.case_id = c.id AND ia.user_id = ? AND ia.ended_at = '' AND ia.role IN `+identityRoles()+`)`
+			names += ` AND EXISTS (SELECT 1 FROM assignments ia WHERE ia.case_id = c.id AND ia.user_id = ? AND ia.ended_at = '' AND ia.role IN ` + identityRoles() + `)`
 			nargs = append(nargs, u.ID)
 		}
 		w.and(`(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.number) LIKE ? ESCAPE '\' OR (`+names+`) OR LOWER(c.summary) LIKE ? ESCAPE '\')`, append(append([]any{like, like}, nargs...), like)...)
