@@ -46,6 +46,9 @@ type Expert struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	// Participations are the hearings the expert sat in (read only).
 	Participations []Participation `json:"participations,omitempty"`
+	// Seats are the consultations and 督办单 the expert was chosen for
+	// (read only).
+	Seats []*Seat `json:"seats,omitempty"`
 }
 
 // FieldLabel is the Chinese label of the expert's field.
@@ -112,6 +115,9 @@ type Observer struct {
 	// Attendances are the hearings the observer was invited to, with
 	// attendance and remarks (read only).
 	Attendances []Participation `json:"attendances,omitempty"`
+	// Seats are the consultations and 督办单 the observer was invited to
+	// (read only).
+	Seats []*Seat `json:"seats,omitempty"`
 }
 
 // KindLabel is the Chinese label of the observer's kind.

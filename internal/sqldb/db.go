@@ -66,6 +66,7 @@ type DB struct {
 	FirstVisit    *FirstVisitStore   // 首访责任制 figures
 	Indicators    *IndicatorStore    // 指标 of kpi.md, computed from the events
 	Assessment    *AssessmentStore   // 年度考核
+	Seats         *SeatStore         // 列席 of experts and observers on consultations and 督办单
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -171,6 +172,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Imports:     &ImportStore{core: c, live: &importProgress{}},
 		Society:     &SocietyStore{c}, Hearings: &HearingStore{c}, Assignments: &AssignmentStore{c}, Mediations: &MediationStore{c}, JudicialAid: &JudicialAidStore{c}, Opinions: &LegalOpinionStore{c}, FirstVisit: &FirstVisitStore{c},
 		Indicators: &IndicatorStore{c}, Assessment: &AssessmentStore{c},
+		Seats: &SeatStore{c},
 	}
 }
 

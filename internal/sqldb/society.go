@@ -112,7 +112,10 @@ func (db *SocietyStore) FindExpertByID(ctx context.Context, id int64) (*xinfang.
 		if e, err = scanExpert(cq{db.core, q}.row(ctx, `SELECT `+expertCols+` FROM experts e WHERE e.id = ?`, id)); err != nil {
 			return db.notFound(err, "专家不存在")
 		}
-		e.Participations, err = db.participations(ctx, q, "hp.expert_id = ?", id)
+		if e.Participations, err = db.participations(ctx, q, "hp.expert_id = ?", id); err != nil {
+			return err
+		}
+		e.Seats, err = db.seats(ctx, q, "st.expert_id = ?", id)
 		return err
 	})
 	if err != nil {
@@ -212,7 +215,10 @@ func (db *SocietyStore) FindObserverByID(ctx context.Context, id int64) (*xinfan
 		if o, err = scanObserver(cq{db.core, q}.row(ctx, `SELECT `+observerCols+` FROM observers o WHERE o.id = ?`, id)); err != nil {
 			return db.notFound(err, "监督员不存在")
 		}
-		o.Attendances, err = db.participations(ctx, q, "hp.observer_id = ?", id)
+		if o.Attendances, err = db.participations(ctx, q, "hp.observer_id = ?", id); err != nil {
+			return err
+		}
+		o.Seats, err = db.seats(ctx, q, "st.observer_id = ?", id)
 		return err
 	})
 	if err != nil {

@@ -40,6 +40,7 @@ type Stores struct {
 	FirstVisit    FirstVisitStore
 	Indicators    IndicatorStore
 	Assessment    AssessmentStore
+	Seats         SeatStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -305,4 +306,12 @@ type AssessmentStore interface {
 	AddAssessmentEntry(ctx context.Context, e *xinfang.AssessmentEntry) error
 	SetLetterTarget(ctx context.Context, t *xinfang.LetterTarget) error
 	FreezeAssessment(ctx context.Context, year, version int) (*xinfang.Assessment, error)
+}
+
+// SeatStore is the seats (列席) of experts and observers on backlog cases'
+// consultations and on 督办单.
+type SeatStore interface {
+	FindSeats(ctx context.Context, on xinfang.SeatOn, recordID int64) ([]*xinfang.Seat, error)
+	InviteSeats(ctx context.Context, in xinfang.SeatInvitation) ([]*xinfang.Seat, error)
+	RecordSeat(ctx context.Context, id int64, version int, rec xinfang.SeatRecord) (*xinfang.Seat, error)
 }
