@@ -67,6 +67,17 @@ func (s *Seat) OnLabel() string { return s.On.Label() }
 // AttendanceLabel is the Chinese label of the attendance.
 func (s *Seat) AttendanceLabel() string { return s.Attendance.Label() }
 
+// SeatHolder is the record seats are on, as its seats' page names it: a
+// consultation of a case, or a 督办单 (on a petition or a case).
+type SeatHolder struct {
+	On         SeatOn        `json:"on"`
+	RecordID   int64         `json:"record_id"`
+	CaseID     int64         `json:"case_id,omitempty"`
+	CaseNumber string        `json:"case_number,omitempty"`
+	Number     string        `json:"number,omitempty"` // the 督办单's
+	Date       calendar.Date `json:"date"`             // the consultation's, or the 督办单's deadline
+}
+
 // SeatInvitation chooses experts and observers for one record.
 type SeatInvitation struct {
 	On          SeatOn  `json:"on"`

@@ -154,3 +154,35 @@ func TestLoadLegalOpinions(t *testing.T) {
 		t.Errorf("%d of %d issued", issued, len(list))
 	}
 }
+
+// The demo's seats: experts and observers on the cases' consultations and
+// on some 督办单, most recorded, listed on the experts' and observers'
+// pages.
+func TestLoadSeats(t *testing.T) {
+	db := openDB(t)
+	mustLoad(t, db, 400)
+	staff := userCtx(t, db, "leader")
+	experts, err := db.Society.FindExperts(staff, xinfang.ExpertFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := map[xinfang.SeatOn]int{}
+	recorded, seated := 0, 0
+	for _, e := range experts {
+		full, err := db.Society.FindExpertByID(staff, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range full.Seats {
+			on[s.On]++
+			seated++
+			if s.Attendance != "" {
+				recorded++
+			}
+		}
+	}
+	t.Logf("%d expert seats: %v, %d recorded", seated, on, recorded)
+	if on[xinfang.SeatConsultation] == 0 || on[xinfang.SeatSupervision] == 0 || recorded == 0 || recorded == seated {
+		t.Errorf("expert seats %v, %d of %d recorded: want both kinds, most but not all recorded", on, recorded, seated)
+	}
+}

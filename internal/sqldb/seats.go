@@ -49,12 +49,23 @@ func seatScope(ctx context.Context) (string, []any, error) {
 	return "((st.consultation_id IS NOT NULL AND " + cs + ") OR (st.supervision_id IS NOT NULL AND " + ss + "))", append(cargs, sargs...), nil
 }
 
-// FindSeats lists the seats of one consultation or 督办单 the reader sees.
-func (db *SeatStore) FindSeats(ctx context.Context, on xinfang.SeatOn, recordID int64) ([]*xinfang.Seat, error) {
-	if err := db.checkRecord(ctx, db.rdb, on, recordID, false); err != nil {
-		return nil, err
+// FindSeats returns one consultation or 督办单 the reader sees, and its
+// seats.
+func (db *SeatStore) FindSeats(ctx context.Context, on xinfang.SeatOn, recordID int64) (*xinfang.SeatHolder, []*xinfang.Seat, error) {
+	var h *xinfang.SeatHolder
+	var seats []*xinfang.Seat
+	err := db.read(ctx, func(q rowQuerier) error {
+		var err error
+		if h, err = db.checkRecord(ctx, q, on, recordID, false); err != nil {
+			return err
+		}
+		seats, err = db.seats(ctx, q, "st."+string(on)+"_id = ?", recordID)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	return db.seats(ctx, db.rdb, "st."+string(on)+"_id = ?", recordID)
+	return h, seats, nil
 }
 
 // seats lists the seats in the reader's scope that match cond.
@@ -74,39 +85,46 @@ func (db *core) seats(ctx context.Context, q rowQuerier, cond string, arg any) (
 
 // checkRecord finds the consultation or 督办单 in the reader's scope (404
 // otherwise) and, for a change, checks that the actor may give its seats.
-func (db *core) checkRecord(ctx context.Context, q rowQuerier, on xinfang.SeatOn, id int64, change bool) error {
+func (db *core) checkRecord(ctx context.Context, q rowQuerier, on xinfang.SeatOn, id int64, change bool) (*xinfang.SeatHolder, error) {
 	actor := xinfang.UserFromContext(ctx)
 	r := cq{db, q}
+	h := &xinfang.SeatHolder{On: on, RecordID: id}
 	switch on {
 	case xinfang.SeatConsultation:
 		scope, args, err := caseScope(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
+		var held string
 		c, err := scanCase(r.row(ctx, `SELECT `+caseCols+caseFrom+` JOIN case_consultations k ON k.case_id = c.id WHERE k.id = ? AND `+scope,
 			append([]any{db.todayDate(), id}, args...)...), db.todayDate())
+		if err == nil {
+			err = r.row(ctx, `SELECT held_on FROM case_consultations WHERE id = ?`, id).Scan(&held)
+		}
 		if err != nil {
-			return db.recordNotFound(err, change, "会诊记录不存在或无权查看")
+			return nil, db.recordNotFound(err, change, "会诊记录不存在或无权查看")
 		}
 		if change && !xinfang.CanWorkOnCase(actor, c) {
-			return xinfang.Errorf(xinfang.EFORBIDDEN, "仅本案工作人员可以邀请专家和监督员参加会诊")
+			return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "仅本案工作人员可以邀请专家和监督员参加会诊")
 		}
+		h.CaseID, h.CaseNumber, h.Date = c.ID, c.Number, itemDate(held)
 	case xinfang.SeatSupervision:
 		scope, args, err := supervisionScope(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		s, err := scanSupervision(r.row(ctx, `SELECT `+supervisionCols+supervisionFrom+` WHERE s.id = ? AND `+scope, append([]any{id}, args...)...))
 		if err != nil {
-			return db.recordNotFound(err, change, "督办单不存在或无权查看")
+			return nil, db.recordNotFound(err, change, "督办单不存在或无权查看")
 		}
 		if change && !xinfang.CanRemind(actor, s) {
-			return xinfang.Errorf(xinfang.EFORBIDDEN, "仅督办单的发出方可以邀请专家和监督员参加督查")
+			return nil, xinfang.Errorf(xinfang.EFORBIDDEN, "仅督办单的发出方可以邀请专家和监督员参加督查")
 		}
+		h.CaseID, h.CaseNumber, h.Number, h.Date = s.CaseID, s.CaseNumber, s.Number, s.Deadline
 	default:
-		return xinfang.FieldError("on", "请选择会诊或督办")
+		return nil, xinfang.FieldError("on", "请选择会诊或督办")
 	}
-	return nil
+	return h, nil
 }
 
 // recordNotFound is the error of a record not found: an input naming a
@@ -130,7 +148,7 @@ func (db *SeatStore) InviteSeats(ctx context.Context, in xinfang.SeatInvitation)
 		return nil, err
 	}
 	err = db.write(ctx, func(tx *Tx) error {
-		if err := db.checkRecord(ctx, tx, in.On, in.RecordID, true); err != nil {
+		if _, err := db.checkRecord(ctx, tx, in.On, in.RecordID, true); err != nil {
 			return err
 		}
 		col := string(in.On) + "_id"
@@ -179,7 +197,8 @@ func (db *SeatStore) InviteSeats(ctx context.Context, in xinfang.SeatInvitation)
 	if err != nil {
 		return nil, err
 	}
-	return db.FindSeats(ctx, in.On, in.RecordID)
+	_, seats, err := db.FindSeats(ctx, in.On, in.RecordID)
+	return seats, err
 }
 
 // RecordSeat records whether the person of a seat came and what he said;
@@ -201,7 +220,7 @@ func (db *SeatStore) RecordSeat(ctx context.Context, id int64, version int, rec 
 			return xinfang.Errorf(xinfang.ENOTFOUND, "列席记录不存在或无权查看")
 		}
 		st = got[0]
-		if err := db.checkRecord(ctx, tx, st.On, st.RecordID, true); err != nil {
+		if _, err := db.checkRecord(ctx, tx, st.On, st.RecordID, true); err != nil {
 			return err
 		}
 		if st.Version != version {

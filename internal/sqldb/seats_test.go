@@ -121,11 +121,14 @@ func TestSeats(t *testing.T) {
 		if err != nil || len(ob.Seats) != 1 || ob.Seats[0].On != cons {
 			t.Errorf("observer's seats: %+v, %v", ob.Seats, err)
 		}
-		if _, err := db.Seats.FindSeats(w.Ctx(w.HandlerB), cons, k); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
+		if _, _, err := db.Seats.FindSeats(w.Ctx(w.HandlerB), cons, k); xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
 			t.Errorf("town B reads the consultation's seats: %v", err)
 		}
-		if list, err := db.Seats.FindSeats(w.Ctx(sup), xinfang.SeatSupervision, sv.ID); err != nil || len(list) != 1 || list[0].Number != sv.Number {
-			t.Errorf("the 督办单's seats: %+v, %v", list, err)
+		if h, list, err := db.Seats.FindSeats(w.Ctx(sup), xinfang.SeatSupervision, sv.ID); err != nil || len(list) != 1 || list[0].Number != sv.Number || h.Number != sv.Number || h.CaseID != c.ID {
+			t.Errorf("the 督办单's seats: %+v %+v, %v", h, list, err)
+		}
+		if h, _, err := db.Seats.FindSeats(handler, cons, k); err != nil || h.CaseNumber != c.Number || h.Date != calendar.DateOf(db.Now()) {
+			t.Errorf("the consultation: %+v, %v", h, err)
 		}
 	})
 }

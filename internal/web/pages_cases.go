@@ -249,6 +249,9 @@ type caseView struct {
 	// ReadOnly: a case struck off (销号) is a record; its page offers no form.
 	ReadOnly   bool
 	AllTasksOK bool
+	// SeesSeats: the reader opens the experts and observers of a
+	// consultation (the society registers are the staff's).
+	SeesSeats bool
 }
 
 // taskTable is the list of 三跨三分离 tasks with their forms, on the case
@@ -392,7 +395,7 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 		return nil, err
 	}
 	v := &caseView{L: caseLabels, C: c, Events: events, Units: units, Users: users, Leaders: leaders, Today: s.today(),
-		IsLeader: u.ID == c.LeaderID, CanInstr: xinfang.CanWriteInstructions(u), Requires: xinfang.ResolveRequirements, CloseReqs: xinfang.CloseRequirements,
+		IsLeader: u.ID == c.LeaderID, CanInstr: xinfang.CanWriteInstructions(u), SeesSeats: xinfang.CanReadSociety(u), Requires: xinfang.ResolveRequirements, CloseReqs: xinfang.CloseRequirements,
 		ReadOnly: c.State == xinfang.CaseClosed}
 	v.TaskTable = &taskTable{Tasks: c.Tasks, Today: v.Today, CSRF: "", Action: "/cases/" + strconv.FormatInt(id, 10) + "/tasks",
 		Version: c.Version, Kinds: xinfang.TaskKinds, States: xinfang.TaskStates}

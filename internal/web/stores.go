@@ -311,7 +311,7 @@ type AssessmentStore interface {
 // SeatStore is the seats (列席) of experts and observers on backlog cases'
 // consultations and on 督办单.
 type SeatStore interface {
-	FindSeats(ctx context.Context, on xinfang.SeatOn, recordID int64) ([]*xinfang.Seat, error)
+	FindSeats(ctx context.Context, on xinfang.SeatOn, recordID int64) (*xinfang.SeatHolder, []*xinfang.Seat, error)
 	InviteSeats(ctx context.Context, in xinfang.SeatInvitation) ([]*xinfang.Seat, error)
 	RecordSeat(ctx context.Context, id int64, version int, rec xinfang.SeatRecord) (*xinfang.Seat, error)
 }
