@@ -92,7 +92,11 @@ type core struct {
 	// WalkBatch is how many petitions EachPetition reads at a time
 	// (walkBatch when zero). Tests lower it.
 	WalkBatch int
-	Logger    *slog.Logger
+	// CountFromFacts makes every indicator a count of its rows instead of
+	// a sum of kpi_daily (indicator_counts.go). Tests set it, to hold the
+	// two to each other.
+	CountFromFacts bool
+	Logger         *slog.Logger
 	// SessionLifetime and IdleTimeout end a session that long after login
 	// and after its last request; NewDB sets the constants of that name.
 	SessionLifetime, IdleTimeout time.Duration

@@ -144,3 +144,26 @@ func (db *DB) IndexBatches(ctx context.Context, n int) error {
 // registrations queued until the test calls FlushIndex. 0 restores the
 // default.
 func SetIndexQueueDelay(d time.Duration) { indexQueueDelayTick.Store(int64(d)) }
+
+// Figure computes one indicator of q (both sides) as Indicators does, for
+// the benchmark of a single indicator.
+func (db *IndicatorStore) Figure(ctx context.Context, q xinfang.IndicatorQuery, kind xinfang.IndicatorKind) (*xinfang.Indicator, error) {
+	u, err := db.indicatorUnit(ctx, &q)
+	if err != nil {
+		return nil, err
+	}
+	var out *xinfang.Indicator
+	err = db.read(ctx, func(rq rowQuerier) error {
+		r := cq{db.core, rq}
+		cfg, err := db.config(ctx, r)
+		if err != nil {
+			return err
+		}
+		items, err := db.figures(ctx, r, q, u, cfg, map[xinfang.IndicatorKind]bool{kind: true})
+		if err == nil && len(items) == 1 {
+			out = items[0]
+		}
+		return err
+	})
+	return out, err
+}

@@ -15,45 +15,58 @@ import (
 // lag behind the history; TestIndicatorFactsEqualRecomputation holds them
 // to a recomputation from the events after random actions.
 
-// writeFacts replaces the facts of p with those its events give.
+// writeFacts replaces the facts of p with those its events give, and
+// their counts (indicator_counts.go).
 func (db *core) writeFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure, p *xinfang.Petition, events []*xinfang.Event) error {
-	if _, err := tx.exec(ctx, `DELETE FROM kpi_facts WHERE petition_id = ?`, p.ID); err != nil {
+	old, err := deleteFacts(ctx, tx, p.ID)
+	if err != nil {
 		return err
 	}
-	return insertFacts(ctx, tx, p, pr.Facts(p, events))
+	now, err := insertFacts(ctx, tx, p, pr.Facts(p, events))
+	if err != nil {
+		return err
+	}
+	return countFacts(ctx, tx, old, now)
 }
 
 // writeNewFacts writes the facts of a petition being written for the
 // first time (registration, import): there are none to replace.
 func (db *core) writeNewFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure, p *xinfang.Petition, events []*xinfang.Event) error {
-	return insertFacts(ctx, tx, p, pr.Facts(p, events))
+	now, err := insertFacts(ctx, tx, p, pr.Facts(p, events))
+	if err != nil {
+		return err
+	}
+	return countFacts(ctx, tx, nil, now)
 }
 
 // insertFacts inserts facts of p, each with its unit's path: the
 // registering and the handling unit's from p when it carries them, any
-// other read once.
-func insertFacts(ctx context.Context, tx *Tx, p *xinfang.Petition, facts []xinfang.Fact) error {
+// other read once. It returns them as the counts read them.
+func insertFacts(ctx context.Context, tx *Tx, p *xinfang.Petition, facts []xinfang.Fact) ([]factRow, error) {
 	paths := map[int64]string{}
 	for _, u := range []*xinfang.Unit{p.RegUnit, p.HandlingUnit} {
 		if u != nil && u.Path != "" {
 			paths[u.ID] = u.Path
 		}
 	}
+	rows := make([]factRow, 0, len(facts))
 	for _, f := range facts {
 		path, ok := paths[f.UnitID]
 		if !ok {
 			if err := tx.queryRow(ctx, `SELECT path FROM units WHERE id = ?`, f.UnitID).Scan(&path); err != nil {
-				return fmt.Errorf("unit %d of a fact: %w", f.UnitID, err)
+				return nil, fmt.Errorf("unit %d of a fact: %w", f.UnitID, err)
 			}
 			paths[f.UnitID] = path
 		}
+		r := factRow{kind: string(f.Kind), path: path, unit: f.UnitID, due: f.Due.String(), done: f.Done.String(), end: f.End.String(), onTime: f.OnTime, rating: string(f.Rating)}
 		if _, err := tx.exec(ctx, `INSERT INTO kpi_facts (petition_id, seq, kind, clock, unit_id, unit_path, due_on, done_on, end_on, on_time, rating)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, f.Seq, string(f.Kind), string(f.Clock), f.UnitID, path,
-			f.Due.String(), f.Done.String(), f.End.String(), b2i(f.OnTime), string(f.Rating)); err != nil {
-			return err
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, f.Seq, r.kind, string(f.Clock), f.UnitID, path,
+			r.due, r.done, r.end, b2i(f.OnTime), r.rating); err != nil {
+			return nil, err
 		}
+		rows = append(rows, r)
 	}
-	return nil
+	return rows, nil
 }
 
 // buildFacts derives the facts of every petition registered before the

@@ -243,13 +243,12 @@ func (db *IndicatorStore) figures(ctx context.Context, r cq, q xinfang.Indicator
 			continue
 		}
 		in := &xinfang.Indicator{IndicatorDef: d}
-		f := db.figureOf(d.Kind, xinfang.PartNumerator, q, u, cfg)
-		if err := r.row(ctx, `SELECT COUNT(*)`+f.from+` WHERE `+f.where, f.args...).Scan(&in.Numerator); err != nil {
+		var err error
+		if in.Numerator, err = db.figureCount(ctx, r, d.Kind, xinfang.PartNumerator, q, u, cfg); err != nil {
 			return nil, err
 		}
 		if d.Denominator != "" {
-			f := db.figureOf(d.Kind, xinfang.PartDenominator, q, u, cfg)
-			if err := r.row(ctx, `SELECT COUNT(*)`+f.from+` WHERE `+f.where, f.args...).Scan(&in.Denominator); err != nil {
+			if in.Denominator, err = db.figureCount(ctx, r, d.Kind, xinfang.PartDenominator, q, u, cfg); err != nil {
 				return nil, err
 			}
 		}
@@ -257,6 +256,22 @@ func (db *IndicatorStore) figures(ctx context.Context, r cq, q xinfang.Indicator
 		out = append(out, in)
 	}
 	return out, nil
+}
+
+// figureCount is one side of one indicator: read from the counts of the
+// facts where they hold it (countedFigure), counted over figureOf's rows
+// otherwise. db.CountFromFacts makes every figure a count of its rows, for
+// the test that holds the two to each other.
+func (db *IndicatorStore) figureCount(ctx context.Context, r cq, kind xinfang.IndicatorKind, part xinfang.IndicatorPart, q xinfang.IndicatorQuery, u *xinfang.Unit, cfg xinfang.IndicatorConfig) (int, error) {
+	if !db.CountFromFacts {
+		if n, ok, err := db.countedFigure(ctx, r, kind, part, q, u, cfg); ok || err != nil {
+			return n, err
+		}
+	}
+	f := db.figureOf(kind, part, q, u, cfg)
+	var n int
+	err := r.row(ctx, `SELECT COUNT(*)`+f.from+` WHERE `+f.where, f.args...).Scan(&n)
+	return n, err
 }
 
 // escalatedByMonth counts 赴省 and 进京 items of each month of the period

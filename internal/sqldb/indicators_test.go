@@ -442,3 +442,145 @@ func TestIndicatorFactsEqualRecomputation(t *testing.T) {
 		wantErr(t, db.Indicators.RebuildFacts(w.Ctx(w.HandlerA)), xinfang.EFORBIDDEN, "")
 	})
 }
+
+// The counts of the facts (kpi_daily) after random actions: every row
+// equals a count of kpi_facts grouped by measure, day and unit, the bounds
+// of kpi_state hold every handling fact, and every indicator read from the
+// counts equals the indicator counted from the facts, for periods and
+// units drawn at random (the unit with its subtree and alone).
+func TestIndicatorCountsEqualFacts(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		w := &kpiWorld{clk: fixClock(db, at("2026-03-02")), p: map[string]*xinfang.Petition{}}
+		w.Fixture = sqldbtest.NewFixture(t, db)
+		rng := rand.New(rand.NewPCG(17, 2026))
+		var names []string
+		places := []*xinfang.Unit{w.VillageA, w.VillageB, w.TownA}
+		for i := 0; i < 220; i++ {
+			w.clk.Add(time37h)
+			if len(names) < 3 || rng.IntN(6) == 0 {
+				name := itoa(int64(len(names)))
+				w.register(t, name, calendar.DateOf(w.clk.Now()).String(), places[rng.IntN(len(places))], nil)
+				names = append(names, name)
+				continue
+			}
+			name := names[rng.IntN(len(names))]
+			p := w.p[name]
+			town, handler, head := w.TownA, w.HandlerA, w.HeadA
+			if p.LocalityID == w.VillageB.ID {
+				town, handler, head = w.TownB, w.HandlerB, w.HeadA
+			}
+			steps := []xinfang.ActionInput{
+				{Action: xinfang.ActTransfer, Data: map[string]string{"unit_id": itoa(town.ID)}},
+				{Action: xinfang.ActAccept}, {Action: xinfang.ActSign}, {Action: xinfang.ActSign},
+				{Action: xinfang.ActExtend, Data: map[string]string{"days": "10", "reason": "复杂"}},
+				{Action: xinfang.ActReply, Data: replyData}, {Action: xinfang.ActReply, Data: replyData},
+				{Action: xinfang.ActDeliver, Data: deliverData(calendar.DateOf(w.clk.Now()).String())},
+				{Action: xinfang.ActEvaluate, Data: map[string]string{"rating_bureau": "satisfied", "rating_unit": []string{"satisfied", "basic", "unsatisfied"}[rng.IntN(3)]}},
+				{Action: xinfang.ActRequestReview, Data: map[string]string{"request": "不服"}},
+				{Action: xinfang.ActReviewReply, Data: replyData},
+				{Action: xinfang.ActNotAccept, Data: map[string]string{"reason": "不属实"}},
+			}
+			// The steps in a random order, each tried by whoever may, until
+			// one is taken: refused ones write nothing.
+		next:
+			for _, k := range rng.Perm(len(steps)) {
+				in := steps[k]
+				in.Version = p.Version
+				for _, u := range []*xinfang.User{w.RegistrarA, handler, head} {
+					if got, err := db.Petitions.Act(w.Ctx(u), p.ID, in); err == nil {
+						w.p[name] = got
+						break next
+					}
+				}
+			}
+		}
+
+		raw := db.RawSQL()
+		type row struct {
+			measure, day, path                 string
+			unit, n, onTime, rated, sat, basic int64
+		}
+		read := func(q string) map[string]row {
+			rows, err := raw.Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			out := map[string]row{}
+			for rows.Next() {
+				var r row
+				if err := rows.Scan(&r.measure, &r.day, &r.path, &r.unit, &r.n, &r.onTime, &r.rated, &r.sat, &r.basic); err != nil {
+					t.Fatal(err)
+				}
+				out[r.measure+" "+r.day+" "+r.path] = r
+			}
+			return out
+		}
+		stored := read(`SELECT measure, day, unit_path, unit_id, n, on_time, rated, satisfied, basic FROM kpi_daily
+			WHERE n <> 0 OR on_time <> 0 OR rated <> 0 OR satisfied <> 0 OR basic <> 0`)
+		want := read(`SELECT m, d, unit_path, unit_id, COUNT(*), SUM(on_time), SUM(CASE WHEN rating <> '' THEN 1 ELSE 0 END),
+			SUM(CASE WHEN rating = 'satisfied' THEN 1 ELSE 0 END), SUM(CASE WHEN rating = 'basic' THEN 1 ELSE 0 END) FROM (
+			SELECT 'accept' AS m, end_on AS d, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'accept' AND end_on <> ''
+			UNION ALL SELECT 'evaluate', end_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'evaluate' AND end_on <> ''
+			UNION ALL SELECT 'handle_due', due_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND due_on <> ''
+			UNION ALL SELECT 'handle_done', done_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND done_on <> ''
+			UNION ALL SELECT 'handle_open', due_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND done_on = '' AND due_on <> '') f
+			GROUP BY m, d, unit_path, unit_id`)
+		if len(want) < 20 || !reflect.DeepEqual(stored, want) {
+			t.Fatalf("kpi_daily (%d rows) differs from a count of the facts (%d rows)", len(stored), len(want))
+		}
+		measures := map[string]bool{}
+		for _, r := range want {
+			measures[r.measure] = true
+		}
+		if len(measures) != 5 {
+			t.Fatalf("the actions reached only the measures %v", measures)
+		}
+		var early, late, maxEarly, maxLate int
+		if err := raw.QueryRow(`SELECT early_days, late_days FROM kpi_state WHERE id = 1`).Scan(&early, &late); err != nil {
+			t.Fatal(err)
+		}
+		facts, err := raw.Query(`SELECT due_on, done_on FROM kpi_facts WHERE kind = 'handle' AND due_on <> '' AND done_on <> ''`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for facts.Next() {
+			var due, done string
+			if err := facts.Scan(&due, &done); err != nil {
+				t.Fatal(err)
+			}
+			d := calendar.MustParseDate(due).Sub(calendar.MustParseDate(done))
+			maxEarly, maxLate = max(maxEarly, d), max(maxLate, -d)
+		}
+		facts.Close()
+		if early < maxEarly || late < maxLate {
+			t.Errorf("bounds early %d, late %d below the facts' %d, %d", early, late, maxEarly, maxLate)
+		}
+
+		first, last := calendar.MustParseDate("2026-03-02"), calendar.DateOf(w.clk.Now()).AddDays(30)
+		span := last.Sub(first)
+		leader := w.Ctx(w.Leader)
+		for i := 0; i < 40; i++ {
+			from := first.AddDays(rng.IntN(span))
+			q := xinfang.IndicatorQuery{UnitID: []int64{w.City.ID, w.TownA.ID, w.VillageA.ID, w.TownB.ID}[rng.IntN(4)], Alone: rng.IntN(3) == 0,
+				From: from, To: from.AddDays(rng.IntN(span - from.Sub(first) + 1))}
+			db.CountFromFacts = false
+			counted, err := db.Indicators.Indicators(leader, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.CountFromFacts = true
+			recount, err := db.Indicators.Indicators(leader, q)
+			db.CountFromFacts = false
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, in := range counted.Items {
+				again := recount.Items[j]
+				if in.Numerator != again.Numerator || in.Denominator != again.Denominator {
+					t.Errorf("%s %+v: from the counts %d/%d, from the facts %d/%d", in.Kind, q, in.Numerator, in.Denominator, again.Numerator, again.Denominator)
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,255 @@
+package sqldb
+
+import (
+	"context"
+	"sort"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+)
+
+// The counts of the indicator facts per measure, day and unit (kpi_daily,
+// migration 0070) are kept in the transaction that writes the facts: what
+// a petition's old facts counted is taken away and what its new facts
+// count is added, key by key, so that only the keys that change are
+// written. TestIndicatorCountsEqualFacts holds them to a count of
+// kpi_facts after random actions, and every figure read from them to the
+// figure counted from the facts.
+
+// dailyKey is one row of kpi_daily.
+type dailyKey struct {
+	measure, day, path string
+	unit               int64
+}
+
+// dailyCounts are the counts of one row.
+type dailyCounts struct{ n, onTime, rated, satisfied, basic int }
+
+func (c dailyCounts) zero() bool { return c == dailyCounts{} }
+
+// factRow is a stored fact as the counts read it.
+type factRow struct {
+	kind, path     string
+	unit           int64
+	due, done, end string
+	onTime         bool
+	rating         string
+}
+
+// measures are the rows of kpi_daily a fact counts in.
+func (f factRow) measures() []dailyKey {
+	var out []dailyKey
+	key := func(m, day string) {
+		if day != "" {
+			out = append(out, dailyKey{m, day, f.path, f.unit})
+		}
+	}
+	switch f.kind {
+	case string(xinfang.FactAccept):
+		key("accept", f.end)
+	case string(xinfang.FactEvaluate):
+		key("evaluate", f.end)
+	case string(xinfang.FactHandle):
+		key("handle_due", f.due)
+		key("handle_done", f.done)
+		if f.done == "" {
+			key("handle_open", f.due)
+		}
+	}
+	return out
+}
+
+func (f factRow) counts(sign int) dailyCounts {
+	c := dailyCounts{n: sign}
+	if f.onTime {
+		c.onTime = sign
+	}
+	if f.rating != "" {
+		c.rated = sign
+	}
+	switch xinfang.Rating(f.rating) {
+	case xinfang.RatingSatisfied:
+		c.satisfied = sign
+	case xinfang.RatingBasic:
+		c.basic = sign
+	}
+	return c
+}
+
+// spans are how many days the fact's done day lies before and after its
+// due day (kpi_state.early_days, late_days bound them).
+func (f factRow) spans() (early, late int) {
+	if f.kind != string(xinfang.FactHandle) || f.due == "" || f.done == "" {
+		return 0, 0
+	}
+	due, err1 := calendar.ParseDate(f.due)
+	done, err2 := calendar.ParseDate(f.done)
+	if err1 != nil || err2 != nil {
+		return 0, 0
+	}
+	if d := due.Sub(done); d > 0 {
+		return d, 0
+	}
+	return 0, done.Sub(due)
+}
+
+// countFacts applies to kpi_daily what the facts old counted (taken away)
+// and what the facts now count (added), and raises the bounds of
+// kpi_state when a new fact lies further from its due day than any before.
+func countFacts(ctx context.Context, tx *Tx, old, now []factRow) error {
+	delta := map[dailyKey]dailyCounts{}
+	add := func(rows []factRow, sign int) {
+		for _, f := range rows {
+			c := f.counts(sign)
+			for _, k := range f.measures() {
+				d := delta[k]
+				d.n, d.onTime, d.rated, d.satisfied, d.basic = d.n+c.n, d.onTime+c.onTime, d.rated+c.rated, d.satisfied+c.satisfied, d.basic+c.basic
+				delta[k] = d
+			}
+		}
+	}
+	add(old, -1)
+	add(now, 1)
+	keys := make([]dailyKey, 0, len(delta))
+	for k, d := range delta {
+		if !d.zero() {
+			keys = append(keys, k)
+		}
+	}
+	// One order for every writer, so that two transactions never wait on
+	// each other's rows.
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.measure != b.measure {
+			return a.measure < b.measure
+		}
+		if a.day != b.day {
+			return a.day < b.day
+		}
+		if a.path != b.path {
+			return a.path < b.path
+		}
+		return a.unit < b.unit
+	})
+	for _, k := range keys {
+		d := delta[k]
+		if _, err := tx.exec(ctx, `INSERT INTO kpi_daily (measure, day, unit_path, unit_id, n, on_time, rated, satisfied, basic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (measure, day, unit_path, unit_id) DO UPDATE SET n = kpi_daily.n + excluded.n, on_time = kpi_daily.on_time + excluded.on_time,
+			rated = kpi_daily.rated + excluded.rated, satisfied = kpi_daily.satisfied + excluded.satisfied, basic = kpi_daily.basic + excluded.basic`,
+			k.measure, k.day, k.path, k.unit, d.n, d.onTime, d.rated, d.satisfied, d.basic); err != nil {
+			return err
+		}
+	}
+	early, late := 0, 0
+	for _, f := range now {
+		e, l := f.spans()
+		early, late = max(early, e), max(late, l)
+	}
+	// The guarded UPDATEs touch (and lock) the row only when a bound grows.
+	if early > 0 {
+		if _, err := tx.exec(ctx, `UPDATE kpi_state SET early_days = ? WHERE id = 1 AND early_days < ?`, early, early); err != nil {
+			return err
+		}
+	}
+	if late > 0 {
+		if _, err := tx.exec(ctx, `UPDATE kpi_state SET late_days = ? WHERE id = 1 AND late_days < ?`, late, late); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteFacts removes the facts of petition id and returns them.
+func deleteFacts(ctx context.Context, tx *Tx, id int64) ([]factRow, error) {
+	rows, err := tx.QueryContext(ctx, tx.db.dialect.rebind(`DELETE FROM kpi_facts WHERE petition_id = ? RETURNING kind, unit_path, unit_id, due_on, done_on, end_on, on_time, rating`), id)
+	return scanAll(rows, err, func(r scanner) (factRow, error) {
+		var f factRow
+		var onTime int
+		err := r.Scan(&f.kind, &f.path, &f.unit, &f.due, &f.done, &f.end, &onTime, &f.rating)
+		f.onTime = onTime == 1
+		return f, err
+	})
+}
+
+// dailySum sums the counts of measure over the days from..to (both
+// included) of unit u alone or with its subtree.
+func (db *IndicatorStore) dailySum(ctx context.Context, r cq, measure string, from, to calendar.Date, u *xinfang.Unit, alone bool) (dailyCounts, error) {
+	uc, ua := unitIn(u, alone, "d.unit_id", "d.unit_path")
+	var c dailyCounts
+	err := r.row(ctx, `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(on_time), 0), COALESCE(SUM(rated), 0), COALESCE(SUM(satisfied), 0), COALESCE(SUM(basic), 0)
+		FROM kpi_daily d WHERE d.measure = ? AND d.day >= ? AND d.day <= ? AND `+uc, append([]any{measure, from.String(), to.String()}, ua...)...).
+		Scan(&c.n, &c.onTime, &c.rated, &c.satisfied, &c.basic)
+	return c, err
+}
+
+// handleCounts is the denominator and the numerator of 按期办结率 over q:
+// the handling facts due in the period or done in it, and those of them
+// on time. They are the facts done in the period (counted), the open ones
+// due in it (counted), and the done ones due in it but done outside it,
+// read from the facts: done before the period lies at most early_days
+// before its due day, done after it at most late_days after, so that
+// only those days' facts are read.
+func (db *IndicatorStore) handleCounts(ctx context.Context, r cq, q xinfang.IndicatorQuery, u *xinfang.Unit) (den, num int, err error) {
+	done, err := db.dailySum(ctx, r, "handle_done", q.From, q.To, u, q.Alone)
+	if err != nil {
+		return 0, 0, err
+	}
+	open, err := db.dailySum(ctx, r, "handle_open", q.From, q.To, u, q.Alone)
+	if err != nil {
+		return 0, 0, err
+	}
+	var early, late int
+	if err := r.row(ctx, `SELECT early_days, late_days FROM kpi_state WHERE id = 1`).Scan(&early, &late); err != nil {
+		return 0, 0, err
+	}
+	from, to := q.From.String(), q.To.String()
+	uc, ua := unitIn(u, q.Alone, "f.unit_id", "f.unit_path")
+	var beforeN, beforeOn, afterN, afterOn int
+	// Done before the period, due in it: done within early_days of from.
+	if err := r.row(ctx, `SELECT COUNT(*), COALESCE(SUM(f.on_time), 0) FROM kpi_facts f WHERE f.kind = 'handle' AND f.done_on >= ? AND f.done_on < ?
+		AND f.due_on >= ? AND f.due_on <= ? AND `+uc, append([]any{q.From.AddDays(-early).String(), from, from, to}, ua...)...).Scan(&beforeN, &beforeOn); err != nil {
+		return 0, 0, err
+	}
+	// Due in the period, done after it: due within late_days of to.
+	lo := q.To.AddDays(-late)
+	if lo.Before(q.From) {
+		lo = q.From
+	}
+	if err := r.row(ctx, `SELECT COUNT(*), COALESCE(SUM(f.on_time), 0) FROM kpi_facts f WHERE f.kind = 'handle' AND f.due_on >= ? AND f.due_on <= ?
+		AND f.done_on > ? AND `+uc, append([]any{lo.String(), to, to}, ua...)...).Scan(&afterN, &afterOn); err != nil {
+		return 0, 0, err
+	}
+	return done.n + open.n + beforeN + afterN, done.onTime + open.onTime + beforeOn + afterOn, nil
+}
+
+// countedFigure is the figure of one side of a facts indicator read from
+// the counts; ok is false for the indicators counted otherwise.
+func (db *IndicatorStore) countedFigure(ctx context.Context, r cq, kind xinfang.IndicatorKind, part xinfang.IndicatorPart, q xinfang.IndicatorQuery, u *xinfang.Unit, cfg xinfang.IndicatorConfig) (int, bool, error) {
+	num := part == xinfang.PartNumerator
+	switch kind {
+	case xinfang.IndTimelyAccept:
+		c, err := db.dailySum(ctx, r, "accept", q.From, q.To, u, q.Alone)
+		if num {
+			return c.onTime, true, err
+		}
+		return c.n, true, err
+	case xinfang.IndParticipation, xinfang.IndSatisfaction:
+		c, err := db.dailySum(ctx, r, "evaluate", q.From, q.To, u, q.Alone)
+		switch {
+		case kind == xinfang.IndParticipation && !num:
+			return c.n, true, err
+		case !num || kind == xinfang.IndParticipation:
+			return c.rated, true, err
+		case cfg.BasicCounts:
+			return c.satisfied + c.basic, true, err
+		}
+		return c.satisfied, true, err
+	case xinfang.IndOnTime:
+		den, n, err := db.handleCounts(ctx, r, q, u)
+		if num {
+			return n, true, err
+		}
+		return den, true, err
+	}
+	return 0, false, nil
+}
