@@ -8,18 +8,20 @@ import (
 	"xinfang/internal/calendar"
 )
 
-// The counts of the indicator facts per measure, day and unit (kpi_daily,
-// migration 0070) are kept in the transaction that writes the facts: what
+// The counts of the indicator facts per measure, day and unit and per
+// measure, month and unit (kpi_daily, migration 0070: grain d and m) are
+// kept in the transaction that writes the facts: what
 // a petition's old facts counted is taken away and what its new facts
 // count is added, key by key, so that only the keys that change are
 // written. TestIndicatorCountsEqualFacts holds them to a count of
 // kpi_facts after random actions, and every figure read from them to the
 // figure counted from the facts.
 
-// dailyKey is one row of kpi_daily.
+// dailyKey is one row of kpi_daily: day is YYYY-MM-DD of grain d,
+// YYYY-MM of grain m.
 type dailyKey struct {
-	measure, day, path string
-	unit               int64
+	measure, grain, day, path string
+	unit                      int64
 }
 
 // dailyCounts are the counts of one row.
@@ -41,7 +43,7 @@ func (f factRow) measures() []dailyKey {
 	var out []dailyKey
 	key := func(m, day string) {
 		if day != "" {
-			out = append(out, dailyKey{m, day, f.path, f.unit})
+			out = append(out, dailyKey{m, "d", day, f.path, f.unit}, dailyKey{m, "m", day[:7], f.path, f.unit})
 		}
 	}
 	switch f.kind {
@@ -123,6 +125,9 @@ func countFacts(ctx context.Context, tx *Tx, old, now []factRow) error {
 		if a.measure != b.measure {
 			return a.measure < b.measure
 		}
+		if a.grain != b.grain {
+			return a.grain < b.grain
+		}
 		if a.day != b.day {
 			return a.day < b.day
 		}
@@ -133,10 +138,10 @@ func countFacts(ctx context.Context, tx *Tx, old, now []factRow) error {
 	})
 	for _, k := range keys {
 		d := delta[k]
-		if _, err := tx.exec(ctx, `INSERT INTO kpi_daily (measure, day, unit_path, unit_id, n, on_time, rated, satisfied, basic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (measure, day, unit_path, unit_id) DO UPDATE SET n = kpi_daily.n + excluded.n, on_time = kpi_daily.on_time + excluded.on_time,
+		if _, err := tx.exec(ctx, `INSERT INTO kpi_daily (measure, grain, day, unit_path, unit_id, n, on_time, rated, satisfied, basic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (measure, grain, day, unit_path, unit_id) DO UPDATE SET n = kpi_daily.n + excluded.n, on_time = kpi_daily.on_time + excluded.on_time,
 			rated = kpi_daily.rated + excluded.rated, satisfied = kpi_daily.satisfied + excluded.satisfied, basic = kpi_daily.basic + excluded.basic`,
-			k.measure, k.day, k.path, k.unit, d.n, d.onTime, d.rated, d.satisfied, d.basic); err != nil {
+			k.measure, k.grain, k.day, k.path, k.unit, d.n, d.onTime, d.rated, d.satisfied, d.basic); err != nil {
 			return err
 		}
 	}
@@ -172,14 +177,44 @@ func deleteFacts(ctx context.Context, tx *Tx, id int64) ([]factRow, error) {
 }
 
 // dailySum sums the counts of measure over the days from..to (both
-// included) of unit u alone or with its subtree.
+// included) of unit u alone or with its subtree: the rows of the whole
+// months in the period, and of the days before and after them.
 func (db *IndicatorStore) dailySum(ctx context.Context, r cq, measure string, from, to calendar.Date, u *xinfang.Unit, alone bool) (dailyCounts, error) {
 	uc, ua := unitIn(u, alone, "d.unit_id", "d.unit_path")
+	type span struct {
+		grain, lo, hi string
+	}
+	var spans []span
+	first := from
+	if first.Day != 1 {
+		first = calendar.MakeDate(from.Year, from.Month+1, 1)
+	}
+	last := calendar.MakeDate(to.Year, to.Month+1, 1).AddDays(-1) // to's month's last day
+	if last != to {
+		last = calendar.MakeDate(to.Year, to.Month, 1).AddDays(-1)
+	}
+	if first.After(last) {
+		spans = append(spans, span{"d", from.String(), to.String()})
+	} else {
+		spans = append(spans, span{"m", first.String()[:7], last.String()[:7]})
+		if from.Before(first) {
+			spans = append(spans, span{"d", from.String(), first.AddDays(-1).String()})
+		}
+		if last.Before(to) {
+			spans = append(spans, span{"d", last.AddDays(1).String(), to.String()})
+		}
+	}
 	var c dailyCounts
-	err := r.row(ctx, `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(on_time), 0), COALESCE(SUM(rated), 0), COALESCE(SUM(satisfied), 0), COALESCE(SUM(basic), 0)
-		FROM kpi_daily d WHERE d.measure = ? AND d.day >= ? AND d.day <= ? AND `+uc, append([]any{measure, from.String(), to.String()}, ua...)...).
-		Scan(&c.n, &c.onTime, &c.rated, &c.satisfied, &c.basic)
-	return c, err
+	for _, sp := range spans {
+		var s dailyCounts
+		if err := r.row(ctx, `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(on_time), 0), COALESCE(SUM(rated), 0), COALESCE(SUM(satisfied), 0), COALESCE(SUM(basic), 0)
+			FROM kpi_daily d WHERE d.measure = ? AND d.grain = ? AND d.day >= ? AND d.day <= ? AND `+uc, append([]any{measure, sp.grain, sp.lo, sp.hi}, ua...)...).
+			Scan(&s.n, &s.onTime, &s.rated, &s.satisfied, &s.basic); err != nil {
+			return c, err
+		}
+		c.n, c.onTime, c.rated, c.satisfied, c.basic = c.n+s.n, c.onTime+s.onTime, c.rated+s.rated, c.satisfied+s.satisfied, c.basic+s.basic
+	}
+	return c, nil
 }
 
 // handleCounts is the denominator and the numerator of 按期办结率 over q:

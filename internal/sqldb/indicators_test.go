@@ -516,18 +516,21 @@ func TestIndicatorCountsEqualFacts(t *testing.T) {
 			}
 			return out
 		}
-		stored := read(`SELECT measure, day, unit_path, unit_id, n, on_time, rated, satisfied, basic FROM kpi_daily
-			WHERE n <> 0 OR on_time <> 0 OR rated <> 0 OR satisfied <> 0 OR basic <> 0`)
-		want := read(`SELECT m, d, unit_path, unit_id, COUNT(*), SUM(on_time), SUM(CASE WHEN rating <> '' THEN 1 ELSE 0 END),
-			SUM(CASE WHEN rating = 'satisfied' THEN 1 ELSE 0 END), SUM(CASE WHEN rating = 'basic' THEN 1 ELSE 0 END) FROM (
-			SELECT 'accept' AS m, end_on AS d, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'accept' AND end_on <> ''
-			UNION ALL SELECT 'evaluate', end_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'evaluate' AND end_on <> ''
-			UNION ALL SELECT 'handle_due', due_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND due_on <> ''
-			UNION ALL SELECT 'handle_done', done_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND done_on <> ''
-			UNION ALL SELECT 'handle_open', due_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND done_on = '' AND due_on <> '') f
-			GROUP BY m, d, unit_path, unit_id`)
-		if len(want) < 20 || !reflect.DeepEqual(stored, want) {
-			t.Fatalf("kpi_daily (%d rows) differs from a count of the facts (%d rows)", len(stored), len(want))
+		var want map[string]row
+		for _, g := range []struct{ grain, day string }{{"d", "d"}, {"m", "substr(d, 1, 7)"}} {
+			stored := read(`SELECT measure, day, unit_path, unit_id, n, on_time, rated, satisfied, basic FROM kpi_daily
+				WHERE grain = '` + g.grain + `' AND (n <> 0 OR on_time <> 0 OR rated <> 0 OR satisfied <> 0 OR basic <> 0)`)
+			want = read(`SELECT m, ` + g.day + `, unit_path, unit_id, COUNT(*), SUM(on_time), SUM(CASE WHEN rating <> '' THEN 1 ELSE 0 END),
+				SUM(CASE WHEN rating = 'satisfied' THEN 1 ELSE 0 END), SUM(CASE WHEN rating = 'basic' THEN 1 ELSE 0 END) FROM (
+				SELECT 'accept' AS m, end_on AS d, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'accept' AND end_on <> ''
+				UNION ALL SELECT 'evaluate', end_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'evaluate' AND end_on <> ''
+				UNION ALL SELECT 'handle_due', due_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND due_on <> ''
+				UNION ALL SELECT 'handle_done', done_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND done_on <> ''
+				UNION ALL SELECT 'handle_open', due_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND done_on = '' AND due_on <> '') f
+				GROUP BY m, ` + g.day + `, unit_path, unit_id`)
+			if len(want) < 10 || !reflect.DeepEqual(stored, want) {
+				t.Fatalf("kpi_daily of grain %s (%d rows) differs from a count of the facts (%d rows)", g.grain, len(stored), len(want))
+			}
 		}
 		measures := map[string]bool{}
 		for _, r := range want {
@@ -560,10 +563,17 @@ func TestIndicatorCountsEqualFacts(t *testing.T) {
 		first, last := calendar.MustParseDate("2026-03-02"), calendar.DateOf(w.clk.Now()).AddDays(30)
 		span := last.Sub(first)
 		leader := w.Ctx(w.Leader)
-		for i := 0; i < 40; i++ {
+		// Whole months and the edges of months, then periods at random.
+		d := calendar.MustParseDate
+		fixed := [][2]calendar.Date{{d("2026-04-01"), d("2026-04-30")}, {d("2026-01-01"), d("2026-12-31")}, {d("2026-05-01"), d("2026-06-15")},
+			{d("2026-05-16"), d("2026-07-31")}, {d("2026-03-31"), d("2026-04-01")}, {d("2026-06-10"), d("2026-06-20")}}
+		for i := 0; i < 40+len(fixed); i++ {
 			from := first.AddDays(rng.IntN(span))
-			q := xinfang.IndicatorQuery{UnitID: []int64{w.City.ID, w.TownA.ID, w.VillageA.ID, w.TownB.ID}[rng.IntN(4)], Alone: rng.IntN(3) == 0,
-				From: from, To: from.AddDays(rng.IntN(span - from.Sub(first) + 1))}
+			to := from.AddDays(rng.IntN(span - from.Sub(first) + 1))
+			if i < len(fixed) {
+				from, to = fixed[i][0], fixed[i][1]
+			}
+			q := xinfang.IndicatorQuery{UnitID: []int64{w.City.ID, w.TownA.ID, w.VillageA.ID, w.TownB.ID}[rng.IntN(4)], Alone: rng.IntN(3) == 0, From: from, To: to}
 			db.CountFromFacts = false
 			counted, err := db.Indicators.Indicators(leader, q)
 			if err != nil {
