@@ -291,41 +291,32 @@ func (db *AssignmentStore) AssignableUsers(ctx context.Context) ([]*xinfang.User
 // coordinator. Every read of items for a reader passes here: the detail,
 // the lists and pages, the walk of an export, the search.
 func (db *core) stripForReader(ctx context.Context, q rowQuerier, ps ...*xinfang.Petition) error {
-	if !xinfang.OutsideReader(xinfang.UserFromContext(ctx)) || len(ps) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	identity, err := db.identityRead(ctx, q, ids)
-	if err != nil {
-		return err
-	}
-	for _, p := range ps {
-		if !identity[p.ID] {
-			xinfang.StripIdentities(p)
-		}
-	}
-	return nil
+	return stripRecords(ctx, db, q, "petition_id", ps, func(p *xinfang.Petition) int64 { return p.ID }, xinfang.StripIdentities)
 }
 
 // stripCasesForReader is stripForReader for cases (xinfang.StripCase).
 func (db *core) stripCasesForReader(ctx context.Context, q rowQuerier, cs ...*xinfang.Case) error {
-	if !xinfang.OutsideReader(xinfang.UserFromContext(ctx)) || len(cs) == 0 {
+	return stripRecords(ctx, db, q, "case_id", cs, func(c *xinfang.Case) int64 { return c.ID }, xinfang.StripCase)
+}
+
+// stripRecords strips the records the acting outside reader does not read
+// with their petitioners' identity (identityReadOf over the assignments'
+// column col); staff read every record whole.
+func stripRecords[T any](ctx context.Context, db *core, q rowQuerier, col string, recs []T, id func(T) int64, strip func(T)) error {
+	if !xinfang.OutsideReader(xinfang.UserFromContext(ctx)) || len(recs) == 0 {
 		return nil
 	}
-	ids := make([]int64, len(cs))
-	for i, c := range cs {
-		ids[i] = c.ID
+	ids := make([]int64, len(recs))
+	for i, r := range recs {
+		ids[i] = id(r)
 	}
-	identity, err := db.identityReadOf(ctx, q, "case_id", ids)
+	identity, err := db.identityReadOf(ctx, q, col, ids)
 	if err != nil {
 		return err
 	}
-	for _, c := range cs {
-		if !identity[c.ID] {
-			xinfang.StripCase(c)
+	for _, r := range recs {
+		if !identity[id(r)] {
+			strip(r)
 		}
 	}
 	return nil

@@ -109,13 +109,18 @@ func (s *Server) renderSeats(w http.ResponseWriter, r *http.Request, status int,
 	return s.render(w, r, status, "seats.html", v)
 }
 
+// seatForm reads a posted form of the seats page and the record it is on.
+func seatForm(r *http.Request) (url.Values, xinfang.SeatOn, int64, error) {
+	if err := parseForm(r); err != nil {
+		return nil, "", 0, err
+	}
+	on, id, err := seatRecordRef(r.PostForm)
+	return r.PostForm, on, id, err
+}
+
 // handleInviteSeats chooses experts and observers for the record.
 func (s *Server) handleInviteSeats(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	form := r.PostForm
-	on, id, err := seatRecordRef(form)
+	form, on, id, err := seatForm(r)
 	if err != nil {
 		return err
 	}
@@ -141,11 +146,7 @@ func (s *Server) handleRecordSeat(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	form := r.PostForm
-	on, id, err := seatRecordRef(form)
+	form, on, id, err := seatForm(r)
 	if err != nil {
 		return err
 	}
