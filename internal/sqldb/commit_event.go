@@ -34,6 +34,7 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	} else {
 		p.HandlingUnit = nil
 	}
+	wasRepeat := p.Repeat
 	if ev.Action == xinfang.ActMerge {
 		p.Repeat = true
 		// The procedure resolved "into" to an existing petition's id.
@@ -60,6 +61,11 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	}
 	if ev.Action == xinfang.ActMerge {
 		if err := db.setRepeatRoot(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	if p.Repeat && !wasRepeat {
+		if err := countRegistration(ctx, tx, p, 0, 1); err != nil {
 			return err
 		}
 	}

@@ -38,12 +38,13 @@ type factRow struct {
 	rating         string
 }
 
-// measures are the rows of kpi_daily a fact counts in.
+// measures are the measures and days of kpi_daily a fact counts in (in
+// the day's row and the month's).
 func (f factRow) measures() []dailyKey {
 	var out []dailyKey
 	key := func(m, day string) {
 		if day != "" {
-			out = append(out, dailyKey{m, "d", day, f.path, f.unit}, dailyKey{m, "m", day[:7], f.path, f.unit})
+			out = append(out, dailyKey{measure: m, day: day})
 		}
 	}
 	switch f.kind {
@@ -95,23 +96,83 @@ func (f factRow) spans() (early, late int) {
 	return 0, done.Sub(due)
 }
 
+// dailyDelta is what a write changes in kpi_daily, by key.
+type dailyDelta map[dailyKey]dailyCounts
+
+// add adds c to the day's and the month's rows of measure for unit
+// (path, id).
+func (delta dailyDelta) add(measure, day, path string, unit int64, c dailyCounts) {
+	for _, k := range []dailyKey{{measure, "d", day, path, unit}, {measure, "m", day[:7], path, unit}} {
+		d := delta[k]
+		d.n, d.onTime, d.rated, d.satisfied, d.basic = d.n+c.n, d.onTime+c.onTime, d.rated+c.rated, d.satisfied+c.satisfied, d.basic+c.basic
+		delta[k] = d
+	}
+}
+
 // countFacts applies to kpi_daily what the facts old counted (taken away)
 // and what the facts now count (added), and raises the bounds of
 // kpi_state when a new fact lies further from its due day than any before.
 func countFacts(ctx context.Context, tx *Tx, old, now []factRow) error {
-	delta := map[dailyKey]dailyCounts{}
-	add := func(rows []factRow, sign int) {
-		for _, f := range rows {
-			c := f.counts(sign)
-			for _, k := range f.measures() {
-				d := delta[k]
-				d.n, d.onTime, d.rated, d.satisfied, d.basic = d.n+c.n, d.onTime+c.onTime, d.rated+c.rated, d.satisfied+c.satisfied, d.basic+c.basic
-				delta[k] = d
+	delta := dailyDelta{}
+	for _, side := range []struct {
+		rows []factRow
+		sign int
+	}{{old, -1}, {now, 1}} {
+		for _, f := range side.rows {
+			for _, m := range f.measures() {
+				delta.add(m.measure, m.day, f.path, f.unit, f.counts(side.sign))
 			}
 		}
 	}
-	add(old, -1)
-	add(now, 1)
+	if err := delta.apply(ctx, tx); err != nil {
+		return err
+	}
+	early, late := 0, 0
+	for _, f := range now {
+		e, l := f.spans()
+		early, late = max(early, e), max(late, l)
+	}
+	// The guarded UPDATEs touch (and lock) the row only when a bound grows.
+	if early > 0 {
+		if _, err := tx.exec(ctx, `UPDATE kpi_state SET early_days = ? WHERE id = 1 AND early_days < ?`, early, early); err != nil {
+			return err
+		}
+	}
+	if late > 0 {
+		if _, err := tx.exec(ctx, `UPDATE kpi_state SET late_days = ? WHERE id = 1 AND late_days < ?`, late, late); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// countRegistration counts a petition registered (registered, +1) and
+// whether it is a repeat (repeat, +1 or 0), or a petition that became a
+// repeat after its registration (registered 0, repeat +1), by the
+// Shanghai day of its receipt and its registering unit.
+func countRegistration(ctx context.Context, tx *Tx, p *xinfang.Petition, registered, repeat int) error {
+	path := ""
+	if p.RegUnit != nil {
+		path = p.RegUnit.Path
+	}
+	if path == "" {
+		if err := tx.queryRow(ctx, `SELECT path FROM units WHERE id = ?`, p.RegUnitID).Scan(&path); err != nil {
+			return err
+		}
+	}
+	day := calendar.DateOf(p.ReceivedAt).String()
+	delta := dailyDelta{}
+	if registered != 0 {
+		delta.add("registered", day, path, p.RegUnitID, dailyCounts{n: registered})
+	}
+	if repeat != 0 {
+		delta.add("repeat", day, path, p.RegUnitID, dailyCounts{n: repeat})
+	}
+	return delta.apply(ctx, tx)
+}
+
+// apply writes the non-zero changes of delta.
+func (delta dailyDelta) apply(ctx context.Context, tx *Tx) error {
 	keys := make([]dailyKey, 0, len(delta))
 	for k, d := range delta {
 		if !d.zero() {
@@ -142,22 +203,6 @@ func countFacts(ctx context.Context, tx *Tx, old, now []factRow) error {
 			ON CONFLICT (measure, grain, day, unit_path, unit_id) DO UPDATE SET n = kpi_daily.n + excluded.n, on_time = kpi_daily.on_time + excluded.on_time,
 			rated = kpi_daily.rated + excluded.rated, satisfied = kpi_daily.satisfied + excluded.satisfied, basic = kpi_daily.basic + excluded.basic`,
 			k.measure, k.grain, k.day, k.path, k.unit, d.n, d.onTime, d.rated, d.satisfied, d.basic); err != nil {
-			return err
-		}
-	}
-	early, late := 0, 0
-	for _, f := range now {
-		e, l := f.spans()
-		early, late = max(early, e), max(late, l)
-	}
-	// The guarded UPDATEs touch (and lock) the row only when a bound grows.
-	if early > 0 {
-		if _, err := tx.exec(ctx, `UPDATE kpi_state SET early_days = ? WHERE id = 1 AND early_days < ?`, early, early); err != nil {
-			return err
-		}
-	}
-	if late > 0 {
-		if _, err := tx.exec(ctx, `UPDATE kpi_state SET late_days = ? WHERE id = 1 AND late_days < ?`, late, late); err != nil {
 			return err
 		}
 	}
@@ -279,6 +324,13 @@ func (db *IndicatorStore) countedFigure(ctx context.Context, r cq, kind xinfang.
 			return c.satisfied + c.basic, true, err
 		}
 		return c.satisfied, true, err
+	case xinfang.IndRepeat:
+		measure := "registered"
+		if num {
+			measure = "repeat"
+		}
+		c, err := db.dailySum(ctx, r, measure, q.From, q.To, u, q.Alone)
+		return c.n, true, err
 	case xinfang.IndOnTime:
 		den, n, err := db.handleCounts(ctx, r, q, u)
 		if num {

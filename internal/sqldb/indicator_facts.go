@@ -30,13 +30,21 @@ func (db *core) writeFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure,
 }
 
 // writeNewFacts writes the facts of a petition being written for the
-// first time (registration, import): there are none to replace.
+// first time (registration, import): there are none to replace. The
+// petition's registration is counted with them.
 func (db *core) writeNewFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure, p *xinfang.Petition, events []*xinfang.Event) error {
 	now, err := insertFacts(ctx, tx, p, pr.Facts(p, events))
 	if err != nil {
 		return err
 	}
-	return countFacts(ctx, tx, nil, now)
+	if err := countFacts(ctx, tx, nil, now); err != nil {
+		return err
+	}
+	repeat := 0
+	if p.Repeat {
+		repeat = 1
+	}
+	return countRegistration(ctx, tx, p, 1, repeat)
 }
 
 // insertFacts inserts facts of p, each with its unit's path: the

@@ -465,6 +465,16 @@ func TestIndicatorCountsEqualFacts(t *testing.T) {
 			}
 			name := names[rng.IntN(len(names))]
 			p := w.p[name]
+			if i%9 == 0 && p.ID > w.p[names[0]].ID {
+				// A repeat linked after registration: counted on its day.
+				got, err := db.Repeats.DecideRepeat(w.Ctx(w.RegistrarA), p.ID, xinfang.RepeatDecisionInput{CandidateID: w.p[names[0]].ID, Decision: xinfang.RepeatLink, Version: p.Version})
+				if err == nil && got != nil {
+					if w.p[name], err = db.Petitions.FindPetitionByID(w.Ctx(w.RegistrarA), p.ID); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+			}
 			town, handler, head := w.TownA, w.HandlerA, w.HeadA
 			if p.LocalityID == w.VillageB.ID {
 				town, handler, head = w.TownB, w.HandlerB, w.HeadA
@@ -519,7 +529,7 @@ func TestIndicatorCountsEqualFacts(t *testing.T) {
 		var want map[string]row
 		for _, g := range []struct{ grain, day string }{{"d", "d"}, {"m", "substr(d, 1, 7)"}} {
 			stored := read(`SELECT measure, day, unit_path, unit_id, n, on_time, rated, satisfied, basic FROM kpi_daily
-				WHERE grain = '` + g.grain + `' AND (n <> 0 OR on_time <> 0 OR rated <> 0 OR satisfied <> 0 OR basic <> 0)`)
+				WHERE grain = '` + g.grain + `' AND measure NOT IN ('registered', 'repeat') AND (n <> 0 OR on_time <> 0 OR rated <> 0 OR satisfied <> 0 OR basic <> 0)`)
 			want = read(`SELECT m, ` + g.day + `, unit_path, unit_id, COUNT(*), SUM(on_time), SUM(CASE WHEN rating <> '' THEN 1 ELSE 0 END),
 				SUM(CASE WHEN rating = 'satisfied' THEN 1 ELSE 0 END), SUM(CASE WHEN rating = 'basic' THEN 1 ELSE 0 END) FROM (
 				SELECT 'accept' AS m, end_on AS d, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'accept' AND end_on <> ''
@@ -531,6 +541,50 @@ func TestIndicatorCountsEqualFacts(t *testing.T) {
 			if len(want) < 10 || !reflect.DeepEqual(stored, want) {
 				t.Fatalf("kpi_daily of grain %s (%d rows) differs from a count of the facts (%d rows)", g.grain, len(stored), len(want))
 			}
+		}
+		// The registrations and the repeats among them, by the Shanghai day
+		// of receipt and the registering unit, counted here from the items.
+		regs := map[string]row{}
+		items, err := raw.Query(`SELECT p.received_at, p.reg_path, p.reg_unit_id, p.repeat_flag FROM petitions p`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		repeats := 0
+		for items.Next() {
+			var received, path string
+			var unit int64
+			var repeat int
+			if err := items.Scan(&received, &path, &unit, &repeat); err != nil {
+				t.Fatal(err)
+			}
+			at, err := time.Parse(time.RFC3339Nano, received)
+			if err != nil {
+				t.Fatal(err)
+			}
+			day := calendar.DateOf(at).String()
+			for _, g := range []struct{ grain, day string }{{"d", day}, {"m", day[:7]}} {
+				for _, m := range []string{"registered", "repeat"} {
+					if m == "repeat" && repeat == 0 {
+						continue
+					}
+					k := g.grain + " " + m + " " + g.day + " " + path
+					r := regs[k]
+					r.measure, r.day, r.path, r.unit, r.n = m, g.day, path, unit, r.n+1
+					regs[k] = r
+				}
+			}
+			repeats += repeat
+		}
+		items.Close()
+		storedRegs := map[string]row{}
+		for _, g := range []string{"d", "m"} {
+			for k, r := range read(`SELECT measure, day, unit_path, unit_id, n, on_time, rated, satisfied, basic FROM kpi_daily
+				WHERE grain = '` + g + `' AND measure IN ('registered', 'repeat') AND n <> 0`) {
+				storedRegs[g+" "+k] = r
+			}
+		}
+		if repeats == 0 || !reflect.DeepEqual(storedRegs, regs) {
+			t.Fatalf("the counts of registrations (%d rows) differ from the items' (%d rows, %d repeats)", len(storedRegs), len(regs), repeats)
 		}
 		measures := map[string]bool{}
 		for _, r := range want {

@@ -583,6 +583,11 @@ func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.Re
 			if err := db.setRepeatRoot(ctx, tx, id); err != nil {
 				return err
 			}
+			if !p.Repeat {
+				if err := countRegistration(ctx, tx, p, 0, 1); err != nil {
+					return err
+				}
+			}
 		case xinfang.RepeatDismiss:
 			if p.RepeatOfID == c.ID {
 				return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "本件已关联为该信访件的重复件，不能再标为非重复", Fields: map[string]string{"candidate_id": "已关联"}}

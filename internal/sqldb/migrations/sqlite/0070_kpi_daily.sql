@@ -4,14 +4,16 @@
 -- each whole month in it and for each day outside those, instead of
 -- counting every fact: accept and evaluate by the day their
 -- clock ended (end_on), handle by its due day, by the day it was done, and
--- the open ones by their due day. Storage keeps them in the transaction
+-- the open ones by their due day, and the petitions registered and the
+-- repeats among them by the day of receipt and the registering unit.
+-- Storage keeps them in the transaction
 -- that writes the facts (indicator_counts.go); the tests hold them to a
 -- count of kpi_facts. early_days and late_days bound how far a handling
 -- fact's done day lies before or after its due day, so that the few facts
 -- a period's 按期办结率 needs beyond the counts are read from a bounded
 -- range of days.
 CREATE TABLE kpi_daily (
-	measure   TEXT NOT NULL CHECK (measure IN ('accept', 'evaluate', 'handle_due', 'handle_done', 'handle_open')),
+	measure   TEXT NOT NULL CHECK (measure IN ('accept', 'evaluate', 'handle_due', 'handle_done', 'handle_open', 'registered', 'repeat')),
 	grain     TEXT NOT NULL CHECK (grain IN ('d', 'm')),
 	day       TEXT NOT NULL,
 	unit_path TEXT NOT NULL,
@@ -37,6 +39,8 @@ FROM (
 	UNION ALL SELECT 'handle_due', due_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND due_on <> ''
 	UNION ALL SELECT 'handle_done', done_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND done_on <> ''
 	UNION ALL SELECT 'handle_open', due_on, unit_path, unit_id, on_time, rating FROM kpi_facts WHERE kind = 'handle' AND done_on = '' AND due_on <> ''
+	UNION ALL SELECT 'registered', date(received_at, '+8 hours'), reg_path, reg_unit_id, 0, '' FROM petitions
+	UNION ALL SELECT 'repeat', date(received_at, '+8 hours'), reg_path, reg_unit_id, 0, '' FROM petitions WHERE repeat_flag = 1
 ) f
 CROSS JOIN (SELECT 'd' AS grain UNION ALL SELECT 'm') g
 GROUP BY measure, g.grain, CASE WHEN g.grain = 'm' THEN substr(day, 1, 7) ELSE day END, unit_path, unit_id;
