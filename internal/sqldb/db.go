@@ -61,6 +61,8 @@ type DB struct {
 	Hearings      *HearingStore      // 听证
 	Assignments   *AssignmentStore   // 指派 of outside people to petitions and cases
 	Mediations    *MediationStore    // 调解员 and 调解
+	Screening     *ScreeningStore      // 矛盾纠纷排查: reports and rounds
+	Risks         *RiskAssessmentStore // 重大决策社会稳定风险评估 (稳评)
 	JudicialAid   *JudicialAidStore  // 司法救助
 	Opinions      *LegalOpinionStore // 法律意见书
 	FirstVisit    *FirstVisitStore   // 首访责任制 figures
@@ -171,6 +173,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Imports:     &ImportStore{core: c, live: &importProgress{}},
 		Society:     &SocietyStore{c}, Hearings: &HearingStore{c}, Assignments: &AssignmentStore{c}, Mediations: &MediationStore{c}, JudicialAid: &JudicialAidStore{c}, Opinions: &LegalOpinionStore{c}, FirstVisit: &FirstVisitStore{c},
 		Indicators: &IndicatorStore{c}, Assessment: &AssessmentStore{c},
+		Screening: &ScreeningStore{c}, Risks: &RiskAssessmentStore{c},
 	}
 }
 
