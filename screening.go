@@ -368,3 +368,6 @@ func CanReadScreening(u *User) bool { return u.HasAny(scopedRoles...) }
 // reports, nil returns and rounds, and records risk assessments: the
 // registrars, handlers and heads of the units (leaders read).
 func CanReportScreening(u *User) bool { return u.HasAny(registerRoles...) }
+
+// SettledAt is the number of reports settled at level (a level's code).
+func (c *ScreeningCounts) SettledAt(level string) int { return c.Settled[ScreeningLevel(level)] }

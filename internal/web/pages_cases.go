@@ -249,6 +249,8 @@ type caseView struct {
 	// ReadOnly: a case struck off (销号) is a record; its page offers no form.
 	ReadOnly   bool
 	AllTasksOK bool
+	// Screening is the screening report the case came from (市排查).
+	Screening *xinfang.ScreeningReport
 }
 
 // taskTable is the list of 三跨三分离 tasks with their forms, on the case
@@ -405,6 +407,9 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 			// the refusal names them.
 			v.Actions = append(v.Actions, a)
 		}
+	}
+	if v.Screening, _, err = s.screeningOf(ctx, id, true); err != nil {
+		return nil, err
 	}
 	v.Title, v.Nav = "积案 "+c.Number, "cases"
 	s.fillBase(r, &v.base)
