@@ -326,15 +326,28 @@ func (db *ScreeningStore) ReportToPetition(ctx context.Context, id int64, in xin
 		return nil, nil, err
 	}
 	p := in.Petition(r, db.Now())
-	ps := &PetitionStore{db.core}
-	err = ps.register(ctx, p, nil, func(tx *Tx, pid int64, _ string) error {
-		return linkReport(ctx, tx, id, in.Version, xinfang.ScreeningPetition, "petition_id", pid)
-	})
-	if err != nil {
+	if r, err = db.RegisterFromReport(ctx, id, in.Version, p); err != nil {
 		return nil, nil, err
 	}
-	r, err = db.FindReportByID(ctx, id)
-	return r, p, err
+	return r, p, nil
+}
+
+// RegisterFromReport registers p, a full registration of the matter of
+// open report id (at version), as that report's petition: the channel is
+// 排查发现, and the registration and the link are one transaction.
+func (db *ScreeningStore) RegisterFromReport(ctx context.Context, id int64, version int, p *xinfang.Petition) (*xinfang.ScreeningReport, error) {
+	if _, err := requireScreeningWriter(ctx); err != nil {
+		return nil, err
+	}
+	p.Channel = xinfang.ChannelScreening
+	ps := &PetitionStore{db.core}
+	err := ps.register(ctx, p, nil, func(tx *Tx, pid int64, _ string) error {
+		return linkReport(ctx, tx, id, version, xinfang.ScreeningPetition, "petition_id", pid)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.FindReportByID(ctx, id)
 }
 
 // ReportToCase files an open report as a backlog case (source 市排查)

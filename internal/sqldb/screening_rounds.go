@@ -191,28 +191,41 @@ func (db *ScreeningStore) CreateRound(ctx context.Context, r *xinfang.ScreeningR
 // FileNilReturn records the nil return (零报告) of a unit in a round: the
 // unit is expected in it, lies in the actor's scope, and has not reported.
 func (db *ScreeningStore) FileNilReturn(ctx context.Context, roundID, unitID int64) (*xinfang.ScreeningRound, error) {
+	return db.FileNilReturns(ctx, roundID, []int64{unitID})
+}
+
+// FileNilReturns records the nil returns of several units of a round (a
+// town for its villages that found nothing), all or none.
+func (db *ScreeningStore) FileNilReturns(ctx context.Context, roundID int64, unitIDs []int64) (*xinfang.ScreeningRound, error) {
 	actor, err := requireScreeningWriter(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if len(unitIDs) == 0 || len(unitIDs) > 1000 {
+		return nil, xinfang.FieldError("unit_id", "请选择零报告的单位")
 	}
 	err = db.write(ctx, func(tx *Tx) error {
 		r, err := db.findRound(ctx, tx, roundID)
 		if err != nil {
 			return err
 		}
-		var path, nilOn string
-		var reports int
-		err = tx.queryRow(ctx, `SELECT ru.unit_path, ru.nil_return_on, (SELECT COUNT(*) FROM screening_reports x WHERE x.round_id = ru.round_id AND x.unit_id = ru.unit_id)
-			FROM screening_round_units ru WHERE ru.round_id = ? AND ru.unit_id = ?`, r.ID, unitID).Scan(&path, &nilOn, &reports)
-		if err != nil || !inScope(ctx, path) {
-			return xinfang.FieldError("unit_id", "该单位不在本轮排查范围内或无权代报")
+		for _, unitID := range unitIDs {
+			var path, nilOn string
+			var reports int
+			err = tx.queryRow(ctx, `SELECT ru.unit_path, ru.nil_return_on, (SELECT COUNT(*) FROM screening_reports x WHERE x.round_id = ru.round_id AND x.unit_id = ru.unit_id)
+				FROM screening_round_units ru WHERE ru.round_id = ? AND ru.unit_id = ?`, r.ID, unitID).Scan(&path, &nilOn, &reports)
+			if err != nil || !inScope(ctx, path) {
+				return xinfang.FieldError("unit_id", "该单位不在本轮排查范围内或无权代报")
+			}
+			if nilOn != "" || reports > 0 {
+				return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该单位本轮已报送", Fields: map[string]string{"unit_id": "已报送"}}
+			}
+			if _, err := tx.exec(ctx, `UPDATE screening_round_units SET nil_return_on = ?, nil_return_by = ? WHERE round_id = ? AND unit_id = ?`,
+				db.todayDate(), actor.ID, r.ID, unitID); err != nil {
+				return err
+			}
 		}
-		if nilOn != "" || reports > 0 {
-			return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该单位本轮已报送", Fields: map[string]string{"unit_id": "已报送"}}
-		}
-		_, err = tx.exec(ctx, `UPDATE screening_round_units SET nil_return_on = ?, nil_return_by = ? WHERE round_id = ? AND unit_id = ?`,
-			db.todayDate(), actor.ID, r.ID, unitID)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
