@@ -262,7 +262,10 @@ func (s *Server) handleScreeningAction(w http.ResponseWriter, r *http.Request) e
 			Petitioner: &xinfang.Petitioner{Name: form.Get("petitioner_name"), Phone: form.Get("petitioner_phone"), Address: form.Get("petitioner_address")}}
 		var p *xinfang.Petition
 		if _, p, err = s.Screening.ReportToPetition(ctx, id, in); err == nil {
-			target = "/petitions/" + strconv.FormatInt(p.ID, 10)
+			// The 查询码 is shown once, as after a registration (handleCreated).
+			target = "/petitions/" + strconv.FormatInt(p.ID, 10) + "/created"
+			http.SetCookie(w, &http.Cookie{Name: queryCodeCookie, Value: p.QueryCode, Path: target, HttpOnly: true,
+				Secure: s.Secure || s.isHTTPS(r), SameSite: http.SameSiteStrictMode, MaxAge: 600})
 		}
 	case "case":
 		in := xinfang.ScreeningCaseInput{Version: version, LeaderID: discFormID(form, "leader_id", "leader_id", probs),

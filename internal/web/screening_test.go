@@ -108,9 +108,10 @@ func TestScreeningAPIAndPages(t *testing.T) {
 		t.Fatalf("to petition: %d %s", st, loc)
 	}
 	za.ok(t, http.StatusOK, "GET", "/api/v1/screening/reports/"+id, nil, &r)
-	if r.State != xinfang.ScreeningPetition || r.PetitionID == 0 || loc != fmt.Sprintf("/petitions/%d", r.PetitionID) {
+	if r.State != xinfang.ScreeningPetition || r.PetitionID == 0 || loc != fmt.Sprintf("/petitions/%d/created", r.PetitionID) {
 		t.Fatalf("the report after conversion: %+v (went to %s)", r, loc)
 	}
+	loc = fmt.Sprintf("/petitions/%d", r.PetitionID)
 	if _, _, body := za.page(t, "GET", loc, nil); !strings.Contains(body, `id="screening-origin"`) || !strings.Contains(body, r.Number) {
 		t.Errorf("the petition page does not show the report it came from")
 	}
@@ -132,6 +133,21 @@ func TestScreeningAPIAndPages(t *testing.T) {
 	}
 	if _, _, body := leader.page(t, "GET", "/screening", nil); !strings.Contains(body, `<dd id="count-town">1</dd>`) {
 		t.Errorf("the list page does not count the town's settlement")
+	}
+
+	// To a backlog case through the page: the case page shows the report.
+	report["summary"] = "征地补偿分配纠纷"
+	var r3 xinfang.ScreeningReport
+	za.ok(t, http.StatusCreated, "POST", "/api/v1/screening/reports", report, &r3)
+	if st, _, _ := za.page(t, "POST", fmt.Sprintf("/screening/%d/case", r3.ID), url.Values{"version": {fmt.Sprint(r3.Version)}}); st != http.StatusUnprocessableEntity {
+		t.Errorf("a case without its leader: %d", st)
+	}
+	st, loc, _ = za.page(t, "POST", fmt.Sprintf("/screening/%d/case", r3.ID), url.Values{"version": {fmt.Sprint(r3.Version)}, "leader_id": {fmt.Sprint(leader.ID)}, "deadline": {"2026-06-30"}})
+	if st != http.StatusSeeOther || !strings.HasPrefix(loc, "/cases/") {
+		t.Fatalf("to case: %d %s", st, loc)
+	}
+	if _, _, body := za.page(t, "GET", loc, nil); !strings.Contains(body, `id="screening-origin"`) || !strings.Contains(body, r3.Number) {
+		t.Errorf("the case page does not show the report it came from")
 	}
 }
 
