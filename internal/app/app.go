@@ -28,6 +28,7 @@ func WebStores(db *sqldb.DB) web.Stores {
 		Society: db.Society, Hearings: db.Hearings, Assignments: db.Assignments, Mediations: db.Mediations, JudicialAid: db.JudicialAid, Opinions: db.Opinions, FirstVisit: db.FirstVisit,
 		Seats:      db.Seats,
 		Indicators: db.Indicators, Assessment: db.Assessment,
+		Screening: db.Screening, Risks: db.Risks,
 		Procedure:   db.Procedure,
 		Now:         clock(db),
 		IndexStatus: db.IndexStatus,

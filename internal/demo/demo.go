@@ -73,6 +73,9 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	if err := l.societyRegisters(); err != nil {
 		return nil, err
 	}
+	if err := l.screeningRounds(); err != nil {
+		return nil, err
+	}
 	plans := l.plan(opt.Petitions)
 	for _, p := range plans {
 		// Stop between petitions when the program is told to stop.
@@ -101,6 +104,12 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	if err := l.seats(); err != nil {
 		return nil, err
 	}
+	if err := l.screening(); err != nil {
+		return nil, err
+	}
+	if err := l.riskAssessments(plans); err != nil {
+		return nil, err
+	}
 	return accounts(ctx, db)
 }
 
@@ -116,6 +125,8 @@ type loader struct {
 
 	final map[int64]*xinfang.Petition // every petition as its story left it
 	soc   *societyPool                // the expert pool and the observers (society.go)
+	// rounds are the monthly screening rounds by period (screening.go).
+	rounds map[string]*xinfang.ScreeningRound
 }
 
 // dice draws the random choices of the planner or of one story.

@@ -88,7 +88,7 @@ func (l *loader) tell(p *plan) error {
 		p.pt.RepeatOfID = p.repeatOf.id
 	}
 	l.db.Now = func() time.Time { return p.reg }
-	if err := l.db.Petitions.RegisterPetition(l.asUser(p.registrar), p.pt); err != nil {
+	if err := l.registerStory(p); err != nil {
 		return fmt.Errorf("register by %s: %w", p.registrar.Username, err)
 	}
 	p.id = p.pt.ID

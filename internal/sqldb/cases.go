@@ -394,6 +394,12 @@ func (db *CaseStore) checkCaseRefs(ctx context.Context, tx *Tx, c *xinfang.Case)
 // 工作专班 (c.Team) and the create event, in one transaction: a case
 // refused for any of them leaves nothing behind, not even its number.
 func (db *CaseStore) CreateCase(ctx context.Context, c *xinfang.Case) error {
+	return db.createCase(ctx, c, nil)
+}
+
+// createCase is CreateCase, running also (a screening report's link to
+// the new case) in its transaction when set.
+func (db *CaseStore) createCase(ctx context.Context, c *xinfang.Case, also func(tx *Tx, id int64) error) error {
 	actor, err := allow(ctx, mayFileCase)
 	if err != nil {
 		return err
@@ -433,6 +439,11 @@ func (db *CaseStore) CreateCase(ctx context.Context, c *xinfang.Case) error {
 		}
 		c.ID = id
 		tx.created("case", id)
+		if also != nil {
+			if err := also(tx, id); err != nil {
+				return err
+			}
+		}
 		if err := db.linkPetitions(ctx, tx, id, c.PetitionIDs); err != nil {
 			return err
 		}

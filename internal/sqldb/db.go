@@ -67,6 +67,10 @@ type DB struct {
 	Indicators    *IndicatorStore    // 指标 of kpi.md, computed from the events
 	Assessment    *AssessmentStore   // 年度考核
 	Seats         *SeatStore         // 列席 of experts and observers on consultations and 督办单
+
+	// 矛盾纠纷排查 (reports and rounds) and 稳评 (risk assessments of major decisions).
+	Screening *ScreeningStore
+	Risks     *RiskAssessmentStore
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -176,7 +180,8 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Imports:     &ImportStore{core: c, live: &importProgress{}},
 		Society:     &SocietyStore{c}, Hearings: &HearingStore{c}, Assignments: &AssignmentStore{c}, Mediations: &MediationStore{c}, JudicialAid: &JudicialAidStore{c}, Opinions: &LegalOpinionStore{c}, FirstVisit: &FirstVisitStore{c},
 		Indicators: &IndicatorStore{c}, Assessment: &AssessmentStore{c},
-		Seats: &SeatStore{c},
+		Seats:     &SeatStore{c},
+		Screening: &ScreeningStore{c}, Risks: &RiskAssessmentStore{c},
 	}
 }
 

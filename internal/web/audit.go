@@ -61,6 +61,10 @@ var auditedReads = map[string]xinfang.AuditKind{
 	"/legal-opinions/{id}":                       xinfang.AuditRead,
 	"/legal-opinions/{id}/print":                 xinfang.AuditExport,
 	"/api/v1/assessment/{year}/export.xlsx":      xinfang.AuditExport,
+	"/api/v1/screening/reports/{id}":             xinfang.AuditRead,
+	"/screening/{id}":                            xinfang.AuditRead,
+	"/api/v1/risk-assessments/{id}":              xinfang.AuditRead,
+	"/risks/{id}":                                xinfang.AuditRead,
 }
 
 // auditing prepares the audit of one request of route rt: the context of

@@ -252,6 +252,8 @@ type caseView struct {
 	// SeesSeats: the reader opens the experts and observers of a
 	// consultation (the society registers are the staff's).
 	SeesSeats bool
+	// Screening is the screening report the case came from (市排查).
+	Screening *xinfang.ScreeningReport
 }
 
 // taskTable is the list of 三跨三分离 tasks with their forms, on the case
@@ -408,6 +410,9 @@ func (s *Server) casePage(r *http.Request, id int64) (*caseView, error) {
 			// the refusal names them.
 			v.Actions = append(v.Actions, a)
 		}
+	}
+	if v.Screening, _, err = s.screeningOf(ctx, id, true); err != nil {
+		return nil, err
 	}
 	v.Title, v.Nav = "积案 "+c.Number, "cases"
 	s.fillBase(r, &v.base)

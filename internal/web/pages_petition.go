@@ -95,6 +95,10 @@ type petitionView struct {
 	Intake *xinfang.Intake
 	// Messages are the messages sent (or to be sent) to the petitioner.
 	Messages []*xinfang.OutMessage
+	// Screening is the screening report the item came from (排查发现), and
+	// Decisions the major decisions (稳评) it is linked to, that the reader sees.
+	Screening *xinfang.ScreeningReport
+	Decisions []*xinfang.RiskAssessment
 }
 
 // actionAttempt is a submitted action form that failed, to show again.
@@ -174,6 +178,9 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 		if v.Intake, err = s.Portal.FindIntakeOf(ctx, id); err != nil && xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
 			return nil, err
 		}
+	}
+	if v.Screening, v.Decisions, err = s.screeningOf(ctx, id, false); err != nil {
+		return nil, err
 	}
 	for _, f := range []struct {
 		on    bool

@@ -103,6 +103,11 @@ var (
 		refusal: "无权指派律师、协理员等人员"}
 	mayReadAssignments = access{name: "CanReadAssignments", may: xinfang.CanReadAssignments,
 		refusal: "无权查看指派"}
+	// The three-level network: 矛盾纠纷排查 and 稳评.
+	mayReadScreening = access{name: "CanReadScreening", may: xinfang.CanReadScreening,
+		refusal: "矛盾纠纷排查和稳评仅供有数据范围的工作人员查看"}
+	mayReportScreening = access{name: "CanReportScreening", may: xinfang.CanReportScreening,
+		refusal: "矛盾纠纷排查和稳评由登记员、承办人或单位负责人报送和处置"}
 )
 
 // errInitialPassword refuses a user whose initial password waits to be
@@ -458,6 +463,37 @@ func routeTable() []route {
 		{"POST", "/legal-opinions/{id}", mayDraftOpinions, opinionForm("edit")},
 		{"POST", "/legal-opinions/{id}/issue", mayDraftOpinions, opinionForm("issue")},
 		{"GET", "/first-visit", mayReadCases, (*Server).handleFirstVisit},
+		{"GET", "/api/v1/screening/reports", mayReadScreening, (*Server).apiScreeningReports},
+		{"POST", "/api/v1/screening/reports", mayReportScreening, (*Server).apiCreateScreeningReport},
+		{"GET", "/api/v1/screening/reports/{id}", mayReadScreening, (*Server).apiScreeningReport},
+		{"POST", "/api/v1/screening/reports/{id}/settle", mayReportScreening, (*Server).apiSettleScreeningReport},
+		{"POST", "/api/v1/screening/reports/{id}/petition", mayReportScreening, (*Server).apiScreeningToPetition},
+		{"POST", "/api/v1/screening/reports/{id}/case", mayReportScreening, (*Server).apiScreeningToCase},
+		{"GET", "/api/v1/screening/counts", mayReadScreening, (*Server).apiScreeningCounts},
+		{"GET", "/api/v1/screening/rounds", mayReadScreening, (*Server).apiScreeningRounds},
+		{"POST", "/api/v1/screening/rounds", mayReportScreening, (*Server).apiCreateScreeningRound},
+		{"GET", "/api/v1/screening/rounds/{id}", mayReadScreening, (*Server).apiScreeningRound},
+		{"POST", "/api/v1/screening/rounds/{id}/nil-returns", mayReportScreening, (*Server).apiScreeningNilReturn},
+		{"GET", "/api/v1/risk-assessments", mayReadScreening, (*Server).apiRiskAssessments},
+		{"POST", "/api/v1/risk-assessments", mayReportScreening, (*Server).apiCreateRiskAssessment},
+		{"GET", "/api/v1/risk-assessments/{id}", mayReadScreening, (*Server).apiRiskAssessment},
+		{"PUT", "/api/v1/risk-assessments/{id}", mayReportScreening, (*Server).apiUpdateRiskAssessment},
+		{"POST", "/api/v1/risk-assessments/{id}/petitions", mayReportScreening, (*Server).apiLinkRiskPetition},
+		{"DELETE", "/api/v1/risk-assessments/{id}/petitions/{petition}", mayReportScreening, (*Server).apiUnlinkRiskPetition},
+		{"GET", "/screening", mayReadScreening, (*Server).handleScreening},
+		{"GET", "/screening/new", mayReportScreening, (*Server).handleNewScreeningReport},
+		{"POST", "/screening", mayReportScreening, (*Server).handleCreateScreeningReport},
+		{"GET", "/screening/{id}", mayReadScreening, (*Server).handleScreeningReport},
+		{"POST", "/screening/{id}/{action}", mayReportScreening, (*Server).handleScreeningAction},
+		{"GET", "/screening-rounds", mayReadScreening, (*Server).handleScreeningRounds},
+		{"POST", "/screening-rounds", mayReportScreening, (*Server).handleCreateScreeningRound},
+		{"GET", "/screening-rounds/{id}", mayReadScreening, (*Server).handleScreeningRound},
+		{"POST", "/screening-rounds/{id}/nil-returns", mayReportScreening, (*Server).handleScreeningNilReturn},
+		{"GET", "/risks", mayReadScreening, (*Server).handleRiskAssessments},
+		{"POST", "/risks", mayReportScreening, (*Server).handleSaveRiskAssessment},
+		{"GET", "/risks/{id}", mayReadScreening, (*Server).handleRiskAssessment},
+		{"POST", "/risks/{id}", mayReportScreening, (*Server).handleSaveRiskAssessment},
+		{"POST", "/risks/{id}/petitions", mayReportScreening, (*Server).handleLinkRiskPetition},
 		{"GET", "/assignments", mayReadAssignments, (*Server).handleAssignments},
 		{"POST", "/assignments", mayAssign, (*Server).handleCreateAssignment},
 		{"POST", "/assignments/{id}/end", mayAssign, assignmentForm("end")},
@@ -540,6 +576,8 @@ var menu = []struct {
 	{"hearings", "听证", "/hearings", "/hearings"},
 	{"mediations", "调解", "/mediations", "/mediations"},
 	{"judicialaid", "司法救助", "/judicial-aid", "/judicial-aid"},
+	{"screening", "矛盾排查", "/screening", "/screening"},
+	{"risks", "稳评", "/risks", "/risks"},
 	{"assignments", "指派", "/assignments", "/assignments"},
 	{"opinions", "法律意见书", "/legal-opinions", "/legal-opinions"},
 	{"firstvisit", "首访责任制", "/first-visit", "/first-visit"},

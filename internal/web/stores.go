@@ -41,6 +41,12 @@ type Stores struct {
 	Indicators    IndicatorStore
 	Assessment    AssessmentStore
 	Seats         SeatStore
+
+	// 矛盾纠纷排查 and 稳评 (nil in a test that does not use them: the
+	// petition and case pages then show no origin or decision).
+	Screening ScreeningStore
+	Risks     RiskAssessmentStore
+
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -314,4 +320,29 @@ type SeatStore interface {
 	FindSeats(ctx context.Context, on xinfang.SeatOn, recordID int64) (*xinfang.SeatHolder, []*xinfang.Seat, error)
 	InviteSeats(ctx context.Context, in xinfang.SeatInvitation) ([]*xinfang.Seat, error)
 	RecordSeat(ctx context.Context, id int64, version int, rec xinfang.SeatRecord) (*xinfang.Seat, error)
+}
+
+// ScreeningStore is the conflict screening (矛盾纠纷排查): reports, rounds and returns.
+type ScreeningStore interface {
+	CountReports(ctx context.Context, f xinfang.ScreeningFilter) (*xinfang.ScreeningCounts, error)
+	CreateReport(ctx context.Context, r *xinfang.ScreeningReport) error
+	CreateRound(ctx context.Context, r *xinfang.ScreeningRound) error
+	FileNilReturn(ctx context.Context, roundID, unitID int64) (*xinfang.ScreeningRound, error)
+	FindReportByID(ctx context.Context, id int64) (*xinfang.ScreeningReport, error)
+	FindReportOf(ctx context.Context, id int64, isCase bool) (*xinfang.ScreeningReport, error)
+	FindReports(ctx context.Context, f xinfang.ScreeningFilter) ([]*xinfang.ScreeningReport, int, error)
+	FindRoundByID(ctx context.Context, id int64) (*xinfang.ScreeningRound, error)
+	FindRounds(ctx context.Context, limit int) ([]*xinfang.ScreeningRound, error)
+	ReportToCase(ctx context.Context, id int64, in xinfang.ScreeningCaseInput) (*xinfang.ScreeningReport, *xinfang.Case, error)
+	ReportToPetition(ctx context.Context, id int64, in xinfang.ScreeningPetitionInput) (*xinfang.ScreeningReport, *xinfang.Petition, error)
+	RoundsFor(ctx context.Context, unitID int64) ([]*xinfang.ScreeningRound, error)
+	SettleReport(ctx context.Context, id int64, s xinfang.ScreeningSettlement) (*xinfang.ScreeningReport, error)
+}
+
+// RiskAssessmentStore is the risk assessments of major decisions (稳评) and their linked petitions.
+type RiskAssessmentStore interface {
+	FindRiskAssessmentByID(ctx context.Context, id int64) (*xinfang.RiskAssessment, error)
+	FindRiskAssessments(ctx context.Context, f xinfang.RiskAssessmentFilter) ([]*xinfang.RiskAssessment, int, error)
+	LinkPetition(ctx context.Context, id, petitionID int64, unlink bool) (*xinfang.RiskAssessment, error)
+	SaveRiskAssessment(ctx context.Context, a *xinfang.RiskAssessment) error
 }
