@@ -238,8 +238,7 @@ func firstRunes(s string, n int) string {
 // FindUnitTasks lists the open tasks owned by the reader's unit and the
 // units below it, or by the reader (本单位任务): the 联席办's aftercare
 // tasks, the handling units' follow-up tasks and the 三跨三分离 tasks of
-// petitions, the earliest deadline first. Those of a 检举控告 item are left
-// to the petition scope.
+// petitions, the earliest deadline first.
 func (db *FollowupStore) FindUnitTasks(ctx context.Context, origin xinfang.TaskOrigin) ([]*xinfang.Task, error) {
 	u, err := allow(ctx, xinfang.CanReadUnitTasks, "无权查看任务")
 	if err != nil {
@@ -255,14 +254,16 @@ func (db *FollowupStore) FindUnitTasks(ctx context.Context, origin xinfang.TaskO
 	if err != nil {
 		return nil, err
 	}
-	where := `t.state = 'open' AND (` + own + ` OR t.owner_user_id = ?) AND t.petition_id IS NOT NULL
-		AND EXISTS (SELECT 1 FROM petitions p WHERE p.id = t.petition_id AND ` + pscope + `)`
-	args = append(append(args, u.ID), pargs...)
+	// A task owned here is listed whether or not its petition lies in the
+	// reader's scope (the 联席办 holds aftercare of items it does not
+	// handle); its petition's number, the link to it, only when it does.
+	where := `t.state = 'open' AND (` + own + ` OR t.owner_user_id = ?) AND t.petition_id IS NOT NULL`
+	args = append(pargs, append(args, u.ID)...)
 	if origin != "" {
 		where += ` AND t.origin = ?`
 		args = append(args, string(origin))
 	}
-	rows, err := db.query(ctx, `SELECT `+taskCols+`, COALESCE(pn.number, '')`+taskFrom+` LEFT JOIN petitions pn ON pn.id = t.petition_id
+	rows, err := db.query(ctx, `SELECT `+taskCols+`, COALESCE((SELECT p.number FROM petitions p WHERE p.id = t.petition_id AND `+pscope+`), '')`+taskFrom+`
 		WHERE `+where+` ORDER BY t.deadline = '', t.deadline, t.id LIMIT 1000`, args...)
 	return scanAll(rows, err, func(r scanner) (*xinfang.Task, error) {
 		t := &xinfang.Task{}
