@@ -11,7 +11,6 @@ import (
 	"xinfang/internal/sqldb/sqldbtest"
 )
 
-
 // repliedPetition registers a petition of village A, accepts and replies
 // to it as town A's handler.
 func repliedPetition(t *testing.T, f *sqldbtest.Fixture, n int) *xinfang.Petition {
