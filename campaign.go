@@ -182,6 +182,9 @@ type CampaignTargetStatus struct {
 	Past   bool `json:"past"` // By is before today
 }
 
+// Missing is how many more cases must be struck off to meet the target.
+func (t CampaignTargetStatus) Missing() int { return max(t.Closed-t.Actual, 0) }
+
 // CampaignProgress is a campaign's progress as of a day, computed from its
 // cases (CampaignProgressOf).
 type CampaignProgress struct {
