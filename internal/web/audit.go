@@ -61,6 +61,10 @@ var auditedReads = map[string]xinfang.AuditKind{
 	"/legal-opinions/{id}":                       xinfang.AuditRead,
 	"/legal-opinions/{id}/print":                 xinfang.AuditExport,
 	"/api/v1/assessment/{year}/export.xlsx":      xinfang.AuditExport,
+	"/api/v1/campaigns/{id}":                     xinfang.AuditRead,
+	"/campaigns/{id}":                            xinfang.AuditRead,
+	"/api/v1/petitions/{id}/followups":           xinfang.AuditRead,
+	"/petitions/{id}/followups":                  xinfang.AuditRead,
 }
 
 // auditing prepares the audit of one request of route rt: the context of
