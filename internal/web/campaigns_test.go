@@ -152,3 +152,35 @@ func TestFollowupsAPIAndPages(t *testing.T) {
 		t.Errorf("the petition page does not list its visit (%d)", status)
 	}
 }
+
+// The terminate form offers the aftercare measures as boxes; those ticked
+// become tasks of the 联席办, listed on its task page.
+func TestTerminateAftercareForm(t *testing.T) {
+	t.Parallel()
+	env := newAPIEnv(t, "2026-03-02T09:00")
+	env.unit(t, "GAJ", "市公安局", xinfang.UnitLegal, env.Units["XC"])
+	env.unit(t, "LXB", "市联席办", xinfang.UnitJoint, env.Units["XC"])
+	police := env.user(t, "gaj_handler", "GAJ", xinfang.RoleHandler)
+	joint := env.user(t, "lxb_head", "LXB", xinfang.RoleUnitHead)
+	p := police.register(t, registration("2026-03-02T08:30:00+08:00", env.Units["ZA"].ID, map[string]any{"legal_case": true}))
+	p = police.act(t, p, xinfang.ActAccept, nil)
+	pid := fmt.Sprint(p.ID)
+	_, _, page := police.page(t, "GET", "/petitions/"+pid, nil)
+	if !strings.Contains(page, `name="aftercare_measures" value="psychological"`) {
+		t.Fatal("the terminate form offers no aftercare measures")
+	}
+	status, loc, _ := police.page(t, "POST", "/petitions/"+pid+"/actions/terminate", url.Values{"version": {fmt.Sprint(p.Version)},
+		"reason": {"已穷尽法律程序"}, "aftercare_measures": {"relief", "psychological"}, "aftercare": {"属地镇落实专人"}})
+	if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/petitions/"+pid) {
+		t.Fatalf("terminate: %d %s", status, loc)
+	}
+	var tasks struct{ Items []xinfang.Task }
+	joint.ok(t, http.StatusOK, "GET", "/api/v1/tasks?origin=aftercare", nil, &tasks)
+	if len(tasks.Items) != 2 || tasks.Items[0].Title != "善后帮扶：帮扶救助（属地镇落实专人）" || tasks.Items[0].Deadline.String() != "2026-04-01" {
+		t.Errorf("the 联席办's tasks: %+v", tasks.Items)
+	}
+	if status, _, page := joint.page(t, "GET", "/tasks?origin=aftercare", nil); status != http.StatusOK || !strings.Contains(page, "心理疏导") {
+		t.Errorf("the 联席办's task page: %d", status)
+	}
+	wantError(t, joint.do(t, "GET", "/api/v1/tasks?origin=x", nil), http.StatusUnprocessableEntity, "origin")
+}
