@@ -109,6 +109,9 @@ func scanFollowup(s scanner) (*xinfang.Followup, error) {
 func (db *FollowupStore) FindFollowups(ctx context.Context, petitionID int64) ([]*xinfang.Followup, calendar.Date, error) {
 	var out []*xinfang.Followup
 	var replied calendar.Date
+	if _, err := allow(ctx, xinfang.CanReadFollowups, "无权查看回访"); err != nil {
+		return nil, replied, err
+	}
 	err := db.read(ctx, func(q rowQuerier) error {
 		if _, err := db.findPetition(ctx, q, petitionID); err != nil {
 			return err
