@@ -46,22 +46,25 @@ func (s TaskState) Label() string { return labelOf(TaskStates, s) }
 // own owner and deadline. The whole concludes only when every task is done
 // or released with a reason.
 type Task struct {
-	ID            int64         `json:"id"`
-	CaseID        int64         `json:"case_id,omitempty"`
-	PetitionID    int64         `json:"petition_id,omitempty"`
-	Version       int           `json:"version"`
-	Kind          TaskKind      `json:"kind"`
-	Title         string        `json:"title"`
-	OwnerUnitID   int64         `json:"owner_unit_id,omitempty"`
-	OwnerUnitName string        `json:"owner_unit_name,omitempty"`
-	OwnerUserID   int64         `json:"owner_user_id,omitempty"`
-	OwnerUserName string        `json:"owner_user_name,omitempty"`
-	Deadline      calendar.Date `json:"deadline,omitzero"`
-	State         TaskState     `json:"state"`
-	ReleaseReason string        `json:"release_reason,omitempty"`
-	DoneNote      string        `json:"done_note,omitempty"`
-	CreatedAt     time.Time     `json:"created_at"`
-	UpdatedAt     time.Time     `json:"updated_at"`
+	ID         int64 `json:"id"`
+	CaseID     int64 `json:"case_id,omitempty"`
+	PetitionID int64 `json:"petition_id,omitempty"`
+	// PetitionNumber is filled by the unit's task list only.
+	PetitionNumber string        `json:"petition_number,omitempty"`
+	Version        int           `json:"version"`
+	Kind           TaskKind      `json:"kind"`
+	Title          string        `json:"title"`
+	OwnerUnitID    int64         `json:"owner_unit_id,omitempty"`
+	OwnerUnitName  string        `json:"owner_unit_name,omitempty"`
+	OwnerUserID    int64         `json:"owner_user_id,omitempty"`
+	OwnerUserName  string        `json:"owner_user_name,omitempty"`
+	Deadline       calendar.Date `json:"deadline,omitzero"`
+	State          TaskState     `json:"state"`
+	ReleaseReason  string        `json:"release_reason,omitempty"`
+	DoneNote       string        `json:"done_note,omitempty"`
+	Origin         TaskOrigin    `json:"origin,omitempty"` // what made it: by hand, aftercare, follow-up
+	CreatedAt      time.Time     `json:"created_at"`
+	UpdatedAt      time.Time     `json:"updated_at"`
 }
 
 // Open reports whether the task still holds its whole back.

@@ -62,6 +62,10 @@ type Config struct {
 	// decision) are the local figures of 司法救助.
 	JudicialAidCap  int
 	JudicialAidDays int
+	// FollowupDays: days after a reply before its follow-up visit is due;
+	// AftercareDays: days the 联席办 has for an aftercare task.
+	FollowupDays  int
+	AftercareDays int
 
 	CheckInterval time.Duration // how often the scheduler checks the clocks
 
@@ -96,6 +100,8 @@ func DefaultConfig() Config {
 		HearingNoticeDays: pr.HearingNoticeDays,
 		JudicialAidCap:    int(pr.JudicialAidCap),
 		JudicialAidDays:   pr.JudicialAidDays,
+		FollowupDays:      pr.FollowupDays,
+		AftercareDays:     pr.AftercareDays,
 		CheckInterval:     scheduler.DefaultInterval,
 		OutboxInterval:    outbox.DefaultInterval,
 		SMSTemplate:       outbox.DefaultSMSTemplate,
@@ -107,7 +113,8 @@ func DefaultConfig() Config {
 // Procedure returns the procedure's rules.
 func (c Config) Procedure() procedure.Config {
 	return procedure.Config{NearDays: c.NearDays, EvaluationDays: c.EvaluationDays, RollForward: c.RollForward, HearingNoticeDays: c.HearingNoticeDays,
-		JudicialAidCap: int64(c.JudicialAidCap), JudicialAidDays: c.JudicialAidDays}
+		JudicialAidCap: int64(c.JudicialAidCap), JudicialAidDays: c.JudicialAidDays,
+		FollowupDays: c.FollowupDays, AftercareDays: c.AftercareDays}
 }
 
 // setting is one Config field with its flag and environment variable.
@@ -149,6 +156,10 @@ var settings = []setting{
 		func(c *Config) flag.Value { return intValue{&c.JudicialAidCap, 1} }},
 	{"judicial-aid-days", "XINFANG_JUDICIAL_AID_DAYS", "working `days` a 司法救助 decision takes from the application",
 		func(c *Config) flag.Value { return intValue{&c.JudicialAidDays, 1} }},
+	{"followup-days", "XINFANG_FOLLOWUP_DAYS", "`days` after a reply before its follow-up visit (跟踪回访) is due",
+		func(c *Config) flag.Value { return intValue{&c.FollowupDays, 1} }},
+	{"aftercare-days", "XINFANG_AFTERCARE_DAYS", "`days` the 联席办 has for an aftercare task of a termination",
+		func(c *Config) flag.Value { return intValue{&c.AftercareDays, 1} }},
 	{"check-interval", "XINFANG_CHECK_INTERVAL", "how often (`duration`) the scheduler checks the clocks and sends warnings",
 		func(c *Config) flag.Value { return durationValue{&c.CheckInterval, time.Second} }},
 	{"messages-file", "XINFANG_MESSAGES_FILE", "append every message to petitioners to this `file` as JSON lines (the e-mails always, the SMS unless --sms-url)",
@@ -169,7 +180,7 @@ var settings = []setting{
 
 // Which settings each subcommand uses.
 var (
-	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "hearing-notice-days", "judicial-aid-cap", "judicial-aid-days", "check-interval", "messages-file", "sms-url", "sms-template", "outbox-interval", "attachment-limit", "demo", "demo-petitions"}
+	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "hearing-notice-days", "judicial-aid-cap", "judicial-aid-days", "followup-days", "aftercare-days", "check-interval", "messages-file", "sms-url", "sms-template", "outbox-interval", "attachment-limit", "demo", "demo-petitions"}
 	deadlineSettings = []string{"db", "keys", "near-days", "evaluation-days", "roll-forward"}
 	dbSettings       = []string{"db", "keys"}
 )

@@ -110,6 +110,12 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	if err := l.riskAssessments(plans); err != nil {
 		return nil, err
 	}
+	if err := l.campaigns(); err != nil {
+		return nil, err
+	}
+	if err := l.followups(plans); err != nil {
+		return nil, err
+	}
 	return accounts(ctx, db)
 }
 

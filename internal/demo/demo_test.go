@@ -280,6 +280,7 @@ func TestLoad(t *testing.T) {
 	t.Run("tasks", func(t *testing.T) { checkTasks(t, db, all) })
 	t.Run("supervision", func(t *testing.T) { checkSupervision(t, db) })
 	t.Run("discipline", func(t *testing.T) { checkDiscipline(t, db) })
+	t.Run("campaigns", func(t *testing.T) { checkCampaigns(t, db) })
 
 	t.Run("clock restored", func(t *testing.T) {
 		if got := db.Now(); !got.Equal(today) {

@@ -430,13 +430,21 @@ func (s *story) terminatedLegal() {
 	}
 	s.later(10, 60)
 	s.outcome = xinfang.OutcomeReject
+	// Each text with its measures, handed to the 联席办 as tasks.
+	i := s.IntN(len(aftercareTexts))
 	s.act(s.p.handler, xinfang.ActTerminate, map[string]string{
-		"reason":    "该事项已经法定程序处理完毕，信访人的诉求已依法得到处理，依法终结，不再作为信访事项受理。",
-		"aftercare": s.pick([]string{"由属地镇（街道）落实专人开展心理疏导和帮扶。", "为信访人申请司法救助金 2 万元，并协调纳入临时救助。", "安排律师为信访人提供法律援助，引导其依法维权。"}),
+		"reason":               "该事项已经法定程序处理完毕，信访人的诉求已依法得到处理，依法终结，不再作为信访事项受理。",
+		"aftercare":            aftercareTexts[i],
+		xinfang.AftercareField: aftercareMeasures[i],
 	})
 	s.later(1, 5)
 	s.deliver(s.p.handler)
 }
+
+var (
+	aftercareTexts    = []string{"由属地镇（街道）落实专人开展心理疏导和帮扶。", "为信访人申请司法救助金 2 万元，并协调纳入临时救助。", "安排律师为信访人提供法律援助，引导其依法维权。"}
+	aftercareMeasures = []string{"psychological,relief", "judicial_aid,relief", "legal_aid,education"}
+)
 
 var notAcceptReasons = []string{
 	"信访人反映的事项已经或者依法应当通过诉讼、仲裁、行政复议等法定途径解决，依据《信访工作条例》第三十一条不予受理，已书面告知信访人。",

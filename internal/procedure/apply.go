@@ -251,6 +251,27 @@ func (pr *Procedure) checkData(t *Transition, in map[string]string, lk Lookup, t
 				probs.Add(f.Name, f.Label+"不是有效选项")
 				continue
 			}
+		case FieldChoices:
+			// Kept in the dictionary's order, each once.
+			picked := map[string]bool{}
+			bad := ""
+			for _, c := range xinfang.SplitCodes(v) {
+				if !hasChoice(f.Choices, c) {
+					bad = c
+				}
+				picked[c] = true
+			}
+			if bad != "" {
+				probs.Add(f.Name, f.Label+"：「"+bad+"」不是有效选项")
+				continue
+			}
+			var codes []string
+			for _, c := range f.Choices {
+				if picked[c.Code] {
+					codes = append(codes, c.Code)
+				}
+			}
+			v = strings.Join(codes, ",")
 		case FieldUnit, FieldPetition:
 			id, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || id <= 0 {

@@ -22,11 +22,18 @@ type Config struct {
 	// takes from the application (default 10).
 	JudicialAidCap  int64
 	JudicialAidDays int
+	// FollowupDays: a replied or concluded item is due for its follow-up
+	// visit (跟踪回访) this many days after the reply (default 30);
+	// AftercareDays: an aftercare task of a termination is due this many
+	// days after it (default 30).
+	FollowupDays  int
+	AftercareDays int
 }
 
 // DefaultConfig returns the rules of procedure.md.
 func DefaultConfig() Config {
-	return Config{NearDays: 3, RollForward: true, EvaluationDays: 30, HearingNoticeDays: 7, JudicialAidCap: DefaultJudicialAidCap, JudicialAidDays: 10}
+	return Config{NearDays: 3, RollForward: true, EvaluationDays: 30, HearingNoticeDays: 7, JudicialAidCap: DefaultJudicialAidCap, JudicialAidDays: 10,
+		FollowupDays: 30, AftercareDays: 30}
 }
 
 // DefaultJudicialAidCap is 36 months of a local average monthly wage of
@@ -56,6 +63,12 @@ func New(cal *calendar.Calendar, cfg Config) *Procedure {
 	}
 	if cfg.JudicialAidDays <= 0 {
 		cfg.JudicialAidDays = 10
+	}
+	if cfg.FollowupDays <= 0 {
+		cfg.FollowupDays = 30
+	}
+	if cfg.AftercareDays <= 0 {
+		cfg.AftercareDays = 30
 	}
 	return &Procedure{Cal: cal, Cfg: cfg}
 }

@@ -30,6 +30,7 @@ const (
 	FieldChoice
 	FieldUnit     // an existing unit id
 	FieldPetition // an existing petition id in scope
+	FieldChoices  // any of Choices, their codes joined by commas
 )
 
 // Field describes one item of data an action takes.
@@ -135,7 +136,8 @@ var Table = []Transition{
 		Fields: []Field{outcome, facts, opinion, basis}},
 	{Action: xinfang.ActConclude, From: []xinfang.State{xinfang.StateReplied, xinfang.StateReviewed}, To: xinfang.StateConcluded, Roles: staff, Side: SideAny, Guard: guardConclude},
 	{Action: xinfang.ActTerminate, From: []xinfang.State{xinfang.StateHandling, xinfang.StateReplied, xinfang.StateReviewing, xinfang.StateReviewed}, To: xinfang.StateTerminated,
-		Roles: handlers, Side: SideHandling, Fields: []Field{reason, {Name: "aftercare", Label: "善后帮扶措施", Kind: FieldText}}, Guard: guardTerminate},
+		Roles: handlers, Side: SideHandling, Fields: []Field{reason, {Name: xinfang.AftercareField, Label: "善后帮扶措施（交联席办落实）", Kind: FieldChoices, Choices: xinfang.AftercareMeasures},
+			{Name: "aftercare", Label: "善后帮扶说明", Kind: FieldText}}, Guard: guardTerminate},
 	{Action: xinfang.ActMediationConclude, From: []xinfang.State{xinfang.StateHandling}, To: xinfang.StateConcluded, Roles: handlers, Side: SideHandling, Register: true,
 		Fields: []Field{{Name: "agreement", Label: "调解协议", Kind: FieldText, Required: true}, {Name: "mediation", Label: "调解编号", Kind: FieldText, Required: true}}, Guard: guardOpenTasks},
 	{Action: xinfang.ActWithdraw, From: beforeReply, To: xinfang.StateWithdrawn, Roles: staff, Side: SideAny, Fields: []Field{reason}},

@@ -414,54 +414,59 @@ func (db *CaseStore) createCase(ctx context.Context, c *xinfang.Case, also func(
 	if c.LeaderID == 0 {
 		return xinfang.FieldError("leader_id", "请指定包案领导")
 	}
-	return db.write(ctx, func(tx *Tx) error {
-		path, numbers, err := db.checkCaseRefs(ctx, tx, c)
-		if err != nil {
+	return db.write(ctx, func(tx *Tx) error { return db.createCaseIn(ctx, tx, actor, c, also) })
+}
+
+// createCaseIn is CreateCase's transaction, for a write that files a case
+// with its own change (a follow-up visit that finds the matter unsettled),
+// running also (a screening report's link to the new case) in it when set.
+func (db *CaseStore) createCaseIn(ctx context.Context, tx *Tx, actor *xinfang.User, c *xinfang.Case, also func(tx *Tx, id int64) error) error {
+	path, numbers, err := db.checkCaseRefs(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	// A unit may not file a case it could not see afterwards.
+	if s := xinfang.ScopeOf(actor); !s.All && !strings.HasPrefix(path, s.UnitPath) {
+		return xinfang.FieldError("responsible_unit_id", "责任单位须为本单位或下级单位")
+	}
+	year := calendar.DateOf(tx.now).Year
+	seq, err := db.nextNumber(ctx, tx, actor.UnitID, caseNumberYear(year))
+	if err != nil {
+		return err
+	}
+	c.Number = fmt.Sprintf("%s-JA-%d-%04d", actor.Unit.Code, year, seq)
+	c.Version, c.CreatedBy, c.CreatedAt, c.UpdatedAt = 1, actor.ID, tx.now, tx.now
+	id, err := tx.insert(ctx, `INSERT INTO cases (number, version, title, source, summary, petitioners, responsible_unit_id, responsible_path, leader_id,
+		stability_plan, deadline, tags, state, created_by, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Number, c.Title, c.Source, c.Summary, c.Petitioners, c.ResponsibleUnitID, path, nullID(c.LeaderID),
+		c.StabilityPlan, c.Deadline, joinList(c.Tags), string(c.State), actor.ID, fmtTime(tx.now), fmtTime(tx.now))
+	if err != nil {
+		return err
+	}
+	c.ID = id
+	tx.created("case", id)
+	if also != nil {
+		if err := also(tx, id); err != nil {
 			return err
 		}
-		// A unit may not file a case it could not see afterwards.
-		if s := xinfang.ScopeOf(actor); !s.All && !strings.HasPrefix(path, s.UnitPath) {
-			return xinfang.FieldError("responsible_unit_id", "责任单位须为本单位或下级单位")
-		}
-		year := calendar.DateOf(tx.now).Year
-		seq, err := db.nextNumber(ctx, tx, actor.UnitID, caseNumberYear(year))
-		if err != nil {
-			return err
-		}
-		c.Number = fmt.Sprintf("%s-JA-%d-%04d", actor.Unit.Code, year, seq)
-		c.Version, c.CreatedBy, c.CreatedAt, c.UpdatedAt = 1, actor.ID, tx.now, tx.now
-		id, err := tx.insert(ctx, `INSERT INTO cases (number, version, title, source, summary, petitioners, responsible_unit_id, responsible_path, leader_id,
-			stability_plan, deadline, tags, state, created_by, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.Number, c.Title, c.Source, c.Summary, c.Petitioners, c.ResponsibleUnitID, path, nullID(c.LeaderID),
-			c.StabilityPlan, c.Deadline, joinList(c.Tags), string(c.State), actor.ID, fmtTime(tx.now), fmtTime(tx.now))
-		if err != nil {
-			return err
-		}
-		c.ID = id
-		tx.created("case", id)
-		if also != nil {
-			if err := also(tx, id); err != nil {
-				return err
-			}
-		}
-		if err := db.linkPetitions(ctx, tx, id, c.PetitionIDs); err != nil {
-			return err
-		}
-		if err := db.indexCase(ctx, tx, c); err != nil {
-			return err
-		}
-		if err := db.caseEvent(ctx, tx, id, xinfang.CaseEventCreate, map[string]string{"number": c.Number, "title": c.Title, "petitions": numbers}); err != nil {
-			return err
-		}
-		if len(c.Team) == 0 {
-			return nil
-		}
-		names, err := db.writeTeam(ctx, tx, id, c.Team)
-		if err != nil {
-			return err
-		}
-		return db.caseEvent(ctx, tx, id, xinfang.CaseEventTeam, map[string]string{"team": names})
-	})
+	}
+	if err := db.linkPetitions(ctx, tx, id, c.PetitionIDs); err != nil {
+		return err
+	}
+	if err := db.indexCase(ctx, tx, c); err != nil {
+		return err
+	}
+	if err := db.caseEvent(ctx, tx, id, xinfang.CaseEventCreate, map[string]string{"number": c.Number, "title": c.Title, "petitions": numbers}); err != nil {
+		return err
+	}
+	if len(c.Team) == 0 {
+		return nil
+	}
+	names, err := db.writeTeam(ctx, tx, id, c.Team)
+	if err != nil {
+		return err
+	}
+	return db.caseEvent(ctx, tx, id, xinfang.CaseEventTeam, map[string]string{"team": names})
 }
 
 func (db *CaseStore) linkPetitions(ctx context.Context, tx *Tx, caseID int64, ids []int64) error {

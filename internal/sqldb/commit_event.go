@@ -69,6 +69,9 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 			return err
 		}
 	}
+	if err := db.aftercareTasks(ctx, tx, p, ev, handlingPath); err != nil {
+		return err
+	}
 	p.Version = version + 1
 	p.UpdatedAt = tx.now
 	if err := db.notifyAction(ctx, tx, p, ev, actor); err != nil {

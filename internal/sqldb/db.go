@@ -71,6 +71,8 @@ type DB struct {
 	// 矛盾纠纷排查 (reports and rounds) and 稳评 (risk assessments of major decisions).
 	Screening *ScreeningStore
 	Risks     *RiskAssessmentStore
+	Campaigns *CampaignStore // 专项行动 over backlog cases
+	Followups *FollowupStore // 跟踪回访 of replied items
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -182,6 +184,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Indicators: &IndicatorStore{c}, Assessment: &AssessmentStore{c},
 		Seats:     &SeatStore{c},
 		Screening: &ScreeningStore{c}, Risks: &RiskAssessmentStore{c},
+		Campaigns: &CampaignStore{c}, Followups: &FollowupStore{c},
 	}
 }
 

@@ -244,6 +244,7 @@ type apiAction struct {
 var apiFieldKinds = map[procedure.FieldKind]string{
 	procedure.FieldText: "text", procedure.FieldDate: "date", procedure.FieldInt: "int",
 	procedure.FieldChoice: "choice", procedure.FieldUnit: "unit", procedure.FieldPetition: "petition",
+	procedure.FieldChoices: "choices",
 }
 
 func apiActionOf(t *procedure.Transition) apiAction {

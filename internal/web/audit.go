@@ -65,6 +65,10 @@ var auditedReads = map[string]xinfang.AuditKind{
 	"/screening/{id}":                            xinfang.AuditRead,
 	"/api/v1/risk-assessments/{id}":              xinfang.AuditRead,
 	"/risks/{id}":                                xinfang.AuditRead,
+	"/api/v1/campaigns/{id}":                     xinfang.AuditRead,
+	"/campaigns/{id}":                            xinfang.AuditRead,
+	"/api/v1/petitions/{id}/followups":           xinfang.AuditRead,
+	"/petitions/{id}/followups":                  xinfang.AuditRead,
 }
 
 // auditing prepares the audit of one request of route rt: the context of

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,11 @@ type fieldView struct {
 	Choices           []xinfang.Label
 	Min, Max          int
 	Value, Err        string
+}
+
+// Picked reports whether code is among the chosen of a "choices" field.
+func (f fieldView) Picked(code string) bool {
+	return slices.Contains(xinfang.SplitCodes(f.Value), code)
 }
 
 type actionView struct {
@@ -99,6 +105,8 @@ type petitionView struct {
 	// Decisions the major decisions (稳评) it is linked to, that the reader sees.
 	Screening *xinfang.ScreeningReport
 	Decisions []*xinfang.RiskAssessment
+	// Followups are the follow-up visits (跟踪回访) after its reply.
+	Followups []*xinfang.Followup
 }
 
 // actionAttempt is a submitted action form that failed, to show again.
@@ -174,6 +182,11 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 			return nil, err
 		}
 	}
+	if s.Followups != nil && xinfang.CanReadFollowups(u) {
+		if v.Followups, _, err = s.Followups.FindFollowups(ctx, id); err != nil {
+			return nil, err
+		}
+	}
 	if s.Portal != nil && p.Channel == xinfang.ChannelOnline {
 		if v.Intake, err = s.Portal.FindIntakeOf(ctx, id); err != nil && xinfang.ErrorCode(err) != xinfang.ENOTFOUND {
 			return nil, err
@@ -219,6 +232,9 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 			fv := fieldView{Name: f.Name, Label: f.Label, Kind: fieldKind(f.Kind), Required: f.Required, Choices: f.Choices, Min: f.Min, Max: f.Max}
 			if values != nil {
 				fv.Value = values.Get(f.Name)
+				if f.Kind == procedure.FieldChoices {
+					fv.Value = strings.Join(values[f.Name], ",")
+				}
 			}
 			fv.Err = fieldErrs[f.Name]
 			a.Fields = append(a.Fields, fv)
@@ -232,6 +248,8 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 
 func fieldKind(k procedure.FieldKind) string {
 	switch k {
+	case procedure.FieldChoices:
+		return "choices"
 	case procedure.FieldDate:
 		return "date"
 	case procedure.FieldInt:
@@ -283,6 +301,12 @@ func eventData(e *xinfang.Event, idx unitIndex) []kv {
 			switch f.Kind {
 			case procedure.FieldChoice:
 				item.Value = xinfang.LabelOf(f.Choices, val)
+			case procedure.FieldChoices:
+				var labels []string
+				for _, c := range xinfang.SplitCodes(val) {
+					labels = append(labels, xinfang.LabelOf(f.Choices, c))
+				}
+				item.Value = strings.Join(labels, "、")
 			case procedure.FieldUnit:
 				if id, err := strconv.ParseInt(val, 10, 64); err == nil && idx.Name(id) != "" {
 					item.Value = idx.Name(id)
@@ -381,6 +405,9 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, f := range t.Fields {
 		val := strings.TrimSpace(form.Get(f.Name))
+		if f.Kind == procedure.FieldChoices {
+			val = strings.Join(form[f.Name], ",")
+		}
 		if f.Kind == procedure.FieldPetition && val != "" {
 			// Staff type an item's number; the procedure takes its id.
 			pid, err := s.petitionRef(r, val)

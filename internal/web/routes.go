@@ -108,6 +108,17 @@ var (
 		refusal: "矛盾纠纷排查和稳评仅供有数据范围的工作人员查看"}
 	mayReportScreening = access{name: "CanReportScreening", may: xinfang.CanReportScreening,
 		refusal: "矛盾纠纷排查和稳评由登记员、承办人或单位负责人报送和处置"}
+	// Campaigns (专项行动), follow-up visits (跟踪回访), a unit's tasks.
+	mayReadCampaigns = access{name: "CanReadCampaigns", may: xinfang.CanReadCampaigns,
+		refusal: "专项行动仅供有数据范围的工作人员查看"}
+	mayManageCampaigns = access{name: "CanManageCampaigns", may: xinfang.CanManageCampaigns,
+		refusal: "只有单位负责人、督查员和领导可以组织专项行动"}
+	mayReadFollowups = access{name: "CanReadFollowups", may: xinfang.CanReadFollowups,
+		refusal: "回访仅供有数据范围的工作人员查看"}
+	mayRecordFollowup = access{name: "CanRecordFollowup", may: xinfang.CanRecordFollowup,
+		refusal: "无权记录回访"}
+	mayReadUnitTasks = access{name: "CanReadUnitTasks", may: xinfang.CanReadUnitTasks,
+		refusal: "任务清单仅供有数据范围的工作人员查看"}
 )
 
 // errInitialPassword refuses a user whose initial password waits to be
@@ -319,6 +330,16 @@ func routeTable() []route {
 		{"GET", "/api/v1/mediators", mayReadSociety, (*Server).apiMediators},
 		{"POST", "/api/v1/mediators", mayManageSociety, (*Server).apiCreateMediator},
 		{"PUT", "/api/v1/mediators/{id}", mayManageSociety, (*Server).apiUpdateMediator},
+		{"GET", "/api/v1/campaigns", mayReadCampaigns, (*Server).apiCampaigns},
+		{"POST", "/api/v1/campaigns", mayManageCampaigns, (*Server).apiCreateCampaign},
+		{"GET", "/api/v1/campaigns/{id}", mayReadCampaigns, (*Server).apiCampaign},
+		{"PUT", "/api/v1/campaigns/{id}", mayManageCampaigns, (*Server).apiUpdateCampaign},
+		{"POST", "/api/v1/campaigns/{id}/cases", mayManageCampaigns, (*Server).apiCampaignAddCases},
+		{"POST", "/api/v1/campaigns/{id}/cases/{case}/remove", mayManageCampaigns, (*Server).apiCampaignRemoveCase},
+		{"GET", "/api/v1/followups/due", mayReadFollowups, (*Server).apiFollowupsDue},
+		{"GET", "/api/v1/petitions/{id}/followups", mayReadFollowups, (*Server).apiPetitionFollowups},
+		{"POST", "/api/v1/petitions/{id}/followups", mayRecordFollowup, (*Server).apiRecordFollowup},
+		{"GET", "/api/v1/tasks", mayReadUnitTasks, (*Server).apiUnitTasks},
 		{"GET", "/api/v1/mediations", mayReadMediations, (*Server).apiMediations},
 		{"POST", "/api/v1/mediations", mayManageSociety, (*Server).apiCreateMediation},
 		{"GET", "/api/v1/mediations/{id}", mayReadMediations, (*Server).apiMediation},
@@ -441,6 +462,17 @@ func routeTable() []route {
 		{"GET", "/society/seats", mayReadSociety, (*Server).handleSeats},
 		{"POST", "/society/seats", mayManageSociety, (*Server).handleInviteSeats},
 		{"POST", "/society/seats/{id}", mayManageSociety, (*Server).handleRecordSeat},
+		{"GET", "/campaigns", mayReadCampaigns, (*Server).handleCampaigns},
+		{"POST", "/campaigns", mayManageCampaigns, (*Server).handleCreateCampaign},
+		{"GET", "/campaigns/{id}", mayReadCampaigns, (*Server).handleCampaign},
+		{"POST", "/campaigns/{id}", mayManageCampaigns, campaignForm("edit")},
+		{"GET", "/campaigns/{id}/cases", mayReadCampaigns, (*Server).handleCampaignCases},
+		{"POST", "/campaigns/{id}/cases", mayManageCampaigns, campaignForm("add")},
+		{"POST", "/campaigns/{id}/cases/{case}/remove", mayManageCampaigns, campaignForm("remove")},
+		{"GET", "/followups", mayReadFollowups, (*Server).handleFollowupsDue},
+		{"GET", "/petitions/{id}/followups", mayReadFollowups, (*Server).handlePetitionFollowups},
+		{"POST", "/petitions/{id}/followups", mayRecordFollowup, (*Server).handleRecordFollowup},
+		{"GET", "/tasks", mayReadUnitTasks, (*Server).handleUnitTasks},
 		{"GET", "/mediations", mayReadMediations, (*Server).handleMediations},
 		{"GET", "/mediations/new", mayManageSociety, (*Server).handleNewMediation},
 		{"POST", "/mediations", mayManageSociety, (*Server).handleCreateMediation},
@@ -567,6 +599,9 @@ var menu = []struct {
 	{"ledger", "信访台账", "/petitions", "/petitions"},
 	{"cases", "积案台账", "/cases", "/cases"},
 	{"mycases", "我包的案", "/cases/mine", "/cases/mine"},
+	{"campaigns", "专项行动", "/campaigns", "/campaigns"},
+	{"followups", "跟踪回访", "/followups", "/followups"},
+	{"tasks", "本单位任务", "/tasks", "/tasks"},
 	{"discipline", "纪检监督", "/discipline", "/discipline"},
 	{"dashboard", "态势", "/dashboard", "/dashboard"},
 	{"indicators", "统计指标", "/indicators", "/indicators"},

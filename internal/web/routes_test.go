@@ -63,7 +63,7 @@ func roleUsers(t *testing.T, env *apiEnv) []roleUser {
 // routePath fills a route's pattern with values that name no record: the
 // access check comes before any record is looked up.
 var routePath = strings.NewReplacer("{$}", "", "{id}", "1", "{action}", "accept", "{date}", "2026-10-01", "{step}", "1",
-	"{task}", "1", "{member}", "1", "{doc}", "accept", "{name}", "app.css", "{kind}", "on_time", "{year}", "2026", "{form}", "rules")
+	"{task}", "1", "{member}", "1", "{doc}", "accept", "{name}", "app.css", "{kind}", "on_time", "{year}", "2026", "{form}", "rules", "{case}", "1")
 
 // Every route of the table enforces its access level before its handler
 // runs: anonymous requests get 401 (API) or the login page (pages); a

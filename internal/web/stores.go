@@ -47,6 +47,8 @@ type Stores struct {
 	Screening ScreeningStore
 	Risks     RiskAssessmentStore
 
+	Campaigns CampaignStore
+	Followups FollowupStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -345,4 +347,24 @@ type RiskAssessmentStore interface {
 	FindRiskAssessments(ctx context.Context, f xinfang.RiskAssessmentFilter) ([]*xinfang.RiskAssessment, int, error)
 	LinkPetition(ctx context.Context, id, petitionID int64, unlink bool) (*xinfang.RiskAssessment, error)
 	SaveRiskAssessment(ctx context.Context, a *xinfang.RiskAssessment) error
+}
+
+// CampaignStore is the campaigns (专项行动) over backlog cases, their
+// targets, cases and progress computed from the cases.
+type CampaignStore interface {
+	FindCampaigns(ctx context.Context) ([]*xinfang.Campaign, error)
+	FindCampaignByID(ctx context.Context, id int64) (*xinfang.Campaign, error)
+	CreateCampaign(ctx context.Context, g *xinfang.Campaign) error
+	UpdateCampaign(ctx context.Context, id int64, version int, in *xinfang.Campaign) (*xinfang.Campaign, error)
+	AddCampaignCases(ctx context.Context, id int64, a xinfang.CampaignAdd) (*xinfang.Campaign, int, error)
+	RemoveCampaignCase(ctx context.Context, id int64, version int, caseID int64, reason string) (*xinfang.Campaign, error)
+	CampaignProgress(ctx context.Context, id int64, by string) (*xinfang.Campaign, *xinfang.CampaignProgress, []*xinfang.CampaignCase, error)
+}
+
+// FollowupStore is the follow-up visits (跟踪回访) and the unit's task list.
+type FollowupStore interface {
+	FindFollowupsDue(ctx context.Context, limit, offset int) ([]*xinfang.FollowupDue, int, error)
+	FindFollowups(ctx context.Context, petitionID int64) ([]*xinfang.Followup, calendar.Date, error)
+	RecordFollowup(ctx context.Context, petitionID int64, seen int, f *xinfang.Followup) error
+	FindUnitTasks(ctx context.Context, origin xinfang.TaskOrigin) ([]*xinfang.Task, error)
 }
