@@ -66,6 +66,8 @@ type DB struct {
 	FirstVisit    *FirstVisitStore   // 首访责任制 figures
 	Indicators    *IndicatorStore    // 指标 of kpi.md, computed from the events
 	Assessment    *AssessmentStore   // 年度考核
+	Legal         *LegalReferralStore // 涉法涉诉甄别、转送政法机关
+	LawyerDuty    *LawyerDutyStore    // 律师值班: rota and reception records
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -171,6 +173,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Imports:     &ImportStore{core: c, live: &importProgress{}},
 		Society:     &SocietyStore{c}, Hearings: &HearingStore{c}, Assignments: &AssignmentStore{c}, Mediations: &MediationStore{c}, JudicialAid: &JudicialAidStore{c}, Opinions: &LegalOpinionStore{c}, FirstVisit: &FirstVisitStore{c},
 		Indicators: &IndicatorStore{c}, Assessment: &AssessmentStore{c},
+		Legal: &LegalReferralStore{c}, LawyerDuty: &LawyerDutyStore{c},
 	}
 }
 
