@@ -230,7 +230,9 @@ var forbiddenCases = []forbiddenCase{
 	{name: "legal transfer without screening", stage: "registered", actor: registrar, action: xinfang.ActLegalTransfer,
 		data: map[string]string{"unit_id": "6", "route": "police"}, code: xinfang.EINVALID, field: "finding"},
 	{name: "legal transfer after a not-legal finding", stage: "registered", actor: registrar, action: xinfang.ActLegalTransfer,
-		prep: func(it *item) { it.do(registrar, xinfang.ActLegalScreen, it.last().Add(time.Hour), map[string]string{"finding": "not_legal", "reason": "一般事项"}) },
+		prep: func(it *item) {
+			it.do(registrar, xinfang.ActLegalScreen, it.last().Add(time.Hour), map[string]string{"finding": "not_legal", "reason": "一般事项"})
+		},
 		data: map[string]string{"unit_id": "6", "route": "police"}, code: xinfang.EINVALID, field: "finding"},
 	{name: "legal transfer to a town", stage: "registered", actor: registrar, action: xinfang.ActLegalTransfer, prep: screened,
 		data: map[string]string{"unit_id": "3", "route": "police"}, code: xinfang.EINVALID, field: "unit_id"},

@@ -20,7 +20,7 @@ import (
 
 const petitionCols = `p.id, p.number, p.version, p.channel, p.received_at, p.reg_unit_id, p.reg_user_id, COALESCE(p.first_unit_id, 0), p.petitioner_id,
 	p.person_count, p.involved_count, p.grp, p.summary, p.content, p.request, p.category, p.purpose, p.reason, p.locality_id, p.accused, p.sys,
-	`+legalCaseCol+`, p.urgent, p.anonymous, p.threat, p.hot, p.public, p.cross_flags, p.escalation, p.repeat_flag, COALESCE(p.repeat_of_id, 0),
+	` + legalCaseCol + `, p.urgent, p.anonymous, p.threat, p.hot, p.public, p.cross_flags, p.escalation, p.repeat_flag, COALESCE(p.repeat_of_id, 0),
 	p.risk_level, p.risk_reason, p.state, COALESCE(p.handling_unit_id, 0), p.outcome, p.evaluation, p.due_date, p.severe_date, p.due_clock,
 	p.created_at, p.updated_at,
 	pt.name, pt.id_number, pt.phone, pt.org_code, ru.name, ru.code, ru.kind, ru.path, COALESCE(hu.name, ''), COALESCE(hu.kind, ''), COALESCE(hu.path, ''), lu.name, lu.path, lu.code, lu.kind, COALESCE(ru.parent_id, 0)`
