@@ -42,32 +42,33 @@ var migrationFS embed.FS
 type DB struct {
 	*core
 
-	Petitions     *PetitionStore      // 信访件: registration, the procedure's actions, events, ledgers
-	Petitioners   *PetitionerStore    // 信访人: the same person across petitions
-	Cases         *CaseStore          // 信访积案 with their records, 三跨三分离 tasks and 批示
-	Supervisions  *SupervisionStore   // 督办单
-	Discipline    *DisciplineStore    // 纪检监督: watch list, investigations, accountability, letters
-	Notifications *NotificationStore  // 站内消息
-	Repeats       *RepeatStore        // repeat detection
-	Search        *SearchStore        // full-text search
-	Directory     *DirectoryStore     // units, users, sessions, dictionaries, holidays
-	Clocks        *ClockStore         // what the scheduler reads: running clocks, escalation, its lease
-	Audit         *AuditStore         // the audit log
-	Attachments   *AttachmentStore    // 附件 of petitions and cases
-	Portal        *PortalStore        // 网上信访: the petitioner's side, and the registrar's intake of it
-	Outbox        *OutboxStore        // messages to petitioners: the outbox, its texts
-	Imports       *ImportStore        // 导入 of petitions and cases from an earlier ledger
-	Society       *SocietyStore       // 专家库 and 监督员名录
-	Hearings      *HearingStore       // 听证
-	Assignments   *AssignmentStore    // 指派 of outside people to petitions and cases
-	Mediations    *MediationStore     // 调解员 and 调解
-	JudicialAid   *JudicialAidStore   // 司法救助
-	Opinions      *LegalOpinionStore  // 法律意见书
-	FirstVisit    *FirstVisitStore    // 首访责任制 figures
-	Indicators    *IndicatorStore     // 指标 of kpi.md, computed from the events
-	Assessment    *AssessmentStore    // 年度考核
-	Legal         *LegalReferralStore // 涉法涉诉甄别、转送政法机关
-	LawyerDuty    *LawyerDutyStore    // 律师值班: rota and reception records
+	Petitions     *PetitionStore     // 信访件: registration, the procedure's actions, events, ledgers
+	Petitioners   *PetitionerStore   // 信访人: the same person across petitions
+	Cases         *CaseStore         // 信访积案 with their records, 三跨三分离 tasks and 批示
+	Supervisions  *SupervisionStore  // 督办单
+	Discipline    *DisciplineStore   // 纪检监督: watch list, investigations, accountability, letters
+	Notifications *NotificationStore // 站内消息
+	Repeats       *RepeatStore       // repeat detection
+	Search        *SearchStore       // full-text search
+	Directory     *DirectoryStore    // units, users, sessions, dictionaries, holidays
+	Clocks        *ClockStore        // what the scheduler reads: running clocks, escalation, its lease
+	Audit         *AuditStore        // the audit log
+	Attachments   *AttachmentStore   // 附件 of petitions and cases
+	Portal        *PortalStore       // 网上信访: the petitioner's side, and the registrar's intake of it
+	Outbox        *OutboxStore       // messages to petitioners: the outbox, its texts
+	Imports       *ImportStore       // 导入 of petitions and cases from an earlier ledger
+	Society       *SocietyStore      // 专家库 and 监督员名录
+	Hearings      *HearingStore      // 听证
+	Assignments   *AssignmentStore   // 指派 of outside people to petitions and cases
+	Mediations    *MediationStore    // 调解员 and 调解
+	JudicialAid   *JudicialAidStore  // 司法救助
+	Opinions      *LegalOpinionStore // 法律意见书
+	FirstVisit    *FirstVisitStore   // 首访责任制 figures
+	Indicators    *IndicatorStore    // 指标 of kpi.md, computed from the events
+	Assessment    *AssessmentStore   // 年度考核
+
+	Legal      *LegalReferralStore // 涉法涉诉甄别、转送政法机关
+	LawyerDuty *LawyerDutyStore    // 律师值班: rota and reception records
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
