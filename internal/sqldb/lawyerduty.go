@@ -125,7 +125,7 @@ func (db *LawyerDutyStore) GenerateRota(ctx context.Context, req xinfang.RotaReq
 		// weeks of other points the same weeks: a lawyer is at one point a
 		// week.
 		have := map[calendar.Date]map[int64]int64{}
-		rows, err := tx.QueryContext(ctx, `SELECT week_start, point_id, lawyer_id FROM lawyer_rota WHERE week_start >= ? AND week_start <= ?`, weeks[0], weeks[len(weeks)-1])
+		rows, err := cq{db.core, tx}.rows(ctx, `SELECT week_start, point_id, lawyer_id FROM lawyer_rota WHERE week_start >= ? AND week_start <= ?`, weeks[0], weeks[len(weeks)-1])
 		err = eachRow(rows, err, func(s scanner) error {
 			var wk calendar.Date
 			var point, lawyer int64
