@@ -27,6 +27,7 @@ func WebStores(db *sqldb.DB) web.Stores {
 		Imports: db.Imports,
 		Society: db.Society, Hearings: db.Hearings, Assignments: db.Assignments, Mediations: db.Mediations, JudicialAid: db.JudicialAid, Opinions: db.Opinions, FirstVisit: db.FirstVisit,
 		Indicators: db.Indicators, Assessment: db.Assessment,
+		Legal: db.Legal, LawyerDuty: db.LawyerDuty,
 		Procedure:   db.Procedure,
 		Now:         clock(db),
 		IndexStatus: db.IndexStatus,
