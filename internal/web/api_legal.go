@@ -241,3 +241,12 @@ func (s *Server) apiUpdateReception(w http.ResponseWriter, r *http.Request) erro
 	writeJSON(w, http.StatusOK, rec)
 	return nil
 }
+
+// The code lists of the two registers join the labels the API lists
+// (GET /api/v1/labels).
+func init() {
+	apiLabelLists["legal_findings"] = xinfang.LegalFindings
+	apiLabelLists["legal_bodies"] = xinfang.LegalBodies
+	apiLabelLists["judicial_statuses"] = xinfang.JudicialStatuses
+	apiLabelLists["legal_stages"] = xinfang.LegalStages
+}

@@ -26,6 +26,11 @@ func TestLegalReferralsAPIAndPages(t *testing.T) {
 
 	wantError(t, reg.do(t, "POST", "/api/v1/legal-referrals", map[string]any{"petition_id": p.ID, "version": p.Version, "finding": "legal"}), http.StatusUnprocessableEntity, "reason")
 	wantError(t, zb.do(t, "POST", "/api/v1/legal-referrals", map[string]any{"petition_id": p.ID, "version": p.Version, "finding": "legal", "reason": "x"}), http.StatusForbidden, "")
+	// Only the register takes the step, never the petition's action form.
+	wantError(t, reg.do(t, "POST", p.path()+"/actions/legal_screen", map[string]any{"version": p.Version, "data": map[string]any{"finding": "legal", "reason": "x"}}), http.StatusUnprocessableEntity, "action")
+	if status, _, body := reg.page(t, "GET", fmt.Sprintf("/petitions/%d", p.ID), nil); status != http.StatusOK || !strings.Contains(body, `id="screen-legal-link"`) {
+		t.Fatalf("the petition page offers no screening: %d", status)
+	}
 	var ref xinfang.LegalReferral
 	reg.ok(t, http.StatusCreated, "POST", "/api/v1/legal-referrals", map[string]any{"petition_id": p.ID, "version": p.Version, "finding": "legal", "reason": "不服公安机关不予立案"}, &ref)
 	id := fmt.Sprint(ref.ID)
