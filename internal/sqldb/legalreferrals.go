@@ -13,6 +13,12 @@ import (
 // transaction; the judicial case is the row's alone.
 type LegalReferralStore struct{ *core }
 
+// The 政法机关 an item is transferred to learns it has it, as a unit an
+// item is sent to does (action_notes.go).
+func init() {
+	actionNotes[xinfang.ActLegalTransfer] = actionNote{subject: "收到转送的涉法涉诉事项 %s"}
+}
+
 const referralCols = `lr.id, lr.petition_id, p.number, p.summary, p.state, lr.finding, lr.reason, lr.screened_by, lr.screened_by_name, lr.screened_at,
 	COALESCE(lr.unit_id, 0), COALESCE(u.name, ''), lr.body, lr.route, lr.transfer_note, lr.transferred_by_name, lr.transferred_at,
 	lr.status, lr.case_number, lr.filed_on, lr.decided_on, lr.result, lr.recorded_by_name, lr.version`

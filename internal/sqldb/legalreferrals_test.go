@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"xinfang"
@@ -105,6 +106,11 @@ func TestLegalReferralLifecycle(t *testing.T) {
 		got, _ = db.Petitions.FindPetitionByID(reg, p1.ID)
 		if got.State != xinfang.StateDiverted || got.HandlingUnitID != f.Police.ID {
 			t.Fatalf("transferred petition: %s handled by %d", got.State, got.HandlingUnitID)
+		}
+		// The police learn they have it.
+		if notes, _, _, err := db.Notifications.FindNotifications(f.Ctx(police), xinfang.NotificationFilter{}); err != nil || len(notes) != 1 ||
+			!strings.Contains(notes[0].Subject, p1.Number) {
+			t.Errorf("the police's notices: %+v %v", notes, err)
 		}
 		events, err := db.Petitions.FindEvents(reg, p1.ID)
 		if err != nil || len(events) != 3 || events[1].Action != xinfang.ActLegalScreen || events[1].ActorID != f.BureauRegistrar.ID ||
