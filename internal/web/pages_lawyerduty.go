@@ -206,6 +206,8 @@ type receptionView struct {
 	R      *xinfang.DutyReception // nil: a new record
 	Points []*xinfang.Unit
 	Routes []xinfang.Label
+	// Opinions are the lawyer's own 法律意见书, to link the one that followed.
+	Opinions []*xinfang.LegalOpinion
 	// CanEdit: the reader is its lawyer; SeesPetition, SeesOpinion: the
 	// reader may open the linked petition and opinion.
 	CanEdit, SeesPetition, SeesOpinion bool
@@ -242,6 +244,11 @@ func (s *Server) renderReception(w http.ResponseWriter, r *http.Request, status 
 	var err error
 	if v.Points, err = s.LawyerDuty.ReceptionPoints(r.Context()); err != nil {
 		return err
+	}
+	if v.CanEdit && s.Opinions != nil {
+		if v.Opinions, err = s.Opinions.FindLegalOpinions(r.Context(), 0); err != nil {
+			return err
+		}
 	}
 	s.fillBase(r, &v.base)
 	v.Tabs = legalTabs(&v.base, "tab-receptions")
