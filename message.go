@@ -158,7 +158,7 @@ func MessageFor(ev *Event, p *Petition, unit string) (MessageKind, map[string]st
 		return MsgNotAccepted, vars
 	case ActDecline:
 		return MsgDeclined, vars
-	case ActTransfer, ActAssign:
+	case ActTransfer, ActAssign, ActLegalTransfer:
 		return MsgTransferred, vars
 	case ActReply:
 		vars["doc"] = "信访处理意见书"

@@ -108,6 +108,13 @@ const (
 	// agreement its mediation reached (调解结案, 第三十三条); only the
 	// mediation register takes it.
 	ActMediationConclude Action = "mediation_conclude"
+	// ActLegalScreen records the screening of an item (涉法涉诉甄别): the
+	// finding and its reason, the screener being the actor; it keeps the
+	// state. ActLegalTransfer transfers a screened item to a 政法机关 and
+	// so out of the procedure (导入法定途径). Only the 涉法涉诉 register
+	// takes them (legalreferral.go).
+	ActLegalScreen   Action = "legal_screen"
+	ActLegalTransfer Action = "legal_transfer"
 )
 
 // Actions lists every action with its label.
@@ -120,6 +127,7 @@ var Actions = []Label{
 	{string(ActRequestRereview), "申请复核"}, {string(ActHearingStart), "听证开始"}, {string(ActHearingEnd), "听证结束"},
 	{string(ActRereviewReply), "复核答复"}, {string(ActConclude), "办结"}, {string(ActTerminate), "依法终结"},
 	{string(ActWithdraw), "撤回"}, {string(ActDecline), "网上信访不予登记"}, {string(ActImport), "导入"}, {string(ActMediationConclude), "调解结案"},
+	{string(ActLegalScreen), "涉法涉诉甄别"}, {string(ActLegalTransfer), "转送政法机关（导入法定途径）"},
 }
 
 // Label returns the Chinese label of a.

@@ -30,6 +30,7 @@ func WebStores(db *sqldb.DB) web.Stores {
 		Campaigns: db.Campaigns, Followups: db.Followups,
 		Indicators: db.Indicators, Assessment: db.Assessment,
 		Screening: db.Screening, Risks: db.Risks,
+		Legal: db.Legal, LawyerDuty: db.LawyerDuty,
 		Procedure:   db.Procedure,
 		Now:         clock(db),
 		IndexStatus: db.IndexStatus,

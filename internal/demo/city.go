@@ -140,6 +140,10 @@ func userSpecs() []userSpec {
 		{"lxb.head", "孙志刚", "lxb", r(xinfang.RoleUnitHead, xinfang.RoleSupervisor)},
 		{"inspector", "陈立新", "jw", r(xinfang.RoleInspector)},
 		{"lawyer", "黄海涛", "sfj", r(xinfang.RoleLawyer)},
+		// The other lawyers of the duty rota (legal.go).
+		{"lawyer2", "林志远", "sfj", r(xinfang.RoleLawyer)},
+		{"lawyer3", "邱雅琴", "sfj", r(xinfang.RoleLawyer)},
+		{"lawyer4", "宋建明", "sfj", r(xinfang.RoleLawyer)},
 		{"expert", "林淑珍", "xfj", r(xinfang.RoleExpert)},
 		{"mediator", "杨春生", "cd", r(xinfang.RoleMediator)},
 		{"observer", "何美玲", "city", r(xinfang.RoleObserver)},

@@ -76,7 +76,9 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	if err := l.screeningRounds(); err != nil {
 		return nil, err
 	}
-	plans := l.plan(opt.Petitions)
+	// The 涉法涉诉 letters (legal.go) are among the petitions asked for.
+	letters := legalLetterCount(opt.Petitions)
+	plans := l.plan(opt.Petitions - letters)
 	for _, p := range plans {
 		// Stop between petitions when the program is told to stop.
 		if err := ctx.Err(); err != nil {
@@ -114,6 +116,9 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 		return nil, err
 	}
 	if err := l.followups(plans); err != nil {
+		return nil, err
+	}
+	if err := l.legal(letters); err != nil {
 		return nil, err
 	}
 	return accounts(ctx, db)

@@ -121,6 +121,10 @@ func (pr *Procedure) Derive(events []*xinfang.Event, now time.Time) *Status {
 			start(xinfang.ClockHandling, d)
 		case xinfang.ActNotAccept, xinfang.ActDivert, xinfang.ActMerge, xinfang.ActDecline:
 			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection)
+		case xinfang.ActLegalTransfer:
+			// The 政法机关 holds the item in its legal route from now on.
+			stop(d, xinfang.ClockDisposal, xinfang.ClockNotice, xinfang.ClockObjection)
+			st.HandlingUnitID, _ = strconv.ParseInt(e.Data["unit_id"], 10, 64)
 		case xinfang.ActExtend:
 			if r := runs[xinfang.ClockHandling]; r != nil {
 				n, _ := strconv.Atoi(e.Data["days"])

@@ -92,7 +92,7 @@ func (pr *Procedure) Facts(p *xinfang.Petition, events []*xinfang.Event) []xinfa
 		case xinfang.ActAccept:
 			finish(d, xinfang.ClockDisposal, xinfang.ClockNotice)
 			begin(xinfang.FactHandle, xinfang.ClockHandling, e.ActorUnitID, d)
-		case xinfang.ActNotAccept, xinfang.ActDivert, xinfang.ActMerge:
+		case xinfang.ActNotAccept, xinfang.ActDivert, xinfang.ActMerge, xinfang.ActLegalTransfer:
 			finish(d, xinfang.ClockDisposal, xinfang.ClockNotice)
 		case xinfang.ActExtend:
 			if o := running[xinfang.ClockHandling]; o != nil {

@@ -271,3 +271,27 @@ func guardTerminate(g *GuardContext) error {
 	}
 	return nil
 }
+
+// guardLegalTransfer: only an item whose last screening found it
+// law-related goes to a 政法机关 (the legal_case flag alone does not send
+// it), to a unit that is one, into the route of that body.
+func guardLegalTransfer(g *GuardContext) error {
+	finding := ""
+	for _, e := range g.Req.Events {
+		if e.Action == xinfang.ActLegalScreen {
+			finding = e.Data["finding"]
+		}
+	}
+	if finding != string(xinfang.FindingLegal) {
+		return invalid("finding", "须先甄别为涉法涉诉事项，方可转送政法机关")
+	}
+	u, _ := g.Resolved["unit_id"].(*xinfang.Unit)
+	body := xinfang.LegalBodyOf(u)
+	if body == "" {
+		return invalid("unit_id", "须为公安、检察院、法院或司法局")
+	}
+	if want := xinfang.RouteOf(body); g.Data["route"] != string(want) {
+		return invalid("route", "转送"+body.Label()+"的事项导入"+want.Label())
+	}
+	return nil
+}

@@ -28,6 +28,12 @@ type allowedCase struct {
 }
 
 var allowedCases = []allowedCase{
+	{name: "screen as law-related", flow: townFlow, stage: "registered", actor: registrar, action: xinfang.ActLegalScreen,
+		data: screenLegal, wantTo: xinfang.StateRegistered},
+	{name: "screen while pending", flow: townFlow, stage: "pending_sign", actor: registrar, action: xinfang.ActLegalScreen,
+		data: map[string]string{"finding": "not_legal", "reason": "属一般行政事项"}, wantTo: xinfang.StatePendingSign},
+	{name: "transfer a screened item to the police", flow: townFlow, stage: "registered", actor: registrar, action: xinfang.ActLegalTransfer,
+		prep: screened, data: map[string]string{"unit_id": "6", "route": "police"}, wantTo: xinfang.StateDiverted},
 	{name: "transfer from registered", flow: townFlow, stage: "registered", actor: registrar, action: xinfang.ActTransfer,
 		data: map[string]string{"unit_id": " 03 "}, wantTo: xinfang.StatePendingSign, wantData: map[string]string{"unit_id": "3"}},
 	{name: "transfer from signed, town to its village", flow: townFlow, stage: "signed", actor: headA, action: xinfang.ActTransfer,
@@ -215,9 +221,26 @@ var (
 	requestData = map[string]string{"request": "不服"}
 	accusation  = []func(*xinfang.Petition){func(p *xinfang.Petition) { p.Purpose = xinfang.PurposeAccusation }}
 	legalCase   = []func(*xinfang.Petition){func(p *xinfang.Petition) { p.LegalCase = true }}
+	screenLegal = map[string]string{"finding": "legal", "reason": "反映公安机关不予立案，属涉法涉诉"}
+	screened    = func(it *item) { it.do(registrar, xinfang.ActLegalScreen, it.last().Add(time.Hour), screenLegal) }
 )
 
 var forbiddenCases = []forbiddenCase{
+	// 涉法涉诉: only a screened item, only to a 政法机关, into its route.
+	{name: "legal transfer without screening", stage: "registered", actor: registrar, action: xinfang.ActLegalTransfer,
+		data: map[string]string{"unit_id": "6", "route": "police"}, code: xinfang.EINVALID, field: "finding"},
+	{name: "legal transfer after a not-legal finding", stage: "registered", actor: registrar, action: xinfang.ActLegalTransfer,
+		prep: func(it *item) {
+			it.do(registrar, xinfang.ActLegalScreen, it.last().Add(time.Hour), map[string]string{"finding": "not_legal", "reason": "一般事项"})
+		},
+		data: map[string]string{"unit_id": "6", "route": "police"}, code: xinfang.EINVALID, field: "finding"},
+	{name: "legal transfer to a town", stage: "registered", actor: registrar, action: xinfang.ActLegalTransfer, prep: screened,
+		data: map[string]string{"unit_id": "3", "route": "police"}, code: xinfang.EINVALID, field: "unit_id"},
+	{name: "legal transfer to the court into the police route", stage: "registered", actor: registrar, action: xinfang.ActLegalTransfer, prep: screened,
+		data: map[string]string{"unit_id": "9", "route": "police"}, code: xinfang.EINVALID, field: "route"},
+	{name: "legal screening by a handler", stage: "registered", actor: handlerA, action: xinfang.ActLegalScreen, data: screenLegal, code: xinfang.EFORBIDDEN},
+	{name: "legal screening without reason", stage: "registered", actor: registrar, action: xinfang.ActLegalScreen,
+		data: map[string]string{"finding": "legal"}, code: xinfang.EINVALID, field: "reason"},
 	// Unknown action and stale versions.
 	{name: "unknown action", stage: "handling", actor: handlerA, action: "approve", code: xinfang.EINVALID, field: "action"},
 	{name: "stale version", stage: "signed", actor: handlerA, action: xinfang.ActAccept, version: -1, code: xinfang.ECONFLICT, field: "version"},

@@ -73,6 +73,9 @@ type DB struct {
 	Risks     *RiskAssessmentStore
 	Campaigns *CampaignStore // 专项行动 over backlog cases
 	Followups *FollowupStore // 跟踪回访 of replied items
+
+	Legal      *LegalReferralStore // 涉法涉诉甄别、转送政法机关
+	LawyerDuty *LawyerDutyStore    // 律师值班: rota and reception records
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -185,6 +188,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Seats:     &SeatStore{c},
 		Screening: &ScreeningStore{c}, Risks: &RiskAssessmentStore{c},
 		Campaigns: &CampaignStore{c}, Followups: &FollowupStore{c},
+		Legal: &LegalReferralStore{c}, LawyerDuty: &LawyerDutyStore{c},
 	}
 }
 

@@ -20,10 +20,15 @@ import (
 
 const petitionCols = `p.id, p.number, p.version, p.channel, p.received_at, p.reg_unit_id, p.reg_user_id, COALESCE(p.first_unit_id, 0), p.petitioner_id,
 	p.person_count, p.involved_count, p.grp, p.summary, p.content, p.request, p.category, p.purpose, p.reason, p.locality_id, p.accused, p.sys,
-	p.legal_case, p.urgent, p.anonymous, p.threat, p.hot, p.public, p.cross_flags, p.escalation, p.repeat_flag, COALESCE(p.repeat_of_id, 0),
+	` + legalCaseCol + `, p.urgent, p.anonymous, p.threat, p.hot, p.public, p.cross_flags, p.escalation, p.repeat_flag, COALESCE(p.repeat_of_id, 0),
 	p.risk_level, p.risk_reason, p.state, COALESCE(p.handling_unit_id, 0), p.outcome, p.evaluation, p.due_date, p.severe_date, p.due_clock,
 	p.created_at, p.updated_at,
 	pt.name, pt.id_number, pt.phone, pt.org_code, ru.name, ru.code, ru.kind, ru.path, COALESCE(hu.name, ''), COALESCE(hu.kind, ''), COALESCE(hu.path, ''), lu.name, lu.path, lu.code, lu.kind, COALESCE(ru.parent_id, 0)`
+
+// legalCaseCol is the 涉法涉诉 flag as read: set at registration, or by a
+// screening that found the item so (legal_referrals). The registered
+// column stays as registered: it is sealed in the registered MAC.
+const legalCaseCol = `(CASE WHEN p.legal_case = 1 OR EXISTS (SELECT 1 FROM legal_referrals lcf WHERE lcf.petition_id = p.id AND lcf.finding = 'legal') THEN 1 ELSE 0 END)`
 
 const petitionFrom = ` FROM petitions p
 	JOIN petitioners pt ON pt.id = p.petitioner_id
@@ -326,7 +331,7 @@ func (db *PetitionStore) petitionQuery(ctx context.Context, f xinfang.PetitionFi
 		w.and("p.id IN ("+personPetitions+")", f.Petitioner)
 	}
 	if f.LegalCase != nil {
-		w.and("p.legal_case = ?", b2i(*f.LegalCase))
+		w.and(legalCaseCol+" = ?", b2i(*f.LegalCase))
 	}
 	if f.Repeat != nil {
 		w.and("p.repeat_flag = ?", b2i(*f.Repeat))

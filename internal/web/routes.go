@@ -119,6 +119,19 @@ var (
 		refusal: "无权记录回访"}
 	mayReadUnitTasks = access{name: "CanReadUnitTasks", may: xinfang.CanReadUnitTasks,
 		refusal: "任务清单仅供有数据范围的工作人员查看"}
+	// 涉法涉诉 and the lawyers on duty.
+	mayReadLegal = access{name: "CanReadLegalReferrals", may: xinfang.CanReadLegalReferrals,
+		refusal: "涉法涉诉事项仅供有数据范围的工作人员查看"}
+	mayScreenLegal = access{name: "CanScreenLegal", may: xinfang.CanScreenLegal,
+		refusal: "涉法涉诉甄别、转送须由登记员或单位负责人办理"}
+	mayRecordJudicial = access{name: "CanRecordJudicial", may: func(u *xinfang.User) bool { return xinfang.CanRecordJudicial(u, nil) },
+		refusal: "案号和办理结果由政法机关或信访局登记"}
+	mayReadDuty = access{name: "CanReadLawyerDuty", may: xinfang.CanReadLawyerDuty,
+		refusal: "无权查看律师值班"}
+	mayPlanRota = access{name: "CanPlanRota", may: xinfang.CanPlanRota,
+		refusal: "律师值班表由信访局排定"}
+	mayRecordReception = access{name: "CanRecordReception", may: xinfang.CanRecordReception,
+		refusal: "接访记录由值班律师填写"}
 )
 
 // errInitialPassword refuses a user whose initial password waits to be
@@ -358,6 +371,20 @@ func routeTable() []route {
 		{"GET", "/api/v1/legal-opinions/{id}", mayReadOpinions, (*Server).apiLegalOpinion},
 		{"PUT", "/api/v1/legal-opinions/{id}", mayDraftOpinions, (*Server).apiUpdateLegalOpinion},
 		{"POST", "/api/v1/legal-opinions/{id}/issue", mayDraftOpinions, (*Server).apiIssueLegalOpinion},
+		{"GET", "/api/v1/legal-referrals", mayReadLegal, (*Server).apiLegalReferrals},
+		{"POST", "/api/v1/legal-referrals", mayScreenLegal, (*Server).apiScreenLegal},
+		{"GET", "/api/v1/legal-referrals/{id}", mayReadLegal, (*Server).apiLegalReferral},
+		{"POST", "/api/v1/legal-referrals/{id}/transfer", mayScreenLegal, (*Server).apiTransferLegal},
+		{"POST", "/api/v1/legal-referrals/{id}/judicial", mayRecordJudicial, (*Server).apiRecordJudicial},
+		{"GET", "/api/v1/lawyers", mayReadDuty, (*Server).apiLawyers},
+		{"GET", "/api/v1/lawyer-rota", mayReadDuty, (*Server).apiDutyWeeks},
+		{"POST", "/api/v1/lawyer-rota", mayPlanRota, (*Server).apiGenerateRota},
+		{"GET", "/api/v1/lawyer-rota/{id}", mayReadDuty, (*Server).apiDutyWeek},
+		{"POST", "/api/v1/lawyer-rota/{id}/swap", mayPlanRota, (*Server).apiSwapDuty},
+		{"GET", "/api/v1/lawyer-receptions", mayReadDuty, (*Server).apiReceptions},
+		{"POST", "/api/v1/lawyer-receptions", mayRecordReception, (*Server).apiCreateReception},
+		{"GET", "/api/v1/lawyer-receptions/{id}", mayReadDuty, (*Server).apiReception},
+		{"PUT", "/api/v1/lawyer-receptions/{id}", mayRecordReception, (*Server).apiUpdateReception},
 		{"GET", "/api/v1/first-visit", mayReadCases, (*Server).apiFirstVisit},
 		{"GET", "/api/v1/first-visit/{id}/passed-on", mayReadCases, (*Server).apiFirstVisitPassedOn},
 		{"GET", "/api/v1/assignments", mayReadAssignments, (*Server).apiAssignments},
@@ -494,6 +521,20 @@ func routeTable() []route {
 		{"GET", "/legal-opinions/{id}/print", mayReadOpinions, (*Server).handleLegalOpinionPrint},
 		{"POST", "/legal-opinions/{id}", mayDraftOpinions, opinionForm("edit")},
 		{"POST", "/legal-opinions/{id}/issue", mayDraftOpinions, opinionForm("issue")},
+		{"GET", "/legal", mayReadLegal, (*Server).handleLegalReferrals},
+		{"POST", "/legal", mayScreenLegal, (*Server).handleScreenLegal},
+		{"GET", "/legal/{id}", mayReadLegal, (*Server).handleLegalReferral},
+		{"POST", "/legal/{id}/transfer", mayScreenLegal, legalForm("transfer")},
+		{"POST", "/legal/{id}/judicial", mayRecordJudicial, legalForm("judicial")},
+		{"GET", "/lawyer-duty", mayReadDuty, (*Server).handleDutyWeeks},
+		{"POST", "/lawyer-duty", mayPlanRota, (*Server).handleGenerateRota},
+		{"GET", "/lawyer-duty/{id}", mayReadDuty, (*Server).handleDutyWeek},
+		{"POST", "/lawyer-duty/{id}/swap", mayPlanRota, (*Server).handleSwapDuty},
+		{"GET", "/lawyer-receptions", mayReadDuty, (*Server).handleReceptions},
+		{"GET", "/lawyer-receptions/new", mayRecordReception, (*Server).handleNewReception},
+		{"POST", "/lawyer-receptions", mayRecordReception, (*Server).handleCreateReception},
+		{"GET", "/lawyer-receptions/{id}", mayReadDuty, (*Server).handleReception},
+		{"POST", "/lawyer-receptions/{id}", mayRecordReception, (*Server).handleUpdateReception},
 		{"GET", "/first-visit", mayReadCases, (*Server).handleFirstVisit},
 		{"GET", "/api/v1/screening/reports", mayReadScreening, (*Server).apiScreeningReports},
 		{"POST", "/api/v1/screening/reports", mayReportScreening, (*Server).apiCreateScreeningReport},
@@ -616,6 +657,8 @@ var menu = []struct {
 	{"assignments", "指派", "/assignments", "/assignments"},
 	{"opinions", "法律意见书", "/legal-opinions", "/legal-opinions"},
 	{"firstvisit", "首访责任制", "/first-visit", "/first-visit"},
+	{"legal", "涉法涉诉", "/legal", "/legal"},
+	{"lawyerduty", "律师值班", "/lawyer-duty", "/lawyer-duty"},
 	{"inbox", "消息", "/inbox", "/inbox"},
 	{"deadline", "期限计算器", "/deadline", "/deadline"},
 	{"imports", "导入", "/imports", "/imports"},

@@ -49,6 +49,9 @@ type Stores struct {
 
 	Campaigns CampaignStore
 	Followups FollowupStore
+
+	Legal      LegalReferralStore
+	LawyerDuty LawyerDutyStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -367,4 +370,28 @@ type FollowupStore interface {
 	FindFollowups(ctx context.Context, petitionID int64) ([]*xinfang.Followup, calendar.Date, error)
 	RecordFollowup(ctx context.Context, petitionID int64, seen int, f *xinfang.Followup) error
 	FindUnitTasks(ctx context.Context, origin xinfang.TaskOrigin) ([]*xinfang.Task, error)
+}
+
+// LegalReferralStore is the 涉法涉诉 register: screening, transfer to a
+// 政法机关, the judicial case.
+type LegalReferralStore interface {
+	FindLegalReferralByID(ctx context.Context, id int64) (*xinfang.LegalReferral, error)
+	FindLegalReferrals(ctx context.Context, f xinfang.LegalReferralFilter) ([]*xinfang.LegalReferral, int, error)
+	ScreenLegal(ctx context.Context, s xinfang.LegalScreening) (*xinfang.LegalReferral, error)
+	TransferLegal(ctx context.Context, id int64, t xinfang.LegalTransfer) (*xinfang.LegalReferral, error)
+	RecordJudicial(ctx context.Context, id int64, j xinfang.JudicialRecord) (*xinfang.LegalReferral, error)
+}
+
+// LawyerDutyStore is the lawyers' duty rota and reception records.
+type LawyerDutyStore interface {
+	Lawyers(ctx context.Context) ([]*xinfang.User, error)
+	ReceptionPoints(ctx context.Context) ([]*xinfang.Unit, error)
+	GenerateRota(ctx context.Context, req xinfang.RotaRequest) (int, error)
+	FindDutyWeeks(ctx context.Context, f xinfang.DutyFilter) ([]*xinfang.DutyWeek, int, error)
+	FindDutyWeekByID(ctx context.Context, id int64) (*xinfang.DutyWeek, error)
+	SwapDuty(ctx context.Context, id int64, s xinfang.DutySwap) (*xinfang.DutyWeek, error)
+	CreateReception(ctx context.Context, r *xinfang.DutyReception) error
+	UpdateReception(ctx context.Context, r *xinfang.DutyReception) error
+	FindReceptionByID(ctx context.Context, id int64) (*xinfang.DutyReception, error)
+	FindReceptions(ctx context.Context, f xinfang.ReceptionFilter) ([]*xinfang.DutyReception, int, error)
 }
