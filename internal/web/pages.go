@@ -486,3 +486,14 @@ func pageURL(path string, q url.Values, n int) string {
 	out.Set("page", strconv.Itoa(n))
 	return path + "?" + out.Encode()
 }
+
+// formOutcome shows on a record's page the outcome of the form posted to
+// it: the notice of the step it redirected after (?done=, by step), or
+// the error of a form refused, with its fields.
+func (b *base) formOutcome(r *http.Request, done map[string]string, ferr error) {
+	b.Notice = done[r.URL.Query().Get("done")]
+	if ferr != nil {
+		b.Notice = ""
+		b.Error, b.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
+	}
+}

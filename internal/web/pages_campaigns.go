@@ -205,20 +205,12 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status i
 		v.Chart = chart.Columns("化解与销号进度（"+labelOf(xinfang.ProgressBuckets, by)+"）", labels, []chart.Series{resolved, closed}, 760, 220)
 	}
 	s.fillBase(r, &v.base)
-	switch r.URL.Query().Get("done") {
-	case "create":
-		v.Notice = "专项行动已建立。"
-	case "edit":
-		v.Notice = "专项行动已保存。"
-	case "add":
-		v.Notice = "已纳入积案 " + r.URL.Query().Get("n") + " 件。"
-	case "remove":
-		v.Notice = "已移出积案。"
-	}
-	if ferr != nil {
-		v.Notice = ""
-		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
-	}
+	v.formOutcome(r, map[string]string{
+		"create": "专项行动已建立。",
+		"edit":   "专项行动已保存。",
+		"add":    "已纳入积案 " + r.URL.Query().Get("n") + " 件。",
+		"remove": "已移出积案。",
+	}, ferr)
 	return s.render(w, r, status, "campaign.html", v)
 }
 

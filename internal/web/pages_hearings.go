@@ -246,20 +246,12 @@ func (s *Server) renderHearing(w http.ResponseWriter, r *http.Request, status in
 	}
 	s.fillBase(r, &v.base)
 	v.Tabs = societyTabs(&v.base, "tab-hearings")
-	switch r.URL.Query().Get("done") {
-	case "create":
-		v.Notice = "听证已安排，请打印并送达听证通知书。"
-	case "start":
-		v.Notice = "已记录听证开始。"
-	case "conclude":
-		v.Notice = "听证已结束，笔录和结论已记录。"
-	case "cancel":
-		v.Notice = "听证已取消。"
-	}
-	if ferr != nil {
-		v.Notice = ""
-		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
-	}
+	v.formOutcome(r, map[string]string{
+		"create":   "听证已安排，请打印并送达听证通知书。",
+		"start":    "已记录听证开始。",
+		"conclude": "听证已结束，笔录和结论已记录。",
+		"cancel":   "听证已取消。",
+	}, ferr)
 	return s.render(w, r, status, "hearing.html", v)
 }
 

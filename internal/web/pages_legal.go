@@ -174,18 +174,11 @@ func (s *Server) renderLegalReferral(w http.ResponseWriter, r *http.Request, sta
 	}
 	s.fillBase(r, &v.base)
 	v.Tabs = legalTabs(&v.base, "tab-legal")
-	switch r.URL.Query().Get("done") {
-	case "screen":
-		v.Notice = "甄别已记录。"
-	case "transfer":
-		v.Notice = "已转送政法机关，信访件导入法定途径。"
-	case "judicial":
-		v.Notice = "案件情况已登记。"
-	}
-	if ferr != nil {
-		v.Notice = ""
-		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
-	}
+	v.formOutcome(r, map[string]string{
+		"screen":   "甄别已记录。",
+		"transfer": "已转送政法机关，信访件导入法定途径。",
+		"judicial": "案件情况已登记。",
+	}, ferr)
 	return s.render(w, r, status, "legal_detail.html", v)
 }
 

@@ -189,20 +189,12 @@ func (s *Server) renderMediation(w http.ResponseWriter, r *http.Request, status 
 	}
 	s.fillBase(r, &v.base)
 	v.Tabs = mediationTabs(&v.base, "tab-mediations")
-	switch r.URL.Query().Get("done") {
-	case "create":
-		v.Notice = "调解已登记。"
-	case "sessions":
-		v.Notice = "调解记录已保存。"
-	case "outcome":
-		v.Notice = "调解结果已记录。"
-	case "fulfilment":
-		v.Notice = "已记录履行。"
-	}
-	if ferr != nil {
-		v.Notice = ""
-		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
-	}
+	v.formOutcome(r, map[string]string{
+		"create":     "调解已登记。",
+		"sessions":   "调解记录已保存。",
+		"outcome":    "调解结果已记录。",
+		"fulfilment": "已记录履行。",
+	}, ferr)
 	return s.render(w, r, status, "mediation.html", v)
 }
 

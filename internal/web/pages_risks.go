@@ -111,20 +111,12 @@ func (s *Server) renderRisk(w http.ResponseWriter, r *http.Request, status int, 
 	v.Title, v.Nav = "稳评 "+a.Number, "risks"
 	s.fillBase(r, &v.base)
 	v.Tabs = screeningTabs(&v.base, "tab-risks")
-	switch r.URL.Query().Get("done") {
-	case "create":
-		v.Notice = "稳评已登记。"
-	case "edit":
-		v.Notice = "稳评已修改。"
-	case "link":
-		v.Notice = "已关联信访件。"
-	case "unlink":
-		v.Notice = "已取消关联。"
-	}
-	if ferr != nil {
-		v.Notice = ""
-		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
-	}
+	v.formOutcome(r, map[string]string{
+		"create": "稳评已登记。",
+		"edit":   "稳评已修改。",
+		"link":   "已关联信访件。",
+		"unlink": "已取消关联。",
+	}, ferr)
 	return s.render(w, r, status, "risk.html", v)
 }
 

@@ -218,20 +218,12 @@ func (s *Server) renderScreeningReport(w http.ResponseWriter, r *http.Request, s
 	}
 	s.fillBase(r, &v.base)
 	v.Tabs = screeningTabs(&v.base, "tab-reports")
-	switch r.URL.Query().Get("done") {
-	case "create":
-		v.Notice = "排查报告已报送。"
-	case "settle":
-		v.Notice = "已记录就地化解。"
-	case "petition":
-		v.Notice = "已登记为信访件。"
-	case "case":
-		v.Notice = "已立为信访积案。"
-	}
-	if ferr != nil {
-		v.Notice = ""
-		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
-	}
+	v.formOutcome(r, map[string]string{
+		"create":   "排查报告已报送。",
+		"settle":   "已记录就地化解。",
+		"petition": "已登记为信访件。",
+		"case":     "已立为信访积案。",
+	}, ferr)
 	return s.render(w, r, status, "screening_report.html", v)
 }
 

@@ -93,19 +93,11 @@ func (s *Server) renderSeats(w http.ResponseWriter, r *http.Request, status int,
 	}
 	s.fillBase(r, &v.base)
 	v.Tabs = societyTabs(&v.base, "")
-	switch r.URL.Query().Get("done") {
-	case "invite":
-		v.Notice = "已邀请。"
-	case "record":
-		v.Notice = "列席情况已记录。"
+	if seat != 0 && ferr != nil {
+		// A seat's own form shows its error beside it.
+		v.SeatErr[seat], ferr = formMessage(ferr), nil
 	}
-	if ferr != nil {
-		if seat != 0 {
-			v.SeatErr[seat] = formMessage(ferr)
-		} else {
-			v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
-		}
-	}
+	v.formOutcome(r, map[string]string{"invite": "已邀请。", "record": "列席情况已记录。"}, ferr)
 	return s.render(w, r, status, "seats.html", v)
 }
 
