@@ -60,3 +60,17 @@ func parseForm(r *http.Request) error {
 	}
 	return nil
 }
+
+// recordForm reads a form posted to a record's page: the record's id from
+// the path, the form, and the record's version as the writer read it.
+func recordForm(r *http.Request) (int64, url.Values, int, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	if err := parseForm(r); err != nil {
+		return 0, nil, 0, err
+	}
+	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	return id, r.PostForm, version, nil
+}

@@ -280,15 +280,11 @@ func discFormOfficials(form url.Values, keepBlank bool) []xinfang.Official {
 // tracks, 办结 and the change of what was opened.
 func investigationForm(step string) handler {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
+		id, form, version, err := recordForm(r)
 		if err != nil {
 			return err
 		}
-		if err := parseForm(r); err != nil {
-			return err
-		}
-		form, ctx := r.PostForm, r.Context()
-		version, _ := strconv.Atoi(form.Get("version"))
+		ctx := r.Context()
 		switch step {
 		case "case-track":
 			_, err = s.Discipline.UpdateMatterTrack(ctx, id, xinfang.MatterTrackInput{Version: version, Findings: form.Get("findings"), Measures: form.Get("measures"), Outcome: xinfang.MatterTrackOutcome(form.Get("outcome"))})

@@ -259,16 +259,11 @@ func (s *Server) renderHearing(w http.ResponseWriter, r *http.Request, status in
 // cancel; a refused form shows the page again with its input and errors.
 func hearingForm(action xinfang.HearingAction) handler {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
+		id, form, version, err := recordForm(r)
 		if err != nil {
 			return err
 		}
-		if err := parseForm(r); err != nil {
-			return err
-		}
-		form := r.PostForm
 		probs := xinfang.Problems{}
-		version, _ := strconv.Atoi(form.Get("version"))
 		switch action {
 		case xinfang.HearingActStart:
 			in := xinfang.HearingStart{Version: version, StartedOn: formDate(form, "started_on", probs)}

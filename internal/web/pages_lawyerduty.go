@@ -144,16 +144,11 @@ func (s *Server) renderDutyWeek(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (s *Server) handleSwapDuty(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, form, version, err := recordForm(r)
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	form := r.PostForm
 	probs := xinfang.Problems{}
-	version, _ := strconv.Atoi(form.Get("version"))
 	in := xinfang.DutySwap{Version: version, LawyerID: discFormID(form, "lawyer_id", "lawyer_id", probs), Reason: form.Get("reason")}
 	if err = probs.Err(); err == nil {
 		_, err = s.LawyerDuty.SwapDuty(r.Context(), id, in)

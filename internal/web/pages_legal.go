@@ -185,16 +185,11 @@ func (s *Server) renderLegalReferral(w http.ResponseWriter, r *http.Request, sta
 // legalForm serves the transfer and the judicial forms of an item's page.
 func legalForm(step string) handler {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
+		id, form, version, err := recordForm(r)
 		if err != nil {
 			return err
 		}
-		if err := parseForm(r); err != nil {
-			return err
-		}
-		form := r.PostForm
 		probs := xinfang.Problems{}
-		version, _ := strconv.Atoi(form.Get("version"))
 		switch step {
 		case "transfer":
 			t := xinfang.LegalTransfer{Version: version, UnitID: discFormID(form, "unit_id", "unit_id", probs), Note: form.Get("note")}

@@ -201,16 +201,11 @@ func (s *Server) renderMediation(w http.ResponseWriter, r *http.Request, status 
 // mediationForm serves the forms of a mediation's page.
 func mediationForm(step string) handler {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
+		id, form, version, err := recordForm(r)
 		if err != nil {
 			return err
 		}
-		if err := parseForm(r); err != nil {
-			return err
-		}
-		form := r.PostForm
 		probs := xinfang.Problems{}
-		version, _ := strconv.Atoi(form.Get("version"))
 		ctx := r.Context()
 		switch step {
 		case "sessions":
