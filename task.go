@@ -46,9 +46,11 @@ func (s TaskState) Label() string { return labelOf(TaskStates, s) }
 // own owner and deadline. The whole concludes only when every task is done
 // or released with a reason.
 type Task struct {
-	ID            int64         `json:"id"`
-	CaseID        int64         `json:"case_id,omitempty"`
-	PetitionID    int64         `json:"petition_id,omitempty"`
+	ID         int64 `json:"id"`
+	CaseID     int64 `json:"case_id,omitempty"`
+	PetitionID int64 `json:"petition_id,omitempty"`
+	// MeetingID is the special meeting that decided the task (会议决定事项).
+	MeetingID     int64         `json:"meeting_id,omitempty"`
 	Version       int           `json:"version"`
 	Kind          TaskKind      `json:"kind"`
 	Title         string        `json:"title"`

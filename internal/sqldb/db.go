@@ -66,6 +66,8 @@ type DB struct {
 	FirstVisit    *FirstVisitStore   // 首访责任制 figures
 	Indicators    *IndicatorStore    // 指标 of kpi.md, computed from the events
 	Assessment    *AssessmentStore   // 年度考核
+	Receptions    *ReceptionStore    // 领导接访、下访、约访
+	Meetings      *MeetingStore      // 专题会、协调会、调度会 and their decisions
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -171,6 +173,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Imports:     &ImportStore{core: c, live: &importProgress{}},
 		Society:     &SocietyStore{c}, Hearings: &HearingStore{c}, Assignments: &AssignmentStore{c}, Mediations: &MediationStore{c}, JudicialAid: &JudicialAidStore{c}, Opinions: &LegalOpinionStore{c}, FirstVisit: &FirstVisitStore{c},
 		Indicators: &IndicatorStore{c}, Assessment: &AssessmentStore{c},
+		Receptions: &ReceptionStore{c}, Meetings: &MeetingStore{c},
 	}
 }
 
