@@ -236,3 +236,9 @@ type DecisionTask struct {
 	// task is finished or released (the item's task actions).
 	ItemVisible bool `json:"item_visible"`
 }
+
+// OpenCount is the number of decisions still open (for the pages).
+func (m *Meeting) OpenCount(today calendar.Date) int { n, _ := m.OpenDecisions(today); return n }
+
+// LateCount is the number of decisions late on today (for the pages).
+func (m *Meeting) LateCount(today calendar.Date) int { _, n := m.OpenDecisions(today); return n }

@@ -26,6 +26,7 @@ func WebStores(db *sqldb.DB) web.Stores {
 		Outbox:  db.Outbox,
 		Imports: db.Imports,
 		Society: db.Society, Hearings: db.Hearings, Assignments: db.Assignments, Mediations: db.Mediations, JudicialAid: db.JudicialAid, Opinions: db.Opinions, FirstVisit: db.FirstVisit,
+		Receptions: db.Receptions, Meetings: db.Meetings,
 		Indicators: db.Indicators, Assessment: db.Assessment,
 		Procedure:   db.Procedure,
 		Now:         clock(db),

@@ -95,6 +95,8 @@ type petitionView struct {
 	Intake *xinfang.Intake
 	// Messages are the messages sent (or to be sent) to the petitioner.
 	Messages []*xinfang.OutMessage
+	// Receptions are the matters leaders received about the item (领导接访).
+	Receptions []xinfang.ReceptionMatter
 }
 
 // actionAttempt is a submitted action form that failed, to show again.
@@ -167,6 +169,11 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 	}
 	if s.Outbox != nil {
 		if v.Messages, err = s.Outbox.FindMessages(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	if s.Receptions != nil {
+		if v.Receptions, err = s.Receptions.FindPetitionReceptions(ctx, id); err != nil {
 			return nil, err
 		}
 	}

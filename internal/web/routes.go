@@ -103,6 +103,17 @@ var (
 		refusal: "无权指派律师、协理员等人员"}
 	mayReadAssignments = access{name: "CanReadAssignments", may: xinfang.CanReadAssignments,
 		refusal: "无权查看指派"}
+	// Leaders' receptions and special meetings.
+	mayReadSchedule = access{name: "CanReadReceptionSchedule", may: xinfang.CanReadReceptionSchedule,
+		refusal: "接访日程仅供工作人员查看"}
+	mayReadReceptions = access{name: "CanReadReceptions", may: xinfang.CanReadReceptions,
+		refusal: "无权查看领导接访记录"}
+	mayManageReceptions = access{name: "CanManageReceptions", may: xinfang.CanManageReceptions,
+		refusal: "无权安排或记录领导接访"}
+	mayReadMeetings = access{name: "CanReadMeetings", may: xinfang.CanReadMeetings,
+		refusal: "专题会议仅供有数据范围的工作人员查看"}
+	mayManageMeetings = access{name: "CanManageMeetings", may: xinfang.CanManageMeetings,
+		refusal: "无权记录专题会议"}
 )
 
 // errInitialPassword refuses a user whose initial password waits to be
@@ -314,6 +325,20 @@ func routeTable() []route {
 		{"GET", "/api/v1/mediators", mayReadSociety, (*Server).apiMediators},
 		{"POST", "/api/v1/mediators", mayManageSociety, (*Server).apiCreateMediator},
 		{"PUT", "/api/v1/mediators/{id}", mayManageSociety, (*Server).apiUpdateMediator},
+		{"GET", "/api/v1/receptions", mayReadReceptions, (*Server).apiReceptions},
+		{"GET", "/api/v1/receptions/schedule", mayReadSchedule, (*Server).apiReceptionSchedule},
+		{"POST", "/api/v1/receptions", mayManageReceptions, (*Server).apiScheduleReception},
+		{"GET", "/api/v1/receptions/{id}", mayReadReceptions, (*Server).apiReception},
+		{"POST", "/api/v1/receptions/{id}/matters", mayManageReceptions, apiReceptionMatter},
+		{"POST", "/api/v1/receptions/{id}/record", mayManageReceptions, apiRecordReception},
+		{"POST", "/api/v1/receptions/{id}/cancel", mayManageReceptions, apiCancelReception},
+		{"GET", "/api/v1/petitions/{id}/receptions", signedIn, (*Server).apiPetitionReceptions},
+		{"GET", "/api/v1/meetings", mayReadMeetings, (*Server).apiMeetings},
+		{"POST", "/api/v1/meetings", mayManageMeetings, (*Server).apiRecordMeeting},
+		{"GET", "/api/v1/meetings/{id}", mayReadMeetings, (*Server).apiMeeting},
+		{"PUT", "/api/v1/meetings/{id}/minutes", mayManageMeetings, apiMeetingMinutes},
+		{"POST", "/api/v1/meetings/{id}/decisions", mayManageMeetings, apiMeetingDecision},
+		{"GET", "/api/v1/meeting-decisions", mayReadMeetings, (*Server).apiMeetingDecisions},
 		{"GET", "/api/v1/mediations", mayReadMediations, (*Server).apiMediations},
 		{"POST", "/api/v1/mediations", mayManageSociety, (*Server).apiCreateMediation},
 		{"GET", "/api/v1/mediations/{id}", mayReadMediations, (*Server).apiMediation},
@@ -430,6 +455,22 @@ func routeTable() []route {
 		{"POST", "/society/observers", mayManageSociety, (*Server).handleSaveObserver},
 		{"GET", "/society/observers/{id}", mayReadSociety, (*Server).handleObserver},
 		{"POST", "/society/observers/{id}", mayManageSociety, (*Server).handleSaveObserver},
+		{"GET", "/receptions/schedule", mayReadSchedule, (*Server).handleReceptionSchedule},
+		{"GET", "/receptions", mayReadReceptions, (*Server).handleReceptions},
+		{"GET", "/receptions/new", mayManageReceptions, (*Server).handleNewReception},
+		{"POST", "/receptions", mayManageReceptions, (*Server).handleScheduleReception},
+		{"GET", "/receptions/{id}", mayReadReceptions, (*Server).handleReception},
+		{"POST", "/receptions/{id}/matters", mayManageReceptions, (*Server).handleReceptionMatter},
+		{"POST", "/receptions/{id}/record", mayManageReceptions, (*Server).handleRecordReception},
+		{"POST", "/receptions/{id}/cancel", mayManageReceptions, (*Server).handleCancelReception},
+		{"GET", "/meetings", mayReadMeetings, (*Server).handleMeetings},
+		{"GET", "/meetings/decisions", mayReadMeetings, (*Server).handleMeetingDecisions},
+		{"GET", "/meetings/new", mayManageMeetings, (*Server).handleNewMeeting},
+		{"POST", "/meetings", mayManageMeetings, (*Server).handleRecordMeeting},
+		{"GET", "/meetings/{id}", mayReadMeetings, (*Server).handleMeeting},
+		{"POST", "/meetings/{id}/minutes", mayManageMeetings, (*Server).handleMeetingMinutes},
+		{"POST", "/meetings/{id}/decisions", mayManageMeetings, (*Server).handleMeetingDecision},
+		{"POST", "/meetings/{id}/decisions/{task}", signedIn, (*Server).handleMeetingTaskChange},
 		{"GET", "/mediations", mayReadMediations, (*Server).handleMediations},
 		{"GET", "/mediations/new", mayManageSociety, (*Server).handleNewMediation},
 		{"POST", "/mediations", mayManageSociety, (*Server).handleCreateMediation},
@@ -533,6 +574,8 @@ var menu = []struct {
 	{"supervision", "督办", "/supervisions", "/supervisions"},
 	{"hearings", "听证", "/hearings", "/hearings"},
 	{"mediations", "调解", "/mediations", "/mediations"},
+	{"receptions", "领导接访", "/receptions/schedule", "/receptions/schedule"},
+	{"meetings", "专题会议", "/meetings", "/meetings"},
 	{"judicialaid", "司法救助", "/judicial-aid", "/judicial-aid"},
 	{"assignments", "指派", "/assignments", "/assignments"},
 	{"opinions", "法律意见书", "/legal-opinions", "/legal-opinions"},
