@@ -98,6 +98,9 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	if err := l.judicialAid(plans); err != nil {
 		return nil, err
 	}
+	if err := l.receptionsAndMeetings(opt.Petitions); err != nil {
+		return nil, err
+	}
 	return accounts(ctx, db)
 }
 
