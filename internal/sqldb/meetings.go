@@ -17,19 +17,24 @@ type MeetingStore struct{ *core }
 // meetingScope is the scope of meetings m.
 var meetingScope = scoped((*dataScope).meetings)
 
-// meetings is the scope of meetings m: organised in the subtree, the
-// whole city for city-wide roles, and always to its chair and attendees.
+// meetings is the scope of meetings m: organised in the subtree or
+// deciding a task owned by a unit of it, the whole city for city-wide
+// roles, and always to its chair, attendees and the owners of its
+// decisions.
 func (s *dataScope) meetings() (string, []any, error) {
 	if s.All {
 		return all, nil, nil
 	}
 	id := s.user.ID
-	involved := `(m.chair_id = ? OR EXISTS (SELECT 1 FROM meeting_attendees mau WHERE mau.meeting_id = m.id AND mau.user_id = ?))`
+	involved := `(m.chair_id = ? OR EXISTS (SELECT 1 FROM meeting_attendees mau WHERE mau.meeting_id = m.id AND mau.user_id = ?)
+		OR EXISTS (SELECT 1 FROM tasks mt WHERE mt.meeting_id = m.id AND mt.owner_user_id = ?))`
 	if s.None {
-		return involved, []any{id, id}, nil
+		return involved, []any{id, id, id}, nil
 	}
 	own, args := subtree(s.UnitPath, "m.unit_path")
-	return `(` + own + ` OR ` + involved + `)`, append(args, id, id), nil
+	owner, oargs := subtree(s.UnitPath, "mu.path")
+	return `(` + own + ` OR EXISTS (SELECT 1 FROM tasks mt2 JOIN units mu ON mu.id = mt2.owner_unit_id WHERE mt2.meeting_id = m.id AND ` + owner + `) OR ` + involved + `)`,
+		append(append(args, oargs...), id, id, id), nil
 }
 
 const meetingCols = `m.id, m.kind, m.title, m.held_on, m.place, m.chair_id, cu.name, m.guests, m.minutes, m.unit_id, u.name,

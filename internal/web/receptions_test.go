@@ -145,6 +145,9 @@ func TestMeetingsAPIAndPages(t *testing.T) {
 	if st, _, page := head.page(t, "GET", "/meetings/decisions?late=1", nil); st != http.StatusOK || !strings.Contains(page, "三日内书面答复信访人") || !strings.Contains(page, "逾期") {
 		t.Errorf("the late decisions page (%d)", st)
 	}
+	if st, _, page := head.page(t, "GET", "/", nil); st != http.StatusOK || !strings.Contains(page, `id="desk-decisions"`) || !strings.Contains(page, "三日内书面答复信访人") {
+		t.Errorf("the owner's workbench does not list the decision (%d)", st)
+	}
 	task := m.Decisions[0]
 	if r := reg.tryLogin(t, reg.Password); r.Status != http.StatusOK { // the session expired over the days
 		t.Fatalf("login: %s", r)
