@@ -250,6 +250,17 @@ func (m *ReceptionMatterInput) Validate(r *Reception, today calendar.Date) error
 	return p.Err()
 }
 
+// ReceptionAttendance is one reception a person of the registers was
+// invited to, with attendance and remarks.
+type ReceptionAttendance struct {
+	ReceptionID int64             `json:"reception_id"`
+	On          calendar.Date     `json:"on"`
+	Kind        ReceptionKind     `json:"kind"`
+	LeaderName  string            `json:"leader_name"`
+	Attendance  HearingAttendance `json:"attendance"`
+	Remarks     string            `json:"remarks"`
+}
+
 // ReceptionFilter selects receptions.
 type ReceptionFilter struct {
 	Kind     ReceptionKind

@@ -112,6 +112,9 @@ type Observer struct {
 	// Attendances are the hearings the observer was invited to, with
 	// attendance and remarks (read only).
 	Attendances []Participation `json:"attendances,omitempty"`
+	// Receptions are the leaders' receptions the observer was invited
+	// to, in the reader's scope (read only).
+	Receptions []ReceptionAttendance `json:"receptions,omitempty"`
 }
 
 // KindLabel is the Chinese label of the observer's kind.

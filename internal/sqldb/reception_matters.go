@@ -160,3 +160,20 @@ func (db *ReceptionStore) ReceptionPeople(ctx context.Context) (*xinfang.Recepti
 	}
 	return out, nil
 }
+
+// receptionAttendances lists the receptions, in the reader's scope, the
+// observer was invited to, newest first.
+func (db *core) receptionAttendances(ctx context.Context, q rowQuerier, observerID int64) ([]xinfang.ReceptionAttendance, error) {
+	scope, args, err := receptionScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := cq{db, q}.rows(ctx, `SELECT r.id, r.held_on, r.kind, lu.name, rp.attendance, rp.remarks
+		FROM reception_participants rp JOIN receptions r ON r.id = rp.reception_id JOIN users lu ON lu.id = r.leader_id
+		WHERE rp.observer_id = ? AND `+scope+` ORDER BY r.held_on DESC, r.id DESC LIMIT 500`, append([]any{observerID}, args...)...)
+	return scanAll(rows, err, func(s scanner) (xinfang.ReceptionAttendance, error) {
+		var x xinfang.ReceptionAttendance
+		err := s.Scan(&x.ReceptionID, &x.On, &x.Kind, &x.LeaderName, &x.Attendance, &x.Remarks)
+		return x, err
+	})
+}

@@ -159,6 +159,13 @@ func TestReceptionLifecycle(t *testing.T) {
 		if r.State != xinfang.ReceptionHeld || r.Participants[0].Attendance != xinfang.Attended || r.Participants[0].Remarks != "解答劳动法律问题" || r.Participants[1].Attendance != xinfang.Absent {
 			t.Fatalf("recorded: %+v", r)
 		}
+		// The observer's page lists the reception with his attendance.
+		if o, err := db.Society.FindObserverByID(staff, obs.ID); err != nil || len(o.Receptions) != 1 || o.Receptions[0].ReceptionID != r.ID || o.Receptions[0].Attendance != xinfang.Absent {
+			t.Errorf("the observer's receptions: %+v %v", o, err)
+		}
+		if o, err := db.Society.FindObserverByID(w.Ctx(w.HandlerB), obs.ID); err != nil || len(o.Receptions) != 0 {
+			t.Errorf("town B sees the observer's reception: %v", err)
+		}
 		_, err = db.Receptions.CancelReception(staff, r.ID, r.Version, "领导另有公务")
 		wantErr(t, err, xinfang.ECONFLICT, "state")
 

@@ -212,7 +212,10 @@ func (db *SocietyStore) FindObserverByID(ctx context.Context, id int64) (*xinfan
 		if o, err = scanObserver(cq{db.core, q}.row(ctx, `SELECT `+observerCols+` FROM observers o WHERE o.id = ?`, id)); err != nil {
 			return db.notFound(err, "监督员不存在")
 		}
-		o.Attendances, err = db.participations(ctx, q, "hp.observer_id = ?", id)
+		if o.Attendances, err = db.participations(ctx, q, "hp.observer_id = ?", id); err != nil {
+			return err
+		}
+		o.Receptions, err = db.receptionAttendances(ctx, q, id)
 		return err
 	})
 	if err != nil {
