@@ -41,7 +41,14 @@ var decisionTexts = []string{
 func (l *loader) receptionsAndMeetings(petitions int) error {
 	clock := l.db.Now
 	defer func() { l.db.Now = clock }()
-	if err := l.receptions(12 * petitions / 800); err != nil {
+	// The items registered at receptions come on top of the demo's
+	// petitions: only a demo of some size has them, so that a small one
+	// holds exactly the petitions asked for.
+	newItems := 0
+	if petitions >= 300 {
+		newItems = 12 * petitions / 800
+	}
+	if err := l.receptions(newItems); err != nil {
 		return fmt.Errorf("receptions: %w", err)
 	}
 	if err := l.meetings(); err != nil {

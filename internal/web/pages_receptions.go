@@ -204,6 +204,15 @@ func (s *Server) renderReception(w http.ResponseWriter, r *http.Request, status 
 	if ferr != nil {
 		v.Notice = ""
 		v.Error, v.Fields = formMessage(ferr), xinfang.ErrorFields(ferr)
+		// The record's and the cancellation's fields are named apart from
+		// the matter form's (both have a summary).
+		if step == "record" || step == "cancel" {
+			named := map[string]string{}
+			for k, m := range v.Fields {
+				named[step+"."+k] = m
+			}
+			v.Fields = named
+		}
 	}
 	return s.render(w, r, status, "reception.html", v)
 }

@@ -97,6 +97,9 @@ func TestReceptionsAPIAndPages(t *testing.T) {
 		t.Errorf("a stale matter form: %d", st)
 	}
 	reg.ok(t, http.StatusOK, "GET", "/api/v1/receptions/"+id, nil, &rc)
+	if st, _, page := reg.page(t, "POST", "/receptions/"+id+"/record", url.Values{"version": {fmt.Sprint(rc.Version)}}); st != http.StatusUnprocessableEntity || !strings.Contains(page, "请填写接访情况") {
+		t.Errorf("the record form without a summary: %d", st)
+	}
 	rec := map[string]any{"version": rc.Version, "summary": "接待 2 批", "attendance": []map[string]any{{"participant_id": rc.Participants[0].ID, "attendance": "present", "remarks": "释法"}}}
 	reg.ok(t, http.StatusOK, "POST", "/api/v1/receptions/"+id+"/record", rec, &rc)
 	if rc.State != xinfang.ReceptionHeld || len(rc.Matters) != 2 || rc.Participants[0].Remarks != "释法" {

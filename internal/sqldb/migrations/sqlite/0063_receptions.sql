@@ -6,7 +6,8 @@
 -- the petitions table (with the foreign keys of every register into it)
 -- would copy the largest table; the constraint's text is rewritten in the
 -- schema instead, the documented way for a change that only widens what
--- the table accepts, and the schema reloaded (RESET).
+-- the table accepts, and the schema reloaded (RESET). The tables created
+-- below change the schema cookie, so other connections reload it too.
 PRAGMA writable_schema = ON;
 UPDATE sqlite_master SET sql = replace(sql, '''handed_down'',''screening'')', '''handed_down'',''screening'',''leader_reception'')')
 	WHERE type = 'table' AND name = 'petitions';
