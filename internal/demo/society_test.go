@@ -182,6 +182,10 @@ func TestLoadReceptionsAndMeetings(t *testing.T) {
 	if len(leaders) < 7 || kinds[xinfang.ReceptionDown] == 0 || registered == 0 || matters < total {
 		t.Errorf("receptions of %d leaders, kinds %v, %d matters, %d registered", len(leaders), kinds, matters, registered)
 	}
+	var ch []*xinfang.Petition
+	if ch, _, err = db.Petitions.FindPetitions(leader, xinfang.PetitionFilter{Channel: xinfang.ChannelLeaderReception, Limit: 100}); err != nil || len(ch) != registered {
+		t.Errorf("%d items of the channel 领导接访, %d matters registered (%v)", len(ch), registered, err)
+	}
 	sched, err := db.Receptions.ReceptionSchedule(userCtx(t, db, "registrar"), calendar.DateOf(db.Now()), calendar.DateOf(db.Now()).AddDays(60))
 	if err != nil || len(sched) == 0 {
 		t.Errorf("%d reception days ahead (%v)", len(sched), err)
