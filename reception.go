@@ -297,8 +297,11 @@ type ReceptionPeople struct {
 var staffRoles = []Role{RoleAdmin, RoleRegistrar, RoleHandler, RoleUnitHead, RoleSupervisor, RoleLeader, RoleInspector, RoleAuditor, RoleSecurityAdmin}
 
 // CanReadReceptionSchedule reports whether u reads the published schedule
-// of leaders' reception days: all the staff.
-func CanReadReceptionSchedule(u *User) bool { return u.HasAny(staffRoles...) }
+// of leaders' reception days: all the staff, and the lawyers and observers
+// who are invited to receptions (the schedule is what is published).
+func CanReadReceptionSchedule(u *User) bool {
+	return u.HasAny(staffRoles...) || u.HasAny(RoleLawyer, RoleObserver)
+}
 
 // CanReadReceptions reports whether u has the receptions' records: the
 // staff with a data scope, and the lawyers and observers invited, who see

@@ -40,6 +40,13 @@ func TestReceptionsAPIAndPages(t *testing.T) {
 	if st, _, body := auditor.page(t, "GET", "/receptions/schedule", nil); st != http.StatusOK || !strings.Contains(body, leader.Username) || !strings.Contains(body, "甲镇接待室") {
 		t.Errorf("the auditor's schedule page: %d", st)
 	}
+	// The invited lawyer reads the schedule and finds his reception.
+	if st, _, page := lawyer.page(t, "GET", "/receptions", nil); st != http.StatusOK || !strings.Contains(page, `href="/receptions/`+id+`"`) {
+		t.Errorf("the lawyer's receptions page (%d)", st)
+	}
+	if st, _, _ := lawyer.page(t, "GET", "/receptions/schedule", nil); st != http.StatusOK {
+		t.Errorf("the lawyer's schedule page: %d", st)
+	}
 	for _, path := range []string{"/api/v1/receptions/" + id, "/receptions/" + id} {
 		if r := other.do(t, "GET", path, nil); r.Status != http.StatusNotFound {
 			t.Errorf("town B GET %s: %d", path, r.Status)
