@@ -257,8 +257,8 @@ func (r *DutyReception) Validate(today calendar.Date) error {
 	return p.Err()
 }
 
-// ReceptionFilter selects reception records.
-type ReceptionFilter struct {
+// DutyReceptionFilter selects the lawyers' reception records.
+type DutyReceptionFilter struct {
 	LawyerID int64 `json:"lawyer_id,omitempty"`
 	PointID  int64 `json:"point_id,omitempty"`
 	Diverted *bool `json:"diverted,omitempty"`

@@ -20,12 +20,16 @@ const (
 	ChannelVisit      Channel = "visit"       // 来访
 	ChannelHandedDown Channel = "handed_down" // 上级交办
 	ChannelScreening  Channel = "screening"   // 排查发现
+	// ChannelLeaderReception is an item a leader received at a reception
+	// (领导接访、下访、约访), registered from the reception's record.
+	ChannelLeaderReception Channel = "leader_reception" // 领导接访
 )
 
 // Channels lists the channels with their labels.
 var Channels = []Label{
 	{string(ChannelOnline), "网上信访"}, {string(ChannelLetter), "来信"}, {string(ChannelCall), "来电"}, {string(ChannelFax), "传真"},
 	{string(ChannelVisit), "来访"}, {string(ChannelHandedDown), "上级交办"}, {string(ChannelScreening), "排查发现"},
+	{string(ChannelLeaderReception), "领导接访"},
 }
 
 // Label returns the Chinese label of c.
@@ -33,6 +37,19 @@ func (c Channel) Label() string { return labelOf(Channels, c) }
 
 // Valid reports whether c is a known channel.
 func (c Channel) Valid() bool { return hasCode(Channels, c) }
+
+// RegistrableChannels are the channels the registration form offers: all
+// but 领导接访, whose items are registered from a reception's record
+// (ReceptionMatter), so that each of them has the reception it came from.
+func RegistrableChannels() []Label {
+	out := make([]Label, 0, len(Channels))
+	for _, l := range Channels {
+		if l.Code != string(ChannelLeaderReception) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
 
 // Purpose is the purpose of a petition (信访目的), one of the three classes
 // of 第二十九至三十一条.

@@ -118,6 +118,9 @@ type Observer struct {
 	// Seats are the consultations and 督办单 the observer was invited to
 	// (read only).
 	Seats []*Seat `json:"seats,omitempty"`
+	// Receptions are the leaders' receptions the observer was invited
+	// to, in the reader's scope (read only).
+	Receptions []ReceptionAttendance `json:"receptions,omitempty"`
 }
 
 // KindLabel is the Chinese label of the observer's kind.

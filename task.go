@@ -49,6 +49,8 @@ type Task struct {
 	ID         int64 `json:"id"`
 	CaseID     int64 `json:"case_id,omitempty"`
 	PetitionID int64 `json:"petition_id,omitempty"`
+	// MeetingID is the special meeting that decided the task (会议决定事项).
+	MeetingID int64 `json:"meeting_id,omitempty"`
 	// PetitionNumber is filled by the unit's task list only.
 	PetitionNumber string        `json:"petition_number,omitempty"`
 	Version        int           `json:"version"`

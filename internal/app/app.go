@@ -28,6 +28,7 @@ func WebStores(db *sqldb.DB) web.Stores {
 		Society: db.Society, Hearings: db.Hearings, Assignments: db.Assignments, Mediations: db.Mediations, JudicialAid: db.JudicialAid, Opinions: db.Opinions, FirstVisit: db.FirstVisit,
 		Seats:     db.Seats,
 		Campaigns: db.Campaigns, Followups: db.Followups,
+		Receptions: db.Receptions, Meetings: db.Meetings,
 		Indicators: db.Indicators, Assessment: db.Assessment,
 		Screening: db.Screening, Risks: db.Risks,
 		Legal: db.Legal, LawyerDuty: db.LawyerDuty,

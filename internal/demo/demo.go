@@ -23,7 +23,10 @@ import (
 
 // Options control the size of the demo.
 type Options struct {
-	Petitions int // about 800 by default
+	// Petitions is the number of petitions' stories, about 800 by
+	// default; a demo of 300 or more adds a few items registered at
+	// leaders' receptions (领导接访) beside them.
+	Petitions int
 	Seed      int64
 	// Online is how many items petitioners submitted on the portal in the
 	// last days, waiting for the registrar (beside the online items among
@@ -119,6 +122,9 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 		return nil, err
 	}
 	if err := l.legal(letters); err != nil {
+		return nil, err
+	}
+	if err := l.receptionsAndMeetings(opt.Petitions); err != nil {
 		return nil, err
 	}
 	return accounts(ctx, db)

@@ -188,6 +188,11 @@ func TestLoad(t *testing.T) {
 			}
 		}
 		for _, c := range xinfang.Channels {
+			// 领导接访 items are registered at receptions, on top of the
+			// petitions asked for, by demos of 300 and more only.
+			if c.Code == string(xinfang.ChannelLeaderReception) && n < 300 {
+				continue
+			}
 			if channels[c.Code] == 0 {
 				t.Errorf("no petition by channel %s (%s); channels: %v", c.Code, c.Label, channels)
 			}

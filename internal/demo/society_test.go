@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 )
 
 // The demo's expert pool, observers and hearings: the 复核 hearings are
@@ -184,5 +185,61 @@ func TestLoadSeats(t *testing.T) {
 	t.Logf("%d expert seats: %v, %d recorded", seated, on, recorded)
 	if on[xinfang.SeatConsultation] == 0 || on[xinfang.SeatSupervision] == 0 || recorded == 0 || recorded == seated {
 		t.Errorf("expert seats %v, %d of %d recorded: want both kinds, most but not all recorded", on, recorded, seated)
+	}
+}
+
+// The demo's leaders' receptions and special meetings: reception days of
+// every city leader with matters, some registered as 领导接访 items, a few
+// 下访, days ahead on the schedule; meetings on the backlog cases whose
+// decisions are tasks, some done and some past their deadline.
+func TestLoadReceptionsAndMeetings(t *testing.T) {
+	db := openDB(t)
+	mustLoad(t, db, 400)
+	leader := userCtx(t, db, "leader")
+	list, total, err := db.Receptions.FindReceptions(leader, xinfang.ReceptionFilter{Limit: 500})
+	if err != nil || total < 50 {
+		t.Fatalf("%d receptions (%v)", total, err)
+	}
+	leaders, kinds, registered, matters := map[int64]bool{}, map[xinfang.ReceptionKind]int{}, 0, 0
+	for _, r := range list {
+		leaders[r.LeaderID] = true
+		kinds[r.Kind]++
+		for _, m := range r.Matters {
+			matters++
+			if m.Registered {
+				registered++
+			}
+		}
+	}
+	if len(leaders) < 7 || kinds[xinfang.ReceptionDown] == 0 || registered == 0 || matters < total {
+		t.Errorf("receptions of %d leaders, kinds %v, %d matters, %d registered", len(leaders), kinds, matters, registered)
+	}
+	var ch []*xinfang.Petition
+	if ch, _, err = db.Petitions.FindPetitions(leader, xinfang.PetitionFilter{Channel: xinfang.ChannelLeaderReception, Limit: 100}); err != nil || len(ch) != registered {
+		t.Errorf("%d items of the channel 领导接访, %d matters registered (%v)", len(ch), registered, err)
+	}
+	sched, err := db.Receptions.ReceptionSchedule(userCtx(t, db, "registrar"), calendar.DateOf(db.Now()), calendar.DateOf(db.Now()).AddDays(60))
+	if err != nil || len(sched) == 0 {
+		t.Errorf("%d reception days ahead (%v)", len(sched), err)
+	}
+	meetings, n, err := db.Meetings.FindMeetings(leader, xinfang.MeetingFilter{})
+	if err != nil || n < 15 {
+		t.Fatalf("%d meetings (%v)", n, err)
+	}
+	done, late := 0, 0
+	today := calendar.DateOf(db.Now())
+	for _, m := range meetings {
+		for _, d := range m.Decisions {
+			if d.State == xinfang.TaskDone {
+				done++
+			}
+			if d.Late(today) {
+				late++
+			}
+		}
+	}
+	t.Logf("%d receptions (%v, %d matters, %d registered), %d meetings: %d decisions done, %d late", total, kinds, matters, registered, n, done, late)
+	if done == 0 || late == 0 {
+		t.Errorf("meetings' decisions: %d done, %d late; want some of each", done, late)
 	}
 }

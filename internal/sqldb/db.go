@@ -76,6 +76,8 @@ type DB struct {
 
 	Legal      *LegalReferralStore // 涉法涉诉甄别、转送政法机关
 	LawyerDuty *LawyerDutyStore    // 律师值班: rota and reception records
+	Receptions *ReceptionStore     // 领导接访、下访、约访
+	Meetings   *MeetingStore       // 专题会、协调会、调度会 and their decisions
 }
 
 // core is what every store shares: the pools, the dialect, the clock, the
@@ -189,6 +191,7 @@ func NewDB(dsn string, keys *keyring.Keyring) *DB {
 		Screening: &ScreeningStore{c}, Risks: &RiskAssessmentStore{c},
 		Campaigns: &CampaignStore{c}, Followups: &FollowupStore{c},
 		Legal: &LegalReferralStore{c}, LawyerDuty: &LawyerDutyStore{c},
+		Receptions: &ReceptionStore{c}, Meetings: &MeetingStore{c},
 	}
 }
 

@@ -196,7 +196,7 @@ func TestLawyerReception(t *testing.T) {
 			u    *xinfang.User
 			want int
 		}{{lawyer, 1}, {other, 0}, {f.HeadA, 1}, {f.HandlerB, 0}, {f.Leader, 1}} {
-			if _, total, err := db.LawyerDuty.FindReceptions(f.Ctx(tc.u), xinfang.ReceptionFilter{}); err != nil || total != tc.want {
+			if _, total, err := db.LawyerDuty.FindReceptions(f.Ctx(tc.u), xinfang.DutyReceptionFilter{}); err != nil || total != tc.want {
 				t.Errorf("%s lists %d records (%v), want %d", tc.u.Username, total, err, tc.want)
 			}
 		}

@@ -10,12 +10,12 @@ import (
 // lawyer writes and corrects his own; the staff read those of the points
 // in their scope.
 
-const receptionCols = `r.id, r.lawyer_id, r.lawyer_name, r.point_id, u.name, r.received_on, r.visitors, r.matter, r.advice, r.diverted, r.route,
+const dutyReceptionCols = `r.id, r.lawyer_id, r.lawyer_name, r.point_id, u.name, r.received_on, r.visitors, r.matter, r.advice, r.diverted, r.route,
 	COALESCE(r.petition_id, 0), COALESCE(p.number, ''), COALESCE(r.opinion_id, 0), COALESCE(o.number, ''), r.version, r.created_at, r.updated_at`
 
-const receptionFrom = ` FROM lawyer_receptions r JOIN units u ON u.id = r.point_id LEFT JOIN petitions p ON p.id = r.petition_id LEFT JOIN legal_opinions o ON o.id = r.opinion_id`
+const dutyReceptionFrom = ` FROM lawyer_receptions r JOIN units u ON u.id = r.point_id LEFT JOIN petitions p ON p.id = r.petition_id LEFT JOIN legal_opinions o ON o.id = r.opinion_id`
 
-func scanReception(s scanner) (*xinfang.DutyReception, error) {
+func scanDutyReception(s scanner) (*xinfang.DutyReception, error) {
 	r := &xinfang.DutyReception{}
 	var diverted int
 	var created, updated string
@@ -137,7 +137,7 @@ func (db *LawyerDutyStore) FindReceptionByID(ctx context.Context, id int64) (*xi
 	if err != nil {
 		return nil, err
 	}
-	r, err := scanReception(db.queryRow(ctx, `SELECT `+receptionCols+receptionFrom+` WHERE r.id = ? AND `+scope, append([]any{id}, args...)...))
+	r, err := scanDutyReception(db.queryRow(ctx, `SELECT `+dutyReceptionCols+dutyReceptionFrom+` WHERE r.id = ? AND `+scope, append([]any{id}, args...)...))
 	if err != nil {
 		return nil, db.notFound(err, "接访记录不存在或无权查看")
 	}
@@ -145,7 +145,7 @@ func (db *LawyerDutyStore) FindReceptionByID(ctx context.Context, id int64) (*xi
 }
 
 // FindReceptions lists the records the reader may see, newest first.
-func (db *LawyerDutyStore) FindReceptions(ctx context.Context, f xinfang.ReceptionFilter) ([]*xinfang.DutyReception, int, error) {
+func (db *LawyerDutyStore) FindReceptions(ctx context.Context, f xinfang.DutyReceptionFilter) ([]*xinfang.DutyReception, int, error) {
 	if _, err := allow(ctx, xinfang.CanReadLawyerDuty, "无权查看律师接访记录"); err != nil {
 		return nil, 0, err
 	}
@@ -172,11 +172,11 @@ func (db *LawyerDutyStore) FindReceptions(ctx context.Context, f xinfang.Recepti
 	var out []*xinfang.DutyReception
 	err = db.read(ctx, func(q rowQuerier) error {
 		c := cq{db.core, q}
-		if err := c.row(ctx, `SELECT COUNT(*)`+receptionFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+		if err := c.row(ctx, `SELECT COUNT(*)`+dutyReceptionFrom+` WHERE `+where, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := c.rows(ctx, `SELECT `+receptionCols+receptionFrom+` WHERE `+where+` ORDER BY r.received_on DESC, r.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
-		out, err = scanAll(rows, err, scanReception)
+		rows, err := c.rows(ctx, `SELECT `+dutyReceptionCols+dutyReceptionFrom+` WHERE `+where+` ORDER BY r.received_on DESC, r.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+		out, err = scanAll(rows, err, scanDutyReception)
 		return err
 	})
 	return out, total, err

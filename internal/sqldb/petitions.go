@@ -460,6 +460,9 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 	if err := p.Validate(now); err != nil {
 		return err
 	}
+	if p.Channel == xinfang.ChannelLeaderReception && !fromReception(ctx) {
+		return xinfang.FieldError("channel", "领导接访的信访件须在领导接访记录中登记")
+	}
 	probs := xinfang.Problems{}
 	if _, err := db.findUnit(ctx, p.LocalityID); problem(probs, err, "locality_id", "问题属地单位不存在") != nil {
 		return err

@@ -218,7 +218,10 @@ func (db *SocietyStore) FindObserverByID(ctx context.Context, id int64) (*xinfan
 		if o.Attendances, err = db.participations(ctx, q, "hp.observer_id = ?", id); err != nil {
 			return err
 		}
-		o.Seats, err = db.seats(ctx, q, "st.observer_id = ?", id)
+		if o.Seats, err = db.seats(ctx, q, "st.observer_id = ?", id); err != nil {
+			return err
+		}
+		o.Receptions, err = db.receptionAttendances(ctx, q, id)
 		return err
 	})
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 // 三跨三分离 tasks of a petition or a backlog case: by person, matter or unit, each with its owner, deadline and state.
 
 const taskCols = `t.id, COALESCE(t.case_id, 0), COALESCE(t.petition_id, 0), t.version, t.kind, t.title, COALESCE(t.owner_unit_id, 0), COALESCE(ou.name, ''),
-	COALESCE(t.owner_user_id, 0), COALESCE(uu.name, ''), t.deadline, t.state, t.release_reason, t.done_note, t.origin, t.created_at, t.updated_at`
+	COALESCE(t.owner_user_id, 0), COALESCE(uu.name, ''), t.deadline, t.state, t.release_reason, t.done_note, t.origin, t.created_at, t.updated_at, COALESCE(t.meeting_id, 0)`
 
 const taskFrom = ` FROM tasks t LEFT JOIN units ou ON ou.id = t.owner_unit_id LEFT JOIN users uu ON uu.id = t.owner_user_id`
 
@@ -17,7 +17,7 @@ func scanTask(s interface{ Scan(...any) error }) (*xinfang.Task, error) {
 	t := &xinfang.Task{}
 	var created, updated string
 	if err := s.Scan(&t.ID, &t.CaseID, &t.PetitionID, &t.Version, &t.Kind, &t.Title, &t.OwnerUnitID, &t.OwnerUnitName,
-		&t.OwnerUserID, &t.OwnerUserName, &t.Deadline, &t.State, &t.ReleaseReason, &t.DoneNote, &t.Origin, &created, &updated); err != nil {
+		&t.OwnerUserID, &t.OwnerUserName, &t.Deadline, &t.State, &t.ReleaseReason, &t.DoneNote, &t.Origin, &created, &updated, &t.MeetingID); err != nil {
 		return nil, err
 	}
 	t.CreatedAt, t.UpdatedAt = parseTime(created), parseTime(updated)
@@ -93,8 +93,8 @@ func (db *CaseStore) insertTask(ctx context.Context, tx *Tx, t *xinfang.Task) er
 		return err
 	}
 	t.State, t.Version, t.CreatedAt, t.UpdatedAt = xinfang.TaskOpen, 1, tx.now, tx.now
-	id, err := tx.insert(ctx, `INSERT INTO tasks (case_id, petition_id, version, kind, title, owner_unit_id, owner_user_id, deadline, state, origin, created_at, updated_at)
-		VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nullID(t.CaseID), nullID(t.PetitionID), t.Kind, t.Title, nullID(t.OwnerUnitID), nullID(t.OwnerUserID),
+	id, err := tx.insert(ctx, `INSERT INTO tasks (case_id, petition_id, meeting_id, version, kind, title, owner_unit_id, owner_user_id, deadline, state, origin, created_at, updated_at)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nullID(t.CaseID), nullID(t.PetitionID), nullID(t.MeetingID), t.Kind, t.Title, nullID(t.OwnerUnitID), nullID(t.OwnerUserID),
 		t.Deadline, t.State, string(t.Origin), fmtTime(tx.now), fmtTime(tx.now))
 	t.ID = id
 	return err

@@ -167,16 +167,16 @@ func (s *Server) apiSwapDuty(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-type apiReceptionPage struct {
+type apiDutyReceptionPage struct {
 	Items  []*xinfang.DutyReception `json:"items"`
 	Total  int                      `json:"total"`
 	Offset int                      `json:"offset"`
 	Limit  int                      `json:"limit"`
 }
 
-func (s *Server) apiReceptions(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) apiDutyReceptions(w http.ResponseWriter, r *http.Request) error {
 	q := newAPIQuery(r)
-	f := xinfang.ReceptionFilter{LawyerID: q.id("lawyer_id"), PointID: q.id("point_id"), Diverted: q.boolean("diverted"),
+	f := xinfang.DutyReceptionFilter{LawyerID: q.id("lawyer_id"), PointID: q.id("point_id"), Diverted: q.boolean("diverted"),
 		Offset: q.number("offset", 0, 1<<30), Limit: q.number("limit", 0, 500)}
 	if err := q.err(); err != nil {
 		return err
@@ -185,12 +185,12 @@ func (s *Server) apiReceptions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, apiReceptionPage{Items: items, Total: total, Offset: f.Offset, Limit: f.Limit})
+	writeJSON(w, http.StatusOK, apiDutyReceptionPage{Items: items, Total: total, Offset: f.Offset, Limit: f.Limit})
 	return nil
 }
 
-// apiReceptionInput is what a lawyer sends for a reception record.
-type apiReceptionInput struct {
+// apiDutyReceptionInput is what a lawyer sends for a reception record.
+type apiDutyReceptionInput struct {
 	Version    int                `json:"version"`
 	PointID    int64              `json:"point_id"`
 	ReceivedOn calendar.Date      `json:"received_on"`
@@ -203,13 +203,13 @@ type apiReceptionInput struct {
 	OpinionID  int64              `json:"opinion_id"`
 }
 
-func (in *apiReceptionInput) record(id int64) *xinfang.DutyReception {
+func (in *apiDutyReceptionInput) record(id int64) *xinfang.DutyReception {
 	return &xinfang.DutyReception{ID: id, Version: in.Version, PointID: in.PointID, ReceivedOn: in.ReceivedOn, Visitors: in.Visitors, Matter: in.Matter,
 		Advice: in.Advice, Diverted: in.Diverted, Route: in.Route, PetitionID: in.PetitionID, OpinionID: in.OpinionID}
 }
 
-func (s *Server) apiCreateReception(w http.ResponseWriter, r *http.Request) error {
-	var in apiReceptionInput
+func (s *Server) apiCreateDutyReception(w http.ResponseWriter, r *http.Request) error {
+	var in apiDutyReceptionInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -221,16 +221,16 @@ func (s *Server) apiCreateReception(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (s *Server) apiReception(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) apiDutyReception(w http.ResponseWriter, r *http.Request) error {
 	return serveByID(w, r, s.LawyerDuty.FindReceptionByID)
 }
 
-func (s *Server) apiUpdateReception(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) apiUpdateDutyReception(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	var in apiReceptionInput
+	var in apiDutyReceptionInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}

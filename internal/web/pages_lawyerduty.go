@@ -166,7 +166,7 @@ func (s *Server) handleSwapDuty(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-type receptionsView struct {
+type dutyReceptionsView struct {
 	base
 	Tabs      []societyTab
 	Items     []*xinfang.DutyReception
@@ -175,12 +175,12 @@ type receptionsView struct {
 	Q         url.Values
 }
 
-func (s *Server) handleReceptions(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) handleDutyReceptions(w http.ResponseWriter, r *http.Request) error {
 	u := xinfang.UserFromContext(r.Context())
-	v := &receptionsView{CanRecord: xinfang.CanRecordReception(u), Q: url.Values{}}
+	v := &dutyReceptionsView{CanRecord: xinfang.CanRecordReception(u), Q: url.Values{}}
 	v.Title, v.Nav = "律师接访记录", "lawyerduty"
 	q := r.URL.Query()
-	f := xinfang.ReceptionFilter{Limit: 200}
+	f := xinfang.DutyReceptionFilter{Limit: 200}
 	if q.Get("diverted") != "" {
 		yes := true
 		f.Diverted = &yes
@@ -195,7 +195,7 @@ func (s *Server) handleReceptions(w http.ResponseWriter, r *http.Request) error 
 	return s.render(w, r, http.StatusOK, "lawyer_receptions.html", v)
 }
 
-type receptionView struct {
+type dutyReceptionView struct {
 	base
 	Tabs   []societyTab
 	R      *xinfang.DutyReception // nil: a new record
@@ -210,19 +210,19 @@ type receptionView struct {
 	Today                              string
 }
 
-func (s *Server) handleNewReception(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) handleNewDutyReception(w http.ResponseWriter, r *http.Request) error {
 	form := url.Values{"received_on": {s.today().String()}}
 	// The point where the lawyer is on duty this week, if any.
 	u := xinfang.UserFromContext(r.Context())
 	if weeks, _, err := s.LawyerDuty.FindDutyWeeks(r.Context(), xinfang.DutyFilter{LawyerID: u.ID, From: s.today(), To: s.today(), Limit: 1}); err == nil && len(weeks) == 1 {
 		form.Set("point_id", strconv.FormatInt(weeks[0].PointID, 10))
 	}
-	return s.renderReception(w, r, http.StatusOK, nil, form, nil)
+	return s.renderDutyReception(w, r, http.StatusOK, nil, form, nil)
 }
 
-func (s *Server) renderReception(w http.ResponseWriter, r *http.Request, status int, rec *xinfang.DutyReception, form url.Values, ferr error) error {
+func (s *Server) renderDutyReception(w http.ResponseWriter, r *http.Request, status int, rec *xinfang.DutyReception, form url.Values, ferr error) error {
 	u := xinfang.UserFromContext(r.Context())
-	v := &receptionView{R: rec, Routes: xinfang.LegalRoutes, Form: form, Today: s.today().String()}
+	v := &dutyReceptionView{R: rec, Routes: xinfang.LegalRoutes, Form: form, Today: s.today().String()}
 	v.Title, v.Nav = "新增接访记录", "lawyerduty"
 	v.CanEdit = xinfang.CanRecordReception(u) && (rec == nil || rec.LawyerID == u.ID)
 	if rec != nil {
@@ -257,7 +257,7 @@ func (s *Server) renderReception(w http.ResponseWriter, r *http.Request, status 
 	return s.render(w, r, status, "lawyer_reception.html", v)
 }
 
-func (s *Server) handleReception(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) handleDutyReception(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -266,11 +266,11 @@ func (s *Server) handleReception(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderReception(w, r, http.StatusOK, rec, receptionForm(rec), nil)
+	return s.renderDutyReception(w, r, http.StatusOK, rec, dutyReceptionForm(rec), nil)
 }
 
-// receptionForm is a record as its edit form shows it.
-func receptionForm(rec *xinfang.DutyReception) url.Values {
+// dutyReceptionForm is a record as its edit form shows it.
+func dutyReceptionForm(rec *xinfang.DutyReception) url.Values {
 	f := url.Values{"version": {strconv.Itoa(rec.Version)}, "point_id": {strconv.FormatInt(rec.PointID, 10)}, "received_on": {rec.ReceivedOn.String()},
 		"visitors": {rec.Visitors}, "matter": {rec.Matter}, "advice": {rec.Advice}, "route": {string(rec.Route)}}
 	if rec.Diverted {
@@ -304,7 +304,7 @@ func (s *Server) receptionFromForm(r *http.Request, form url.Values, probs xinfa
 	return rec
 }
 
-func (s *Server) handleCreateReception(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) handleCreateDutyReception(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
@@ -319,13 +319,13 @@ func (s *Server) handleCreateReception(w http.ResponseWriter, r *http.Request) e
 		if xinfang.ErrorCode(err) != xinfang.EINVALID {
 			return err
 		}
-		return s.renderReception(w, r, http.StatusUnprocessableEntity, nil, form, err)
+		return s.renderDutyReception(w, r, http.StatusUnprocessableEntity, nil, form, err)
 	}
 	http.Redirect(w, r, "/lawyer-receptions/"+strconv.FormatInt(rec.ID, 10)+"?done=1", http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) handleUpdateReception(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) handleUpdateDutyReception(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -347,9 +347,9 @@ func (s *Server) handleUpdateReception(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		switch xinfang.ErrorCode(err) {
 		case xinfang.EINVALID:
-			return s.renderReception(w, r, http.StatusUnprocessableEntity, cur, form, err)
+			return s.renderDutyReception(w, r, http.StatusUnprocessableEntity, cur, form, err)
 		case xinfang.ECONFLICT:
-			return s.renderReception(w, r, http.StatusConflict, cur, form, err)
+			return s.renderDutyReception(w, r, http.StatusConflict, cur, form, err)
 		}
 		return err
 	}

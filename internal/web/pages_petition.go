@@ -107,6 +107,8 @@ type petitionView struct {
 	Decisions []*xinfang.RiskAssessment
 	// Followups are the follow-up visits (跟踪回访) after its reply.
 	Followups []*xinfang.Followup
+	// Receptions are the matters leaders received about the item (领导接访).
+	Receptions []xinfang.ReceptionMatter
 }
 
 // actionAttempt is a submitted action form that failed, to show again.
@@ -184,6 +186,11 @@ func (s *Server) petitionPage(r *http.Request, id int64, failed *actionAttempt) 
 	}
 	if s.Followups != nil && xinfang.CanReadFollowups(u) {
 		if v.Followups, _, err = s.Followups.FindFollowups(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	if s.Receptions != nil {
+		if v.Receptions, err = s.Receptions.FindPetitionReceptions(ctx, id); err != nil {
 			return nil, err
 		}
 	}

@@ -52,6 +52,8 @@ type Stores struct {
 
 	Legal      LegalReferralStore
 	LawyerDuty LawyerDutyStore
+	Receptions ReceptionStore
+	Meetings   MeetingStore
 	// Procedure returns the procedure over the current holiday calendar.
 	Procedure func(ctx context.Context) *procedure.Procedure
 	// Now is the clock (the storage's own, so that a test that moves one moves both).
@@ -393,5 +395,29 @@ type LawyerDutyStore interface {
 	CreateReception(ctx context.Context, r *xinfang.DutyReception) error
 	UpdateReception(ctx context.Context, r *xinfang.DutyReception) error
 	FindReceptionByID(ctx context.Context, id int64) (*xinfang.DutyReception, error)
-	FindReceptions(ctx context.Context, f xinfang.ReceptionFilter) ([]*xinfang.DutyReception, int, error)
+	FindReceptions(ctx context.Context, f xinfang.DutyReceptionFilter) ([]*xinfang.DutyReception, int, error)
+}
+
+// ReceptionStore is the leaders' receptions (领导接访、下访、约访).
+type ReceptionStore interface {
+	AddReceptionMatter(ctx context.Context, id int64, in xinfang.ReceptionMatterInput) (*xinfang.Reception, error)
+	CancelReception(ctx context.Context, id int64, version int, reason string) (*xinfang.Reception, error)
+	FindPetitionReceptions(ctx context.Context, petitionID int64) ([]xinfang.ReceptionMatter, error)
+	FindReceptionByID(ctx context.Context, id int64) (*xinfang.Reception, error)
+	FindReceptions(ctx context.Context, f xinfang.ReceptionFilter) ([]*xinfang.Reception, int, error)
+	ReceptionPeople(ctx context.Context) (*xinfang.ReceptionPeople, error)
+	ReceptionSchedule(ctx context.Context, from, to calendar.Date) ([]xinfang.ScheduledReception, error)
+	RecordReception(ctx context.Context, id int64, in xinfang.ReceptionRecord) (*xinfang.Reception, error)
+	ScheduleReception(ctx context.Context, r *xinfang.Reception) error
+}
+
+// MeetingStore is the special meetings (专题会、协调会、调度会) and their
+// decisions.
+type MeetingStore interface {
+	AddMeetingDecision(ctx context.Context, id int64, d xinfang.MeetingDecision) (*xinfang.Meeting, error)
+	FindDecisions(ctx context.Context, f xinfang.DecisionFilter) ([]*xinfang.DecisionTask, error)
+	FindMeetingByID(ctx context.Context, id int64) (*xinfang.Meeting, error)
+	FindMeetings(ctx context.Context, f xinfang.MeetingFilter) ([]*xinfang.Meeting, int, error)
+	RecordMeeting(ctx context.Context, in xinfang.MeetingInput) (*xinfang.Meeting, error)
+	SaveMeetingMinutes(ctx context.Context, id int64, in xinfang.MeetingMinutes) (*xinfang.Meeting, error)
 }
