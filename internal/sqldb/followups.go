@@ -271,8 +271,7 @@ func (db *FollowupStore) FindUnitTasks(ctx context.Context, origin xinfang.TaskO
 	return scanAll(rows, err, func(r scanner) (*xinfang.Task, error) {
 		t := &xinfang.Task{}
 		var created, updated string
-		err := r.Scan(&t.ID, &t.CaseID, &t.PetitionID, &t.Version, &t.Kind, &t.Title, &t.OwnerUnitID, &t.OwnerUnitName,
-			&t.OwnerUserID, &t.OwnerUserName, &t.Deadline, &t.State, &t.ReleaseReason, &t.DoneNote, &t.Origin, &created, &updated, &t.PetitionNumber)
+		err := r.Scan(append(taskFields(t, &created, &updated), &t.PetitionNumber)...)
 		t.CreatedAt, t.UpdatedAt = parseTime(created), parseTime(updated)
 		return t, err
 	})

@@ -427,9 +427,7 @@ func (db *MeetingStore) FindDecisions(ctx context.Context, f xinfang.DecisionFil
 		var created, updated string
 		var vis int
 		t := d.Task
-		if err := s.Scan(&t.ID, &t.CaseID, &t.PetitionID, &t.Version, &t.Kind, &t.Title, &t.OwnerUnitID, &t.OwnerUnitName,
-			&t.OwnerUserID, &t.OwnerUserName, &t.Deadline, &t.State, &t.ReleaseReason, &t.DoneNote, &created, &updated, &t.MeetingID,
-			&d.MeetingTitle, &d.MeetingHeldOn, &d.ItemNumber, &vis); err != nil {
+		if err := s.Scan(append(taskFields(t, &created, &updated), &d.MeetingTitle, &d.MeetingHeldOn, &d.ItemNumber, &vis)...); err != nil {
 			return nil, err
 		}
 		t.CreatedAt, t.UpdatedAt, d.ItemVisible = parseTime(created), parseTime(updated), vis != 0

@@ -13,11 +13,17 @@ const taskCols = `t.id, COALESCE(t.case_id, 0), COALESCE(t.petition_id, 0), t.ve
 
 const taskFrom = ` FROM tasks t LEFT JOIN units ou ON ou.id = t.owner_unit_id LEFT JOIN users uu ON uu.id = t.owner_user_id`
 
+// taskFields are where the columns of taskCols go: into t, its instants
+// into created and updated.
+func taskFields(t *xinfang.Task, created, updated *string) []any {
+	return []any{&t.ID, &t.CaseID, &t.PetitionID, &t.Version, &t.Kind, &t.Title, &t.OwnerUnitID, &t.OwnerUnitName,
+		&t.OwnerUserID, &t.OwnerUserName, &t.Deadline, &t.State, &t.ReleaseReason, &t.DoneNote, &t.Origin, created, updated, &t.MeetingID}
+}
+
 func scanTask(s interface{ Scan(...any) error }) (*xinfang.Task, error) {
 	t := &xinfang.Task{}
 	var created, updated string
-	if err := s.Scan(&t.ID, &t.CaseID, &t.PetitionID, &t.Version, &t.Kind, &t.Title, &t.OwnerUnitID, &t.OwnerUnitName,
-		&t.OwnerUserID, &t.OwnerUserName, &t.Deadline, &t.State, &t.ReleaseReason, &t.DoneNote, &t.Origin, &created, &updated, &t.MeetingID); err != nil {
+	if err := s.Scan(taskFields(t, &created, &updated)...); err != nil {
 		return nil, err
 	}
 	t.CreatedAt, t.UpdatedAt = parseTime(created), parseTime(updated)
