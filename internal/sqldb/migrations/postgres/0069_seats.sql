@@ -21,7 +21,9 @@ CREATE TABLE seats (
 	CHECK ((consultation_id IS NULL) <> (supervision_id IS NULL)),
 	CHECK ((expert_id IS NULL) <> (observer_id IS NULL))
 );
-CREATE UNIQUE INDEX seats_consultation_person ON seats(consultation_id, COALESCE(expert_id, 0), COALESCE(observer_id, 0)) WHERE consultation_id IS NOT NULL;
-CREATE UNIQUE INDEX seats_supervision_person ON seats(supervision_id, COALESCE(expert_id, 0), COALESCE(observer_id, 0)) WHERE supervision_id IS NOT NULL;
+CREATE UNIQUE INDEX seats_consultation_expert ON seats(consultation_id, expert_id) WHERE consultation_id IS NOT NULL AND expert_id IS NOT NULL;
+CREATE UNIQUE INDEX seats_consultation_observer ON seats(consultation_id, observer_id) WHERE consultation_id IS NOT NULL AND observer_id IS NOT NULL;
+CREATE UNIQUE INDEX seats_supervision_expert ON seats(supervision_id, expert_id) WHERE supervision_id IS NOT NULL AND expert_id IS NOT NULL;
+CREATE UNIQUE INDEX seats_supervision_observer ON seats(supervision_id, observer_id) WHERE supervision_id IS NOT NULL AND observer_id IS NOT NULL;
 CREATE INDEX seats_expert ON seats(expert_id) WHERE expert_id IS NOT NULL;
 CREATE INDEX seats_observer ON seats(observer_id) WHERE observer_id IS NOT NULL;
