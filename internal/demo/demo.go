@@ -81,7 +81,8 @@ func Load(ctx context.Context, db *sqldb.DB, opt Options) ([]Account, error) {
 	}
 	// The 涉法涉诉 letters (legal.go) are among the petitions asked for.
 	letters := legalLetterCount(opt.Petitions)
-	plans := l.plan(opt.Petitions - letters)
+	// So are the items registered at leaders' receptions (receptions.go).
+	plans := l.plan(opt.Petitions - letters - receptionItemCount(opt.Petitions))
 	for _, p := range plans {
 		// Stop between petitions when the program is told to stop.
 		if err := ctx.Err(); err != nil {

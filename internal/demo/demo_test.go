@@ -188,7 +188,7 @@ func TestLoad(t *testing.T) {
 			}
 		}
 		for _, c := range xinfang.Channels {
-			// 领导接访 items are registered at receptions, on top of the
+			// 领导接访 items are registered at receptions, among the
 			// petitions asked for, by demos of 300 and more only.
 			if c.Code == string(xinfang.ChannelLeaderReception) && n < 300 {
 				continue
