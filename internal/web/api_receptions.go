@@ -102,8 +102,9 @@ func (s *Server) apiReception(w http.ResponseWriter, r *http.Request) error {
 	return serveByID(w, r, s.Receptions.FindReceptionByID)
 }
 
-// receptionStep decodes the body into in and applies fn to reception {id}.
-func receptionStep[T any](fn func(s *Server, r *http.Request, id int64, in T) (*xinfang.Reception, error)) func(*Server, http.ResponseWriter, *http.Request) error {
+// recordStep decodes the body into in, applies fn to record {id} and
+// answers with the record fn returns (a reception, a meeting).
+func recordStep[T, R any](fn func(s *Server, r *http.Request, id int64, in T) (R, error)) func(*Server, http.ResponseWriter, *http.Request) error {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -113,23 +114,23 @@ func receptionStep[T any](fn func(s *Server, r *http.Request, id int64, in T) (*
 		if err := decodeJSON(r, &in); err != nil {
 			return err
 		}
-		rc, err := fn(s, r, id, in)
+		rec, err := fn(s, r, id, in)
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, rc)
+		writeJSON(w, http.StatusOK, rec)
 		return nil
 	}
 }
 
 var (
-	apiReceptionMatter = receptionStep(func(s *Server, r *http.Request, id int64, in xinfang.ReceptionMatterInput) (*xinfang.Reception, error) {
+	apiReceptionMatter = recordStep(func(s *Server, r *http.Request, id int64, in xinfang.ReceptionMatterInput) (*xinfang.Reception, error) {
 		return s.Receptions.AddReceptionMatter(r.Context(), id, in)
 	})
-	apiRecordReception = receptionStep(func(s *Server, r *http.Request, id int64, in xinfang.ReceptionRecord) (*xinfang.Reception, error) {
+	apiRecordReception = recordStep(func(s *Server, r *http.Request, id int64, in xinfang.ReceptionRecord) (*xinfang.Reception, error) {
 		return s.Receptions.RecordReception(r.Context(), id, in)
 	})
-	apiCancelReception = receptionStep(func(s *Server, r *http.Request, id int64, in struct {
+	apiCancelReception = recordStep(func(s *Server, r *http.Request, id int64, in struct {
 		Version int    `json:"version"`
 		Reason  string `json:"cancel_reason"`
 	}) (*xinfang.Reception, error) {
@@ -189,31 +190,11 @@ func (s *Server) apiMeeting(w http.ResponseWriter, r *http.Request) error {
 	return serveByID(w, r, s.Meetings.FindMeetingByID)
 }
 
-// meetingStep decodes the body into in and applies fn to meeting {id}.
-func meetingStep[T any](fn func(s *Server, r *http.Request, id int64, in T) (*xinfang.Meeting, error)) func(*Server, http.ResponseWriter, *http.Request) error {
-	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
-		if err != nil {
-			return err
-		}
-		var in T
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-		m, err := fn(s, r, id, in)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, m)
-		return nil
-	}
-}
-
 var (
-	apiMeetingMinutes = meetingStep(func(s *Server, r *http.Request, id int64, in xinfang.MeetingMinutes) (*xinfang.Meeting, error) {
+	apiMeetingMinutes = recordStep(func(s *Server, r *http.Request, id int64, in xinfang.MeetingMinutes) (*xinfang.Meeting, error) {
 		return s.Meetings.SaveMeetingMinutes(r.Context(), id, in)
 	})
-	apiMeetingDecision = meetingStep(func(s *Server, r *http.Request, id int64, in xinfang.MeetingDecision) (*xinfang.Meeting, error) {
+	apiMeetingDecision = recordStep(func(s *Server, r *http.Request, id int64, in xinfang.MeetingDecision) (*xinfang.Meeting, error) {
 		return s.Meetings.AddMeetingDecision(r.Context(), id, in)
 	})
 )
