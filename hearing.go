@@ -273,26 +273,13 @@ func (h *Hearing) Validate(today calendar.Date, noticeDays int) error {
 			p.Add("participants", "参加人员的身份须为听证员或列席监督")
 			continue
 		}
-		var key string
-		switch x.Kind {
-		case FromExpert:
-			key = fmt.Sprint("e", x.ExpertID)
-			if x.ExpertID <= 0 {
-				p.Add("participants", "请从专家库选择专家")
-			}
-		case FromObserver:
-			key = fmt.Sprint("o", x.ObserverID)
-			if x.ObserverID <= 0 {
-				p.Add("participants", "请从监督员名录选择监督员")
-			}
-		case FromLawyer:
-			key = fmt.Sprint("l", x.UserID)
-			if x.UserID <= 0 {
-				p.Add("participants", "请选择律师")
-			}
-		default:
+		key, problem := x.Kind.person(x.ExpertID, x.ObserverID, x.UserID)
+		if key == "" {
 			p.Add("participants", "参加人员须来自专家库、律师或监督员名录")
 			continue
+		}
+		if problem != "" {
+			p.Add("participants", problem)
 		}
 		if seen[key] {
 			p.Add("participants", "同一人不能重复列入")
@@ -399,4 +386,29 @@ type HearingPeople struct {
 	Lawyers   []CaseUser  `json:"lawyers"`
 	Experts   []*Expert   `json:"experts"`
 	Observers []*Observer `json:"observers"`
+}
+
+// person is the key of one chosen from the registers as k — an expert of
+// the pool, an observer, a lawyer's account — by which a list finds him
+// twice, and the problem when none was chosen; the key is "" for a kind
+// that is none of those.
+func (k ParticipantKind) person(expertID, observerID, userID int64) (key, problem string) {
+	switch k {
+	case FromExpert:
+		if expertID <= 0 {
+			problem = "请从专家库选择专家"
+		}
+		return fmt.Sprint("e", expertID), problem
+	case FromObserver:
+		if observerID <= 0 {
+			problem = "请从监督员名录选择监督员"
+		}
+		return fmt.Sprint("o", observerID), problem
+	case FromLawyer:
+		if userID <= 0 {
+			problem = "请选择律师"
+		}
+		return fmt.Sprint("l", userID), problem
+	}
+	return "", ""
 }

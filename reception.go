@@ -1,7 +1,6 @@
 package xinfang
 
 import (
-	"fmt"
 	"time"
 
 	"xinfang/internal/calendar"
@@ -151,21 +150,13 @@ func (r *Reception) Validate(today calendar.Date) error {
 	seen := map[string]bool{}
 	for i := range r.Participants {
 		x := &r.Participants[i]
-		var key string
-		switch x.Kind {
-		case FromLawyer:
-			key = fmt.Sprint("l", x.UserID)
-			if x.UserID <= 0 {
-				p.Add("participants", "请选择律师")
-			}
-		case FromObserver:
-			key = fmt.Sprint("o", x.ObserverID)
-			if x.ObserverID <= 0 {
-				p.Add("participants", "请从监督员名录选择监督员")
-			}
-		default:
+		key, problem := x.Kind.person(0, x.ObserverID, x.UserID)
+		if key == "" || x.Kind == FromExpert {
 			p.Add("participants", "受邀人员须为律师或监督员")
 			continue
+		}
+		if problem != "" {
+			p.Add("participants", problem)
 		}
 		if seen[key] {
 			p.Add("participants", "同一人不能重复邀请")
