@@ -177,3 +177,12 @@ func MessageFor(ev *Event, p *Petition, unit string) (MessageKind, map[string]st
 	}
 	return "", nil
 }
+
+// ValidEmail says whether s is an address an e-mail can be sent to as a
+// plain addr-spec: one @ with text on both sides, no spaces, line breaks,
+// quotes, angle brackets or list separators (so that it can go into a
+// mail header as it is).
+func ValidEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && strings.Count(s, "@") == 1 && !strings.ContainsAny(s, " \t\r\n<>,;\"")
+}

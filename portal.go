@@ -45,7 +45,7 @@ type PortalSubmission struct {
 func (s *PortalSubmission) Petition(now time.Time) (*Petition, error) {
 	probs := Problems{}
 	checkLine(probs, "email", &s.Email, MaxLine)
-	if s.Email != "" && (!strings.Contains(s.Email, "@") || strings.ContainsAny(s.Email, " <>\"")) {
+	if s.Email != "" && !ValidEmail(s.Email) {
 		probs.Add("email", "电子邮箱格式不正确")
 	}
 	if strings.TrimSpace(s.Name) == "" {

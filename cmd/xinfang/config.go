@@ -72,10 +72,17 @@ type Config struct {
 	// Messages to petitioners: MessagesFile receives every message as a
 	// JSON line ("" logs them, the 查询码 masked); SMSURL, when set, sends
 	// the SMS through that gateway with SMSTemplate as the request body;
-	// OutboxInterval is how often the outbox is sent.
+	// SMTPAddr, when set, sends the e-mails through that mail server as
+	// SMTPFrom, logging in as SMTPUser with SMTPPassword (from the
+	// environment only) when SMTPUser is set; OutboxInterval is how often
+	// the outbox is sent.
 	MessagesFile   string
 	SMSURL         string
 	SMSTemplate    string
+	SMTPAddr       string
+	SMTPFrom       string
+	SMTPUser       string
+	SMTPPassword   string
 	OutboxInterval time.Duration
 
 	// AttachmentMB is the largest file an upload takes, in MB.
@@ -168,6 +175,12 @@ var settings = []setting{
 		func(c *Config) flag.Value { return stringValue{&c.SMSURL} }},
 	{"sms-template", "XINFANG_SMS_TEMPLATE", "the gateway's request `body`, with {to} {text} {key} {kind}",
 		func(c *Config) flag.Value { return stringValue{&c.SMSTemplate} }},
+	{"smtp-addr", "XINFANG_SMTP_ADDR", "send the e-mails to petitioners through this mail server (`host:port`)",
+		func(c *Config) flag.Value { return stringValue{&c.SMTPAddr} }},
+	{"smtp-from", "XINFANG_SMTP_FROM", "the sender's `address` of the e-mails to petitioners",
+		func(c *Config) flag.Value { return stringValue{&c.SMTPFrom} }},
+	{"smtp-user", "XINFANG_SMTP_USER", "log in to the mail server as this `user` (password in XINFANG_SMTP_PASSWORD)",
+		func(c *Config) flag.Value { return stringValue{&c.SMTPUser} }},
 	{"outbox-interval", "XINFANG_OUTBOX_INTERVAL", "how often (`duration`) the messages to petitioners are sent",
 		func(c *Config) flag.Value { return durationValue{&c.OutboxInterval, time.Second} }},
 	{"attachment-limit", "XINFANG_ATTACHMENT_LIMIT", "the largest file an upload takes, in `MB`",
@@ -180,7 +193,7 @@ var settings = []setting{
 
 // Which settings each subcommand uses.
 var (
-	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "hearing-notice-days", "judicial-aid-cap", "judicial-aid-days", "followup-days", "aftercare-days", "check-interval", "messages-file", "sms-url", "sms-template", "outbox-interval", "attachment-limit", "demo", "demo-petitions"}
+	serveSettings    = []string{"addr", "db", "keys", "secure-cookies", "tls-cert", "tls-key", "trusted-proxy", "session-lifetime", "idle-timeout", "near-days", "evaluation-days", "roll-forward", "hearing-notice-days", "judicial-aid-cap", "judicial-aid-days", "followup-days", "aftercare-days", "check-interval", "messages-file", "sms-url", "sms-template", "smtp-addr", "smtp-from", "smtp-user", "outbox-interval", "attachment-limit", "demo", "demo-petitions"}
 	deadlineSettings = []string{"db", "keys", "near-days", "evaluation-days", "roll-forward"}
 	dbSettings       = []string{"db", "keys"}
 )
@@ -222,6 +235,7 @@ func parseConfig(cmd string, fs *flag.FlagSet, args []string, getenv func(string
 		fs.Var(v, s.Flag, s.Usage+" (env "+s.Env+")")
 	}
 	cfg.KeysText = getenv("XINFANG_KEYS")
+	cfg.SMTPPassword = getenv("XINFANG_SMTP_PASSWORD") // never a flag: ps shows flags
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -407,8 +421,8 @@ func (v durationValue) Set(s string) error {
 }
 
 // Senders returns how messages to petitioners go: the SMS to the gateway
-// of SMSURL when set, else with the e-mails to MessagesFile, else to the
-// log with the 查询码 masked.
+// of SMSURL and the e-mails to the mail server of SMTPAddr when set, each
+// else to MessagesFile, else to the log with the 查询码 masked.
 func (c Config) Senders(logger *slog.Logger) (map[xinfang.MessageChannel]outbox.Sender, error) {
 	var local outbox.Sender = &outbox.LogSender{Logger: logger}
 	if c.MessagesFile != "" {
@@ -425,6 +439,17 @@ func (c Config) Senders(logger *slog.Logger) (map[xinfang.MessageChannel]outbox.
 			return nil, fmt.Errorf("--sms-url: %q is not an http(s) URL", c.SMSURL)
 		}
 		out[xinfang.ChannelSMS] = &outbox.HTTPSender{URL: c.SMSURL, Template: c.SMSTemplate}
+	}
+	if c.SMTPAddr != "" {
+		if _, port, err := net.SplitHostPort(c.SMTPAddr); err != nil || port == "" {
+			return nil, fmt.Errorf("--smtp-addr: %q is not host:port", c.SMTPAddr)
+		}
+		if err := outbox.CheckMailAddress(c.SMTPFrom); err != nil {
+			return nil, fmt.Errorf("--smtp-from: %v (the sender's address is needed with --smtp-addr)", err)
+		}
+		out[xinfang.ChannelEmail] = &outbox.SMTPSender{Addr: c.SMTPAddr, From: c.SMTPFrom, Username: c.SMTPUser, Password: c.SMTPPassword}
+	} else if c.SMTPFrom != "" || c.SMTPUser != "" {
+		return nil, errors.New("--smtp-from and --smtp-user need --smtp-addr")
 	}
 	return out, nil
 }

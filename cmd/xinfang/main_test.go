@@ -29,6 +29,7 @@ import (
 
 	"xinfang"
 	"xinfang/internal/keyring"
+	"xinfang/internal/outbox"
 	"xinfang/internal/scheduler"
 	"xinfang/internal/sqldb"
 	"xinfang/internal/sqldb/sqldbtest"
@@ -869,5 +870,52 @@ func TestAuditVerify(t *testing.T) {
 	raw.Close()
 	if err := Run(ctx, []string{"audit", "verify", "--db", path}, &out, &errb); err == nil || !strings.Contains(userMessage(err), "末尾的记录被删除") {
 		t.Errorf("a deleted last entry: %v", err)
+	}
+}
+
+// The e-mails go to the mail server when one is configured, with the
+// password from the environment only; a half configuration is refused
+// naming the flag.
+func TestConfigSenders(t *testing.T) {
+	cfg, err := parse(t, "serve", env{"XINFANG_SMTP_ADDR": "mail.xfj.example:587", "XINFANG_SMTP_USER": "xfj", "XINFANG_SMTP_PASSWORD": "s3cret"}, "--smtp-from", "xinfang@xfj.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	senders, err := cfg.Senders(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mail, ok := senders[xinfang.ChannelEmail].(*outbox.SMTPSender)
+	if !ok || mail.Addr != "mail.xfj.example:587" || mail.From != "xinfang@xfj.example" || mail.Username != "xfj" || mail.Password != "s3cret" {
+		t.Errorf("e-mail sender %#v", senders[xinfang.ChannelEmail])
+	}
+	if _, ok := senders[xinfang.ChannelSMS].(*outbox.LogSender); !ok {
+		t.Errorf("SMS sender %T, want the log without --sms-url", senders[xinfang.ChannelSMS])
+	}
+	def, err := parse(t, "serve", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := def.Senders(nil); err != nil {
+		t.Fatal(err)
+	} else if _, ok := s[xinfang.ChannelEmail].(*outbox.LogSender); !ok {
+		t.Errorf("default e-mail sender %T, want the log", s[xinfang.ChannelEmail])
+	}
+	for _, tt := range []struct {
+		args []string
+		name string
+	}{
+		{[]string{"--smtp-addr", "mail.xfj.example"}, "--smtp-addr"},
+		{[]string{"--smtp-addr", "mail.xfj.example:25"}, "--smtp-from"},
+		{[]string{"--smtp-addr", "mail.xfj.example:25", "--smtp-from", "not an address"}, "--smtp-from"},
+		{[]string{"--smtp-user", "xfj"}, "--smtp-addr"},
+	} {
+		cfg, err := parse(t, "serve", nil, tt.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cfg.Senders(nil); err == nil || !strings.Contains(err.Error(), tt.name) {
+			t.Errorf("%v: err = %v, want one naming %s", tt.args, err, tt.name)
+		}
 	}
 }
