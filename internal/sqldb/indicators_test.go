@@ -646,5 +646,55 @@ func TestIndicatorCountsEqualFacts(t *testing.T) {
 				}
 			}
 		}
+
+		// 超期件数 and 严重超期件数 of each unit alone: the items whose due
+		// date (severe date) has passed, of the unit that handles them or,
+		// handled nowhere yet, that registered them — counted here by the
+		// units' ids, which the figure does not read. Two items more, made
+		// late 90 days on: one sent to 乙镇 and accepted there, one left
+		// with its registering unit.
+		day := calendar.DateOf(w.clk.Now()).AddDays(1).String()
+		w.register(t, "sent", day, w.VillageB, nil)
+		w.act(t, w.RegistrarA, "sent", day, xinfang.ActTransfer, map[string]string{"unit_id": itoa(w.TownB.ID)})
+		w.act(t, w.HandlerB, "sent", day, xinfang.ActSign, nil)
+		w.act(t, w.HandlerB, "sent", day, xinfang.ActAccept, nil)
+		w.register(t, "kept", day, w.VillageA, nil)
+		w.clk.Add(90 * 24 * time.Hour)
+		last = calendar.DateOf(w.clk.Now())
+		today := last.String()
+		overdue, severe := map[int64]int{}, map[int64]int{}
+		rows, err := raw.Query(`SELECT COALESCE(handling_unit_id, reg_unit_id), due_date, severe_date FROM petitions WHERE due_date <> ''`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var unit int64
+			var due, sev string
+			if err := rows.Scan(&unit, &due, &sev); err != nil {
+				t.Fatal(err)
+			}
+			if due < today {
+				overdue[unit]++
+			}
+			if sev != "" && sev < today {
+				severe[unit]++
+			}
+		}
+		rows.Close()
+		for _, u := range []*xinfang.Unit{w.City, w.Bureau, w.TownA, w.VillageA, w.TownB, w.VillageB} {
+			got, err := db.Indicators.Indicators(leader, xinfang.IndicatorQuery{UnitID: u.ID, Alone: true, From: first, To: last})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := got.Find(xinfang.IndOverdue).Numerator; n != overdue[u.ID] {
+				t.Errorf("%s alone: 超期件数 %d, the items say %d", u.Name, n, overdue[u.ID])
+			}
+			if n := got.Find(xinfang.IndSevere).Numerator; n != severe[u.ID] {
+				t.Errorf("%s alone: 严重超期件数 %d, the items say %d", u.Name, n, severe[u.ID])
+			}
+		}
+		if h, r := w.p["sent"].HandlingUnitID, w.p["sent"].RegUnitID; overdue[h] == 0 || h == r {
+			t.Fatalf("the item sent to 乙镇 is not overdue there (%v): the check above checked nothing", overdue)
+		}
 	})
 }
