@@ -444,8 +444,8 @@ func (c Config) Senders(logger *slog.Logger) (map[xinfang.MessageChannel]outbox.
 		if _, port, err := net.SplitHostPort(c.SMTPAddr); err != nil || port == "" {
 			return nil, fmt.Errorf("--smtp-addr: %q is not host:port", c.SMTPAddr)
 		}
-		if err := outbox.CheckMailAddress(c.SMTPFrom); err != nil {
-			return nil, fmt.Errorf("--smtp-from: %v (the sender's address is needed with --smtp-addr)", err)
+		if !xinfang.ValidEmail(c.SMTPFrom) {
+			return nil, fmt.Errorf("--smtp-from: %q is not an e-mail address (the sender's address is needed with --smtp-addr)", c.SMTPFrom)
 		}
 		out[xinfang.ChannelEmail] = &outbox.SMTPSender{Addr: c.SMTPAddr, From: c.SMTPFrom, Username: c.SMTPUser, Password: c.SMTPPassword}
 	} else if c.SMTPFrom != "" || c.SMTPUser != "" {

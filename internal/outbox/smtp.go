@@ -30,32 +30,15 @@ type SMTPSender struct {
 	From     string // the sender's address, e.g. xinfang@example.gov.cn
 	Username string // "" for a relay that takes the bureau's mail without login
 	Password string
-	Subject  string        // DefaultMailSubject when empty
 	Timeout  time.Duration // for the whole exchange; 30 s when zero
-	// TLS, when set, is used for STARTTLS (tests give their own roots);
-	// otherwise the server's name is verified against the system's roots.
-	TLS *tls.Config
 }
 
-// DefaultMailSubject is the subject of the e-mails to petitioners.
-const DefaultMailSubject = "信访事项消息"
-
-// CheckMailAddress refuses an address that is not a plain addr-spec
-// (xinfang.ValidEmail).
-func CheckMailAddress(s string) error {
-	if !xinfang.ValidEmail(s) {
-		return fmt.Errorf("%q is not an e-mail address", s)
-	}
-	return nil
-}
+// MailSubject is the subject of the e-mails to petitioners.
+const MailSubject = "信访事项消息"
 
 // mailMessage composes the e-mail of m: UTF-8 text in base64, the subject
 // encoded, the key as Message-ID.
 func (s *SMTPSender) mailMessage(m *xinfang.OutMessage, now time.Time) []byte {
-	subject := s.Subject
-	if subject == "" {
-		subject = DefaultMailSubject
-	}
 	domain := "localhost"
 	if at := strings.LastIndexByte(s.From, '@'); at >= 0 {
 		domain = s.From[at+1:]
@@ -64,7 +47,7 @@ func (s *SMTPSender) mailMessage(m *xinfang.OutMessage, now time.Time) []byte {
 	h := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	h("From", s.From)
 	h("To", m.To)
-	h("Subject", mime.BEncoding.Encode("UTF-8", subject))
+	h("Subject", mime.BEncoding.Encode("UTF-8", MailSubject))
 	h("Date", now.Format(time.RFC1123Z))
 	h("Message-ID", "<"+m.Key+"@"+domain+">")
 	h("MIME-Version", "1.0")
@@ -81,8 +64,8 @@ func (s *SMTPSender) mailMessage(m *xinfang.OutMessage, now time.Time) []byte {
 }
 
 func (s *SMTPSender) Send(ctx context.Context, m *xinfang.OutMessage) error {
-	if err := CheckMailAddress(m.To); err != nil {
-		return err
+	if !xinfang.ValidEmail(m.To) {
+		return fmt.Errorf("%q is not an e-mail address", m.To)
 	}
 	timeout := s.Timeout
 	if timeout == 0 {
@@ -108,11 +91,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *xinfang.OutMessage) error {
 	}
 	defer c.Close()
 	if ok, _ := c.Extension("STARTTLS"); ok {
-		cfg := s.TLS
-		if cfg == nil {
-			cfg = &tls.Config{ServerName: host}
-		}
-		if err := c.StartTLS(cfg); err != nil {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
 			return fmt.Errorf("STARTTLS: %w", err)
 		}
 	}

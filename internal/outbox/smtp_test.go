@@ -171,7 +171,7 @@ func TestSMTPSender(t *testing.T) {
 			t.Errorf("Message-ID %q", id)
 		}
 		subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-		if err != nil || subject != outbox.DefaultMailSubject {
+		if err != nil || subject != outbox.MailSubject {
 			t.Errorf("subject %q (%v)", subject, err)
 		}
 		var body strings.Builder

@@ -161,7 +161,7 @@ func (db *IndicatorStore) figureOf(kind xinfang.IndicatorKind, part xinfang.Indi
 		// registered it. Alone, by the unit's path rather than its id (an
 		// item's handling path is its handling unit's, empty exactly when
 		// it has none) with the dates inside each side of the OR, so that
-		// SQLite seeks each side in a path's due dates: 16× faster for a
+		// SQLite seeks each side in a path's due dates: 10–15× faster for a
 		// town at 100,000 petitions. With the subtree, the dates first:
 		// the path ranges of a large unit hold most items, and the due
 		// dates' index then serves better.
