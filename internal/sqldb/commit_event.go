@@ -34,6 +34,11 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	} else {
 		p.HandlingUnit = nil
 	}
+	// What the item counted on the 态势 page before the event, and after.
+	was, err := readDashItem(ctx, tx, id)
+	if err != nil {
+		return err
+	}
 	wasRepeat := p.Repeat
 	if ev.Action == xinfang.ActMerge {
 		p.Repeat = true
@@ -58,6 +63,13 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	// indicator_facts.go).
 	if err := db.writeFacts(ctx, tx, pr, p, events); err != nil {
 		return err
+	}
+	if was != nil {
+		now := *was
+		now.handling, now.values[0] = handlingPath, string(p.State)
+		if err := countDashboard(ctx, tx, was, &now); err != nil {
+			return err
+		}
 	}
 	if ev.Action == xinfang.ActMerge {
 		if err := db.setRepeatRoot(ctx, tx, id); err != nil {

@@ -46,53 +46,9 @@ func (db *IndicatorStore) Dashboard(ctx context.Context, q xinfang.DashboardQuer
 	rargs := append(append([]any{}, args...), t0, t1)
 	err = db.read(ctx, func(rq rowQuerier) error {
 		r := cq{db.core, rq}
-		group := func(expr, cond string, cargs []any, label func(string) string) ([]xinfang.Count, error) {
-			rows, err := r.rows(ctx, `SELECT `+expr+`, COUNT(*) FROM petitions p WHERE `+cond+` GROUP BY `+expr+` ORDER BY COUNT(*) DESC, 1`, cargs...)
-			return scanAll(rows, err, func(s scanner) (xinfang.Count, error) {
-				var c xinfang.Count
-				err := s.Scan(&c.Key, &c.Value)
-				c.Label = label(c.Key)
-				return c, err
-			})
-		}
-		// "|| ''": the period's range drives (petitions_kpi_dash), not an
-		// index in the grouped column's order over every period.
-		if d.States, err = group("p.state || ''", received, rargs, func(k string) string { return xinfang.State(k).Label() }); err != nil {
-			return err
-		}
-		for _, c := range d.States {
-			d.Total += c.Value
-		}
-		if d.Channels, err = group("p.channel || ''", received, rargs, func(k string) string { return xinfang.Channel(k).Label() }); err != nil {
-			return err
-		}
 		cats, err := db.categoryLabels(ctx, r)
 		if err != nil {
 			return err
-		}
-		if d.Categories, err = group("SUBSTR(p.category, 1, 2)", received, rargs, func(k string) string {
-			if l := cats[k]; l != "" {
-				return l
-			}
-			return k
-		}); err != nil {
-			return err
-		}
-		// Months: a count each, by Shanghai month.
-		for m := calendar.MakeDate(q.From.Year, q.From.Month, 1); !m.After(q.To) && len(d.Months) < 120; m = calendar.MakeDate(m.Year, m.Month+1, 1) {
-			from, to := m, calendar.MakeDate(m.Year, m.Month+1, 0)
-			if from.Before(q.From) {
-				from = q.From
-			}
-			if to.After(q.To) {
-				to = q.To
-			}
-			a, b := dayBounds(from, to)
-			c := xinfang.Count{Key: from.String() + "/" + to.String(), Label: m.String()[:7]}
-			if err := r.row(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+where+` AND p.received_at >= ? AND p.received_at < ?`, append(append([]any{}, args...), a, b)...).Scan(&c.Value); err != nil {
-				return err
-			}
-			d.Months = append(d.Months, c)
 		}
 		// Territories: each unit right under this one.
 		rows, err := r.rows(ctx, `SELECT `+unitCols+` FROM units WHERE parent_id = ? ORDER BY id`, u.ID)
@@ -100,14 +56,36 @@ func (db *IndicatorStore) Dashboard(ctx context.Context, q xinfang.DashboardQuer
 		if err != nil {
 			return err
 		}
-		for _, child := range children {
-			cw, ca := inUnit(child.Path)
-			c := xinfang.Count{Key: strconv.FormatInt(child.ID, 10), Label: child.Name}
-			if err := r.row(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+cw+` AND p.received_at >= ? AND p.received_at < ?`, append(ca, t0, t1)...).Scan(&c.Value); err != nil {
-				return err
+		got, err := db.receivedIn(ctx, r, u, q, children, received, rargs, inUnit)
+		if err != nil {
+			return err
+		}
+		d.States = counts(got.states, func(k string) string { return xinfang.State(k).Label() })
+		for _, c := range d.States {
+			d.Total += c.Value
+		}
+		d.Channels = counts(got.channels, func(k string) string { return xinfang.Channel(k).Label() })
+		d.Categories = counts(got.categories, func(k string) string {
+			if l := cats[k]; l != "" {
+				return l
 			}
-			if c.Value > 0 {
-				d.Territories = append(d.Territories, c)
+			return k
+		})
+		// Months: a count each, by Shanghai month.
+		for m := calendar.MakeDate(q.From.Year, q.From.Month, 1); !m.After(q.To) && len(d.Months) < 120; m = calendar.MakeDate(m.Year, m.Month+1, 1) {
+			from := m
+			if from.Before(q.From) {
+				from = q.From
+			}
+			to := calendar.MakeDate(m.Year, m.Month+1, 0)
+			if to.After(q.To) {
+				to = q.To
+			}
+			d.Months = append(d.Months, xinfang.Count{Key: from.String() + "/" + to.String(), Label: m.String()[:7], Value: got.months[m.String()[:7]]})
+		}
+		for i, child := range children {
+			if n := got.territories[i]; n > 0 {
+				d.Territories = append(d.Territories, xinfang.Count{Key: strconv.FormatInt(child.ID, 10), Label: child.Name, Value: n})
 			}
 		}
 		// Warning levels of running items, today.

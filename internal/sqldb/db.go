@@ -104,8 +104,9 @@ type core struct {
 	// (walkBatch when zero). Tests lower it.
 	WalkBatch int
 	// CountFromFacts makes every indicator a count of its rows instead of
-	// a sum of kpi_daily (indicator_counts.go). Tests set it, to hold the
-	// two to each other.
+	// a sum of kpi_daily (indicator_counts.go), and the 态势 page a count
+	// of the items instead of a sum of dash_counts (dashboard_counts.go).
+	// Tests set it, to hold the two to each other.
 	CountFromFacts bool
 	Logger         *slog.Logger
 	// SessionLifetime and IdleTimeout end a session that long after login

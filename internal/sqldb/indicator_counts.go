@@ -226,31 +226,8 @@ func deleteFacts(ctx context.Context, tx *Tx, id int64) ([]factRow, error) {
 // months in the period, and of the days before and after them.
 func (db *IndicatorStore) dailySum(ctx context.Context, r cq, measure string, from, to calendar.Date, u *xinfang.Unit, alone bool) (dailyCounts, error) {
 	uc, ua := unitIn(u, alone, "d.unit_id", "d.unit_path")
-	type span struct {
-		grain, lo, hi string
-	}
-	var spans []span
-	first := from
-	if first.Day != 1 {
-		first = calendar.MakeDate(from.Year, from.Month+1, 1)
-	}
-	last := calendar.MakeDate(to.Year, to.Month+1, 1).AddDays(-1) // to's month's last day
-	if last != to {
-		last = calendar.MakeDate(to.Year, to.Month, 1).AddDays(-1)
-	}
-	if first.After(last) {
-		spans = append(spans, span{"d", from.String(), to.String()})
-	} else {
-		spans = append(spans, span{"m", first.String()[:7], last.String()[:7]})
-		if from.Before(first) {
-			spans = append(spans, span{"d", from.String(), first.AddDays(-1).String()})
-		}
-		if last.Before(to) {
-			spans = append(spans, span{"d", last.AddDays(1).String(), to.String()})
-		}
-	}
 	var c dailyCounts
-	for _, sp := range spans {
+	for _, sp := range periodSpans(from, to) {
 		var s dailyCounts
 		if err := r.row(ctx, `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(on_time), 0), COALESCE(SUM(rated), 0), COALESCE(SUM(satisfied), 0), COALESCE(SUM(basic), 0)
 			FROM kpi_daily d WHERE d.measure = ? AND d.grain = ? AND d.day >= ? AND d.day <= ? AND `+uc, append([]any{measure, sp.grain, sp.lo, sp.hi}, ua...)...).

@@ -31,13 +31,26 @@ func (db *core) writeFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure,
 
 // writeNewFacts writes the facts of a petition being written for the
 // first time (registration, import): there are none to replace. The
-// petition's registration is counted with them.
+// petition's registration is counted with them, and the item in the
+// 态势 page's counts.
 func (db *core) writeNewFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure, p *xinfang.Petition, events []*xinfang.Event) error {
 	now, err := insertFacts(ctx, tx, p, pr.Facts(p, events))
 	if err != nil {
 		return err
 	}
 	if err := countFacts(ctx, tx, nil, now); err != nil {
+		return err
+	}
+	// The 态势 page's counts, in the state its events leave it (a
+	// registration writes its final state at the end of the write).
+	it, err := readDashItem(ctx, tx, p.ID)
+	if err != nil {
+		return err
+	}
+	if it != nil && len(events) > 0 {
+		it.values[0] = string(events[len(events)-1].To)
+	}
+	if err := countDashboard(ctx, tx, nil, it); err != nil {
 		return err
 	}
 	repeat := 0

@@ -66,7 +66,9 @@ func kpiFacts(b *testing.B, db *sqldb.DB) {
 		 FROM petitions p WHERE p.handling_unit_id IS NOT NULL AND p.state IN ('replied','reviewing','reviewed','rereviewing','concluded','terminated') AND p.legal_case = 0`,
 		// Their counts, as the migration that brought kpi_daily counts the
 		// facts a database already holds.
-		dailyBackfill(b),
+		backfill(b, "0070_kpi_daily.sql", "kpi_daily"),
+		// and the 态势 page's counts of the items.
+		backfill(b, "0071_dash_counts.sql", "dash_counts"),
 		`ANALYZE`,
 	} {
 		if _, err := raw.Exec(q); err != nil {
@@ -79,18 +81,19 @@ func kpiFacts(b *testing.B, db *sqldb.DB) {
 	b.Logf("derived %d facts in %s", n, time.Since(start).Round(time.Millisecond))
 }
 
-// dailyBackfill is the statements of migration 0070 that count the facts
-// of a database into kpi_daily.
-func dailyBackfill(b *testing.B) string {
-	buf, err := os.ReadFile("migrations/sqlite/0070_kpi_daily.sql")
+// backfill is the statements of a migration that count what a database
+// holds into its table (kpi_daily of 0070, dash_counts of 0071), for the
+// rows the generator writes after the migrations ran.
+func backfill(b *testing.B, file, table string) string {
+	buf, err := os.ReadFile("migrations/sqlite/" + file)
 	if err != nil {
 		b.Fatal(err)
 	}
 	_, after, ok := strings.Cut(string(buf), "-- backfill")
 	if !ok {
-		b.Fatal("migration 0070 has no backfill")
+		b.Fatalf("migration %s has no backfill", file)
 	}
-	return "DELETE FROM kpi_daily;\n" + after[strings.Index(after, "\n")+1:]
+	return "DELETE FROM " + table + ";\n" + after[strings.Index(after, "\n")+1:]
 }
 
 func kpiBenchDB(b *testing.B, n int) (*sqldb.DB, ledgerFixture) {

@@ -1,0 +1,181 @@
+package sqldb_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"xinfang"
+	"xinfang/internal/calendar"
+	"xinfang/internal/sqldb"
+	"xinfang/internal/sqldb/sqldbtest"
+)
+
+// The 态势 page's counts (dash_counts) after random registrations and
+// actions — items registered at the bureau and at a town, handed to
+// towns, villages, a department and the 纪委监委, 检举控告 among them — are
+// the rows migration 0071 counts from the items, and every page read from
+// them equals the page counted from the items, for readers of each kind
+// (the city's leader, a town's handler, the 纪委监委's handler, the
+// registrar of the 检举控告 items), for units and periods drawn at random.
+func TestDashboardCountsEqualItems(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		clk := fixClock(db, at("2026-01-05"))
+		f := sqldbtest.NewFixture(t, db)
+		rng := rand.New(rand.NewPCG(71, 2026))
+		var items []*xinfang.Petition
+		channels := []xinfang.Channel{xinfang.ChannelLetter, xinfang.ChannelVisit, xinfang.ChannelOnline, xinfang.ChannelCall}
+		categories := []string{"0501", "0101", "0203", "0501"}
+		places := []*xinfang.Unit{f.VillageA, f.VillageB, f.TownA, f.TownB}
+		accusations := 0
+		for i := 0; i < 170; i++ {
+			clk.Add(time37h)
+			if len(items) < 4 || rng.IntN(4) == 0 {
+				p := f.NewPetition(places[rng.IntN(len(places))], len(items)+1)
+				p.Channel, p.Category = channels[rng.IntN(len(channels))], categories[rng.IntN(len(categories))]
+				registrar := []*xinfang.User{f.RegistrarA, f.BureauRegistrar}[rng.IntN(2)]
+				if rng.IntN(5) == 0 {
+					p.Purpose, p.Category, p.Summary, p.Accused = xinfang.PurposeAccusation, "0402", "举报镇干部收受礼金", "甲镇某干部"
+					accusations++
+				}
+				items = append(items, f.MustRegister(t, registrar, p))
+				continue
+			}
+			k := rng.IntN(len(items))
+			p := items[k]
+			to := []*xinfang.Unit{f.TownA, f.TownB, f.Police, f.Discipline, f.VillageA, f.VillageB}[rng.IntN(6)]
+			steps := []xinfang.ActionInput{
+				{Action: xinfang.ActTransfer, Data: map[string]string{"unit_id": itoa(to.ID)}},
+				{Action: xinfang.ActAssign, Data: map[string]string{"unit_id": itoa(to.ID)}},
+				{Action: xinfang.ActAccept}, {Action: xinfang.ActSign},
+				{Action: xinfang.ActReply, Data: replyData},
+				{Action: xinfang.ActDeliver, Data: deliverData(calendar.DateOf(clk.Now()).String())},
+				{Action: xinfang.ActNotAccept, Data: map[string]string{"reason": "不属实"}},
+			}
+		next:
+			for _, s := range rng.Perm(len(steps)) {
+				in := steps[s]
+				in.Version = p.Version
+				for _, u := range []*xinfang.User{f.RegistrarA, f.BureauRegistrar, f.HandlerA, f.HeadA, f.HandlerB, f.DisciplineHandler} {
+					if got, err := db.Petitions.Act(f.Ctx(u), p.ID, in); err == nil {
+						items[k] = got
+						break next
+					}
+				}
+			}
+		}
+		if accusations == 0 {
+			t.Fatal("no 检举控告 registered")
+		}
+
+		// The rows kept are the rows the migration counts from the items.
+		raw := db.RawSQL()
+		rows := func() map[string]int {
+			r, err := raw.Query(`SELECT dim, grain, day, unit_path, value, n FROM dash_counts WHERE n <> 0`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			out := map[string]int{}
+			for r.Next() {
+				var dim, grain, day, path, value string
+				var n int
+				if err := r.Scan(&dim, &grain, &day, &path, &value, &n); err != nil {
+					t.Fatal(err)
+				}
+				out[strings.Join([]string{dim, grain, day, path, value}, " ")] = n
+			}
+			return out
+		}
+		kept := rows()
+		negative, handled := 0, 0
+		for _, n := range kept {
+			if n < 0 {
+				negative++
+			}
+		}
+		if err := raw.QueryRow(`SELECT COUNT(*) FROM petitions WHERE handling_path <> '' AND handling_path <> reg_path AND purpose <> 'accusation'`).Scan(&handled); err != nil {
+			t.Fatal(err)
+		}
+		if negative == 0 || handled < 10 {
+			t.Fatalf("the actions left %d items handled away from their registering unit and %d rows below zero", handled, negative)
+		}
+		dialect := "sqlite"
+		if strings.HasSuffix(t.Name(), "postgres") {
+			dialect = "postgres"
+		}
+		buf, err := os.ReadFile("migrations/" + dialect + "/0071_dash_counts.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, fill, _ := strings.Cut(string(buf), "-- backfill")
+		if _, err := raw.Exec("DELETE FROM dash_counts;\n" + fill[strings.Index(fill, "\n")+1:]); err != nil {
+			t.Fatal(err)
+		}
+		if counted := rows(); len(kept) < 50 || !reflect.DeepEqual(kept, counted) {
+			t.Fatalf("dash_counts kept %d rows, the migration counts %d from the items", len(kept), len(counted))
+		}
+
+		// Every page from the counts equals the page counted from the items.
+		type reader struct {
+			u     *xinfang.User
+			units []*xinfang.Unit
+		}
+		readers := []reader{
+			{f.Leader, []*xinfang.Unit{f.City, f.TownA, f.TownB, f.VillageA, f.Police, f.Discipline, f.Bureau}},
+			{f.HandlerA, []*xinfang.Unit{f.TownA, f.VillageA}},
+			{f.DisciplineHandler, []*xinfang.Unit{f.Discipline}},
+			{f.RegistrarA, []*xinfang.Unit{f.TownA, f.VillageA}},
+			{f.BureauRegistrar, []*xinfang.Unit{f.Bureau}},
+		}
+		first, last := calendar.MustParseDate("2026-01-05"), calendar.DateOf(clk.Now()).AddDays(10)
+		span := last.Sub(first)
+		d := calendar.MustParseDate
+		fixed := [][2]calendar.Date{{d("2026-01-01"), d("2026-12-31")}, {d("2026-03-01"), d("2026-03-31")}, {d("2026-02-15"), d("2026-05-10")}, {d("2026-04-30"), d("2026-05-01")}}
+		compared, withAccusations := 0, 0
+		for _, rd := range readers {
+			ctx := f.Ctx(rd.u)
+			for i := 0; i < 8+len(fixed); i++ {
+				from := first.AddDays(rng.IntN(span))
+				to := from.AddDays(rng.IntN(span - from.Sub(first) + 1))
+				if i < len(fixed) {
+					from, to = fixed[i][0], fixed[i][1]
+				}
+				u := rd.units[rng.IntN(len(rd.units))]
+				q := xinfang.DashboardQuery{UnitID: u.ID, From: from, To: to}
+				db.CountFromFacts = false
+				got, err := db.Indicators.Dashboard(ctx, q)
+				db.CountFromFacts = true
+				want, werr := db.Indicators.Dashboard(ctx, q)
+				db.CountFromFacts = false
+				if fmt.Sprint(err) != fmt.Sprint(werr) {
+					t.Fatalf("%s, %s %s–%s: error %v, counted from the items %v", rd.u.Username, u.Name, from, to, err, werr)
+				}
+				if err != nil {
+					continue
+				}
+				type part struct {
+					Total                                             int
+					States, Months, Categories, Channels, Territories []xinfang.Count
+				}
+				g := part{got.Total, got.States, got.Months, got.Categories, got.Channels, got.Territories}
+				w := part{want.Total, want.States, want.Months, want.Categories, want.Channels, want.Territories}
+				if !reflect.DeepEqual(g, w) {
+					t.Fatalf("%s, %s %s–%s:\ncounts %+v\nitems  %+v", rd.u.Username, u.Name, from, to, g, w)
+				}
+				compared++
+				for _, c := range got.Categories {
+					if c.Key == "04" && c.Value > 0 {
+						withAccusations++
+					}
+				}
+			}
+		}
+		if compared < 40 || withAccusations == 0 {
+			t.Fatalf("compared %d pages, %d with 检举控告 items", compared, withAccusations)
+		}
+	})
+}
