@@ -64,9 +64,17 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	if err := db.writeFacts(ctx, tx, pr, p, events); err != nil {
 		return err
 	}
+	counted := false
 	if was != nil {
+		// Read once the UPDATE above holds the item, as the background
+		// count of the items before the counts (buildDashCounts) locks it.
+		if counted, err = db.dashCounted(ctx, cq{db.core, tx}, id); err != nil {
+			return err
+		}
+	}
+	if counted {
 		now := *was
-		now.handling, now.values[0] = handlingPath, string(p.State)
+		now.handling, now.state, now.due, now.severe = handlingPath, string(p.State), p.DueDate.String(), p.SevereDate.String()
 		if err := countDashboard(ctx, tx, was, &now); err != nil {
 			return err
 		}

@@ -56,7 +56,15 @@ func (db *IndicatorStore) Dashboard(ctx context.Context, q xinfang.DashboardQuer
 		if err != nil {
 			return err
 		}
-		got, err := db.receivedIn(ctx, r, u, q, children, received, rargs, inUnit)
+		s, err := scopeOf(ctx)
+		if err != nil {
+			return err
+		}
+		counted, err := db.countsServe(ctx, r, s, u.Path)
+		if err != nil {
+			return err
+		}
+		got, err := db.receivedIn(ctx, r, s, counted, u, q, children, received, rargs, inUnit)
 		if err != nil {
 			return err
 		}
@@ -89,17 +97,8 @@ func (db *IndicatorStore) Dashboard(ctx context.Context, q xinfang.DashboardQuer
 			}
 		}
 		// Warning levels of running items, today.
-		today := db.todayDate()
-		for _, l := range xinfang.Warnings {
-			wc, wa, err := warningClause(xinfang.Warning(l.Code), today, db.Cfg.NearDays)
-			if err != nil {
-				return err
-			}
-			c := xinfang.Count{Key: l.Code, Label: l.Label}
-			if err := r.row(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+where+` AND `+wc, append(append([]any{}, args...), wa...)...).Scan(&c.Value); err != nil {
-				return err
-			}
-			d.Warnings = append(d.Warnings, c)
+		if d.Warnings, err = db.warningsIn(ctx, r, s, counted, u.Path, db.todayDate(), where, args); err != nil {
+			return err
 		}
 		// Backlog cases.
 		cw, ca := subtree(u.Path, "c.responsible_path")

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -23,30 +24,38 @@ import (
 // items. 检举控告 items are not in them (dashboard.go counts the few a
 // reader sees from the items).
 
-// dashDims are the dimensions of dash_counts.
-var dashDims = [...]string{"state", "channel", "category"}
-
-// dashItem is what one petition counts in dash_counts.
+// dashItem is what one petition counts in dash_counts: the day it was
+// received with its state, channel and top-level category; and while a
+// clock runs, its due day and the day after which it is 严重超期.
 type dashItem struct {
-	day, reg, handling string
-	values             [len(dashDims)]string // by dashDims
+	day, reg, handling       string
+	state, channel, category string
+	due, severe              string
 }
 
-// readDashItem reads what petition id counts, as stored; nil for a
-// 检举控告 item, which counts in none.
-func readDashItem(ctx context.Context, tx *Tx, id int64) (*dashItem, error) {
-	var it dashItem
+// dashCols are the columns scanDashItem reads, of petitions p.
+const dashCols = `p.received_at, p.reg_path, p.handling_path, p.state, p.channel, p.category, p.purpose, p.due_date, p.severe_date`
+
+// scanDashItem reads a row of dashCols: what the petition counts, and
+// whether it is a 检举控告 item, which counts in none.
+func scanDashItem(s scanner) (it *dashItem, accusation bool, err error) {
+	it = &dashItem{}
 	var received, purpose string
-	if err := tx.queryRow(ctx, `SELECT received_at, reg_path, handling_path, state, channel, category, purpose FROM petitions WHERE id = ?`, id).
-		Scan(&received, &it.reg, &it.handling, &it.values[0], &it.values[1], &it.values[2], &purpose); err != nil {
+	if err := s.Scan(&received, &it.reg, &it.handling, &it.state, &it.channel, &it.category, &purpose, &it.due, &it.severe); err != nil {
+		return nil, false, err
+	}
+	it.day, it.category = calendar.DateOf(parseTime(received)).String(), categoryTop(it.category)
+	return it, xinfang.Purpose(purpose) == xinfang.PurposeAccusation, nil
+}
+
+// readDashItem reads what petition id counts, as stored: nil for a
+// 检举控告 item.
+func readDashItem(ctx context.Context, tx *Tx, id int64) (*dashItem, error) {
+	it, accusation, err := scanDashItem(tx.queryRow(ctx, `SELECT `+dashCols+` FROM petitions p WHERE p.id = ?`, id))
+	if accusation {
 		return nil, err
 	}
-	if xinfang.Purpose(purpose) == xinfang.PurposeAccusation {
-		return nil, nil
-	}
-	it.day = calendar.DateOf(parseTime(received)).String()
-	it.values[2] = categoryTop(it.values[2])
-	return &it, nil
+	return it, err
 }
 
 // categoryTop is the top level of a 内容分类 code, as SUBSTR(category, 1, 2).
@@ -84,9 +93,18 @@ func (d dashDelta) add(it *dashItem, sign int) {
 		return
 	}
 	at := func(path string, n int) {
-		for i, dim := range dashDims {
-			d[dashKey{dim, "d", it.day, path, it.values[i]}] += n
-			d[dashKey{dim, "m", it.day[:7], path, it.values[i]}] += n
+		key := func(dim, day, value string) {
+			d[dashKey{dim, "d", day, path, value}] += n
+			d[dashKey{dim, "m", day[:7], path, value}] += n
+		}
+		key("state", it.day, it.state)
+		key("channel", it.day, it.channel)
+		key("category", it.day, it.category)
+		if it.due != "" {
+			key("due", it.due, "")
+			if it.severe != "" {
+				key("severe", it.severe, "")
+			}
 		}
 	}
 	at(it.reg, sign)
@@ -102,6 +120,11 @@ func countDashboard(ctx context.Context, tx *Tx, old, now *dashItem) error {
 	d := dashDelta{}
 	d.add(old, -1)
 	d.add(now, 1)
+	return d.apply(ctx, tx)
+}
+
+// apply writes the non-zero changes of d.
+func (d dashDelta) apply(ctx context.Context, tx *Tx) error {
 	keys := make([]dashKey, 0, len(d))
 	for k, n := range d {
 		if n != 0 {
@@ -126,15 +149,25 @@ func countDashboard(ctx context.Context, tx *Tx, old, now *dashItem) error {
 		}
 		return a.value < b.value
 	})
-	for _, k := range keys {
-		if _, err := tx.exec(ctx, `INSERT INTO dash_counts (dim, grain, day, unit_path, value, n) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (dim, grain, day, unit_path, value) DO UPDATE SET n = dash_counts.n + excluded.n`,
-			k.dim, k.grain, k.day, k.path, k.value, d[k]); err != nil {
+	// Many rows a statement: one round trip for an action's few keys.
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), dashRowsPerStatement)]
+		keys = keys[len(chunk):]
+		args := make([]any, 0, 6*len(chunk))
+		for _, k := range chunk {
+			args = append(args, k.dim, k.grain, k.day, k.path, k.value, d[k])
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO dash_counts (dim, grain, day, unit_path, value, n) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")+`
+			ON CONFLICT (dim, grain, day, unit_path, value) DO UPDATE SET n = dash_counts.n + excluded.n`, args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// dashRowsPerStatement bounds the rows of one INSERT of apply.
+const dashRowsPerStatement = 50
 
 // daySpan is a run of rows of one grain: the whole months lo..hi (grain
 // m, YYYY-MM) or the days lo..hi (grain d).
@@ -256,15 +289,14 @@ func countedReceived(ctx context.Context, r cq, path string, from, to calendar.D
 	return out, nil
 }
 
-// addItem counts one petition received on day, registered at reg and
-// handled at handling, in the subtree the page is of.
-func (out *periodCounts) addItem(kids []*xinfang.Unit, day, reg, handling, state, channel, category string) {
-	out.states[state]++
-	out.channels[channel]++
-	out.categories[categoryTop(category)]++
-	out.months[day[:7]]++
+// addItem counts one petition of the subtree the page is of.
+func (out *periodCounts) addItem(kids []*xinfang.Unit, it *dashItem) {
+	out.states[it.state]++
+	out.channels[it.channel]++
+	out.categories[it.category]++
+	out.months[it.day[:7]]++
 	for i, k := range kids {
-		if strings.HasPrefix(reg, k.Path) || handling != "" && strings.HasPrefix(handling, k.Path) {
+		if strings.HasPrefix(it.reg, k.Path) || it.handling != "" && strings.HasPrefix(it.handling, k.Path) {
 			out.territories[i]++
 		}
 	}
@@ -287,18 +319,25 @@ func counts(m map[string]int, label func(string) string) []xinfang.Count {
 	return out
 }
 
-// receivedIn counts the petitions received in the period q in u's
-// subtree that the reader sees: from the counts and the 检举控告 items the
-// reader sees where u's subtree lies in the reader's scope, otherwise (and
-// for the tests, CountFromFacts) from the items (countReceived, with cond
-// and args the scope, the subtree and the period).
-func (db *IndicatorStore) receivedIn(ctx context.Context, r cq, u *xinfang.Unit, q xinfang.DashboardQuery, children []*xinfang.Unit,
-	cond string, args []any, inUnit func(path string) (string, []any)) (*periodCounts, error) {
-	s, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
+// countsServe reports whether dash_counts serve the reader of scope s for
+// the subtree at path: the subtree lies in the reader's scope and the
+// counts hold every item; the page counts from the items otherwise (and for
+// the tests, CountFromFacts).
+func (db *IndicatorStore) countsServe(ctx context.Context, r cq, s *dataScope, path string) (bool, error) {
+	if db.CountFromFacts || s.None || !s.All && !strings.HasPrefix(path, s.UnitPath) {
+		return false, nil
 	}
-	if db.CountFromFacts || s.None || !s.All && !strings.HasPrefix(u.Path, s.UnitPath) {
+	built, _, _, err := db.dashComplete(ctx, r)
+	return built, err
+}
+
+// receivedIn counts the petitions received in the period q in u's subtree
+// that the reader sees: from the counts and the 检举控告 items the reader
+// sees, where the counts serve; otherwise from the items (countReceived,
+// with cond and args the scope, the subtree and the period).
+func (db *IndicatorStore) receivedIn(ctx context.Context, r cq, s *dataScope, counted bool, u *xinfang.Unit, q xinfang.DashboardQuery, children []*xinfang.Unit,
+	cond string, args []any, inUnit func(path string) (string, []any)) (*periodCounts, error) {
+	if !counted {
 		return db.countReceived(ctx, r, cond, args, q, children, inUnit)
 	}
 	got, err := countedReceived(ctx, r, u.Path, q.From, q.To, children)
@@ -306,8 +345,124 @@ func (db *IndicatorStore) receivedIn(ctx context.Context, r cq, u *xinfang.Unit,
 		return nil, err
 	}
 	t0, t1 := dayBounds(q.From, q.To)
-	return got, db.visibleAccusations(ctx, r, s, u.Path, t0, t1, func(at time.Time, reg, handling, state, channel, category string) {
-		got.addItem(children, calendar.DateOf(at).String(), reg, handling, state, channel, category)
+	return got, db.visibleAccusations(ctx, r, s, u.Path, "p.received_at >= ? AND p.received_at < ?", []any{t0, t1}, func(it *dashItem) {
+		got.addItem(children, it)
+	})
+}
+
+// warningsIn counts the running items of u's subtree that the reader sees
+// by warning level today (xinfang.Warnings' order): from the counts of due
+// and severe days and the 检举控告 items the reader sees, where the counts
+// serve; otherwise from the items, under the ledger's warning filter (cond
+// and args: the scope and the subtree). The counts rest on a clock's
+// severe day lying after its due day (procedure.SevereAfter): an item
+// severe by today is overdue too, and none due today or later is severe.
+func (db *IndicatorStore) warningsIn(ctx context.Context, r cq, s *dataScope, counted bool, path string, today calendar.Date, cond string, args []any) ([]xinfang.Count, error) {
+	out := make([]xinfang.Count, len(xinfang.Warnings))
+	for i, l := range xinfang.Warnings {
+		out[i] = xinfang.Count{Key: l.Code, Label: l.Label}
+	}
+	at := func(w xinfang.Warning) *xinfang.Count {
+		for i := range out {
+			if out[i].Key == string(w) {
+				return &out[i]
+			}
+		}
+		panic("warning level " + string(w))
+	}
+	near := today.AddDays(db.Cfg.NearDays)
+	if !counted {
+		for i := range out {
+			wc, wa, err := warningClause(xinfang.Warning(out[i].Key), today, db.Cfg.NearDays)
+			if err != nil {
+				return nil, err
+			}
+			if err := r.row(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+cond+` AND `+wc, append(append([]any{}, args...), wa...)...).Scan(&out[i].Value); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	due, err := daySums(ctx, r, "due", path, today, near.AddDays(1))
+	if err != nil {
+		return nil, err
+	}
+	severe, err := daySums(ctx, r, "severe", path, today, today)
+	if err != nil {
+		return nil, err
+	}
+	st := severe.before(today)
+	at(xinfang.WarnSevere).Value = st
+	at(xinfang.WarnOverdue).Value = due.before(today) - st
+	at(xinfang.WarnNear).Value = due.before(near.AddDays(1)) - due.before(today)
+	at(xinfang.WarnNormal).Value = due.total - due.before(near.AddDays(1))
+	err = db.visibleAccusations(ctx, r, s, path, "p.due_date <> ''", nil, func(it *dashItem) {
+		switch t := today.String(); {
+		case it.severe != "" && it.severe < t:
+			at(xinfang.WarnSevere).Value++
+		case it.due < t:
+			at(xinfang.WarnOverdue).Value++
+		case it.due <= near.String():
+			at(xinfang.WarnNear).Value++
+		default:
+			at(xinfang.WarnNormal).Value++
+		}
+	})
+	return out, err
+}
+
+// dayCounts are the sums of one dimension of dash_counts keyed by a day,
+// for a subtree: over all days, by month, and by day for the months of a
+// window.
+type dayCounts struct {
+	total  int
+	months map[string]int // YYYY-MM
+	days   map[string]int // YYYY-MM-DD, in the window's months
+}
+
+// before is the count of the days before x, whose month lies in the
+// window.
+func (c dayCounts) before(x calendar.Date) int {
+	n := 0
+	month := x.String()[:7]
+	for m, v := range c.months {
+		if m < month {
+			n += v
+		}
+	}
+	for d, v := range c.days {
+		if d[:7] == month && d < x.String() {
+			n += v
+		}
+	}
+	return n
+}
+
+// daySums reads the sums of dim for the subtree at path: every month, and
+// every day of the months from from's to to's.
+func daySums(ctx context.Context, r cq, dim, path string, from, to calendar.Date) (dayCounts, error) {
+	c := dayCounts{months: map[string]int{}, days: map[string]int{}}
+	pc, pa := pathRange("unit_path", path)
+	rows, err := r.rows(ctx, `SELECT day, SUM(n) FROM dash_counts WHERE dim = ? AND grain = 'm' AND `+pc+` GROUP BY day`, append([]any{dim}, pa...)...)
+	if err := eachRow(rows, err, func(s scanner) error {
+		var day string
+		var n int
+		err := s.Scan(&day, &n)
+		c.months[day] += n
+		c.total += n
+		return err
+	}); err != nil {
+		return c, err
+	}
+	lo, hi := calendar.MakeDate(from.Year, from.Month, 1), calendar.MakeDate(to.Year, to.Month+1, 0)
+	rows, err = r.rows(ctx, `SELECT day, SUM(n) FROM dash_counts WHERE dim = ? AND grain = 'd' AND day >= ? AND day <= ? AND `+pc+` GROUP BY day`,
+		append([]any{dim, lo.String(), hi.String()}, pa...)...)
+	return c, eachRow(rows, err, func(s scanner) error {
+		var day string
+		var n int
+		err := s.Scan(&day, &n)
+		c.days[day] += n
+		return err
 	})
 }
 
@@ -364,24 +519,24 @@ func (db *IndicatorStore) countReceived(ctx context.Context, r cq, cond string, 
 	return out, nil
 }
 
-// visibleAccusations calls each with the 检举控告 items received in
-// [t0, t1) and registered or handled in the subtree at path that the reader
-// of scope s sees: those the reader registered, and for a 纪检监察 body
-// those it handles (accusationRule), through the partial indexes of
-// migration 0071 (the literal purpose lets the planner take them).
-func (db *IndicatorStore) visibleAccusations(ctx context.Context, r cq, s *dataScope, path string, t0, t1 string, each func(at time.Time, reg, handling, state, channel, category string)) error {
+// visibleAccusations calls each with the 检举控告 items registered or
+// handled in the subtree at path that the reader of scope s sees, and that
+// meet cond (args): those the reader registered, and for a 纪检监察 body
+// those it handles (accusationRule), through the partial index of
+// migration 0071 and the index of handling paths (the literal purpose lets
+// the planner take the partial one).
+func (db *IndicatorStore) visibleAccusations(ctx context.Context, r cq, s *dataScope, path string, cond string, args []any, each func(it *dashItem)) error {
 	sub, sargs := subtree(path, "p.reg_path", "p.handling_path")
-	read := func(cond string, args []any) error {
-		rows, err := r.rows(ctx, `SELECT p.received_at, p.reg_path, p.handling_path, p.state, p.channel, p.category FROM petitions p
-			WHERE p.purpose = '`+string(xinfang.PurposeAccusation)+`' AND `+cond+` AND p.received_at >= ? AND p.received_at < ? AND `+sub,
-			append(append(args, t0, t1), sargs...)...)
+	read := func(by string, byArgs []any) error {
+		rows, err := r.rows(ctx, `SELECT `+dashCols+` FROM petitions p
+			WHERE p.purpose = '`+string(xinfang.PurposeAccusation)+`' AND `+by+` AND `+cond+` AND `+sub,
+			append(append(byArgs, args...), sargs...)...)
 		return eachRow(rows, err, func(sc scanner) error {
-			var at, reg, handling, state, channel, category string
-			if err := sc.Scan(&at, &reg, &handling, &state, &channel, &category); err != nil {
-				return err
+			it, _, err := scanDashItem(sc)
+			if err == nil {
+				each(it)
 			}
-			each(parseTime(at), reg, handling, state, channel, category)
-			return nil
+			return err
 		})
 	}
 	if err := read("p.reg_user_id = ?", []any{s.UserID}); err != nil {
@@ -392,4 +547,108 @@ func (db *IndicatorStore) visibleAccusations(ctx context.Context, r cq, s *dataS
 	}
 	hc, ha := pathRange("p.handling_path", s.UnitPath)
 	return read(hc+" AND p.reg_user_id <> ?", append(ha, s.UserID))
+}
+
+// dashBatch is how many items a transaction of buildDashCounts counts.
+const dashBatch = 2000
+
+// dashCounted reports whether petition id is in dash_counts (migration
+// 0071: its id at most dash_upto or above dash_last).
+func (db *core) dashCounted(ctx context.Context, r cq, id int64) (bool, error) {
+	all, upto, last, err := db.dashComplete(ctx, r)
+	return all || id <= upto || id > last, err
+}
+
+// dashComplete reports whether dash_counts holds every item, with how far
+// the count of the items held before migration 0071 has come. Once seen
+// finished, it stays so.
+func (db *core) dashComplete(ctx context.Context, r cq) (all bool, upto, last int64, err error) {
+	if db.dashBuilt.Load() {
+		return true, 0, 0, nil
+	}
+	if err := r.row(ctx, `SELECT dash_upto, dash_last FROM kpi_state WHERE id = 1`).Scan(&upto, &last); err != nil {
+		return false, 0, 0, err
+	}
+	if upto >= last {
+		db.dashBuilt.Store(true)
+		return true, upto, last, nil
+	}
+	return false, upto, last, nil
+}
+
+// errDashRace ends a batch of buildDashCounts that another instance
+// counted first.
+var errDashRace = xinfang.Errorf(xinfang.ECONFLICT, "dash_counts batch counted elsewhere")
+
+// buildDashCounts counts into dash_counts the items a database held
+// before migration 0071, dashBatch at a time, from dash_upto to dash_last.
+// Each batch locks its items' rows before reading them, as an action locks
+// its item before writing its counts (commitEvent), and advances dash_upto
+// only if no other instance did meanwhile, in the same transaction; an
+// action on an item of a batch not yet committed leaves the counts alone
+// (dashCounted, read after its own lock), and the batch counts the item
+// as the action left it. stop (nil: never) ends it between batches; the
+// next start resumes.
+func (db *core) buildDashCounts(ctx context.Context, stop <-chan struct{}) error {
+	start, n := time.Now(), 0
+	for {
+		select {
+		case <-stop:
+			return nil
+		default:
+		}
+		done := false
+		err := db.write(ctx, func(tx *Tx) error {
+			var upto, last int64
+			if err := tx.queryRow(ctx, `SELECT dash_upto, dash_last FROM kpi_state WHERE id = 1`).Scan(&upto, &last); err != nil {
+				return err
+			}
+			if upto >= last {
+				done = true
+				return nil
+			}
+			batch := dashBatch
+			if db.dashBatch > 0 {
+				batch = db.dashBatch
+			}
+			hi := min(upto+int64(batch), last)
+			rows, err := cq{db, tx}.rows(ctx, `SELECT `+dashCols+` FROM petitions p WHERE p.id > ? AND p.id <= ? ORDER BY p.id`+db.dialect.forUpdate(), upto, hi)
+			delta := dashDelta{}
+			if err := eachRow(rows, err, func(s scanner) error {
+				it, accusation, err := scanDashItem(s)
+				if err == nil && !accusation {
+					delta.add(it, 1)
+					n++
+				}
+				return err
+			}); err != nil {
+				return err
+			}
+			if err := delta.apply(ctx, tx); err != nil {
+				return err
+			}
+			moved, err := tx.change(ctx, `UPDATE kpi_state SET dash_upto = ? WHERE id = 1 AND dash_upto = ?`, hi, upto)
+			if err != nil {
+				return err
+			}
+			if moved != 1 {
+				return errDashRace
+			}
+			return nil
+		})
+		if errors.Is(err, errDashRace) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if done {
+			break
+		}
+	}
+	db.dashBuilt.Store(true)
+	if n > 0 {
+		db.Logger.Info("dashboard counts built", "petitions", n, "took", time.Since(start).Round(time.Millisecond))
+	}
+	return nil
 }

@@ -1,9 +1,9 @@
 package sqldb_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,7 +17,8 @@ import (
 // The 态势 page's counts (dash_counts) after random registrations and
 // actions — items registered at the bureau and at a town, handed to
 // towns, villages, a department and the 纪委监委, 检举控告 among them — are
-// the rows migration 0071 counts from the items, and every page read from
+// the rows counted again from the items in batches (as after migration
+// 0071), also while items are acted on, and every page read from
 // them equals the page counted from the items, for readers of each kind
 // (the city's leader, a town's handler, the 纪委监委's handler, the
 // registrar of the 检举控告 items), for units and periods drawn at random.
@@ -31,7 +32,7 @@ func TestDashboardCountsEqualItems(t *testing.T) {
 		categories := []string{"0501", "0101", "0203", "0501"}
 		places := []*xinfang.Unit{f.VillageA, f.VillageB, f.TownA, f.TownB}
 		accusations := 0
-		for i := 0; i < 170; i++ {
+		act := func(i int) {
 			clk.Add(time37h)
 			if len(items) < 4 || rng.IntN(4) == 0 {
 				p := f.NewPetition(places[rng.IntN(len(places))], len(items)+1)
@@ -42,7 +43,7 @@ func TestDashboardCountsEqualItems(t *testing.T) {
 					accusations++
 				}
 				items = append(items, f.MustRegister(t, registrar, p))
-				continue
+				return
 			}
 			k := rng.IntN(len(items))
 			p := items[k]
@@ -55,24 +56,45 @@ func TestDashboardCountsEqualItems(t *testing.T) {
 				{Action: xinfang.ActDeliver, Data: deliverData(calendar.DateOf(clk.Now()).String())},
 				{Action: xinfang.ActNotAccept, Data: map[string]string{"reason": "不属实"}},
 			}
-		next:
 			for _, s := range rng.Perm(len(steps)) {
 				in := steps[s]
 				in.Version = p.Version
 				for _, u := range []*xinfang.User{f.RegistrarA, f.BureauRegistrar, f.HandlerA, f.HeadA, f.HandlerB, f.DisciplineHandler} {
 					if got, err := db.Petitions.Act(f.Ctx(u), p.ID, in); err == nil {
 						items[k] = got
-						break next
+						return
 					}
 				}
 			}
 		}
+		for i := 0; i < 170; i++ {
+			act(i)
+		}
 		if accusations == 0 {
 			t.Fatal("no 检举控告 registered")
 		}
-
-		// The rows kept are the rows the migration counts from the items.
+		// An item repeating one whose matter was ended (终结) is registered
+		// with the 不再受理 notice and no clock: a 检举控告 item, which the
+		// counts leave out, is set 终结 by hand for it.
 		raw := db.RawSQL()
+		for _, p := range items {
+			if p.Purpose != xinfang.PurposeAccusation {
+				continue
+			}
+			if _, err := raw.Exec(db.Rebind(`UPDATE petitions SET state = ?, due_date = '', severe_date = '' WHERE id = ?`), string(xinfang.StateTerminated), p.ID); err != nil {
+				t.Fatal(err)
+			}
+			again := f.NewPetition(f.VillageA, 900)
+			again.RepeatOfID = p.ID
+			again = f.MustRegister(t, f.BureauRegistrar, again)
+			if again.State != xinfang.StateNotAccepted || !again.DueDate.IsZero() {
+				t.Fatalf("a repeat of an ended matter is %s, due %s", again.State, again.DueDate)
+			}
+			items = append(items, again)
+			break
+		}
+
+		// The rows kept are the rows counted again from the items.
 		rows := func() map[string]int {
 			r, err := raw.Query(`SELECT dim, grain, day, unit_path, value, n FROM dash_counts WHERE n <> 0`)
 			if err != nil {
@@ -103,20 +125,68 @@ func TestDashboardCountsEqualItems(t *testing.T) {
 		if negative == 0 || handled < 10 {
 			t.Fatalf("the actions left %d items handled away from their registering unit and %d rows below zero", handled, negative)
 		}
-		dialect := "sqlite"
-		if strings.HasSuffix(t.Name(), "postgres") {
-			dialect = "postgres"
+		// same compares the page of unit u over from–to for reader as read
+		// from the counts and as counted from the items, and returns it;
+		// false when both refuse it alike.
+		same := func(reader *xinfang.User, u *xinfang.Unit, from, to calendar.Date) (*xinfang.Dashboard, bool) {
+			t.Helper()
+			ctx := f.Ctx(reader)
+			q := xinfang.DashboardQuery{UnitID: u.ID, From: from, To: to}
+			db.CountFromFacts = false
+			got, err := db.Indicators.Dashboard(ctx, q)
+			db.CountFromFacts = true
+			want, werr := db.Indicators.Dashboard(ctx, q)
+			db.CountFromFacts = false
+			if fmt.Sprint(err) != fmt.Sprint(werr) {
+				t.Fatalf("%s, %s %s–%s: error %v, counted from the items %v", reader.Username, u.Name, from, to, err, werr)
+			}
+			if err != nil {
+				return nil, false
+			}
+			type part struct {
+				Total                                                       int
+				States, Months, Categories, Channels, Territories, Warnings []xinfang.Count
+			}
+			g := part{got.Total, got.States, got.Months, got.Categories, got.Channels, got.Territories, got.Warnings}
+			w := part{want.Total, want.States, want.Months, want.Categories, want.Channels, want.Territories, want.Warnings}
+			if !reflect.DeepEqual(g, w) {
+				t.Fatalf("%s, %s %s–%s:\ncounts %+v\nitems  %+v", reader.Username, u.Name, from, to, g, w)
+			}
+			return got, true
 		}
-		buf, err := os.ReadFile("migrations/" + dialect + "/0071_dash_counts.sql")
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, fill, _ := strings.Cut(string(buf), "-- backfill")
-		if _, err := raw.Exec("DELETE FROM dash_counts;\n" + fill[strings.Index(fill, "\n")+1:]); err != nil {
+		year := [2]calendar.Date{calendar.MustParseDate("2026-01-01"), calendar.MustParseDate("2026-12-31")}
+
+		// Counted again from scratch, in batches, as after the migration.
+		ctx := context.Background()
+		if err := db.RecountDashboard(ctx, 7, true); err != nil {
 			t.Fatal(err)
 		}
 		if counted := rows(); len(kept) < 50 || !reflect.DeepEqual(kept, counted) {
-			t.Fatalf("dash_counts kept %d rows, the migration counts %d from the items", len(kept), len(counted))
+			t.Fatalf("dash_counts kept %d rows, counted again from the items %d", len(kept), len(counted))
+		}
+		// Counted while items are acted on: each action either finds its
+		// item counted and moves its counts, or leaves them to the batch.
+		if err := db.RecountDashboard(ctx, 5, false); err != nil {
+			t.Fatal(err)
+		}
+		// Until every item is counted, the page counts from the items.
+		if d, _ := same(f.Leader, f.City, year[0], year[1]); d.Total < 20 {
+			t.Fatalf("the city's year holds %d items", d.Total)
+		}
+		built := make(chan error, 1)
+		go func() { built <- db.BuildDashboard(ctx) }()
+		for i := 0; i < 40; i++ {
+			act(i)
+		}
+		if err := <-built; err != nil {
+			t.Fatal(err)
+		}
+		kept = rows()
+		if err := db.RecountDashboard(ctx, 0, true); err != nil {
+			t.Fatal(err)
+		}
+		if counted := rows(); !reflect.DeepEqual(kept, counted) {
+			t.Fatalf("counted while acting: %d rows, counted again from the items %d", len(kept), len(counted))
 		}
 
 		// Every page from the counts equals the page counted from the items.
@@ -135,38 +205,36 @@ func TestDashboardCountsEqualItems(t *testing.T) {
 		span := last.Sub(first)
 		d := calendar.MustParseDate
 		fixed := [][2]calendar.Date{{d("2026-01-01"), d("2026-12-31")}, {d("2026-03-01"), d("2026-03-31")}, {d("2026-02-15"), d("2026-05-10")}, {d("2026-04-30"), d("2026-05-01")}}
-		compared, withAccusations := 0, 0
+		compared, withAccusations, levels := 0, 0, map[string]int{}
 		for _, rd := range readers {
-			ctx := f.Ctx(rd.u)
-			for i := 0; i < 8+len(fixed); i++ {
+			for i := 0; i < 16+len(fixed); i++ {
 				from := first.AddDays(rng.IntN(span))
 				to := from.AddDays(rng.IntN(span - from.Sub(first) + 1))
 				if i < len(fixed) {
 					from, to = fixed[i][0], fixed[i][1]
 				}
 				u := rd.units[rng.IntN(len(rd.units))]
-				q := xinfang.DashboardQuery{UnitID: u.ID, From: from, To: to}
-				db.CountFromFacts = false
-				got, err := db.Indicators.Dashboard(ctx, q)
-				db.CountFromFacts = true
-				want, werr := db.Indicators.Dashboard(ctx, q)
-				db.CountFromFacts = false
-				if fmt.Sprint(err) != fmt.Sprint(werr) {
-					t.Fatalf("%s, %s %s–%s: error %v, counted from the items %v", rd.u.Username, u.Name, from, to, err, werr)
+				// Today anywhere from the first item to two months after the
+				// last: the warning levels move with it.
+				// Half the time on the edge of a level: an item's due day, the
+				// day after it, the first day it is near, its severe day or
+				// the day after.
+				today := first.AddDays(rng.IntN(span + 60))
+				if p := items[rng.IntN(len(items))]; !p.DueDate.IsZero() && rng.IntN(2) == 0 {
+					today = []calendar.Date{p.DueDate, p.DueDate.AddDays(1), p.DueDate.AddDays(-db.Cfg.NearDays), p.SevereDate, p.SevereDate.AddDays(1)}[rng.IntN(5)]
 				}
-				if err != nil {
+				if today.IsZero() {
+					today = first
+				}
+				clk.Set(at(today.String()))
+				got, ok := same(rd.u, u, from, to)
+				if !ok {
 					continue
 				}
-				type part struct {
-					Total                                             int
-					States, Months, Categories, Channels, Territories []xinfang.Count
-				}
-				g := part{got.Total, got.States, got.Months, got.Categories, got.Channels, got.Territories}
-				w := part{want.Total, want.States, want.Months, want.Categories, want.Channels, want.Territories}
-				if !reflect.DeepEqual(g, w) {
-					t.Fatalf("%s, %s %s–%s:\ncounts %+v\nitems  %+v", rd.u.Username, u.Name, from, to, g, w)
-				}
 				compared++
+				for _, w := range got.Warnings {
+					levels[w.Key] += w.Value
+				}
 				for _, c := range got.Categories {
 					if c.Key == "04" && c.Value > 0 {
 						withAccusations++
@@ -174,8 +242,13 @@ func TestDashboardCountsEqualItems(t *testing.T) {
 				}
 			}
 		}
-		if compared < 40 || withAccusations == 0 {
-			t.Fatalf("compared %d pages, %d with 检举控告 items", compared, withAccusations)
+		if compared < 40 || withAccusations == 0 || len(levels) != len(xinfang.Warnings) {
+			t.Fatalf("compared %d pages, %d with 检举控告 items, warning levels %v", compared, withAccusations, levels)
+		}
+		for k, n := range levels {
+			if n == 0 {
+				t.Fatalf("no page counted an item %s: %v", k, levels)
+			}
 		}
 	})
 }

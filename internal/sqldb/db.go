@@ -140,6 +140,10 @@ type core struct {
 	// factsStop and factsDone stop and await the background derivation of
 	// the indicators' facts (indicator_facts.go); nil when not running.
 	factsStop, factsDone chan struct{}
+	// dashBuilt is set once dash_counts is seen to hold every item
+	// (dashboard_counts.go).
+	dashBuilt atomic.Bool
+	dashBatch int // items a batch of buildDashCounts counts (dashBatch when zero); tests lower it
 
 	calMu     sync.Mutex
 	cal       *calendar.Calendar

@@ -167,3 +167,25 @@ func (db *IndicatorStore) Figure(ctx context.Context, q xinfang.IndicatorQuery, 
 	})
 	return out, err
 }
+
+// RecountDashboard forgets dash_counts as a database before migration 0071
+// would hold it (nothing counted, every item to count) and, when build is
+// set, counts every item again in batches of batch items, as the
+// background count after the migration does.
+func (db *DB) RecountDashboard(ctx context.Context, batch int, build bool) error {
+	if _, err := db.wdb.ExecContext(ctx, `DELETE FROM dash_counts`); err != nil {
+		return err
+	}
+	if _, err := db.wdb.ExecContext(ctx, `UPDATE kpi_state SET dash_upto = 0, dash_last = (SELECT COALESCE(MAX(id), 0) FROM petitions)`); err != nil {
+		return err
+	}
+	db.dashBuilt.Store(false)
+	db.dashBatch = batch
+	if !build {
+		return nil
+	}
+	return db.BuildDashboard(ctx)
+}
+
+// BuildDashboard counts the items not counted yet into dash_counts.
+func (db *DB) BuildDashboard(ctx context.Context) error { return db.buildDashCounts(ctx, nil) }

@@ -41,14 +41,18 @@ func (db *core) writeNewFacts(ctx context.Context, tx *Tx, pr *procedure.Procedu
 	if err := countFacts(ctx, tx, nil, now); err != nil {
 		return err
 	}
-	// The 态势 page's counts, in the state its events leave it (a
-	// registration writes its final state at the end of the write).
+	// The 态势 page's counts, as its events leave the item: a registration
+	// writes its final state at the end of the write, and its second event,
+	// the 不再受理 notice (RegisterPetition), ends every clock.
 	it, err := readDashItem(ctx, tx, p.ID)
 	if err != nil {
 		return err
 	}
 	if it != nil && len(events) > 0 {
-		it.values[0] = string(events[len(events)-1].To)
+		it.state = string(events[len(events)-1].To)
+		if len(events) > 1 {
+			it.due, it.severe = "", ""
+		}
 	}
 	if err := countDashboard(ctx, tx, nil, it); err != nil {
 		return err
@@ -172,14 +176,18 @@ func (db *core) buildFacts(ctx context.Context, stop <-chan struct{}) error {
 	return err
 }
 
-// startFactsBuild runs buildFacts in the background (Open); Close stops
-// it between batches, and the next start resumes.
+// startFactsBuild runs buildFacts, then buildDashCounts, in the
+// background (Open); Close stops them between batches, and the next start
+// resumes.
 func (db *core) startFactsBuild() {
 	db.factsStop, db.factsDone = make(chan struct{}), make(chan struct{})
 	go func(stop, done chan struct{}) {
 		defer close(done)
 		if err := db.buildFacts(context.Background(), stop); err != nil {
 			db.Logger.Warn("indicator facts", "err", err)
+		}
+		if err := db.buildDashCounts(context.Background(), stop); err != nil {
+			db.Logger.Warn("dashboard counts", "err", err)
 		}
 	}(db.factsStop, db.factsDone)
 }
