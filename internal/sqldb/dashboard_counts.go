@@ -149,25 +149,43 @@ func (d dashDelta) apply(ctx context.Context, tx *Tx) error {
 		}
 		return a.value < b.value
 	})
-	// Many rows a statement: one round trip for an action's few keys.
-	for len(keys) > 0 {
-		chunk := keys[:min(len(keys), dashRowsPerStatement)]
-		keys = keys[len(chunk):]
-		args := make([]any, 0, 6*len(chunk))
-		for _, k := range chunk {
-			args = append(args, k.dim, k.grain, k.day, k.path, k.value, d[k])
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		rows[i] = []any{k.dim, k.grain, k.day, k.path, k.value, d[k]}
+	}
+	return addCounts(ctx, tx, "dash_counts", []string{"dim", "grain", "day", "unit_path", "value"}, []string{"n"}, rows)
+}
+
+// addCounts adds rows to the counters of table: each row holds the values
+// of the key columns, then of the count columns, and is inserted or added
+// to the row of the same key. Many rows go in one statement, so that a
+// write's few changed counters cost one round trip; rows hold distinct
+// keys (PostgreSQL refuses to change one row twice in a statement).
+func addCounts(ctx context.Context, tx *Tx, table string, keys, counts []string, rows [][]any) error {
+	cols := append(append([]string{}, keys...), counts...)
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	set := make([]string, len(counts))
+	for i, c := range counts {
+		set[i] = c + " = " + table + "." + c + " + excluded." + c
+	}
+	tail := " ON CONFLICT (" + strings.Join(keys, ", ") + ") DO UPDATE SET " + strings.Join(set, ", ")
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), countRowsPerStatement)]
+		rows = rows[len(chunk):]
+		args := make([]any, 0, len(cols)*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r...)
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO dash_counts (dim, grain, day, unit_path, value, n) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")+`
-			ON CONFLICT (dim, grain, day, unit_path, value) DO UPDATE SET n = dash_counts.n + excluded.n`, args...); err != nil {
+		if _, err := tx.exec(ctx, "INSERT INTO "+table+" ("+strings.Join(cols, ", ")+") VALUES "+
+			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")+tail, args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// dashRowsPerStatement bounds the rows of one INSERT of apply.
-const dashRowsPerStatement = 50
+// countRowsPerStatement bounds the rows of one INSERT of addCounts.
+const countRowsPerStatement = 50
 
 // daySpan is a run of rows of one grain: the whole months lo..hi (grain
 // m, YYYY-MM) or the days lo..hi (grain d).

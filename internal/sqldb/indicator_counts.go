@@ -197,16 +197,12 @@ func (delta dailyDelta) apply(ctx context.Context, tx *Tx) error {
 		}
 		return a.unit < b.unit
 	})
-	for _, k := range keys {
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
 		d := delta[k]
-		if _, err := tx.exec(ctx, `INSERT INTO kpi_daily (measure, grain, day, unit_path, unit_id, n, on_time, rated, satisfied, basic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (measure, grain, day, unit_path, unit_id) DO UPDATE SET n = kpi_daily.n + excluded.n, on_time = kpi_daily.on_time + excluded.on_time,
-			rated = kpi_daily.rated + excluded.rated, satisfied = kpi_daily.satisfied + excluded.satisfied, basic = kpi_daily.basic + excluded.basic`,
-			k.measure, k.grain, k.day, k.path, k.unit, d.n, d.onTime, d.rated, d.satisfied, d.basic); err != nil {
-			return err
-		}
+		rows[i] = []any{k.measure, k.grain, k.day, k.path, k.unit, d.n, d.onTime, d.rated, d.satisfied, d.basic}
 	}
-	return nil
+	return addCounts(ctx, tx, "kpi_daily", []string{"measure", "grain", "day", "unit_path", "unit_id"}, []string{"n", "on_time", "rated", "satisfied", "basic"}, rows)
 }
 
 // deleteFacts removes the facts of petition id and returns them.
