@@ -25,6 +25,9 @@ type Petition struct {
 	// Summary and Content when nil. Storage keeps it to index candidates
 	// and to spare Rank the tokenizing of each one.
 	Fingerprint []uint32
+	// Traits are PetitionIndex's traits as stored; with Fingerprint they
+	// spare Rank the reading of the text. "" when not known.
+	Traits string
 }
 
 // Key kinds for PetitionerKeys.
@@ -93,6 +96,12 @@ type profile struct {
 // newProfile prepares p, using t for the text work; fp may share t's
 // storage, so a profile made with a reused t lasts until t's next use.
 func newProfile(p *Petition, t *text) profile {
+	if p.Traits != "" && p.Fingerprint != nil {
+		pr := profile{p: p, fp: p.Fingerprint}
+		if decodeTraits(p.Traits, &pr) {
+			return pr
+		}
+	}
 	t.tokenizeInto(p.Summary, p.Content)
 	fp := p.Fingerprint
 	if fp == nil {

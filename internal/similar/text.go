@@ -196,8 +196,8 @@ func Fingerprint(s string) []uint32 {
 }
 
 // FingerprintVersion changes whenever Fingerprint would give other values
-// for the same text.
-const FingerprintVersion = 2
+// for the same text, or PetitionIndex other traits (3: the traits stored).
+const FingerprintVersion = 3
 
 // fingerprint computes the fingerprint into t's reusable slice.
 func (t *text) fingerprint() []uint32 {

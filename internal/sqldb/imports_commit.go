@@ -118,9 +118,9 @@ func (k *importChecker) commitPetition(row *importRow) error {
 // once rather than at the end of the transaction, so that a commit of
 // many rows keeps none of them in memory.
 func (db *core) enqueueImported(ctx context.Context, tx *Tx, p *xinfang.Petition) error {
-	fp := similar.PetitionFingerprint(similar.Petition{Summary: p.Summary, Content: p.Content})
-	if _, err := tx.exec(ctx, `INSERT INTO petition_fingerprints (petition_id, version, day, fp) VALUES (?, ?, ?, ?)`,
-		p.ID, similar.FingerprintVersion, fpDay(p.ReceivedAt), encodeFP(fp)); err != nil {
+	fp, traits := similar.PetitionIndex(similar.Petition{Summary: p.Summary, Content: p.Content})
+	if _, err := tx.exec(ctx, `INSERT INTO petition_fingerprints (petition_id, version, day, fp, traits) VALUES (?, ?, ?, ?, ?)`,
+		p.ID, similar.FingerprintVersion, fpDay(p.ReceivedAt), encodeFP(fp), traits); err != nil {
 		return err
 	}
 	_, err := tx.exec(ctx, `INSERT INTO index_queue (petition_id, text) VALUES (?, ?)`, p.ID, searchFold(petitionSearchText(p)))

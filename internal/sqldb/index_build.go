@@ -307,6 +307,7 @@ type indexRow struct {
 type indexDoc struct {
 	id, day int64
 	fp      []byte
+	traits  string // similar.PetitionIndex's
 	grams   []uint32
 	text    string   // the folded search text
 	old     []uint32 // the grams of a fingerprint of another version, to remove
@@ -325,8 +326,8 @@ func makeIndexDocs(rows []indexRow, names map[int64]string) []indexDoc {
 			defer wg.Done()
 			for i := w; i < len(rows); i += workers {
 				r := rows[i]
-				fp := similar.PetitionFingerprint(similar.Petition{Summary: r.summary, Content: r.content})
-				docs[i] = indexDoc{id: r.id, day: fpDay(r.received), fp: encodeFP(fp), grams: indexGrams(fp),
+				fp, traits := similar.PetitionIndex(similar.Petition{Summary: r.summary, Content: r.content})
+				docs[i] = indexDoc{id: r.id, day: fpDay(r.received), fp: encodeFP(fp), traits: traits, grams: indexGrams(fp),
 					text: searchText(r.number, names[r.id], r.summary, r.content), old: indexGrams(decodeFP(r.oldFP)), oldDay: r.oldDay}
 			}
 		}()
@@ -351,14 +352,14 @@ func (db *core) writeIndexDocs(ctx context.Context, tx *Tx, docs []indexDoc) err
 	}
 	fresh := map[int64]bool{}
 	for c := range slices.Chunk(docs, 250) {
-		args := make([]any, 0, 4*len(c))
+		args := make([]any, 0, 5*len(c))
 		for _, d := range c {
-			args = append(args, d.id, similar.FingerprintVersion, d.day, d.fp)
+			args = append(args, d.id, similar.FingerprintVersion, d.day, d.fp, d.traits)
 		}
 		// A fingerprint of another version is replaced; one of this
 		// version, written by a registration meanwhile, stays.
-		rows, err := ps.query(`INSERT INTO petition_fingerprints (petition_id, version, day, fp) VALUES `+
-			valueRows(len(c), 4)+` ON CONFLICT (petition_id) DO UPDATE SET version = excluded.version, day = excluded.day, fp = excluded.fp
+		rows, err := ps.query(`INSERT INTO petition_fingerprints (petition_id, version, day, fp, traits) VALUES `+
+			valueRows(len(c), 5)+` ON CONFLICT (petition_id) DO UPDATE SET version = excluded.version, day = excluded.day, fp = excluded.fp, traits = excluded.traits
 			WHERE petition_fingerprints.version <> excluded.version RETURNING petition_id`, args...)
 		err = eachRow(rows, err, func(r scanner) error {
 			id, err := scanID(r)

@@ -57,9 +57,9 @@ type indexer struct {
 // the item's number, which a registration takes at the end of the write,
 // so the row is written then.
 func (db *core) enqueueIndex(ctx context.Context, tx *Tx, p *xinfang.Petition) error {
-	fp := similar.PetitionFingerprint(similar.Petition{Summary: p.Summary, Content: p.Content})
-	if _, err := tx.exec(ctx, `INSERT INTO petition_fingerprints (petition_id, version, day, fp) VALUES (?, ?, ?, ?)`,
-		p.ID, similar.FingerprintVersion, fpDay(p.ReceivedAt), encodeFP(fp)); err != nil {
+	fp, traits := similar.PetitionIndex(similar.Petition{Summary: p.Summary, Content: p.Content})
+	if _, err := tx.exec(ctx, `INSERT INTO petition_fingerprints (petition_id, version, day, fp, traits) VALUES (?, ?, ?, ?, ?)`,
+		p.ID, similar.FingerprintVersion, fpDay(p.ReceivedAt), encodeFP(fp), traits); err != nil {
 		return err
 	}
 	tx.atEnd(endText, func() error {

@@ -416,7 +416,7 @@ func (db *RepeatStore) dismissed(ctx context.Context, id int64) (map[int64]bool,
 // similarPetitions reads what similar.Rank needs of the petitions ids that
 // lie in scope, with their stored fingerprints.
 func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope string, sargs []any) ([]similar.Petition, error) {
-	rows, err := db.query(ctx, `SELECT p.id, p.category, p.received_at, p.summary, p.content, lu.region_code, lu.path, f.version, f.fp,
+	rows, err := db.query(ctx, `SELECT p.id, p.category, p.received_at, p.summary, p.content, lu.region_code, lu.path, f.version, f.fp, COALESCE(f.traits, ''),
 		pt.id_index, pt.phone_index, pt.org_code
 		FROM petitions p JOIN units lu ON lu.id = p.locality_id JOIN petitioners pt ON pt.id = p.petitioner_id
 		LEFT JOIN petition_fingerprints f ON f.petition_id = p.id
@@ -426,15 +426,17 @@ func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope 
 		var received, region, path string
 		var version *int64
 		var raw []byte
+		var traits string
 		var main identity
-		if err := r.Scan(&sp.ID, &sp.Category, &received, &sp.Summary, &sp.Content, &region, &path, &version, &raw, &main.id, &main.phone, &main.org); err != nil {
+		if err := r.Scan(&sp.ID, &sp.Category, &received, &sp.Summary, &sp.Content, &region, &path, &version, &raw, &traits, &main.id, &main.phone, &main.org); err != nil {
 			return sp, err
 		}
 		sp.ReceivedAt = parseTime(received)
 		sp.LocalityCode = localityCode(&xinfang.Unit{RegionCode: region, Path: path})
-		// A fingerprint of another version is recomputed by Rank.
+		// A fingerprint of another version, and its traits, are
+		// recomputed by Rank.
 		if version != nil && *version == similar.FingerprintVersion {
-			sp.Fingerprint = decodeFP(raw)
+			sp.Fingerprint, sp.Traits = decodeFP(raw), traits
 		}
 		sp.PetitionerKeys = main.keys()
 		return sp, nil
