@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -26,7 +27,16 @@ func (db *DB) LoadInBulk(ctx context.Context, fn func(bulk *DB) error) error {
 	if err := bulk.Open(); err != nil {
 		return err
 	}
-	err := fn(bulk)
+	// The 态势 page's counts of the items loaded are made at the end, from
+	// the items, in a few large batches (dashboard_counts.go), rather than
+	// moved at each of their events.
+	err := bulk.deferDashCounts(ctx)
+	if err == nil {
+		err = fn(bulk)
+	}
+	if err == nil {
+		err = bulk.countDeferred(ctx)
+	}
 	if cerr := bulk.Close(); err == nil {
 		err = cerr
 	}
@@ -58,4 +68,30 @@ func withQuery(url, param string) string {
 		return url + "&" + param
 	}
 	return url + "?" + param
+}
+
+// deferDashCounts marks every item to come as not counted in dash_counts
+// (none is above dash_last), when nothing is counted yet. The background
+// count this handle's start began is over first, so that it does not see
+// the counts complete after this.
+func (db *DB) deferDashCounts(ctx context.Context) error {
+	db.stopFactsBuild()
+	err := db.write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE kpi_state SET dash_last = ? WHERE id = 1 AND dash_upto = 0 AND NOT EXISTS (SELECT 1 FROM dash_counts)`, int64(math.MaxInt64))
+		return err
+	})
+	db.dashBuilt.Store(false)
+	return err
+}
+
+// countDeferred counts the items loaded into dash_counts, as the count
+// after an upgrade does.
+func (db *DB) countDeferred(ctx context.Context) error {
+	if err := db.write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE kpi_state SET dash_last = (SELECT COALESCE(MAX(id), 0) FROM petitions) WHERE id = 1 AND dash_last = ?`, int64(math.MaxInt64))
+		return err
+	}); err != nil {
+		return err
+	}
+	return db.buildDashCounts(ctx, nil)
 }

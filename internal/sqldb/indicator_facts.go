@@ -54,8 +54,14 @@ func (db *core) writeNewFacts(ctx context.Context, tx *Tx, pr *procedure.Procedu
 			it.due, it.severe = "", ""
 		}
 	}
-	if err := countDashboard(ctx, tx, nil, it); err != nil {
+	// Counted now, unless a bulk load counts its items at its end
+	// (LoadInBulk).
+	if counted, err := db.dashCounted(ctx, cq{db, tx}, p.ID); err != nil {
 		return err
+	} else if counted {
+		if err := countDashboard(ctx, tx, nil, it); err != nil {
+			return err
+		}
 	}
 	repeat := 0
 	if p.Repeat {
