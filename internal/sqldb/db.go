@@ -121,6 +121,10 @@ type core struct {
 	passwordChecked func(hash string)
 	// searchCandidates, when set (by tests), lowers SearchCandidates.
 	searchCandidates int
+	// rankFromText, when set (by the benchmarks' baseline), makes the
+	// repeat ranking read each candidate's text instead of its stored
+	// traits, as before they were stored.
+	rankFromText bool
 
 	// batch is the group committer every write goes through (batch.go);
 	// nil before connect.

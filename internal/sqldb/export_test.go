@@ -189,3 +189,7 @@ func (db *DB) RecountDashboard(ctx context.Context, batch int, build bool) error
 
 // BuildDashboard counts the items not counted yet into dash_counts.
 func (db *DB) BuildDashboard(ctx context.Context) error { return db.buildDashCounts(ctx, nil) }
+
+// SetRankFromText makes the repeat ranking read each candidate's text
+// instead of its stored traits (the benchmarks' baseline).
+func (db *DB) SetRankFromText(on bool) { db.rankFromText = on }

@@ -419,11 +419,11 @@ func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope 
 	// The text only of a petition whose stored index is of another
 	// version: Rank reads the stored one's fingerprint and traits instead.
 	rows, err := db.query(ctx, `SELECT p.id, p.category, p.received_at,
-		CASE WHEN f.version = ? AND f.traits <> '' THEN '' ELSE p.summary END, CASE WHEN f.version = ? AND f.traits <> '' THEN '' ELSE p.content END,
+		CASE WHEN f.version = ? AND f.traits <> '' AND ? = 0 THEN '' ELSE p.summary END, CASE WHEN f.version = ? AND f.traits <> '' AND ? = 0 THEN '' ELSE p.content END,
 		lu.region_code, lu.path, f.version, f.fp, COALESCE(f.traits, ''), pt.id_index, pt.phone_index, pt.org_code
 		FROM petitions p JOIN units lu ON lu.id = p.locality_id JOIN petitioners pt ON pt.id = p.petitioner_id
 		LEFT JOIN petition_fingerprints f ON f.petition_id = p.id
-		WHERE p.id IN (`+placeholders(len(ids))+`) AND `+scope, append(append([]any{similar.FingerprintVersion, similar.FingerprintVersion}, idArgs(ids)...), sargs...)...)
+		WHERE p.id IN (`+placeholders(len(ids))+`) AND `+scope, append(append([]any{similar.FingerprintVersion, b2i(db.rankFromText), similar.FingerprintVersion, b2i(db.rankFromText)}, idArgs(ids)...), sargs...)...)
 	out, err := scanAll(rows, err, func(r scanner) (similar.Petition, error) {
 		var sp similar.Petition
 		var received, region, path string
@@ -440,6 +440,9 @@ func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope 
 		// recomputed by Rank.
 		if version != nil && *version == similar.FingerprintVersion {
 			sp.Fingerprint, sp.Traits = decodeFP(raw), traits
+		}
+		if db.rankFromText {
+			sp.Traits = ""
 		}
 		sp.PetitionerKeys = main.keys()
 		return sp, nil

@@ -365,24 +365,34 @@ func benchRepeatCandidates(b *testing.B, n int) {
 			LocalityID: g.villages[m.village].ID, Category: category, Summary: summary, Content: content, ReceivedAt: repeatsBenchToday.Add(-time.Hour)})
 	}
 	g.rng.Shuffle(len(drafts), func(i, j int) { drafts[i], drafts[j] = drafts[j], drafts[i] })
-	b.Run("draft", func(b *testing.B) {
-		latencies(b, func(i int) int {
-			cs, err := db.Repeats.FindRepeatCandidates(rctx, drafts[i%len(drafts)], 20)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return len(cs)
+	// "from_text" is the baseline: each candidate's text read and parsed
+	// again for the ranking, as before the traits were stored.
+	for _, fromText := range []bool{false, true} {
+		suffix := ""
+		if fromText {
+			suffix = "/from_text"
+		}
+		db.SetRankFromText(fromText)
+		b.Run("draft"+suffix, func(b *testing.B) {
+			latencies(b, func(i int) int {
+				cs, err := db.Repeats.FindRepeatCandidates(rctx, drafts[i%len(drafts)], 20)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return len(cs)
+			})
 		})
-	})
-	b.Run("existing", func(b *testing.B) {
-		latencies(b, func(i int) int {
-			cs, err := db.Repeats.FindRepeatCandidatesOf(rctx, int64(1+(i*7919)%n), 20)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return len(cs)
+		b.Run("existing"+suffix, func(b *testing.B) {
+			latencies(b, func(i int) int {
+				cs, err := db.Repeats.FindRepeatCandidatesOf(rctx, int64(1+(i*7919)%n), 20)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return len(cs)
+			})
 		})
-	})
+	}
+	db.SetRankFromText(false)
 }
 
 // BenchmarkSearch100k: one page (50) and the count of SearchPetitions over
