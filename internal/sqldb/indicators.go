@@ -158,13 +158,13 @@ func (db *IndicatorStore) figureOf(kind xinfang.IndicatorKind, part xinfang.Indi
 			due, dueArgs = due+" AND p.severe_date <> '' AND p.severe_date < ?", append(dueArgs, today)
 		}
 		// The unit that handles the item or, handled nowhere yet, that
-		// registered it. Alone, by the unit's path rather than its id (an
-		// item's handling path is its handling unit's, empty exactly when
-		// it has none) with the dates inside each side of the OR, so that
-		// SQLite seeks each side in a path's due dates: 10–15× faster for a
-		// town at 100,000 petitions. With the subtree, the dates first:
-		// the path ranges of a large unit hold most items, and the due
-		// dates' index then serves better.
+		// registered it: by the unit's path rather than its id (an item's
+		// handling path is its handling unit's, empty exactly when it has
+		// none), with the dates inside each side of the OR, so that SQLite
+		// seeks each side in a path's due dates (petitions_handling_due,
+		// petitions_reg_due). At 1,000,000 petitions a town with its
+		// villages over a year takes 3 ms so rather than 17 and 289 ms with
+		// the dates first, the city 21 and 48 ms rather than 10 and 48.
 		f := figure{kind: "petition", from: ` FROM petitions p`, join: ` JOIN units fu ON fu.id = COALESCE(p.handling_unit_id, p.reg_unit_id)`}
 		if q.Alone {
 			f.where = "((p.handling_path = ? AND " + due + ") OR (p.handling_path = '' AND p.reg_path = ? AND " + due + "))"
@@ -173,8 +173,8 @@ func (db *IndicatorStore) figureOf(kind xinfang.IndicatorKind, part xinfang.Indi
 		}
 		h, ha := pathRange("p.handling_path", u.Path)
 		r, ra := pathRange("p.reg_path", u.Path)
-		f.where = due + " AND (" + h + " OR (p.handling_path = '' AND " + r + "))"
-		f.args = slices.Concat(dueArgs, ha, ra)
+		f.where = "((" + h + " AND " + due + ") OR (p.handling_path = '' AND " + r + " AND " + due + "))"
+		f.args = slices.Concat(ha, dueArgs, ra, dueArgs)
 		return f
 	case xinfang.IndSupervisions, xinfang.IndFeedback:
 		uc, ua := unitIn(u, q.Alone, "s.target_unit_id", "s.target_path")
