@@ -1,8 +1,11 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -125,33 +128,11 @@ func countDashboard(ctx context.Context, tx *Tx, old, now *dashItem) error {
 
 // apply writes the non-zero changes of d.
 func (d dashDelta) apply(ctx context.Context, tx *Tx) error {
-	keys := make([]dashKey, 0, len(d))
+	var rows [][]any
 	for k, n := range d {
 		if n != 0 {
-			keys = append(keys, k)
+			rows = append(rows, []any{k.dim, k.grain, k.day, k.path, k.value, n})
 		}
-	}
-	// One order for every writer, so that two transactions never wait on
-	// each other's rows.
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.dim != b.dim {
-			return a.dim < b.dim
-		}
-		if a.grain != b.grain {
-			return a.grain < b.grain
-		}
-		if a.day != b.day {
-			return a.day < b.day
-		}
-		if a.path != b.path {
-			return a.path < b.path
-		}
-		return a.value < b.value
-	})
-	rows := make([][]any, len(keys))
-	for i, k := range keys {
-		rows[i] = []any{k.dim, k.grain, k.day, k.path, k.value, d[k]}
 	}
 	return addCounts(ctx, tx, "dash_counts", []string{"dim", "grain", "day", "unit_path", "value"}, []string{"n"}, rows)
 }
@@ -162,6 +143,16 @@ func (d dashDelta) apply(ctx context.Context, tx *Tx) error {
 // write's few changed counters cost one round trip; rows hold distinct
 // keys (PostgreSQL refuses to change one row twice in a statement).
 func addCounts(ctx context.Context, tx *Tx, table string, keys, counts []string, rows [][]any) error {
+	// One order for every writer (the keys' values, column by column), so
+	// that two transactions never wait on each other's rows.
+	slices.SortFunc(rows, func(a, b []any) int {
+		for i := range keys {
+			if c := compareValues(a[i], b[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
 	cols := append(append([]string{}, keys...), counts...)
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	set := make([]string, len(counts))
@@ -669,4 +660,15 @@ func (db *core) buildDashCounts(ctx context.Context, stop <-chan struct{}) error
 		db.Logger.Info("dashboard counts built", "petitions", n, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
+}
+
+// compareValues orders two key values of one column: strings or int64.
+func compareValues(a, b any) int {
+	switch x := a.(type) {
+	case string:
+		return cmp.Compare(x, b.(string))
+	case int64:
+		return cmp.Compare(x, b.(int64))
+	}
+	panic(fmt.Sprintf("counter key of type %T", a))
 }

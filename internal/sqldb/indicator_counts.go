@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"sort"
 
 	"xinfang"
 	"xinfang/internal/calendar"
@@ -173,34 +172,11 @@ func countRegistration(ctx context.Context, tx *Tx, p *xinfang.Petition, registe
 
 // apply writes the non-zero changes of delta.
 func (delta dailyDelta) apply(ctx context.Context, tx *Tx) error {
-	keys := make([]dailyKey, 0, len(delta))
+	var rows [][]any
 	for k, d := range delta {
 		if !d.zero() {
-			keys = append(keys, k)
+			rows = append(rows, []any{k.measure, k.grain, k.day, k.path, k.unit, d.n, d.onTime, d.rated, d.satisfied, d.basic})
 		}
-	}
-	// One order for every writer, so that two transactions never wait on
-	// each other's rows.
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.measure != b.measure {
-			return a.measure < b.measure
-		}
-		if a.grain != b.grain {
-			return a.grain < b.grain
-		}
-		if a.day != b.day {
-			return a.day < b.day
-		}
-		if a.path != b.path {
-			return a.path < b.path
-		}
-		return a.unit < b.unit
-	})
-	rows := make([][]any, len(keys))
-	for i, k := range keys {
-		d := delta[k]
-		rows[i] = []any{k.measure, k.grain, k.day, k.path, k.unit, d.n, d.onTime, d.rated, d.satisfied, d.basic}
 	}
 	return addCounts(ctx, tx, "kpi_daily", []string{"measure", "grain", "day", "unit_path", "unit_id"}, []string{"n", "on_time", "rated", "satisfied", "basic"}, rows)
 }
