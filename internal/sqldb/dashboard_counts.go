@@ -16,15 +16,18 @@ import (
 
 // The counts of the 态势 page (dash_counts, migration 0071): the petitions
 // received per day and per month, by state, channel and top-level
-// category, for each unit's subtree. A petition counts +1 at its
-// registering unit's path, +1 at its handling unit's and -1 at their
-// nearest common ancestor's, so that the rows in a subtree's path range
-// sum to 1 for each petition registered or handled in it. They are kept
-// in the transaction that registers an item or appends its event: what
-// the item counted before is taken away and what it counts now added,
-// key by key. TestDashboardCountsEqualItems holds the rows to a count of
-// the items and the page read from them to the page counted from the
-// items. 检举控告 items are not in them (dashboard.go counts the few a
+// category, and the running ones by due day and by severe day, for each
+// unit's subtree. A petition counts +1 at its registering unit's path, +1
+// at its handling unit's and -1 at their nearest common ancestor's, so
+// that the rows in a subtree's path range sum to 1 for each petition
+// registered or handled in it. They are kept in the transaction that
+// registers an item or appends its event: what the item counted before is
+// taken away and what it counts now added, key by key; the items a
+// database held before the migration are counted in the background
+// (buildDashCounts), and a bulk load counts its own at its end.
+// TestDashboardCountsEqualItems holds the rows to a count of the items
+// and the page read from them to the page counted from the items.
+// 检举控告 items are not in them (visibleAccusations counts the few a
 // reader sees from the items).
 
 // dashItem is what one petition counts in dash_counts: the day it was
@@ -214,12 +217,12 @@ type periodCounts struct {
 	territories                          []int
 }
 
-func newReceived(children int) *periodCounts {
+func newPeriodCounts(children int) *periodCounts {
 	return &periodCounts{states: map[string]int{}, channels: map[string]int{}, categories: map[string]int{}, months: map[string]int{}, territories: make([]int, children)}
 }
 
-// childOf is the index in children of the child of u whose subtree holds
-// path, -1 for none.
+// childIndex finds the child of u whose subtree holds a path (of), by the
+// path's first segments below u.
 type childIndex struct {
 	depth int // slashes in a child's path
 	at    map[string]int
@@ -233,6 +236,8 @@ func newChildIndex(children []*xinfang.Unit) childIndex {
 	return c
 }
 
+// of is the index in children of the child whose subtree holds path, -1
+// for none.
 func (c childIndex) of(path string) int {
 	if c.depth == 0 {
 		return -1
@@ -254,7 +259,7 @@ func (c childIndex) of(path string) int {
 // countedReceived sums the rows of dash_counts for the subtree at path
 // over the days from..to.
 func countedReceived(ctx context.Context, r cq, path string, from, to calendar.Date, children []*xinfang.Unit) (*periodCounts, error) {
-	out := newReceived(len(children))
+	out := newPeriodCounts(len(children))
 	kids := newChildIndex(children)
 	pc, pa := pathRange("unit_path", path)
 	for _, sp := range periodSpans(from, to) {
@@ -480,7 +485,7 @@ func daySums(ctx context.Context, r cq, dim, path string, from, to calendar.Date
 // sub-unit's subtree within the scope), for a reader whose scope the counts
 // do not serve, and for the tests that hold the counts to it.
 func (db *IndicatorStore) countReceived(ctx context.Context, r cq, cond string, args []any, q xinfang.DashboardQuery, children []*xinfang.Unit, inUnit func(path string) (string, []any)) (*periodCounts, error) {
-	out := newReceived(len(children))
+	out := newPeriodCounts(len(children))
 	group := func(expr, cond string, args []any, into map[string]int) error {
 		rows, err := r.rows(ctx, `SELECT `+expr+`, COUNT(*) FROM petitions p WHERE `+cond+` GROUP BY `+expr, args...)
 		return eachRow(rows, err, func(s scanner) error {
