@@ -1,6 +1,8 @@
 package similar_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"xinfang/internal/similar"
@@ -22,7 +24,7 @@ func TestPetitionIndexRanksAsText(t *testing.T) {
 	}
 	stored := func(p similar.Petition) similar.Petition {
 		fp, traits := similar.PetitionIndex(p)
-		if got := similar.PetitionFingerprint(p); !equal(fp, got) {
+		if got := similar.PetitionFingerprint(p); !slices.Equal(fp, got) {
 			t.Fatalf("fingerprint of %q differs from PetitionFingerprint", p.Summary)
 		}
 		p.Fingerprint, p.Traits = fp, traits
@@ -47,24 +49,24 @@ func TestPetitionIndexRanksAsText(t *testing.T) {
 	if len(all) < 800 || withEntities < len(all) {
 		t.Fatalf("%d pairs, %d petitions with entities in their traits", len(all), withEntities)
 	}
-	// Traits of another version are not read: the text is.
-	p := similar.Petition{Summary: "张湾村修路款被挪用", Content: "张湾村2023年修路款十二万八被村干部挪用。"}
-	fp, _ := similar.PetitionIndex(p)
-	q := p
-	q.Fingerprint, q.Traits = fp, "v0\x1e"
-	if s1, _ := similar.SameMatter(p, q, nil); s1 < similar.RepeatThreshold {
-		t.Fatalf("the same text scores %.2f with unreadable traits", s1)
-	}
-}
-
-func equal(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+	// Traits of another version are not read: the text is. Read as traits
+	// of nothing, they would change the score of many pairs.
+	fewer := 0
+	for _, pair := range all {
+		a, b := pair.Ordered(false)
+		want, _ := similar.SameMatter(a, b, nil)
+		fp, _ := similar.PetitionIndex(b)
+		bad, none := b, b
+		bad.Fingerprint, bad.Traits = fp, "v0"+strings.Repeat("\x1e", 10)
+		none.Fingerprint, none.Traits = fp, "v1"+strings.Repeat("\x1e", 9)+"0\x1e"
+		if got, _ := similar.SameMatter(a, bad, nil); got != want {
+			t.Fatalf("%s: score %.2f with traits of another version, %.2f from the text", pair.Kind, got, want)
+		}
+		if blind, _ := similar.SameMatter(a, none, nil); blind != want {
+			fewer++
 		}
 	}
-	return true
+	if fewer < len(all)/10 {
+		t.Fatalf("traits of nothing change %d of %d scores: the traits are not what the score reads", fewer, len(all))
+	}
 }

@@ -23,6 +23,8 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 		return err
 	}
 	events = append(events, ev)
+	// What the item counted on the 态势 page before the event.
+	was := dashItemOf(p)
 	pr.Project(p, pr.Derive(events, tx.now))
 	handlingPath := ""
 	if p.HandlingUnitID != 0 {
@@ -33,11 +35,6 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 		p.HandlingUnit, handlingPath = u, u.Path
 	} else {
 		p.HandlingUnit = nil
-	}
-	// What the item counted on the 态势 page before the event, and after.
-	was, err := readDashItem(ctx, tx, id)
-	if err != nil {
-		return err
 	}
 	wasRepeat := p.Repeat
 	if ev.Action == xinfang.ActMerge {
@@ -73,9 +70,7 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 		}
 	}
 	if counted {
-		now := *was
-		now.handling, now.state, now.due, now.severe = handlingPath, string(p.State), p.DueDate.String(), p.SevereDate.String()
-		if err := countDashboard(ctx, tx, was, &now); err != nil {
+		if err := countDashboard(ctx, tx, was, dashItemOf(p)); err != nil {
 			return err
 		}
 	}

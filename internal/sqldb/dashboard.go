@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"xinfang"
-	"xinfang/internal/calendar"
 )
 
 // Dashboard counts what the 态势 page shows for a unit and a period, each
@@ -80,16 +79,9 @@ func (db *IndicatorStore) Dashboard(ctx context.Context, q xinfang.DashboardQuer
 			return k
 		})
 		// Months: a count each, by Shanghai month.
-		for m := calendar.MakeDate(q.From.Year, q.From.Month, 1); !m.After(q.To) && len(d.Months) < 120; m = calendar.MakeDate(m.Year, m.Month+1, 1) {
-			from := m
-			if from.Before(q.From) {
-				from = q.From
-			}
-			to := calendar.MakeDate(m.Year, m.Month+1, 0)
-			if to.After(q.To) {
-				to = q.To
-			}
-			d.Months = append(d.Months, xinfang.Count{Key: from.String() + "/" + to.String(), Label: m.String()[:7], Value: got.months[m.String()[:7]]})
+		for _, m := range periodMonths(q.From, q.To) {
+			month := m[0].String()[:7]
+			d.Months = append(d.Months, xinfang.Count{Key: m[0].String() + "/" + m[1].String(), Label: month, Value: got.months[month]})
 		}
 		for i, child := range children {
 			if n := got.territories[i]; n > 0 {

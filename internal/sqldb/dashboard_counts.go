@@ -54,14 +54,21 @@ func scanDashItem(s scanner) (it *dashItem, accusation bool, err error) {
 	return it, xinfang.Purpose(purpose) == xinfang.PurposeAccusation, nil
 }
 
-// readDashItem reads what petition id counts, as stored: nil for a
-// 检举控告 item.
-func readDashItem(ctx context.Context, tx *Tx, id int64) (*dashItem, error) {
-	it, accusation, err := scanDashItem(tx.queryRow(ctx, `SELECT `+dashCols+` FROM petitions p WHERE p.id = ?`, id))
-	if accusation {
-		return nil, err
+// dashItemOf is what petition p counts as it stands, with the paths of
+// the units it carries (RegUnit, HandlingUnit: the stored reg_path and
+// handling_path); nil for a 检举控告 item.
+func dashItemOf(p *xinfang.Petition) *dashItem {
+	if p.Purpose == xinfang.PurposeAccusation {
+		return nil
 	}
-	return it, err
+	path := func(u *xinfang.Unit) string {
+		if u == nil {
+			return ""
+		}
+		return u.Path
+	}
+	return &dashItem{day: calendar.DateOf(p.ReceivedAt).String(), reg: path(p.RegUnit), handling: path(p.HandlingUnit),
+		state: string(p.State), channel: string(p.Channel), category: categoryTop(p.Category), due: p.DueDate.String(), severe: p.SevereDate.String()}
 }
 
 // categoryTop is the top level of a 内容分类 code, as SUBSTR(category, 1, 2).
@@ -207,6 +214,23 @@ func periodSpans(from, to calendar.Date) []daySpan {
 		spans = append(spans, daySpan{"d", last.AddDays(1).String(), to.String()})
 	}
 	return spans
+}
+
+// periodMonths are the months of the days from..to, each its first and
+// last day in the period; the first 120.
+func periodMonths(from, to calendar.Date) [][2]calendar.Date {
+	var out [][2]calendar.Date
+	for m := calendar.MakeDate(from.Year, from.Month, 1); !m.After(to) && len(out) < 120; m = calendar.MakeDate(m.Year, m.Month+1, 1) {
+		first, last := m, calendar.MakeDate(m.Year, m.Month+1, 0)
+		if first.Before(from) {
+			first = from
+		}
+		if last.After(to) {
+			last = to
+		}
+		out = append(out, [2]calendar.Date{first, last})
+	}
+	return out
 }
 
 // periodCounts are what the page counts of the petitions received in its
@@ -373,16 +397,14 @@ func (db *IndicatorStore) receivedIn(ctx context.Context, r cq, s *dataScope, co
 // severe by today is overdue too, and none due today or later is severe.
 func (db *IndicatorStore) warningsIn(ctx context.Context, r cq, s *dataScope, counted bool, path string, today calendar.Date, cond string, args []any) ([]xinfang.Count, error) {
 	out := make([]xinfang.Count, len(xinfang.Warnings))
+	level := map[xinfang.Warning]int{}
 	for i, l := range xinfang.Warnings {
-		out[i] = xinfang.Count{Key: l.Code, Label: l.Label}
+		out[i], level[xinfang.Warning(l.Code)] = xinfang.Count{Key: l.Code, Label: l.Label}, i
 	}
-	at := func(w xinfang.Warning) *xinfang.Count {
-		for i := range out {
-			if out[i].Key == string(w) {
-				return &out[i]
-			}
+	add := func(w xinfang.Warning, n int) {
+		if i, ok := level[w]; ok {
+			out[i].Value += n
 		}
-		panic("warning level " + string(w))
 	}
 	near := today.AddDays(db.Cfg.NearDays)
 	if !counted {
@@ -405,22 +427,14 @@ func (db *IndicatorStore) warningsIn(ctx context.Context, r cq, s *dataScope, co
 	if err != nil {
 		return nil, err
 	}
-	st := severe.before(today)
-	at(xinfang.WarnSevere).Value = st
-	at(xinfang.WarnOverdue).Value = due.before(today) - st
-	at(xinfang.WarnNear).Value = due.before(near.AddDays(1)) - due.before(today)
-	at(xinfang.WarnNormal).Value = due.total - due.before(near.AddDays(1))
+	st, dueBefore, dueNear := severe.before(today), due.before(today), due.before(near.AddDays(1))
+	add(xinfang.WarnSevere, st)
+	add(xinfang.WarnOverdue, dueBefore-st)
+	add(xinfang.WarnNear, dueNear-dueBefore)
+	add(xinfang.WarnNormal, due.total-dueNear)
+	pr := db.Procedure(ctx)
 	err = db.visibleAccusations(ctx, r, s, path, "p.due_date <> ''", nil, func(it *dashItem) {
-		switch t := today.String(); {
-		case it.severe != "" && it.severe < t:
-			at(xinfang.WarnSevere).Value++
-		case it.due < t:
-			at(xinfang.WarnOverdue).Value++
-		case it.due <= near.String():
-			at(xinfang.WarnNear).Value++
-		default:
-			at(xinfang.WarnNormal).Value++
-		}
+		add(pr.WarningOf(itemDate(it.due), itemDate(it.severe), today), 1)
 	})
 	return out, err
 }
@@ -508,20 +522,13 @@ func (db *IndicatorStore) countReceived(ctx context.Context, r cq, cond string, 
 			return nil, err
 		}
 	}
-	for m := calendar.MakeDate(q.From.Year, q.From.Month, 1); !m.After(q.To) && len(out.months) < 120; m = calendar.MakeDate(m.Year, m.Month+1, 1) {
-		from, to := m, calendar.MakeDate(m.Year, m.Month+1, 0)
-		if from.Before(q.From) {
-			from = q.From
-		}
-		if to.After(q.To) {
-			to = q.To
-		}
-		a, b := dayBounds(from, to)
+	for _, m := range periodMonths(q.From, q.To) {
+		a, b := dayBounds(m[0], m[1])
 		n := 0
 		if err := r.row(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+cond+` AND p.received_at >= ? AND p.received_at < ?`, append(append([]any{}, args...), a, b)...).Scan(&n); err != nil {
 			return nil, err
 		}
-		out.months[m.String()[:7]] = n
+		out.months[m[0].String()[:7]] = n
 	}
 	t0, t1 := dayBounds(q.From, q.To)
 	for i, child := range children {

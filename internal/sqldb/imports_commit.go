@@ -47,12 +47,13 @@ func (k *importChecker) commitPetition(row *importRow) error {
 	ev := &xinfang.Event{Seq: 1, Action: xinfang.ActImport, To: row.state, ActorID: actor.ID, ActorName: actor.Name, ActorUnitID: actor.UnitID, At: now, Data: data}
 	pr.Project(p, pr.Derive([]*xinfang.Event{ev}, now))
 	handlingPath := ""
+	p.RegUnit, p.HandlingUnit = regUnit, nil
 	if p.HandlingUnitID != 0 {
 		hu := k.unitsByID[p.HandlingUnitID]
 		if hu == nil {
 			return &rowError{k.heads()["handling_unit"], "承办单位不存在"}
 		}
-		handlingPath = hu.Path
+		p.HandlingUnit, handlingPath = hu, hu.Path
 	}
 	saved, err := db.savePetitioner(ctx, tx, p.Petitioner)
 	if err != nil {

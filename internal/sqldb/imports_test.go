@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +177,15 @@ func TestImportPetitions(t *testing.T) {
 			if !got[k] {
 				t.Errorf("no problem at %s; got %+v", k, probs)
 			}
+		}
+		// The imported items are in the 态势 page's counts as a count
+		// again from the items finds them.
+		imported := dashRows(t, db.RawSQL())
+		if err := db.RecountDashboard(context.Background(), 0, true); err != nil {
+			t.Fatal(err)
+		}
+		if counted := dashRows(t, db.RawSQL()); len(imported) == 0 || !reflect.DeepEqual(imported, counted) {
+			t.Errorf("dash_counts after the imports: %d rows, counted again from the items %d", len(imported), len(counted))
 		}
 	})
 }

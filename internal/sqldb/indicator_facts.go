@@ -30,7 +30,8 @@ func (db *core) writeFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure,
 }
 
 // writeNewFacts writes the facts of a petition being written for the
-// first time (registration, import): there are none to replace. The
+// first time (registration, import), p carrying its registering and
+// handling units: there are none to replace. The
 // petition's registration is counted with them, and the item in the
 // 态势 page's counts.
 func (db *core) writeNewFacts(ctx context.Context, tx *Tx, pr *procedure.Procedure, p *xinfang.Petition, events []*xinfang.Event) error {
@@ -42,12 +43,9 @@ func (db *core) writeNewFacts(ctx context.Context, tx *Tx, pr *procedure.Procedu
 		return err
 	}
 	// The 态势 page's counts, as its events leave the item: a registration
-	// writes its final state at the end of the write, and its second event,
-	// the 不再受理 notice (RegisterPetition), ends every clock.
-	it, err := readDashItem(ctx, tx, p.ID)
-	if err != nil {
-		return err
-	}
+	// projects its final state at the end of the write, and its second
+	// event, the 不再受理 notice (RegisterPetition), ends every clock.
+	it := dashItemOf(p)
 	if it != nil && len(events) > 0 {
 		it.state = string(events[len(events)-1].To)
 		if len(events) > 1 {

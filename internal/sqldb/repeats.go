@@ -418,12 +418,17 @@ func (db *RepeatStore) dismissed(ctx context.Context, id int64) (map[int64]bool,
 func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope string, sargs []any) ([]similar.Petition, error) {
 	// The text only of a petition whose stored index is of another
 	// version: Rank reads the stored one's fingerprint and traits instead.
-	rows, err := db.query(ctx, `SELECT p.id, p.category, p.received_at,
-		CASE WHEN f.version = ? AND f.traits <> '' AND ? = 0 THEN '' ELSE p.summary END, CASE WHEN f.version = ? AND f.traits <> '' AND ? = 0 THEN '' ELSE p.content END,
+	text := func(col string) string {
+		if db.rankFromText {
+			return col
+		}
+		return "CASE WHEN f.version = " + strconv.Itoa(similar.FingerprintVersion) + " AND f.traits <> '' THEN '' ELSE " + col + " END"
+	}
+	rows, err := db.query(ctx, `SELECT p.id, p.category, p.received_at, `+text("p.summary")+`, `+text("p.content")+`,
 		lu.region_code, lu.path, f.version, f.fp, COALESCE(f.traits, ''), pt.id_index, pt.phone_index, pt.org_code
 		FROM petitions p JOIN units lu ON lu.id = p.locality_id JOIN petitioners pt ON pt.id = p.petitioner_id
 		LEFT JOIN petition_fingerprints f ON f.petition_id = p.id
-		WHERE p.id IN (`+placeholders(len(ids))+`) AND `+scope, append(append([]any{similar.FingerprintVersion, b2i(db.rankFromText), similar.FingerprintVersion, b2i(db.rankFromText)}, idArgs(ids)...), sargs...)...)
+		WHERE p.id IN (`+placeholders(len(ids))+`) AND `+scope, append(idArgs(ids), sargs...)...)
 	out, err := scanAll(rows, err, func(r scanner) (similar.Petition, error) {
 		var sp similar.Petition
 		var received, region, path string
