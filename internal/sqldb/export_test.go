@@ -193,3 +193,7 @@ func (db *DB) BuildDashboard(ctx context.Context) error { return db.buildDashCou
 // SetRankFromText makes the repeat ranking read each candidate's text
 // instead of its stored traits (the benchmarks' baseline).
 func (db *DB) SetRankFromText(on bool) { db.rankFromText = on }
+
+// SetSharedKeysCap lowers the petitions the repeat check reads for
+// sharing a petitioner key with the one checked (0: the default).
+func (db *DB) SetSharedKeysCap(n int) { db.sharedKeysCap = n }

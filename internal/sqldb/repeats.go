@@ -96,9 +96,10 @@ func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Peti
 			return nil, db.notFoundField(err, "locality_id", "问题属地单位不存在")
 		}
 	}
+	petitioners := append([]*xinfang.Petitioner{p.Petitioner}, p.CoPetitioners...)
 	newP := similar.Petition{
 		ID:             p.ID,
-		PetitionerKeys: db.personKeys(append([]*xinfang.Petitioner{p.Petitioner}, p.CoPetitioners...)),
+		PetitionerKeys: db.personKeys(petitioners),
 		LocalityCode:   localityCode(loc),
 		Category:       p.Category,
 		ReceivedAt:     received,
@@ -116,7 +117,7 @@ func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Peti
 		}
 	}
 	// (a) the same petitioner.
-	byPerson, err := db.candidatesByPerson(ctx, append([]*xinfang.Petitioner{p.Petitioner}, p.CoPetitioners...), scope, sargs)
+	byPerson, err := db.candidatesByPerson(ctx, petitioners, scope, sargs)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +156,17 @@ func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Peti
 		list = append(list, id)
 	}
 	slices.Sort(list)
-	earlier, err := db.similarPetitions(ctx, list, scope, sargs)
+	// A candidate's petitioners matter to Rank only by the keys it shares
+	// with p, which sharedKeys reads once for all; past its cap they are
+	// read with each candidate.
+	shared, whole, err := db.sharedKeys(ctx, petitioners)
+	if err != nil {
+		return nil, err
+	}
+	if !whole {
+		shared = nil
+	}
+	earlier, err := db.similarPetitions(ctx, list, scope, sargs, shared)
 	if err != nil {
 		return nil, err
 	}
@@ -183,31 +194,63 @@ func (db *RepeatStore) FindRepeatCandidates(ctx context.Context, p *xinfang.Peti
 	return out, nil
 }
 
+// sharedKeysCap bounds the petitions read for sharing a petitioner key
+// with the one checked: past it (a petitioner of thousands of items), the
+// candidates' keys are read with each candidate instead.
+const sharedKeysCap = 2000
+
+// sharedKeys returns the petitions, in any scope, of which a petitioner has
+// the same ID number, phone or credit code as one of ps, each with the keys
+// in common (as similar.Petition's PetitionerKeys), and whether the list is
+// whole (false past sharedKeysCap). One query per kind of key, so that each
+// uses its partial index.
+func (db *RepeatStore) sharedKeys(ctx context.Context, ps []*xinfang.Petitioner) (map[int64][]string, bool, error) {
+	mine := db.identities(ps)
+	limit := sharedKeysCap
+	if db.sharedKeysCap > 0 {
+		limit = db.sharedKeysCap
+	}
+	out := map[int64][]string{}
+	rows := 0
+	for _, k := range identityKinds {
+		vals := identityValues(mine, k.col)
+		if len(vals) == 0 {
+			continue
+		}
+		rs, err := db.query(ctx, `SELECT pp.petition_id, x.`+k.col+` FROM petitioners x JOIN petition_petitioners pp ON pp.petitioner_id = x.id
+			WHERE x.`+k.col+` <> '' AND x.`+k.col+` IN (`+placeholders(len(vals))+`) LIMIT ?`, append(vals, limit+1)...)
+		err = eachRow(rs, err, func(r scanner) error {
+			var id int64
+			var v string
+			if err := r.Scan(&id, &v); err != nil {
+				return err
+			}
+			rows++
+			if key := k.kind + ":" + v; !slices.Contains(out[id], key) {
+				out[id] = append(out[id], key)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	return out, rows <= limit, nil
+}
+
 // candidatesByPerson returns recent petitions in scope of any petitioner
 // with the same ID number, phone or credit code. One query per kind of
 // key, so that each uses its partial index.
 func (db *RepeatStore) candidatesByPerson(ctx context.Context, ps []*xinfang.Petitioner, scope string, sargs []any) ([]int64, error) {
-	keys := map[string][]any{}
-	for _, p := range ps {
-		if p == nil {
-			continue
-		}
-		idn := db.identityOf(p)
-		for col, v := range map[string]string{"id_index": idn.id, "phone_index": idn.phone, "org_code": idn.org} {
-			if v != "" {
-				keys[col] = append(keys[col], v)
-			}
-		}
-	}
 	var parts []string
 	var args []any
-	for _, col := range []string{"id_index", "phone_index", "org_code"} {
-		vals := keys[col]
+	for _, k := range identityKinds {
+		vals := identityValues(db.identities(ps), k.col)
 		if len(vals) == 0 {
 			continue
 		}
 		parts = append(parts, `SELECT pp.petition_id FROM petition_petitioners pp JOIN petitioners x ON x.id = pp.petitioner_id
-			WHERE x.`+col+` <> '' AND x.`+col+` IN (`+placeholders(len(vals))+`)`)
+			WHERE x.`+k.col+` <> '' AND x.`+k.col+` IN (`+placeholders(len(vals))+`)`)
 		args = append(args, vals...)
 	}
 	if len(parts) == 0 {
@@ -217,6 +260,32 @@ func (db *RepeatStore) candidatesByPerson(ctx context.Context, ps []*xinfang.Pet
 	args = append(args, repeatByPerson)
 	return db.ids(ctx, `SELECT p.id FROM petitions p WHERE p.id IN (`+strings.Join(parts, " UNION ")+`) AND `+scope+
 		` ORDER BY p.received_at DESC, p.id DESC LIMIT ?`, args...)
+}
+
+// identityKinds are the kinds of petitioner key, with their column in
+// petitioners and their kind in similar.Petition's PetitionerKeys.
+var identityKinds = []struct{ col, kind string }{{"id_index", similar.KeyIDNumber}, {"phone_index", similar.KeyPhone}, {"org_code", similar.KeyOrgCode}}
+
+// identities are the identities of petitioners ps, nil ones left out.
+func (db *core) identities(ps []*xinfang.Petitioner) []identity {
+	var out []identity
+	for _, p := range ps {
+		if p != nil {
+			out = append(out, db.identityOf(p))
+		}
+	}
+	return out
+}
+
+// identityValues are the distinct values of column col of identities.
+func identityValues(ids []identity, col string) []any {
+	var vals []any
+	for _, i := range ids {
+		if v := map[string]string{"id_index": i.id, "phone_index": i.phone, "org_code": i.org}[col]; v != "" && !slices.Contains(vals, any(v)) {
+			vals = append(vals, v)
+		}
+	}
+	return vals
 }
 
 // candidatesByLocality returns recent petitions in scope within the window
@@ -414,8 +483,10 @@ func (db *RepeatStore) dismissed(ctx context.Context, id int64) (map[int64]bool,
 }
 
 // similarPetitions reads what similar.Rank needs of the petitions ids that
-// lie in scope, with their stored fingerprints.
-func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope string, sargs []any) ([]similar.Petition, error) {
+// lie in scope, with their stored fingerprints. The petitioner keys of a
+// petition are shared[id] when shared is not nil (the keys it has in common
+// with the petition it is compared with), else all of its petitioners'.
+func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope string, sargs []any, shared map[int64][]string) ([]similar.Petition, error) {
 	// The text only of a petition whose stored index is of another
 	// version: Rank reads the stored one's fingerprint and traits instead.
 	text := func(col string) string {
@@ -425,8 +496,8 @@ func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope 
 		return "CASE WHEN f.version = " + strconv.Itoa(similar.FingerprintVersion) + " AND f.traits <> '' THEN '' ELSE " + col + " END"
 	}
 	rows, err := db.query(ctx, `SELECT p.id, p.category, p.received_at, `+text("p.summary")+`, `+text("p.content")+`,
-		lu.region_code, lu.path, f.version, f.fp, COALESCE(f.traits, ''), pt.id_index, pt.phone_index, pt.org_code
-		FROM petitions p JOIN units lu ON lu.id = p.locality_id JOIN petitioners pt ON pt.id = p.petitioner_id
+		lu.region_code, lu.path, f.version, f.fp, COALESCE(f.traits, '')
+		FROM petitions p JOIN units lu ON lu.id = p.locality_id
 		LEFT JOIN petition_fingerprints f ON f.petition_id = p.id
 		WHERE p.id IN (`+placeholders(len(ids))+`) AND `+scope, append(idArgs(ids), sargs...)...)
 	out, err := scanAll(rows, err, func(r scanner) (similar.Petition, error) {
@@ -435,8 +506,7 @@ func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope 
 		var version *int64
 		var raw []byte
 		var traits string
-		var main identity
-		if err := r.Scan(&sp.ID, &sp.Category, &received, &sp.Summary, &sp.Content, &region, &path, &version, &raw, &traits, &main.id, &main.phone, &main.org); err != nil {
+		if err := r.Scan(&sp.ID, &sp.Category, &received, &sp.Summary, &sp.Content, &region, &path, &version, &raw, &traits); err != nil {
 			return sp, err
 		}
 		sp.ReceivedAt = parseTime(received)
@@ -449,40 +519,39 @@ func (db *RepeatStore) similarPetitions(ctx context.Context, ids []int64, scope 
 		if db.rankFromText {
 			sp.Traits = ""
 		}
-		sp.PetitionerKeys = main.keys()
+		sp.PetitionerKeys = shared[sp.ID]
 		return sp, nil
 	})
-	if err != nil || len(out) == 0 {
-		return nil, err
+	if err != nil || len(out) == 0 || shared != nil {
+		return out, err
 	}
 	found := make([]int64, len(out))
 	for i, sp := range out {
 		found[i] = sp.ID
 	}
-	co, err := db.coIdentities(ctx, found)
+	keys, err := db.petitionerKeys(ctx, found)
 	if err != nil {
 		return nil, err
 	}
 	for i := range out {
-		out[i].PetitionerKeys = append(out[i].PetitionerKeys, identityKeys(co[out[i].ID]...)...)
+		out[i].PetitionerKeys = keys[out[i].ID]
 	}
 	return out, nil
 }
 
-// coIdentities returns the identities of the co-petitioners (联名信访人)
-// of petitions, which few petitions have, so that the rows read are few.
-func (db *RepeatStore) coIdentities(ctx context.Context, ids []int64) (map[int64][]identity, error) {
+// petitionerKeys returns the identity keys of every petitioner (联名信访人
+// too) of petitions ids.
+func (db *RepeatStore) petitionerKeys(ctx context.Context, ids []int64) (map[int64][]string, error) {
 	rows, err := db.query(ctx, `SELECT pp.petition_id, x.id_index, x.phone_index, x.org_code FROM petition_petitioners pp
-		JOIN petitions p ON p.id = pp.petition_id JOIN petitioners x ON x.id = pp.petitioner_id
-		WHERE pp.petition_id IN (`+placeholders(len(ids))+`) AND pp.petitioner_id <> p.petitioner_id ORDER BY pp.petition_id, x.id`, idArgs(ids)...)
-	out := map[int64][]identity{}
+		JOIN petitioners x ON x.id = pp.petitioner_id WHERE pp.petition_id IN (`+placeholders(len(ids))+`) ORDER BY pp.petition_id, x.id`, idArgs(ids)...)
+	out := map[int64][]string{}
 	err = eachRow(rows, err, func(r scanner) error {
 		var pid int64
 		var x identity
 		if err := r.Scan(&pid, &x.id, &x.phone, &x.org); err != nil {
 			return err
 		}
-		out[pid] = append(out[pid], x)
+		out[pid] = append(out[pid], x.keys()...)
 		return nil
 	})
 	return out, err
@@ -523,7 +592,7 @@ func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.Re
 		return nil, err
 	}
 	// The score and reasons recorded are those the registrar saw.
-	pair, err := db.similarPetitions(ctx, []int64{id, in.CandidateID}, scope, sargs)
+	pair, err := db.similarPetitions(ctx, []int64{id, in.CandidateID}, scope, sargs, nil)
 	if err != nil {
 		return nil, err
 	}

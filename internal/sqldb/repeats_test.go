@@ -247,6 +247,41 @@ func TestRepeatCandidates(t *testing.T) {
 			}
 		})
 
+		t.Run("the shared keys read with each candidate past their cap", func(t *testing.T) {
+			// Past the cap, every candidate's petitioners are read with it:
+			// the candidates, scores and reasons are the same.
+			draft := e.petition(repeatItem{Place: "VA", Category: "1401", Person: 1, Name: "刘建华", Phone: "13907010002", Days: 0,
+				Summary: "再次反映县道拓宽征地补偿款问题", Content: "县道拓宽征了三组的地，补偿款至今没有发足。"})
+			want, err := db.Repeats.FindRepeatCandidates(ctx, draft, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.SetSharedKeysCap(1)
+			defer db.SetSharedKeysCap(0)
+			got, err := db.Repeats.FindRepeatCandidates(ctx, draft, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			persons := 0
+			for _, c := range want {
+				if hasReason(&c, "同一信访人(身份证号)") || hasReason(&c, "同一信访人(联系电话)") {
+					persons++
+				}
+			}
+			if persons < 3 {
+				t.Fatalf("%d candidates of the same petitioner, want at least 3 (by ID number and by phone): %v", persons, candidateKeys(e, want))
+			}
+			if len(got) != len(want) {
+				t.Fatalf("past the cap %v, within it %v", candidateKeys(e, got), candidateKeys(e, want))
+			}
+			for i := range want {
+				if got[i].Petition.ID != want[i].Petition.ID || got[i].Score != want[i].Score || !slices.Equal(got[i].Reasons, want[i].Reasons) {
+					t.Errorf("candidate %d: past the cap %d %.2f %v, within it %d %.2f %v", i, got[i].Petition.ID, got[i].Score, got[i].Reasons,
+						want[i].Petition.ID, want[i].Score, want[i].Reasons)
+				}
+			}
+		})
+
 		t.Run("same locality and category within the window", func(t *testing.T) {
 			draft := e.petition(repeatItem{Place: "VA", Category: "1202", Person: 91, Name: "某某", Days: 0,
 				Summary: "反映家庭困难申请救助", Content: "家里老人常年卧床，孩子上学开销大，收入微薄，生活十分困难，请求给予帮扶。"})
