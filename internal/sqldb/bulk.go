@@ -32,10 +32,20 @@ func (db *DB) LoadInBulk(ctx context.Context, fn func(bulk *DB) error) error {
 	// moved at each of their events.
 	err := bulk.deferDashCounts(ctx)
 	if err == nil {
+		// The watch list's kept rows too, made once at the end.
+		err = bulk.write(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `UPDATE watch_state SET built = 0 WHERE id = 1`)
+			return err
+		})
+	}
+	if err == nil {
 		err = fn(bulk)
 	}
 	if err == nil {
 		err = bulk.countDeferred(ctx)
+	}
+	if err == nil {
+		err = bulk.write(ctx, func(tx *Tx) error { return bulk.buildWatchRows(ctx, tx) })
 	}
 	if cerr := bulk.Close(); err == nil {
 		err = cerr

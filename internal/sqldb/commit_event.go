@@ -78,6 +78,19 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 		if err := db.setRepeatRoot(ctx, tx, id); err != nil {
 			return err
 		}
+	} else if p.Purpose == xinfang.PurposeAccusation {
+		// Who sees a 检举控告 item follows its handling unit: its
+		// petitioner's and its chain's kept watch-list rows.
+		var person, root, up int64
+		if err := tx.queryRow(ctx, `SELECT COALESCE(person_id, 0), COALESCE(repeat_root_id, 0), COALESCE(repeat_of_id, 0) FROM petitions WHERE id = ?`, id).Scan(&person, &root, &up); err != nil {
+			return err
+		}
+		if up == 0 {
+			root = id
+		}
+		if err := db.refreshWatch(ctx, tx, []int64{person}, []int64{root}, 0); err != nil {
+			return err
+		}
 	}
 	if p.Repeat && !wasRepeat {
 		if err := countRegistration(ctx, tx, p, 0, 1); err != nil {

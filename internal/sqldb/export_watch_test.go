@@ -44,3 +44,9 @@ func (db *DisciplineStore) FindWatchListByWalk(ctx context.Context, f xinfang.Wa
 // RebuildWatchIndex is rebuildWatchIndex, for benchmarks that rewrite
 // petitions with SQL.
 func (db *DB) RebuildWatchIndex(ctx context.Context) error { return db.rebuildWatchIndex(ctx) }
+
+// BuildWatchRows makes the watch list's kept rows from the items, as the
+// start after an upgrade does.
+func (db *DB) BuildWatchRows(ctx context.Context) error {
+	return db.write(ctx, func(tx *Tx) error { return db.buildWatchRows(ctx, tx) })
+}

@@ -193,6 +193,9 @@ func (db *core) startFactsBuild() {
 		if err := db.buildDashCounts(context.Background(), stop); err != nil {
 			db.Logger.Warn("dashboard counts", "err", err)
 		}
+		if err := db.startWatchRows(context.Background(), stop); err != nil {
+			db.Logger.Warn("watch list rows", "err", err)
+		}
 	}(db.factsStop, db.factsDone)
 }
 

@@ -20,9 +20,10 @@ import (
 // Tables a restore may find filled in an otherwise empty database, by
 // the program's own start (the seeded dictionaries and holidays, the keys'
 // fingerprint, a scheduler's lease, the indicators' local definitions and
-// build marker): the backup's rows replace theirs.
+// build marker, the watch list's build marker): the backup's rows replace
+// theirs.
 // The migrations are the database's own and stay.
-var startTables = []string{"dictionary", "holidays", "keyring_check", "leases", "audit_head", "kpi_config", "kpi_state"}
+var startTables = []string{"dictionary", "holidays", "keyring_check", "leases", "audit_head", "kpi_config", "kpi_state", "watch_state"}
 
 // Restore loads the backup at path (a snapshot or an export) into the
 // database at dsn, which must be empty: a new SQLite file, a database

@@ -92,8 +92,14 @@ func (db *DirectoryStore) createUnit(ctx context.Context, tx *Tx, u *xinfang.Uni
 	}
 	u.ID = id
 	u.Path = parent.ChildPath(id)
-	_, err = tx.exec(ctx, `UPDATE units SET path = ? WHERE id = ?`, u.Path, id)
-	return err
+	if _, err = tx.exec(ctx, `UPDATE units SET path = ? WHERE id = ?`, u.Path, id); err != nil {
+		return err
+	}
+	if u.Kind == xinfang.UnitDiscipline {
+		// A new audience of the watch list's kept rows.
+		return db.buildWatchRows(ctx, tx)
+	}
+	return nil
 }
 
 // UpdateUnit renames a unit and moves it under another parent
@@ -180,7 +186,9 @@ func (db *DirectoryStore) moveUnit(ctx context.Context, tx *Tx, u *xinfang.Unit,
 		}
 	}
 	u.ParentID, u.Path = parentID, path
-	return nil
+	// Who sees a 检举控告 item follows the paths: the watch list's kept
+	// rows are made again.
+	return db.buildWatchRows(ctx, tx)
 }
 
 // DeactivateUnit deactivates a unit (停用; administrators only): it keeps

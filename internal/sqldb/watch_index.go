@@ -20,7 +20,13 @@ func (db *core) indexWatch(ctx context.Context, tx *Tx, p *xinfang.Petition, per
 		return err
 	}
 	if p.RepeatOfID == 0 {
-		return nil
+		// The petitioner's rows, and the item's own chain: a handed-down
+		// item marked a repeat is a row of its own.
+		var roots []int64
+		if p.Channel == xinfang.ChannelHandedDown && p.Repeat {
+			roots = []int64{p.ID}
+		}
+		return db.refreshWatch(ctx, tx, []int64{person}, roots, p.ID)
 	}
 	return db.setRepeatRoot(ctx, tx, p.ID)
 }
@@ -31,6 +37,19 @@ func (db *core) indexWatch(ctx context.Context, tx *Tx, p *xinfang.Petition, per
 // repeats none has no root itself and is the root of its tree; a circle
 // of repeats (refused by the procedure and by DecideRepeat) has none.
 func (db *core) setRepeatRoot(ctx context.Context, tx *Tx, id int64) error {
+	// The petitioners and the chains of the items that move, before they
+	// move: their kept watch-list rows change (watch_rows.go).
+	rows, err := tx.QueryContext(ctx, db.dialect.rebind(`SELECT COALESCE(person_id, 0), COALESCE(repeat_root_id, 0) FROM petitions WHERE id IN (`+repeatTree+`)`), id)
+	var persons, roots []int64
+	err = eachRow(rows, err, func(r scanner) error {
+		var person, root int64
+		err := r.Scan(&person, &root)
+		persons, roots = append(persons, person), append(roots, root)
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	var root *int64
 	seen := map[int64]bool{id: true}
 	for cur := id; ; {
@@ -57,8 +76,14 @@ func (db *core) setRepeatRoot(ctx context.Context, tx *Tx, id int64) error {
 	if below == nil && len(seen) == 1 {
 		below = &id // it repeats none: the first of its own tree
 	}
-	_, err := tx.exec(ctx, `UPDATE petitions SET repeat_root_id = ? WHERE id IN (`+repeatTree+`) AND id <> ?`, below, id, id)
-	return err
+	if _, err := tx.exec(ctx, `UPDATE petitions SET repeat_root_id = ? WHERE id IN (`+repeatTree+`) AND id <> ?`, below, id, id); err != nil {
+		return err
+	}
+	roots = append(roots, id)
+	if root != nil {
+		roots = append(roots, *root)
+	}
+	return db.refreshWatch(ctx, tx, persons, roots, 0)
 }
 
 // rebuildWatchIndex recomputes both from the petitions, as migration 0017
@@ -81,6 +106,6 @@ func (db *core) rebuildWatchIndex(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return db.buildWatchRows(ctx, tx)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"xinfang"
@@ -31,8 +32,15 @@ func TestWatchIndexAnswersAsTheWalk(t *testing.T) {
 			own := byRegistrar[reg]
 			p := f.register(t, reg, villages[rng.IntN(2)], 1+rng.IntN(6), 450-5*i, func(p *xinfang.Petition) {
 				p.Category = []string{"0501", "1401"}[rng.IntN(2)]
-				if rng.IntN(4) == 0 {
+				if rng.IntN(5) == 0 {
+					// 检举控告: the inspector sees those the 纪委监委 handles.
+					p.Purpose, p.Category, p.Accused = xinfang.PurposeAccusation, "0402", "甲镇某干部"
+				}
+				switch rng.IntN(8) {
+				case 0, 1:
 					p.Channel = xinfang.ChannelHandedDown
+				case 2:
+					p.Channel, p.Escalation = xinfang.ChannelVisit, []xinfang.Escalation{xinfang.EscalationProvince, xinfang.EscalationBeijing}[rng.IntN(2)]
 				}
 				if len(own) > 0 && rng.IntN(2) == 0 {
 					p.RepeatOfID = own[rng.IntN(len(own))].ID
@@ -60,13 +68,35 @@ func TestWatchIndexAnswersAsTheWalk(t *testing.T) {
 		if links < 5 {
 			t.Fatalf("only %d later links made: the test would not move subtrees", links)
 		}
+		// Most 检举控告 items go to the 纪委监委, after their registration.
+		sent := 0
+		for i, p := range regs {
+			if p.Purpose != xinfang.PurposeAccusation || i%4 == 0 {
+				continue
+			}
+			for _, u := range registrars {
+				cur, err := db.Petitions.FindPetitionByID(f.Ctx(u), p.ID)
+				if err != nil {
+					continue
+				}
+				if _, err := db.Petitions.Act(f.Ctx(u), p.ID, xinfang.ActionInput{Action: xinfang.ActTransfer, Version: cur.Version,
+					Data: map[string]string{"unit_id": strconv.FormatInt(f.Discipline.ID, 10)}}); err == nil {
+					sent++
+					break
+				}
+			}
+		}
+		if sent < 3 {
+			t.Fatalf("only %d 检举控告 items sent to the 纪委监委: the inspector would see none", sent)
+		}
 
+		readers := []*xinfang.User{f.Inspector, f.Leader, f.Supervisor}
 		compare := func(stage string) {
 			t.Helper()
-			var listed, handed int
-			for _, u := range []*xinfang.User{f.Inspector, f.Leader, f.Supervisor} {
+			var listed, handed, escalated int
+			for _, u := range readers {
 				ctx := f.Ctx(u)
-				for _, kind := range []xinfang.WatchKind{"", xinfang.WatchRepeat, xinfang.WatchHandedDown} {
+				for _, kind := range []xinfang.WatchKind{"", xinfang.WatchRepeat, xinfang.WatchHandedDown, xinfang.WatchEscalation} {
 					for _, offset := range []int{0, 4, 9} {
 						filter := xinfang.WatchFilter{Kind: kind, Limit: 5, Offset: offset}
 						want, err := db.Discipline.FindWatchListByWalk(ctx, filter)
@@ -82,14 +112,42 @@ func TestWatchIndexAnswersAsTheWalk(t *testing.T) {
 						}
 						listed += want.Counts[xinfang.WatchRepeat]
 						handed += want.Counts[xinfang.WatchHandedDown]
+						escalated += want.Counts[xinfang.WatchEscalation]
 					}
 				}
 			}
-			if listed == 0 || handed == 0 {
-				t.Fatalf("%s: the walk lists %d repeat and %d handed-down rows: nothing compared", stage, listed, handed)
+			if listed == 0 || handed == 0 || escalated == 0 {
+				t.Fatalf("%s: the walk lists %d repeat, %d handed-down and %d escalation rows: nothing compared", stage, listed, handed, escalated)
 			}
 		}
 		compare("kept by the store")
+
+		// A second 纪检监察 body, added now, is an audience of its own; a
+		// leader who registered a 检举控告 item handled elsewhere sees it,
+		// which no audience does, and gets the list grouped from the items.
+		town := &xinfang.Unit{Code: "JZJW", Name: "甲镇纪委", Kind: xinfang.UnitDiscipline, ParentID: f.TownA.ID}
+		if err := db.Directory.CreateUnit(context.Background(), town); err != nil {
+			t.Fatal(err)
+		}
+		townInspector := &xinfang.User{Username: "jz.inspector", Name: "甲镇纪检", UnitID: town.ID, Roles: []xinfang.Role{xinfang.RoleInspector}}
+		if err := db.Directory.CreateUser(context.Background(), townInspector, sqldbtest.Password); err != nil {
+			t.Fatal(err)
+		}
+		townInspector, err := db.Directory.FindUserByID(context.Background(), townInspector.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range regs {
+			if p.Purpose == xinfang.PurposeAccusation && i%4 == 0 {
+				if _, err := db.RawSQL().Exec(db.Rebind(`UPDATE petitions SET reg_user_id = ? WHERE id = ?`), f.Leader.ID, p.ID); err != nil {
+					t.Fatal(err)
+				}
+				break
+			}
+		}
+		readers = append(readers, townInspector)
+		compare("a body added, a leader's own 检举控告 item")
+		readers = readers[:3]
 
 		// The migration's backfill, on the same data: drop what 0017
 		// made and run it again.

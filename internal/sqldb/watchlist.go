@@ -115,11 +115,42 @@ func (s *watchStub) key() string {
 	if len(s.items) > 0 {
 		first = s.items[0].ID
 	}
-	return fmt.Sprintf("%020d %020d %020d %020d", s.root, s.petitioner, s.caseID, first)
+	return stubKey(s.root, s.petitioner, s.caseID, first)
 }
 
 func newStub(kind xinfang.WatchKind, basis string, count int, latest time.Time) *watchStub {
 	return &watchStub{row: &xinfang.WatchRow{Kind: kind, KindLabel: kind.Label(), Basis: basis, Count: count, LatestAt: latest, Items: []*xinfang.WatchPetition{}}}
+}
+
+// chainStub is the row of a petitioner's n repeats in the chain of
+// original root.
+func chainStub(root, petitioner int64, n int, latest time.Time) *watchStub {
+	s := newStub(xinfang.WatchRepeat, xinfang.WatchByChain, n, latest)
+	s.root, s.petitioner = root, petitioner
+	s.row.PetitionerID = petitioner
+	s.row.Reason = fmt.Sprintf("同一事项重复信访 %d 次（重复件关联）", n)
+	return s
+}
+
+// localityStub is the row of a petitioner's busiest year win (oldest
+// first) on one matter.
+func localityStub(petitioner int64, win []*watchItem) *watchStub {
+	s := newStub(xinfang.WatchRepeat, xinfang.WatchByLocality, len(win)-1, win[len(win)-1].ReceivedAt)
+	s.items = win
+	first := win[0].WatchPetition
+	s.row.Matter = &first
+	s.row.PetitionerID = petitioner
+	s.row.Reason = fmt.Sprintf("同一信访人、同一问题属地和内容分类一年内信访 %d 次（重复 %d 次）", len(win), len(win)-1)
+	return s
+}
+
+// handedStub is the row of the chain of original root holding handed-down
+// items.
+func handedStub(root int64, repeats, handed int, latest time.Time) *watchStub {
+	s := newStub(xinfang.WatchHandedDown, xinfang.WatchByChain, repeats, latest)
+	s.root = root
+	s.row.Reason = fmt.Sprintf("上级交办事项重复信访 %d 次（其中交办件 %d 件）", repeats, handed)
+	return s
 }
 
 // chainSQL walks repeat chains downwards from the originals selected by
@@ -222,6 +253,8 @@ func fillRow(r *xinfang.WatchRow, items []*watchItem) {
 //     scope that is a repeat or was repeated, the chain's repeats, its
 //     handed-down items and its latest received_at, in scope.
 type watchQueries struct {
+	// kept: read the kept rows (watch_rows.go) when they serve the reader.
+	kept         bool
 	chainGroups  func(scope string, sargs []any) (string, []any)
 	busyMatters  func(need int) (string, []any)
 	handedChains func(scope string, sargs []any) (string, []any)
@@ -231,6 +264,7 @@ type watchQueries struct {
 // through petitions_repeat_root, and petition_matters. Each query reads
 // the rows it groups, not every chain or every petition.
 var watchSQL = watchQueries{
+	kept: true,
 	chainGroups: func(scope string, sargs []any) (string, []any) {
 		return `SELECT p.person_id, p.repeat_root_id, COUNT(*), MAX(p.received_at), MIN(p.locality_id), MIN(p.category)
 			FROM petitions p WHERE p.repeat_root_id IS NOT NULL AND ` + scope + `
@@ -287,11 +321,7 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 			return err
 		}
 		covered[m] = true
-		s := newStub(xinfang.WatchRepeat, xinfang.WatchByChain, n, parseTime(latest))
-		s.root, s.petitioner = root, m.petitioner
-		s.row.PetitionerID = m.petitioner
-		s.row.Reason = fmt.Sprintf("同一事项重复信访 %d 次（重复件关联）", n)
-		out = append(out, s)
+		out = append(out, chainStub(root, m.petitioner, n, parseTime(latest)))
 		return nil
 	})
 	if err != nil {
@@ -350,13 +380,7 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 		if len(win) < need {
 			continue
 		}
-		s := newStub(xinfang.WatchRepeat, xinfang.WatchByLocality, len(win)-1, win[len(win)-1].ReceivedAt)
-		s.items = win
-		first := win[0].WatchPetition
-		s.row.Matter = &first
-		s.row.PetitionerID = m.petitioner
-		s.row.Reason = fmt.Sprintf("同一信访人、同一问题属地和内容分类一年内信访 %d 次（重复 %d 次）", len(win), len(win)-1)
-		out = append(out, s)
+		out = append(out, localityStub(m.petitioner, win))
 	}
 	return out, nil
 }
@@ -399,25 +423,31 @@ func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sa
 		if handed == 0 || repeats == 0 {
 			return nil // the handed-down item lies outside the scope
 		}
-		s := newStub(xinfang.WatchHandedDown, xinfang.WatchByChain, repeats, parseTime(latest))
-		s.root = root
-		s.row.Reason = fmt.Sprintf("上级交办事项重复信访 %d 次（其中交办件 %d 件）", repeats, handed)
-		out = append(out, s)
+		out = append(out, handedStub(root, repeats, handed, parseTime(latest)))
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	cases, err := db.handedCaseStubs(ctx, scope, sargs)
+	if err != nil {
+		return nil, err
+	}
+	return db.mergeCaseStubs(ctx, out, cases)
+}
 
-	// Backlog cases: their linked petitions and the repeats of those.
+// handedCaseStubs are the rows of the backlog cases handed down by 中央/省
+// whose petitions include repeats: their linked petitions and the
+// repeats of those.
+func (db *DisciplineStore) handedCaseStubs(ctx context.Context, scope string, sargs []any) ([]*watchStub, error) {
 	cscope, cargs, err := caseScope(ctx)
 	if err != nil {
 		return nil, err
 	}
 	linked := `(p.id IN (SELECT petition_id FROM case_petitions WHERE case_id = c.id) OR p.repeat_of_id IN (SELECT petition_id FROM case_petitions WHERE case_id = c.id))`
-	args = append(append(append([]any{}, sargs...), sargs...), cargs...)
+	args := append(append(append([]any{}, sargs...), sargs...), cargs...)
 	args = append(args, sargs...)
-	rows, err = db.query(ctx, `SELECT c.id, c.number, c.title, c.source, c.state, c.responsible_unit_id, u.name,
+	rows, err := db.query(ctx, `SELECT c.id, c.number, c.title, c.source, c.state, c.responsible_unit_id, u.name,
 			(SELECT COUNT(*) FROM petitions p WHERE `+linked+` AND p.repeat_flag = 1 AND `+scope+`),
 			(SELECT MAX(p.received_at) FROM petitions p WHERE `+linked+` AND `+scope+`)
 		FROM cases c JOIN units u ON u.id = c.responsible_unit_id
@@ -441,45 +471,63 @@ func (db *DisciplineStore) handedDownStubs(ctx context.Context, scope string, sa
 		cases = append(cases, s)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return db.mergeCaseStubs(ctx, out, cases)
+	return cases, err
 }
 
 // mergeCaseStubs adds the rows of handed-down cases to the chains' rows:
 // a case whose linked petitions belong to a chain listed already is the
 // same matter, listed once — the chain's row, naming the case.
 func (db *DisciplineStore) mergeCaseStubs(ctx context.Context, chains, cases []*watchStub) ([]*watchStub, error) {
-	if len(cases) == 0 {
-		return chains, nil
-	}
 	byRoot := map[int64]*watchStub{}
 	for _, s := range chains {
 		byRoot[s.root] = s
+	}
+	alone, err := db.caseChains(ctx, cases, func(roots []int64) (map[int64]*watchStub, error) { return byRoot, nil })
+	return append(chains, alone...), err
+}
+
+// caseChains names each case on the row of the first chain listed that
+// holds one of its linked petitions (listed returns the rows of the
+// chains of roots that are listed), and returns the cases that are rows
+// of their own.
+func (db *DisciplineStore) caseChains(ctx context.Context, cases []*watchStub, listed func(roots []int64) (map[int64]*watchStub, error)) ([]*watchStub, error) {
+	if len(cases) == 0 {
+		return nil, nil
 	}
 	ids := make([]int64, len(cases))
 	for i, s := range cases {
 		ids[i] = s.caseID
 	}
+	type link struct{ caseID, root int64 }
+	var links []link
+	var roots []int64
 	rows, err := db.query(ctx, `SELECT cp.case_id, CASE WHEN p.repeat_of_id IS NULL THEN p.id ELSE p.repeat_root_id END
 		FROM case_petitions cp JOIN petitions p ON p.id = cp.petition_id WHERE cp.case_id IN (`+placeholders(len(ids))+`)`, idArgs(ids)...)
-	chainOf := map[int64]*watchStub{}
 	err = eachRow(rows, err, func(r scanner) error {
 		var caseID int64
 		var root sql.NullInt64
 		if err := r.Scan(&caseID, &root); err != nil {
 			return err
 		}
-		if s := byRoot[root.Int64]; root.Valid && s != nil && chainOf[caseID] == nil {
-			chainOf[caseID] = s
+		if root.Valid {
+			links, roots = append(links, link{caseID, root.Int64}), append(roots, root.Int64)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := chains
+	byRoot, err := listed(distinctIDs(roots))
+	if err != nil {
+		return nil, err
+	}
+	chainOf := map[int64]*watchStub{}
+	for _, l := range links {
+		if s := byRoot[l.root]; s != nil && chainOf[l.caseID] == nil {
+			chainOf[l.caseID] = s
+		}
+	}
+	var alone []*watchStub
 	for _, c := range cases {
 		if s := chainOf[c.caseID]; s != nil {
 			if s.row.Case == nil {
@@ -488,9 +536,9 @@ func (db *DisciplineStore) mergeCaseStubs(ctx context.Context, chains, cases []*
 			}
 			continue
 		}
-		out = append(out, c)
+		alone = append(alone, c)
 	}
-	return out, nil
+	return alone, nil
 }
 
 // fillStubs loads the items of the rows of one page.
@@ -617,6 +665,13 @@ func (db *DisciplineStore) findWatchList(ctx context.Context, f xinfang.WatchFil
 	if err != nil {
 		return nil, err
 	}
+	if wq.kept {
+		if aud, ok, err := db.readerAudience(ctx); err != nil {
+			return nil, err
+		} else if ok {
+			return db.keptWatchList(ctx, f, aud, scope, sargs)
+		}
+	}
 	repeats, err := db.repeatStubs(ctx, scope, sargs, wq)
 	if err != nil {
 		return nil, err
@@ -635,13 +690,7 @@ func (db *DisciplineStore) findWatchList(ctx context.Context, f xinfang.WatchFil
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(handed, func(i, j int) bool {
-		a, b := handed[i].row, handed[j].row
-		if !a.LatestAt.Equal(b.LatestAt) {
-			return a.LatestAt.After(b.LatestAt)
-		}
-		return handed[i].key() < handed[j].key()
-	})
+	sortHanded(handed)
 	var escalations int
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM petitions p WHERE `+escalatedClause+` AND `+scope, sargs...).Scan(&escalations); err != nil {
 		return nil, err
