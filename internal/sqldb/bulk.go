@@ -35,6 +35,7 @@ func (db *DB) LoadInBulk(ctx context.Context, fn func(bulk *DB) error) error {
 		// The watch list's kept rows too, made once at the end.
 		err = bulk.write(ctx, func(tx *Tx) error {
 			_, err := tx.exec(ctx, `UPDATE watch_state SET built = 0 WHERE id = 1`)
+			tx.sh.watch.loaded = false
 			return err
 		})
 	}

@@ -34,6 +34,12 @@ func (tx *Tx) keepStatements() {
 // group commit — share: the audit log's head, read once and written once,
 // and the entries chained after it, inserted together with it.
 type txShared struct {
+	// watch is watch_state as the transaction read it, and its lock taken
+	// (watchAudiences), once for all its writes.
+	watch struct {
+		loaded, built bool
+		audiences     []string
+	}
 	audit struct {
 		loaded, dirty bool
 		seq           int64

@@ -222,11 +222,16 @@ func rootRows(root int64, chain []watchFact, audiences []string) []keptRow {
 }
 
 // watchAudiences returns the audiences of the kept rows, and whether the
-// rows are complete. On PostgreSQL a write that keeps rows holds a shared
+// rows are complete, read once for all the writes of tx's transaction
+// (group commit puts several in one). On PostgreSQL a write that keeps rows holds a shared
 // lock until it commits, and a build an exclusive one (buildWatchRows),
 // so that no write's rows are overwritten by a build that read its items
 // before it committed.
 func (db *core) watchAudiences(ctx context.Context, tx *Tx) ([]string, bool, error) {
+	w := &tx.sh.watch
+	if w.loaded {
+		return w.audiences, w.built, nil
+	}
 	if _, ok := db.dialect.(postgres); ok {
 		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock_shared(7426003)`); err != nil {
 			return nil, false, err
@@ -237,7 +242,8 @@ func (db *core) watchAudiences(ctx context.Context, tx *Tx) ([]string, bool, err
 	if err := tx.queryRow(ctx, `SELECT built, audiences FROM watch_state WHERE id = 1`).Scan(&built, &auds); err != nil {
 		return nil, false, err
 	}
-	return audienceList(auds), built == 1, nil
+	w.loaded, w.built, w.audiences = true, built == 1, audienceList(auds)
+	return w.audiences, w.built, nil
 }
 
 // audienceList splits watch_state.audiences: ” first, then the bodies'
@@ -484,8 +490,12 @@ func (db *core) buildWatchRows(ctx context.Context, tx *Tx) error {
 			return err
 		}
 	}
-	_, err = tx.exec(ctx, `UPDATE watch_state SET built = 1, audiences = ? WHERE id = 1`, strings.Join(bodies, ","))
-	return err
+	if _, err = tx.exec(ctx, `UPDATE watch_state SET built = 1, audiences = ? WHERE id = 1`, strings.Join(bodies, ",")); err != nil {
+		return err
+	}
+	w := &tx.sh.watch
+	w.loaded, w.built, w.audiences = true, true, auds
+	return nil
 }
 
 // stubKey is the order of watch-list rows of the same count and date.
