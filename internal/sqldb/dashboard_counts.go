@@ -546,7 +546,7 @@ func (db *IndicatorStore) countReceived(ctx context.Context, r cq, cond string, 
 // those it handles (accusationRule), through the partial index of
 // migration 0071 and the index of handling paths (the literal purpose lets
 // the planner take the partial one).
-func (db *IndicatorStore) visibleAccusations(ctx context.Context, r cq, s *dataScope, path string, cond string, args []any, each func(it *dashItem)) error {
+func (db *core) visibleAccusations(ctx context.Context, r cq, s *dataScope, path string, cond string, args []any, each func(it *dashItem)) error {
 	sub, sargs := subtree(path, "p.reg_path", "p.handling_path")
 	read := func(by string, byArgs []any) error {
 		rows, err := r.rows(ctx, `SELECT `+dashCols+` FROM petitions p

@@ -717,10 +717,13 @@ func inOrder[T any](ids []int64, byID map[int64]T) []T {
 	return out
 }
 
-func idArgs(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
+func idArgs(ids []int64) []any { return anyArgs(ids) }
+
+// anyArgs are the arguments of a query, one per value.
+func anyArgs[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
 	}
 	return out
 }

@@ -61,6 +61,10 @@ type petitionList struct {
 	drive     []string
 	driveArgs [][]any
 	segs      []segment
+	// count, when set, may count the list another way (ledger_counts.go),
+	// when its order is one segment of every row: ok false leaves it to
+	// the branches.
+	count func(r cq) (n int, ok bool, err error)
 }
 
 var (
@@ -103,6 +107,16 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 		// page reaches if that is further: a segment counted to its end
 		// says where the next one starts.
 		most := db.countLimit()
+		known := -1
+		if l.count != nil && len(l.segs) == 1 && l.segs[0].cond == "" {
+			n, ok, err := l.count(r)
+			if err != nil {
+				return err
+			}
+			if ok {
+				known = n
+			}
+		}
 		var ids []int64
 		off, want := offset, limit
 		for _, s := range l.segs {
@@ -110,9 +124,12 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 				break
 			}
 			bound := max(most+1-total, off+want)
-			n, err := db.countBranches(ctx, r, branches, bargs, l, s, bound)
-			if err != nil {
-				return err
+			n := known
+			if n < 0 {
+				var err error
+				if n, err = db.countBranches(ctx, r, branches, bargs, l, s, bound); err != nil {
+					return err
+				}
 			}
 			if want > 0 && off < n {
 				got, err := db.pageBranches(ctx, r, branches, bargs, l, s, want, off)

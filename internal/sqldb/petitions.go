@@ -390,7 +390,8 @@ func (db *PetitionStore) petitionQuery(ctx context.Context, f xinfang.PetitionFi
 		}
 		return &petitionQuery{list: petitionList{where: w.where(), args: w.args, segs: segs}, text: true, textCapped: textCapped, order: order}, nil
 	}
-	return &petitionQuery{list: petitionList{where: w.where(), args: w.args, countWhere: c.where(), countArgs: c.args, tree: tree, segs: segs}, order: order}, nil
+	count := func(r cq) (int, bool, error) { return db.dashListCount(ctx, r, ds, tree, f) }
+	return &petitionQuery{list: petitionList{where: w.where(), args: w.args, countWhere: c.where(), countArgs: c.args, tree: tree, segs: segs, count: count}, order: order}, nil
 }
 
 // petitionPage counts the petitions matching where and returns one page of

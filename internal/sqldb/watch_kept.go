@@ -164,22 +164,8 @@ func (db *DisciplineStore) keptWatchList(ctx context.Context, f xinfang.WatchFil
 		}
 		listed += handed
 	}
-	page.Total = listed
-	if err := db.fillStubs(ctx, part, scope, sargs); err != nil {
+	if err := db.finishWatchPage(ctx, page, f, part, listed, escalations, scope, sargs); err != nil {
 		return nil, err
-	}
-	for _, s := range part {
-		page.Items = append(page.Items, s.row)
-	}
-	if f.Kind == "" || f.Kind == xinfang.WatchEscalation {
-		page.Total += escalations
-		if room := f.Limit - len(page.Items); room > 0 {
-			esc, err := db.escalationRows(ctx, scope, sargs, max(f.Offset-listed, 0), room)
-			if err != nil {
-				return nil, err
-			}
-			page.Items = append(page.Items, esc...)
-		}
 	}
 	return page, nil
 }

@@ -268,39 +268,51 @@ func (db *core) refreshWatch(ctx context.Context, tx *Tx, persons, roots []int64
 		return err
 	}
 	persons, roots = distinctIDs(persons), distinctIDs(roots)
-	var rows []keptRow
+	rows, stale, err := db.keptOf(ctx, tx, persons, roots, auds, fresh)
+	if err != nil {
+		return err
+	}
+	if len(stale) > 0 {
+		if _, err := tx.exec(ctx, `DELETE FROM watch_rows WHERE kind IN ('repeat', 'escalation') AND person_id IN (`+placeholders(len(stale))+`)`, idArgs(stale)...); err != nil {
+			return err
+		}
+	}
+	if len(roots) > 0 {
+		if _, err := tx.exec(ctx, `DELETE FROM watch_rows WHERE audience IN (`+placeholders(len(auds))+`) AND kind = 'handed_down' AND root_id IN (`+placeholders(len(roots))+`)`,
+			append(anyArgs(auds), idArgs(roots)...)...); err != nil {
+			return err
+		}
+	}
+	return insertKeptRows(ctx, tx, rows)
+}
+
+// keptOf computes the kept rows of petitioners persons and of originals
+// roots for audiences auds, from their items, and returns them with the
+// petitioners whose items other than fresh could have made rows
+// (mayHaveRows).
+func (db *core) keptOf(ctx context.Context, tx *Tx, persons, roots []int64, auds []string, fresh int64) (rows []keptRow, stale []int64, err error) {
 	if len(persons) > 0 {
 		facts, err := db.personFacts(ctx, tx, persons)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		stale := persons[:0:0]
 		for _, group := range groupFacts(facts, func(f watchFact) int64 { return f.person }) {
 			rows = append(rows, personRows(group, auds)...)
 			if mayHaveRows(group, fresh) {
 				stale = append(stale, group[0].person)
 			}
 		}
-		if len(stale) > 0 {
-			if _, err := tx.exec(ctx, `DELETE FROM watch_rows WHERE kind IN ('repeat', 'escalation') AND person_id IN (`+placeholders(len(stale))+`)`, idArgs(stale)...); err != nil {
-				return err
-			}
-		}
 	}
 	if len(roots) > 0 {
 		chains, err := db.chainFacts(ctx, tx, roots)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		for _, root := range roots {
 			rows = append(rows, rootRows(root, chains[root], auds)...)
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM watch_rows WHERE audience IN (`+placeholders(len(auds))+`) AND kind = 'handed_down' AND root_id IN (`+placeholders(len(roots))+`)`,
-			append(stringArgs(auds), idArgs(roots)...)...); err != nil {
-			return err
-		}
 	}
-	return insertKeptRows(ctx, tx, rows)
+	return rows, stale, nil
 }
 
 // mayHaveRows reports whether a petitioner's items other than fresh could
@@ -410,14 +422,6 @@ func distinctIDs(ids []int64) []int64 {
 	return out
 }
 
-func stringArgs(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
 // buildWatchRows recomputes every kept row, for every 纪检监察 body, and
 // marks the rows complete: after an upgrade, a bulk load, or a change of
 // the unit tree (a body added or a unit moved). At 1,000,000 petitions it
@@ -449,22 +453,6 @@ func (db *core) buildWatchRows(ctx context.Context, tx *Tx) error {
 	if err != nil {
 		return err
 	}
-	slices.Sort(persons)
-	for len(persons) > 0 {
-		part := persons[:min(len(persons), 500)]
-		persons = persons[len(part):]
-		facts, err := db.personFacts(ctx, tx, part)
-		if err != nil {
-			return err
-		}
-		var kept []keptRow
-		for _, group := range groupFacts(facts, func(f watchFact) int64 { return f.person }) {
-			kept = append(kept, personRows(group, auds)...)
-		}
-		if err := insertKeptRows(ctx, tx, kept); err != nil {
-			return err
-		}
-	}
 	// The originals of the handed-down items that are repeats or were
 	// repeated.
 	rows, err = tx.QueryContext(ctx, db.dialect.rebind(`SELECT DISTINCT CASE WHEN p.repeat_of_id IS NULL THEN p.id ELSE p.repeat_root_id END FROM petitions p
@@ -474,27 +462,33 @@ func (db *core) buildWatchRows(ctx context.Context, tx *Tx) error {
 	if err != nil {
 		return err
 	}
-	slices.Sort(roots)
-	for len(roots) > 0 {
-		part := roots[:min(len(roots), 500)]
-		roots = roots[len(part):]
-		chains, err := db.chainFacts(ctx, tx, part)
-		if err != nil {
-			return err
-		}
-		var kept []keptRow
-		for _, root := range part {
-			kept = append(kept, rootRows(root, chains[root], auds)...)
-		}
-		if err := insertKeptRows(ctx, tx, kept); err != nil {
-			return err
-		}
+	if err := db.buildKept(ctx, tx, persons, roots, auds); err != nil {
+		return err
 	}
 	if _, err = tx.exec(ctx, `UPDATE watch_state SET built = 1, audiences = ? WHERE id = 1`, strings.Join(bodies, ",")); err != nil {
 		return err
 	}
 	w := &tx.sh.watch
 	w.loaded, w.built, w.audiences = true, true, auds
+	return nil
+}
+
+// buildKept writes the kept rows of petitioners persons and of originals
+// roots, 500 of each at a time.
+func (db *core) buildKept(ctx context.Context, tx *Tx, persons, roots []int64, auds []string) error {
+	slices.Sort(persons)
+	slices.Sort(roots)
+	for len(persons) > 0 || len(roots) > 0 {
+		p, r := persons[:min(len(persons), 500)], roots[:min(len(roots), 500)]
+		persons, roots = persons[len(p):], roots[len(r):]
+		rows, _, err := db.keptOf(ctx, tx, p, r, auds, 0)
+		if err == nil {
+			err = insertKeptRows(ctx, tx, rows)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -705,27 +705,38 @@ func (db *DisciplineStore) findWatchList(ctx context.Context, f xinfang.WatchFil
 	if f.Kind == "" || f.Kind == xinfang.WatchHandedDown {
 		listed = append(listed, handed...)
 	}
-	page.Total = len(listed)
+	var part []*watchStub
 	if f.Offset < len(listed) {
-		part := listed[f.Offset:min(f.Offset+f.Limit, len(listed))]
-		if err := db.fillStubs(ctx, part, scope, sargs); err != nil {
-			return nil, err
-		}
-		for _, s := range part {
-			page.Items = append(page.Items, s.row)
-		}
+		part = listed[f.Offset:min(f.Offset+f.Limit, len(listed))]
+	}
+	if err := db.finishWatchPage(ctx, page, f, part, len(listed), escalations, scope, sargs); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// finishWatchPage loads the items of part, the page's rows of the listed
+// repeat and handed-down rows, and fills the rest of the page with the
+// escalated visits.
+func (db *DisciplineStore) finishWatchPage(ctx context.Context, page *xinfang.WatchPage, f xinfang.WatchFilter, part []*watchStub, listed, escalations int, scope string, sargs []any) error {
+	page.Total = listed
+	if err := db.fillStubs(ctx, part, scope, sargs); err != nil {
+		return err
+	}
+	for _, s := range part {
+		page.Items = append(page.Items, s.row)
 	}
 	if f.Kind == "" || f.Kind == xinfang.WatchEscalation {
 		page.Total += escalations
 		if room := f.Limit - len(page.Items); room > 0 {
-			esc, err := db.escalationRows(ctx, scope, sargs, max(f.Offset-len(listed), 0), room)
+			esc, err := db.escalationRows(ctx, scope, sargs, max(f.Offset-listed, 0), room)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			page.Items = append(page.Items, esc...)
 		}
 	}
-	return page, nil
+	return nil
 }
 
 // ---- Investigations ----
