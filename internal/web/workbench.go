@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"xinfang"
 	"xinfang/internal/procedure"
@@ -108,18 +109,32 @@ func (s *Server) workbench(r *http.Request) ([]*workQueue, error) {
 		string(xinfang.WarnOverdue): "已超过法定期限（含严重超期）",
 		string(xinfang.WarnSevere):  "超期超过一个法定期限",
 	}
-	var out []*workQueue
+	// The lists are read at once, each its own read: the page waits for
+	// the slowest, not for their sum.
+	out := make([]*workQueue, len(workLists))
+	errs := make([]error, len(workLists))
+	var wg sync.WaitGroup
 	for i := range workLists {
 		l := &workLists[i]
 		q := &workQueue{workList: l, Applies: l.applies(u), Hint: hints[l.Key], Href: "/petitions?todo=" + l.Key, Items: []*xinfang.Petition{}}
-		if q.Applies {
+		out[i] = q
+		if !q.Applies {
+			continue
+		}
+		wg.Go(func() {
 			items, n, err := l.find(s, ctx, 0, workbenchSize)
 			if err != nil {
-				return nil, err
+				errs[i] = err
+				return
 			}
 			q.Items, q.Count = items, n
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, q)
 	}
 	return out, nil
 }
