@@ -160,7 +160,9 @@ func handedStub(root int64, repeats, handed int, latest time.Time) *watchStub {
 // petitions_repeat_chain index holds them all, so the walk never reads a
 // petition row. The originals' own columns are read only with rootRows
 // (else they are NULL). The depth limit guards against a cycle made by
-// merging.
+// merging. CROSS JOIN keeps SQLite's planner walking down from the chain
+// through the index of repeat_of_id whatever its statistics say (they
+// may predate the repeats); PostgreSQL treats it as a plain join.
 func chainSQL(seed string, rootRows bool) string {
 	first := `SELECT s.id, s.id, 0, ` + chainNulls + ` FROM (` + seed + `) s`
 	if rootRows {
@@ -169,7 +171,7 @@ func chainSQL(seed string, rootRows bool) string {
 	return `chain(id, root, depth, ` + chainCols + `) AS (
 		` + first + `
 		UNION ALL
-		SELECT c.id, ch.root, ch.depth + 1, ` + prefixed("c.", chainCols) + ` FROM chain ch JOIN petitions c ON c.repeat_of_id = ch.id WHERE ch.depth < 200)`
+		SELECT c.id, ch.root, ch.depth + 1, ` + prefixed("c.", chainCols) + ` FROM chain ch CROSS JOIN petitions c WHERE c.repeat_of_id = ch.id AND ch.depth < 200)`
 }
 
 // chainCols are the columns a chain carries; petitionScope reads purpose,
