@@ -125,9 +125,9 @@ type core struct {
 	// repeat ranking read each candidate's text instead of its stored
 	// traits, as before they were stored.
 	rankFromText bool
-	// sharedKeysCap, when set (by tests), lowers the sharedKeysCap of
+	// sharedKeysLimit, when set (by tests), lowers the sharedKeysCap of
 	// the repeat check.
-	sharedKeysCap int
+	sharedKeysLimit int
 
 	// batch is the group committer every write goes through (batch.go);
 	// nil before connect.

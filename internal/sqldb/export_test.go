@@ -196,4 +196,4 @@ func (db *DB) SetRankFromText(on bool) { db.rankFromText = on }
 
 // SetSharedKeysCap lowers the petitions the repeat check reads for
 // sharing a petitioner key with the one checked (0: the default).
-func (db *DB) SetSharedKeysCap(n int) { db.sharedKeysCap = n }
+func (db *DB) SetSharedKeysCap(n int) { db.sharedKeysLimit = n }

@@ -207,8 +207,8 @@ const sharedKeysCap = 2000
 func (db *RepeatStore) sharedKeys(ctx context.Context, ps []*xinfang.Petitioner) (map[int64][]string, bool, error) {
 	mine := db.identities(ps)
 	limit := sharedKeysCap
-	if db.sharedKeysCap > 0 {
-		limit = db.sharedKeysCap
+	if db.sharedKeysLimit > 0 {
+		limit = db.sharedKeysLimit
 	}
 	out := map[int64][]string{}
 	rows := 0

@@ -296,7 +296,7 @@ func (db *core) keptOf(ctx context.Context, tx *Tx, persons, roots []int64, auds
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, group := range groupFacts(facts, func(f watchFact) int64 { return f.person }) {
+		for _, group := range byPerson(facts) {
 			rows = append(rows, personRows(group, auds)...)
 			if mayHaveRows(group, fresh) {
 				stale = append(stale, group[0].person)
@@ -394,16 +394,16 @@ func insertKeptRows(ctx context.Context, tx *Tx, rows []keptRow) error {
 	return nil
 }
 
-// groupFacts groups facts by key, in the order keys first appear.
-func groupFacts(facts []watchFact, key func(watchFact) int64) [][]watchFact {
+// byPerson groups facts by petitioner, in the order petitioners first
+// appear.
+func byPerson(facts []watchFact) [][]watchFact {
 	at := map[int64]int{}
 	var out [][]watchFact
 	for _, f := range facts {
-		k := key(f)
-		i, ok := at[k]
+		i, ok := at[f.person]
 		if !ok {
 			i = len(out)
-			at[k] = i
+			at[f.person] = i
 			out = append(out, nil)
 		}
 		out[i] = append(out[i], f)
@@ -411,14 +411,12 @@ func groupFacts(facts []watchFact, key func(watchFact) int64) [][]watchFact {
 	return out
 }
 
+// distinctIDs are ids sorted, once each, without 0.
 func distinctIDs(ids []int64) []int64 {
-	out := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if id != 0 && !slices.Contains(out, id) {
-			out = append(out, id)
-		}
+	out := slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(out) > 0 && out[0] == 0 {
+		out = out[1:]
 	}
-	slices.Sort(out)
 	return out
 }
 
