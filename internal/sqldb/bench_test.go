@@ -175,6 +175,13 @@ var ledgerToday = time.Date(2026, time.June, 15, 10, 0, 0, 0, calendar.Location(
 
 func benchmarkLedger(b *testing.B, n int) {
 	db, lf := ledgerDB(b, n)
+	benchmarkLedgerOn(b, db, lf, true)
+}
+
+// benchmarkLedgerOn runs the ledger's cases on db, a ledger database of
+// the generator's city lf; text adds the text filter's case, which needs
+// the search index.
+func benchmarkLedgerOn(b *testing.B, db *sqldb.DB, lf ledgerFixture, text bool) {
 	db.Now = func() time.Time { return ledgerToday }
 	leader := xinfang.NewContextWithUser(context.Background(), lf.leader)
 	townHandler := xinfang.NewContextWithUser(context.Background(), lf.townHandler)
@@ -203,9 +210,11 @@ func benchmarkLedger(b *testing.B, n int) {
 			return xinfang.PetitionFilter{UnitID: lf.towns[i%len(lf.towns)].ID, State: []xinfang.State{xinfang.StateHandling},
 				Warning: xinfang.WarnOverdue, Sort: "due"}
 		}, false},
-		{"text_q", leader, func(i int) xinfang.PetitionFilter {
+	}
+	if text {
+		cases = append(cases, ledgerCase{"text_q", leader, func(i int) xinfang.PetitionFilter {
 			return xinfang.PetitionFilter{Text: ledgerQueries[i%len(ledgerQueries)]}
-		}, false},
+		}, false})
 	}
 	// Every filter of the ledger, alone, for each role and scope: the
 	// leader and the bureau's registrar see the city, the town's handler
@@ -420,6 +429,16 @@ func ledgerDB(b *testing.B, n int) (*sqldb.DB, ledgerFixture) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
+	// A subtree's list by channel or by category is counted from the 态势
+	// counts (ledger_counts.go), which hold none of the rows written
+	// after the migrations until they are counted once.
+	dashCounts(b, db)
+	return db, ledgerFixtureOf(b, db)
+}
+
+// ledgerFixtureOf finds the users and towns of the generator's city in db.
+func ledgerFixtureOf(b *testing.B, db *sqldb.DB) ledgerFixture {
+	b.Helper()
 	ctx := context.Background()
 	var lf ledgerFixture
 	var err error
@@ -444,7 +463,7 @@ func ledgerDB(b *testing.B, n int) (*sqldb.DB, ledgerFixture) {
 			lf.towns = append(lf.towns, u)
 		}
 	}
-	return db, lf
+	return lf
 }
 
 func schemaKey(b *testing.B) string {
@@ -475,6 +494,52 @@ func buildLedger(b *testing.B, path string, n int) {
 	if err := db.Open(); err != nil {
 		b.Fatal(err)
 	}
+	g, leader := ledgerCity(b, db)
+	if err := db.Close(); err != nil {
+		b.Fatal(err)
+	}
+
+	// The bulk load trades durability for speed: a crash while building
+	// only loses a file that is built again.
+	raw, err := sql.Open("sqlite", "file:"+tmp+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=foreign_keys(ON)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	g.rng = rand.New(rand.NewPCG(2026, uint64(n)))
+	const batch = 20_000
+	for done := 0; done < n; done += batch {
+		if err := g.insert(raw, done, min(batch, n-done)); err != nil {
+			raw.Close()
+			b.Fatal(err)
+		}
+	}
+	if err := g.cases(raw, n, leader); err != nil {
+		raw.Close()
+		b.Fatal(err)
+	}
+	for _, q := range sqldb.PersonIDsSQL {
+		if _, err := raw.Exec(q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := indexLedger(raw); err != nil {
+		b.Fatal(err)
+	}
+	if err := raw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// ledgerCity creates the generator's city in db through the storage API —
+// the 信访局, the 纪委监委, 10 towns of 10 villages, 10 departments and the
+// four users the cases act as — and returns the generator of its
+// petitions (without its random source) and the city's leader.
+func ledgerCity(b *testing.B, db *sqldb.DB) (*ledgerGen, *xinfang.User) {
+	b.Helper()
 	ctx := context.Background()
 	unit := func(parent *xinfang.Unit, code, name string, kind xinfang.UnitKind) *xinfang.Unit {
 		u := &xinfang.Unit{Code: code, Name: name, Kind: kind}
@@ -522,47 +587,12 @@ func buildLedger(b *testing.B, path string, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := db.Close(); err != nil {
-		b.Fatal(err)
-	}
-
-	// The bulk load trades durability for speed: a crash while building
-	// only loses a file that is built again.
-	raw, err := sql.Open("sqlite", "file:"+tmp+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=foreign_keys(ON)")
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw.SetMaxOpenConns(1)
-	g := &ledgerGen{rng: rand.New(rand.NewPCG(2026, uint64(n))), towns: towns, villages: villages, depts: depts,
+	g := &ledgerGen{towns: towns, villages: villages, depts: depts,
 		townOf: map[int64]*xinfang.Unit{}, bureau: bureau, discipline: discipline, registrar: registrar, db: db}
 	for _, t := range towns {
 		g.townOf[t.ID] = t
 	}
-	const batch = 20_000
-	for done := 0; done < n; done += batch {
-		if err := g.insert(raw, done, min(batch, n-done)); err != nil {
-			raw.Close()
-			b.Fatal(err)
-		}
-	}
-	if err := g.cases(raw, n, leader); err != nil {
-		raw.Close()
-		b.Fatal(err)
-	}
-	for _, q := range sqldb.PersonIDsSQL {
-		if _, err := raw.Exec(q); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := indexLedger(raw); err != nil {
-		b.Fatal(err)
-	}
-	if err := raw.Close(); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		b.Fatal(err)
-	}
+	return g, leader
 }
 
 var ledgerVillages = []string{"李家湾村", "王家庄村", "柳树沟村", "石门村", "马鞍山村", "枣园村", "黄土岭村", "大塘村", "龙泉村", "新庄村",
@@ -618,6 +648,87 @@ func (g *ledgerGen) state() (xinfang.State, int) {
 	return xinfang.StateConcluded, 0
 }
 
+// ledgerRow is one generated petition and its petitioner, as stored but
+// for the petitioner's sealed fields (PersonArgs of idNumber, phone and
+// address) and the ids the database gives.
+type ledgerRow struct {
+	number, queryHash, channel, received  string
+	regID, localityID                     int64
+	handlingID                            any // nil while unrouted
+	persons, involved, grp                int
+	summary, content, category, purpose   string
+	legalCase, repeat                     int
+	state, outcome, due, severe, dueClock string
+	regPath, handlingPath                 string
+	name, idNumber, phone, address        string
+}
+
+// row generates petition i, drawing from g.rng: the rows of a ledger are
+// g.row(0..n-1) in turn, whatever writes them.
+func (g *ledgerGen) row(i int) ledgerRow {
+	r := g.rng
+	today := calendar.DateOf(ledgerToday)
+	village := g.villages[r.IntN(len(g.villages))]
+	town := g.townOf[village.ParentID]
+	m := ledgerMatters[r.IntN(len(ledgerMatters))]
+	state, clock := g.state()
+	// Open items are recent, most within their clock, some overdue,
+	// a few severely; closed ones spread over three years.
+	age := r.IntN(3 * 365)
+	due, severe, dueClock := "", "", ""
+	if clock > 0 {
+		switch k := r.IntN(100); {
+		case k < 75:
+			age = r.IntN(clock)
+		case k < 93:
+			age = clock + r.IntN(clock)
+		default:
+			age = 2*clock + r.IntN(300)
+		}
+		start := today.AddDays(-age)
+		due, severe = start.AddDays(clock).String(), start.AddDays(2*clock).String()
+		dueClock = map[int]string{15: "disposal", 30: "review", 60: "handling"}[clock]
+	}
+	received := today.AddDays(-age).Time().Add(time.Duration(8*60+r.IntN(9*60)) * time.Minute)
+	reg, handling := g.bureau, town
+	switch {
+	case m.category == "0402":
+		handling = g.discipline // 检举控告 go to the 纪委监委
+	case r.IntN(4) == 0:
+		reg = town
+	case r.IntN(10) < 4:
+		handling = g.depts[r.IntN(len(g.depts))]
+	}
+	if handling == town && r.IntN(5) == 0 {
+		handling = village // a town hands one item in five on to a village
+	}
+	w := ledgerRow{regID: reg.ID, localityID: village.ID, regPath: reg.Path, dueClock: dueClock, due: due, severe: severe,
+		state: string(state), category: m.category, purpose: "claim", persons: 1,
+		summary: fmt.Sprintf(m.summary, village.Name), content: fmt.Sprintf(m.content, village.Name),
+		idNumber: benchIDNumber(i), phone: fmt.Sprintf("13%09d", i), address: village.Name}
+	if state != xinfang.StateRegistered && state != xinfang.StateMerged {
+		w.handlingID, w.handlingPath = handling.ID, handling.Path
+	}
+	w.name = ledgerNames[r.IntN(len(ledgerNames))]
+	w.received = received.UTC().Format("2006-01-02T15:04:05.000000Z")
+	if r.IntN(10) == 0 {
+		w.persons = 5 + r.IntN(20)
+	}
+	if m.category == "0402" {
+		w.purpose = "accusation"
+	}
+	if state == xinfang.StateConcluded || state == xinfang.StateReplied || state == xinfang.StateReviewed {
+		w.outcome = []string{"support", "explain", "reject"}[r.IntN(3)]
+	}
+	w.number, w.queryHash = fmt.Sprintf("%s-%d-%07d", reg.Code, received.Year(), i+1), "bench-"+strconv.Itoa(i)
+	w.channel = ledgerChannels[r.IntN(len(ledgerChannels))]
+	w.involved, w.grp = w.persons*(1+r.IntN(3)), b2i(w.persons >= 5)
+	w.legalCase, w.repeat = b2i(m.category == "1803"), b2i(r.IntN(14) == 0)
+	return w
+}
+
+var ledgerChannels = []string{"online", "online", "online", "letter", "call", "visit", "visit", "handed_down", "screening", "fax"}
+
 // insert writes petitions from..from+count-1 in one transaction.
 func (g *ledgerGen) insert(raw *sql.DB, from, count int) error {
 	tx, err := raw.Begin()
@@ -640,74 +751,17 @@ func (g *ledgerGen) insert(raw *sql.DB, from, count int) error {
 	if err != nil {
 		return err
 	}
-	today := calendar.DateOf(ledgerToday)
-	channels := []string{"online", "online", "online", "letter", "call", "visit", "visit", "handed_down", "screening", "fax"}
 	for i := from; i < from+count; i++ {
-		r := g.rng
-		village := g.villages[r.IntN(len(g.villages))]
-		town := g.townOf[village.ParentID]
-		m := ledgerMatters[r.IntN(len(ledgerMatters))]
-		state, clock := g.state()
-		// Open items are recent, most within their clock, some overdue,
-		// a few severely; closed ones spread over three years.
-		age := r.IntN(3 * 365)
-		due, severe, dueClock := "", "", ""
-		if clock > 0 {
-			switch k := r.IntN(100); {
-			case k < 75:
-				age = r.IntN(clock)
-			case k < 93:
-				age = clock + r.IntN(clock)
-			default:
-				age = 2*clock + r.IntN(300)
-			}
-			start := today.AddDays(-age)
-			due, severe = start.AddDays(clock).String(), start.AddDays(2*clock).String()
-			dueClock = map[int]string{15: "disposal", 30: "review", 60: "handling"}[clock]
-		}
-		received := today.AddDays(-age).Time().Add(time.Duration(8*60+r.IntN(9*60)) * time.Minute)
-		reg, handling := g.bureau, town
-		switch {
-		case m.category == "0402":
-			handling = g.discipline // 检举控告 go to the 纪委监委
-		case r.IntN(4) == 0:
-			reg = town
-		case r.IntN(10) < 4:
-			handling = g.depts[r.IntN(len(g.depts))]
-		}
-		if handling == town && r.IntN(5) == 0 {
-			handling = village // a town hands one item in five on to a village
-		}
-		var handlingID any
-		handlingPath := ""
-		if state != xinfang.StateRegistered && state != xinfang.StateMerged {
-			handlingID, handlingPath = handling.ID, handling.Path
-		}
+		w := g.row(i)
 		var pid int64
-		name := ledgerNames[r.IntN(len(ledgerNames))]
-		ts := received.UTC().Format("2006-01-02T15:04:05.000000Z")
-		if err := insPetitioner.QueryRow(append(append([]any{name}, g.db.PersonArgs(benchIDNumber(i), fmt.Sprintf("13%09d", i), village.Name)...), ts)...).Scan(&pid); err != nil {
+		if err := insPetitioner.QueryRow(append(append([]any{w.name}, g.db.PersonArgs(w.idNumber, w.phone, w.address)...), w.received)...).Scan(&pid); err != nil {
 			return err
-		}
-		persons := 1
-		if r.IntN(10) == 0 {
-			persons = 5 + r.IntN(20)
-		}
-		purpose := "claim"
-		if m.category == "0402" {
-			purpose = "accusation"
-		}
-		outcome := ""
-		if state == xinfang.StateConcluded || state == xinfang.StateReplied || state == xinfang.StateReviewed {
-			outcome = []string{"support", "explain", "reject"}[r.IntN(3)]
 		}
 		var id int64
 		err := insPetition.QueryRow(
-			fmt.Sprintf("%s-%d-%07d", reg.Code, received.Year(), i+1), "bench-"+strconv.Itoa(i), channels[r.IntN(len(channels))], ts,
-			reg.ID, g.registrar.ID, reg.ID, pid, persons, persons*(1+r.IntN(3)), b2i(persons >= 5),
-			fmt.Sprintf(m.summary, village.Name), fmt.Sprintf(m.content, village.Name), "要求依法解决", m.category, purpose, village.ID,
-			b2i(m.category == "1803"), b2i(r.IntN(14) == 0), string(state), handlingID, outcome,
-			due, severe, dueClock, reg.Path, handlingPath, ts, ts,
+			w.number, w.queryHash, w.channel, w.received, w.regID, g.registrar.ID, w.regID, pid, w.persons, w.involved, w.grp,
+			w.summary, w.content, ledgerRequest, w.category, w.purpose, w.localityID, w.legalCase, w.repeat, w.state, w.handlingID, w.outcome,
+			w.due, w.severe, w.dueClock, w.regPath, w.handlingPath, w.received, w.received,
 		).Scan(&id)
 		if err != nil {
 			return err
@@ -719,9 +773,57 @@ func (g *ledgerGen) insert(raw *sql.DB, from, count int) error {
 	return tx.Commit()
 }
 
-// cases writes one backlog case (积案) per 500 petitions, each linked to
-// one or two of them, with a town or a department responsible and, for
-// most, the city's leader as 包案领导.
+const ledgerRequest = "要求依法解决"
+
+// ledgerCaseRow is one generated backlog case and the petitions (by id,
+// 1..n) linked to it, each once.
+type ledgerCaseRow struct {
+	number, title, source, summary, petitioners string
+	unitID                                      int64
+	unitPath                                    string
+	leaderID                                    any // nil without a 包案领导
+	deadline, state, created                    string
+	petitions                                   []int64
+}
+
+// caseRow generates backlog case i of a ledger of n petitions, drawing
+// from g.rng after the petitions: one or two linked petitions, a town or
+// a department responsible and, for most, the city's leader as 包案领导.
+func (g *ledgerGen) caseRow(i, n int, leader *xinfang.User) ledgerCaseRow {
+	r := g.rng
+	today := calendar.DateOf(ledgerToday)
+	unit := g.towns[r.IntN(len(g.towns))]
+	if r.IntN(3) == 0 {
+		unit = g.depts[r.IntN(len(g.depts))]
+	}
+	c := ledgerCaseRow{number: fmt.Sprintf("BJA-%06d", i+1), unitID: unit.ID, unitPath: unit.Path}
+	c.state = []string{"unresolved", "resolving", "resolving", "resolved", "closed"}[r.IntN(5)]
+	if c.state == "unresolved" || c.state == "resolving" {
+		c.deadline = today.AddDays(r.IntN(150) - 60).String()
+	}
+	if r.IntN(5) > 0 {
+		c.leaderID = leader.ID
+	}
+	m := ledgerMatters[r.IntN(len(ledgerMatters))]
+	c.created = today.AddDays(-r.IntN(700)).Time().UTC().Format("2006-01-02T15:04:05.000000Z")
+	c.title, c.summary = fmt.Sprintf(m.summary, unit.Name), fmt.Sprintf(m.content, unit.Name)
+	c.source = []string{"central", "province", "city", "self", "repeat"}[r.IntN(5)]
+	c.petitioners = ledgerNames[r.IntN(len(ledgerNames))]
+	// The bound is drawn again at each turn, as it always was: one link,
+	// and a second one time in two.
+	for k := 0; k <= r.IntN(2); k++ {
+		if id := int64(1 + r.IntN(n)); !slices.Contains(c.petitions, id) {
+			c.petitions = append(c.petitions, id)
+		}
+	}
+	return c
+}
+
+// ledgerCases is the number of backlog cases of a ledger of n petitions:
+// one per 500.
+func ledgerCases(n int) int { return max(n/500, 1) }
+
+// cases writes the backlog cases (积案) of a ledger of n petitions.
 func (g *ledgerGen) cases(raw *sql.DB, n int, leader *xinfang.User) error {
 	tx, err := raw.Begin()
 	if err != nil {
@@ -733,37 +835,19 @@ func (g *ledgerGen) cases(raw *sql.DB, n int, leader *xinfang.User) error {
 	if err != nil {
 		return err
 	}
-	link, err := tx.Prepare(`INSERT OR IGNORE INTO case_petitions (case_id, petition_id) VALUES (?, ?)`)
+	link, err := tx.Prepare(`INSERT INTO case_petitions (case_id, petition_id) VALUES (?, ?)`)
 	if err != nil {
 		return err
 	}
-	today := calendar.DateOf(ledgerToday)
-	states := []string{"unresolved", "resolving", "resolving", "resolved", "closed"}
-	sources := []string{"central", "province", "city", "self", "repeat"}
-	for i := 0; i < max(n/500, 1); i++ {
-		r := g.rng
-		unit := g.towns[r.IntN(len(g.towns))]
-		if r.IntN(3) == 0 {
-			unit = g.depts[r.IntN(len(g.depts))]
-		}
-		state := states[r.IntN(len(states))]
-		deadline := ""
-		if state == "unresolved" || state == "resolving" {
-			deadline = today.AddDays(r.IntN(150) - 60).String()
-		}
-		var leaderID any
-		if r.IntN(5) > 0 {
-			leaderID = leader.ID
-		}
-		m := ledgerMatters[r.IntN(len(ledgerMatters))]
-		ts := today.AddDays(-r.IntN(700)).Time().UTC().Format("2006-01-02T15:04:05.000000Z")
+	for i := 0; i < ledgerCases(n); i++ {
+		c := g.caseRow(i, n, leader)
 		var id int64
-		if err := ins.QueryRow(fmt.Sprintf("BJA-%06d", i+1), fmt.Sprintf(m.summary, unit.Name), sources[r.IntN(len(sources))], fmt.Sprintf(m.content, unit.Name),
-			ledgerNames[r.IntN(len(ledgerNames))], unit.ID, unit.Path, leaderID, deadline, state, g.registrar.ID, ts, ts).Scan(&id); err != nil {
+		if err := ins.QueryRow(c.number, c.title, c.source, c.summary, c.petitioners, c.unitID, c.unitPath, c.leaderID, c.deadline, c.state,
+			g.registrar.ID, c.created, c.created).Scan(&id); err != nil {
 			return err
 		}
-		for k := 0; k <= r.IntN(2); k++ {
-			if _, err := link.Exec(id, 1+r.IntN(n)); err != nil {
+		for _, p := range c.petitions {
+			if _, err := link.Exec(id, p); err != nil {
 				return err
 			}
 		}
