@@ -197,3 +197,7 @@ func (db *DB) SetRankFromText(on bool) { db.rankFromText = on }
 // SetSharedKeysCap lowers the petitions the repeat check reads for
 // sharing a petitioner key with the one checked (0: the default).
 func (db *DB) SetSharedKeysCap(n int) { db.sharedKeysLimit = n }
+
+// PersonLookups are the subqueries a registration finds the person of its
+// petitioner with, by ID number and by credit code.
+var PersonLookups = map[string]string{"id_index": personByIDIndex, "org_code": personByOrgCode}

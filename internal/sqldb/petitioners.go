@@ -35,6 +35,18 @@ func (db *core) findPetitioner(ctx context.Context, q rowQuerier, id int64) (*xi
 	return p, nil
 }
 
+// personByIDIndex and personByOrgCode find the person of the first row
+// with an ID number or credit code. They order by id + 0, not id: ordered
+// by id, PostgreSQL walks the primary key from its start and filters each
+// row by the key, expecting an early match, and for a person not seen
+// before — most registrations — it reads every petitioner row (5 ms at
+// 13,000 rows, growing with the table). An expression no index holds
+// leaves it the key's own index and a sort of the person's few rows.
+const (
+	personByIDIndex = `(SELECT person_id FROM petitioners WHERE id_index = ? AND id_index <> '' ORDER BY id + 0 LIMIT 1)`
+	personByOrgCode = `(SELECT person_id FROM petitioners WHERE org_code = ? AND org_code <> '' ORDER BY id + 0 LIMIT 1)`
+)
+
 // savePetitioner writes the petitioner as registered with one petition:
 // a new row, sealed, whatever rows the same person has, so that a
 // registration neither reads nor changes what another item holds. The
@@ -53,9 +65,9 @@ func (db *core) savePetitioner(ctx context.Context, tx *Tx, p *xinfang.Petitione
 	lookup, args := "NULL", []any{}
 	switch {
 	case idn.id != "":
-		lookup, args = `(SELECT person_id FROM petitioners WHERE id_index = ? AND id_index <> '' ORDER BY id LIMIT 1)`, []any{idn.id}
+		lookup, args = personByIDIndex, []any{idn.id}
 	case p.OrgCode != "":
-		lookup, args = `(SELECT person_id FROM petitioners WHERE org_code = ? AND org_code <> '' ORDER BY id LIMIT 1)`, []any{p.OrgCode}
+		lookup, args = personByOrgCode, []any{p.OrgCode}
 	}
 	seal := func(col, v string) string { return db.Keys.Seal(sealedField(col), v) }
 	created := fmtTime(tx.now)
