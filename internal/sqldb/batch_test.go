@@ -35,6 +35,7 @@ func TestGroupCommit(t *testing.T) {
 			func(i int) bool { return i%3 == 2 },
 		} {
 			before := counts(t, db)
+			tallied := tallies(t, db)
 			b0, w0, _, g0 := db.BatchStats()
 			release := db.HoldWrites(t)
 			type result struct {
@@ -112,6 +113,14 @@ func TestGroupCommit(t *testing.T) {
 					t.Errorf("round %d, %s: %d new rows, want %d (a failed registration left rows behind)", round, table, got, good)
 				}
 			}
+			// The counters the writes of a batch add to are summed and
+			// written at its end: they count each registration that
+			// committed once, and none that failed.
+			for what, n := range tallies(t, db) {
+				if got := n - tallied[what]; got != good {
+					t.Errorf("round %d: %s rose by %d, want %d", round, what, got, good)
+				}
+			}
 			b1, w1, largest, g1 := db.BatchStats()
 			if w1-w0 < int64(n+atEnd) || b1-b0 >= w1-w0 || largest < 2 {
 				t.Errorf("round %d: %d writes in %d batches, largest %d: not grouped", round, w1-w0, b1-b0, largest)
@@ -130,6 +139,27 @@ func TestGroupCommit(t *testing.T) {
 			}
 		}
 	})
+}
+
+// tallies are the counters of registrations: the indicators' daily count
+// of registered items and the 态势 page's daily count by state (which a
+// new item adds one to, at its registering unit).
+func tallies(t *testing.T, db *sqldb.DB) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, q := range []string{
+		`SELECT COALESCE(SUM(n), 0) FROM kpi_daily WHERE measure = 'registered' AND grain = 'd'`,
+		`SELECT COALESCE(SUM(n), 0) FROM kpi_daily WHERE measure = 'registered' AND grain = 'm'`,
+		`SELECT COALESCE(SUM(n), 0) FROM dash_counts WHERE dim = 'state' AND grain = 'd'`,
+		`SELECT COALESCE(SUM(n), 0) FROM dash_counts WHERE dim = 'channel' AND grain = 'm'`,
+	} {
+		var n int
+		if err := db.RawSQL().QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out[q] = n
+	}
+	return out
 }
 
 // waitQueued waits until n writes wait for a committer.

@@ -1,11 +1,8 @@
 package sqldb
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -146,47 +143,6 @@ func (d dashDelta) apply(ctx context.Context, tx *Tx) error {
 	}
 	return addCounts(ctx, tx, "dash_counts", []string{"dim", "grain", "day", "unit_path", "value"}, []string{"n"}, rows)
 }
-
-// addCounts adds rows to the counters of table: each row holds the values
-// of the key columns, then of the count columns, and is inserted or added
-// to the row of the same key. Many rows go in one statement, so that a
-// write's few changed counters cost one round trip; rows hold distinct
-// keys (PostgreSQL refuses to change one row twice in a statement).
-func addCounts(ctx context.Context, tx *Tx, table string, keys, counts []string, rows [][]any) error {
-	// One order for every writer (the keys' values, column by column), so
-	// that two transactions never wait on each other's rows.
-	slices.SortFunc(rows, func(a, b []any) int {
-		for i := range keys {
-			if c := compareValues(a[i], b[i]); c != 0 {
-				return c
-			}
-		}
-		return 0
-	})
-	cols := append(append([]string{}, keys...), counts...)
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	set := make([]string, len(counts))
-	for i, c := range counts {
-		set[i] = c + " = " + table + "." + c + " + excluded." + c
-	}
-	tail := " ON CONFLICT (" + strings.Join(keys, ", ") + ") DO UPDATE SET " + strings.Join(set, ", ")
-	for len(rows) > 0 {
-		chunk := rows[:min(len(rows), countRowsPerStatement)]
-		rows = rows[len(chunk):]
-		args := make([]any, 0, len(cols)*len(chunk))
-		for _, r := range chunk {
-			args = append(args, r...)
-		}
-		if _, err := tx.exec(ctx, "INSERT INTO "+table+" ("+strings.Join(cols, ", ")+") VALUES "+
-			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")+tail, args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// countRowsPerStatement bounds the rows of one INSERT of addCounts.
-const countRowsPerStatement = 50
 
 // daySpan is a run of rows of one grain: the whole months lo..hi (grain
 // m, YYYY-MM) or the days lo..hi (grain d).
@@ -672,15 +628,4 @@ func (db *core) buildDashCounts(ctx context.Context, stop <-chan struct{}) error
 		db.Logger.Info("dashboard counts built", "petitions", n, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
-}
-
-// compareValues orders two key values of one column: strings or int64.
-func compareValues(a, b any) int {
-	switch x := a.(type) {
-	case string:
-		return cmp.Compare(x, b.(string))
-	case int64:
-		return cmp.Compare(x, b.(int64))
-	}
-	panic(fmt.Sprintf("counter key of type %T", a))
 }

@@ -40,7 +40,10 @@ type txShared struct {
 		loaded, built bool
 		audiences     []string
 	}
-	audit struct {
+	// counts are the additions to counter tables, written in the end
+	// phase (counters.go).
+	counts map[string]*pendingCounts
+	audit  struct {
 		loaded, dirty bool
 		seq           int64
 		hash          string
@@ -74,16 +77,26 @@ func (tx *Tx) atEnd(phase int, fn func() error) { tx.end[phase] = append(tx.end[
 
 // finish runs the deferred work of the writes of txs, phase by phase.
 func (db *core) finish(ctx context.Context, stx *sql.Tx, txs []*Tx) error {
+	if len(txs) == 0 {
+		return nil
+	}
+	locked := false
+	lock := func() error {
+		if locked || !db.Postgres() {
+			return nil
+		}
+		locked = true
+		db.roundTrips.Add(1)
+		_, err := stx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7426002)`)
+		return err
+	}
 	for phase := range endPhases {
-		locked := false
 		for _, tx := range txs {
 			for _, fn := range tx.end[phase] {
-				if phase == endShared && !locked && db.Postgres() {
-					db.roundTrips.Add(1)
-					if _, err := stx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7426002)`); err != nil {
+				if phase == endShared {
+					if err := lock(); err != nil {
 						return err
 					}
-					locked = true
 				}
 				if err := fn(); err != nil {
 					return err
@@ -91,10 +104,19 @@ func (db *core) finish(ctx context.Context, stx *sql.Tx, txs []*Tx) error {
 			}
 			tx.end[phase] = nil
 		}
-		if phase == endShared && len(txs) > 0 {
-			if err := db.flushAuditHead(ctx, stx, txs[0].sh); err != nil {
+		if phase != endShared {
+			continue
+		}
+		if sh := txs[0].sh; len(sh.counts) > 0 {
+			if err := lock(); err != nil {
 				return err
 			}
+			if err := flushCounts(ctx, txs[0], sh); err != nil {
+				return err
+			}
+		}
+		if err := db.flushAuditHead(ctx, stx, txs[0].sh); err != nil {
+			return err
 		}
 	}
 	return nil
