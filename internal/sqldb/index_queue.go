@@ -52,14 +52,27 @@ type indexer struct {
 	delay      time.Duration
 }
 
-// enqueueIndex queues petition p's derived index in tx: the fingerprint
-// now, the grams and the search document by the indexer. The text holds
-// the item's number, which a registration takes at the end of the write,
-// so the row is written then.
-func (db *core) enqueueIndex(ctx context.Context, tx *Tx, p *xinfang.Petition) error {
+// petitionPrint is a petition's fingerprint and traits (similar.PetitionIndex).
+type petitionPrint struct {
+	fp     []byte // encoded
+	traits string
+}
+
+// printOf computes p's fingerprint. A registration computes it before its
+// write: it is the longest computation of a registration, and inside the
+// write it would run on the one writer, one registration after another.
+func printOf(p *xinfang.Petition) petitionPrint {
 	fp, traits := similar.PetitionIndex(similar.Petition{Summary: p.Summary, Content: p.Content})
+	return petitionPrint{encodeFP(fp), traits}
+}
+
+// enqueueIndex queues petition p's derived index in tx: its fingerprint
+// fp now, the grams and the search document by the indexer. The text
+// holds the item's number, which a registration takes at the end of the
+// write, so the row is written then.
+func (db *core) enqueueIndex(ctx context.Context, tx *Tx, p *xinfang.Petition, fp petitionPrint) error {
 	if _, err := tx.exec(ctx, `INSERT INTO petition_fingerprints (petition_id, version, day, fp, traits) VALUES (?, ?, ?, ?, ?)`,
-		p.ID, similar.FingerprintVersion, fpDay(p.ReceivedAt), encodeFP(fp), traits); err != nil {
+		p.ID, similar.FingerprintVersion, fpDay(p.ReceivedAt), fp.fp, fp.traits); err != nil {
 		return err
 	}
 	tx.atEnd(endText, func() error {

@@ -512,6 +512,7 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 	}
 	code := newQueryCode()
 	pr := db.Procedure(ctx)
+	fp := printOf(p)
 	err = db.write(ctx, func(tx *Tx) error {
 		// The units as they are now, inside the transaction: a unit moved
 		// or deactivated since the session loaded its user is seen as it
@@ -602,7 +603,7 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 		// and search index, in the same transaction: the readers of the
 		// index read the queue too, so an item is never registered but
 		// unfindable (index_queue.go).
-		if err := db.enqueueIndex(ctx, tx, p); err != nil {
+		if err := db.enqueueIndex(ctx, tx, p, fp); err != nil {
 			return err
 		}
 		ev.PetitionID = id
