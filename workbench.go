@@ -1,6 +1,9 @@
 package xinfang
 
-import "strconv"
+import (
+	"context"
+	"strconv"
+)
 
 // TodoKind is a worklist of the staff home page (工作台): what waits for
 // the acting user's own unit, as opposed to everything the user may read.
@@ -25,12 +28,36 @@ const MaxCount = 10000
 
 // CountLabel is a list's total as the pages show it: the number, or
 // "1万+" for more than MaxCount.
-func CountLabel(total int) string {
-	if total > MaxCount {
-		if MaxCount%10000 == 0 {
-			return strconv.Itoa(MaxCount/10000) + "万+"
+func CountLabel(total int) string { return CountLabelTo(total, MaxCount) }
+
+// CountLabelTo is a total counted up to limit as the pages show it: the
+// number, or "1000+" ("1万+" for ten thousand) for more than limit.
+func CountLabelTo(total, limit int) string {
+	if total > limit {
+		if limit%10000 == 0 {
+			return strconv.Itoa(limit/10000) + "万+"
 		}
-		return strconv.Itoa(MaxCount) + "+"
+		return strconv.Itoa(limit) + "+"
 	}
 	return strconv.Itoa(total)
+}
+
+// WorkbenchMaxCount is the largest exact count a list of the 工作台 shows:
+// the page is read at every visit to the home page and counts six lists,
+// and a count of 10,000 items of one town's list took longer than the rest
+// of the page at a million items. A badge of "1000+" tells as much.
+const WorkbenchMaxCount = 1000
+
+type countLimitKey struct{}
+
+// NewContextWithCountLimit returns a context in which the lists count up
+// to n items at most, and report n+1 for more (below MaxCount only).
+func NewContextWithCountLimit(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, countLimitKey{}, n)
+}
+
+// CountLimitFrom returns the count limit of ctx, or 0 for none.
+func CountLimitFrom(ctx context.Context) int {
+	n, _ := ctx.Value(countLimitKey{}).(int)
+	return n
 }

@@ -80,12 +80,17 @@ var (
 	}
 )
 
-// countLimit is the count a list stops at.
-func (db *core) countLimit() int {
+// countLimit is the count a list stops at: the store's, or the request's
+// if lower (the 工作台's, xinfang.NewContextWithCountLimit).
+func (db *core) countLimit(ctx context.Context) int {
+	most := xinfang.MaxCount
 	if db.MaxCount > 0 {
-		return db.MaxCount
+		most = db.MaxCount
 	}
-	return xinfang.MaxCount
+	if n := xinfang.CountLimitFrom(ctx); n > 0 {
+		most = min(most, n)
+	}
+	return most
 }
 
 // listPetitions counts the list (up to the count limit, then countLimit+1)
@@ -106,7 +111,7 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 		// Each segment is counted up to the count limit, or as far as the
 		// page reaches if that is further: a segment counted to its end
 		// says where the next one starts.
-		most := db.countLimit()
+		most := db.countLimit(ctx)
 		known := -1
 		if l.count != nil && len(l.segs) == 1 && l.segs[0].cond == "" {
 			n, ok, err := l.count(r)

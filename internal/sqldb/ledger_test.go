@@ -192,8 +192,14 @@ func TestCountsCapped(t *testing.T) {
 			}
 		}
 		clk.Set(at("2026-06-15")) // every disposal clock overdue or worse
-		for _, limit := range []int{3, 6, 7, 100} {
-			db.MaxCount = limit
+		// The store's limit, or the request's (the 工作台's): the lower
+		// of the two holds.
+		for _, c := range []struct{ store, request, limit int }{
+			{3, 0, 3}, {6, 0, 6}, {7, 0, 7}, {100, 0, 100},
+			{0, 3, 3}, {0, 6, 6}, {0, 100, 100}, {6, 3, 3}, {3, 6, 3}, {100, 7, 7},
+		} {
+			limit := c.limit
+			db.MaxCount = c.store
 			capped := limit < 7
 			want := 7
 			if capped {
@@ -201,6 +207,9 @@ func TestCountsCapped(t *testing.T) {
 			}
 			for _, u := range []*xinfang.User{f.Leader, f.HandlerA, f.RegistrarA} {
 				ctx := f.Ctx(u)
+				if c.request > 0 {
+					ctx = xinfang.NewContextWithCountLimit(ctx, c.request)
+				}
 				lists := map[string]func() ([]*xinfang.Petition, int, error){
 					"ledger": func() ([]*xinfang.Petition, int, error) {
 						return db.Petitions.FindPetitions(ctx, xinfang.PetitionFilter{Limit: 2, Offset: 1})
@@ -218,7 +227,7 @@ func TestCountsCapped(t *testing.T) {
 					if total != want || len(page) != 2 {
 						t.Errorf("%s, limit %d, %s: total %d (want %d), page of %d", u.Username, limit, name, total, want, len(page))
 					}
-					if (total > db.MaxCount) != capped {
+					if (total > limit) != capped {
 						t.Errorf("%s, limit %d, %s: total %d, capped %v", u.Username, limit, name, total, capped)
 					}
 				}

@@ -249,7 +249,7 @@ func (db *PetitionStore) FindPetitions(ctx context.Context, f xinfang.PetitionFi
 		if pq.textCapped && err == nil {
 			// The text filter read only the newest matches of its words:
 			// the count is a floor, which lists show as capped ("1万+").
-			total = db.countLimit() + 1
+			total = db.countLimit(ctx) + 1
 		}
 		return page, total, err
 	}

@@ -76,9 +76,9 @@ func (s *Server) apiWorkbench(w http.ResponseWriter, r *http.Request) error {
 	out := map[string]apiQueue{}
 	for _, q := range wb {
 		apiMask(q.Items)
-		n, capped := q.Count, q.Count > xinfang.MaxCount
+		n, capped := q.Count, q.Count > xinfang.WorkbenchMaxCount
 		if capped {
-			n = xinfang.MaxCount
+			n = xinfang.WorkbenchMaxCount
 		}
 		out[q.JSON] = apiQueue{Label: q.Label, Count: n, CountCapped: capped, Items: q.Items}
 	}

@@ -207,12 +207,17 @@ func TestPetitionFilterOnAFakeStore(t *testing.T) {
 }
 
 // cappedPetitions is a PetitionStore whose every list is longer than the
-// count limit: storage then reports xinfang.MaxCount+1.
+// count limit: storage then reports the limit + 1, xinfang.MaxCount's or
+// the request's if lower.
 type cappedPetitions struct{ fakePetitions }
 
 func (f *cappedPetitions) FindPetitions(ctx context.Context, filter xinfang.PetitionFilter) ([]*xinfang.Petition, int, error) {
 	page, _, err := f.fakePetitions.FindPetitions(ctx, filter)
-	return page, xinfang.MaxCount + 1, err
+	limit := xinfang.MaxCount
+	if n := xinfang.CountLimitFrom(ctx); n > 0 {
+		limit = min(limit, n)
+	}
+	return page, limit + 1, err
 }
 
 func (f *cappedPetitions) FindTodo(ctx context.Context, kind xinfang.TodoKind, offset, limit int) ([]*xinfang.Petition, int, error) {
@@ -224,7 +229,8 @@ func (f *cappedPetitions) FindOverdue(ctx context.Context, offset, limit int) ([
 }
 
 // A count that stopped says so: total_capped and count_capped in the API,
-// "1万+" on the ledger and the 工作台.
+// "1万+" on the ledger, "1000+" on the 工作台, whose lists count to
+// xinfang.WorkbenchMaxCount.
 func TestCappedCountsOnAFakeStore(t *testing.T) {
 	pr := procedure.New(calendar.Default(), procedure.DefaultConfig())
 	s := fakeServer(Stores{Petitions: &cappedPetitions{}, Directory: fakeDirectory{}, Notifications: &fakeInbox{},
@@ -238,7 +244,7 @@ func TestCappedCountsOnAFakeStore(t *testing.T) {
 		t.Fatalf("API workbench: %d %s", w.Code, w.Body)
 	}
 	for name, q := range wb {
-		if q.Count != 0 && (q.Count != xinfang.MaxCount || !q.CountCapped) {
+		if q.Count != 0 && (q.Count != xinfang.WorkbenchMaxCount || !q.CountCapped) {
 			t.Errorf("workbench %s: count %d, capped %v", name, q.Count, q.CountCapped)
 		}
 	}
@@ -248,7 +254,7 @@ func TestCappedCountsOnAFakeStore(t *testing.T) {
 	if w := serveAs(s, fakeUser, "GET", "/petitions"); !strings.Contains(html.UnescapeString(w.Body.String()), `<strong id="ledger-total">1万+</strong>`) {
 		t.Errorf("ledger: %d %s", w.Code, regexp.MustCompile(`共[^件]*件`).FindString(w.Body.String()))
 	}
-	if w := serveAs(s, fakeUser, "GET", "/"); !strings.Contains(html.UnescapeString(w.Body.String()), `<span class="card-count">1万+</span>`) {
+	if w := serveAs(s, fakeUser, "GET", "/"); !strings.Contains(html.UnescapeString(w.Body.String()), `<span class="card-count">1000+</span>`) {
 		t.Errorf("工作台: %d %s", w.Code, regexp.MustCompile(`card-count">[^<]*`).FindString(w.Body.String()))
 	}
 }

@@ -92,14 +92,19 @@ type workQueue struct {
 	Applies bool // the list is the user's business; else it is empty
 	Hint    string
 	Href    string // the whole list in the ledger
-	Count   int
+	Count   int // up to xinfang.WorkbenchMaxCount, or one more for more
 	Items   []*xinfang.Petition
 }
+
+// CountText is the list's count as the page shows it.
+func (q *workQueue) CountText() string { return xinfang.CountLabelTo(q.Count, xinfang.WorkbenchMaxCount) }
 
 // workbench computes the workbench of the signed-in user: every list, with
 // the ones that are not the user's business left empty.
 func (s *Server) workbench(r *http.Request) ([]*workQueue, error) {
-	ctx := r.Context()
+	// The lists count to the 工作台's limit; the whole list in the ledger
+	// (?todo=) counts to the ledger's.
+	ctx := xinfang.NewContextWithCountLimit(r.Context(), xinfang.WorkbenchMaxCount)
 	u := xinfang.UserFromContext(ctx)
 	hints := map[string]string{
 		string(xinfang.TodoSign):    "转送、交办到本单位，尚未签收",
