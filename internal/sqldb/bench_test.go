@@ -283,8 +283,9 @@ func benchmarkLedgerOn(b *testing.B, db *sqldb.DB, lf ledgerFixture, text bool) 
 		user *xinfang.User
 	}{{"workbench/town", lf.townHandler}, {"workbench/leader", lf.leader}} {
 		b.Run(u.name, func(b *testing.B) {
-			ctx := xinfang.NewContextWithUser(context.Background(), u.user)
-			// At once, as the page reads them (web.Server.workbench).
+			// Counted to the 工作台's limit and read at once, as the page
+			// reads them (web.Server.workbench).
+			ctx := xinfang.NewContextWithCountLimit(xinfang.NewContextWithUser(context.Background(), u.user), xinfang.WorkbenchMaxCount)
 			timed(b, func(int) {
 				var items atomic.Int64
 				var wg sync.WaitGroup
