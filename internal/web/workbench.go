@@ -92,12 +92,14 @@ type workQueue struct {
 	Applies bool // the list is the user's business; else it is empty
 	Hint    string
 	Href    string // the whole list in the ledger
-	Count   int // up to xinfang.WorkbenchMaxCount, or one more for more
+	Count   int    // up to xinfang.WorkbenchMaxCount, or one more for more
 	Items   []*xinfang.Petition
 }
 
 // CountText is the list's count as the page shows it.
-func (q *workQueue) CountText() string { return xinfang.CountLabelTo(q.Count, xinfang.WorkbenchMaxCount) }
+func (q *workQueue) CountText() string {
+	return xinfang.CountLabelTo(q.Count, xinfang.WorkbenchMaxCount)
+}
 
 // workbench computes the workbench of the signed-in user: every list, with
 // the ones that are not the user's business left empty.
