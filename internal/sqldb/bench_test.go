@@ -500,13 +500,7 @@ func buildLedger(b *testing.B, path string, n int) {
 		b.Fatal(err)
 	}
 
-	// The bulk load trades durability for speed: a crash while building
-	// only loses a file that is built again.
-	raw, err := sql.Open("sqlite", "file:"+tmp+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=foreign_keys(ON)")
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw.SetMaxOpenConns(1)
+	raw := openBulk(b, tmp)
 	g.rng = rand.New(rand.NewPCG(2026, uint64(n)))
 	const batch = 20_000
 	for done := 0; done < n; done += batch {
@@ -594,6 +588,19 @@ func ledgerCity(b *testing.B, db *sqldb.DB) (*ledgerGen, *xinfang.User) {
 		g.townOf[t.ID] = t
 	}
 	return g, leader
+}
+
+// openBulk opens the SQLite file at path for a generator's bulk load, which
+// trades durability for speed: a crash while building only loses a file
+// that is built again.
+func openBulk(b *testing.B, path string) *sql.DB {
+	b.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=foreign_keys(ON)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	return raw
 }
 
 var ledgerVillages = []string{"李家湾村", "王家庄村", "柳树沟村", "石门村", "马鞍山村", "枣园村", "黄土岭村", "大塘村", "龙泉村", "新庄村",

@@ -5,7 +5,6 @@ package sqldb_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -249,11 +248,7 @@ func buildUnindexed(b *testing.B, tmp string, n int) {
 	if err := db.Close(); err != nil {
 		b.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite", "file:"+tmp+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=foreign_keys(ON)")
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw.SetMaxOpenConns(1)
+	raw := openBulk(b, tmp)
 	today := calendar.DateOf(repeatsBenchToday)
 	const batch = 20_000
 	for done := 0; done < n; done += batch {
