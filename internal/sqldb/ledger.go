@@ -73,9 +73,14 @@ var (
 	byDue          = []segment{{cond: "p.due_date <> ''", keys: []orderKey{{"due_date", false}, {"id", false}}}}
 	byNumber       = []segment{{keys: []orderKey{{"number", false}}}}
 	// byDueFirst is the order of the worklists: the items falling due
-	// first on top, those without a running clock after them.
+	// first on top, in the ledger's order by due date (byDue), then those
+	// without a running clock. Items due the same day follow their ids, as
+	// in the ledger: the path indexes of the due dates hold (path,
+	// due_date, id), so each branch reads its first rows in order, where a
+	// tie by received_at had each branch sort all its rows (a town's
+	// 待答复 read 8,000 to show 10, at a million items).
 	byDueFirst = []segment{
-		{cond: "p.due_date <> ''", keys: []orderKey{{"due_date", false}, {"received_at", false}, {"id", false}}},
+		byDue[0],
 		{cond: "p.due_date = ''", keys: []orderKey{{"received_at", false}, {"id", false}}},
 	}
 )

@@ -241,18 +241,24 @@ func TestCountsCapped(t *testing.T) {
 	})
 }
 
-// TestTodoOrder: a worklist puts the items falling due first on top and
-// those without a running clock after them, and pages and counts across
-// the two, capped or not.
+// TestTodoOrder: a worklist puts the items falling due first on top (those
+// due the same day by id) and those without a running clock after them
+// (received first, listed first), and pages and counts across the two,
+// capped or not.
 func TestTodoOrder(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
 		clk := fixClock(db, at("2026-05-06"))
 		f := sqldbtest.NewFixture(t, db)
-		var want []int64
+		// The items with a clock fall due in the reverse order of their
+		// registration, two of them on one day: those follow their ids, as
+		// in the ledger's order by due date.
+		due := map[int]string{1: "2026-05-20", 2: "2026-05-18", 4: "2026-05-18", 5: "2026-05-15"}
+		ids := map[int]int64{}
 		var noClock []int64
 		for i := 0; i < 6; i++ {
 			clk.Add(-3600 * 1e9) // each received before the one before
 			p := f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, i))
+			ids[i] = p.ID
 			if i%3 == 0 {
 				if _, err := db.RawSQL().Exec(db.Rebind(`UPDATE petitions SET due_date = '', severe_date = '' WHERE id = ?`), p.ID); err != nil {
 					t.Fatal(err)
@@ -260,9 +266,11 @@ func TestTodoOrder(t *testing.T) {
 				noClock = append([]int64{p.ID}, noClock...) // received first, listed first
 				continue
 			}
-			want = append([]int64{p.ID}, want...) // due first, listed first
+			if _, err := db.RawSQL().Exec(db.Rebind(`UPDATE petitions SET due_date = ?, severe_date = '2026-07-01' WHERE id = ?`), due[i], p.ID); err != nil {
+				t.Fatal(err)
+			}
 		}
-		want = append(want, noClock...)
+		want := append([]int64{ids[5], ids[2], ids[4], ids[1]}, noClock...)
 		ctx := f.Ctx(f.RegistrarA)
 		for _, limit := range []int{0, 2, 4, 5} {
 			db.MaxCount = limit
