@@ -298,6 +298,14 @@ func (m *Main) Run(ctx context.Context) error {
 			m.buildIndex(ctx)
 		}
 	}()
+	// The indexes made after the start (sqldb.BuildOnlineIndexes).
+	onlineDone := make(chan struct{})
+	go func() {
+		defer close(onlineDone)
+		if err := m.DB.BuildOnlineIndexes(ctx); err != nil && ctx.Err() == nil {
+			m.Logger.Error("online indexes", "err", err)
+		}
+	}()
 	served := make(chan error, 1)
 	go func() {
 		if m.Server.TLSConfig != nil {
@@ -322,6 +330,7 @@ func (m *Main) Run(ctx context.Context) error {
 	<-schedDone
 	<-outboxDone
 	<-indexDone
+	<-onlineDone
 	return err
 }
 
