@@ -377,6 +377,21 @@ func (db *DB) Close() error {
 // Postgres reports whether the DB is PostgreSQL.
 func (db *core) Postgres() bool { return db.dialect != nil && db.dialect.name() == "postgres" }
 
+// sessionLock takes the PostgreSQL session advisory lock key on conn and
+// returns its release; what names the work in a failed release's warning.
+// A lock not released ends with the session, when the pool closes the
+// connection; another instance waits for it until then.
+func (db *core) sessionLock(ctx context.Context, conn *sql.Conn, key int64, what string) (func(), error) {
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
+		return nil, err
+	}
+	return func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key); err != nil {
+			db.Logger.Warn(what+": advisory unlock", "err", err)
+		}
+	}, nil
+}
+
 // migrate applies the embedded numbered .sql files of the dialect that have
 // not run yet, each in its own transaction. On PostgreSQL an advisory lock
 // keeps two instances starting together from migrating twice.
@@ -396,16 +411,11 @@ func (db *DB) migrateTo(ctx context.Context, last string) error {
 		}
 	}()
 	if db.Postgres() {
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7426001)`); err != nil {
+		unlock, err := db.sessionLock(ctx, conn, 7426001, "migrate")
+		if err != nil {
 			return err
 		}
-		defer func() {
-			// A lock not released here ends with the session, when the pool
-			// closes the connection; another instance waits for it until then.
-			if _, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(7426001)`); err != nil {
-				db.Logger.Warn("migrate: advisory unlock", "err", err)
-			}
-		}()
+		defer unlock()
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
 		return err

@@ -47,14 +47,11 @@ func (db *DB) BuildOnlineIndexes(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7426004)`); err != nil {
+	unlock, err := db.sessionLock(ctx, conn, 7426004, "online indexes")
+	if err != nil {
 		return err
 	}
-	defer func() {
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7426004)`); err != nil {
-			db.Logger.Warn("online indexes: advisory unlock", "err", err)
-		}
-	}()
+	defer unlock()
 	for _, ix := range onlineIndexes {
 		if ix.postgres == "" {
 			continue

@@ -39,14 +39,11 @@ func (db *DB) keyChains(ctx context.Context) error {
 			return err
 		}
 		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7426002)`); err != nil {
+		unlock, err := db.sessionLock(ctx, conn, 7426002, "key chains")
+		if err != nil {
 			return err
 		}
-		defer func() {
-			if _, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(7426002)`); err != nil {
-				db.Logger.Warn("key chains: advisory unlock", "err", err)
-			}
-		}()
+		defer unlock()
 		if ok, err := done(); err != nil || ok {
 			return err
 		}
