@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -407,7 +408,6 @@ func (db *core) removeOldGrams(ps *prepared, docs []indexDoc) error {
 // count of each gram, and their search documents: the part of a
 // petition's index that follows from its fingerprint and text.
 func (db *core) writeDerived(ps *prepared, docs []indexDoc) error {
-	type gramRow struct{ gram, day, id int64 }
 	var grams []gramRow
 	counts := map[int64]int{}
 	for _, d := range docs {
@@ -428,32 +428,23 @@ func (db *core) writeDerived(ps *prepared, docs []indexDoc) error {
 	})
 	// Sorted, as bumpGramStats does, so that concurrent writers on
 	// PostgreSQL lock the rows in one order.
-	keys := make([]int64, 0, len(counts))
-	for g := range counts {
-		keys = append(keys, g)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(counts))
+	write := writeGramRows
 	if db.Postgres() {
-		// Each column as one array: one statement, prepared once, instead
-		// of a thousand rows of parameters to bind at every statement.
-		cols := [3][]int64{make([]int64, len(grams)), make([]int64, len(grams)), make([]int64, len(grams))}
-		for i, g := range grams {
-			cols[0][i], cols[1][i], cols[2][i] = g.gram, g.day, g.id
-		}
-		if err := ps.exec(`INSERT INTO petition_grams (gram, day, petition_id) SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) ON CONFLICT DO NOTHING`,
-			cols[0], cols[1], cols[2]); err != nil {
-			return err
-		}
-		ns := make([]int64, len(keys))
-		for i, g := range keys {
-			ns[i] = int64(counts[g])
-		}
-		if err := ps.exec(`INSERT INTO gram_stats (gram, n) SELECT * FROM unnest(?::bigint[], ?::bigint[]) ON CONFLICT (gram) DO UPDATE SET n = gram_stats.n + excluded.n`,
-			keys, ns); err != nil {
-			return err
-		}
-		return db.writeSearchDocs(ps, docs)
+		write = writeGramArrays
 	}
+	if err := write(ps, grams, keys, counts); err != nil {
+		return err
+	}
+	return db.writeSearchDocs(ps, docs)
+}
+
+// gramRow is a row of petition_grams.
+type gramRow struct{ gram, day, id int64 }
+
+// writeGramRows inserts grams and adds counts to gram_stats (keys in
+// order) with statements of a thousand rows.
+func writeGramRows(ps *prepared, grams []gramRow, keys []int64, counts map[int64]int) error {
 	for c := range slices.Chunk(grams, 1000) {
 		args := make([]any, 0, 3*len(c))
 		for _, g := range c {
@@ -473,7 +464,27 @@ func (db *core) writeDerived(ps *prepared, docs []indexDoc) error {
 			return err
 		}
 	}
-	return db.writeSearchDocs(ps, docs)
+	return nil
+}
+
+// writeGramArrays is writeGramRows on PostgreSQL: each column as one array
+// (unnest), one statement each, prepared once, instead of a thousand rows
+// of parameters to bind at every statement.
+func writeGramArrays(ps *prepared, grams []gramRow, keys []int64, counts map[int64]int) error {
+	cols := [3][]int64{make([]int64, len(grams)), make([]int64, len(grams)), make([]int64, len(grams))}
+	for i, g := range grams {
+		cols[0][i], cols[1][i], cols[2][i] = g.gram, g.day, g.id
+	}
+	if err := ps.exec(`INSERT INTO petition_grams (gram, day, petition_id) SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) ON CONFLICT DO NOTHING`,
+		cols[0], cols[1], cols[2]); err != nil {
+		return err
+	}
+	ns := make([]int64, len(keys))
+	for i, g := range keys {
+		ns[i] = int64(counts[g])
+	}
+	return ps.exec(`INSERT INTO gram_stats (gram, n) SELECT * FROM unnest(?::bigint[], ?::bigint[]) ON CONFLICT (gram) DO UPDATE SET n = gram_stats.n + excluded.n`,
+		keys, ns)
 }
 
 // writeSearchDocs writes the search documents of docs, replacing any there

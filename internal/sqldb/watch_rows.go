@@ -223,10 +223,10 @@ func rootRows(root int64, chain []watchFact, audiences []string) []keptRow {
 
 // watchAudiences returns the audiences of the kept rows, and whether the
 // rows are complete, read once for all the writes of tx's transaction
-// (group commit puts several in one). On PostgreSQL a write that keeps rows holds a shared
-// lock until it commits, and a build an exclusive one (buildWatchRows),
-// so that no write's rows are overwritten by a build that read its items
-// before it committed.
+// (group commit puts several in one). On PostgreSQL a write that keeps
+// rows holds a shared lock until it commits, and a build an exclusive one
+// (buildWatchRows), so that no write's rows are overwritten by a build
+// that read its items before it committed.
 func (db *core) watchAudiences(ctx context.Context, tx *Tx) ([]string, bool, error) {
 	w := &tx.sh.watch
 	if w.loaded {
