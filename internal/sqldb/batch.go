@@ -161,6 +161,7 @@ func (db *core) commitBatch(batch []*writeReq) {
 			db.rollback(stx)
 		} else if err = stx.Commit(); err == nil {
 			db.batch.commits.Add(1)
+			db.committedSevereGap(sh.severeGap)
 			for _, r := range live {
 				r.done <- nil
 			}

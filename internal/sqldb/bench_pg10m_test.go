@@ -117,6 +117,7 @@ func pgLedgerDB(b *testing.B, n int) (*sqldb.DB, ledgerFixture) {
 	if took := time.Since(start); took > time.Second {
 		b.Logf("online indexes built in %s", took.Round(time.Second))
 	}
+	severeGap(b, db)
 	return db, ledgerFixtureOf(b, db)
 }
 

@@ -365,7 +365,7 @@ func (db *IndicatorStore) warningsIn(ctx context.Context, r cq, s *dataScope, co
 	near := today.AddDays(db.Cfg.NearDays)
 	if !counted {
 		for i := range out {
-			wc, wa, err := warningClause(xinfang.Warning(out[i].Key), today, db.Cfg.NearDays)
+			wc, wa, err := db.warningClause(xinfang.Warning(out[i].Key), today)
 			if err != nil {
 				return nil, err
 			}

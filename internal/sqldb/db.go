@@ -150,6 +150,10 @@ type core struct {
 	// dashBuilt is set once dash_counts is seen to hold every item
 	// (dashboard_counts.go).
 	dashBuilt atomic.Bool
+	// severeGap is a gap of kpi_state.severe_gap known to be committed
+	// (severe_gap.go): a write of an item whose gap is no larger need not
+	// raise it.
+	severeGap atomic.Int64
 	dashBatch int // items a batch of buildDashCounts counts (dashBatch when zero); tests lower it
 
 	calMu     sync.Mutex
@@ -249,6 +253,9 @@ func (db *DB) Open() (err error) {
 		return fmt.Errorf("key the hash chains: %w", err)
 	}
 	if err := db.seed(ctx); err != nil {
+		return err
+	}
+	if err := db.loadSevereGap(ctx); err != nil {
 		return err
 	}
 	db.startIndexer()

@@ -25,6 +25,12 @@ type dialect interface {
 	// a write that needs it in the same statement (a new person's
 	// person_id is its own id).
 	nextID(table string) string
+	// daysBetween is the number of days from the date earlier to the date
+	// later, two expressions of dates as stored ("2026-06-15").
+	daysBetween(later, earlier string) string
+	// daysBefore is the stored date days days before the date date (two
+	// expressions: a date as stored and a number).
+	daysBefore(date, days string) string
 }
 
 type sqlite struct{}
@@ -46,6 +52,12 @@ func (sqlite) committers() int   { return 1 }
 // anyway; its one writer makes it safe.
 func (sqlite) nextID(table string) string {
 	return `(SELECT COALESCE(MAX(id), 0) + 1 FROM ` + table + `)`
+}
+func (sqlite) daysBetween(later, earlier string) string {
+	return "CAST(julianday(" + later + ") - julianday(" + earlier + ") AS INTEGER)"
+}
+func (sqlite) daysBefore(date, days string) string {
+	return "date(" + date + ", '-' || (" + days + ") || ' days')"
 }
 func (sqlite) retryable(err error) bool {
 	var e *sqlite3.Error
@@ -77,6 +89,12 @@ func (postgres) forUpdate() string { return " FOR UPDATE" }
 func (postgres) committers() int   { return 4 }
 func (postgres) nextID(table string) string {
 	return `nextval(pg_get_serial_sequence('` + table + `', 'id'))`
+}
+func (postgres) daysBetween(later, earlier string) string {
+	return "(" + later + "::date - " + earlier + "::date)"
+}
+func (postgres) daysBefore(date, days string) string {
+	return "to_char(" + date + "::date - (" + days + "), 'YYYY-MM-DD')"
 }
 func (postgres) retryable(err error) bool {
 	var e *pgconn.PgError

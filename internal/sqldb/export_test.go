@@ -201,3 +201,22 @@ func (db *DB) SetSharedKeysCap(n int) { db.sharedKeysLimit = n }
 // PersonLookups are the subqueries a registration finds the person of its
 // petitioner with, by ID number and by credit code.
 var PersonLookups = map[string]string{"id_index": personByIDIndex, "org_code": personByOrgCode}
+
+// RecountSevereGap counts the 超期 list's bound again from the items, as
+// after an upgrade, for the tests and benchmarks that write due days
+// around the writers.
+func (db *DB) RecountSevereGap(ctx context.Context) error {
+	if _, err := db.wdb.ExecContext(ctx, `UPDATE kpi_state SET severe_gap = 0, severe_gap_built = 0 WHERE id = 1`); err != nil {
+		return err
+	}
+	db.severeGap.Store(0)
+	return db.buildSevereGap(ctx)
+}
+
+// SevereGap returns the stored bound of the 超期 list and whether it is
+// counted.
+func (db *DB) SevereGap(ctx context.Context) (gap int, built bool, err error) {
+	var b int
+	err = db.wdb.QueryRowContext(ctx, `SELECT severe_gap, severe_gap_built FROM kpi_state WHERE id = 1`).Scan(&gap, &b)
+	return gap, b == 1, err
+}

@@ -98,6 +98,11 @@ func TestImportPetitions(t *testing.T) {
 			t.Errorf("imported item: state %s, unit %d, clock %s due %s; want handling at 甲镇, due 2025-05-09 (60 days from 2025-03-10)",
 				p.State, p.HandlingUnitID, p.DueClock, p.DueDate)
 		}
+		// The item's clock bounds the 超期 list like a registered one's
+		// (severe_gap.go): no item of the fixture had a handling clock.
+		if gap, built, err := db.SevereGap(ctx); err != nil || !built || gap != p.SevereDate.Sub(p.DueDate) {
+			t.Errorf("the 超期 bound after the import: %d days (counted %v, %v), want the handling clock's %d", gap, built, err, p.SevereDate.Sub(p.DueDate))
+		}
 		if p.ReceivedAt.Format("2006-01-02") != "2025-03-04" || p.Petitioner.IDNumber != sqldbtest.IDNumber(2) {
 			t.Errorf("imported item received %v, ID %s", p.ReceivedAt, p.Petitioner.IDNumber)
 		}

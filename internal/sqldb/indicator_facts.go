@@ -187,6 +187,9 @@ func (db *core) startFactsBuild() {
 	db.factsStop, db.factsDone = make(chan struct{}), make(chan struct{})
 	go func(stop, done chan struct{}) {
 		defer close(done)
+		if err := db.buildSevereGap(context.Background()); err != nil {
+			db.Logger.Warn("overdue bound", "err", err)
+		}
 		if err := db.buildFacts(context.Background(), stop); err != nil {
 			db.Logger.Warn("indicator facts", "err", err)
 		}

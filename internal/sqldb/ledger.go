@@ -60,7 +60,10 @@ type petitionList struct {
 	// arguments in driveArgs) instead of the paths of tree.
 	drive     []string
 	driveArgs [][]any
-	segs      []segment
+	// plan, when set, finds the branches in the list's read instead of
+	// the paths of tree (the paths they name are found then).
+	plan func(ctx context.Context, r cq) ([]string, [][]any, error)
+	segs []segment
 	// count, when set, may count the list another way (ledger_counts.go),
 	// when its order is one segment of every row: ok false leaves it to
 	// the branches.
@@ -106,12 +109,9 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 	total := 0
 	err := db.read(ctx, func(q rowQuerier) error {
 		r := cq{db, q}
-		branches, bargs := l.drive, l.driveArgs
-		if branches == nil {
-			var err error
-			if branches, bargs, err = db.branches(ctx, r, l.tree); err != nil || len(branches) == 0 {
-				return err
-			}
+		branches, bargs, err := db.listBranches(ctx, r, l)
+		if err != nil || len(branches) == 0 {
+			return err
 		}
 		// Each segment is counted up to the count limit, or as far as the
 		// page reaches if that is further: a segment counted to its end
@@ -159,7 +159,6 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 		if len(ids) == 0 {
 			return nil
 		}
-		var err error
 		page, err = db.petitionRows(ctx, r, ids)
 		return err
 	})
@@ -177,6 +176,18 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 	return page, total, nil
 }
 
+// listBranches returns the branches of l: its own, those its plan finds,
+// or those of its tree.
+func (db *core) listBranches(ctx context.Context, r cq, l petitionList) ([]string, [][]any, error) {
+	switch {
+	case l.drive != nil:
+		return l.drive, l.driveArgs, nil
+	case l.plan != nil:
+		return l.plan(ctx, r)
+	}
+	return db.branches(ctx, r, l.tree)
+}
+
 // branches returns the branches of a list bounded by the subtree at tree:
 // "p.reg_path = ?" for each path registered in it, and "p.handling_path = ?"
 // and registered outside it for each path handled in it. The paths are
@@ -192,14 +203,7 @@ func (db *core) branches(ctx context.Context, r cq, tree string) ([]string, [][]
 	var args [][]any
 	outside := "NOT (p.reg_path >= ? AND p.reg_path < ?)"
 	for _, col := range []string{"reg_path", "handling_path"} {
-		rows, err := r.rows(ctx, `WITH RECURSIVE d(x) AS (
-			SELECT MIN(`+col+`) FROM petitions WHERE `+col+` >= ? AND `+col+` < ?
-			UNION ALL SELECT (SELECT MIN(`+col+`) FROM petitions WHERE `+col+` > d.x AND `+col+` < ?) FROM d WHERE d.x IS NOT NULL)
-			SELECT x FROM d WHERE x IS NOT NULL`, tree, upper, upper)
-		paths, err := scanAll(rows, err, func(s scanner) (string, error) {
-			var p string
-			return p, s.Scan(&p)
-		})
+		paths, err := pathsIn(ctx, r, col, tree)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -216,6 +220,20 @@ func (db *core) branches(ctx context.Context, r cq, tree string) ([]string, [][]
 			[][]any{{tree, upper}, {tree, upper, tree, upper}}, nil
 	}
 	return branches, args, nil
+}
+
+// pathsIn returns the distinct values of the path column col of petitions
+// in the subtree at tree, found by walking its index from one to the next.
+func pathsIn(ctx context.Context, r cq, col, tree string) ([]string, error) {
+	upper := tree[:len(tree)-1] + "0"
+	rows, err := r.rows(ctx, `WITH RECURSIVE d(x) AS (
+		SELECT MIN(`+col+`) FROM petitions WHERE `+col+` >= ? AND `+col+` < ?
+		UNION ALL SELECT (SELECT MIN(`+col+`) FROM petitions WHERE `+col+` > d.x AND `+col+` < ?) FROM d WHERE d.x IS NOT NULL)
+		SELECT x FROM d WHERE x IS NOT NULL`, tree, upper, upper)
+	return scanAll(rows, err, func(s scanner) (string, error) {
+		var p string
+		return p, s.Scan(&p)
+	})
 }
 
 // branchWhere is the WHERE clause of branch i within segment s.
@@ -302,8 +320,8 @@ func (db *core) petitionRows(ctx context.Context, r cq, ids []int64) ([]*xinfang
 // so that the due-date indexes serve it and no level is ever stored.
 // Nothing runs without a due date; an item without a severe date is never
 // 严重超期.
-func warningClause(w xinfang.Warning, today calendar.Date, nearDays int) (string, []any, error) {
-	t, near := today.String(), today.AddDays(nearDays).String()
+func (db *core) warningClause(w xinfang.Warning, today calendar.Date) (string, []any, error) {
+	t, near := today.String(), today.AddDays(db.Cfg.NearDays).String()
 	notSevere := "(p.severe_date = '' OR p.severe_date >= ?)"
 	// "p.due_date <> ''" is implied by the ranges, and said so that the
 	// partial index of due dates (WHERE due_date <> '') may serve them.
@@ -313,7 +331,9 @@ func warningClause(w xinfang.Warning, today calendar.Date, nearDays int) (string
 	case xinfang.WarnNear:
 		return "p.due_date <> '' AND p.due_date >= ? AND p.due_date <= ? AND " + notSevere, []any{t, near, t}, nil
 	case xinfang.WarnOverdue:
-		return "p.due_date <> '' AND p.due_date < ? AND " + notSevere, []any{t, t}, nil
+		// Bounded below too (severe_gap.go): the 严重超期 items of the
+		// oldest due days are not walked past.
+		return "p.due_date <> '' AND p.due_date < ? AND " + db.overdueBound() + " AND " + notSevere, []any{t, t, t}, nil
 	case xinfang.WarnSevere:
 		return "p.due_date <> '' AND p.severe_date <> '' AND p.severe_date < ?", []any{t}, nil
 	}

@@ -42,12 +42,10 @@ func (db *PetitionStore) EachPetition(ctx context.Context, f xinfang.PetitionFil
 			var last []any
 			err := db.read(ctx, func(q rowQuerier) error {
 				r := cq{db.core, q}
-				branches, bargs := l.drive, l.driveArgs
-				if pq.text {
-					branches, bargs = []string{"(1 = 1)"}, [][]any{nil}
-				} else if branches == nil {
+				branches, bargs := []string{"(1 = 1)"}, [][]any{nil}
+				if !pq.text {
 					var err error
-					if branches, bargs, err = db.branches(ctx, r, l.tree); err != nil || len(branches) == 0 {
+					if branches, bargs, err = db.listBranches(ctx, r, l); err != nil || len(branches) == 0 {
 						return err
 					}
 				}

@@ -82,6 +82,9 @@ func TestEachPetitionIsTheLedger(t *testing.T) {
 		if err := db.RecountDashboard(context.Background(), 0, true); err != nil {
 			t.Fatal(err)
 		}
+		if err := db.RecountSevereGap(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		today := base.AddDays(1)
 		filters := []xinfang.PetitionFilter{
 			{}, {Open: true}, {Channel: "visit"}, {UnitID: f.TownA.ID}, {UnitID: f.VillageB.ID, Open: true},

@@ -356,7 +356,7 @@ func (db *PetitionStore) petitionQuery(ctx context.Context, f xinfang.PetitionFi
 		if !f.Today.IsZero() {
 			today = f.Today
 		}
-		clause, a, err := warningClause(f.Warning, today, db.Cfg.NearDays)
+		clause, a, err := db.warningClause(f.Warning, today)
 		if err != nil {
 			return nil, err
 		}
@@ -654,6 +654,9 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 			// evaluation yet (the INSERT above).
 			reg := *p
 			reg.HandlingUnitID, reg.Outcome, reg.Evaluation = 0, "", ""
+			if err := tx.noteSevereGap(ctx, p.DueDate, p.SevereDate); err != nil {
+				return err
+			}
 			_, err = tx.exec(ctx, `UPDATE petitions SET number = ?, state = ?, due_date = ?, severe_date = ?, due_clock = ?, head_hash = ?, head_mac = ? WHERE id = ?`,
 				p.Number, string(p.State), p.DueDate, p.SevereDate, string(p.DueClock), head, db.macOfHead(headOf(&reg, head, "")), id)
 			return err

@@ -43,7 +43,10 @@ type txShared struct {
 	// counts are the additions to counter tables, written in the end
 	// phase (counters.go).
 	counts map[string]*pendingCounts
-	audit  struct {
+	// severeGap is the largest gap between due and severe day of the
+	// items written, when larger than the one known stored (severe_gap.go).
+	severeGap int
+	audit     struct {
 		loaded, dirty bool
 		seq           int64
 		hash          string
@@ -106,6 +109,14 @@ func (db *core) finish(ctx context.Context, stx *sql.Tx, txs []*Tx) error {
 		}
 		if phase != endShared {
 			continue
+		}
+		if g := txs[0].sh.severeGap; g > 0 {
+			if err := lock(); err != nil {
+				return err
+			}
+			if err := raiseSevereGap(ctx, txs[0], g); err != nil {
+				return err
+			}
 		}
 		if sh := txs[0].sh; len(sh.counts) > 0 {
 			if err := lock(); err != nil {
@@ -194,7 +205,8 @@ func (db *core) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
-	tx, err := db.apply(ctx, stx, &txShared{}, fn)
+	sh := &txShared{}
+	tx, err := db.apply(ctx, stx, sh, fn)
 	if err == nil {
 		err = db.finish(ctx, stx, []*Tx{tx})
 	}
@@ -202,5 +214,9 @@ func (db *core) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
 		db.rollback(stx)
 		return err
 	}
-	return stx.Commit()
+	if err := stx.Commit(); err != nil {
+		return err
+	}
+	db.committedSevereGap(sh.severeGap)
+	return nil
 }
