@@ -306,25 +306,35 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 	if err != nil {
 		return nil, 0, err
 	}
-	// One pass finds every matching case in order, on the cases' own
-	// columns (a city has thousands of cases, not millions): its length is
-	// the count, a slice of it the page, and the data scope — subqueries
-	// for each case — is judged once. Only the page's rows then get the
-	// joins and the counts of plan steps.
+	// The count, then the page's ids in order, on the cases' own columns
+	// (a city has thousands of cases, not millions), in one view; only
+	// the page's rows then get the joins and the counts of plan steps.
 	// Open cases first — the overdue among them first, as their deadlines
 	// come first — then those resolved, then those struck off.
-	rows, err := db.query(ctx, `SELECT c.id FROM cases c WHERE `+w.where()+`
-		ORDER BY CASE c.state WHEN '`+string(xinfang.CaseClosed)+`' THEN 2 WHEN '`+string(xinfang.CaseResolved)+`' THEN 1 ELSE 0 END, c.deadline = '', c.deadline, c.id`, w.args...)
-	ids, err := scanAll(rows, err, func(r scanner) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
+	order := ` ORDER BY CASE c.state WHEN '` + string(xinfang.CaseClosed) + `' THEN 2 WHEN '` + string(xinfang.CaseResolved) + `' THEN 1 ELSE 0 END, c.deadline = '', c.deadline, c.id`
+	var ids []int64
+	total := 0
+	err = db.read(ctx, func(q rowQuerier) error {
+		r := cq{db.core, q}
+		page, args := "", w.args
+		if f.Limit != -1 {
+			if err := r.row(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w.where(), w.args...).Scan(&total); err != nil {
+				return err
+			}
+			page, args = ` LIMIT ? OFFSET ?`, append(append([]any(nil), w.args...), limit, f.Offset)
+		}
+		rows, err := r.rows(ctx, `SELECT c.id FROM cases c WHERE `+w.where()+order+page, args...)
+		ids, err = scanAll(rows, err, func(r scanner) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		})
+		if f.Limit == -1 {
+			total = len(ids)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, 0, err
-	}
-	total := len(ids)
-	if f.Limit != -1 {
-		ids = ids[min(f.Offset, total):min(f.Offset+limit, total)]
 	}
 	if len(ids) == 0 {
 		return []*xinfang.Case{}, total, nil
@@ -474,8 +484,14 @@ func (db *CaseStore) linkPetitions(ctx context.Context, tx *Tx, caseID int64, id
 		return err
 	}
 	for _, pid := range ids {
-		if _, err := tx.exec(ctx, `INSERT INTO case_petitions (case_id, petition_id) VALUES (?, ?)`, caseID, pid); err != nil {
+		// The link keeps the petition's paths and purpose (scope.go, cases).
+		n, err := tx.change(ctx, `INSERT INTO case_petitions (case_id, petition_id, reg_path, handling_path, purpose)
+			SELECT ?, id, reg_path, handling_path, purpose FROM petitions WHERE id = ?`, caseID, pid)
+		if err != nil {
 			return err
+		}
+		if n != 1 {
+			return xinfang.FieldError("petition_ids", "信访件不存在")
 		}
 	}
 	return nil

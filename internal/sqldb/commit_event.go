@@ -25,6 +25,7 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	events = append(events, ev)
 	// What the item counted on the 态势 page before the event.
 	was := dashItemOf(p)
+	wasUnit := p.HandlingUnitID
 	pr.Project(p, pr.Derive(events, tx.now))
 	handlingPath := ""
 	if p.HandlingUnitID != 0 {
@@ -57,6 +58,12 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	}
 	if n != 1 {
 		return &xinfang.Error{Code: xinfang.ECONFLICT, Message: "该信访件已被他人修改，请刷新后重试", Fields: map[string]string{"version": "版本已过期"}}
+	}
+	if p.HandlingUnitID != wasUnit {
+		// The backlog cases' links keep the path (scope.go, cases).
+		if _, err := tx.exec(ctx, `UPDATE case_petitions SET handling_path = ? WHERE petition_id = ?`, handlingPath, id); err != nil {
+			return err
+		}
 	}
 	// The indicators' facts of the item, from its events, once its row is
 	// locked by the UPDATE above (the background derivation locks it too:

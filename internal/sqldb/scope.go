@@ -132,24 +132,34 @@ func (s *dataScope) tree() string {
 // petition other than a 检举控告 item, in the subtree; the whole city for
 // city-wide roles; and always the case's own people — its 包案领导, team
 // members and the owners of its steps and tasks — whatever their role.
+//
+// It is the set of the ids of those cases, each part read off an index
+// once per query — the links keep their petitions' paths and purpose
+// (case_petitions) — rather than subqueries judged for every case, which
+// at 20,000 cases took the town's case ledger 0.2 s.
 func (s *dataScope) cases() (string, []any, error) {
 	if s.All {
 		return all, nil, nil
 	}
 	id := s.user.ID
-	involved := `(c.leader_id = ? OR EXISTS (SELECT 1 FROM case_members cm WHERE cm.case_id = c.id AND cm.user_id = ?)
-		OR EXISTS (SELECT 1 FROM case_steps cs WHERE cs.case_id = c.id AND cs.owner_id = ?)
-		OR EXISTS (SELECT 1 FROM tasks ct WHERE ct.case_id = c.id AND ct.owner_user_id = ?)
-		OR EXISTS (SELECT 1 FROM assignments ca WHERE ca.case_id = c.id AND ca.user_id = ? AND ca.ended_at = ''))`
+	involved := `SELECT cl.id FROM cases cl WHERE cl.leader_id = ?
+		UNION ALL SELECT cm.case_id FROM case_members cm WHERE cm.user_id = ?
+		UNION ALL SELECT cs.case_id FROM case_steps cs WHERE cs.owner_id = ?
+		UNION ALL SELECT ct.case_id FROM tasks ct WHERE ct.owner_user_id = ? AND ct.case_id IS NOT NULL
+		UNION ALL SELECT ca.case_id FROM assignments ca WHERE ca.user_id = ? AND ca.ended_at = '' AND ca.case_id IS NOT NULL`
 	ids := []any{id, id, id, id, id}
 	if s.None {
-		return involved, ids, nil
+		return `c.id IN (` + involved + `)`, ids, nil
 	}
-	own, args := subtree(s.UnitPath, "c.responsible_path")
-	linked, largs := subtree(s.UnitPath, "pp.reg_path", "pp.handling_path")
-	clause := `(` + own + ` OR EXISTS (SELECT 1 FROM case_petitions cpp JOIN petitions pp ON pp.id = cpp.petition_id
-		WHERE cpp.case_id = c.id AND pp.purpose <> '` + string(xinfang.PurposeAccusation) + `' AND ` + linked + `) OR ` + involved + `)`
-	return clause, append(append(args, largs...), ids...), nil
+	own, args := pathRange("co.responsible_path", s.UnitPath)
+	reg, rargs := pathRange("cr.reg_path", s.UnitPath)
+	handling, hargs := pathRange("ch.handling_path", s.UnitPath)
+	notAccusation := `'` + string(xinfang.PurposeAccusation) + `'`
+	clause := `c.id IN (SELECT co.id FROM cases co WHERE ` + own + `
+		UNION ALL SELECT cr.case_id FROM case_petitions cr WHERE cr.purpose <> ` + notAccusation + ` AND ` + reg + `
+		UNION ALL SELECT ch.case_id FROM case_petitions ch WHERE ch.purpose <> ` + notAccusation + ` AND ` + handling + `
+		UNION ALL ` + involved + `)`
+	return clause, append(append(append(args, rargs...), hargs...), ids...), nil
 }
 
 // supervisions is the scope of 督办单 s: the issuing unit's subtree and the

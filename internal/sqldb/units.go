@@ -151,6 +151,7 @@ var pathColumns = []struct{ table, col string }{
 	{"units", "path"},
 	{"petitions", "reg_path"}, {"petitions", "handling_path"},
 	{"cases", "responsible_path"},
+	{"case_petitions", "reg_path"}, {"case_petitions", "handling_path"},
 	{"supervisions", "issuer_path"}, {"supervisions", "target_path"},
 	{"kpi_facts", "unit_path"},
 }
