@@ -23,6 +23,9 @@ import (
 type onlineIndex struct {
 	name     string
 	postgres string // the CREATE INDEX CONCURRENTLY statement; "" for none
+	// replaces is an index this one makes useless, dropped once this one
+	// is valid.
+	replaces string
 }
 
 var onlineIndexes = []onlineIndex{
@@ -32,6 +35,17 @@ var onlineIndexes = []onlineIndex{
 	// SQLite's indexes end with the rowid, which its petitions_due has.
 	{name: "petitions_due_id", postgres: `CREATE INDEX CONCURRENTLY IF NOT EXISTS petitions_due_id
 		ON petitions(due_date, id, severe_date, purpose, reg_user_id, state, received_at) WHERE due_date <> ''`},
+	// A subtree's list by number: the branch of the items handled at a
+	// path of the subtree and registered outside it skips the subtree's
+	// own registrations, most of what is handled there. Off
+	// petitions_handling_number (handling_path, number, reg_path) every
+	// one skipped was a heap row read for the 检举控告 rule's columns
+	// (0.73 s for a town at ten million); with them and the id in the
+	// index, it is skipped in the index. (SQLite keeps its index: its
+	// lists by number are within their goal at a million.)
+	{name: "petitions_handling_number_cover", replaces: "petitions_handling_number",
+		postgres: `CREATE INDEX CONCURRENTLY IF NOT EXISTS petitions_handling_number_cover
+		ON petitions(handling_path, number) INCLUDE (reg_path, purpose, reg_user_id, id)`},
 }
 
 // BuildOnlineIndexes builds the online indexes the database lacks, one
@@ -60,17 +74,21 @@ func (db *DB) BuildOnlineIndexes(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if valid {
-			continue
+		if !valid {
+			// Left invalid by a build that did not finish (no other is
+			// running: this one holds the lock), or not there.
+			if _, err := conn.ExecContext(ctx, `DROP INDEX CONCURRENTLY IF EXISTS `+ix.name); err != nil {
+				return err
+			}
+			db.Logger.Info("building an index in the background", "index", ix.name)
+			if _, err := conn.ExecContext(ctx, ix.postgres); err != nil {
+				return err
+			}
 		}
-		// Left invalid by a build that did not finish (no other is
-		// running: this one holds the lock), or not there.
-		if _, err := conn.ExecContext(ctx, `DROP INDEX CONCURRENTLY IF EXISTS `+ix.name); err != nil {
-			return err
-		}
-		db.Logger.Info("building an index in the background", "index", ix.name)
-		if _, err := conn.ExecContext(ctx, ix.postgres); err != nil {
-			return err
+		if ix.replaces != "" {
+			if _, err := conn.ExecContext(ctx, `DROP INDEX CONCURRENTLY IF EXISTS `+ix.replaces); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

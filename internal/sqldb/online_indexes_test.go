@@ -35,10 +35,10 @@ func TestOnlineIndexes(t *testing.T) {
 			return
 		}
 		raw := db.RawSQL()
-		state := func() string {
+		stateOf := func(name string) string {
 			t.Helper()
 			var valid bool
-			err := raw.QueryRow(`SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'petitions_due_id'`).Scan(&valid)
+			err := raw.QueryRow(`SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1`, name).Scan(&valid)
 			switch {
 			case err != nil:
 				return "missing"
@@ -47,8 +47,35 @@ func TestOnlineIndexes(t *testing.T) {
 			}
 			return "invalid"
 		}
+		state := func() string { return stateOf("petitions_due_id") }
 		if got := state(); got != "valid" {
 			t.Fatalf("after the build: %s", got)
+		}
+		// The list by number's index replaces the one it covers.
+		if got, old := stateOf("petitions_handling_number_cover"), stateOf("petitions_handling_number"); got != "valid" || old != "missing" {
+			t.Fatalf("after the build: petitions_handling_number_cover %s, petitions_handling_number %s", got, old)
+		}
+		// A subtree's list by number, which it serves, lists the same
+		// items with it and without it: the items handled in the town
+		// and registered at the bureau, and those registered in it.
+		for i := range 3 {
+			p := f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, 10+i))
+			f.MustAct(t, f.BureauRegistrar, p.ID, transfer(f.TownA, p.Version))
+		}
+		byNumber := func() string {
+			t.Helper()
+			page, total, err := db.Petitions.FindPetitions(f.Ctx(f.HandlerA), xinfang.PetitionFilter{Sort: "number"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprintf("%d %v", total, idList(page))
+		}
+		withCover := byNumber()
+		if _, err := raw.Exec(`DROP INDEX petitions_handling_number_cover`); err != nil {
+			t.Fatal(err)
+		}
+		if without := byNumber(); withCover != without || !strings.HasPrefix(withCover, "9 ") {
+			t.Fatalf("the town's list by number with the index: %s; without: %s (want 9 items)", withCover, without)
 		}
 		// The city's lists by warning level, which it serves, list the
 		// same items with it and without it.
