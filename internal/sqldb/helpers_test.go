@@ -119,3 +119,15 @@ func wantGramCounts(t *testing.T, db *sqldb.DB) {
 		t.Errorf("gram_stats sum %d, petition_grams %d", sum, n)
 	}
 }
+
+// registerSpaced registers n petitions at the bureau, 37 minutes apart on
+// clk, and returns their ids: the rows the property tests rewrite.
+func registerSpaced(t *testing.T, f *sqldbtest.Fixture, clk *clock, n int) []int64 {
+	t.Helper()
+	var ids []int64
+	for i := range n {
+		clk.Add(37 * time.Minute)
+		ids = append(ids, f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, i)).ID)
+	}
+	return ids
+}

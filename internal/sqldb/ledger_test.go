@@ -23,12 +23,7 @@ func TestWarningFilterProperty(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
 		clk := fixClock(db, at("2026-05-06"))
 		f := sqldbtest.NewFixture(t, db)
-		var ids []int64
-		for i := 0; i < 36; i++ {
-			clk.Add(37 * 60 * 1e9) // 37 minutes apart
-			p := f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, i))
-			ids = append(ids, p.ID)
-		}
+		ids := registerSpaced(t, f, clk, 36)
 		raw := db.RawSQL()
 		rng := rand.New(rand.NewPCG(8, 2026))
 		base := calendar.MakeDate(2026, 6, 1)

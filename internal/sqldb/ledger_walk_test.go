@@ -38,11 +38,7 @@ func TestEachPetitionIsTheLedger(t *testing.T) {
 		clk := fixClock(db, at("2026-05-06"))
 		db.WalkBatch = 4
 		f := sqldbtest.NewFixture(t, db)
-		var ids []int64
-		for i := 0; i < 30; i++ {
-			clk.Add(37 * 60 * 1e9)
-			ids = append(ids, f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, i)).ID)
-		}
+		ids := registerSpaced(t, f, clk, 30)
 		raw := db.RawSQL()
 		rng := rand.New(rand.NewPCG(9, 2026))
 		base := calendar.MakeDate(2026, 6, 1)

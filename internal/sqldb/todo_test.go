@@ -23,11 +23,7 @@ func TestTodoListsProperty(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
 		clk := fixClock(db, at("2026-05-06"))
 		f := sqldbtest.NewFixture(t, db)
-		var ids []int64
-		for i := 0; i < 40; i++ {
-			clk.Add(37 * 60 * 1e9)
-			ids = append(ids, f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, i)).ID)
-		}
+		ids := registerSpaced(t, f, clk, 40)
 		raw := db.RawSQL()
 		rng := rand.New(rand.NewPCG(5, 2026))
 		base := calendar.MakeDate(2026, 6, 1)
