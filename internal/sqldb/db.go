@@ -275,6 +275,14 @@ func (db *core) connect() (err error) {
 		if db.noSync {
 			dsn = withQuery(dsn, "synchronous_commit=off")
 		}
+		// No parallel workers for a query, unless the DSN asks for them:
+		// every list is read off an index in a few milliseconds, and
+		// starting workers made the short ones slower — 120 ms instead of
+		// 8–13 for a town's lists by warning level at ten million items
+		// (BENCHMARKS.md) — while taking the cores the other requests need.
+		if !strings.Contains(dsn, "max_parallel_workers_per_gather") {
+			dsn = withQuery(dsn, "max_parallel_workers_per_gather=0")
+		}
 		if db.rdb, err = sql.Open("pgx", dsn); err != nil {
 			return err
 		}
