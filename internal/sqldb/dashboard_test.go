@@ -237,10 +237,10 @@ func TestDashboardCountsEqualItems(t *testing.T) {
 			}
 		}
 
-		// The ledger's count of a subtree by channel or by category, read
-		// from the counts (ledger_counts.go), is the count of the items,
-		// for every reader, subtree, channel and category, and the pages
-		// are the same.
+		// The ledger's count of a subtree by channel, by category or by
+		// state (or open), read from the counts (ledger_counts.go), is the
+		// count of the items, for every reader, subtree, channel, category
+		// and state, and the pages are the same.
 		listed, accusedListed := 0, 0
 		for _, rd := range readers {
 			ctx := f.Ctx(rd.u)
@@ -252,6 +252,11 @@ func TestDashboardCountsEqualItems(t *testing.T) {
 				for _, c := range []string{"05", "01", "04", "0", "0501"} {
 					filters = append(filters, xinfang.PetitionFilter{Category: c})
 				}
+				handling := []xinfang.State{xinfang.StateHandling}
+				filters = append(filters, xinfang.PetitionFilter{Open: true}, xinfang.PetitionFilter{State: handling},
+					xinfang.PetitionFilter{State: []xinfang.State{xinfang.StateRegistered, xinfang.StateConcluded}},
+					xinfang.PetitionFilter{State: []xinfang.State{xinfang.StateConcluded}, Open: true},
+					xinfang.PetitionFilter{State: handling, Channel: xinfang.ChannelVisit})
 				for i, lf := range filters {
 					if u != nil {
 						lf.UnitID = u.ID
