@@ -45,9 +45,7 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 			return err
 		}
 	}
-	if err := tx.noteSevereGap(ctx, p.DueDate, p.SevereDate); err != nil {
-		return err
-	}
+	tx.noteSevereGap(p.DueDate, p.SevereDate)
 	// The new head and its MAC (headOf) in the same statement.
 	n, err := tx.change(ctx, `UPDATE petitions SET state = ?, handling_unit_id = ?, handling_path = ?, outcome = ?, evaluation = ?, due_date = ?, severe_date = ?, due_clock = ?,
 		repeat_flag = ?, repeat_of_id = ?, version = version + 1, updated_at = ?, head_hash = ?, head_mac = ? WHERE id = ? AND version = ?`,

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"strconv"
 	"sync"
 	"testing"
@@ -130,4 +131,18 @@ func registerSpaced(t *testing.T, f *sqldbtest.Fixture, clk *clock, n int) []int
 		ids = append(ids, f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, i)).ID)
 	}
 	return ids
+}
+
+// recountRewritten makes again what the store keeps beside the rows, after
+// a test rewrote them behind its back: the counts the lists by channel,
+// category and state are counted from (ledger_counts.go) and the 超期
+// list's bound (severe_gap.go).
+func recountRewritten(t *testing.T, db *sqldb.DB) {
+	t.Helper()
+	if err := db.RecountDashboard(context.Background(), 0, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecountSevereGap(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -61,9 +61,7 @@ func (k *importChecker) commitPetition(row *importRow) error {
 	}
 	pid, person := saved.id, saved.person
 	p.Petitioner.ID = pid
-	if err := tx.noteSevereGap(ctx, p.DueDate, p.SevereDate); err != nil {
-		return err
-	}
+	tx.noteSevereGap(p.DueDate, p.SevereDate)
 	p.RegUserID, p.FirstUnitID = actor.ID, p.RegUnitID
 	queryHash := hashCode(newQueryCode())
 	id, err := tx.insert(ctx, `INSERT INTO petitions (number, query_hash, version, channel, received_at, reg_unit_id, reg_user_id, first_unit_id, petitioner_id,

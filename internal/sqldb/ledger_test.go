@@ -69,15 +69,7 @@ func TestWarningFilterProperty(t *testing.T) {
 				}
 				rows[id] = r
 			}
-			// The rows were rewritten behind the store's back: the counts
-			// an open list is counted from (ledger_counts.go) and the
-			// 超期 list's bound are made again.
-			if err := db.RecountDashboard(context.Background(), 0, true); err != nil {
-				t.Fatal(err)
-			}
-			if err := db.RecountSevereGap(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			recountRewritten(t, db)
 			for _, u := range users {
 				ctx := f.Ctx(u)
 				scope := xinfang.ScopeOf(u)

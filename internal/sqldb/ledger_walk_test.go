@@ -73,14 +73,7 @@ func TestEachPetitionIsTheLedger(t *testing.T) {
 			}
 			received = append(received, got)
 		}
-		// The rows were rewritten behind the store's back: the counts a
-		// list by channel reads (ledger_counts.go) are made again.
-		if err := db.RecountDashboard(context.Background(), 0, true); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.RecountSevereGap(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		recountRewritten(t, db)
 		today := base.AddDays(1)
 		filters := []xinfang.PetitionFilter{
 			{}, {Open: true}, {Channel: "visit"}, {UnitID: f.TownA.ID}, {UnitID: f.VillageB.ID, Open: true},

@@ -19,10 +19,10 @@ import (
 // build that was interrupted — by a stop, or a crash — leaves its index
 // INVALID: the builder that holds the lock drops it and builds it again.
 
-// onlineIndex is one index built after the start, in a dialect.
+// onlineIndex is one index built after the start on PostgreSQL.
 type onlineIndex struct {
 	name     string
-	postgres string // the CREATE INDEX CONCURRENTLY statement; "" for none
+	postgres string // the CREATE INDEX CONCURRENTLY statement
 	// replaces is an index this one makes useless, dropped once this one
 	// is valid.
 	replaces string
@@ -68,15 +68,12 @@ func (db *DB) BuildOnlineIndexes(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	unlock, err := db.sessionLock(ctx, conn, 7426004, "online indexes")
+	unlock, err := db.sessionLock(ctx, conn, lockOnlineIndex, "online indexes")
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	for _, ix := range onlineIndexes {
-		if ix.postgres == "" {
-			continue
-		}
 		valid, err := indexValid(ctx, conn, ix.name)
 		if err != nil {
 			return err

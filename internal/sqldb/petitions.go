@@ -654,9 +654,7 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 			// evaluation yet (the INSERT above).
 			reg := *p
 			reg.HandlingUnitID, reg.Outcome, reg.Evaluation = 0, "", ""
-			if err := tx.noteSevereGap(ctx, p.DueDate, p.SevereDate); err != nil {
-				return err
-			}
+			tx.noteSevereGap(p.DueDate, p.SevereDate)
 			_, err = tx.exec(ctx, `UPDATE petitions SET number = ?, state = ?, due_date = ?, severe_date = ?, due_clock = ?, head_hash = ?, head_mac = ? WHERE id = ?`,
 				p.Number, string(p.State), p.DueDate, p.SevereDate, string(p.DueClock), head, db.macOfHead(headOf(&reg, head, "")), id)
 			return err

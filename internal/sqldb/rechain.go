@@ -39,7 +39,7 @@ func (db *DB) keyChains(ctx context.Context) error {
 			return err
 		}
 		defer conn.Close()
-		unlock, err := db.sessionLock(ctx, conn, 7426002, "key chains")
+		unlock, err := db.sessionLock(ctx, conn, lockKeyChains, "key chains")
 		if err != nil {
 			return err
 		}

@@ -35,23 +35,18 @@ const (
 )
 
 // noteSevereGap records that tx writes an item due on due whose severe day
-// is severe, so that the gap grows with it before the commit.
-func (tx *Tx) noteSevereGap(ctx context.Context, due, severe calendar.Date) error {
+// is severe, so that the end of its transaction raises the gap with it.
+func (tx *Tx) noteSevereGap(due, severe calendar.Date) {
 	if due.IsZero() {
-		return nil
+		return
 	}
 	g := unboundedGap
 	if !severe.IsZero() {
 		g = max(severe.Sub(due), 0)
 	}
-	if int64(g) <= tx.db.severeGap.Load() {
-		return nil // stored, and committed, already
+	if int64(g) > tx.db.severeGap.Load() { // else stored, and committed, already
+		tx.sh.severeGap = max(tx.sh.severeGap, g)
 	}
-	if tx.sh == nil {
-		return raiseSevereGap(ctx, tx, g)
-	}
-	tx.sh.severeGap = max(tx.sh.severeGap, g)
-	return nil
 }
 
 // raiseSevereGap raises the stored gap to g; the guarded UPDATE touches,

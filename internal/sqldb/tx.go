@@ -90,7 +90,7 @@ func (db *core) finish(ctx context.Context, stx *sql.Tx, txs []*Tx) error {
 		}
 		locked = true
 		db.roundTrips.Add(1)
-		_, err := stx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7426002)`)
+		_, err := stx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lockEndPhase)
 		return err
 	}
 	for phase := range endPhases {

@@ -233,7 +233,7 @@ func (db *core) watchAudiences(ctx context.Context, tx *Tx) ([]string, bool, err
 		return w.audiences, w.built, nil
 	}
 	if _, ok := db.dialect.(postgres); ok {
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock_shared(7426003)`); err != nil {
+		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock_shared(?)`, lockWatchRows); err != nil {
 			return nil, false, err
 		}
 	}
@@ -427,7 +427,7 @@ func distinctIDs(ids []int64) []int64 {
 // every chain with a handed-down item.
 func (db *core) buildWatchRows(ctx context.Context, tx *Tx) error {
 	if _, ok := db.dialect.(postgres); ok {
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(7426003)`); err != nil {
+		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, lockWatchRows); err != nil {
 			return err
 		}
 	}
