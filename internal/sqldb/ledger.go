@@ -222,6 +222,63 @@ func (db *core) branches(ctx context.Context, r cq, tree string) ([]string, [][]
 	return branches, args, nil
 }
 
+// numberBranches are the branches of a subtree's list by number on
+// PostgreSQL: a number begins with its registering unit's code, so the
+// branch of the items handled at a path and registered outside the
+// subtree, read in number order off (handling_path, number), skipped every
+// item the subtree registered itself before reaching the first from
+// outside (4,000 of them for a village at ten million items). Instead each
+// such path gives one branch per registering path outside the subtree,
+// found off (handling_path, reg_path, number), whose rows that index
+// gives in number order. More branches than maxBranches read as the
+// subtree's own branches do.
+func numberBranches(ctx context.Context, r cq, tree string) ([]string, [][]any, error) {
+	registered, err := pathsIn(ctx, r, "reg_path", tree)
+	if err != nil {
+		return nil, nil, err
+	}
+	handled, err := pathsIn(ctx, r, "handling_path", tree)
+	if err != nil {
+		return nil, nil, err
+	}
+	var branches []string
+	var args [][]any
+	for _, g := range registered {
+		branches, args = append(branches, "p.reg_path = ?"), append(args, []any{g})
+	}
+	upper := tree[:len(tree)-1] + "0"
+	for _, h := range handled {
+		// The registering paths of h's items outside the subtree: below
+		// it, then above it.
+		rows, err := r.rows(ctx, `WITH RECURSIVE d(x) AS (
+			SELECT MIN(reg_path) FROM petitions WHERE handling_path = ? AND reg_path < ?
+			UNION ALL SELECT (SELECT MIN(reg_path) FROM petitions WHERE handling_path = ? AND reg_path > d.x AND reg_path < ?) FROM d WHERE d.x IS NOT NULL)
+			SELECT x FROM d WHERE x IS NOT NULL
+			UNION ALL
+			SELECT x FROM (WITH RECURSIVE e(x) AS (
+			SELECT MIN(reg_path) FROM petitions WHERE handling_path = ? AND reg_path >= ?
+			UNION ALL SELECT (SELECT MIN(reg_path) FROM petitions WHERE handling_path = ? AND reg_path > e.x) FROM e WHERE e.x IS NOT NULL)
+			SELECT x FROM e WHERE x IS NOT NULL) f`, h, tree, h, tree, h, upper, h)
+		outside, err := scanAll(rows, err, func(s scanner) (string, error) {
+			var p string
+			return p, s.Scan(&p)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, g := range outside {
+			branches, args = append(branches, "p.handling_path = ? AND p.reg_path = ?"), append(args, []any{h, g})
+		}
+		if len(branches) > maxBranches {
+			break
+		}
+	}
+	if len(branches) > maxBranches {
+		return r.db.branches(ctx, r, tree)
+	}
+	return branches, args, nil
+}
+
 // pathsIn returns the distinct values of the path column col of petitions
 // in the subtree at tree, found by walking its index from one to the next.
 func pathsIn(ctx context.Context, r cq, col, tree string) ([]string, error) {

@@ -46,6 +46,13 @@ var onlineIndexes = []onlineIndex{
 	{name: "petitions_handling_number_cover", replaces: "petitions_handling_number",
 		postgres: `CREATE INDEX CONCURRENTLY IF NOT EXISTS petitions_handling_number_cover
 		ON petitions(handling_path, number) INCLUDE (reg_path, purpose, reg_user_id, id)`},
+	// The same list's branches per handling path and registering path
+	// outside the subtree (numberBranches): each reads its rows in number
+	// order, and the registering paths are found off it one after the
+	// other. It leaves the covering index above to the lists whose
+	// subtree has too many paths for branches.
+	{name: "petitions_handling_reg_number", postgres: `CREATE INDEX CONCURRENTLY IF NOT EXISTS petitions_handling_reg_number
+		ON petitions(handling_path, reg_path, number) INCLUDE (purpose, reg_user_id, id)`},
 	// 待答复's branches of the items in handling that were never sent on
 	// (replyBranches): few anywhere, but off petitions_handling_due
 	// (handling_path = '', then the due date) a town's branch walked the

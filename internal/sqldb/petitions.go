@@ -391,7 +391,14 @@ func (db *PetitionStore) petitionQuery(ctx context.Context, f xinfang.PetitionFi
 		return &petitionQuery{list: petitionList{where: w.where(), args: w.args, segs: segs}, text: true, textCapped: textCapped, order: order}, nil
 	}
 	count := func(r cq) (int, bool, error) { return db.dashListCount(ctx, r, ds, tree, f) }
-	return &petitionQuery{list: petitionList{where: w.where(), args: w.args, countWhere: c.where(), countArgs: c.args, tree: tree, segs: segs, count: count}, order: order}, nil
+	l := petitionList{where: w.where(), args: w.args, countWhere: c.where(), countArgs: c.args, tree: tree, segs: segs, count: count}
+	if f.Sort == "number" && tree != "" && db.Postgres() {
+		// Off an index made after the start (online_indexes.go); SQLite
+		// reads its lists by number off (handling_path, number) within
+		// their goal.
+		l.plan = func(ctx context.Context, r cq) ([]string, [][]any, error) { return numberBranches(ctx, r, tree) }
+	}
+	return &petitionQuery{list: l, order: order}, nil
 }
 
 // petitionPage counts the petitions matching where and returns one page of
