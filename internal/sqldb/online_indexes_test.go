@@ -51,8 +51,10 @@ func TestOnlineIndexes(t *testing.T) {
 		if got := state(); got != "valid" {
 			t.Fatalf("after the build: %s", got)
 		}
-		if got := stateOf("petitions_not_sent"); got != "valid" {
-			t.Fatalf("after the build: petitions_not_sent %s", got)
+		for _, ix := range []string{"petitions_not_sent", "dash_counts_path"} {
+			if got := stateOf(ix); got != "valid" {
+				t.Fatalf("after the build: %s %s", ix, got)
+			}
 		}
 		// The town's 待答复, whose branches of items never sent on it
 		// serves, lists the same with it and without it: one such item,
