@@ -220,3 +220,7 @@ func (db *DB) SevereGap(ctx context.Context) (gap int, built bool, err error) {
 	err = db.wdb.QueryRowContext(ctx, `SELECT severe_gap, severe_gap_built FROM kpi_state WHERE id = 1`).Scan(&gap, &b)
 	return gap, b == 1, err
 }
+
+// OneReader leaves the read pool one connection, so that a test sees the
+// statements the reads prepared on it.
+func (db *DB) OneReader() { db.rdb.SetMaxOpenConns(1) }
