@@ -129,9 +129,11 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 		}
 		var ids []int64
 		off, want := offset, limit
-		generic := db.Postgres() && len(branches) > 1
-		if generic {
-			if err := planCacheMode(ctx, r, "force_generic_plan"); err != nil {
+		// The session's own mode (auto, or what the --db URL set) is put
+		// back after the branches.
+		var mode string
+		if db.Postgres() && len(branches) > 1 {
+			if mode, err = planCacheMode(ctx, r, "force_generic_plan"); err != nil {
 				return err
 			}
 		}
@@ -162,8 +164,8 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 			off = max(off-n, 0)
 		}
 		total = min(total, most+1)
-		if generic {
-			if err := planCacheMode(ctx, r, "auto"); err != nil {
+		if mode != "" {
+			if _, err := planCacheMode(ctx, r, mode); err != nil {
 				return err
 			}
 		}
@@ -199,9 +201,11 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 // branch, and the counts read from the 态势 counts, keep plans made for
 // their values: generic ones read the wrong index for the city's list by
 // number and for the counts of a unit's subtree.
-func planCacheMode(ctx context.Context, r cq, mode string) error {
+// It returns the mode it replaced.
+func planCacheMode(ctx context.Context, r cq, mode string) (was string, err error) {
 	var got string
-	return r.row(ctx, `SELECT set_config('plan_cache_mode', ?, true)`, mode).Scan(&got)
+	err = r.row(ctx, `SELECT current_setting('plan_cache_mode'), set_config('plan_cache_mode', ?, true)`, mode).Scan(&was, &got)
+	return was, err
 }
 
 // listBranches returns the branches of l: its own, those its plan finds,

@@ -38,69 +38,85 @@ func TestBranchListsPlannedGenerically(t *testing.T) {
 		for i := range 2 {
 			f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageB, 20+i))
 		}
-		db.OneReader()
-		// The town's list (registered at the town, and handled there from
-		// the bureau: two branches at least) and the city's (one branch), each read more
-		// often than PostgreSQL's five plans for the values.
-		for range 7 {
-			for _, l := range []struct {
-				u    *xinfang.User
-				open bool
-			}{{f.HandlerA, false}, {f.HandlerA, true}, {f.Leader, false}} {
-				// The town's open list is counted from the 态势 counts.
-				if _, _, err := db.Petitions.FindPetitions(f.Ctx(l.u), xinfang.PetitionFilter{Open: l.open}); err != nil {
-					t.Fatal(err)
+		// check reads the lists through h and what PostgreSQL planned for
+		// them; customOnly: the session's own mode is force_custom_plan,
+		// which the rows read after the branches keep.
+		check := func(h *sqldb.DB, customOnly bool) {
+			t.Helper()
+			h.OneReader()
+			// The town's list (registered at the town, and handled there from
+			// the bureau: two branches at least) and the city's (one branch), each read more
+			// often than PostgreSQL's five plans for the values.
+			for range 7 {
+				for _, l := range []struct {
+					u    *xinfang.User
+					open bool
+				}{{f.HandlerA, false}, {f.HandlerA, true}, {f.Leader, false}} {
+					// The town's open list is counted from the 态势 counts.
+					if _, _, err := h.Petitions.FindPetitions(f.Ctx(l.u), xinfang.PetitionFilter{Open: l.open}); err != nil {
+						t.Fatal(err)
+					}
 				}
+			}
+			type plans struct{ generic, custom int }
+			got := map[string]plans{}
+			err := h.ReadView(context.Background(), func(queryRow func(q string, args ...any) *sql.Row) error {
+				var list string
+				err := queryRow(`SELECT string_agg(statement || chr(1) || generic_plans || chr(1) || custom_plans, chr(2)) FROM pg_prepared_statements`).Scan(&list)
+				for _, s := range strings.Split(list, "\x02") {
+					p := strings.Split(s, "\x01")
+					var n plans
+					for i, dst := range []*int{&n.generic, &n.custom} {
+						*dst, _ = strconv.Atoi(p[1+i])
+					}
+					got[p[0]] = n
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var branched, single, counts, rows int
+			for stmt, n := range got {
+				union := strings.Contains(stmt, "UNION ALL")
+				switch {
+				case strings.HasPrefix(stmt, "WITH RECURSIVE"): // the paths of the branches
+				case (strings.HasPrefix(stmt, "SELECT id FROM (SELECT * FROM (") || strings.HasPrefix(stmt, "SELECT COUNT(*) FROM (SELECT p.id")) && union:
+					branched++
+					if n.generic == 0 || n.custom != 0 {
+						t.Errorf("the town's list, %d generic and %d custom plans: %s", n.generic, n.custom, stmt)
+					}
+				case strings.HasPrefix(stmt, "SELECT id FROM (SELECT * FROM (") || strings.HasPrefix(stmt, "SELECT COUNT(*) FROM (SELECT p.id"):
+					single++
+					if n.custom == 0 {
+						t.Errorf("the city's list, %d generic and %d custom plans: %s", n.generic, n.custom, stmt)
+					}
+				case strings.HasPrefix(stmt, "SELECT value, SUM(n) FROM dash_counts"):
+					counts++
+					if n.custom == 0 {
+						t.Errorf("the count from the 态势 counts, %d generic and %d custom plans", n.generic, n.custom)
+					}
+				case strings.HasPrefix(stmt, "SELECT p.id, p.number"):
+					rows++
+					if n.custom == 0 || customOnly && n.generic != 0 {
+						t.Errorf("the page's rows, %d generic and %d custom plans", n.generic, n.custom)
+					}
+				}
+			}
+			if branched < 3 || single < 2 || counts == 0 || rows < 2 {
+				t.Fatalf("prepared: %d statements of the town's lists (want its pages and count), %d of the city's (page and count), %d counts from the 态势 counts, %d row reads (want the town's and the city's): %v",
+					branched, single, counts, rows, got)
 			}
 		}
-		type plans struct{ generic, custom int }
-		got := map[string]plans{}
-		err := db.ReadView(context.Background(), func(queryRow func(q string, args ...any) *sql.Row) error {
-			var list string
-			err := queryRow(`SELECT string_agg(statement || chr(1) || generic_plans || chr(1) || custom_plans, chr(2)) FROM pg_prepared_statements`).Scan(&list)
-			for _, s := range strings.Split(list, "\x02") {
-				p := strings.Split(s, "\x01")
-				var n plans
-				for i, dst := range []*int{&n.generic, &n.custom} {
-					*dst, _ = strconv.Atoi(p[1+i])
-				}
-				got[p[0]] = n
-			}
-			return err
-		})
-		if err != nil {
+		check(db, false)
+		// A session that plans for the values whatever PostgreSQL
+		// thinks (the --db URL's own plan_cache_mode) gets its mode back
+		// after the branches, not PostgreSQL's default.
+		own := sqldb.NewDB(db.DSN+"&plan_cache_mode=force_custom_plan", sqldbtest.Keys)
+		if err := own.Open(); err != nil {
 			t.Fatal(err)
 		}
-		var branched, single, counts, rows int
-		for stmt, n := range got {
-			union := strings.Contains(stmt, "UNION ALL")
-			switch {
-			case strings.HasPrefix(stmt, "WITH RECURSIVE"): // the paths of the branches
-			case (strings.HasPrefix(stmt, "SELECT id FROM (SELECT * FROM (") || strings.HasPrefix(stmt, "SELECT COUNT(*) FROM (SELECT p.id")) && union:
-				branched++
-				if n.generic == 0 || n.custom != 0 {
-					t.Errorf("the town's list, %d generic and %d custom plans: %s", n.generic, n.custom, stmt)
-				}
-			case strings.HasPrefix(stmt, "SELECT id FROM (SELECT * FROM (") || strings.HasPrefix(stmt, "SELECT COUNT(*) FROM (SELECT p.id"):
-				single++
-				if n.custom == 0 {
-					t.Errorf("the city's list, %d generic and %d custom plans: %s", n.generic, n.custom, stmt)
-				}
-			case strings.HasPrefix(stmt, "SELECT value, SUM(n) FROM dash_counts"):
-				counts++
-				if n.custom == 0 {
-					t.Errorf("the count from the 态势 counts, %d generic and %d custom plans", n.generic, n.custom)
-				}
-			case strings.HasPrefix(stmt, "SELECT p.id, p.number"):
-				rows++
-				if n.custom == 0 {
-					t.Errorf("the page's rows, %d generic and %d custom plans", n.generic, n.custom)
-				}
-			}
-		}
-		if branched < 3 || single < 2 || counts == 0 || rows < 2 {
-			t.Fatalf("prepared: %d statements of the town's lists (want its pages and count), %d of the city's (page and count), %d counts from the 态势 counts, %d row reads (want the town's and the city's): %v",
-				branched, single, counts, rows, got)
-		}
+		defer own.Close()
+		check(own, true)
 	})
 }
