@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 
@@ -281,20 +282,10 @@ func numberBranches(ctx context.Context, r cq, tree string) ([]string, [][]any, 
 	upper := tree[:len(tree)-1] + "0"
 	for _, h := range handled {
 		// The registering paths of h's items outside the subtree: below
-		// it, then above it.
-		rows, err := r.rows(ctx, `WITH RECURSIVE d(x) AS (
-			SELECT MIN(reg_path) FROM petitions WHERE handling_path = ? AND reg_path < ?
-			UNION ALL SELECT (SELECT MIN(reg_path) FROM petitions WHERE handling_path = ? AND reg_path > d.x AND reg_path < ?) FROM d WHERE d.x IS NOT NULL)
-			SELECT x FROM d WHERE x IS NOT NULL
-			UNION ALL
-			SELECT x FROM (WITH RECURSIVE e(x) AS (
-			SELECT MIN(reg_path) FROM petitions WHERE handling_path = ? AND reg_path >= ?
-			UNION ALL SELECT (SELECT MIN(reg_path) FROM petitions WHERE handling_path = ? AND reg_path > e.x) FROM e WHERE e.x IS NOT NULL)
-			SELECT x FROM e WHERE x IS NOT NULL) f`, h, tree, h, tree, h, upper, h)
-		outside, err := scanAll(rows, err, func(s scanner) (string, error) {
-			var p string
-			return p, s.Scan(&p)
-		})
+		// it, then above it, in one read.
+		below, ba := distinctPaths("reg_path", "handling_path = ?", []any{h}, "", tree)
+		above, aa := distinctPaths("reg_path", "handling_path = ?", []any{h}, upper, "")
+		outside, err := scanPaths(r.rows(ctx, below+" UNION ALL SELECT x FROM ("+above+") f", append(ba, aa...)...))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -314,11 +305,31 @@ func numberBranches(ctx context.Context, r cq, tree string) ([]string, [][]any, 
 // pathsIn returns the distinct values of the path column col of petitions
 // in the subtree at tree, found by walking its index from one to the next.
 func pathsIn(ctx context.Context, r cq, col, tree string) ([]string, error) {
-	upper := tree[:len(tree)-1] + "0"
-	rows, err := r.rows(ctx, `WITH RECURSIVE d(x) AS (
-		SELECT MIN(`+col+`) FROM petitions WHERE `+col+` >= ? AND `+col+` < ?
-		UNION ALL SELECT (SELECT MIN(`+col+`) FROM petitions WHERE `+col+` > d.x AND `+col+` < ?) FROM d WHERE d.x IS NOT NULL)
-		SELECT x FROM d WHERE x IS NOT NULL`, tree, upper, upper)
+	q, args := distinctPaths(col, "", nil, tree, tree[:len(tree)-1]+"0")
+	return scanPaths(r.rows(ctx, q, args...))
+}
+
+// distinctPaths is the query of the distinct values of the path column
+// col of the petitions matching cond (with condArgs; "" for all) with
+// lo <= col < hi (no upper bound when hi is ""), which walks an index of
+// cond's columns and col from one value to the next.
+func distinctPaths(col, cond string, condArgs []any, lo, hi string) (string, []any) {
+	if cond != "" {
+		cond += " AND "
+	}
+	bound, hiArgs := "", []any{}
+	if hi != "" {
+		bound, hiArgs = " AND "+col+" < ?", []any{hi}
+	}
+	args := append(append(append(append([]any{}, condArgs...), lo), hiArgs...), condArgs...)
+	return `WITH RECURSIVE d(x) AS (
+		SELECT MIN(` + col + `) FROM petitions WHERE ` + cond + col + ` >= ?` + bound + `
+		UNION ALL SELECT (SELECT MIN(` + col + `) FROM petitions WHERE ` + cond + col + ` > d.x` + bound + `) FROM d WHERE d.x IS NOT NULL)
+		SELECT x FROM d WHERE x IS NOT NULL`, append(args, hiArgs...)
+}
+
+// scanPaths reads the paths a distinctPaths query found.
+func scanPaths(rows *sql.Rows, err error) ([]string, error) {
 	return scanAll(rows, err, func(s scanner) (string, error) {
 		var p string
 		return p, s.Scan(&p)
