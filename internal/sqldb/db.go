@@ -521,7 +521,7 @@ func (db *core) rollback(tx *sql.Tx) {
 }
 
 func (db *core) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	q = db.dialect.rebind(q)
+	q, args = db.inlineLimits(db.dialect.rebind(q), args)
 	if s := db.readStmt(q); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -529,7 +529,7 @@ func (db *core) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 }
 
 func (db *core) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	q = db.dialect.rebind(q)
+	q, args = db.inlineLimits(db.dialect.rebind(q), args)
 	if s := db.readStmt(q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}

@@ -224,3 +224,15 @@ func (db *DB) SevereGap(ctx context.Context) (gap int, built bool, err error) {
 // OneReader leaves the read pool one connection, so that a test sees the
 // statements the reads prepared on it.
 func (db *DB) OneReader() { db.rdb.SetMaxOpenConns(1) }
+
+// ReadStatements are the texts of the statements prepared on the read
+// pool (SQLite).
+func (db *DB) ReadStatements() []string {
+	db.rstmts.mu.Lock()
+	defer db.rstmts.mu.Unlock()
+	qs := make([]string, 0, len(db.rstmts.stmts))
+	for q := range db.rstmts.stmts {
+		qs = append(qs, q)
+	}
+	return qs
+}

@@ -134,7 +134,7 @@ func (db *core) finish(ctx context.Context, stx *sql.Tx, txs []*Tx) error {
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	q = tx.db.dialect.rebind(q)
+	q, args = tx.db.inlineLimits(tx.db.dialect.rebind(q), args)
 	if s := tx.prepared(ctx, q); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -148,6 +148,7 @@ func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // QueryRowContext and QueryContext run q (already rebound) through the
 // writer's prepared statements, also when tx is passed as a rowQuerier.
 func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	q, args = tx.db.inlineLimits(q, args)
 	if s := tx.prepared(ctx, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -155,6 +156,7 @@ func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.R
 }
 
 func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	q, args = tx.db.inlineLimits(q, args)
 	if s := tx.prepared(ctx, q); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
