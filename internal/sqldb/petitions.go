@@ -321,11 +321,18 @@ func (db *PetitionStore) petitionQuery(ctx context.Context, f xinfang.PetitionFi
 	if unit != nil && text != "" {
 		w.clause(subtree(unit.Path, "p.reg_path", "p.handling_path"))
 	}
-	if f.Channel != "" {
+	// A filter whose value a partial index names (channel = 'handed_down',
+	// repeat_flag = 1), or a LIKE's pattern, would have SQLite compile the
+	// prepared list again on every run if given as a placeholder (see
+	// inlineLimits): the channel, a name of the product's own, and the
+	// flag are written into the text, and the pattern is made in SQL.
+	if f.Channel.Valid() {
+		w.and("p.channel = '" + string(f.Channel) + "'")
+	} else if f.Channel != "" {
 		w.and("p.channel = ?", f.Channel)
 	}
 	if f.Category != "" {
-		w.and(`p.category LIKE ? ESCAPE '\'`, escapeLike(f.Category)+"%")
+		w.and(`p.category LIKE ? || '%' ESCAPE '\'`, escapeLike(f.Category))
 	}
 	if f.Petitioner != 0 {
 		w.and("p.id IN ("+personPetitions+")", f.Petitioner)
@@ -334,7 +341,7 @@ func (db *PetitionStore) petitionQuery(ctx context.Context, f xinfang.PetitionFi
 		w.and(legalCaseCol+" = ?", b2i(*f.LegalCase))
 	}
 	if f.Repeat != nil {
-		w.and("p.repeat_flag = ?", b2i(*f.Repeat))
+		w.and("p.repeat_flag = " + strconv.Itoa(b2i(*f.Repeat)))
 	}
 	if !f.From.IsZero() {
 		w.and("p.received_at >= ?", fmtTime(f.From))
