@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"xinfang"
@@ -146,7 +147,10 @@ func (db *IndicatorStore) figureOf(kind xinfang.IndicatorKind, part xinfang.Indi
 	case xinfang.IndSanwuProvince:
 		return byLocality(escalated+" AND p.escalation = 'province' AND p.person_count >= ?", cfg.ProvinceGroupMin)
 	case xinfang.IndSanwuMass:
-		return byLocality("p.involved_count >= ? AND p.involved_count >= 2", cfg.MassMin)
+		// The threshold in the text: a placeholder compared with the
+		// partial index's "involved_count >= 2" would have SQLite compile
+		// the statement again on every run (inlineLimits).
+		return byLocality("p.involved_count >= " + strconv.Itoa(cfg.MassMin) + " AND p.involved_count >= 2")
 	case xinfang.IndOverdue, xinfang.IndSevere:
 		today := db.todayDate().String()
 		// "p.due_date <> '' AND p.due_date < today" for both, so that the

@@ -10,19 +10,23 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"xinfang"
+	"xinfang/internal/calendar"
 	"xinfang/internal/sqldb/sqldbtest"
 )
 
-// TestListsNotCompiledAgain: on SQLite the statements a town's lists run
-// are prepared once and not compiled again on every run. A "LIMIT ?" made
-// SQLite compile a prepared statement again whenever it was bound anew
-// (it plans with the LIMIT's value); the lists write the number into the
-// text instead (inlineLimits). The test runs a town handler's 工作台 and
-// ledger lists until their statements are prepared, then runs each of
-// those statements several times on a connection of its own with new
-// bindings and reads SQLite's count of recompilations — zero — and, as
-// the control that shows the count can see it, the same statement with
-// its numbers turned back into "?", which is compiled again.
+// TestListsNotCompiledAgain: on SQLite the statements the reads of the
+// read mix prepare — a town handler's and the leader's 工作台, ledger lists
+// and filters, a search, the case ledger, the watch list and the 态势 page —
+// are not compiled again on every run. SQLite compiles a prepared
+// statement again whenever a placeholder is bound anew that it planned
+// with: a LIMIT's, a LIKE's pattern, one compared with a value a partial
+// index names. The reads write those values into the text (inlineLimits,
+// the ledger's filters). The test runs the reads until their statements
+// are prepared, then runs each of those statements several times on a
+// connection of its own with new bindings and reads SQLite's count of
+// recompilations — zero — and, as the control that shows the count can
+// see it, the statements with a LIMIT with their numbers turned back into
+// "?", which are compiled again.
 func TestListsNotCompiledAgain(t *testing.T) {
 	db := sqldbtest.Open(t, "sqlite")
 	clk := fixClock(db, at("2026-05-06"))
@@ -52,6 +56,22 @@ func TestListsNotCompiledAgain(t *testing.T) {
 			}
 		}
 		if _, _, err := db.Petitions.FindOverdue(ctx, 0, 10); err != nil {
+			t.Fatal(err)
+		}
+		// The other reads of the read mix: a search, the case ledger, the
+		// watch list and the 态势 page.
+		for _, u := range []*xinfang.User{f.HandlerA, f.Leader} {
+			if _, _, _, err := db.Search.SearchDocs(f.Ctx(u), xinfang.SearchPetition, "反映", 20, 0); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := db.Cases.FindCases(f.Ctx(u), xinfang.CaseFilter{Limit: 50}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Indicators.Dashboard(f.Ctx(u), xinfang.DashboardQuery{From: calendar.MustParseDate("2026-01-01"), To: calendar.MustParseDate("2026-12-31")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Discipline.FindWatchList(f.Ctx(f.Leader), xinfang.WatchFilter{Limit: 50}); err != nil {
 			t.Fatal(err)
 		}
 	}
