@@ -146,3 +146,17 @@ func recountRewritten(t *testing.T, db *sqldb.DB) {
 		t.Fatal(err)
 	}
 }
+
+// registerTownDays registers, on each of days days after clk's time, an
+// item at village A by the town's registrar and one at the bureau sent on
+// to the town: a town's lists then read both the branch of what it
+// registered and that of what it handles.
+func registerTownDays(t *testing.T, f *sqldbtest.Fixture, clk *clock, days int) {
+	t.Helper()
+	for i := range days {
+		clk.Add(24 * time.Hour)
+		f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, i))
+		p := f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, 10+i))
+		f.MustAct(t, f.BureauRegistrar, p.ID, transfer(f.TownA, p.Version))
+	}
+}

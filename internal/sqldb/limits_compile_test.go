@@ -31,12 +31,7 @@ func TestListsNotCompiledAgain(t *testing.T) {
 	db := sqldbtest.Open(t, "sqlite")
 	clk := fixClock(db, at("2026-05-06"))
 	f := sqldbtest.NewFixture(t, db)
-	for i := range 6 {
-		clk.Add(24 * time.Hour)
-		f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, i))
-		p := f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, 10+i))
-		f.MustAct(t, f.BureauRegistrar, p.ID, transfer(f.TownA, p.Version))
-	}
+	registerTownDays(t, f, clk, 6)
 	clk.Add(40 * 24 * time.Hour)
 	ctx := xinfang.NewContextWithCountLimit(f.Ctx(f.HandlerA), xinfang.WorkbenchMaxCount)
 	lists := func() {

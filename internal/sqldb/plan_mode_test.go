@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"xinfang"
 	"xinfang/internal/sqldb"
@@ -26,12 +25,7 @@ func TestBranchListsPlannedGenerically(t *testing.T) {
 		}
 		clk := fixClock(db, at("2026-05-06"))
 		f := sqldbtest.NewFixture(t, db)
-		for i := range 4 {
-			clk.Add(24 * time.Hour)
-			f.MustRegister(t, f.RegistrarA, f.NewPetition(f.VillageA, i))
-			p := f.MustRegister(t, f.BureauRegistrar, f.NewPetition(f.VillageA, 10+i))
-			f.MustAct(t, f.BureauRegistrar, p.ID, transfer(f.TownA, p.Version))
-		}
+		registerTownDays(t, f, clk, 4)
 		// Two items beyond the town, so that the city's page is another
 		// statement than the town's: each page's rows are read by a
 		// statement of their own (as many ids as the page holds).
