@@ -21,15 +21,19 @@ import (
 // statement whose schema changed on its next run. PostgreSQL needs none of this: pgx already
 // caches the statements of each connection on the server.
 
-// maxStmts bounds the cache; the writer's statements number a few hundred,
-// and statements with a varying number of rows beyond it run unprepared.
+// maxStmts bounds the cache: past it the statement used least recently
+// is closed to make room, so that statements that come with time (a
+// page further on, a scope of another shape) are prepared too and the
+// cache holds those in use. The writer's statements number a few hundred.
 const maxStmts = 512
 
 type stmtCache struct {
 	mu     sync.Mutex
-	stmts  map[string]*sql.Stmt
+	stmts  map[string]*cachedStmt
 	wanted map[string]bool
 	seen   map[string]bool // run once, unprepared
+	tick   uint64          // counts the hits, to tell the least recently used
+	max    int             // maxStmts when zero; tests lower it
 	// bg counts the statements being prepared in the background
 	// (prepareLater), which close waits for: a connection opened for one
 	// after the pool closed would touch the database's files after Close.
@@ -37,26 +41,39 @@ type stmtCache struct {
 	closed bool
 }
 
+type cachedStmt struct {
+	s    *sql.Stmt
+	used uint64 // tick of its last use
+}
+
+func (c *stmtCache) limit() int {
+	if c.max > 0 {
+		return c.max
+	}
+	return maxStmts
+}
+
 // get returns the statement prepared for q, or nil. A statement run for
 // the second time is marked to be prepared — one run only once (a
 // migration's, a fixture's) is not worth compiling twice — and the answer
-// says whether this call marked it.
+// says whether this call marked it. The statements seen once are
+// forgotten all together when they reach eight times the cache's size.
 func (c *stmtCache) get(q string) (s *sql.Stmt, marked bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s, ok := c.stmts[q]; ok {
-		return s, false
+	if e, ok := c.stmts[q]; ok {
+		c.tick++
+		e.used = c.tick
+		return e.s, false
 	}
-	if c.wanted[q] || len(c.stmts)+len(c.wanted) >= maxStmts {
+	if c.wanted[q] || len(c.wanted) >= c.limit() {
 		return nil, false
 	}
 	if !c.seen[q] {
-		if len(c.seen) < 8*maxStmts {
-			if c.seen == nil {
-				c.seen = map[string]bool{}
-			}
-			c.seen[q] = true
+		if c.seen == nil || len(c.seen) >= 8*c.limit() {
+			c.seen = map[string]bool{}
 		}
+		c.seen[q] = true
 		return nil, false
 	}
 	delete(c.seen, q)
@@ -67,7 +84,9 @@ func (c *stmtCache) get(q string) (s *sql.Stmt, marked bool) {
 	return nil, true
 }
 
-// add keeps s as the statement of q.
+// add keeps s as the statement of q, closing the least recently used
+// statement when the cache is full. The one closed has not been handed
+// out since the others were: a statement handed out is the most recent.
 func (c *stmtCache) add(q string, s *sql.Stmt) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -77,13 +96,25 @@ func (c *stmtCache) add(q string, s *sql.Stmt) {
 		return
 	}
 	if c.stmts == nil {
-		c.stmts = map[string]*sql.Stmt{}
+		c.stmts = map[string]*cachedStmt{}
 	}
 	if _, ok := c.stmts[q]; ok {
 		s.Close()
 		return
 	}
-	c.stmts[q] = s
+	if len(c.stmts) >= c.limit() {
+		var oldest string
+		var at uint64
+		for k, e := range c.stmts {
+			if oldest == "" || e.used < at {
+				oldest, at = k, e.used
+			}
+		}
+		c.stmts[oldest].s.Close()
+		delete(c.stmts, oldest)
+	}
+	c.tick++
+	c.stmts[q] = &cachedStmt{s: s, used: c.tick}
 }
 
 // len is the number of statements prepared.
@@ -123,8 +154,8 @@ func (c *stmtCache) close() {
 	c.bg.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, s := range c.stmts {
-		s.Close()
+	for _, e := range c.stmts {
+		e.s.Close()
 	}
 	c.stmts, c.wanted, c.seen = nil, nil, nil
 }
