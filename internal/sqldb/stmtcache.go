@@ -221,8 +221,10 @@ func (tx *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
 // town's 工作台: 46% of its CPU). Hiding the value ("LIMIT (?+0)") keeps the
 // statement but plans without it, and some lists took twice as long. With
 // the number in the text, the plan is the one SQLite made with the value
-// bound, and the statement is compiled once per connection and value —
-// a list's pages of one size share one.
+// bound, and the statement is compiled once per connection and value: a
+// list's first page is one statement whoever reads it, a page further on
+// (whose branches read to its end) another, kept while it is among the
+// statements used most recently.
 
 // inlineLimits writes into q the values of its "LIMIT ?" placeholders
 // that are integers and drops them from args; on PostgreSQL, which
