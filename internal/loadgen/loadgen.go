@@ -78,6 +78,10 @@ type Report struct {
 	Order   []string          `json:"-"`
 	Total   *Stats            `json:"total"`
 	Servers []Memory          `json:"servers,omitempty"`
+	// CPU is the processor time this process — the load generator, or the
+	// raw baseline's writers — took during the run, user and system, in
+	// seconds (getrusage).
+	CPU float64 `json:"self_cpu_s"`
 	// OKByTarget counts the successes per server, when there are several.
 	OKByTarget map[string]int64 `json:"ok_by_target,omitempty"`
 	// OKByClient counts the successes per client.
@@ -123,6 +127,7 @@ func Run(ctx context.Context, lim Limits, order []string, op Op) *Report {
 	tallies := make([]map[string]*tally, lim.Clients)
 	var wg sync.WaitGroup
 	loadBefore := loadAverage()
+	cpuBefore := selfCPU()
 	start := time.Now()
 	for w := range lim.Clients {
 		tallies[w] = map[string]*tally{}
@@ -180,7 +185,7 @@ func Run(ctx context.Context, lim Limits, order []string, op Op) *Report {
 	elapsed := time.Since(start)
 
 	r := &Report{Clients: lim.Clients, Limit: lim.Duration.String(), MaxCount: lim.Count, Elapsed: elapsed.Seconds(), Kinds: map[string]*Stats{},
-		Load: [2]float64{loadBefore, loadAverage()}}
+		Load: [2]float64{loadBefore, loadAverage()}, CPU: selfCPU() - cpuBefore}
 	byKind := map[string][]*tally{}
 	for _, m := range tallies {
 		for k, t := range m {

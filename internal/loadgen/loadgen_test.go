@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -159,5 +160,34 @@ func TestGenerator(t *testing.T) {
 	}
 	if again < 50 || again > 200 {
 		t.Errorf("%d of 500 registrations come from an earlier petitioner, want about 100", again)
+	}
+}
+
+// The CPU time of a process is read from /proc/PID/stat after the command
+// name, which may hold spaces and parentheses; and this process's own
+// time grows as it works.
+func TestProcessCPU(t *testing.T) {
+	line := []byte("4242 (x (a) b) S 1 4242 4242 0 -1 4194560 1200 0 0 0 731 269 0 0 20 0 9 0 100 0 0\n")
+	if n, err := statTicks(line); err != nil || n != 1000 {
+		t.Errorf("statTicks = %d, %v; want 731 + 269", n, err)
+	}
+	for _, bad := range []string{"", "4242 (x", "4242 (x) S 1 2", "4242 (x) S 1 4242 4242 0 -1 4194560 1200 0 0 0 u s"} {
+		if _, err := statTicks([]byte(bad)); err == nil {
+			t.Errorf("statTicks(%q) gave no error", bad)
+		}
+	}
+	before, err := readCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := selfCPU()
+	for deadline := time.Now().Add(100 * time.Millisecond); time.Now().Before(deadline); {
+	}
+	after, err := readCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after <= before || selfCPU() <= self {
+		t.Errorf("after 100 ms of work: ticks %d → %d, getrusage %.3f → %.3f s", before, after, self, selfCPU())
 	}
 }

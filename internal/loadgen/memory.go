@@ -3,21 +3,63 @@ package loadgen
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
 // Memory is a server process's resident memory around a run, in KiB, from
 // /proc/PID/status: VmRSS before the run (idle), the highest VmRSS sampled
 // during it, and VmHWM (the kernel's peak since the process started) after.
+// CPU is the processor time the process took during the run, user and
+// system, in seconds (/proc/PID/stat): on a machine whose cores the load
+// generator shares, the time a request costs the server is a steadier
+// figure than the rate.
 type Memory struct {
-	PID    int   `json:"pid"`
-	IdleKB int64 `json:"rss_idle_kb"`
-	PeakKB int64 `json:"rss_peak_kb"`
-	HWMKB  int64 `json:"vm_hwm_kb"`
+	PID    int     `json:"pid"`
+	IdleKB int64   `json:"rss_idle_kb"`
+	PeakKB int64   `json:"rss_peak_kb"`
+	HWMKB  int64   `json:"vm_hwm_kb"`
+	CPU    float64 `json:"cpu_s"`
+	ticks  int64   // CPU time at the start, in clock ticks
+}
+
+// clockTicks is the unit of the times in /proc/PID/stat: USER_HZ, which
+// Linux fixes at 100 for what it shows to user space.
+const clockTicks = 100
+
+// readCPU reads the user and system time of pid, in clock ticks.
+func readCPU(pid int) (int64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	return statTicks(b)
+}
+
+// statTicks is utime + stime of a /proc/PID/stat line.
+func statTicks(b []byte) (int64, error) {
+	// The command name, in parentheses, may hold spaces: the fields are
+	// counted after its closing one. utime and stime are fields 14 and 15,
+	// the 12th and 13th after it.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, errors.New("stat: no command name")
+	}
+	f := bytes.Fields(b[i+1:])
+	if len(f) < 13 {
+		return 0, errors.New("stat: too short")
+	}
+	utime, err1 := strconv.ParseInt(string(f[11]), 10, 64)
+	stime, err2 := strconv.ParseInt(string(f[12]), 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("stat: no utime and stime")
+	}
+	return utime + stime, nil
 }
 
 // readStatus reads VmRSS and VmHWM of pid.
@@ -65,7 +107,11 @@ func StartSampler(pids []int) (*Sampler, error) {
 		if err != nil {
 			return nil, fmt.Errorf("-pid %d: %v", pid, err)
 		}
-		s.mem = append(s.mem, Memory{PID: pid, IdleKB: rss, PeakKB: rss})
+		ticks, err := readCPU(pid)
+		if err != nil {
+			return nil, fmt.Errorf("-pid %d: %v", pid, err)
+		}
+		s.mem = append(s.mem, Memory{PID: pid, IdleKB: rss, PeakKB: rss, ticks: ticks})
 	}
 	go func() {
 		defer close(s.done)
@@ -94,17 +140,35 @@ func (s *Sampler) sample() {
 	}
 }
 
-// Stop ends the sampling and returns the figures.
+// Stop ends the sampling and returns the figures, with the CPU time each
+// process took since StartSampler.
 func (s *Sampler) Stop() []Memory {
 	if !s.closed {
 		s.closed = true
 		close(s.stop)
 		<-s.done
 		s.sample()
+		s.mu.Lock()
+		for i := range s.mem {
+			if t, err := readCPU(s.mem[i].PID); err == nil {
+				s.mem[i].CPU = float64(t-s.mem[i].ticks) / clockTicks
+			}
+		}
+		s.mu.Unlock()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Memory(nil), s.mem...)
+}
+
+// selfCPU is the processor time this process has taken, user and system,
+// in seconds.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // loadAverage is the machine's 1-minute load average, 0 if unknown.

@@ -36,12 +36,24 @@ func WriteText(w io.Writer, r *Report) {
 		}
 		fmt.Fprintf(w, "errors by status: %s; first: %s\n", strings.Join(parts, " "), r.Total.ErrText)
 	}
+	// CPU per request: of every request made, failed ones too.
+	perReq := func(cpu float64) float64 { return 1000 * cpu / float64(max(r.Total.Requests, 1)) }
 	for _, m := range r.Servers {
-		fmt.Fprintf(w, "server pid %d: RSS idle %.1f MB, peak during the run %.1f MB (VmHWM %.1f MB)\n", m.PID, mb(m.IdleKB), mb(m.PeakKB), mb(m.HWMKB))
+		fmt.Fprintf(w, "server pid %d: RSS idle %.1f MB, peak during the run %.1f MB (VmHWM %.1f MB); CPU %.2f s in the run, %.3f ms per request\n",
+			m.PID, mb(m.IdleKB), mb(m.PeakKB), mb(m.HWMKB), m.CPU, perReq(m.CPU))
 	}
+	fmt.Fprintf(w, "this process (%s): CPU %.2f s in the run, %.3f ms per request\n", selfName(r.Mode), r.CPU, perReq(r.CPU))
 	if r.Note != "" {
 		fmt.Fprintln(w, r.Note)
 	}
+}
+
+// selfName says what this process's CPU time was spent on in a run of mode.
+func selfName(mode string) string {
+	if mode == "raw" {
+		return "the raw baseline's writers"
+	}
+	return "the load generator"
 }
 
 func mb(kb int64) float64 { return float64(kb) / 1024 }
