@@ -38,6 +38,10 @@ type writeReq struct {
 	ctx  context.Context
 	fn   func(tx *Tx) error
 	done chan error
+	// read and flush are requests to a bulk handle's committer (runBulk):
+	// fn reads on the open transaction; the open transaction is
+	// committed.
+	read, flush bool
 }
 
 type committer struct {
@@ -49,6 +53,8 @@ type committer struct {
 	queued                   atomic.Int64 // writes waiting to be taken
 
 	reqs chan *writeReq // unbuffered: a write waits until a committer takes it
+	// The bulk transactions' state (runBulk).
+	bulkState
 	stop chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
@@ -58,11 +64,16 @@ type committer struct {
 // writer; several on PostgreSQL, whose batches then overlap.
 func (db *core) startCommitters(n int) {
 	c := &committer{db: db, reqs: make(chan *writeReq), stop: make(chan struct{})}
+	db.batch = c
+	if db.noSync && !db.Postgres() {
+		c.wg.Add(1)
+		go c.runBulk()
+		return
+	}
 	for range n {
 		c.wg.Add(1)
 		go c.run()
 	}
-	db.batch = c
 }
 
 // close stops the committers after the batches they are running.
@@ -73,7 +84,12 @@ func (c *committer) close() {
 
 // submit hands fn to a committer and waits for its answer.
 func (c *committer) submit(ctx context.Context, fn func(tx *Tx) error) error {
-	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return c.submitReq(&writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// submitReq hands r to a committer and waits for its answer.
+func (c *committer) submitReq(r *writeReq) error {
+	ctx := r.ctx
 	c.queued.Add(1)
 	select {
 	case c.reqs <- r:

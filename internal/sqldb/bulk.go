@@ -20,6 +20,12 @@ import (
 // incomplete and the database is to be deleted, as after any interrupted
 // load.
 func (db *DB) LoadInBulk(ctx context.Context, fn func(bulk *DB) error) error {
+	// This handle's indexer stays out of the way meanwhile: its writes
+	// would wait on the bulk handle's transactions and make them wait
+	// (bulk_tx.go); the rows the load queues are the bulk handle's own
+	// indexer's.
+	db.stopIndexer()
+	defer db.startIndexer()
 	bulk := NewDB(db.DSN, db.Keys)
 	bulk.noSync = true
 	bulk.Now, bulk.Cfg, bulk.Logger = db.Now, db.Cfg, db.Logger

@@ -95,3 +95,55 @@ func TestCreateUsers(t *testing.T) {
 		}
 	})
 }
+
+// TestLoadInBulkTransactions: on SQLite the bulk handle's writes share
+// long transactions (bulk_tx.go). A write that fails — inside its function
+// or at its end — fails alone, and the writes before and after it stay;
+// the handle's reads — a read transaction, a single query, and a query a
+// write's function makes outside its Tx — see the writes not committed
+// yet. On PostgreSQL the same holds of its commits one by one.
+func TestLoadInBulkTransactions(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		unit := func(code string) *xinfang.Unit {
+			return &xinfang.Unit{Code: code, Name: "批量" + code, Kind: xinfang.UnitCity}
+		}
+		holidays := count(t, db, "holidays")
+		err := db.LoadInBulk(ctx, func(bulk *sqldb.DB) error {
+			if err := bulk.Directory.CreateUnit(ctx, unit("TXA")); err != nil {
+				return err
+			}
+			if err := bulk.Directory.CreateUnit(ctx, unit("TXA")); err == nil {
+				t.Error("a second unit of code TXA was created")
+			}
+			if err := bulk.WriteFailingAtEnd(ctx); !errors.Is(err, sqldb.ErrAtEnd) {
+				t.Errorf("a write failing at its end gave %v", err)
+			}
+			if _, err := bulk.Directory.FindUnitByCode(ctx, "TXA"); err != nil {
+				t.Errorf("the bulk handle does not read its own write: %v", err)
+			}
+			if found, err := bulk.WriteReadingPool(ctx, "TXA"); err != nil || !found {
+				t.Errorf("a write's read outside its Tx: found %v, %v", found, err)
+			}
+			return bulk.Directory.CreateUnit(ctx, unit("TXB"))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		units, err := db.Directory.FindUnits(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, u := range units {
+			n[u.Code]++
+		}
+		if n["TXA"] != 1 || n["TXB"] != 1 {
+			t.Errorf("after the load: %d units TXA, %d units TXB; want one each", n["TXA"], n["TXB"])
+		}
+		// The write that failed at its end had inserted a holiday first.
+		if got := count(t, db, "holidays"); got != holidays {
+			t.Errorf("%d holidays after the load, %d before: the failed write's row stayed", got, holidays)
+		}
+	})
+}

@@ -347,7 +347,7 @@ func (db *CaseStore) FindCases(ctx context.Context, f xinfang.CaseFilter) ([]*xi
 		if err != nil {
 			return nil, 0, err
 		}
-		if err := db.stripCasesForReader(ctx, db.rdb, got...); err != nil {
+		if err := db.stripCasesForReader(ctx, db.pool(), got...); err != nil {
 			return nil, 0, err
 		}
 		for _, c := range got {

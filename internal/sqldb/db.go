@@ -371,15 +371,21 @@ func (db *DB) IndexMissing(ctx context.Context) error {
 func (db *DB) Close() error {
 	db.stopFactsBuild()
 	db.stopIndexer()
+	var err error
 	if db.batch != nil {
 		db.batch.close()
+		// A bulk transaction that did not commit (runBulk).
+		if p := db.batch.failed.Load(); p != nil {
+			err = fmt.Errorf("bulk load: a commit failed: %w", *p)
+		}
 	}
 	db.stopCheckpointer()
 	db.stmts.close()
 	db.rstmts.close()
-	var err error
 	if db.rdb != nil {
-		err = db.rdb.Close()
+		if e := db.rdb.Close(); err == nil {
+			err = e
+		}
 	}
 	if db.wdb != nil && db.wdb != db.rdb {
 		if e := db.wdb.Close(); err == nil {
@@ -492,6 +498,9 @@ func (db *core) wrap(err error) error {
 // pool inside it would wait for a second connection of the pool it holds
 // one of.
 func (db *core) read(ctx context.Context, fn func(q rowQuerier) error) error {
+	if db.bulkTx() {
+		return db.wrap(db.bulkRead(ctx, func(tx *Tx) error { return fn(tx) }))
+	}
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.Postgres() {
 		opts.Isolation = sql.LevelRepeatableRead
@@ -521,6 +530,9 @@ func (db *core) rollback(tx *sql.Tx) {
 }
 
 func (db *core) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if rows, done, err := db.bulkQuery(ctx, q, args); done {
+		return rows, err
+	}
 	q, args = db.inlineLimits(db.dialect.rebind(q), args)
 	if s := db.readStmt(q); s != nil {
 		return s.QueryContext(ctx, args...)
@@ -529,6 +541,9 @@ func (db *core) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 }
 
 func (db *core) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if row := db.bulkQueryRow(ctx, q, args); row != nil {
+		return row
+	}
 	q, args = db.inlineLimits(db.dialect.rebind(q), args)
 	if s := db.readStmt(q); s != nil {
 		return s.QueryRowContext(ctx, args...)

@@ -236,3 +236,18 @@ func (db *DB) ReadStatements() []string {
 	}
 	return qs
 }
+
+// WriteReadingPool runs a write whose function reads, outside its Tx,
+// whether a unit of code exists (core.queryRow), as some writes' functions
+// read through the pool.
+func (db *DB) WriteReadingPool(ctx context.Context, code string) (found bool, err error) {
+	err = db.write(ctx, func(tx *Tx) error {
+		var n int
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM units WHERE code = ?`, code).Scan(&n); err != nil {
+			return err
+		}
+		found = n > 0
+		return nil
+	})
+	return found, err
+}

@@ -115,7 +115,7 @@ func (db *core) loadIndexBuild(ctx context.Context, q rowQuerier) (indexBuild, b
 }
 
 func (db *core) readIndexStatus(ctx context.Context) (xinfang.IndexStatus, error) {
-	b, ok, err := db.loadIndexBuild(ctx, db.rdb)
+	b, ok, err := db.loadIndexBuild(ctx, db.pool())
 	if err != nil || !ok {
 		return xinfang.IndexStatus{}, err
 	}
@@ -200,7 +200,7 @@ func (db *DB) BuildIndex(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b, ok, err := db.loadIndexBuild(ctx, db.rdb)
+		b, ok, err := db.loadIndexBuild(ctx, db.pool())
 		if err != nil {
 			return err
 		}

@@ -152,10 +152,10 @@ func (db *CaseStore) whoMaySee(ctx context.Context, tx *Tx, in *xinfang.Instruct
 
 // FindPetitionInstructions returns the 批示 on a petition in scope.
 func (db *CaseStore) FindPetitionInstructions(ctx context.Context, petitionID int64) ([]*xinfang.Instruction, error) {
-	if _, err := db.findPetition(ctx, db.rdb, petitionID); err != nil {
+	if _, err := db.findPetition(ctx, db.pool(), petitionID); err != nil {
 		return nil, err
 	}
-	return db.instructions(ctx, cq{db.core, db.rdb}, "petition_id = ?", petitionID)
+	return db.instructions(ctx, cq{db.core, db.pool()}, "petition_id = ?", petitionID)
 }
 
 // InstructionRecipients returns the ids of the users an instruction
@@ -165,7 +165,7 @@ func (db *CaseStore) FindPetitionInstructions(ctx context.Context, petitionID in
 // the registering unit while it has none) and the owners of its tasks.
 // The author is left out. A notification inbox calls this to deliver it.
 func (db *CaseStore) InstructionRecipients(ctx context.Context, in *xinfang.Instruction) ([]int64, error) {
-	return db.instructionRecipients(ctx, cq{db.core, db.rdb}, in)
+	return db.instructionRecipients(ctx, cq{db.core, db.pool()}, in)
 }
 
 func (db *CaseStore) instructionRecipients(ctx context.Context, r cq, in *xinfang.Instruction) ([]int64, error) {

@@ -429,7 +429,7 @@ func (db *core) petitionPage(ctx context.Context, where string, args []any, orde
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := db.stripForReader(ctx, db.rdb, out...); err != nil {
+	if err := db.stripForReader(ctx, db.pool(), out...); err != nil {
 		return nil, 0, err
 	}
 	pr := db.Procedure(ctx)
@@ -494,7 +494,7 @@ func (db *PetitionStore) register(ctx context.Context, p *xinfang.Petition, once
 	// 不再受理 notice instead of a new procedure (第三十六条).
 	noFurther := false
 	if p.RepeatOfID != 0 {
-		earlier, err := db.findPetition(ctx, db.rdb, p.RepeatOfID)
+		earlier, err := db.findPetition(ctx, db.pool(), p.RepeatOfID)
 		if problem(probs, err, "repeat_of_id", "被重复的信访件不存在") != nil {
 			return err
 		}

@@ -98,7 +98,7 @@ func (db *ReceptionStore) AddReceptionMatter(ctx context.Context, id int64, in x
 // FindPetitionReceptions returns the matters received by leaders about a
 // petition in the reader's scope (领导接访 records), newest first.
 func (db *ReceptionStore) FindPetitionReceptions(ctx context.Context, petitionID int64) ([]xinfang.ReceptionMatter, error) {
-	if _, err := db.findPetition(ctx, db.rdb, petitionID); err != nil {
+	if _, err := db.findPetition(ctx, db.pool(), petitionID); err != nil {
 		return nil, err
 	}
 	rows, err := db.query(ctx, `SELECT m.reception_id, m.id, m.petitioners, m.raised, m.instruction, m.petition_id, p.number, m.registered, m.created_by_name, m.created_at,

@@ -62,11 +62,11 @@ func localityCode(u *xinfang.Unit) string {
 // in scope: itself left out, candidates dismissed for it left out, the
 // one it is linked to marked.
 func (db *RepeatStore) FindRepeatCandidatesOf(ctx context.Context, id int64, limit int) ([]xinfang.RepeatCandidate, error) {
-	p, err := db.findPetition(ctx, db.rdb, id)
+	p, err := db.findPetition(ctx, db.pool(), id)
 	if err != nil {
 		return nil, err
 	}
-	if p.CoPetitioners, err = db.coPetitioners(ctx, db.rdb, p); err != nil {
+	if p.CoPetitioners, err = db.coPetitioners(ctx, db.pool(), p); err != nil {
 		return nil, err
 	}
 	return db.FindRepeatCandidates(ctx, p, limit)
@@ -368,7 +368,7 @@ func (db *RepeatStore) candidatesByText(ctx context.Context, fp []uint32, from, 
 	// The counts are also the corpus statistics Rank weighs the grams by.
 	// A registration writes its fingerprint before it is indexed, so the
 	// fingerprints count the queued petitions already.
-	if err := db.rdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(petition_id), 0) FROM petition_fingerprints`).Scan(&corpus.Docs); err != nil {
+	if err := db.pool().QueryRowContext(ctx, `SELECT COALESCE(MAX(petition_id), 0) FROM petition_fingerprints`).Scan(&corpus.Docs); err != nil {
 		return nil, err
 	}
 	for g, n := range counts {
@@ -688,7 +688,7 @@ func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.Re
 // FindRepeatDecisions returns the decisions recorded for a petition in
 // scope, newest first.
 func (db *RepeatStore) FindRepeatDecisions(ctx context.Context, id int64) ([]xinfang.RepeatDecision, error) {
-	if _, err := db.findPetition(ctx, db.rdb, id); err != nil {
+	if _, err := db.findPetition(ctx, db.pool(), id); err != nil {
 		return nil, err
 	}
 	rows, err := db.query(ctx, `SELECT id, petition_id, candidate_id, decision, user_id, user_name, at, score, reasons FROM repeat_decisions WHERE petition_id = ? ORDER BY id DESC`, id)
@@ -730,7 +730,7 @@ func (db *RepeatStore) repeatRoot(ctx context.Context, id int64) (int64, error) 
 // matterOf returns a petition in scope, the root of its repeat tree (the
 // first petition of its matter) and the petition scope to read the tree in.
 func (db *RepeatStore) matterOf(ctx context.Context, id int64) (p *xinfang.Petition, root int64, scope string, sargs []any, err error) {
-	if p, err = db.findPetition(ctx, db.rdb, id); err != nil {
+	if p, err = db.findPetition(ctx, db.pool(), id); err != nil {
 		return nil, 0, "", nil, err
 	}
 	if scope, sargs, err = petitionScope(ctx); err != nil {

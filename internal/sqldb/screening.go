@@ -84,7 +84,7 @@ func (db *ScreeningStore) FindReportByID(ctx context.Context, id int64) (*xinfan
 	if _, err := requireScreeningReader(ctx); err != nil {
 		return nil, err
 	}
-	return db.findReport(ctx, db.rdb, id)
+	return db.findReport(ctx, db.pool(), id)
 }
 
 // reportWhere is the WHERE clause of f within the reader's scope.
@@ -321,7 +321,7 @@ func (db *ScreeningStore) ReportToPetition(ctx context.Context, id int64, in xin
 	if _, err := requireScreeningWriter(ctx); err != nil {
 		return nil, nil, err
 	}
-	r, err := db.openReport(ctx, db.rdb, id, in.Version)
+	r, err := db.openReport(ctx, db.pool(), id, in.Version)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -356,7 +356,7 @@ func (db *ScreeningStore) ReportToCase(ctx context.Context, id int64, in xinfang
 	if _, err := requireScreeningWriter(ctx); err != nil {
 		return nil, nil, err
 	}
-	r, err := db.openReport(ctx, db.rdb, id, in.Version)
+	r, err := db.openReport(ctx, db.pool(), id, in.Version)
 	if err != nil {
 		return nil, nil, err
 	}

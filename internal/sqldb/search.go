@@ -518,7 +518,7 @@ func (db *SearchStore) SearchDocs(ctx context.Context, kind xinfang.SearchKind, 
 // reader's scope, the searchable text of those he reads without their
 // petitioners' identity (stripForReader), as he reads them.
 func (db *SearchStore) outsideTexts(ctx context.Context, ids []int64) (map[int64]string, error) {
-	identity, err := db.identityRead(ctx, db.rdb, ids)
+	identity, err := db.identityRead(ctx, db.pool(), ids)
 	if err != nil {
 		return nil, err
 	}

@@ -83,7 +83,7 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 		return err
 	}
 	if s.PetitionID != 0 {
-		p, err := db.findPetition(ctx, db.rdb, s.PetitionID)
+		p, err := db.findPetition(ctx, db.pool(), s.PetitionID)
 		if err != nil {
 			return db.notFoundField(err, "petition_id", "信访件不存在或无权查看")
 		}
@@ -95,7 +95,7 @@ func (db *SupervisionStore) CreateSupervision(ctx context.Context, s *xinfang.Su
 	if s.CaseID != 0 {
 		// A case the issuer does not see cannot be supervised, nor
 		// learned to exist.
-		c, err := (&CaseStore{db.core}).findCaseRow(ctx, db.rdb, s.CaseID)
+		c, err := (&CaseStore{db.core}).findCaseRow(ctx, db.pool(), s.CaseID)
 		if err != nil {
 			return db.notFoundField(err, "case_id", "积案不存在或无权查看")
 		}

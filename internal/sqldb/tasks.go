@@ -126,10 +126,10 @@ func (db *CaseStore) updateTask(ctx context.Context, tx *Tx, t *xinfang.Task, ch
 
 // FindPetitionTasks returns the 三跨三分离 tasks of a petition in scope.
 func (db *CaseStore) FindPetitionTasks(ctx context.Context, petitionID int64) ([]*xinfang.Task, error) {
-	if _, err := db.findPetition(ctx, db.rdb, petitionID); err != nil {
+	if _, err := db.findPetition(ctx, db.pool(), petitionID); err != nil {
 		return nil, err
 	}
-	return db.tasks(ctx, cq{db.core, db.rdb}, "t.petition_id = ?", petitionID)
+	return db.tasks(ctx, cq{db.core, db.pool()}, "t.petition_id = ?", petitionID)
 }
 
 // AddPetitionTask splits a petition in scope into one more task.
@@ -185,7 +185,7 @@ func (db *CaseStore) ChangePetitionTask(ctx context.Context, petitionID, taskID 
 // petition cannot be concluded (办结) while it is not zero (the procedure's
 // guard, fed by lookup.OpenTasks inside the acting transaction).
 func (db *CaseStore) CountOpenTasks(ctx context.Context, petitionID int64) (int, error) {
-	return db.openTasks(ctx, db.rdb, petitionID)
+	return db.openTasks(ctx, db.pool(), petitionID)
 }
 
 func (db *core) openTasks(ctx context.Context, q rowQuerier, petitionID int64) (int, error) {
