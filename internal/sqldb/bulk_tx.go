@@ -21,15 +21,16 @@ import (
 // that fails rolls back to where it began and fails alone, and the
 // writes before it stay. Reads must see the writes not yet committed:
 // a read transaction of the handle (read) runs on the open transaction
-// too, through the committer, as the writes do; a single query (query,
-// queryRow), whose rows outlive the call, has the transaction committed
-// first and runs on the read pool. The loader reads and writes one after
-// the other, so nothing waits on this that would run at once otherwise.
+// too, through the committer, as the writes do, and so does a single
+// query (query, queryRow, pool) that the function the committer runs
+// makes outside its Tx; a single query from elsewhere, whose rows outlive
+// the call, has the transaction committed first and runs on the read
+// pool. The loader reads and writes one after the other, so nothing waits
+// on this that would run at once otherwise.
 
 // bulkCommitWrites is how many writes a bulk transaction holds before it
-// is committed: the WAL it leaves is bounded, and the handle's write lock
-// is let go now and then (the main handle's indexer and checkpoints take
-// it between two).
+// is committed: the WAL it leaves is bounded, and the write lock is let
+// go now and then for the main handle's writes.
 const bulkCommitWrites = 1000
 
 // bulkTx reports whether db's writes and reads go through long bulk
