@@ -135,6 +135,16 @@ func (db *core) bulkInFn(ctx context.Context) *sql.Tx {
 	return nil
 }
 
+// ownContext is a context of its own for a goroutine of the handle's (the
+// indexer, the facts' build): never equal to another's, as Background is
+// to every other Background, so that bulkInFn does not take one
+// goroutine's query for one the function of another's write makes.
+func ownContext(name string) context.Context {
+	return context.WithValue(context.Background(), ownContextKey{}, name)
+}
+
+type ownContextKey struct{}
+
 // sameContext reports whether a and b are the same context value; a
 // context whose type cannot be compared is no other's.
 func sameContext(a, b context.Context) bool {

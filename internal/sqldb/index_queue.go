@@ -107,7 +107,7 @@ func (db *DB) startIndexer() {
 				}
 			case <-poll.C:
 			}
-			if err := db.FlushIndex(context.Background()); err != nil {
+			if err := db.FlushIndex(ownContext("indexer")); err != nil {
 				db.Logger.Warn("index queue", "err", err)
 			}
 		}

@@ -187,16 +187,17 @@ func (db *core) startFactsBuild() {
 	db.factsStop, db.factsDone = make(chan struct{}), make(chan struct{})
 	go func(stop, done chan struct{}) {
 		defer close(done)
-		if err := db.buildSevereGap(context.Background()); err != nil {
+		ctx := ownContext("facts")
+		if err := db.buildSevereGap(ctx); err != nil {
 			db.Logger.Warn("overdue bound", "err", err)
 		}
-		if err := db.buildFacts(context.Background(), stop); err != nil {
+		if err := db.buildFacts(ctx, stop); err != nil {
 			db.Logger.Warn("indicator facts", "err", err)
 		}
-		if err := db.buildDashCounts(context.Background(), stop); err != nil {
+		if err := db.buildDashCounts(ctx, stop); err != nil {
 			db.Logger.Warn("dashboard counts", "err", err)
 		}
-		if err := db.startWatchRows(context.Background(), stop); err != nil {
+		if err := db.startWatchRows(ctx, stop); err != nil {
 			db.Logger.Warn("watch list rows", "err", err)
 		}
 	}(db.factsStop, db.factsDone)
