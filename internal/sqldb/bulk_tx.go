@@ -53,7 +53,8 @@ func (c *committer) runBulk() {
 		}
 		err := stx.Commit()
 		stx, writes = nil, 0
-		c.bulkTx.Store(nil)
+		c.open.Store(nil)
+		c.batches.Add(1)
 		if err != nil {
 			// Every write since the last commit was answered: the load
 			// is incomplete, and Close says so (LoadInBulk).
@@ -71,8 +72,6 @@ func (c *committer) runBulk() {
 			commit()
 			return
 		}
-		c.batches.Add(1)
-		c.writes.Add(1)
 		if err := r.ctx.Err(); err != nil {
 			r.done <- err
 			continue
@@ -81,19 +80,18 @@ func (c *committer) runBulk() {
 			r.done <- fmt.Errorf("bulk load: a commit failed: %w", *p)
 			continue
 		}
-		if stx == nil && !r.flush {
+		if r.flush {
+			commit()
+			r.done <- nil
+			continue
+		}
+		if stx == nil {
 			var err error
 			if stx, err = db.wdb.BeginTx(context.Background(), nil); err != nil {
 				r.done <- err
 				continue
 			}
-			c.bulkTx.Store(stx)
-		}
-		ctx := context.WithoutCancel(r.ctx)
-		if r.flush {
-			commit()
-			r.done <- nil
-			continue
+			c.open.Store(stx)
 		}
 		c.running.Store(&r.ctx)
 		if r.read {
@@ -102,7 +100,8 @@ func (c *committer) runBulk() {
 			r.done <- err
 			continue
 		}
-		sh := &txShared{}
+		c.writes.Add(1)
+		ctx, sh := context.WithoutCancel(r.ctx), &txShared{}
 		err := db.inSavepoint(ctx, stx, func() error {
 			tx, err := db.apply(ctx, stx, sh, r.fn)
 			if err == nil {
@@ -130,7 +129,7 @@ func (c *committer) runBulk() {
 func (db *core) bulkInFn(ctx context.Context) *sql.Tx {
 	c := db.batch
 	if p := c.running.Load(); p != nil && sameContext(*p, ctx) {
-		return c.bulkTx.Load()
+		return c.open.Load()
 	}
 	return nil
 }
@@ -186,11 +185,12 @@ func (db *core) bulkFlush(ctx context.Context) error {
 // context of the write whose function runs.
 type bulkState struct {
 	failed  atomic.Pointer[error]
-	bulkTx  atomic.Pointer[sql.Tx]
+	open    atomic.Pointer[sql.Tx]
 	running atomic.Pointer[context.Context]
 }
 
-// bulkQuery is the part of query a bulk handle's transactions take: done
+// bulkQuery is the part of query (and of the pool's queries) that a bulk
+// handle's transactions take: done
 // says that rows and err are the answer; otherwise the query runs on the
 // read pool, the transaction committed first if one was open.
 func (db *core) bulkQuery(ctx context.Context, q string, args []any) (rows *sql.Rows, done bool, err error) {
@@ -232,23 +232,15 @@ type poolQuerier struct{ db *core }
 func (db *core) pool() poolQuerier { return poolQuerier{db} }
 
 func (p poolQuerier) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if p.db.bulkTx() {
-		if stx := p.db.bulkInFn(ctx); stx != nil {
-			return stx.QueryContext(ctx, q, args...)
-		}
-		if err := p.db.bulkFlush(ctx); err != nil {
-			return nil, err
-		}
+	if rows, done, err := p.db.bulkQuery(ctx, q, args); done {
+		return rows, err
 	}
 	return p.db.rdb.QueryContext(ctx, q, args...)
 }
 
 func (p poolQuerier) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	if p.db.bulkTx() {
-		if stx := p.db.bulkInFn(ctx); stx != nil {
-			return stx.QueryRowContext(ctx, q, args...)
-		}
-		_ = p.db.bulkFlush(ctx) // as in bulkQueryRow
+	if row := p.db.bulkQueryRow(ctx, q, args); row != nil {
+		return row
 	}
 	return p.db.rdb.QueryRowContext(ctx, q, args...)
 }
