@@ -110,15 +110,11 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 	total := 0
 	err := db.read(ctx, func(q rowQuerier) error {
 		r := cq{db, q}
-		branches, bargs, err := db.listBranches(ctx, r, l)
-		if err != nil || len(branches) == 0 {
-			return err
-		}
 		// Each segment is counted up to the count limit, or as far as the
 		// page reaches if that is further: a segment counted to its end
 		// says where the next one starts.
 		most := db.countLimit(ctx)
-		known := -1
+		known := -1 // the count read another way, before the branches' generic plans
 		if l.count != nil && len(l.segs) == 1 && l.segs[0].cond == "" {
 			n, ok, err := l.count(r)
 			if err != nil {
@@ -128,16 +124,39 @@ func (db *core) listPetitions(ctx context.Context, l petitionList, limit, offset
 				known = n
 			}
 		}
-		var ids []int64
-		off, want := offset, limit
 		// The session's own mode (auto, or what the --db URL set) is put
-		// back after the branches.
+		// back after the branches. A list that finds its branches reads
+		// the paths with generic plans too: their statements are the same
+		// for every subtree.
 		var mode string
-		if db.Postgres() && len(branches) > 1 {
+		var err error
+		if db.Postgres() && l.drive == nil && (l.plan != nil || l.tree != "") {
 			if mode, err = planCacheMode(ctx, r, "force_generic_plan"); err != nil {
 				return err
 			}
 		}
+		branches, bargs, err := db.listBranches(ctx, r, l)
+		if err != nil {
+			return err
+		}
+		if db.Postgres() {
+			switch several := len(branches) > 1; {
+			case several && mode == "":
+				if mode, err = planCacheMode(ctx, r, "force_generic_plan"); err != nil {
+					return err
+				}
+			case !several && mode != "":
+				if _, err = planCacheMode(ctx, r, mode); err != nil {
+					return err
+				}
+				mode = ""
+			}
+		}
+		if len(branches) == 0 {
+			return nil
+		}
+		var ids []int64
+		off, want := offset, limit
 		for _, s := range l.segs {
 			if want == 0 && total > most {
 				break
@@ -338,12 +357,7 @@ func scanPaths(rows *sql.Rows, err error) ([]string, error) {
 
 // branchWhere is the WHERE clause of branch i within segment s.
 func branchWhere(branches []string, bargs [][]any, i int, l petitionList, s segment) (string, []any) {
-	where := branches[i] + " AND " + l.where
-	args := append(append([]any(nil), bargs[i]...), l.args...)
-	if s.cond != "" {
-		where += " AND " + s.cond
-	}
-	return where, args
+	return armWhere(branches[i], bargs[i], l, s)
 }
 
 // countBranches counts the rows of segment s, stopping at max.
@@ -356,10 +370,17 @@ func (db *core) countBranches(ctx context.Context, r cq, branches []string, barg
 	}
 	var parts []string
 	var args []any
-	for i := range branches {
-		w, a := branchWhere(branches, bargs, i, l, s)
-		parts = append(parts, "SELECT p.id FROM petitions p WHERE "+w)
-		args = append(args, a...)
+	for _, a := range db.armsOf(branches, bargs) {
+		from, w, fa := a.from()
+		w, wa := armWhere(w, nil, l, s)
+		if from == "" {
+			parts = append(parts, "SELECT p.id FROM petitions p WHERE "+w)
+			args = append(append(args, fa...), wa...)
+			continue
+		}
+		// The LIMIT keeps the select apart, driven by the arm's rows.
+		parts = append(parts, "SELECT x.id FROM "+from+"(SELECT p.id FROM petitions p WHERE "+w+" LIMIT ?) x")
+		args = append(append(append(args, fa...), wa...), max)
 	}
 	var n int
 	err := r.row(ctx, `SELECT COUNT(*) FROM (`+strings.Join(parts, " UNION ALL ")+` LIMIT ?) c`, append(args, max)...).Scan(&n)
@@ -385,10 +406,16 @@ func (db *core) pageBranches(ctx context.Context, r cq, branches []string, bargs
 	}
 	var parts []string
 	var args []any
-	for i := range branches {
-		w, a := branchWhere(branches, bargs, i, l, s)
-		parts = append(parts, "SELECT * FROM (SELECT "+cols+" FROM petitions p WHERE "+w+" ORDER BY "+strings.Join(inner, ", ")+" LIMIT ?) b"+strconv.Itoa(i))
-		args = append(append(args, a...), offset+limit)
+	for i, a := range db.armsOf(branches, bargs) {
+		from, w, fa := a.from()
+		w, wa := armWhere(w, nil, l, s)
+		sel := "(SELECT " + cols + " FROM petitions p WHERE " + w + " ORDER BY " + strings.Join(inner, ", ") + " LIMIT ?) b" + strconv.Itoa(i)
+		if from == "" {
+			parts = append(parts, "SELECT * FROM "+sel)
+		} else {
+			parts = append(parts, "SELECT b"+strconv.Itoa(i)+".* FROM "+from+sel)
+		}
+		args = append(append(append(args, fa...), wa...), offset+limit)
 	}
 	rows, err := r.rows(ctx, `SELECT id FROM (`+strings.Join(parts, " UNION ALL ")+`) u ORDER BY `+strings.Join(outer, ", ")+` LIMIT ? OFFSET ?`,
 		append(args, limit, offset)...)
@@ -400,7 +427,13 @@ func (db *core) pageBranches(ctx context.Context, r cq, branches []string, bargs
 
 // petitionRows loads the rows of ids, in the order of ids.
 func (db *core) petitionRows(ctx context.Context, r cq, ids []int64) ([]*xinfang.Petition, error) {
-	rows, err := r.rows(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE p.id IN (`+placeholders(len(ids))+`)`, idArgs(ids)...)
+	// On PostgreSQL the ids are one array: one statement, planned once
+	// per connection, for every length of page.
+	in, args := `p.id IN (`+placeholders(len(ids))+`)`, idArgs(ids)
+	if db.Postgres() {
+		in, args = `p.id = ANY(?::bigint[])`, []any{ids}
+	}
+	rows, err := r.rows(ctx, `SELECT `+petitionCols+petitionFrom+` WHERE `+in, args...)
 	got, err := scanAll(rows, err, db.scanPetition)
 	if err != nil {
 		return nil, err
