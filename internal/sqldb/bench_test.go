@@ -283,17 +283,20 @@ func benchmarkLedgerOn(b *testing.B, db *sqldb.DB, lf ledgerFixture, text bool) 
 		user *xinfang.User
 	}{{"workbench/town", lf.townHandler}, {"workbench/leader", lf.leader}} {
 		b.Run(u.name, func(b *testing.B) {
-			// Counted to the 工作台's limit and read at once, as the page
-			// reads them (web.Server.workbench).
+			// Counted to the 工作台's limit and read two at a time, as the
+			// page reads them (web.Server.workbench).
 			ctx := xinfang.NewContextWithCountLimit(xinfang.NewContextWithUser(context.Background(), u.user), xinfang.WorkbenchMaxCount)
 			timed(b, func(int) {
 				var items atomic.Int64
 				var wg sync.WaitGroup
+				reads := make(chan struct{}, xinfang.WorkbenchReadsAtOnce)
 				for _, l := range workbenchLists {
 					if !l.applies(u.user) {
 						continue
 					}
 					wg.Go(func() {
+						reads <- struct{}{}
+						defer func() { <-reads }()
 						page, _, err := l.find(db, ctx)
 						if err != nil {
 							b.Error(err)

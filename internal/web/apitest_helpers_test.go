@@ -58,13 +58,24 @@ func newAPIEnv(t *testing.T, start string) *apiEnv {
 // units every API test starts from.
 func newAPIEnvOn(t *testing.T, db *sqldb.DB, start string) *apiEnv {
 	t.Helper()
+	return newAPIEnvWith(t, db, start, nil)
+}
+
+// newAPIEnvWith is newAPIEnvOn with the server's stores changed by wrap
+// (nil leaves them), for a test that watches how the server uses them.
+func newAPIEnvWith(t *testing.T, db *sqldb.DB, start string, wrap func(*web.Stores)) *apiEnv {
+	t.Helper()
 	e := &apiEnv{DB: db, Units: map[string]*xinfang.Unit{}, now: shanghai(t, start)}
 	db.Now = func() time.Time {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		return e.now
 	}
-	e.Web = web.NewServer(app.WebStores(db), nil)
+	stores := app.WebStores(db)
+	if wrap != nil {
+		wrap(&stores)
+	}
+	e.Web = web.NewServer(stores, nil)
 	srv := httptest.NewServer(e.Web)
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL

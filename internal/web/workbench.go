@@ -116,11 +116,13 @@ func (s *Server) workbench(r *http.Request) ([]*workQueue, error) {
 		string(xinfang.WarnOverdue): "已超过法定期限（含严重超期）",
 		string(xinfang.WarnSevere):  "超期超过一个法定期限",
 	}
-	// The lists are read at once, each its own read: the page waits for
-	// the slowest, not for their sum.
+	// The lists are read WorkbenchReadsAtOnce at a time, each its own
+	// read: the page waits for the slowest of each pair, not for their
+	// sum.
 	out := make([]*workQueue, len(workLists))
 	errs := make([]error, len(workLists))
 	var wg sync.WaitGroup
+	reads := make(chan struct{}, xinfang.WorkbenchReadsAtOnce)
 	for i := range workLists {
 		l := &workLists[i]
 		q := &workQueue{workList: l, Applies: l.applies(u), Hint: hints[l.Key], Href: "/petitions?todo=" + l.Key, Items: []*xinfang.Petition{}}
@@ -129,6 +131,8 @@ func (s *Server) workbench(r *http.Request) ([]*workQueue, error) {
 			continue
 		}
 		wg.Go(func() {
+			reads <- struct{}{}
+			defer func() { <-reads }()
 			items, n, err := l.find(s, ctx, 0, workbenchSize)
 			if err != nil {
 				errs[i] = err

@@ -1,12 +1,19 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 
 	"xinfang"
+	"xinfang/internal/keyring"
+	"xinfang/internal/sqldb"
+	"xinfang/internal/web"
 )
 
 var (
@@ -117,5 +124,73 @@ func TestWorkbenchPageMatchesAPI(t *testing.T) {
 	by["leader"].ok(t, http.StatusOK, "GET", "/api/v1/workbench", nil, &wb)
 	if wb["to_reply"].Count != 0 || wb["overdue"].Count != 0 {
 		t.Errorf("leader: %+v", wb)
+	}
+}
+
+// readsAtOnce is a PetitionStore whose lists count how many of them run
+// at the same time, each held a little so that reads allowed to overlap
+// do.
+type readsAtOnce struct {
+	web.PetitionStore
+	mu        sync.Mutex
+	now, most int
+	calls     int
+}
+
+func (r *readsAtOnce) enter() func() {
+	r.mu.Lock()
+	r.now++
+	r.calls++
+	r.most = max(r.most, r.now)
+	r.mu.Unlock()
+	time.Sleep(20 * time.Millisecond)
+	return func() {
+		r.mu.Lock()
+		r.now--
+		r.mu.Unlock()
+	}
+}
+
+func (r *readsAtOnce) FindTodo(ctx context.Context, kind xinfang.TodoKind, offset, limit int) ([]*xinfang.Petition, int, error) {
+	defer r.enter()()
+	return r.PetitionStore.FindTodo(ctx, kind, offset, limit)
+}
+
+func (r *readsAtOnce) FindPetitions(ctx context.Context, f xinfang.PetitionFilter) ([]*xinfang.Petition, int, error) {
+	defer r.enter()()
+	return r.PetitionStore.FindPetitions(ctx, f)
+}
+
+func (r *readsAtOnce) FindOverdue(ctx context.Context, offset, limit int) ([]*xinfang.Petition, int, error) {
+	defer r.enter()()
+	return r.PetitionStore.FindOverdue(ctx, offset, limit)
+}
+
+// The 工作台's six lists are read xinfang.WorkbenchReadsAtOnce at a time:
+// never more at once, and not one after the other either.
+func TestWorkbenchReadsTwoListsAtATime(t *testing.T) {
+	t.Parallel()
+	db := sqldb.NewDB(filepath.Join(t.TempDir(), "xinfang.db"), keyring.Generate())
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	watch := &readsAtOnce{}
+	env := newAPIEnvWith(t, db, "2026-01-05T18:00", func(st *web.Stores) {
+		watch.PetitionStore = st.Petitions
+		st.Petitions = watch
+	})
+	var handler *apiClient
+	for _, u := range roleUsers(t, env) {
+		if u.Name == "handler" {
+			handler = u.C
+		}
+	}
+	var wb map[string]struct{ Count int }
+	handler.ok(t, http.StatusOK, "GET", "/api/v1/workbench", nil, &wb)
+	watch.mu.Lock()
+	defer watch.mu.Unlock()
+	if watch.calls != 6 || watch.most != xinfang.WorkbenchReadsAtOnce {
+		t.Errorf("the town handler's 工作台: %d lists read, at most %d at once; want 6, %d at once", watch.calls, watch.most, xinfang.WorkbenchReadsAtOnce)
 	}
 }
