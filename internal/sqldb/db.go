@@ -275,13 +275,15 @@ func (db *core) connect() (err error) {
 		if db.noSync {
 			dsn = withQuery(dsn, "synchronous_commit=off")
 		}
-		// No parallel workers for a query, unless the DSN asks for them:
-		// every list is read off an index in a few milliseconds, and
-		// starting workers made the short ones slower — 120 ms instead of
-		// 8–13 for a town's lists by warning level at ten million items
-		// (BENCHMARKS.md) — while taking the cores the other requests need.
-		if !strings.Contains(dsn, "max_parallel_workers_per_gather") {
-			dsn = withQuery(dsn, "max_parallel_workers_per_gather=0")
+		// No parallel workers and no compiling (JIT) for a query, unless
+		// the DSN asks: every list reads an index for a few milliseconds;
+		// workers made the short ones slower (120 ms instead of 8–13 at
+		// ten million items, BENCHMARKS.md) and compiling a list whose
+		// generic plan is costed far above what it reads took 300 ms.
+		for _, p := range []string{"max_parallel_workers_per_gather=0", "jit=off"} {
+			if !strings.Contains(dsn, p[:strings.IndexByte(p, '=')+1]) {
+				dsn = withQuery(dsn, p)
+			}
 		}
 		if db.rdb, err = sql.Open("pgx", dsn); err != nil {
 			return err

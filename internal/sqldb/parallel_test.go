@@ -8,27 +8,34 @@ import (
 )
 
 // TestNoParallelWorkers: the store's PostgreSQL sessions start no parallel
-// workers for a query, unless the DSN sets it otherwise.
+// workers for a query and compile none (JIT), unless the DSN sets it
+// otherwise.
 func TestNoParallelWorkers(t *testing.T) {
 	sqldbtest.RequirePostgres(t)
 	db := sqldbtest.Open(t, "postgres")
-	workers := func(db *sqldb.DB) string {
+	show := func(db *sqldb.DB, name string) string {
 		t.Helper()
 		var v string
-		if err := db.RawSQL().QueryRow(`SHOW max_parallel_workers_per_gather`).Scan(&v); err != nil {
+		if err := db.RawSQL().QueryRow(`SHOW ` + name).Scan(&v); err != nil {
 			t.Fatal(err)
 		}
 		return v
 	}
-	if got := workers(db); got != "0" {
+	if got := show(db, "max_parallel_workers_per_gather"); got != "0" {
 		t.Fatalf("max_parallel_workers_per_gather = %s, want 0", got)
 	}
-	own := sqldb.NewDB(db.DSN+"&max_parallel_workers_per_gather=3", sqldbtest.Keys)
+	if got := show(db, "jit"); got != "off" {
+		t.Fatalf("jit = %s, want off", got)
+	}
+	own := sqldb.NewDB(db.DSN+"&max_parallel_workers_per_gather=3&jit=on", sqldbtest.Keys)
 	if err := own.Open(); err != nil {
 		t.Fatal(err)
 	}
 	defer own.Close()
-	if got := workers(own); got != "3" {
+	if got := show(own, "max_parallel_workers_per_gather"); got != "3" {
 		t.Fatalf("with the DSN's own setting: %s, want 3", got)
+	}
+	if got := show(own, "jit"); got != "on" {
+		t.Fatalf("with the DSN's own jit: %s, want on", got)
 	}
 }
