@@ -11,9 +11,8 @@ import (
 // their arguments (unnest). A UNION ALL of a dozen selects over a table of
 // some thirty indexes took 10–45 ms to plan at a million items, on every
 // connection of the pool and for every count of branches, while running
-// it took 1–3 ms; the town's 工作台 plans six such lists at once, and its
-// first twenty runs after a start spent five times as long planning as
-// running. An arm over an array plans as one select, and its statement is
+// it took 1–3 ms; the town's 工作台 reads six such lists, and its first
+// twenty runs after a start spent five times as long planning as running. An arm over an array plans as one select, and its statement is
 // the same for every subtree whose branches have the same forms, so each
 // connection plans it once for them all. SQLite plans a statement in
 // microseconds and keeps the union.
@@ -108,9 +107,9 @@ func (a branchArm) from() (from, where string, args []any) {
 	return f.String(), w.String(), a.args
 }
 
-// armWhere is the WHERE clause of arm a within segment s, after the arm's
-// own arguments: the list's scope and filters and the segment's
-// condition.
+// armWhere is the WHERE clause of a branch's or an arm's condition where
+// (with its arguments args) within segment s: the condition, the list's
+// scope and filters, and the segment's condition.
 func armWhere(where string, args []any, l petitionList, s segment) (string, []any) {
 	where += " AND " + l.where
 	args = append(append([]any(nil), args...), l.args...)
