@@ -50,7 +50,7 @@ const WorkbenchMaxCount = 1000
 
 // WorkbenchReadsAtOnce is how many of the 工作台's lists are read at the
 // same time, each on a connection of the read pool. More at once gains
-// nothing on a database of two cores, and each list planned on every
+// nothing on a database of two cores, and each list is planned on every
 // connection it comes to: at a million items on PostgreSQL, reading all
 // six at once put the first runs after a start at 25–45 ms, against 15–22
 // with two at once, and the same 10 ms after them. Two leave the rest of
