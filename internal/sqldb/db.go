@@ -280,9 +280,9 @@ func (db *core) connect() (err error) {
 		// workers made the short ones slower (120 ms instead of 8–13 at
 		// ten million items, BENCHMARKS.md) and compiling a list whose
 		// generic plan is costed far above what it reads took 300 ms.
-		for _, p := range []string{"max_parallel_workers_per_gather=0", "jit=off"} {
-			if !strings.Contains(dsn, p[:strings.IndexByte(p, '=')+1]) {
-				dsn = withQuery(dsn, p)
+		for _, p := range [][2]string{{"max_parallel_workers_per_gather", "0"}, {"jit", "off"}} {
+			if !strings.Contains(dsn, p[0]+"=") {
+				dsn = withQuery(dsn, p[0]+"="+p[1])
 			}
 		}
 		if db.rdb, err = sql.Open("pgx", dsn); err != nil {

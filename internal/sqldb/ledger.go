@@ -355,11 +355,6 @@ func scanPaths(rows *sql.Rows, err error) ([]string, error) {
 	})
 }
 
-// branchWhere is the WHERE clause of branch i within segment s.
-func branchWhere(branches []string, bargs [][]any, i int, l petitionList, s segment) (string, []any) {
-	return armWhere(branches[i], bargs[i], l, s)
-}
-
 // countBranches counts the rows of segment s, stopping at max.
 func (db *core) countBranches(ctx context.Context, r cq, branches []string, bargs [][]any, l petitionList, s segment, max int) (int, error) {
 	if max <= 0 {
@@ -371,16 +366,16 @@ func (db *core) countBranches(ctx context.Context, r cq, branches []string, barg
 	var parts []string
 	var args []any
 	for _, a := range db.armsOf(branches, bargs) {
-		from, w, fa := a.from()
-		w, wa := armWhere(w, nil, l, s)
+		from, w, wa := a.from()
+		w, wa = armWhere(w, wa, l, s)
 		if from == "" {
 			parts = append(parts, "SELECT p.id FROM petitions p WHERE "+w)
-			args = append(append(args, fa...), wa...)
+			args = append(args, wa...)
 			continue
 		}
 		// The LIMIT keeps the select apart, driven by the arm's rows.
 		parts = append(parts, "SELECT x.id FROM "+from+"(SELECT p.id FROM petitions p WHERE "+w+" LIMIT ?) x")
-		args = append(append(append(args, fa...), wa...), max)
+		args = append(append(args, wa...), max)
 	}
 	var n int
 	err := r.row(ctx, `SELECT COUNT(*) FROM (`+strings.Join(parts, " UNION ALL ")+` LIMIT ?) c`, append(args, max)...).Scan(&n)
@@ -407,15 +402,15 @@ func (db *core) pageBranches(ctx context.Context, r cq, branches []string, bargs
 	var parts []string
 	var args []any
 	for i, a := range db.armsOf(branches, bargs) {
-		from, w, fa := a.from()
-		w, wa := armWhere(w, nil, l, s)
+		from, w, wa := a.from()
+		w, wa = armWhere(w, wa, l, s)
 		sel := "(SELECT " + cols + " FROM petitions p WHERE " + w + " ORDER BY " + strings.Join(inner, ", ") + " LIMIT ?) b" + strconv.Itoa(i)
 		if from == "" {
 			parts = append(parts, "SELECT * FROM "+sel)
 		} else {
 			parts = append(parts, "SELECT b"+strconv.Itoa(i)+".* FROM "+from+sel)
 		}
-		args = append(append(append(args, fa...), wa...), offset+limit)
+		args = append(append(args, wa...), offset+limit)
 	}
 	rows, err := r.rows(ctx, `SELECT id FROM (`+strings.Join(parts, " UNION ALL ")+`) u ORDER BY `+strings.Join(outer, ", ")+` LIMIT ? OFFSET ?`,
 		append(args, limit, offset)...)

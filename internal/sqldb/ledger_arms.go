@@ -71,9 +71,10 @@ func allStrings(args []any) bool {
 }
 
 // from is what the arm selects from, its condition for the branch's rows,
-// and the arguments of both in the order they come: a branch of its own
-// reads petitions p; an arm over arrays reads the rows of unnest, each
-// giving b.a0, b.a1, … to the select that follows it LATERAL.
+// and the arguments of both in the order they come (armWhere adds the
+// list's after them): a branch of its own reads petitions p; an arm over
+// arrays reads the rows of unnest, each giving b.a0, b.a1, … to the
+// select that follows it LATERAL.
 func (a branchArm) from() (from, where string, args []any) {
 	if a.over == 0 {
 		return "", a.where, a.args
@@ -108,8 +109,8 @@ func (a branchArm) from() (from, where string, args []any) {
 }
 
 // armWhere is the WHERE clause of a branch's or an arm's condition where
-// (with its arguments args) within segment s: the condition, the list's
-// scope and filters, and the segment's condition.
+// within segment s — the condition, the list's scope and filters, and the
+// segment's condition — and args followed by the list's arguments.
 func armWhere(where string, args []any, l petitionList, s segment) (string, []any) {
 	where += " AND " + l.where
 	args = append(append([]any(nil), args...), l.args...)

@@ -97,7 +97,7 @@ func (db *core) keysetBranches(ctx context.Context, r cq, branches []string, bar
 	var parts []string
 	var args []any
 	for i := range branches {
-		w, a := branchWhere(branches, bargs, i, l, s)
+		w, a := armWhere(branches[i], bargs[i], l, s)
 		parts = append(parts, "SELECT * FROM (SELECT p.id AS id_, "+strings.Join(cols, ", ")+" FROM petitions p WHERE "+w+
 			" ORDER BY "+strings.Join(inner, ", ")+" LIMIT ?) b"+strconv.Itoa(i))
 		args = append(append(args, a...), limit)

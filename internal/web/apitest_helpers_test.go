@@ -46,12 +46,18 @@ type apiEnv struct {
 
 func newAPIEnv(t *testing.T, start string) *apiEnv {
 	t.Helper()
+	return newAPIEnvOn(t, openTestDB(t), start)
+}
+
+// openTestDB opens a fresh SQLite database, closed when the test ends.
+func openTestDB(t *testing.T) *sqldb.DB {
+	t.Helper()
 	db := sqldb.NewDB(filepath.Join(t.TempDir(), "xinfang.db"), keyring.Generate())
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return newAPIEnvOn(t, db, start)
+	return db
 }
 
 // newAPIEnvOn serves db, whose clock reads the environment's, with the

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"sync"
@@ -11,8 +10,6 @@ import (
 	"time"
 
 	"xinfang"
-	"xinfang/internal/keyring"
-	"xinfang/internal/sqldb"
 	"xinfang/internal/web"
 )
 
@@ -128,8 +125,9 @@ func TestWorkbenchPageMatchesAPI(t *testing.T) {
 }
 
 // readsAtOnce is a PetitionStore whose lists count how many of them run
-// at the same time, each held a little so that reads allowed to overlap
-// do.
+// at the same time. Each waits (up to a second) for another to come in,
+// then a little more, so that reads allowed to overlap do, however slowly
+// their goroutines start.
 type readsAtOnce struct {
 	web.PetitionStore
 	mu        sync.Mutex
@@ -143,6 +141,14 @@ func (r *readsAtOnce) enter() func() {
 	r.calls++
 	r.most = max(r.most, r.now)
 	r.mu.Unlock()
+	for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		r.mu.Lock()
+		two := r.now >= 2
+		r.mu.Unlock()
+		if two {
+			break
+		}
+	}
 	time.Sleep(20 * time.Millisecond)
 	return func() {
 		r.mu.Lock()
@@ -170,13 +176,8 @@ func (r *readsAtOnce) FindOverdue(ctx context.Context, offset, limit int) ([]*xi
 // never more at once, and not one after the other either.
 func TestWorkbenchReadsTwoListsAtATime(t *testing.T) {
 	t.Parallel()
-	db := sqldb.NewDB(filepath.Join(t.TempDir(), "xinfang.db"), keyring.Generate())
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	watch := &readsAtOnce{}
-	env := newAPIEnvWith(t, db, "2026-01-05T18:00", func(st *web.Stores) {
+	env := newAPIEnvWith(t, openTestDB(t), "2026-01-05T18:00", func(st *web.Stores) {
 		watch.PetitionStore = st.Petitions
 		st.Petitions = watch
 	})
