@@ -165,7 +165,7 @@ func (db *core) commitBatch(batch []*writeReq) {
 		sh := &txShared{}
 		for _, r := range live {
 			var tx *Tx
-			if tx, err = db.apply(context.WithoutCancel(r.ctx), stx, sh, r.fn); err != nil {
+			if tx, err = db.apply(context.WithoutCancel(r.ctx), stx, sh, nil, r.fn); err != nil {
 				break
 			}
 			txs = append(txs, tx)
@@ -196,9 +196,10 @@ func (db *core) commitBatch(batch []*writeReq) {
 }
 
 // apply runs fn in stx with its own Tx and appends the audit entry of
-// its context; what fn deferred with atEnd is left to the caller.
-func (db *core) apply(ctx context.Context, stx *sql.Tx, sh *txShared, fn func(tx *Tx) error) (*Tx, error) {
-	tx := &Tx{Tx: stx, db: db, now: db.Now(), sh: sh}
+// its context; what fn deferred with atEnd is left to the caller. local,
+// when not nil, holds the statements prepared on stx (Tx.local).
+func (db *core) apply(ctx context.Context, stx *sql.Tx, sh *txShared, local map[string]*sql.Stmt, fn func(tx *Tx) error) (*Tx, error) {
+	tx := &Tx{Tx: stx, db: db, now: db.Now(), sh: sh, local: local}
 	if err := fn(tx); err != nil {
 		return nil, err
 	}

@@ -147,3 +147,32 @@ func TestLoadInBulkTransactions(t *testing.T) {
 		}
 	})
 }
+
+// TestLoadInBulkPreparesOnce: on SQLite the writes and reads of one bulk
+// transaction share the statements prepared on it, so that a load's
+// statements are compiled once per transaction, not once per write until
+// the writer's cache prepares them after a commit (a thousand writes
+// later). Forty units created one write each run no statement unprepared.
+func TestLoadInBulkPreparesOnce(t *testing.T) {
+	db := sqldbtest.Open(t, "sqlite")
+	ctx := context.Background()
+	err := db.LoadInBulk(ctx, func(bulk *sqldb.DB) error {
+		before := bulk.Unprepared()
+		for i := range 40 {
+			code := fmt.Sprintf("PQ%02d", i)
+			if err := bulk.Directory.CreateUnit(ctx, &xinfang.Unit{Code: code, Name: "批量" + code, Kind: xinfang.UnitCity}); err != nil {
+				return err
+			}
+		}
+		if got := bulk.Unprepared() - before; got != 0 {
+			t.Errorf("forty writes in one bulk transaction ran %d statements unprepared; want 0", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "units WHERE code LIKE 'PQ%'"); n != 40 {
+		t.Errorf("%d units after the load, want 40", n)
+	}
+}

@@ -18,6 +18,10 @@ func (db *DB) RawSQL() *sql.DB { return db.wdb }
 // their begins and commits included.
 func (db *DB) RoundTrips() int64 { return db.roundTrips.Load() }
 
+// Unprepared is the number of statements write transactions have run
+// unprepared on SQLite.
+func (db *DB) Unprepared() int64 { return db.stmts.unprepared.Load() }
+
 // Rebind turns "?" placeholders into the dialect's.
 func (db *DB) Rebind(q string) string { return db.dialect.rebind(q) }
 

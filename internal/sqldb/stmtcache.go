@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,6 +40,9 @@ type stmtCache struct {
 	// after the pool closed would touch the database's files after Close.
 	bg     sync.WaitGroup
 	closed bool
+	// unprepared counts the statements of write transactions on SQLite
+	// that ran without a prepared statement (compiled for one run).
+	unprepared atomic.Int64
 }
 
 type cachedStmt struct {
@@ -191,27 +195,37 @@ func (db *core) prepareWanted() {
 	}
 }
 
-// prepared returns q prepared for tx, or nil to run it unprepared.
+// prepared returns q prepared for tx, or nil to run it unprepared: the
+// writer's statement when the cache has it, else, for a Tx that keeps its
+// statements (local), one prepared on its transaction and kept there.
 func (tx *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
 	tx.db.roundTrips.Add(1) // every statement of a Tx comes through here
-	if tx.local != nil {
-		if s, ok := tx.local[q]; ok {
+	if tx.db.Postgres() {
+		return nil
+	}
+	if s, ok := tx.local[q]; ok {
+		return s
+	}
+	if tx.db.batch != nil {
+		if s, _ := tx.db.stmts.get(q); s != nil {
+			s = tx.StmtContext(ctx, s)
+			if tx.local != nil {
+				tx.local[q] = s
+			}
 			return s
 		}
-		if s, err := tx.Tx.PrepareContext(ctx, q); err == nil {
-			tx.local[q] = s
-			return s
-		}
+	}
+	if tx.local == nil {
+		tx.db.stmts.unprepared.Add(1)
 		return nil
 	}
-	if tx.db.Postgres() || tx.db.batch == nil {
+	s, err := tx.Tx.PrepareContext(ctx, q)
+	if err != nil {
+		tx.db.stmts.unprepared.Add(1)
 		return nil
 	}
-	s, _ := tx.db.stmts.get(q)
-	if s == nil {
-		return nil
-	}
-	return tx.StmtContext(ctx, s)
+	tx.local[q] = s
+	return s
 }
 
 // A LIMIT's value is written into the statement's text on SQLite. Given

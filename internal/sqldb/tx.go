@@ -17,7 +17,8 @@ type Tx struct {
 	sh      *txShared                 // what the writes of one transaction share
 	// local holds the statements prepared on this transaction alone, for
 	// a write that runs the same statements thousands of times before the
-	// writer's cache (stmtcache.go) could prepare them (keepStatements).
+	// writer's cache (stmtcache.go) could prepare them (keepStatements),
+	// and for the writes of one bulk transaction, which share it (runBulk).
 	local map[string]*sql.Stmt
 }
 
@@ -208,7 +209,7 @@ func (db *core) writeOnce(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	sh := &txShared{}
-	tx, err := db.apply(ctx, stx, sh, fn)
+	tx, err := db.apply(ctx, stx, sh, nil, fn)
 	if err == nil {
 		err = db.finish(ctx, stx, []*Tx{tx})
 	}
