@@ -188,12 +188,28 @@ func (db *PetitionStore) loadLinked(ctx context.Context, q rowQuerier, pr *proce
 
 // loadClocks derives p's clocks as of now from its events, read through q.
 func (db *PetitionStore) loadClocks(ctx context.Context, q rowQuerier, pr *procedure.Procedure, p *xinfang.Petition) error {
-	events, err := db.events(ctx, q, p.ID)
+	events, err := db.clockEvents(ctx, q, p.ID)
 	if err != nil {
 		return err
 	}
 	pr.Project(p, pr.Derive(events, db.Now()))
 	return nil
+}
+
+// clockEvents reads a petition's events with what Derive reads of them:
+// the action, the states, the time and the data — not the actor, the
+// note or the chain's hashes, which a detail read for its clocks alone
+// decoded for nothing (a tenth of its CPU was this read).
+func (db *core) clockEvents(ctx context.Context, q rowQuerier, petitionID int64) ([]*xinfang.Event, error) {
+	rows, err := cq{db, q}.rows(ctx, `SELECT seq, action, from_state, to_state, at, data FROM events WHERE petition_id = ? ORDER BY seq`, petitionID)
+	return scanAll(rows, err, func(r scanner) (*xinfang.Event, error) {
+		e := &xinfang.Event{PetitionID: petitionID}
+		var action, from, to, at, data string
+		if err := r.Scan(&e.Seq, &action, &from, &to, &at, &data); err != nil {
+			return nil, err
+		}
+		return e, fillEvent(e, action, from, to, at, data)
+	})
 }
 
 // FindEvents returns the history of a petition in scope.
@@ -227,11 +243,16 @@ func scanEvent(r scanner) (*xinfang.Event, error) {
 	if err := r.Scan(&e.ID, &e.PetitionID, &e.Seq, &action, &from, &to, &e.ActorID, &e.ActorName, &e.ActorUnitID, &at, &e.Note, &data, &e.PrevHash, &e.Hash); err != nil {
 		return nil, err
 	}
+	return e, fillEvent(e, action, from, to, at, data)
+}
+
+// fillEvent sets what an event's row gives as text.
+func fillEvent(e *xinfang.Event, action, from, to, at, data string) error {
 	e.Action, e.From, e.To, e.At = xinfang.Action(action), xinfang.State(from), xinfang.State(to), parseTime(at)
 	if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
-		return nil, fmt.Errorf("event %d data: %w", e.ID, err)
+		return fmt.Errorf("event %d of petition %d data: %w", e.Seq, e.PetitionID, err)
 	}
-	return e, nil
+	return nil
 }
 
 // FindPetitions lists petitions in scope with filters, and the total count
