@@ -404,12 +404,8 @@ func (db *core) pageBranches(ctx context.Context, r cq, branches []string, bargs
 	for i, a := range db.armsOf(branches, bargs) {
 		from, w, wa := a.from()
 		w, wa = armWhere(w, wa, l, s)
-		sel := "(SELECT " + cols + " FROM petitions p WHERE " + w + " ORDER BY " + strings.Join(inner, ", ") + " LIMIT ?) b" + strconv.Itoa(i)
-		if from == "" {
-			parts = append(parts, "SELECT * FROM "+sel)
-		} else {
-			parts = append(parts, "SELECT b"+strconv.Itoa(i)+".* FROM "+from+sel)
-		}
+		b := "b" + strconv.Itoa(i)
+		parts = append(parts, "SELECT "+b+".* FROM "+from+"(SELECT "+cols+" FROM petitions p WHERE "+w+" ORDER BY "+strings.Join(inner, ", ")+" LIMIT ?) "+b)
 		args = append(append(args, wa...), offset+limit)
 	}
 	rows, err := r.rows(ctx, `SELECT id FROM (`+strings.Join(parts, " UNION ALL ")+`) u ORDER BY `+strings.Join(outer, ", ")+` LIMIT ? OFFSET ?`,

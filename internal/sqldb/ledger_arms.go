@@ -12,10 +12,11 @@ import (
 // some thirty indexes took 10–45 ms to plan at a million items, on every
 // connection of the pool and for every count of branches, while running
 // it took 1–3 ms; the town's 工作台 reads six such lists, and its first
-// twenty runs after a start spent five times as long planning as running. An arm over an array plans as one select, and its statement is
-// the same for every subtree whose branches have the same forms, so each
-// connection plans it once for them all. SQLite plans a statement in
-// microseconds and keeps the union.
+// twenty runs after a start spent five times as long planning as running.
+// An arm over an array plans as one select, and its statement is the same
+// for every subtree whose branches have the same forms, so each connection
+// plans it once for them all. SQLite plans a statement in microseconds and
+// keeps the union.
 
 // branchArm is one arm of a list's union: a branch of its own, or the
 // branches of one form over the arrays of their arguments.
@@ -79,22 +80,12 @@ func (a branchArm) from() (from, where string, args []any) {
 	if a.over == 0 {
 		return "", a.where, a.args
 	}
-	var f strings.Builder
-	f.WriteString("unnest(")
+	arrays := make([]string, a.over)
+	cols := make([]string, a.over)
 	for j := range a.over {
-		if j > 0 {
-			f.WriteString(", ")
-		}
-		f.WriteString("?::text[]")
+		arrays[j], cols[j] = "?::text[]", "a"+strconv.Itoa(j)
 	}
-	f.WriteString(") AS b(")
-	for j := range a.over {
-		if j > 0 {
-			f.WriteString(", ")
-		}
-		f.WriteString("a" + strconv.Itoa(j))
-	}
-	f.WriteString(") CROSS JOIN LATERAL ")
+	from = "unnest(" + strings.Join(arrays, ", ") + ") AS b(" + strings.Join(cols, ", ") + ") CROSS JOIN LATERAL "
 	var w strings.Builder
 	j := 0
 	for _, c := range a.where {
@@ -105,7 +96,7 @@ func (a branchArm) from() (from, where string, args []any) {
 		}
 		w.WriteRune(c)
 	}
-	return f.String(), w.String(), a.args
+	return from, w.String(), a.args
 }
 
 // armWhere is the WHERE clause of a branch's or an arm's condition where
