@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -128,6 +129,22 @@ func (db *DB) AskWALRestart() { db.walBig.Store(true) }
 // takes.
 func (db *DB) SetIndexBatchSize(n int) { db.index.batch = n }
 
+// SetIndexGramSizes sets how many rows a pass of db's index build's grams
+// holds and a chunk of it writes.
+func (db *DB) SetIndexGramSizes(passRows, chunkRows int) {
+	db.index.passRows, db.index.chunkRows = passRows, chunkRows
+}
+
+// IndexGramChunks writes n chunks of the grams of the recorded index
+// build, whose batches are done, as a build stopped midway would have.
+func (db *DB) IndexGramChunks(ctx context.Context, n int) error {
+	b, ok, err := db.loadIndexBuild(ctx, db.rdb)
+	if err != nil || !ok || b.finished || !b.batchesDone() {
+		return fmt.Errorf("no build to write the grams of: %+v, %v, %v", b, ok, err)
+	}
+	return db.gramChunks(ctx, b, n)
+}
+
 // IndexBatches runs n batches of the recorded index build, as a build
 // stopped midway would have.
 func (db *DB) IndexBatches(ctx context.Context, n int) error {
@@ -139,6 +156,10 @@ func (db *DB) IndexBatches(ctx context.Context, n int) error {
 		if _, err := db.indexBatch(ctx, b); err != nil {
 			return err
 		}
+		if b, _, err = db.loadIndexBuild(ctx, db.rdb); err != nil {
+			return err
+		}
+		db.setIndexStatus(b.status())
 	}
 	return nil
 }

@@ -189,8 +189,10 @@ func TestIndexBuildSharedByInstances(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer other.Close()
-		db.SetIndexBatchSize(3)
-		other.SetIndexBatchSize(3)
+		for _, d := range []*sqldb.DB{db, other} {
+			d.SetIndexBatchSize(3)
+			d.SetIndexGramSizes(120, 30)
+		}
 		if _, err := db.StartIndexBuild(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -209,6 +211,84 @@ func TestIndexBuildSharedByInstances(t *testing.T) {
 				t.Errorf("%s: %d rows after the shared build, %d registered", table, len(got[table]), len(rows))
 			}
 		}
+	})
+}
+
+// TestIndexBuildGramsInPasses: the build writes the grams after its
+// batches, a range of grams at a time; stopped midway and resumed on
+// another handle, it ends with exactly the rows and counts registration
+// gives, leaving a petition still in the index queue to the indexer, and
+// says until then that it is building.
+func TestIndexBuildGramsInPasses(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		e := newRepeatEnv(t, db)
+		want := indexRows(t, db)
+		clearIndex(t, db)
+		db.SetIndexBatchSize(7)
+		db.SetIndexGramSizes(150, 40)
+		if _, err := db.StartIndexBuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.IndexBatches(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+		if n, m := count(t, db, "petition_fingerprints"), len(want["petition_fingerprints"]); n != m || count(t, db, "petition_grams") != 0 {
+			t.Fatalf("after the batches: %d fingerprints of %d, %d grams; want every fingerprint and no grams yet", n, m, count(t, db, "petition_grams"))
+		}
+		if st := db.IndexStatus(ctx); !st.Building || st.Percent < 90 {
+			t.Fatalf("status after the batches: %+v, want building, 90%% or more", st)
+		}
+		// A petition of the build queued for the indexer (left by an older
+		// version): the grams leave it to the indexer.
+		queued := e.ByKey[repeatCorpus[0].Key]
+		if _, err := db.RawSQL().Exec(`INSERT INTO index_queue (petition_id, text) SELECT ref_id, text FROM search_docs WHERE kind = 'petition' AND ref_id = ` + itoa(queued.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.IndexGramChunks(ctx, 5); err != nil {
+			t.Fatal(err)
+		}
+		var from int64
+		if err := db.RawSQL().QueryRow(`SELECT grams_from FROM index_builds`).Scan(&from); err != nil || from <= 0 || from >= 1<<31 {
+			t.Fatalf("progress after five chunks: %d, %v; want within the grams", from, err)
+		}
+		grams := count(t, db, "petition_grams")
+		if grams == 0 || grams >= len(want["petition_grams"]) {
+			t.Fatalf("%d grams after five chunks of 40, want some of %d", grams, len(want["petition_grams"]))
+		}
+		if n := count(t, db, "petition_grams WHERE petition_id = "+itoa(queued.ID)); n != 0 {
+			t.Fatalf("the queued petition got %d grams from the build", n)
+		}
+		if st := db.IndexStatus(ctx); !st.Building {
+			t.Fatalf("status while the grams are written: %+v", st)
+		}
+		db.Close()
+
+		db2 := sqldb.NewDB(db.DSN, sqldbtest.Keys)
+		if err := db2.Open(); err != nil {
+			t.Fatal(err)
+		}
+		defer db2.Close()
+		db2.SetIndexGramSizes(150, 40)
+		if building, err := db2.StartIndexBuild(ctx); err != nil || !building {
+			t.Fatalf("StartIndexBuild after the restart = %v, %v; want the build resumed", building, err)
+		}
+		if err := db2.BuildIndex(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if st := db2.IndexStatus(ctx); st.Building {
+			t.Fatalf("status after the build: %+v", st)
+		}
+		got := indexRows(t, db2)
+		for table, rows := range want {
+			if len(rows) == 0 {
+				t.Errorf("%s: empty as registered", table)
+			}
+			if !slices.Equal(got[table], rows) {
+				t.Errorf("%s: the build in passes left %d rows, registration %d, or they differ", table, len(got[table]), len(rows))
+			}
+		}
+		wantGramCounts(t, db2)
 	})
 }
 

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"encoding/binary"
+	"slices"
 	"time"
 )
 
@@ -25,7 +26,12 @@ func encodeFP(fp []uint32) []byte {
 }
 
 func decodeFP(b []byte) []uint32 {
-	out := make([]uint32, len(b)/4)
+	return decodeFPInto(nil, b)
+}
+
+// decodeFPInto decodes b into buf's memory when it is large enough.
+func decodeFPInto(buf []uint32, b []byte) []uint32 {
+	out := slices.Grow(buf[:0], len(b)/4)[:len(b)/4]
 	for i := range out {
 		out[i] = binary.LittleEndian.Uint32(b[4*i:])
 	}
@@ -33,17 +39,14 @@ func decodeFP(b []byte) []uint32 {
 }
 
 // indexGrams returns the values of fp that go into petition_grams: classes
-// 0 and 1, at most gramsPerPetition of them (fp is sorted, so the content
-// grams come first).
+// 0 and 1, at most gramsPerPetition of them. fp is sorted, so they are its
+// first values: the result is a prefix of fp.
 func indexGrams(fp []uint32) []uint32 {
-	var out []uint32
-	for _, v := range fp {
-		if v>>30 > 1 || len(out) == gramsPerPetition {
-			break
-		}
-		out = append(out, v)
+	n := 0
+	for n < len(fp) && n < gramsPerPetition && fp[n]>>30 <= 1 {
+		n++
 	}
-	return out
+	return fp[:n:n]
 }
 
 // Reindex rebuilds the fingerprints, the gram index, the gram counts and
