@@ -237,14 +237,16 @@ func (db *DB) BuildIndex(ctx context.Context) error {
 			}
 			continue
 		}
-		n, err := db.indexBatch(ctx, b)
+		err = db.indexRun(ctx, b, func(b indexBuild, n int) {
+			db.setIndexStatus(b.status())
+			indexed += n
+			if time.Since(logged) > 10*time.Second {
+				db.Logger.Info("building the search and repeat index", "percent", b.status().Percent, "petitions", indexed)
+				logged = time.Now()
+			}
+		})
 		if err != nil {
 			return err
-		}
-		indexed += n
-		if time.Since(logged) > 10*time.Second {
-			db.Logger.Info("building the search and repeat index", "percent", b.status().Percent, "petitions", indexed)
-			logged = time.Now()
 		}
 	}
 }
@@ -255,14 +257,37 @@ func (db *DB) BuildIndex(ctx context.Context) error {
 var errIndexMoved = errors.New("index build moved on")
 
 // indexBatch indexes the next batch of build b and advances its progress
-// in the same transaction; it returns how many petitions it indexed. The
-// texts are read and fingerprinted before the write transaction, so that
-// the writer is held only for the inserts.
+// in the same transaction, without reading ahead; it returns how many
+// petitions it indexed.
 func (db *DB) indexBatch(ctx context.Context, b indexBuild) (int, error) {
+	bb, err := db.readBatch(ctx, b, b.after, 2)
+	if err != nil {
+		return 0, err
+	}
+	n, err := db.writeBatch(ctx, bb)
+	if errors.Is(err, errIndexMoved) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// builtBatch is a batch of the build read and fingerprinted, to write:
+// the progress it starts from and the one it ends at (done when that is
+// the end of the build's petitions), and its petitions' index.
+type builtBatch struct {
+	from, upTo int64
+	done       bool
+	docs       []indexDoc
+}
+
+// readBatch reads the batch of build b that follows the petition after
+// and fingerprints it on workers goroutines, outside any transaction, so
+// that the writer is held only for the inserts.
+func (db *DB) readBatch(ctx context.Context, b indexBuild, after int64, workers int) (builtBatch, error) {
 	rs, err := db.query(ctx, `SELECT p.id, p.received_at, p.number, p.summary, p.content, f.day, f.fp FROM petitions p
 		LEFT JOIN petition_fingerprints f ON f.petition_id = p.id
 		WHERE p.id > ? AND p.id <= ? AND (f.petition_id IS NULL OR f.version <> ?)
-		ORDER BY p.id LIMIT ?`, b.after, b.last, similar.FingerprintVersion, db.indexBatchSize())
+		ORDER BY p.id LIMIT ?`, after, b.last, similar.FingerprintVersion, db.indexBatchSize())
 	rows, err := scanAll(rs, err, func(s scanner) (indexRow, error) {
 		var r indexRow
 		var received string
@@ -275,40 +300,100 @@ func (db *DB) indexBatch(ctx context.Context, b indexBuild) (int, error) {
 		return r, err
 	})
 	if err != nil {
-		return 0, err
+		return builtBatch{}, err
 	}
 	// The batch ends at its last petition, or at the end of the build's
 	// petitions when the rest is indexed already; the grams follow.
-	upTo := b.last
+	bb := builtBatch{from: after, upTo: b.last, done: true}
 	if len(rows) == db.indexBatchSize() {
-		upTo = rows[len(rows)-1].id
+		bb.upTo, bb.done = rows[len(rows)-1].id, rows[len(rows)-1].id >= b.last
 	}
-	var docs []indexDoc
 	if len(rows) > 0 {
 		names, err := db.petitionerNames(ctx, rows[0].id, rows[len(rows)-1].id)
 		if err != nil {
-			return 0, err
+			return builtBatch{}, err
 		}
-		docs = makeIndexDocs(rows, names)
+		bb.docs = makeIndexDocs(rows, names, workers)
 	}
-	err = db.write(ctx, func(tx *Tx) error {
+	return bb, nil
+}
+
+// writeBatch writes bb and advances the build's progress from bb.from to
+// bb.upTo in one transaction; it returns how many petitions it indexed,
+// or errIndexMoved, writing nothing, when the progress is no longer
+// bb.from (another instance wrote that batch).
+func (db *DB) writeBatch(ctx context.Context, bb builtBatch) (int, error) {
+	err := db.write(ctx, func(tx *Tx) error {
 		n, err := tx.change(ctx, `UPDATE index_builds SET after_id = ? WHERE name = ? AND after_id = ? AND finished_at = ''`,
-			upTo, petitionIndexBuild, b.after)
+			bb.upTo, petitionIndexBuild, bb.from)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
 			return errIndexMoved
 		}
-		return db.writeIndexDocs(ctx, tx, docs)
+		return db.writeIndexDocs(ctx, tx, bb.docs)
 	})
-	if errors.Is(err, errIndexMoved) {
-		return 0, nil
-	}
 	if err != nil {
 		return 0, err
 	}
-	return len(docs), nil
+	return len(bb.docs), nil
+}
+
+// indexRun writes the batches of build b one after another until its
+// petitions are done, another instance moves its progress (it returns,
+// and BuildIndex reads the progress again) or ctx ends. The next batch
+// is read and fingerprinted, on one goroutine, while one is written: at
+// a million petitions this and a faster sort of the grams took the build
+// from 222 s to 203 s (each batch had been read and fingerprinted on two
+// goroutines before its write). done is told of every batch written,
+// with the progress after it.
+func (db *DB) indexRun(ctx context.Context, b indexBuild, done func(b indexBuild, n int)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	ready := make(chan builtBatch, 1)
+	readErr := make(chan error, 1)
+	defer func() {
+		cancel()
+		for range ready { // the reader stops at ctx
+		}
+	}()
+	go func(b indexBuild) { // its own copy: the writer below advances b
+		defer close(ready)
+		after := b.after
+		for {
+			bb, err := db.readBatch(ctx, b, after, 1)
+			if err != nil {
+				readErr <- err
+				return
+			}
+			select {
+			case ready <- bb:
+			case <-ctx.Done():
+				return
+			}
+			if bb.done {
+				return
+			}
+			after = bb.upTo
+		}
+	}(b)
+	for bb := range ready {
+		n, err := db.writeBatch(ctx, bb)
+		if errors.Is(err, errIndexMoved) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		b.after = bb.upTo
+		done(b, n)
+	}
+	select {
+	case err := <-readErr:
+		return err
+	default:
+		return nil
+	}
 }
 
 // indexRow is what the index is made of: a petition's number and texts.
@@ -332,11 +417,10 @@ type indexDoc struct {
 }
 
 // makeIndexDocs fingerprints the petitions of a batch, the CPU-heavy part
-// of the build, on two goroutines.
-func makeIndexDocs(rows []indexRow, names map[int64]string) []indexDoc {
+// of the build, on workers goroutines.
+func makeIndexDocs(rows []indexRow, names map[int64]string, workers int) []indexDoc {
 	docs := make([]indexDoc, len(rows))
 	var wg sync.WaitGroup
-	const workers = 2
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {

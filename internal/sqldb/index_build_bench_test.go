@@ -127,13 +127,15 @@ func benchIndexBuild(b *testing.B, ctx context.Context, dialect, src string, n i
 					}
 					took, cpuTook := time.Since(start), cpuTime()-cpu
 					b.StopTimer()
-					var fps, docs int
-					if err := db.RawSQL().QueryRow(`SELECT (SELECT COUNT(*) FROM petition_fingerprints), (SELECT COUNT(*) FROM search_docs WHERE kind = 'petition')`).Scan(&fps, &docs); err != nil {
+					var fps, docs, grams, counted int
+					if err := db.RawSQL().QueryRow(`SELECT (SELECT COUNT(*) FROM petition_fingerprints), (SELECT COUNT(*) FROM search_docs WHERE kind = 'petition'),
+						(SELECT COUNT(*) FROM petition_grams), (SELECT COALESCE(SUM(n), 0) FROM gram_stats)`).Scan(&fps, &docs, &grams, &counted); err != nil {
 						b.Fatal(err)
 					}
-					if fps != n || docs != n {
-						b.Fatalf("indexed %d fingerprints and %d search documents of %d petitions", fps, docs, n)
+					if fps != n || docs != n || grams < n || counted != grams {
+						b.Fatalf("indexed %d fingerprints, %d search documents and %d grams (counted %d) of %d petitions", fps, docs, grams, counted, n)
 					}
+					b.ReportMetric(float64(grams), "grams")
 					b.ReportMetric(took.Seconds(), "s/build")
 					b.ReportMetric(cpuTook.Seconds(), "cpu-s/build")
 					b.ReportMetric(float64(n)/took.Seconds(), "petitions/s")

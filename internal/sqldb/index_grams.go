@@ -122,7 +122,7 @@ func (db *DB) gramChunks(ctx context.Context, b indexBuild, limit int) error {
 			db.setIndexStatus(b.status())
 		}
 		if time.Since(logged) > 10*time.Second {
-			db.Logger.Info("building the repeat index's grams", "pass", i+1, "of", len(passes), "percent", b.status().Percent)
+			db.Logger.Info("building the repeat index's grams", "pass", i+1, "of", len(passes))
 			logged = time.Now()
 		}
 	}
