@@ -53,6 +53,20 @@ func indexRows(t *testing.T, db *sqldb.DB) map[string][]string {
 	return out
 }
 
+// sameIndexRows fails t unless got, the index rows left by what, are
+// want's, left by by, and none of want's tables is empty.
+func sameIndexRows(t *testing.T, got, want map[string][]string, what, by string) {
+	t.Helper()
+	for table, rows := range want {
+		if len(rows) == 0 {
+			t.Errorf("%s: empty after %s", table, by)
+		}
+		if !slices.Equal(got[table], rows) {
+			t.Errorf("%s: %s left %d rows, %s %d, or they differ", table, what, len(got[table]), by, len(rows))
+		}
+	}
+}
+
 // clearIndex removes the petitions' derived indexes, as a database of a
 // version before them has none.
 func clearIndex(t *testing.T, db *sqldb.DB) {
@@ -164,14 +178,7 @@ func TestIndexBuildResumes(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := indexRows(t, db2)
-		for table, rows := range want {
-			if len(rows) == 0 {
-				t.Errorf("%s: empty after Reindex", table)
-			}
-			if !slices.Equal(got[table], rows) {
-				t.Errorf("%s: the resumed build left %d rows, a full Reindex %d, or they differ", table, len(got[table]), len(rows))
-			}
-		}
+		sameIndexRows(t, got, want, "the resumed build", "a full Reindex")
 		wantGramCounts(t, db2)
 	})
 }
@@ -206,11 +213,7 @@ func TestIndexBuildSharedByInstances(t *testing.T) {
 			}
 		}
 		got := indexRows(t, db)
-		for table, rows := range want {
-			if !slices.Equal(got[table], rows) {
-				t.Errorf("%s: %d rows after the shared build, %d registered", table, len(got[table]), len(rows))
-			}
-		}
+		sameIndexRows(t, got, want, "the shared build", "registration")
 	})
 }
 
@@ -280,14 +283,7 @@ func TestIndexBuildGramsInPasses(t *testing.T) {
 			t.Fatalf("status after the build: %+v", st)
 		}
 		got := indexRows(t, db2)
-		for table, rows := range want {
-			if len(rows) == 0 {
-				t.Errorf("%s: empty as registered", table)
-			}
-			if !slices.Equal(got[table], rows) {
-				t.Errorf("%s: the build in passes left %d rows, registration %d, or they differ", table, len(got[table]), len(rows))
-			}
-		}
+		sameIndexRows(t, got, want, "the build in passes", "registration")
 		wantGramCounts(t, db2)
 	})
 }
@@ -326,11 +322,7 @@ func TestIndexBuildUpgradesVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := indexRows(t, db)
-		for table, rows := range want {
-			if !slices.Equal(got[table], rows) {
-				t.Errorf("%s: %d rows after the upgrade, %d as registered, or they differ", table, len(got[table]), len(rows))
-			}
-		}
+		sameIndexRows(t, got, want, "the upgrade", "registration")
 		var caseText string
 		if err := db.RawSQL().QueryRow(`SELECT text FROM search_docs WHERE kind = 'case' AND ref_id = 999999`).Scan(&caseText); err != nil || caseText != "锦程小区电梯 案件" {
 			t.Errorf("a case's search document after the upgrade: %q, %v; want it folded", caseText, err)
