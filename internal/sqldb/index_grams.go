@@ -14,7 +14,7 @@ import (
 // over the (gram, day, petition_id) B-tree, so that at a million
 // petitions every batch rewrote pages across the whole table, and the
 // grams, their pages written to the WAL and copied back by the
-// checkpoints took about a third of the build. Here they are read back
+// checkpoints took more than half of the build. Here they are read back
 // from the fingerprints the batches wrote, a range of grams at a time,
 // sorted and inserted in the order of the key: each page of the table is
 // written about once. Until they are all written the build is unfinished,
