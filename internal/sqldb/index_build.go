@@ -210,6 +210,7 @@ func (db *DB) BuildIndex(ctx context.Context) error {
 	started := time.Now()
 	logged := time.Now()
 	indexed := 0
+	worked := false // this call ran batches or grams: it refolds the other documents at the end
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -219,7 +220,7 @@ func (db *DB) BuildIndex(ctx context.Context) error {
 			return err
 		}
 		if !ok || b.finished {
-			if indexed > 0 {
+			if worked {
 				if _, err := db.refoldDocs(ctx); err != nil {
 					return err
 				}
@@ -231,6 +232,7 @@ func (db *DB) BuildIndex(ctx context.Context) error {
 			return nil
 		}
 		db.setIndexStatus(b.status())
+		worked = true
 		if b.batchesDone() {
 			if err := db.buildGrams(ctx, b); err != nil {
 				return err

@@ -221,13 +221,17 @@ func TestIndexBuildSharedByInstances(t *testing.T) {
 // batches, a range of grams at a time; stopped midway and resumed on
 // another handle, it ends with exactly the rows and counts registration
 // gives, leaving a petition still in the index queue to the indexer, and
-// says until then that it is building.
+// says until then that it is building. The resumed build, though it ran
+// no batch, folds the other search documents at its end.
 func TestIndexBuildGramsInPasses(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		e := newRepeatEnv(t, db)
 		want := indexRows(t, db)
 		clearIndex(t, db)
+		if _, err := db.RawSQL().Exec(`INSERT INTO search_docs (kind, ref_id, text) VALUES ('case', 999998, '錦程小區電梯 案件')`); err != nil {
+			t.Fatal(err)
+		}
 		db.SetIndexBatchSize(7)
 		db.SetIndexGramSizes(150, 40)
 		if _, err := db.StartIndexBuild(ctx); err != nil {
@@ -285,6 +289,10 @@ func TestIndexBuildGramsInPasses(t *testing.T) {
 		got := indexRows(t, db2)
 		sameIndexRows(t, got, want, "the build in passes", "registration")
 		wantGramCounts(t, db2)
+		var caseText string
+		if err := db2.RawSQL().QueryRow(`SELECT text FROM search_docs WHERE kind = 'case' AND ref_id = 999998`).Scan(&caseText); err != nil || caseText != "锦程小区电梯 案件" {
+			t.Errorf("a case's search document after the resumed build: %q, %v; want it folded", caseText, err)
+		}
 	})
 }
 
