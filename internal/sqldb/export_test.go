@@ -153,7 +153,11 @@ func (db *DB) IndexBatches(ctx context.Context, n int) error {
 		if err != nil || !ok || b.finished {
 			return err
 		}
-		if _, err := db.indexBatch(ctx, b); err != nil {
+		bb, err := db.readBatch(ctx, b, b.after)
+		if err != nil {
+			return err
+		}
+		if _, err := db.writeBatch(ctx, bb); err != nil && !errors.Is(err, errIndexMoved) {
 			return err
 		}
 		if b, _, err = db.loadIndexBuild(ctx, db.rdb); err != nil {

@@ -258,34 +258,18 @@ func (db *DB) BuildIndex(ctx context.Context) error {
 // the new progress.
 var errIndexMoved = errors.New("index build moved on")
 
-// indexBatch indexes the next batch of build b and advances its progress
-// in the same transaction, without reading ahead; it returns how many
-// petitions it indexed.
-func (db *DB) indexBatch(ctx context.Context, b indexBuild) (int, error) {
-	bb, err := db.readBatch(ctx, b, b.after, 2)
-	if err != nil {
-		return 0, err
-	}
-	n, err := db.writeBatch(ctx, bb)
-	if errors.Is(err, errIndexMoved) {
-		return 0, nil
-	}
-	return n, err
-}
-
 // builtBatch is a batch of the build read and fingerprinted, to write:
-// the progress it starts from and the one it ends at (done when that is
-// the end of the build's petitions), and its petitions' index.
+// the progress it starts from and the one it ends at (b.last for the
+// build's last batch), and its petitions' index.
 type builtBatch struct {
 	from, upTo int64
-	done       bool
 	docs       []indexDoc
 }
 
 // readBatch reads the batch of build b that follows the petition after
-// and fingerprints it on workers goroutines, outside any transaction, so
-// that the writer is held only for the inserts.
-func (db *DB) readBatch(ctx context.Context, b indexBuild, after int64, workers int) (builtBatch, error) {
+// and fingerprints it, outside any transaction, so that the writer is
+// held only for the inserts.
+func (db *DB) readBatch(ctx context.Context, b indexBuild, after int64) (builtBatch, error) {
 	rs, err := db.query(ctx, `SELECT p.id, p.received_at, p.number, p.summary, p.content, f.day, f.fp FROM petitions p
 		LEFT JOIN petition_fingerprints f ON f.petition_id = p.id
 		WHERE p.id > ? AND p.id <= ? AND (f.petition_id IS NULL OR f.version <> ?)
@@ -306,16 +290,16 @@ func (db *DB) readBatch(ctx context.Context, b indexBuild, after int64, workers 
 	}
 	// The batch ends at its last petition, or at the end of the build's
 	// petitions when the rest is indexed already; the grams follow.
-	bb := builtBatch{from: after, upTo: b.last, done: true}
+	bb := builtBatch{from: after, upTo: b.last}
 	if len(rows) == db.indexBatchSize() {
-		bb.upTo, bb.done = rows[len(rows)-1].id, rows[len(rows)-1].id >= b.last
+		bb.upTo = rows[len(rows)-1].id
 	}
 	if len(rows) > 0 {
 		names, err := db.petitionerNames(ctx, rows[0].id, rows[len(rows)-1].id)
 		if err != nil {
 			return builtBatch{}, err
 		}
-		bb.docs = makeIndexDocs(rows, names, workers)
+		bb.docs = makeIndexDocs(rows, names)
 	}
 	return bb, nil
 }
@@ -345,11 +329,11 @@ func (db *DB) writeBatch(ctx context.Context, bb builtBatch) (int, error) {
 // indexRun writes the batches of build b one after another until its
 // petitions are done, another instance moves its progress (it returns,
 // and BuildIndex reads the progress again) or ctx ends. The next batch
-// is read and fingerprinted, on one goroutine, while one is written: at
-// a million petitions this and a faster sort of the grams took the build
-// from 222 s to 203 s (each batch had been read and fingerprinted on two
-// goroutines before its write). done is told of every batch written,
-// with the progress after it.
+// is read and fingerprinted while one is written: at a million petitions
+// this and a faster sort of the grams took the build from 222 s to 203 s
+// (each batch had been read and fingerprinted on two goroutines before
+// its write). done is told of every batch written, with the progress
+// after it.
 func (db *DB) indexRun(ctx context.Context, b indexBuild, done func(b indexBuild, n int)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	ready := make(chan builtBatch, 1)
@@ -363,7 +347,7 @@ func (db *DB) indexRun(ctx context.Context, b indexBuild, done func(b indexBuild
 		defer close(ready)
 		after := b.after
 		for {
-			bb, err := db.readBatch(ctx, b, after, 1)
+			bb, err := db.readBatch(ctx, b, after)
 			if err != nil {
 				readErr <- err
 				return
@@ -373,7 +357,7 @@ func (db *DB) indexRun(ctx context.Context, b indexBuild, done func(b indexBuild
 			case <-ctx.Done():
 				return
 			}
-			if bb.done {
+			if bb.upTo >= b.last {
 				return
 			}
 			after = bb.upTo
@@ -419,23 +403,14 @@ type indexDoc struct {
 }
 
 // makeIndexDocs fingerprints the petitions of a batch, the CPU-heavy part
-// of the build, on workers goroutines.
-func makeIndexDocs(rows []indexRow, names map[int64]string, workers int) []indexDoc {
+// of the build; indexRun runs it beside the writer.
+func makeIndexDocs(rows []indexRow, names map[int64]string) []indexDoc {
 	docs := make([]indexDoc, len(rows))
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(rows); i += workers {
-				r := rows[i]
-				fp, traits := similar.PetitionIndex(similar.Petition{Summary: r.summary, Content: r.content})
-				docs[i] = indexDoc{id: r.id, day: fpDay(r.received), fp: encodeFP(fp), traits: traits,
-					text: searchText(r.number, names[r.id], r.summary, r.content), old: indexGrams(decodeFP(r.oldFP)), oldDay: r.oldDay}
-			}
-		}()
+	for i, r := range rows {
+		fp, traits := similar.PetitionIndex(similar.Petition{Summary: r.summary, Content: r.content})
+		docs[i] = indexDoc{id: r.id, day: fpDay(r.received), fp: encodeFP(fp), traits: traits,
+			text: searchText(r.number, names[r.id], r.summary, r.content), old: indexGrams(decodeFP(r.oldFP)), oldDay: r.oldDay}
 	}
-	wg.Wait()
 	return docs
 }
 
