@@ -1,7 +1,6 @@
 package similar
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,14 +40,6 @@ type entities [numEntityKinds][]string
 const stemEnd = "我你他她们本全同邻该各每此这那个的在到从进出回和与及是有给把被找问去说让跟向对由请叫过里上下了就都也还又"
 
 var stemEndSet = newHanSet(stemEnd)
-
-var (
-	rePlace  = regexp.MustCompile(`(\p{Han}{2,3}?)(村|社区|小区)`)
-	reTown   = regexp.MustCompile(`(\p{Han}{2})(镇|乡|街道)`)
-	reAddr   = regexp.MustCompile(`(\p{Han}{2})(路|街|巷|大道)(\d+)号`)
-	reOrg    = regexp.MustCompile(`(医院|卫生院|卫生服务中心|派出所|法院|小学|中学|幼儿园|学校|公司|厂|砂石场|养猪场|养鸭场|养殖场|基地|门市部|超市|楼盘|电站)`)
-	rePerson = regexp.MustCompile(`(\p{Han})(某|老板|师傅|经理|老师|医生)|(?:我叫|名叫|我是\p{Han}{2,4}?[村区组])(\p{Han}{3})`)
-)
 
 // surnames are the common family names (百家姓, the most frequent first):
 // 吴某 and 韩老板 name someone, 外地老板 and 该某 do not.
@@ -145,13 +136,13 @@ func extractEntities(folded string, t *text) entities {
 	// Places and organisations are read clause by clause: what precedes
 	// 村 or 医院 across a stop (工钱。东村, 感染化脓，医院) names none.
 	clauses := string(fold(folded))
-	for _, m := range rePlace.FindAllStringSubmatchIndex(clauses, -1) {
+	for _, m := range findAll(clauses, placeAt) {
 		if r := firstRune(clauses[m[1]:]); villageWordAfter.has(r) {
 			continue
 		}
 		addStem(entVillage, clauses[m[2]:m[3]], clauses[m[4]:m[5]])
 	}
-	for _, m := range reTown.FindAllStringSubmatchIndex(clauses, -1) {
+	for _, m := range findAll(clauses, townAt) {
 		if r := firstRune(clauses[m[1]:]); clauses[m[4]:m[5]] != "街道" && townWordAfter.has(r) && r != '镇' {
 			// 镇里 after a name is still the town: 柳林镇里.
 			if r != '里' && r != '上' {
@@ -160,10 +151,10 @@ func extractEntities(folded string, t *text) entities {
 		}
 		addStem(entTown, clauses[m[2]:m[3]], clauses[m[4]:m[5]])
 	}
-	for _, m := range reAddr.FindAllStringSubmatch(s, -1) {
-		e[entAddress] = append(e[entAddress], m[1]+m[2]+m[3])
+	for _, m := range findAll(s, addressAt) {
+		e[entAddress] = append(e[entAddress], s[m[2]:m[7]])
 	}
-	for _, m := range reOrg.FindAllStringIndex(clauses, -1) {
+	for _, m := range findAll(clauses, orgAt) {
 		if clauses[m[0]:m[1]] == "基地" && strings.HasSuffix(clauses[:m[0]], "宅") {
 			continue // 宅基地
 		}
@@ -171,12 +162,12 @@ func extractEntities(folded string, t *text) entities {
 			e[entOrg] = append(e[entOrg], n)
 		}
 	}
-	for _, m := range rePerson.FindAllStringSubmatch(s, -1) {
-		switch {
-		case m[1] != "" && surnames.has(firstRune(m[1])):
-			e[entPerson] = append(e[entPerson], m[1])
-		case m[3] != "":
-			e[entPerson] = append(e[entPerson], string([]rune(m[3])[:1]), m[3])
+	for _, m := range findAll(s, personAt) {
+		switch title, name := group(s, m, 1), group(s, m, 3); {
+		case title != "" && surnames.has(firstRune(title)):
+			e[entPerson] = append(e[entPerson], title)
+		case name != "":
+			e[entPerson] = append(e[entPerson], string([]rune(name)[:1]), name)
 		}
 	}
 	figures(t, &e)

@@ -186,7 +186,7 @@ func TestFollowup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		folded := foldText(tt.in)
-		if got := reFollowup.MatchString(folded); got != tt.follow {
+		if got := saysFollowup(folded); got != tt.follow {
 			t.Errorf("%s: follow-up %v, want %v", tt.in, got, tt.follow)
 		}
 		if got := followupMonths(folded); !slices.Equal(got, tt.months) {

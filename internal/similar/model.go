@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -51,13 +52,14 @@ var featureNames = []string{
 
 const numFeatures = 31
 
-var reFollowup = regexp.MustCompile(`再次反映|重复反映|再次来访|又来反映|多次反映|此前反映|之前反映|上次反映|催办|反映过|反映的|仍未|仍然没有|还是没有|至今未|第[二三四五]次反映`)
-
 var reMonthRef = regexp.MustCompile(`(\d{1,2}|[一二三四五六七八九十]{1,2})月份?(?:我就|就|我|曾)?(?:已)?反映`)
 
 // followupMonths returns the months a text says it reported in before.
 func followupMonths(s string) []int {
 	var out []int
+	if !strings.Contains(s, "反映") {
+		return nil // reMonthRef matches nothing without it
+	}
 	for _, m := range reMonthRef.FindAllStringSubmatch(s, -1) {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			out = append(out, n)

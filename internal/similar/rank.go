@@ -109,7 +109,7 @@ func newProfile(p *Petition, t *text) profile {
 	}
 	folded := foldText(p.Summary + "。" + p.Content)
 	return profile{p: p, fp: fp, ents: extractEntities(folded, t),
-		followup: reFollowup.MatchString(folded), months: followupMonths(folded)}
+		followup: saysFollowup(folded), months: followupMonths(folded)}
 }
 
 // PetitionFingerprint is the fingerprint of a petition's 概况 and 投诉内容

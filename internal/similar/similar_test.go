@@ -292,6 +292,26 @@ func BenchmarkRank1000Stored(b *testing.B) {
 	}
 }
 
+// BenchmarkPetitionIndex is what registration and the index build compute
+// of each petition's text: its fingerprint and traits.
+func BenchmarkPetitionIndex(b *testing.B) {
+	_, ps := prefetched(b, 200)
+	var bytes int
+	for _, p := range ps {
+		bytes += len(p.Summary) + len(p.Content)
+	}
+	b.SetBytes(int64(bytes / len(ps)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		fp, traits := similar.PetitionIndex(ps[i%len(ps)])
+		if len(fp) == 0 || traits == "" {
+			b.Fatal("nothing indexed")
+		}
+		i++
+	}
+}
+
 func BenchmarkTextSimilarity(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
