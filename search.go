@@ -30,9 +30,14 @@ type SearchHit struct {
 // background while the application serves; until then search, the
 // ledger's text filter, the repeat check and the watch list may miss
 // older petitions, and say so.
+//
+// Indexes counts the database indexes an upgrade added that are still
+// being built after the start (the online parts of migrations): until
+// they are, the lists they serve are complete but may be slow.
 type IndexStatus struct {
 	Building bool `json:"building"`
 	Percent  int  `json:"percent"` // how much of the build is done, 0–100
+	Indexes  int  `json:"indexes,omitempty"`
 }
 
 // Notice is the sentence a page shows while the index is incomplete, ""
@@ -42,4 +47,13 @@ func (s IndexStatus) Notice() string {
 		return ""
 	}
 	return fmt.Sprintf("检索索引正在建立（已完成 %d%%），结果可能不全", s.Percent)
+}
+
+// SlowNotice is the sentence a list shows while database indexes are
+// still being built after an upgrade, "" when none is.
+func (s IndexStatus) SlowNotice() string {
+	if s.Indexes == 0 {
+		return ""
+	}
+	return fmt.Sprintf("系统升级后正在建立数据库索引（还有 %d 个），列表查询可能较慢，结果完整", s.Indexes)
 }

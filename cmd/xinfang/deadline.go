@@ -28,7 +28,7 @@ func procedureFor(ctx context.Context, cfg Config) (*procedure.Procedure, error)
 			return nil, fmt.Errorf("open %s: no such database", cfg.DSN)
 		}
 	}
-	db, err := openDB(cfg)
+	db, err := openDB(cfg, false)
 	if err != nil {
 		return nil, err
 	}

@@ -47,7 +47,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("keys file: %w", err)
 		}
 	}
-	db, err := openDB(cfg)
+	db, err := openDB(cfg, false)
 	if err != nil {
 		return err
 	}

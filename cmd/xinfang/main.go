@@ -116,7 +116,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // openDB opens the database cfg names, with the settings storage uses.
-func openDB(cfg Config) (*sqldb.DB, error) {
+// serving leaves the indexes of its migrations' online parts to
+// BuildOnlineIndexes, which serve runs after its start; any other command
+// builds them before it goes on.
+func openDB(cfg Config, serving bool) (*sqldb.DB, error) {
 	keys, created, err := loadKeys(cfg)
 	if err != nil {
 		return nil, err
@@ -125,6 +128,7 @@ func openDB(cfg Config) (*sqldb.DB, error) {
 	db.Cfg = cfg.Procedure()
 	db.SessionLifetime, db.IdleTimeout = cfg.SessionLifetime, cfg.IdleTimeout
 	db.AttachmentLimit = int64(cfg.AttachmentMB) << 20
+	db.DeferIndexes = serving
 	if err := db.Open(); err != nil {
 		if created != "" {
 			// The keys made for this start were not the database's: they
@@ -228,7 +232,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if m.DB, err = openDB(cfg); err != nil {
+	if m.DB, err = openDB(cfg, true); err != nil {
 		return err
 	}
 	defer func() {
@@ -443,7 +447,7 @@ func openCommand(name string, fs *flag.FlagSet, args []string) (*sqldb.DB, Confi
 	if len(rest) > 0 {
 		return nil, cfg, fmt.Errorf("unexpected argument %q", rest[0])
 	}
-	db, err := openDB(cfg)
+	db, err := openDB(cfg, false)
 	return db, cfg, err
 }
 

@@ -34,7 +34,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("open %s: no such database", cfg.DSN)
 		}
 	}
-	db, err := openDB(cfg)
+	db, err := openDB(cfg, false)
 	if err != nil {
 		return err
 	}

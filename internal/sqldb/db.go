@@ -14,10 +14,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -115,6 +112,10 @@ type core struct {
 	// AttachmentLimit is the largest file AddAttachment accepts, in bytes;
 	// xinfang.DefaultAttachmentLimit when zero.
 	AttachmentLimit int64
+	// DeferIndexes leaves the online parts of migrations (migrate.go) to
+	// BuildOnlineIndexes, which serve runs after its start, instead of
+	// Open building them before it returns.
+	DeferIndexes bool
 
 	// passwordChecked, when set (by tests), sees the hash of every
 	// password check of a login or password change.
@@ -232,10 +233,10 @@ func (db *DB) Open() (err error) {
 	if err := db.connect(); err != nil {
 		return err
 	}
-	// Not under a time limit: a migration that builds an index over
-	// millions of rows takes minutes (0016 took 101 s on a million
-	// petitions), and each runs in a transaction of its own, so a stop
-	// midway leaves the schema as it was.
+	// Not under a time limit: a migration that rewrites millions of rows
+	// takes minutes, and each runs in a transaction of its own, so a stop
+	// midway leaves the schema as it was. (Its indexes over such tables
+	// are its online part, which DeferIndexes leaves to the background.)
 	if err := db.migrate(context.Background()); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -399,74 +400,6 @@ func (db *DB) Close() error {
 
 // Postgres reports whether the DB is PostgreSQL.
 func (db *core) Postgres() bool { return db.dialect != nil && db.dialect.name() == "postgres" }
-
-// migrate applies the embedded numbered .sql files of the dialect that have
-// not run yet, each in its own transaction. On PostgreSQL an advisory lock
-// keeps two instances starting together from migrating twice.
-func (db *DB) migrate(ctx context.Context) error { return db.migrateTo(ctx, "") }
-
-// migrateTo is migrate up to and including the file named last ("0011_x.sql";
-// "" for all), so that a restore loads a backup into the schema it was
-// made with and then migrates it on.
-func (db *DB) migrateTo(ctx context.Context, last string) error {
-	conn, err := db.wdb.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := conn.Close(); err != nil {
-			db.Logger.Warn("migrate: release connection", "err", err)
-		}
-	}()
-	if db.Postgres() {
-		unlock, err := db.sessionLock(ctx, conn, lockMigrate, "migrate")
-		if err != nil {
-			return err
-		}
-		defer unlock()
-	}
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
-		return err
-	}
-	dir := "migrations/" + db.dialect.name()
-	names, err := fs.Glob(migrationFS, dir+"/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if last != "" && path.Base(name) > last {
-			break
-		}
-		var n int
-		if err := conn.QueryRowContext(ctx, db.dialect.rebind(`SELECT COUNT(*) FROM migrations WHERE name = ?`), name).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			continue
-		}
-		buf, err := fs.ReadFile(migrationFS, name)
-		if err != nil {
-			return err
-		}
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
-			db.rollback(tx)
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if _, err := tx.ExecContext(ctx, db.dialect.rebind(`INSERT INTO migrations (name) VALUES (?)`), name); err != nil {
-			db.rollback(tx)
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // wrap turns driver errors into the domain's vocabulary.
 func (db *core) wrap(err error) error {

@@ -81,9 +81,12 @@ func (db *core) IndexStatus(ctx context.Context) xinfang.IndexStatus {
 	return st
 }
 
+// setIndexStatus records the derived build's progress st as it goes; the
+// count of indexes still to build is read with the rest once
+// indexStatusTTL has passed.
 func (db *core) setIndexStatus(st xinfang.IndexStatus) {
 	db.index.mu.Lock()
-	db.index.status, db.index.checked = st, time.Now()
+	db.index.status.Building, db.index.status.Percent = st.Building, st.Percent
 	db.index.mu.Unlock()
 }
 
@@ -129,11 +132,16 @@ func (db *core) loadIndexBuild(ctx context.Context, q rowQuerier) (indexBuild, b
 }
 
 func (db *core) readIndexStatus(ctx context.Context) (xinfang.IndexStatus, error) {
+	var st xinfang.IndexStatus
 	b, ok, err := db.loadIndexBuild(ctx, db.pool())
-	if err != nil || !ok {
-		return xinfang.IndexStatus{}, err
+	if err != nil {
+		return st, err
 	}
-	return b.status(), nil
+	if ok {
+		st = b.status()
+	}
+	st.Indexes, err = db.pendingIndexes(ctx)
+	return st, err
 }
 
 // StartIndexBuild records a build of the petitions' derived indexes when

@@ -70,13 +70,15 @@ var onlineIndexes = []onlineIndex{
 		ON petitions(reg_path, due_date, id) INCLUDE (purpose, reg_user_id, received_at) WHERE state = 'handling' AND handling_path = ''`},
 }
 
-// BuildOnlineIndexes builds the online indexes the database lacks, one
-// after the other, and returns when they are all valid or ctx ends (an
-// index whose build ctx interrupted is left invalid, for the next call).
-// serve runs it in the background after its start.
+// BuildOnlineIndexes builds the online parts of migrations that are not
+// done (migrate.go), then, on PostgreSQL, the online indexes the database
+// lacks, one after the other, and returns when they are all built or ctx
+// ends (an index whose build ctx interrupted is left invalid on
+// PostgreSQL, for the next call). serve runs it in the background after
+// its start.
 func (db *DB) BuildOnlineIndexes(ctx context.Context) error {
 	if !db.Postgres() {
-		return nil
+		return db.buildMigrationIndexes(ctx, nil)
 	}
 	conn, err := db.wdb.Conn(ctx)
 	if err != nil {
@@ -88,6 +90,9 @@ func (db *DB) BuildOnlineIndexes(ctx context.Context) error {
 		return err
 	}
 	defer unlock()
+	if err := db.buildMigrationIndexes(ctx, conn); err != nil {
+		return err
+	}
 	for _, ix := range onlineIndexes {
 		valid, err := indexValid(ctx, conn, ix.name)
 		if err != nil {

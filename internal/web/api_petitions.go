@@ -19,7 +19,9 @@ type apiPage struct {
 	Offset      int  `json:"offset"`
 	Limit       int  `json:"limit"`
 	// Index is there while the search index is built, when the list is
-	// filtered by text: the list may miss older petitions.
+	// filtered by text (the list may miss older petitions), and while
+	// database indexes an upgrade added are built (index.indexes: the list
+	// is complete, and may be slow).
 	Index *xinfang.IndexStatus `json:"index,omitempty"`
 }
 
@@ -119,9 +121,7 @@ func (s *Server) apiPetitions(w http.ResponseWriter, r *http.Request) error {
 		total = xinfang.MaxCount
 	}
 	page := apiPage{Items: items, Total: total, TotalCapped: capped, Offset: f.Offset, Limit: f.Limit}
-	if f.Text != "" {
-		page.Index = s.indexIncomplete(r.Context())
-	}
+	page.Index = s.listIndexStatus(r.Context(), f.Text != "")
 	writeJSON(w, http.StatusOK, page)
 	return nil
 }

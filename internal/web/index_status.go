@@ -30,3 +30,29 @@ func (s *Server) noteIndex(r *http.Request, b *base) {
 		b.IndexNotice = st.Notice()
 	}
 }
+
+// noteSlowIndexes shows, on a list, that database indexes an upgrade added
+// are still being built: the list is complete but may be slow.
+func (s *Server) noteSlowIndexes(r *http.Request, b *base) {
+	if s.IndexStatus == nil || b.IndexNotice != "" {
+		return
+	}
+	b.IndexNotice = s.IndexStatus(r.Context()).SlowNotice()
+}
+
+// listIndexStatus is the index status a list's API answer carries: while
+// its text filter's index is incomplete, or while database indexes are
+// still being built; nil otherwise.
+func (s *Server) listIndexStatus(ctx context.Context, text bool) *xinfang.IndexStatus {
+	if s.IndexStatus == nil {
+		return nil
+	}
+	st := s.IndexStatus(ctx)
+	if !text {
+		st.Building, st.Percent = false, 0
+	}
+	if !st.Building && st.Indexes == 0 {
+		return nil
+	}
+	return &st
+}

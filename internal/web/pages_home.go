@@ -45,5 +45,6 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Title, v.Nav = "工作台", "home"
 	s.fillBase(r, &v.base)
+	s.noteSlowIndexes(r, &v.base)
 	return s.render(w, r, http.StatusOK, "home.html", v)
 }

@@ -60,6 +60,7 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) error {
 	if f.Text != "" {
 		s.noteIndex(r, &v.base)
 	}
+	s.noteSlowIndexes(r, &v.base)
 	var err error
 	if v.Units, _, err = s.units(r); err != nil {
 		return err

@@ -44,8 +44,9 @@ INSERT INTO kpi_config (id) VALUES (1);
 
 -- Repeats by registration date and unit, items by 问题属地 and date, 督办单
 -- by issue and deadline, case transitions by kind and date.
-CREATE INDEX petitions_kpi_reg ON petitions(received_at, reg_path, reg_unit_id, repeat_flag);
-CREATE INDEX petitions_kpi_mass ON petitions(involved_count, received_at) WHERE involved_count >= 2;
 CREATE INDEX supervisions_kpi_deadline ON supervisions(deadline, target_path);
 CREATE INDEX supervisions_kpi_created ON supervisions(created_at, target_path);
 CREATE INDEX case_events_kpi ON case_events(case_id, what, at);
+-- +online
+CREATE INDEX CONCURRENTLY IF NOT EXISTS petitions_kpi_reg ON petitions(received_at, reg_path, reg_unit_id, repeat_flag);
+CREATE INDEX CONCURRENTLY IF NOT EXISTS petitions_kpi_mass ON petitions(involved_count, received_at) WHERE involved_count >= 2;

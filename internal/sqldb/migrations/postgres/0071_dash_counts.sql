@@ -23,8 +23,6 @@ CREATE TABLE dash_counts (
 	PRIMARY KEY (dim, grain, day, unit_path, value)
 );
 
-CREATE INDEX petitions_accusation_reg ON petitions(reg_user_id, received_at) WHERE purpose = 'accusation';
-CREATE INDEX petitions_accusation_handling ON petitions(handling_path, received_at) WHERE purpose = 'accusation';
 
 -- The items a database already holds are counted in the background, in
 -- batches by id (buildDashCounts), so that an upgrade does not hold up the
@@ -34,3 +32,6 @@ CREATE INDEX petitions_accusation_handling ON petitions(handling_path, received_
 ALTER TABLE kpi_state ADD COLUMN dash_upto BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE kpi_state ADD COLUMN dash_last BIGINT NOT NULL DEFAULT 0;
 UPDATE kpi_state SET dash_last = (SELECT COALESCE(MAX(id), 0) FROM petitions);
+-- +online
+CREATE INDEX CONCURRENTLY IF NOT EXISTS petitions_accusation_reg ON petitions(reg_user_id, received_at) WHERE purpose = 'accusation';
+CREATE INDEX CONCURRENTLY IF NOT EXISTS petitions_accusation_handling ON petitions(handling_path, received_at) WHERE purpose = 'accusation';

@@ -17,8 +17,6 @@ WITH RECURSIVE chain(id, root, depth) AS (
 UPDATE petitions SET repeat_root_id = chain.root FROM chain WHERE chain.id = petitions.id AND chain.depth > 0;
 -- The repeats grouped by matter and petitioner, with what the data scope
 -- and the rows read, from the index alone.
-CREATE INDEX petitions_repeat_root ON petitions(repeat_root_id, person_id, received_at, locality_id, category, channel, repeat_flag, purpose, reg_user_id, reg_path, handling_path)
-	WHERE repeat_root_id IS NOT NULL;
 
 -- How many petitions each person brought on each 问题属地 and 内容分类: the
 -- watch list's matters of items never linked as repeats are those counted
@@ -38,5 +36,8 @@ INSERT INTO petition_matters (person_id, locality_id, category, n)
 
 -- The items flagged as repeats by channel, so that the handed-down tab
 -- starts from the handed-down ones, with what the data scope reads.
-CREATE INDEX petitions_handed_down_repeats ON petitions(channel, id, repeat_flag, repeat_of_id, repeat_root_id, purpose, reg_user_id, reg_path, handling_path)
+-- +online
+CREATE INDEX IF NOT EXISTS petitions_repeat_root ON petitions(repeat_root_id, person_id, received_at, locality_id, category, channel, repeat_flag, purpose, reg_user_id, reg_path, handling_path)
+	WHERE repeat_root_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS petitions_handed_down_repeats ON petitions(channel, id, repeat_flag, repeat_of_id, repeat_root_id, purpose, reg_user_id, reg_path, handling_path)
 	WHERE repeat_flag = 1;
