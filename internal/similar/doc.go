@@ -51,6 +51,13 @@
 // feature can count on; RepeatThreshold is the two-decimal score of best
 // mean F1 of the two modes there.
 //
+// The places, bodies, people and follow-up marks are found by small
+// matchers written by hand (match.go), each with the leftmost-first
+// semantics of the regular expression in its comment; match_test.go holds
+// the regular expressions and checks the two agree on every labelled text
+// and on random and fuzzed strings. Package regexp's backtracker had
+// taken two thirds of the time of indexing a petition.
+//
 // The score is the model's probability rounded to two decimals, and the
 // decision is taken on the rounded score, so a score shown is marked
 // 疑似同一事项 exactly when it reaches RepeatThreshold. SameMatter does not
