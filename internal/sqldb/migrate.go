@@ -88,7 +88,7 @@ func (db *DB) migrateTo(ctx context.Context, last string) error {
 		defer unlock()
 	}
 	for _, q := range []string{`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`,
-		`CREATE TABLE IF NOT EXISTS migrations_online (name TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0)`} {
+		`CREATE TABLE IF NOT EXISTS migrations_online (name TEXT NOT NULL PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0)`} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return err
 		}
