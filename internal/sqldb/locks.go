@@ -25,9 +25,23 @@ func (db *core) sessionLock(ctx context.Context, conn *sql.Conn, key int64, what
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
 		return nil, err
 	}
+	return db.unlocker(ctx, conn, key, what), nil
+}
+
+// unlocker is the release of the session lock key held on conn.
+func (db *core) unlocker(ctx context.Context, conn *sql.Conn, key int64, what string) func() {
 	return func() {
 		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key); err != nil {
 			db.Logger.Warn(what+": advisory unlock", "err", err)
 		}
-	}, nil
+	}
+}
+
+// tryLock is sessionLock without the wait: got is false, and nothing is
+// held, when another session holds key.
+func (db *core) tryLock(ctx context.Context, conn *sql.Conn, key int64, what string) (unlock func(), got bool, err error) {
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&got); err != nil || !got {
+		return nil, false, err
+	}
+	return db.unlocker(ctx, conn, key, what), true, nil
 }

@@ -34,11 +34,18 @@ const slowMigration = 500 * time.Millisecond
 // part makes (TestMigrationOnlineParts checks both).
 const onlineMark = "-- +online"
 
-var onlineStatement = regexp.MustCompile(`(?is)^(?:CREATE INDEX (CONCURRENTLY )?IF NOT EXISTS|DROP INDEX (CONCURRENTLY )?IF EXISTS) (\w+)\s`)
+var onlineSyntax = regexp.MustCompile(`(?is)^(?:(CREATE) INDEX (CONCURRENTLY )?IF NOT EXISTS|DROP INDEX (CONCURRENTLY )?IF EXISTS) (\w+)\s`)
+
+// onlineStmt is a statement of an online part and the index it names.
+type onlineStmt struct {
+	sql, index string
+	create     bool // CREATE INDEX, else DROP INDEX
+	concurrent bool
+}
 
 // splitMigration returns the start-up part of a migration file and the
 // statements of its online part.
-func splitMigration(name, text string) (startup string, online []string, err error) {
+func splitMigration(name, text string) (startup string, online []onlineStmt, err error) {
 	i := strings.Index(text, "\n"+onlineMark+"\n")
 	if i < 0 {
 		return text, nil, nil
@@ -53,10 +60,11 @@ func splitMigration(name, text string) (startup string, online []string, err err
 		if st = strings.TrimSpace(st); st == "" {
 			continue
 		}
-		if !onlineStatement.MatchString(st + "\n") {
+		m := onlineSyntax.FindStringSubmatch(st + "\n")
+		if m == nil {
 			return "", nil, fmt.Errorf("%s: the online part may hold only CREATE INDEX … IF NOT EXISTS and DROP INDEX … IF EXISTS: %.60s", name, st)
 		}
-		online = append(online, st)
+		online = append(online, onlineStmt{sql: st, index: m[4], create: m[1] != "", concurrent: m[2] != "" || m[3] != ""})
 	}
 	return text[:i+1], online, nil
 }
@@ -151,17 +159,43 @@ func (db *DB) migrateTo(ctx context.Context, last string) error {
 		// Another instance building them (BuildOnlineIndexes holds the
 		// lock) is left to it: two builds of one index CONCURRENTLY would
 		// take each other's for one a stop left invalid.
-		var got bool
-		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, lockOnlineIndex).Scan(&got); err != nil || !got {
+		unlock, got, err := db.tryLock(ctx, conn, lockOnlineIndex, "online indexes")
+		if err != nil || !got {
 			return err
 		}
-		defer func() {
-			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockOnlineIndex); err != nil {
-				db.Logger.Warn("online indexes: advisory unlock", "err", err)
-			}
-		}()
+		defer unlock()
 	}
 	return db.buildMigrationIndexes(ctx, conn)
+}
+
+// onlinePart is a migration whose online part is not done: its
+// statements, the first done of which have run.
+type onlinePart struct {
+	name  string
+	stmts []onlineStmt
+	done  int
+}
+
+// pendingParts reads migrations_online on q, in the files' order.
+func pendingParts(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) ([]onlinePart, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name, done FROM migrations_online ORDER BY name`)
+	parts, err := scanAll(rows, err, func(r scanner) (onlinePart, error) {
+		var p onlinePart
+		err := r.Scan(&p.name, &p.done)
+		return p, err
+	})
+	for i := range parts {
+		if err != nil {
+			break
+		}
+		var buf []byte
+		if buf, err = fs.ReadFile(migrationFS, parts[i].name); err == nil {
+			_, parts[i].stmts, err = splitMigration(parts[i].name, string(buf))
+		}
+	}
+	return parts, err
 }
 
 // buildMigrationIndexes runs the online parts of the migrations that are
@@ -173,42 +207,24 @@ func (db *DB) migrateTo(ctx context.Context, last string) error {
 // CONCURRENTLY must, and the caller holds an advisory lock (the
 // migrations' or the online indexes').
 func (db *DB) buildMigrationIndexes(ctx context.Context, conn *sql.Conn) error {
-	q := `SELECT name, done FROM migrations_online ORDER BY name`
-	var rows *sql.Rows
+	var parts []onlinePart
 	var err error
 	if conn != nil {
-		rows, err = conn.QueryContext(ctx, q)
+		parts, err = pendingParts(ctx, conn)
 	} else {
-		rows, err = db.rdb.QueryContext(ctx, q)
+		parts, err = pendingParts(ctx, db.rdb)
 	}
-	type pending struct {
-		name string
-		done int
-	}
-	todo, err := scanAll(rows, err, func(r scanner) (pending, error) {
-		var p pending
-		err := r.Scan(&p.name, &p.done)
-		return p, err
-	})
 	if err != nil {
 		return err
 	}
-	for _, p := range todo {
-		buf, err := fs.ReadFile(migrationFS, p.name)
-		if err != nil {
-			return err
-		}
-		_, online, err := splitMigration(p.name, string(buf))
-		if err != nil {
-			return err
-		}
-		for i := p.done; i < len(online); i++ {
-			start := time.Now()
-			if err := db.onlineStatement(ctx, conn, p.name, online[i], i+1, i+1 == len(online)); err != nil {
+	for _, p := range parts {
+		for i := p.done; i < len(p.stmts); i++ {
+			st, start := p.stmts[i], time.Now()
+			if err := db.runOnline(ctx, conn, p.name, st, i+1, i+1 == len(p.stmts)); err != nil {
 				return fmt.Errorf("%s: %w", p.name, err)
 			}
 			if took := time.Since(start); took >= slowMigration {
-				db.Logger.Info("online part of a migration", "file", path.Base(p.name), "statement", strings.SplitN(online[i], " ON ", 2)[0],
+				db.Logger.Info("online part of a migration", "file", path.Base(p.name), "index", st.index, "create", st.create,
 					"took", took.Round(time.Millisecond))
 			}
 		}
@@ -216,10 +232,10 @@ func (db *DB) buildMigrationIndexes(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-// onlineStatement runs statement st of migration name's online part and
+// runOnline runs statement st of migration name's online part and
 // records that its first done statements are done; the last one removes
 // the migration from migrations_online.
-func (db *DB) onlineStatement(ctx context.Context, conn *sql.Conn, name, st string, done int, last bool) error {
+func (db *DB) runOnline(ctx context.Context, conn *sql.Conn, name string, st onlineStmt, done int, last bool) error {
 	record, args := `UPDATE migrations_online SET done = ? WHERE name = ?`, []any{done, name}
 	if last {
 		record, args = `DELETE FROM migrations_online WHERE name = ?`, []any{name}
@@ -228,7 +244,7 @@ func (db *DB) onlineStatement(ctx context.Context, conn *sql.Conn, name, st stri
 	if !db.Postgres() {
 		if conn == nil {
 			return db.write(ctx, func(tx *Tx) error {
-				if _, err := tx.exec(ctx, st); err != nil {
+				if _, err := tx.exec(ctx, st.sql); err != nil {
 					return err
 				}
 				_, err := tx.exec(ctx, record, args...)
@@ -239,7 +255,7 @@ func (db *DB) onlineStatement(ctx context.Context, conn *sql.Conn, name, st stri
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, st); err != nil {
+		if _, err := tx.ExecContext(ctx, st.sql); err != nil {
 			db.rollback(tx)
 			return err
 		}
@@ -250,19 +266,13 @@ func (db *DB) onlineStatement(ctx context.Context, conn *sql.Conn, name, st stri
 		return tx.Commit()
 	}
 	// A concurrent build a stop interrupted left its index invalid, which
-	// IF NOT EXISTS would keep: drop it first.
-	if m := onlineStatement.FindStringSubmatch(st + "\n"); strings.HasPrefix(strings.ToUpper(st), "CREATE") {
-		valid, err := indexValid(ctx, conn, m[3])
-		if err != nil {
+	// IF NOT EXISTS would keep.
+	if st.create {
+		if _, err := dropInvalidIndex(ctx, conn, st.index); err != nil {
 			return err
 		}
-		if !valid {
-			if _, err := conn.ExecContext(ctx, `DROP INDEX CONCURRENTLY IF EXISTS `+m[3]); err != nil {
-				return err
-			}
-		}
 	}
-	if _, err := conn.ExecContext(ctx, st); err != nil {
+	if _, err := conn.ExecContext(ctx, st.sql); err != nil {
 		return err
 	}
 	_, err := conn.ExecContext(ctx, record, args...)
@@ -272,25 +282,14 @@ func (db *DB) onlineStatement(ctx context.Context, conn *sql.Conn, name, st stri
 // pendingIndexes counts the indexes the online parts of migrations have
 // still to build.
 func (db *core) pendingIndexes(ctx context.Context) (int, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT name, done FROM migrations_online`)
+	parts, err := pendingParts(ctx, db.rdb)
 	n := 0
-	err = eachRow(rows, err, func(r scanner) error {
-		var name string
-		var done int
-		if err := r.Scan(&name, &done); err != nil {
-			return err
-		}
-		buf, err := fs.ReadFile(migrationFS, name)
-		if err != nil {
-			return err
-		}
-		_, online, err := splitMigration(name, string(buf))
-		for _, st := range online[min(done, len(online)):] {
-			if strings.HasPrefix(strings.ToUpper(st), "CREATE") {
+	for _, p := range parts {
+		for _, st := range p.stmts[min(p.done, len(p.stmts)):] {
+			if st.create {
 				n++
 			}
 		}
-		return err
-	})
+	}
 	return n, err
 }

@@ -40,11 +40,10 @@ func TestMigrationOnlineParts(t *testing.T) {
 				parts++
 			}
 			for _, st := range stmts {
-				m := onlineStatement.FindStringSubmatch(st + "\n")
-				if concurrent := m[1] != "" || m[2] != ""; concurrent != (dialect == "postgres") {
-					t.Errorf("%s: %q: CONCURRENTLY on PostgreSQL and only there", name, st)
+				if st.concurrent != (dialect == "postgres") {
+					t.Errorf("%s: %q: CONCURRENTLY on PostgreSQL and only there", name, st.sql)
 				}
-				online[m[3]] = name
+				online[st.index] = name
 			}
 		}
 		if parts < 5 {

@@ -94,16 +94,11 @@ func (db *DB) BuildOnlineIndexes(ctx context.Context) error {
 		return err
 	}
 	for _, ix := range onlineIndexes {
-		valid, err := indexValid(ctx, conn, ix.name)
+		valid, err := dropInvalidIndex(ctx, conn, ix.name)
 		if err != nil {
 			return err
 		}
 		if !valid {
-			// Left invalid by a build that did not finish (no other is
-			// running: this one holds the lock), or not there.
-			if _, err := conn.ExecContext(ctx, `DROP INDEX CONCURRENTLY IF EXISTS `+ix.name); err != nil {
-				return err
-			}
 			db.Logger.Info("building an index in the background", "index", ix.name)
 			if _, err := conn.ExecContext(ctx, ix.postgres); err != nil {
 				return err
@@ -116,6 +111,18 @@ func (db *DB) BuildOnlineIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// dropInvalidIndex reports whether the index name exists and is valid,
+// and drops it when it exists and is not: left invalid by a concurrent
+// build that did not finish (no other is running: the caller holds the
+// lock), it would keep CREATE INDEX … IF NOT EXISTS from building it.
+func dropInvalidIndex(ctx context.Context, conn *sql.Conn, name string) (bool, error) {
+	valid, err := indexValid(ctx, conn, name)
+	if err == nil && !valid {
+		_, err = conn.ExecContext(ctx, `DROP INDEX CONCURRENTLY IF EXISTS `+name)
+	}
+	return valid, err
 }
 
 // indexValid reports whether the index name exists and is valid.
