@@ -97,7 +97,7 @@ func (db *DB) deferDashCounts(ctx context.Context) error {
 		_, err := tx.exec(ctx, `UPDATE kpi_state SET dash_last = ? WHERE id = 1 AND dash_upto = 0 AND NOT EXISTS (SELECT 1 FROM dash_counts)`, int64(math.MaxInt64))
 		return err
 	})
-	db.dashBuilt.Store(false)
+	db.dash.built.Store(false)
 	return err
 }
 

@@ -101,7 +101,7 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 		}
 	}
 	if p.Repeat && !wasRepeat {
-		if err := countRegistration(ctx, tx, p, 0, 1); err != nil {
+		if err := db.countRegistration(ctx, tx, p, 0, 1); err != nil {
 			return err
 		}
 	}

@@ -2,10 +2,8 @@ package sqldb
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"strings"
-	"time"
 
 	"xinfang"
 	"xinfang/internal/calendar"
@@ -321,7 +319,7 @@ func (db *IndicatorStore) countsServe(ctx context.Context, r cq, s *dataScope, p
 	if db.CountFromFacts || s.None || !s.All && !strings.HasPrefix(path, s.UnitPath) {
 		return false, nil
 	}
-	built, _, _, err := db.dashComplete(ctx, r)
+	built, err := db.dashComplete(ctx, r)
 	return built, err
 }
 
@@ -526,106 +524,43 @@ func (db *core) visibleAccusations(ctx context.Context, r cq, s *dataScope, path
 	return read(hc+" AND p.reg_user_id <> ?", append(ha, s.UserID))
 }
 
-// dashBatch is how many items a transaction of buildDashCounts counts.
+// dashBatch is how many items a transaction of the count of the items
+// held before migration 0071 (db.dash) counts.
 const dashBatch = 2000
+
+// countDashBatch counts into dash_counts the items lo < id <= hi, locking
+// their rows before reading them, as an action locks its item before
+// writing its counts (commitEvent).
+func (db *core) countDashBatch(ctx context.Context, tx *Tx, lo, hi int64) (int, error) {
+	rows, err := cq{db, tx}.rows(ctx, `SELECT `+dashCols+` FROM petitions p WHERE p.id > ? AND p.id <= ? ORDER BY p.id`+db.dialect.forUpdate(), lo, hi)
+	delta, n := dashDelta{}, 0
+	if err := eachRow(rows, err, func(s scanner) error {
+		it, accusation, err := scanDashItem(s)
+		if err == nil && !accusation {
+			delta.add(it, 1)
+			n++
+		}
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	return n, delta.apply(ctx, tx)
+}
 
 // dashCounted reports whether petition id is in dash_counts (migration
 // 0071: its id at most dash_upto or above dash_last).
 func (db *core) dashCounted(ctx context.Context, r cq, id int64) (bool, error) {
-	all, upto, last, err := db.dashComplete(ctx, r)
-	return all || id <= upto || id > last, err
+	return db.dash.counted(ctx, r, id)
 }
 
-// dashComplete reports whether dash_counts holds every item, with how far
-// the count of the items held before migration 0071 has come. Once seen
-// finished, it stays so.
-func (db *core) dashComplete(ctx context.Context, r cq) (all bool, upto, last int64, err error) {
-	if db.dashBuilt.Load() {
-		return true, 0, 0, nil
-	}
-	if err := r.row(ctx, `SELECT dash_upto, dash_last FROM kpi_state WHERE id = 1`).Scan(&upto, &last); err != nil {
-		return false, 0, 0, err
-	}
-	if upto >= last {
-		db.dashBuilt.Store(true)
-		return true, upto, last, nil
-	}
-	return false, upto, last, nil
+// dashComplete reports whether dash_counts holds every item.
+func (db *core) dashComplete(ctx context.Context, r cq) (bool, error) {
+	all, _, _, err := db.dash.complete(ctx, r)
+	return all, err
 }
-
-// errDashRace ends a batch of buildDashCounts that another instance
-// counted first.
-var errDashRace = xinfang.Errorf(xinfang.ECONFLICT, "dash_counts batch counted elsewhere")
 
 // buildDashCounts counts into dash_counts the items a database held
-// before migration 0071, dashBatch at a time, from dash_upto to dash_last.
-// Each batch locks its items' rows before reading them, as an action locks
-// its item before writing its counts (commitEvent), and advances dash_upto
-// only if no other instance did meanwhile, in the same transaction; an
-// action on an item of a batch not yet committed leaves the counts alone
-// (dashCounted, read after its own lock), and the batch counts the item
-// as the action left it. stop (nil: never) ends it between batches; the
-// next start resumes.
+// before migration 0071 (prior_counts.go).
 func (db *core) buildDashCounts(ctx context.Context, stop <-chan struct{}) error {
-	start, n := time.Now(), 0
-	for {
-		select {
-		case <-stop:
-			return nil
-		default:
-		}
-		done := false
-		err := db.write(ctx, func(tx *Tx) error {
-			var upto, last int64
-			if err := tx.queryRow(ctx, `SELECT dash_upto, dash_last FROM kpi_state WHERE id = 1`).Scan(&upto, &last); err != nil {
-				return err
-			}
-			if upto >= last {
-				done = true
-				return nil
-			}
-			batch := dashBatch
-			if db.dashBatch > 0 {
-				batch = db.dashBatch
-			}
-			hi := min(upto+int64(batch), last)
-			rows, err := cq{db, tx}.rows(ctx, `SELECT `+dashCols+` FROM petitions p WHERE p.id > ? AND p.id <= ? ORDER BY p.id`+db.dialect.forUpdate(), upto, hi)
-			delta := dashDelta{}
-			if err := eachRow(rows, err, func(s scanner) error {
-				it, accusation, err := scanDashItem(s)
-				if err == nil && !accusation {
-					delta.add(it, 1)
-					n++
-				}
-				return err
-			}); err != nil {
-				return err
-			}
-			if err := delta.apply(ctx, tx); err != nil {
-				return err
-			}
-			moved, err := tx.change(ctx, `UPDATE kpi_state SET dash_upto = ? WHERE id = 1 AND dash_upto = ?`, hi, upto)
-			if err != nil {
-				return err
-			}
-			if moved != 1 {
-				return errDashRace
-			}
-			return nil
-		})
-		if errors.Is(err, errDashRace) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if done {
-			break
-		}
-	}
-	db.dashBuilt.Store(true)
-	if n > 0 {
-		db.Logger.Info("dashboard counts built", "petitions", n, "took", time.Since(start).Round(time.Millisecond))
-	}
-	return nil
+	return db.dash.build(ctx, db, stop)
 }

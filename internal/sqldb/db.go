@@ -148,14 +148,13 @@ type core struct {
 	// factsStop and factsDone stop and await the background derivation of
 	// the indicators' facts (indicator_facts.go); nil when not running.
 	factsStop, factsDone chan struct{}
-	// dashBuilt is set once dash_counts is seen to hold every item
-	// (dashboard_counts.go).
-	dashBuilt atomic.Bool
+	// dash and regs count the items held before the migrations that
+	// brought dash_counts and kpi_daily's registrations (prior_counts.go).
+	dash, regs *priorCounts
 	// severeGap is a gap of kpi_state.severe_gap known to be committed
 	// (severe_gap.go): a write of an item whose gap is no larger need not
 	// raise it.
 	severeGap atomic.Int64
-	dashBatch int // items a batch of buildDashCounts counts (dashBatch when zero); tests lower it
 
 	calMu     sync.Mutex
 	cal       *calendar.Calendar
@@ -194,6 +193,8 @@ type (
 // protected by keys.
 func NewDB(dsn string, keys *keyring.Keyring) *DB {
 	c := &core{DSN: dsn, Keys: keys, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default(), SessionLifetime: SessionLifetime, IdleTimeout: IdleTimeout, SessionCacheTTL: DefaultSessionCacheTTL}
+	c.dash = &priorCounts{what: "dashboard counts", upto: "dash_upto", last: "dash_last", batch: dashBatch, count: c.countDashBatch}
+	c.regs = &priorCounts{what: "registration counts", upto: "reg_upto", last: "reg_last", batch: regsBatch, count: c.countRegsBatch}
 	return &DB{core: c,
 		Petitions: &PetitionStore{c}, Petitioners: &PetitionerStore{c}, Cases: &CaseStore{c},
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},

@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -208,12 +209,43 @@ func (db *DB) RecountDashboard(ctx context.Context, batch int, build bool) error
 	if _, err := db.wdb.ExecContext(ctx, `UPDATE kpi_state SET dash_upto = 0, dash_last = (SELECT COALESCE(MAX(id), 0) FROM petitions)`); err != nil {
 		return err
 	}
-	db.dashBuilt.Store(false)
-	db.dashBatch = batch
+	db.dash.built.Store(false)
+	db.dash.batch = cmp.Or(batch, dashBatch)
 	if !build {
 		return nil
 	}
 	return db.BuildDashboard(ctx)
+}
+
+// RecountRegistrations forgets the registrations kpi_daily counts as a
+// database before migration 0070 would hold them and, when build is set,
+// counts every petition again in batches of batch petitions, as the
+// background count after migration 0077 does.
+func (db *DB) RecountRegistrations(ctx context.Context, batch int, build bool) error {
+	if _, err := db.wdb.ExecContext(ctx, `DELETE FROM kpi_daily WHERE measure IN ('registered', 'repeat')`); err != nil {
+		return err
+	}
+	if _, err := db.wdb.ExecContext(ctx, `UPDATE kpi_state SET reg_upto = 0, reg_last = (SELECT COALESCE(MAX(id), 0) FROM petitions)`); err != nil {
+		return err
+	}
+	db.regs.built.Store(false)
+	db.regs.batch = cmp.Or(batch, regsBatch)
+	if !build {
+		return nil
+	}
+	return db.BuildRegistrations(ctx, nil)
+}
+
+// BuildRegistrations counts the registrations not counted yet, until stop.
+func (db *DB) BuildRegistrations(ctx context.Context, stop <-chan struct{}) error {
+	return db.regs.build(ctx, db.core, stop)
+}
+
+// StepRegistrations counts the next batch of registrations not counted
+// yet; done reports that none is left.
+func (db *DB) StepRegistrations(ctx context.Context) (done bool, err error) {
+	_, done, err = db.regs.step(ctx, db.core)
+	return done, err
 }
 
 // BuildDashboard counts the items not counted yet into dash_counts.

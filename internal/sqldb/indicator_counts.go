@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"time"
 
 	"xinfang"
 	"xinfang/internal/calendar"
@@ -148,8 +149,14 @@ func countFacts(ctx context.Context, tx *Tx, old, now []factRow) error {
 // countRegistration counts a petition registered (registered, +1) and
 // whether it is a repeat (repeat, +1 or 0), or a petition that became a
 // repeat after its registration (registered 0, repeat +1), by the
-// Shanghai day of its receipt and its registering unit.
-func countRegistration(ctx context.Context, tx *Tx, p *xinfang.Petition, registered, repeat int) error {
+// Shanghai day of its receipt and its registering unit — unless the
+// petition is one a database held before migration 0077 that the
+// background count has not reached yet, which counts it as it finds it
+// (db.regs; read after the caller's lock on the petition).
+func (db *core) countRegistration(ctx context.Context, tx *Tx, p *xinfang.Petition, registered, repeat int) error {
+	if counted, err := db.regs.counted(ctx, cq{db, tx}, p.ID); err != nil || !counted {
+		return err
+	}
 	path := ""
 	if p.RegUnit != nil {
 		path = p.RegUnit.Path
@@ -159,15 +166,47 @@ func countRegistration(ctx context.Context, tx *Tx, p *xinfang.Petition, registe
 			return err
 		}
 	}
-	day := calendar.DateOf(p.ReceivedAt).String()
 	delta := dailyDelta{}
+	delta.registration(p.ReceivedAt, path, p.RegUnitID, registered, repeat)
+	return delta.apply(ctx, tx)
+}
+
+// registration adds a registration's counts, by the Shanghai day of
+// receipt.
+func (delta dailyDelta) registration(received time.Time, path string, unit int64, registered, repeat int) {
+	day := calendar.DateOf(received).String()
 	if registered != 0 {
-		delta.add("registered", day, path, p.RegUnitID, dailyCounts{n: registered})
+		delta.add("registered", day, path, unit, dailyCounts{n: registered})
 	}
 	if repeat != 0 {
-		delta.add("repeat", day, path, p.RegUnitID, dailyCounts{n: repeat})
+		delta.add("repeat", day, path, unit, dailyCounts{n: repeat})
 	}
-	return delta.apply(ctx, tx)
+}
+
+// regsBatch is how many petitions a transaction of the count of the
+// registrations held before migration 0077 (db.regs) counts.
+const regsBatch = 20000
+
+// countRegsBatch counts the registrations of the petitions lo < id <= hi
+// and the repeats among them, locking their rows before reading them, as
+// an action that makes a repeat holds its item.
+func (db *core) countRegsBatch(ctx context.Context, tx *Tx, lo, hi int64) (int, error) {
+	rows, err := cq{db, tx}.rows(ctx, `SELECT received_at, reg_path, reg_unit_id, repeat_flag FROM petitions WHERE id > ? AND id <= ? ORDER BY id`+db.dialect.forUpdate(), lo, hi)
+	delta, n := dailyDelta{}, 0
+	if err := eachRow(rows, err, func(s scanner) error {
+		var received, path string
+		var unit int64
+		var repeat int
+		if err := s.Scan(&received, &path, &unit, &repeat); err != nil {
+			return err
+		}
+		delta.registration(parseTime(received), path, unit, 1, repeat)
+		n++
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	return n, delta.apply(ctx, tx)
 }
 
 // apply writes the non-zero changes of delta.
@@ -274,6 +313,11 @@ func (db *IndicatorStore) countedFigure(ctx context.Context, r cq, kind xinfang.
 		}
 		return c.satisfied, true, err
 	case xinfang.IndRepeat:
+		// Counted from the petitions until the registrations held before
+		// migration 0077 are all counted.
+		if all, _, _, err := db.regs.complete(ctx, r); err != nil || !all {
+			return 0, false, err
+		}
 		measure := "registered"
 		if num {
 			measure = "repeat"

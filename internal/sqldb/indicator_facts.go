@@ -65,7 +65,7 @@ func (db *core) writeNewFacts(ctx context.Context, tx *Tx, pr *procedure.Procedu
 	if p.Repeat {
 		repeat = 1
 	}
-	return countRegistration(ctx, tx, p, 1, repeat)
+	return db.countRegistration(ctx, tx, p, 1, repeat)
 }
 
 // insertFacts inserts facts of p, each with its unit's path: the
@@ -180,8 +180,9 @@ func (db *core) buildFacts(ctx context.Context, stop <-chan struct{}) error {
 	return err
 }
 
-// startFactsBuild runs buildFacts, then buildDashCounts, in the
-// background (Open); Close stops them between batches, and the next start
+// startFactsBuild runs the counts of the registrations held before
+// migration 0077, buildFacts, then buildDashCounts, in the background
+// (Open); Close stops them between batches, and the next start
 // resumes.
 func (db *core) startFactsBuild() {
 	db.factsStop, db.factsDone = make(chan struct{}), make(chan struct{})
@@ -190,6 +191,9 @@ func (db *core) startFactsBuild() {
 		ctx := ownContext("facts")
 		if err := db.buildSevereGap(ctx); err != nil {
 			db.Logger.Warn("overdue bound", "err", err)
+		}
+		if err := db.regs.build(ctx, db, stop); err != nil {
+			db.Logger.Warn("registration counts", "err", err)
 		}
 		if err := db.buildFacts(ctx, stop); err != nil {
 			db.Logger.Warn("indicator facts", "err", err)

@@ -666,7 +666,7 @@ func (db *RepeatStore) DecideRepeat(ctx context.Context, id int64, in xinfang.Re
 				return err
 			}
 			if !p.Repeat {
-				if err := countRegistration(ctx, tx, p, 0, 1); err != nil {
+				if err := db.countRegistration(ctx, tx, p, 0, 1); err != nil {
 					return err
 				}
 			}
