@@ -148,9 +148,10 @@ type core struct {
 	// factsStop and factsDone stop and await the background derivation of
 	// the indicators' facts (indicator_facts.go); nil when not running.
 	factsStop, factsDone chan struct{}
-	// dash and regs count the items held before the migrations that
-	// brought dash_counts and kpi_daily's registrations (prior_counts.go).
-	dash, regs *priorCounts
+	// dash, regs and matters count the items held before the migrations
+	// that brought dash_counts, kpi_daily's registrations and
+	// petition_matters (prior_counts.go).
+	dash, regs, matters *priorCounts
 	// severeGap is a gap of kpi_state.severe_gap known to be committed
 	// (severe_gap.go): a write of an item whose gap is no larger need not
 	// raise it.
@@ -194,7 +195,8 @@ type (
 func NewDB(dsn string, keys *keyring.Keyring) *DB {
 	c := &core{DSN: dsn, Keys: keys, Now: time.Now, Cfg: procedure.DefaultConfig(), Logger: slog.Default(), SessionLifetime: SessionLifetime, IdleTimeout: IdleTimeout, SessionCacheTTL: DefaultSessionCacheTTL}
 	c.dash = &priorCounts{what: "dashboard counts", upto: "dash_upto", last: "dash_last", batch: dashBatch, count: c.countDashBatch}
-	c.regs = &priorCounts{what: "registration counts", upto: "reg_upto", last: "reg_last", batch: regsBatch, count: c.countRegsBatch}
+	c.regs = &priorCounts{what: "registration counts", upto: "reg_upto", last: "reg_last", batch: priorBatch, count: c.countRegsBatch}
+	c.matters = &priorCounts{what: "watch list matters", upto: "matters_upto", last: "matters_last", batch: priorBatch, count: countMattersBatch}
 	return &DB{core: c,
 		Petitions: &PetitionStore{c}, Petitioners: &PetitionerStore{c}, Cases: &CaseStore{c},
 		Supervisions: &SupervisionStore{c}, Discipline: &DisciplineStore{c}, Notifications: &NotificationStore{c},

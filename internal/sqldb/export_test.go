@@ -222,29 +222,46 @@ func (db *DB) RecountDashboard(ctx context.Context, batch int, build bool) error
 // counts every petition again in batches of batch petitions, as the
 // background count after migration 0077 does.
 func (db *DB) RecountRegistrations(ctx context.Context, batch int, build bool) error {
-	if _, err := db.wdb.ExecContext(ctx, `DELETE FROM kpi_daily WHERE measure IN ('registered', 'repeat')`); err != nil {
+	return db.recountPrior(ctx, db.regs, `DELETE FROM kpi_daily WHERE measure IN ('registered', 'repeat')`, batch, build)
+}
+
+// RecountMatters is RecountRegistrations for petition_matters (0017).
+func (db *DB) RecountMatters(ctx context.Context, batch int, build bool) error {
+	return db.recountPrior(ctx, db.matters, `DELETE FROM petition_matters`, batch, build)
+}
+
+func (db *DB) recountPrior(ctx context.Context, c *priorCounts, forget string, batch int, build bool) error {
+	if _, err := db.wdb.ExecContext(ctx, forget); err != nil {
 		return err
 	}
-	if _, err := db.wdb.ExecContext(ctx, `UPDATE kpi_state SET reg_upto = 0, reg_last = (SELECT COALESCE(MAX(id), 0) FROM petitions)`); err != nil {
+	if _, err := db.wdb.ExecContext(ctx, `UPDATE kpi_state SET `+c.upto+` = 0, `+c.last+` = (SELECT COALESCE(MAX(id), 0) FROM petitions)`); err != nil {
 		return err
 	}
-	db.regs.built.Store(false)
-	db.regs.batch = cmp.Or(batch, regsBatch)
+	c.built.Store(false)
+	c.batch = cmp.Or(batch, priorBatch)
 	if !build {
 		return nil
 	}
-	return db.BuildRegistrations(ctx, nil)
+	return c.build(ctx, db.core, nil)
 }
 
-// BuildRegistrations counts the registrations not counted yet, until stop.
-func (db *DB) BuildRegistrations(ctx context.Context, stop <-chan struct{}) error {
-	return db.regs.build(ctx, db.core, stop)
+// BuildCounts counts the registrations and the matters not counted yet.
+func (db *DB) BuildCounts(ctx context.Context) error {
+	if err := db.regs.build(ctx, db.core, nil); err != nil {
+		return err
+	}
+	return db.matters.build(ctx, db.core, nil)
 }
 
-// StepRegistrations counts the next batch of registrations not counted
-// yet; done reports that none is left.
+// StepRegistrations and StepMatters count the next batch not counted yet;
+// done reports that none is left.
 func (db *DB) StepRegistrations(ctx context.Context) (done bool, err error) {
 	_, done, err = db.regs.step(ctx, db.core)
+	return done, err
+}
+
+func (db *DB) StepMatters(ctx context.Context) (done bool, err error) {
+	_, done, err = db.matters.step(ctx, db.core)
 	return done, err
 }
 

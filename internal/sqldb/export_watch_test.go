@@ -19,10 +19,6 @@ var walkSQL = watchQueries{
 			FROM chain p WHERE p.depth > 0 AND ` + scope + `
 			GROUP BY p.person_id, p.root HAVING COUNT(*) >= ?`, append(append([]any{}, sargs...), xinfang.WatchRepeatThreshold)
 	},
-	busyMatters: func(need int) (string, []any) {
-		return `SELECT person_id, locality_id, category FROM petitions
-			GROUP BY person_id, locality_id, category HAVING COUNT(*) >= ?`, []any{need}
-	},
 	handedChains: func(scope string, sargs []any) (string, []any) {
 		return `WITH RECURSIVE up(id, parent, depth) AS (
 				SELECT p.id, p.repeat_of_id, 0 FROM petitions p WHERE p.channel IN ` + handedDownChannel + `

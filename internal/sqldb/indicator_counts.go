@@ -183,10 +183,6 @@ func (delta dailyDelta) registration(received time.Time, path string, unit int64
 	}
 }
 
-// regsBatch is how many petitions a transaction of the count of the
-// registrations held before migration 0077 (db.regs) counts.
-const regsBatch = 20000
-
 // countRegsBatch counts the registrations of the petitions lo < id <= hi
 // and the repeats among them, locking their rows before reading them, as
 // an action that makes a repeat holds its item.

@@ -180,8 +180,8 @@ func (db *core) buildFacts(ctx context.Context, stop <-chan struct{}) error {
 	return err
 }
 
-// startFactsBuild runs the counts of the registrations held before
-// migration 0077, buildFacts, then buildDashCounts, in the background
+// startFactsBuild runs the counts of the registrations and the matters
+// held before migration 0077, buildFacts, then buildDashCounts, in the background
 // (Open); Close stops them between batches, and the next start
 // resumes.
 func (db *core) startFactsBuild() {
@@ -194,6 +194,9 @@ func (db *core) startFactsBuild() {
 		}
 		if err := db.regs.build(ctx, db, stop); err != nil {
 			db.Logger.Warn("registration counts", "err", err)
+		}
+		if err := db.matters.build(ctx, db, stop); err != nil {
+			db.Logger.Warn("watch list matters", "err", err)
 		}
 		if err := db.buildFacts(ctx, stop); err != nil {
 			db.Logger.Warn("indicator facts", "err", err)

@@ -583,7 +583,7 @@ func TestIndicatorCountsEqualFacts(t *testing.T) {
 		if steps < 4 {
 			t.Fatalf("the registrations were counted again in %d batches: the actions went on beside too few", steps)
 		}
-		if err := db.BuildRegistrations(context.Background(), nil); err != nil {
+		if err := db.BuildCounts(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 

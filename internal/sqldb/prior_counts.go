@@ -53,6 +53,11 @@ func (c *priorCounts) counted(ctx context.Context, r cq, id int64) (bool, error)
 	return all || id <= upto || id > last, err
 }
 
+// priorBatch is how many petitions a transaction of the counts of
+// migration 0077 (the registrations, the matters) counts: each reads a
+// few columns of them and writes a few rows.
+const priorBatch = 20000
+
 // errPriorRace ends a batch that another instance counted first.
 var errPriorRace = xinfang.Errorf(xinfang.ECONFLICT, "batch counted elsewhere")
 
@@ -76,7 +81,7 @@ func (c *priorCounts) build(ctx context.Context, db *core, stop <-chan struct{})
 		}
 	}
 	if n > 0 {
-		db.Logger.Info(c.what+" built", "petitions", n, "took", time.Since(start).Round(time.Millisecond))
+		db.Logger.Info(c.what+" built", "counted", n, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }

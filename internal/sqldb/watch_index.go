@@ -86,6 +86,32 @@ func (db *core) setRepeatRoot(ctx context.Context, tx *Tx, id int64) error {
 	return db.refreshWatch(ctx, tx, persons, roots, 0)
 }
 
+// countMattersBatch counts the petitions lo < id <= hi into
+// petition_matters. Their person, locality and category never change, so
+// the rows need no lock: a registration adds to the same rows, and the
+// sums commute.
+func countMattersBatch(ctx context.Context, tx *Tx, lo, hi int64) (int, error) {
+	n, err := tx.change(ctx, `INSERT INTO petition_matters (person_id, locality_id, category, n)
+		SELECT person_id, locality_id, category, COUNT(*) FROM petitions WHERE id > ? AND id <= ? GROUP BY person_id, locality_id, category
+		ON CONFLICT (person_id, locality_id, category) DO UPDATE SET n = petition_matters.n + excluded.n`, lo, hi)
+	return int(n), err
+}
+
+// busyMatters is the query of the matters (person, 问题属地, 内容分类)
+// brought need times or more: read from petition_matters, or grouped from
+// the petitions until those held before migration 0077 are counted, and
+// when grouped is set (the versions before migration 0017, which the tests
+// hold the list to).
+func (db *core) busyMatters(ctx context.Context, r cq, need int, grouped bool) (string, []any, error) {
+	if !grouped {
+		all, _, _, err := db.matters.complete(ctx, r)
+		if err != nil || all {
+			return `SELECT person_id, locality_id, category FROM petition_matters WHERE n >= ?`, []any{need}, err
+		}
+	}
+	return `SELECT person_id, locality_id, category FROM petitions GROUP BY person_id, locality_id, category HAVING COUNT(*) >= ?`, []any{need}, nil
+}
+
 // rebuildWatchIndex recomputes both from the petitions, as migration 0017
 // does: for data written without the store (bulk loads), from Reindex.
 func (db *core) rebuildWatchIndex(ctx context.Context) error {
@@ -101,6 +127,7 @@ func (db *core) rebuildWatchIndex(ctx context.Context) error {
 			`DELETE FROM petition_matters`,
 			`INSERT INTO petition_matters (person_id, locality_id, category, n)
 				SELECT person_id, locality_id, category, COUNT(*) FROM petitions GROUP BY person_id, locality_id, category`,
+			`UPDATE kpi_state SET matters_upto = matters_last WHERE id = 1`,
 		} {
 			if _, err := tx.exec(ctx, q); err != nil {
 				return err

@@ -443,10 +443,13 @@ func (db *core) buildWatchRows(ctx context.Context, tx *Tx) error {
 	if _, err := tx.exec(ctx, `DELETE FROM watch_rows`); err != nil {
 		return err
 	}
-	need := xinfang.WatchRepeatThreshold + 1
+	matters, margs, err := db.busyMatters(ctx, cq{db, tx}, xinfang.WatchRepeatThreshold+1, false)
+	if err != nil {
+		return err
+	}
 	rows, err = tx.QueryContext(ctx, db.dialect.rebind(`SELECT person_id FROM petitions WHERE repeat_root_id IS NOT NULL AND person_id IS NOT NULL
-		UNION SELECT person_id FROM petition_matters WHERE n >= ?
-		UNION SELECT p.person_id FROM petitions p WHERE `+escalatedClause+` AND p.person_id IS NOT NULL`), need)
+		UNION SELECT m.person_id FROM (`+matters+`) m
+		UNION SELECT p.person_id FROM petitions p WHERE `+escalatedClause+` AND p.person_id IS NOT NULL`), margs...)
 	persons, err := scanAll(rows, err, scanID)
 	if err != nil {
 		return err

@@ -249,21 +249,19 @@ func fillRow(r *xinfang.WatchRow, items []*watchItem) {
 //   - chainGroups: per petitioner and original of a repeat chain, the
 //     repeats in scope (person_id, root, count, latest received_at, least
 //     locality_id and category), those with WatchRepeatThreshold or more;
-//   - busyMatters: the matters (person_id, locality_id, category) of at
-//     least need petitions, in any scope;
 //   - handedChains: per original of a chain holding a handed-down item in
 //     scope that is a repeat or was repeated, the chain's repeats, its
 //     handed-down items and its latest received_at, in scope.
 type watchQueries struct {
-	// kept: read the kept rows (watch_rows.go) when they serve the reader.
+	// kept: read the kept rows (watch_rows.go) when they serve the reader,
+	// and petition_matters for the busy matters (busyMatters) once counted.
 	kept         bool
 	chainGroups  func(scope string, sargs []any) (string, []any)
-	busyMatters  func(need int) (string, []any)
 	handedChains func(scope string, sargs []any) (string, []any)
 }
 
 // watchSQL reads the derived indexes of migration 0017: repeat_root_id
-// through petitions_repeat_root, and petition_matters. Each query reads
+// through petitions_repeat_root (and petition_matters: busyMatters). Each query reads
 // the rows it groups, not every chain or every petition.
 var watchSQL = watchQueries{
 	kept: true,
@@ -271,9 +269,6 @@ var watchSQL = watchQueries{
 		return `SELECT p.person_id, p.repeat_root_id, COUNT(*), MAX(p.received_at), MIN(p.locality_id), MIN(p.category)
 			FROM petitions p WHERE p.repeat_root_id IS NOT NULL AND ` + scope + `
 			GROUP BY p.repeat_root_id, p.person_id HAVING COUNT(*) >= ?`, append(append([]any{}, sargs...), xinfang.WatchRepeatThreshold)
-	},
-	busyMatters: func(need int) (string, []any) {
-		return `SELECT person_id, locality_id, category FROM petition_matters WHERE n >= ?`, []any{need}
 	},
 	handedChains: func(scope string, sargs []any) (string, []any) {
 		// The original of a handed-down item: its root when it is a
@@ -333,7 +328,9 @@ func (db *DisciplineStore) repeatStubs(ctx context.Context, scope string, sargs 
 	// The fallback. The matters come without the scope; it applies when
 	// the few candidate groups are loaded, and only removes items.
 	need := xinfang.WatchRepeatThreshold + 1
-	q, args = wq.busyMatters(need)
+	if q, args, err = db.busyMatters(ctx, cq{db.core, db.pool()}, need, !wq.kept); err != nil {
+		return nil, err
+	}
 	rows, err = db.query(ctx, q, args...)
 	cands := map[matter]bool{}
 	petSet := map[int64]bool{}

@@ -23,6 +23,7 @@ UPDATE petitions SET repeat_root_id = chain.root FROM chain WHERE chain.id = pet
 -- WatchRepeatThreshold + 1 times or more, read through petition_matters_n
 -- instead of grouping every petition. RegisterPetition counts each new
 -- petition; a petition's person, locality and category never change.
+-- The petitions a database holds are counted after the start (0077).
 CREATE TABLE petition_matters (
 	person_id   BIGINT NOT NULL,
 	locality_id BIGINT NOT NULL,
@@ -31,8 +32,6 @@ CREATE TABLE petition_matters (
 	PRIMARY KEY (person_id, locality_id, category)
 );
 CREATE INDEX petition_matters_n ON petition_matters(n);
-INSERT INTO petition_matters (person_id, locality_id, category, n)
-	SELECT person_id, locality_id, category, COUNT(*) FROM petitions GROUP BY person_id, locality_id, category;
 
 -- The items flagged as repeats by channel, so that the handed-down tab
 -- starts from the handed-down ones, with what the data scope reads.
