@@ -555,8 +555,7 @@ func (db *core) dashCounted(ctx context.Context, r cq, id int64) (bool, error) {
 
 // dashComplete reports whether dash_counts holds every item.
 func (db *core) dashComplete(ctx context.Context, r cq) (bool, error) {
-	all, _, _, err := db.dash.complete(ctx, r)
-	return all, err
+	return db.dash.complete(ctx, r)
 }
 
 // buildDashCounts counts into dash_counts the items a database held

@@ -311,7 +311,7 @@ func (db *IndicatorStore) countedFigure(ctx context.Context, r cq, kind xinfang.
 	case xinfang.IndRepeat:
 		// Counted from the petitions until the registrations held before
 		// migration 0077 are all counted.
-		if all, _, _, err := db.regs.complete(ctx, r); err != nil || !all {
+		if all, err := db.regs.complete(ctx, r); err != nil || !all {
 			return 0, false, err
 		}
 		measure := "registered"

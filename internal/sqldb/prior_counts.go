@@ -9,30 +9,37 @@ import (
 	"xinfang"
 )
 
-// Counts kept beside the items (the 态势 page's dash_counts, the
-// registrations of kpi_daily) count the items a database held before the
-// migration that brought them after the start, not in it: the migration
-// records in kpi_state the largest id then held (<col>_last), and a
-// background count takes the items from <col>_upto to it in batches of
-// ids, each batch one transaction that advances <col>_upto. An item
+// Counts kept beside the items (the 态势 page's dash_counts, kpi_daily's
+// registrations, petition_matters) count the items a database held before
+// the migration that brought them after the start, not in it: the
+// migration records in kpi_state the largest id then held (<col>_last),
+// and a background count takes the items from <col>_upto to it in batches
+// of ids, each batch one transaction that advances <col>_upto. An item
 // registered after the migration is counted by its registration; an action
-// on an item not counted yet leaves the counts alone, and the batch counts
-// the item as the action left it (counted, read after the action's lock on
-// the item, as a batch locks its items before reading them).
+// that changes what an item not counted yet counts leaves the counts alone,
+// and the batch counts the item as the action left it (counted, read after
+// the action's lock on the item, as a batch locks its items before reading
+// them). Until the counts are complete, their readers read the items.
 type priorCounts struct {
 	what       string // the log's name of the counts
 	upto, last string // kpi_state's columns
 	batch      int    // items a transaction counts; tests lower it
 	built      atomic.Bool
-	// count counts the items lo < id <= hi into the counts, in tx, having
-	// locked their rows; n is how many it counted.
+	// count counts the items lo < id <= hi into the counts, in tx; n is
+	// how many rows it counted.
 	count func(ctx context.Context, tx *Tx, lo, hi int64) (n int, err error)
 }
 
-// complete reports whether the counts hold every item, with how far the
-// count of the items held before the migration has come. Once seen
+// complete reports whether the counts hold every item. Once seen
 // finished, it stays so.
-func (c *priorCounts) complete(ctx context.Context, r cq) (all bool, upto, last int64, err error) {
+func (c *priorCounts) complete(ctx context.Context, r cq) (bool, error) {
+	all, _, _, err := c.progress(ctx, r)
+	return all, err
+}
+
+// progress is complete with how far the count of the items held before
+// the migration has come.
+func (c *priorCounts) progress(ctx context.Context, r cq) (all bool, upto, last int64, err error) {
 	if c.built.Load() {
 		return true, 0, 0, nil
 	}
@@ -49,7 +56,7 @@ func (c *priorCounts) complete(ctx context.Context, r cq) (all bool, upto, last 
 // counted reports whether item id is in the counts: its id at most upto,
 // or above last.
 func (c *priorCounts) counted(ctx context.Context, r cq, id int64) (bool, error) {
-	all, upto, last, err := c.complete(ctx, r)
+	all, upto, last, err := c.progress(ctx, r)
 	return all || id <= upto || id > last, err
 }
 

@@ -104,7 +104,7 @@ func countMattersBatch(ctx context.Context, tx *Tx, lo, hi int64) (int, error) {
 // hold the list to).
 func (db *core) busyMatters(ctx context.Context, r cq, need int, grouped bool) (string, []any, error) {
 	if !grouped {
-		all, _, _, err := db.matters.complete(ctx, r)
+		all, err := db.matters.complete(ctx, r)
 		if err != nil || all {
 			return `SELECT person_id, locality_id, category FROM petition_matters WHERE n >= ?`, []any{need}, err
 		}
