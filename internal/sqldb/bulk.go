@@ -110,5 +110,5 @@ func (db *DB) countDeferred(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	return db.buildDashCounts(ctx, nil)
+	return db.dash.build(ctx, db.core, nil)
 }

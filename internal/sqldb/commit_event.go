@@ -72,8 +72,8 @@ func (db *PetitionStore) commitEvent(ctx context.Context, tx *Tx, pr *procedure.
 	counted := false
 	if was != nil {
 		// Read once the UPDATE above holds the item, as the background
-		// count of the items before the counts (buildDashCounts) locks it.
-		if counted, err = db.dashCounted(ctx, cq{db.core, tx}, id); err != nil {
+		// count of the items before the counts (db.dash) locks it.
+		if counted, err = db.dash.counted(ctx, cq{db.core, tx}, id); err != nil {
 			return err
 		}
 	}

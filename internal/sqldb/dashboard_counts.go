@@ -19,7 +19,7 @@ import (
 // registers an item or appends its event: what the item counted before is
 // taken away and what it counts now added, key by key; the items a
 // database held before the migration are counted in the background
-// (buildDashCounts), and a bulk load counts its own at its end.
+// (db.dash, prior_counts.go), and a bulk load counts its own at its end.
 // TestDashboardCountsEqualItems holds the rows to a count of the items
 // and the page read from them to the page counted from the items.
 // 检举控告 items are not in them (visibleAccusations counts the few a
@@ -319,7 +319,7 @@ func (db *IndicatorStore) countsServe(ctx context.Context, r cq, s *dataScope, p
 	if db.CountFromFacts || s.None || !s.All && !strings.HasPrefix(path, s.UnitPath) {
 		return false, nil
 	}
-	built, err := db.dashComplete(ctx, r)
+	built, err := db.dash.complete(ctx, r)
 	return built, err
 }
 
@@ -545,21 +545,4 @@ func (db *core) countDashBatch(ctx context.Context, tx *Tx, lo, hi int64) (int, 
 		return 0, err
 	}
 	return n, delta.apply(ctx, tx)
-}
-
-// dashCounted reports whether petition id is in dash_counts (migration
-// 0071: its id at most dash_upto or above dash_last).
-func (db *core) dashCounted(ctx context.Context, r cq, id int64) (bool, error) {
-	return db.dash.counted(ctx, r, id)
-}
-
-// dashComplete reports whether dash_counts holds every item.
-func (db *core) dashComplete(ctx context.Context, r cq) (bool, error) {
-	return db.dash.complete(ctx, r)
-}
-
-// buildDashCounts counts into dash_counts the items a database held
-// before migration 0071 (prior_counts.go).
-func (db *core) buildDashCounts(ctx context.Context, stop <-chan struct{}) error {
-	return db.dash.build(ctx, db, stop)
 }

@@ -266,7 +266,7 @@ func (db *DB) StepMatters(ctx context.Context) (done bool, err error) {
 }
 
 // BuildDashboard counts the items not counted yet into dash_counts.
-func (db *DB) BuildDashboard(ctx context.Context) error { return db.buildDashCounts(ctx, nil) }
+func (db *DB) BuildDashboard(ctx context.Context) error { return db.dash.build(ctx, db.core, nil) }
 
 // SetRankFromText makes the repeat ranking read each candidate's text
 // instead of its stored traits (the benchmarks' baseline).

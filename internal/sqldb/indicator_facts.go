@@ -54,7 +54,7 @@ func (db *core) writeNewFacts(ctx context.Context, tx *Tx, pr *procedure.Procedu
 	}
 	// Counted now, unless a bulk load counts its items at its end
 	// (LoadInBulk).
-	if counted, err := db.dashCounted(ctx, cq{db, tx}, p.ID); err != nil {
+	if counted, err := db.dash.counted(ctx, cq{db, tx}, p.ID); err != nil {
 		return err
 	} else if counted {
 		if err := countDashboard(ctx, tx, nil, it); err != nil {
@@ -180,10 +180,10 @@ func (db *core) buildFacts(ctx context.Context, stop <-chan struct{}) error {
 	return err
 }
 
-// startFactsBuild runs the counts of the registrations and the matters
-// held before migration 0077, buildFacts, then buildDashCounts, in the background
-// (Open); Close stops them between batches, and the next start
-// resumes.
+// startFactsBuild runs in the background (Open) the counts of the
+// registrations and the matters held before migration 0077, buildFacts,
+// then the 态势 counts' (prior_counts.go); Close stops them between
+// batches, and the next start resumes.
 func (db *core) startFactsBuild() {
 	db.factsStop, db.factsDone = make(chan struct{}), make(chan struct{})
 	go func(stop, done chan struct{}) {
@@ -201,7 +201,7 @@ func (db *core) startFactsBuild() {
 		if err := db.buildFacts(ctx, stop); err != nil {
 			db.Logger.Warn("indicator facts", "err", err)
 		}
-		if err := db.buildDashCounts(ctx, stop); err != nil {
+		if err := db.dash.build(ctx, db, stop); err != nil {
 			db.Logger.Warn("dashboard counts", "err", err)
 		}
 		if err := db.startWatchRows(ctx, stop); err != nil {

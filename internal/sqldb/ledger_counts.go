@@ -59,7 +59,7 @@ func (db *core) dashListCount(ctx context.Context, r cq, s *dataScope, tree stri
 	default:
 		return 0, false, nil
 	}
-	if built, err := db.dashComplete(ctx, r); err != nil || !built {
+	if built, err := db.dash.complete(ctx, r); err != nil || !built {
 		return 0, false, err
 	}
 	in, args := pathRange("unit_path", tree)

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"math"
 
 	"xinfang"
 )
@@ -113,7 +114,8 @@ func (db *core) busyMatters(ctx context.Context, r cq, need int, grouped bool) (
 }
 
 // rebuildWatchIndex recomputes both from the petitions, as migration 0017
-// does: for data written without the store (bulk loads), from Reindex.
+// and the count of the matters after 0077 do, and marks the matters
+// counted: for data written without the store (bulk loads), from Reindex.
 func (db *core) rebuildWatchIndex(ctx context.Context) error {
 	return db.write(ctx, func(tx *Tx) error {
 		for _, q := range []string{
@@ -125,13 +127,14 @@ func (db *core) rebuildWatchIndex(ctx context.Context) error {
 				SELECT c.id, ch.root, ch.depth + 1 FROM chain ch JOIN petitions c ON c.repeat_of_id = ch.id WHERE ch.depth < 200)
 			UPDATE petitions SET repeat_root_id = chain.root FROM chain WHERE chain.id = petitions.id AND chain.depth > 0`,
 			`DELETE FROM petition_matters`,
-			`INSERT INTO petition_matters (person_id, locality_id, category, n)
-				SELECT person_id, locality_id, category, COUNT(*) FROM petitions GROUP BY person_id, locality_id, category`,
 			`UPDATE kpi_state SET matters_upto = matters_last WHERE id = 1`,
 		} {
 			if _, err := tx.exec(ctx, q); err != nil {
 				return err
 			}
+		}
+		if _, err := countMattersBatch(ctx, tx, 0, math.MaxInt64); err != nil {
+			return err
 		}
 		return db.buildWatchRows(ctx, tx)
 	})
