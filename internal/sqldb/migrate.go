@@ -177,25 +177,26 @@ type onlinePart struct {
 }
 
 // pendingParts reads migrations_online on q, in the files' order.
-func pendingParts(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) ([]onlinePart, error) {
+func pendingParts(ctx context.Context, q rowQuerier) ([]onlinePart, error) {
 	rows, err := q.QueryContext(ctx, `SELECT name, done FROM migrations_online ORDER BY name`)
 	parts, err := scanAll(rows, err, func(r scanner) (onlinePart, error) {
 		var p onlinePart
 		err := r.Scan(&p.name, &p.done)
 		return p, err
 	})
+	if err != nil {
+		return nil, err
+	}
 	for i := range parts {
+		buf, err := fs.ReadFile(migrationFS, parts[i].name)
 		if err != nil {
-			break
+			return nil, err
 		}
-		var buf []byte
-		if buf, err = fs.ReadFile(migrationFS, parts[i].name); err == nil {
-			_, parts[i].stmts, err = splitMigration(parts[i].name, string(buf))
+		if _, parts[i].stmts, err = splitMigration(parts[i].name, string(buf)); err != nil {
+			return nil, err
 		}
 	}
-	return parts, err
+	return parts, nil
 }
 
 // buildMigrationIndexes runs the online parts of the migrations that are
@@ -207,13 +208,11 @@ func pendingParts(ctx context.Context, q interface {
 // CONCURRENTLY must, and the caller holds an advisory lock (the
 // migrations' or the online indexes').
 func (db *DB) buildMigrationIndexes(ctx context.Context, conn *sql.Conn) error {
-	var parts []onlinePart
-	var err error
+	var q rowQuerier = db.rdb
 	if conn != nil {
-		parts, err = pendingParts(ctx, conn)
-	} else {
-		parts, err = pendingParts(ctx, db.rdb)
+		q = conn
 	}
+	parts, err := pendingParts(ctx, q)
 	if err != nil {
 		return err
 	}

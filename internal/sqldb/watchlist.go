@@ -261,8 +261,8 @@ type watchQueries struct {
 }
 
 // watchSQL reads the derived indexes of migration 0017: repeat_root_id
-// through petitions_repeat_root (and petition_matters: busyMatters). Each query reads
-// the rows it groups, not every chain or every petition.
+// through petitions_repeat_root (and petition_matters: busyMatters). Each
+// query reads the rows it groups, not every chain or every petition.
 var watchSQL = watchQueries{
 	kept: true,
 	chainGroups: func(scope string, sargs []any) (string, []any) {
